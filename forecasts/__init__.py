@@ -1,0 +1,1 @@
+"""Ticket history, interval series, event uplift and the demand forecast."""

@@ -1,0 +1,1 @@
+"""Staffing requirements, CP-SAT rostering, configuration and the peakplan CLI."""
