@@ -7,7 +7,7 @@ Two models, chosen per channel in the config:
   parallel slots; Erlang C over the slots, with the per-contact handle time
   measured at that concurrency, gives the service level within the target.
 - ``deferred`` (email, social): a contact may wait up to ``target_hours`` of
-  *open* time. The handling work of the contacts arriving in an interval is
+  *open* time; agents are fractional because such work is shared and shifted. The handling work of the contacts arriving in an interval is
   spread evenly over the open intervals of their response window (contacts
   arriving while the queue is closed wait for the opening), so each contact is
   finished by its deadline when the planned capacity is worked.
@@ -18,8 +18,6 @@ schedule so that ``agents_net`` are actually available for contacts.
 
 from __future__ import annotations
 
-import math
-from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
@@ -62,7 +60,7 @@ def _erlang_requirements(volume: np.ndarray, is_open: np.ndarray, channel: Chann
         )
     except ValueError as error:
         raise InputError(f"channel {channel.name!r}: {error}") from None
-    agents = np.ceil(slots / channel.concurrency).astype(np.int64)
+    agents = np.ceil(slots / channel.concurrency)
     servers = agents * channel.concurrency
     return {
         "workload_hours": offered * interval_seconds / 3600 / channel.concurrency,
@@ -103,8 +101,11 @@ def _deferred_requirements(volume: np.ndarray, is_open: np.ndarray, channel: Cha
     interval_hours = config.interval_minutes / 60
     workload = _deferred_workload(volume, is_open, channel, config)
     capacity_per_agent = interval_hours * config.max_occupancy
-    # Round before ceil: 2.0000000001 agents of float noise must not become 3.
-    agents = np.ceil(np.round(workload / capacity_per_agent, 9)).astype(np.int64)
+    # Deferred work can be split between agents and shifted within its window,
+    # so whole-agent rounding per interval would overstate small queues (a
+    # queue with 2 h of work a day would need a full agent all day). Agents are
+    # kept fractional, rounded up to hundredths (after removing float noise).
+    agents = np.ceil(np.round(workload / capacity_per_agent * 100, 6)) / 100
     with np.errstate(divide="ignore", invalid="ignore"):
         busy = np.where(agents > 0, workload / (agents * interval_hours), 0.0)
     return {
@@ -148,7 +149,7 @@ def compute_requirements(forecast: pd.DataFrame, config: Config) -> pd.DataFrame
             figures = _erlang_requirements(volume, is_open, channel, config)
         else:
             figures = _deferred_requirements(volume, is_open, channel, config)
-        agents_net = np.where(is_open, figures["agents_net"], 0)
+        agents_net = np.where(is_open, figures["agents_net"], 0.0).astype(float)
         frames.append(
             pd.DataFrame(
                 {
@@ -157,7 +158,7 @@ def compute_requirements(forecast: pd.DataFrame, config: Config) -> pd.DataFrame
                     "volume": volume,
                     "aht_seconds": float(channel.aht_seconds),
                     "workload_hours": figures["workload_hours"],
-                    "agents_net": agents_net.astype(np.int64),
+                    "agents_net": agents_net,
                     "service_level": figures["service_level"],
                     "occupancy": figures["occupancy"],
                     "shrinkage": config.shrinkage,
@@ -169,17 +170,3 @@ def compute_requirements(forecast: pd.DataFrame, config: Config) -> pd.DataFrame
     result = pd.concat(frames, ignore_index=True)
     result["ds"] = pd.to_datetime(result["ds"], utc=True)
     return result.loc[:, list(REQUIREMENT_COLUMNS)]
-
-
-def required_hours_by_day(requirements: pd.DataFrame, interval_minutes: int, tz: str) -> pd.DataFrame:
-    """Required agent-hours (after shrinkage) per local day and queue."""
-    frame = requirements.assign(
-        day=requirements["ds"].dt.tz_convert(tz).dt.date,
-        hours=requirements["agents_required"] * interval_minutes / 60,
-    )
-    return frame.groupby(["day", "queue"], as_index=False)["hours"].sum()
-
-
-def ceil_agents(values: Sequence[float]) -> list[int]:
-    """Round fractional agent requirements up, ignoring float noise."""
-    return [math.ceil(round(value, 9)) for value in values]

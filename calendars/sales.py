@@ -1,0 +1,456 @@
+"""The marketing sale calendar: ``.ics`` or ``.csv`` in, the events table out.
+
+The table follows the ``events`` contract in docs/CONTRACTS.md (``EVENT_COLUMNS``).
+
+Rules worth knowing:
+
+- ``.ics``: DATE events run from local midnight (in the team zone) of DTSTART
+  to local midnight of DTEND (exclusive, as RFC 5545 says); a DATE event
+  without DTEND/DURATION lasts one day. Timed events keep their TZID or UTC;
+  floating times are read in the team zone. RRULE/RDATE/EXDATE recurrences are
+  expanded up to 5 years after DTSTART; each instance gets the event id
+  ``<UID>/<recurrence id>`` (``20261127`` for dates, ``20261127T060000Z`` for
+  times) and instances replaced by a RECURRENCE-ID override are skipped in
+  favour of the override.
+- ``.csv`` (``name,category,start,end[,uplift]``): date-only values are all-day
+  in the team zone and ``end`` is the **inclusive last day** (``2026-11-27`` to
+  ``2026-11-30`` is four days), because that is how people write sale dates in
+  a spreadsheet. Datetime values use an exclusive ``end``; without an offset
+  they are read in the team zone. An empty ``end`` on a date-only row means
+  one day. The event id is ``<name>@<start>``.
+- Uplift (``X-PEAKPLAN-UPLIFT`` or the ``uplift`` column): ``1.5`` or
+  ``+150%`` both mean +150 %; it must be above -100 %. Absent means NaN (learn it).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import icalendar
+import pandas as pd
+from dateutil.relativedelta import relativedelta
+from dateutil.rrule import rrulestr
+
+from calendars.errors import InputError
+from calendars.vtimezone import load_zone
+
+__all__ = [
+    "EVENT_COLUMNS",
+    "CSV_COLUMNS",
+    "SaleEvent",
+    "load_sale_calendar",
+    "load_sale_events",
+    "events_frame",
+    "parse_uplift",
+]
+
+EVENT_COLUMNS = ("event_id", "name", "category", "start", "end", "all_day", "uplift")
+CSV_COLUMNS = ("name", "category", "start", "end")  # plus optional "uplift"
+UPLIFT_PROPERTY = "X-PEAKPLAN-UPLIFT"
+# Sale calendars are planned months ahead; a rule without end would otherwise
+# be infinite, and forecasts never look further than this.
+RECURRENCE_HORIZON = relativedelta(years=5)
+
+_DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
+_UPLIFT = re.compile(r"([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*(%?)")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SaleEvent:
+    """One sale or campaign (one instance of a recurring one).
+
+    ``start``/``end`` are tz-aware; ``end`` is exclusive. ``uplift`` is the
+    stated extra volume as a fraction (1.5 = +150 %), ``None`` to learn it.
+    """
+
+    event_id: str
+    name: str
+    category: str
+    start: datetime
+    end: datetime
+    all_day: bool
+    uplift: float | None = None
+
+
+# --------------------------------------------------------------------------- API
+
+
+def load_sale_calendar(path: str | Path, tz: str) -> pd.DataFrame:
+    """Read a sale calendar into the events table.
+
+    Args:
+        path: ``.ics`` or ``.csv`` file.
+        tz: team time zone (IANA), used for all-day and floating times.
+
+    Returns:
+        DataFrame with ``EVENT_COLUMNS``; ``start``/``end`` as
+        ``datetime64[ns, UTC]``, ``uplift`` NaN when not stated; sorted by
+        ``start, event_id``.
+
+    Raises:
+        InputError: missing or unreadable file, not a calendar, bad events.
+    """
+    return events_frame(load_sale_events(path, tz))
+
+
+def load_sale_events(path: str | Path, tz: str) -> tuple[SaleEvent, ...]:
+    """Read a sale calendar into ``SaleEvent`` objects sorted by start (UTC), id.
+
+    Raises:
+        InputError: see :func:`load_sale_calendar`.
+    """
+    zone = load_zone(tz)
+    file = Path(path)
+    if not file.is_file():
+        raise InputError(f"sale calendar {file} not found")
+    suffix = file.suffix.lower()
+    if suffix in (".ics", ".ical", ".ifb", ".icalendar"):
+        events = _read_ics(file, zone)
+    elif suffix == ".csv":
+        events = _read_csv(file, zone)
+    else:
+        raise InputError(f"sale calendar {file}: unsupported file type {file.suffix!r}, expected .ics or .csv")
+    return tuple(sorted(events, key=lambda e: (e.start.astimezone(UTC), e.event_id)))
+
+
+def events_frame(events: Iterable[SaleEvent]) -> pd.DataFrame:
+    """The events table for ``events``, typed and sorted as the contract says."""
+    events = list(events)
+    frame = pd.DataFrame(
+        {
+            "event_id": pd.Series([e.event_id for e in events], dtype="str"),
+            "name": pd.Series([e.name for e in events], dtype="str"),
+            "category": pd.Series([e.category for e in events], dtype="str"),
+            "start": pd.Series(
+                [e.start.astimezone(UTC) for e in events], dtype="datetime64[ns, UTC]"
+            ),
+            "end": pd.Series([e.end.astimezone(UTC) for e in events], dtype="datetime64[ns, UTC]"),
+            "all_day": pd.Series([e.all_day for e in events], dtype="bool"),
+            "uplift": pd.Series(
+                [math.nan if e.uplift is None else e.uplift for e in events], dtype="float64"
+            ),
+        },
+        columns=list(EVENT_COLUMNS),
+    )
+    return frame.sort_values(["start", "event_id"], kind="stable").reset_index(drop=True)
+
+
+def parse_uplift(value: str) -> float:
+    """``"1.5"`` -> 1.5, ``"+150%"`` -> 1.5, ``"-20%"`` -> -0.2.
+
+    Raises:
+        ValueError: not a number or percentage, not finite, or not above -100 %.
+    """
+    match = _UPLIFT.fullmatch(value.strip())
+    if not match:
+        raise ValueError(f"uplift {value!r} is not a number like 1.5 or a percentage like +150%")
+    number = float(match.group(1))
+    if match.group(2):
+        number /= 100.0
+    if not math.isfinite(number) or number <= -1.0:
+        raise ValueError(f"uplift {value!r} must be above -100% (volume cannot drop below zero)")
+    return number
+
+
+# ------------------------------------------------------------------------ .ics
+
+
+def _read_ics(file: Path, zone: ZoneInfo) -> list[SaleEvent]:
+    try:
+        data = file.read_bytes()
+    except OSError as exc:
+        raise InputError(f"sale calendar {file}: cannot read ({exc.strerror})") from exc
+    if b"BEGIN:VCALENDAR" not in data[:4096].upper():
+        raise InputError(f"sale calendar {file} is not an iCalendar file (no BEGIN:VCALENDAR)")
+    try:
+        calendars = icalendar.Calendar.from_ical(data, multiple=True)
+    except Exception as exc:  # icalendar raises ValueError, KeyError, ... on bad input
+        raise InputError(f"sale calendar {file} could not be parsed as iCalendar: {exc}") from exc
+
+    if not calendars:
+        # icalendar silently drops a VCALENDAR whose BEGIN/END lines do not pair up.
+        raise InputError(
+            f"sale calendar {file} could not be parsed as iCalendar: unbalanced BEGIN/END lines"
+        )
+    vevents = [c for cal in calendars for c in cal.walk("VEVENT")]
+    # Instances moved or edited via RECURRENCE-ID replace the generated ones.
+    overridden: dict[str, set[datetime]] = {}
+    for ev in vevents:
+        if "RECURRENCE-ID" in ev and not ev.errors:  # broken values are reported per event below
+            rid = _instant(ev["RECURRENCE-ID"].dt, zone)
+            overridden.setdefault(str(ev.get("UID", "")), set()).add(rid)
+
+    events: list[SaleEvent] = []
+    for index, ev in enumerate(vevents, start=1):
+        events += _expand_vevent(ev, index, file, zone, overridden)
+    return events
+
+
+def _describe(ev: icalendar.cal.Component, index: int) -> str:
+    uid = ev.get("UID")
+    summary = ev.get("SUMMARY")
+    parts = [f"event #{index}"]
+    if uid is not None:
+        parts.append(f"UID {str(uid)!r}")
+    if summary is not None:
+        parts.append(f"SUMMARY {str(summary)!r}")
+    return " ".join(parts)
+
+
+def _instant(value: date | datetime, zone: ZoneInfo) -> datetime:
+    """Aware datetime for a DATE (local midnight), floating or zoned value."""
+    if not isinstance(value, datetime):
+        return datetime.combine(value, time(0), tzinfo=zone)
+    if value.tzinfo is None:
+        return value.replace(tzinfo=zone)
+    return value
+
+
+def _expand_vevent(
+    ev: icalendar.cal.Component, index: int, file: Path, zone: ZoneInfo, overridden: dict[str, set[datetime]]
+) -> list[SaleEvent]:
+    """The SaleEvents of one VEVENT: itself, or its instances when it recurs."""
+    where = f"sale calendar {file}, {_describe(ev, index)}"
+    if ev.errors:
+        # icalendar is lenient and keeps unparsable values as vBroken; report them.
+        problems = "; ".join(f"{prop}: {problem}" for prop, problem in ev.errors)
+        raise InputError(f"{where}: cannot read {problems}")
+    if "DTSTART" not in ev:
+        raise InputError(f"{where}: has no DTSTART; every sale event needs a start")
+    try:
+        dtstart = ev["DTSTART"].dt
+        dtend = ev["DTEND"].dt if "DTEND" in ev else None
+        duration = ev["DURATION"].dt if "DURATION" in ev else None
+    except Exception as exc:
+        raise InputError(f"{where}: unreadable date ({exc})") from exc
+    all_day = not isinstance(dtstart, datetime)
+
+    name = str(ev.get("SUMMARY", "")).strip()
+    uid = str(ev.get("UID", "")).strip()
+    category = _category(ev, name)
+    uplift = None
+    if UPLIFT_PROPERTY in ev:
+        try:
+            uplift = parse_uplift(str(ev[UPLIFT_PROPERTY]))
+        except ValueError as exc:
+            raise InputError(f"{where}: {exc}") from exc
+
+    # The event's length, applied to every instance.
+    if all_day:
+        if dtend is not None:
+            end_date = dtend.date() if isinstance(dtend, datetime) else dtend
+            days = (end_date - dtstart).days
+        elif duration is not None:
+            days = duration.days
+        else:
+            days = 1
+        if days < 0:
+            raise InputError(f"{where}: ends ({dtend or duration}) before it starts ({dtstart.isoformat()})")
+        days = max(days, 1)  # DTEND == DTSTART on a DATE event is a common generator slip: one day
+        length: timedelta | int = days
+    else:
+        start_at = _instant(dtstart, zone)
+        if dtend is not None:
+            length = _instant(dtend, zone).astimezone(UTC) - start_at.astimezone(UTC)
+        elif duration is not None:
+            length = duration
+        else:
+            length = timedelta(0)
+        if length < timedelta(0):
+            raise InputError(f"{where}: ends ({dtend or duration}) before it starts ({dtstart.isoformat()})")
+
+    if not name:
+        name = uid or f"event #{index}"
+    if not uid:
+        uid = f"{name}@{_rid(dtstart, all_day)}"
+
+    def make(event_id: str, start_value: date | datetime) -> SaleEvent:
+        if all_day:
+            start_date = start_value.date() if isinstance(start_value, datetime) else start_value
+            start = datetime.combine(start_date, time(0), tzinfo=zone)
+            end = datetime.combine(start_date + timedelta(days=length), time(0), tzinfo=zone)
+        else:
+            start = _instant(start_value, zone)
+            end = (start.astimezone(UTC) + length).astimezone(start.tzinfo)
+        return SaleEvent(
+            event_id=event_id, name=name, category=category, start=start, end=end, all_day=all_day, uplift=uplift
+        )
+
+    if "RECURRENCE-ID" in ev:
+        # An edited instance of a recurring event: same id as the instance it replaces.
+        rid_value = ev["RECURRENCE-ID"].dt
+        return [make(f"{uid}/{_rid(rid_value, not isinstance(rid_value, datetime))}", dtstart)]
+    if "RRULE" not in ev and "RDATE" not in ev:
+        return [make(uid, dtstart)]
+    try:
+        starts = _occurrences(ev, dtstart, all_day, zone)
+    except (ValueError, TypeError) as exc:
+        raise InputError(f"{where}: cannot expand the recurrence ({exc})") from exc
+    skip = overridden.get(str(ev.get("UID", "")), set())
+    out = []
+    for occurrence in starts:
+        if _instant(occurrence, zone) in skip:
+            continue
+        out.append(make(f"{uid}/{_rid(occurrence, all_day)}", occurrence))
+    return out
+
+
+def _category(ev: icalendar.cal.Component, name: str) -> str:
+    cats = ev.get("CATEGORIES")
+    values: list[str] = []
+    for item in cats if isinstance(cats, list) else [cats] if cats is not None else []:
+        values += [str(c) for c in getattr(item, "cats", [item])]
+    for value in values:
+        if value.strip():
+            return value.strip().lower()
+    return name.strip().lower()
+
+
+def _rid(value: date | datetime, all_day: bool) -> str:
+    if all_day or not isinstance(value, datetime):
+        day = value.date() if isinstance(value, datetime) else value
+        return f"{day:%Y%m%d}"
+    if value.tzinfo is None:
+        return f"{value:%Y%m%dT%H%M%S}"
+    return f"{value.astimezone(UTC):%Y%m%dT%H%M%SZ}"
+
+
+def _occurrences(ev: icalendar.cal.Component, dtstart: date | datetime, all_day: bool, zone: ZoneInfo) -> list[date | datetime]:
+    """Instance starts of a recurring VEVENT, in its own zone, within the horizon.
+
+    The rule is expanded on naive wall-clock times of the event's zone (RFC
+    5545 keeps the local time across DST), then re-attached to that zone.
+    """
+    event_zone = dtstart.tzinfo if isinstance(dtstart, datetime) and dtstart.tzinfo else zone
+    if all_day:
+        wall_start = datetime.combine(dtstart, time(0))
+    else:
+        wall_start = dtstart.replace(tzinfo=None)
+    horizon = wall_start + RECURRENCE_HORIZON
+
+    def wall(value: date | datetime, *, end_of_day: bool = False) -> datetime:
+        if not isinstance(value, datetime):
+            return datetime.combine(value, time.max if end_of_day and not all_day else time(0))
+        if value.tzinfo is not None:
+            value = value.astimezone(event_zone)
+        return value.replace(tzinfo=None)
+
+    found: set[datetime] = set()
+    for rule_prop in _as_list(ev.get("RRULE")):
+        rule_dict = dict(rule_prop)
+        until = rule_dict.pop("UNTIL", None)
+        text = type(rule_prop)(rule_dict).to_ical().decode()
+        rule = rrulestr(text, dtstart=wall_start)
+        if until:
+            rule = rule.replace(until=wall(until[0], end_of_day=True))
+        found.update(rule.between(wall_start, horizon, inc=True))
+    for rdate_prop in _as_list(ev.get("RDATE")):
+        for item in rdate_prop.dts:
+            value = item.dt
+            if isinstance(value, tuple):  # PERIOD: its start is the instance start
+                value = value[0]
+            found.add(wall(value))
+    found.add(wall_start)  # DTSTART is always the first instance
+
+    excluded_times: set[datetime] = set()
+    excluded_days: set[date] = set()
+    for ex_prop in _as_list(ev.get("EXDATE")):
+        for item in ex_prop.dts:
+            value = item.dt
+            if isinstance(value, datetime):
+                excluded_times.add(wall(value))
+            else:
+                excluded_days.add(value)
+    kept = sorted(
+        t for t in found if t not in excluded_times and t.date() not in excluded_days and t <= horizon
+    )
+    if all_day:
+        return [t.date() for t in kept]
+    return [t.replace(tzinfo=event_zone) for t in kept]
+
+
+def _as_list(value: object) -> list:
+    if value is None:
+        return []
+    return value if isinstance(value, list) else [value]
+
+
+# ------------------------------------------------------------------------- .csv
+
+
+def _read_csv(file: Path, zone: ZoneInfo) -> list[SaleEvent]:
+    try:
+        table = pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    except pd.errors.EmptyDataError as exc:
+        raise InputError(f"sale calendar {file} is empty: expected a header {','.join(CSV_COLUMNS)}[,uplift]") from exc
+    except (pd.errors.ParserError, UnicodeDecodeError, OSError) as exc:
+        raise InputError(f"sale calendar {file} could not be read as CSV: {exc}") from exc
+    table.columns = [str(c).strip().lower() for c in table.columns]
+    missing = [c for c in CSV_COLUMNS if c not in table.columns]
+    if missing:
+        raise InputError(
+            f"missing columns {missing} in sale calendar {file} (expected {','.join(CSV_COLUMNS)}[,uplift])"
+        )
+    has_uplift = "uplift" in table.columns
+    events = []
+    for pos, record in enumerate(table.to_dict("records")):
+        row = pos + 2  # spreadsheet row: the header is row 1
+        where = f"sale calendar {file}, row {row}"
+        name = record["name"].strip()
+        if not name:
+            raise InputError(f"{where}: name is empty")
+        where = f"{where} ({name!r})"
+        start_value = _parse_when(record["start"], "start", where)
+        end_raw = record["end"].strip()
+        if end_raw:
+            end_value = _parse_when(end_raw, "end", where)
+        elif not isinstance(start_value, datetime):
+            end_value = start_value  # one day: the end column is inclusive for dates
+        else:
+            raise InputError(f"{where}: end is empty; give the exclusive end time")
+        if isinstance(start_value, datetime) != isinstance(end_value, datetime):
+            raise InputError(f"{where}: start and end must both be dates or both be date-times")
+        all_day = not isinstance(start_value, datetime)
+        if all_day:
+            if end_value < start_value:
+                raise InputError(f"{where}: last day {end_value} is before the first day {start_value}")
+            start = datetime.combine(start_value, time(0), tzinfo=zone)
+            end = datetime.combine(end_value + timedelta(days=1), time(0), tzinfo=zone)
+            event_id = f"{name}@{start_value.isoformat()}"
+        else:
+            start = start_value if start_value.tzinfo else start_value.replace(tzinfo=zone)
+            end = end_value if end_value.tzinfo else end_value.replace(tzinfo=zone)
+            if end < start:
+                raise InputError(f"{where}: end {end.isoformat()} is before start {start.isoformat()}")
+            event_id = f"{name}@{start.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}"
+        uplift = None
+        if has_uplift and record["uplift"].strip():
+            try:
+                uplift = parse_uplift(record["uplift"])
+            except ValueError as exc:
+                raise InputError(f"{where}: {exc}") from exc
+        category = record["category"].strip().lower() or name.lower()
+        events.append(
+            SaleEvent(
+                event_id=event_id, name=name, category=category, start=start, end=end, all_day=all_day, uplift=uplift
+            )
+        )
+    return events
+
+
+def _parse_when(raw: str, column: str, where: str) -> date | datetime:
+    text = raw.strip()
+    try:
+        if _DATE_ONLY.fullmatch(text):
+            return date.fromisoformat(text)
+        return datetime.fromisoformat(text)
+    except ValueError as exc:
+        raise InputError(
+            f"{where}: {column} {raw!r} is not an ISO date (2026-11-27) or date-time (2026-11-27T09:00+03:00)"
+        ) from exc

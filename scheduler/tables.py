@@ -1,0 +1,102 @@
+"""Reading and writing the stage tables (forecast, requirements, roster) as CSV.
+
+Timestamps are written as ISO 8601 in the team's timezone with its UTC offset
+(``2026-11-27T09:30:00+03:00``) and read back as UTC; a timestamp without an
+offset is an error, because a roster must never depend on the reader's clock.
+Floats are rounded to a fixed number of decimals so files are byte-stable.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from calendars.files import write_text_atomic
+from scheduler.errors import InputError
+
+FLOAT_DECIMALS = 4
+
+
+def format_timestamps(values: pd.Series, tz: str) -> pd.Series:
+    """ISO 8601 with offset in ``tz``, seconds included."""
+    local = pd.to_datetime(values, utc=True).dt.tz_convert(tz)
+    text = local.dt.strftime("%Y-%m-%dT%H:%M:%S%z")
+    # strftime gives +0300; RFC 3339 / ISO 8601 extended form wants +03:00.
+    return text.str.slice(0, -2) + ":" + text.str.slice(-2)
+
+
+def table_to_csv(frame: pd.DataFrame, tz: str, time_columns: Sequence[str]) -> str:
+    """Render a stage table as CSV text with stable formatting."""
+    out = frame.copy()
+    for column in time_columns:
+        out[column] = format_timestamps(out[column], tz)
+    for column in out.columns:
+        if pd.api.types.is_float_dtype(out[column]):
+            out[column] = out[column].round(FLOAT_DECIMALS) + 0.0  # + 0.0 turns -0.0 into 0.0
+    buffer = io.StringIO()
+    out.to_csv(buffer, index=False, lineterminator="\n", float_format=f"%.{FLOAT_DECIMALS}f")
+    return buffer.getvalue()
+
+
+def write_table(frame: pd.DataFrame, path: str | Path, tz: str, time_columns: Sequence[str]) -> None:
+    """Write a stage table atomically."""
+    write_text_atomic(path, table_to_csv(frame, tz, time_columns))
+
+
+def parse_timestamps(values: pd.Series, source: str, column: str) -> pd.Series:
+    """Parse ISO 8601 strings that carry an offset; name the first bad row otherwise.
+
+    Row numbers are file lines (the header is line 1).
+    """
+    text = values.astype("string").str.strip()
+    has_offset = text.str.contains(r"(?:[+-]\d{2}:?\d{2}|Z)$", regex=True, na=False)
+    if not has_offset.all():
+        position = int(np.flatnonzero(~has_offset.to_numpy())[0])
+        raise InputError(
+            f"{source} row {position + 2}: {column} {values.iloc[position]!r} has no UTC offset "
+            "(write e.g. 2026-11-27T09:30:00+03:00)"
+        )
+    parsed = pd.to_datetime(text, utc=True, format="ISO8601", errors="coerce")
+    if parsed.isna().any():
+        position = int(np.flatnonzero(parsed.isna().to_numpy())[0])
+        raise InputError(f"{source} row {position + 2}: {column} {values.iloc[position]!r} is not an ISO 8601 timestamp")
+    return parsed
+
+
+def read_table(
+    path: str | Path,
+    required: Sequence[str],
+    time_columns: Sequence[str],
+    *,
+    numeric_columns: Sequence[str] = (),
+    what: str = "table",
+) -> pd.DataFrame:
+    """Read a stage table, checking columns, timestamps and numbers.
+
+    Raises:
+        InputError: missing file, missing columns (all listed), bad timestamp
+            or number (first bad row named).
+    """
+    source = Path(path)
+    try:
+        frame = pd.read_csv(source, dtype=str, keep_default_na=False)
+    except FileNotFoundError:
+        raise InputError(f"{what} file {source} not found") from None
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
+        raise InputError(f"{source}: not a readable CSV file: {error}") from None
+    missing = [column for column in required if column not in frame.columns]
+    if missing:
+        raise InputError(f"{source}: missing column(s) {missing}; found {list(frame.columns)}")
+    for column in time_columns:
+        frame[column] = parse_timestamps(frame[column], str(source), column)
+    for column in numeric_columns:
+        numbers = pd.to_numeric(frame[column], errors="coerce")
+        if numbers.isna().any():
+            position = int(np.flatnonzero(numbers.isna().to_numpy())[0])
+            raise InputError(f"{source} row {position + 2}: {column} {frame[column].iloc[position]!r} is not a number")
+        frame[column] = numbers.astype(float)
+    return frame

@@ -1,0 +1,289 @@
+"""Seasonal baseline x event uplift forecast, and holidays as events."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from calendars.errors import InputError
+from forecasts.forecast import FORECAST_COLUMNS, UPLIFT_COLUMNS, detect_outage_days, forecast
+from forecasts.grid import interval_grid
+from forecasts.holidays_calendar import EVENT_COLUMNS, holiday_events
+
+TZ = "Europe/Berlin"
+QUEUES = {"chat": 1.0, "email": 0.5}
+
+
+def expected_volume(stamps: pd.DatetimeIndex, tz: str = TZ) -> np.ndarray:
+    """Noise-free weekly x intraday shape: depends on local weekday and wall-clock time only."""
+    local = stamps.tz_convert(tz)
+    weekday = local.day_of_week.to_numpy()
+    minutes = (local.hour * 60 + local.minute).to_numpy()
+    intraday = 1.0 + np.sin(np.pi * minutes / (24 * 60)) * 9.0
+    return intraday * (10.0 + 2.0 * weekday)
+
+
+def make_history(
+    first: dt.date, days: int, *, tz: str = TZ, interval: int = 30, noise: np.random.Generator | None = None
+) -> pd.DataFrame:
+    grid = interval_grid(first, days, tz, interval).as_unit("ns")
+    frames = []
+    for queue, scale in QUEUES.items():
+        y = expected_volume(grid, tz) * scale
+        if noise is not None:
+            y = noise.poisson(y).astype(float)
+        frames.append(pd.DataFrame({"ds": grid, "queue": queue, "y": y}))
+    return pd.concat(frames, ignore_index=True)
+
+
+def make_events(rows: list[tuple[str, str, str, str, float]], *, tz: str = TZ, all_day: bool = True) -> pd.DataFrame:
+    """Events from ``(event_id, category, local start, local end, uplift)``."""
+    frame = pd.DataFrame(
+        {
+            "event_id": [r[0] for r in rows],
+            "name": [r[0].title() for r in rows],
+            "category": [r[1] for r in rows],
+            "start": [pd.Timestamp(r[2], tz=tz).tz_convert("UTC") for r in rows],
+            "end": [pd.Timestamp(r[3], tz=tz).tz_convert("UTC") for r in rows],
+            "all_day": all_day,
+            "uplift": [r[4] for r in rows],
+        }
+    )
+    frame["start"] = pd.to_datetime(frame["start"], utc=True)
+    frame["end"] = pd.to_datetime(frame["end"], utc=True)
+    return frame
+
+
+def scale_days(history: pd.DataFrame, days: list[str], factor: float, tz: str = TZ) -> pd.DataFrame:
+    out = history.copy()
+    local = out["ds"].dt.tz_convert(tz).dt.strftime("%Y-%m-%d")
+    out.loc[local.isin(days), "y"] *= factor
+    return out
+
+
+def test_noise_free_history_reproduces_the_baseline_exactly() -> None:
+    history = make_history(dt.date(2026, 8, 3), 70)
+    result = forecast(history, None, start=dt.date(2026, 10, 12), days=7, tz=TZ, interval_minutes=30)
+    frame = result.frame
+    assert tuple(frame.columns) == FORECAST_COLUMNS
+    grid = interval_grid(dt.date(2026, 10, 12), 7, TZ, 30)
+    for queue, scale in QUEUES.items():
+        rows = frame[frame["queue"] == queue]
+        assert rows["ds"].tolist() == list(grid)
+        np.testing.assert_allclose(rows["baseline"], expected_volume(grid) * scale, rtol=1e-12)
+    assert (frame["uplift"] == 1.0).all()
+    assert (frame["yhat"] == frame["baseline"]).all()
+    assert (frame["events"] == "").all()
+    assert result.warnings == ()
+    assert frame["queue"].tolist() == sorted(frame["queue"].tolist())
+
+
+def test_dst_week_has_50_intervals_on_the_long_day_and_repeats_the_slot() -> None:
+    history = make_history(dt.date(2026, 8, 3), 70)
+    result = forecast(history, None, start=dt.date(2026, 10, 19), days=7, tz=TZ, interval_minutes=30)
+    chat = result.frame[result.frame["queue"] == "chat"]
+    local = chat["ds"].dt.tz_convert(TZ)
+    long_day = chat[local.dt.date == dt.date(2026, 10, 25)]
+    assert len(long_day) == 50
+    np.testing.assert_allclose(long_day["baseline"], expected_volume(pd.DatetimeIndex(long_day["ds"])), rtol=1e-12)
+    at_0230 = long_day[local[long_day.index].dt.strftime("%H:%M") == "02:30"]
+    assert len(at_0230) == 2 and at_0230["baseline"].nunique() == 1
+
+
+def test_history_spanning_dst_changes_still_matches_wall_clock_slots() -> None:
+    # history covers the spring change (23-hour day), forecast a week after the autumn one
+    history = make_history(dt.date(2026, 3, 2), 250, interval=60)
+    result = forecast(history, None, start=dt.date(2026, 11, 9), days=7, tz=TZ, interval_minutes=60)
+    grid = interval_grid(dt.date(2026, 11, 9), 7, TZ, 60)
+    chat = result.frame[result.frame["queue"] == "chat"]
+    np.testing.assert_allclose(chat["baseline"], expected_volume(grid), rtol=1e-12)
+
+
+def test_injected_uplift_is_learned_within_ten_percent() -> None:
+    rng = np.random.default_rng(7)
+    history = make_history(dt.date(2026, 5, 4), 161, noise=rng)
+    sales = ["2026-07-03", "2026-08-07", "2026-09-11"]  # Fridays
+    history = scale_days(history, sales, 2.5)  # +150 %
+    past = [(f"sale-{d}", "sale", d, str(dt.date.fromisoformat(d) + dt.timedelta(days=1)), np.nan) for d in sales]
+    future = [("sale-next", "sale", "2026-10-16", "2026-10-17", np.nan)]
+    result = forecast(
+        history, make_events(past + future), start=dt.date(2026, 10, 12), days=7, tz=TZ, interval_minutes=30
+    )
+    uplifts = result.uplifts
+    assert tuple(uplifts.columns) == UPLIFT_COLUMNS
+    assert (uplifts["source"] == "learned").all() and (uplifts["occurrences"] == 3).all()
+    assert np.allclose(uplifts["multiplier"], 2.5, rtol=0.10)
+    frame = result.frame
+    on_sale = frame["ds"].dt.tz_convert(TZ).dt.date == dt.date(2026, 10, 16)
+    assert (frame.loc[on_sale, "events"] == "Sale-Next").all()
+    assert (frame.loc[~on_sale, "uplift"] == 1.0).all()
+    assert np.allclose(frame.loc[on_sale, "uplift"], 2.5, rtol=0.10)
+    assert (frame["yhat"] == frame["baseline"] * frame["uplift"]).all()
+
+
+def test_past_event_days_do_not_leak_into_the_baseline() -> None:
+    history = scale_days(make_history(dt.date(2026, 8, 3), 70), ["2026-10-09"], 5.0)
+    events = make_events([("sale-a", "sale", "2026-10-09", "2026-10-10", np.nan)])
+    result = forecast(history, events, start=dt.date(2026, 10, 12), days=7, tz=TZ, interval_minutes=30)
+    grid = interval_grid(dt.date(2026, 10, 12), 7, TZ, 30)
+    chat = result.frame[result.frame["queue"] == "chat"]
+    np.testing.assert_allclose(chat["baseline"], expected_volume(grid), rtol=1e-12)
+
+
+def test_stated_uplift_overrides_the_learned_one() -> None:
+    history = scale_days(make_history(dt.date(2026, 6, 1), 133), ["2026-09-04"], 2.5)
+    events = make_events(
+        [
+            ("sale-past", "sale", "2026-09-04", "2026-09-05", np.nan),
+            ("sale-next", "sale", "2026-10-16", "2026-10-17", 0.2),
+        ]
+    )
+    result = forecast(history, events, start=dt.date(2026, 10, 12), days=7, tz=TZ, interval_minutes=30)
+    assert set(result.uplifts["source"]) == {"stated"}
+    assert np.allclose(result.uplifts["multiplier"], 1.2)
+    on_sale = result.frame["events"] != ""
+    assert np.allclose(result.frame.loc[on_sale, "uplift"], 1.2)
+
+
+def test_unknown_category_gets_no_uplift_and_a_warning() -> None:
+    history = make_history(dt.date(2026, 8, 3), 70)
+    events = make_events([("flash", "flash", "2026-10-14", "2026-10-15", np.nan)])
+    result = forecast(history, events, start=dt.date(2026, 10, 12), days=7, tz=TZ, interval_minutes=30)
+    assert set(result.uplifts["source"]) == {"none"}
+    assert (result.frame["uplift"] == 1.0).all()
+    assert (result.frame["events"] != "").sum() == 2 * 48
+    assert any("no past 'flash' event" in w for w in result.warnings)
+
+
+def test_overlapping_events_take_the_largest_multiplier_and_list_both_names() -> None:
+    history = make_history(dt.date(2026, 8, 3), 70)
+    events = make_events(
+        [
+            ("big", "promo", "2026-10-14", "2026-10-16", 1.0),
+            ("small", "promo", "2026-10-15", "2026-10-16", 0.5),
+            ("quiet", "holiday", "2026-10-16", "2026-10-17", -0.6),
+        ]
+    )
+    result = forecast(history, events, start=dt.date(2026, 10, 12), days=7, tz=TZ, interval_minutes=30)
+    chat = result.frame[result.frame["queue"] == "chat"]
+    by_day = chat.groupby(chat["ds"].dt.tz_convert(TZ).dt.date)
+    assert by_day["uplift"].max().to_dict()[dt.date(2026, 10, 15)] == 2.0
+    assert by_day["events"].first().to_dict()[dt.date(2026, 10, 15)] == "Big;Small"
+    assert np.isclose(by_day["uplift"].max().to_dict()[dt.date(2026, 10, 16)], 0.4)  # a lone holiday lowers volume
+
+
+def test_timed_event_lifts_only_the_intervals_it_overlaps() -> None:
+    history = make_history(dt.date(2026, 8, 3), 70)
+    events = make_events([("flash", "flash", "2026-10-14T18:15", "2026-10-14T20:00", 1.0)], all_day=False)
+    result = forecast(history, events, start=dt.date(2026, 10, 12), days=7, tz=TZ, interval_minutes=30)
+    chat = result.frame[result.frame["queue"] == "chat"]
+    lifted = chat.loc[chat["uplift"] == 2.0, "ds"].dt.tz_convert(TZ).dt.strftime("%H:%M").tolist()
+    assert lifted == ["18:00", "18:30", "19:00", "19:30"]
+
+
+def test_learned_holiday_effect_from_holiday_events() -> None:
+    tz = "Europe/Moscow"
+    history = make_history(dt.date(2025, 10, 6), 182, tz=tz, interval=60)
+    holidays = holiday_events("RU", dt.date(2025, 10, 6), dt.date(2026, 5, 31), tz)
+    past_days = [d.tz_convert(tz).strftime("%Y-%m-%d") for d in holidays["start"] if d < pd.Timestamp("2026-04-06", tz=tz)]
+    history = scale_days(history, past_days, 0.3, tz=tz)
+    result = forecast(history, holidays, start=dt.date(2026, 4, 27), days=14, tz=tz, interval_minutes=60)
+    learned = result.uplifts[result.uplifts["category"] == "holiday"]
+    assert len(learned) > 0 and (learned["source"] == "learned").all()
+    assert np.allclose(learned["multiplier"], 0.3, rtol=0.05)
+    may_day = result.frame[result.frame["ds"].dt.tz_convert(tz).dt.date == dt.date(2026, 5, 1)]
+    assert np.allclose(may_day["uplift"], 0.3, rtol=0.05)
+
+
+def test_outage_days_are_reported_and_left_out() -> None:
+    history = scale_days(make_history(dt.date(2026, 8, 3), 70), ["2026-09-30"], 0.05)
+    result = forecast(history, None, start=dt.date(2026, 10, 12), days=7, tz=TZ, interval_minutes=30)
+    assert result.outage_days == (dt.date(2026, 9, 30),)
+    assert any("outage" in w and "2026-09-30" in w for w in result.warnings)
+    grid = interval_grid(dt.date(2026, 10, 12), 7, TZ, 30)
+    chat = result.frame[result.frame["queue"] == "chat"]
+    np.testing.assert_allclose(chat["baseline"], expected_volume(grid), rtol=1e-12)
+    assert detect_outage_days(history, TZ) == (dt.date(2026, 9, 30),)
+    closed = make_events([("closed", "holiday", "2026-09-30", "2026-10-01", np.nan)])
+    assert detect_outage_days(history, TZ, events=closed) == ()
+
+
+def test_history_after_start_is_ignored() -> None:
+    history = make_history(dt.date(2026, 8, 3), 70)
+    later = scale_days(make_history(dt.date(2026, 8, 3), 90), [f"2026-10-{d}" for d in range(12, 32)], 3.0)
+    a = forecast(history, None, start=dt.date(2026, 10, 12), days=7, tz=TZ, interval_minutes=30)
+    b = forecast(later, None, start=dt.date(2026, 10, 12), days=7, tz=TZ, interval_minutes=30)
+    pd.testing.assert_frame_equal(a.frame, b.frame)
+
+
+def test_stale_history_warns() -> None:
+    history = make_history(dt.date(2026, 3, 2), 70)
+    result = forecast(history, None, start=dt.date(2026, 10, 12), days=7, tz=TZ, interval_minutes=30)
+    assert any("days before the forecast start" in w for w in result.warnings)
+
+
+def test_too_little_history_is_an_input_error() -> None:
+    with pytest.raises(InputError, match=r"no history before 2026-08-03 in tickets\.csv \(the history starts on 2026-08-03\)"):
+        forecast(
+            make_history(dt.date(2026, 8, 3), 70),
+            None,
+            start=dt.date(2026, 8, 3),
+            days=7,
+            tz=TZ,
+            interval_minutes=30,
+            source="tickets.csv",
+        )
+    with pytest.raises(InputError, match=r"need at least 2 normal weeks before 2026-08-13 .*1 normal Wednesday"):
+        forecast(make_history(dt.date(2026, 8, 3), 9), None, start=dt.date(2026, 8, 13), days=7, tz=TZ, interval_minutes=30)
+
+
+def test_malformed_inputs_are_input_errors() -> None:
+    history = make_history(dt.date(2026, 8, 3), 21)
+    with pytest.raises(InputError, match=r"missing columns \['start', 'end'\] in events"):
+        forecast(history, pd.DataFrame(columns=["event_id", "name", "category", "uplift"]), start=dt.date(2026, 8, 24),
+                 days=1, tz=TZ, interval_minutes=30)
+    with pytest.raises(InputError, match=r"missing columns \['queue'\] in history"):
+        forecast(history.drop(columns="queue"), None, start=dt.date(2026, 8, 24), days=1, tz=TZ, interval_minutes=30)
+    with pytest.raises(InputError, match="not on the 60-minute grid"):
+        forecast(history, None, start=dt.date(2026, 8, 24), days=1, tz=TZ, interval_minutes=60)
+    naive = history.assign(ds=history["ds"].dt.tz_localize(None))
+    with pytest.raises(InputError, match="timezone-aware"):
+        forecast(naive, None, start=dt.date(2026, 8, 24), days=1, tz=TZ, interval_minutes=30)
+    negative = make_events([("oops", "sale", "2026-08-24", "2026-08-25", -2.0)])
+    with pytest.raises(InputError, match="would make volume negative"):
+        forecast(history, negative, start=dt.date(2026, 8, 24), days=1, tz=TZ, interval_minutes=30)
+
+
+# -- holidays --------------------------------------------------------------------
+
+
+def test_holiday_events_ru_2026() -> None:
+    events = holiday_events("RU", dt.date(2026, 1, 1), dt.date(2026, 12, 31), "Europe/Moscow")
+    assert tuple(events.columns) == EVENT_COLUMNS
+    first = events.iloc[0]
+    assert first["event_id"] == "holiday-RU-2026-01-01"
+    assert first["name"] and first["category"] == "holiday" and bool(first["all_day"])
+    assert np.isnan(first["uplift"])
+    assert first["start"] == pd.Timestamp("2026-01-01T00:00:00+03:00")
+    assert first["end"] == pd.Timestamp("2026-01-02T00:00:00+03:00")
+    assert events["start"].is_monotonic_increasing
+    assert str(events["start"].dtype) == "datetime64[ns, UTC]"
+
+
+def test_holiday_events_unknown_country() -> None:
+    with pytest.raises(InputError, match="unknown holiday country 'XX'"):
+        holiday_events("XX", dt.date(2026, 1, 1), dt.date(2026, 12, 31), "Europe/Moscow")
+
+
+def test_event_of_unknown_effect_does_not_cancel_a_known_one() -> None:
+    history = make_history(dt.date(2026, 8, 3), 70)
+    events = make_events(
+        [("closed", "holiday", "2026-10-14", "2026-10-15", -0.5), ("mystery", "flash", "2026-10-14", "2026-10-15", np.nan)]
+    )
+    result = forecast(history, events, start=dt.date(2026, 10, 12), days=7, tz=TZ, interval_minutes=30)
+    on_day = result.frame["events"] == "Closed;Mystery"
+    assert on_day.sum() == 2 * 48
+    assert np.allclose(result.frame.loc[on_day, "uplift"], 0.5)

@@ -1,0 +1,237 @@
+"""Sale calendar reader: .ics and .csv into the events table, and every error names the file."""
+
+from __future__ import annotations
+
+import math
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from calendars.errors import InputError
+from calendars.sales import EVENT_COLUMNS, SaleEvent, load_sale_calendar, load_sale_events, parse_uplift
+
+TZ = "Europe/Moscow"
+
+
+def utc(*args) -> pd.Timestamp:
+    return pd.Timestamp(datetime(*args, tzinfo=UTC))
+
+
+def ics(tmp_path: Path, *events: str, name: str = "sales.ics") -> Path:
+    body = "".join(f"BEGIN:VEVENT\n{e.strip()}\nEND:VEVENT\n" for e in events)
+    text = f"BEGIN:VCALENDAR\nVERSION:2.0\nPRODID:-//test//EN\n{body}END:VCALENDAR\n"
+    path = tmp_path / name
+    path.write_bytes(text.replace("\n", "\r\n").encode("utf-8"))
+    return path
+
+
+def csv(tmp_path: Path, text: str, name: str = "sales.csv") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_all_day_event_with_categories_and_percent_uplift(tmp_path):
+    path = ics(
+        tmp_path,
+        """
+UID:bf-2026
+SUMMARY:Black Friday
+CATEGORIES: Black-Friday ,Sale
+DTSTART;VALUE=DATE:20261127
+DTEND;VALUE=DATE:20261201
+X-PEAKPLAN-UPLIFT:+150%
+""",
+    )
+    df = load_sale_calendar(path, TZ)
+    assert list(df.columns) == list(EVENT_COLUMNS)
+    assert str(df["start"].dtype) == "datetime64[ns, UTC]" and str(df["end"].dtype) == "datetime64[ns, UTC]"
+    row = df.iloc[0]
+    assert (row["event_id"], row["name"], row["category"]) == ("bf-2026", "Black Friday", "black-friday")
+    # Local midnight in Moscow (+03) of the first day to local midnight after the last.
+    assert row["start"] == utc(2026, 11, 26, 21) and row["end"] == utc(2026, 11, 30, 21)
+    assert bool(row["all_day"]) is True and row["uplift"] == pytest.approx(1.5)
+
+
+def test_all_day_without_dtend_is_one_day_and_category_falls_back_to_summary(tmp_path):
+    path = ics(tmp_path, "UID:cm\nSUMMARY:Cyber Monday\nDTSTART;VALUE=DATE:20261130")
+    (event,) = load_sale_events(path, TZ)
+    assert isinstance(event, SaleEvent)
+    assert event.category == "cyber monday" and event.uplift is None
+    assert event.end - event.start == pd.Timedelta(days=1)
+    assert math.isnan(load_sale_calendar(path, TZ)["uplift"].iloc[0])
+
+
+def test_timed_with_tzid_utc_and_floating(tmp_path):
+    path = ics(
+        tmp_path,
+        "UID:a\nSUMMARY:Berlin launch\nDTSTART;TZID=Europe/Berlin:20261110T100000\nDTEND;TZID=Europe/Berlin:20261110T120000",
+        "UID:b\nSUMMARY:UTC push\nDTSTART:20261111T080000Z\nDTEND:20261111T083000Z\nX-PEAKPLAN-UPLIFT:0.25",
+        "UID:c\nSUMMARY:Floating mail\nDTSTART:20261112T090000\nDURATION:PT2H",
+    )
+    df = load_sale_calendar(path, TZ).set_index("event_id")
+    assert (df.loc["a", "start"], df.loc["a", "end"]) == (utc(2026, 11, 10, 9), utc(2026, 11, 10, 11))
+    assert (df.loc["b", "start"], df.loc["b", "end"]) == (utc(2026, 11, 11, 8), utc(2026, 11, 11, 8, 30))
+    assert df.loc["b", "uplift"] == pytest.approx(0.25)
+    # Floating time read in the team zone (Moscow, +03).
+    assert (df.loc["c", "start"], df.loc["c", "end"]) == (utc(2026, 11, 12, 6), utc(2026, 11, 12, 8))
+    assert not df["all_day"].any()
+
+
+def test_rrule_with_exdate_keeps_local_time_across_dst_and_honours_overrides(tmp_path):
+    path = ics(
+        tmp_path,
+        """
+UID:flash
+SUMMARY:Flash sale
+CATEGORIES:flash
+DTSTART;TZID=Europe/Berlin:20261016T100000
+DTEND;TZID=Europe/Berlin:20261016T120000
+RRULE:FREQ=WEEKLY;COUNT=5
+EXDATE;TZID=Europe/Berlin:20261023T100000
+""",
+        """
+UID:flash
+RECURRENCE-ID;TZID=Europe/Berlin:20261106T100000
+SUMMARY:Flash sale (moved)
+DTSTART;TZID=Europe/Berlin:20261106T150000
+DTEND;TZID=Europe/Berlin:20261106T170000
+""",
+    )
+    df = load_sale_calendar(path, TZ)
+    assert list(df["event_id"]) == ["flash/20261016T080000Z", "flash/20261030T090000Z", "flash/20261106T090000Z", "flash/20261113T090000Z"]
+    # 10:00 Berlin is 08:00 UTC in summer time and 09:00 UTC after 25 October.
+    assert list(df["start"]) == [utc(2026, 10, 16, 8), utc(2026, 10, 30, 9), utc(2026, 11, 6, 14), utc(2026, 11, 13, 9)]
+    assert list(df["end"] - df["start"]) == [pd.Timedelta(hours=2)] * 4
+    assert list(df["name"]) == ["Flash sale", "Flash sale", "Flash sale (moved)", "Flash sale"]
+
+
+def test_all_day_yearly_rrule_is_capped_at_five_years(tmp_path):
+    path = ics(tmp_path, "UID:y\nSUMMARY:Birthday sale\nDTSTART;VALUE=DATE:20260301\nRRULE:FREQ=YEARLY")
+    df = load_sale_calendar(path, TZ)
+    assert list(df["event_id"]) == [f"y/{year}0301" for year in range(2026, 2032)]
+    assert df["all_day"].all()
+
+
+def test_csv_dates_are_inclusive_and_datetimes_exclusive(tmp_path):
+    path = csv(
+        tmp_path,
+        "name,category,start,end,uplift\n"
+        "Black Friday,Black Friday,2026-11-27,2026-11-30,+150%\n"
+        "Flash,,2026-11-12T10:00:00+01:00,2026-11-12T12:00:00+01:00,\n"
+        "Local,promo,2026-11-13 09:00,2026-11-13 10:00,0.3\n"
+        "One day,,2026-12-01,,\n",
+    )
+    df = load_sale_calendar(path, TZ).set_index("name")
+    bf = df.loc["Black Friday"]
+    assert (bf["start"], bf["end"]) == (utc(2026, 11, 26, 21), utc(2026, 11, 30, 21))
+    assert bf["category"] == "black friday" and bf["uplift"] == pytest.approx(1.5) and bool(bf["all_day"])
+    assert bf["event_id"] == "Black Friday@2026-11-27"
+    assert (df.loc["Flash", "start"], df.loc["Flash", "end"]) == (utc(2026, 11, 12, 9), utc(2026, 11, 12, 11))
+    assert df.loc["Flash", "category"] == "flash" and math.isnan(df.loc["Flash", "uplift"])
+    assert df.loc["Flash", "event_id"] == "Flash@2026-11-12T09:00:00Z"
+    assert df.loc["Local", "start"] == utc(2026, 11, 13, 6)
+    assert df.loc["One day", "end"] - df.loc["One day", "start"] == pd.Timedelta(days=1)
+    assert list(df["start"]) == sorted(df["start"])
+
+
+def test_empty_csv_with_header_gives_typed_empty_table(tmp_path):
+    df = load_sale_calendar(csv(tmp_path, "name,category,start,end\n"), TZ)
+    assert df.empty and list(df.columns) == list(EVENT_COLUMNS)
+    assert str(df["start"].dtype) == "datetime64[ns, UTC]"
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"), [("1.5", 1.5), ("+150%", 1.5), ("150 %", 1.5), ("-20%", -0.2), (".5", 0.5)]
+)
+def test_parse_uplift(value, expected):
+    assert parse_uplift(value) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize("value", ["lots", "1.5x", "-100%", "-1.5", "nan", ""])
+def test_parse_uplift_rejects(value):
+    with pytest.raises(ValueError):
+        parse_uplift(value)
+
+
+# ------------------------------------------------------------------------- errors
+
+
+def _error(path: Path) -> str:
+    with pytest.raises(InputError) as info:
+        load_sale_calendar(path, TZ)
+    message = str(info.value)
+    assert str(path) in message
+    return message
+
+
+def test_missing_file(tmp_path):
+    assert "not found" in _error(tmp_path / "nope.ics")
+
+
+def test_not_a_calendar(tmp_path):
+    path = tmp_path / "sales.ics"
+    path.write_text("hello, world\n")
+    assert "no BEGIN:VCALENDAR" in _error(path)
+
+
+def test_unparsable_calendar(tmp_path):
+    path = tmp_path / "sales.ics"
+    path.write_bytes(b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nSUMMARY:x\r\nEND:VCALENDAR\r\n")
+    assert "could not be parsed" in _error(path)
+
+
+def test_event_without_dtstart(tmp_path):
+    message = _error(ics(tmp_path, "UID:x1\nSUMMARY:No start"))
+    assert "UID 'x1'" in message and "SUMMARY 'No start'" in message and "DTSTART" in message
+
+
+def test_end_before_start(tmp_path):
+    message = _error(ics(tmp_path, "UID:x2\nSUMMARY:Back\nDTSTART:20261110T100000Z\nDTEND:20261110T090000Z"))
+    assert "UID 'x2'" in message and "before it starts" in message
+
+
+def test_bad_uplift(tmp_path):
+    message = _error(ics(tmp_path, "UID:x3\nSUMMARY:Hype\nDTSTART;VALUE=DATE:20261110\nX-PEAKPLAN-UPLIFT:lots"))
+    assert "UID 'x3'" in message and "'lots'" in message
+
+
+def test_csv_missing_columns_are_all_listed(tmp_path):
+    message = _error(csv(tmp_path, "name,begin\nx,2026-01-01\n"))
+    assert "missing columns ['category', 'start', 'end']" in message
+
+
+def test_csv_unparsable_date_names_the_row(tmp_path):
+    path = csv(tmp_path, "name,category,start,end\nA,,2026-11-27,2026-11-28\nB,,27/11/2026,2026-11-28\n")
+    message = _error(path)
+    assert "row 3 ('B')" in message and "'27/11/2026'" in message
+
+
+def test_csv_end_before_start_and_bad_uplift_name_the_row(tmp_path):
+    assert "row 2" in _error(csv(tmp_path, "name,category,start,end\nA,,2026-11-28,2026-11-27\n", "a.csv"))
+    assert "row 2" in _error(csv(tmp_path, "name,category,start,end,uplift\nA,,2026-11-27,2026-11-28,big\n", "b.csv"))
+    assert "both be dates" in _error(csv(tmp_path, "name,category,start,end\nA,,2026-11-27,2026-11-28T10:00Z\n", "c.csv"))
+
+
+def test_unsupported_suffix(tmp_path):
+    path = tmp_path / "sales.xlsx"
+    path.write_bytes(b"x")
+    assert "expected .ics or .csv" in _error(path)
+
+
+def test_unknown_time_zone(tmp_path):
+    with pytest.raises(InputError, match="unknown time zone"):
+        load_sale_calendar(csv(tmp_path, "name,category,start,end\n"), "Moscow")
+
+
+def test_unparsable_dtstart_names_the_event(tmp_path):
+    message = _error(ics(tmp_path, "UID:x4\nSUMMARY:Odd\nDTSTART:notadate"))
+    assert "UID 'x4'" in message and "notadate" in message
+
+
+def test_missing_end_vcalendar(tmp_path):
+    path = tmp_path / "sales.ics"
+    path.write_bytes(b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:1\r\nEND:VEVENT\r\n")
+    assert "unbalanced" in _error(path)
