@@ -8,6 +8,7 @@ line on stderr with a named exit code (:class:`~scheduler.errors.ExitCode`).
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import functools
 import sys
@@ -69,6 +70,21 @@ GeneratedAtOption = Annotated[
     ),
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
+TimeLimitOption = Annotated[
+    float | None,
+    typer.Option(
+        "--time-limit",
+        min=0.01,
+        help="Solver budget in CP-SAT deterministic seconds (overrides roster.time_limit_seconds); "
+        "deterministic, so the same roster on any machine.",
+    ),
+]
+
+
+def _with_time_limit(config: Config, time_limit: float | None) -> Config:
+    if time_limit is None:
+        return config
+    return dataclasses.replace(config, roster=dataclasses.replace(config.roster, time_limit_seconds=time_limit))
 
 
 def handle_errors(command: F) -> F:
@@ -161,6 +177,7 @@ def plan(
     start: StartOption = None,
     days: DaysOption = 7,
     generated_at: GeneratedAtOption = None,
+    time_limit: TimeLimitOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Run every stage: forecast, staffing, roster and calendar feeds.
@@ -170,7 +187,7 @@ def plan(
 
     Example: peakplan plan --config examples/cashback/peakplan.toml --week 2026-W48 --out out/
     """
-    settings = load_config(config)
+    settings = _with_time_limit(load_config(config), time_limit)
     first_day, length = _horizon(week, start, days)
     stamp = _generated_at(generated_at)
     result = run_plan(settings, first_day, length)
@@ -233,6 +250,7 @@ def roster(
     week: WeekOption = None,
     start: StartOption = None,
     days: DaysOption = 7,
+    time_limit: TimeLimitOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Build a roster of named agents covering the requirements (CP-SAT).
@@ -240,7 +258,7 @@ def roster(
     Example: peakplan roster --config examples/cashback/peakplan.toml --requirements requirements.csv
     --week 2026-W48 --out roster.csv
     """
-    settings = load_config(config)
+    settings = _with_time_limit(load_config(config), time_limit)
     first_day, length = _horizon(week, start, days)
     agents = load_team(team or settings.team_file, settings.queue_names)
     table = read_requirements(requirements)
