@@ -48,7 +48,9 @@ def service_level(
     servers_arr = np.asarray(servers, dtype=float)
     traffic_arr = np.asarray(traffic, dtype=float)
     waiting = wait_probability(servers_arr, traffic_arr)
-    decay = np.exp(-(servers_arr - traffic_arr) * np.asarray(target_seconds, float) / np.asarray(aht_seconds, float))
+    # Clamp at 0: with servers <= traffic the level is 0 anyway, and exp(+large) would overflow.
+    margin = np.maximum(servers_arr - traffic_arr, 0.0)
+    decay = np.exp(-margin * np.asarray(target_seconds, float) / np.asarray(aht_seconds, float))
     level = 1.0 - waiting * decay
     level = np.where(servers_arr > traffic_arr, level, 0.0)
     return np.where(traffic_arr <= 0, 1.0, np.clip(level, 0.0, 1.0))
@@ -104,7 +106,7 @@ def required_servers(
         stable = n > traffic_arr
         with np.errstate(divide="ignore", invalid="ignore"):
             waiting = np.clip(n * blocking / (n - traffic_arr * (1.0 - blocking)), 0.0, 1.0)
-            level = 1.0 - waiting * np.exp(-(n - traffic_arr) * target / aht)
+            level = 1.0 - waiting * np.exp(-np.maximum(n - traffic_arr, 0.0) * target / aht)
         meets = pending & stable & (level >= target_service_level - 1e-12) & (traffic_arr / n <= max_occupancy + 1e-12)
         result[meets] = n
         pending &= ~meets
