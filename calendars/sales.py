@@ -1,6 +1,6 @@
 """The marketing sale calendar: ``.ics`` or ``.csv`` in, the events table out.
 
-The table follows the ``events`` contract in docs/CONTRACTS.md (``EVENT_COLUMNS``).
+The table follows the ``events`` contract in README.md, "Data contracts" (``EVENT_COLUMNS``).
 
 Rules worth knowing:
 

@@ -42,7 +42,7 @@ from calendars.errors import InputError
 from forecasts.grid import interval_grid, local_midnight, zone
 
 FORECAST_COLUMNS: tuple[str, ...] = ("ds", "queue", "yhat", "baseline", "uplift", "events")
-"""Columns of the forecast table (CONTRACTS.md), in order."""
+"""Columns of the forecast table (README, "Data contracts"), in order."""
 
 UPLIFT_COLUMNS: tuple[str, ...] = ("event_id", "name", "category", "queue", "multiplier", "source", "occurrences")
 """Columns of :attr:`ForecastResult.uplifts`: one row per event in the window and queue."""

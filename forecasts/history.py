@@ -6,7 +6,7 @@ Two input shapes are accepted (``inputs.history_format`` in the config):
   (:func:`load_ticket_history`);
 * ``intervals``: pre-aggregated ``ds,queue,y`` rows (:func:`load_interval_history`).
 
-Both return the *interval counts* table of ``docs/CONTRACTS.md``: columns
+Both return the *interval counts* table of the README ("Data contracts"): columns
 :data:`HISTORY_COLUMNS` (``ds`` UTC interval start, ``queue``, ``y`` float),
 zero-filled on the interval grid of every local day from the first to the last
 contact (whole days), sorted by ``queue, ds``.
@@ -144,7 +144,8 @@ def load_interval_history(
 
 
 def _display_name(path: str | os.PathLike[str]) -> str:
-    return os.path.basename(os.fspath(path)) or os.fspath(path)
+    # The path as given, like every other peakplan message: two teams' tickets.csv must be told apart.
+    return os.fspath(path)
 
 
 def _read_columns(
@@ -166,7 +167,7 @@ def _read_columns(
     found = [str(c) for c in header.columns]
     missing = [c for c in required if c not in found]
     if missing:
-        raise InputError(f"missing columns {missing} in {name} (found columns {found})")
+        raise InputError(f"{name}: missing column(s) {missing}; found {found}")
     wanted = [c for c in (*required, *optional) if c in found]
     try:
         return pd.read_csv(path, usecols=wanted, dtype=str, keep_default_na=False, na_filter=False)

@@ -3,7 +3,7 @@
 The forecast treats a public holiday like a sale: its days are left out of the
 baseline and its effect is learned from past holidays in the history. This
 module turns the ``holidays`` package's calendar into rows of the ``events``
-table of ``docs/CONTRACTS.md`` so the CLI can concatenate them with the sale
+table of the README ("Data contracts") so the CLI can concatenate them with the sale
 calendar.
 """
 
@@ -19,7 +19,7 @@ from calendars.errors import InputError
 from forecasts.grid import local_midnight, zone
 
 EVENT_COLUMNS: tuple[str, ...] = ("event_id", "name", "category", "start", "end", "all_day", "uplift")
-"""Columns of the ``events`` table (CONTRACTS.md); the sale-calendar loader produces the same."""
+"""Columns of the ``events`` table (README, "Data contracts"); the sale-calendar loader produces the same."""
 
 HOLIDAY_CATEGORY = "holiday"
 

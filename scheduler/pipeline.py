@@ -23,7 +23,7 @@ from scheduler.config import Config
 from scheduler.coverage import daily_summary, scheduled_agents
 from scheduler.roster import ROSTER_COLUMNS, RosterResult, make_roster
 from scheduler.staffing import REQUIREMENT_COLUMNS, compute_requirements
-from scheduler.tables import read_table, write_table
+from scheduler.tables import as_written, read_table, write_table
 from scheduler.team import Team, load_team
 
 FEEDS_DIR = "feeds"
@@ -95,10 +95,14 @@ def coverage_of(config: Config, requirements: pd.DataFrame, roster: pd.DataFrame
 
 
 def run_plan(config: Config, start: dt.date, days: int = 7) -> PlanResult:
-    """Run every stage in memory (nothing is written)."""
+    """Run every stage in memory (nothing is written).
+
+    Each stage gets the previous stage's table rounded as its CSV holds it, so the
+    result equals running the single-stage commands one after another on the files.
+    """
     team = load_team(config.team_file, config.queue_names)
     forecast_result = run_forecast(config, start, days)
-    requirements = compute_requirements(forecast_result.frame, config)
+    requirements = as_written(compute_requirements(as_written(forecast_result.frame), config))
     roster = run_roster(config, team, requirements, start, days)
     coverage, summary = coverage_of(config, requirements, roster.roster)
     return PlanResult(

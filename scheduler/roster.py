@@ -20,6 +20,7 @@ queue they are skilled for. Soft rules: understaffing (heavy) and overstaffing
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from collections import defaultdict
@@ -180,9 +181,19 @@ def _shift_options(
     return sorted(options.values(), key=lambda option: (option.day_index, option.start, option.end))
 
 
-def _agent_may_work(agent: Agent, option: ShiftOption, tz: str) -> bool:
-    local_start = option.start.tz_convert(tz)
-    return agent.available(option.day, local_start.time(), option.minutes)
+def _agent_may_work(agent: Agent, option: ShiftOption, problem: RosterProblem) -> bool:
+    """The agent is available for the whole shift and one of their queues is open in every interval of it.
+
+    A shift reaching into hours when none of the agent's queues is open would be
+    paid time with nothing to serve, so such options are not offered.
+    """
+    local_start = option.start.tz_convert(problem.timezone)
+    if not agent.available(option.day, local_start.time(), option.minutes):
+        return False
+    skills = [q for q, queue in enumerate(problem.queues) if queue in agent.channels]
+    if not skills:
+        return False
+    return bool(problem.is_open[skills, option.first_interval : option.last_interval].any(axis=0).all())
 
 
 def skill_groups(problem: RosterProblem) -> tuple[tuple[str, ...], ...]:
@@ -204,7 +215,7 @@ def build_model(problem: RosterProblem) -> RosterModel:
     shift: dict[tuple[int, int], cp_model.IntVar] = {}
     for a, agent in enumerate(problem.agents):
         for o, option in enumerate(problem.options):
-            if _agent_may_work(agent, option, problem.timezone):
+            if _agent_may_work(agent, option, problem):
                 shift[a, o] = model.new_bool_var(f"shift[{agent.id},{option.start.isoformat()},{option.minutes}m]")
     serve: dict[tuple[int, int, int], cp_model.IntVar] = {}
     roster = RosterModel(problem=problem, model=model, shift=shift, serve=serve)
@@ -272,7 +283,8 @@ def add_weekly_hours(roster: RosterModel) -> None:
         contract = agent.contract
         shifts = _agent_shifts(roster, a)
         for week in _weeks(problem):
-            # Pro-rate the contract for a horizon that covers part of a week.
+            # A horizon covering part of a week pro-rates the weekly minimum; the
+            # maximum stays whole, since the days outside the horizon are unknown.
             share = len(week) / 7
             minutes = [
                 (problem.options[o].minutes, var) for o, var in shifts if problem.options[o].day_index in week
@@ -280,7 +292,7 @@ def add_weekly_hours(roster: RosterModel) -> None:
             worked = sum(length * var for length, var in minutes)
             label = problem.days[week[0]].isoformat()
             low = math.floor(contract.min_hours_per_week * share * 60)
-            high = math.floor(contract.max_hours_per_week * share * 60)
+            high = math.floor(contract.max_hours_per_week * 60)
             roster.model.add(worked >= low).only_enforce_if(
                 _rule_literal(roster, f"agent {agent.id}: at least {contract.min_hours_per_week:g} h in week of {label} (contract {contract.name})")
             )
@@ -413,34 +425,71 @@ def solve(roster: RosterModel) -> tuple[cp_model.CpSolver, int]:
     status = solver.solve(roster.model)
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return solver, status
+    # Infeasible, or no roster found in the budget: explain by agent where a conflict can be proven.
+    conflicts = agent_rule_conflicts(roster.problem)
+    if conflicts:
+        raise InfeasibleError("no roster satisfies the rules: " + "; ".join(conflicts))
     if status == cp_model.INFEASIBLE:
-        raise InfeasibleError(explain_infeasibility(roster.problem))
+        raise InfeasibleError("the rules admit no roster, though each agent's rules hold on their own")
     raise InfeasibleError(
         f"the solver found no roster within {roster.problem.time_limit_seconds:g} s of deterministic time "
         f"(status {solver.status_name(status)}); raise roster.time_limit_seconds"
     )
 
 
-def explain_infeasibility(problem: RosterProblem) -> str:
-    """Re-solve with each rule instance as an assumption and name a conflicting subset."""
+def agent_rule_conflicts(problem: RosterProblem) -> list[str]:
+    """Per agent, a minimal set of hard rules that cannot hold together, as readable text.
+
+    Every hard rule concerns one agent (coverage is soft), so the rule set is
+    infeasible exactly when some agent's own rules are. Each agent's model is
+    tiny (their shift options and rules, no coverage). An infeasible one is
+    shrunk by deletion: drop each rule in turn and keep it out if the rest is
+    still infeasible; what remains is a minimal conflicting set. Solving with
+    the rules fixed (rather than as assumptions) keeps presolve and the LP
+    strong, so each proof takes milliseconds.
+    """
+    conflicts: list[str] = []
+    for agent in problem.agents:
+        single = dataclasses.replace(problem, agents=(agent,))
+        names = sorted(build_model(single).rule_literals)
+        if _rules_feasible(single, names):
+            continue
+        needed = list(names)
+        for name in names:
+            trial = [other for other in needed if other != name]
+            if not _rules_feasible(single, trial):
+                needed = trial
+        options = sum(1 for _ in build_model(single).shift)
+        limits = (
+            f"{options} possible shifts within availability, time off and opening hours"
+            if options
+            else "no possible shift at all within availability, time off and opening hours"
+        )
+        rules = [name.removeprefix(f"agent {agent.id}: ") for name in needed]
+        if len(rules) == 1:
+            text = f"{rules[0]} cannot be met"
+        elif rules:
+            text = f"{rules[0]} conflicts with " + " and ".join(rules[1:])
+        else:
+            text = "no shift assignment satisfies the contract"
+        conflicts.append(f"agent {agent.id}: {text} ({limits})")
+    return conflicts
+
+
+def _rules_feasible(problem: RosterProblem, enforced: Sequence[str]) -> bool:
+    """Whether the (one-agent) problem is feasible with only the ``enforced`` rules."""
     roster = build_model(problem)
     roster.model.clear_objective()
-    names = sorted(roster.rule_literals)
-    roster.model.add_assumptions([roster.rule_literals[name] for name in names])
-    solver = _solver(problem)
-    # Core extraction from assumptions needs a single sequential worker.
+    keep = set(enforced)
+    for name, literal in sorted(roster.rule_literals.items()):
+        roster.model.add(literal == (1 if name in keep else 0))
+    solver = cp_model.CpSolver()
     solver.parameters.num_workers = 1
-    solver.parameters.interleave_search = False
+    solver.parameters.random_seed = 0
+    solver.parameters.max_deterministic_time = 10.0
     status = solver.solve(roster.model)
-    if status != cp_model.INFEASIBLE:
-        return "the rules admit no roster (no conflicting subset of rules could be isolated)"
-    by_index = {literal.index: name for name, literal in roster.rule_literals.items()}
-    core = sorted(by_index[index] for index in solver.sufficient_assumptions_for_infeasibility() if index in by_index)
-    if not core:
-        return "the rules admit no roster: availability and shift templates leave no valid assignment"
-    return "no roster satisfies these rules together: " + "; ".join(core) + (
-        " (shift templates and availability also limit each agent)"
-    )
+    # UNKNOWN (budget exhausted) counts as feasible: only proven conflicts are reported.
+    return status != cp_model.INFEASIBLE
 
 
 def _assign_queues(

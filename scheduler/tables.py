@@ -42,6 +42,20 @@ def table_to_csv(frame: pd.DataFrame, tz: str, time_columns: Sequence[str]) -> s
     return buffer.getvalue()
 
 
+def as_written(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its float columns as :func:`read_table` would read them back from the CSV.
+
+    ``plan`` computes each stage from the previous stage's table as written, so
+    its outputs equal those of the single-stage commands that read the files.
+    """
+    out = frame.copy()
+    for column in out.columns:
+        if pd.api.types.is_float_dtype(out[column]):
+            text = (out[column].round(FLOAT_DECIMALS) + 0.0).map(lambda value: f"{value:.{FLOAT_DECIMALS}f}")
+            out[column] = pd.to_numeric(text).astype(float)
+    return out
+
+
 def write_table(frame: pd.DataFrame, path: str | Path, tz: str, time_columns: Sequence[str]) -> None:
     """Write a stage table atomically."""
     write_text_atomic(path, table_to_csv(frame, tz, time_columns))

@@ -106,7 +106,7 @@ def test_missing_columns_are_listed_together_with_the_columns_found(tmp_path: Pa
     with pytest.raises(InputError) as info:
         load_ticket_history(path, tz=TZ, interval_minutes=30)
     message = str(info.value)
-    assert "missing columns ['created_at', 'channel'] in history.csv" in message
+    assert message.endswith("history.csv: missing column(s) ['created_at', 'channel']; found ['ticket_id', 'subject']")
     assert "['ticket_id', 'subject']" in message
 
 
@@ -178,5 +178,5 @@ def test_interval_file_errors(tmp_path: Path, rows: list[str], pattern: str) -> 
 
 def test_interval_file_missing_columns(tmp_path: Path) -> None:
     path = write(tmp_path, "when,count\n", "intervals.csv")
-    with pytest.raises(InputError, match=r"missing columns \['ds', 'y'\] in intervals\.csv"):
+    with pytest.raises(InputError, match=r"intervals\.csv: missing column\(s\) \['ds', 'y'\]"):
         load_interval_history(path, tz=TZ, interval_minutes=30)

@@ -1,0 +1,71 @@
+"""Helpers for the CLI tests: paths, the standard plan arguments, result checks."""
+
+from __future__ import annotations
+
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from typer.testing import CliRunner, Result
+
+from scheduler.cli import app
+
+REPO = Path(__file__).resolve().parents[2]
+EXAMPLE = REPO / "examples" / "cashback"
+WEEK = "2026-W48"
+GENERATED_AT = "2026-11-20T09:00:00+03:00"
+# CP-SAT deterministic seconds: enough for a roster, small enough for the suite.
+TIME_LIMIT = "1"
+HISTORY_FROM = "2026-09-01"  # ISO strings with one offset sort like the instants they name
+
+Snapshot = dict[str, bytes] | None
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PlanRun:
+    out: Path
+    result: Result
+
+
+def invoke(args: Sequence[str]) -> Result:
+    """Run ``peakplan ARGS`` in-process; stdout and stderr are kept apart."""
+    return CliRunner().invoke(app, [str(arg) for arg in args])
+
+
+def plan_args(config: Path, out: Path, *extra: str, week: str = WEEK) -> list[str]:
+    return [
+        "plan", "--config", str(config), "--week", week, "--out", str(out),
+        "--generated-at", GENERATED_AT, "--time-limit", TIME_LIMIT, *extra,
+    ]  # fmt: skip
+
+
+def snapshot(folder: Path) -> Snapshot:
+    """Every file under ``folder`` as bytes, keyed by relative path; None if the folder is absent."""
+    if not folder.exists():
+        return None
+    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+
+
+def team_agent_ids(team_file: Path) -> list[str]:
+    return [agent["id"] for agent in tomllib.loads(team_file.read_text(encoding="utf-8"))["agents"]]
+
+
+def assert_clean_error(result: Result, code: int, *fragments: str) -> str:
+    """The command failed with ``code``, one 'Error: ...' line on stderr, nothing on stdout, no traceback.
+
+    Returns the error line so a test can show or inspect it.
+    """
+    assert result.exit_code == code, (result.exit_code, result.output, result.exception)
+    assert isinstance(result.exception, SystemExit), repr(result.exception)  # not a bug escaping the CLI
+    assert "Traceback" not in result.output
+    assert result.stdout == ""
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1, result.stderr
+    line = lines[0]
+    assert line.startswith("Error: "), line
+    for fragment in fragments:
+        assert fragment in line, (fragment, line)
+    return line
+
+

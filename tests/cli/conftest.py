@@ -1,0 +1,65 @@
+"""Shared fixtures for the CLI tests: the example plan (run once), small example copies, result checks.
+
+The full example plan is the slow part (the CP-SAT solve), so it runs once per
+session into a temporary folder and every test that needs a good previous run
+reuses or copies its outputs. Tests that only need the pipeline to start use a
+copy of the example whose history is cut to the last ~12 weeks.
+"""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from cli_support import EXAMPLE, HISTORY_FROM, PlanRun, invoke, plan_args
+
+
+@pytest.fixture(scope="session")
+def truncated_history() -> str:
+    """The example ticket history from HISTORY_FROM on (header kept), as text."""
+    lines = (EXAMPLE / "history" / "tickets.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    column = lines[0].rstrip("\n").split(",").index("created_at")
+    kept = [line for line in lines[1:] if line.split(",")[column] >= HISTORY_FROM]
+    return lines[0] + "".join(kept)
+
+
+@pytest.fixture
+def small_example(tmp_path: Path, truncated_history: str) -> Path:
+    """A private copy of the example folder with a short history; returns its config path."""
+    folder = tmp_path / "cashback"
+    shutil.copytree(EXAMPLE, folder, ignore=shutil.ignore_patterns("history", "__pycache__"))
+    (folder / "history").mkdir()
+    (folder / "history" / "tickets.csv").write_text(truncated_history, encoding="utf-8")
+    return folder / "peakplan.toml"
+
+
+@pytest.fixture(scope="session")
+def example_plan(tmp_path_factory: pytest.TempPathFactory) -> PlanRun:
+    """`peakplan plan` on the bundled example, run once for the whole session."""
+    out = tmp_path_factory.mktemp("example_plan") / "out"
+    result = invoke(plan_args(EXAMPLE / "peakplan.toml", out))
+    return PlanRun(out=out, result=result)
+
+
+@pytest.fixture
+def previous_run(tmp_path: Path, example_plan: PlanRun) -> Path:
+    """An output folder holding a good earlier run (a copy of the example plan's outputs)."""
+    assert example_plan.result.exit_code == 0, example_plan.result.output
+    out = tmp_path / "previous"
+    shutil.copytree(example_plan.out, out)
+    return out
+
+
+@pytest.fixture
+def edit() -> Callable[[Path, str, str], None]:
+    """Replace one exact occurrence of ``old`` by ``new`` in a file; fail if it is not there once."""
+
+    def replace(path: Path, old: str, new: str) -> None:
+        text = path.read_text(encoding="utf-8")
+        assert text.count(old) == 1, f"{old!r} occurs {text.count(old)} times in {path}"
+        path.write_text(text.replace(old, new), encoding="utf-8")
+
+    return replace

@@ -1,0 +1,101 @@
+"""`peakplan plan` end to end on the bundled example: files, feeds, CSV timestamps, determinism."""
+
+from __future__ import annotations
+
+import csv
+import re
+from pathlib import Path
+
+from icalendar import Calendar
+
+from cli_support import EXAMPLE, PlanRun, invoke, plan_args, snapshot, team_agent_ids
+
+CSV_FILES = ("forecast.csv", "requirements.csv", "roster.csv")
+TIME_COLUMNS = {"forecast.csv": ("ds",), "requirements.csv": ("ds",), "roster.csv": ("start", "end")}
+MOSCOW_TIMESTAMP = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\+03:00$")
+
+
+def read_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as handle:
+        return list(csv.DictReader(handle))
+
+
+def test_plan_succeeds_and_writes_every_file(example_plan: PlanRun) -> None:
+    result = example_plan.result
+    assert result.exit_code == 0, result.output
+    for name in CSV_FILES:
+        assert (example_plan.out / name).is_file(), name
+    feeds = sorted(path.name for path in (example_plan.out / "feeds").iterdir())
+    expected = sorted([f"{agent_id}.ics" for agent_id in team_agent_ids(EXAMPLE / "team.toml")] + ["team.ics"])
+    assert feeds == expected
+
+
+def test_plan_summary_names_team_and_understaffing(example_plan: PlanRun) -> None:
+    assert example_plan.result.exit_code == 0
+    assert "Cashback Support" in example_plan.result.stdout
+    assert "understaffed" in example_plan.result.stdout
+    assert "Traceback" not in example_plan.result.output
+
+
+def test_feeds_parse_and_follow_rfc5545_line_rules(example_plan: PlanRun) -> None:
+    feeds = sorted((example_plan.out / "feeds").glob("*.ics"))
+    assert feeds
+    for path in feeds:
+        data = path.read_bytes()
+        assert data.endswith(b"\r\n"), path.name
+        assert b"\n" not in data.replace(b"\r\n", b""), f"{path.name}: bare LF"
+        assert b"\r" not in data.replace(b"\r\n", b""), f"{path.name}: bare CR"
+        long_lines = [line for line in data.split(b"\r\n") if len(line) > 75]
+        assert not long_lines, f"{path.name}: {len(long_lines)} line(s) over 75 octets, first {long_lines[0]!r}"
+        calendar = Calendar.from_ical(data)
+        assert calendar.name == "VCALENDAR", path.name
+
+
+def test_agent_feeds_hold_that_agents_shifts(example_plan: PlanRun) -> None:
+    rows = read_rows(example_plan.out / "roster.csv")
+    shifts_by_agent: dict[str, set[str]] = {}
+    for row in rows:
+        shifts_by_agent.setdefault(row["agent_id"], set()).add(row["shift_id"])
+    for agent_id, shift_ids in shifts_by_agent.items():
+        calendar = Calendar.from_ical((example_plan.out / "feeds" / f"{agent_id}.ics").read_bytes())
+        events = calendar.walk("VEVENT")
+        assert len(events) == len(shift_ids), agent_id
+
+
+def test_roster_agents_are_team_agents(example_plan: PlanRun) -> None:
+    rows = read_rows(example_plan.out / "roster.csv")
+    assert rows, "empty roster"
+    assert {row["agent_id"] for row in rows} <= set(team_agent_ids(EXAMPLE / "team.toml"))
+
+
+def test_csv_timestamps_carry_the_team_offset(example_plan: PlanRun) -> None:
+    for name, columns in TIME_COLUMNS.items():
+        rows = read_rows(example_plan.out / name)
+        assert rows, name
+        for column in columns:
+            bad = [row[column] for row in rows if not MOSCOW_TIMESTAMP.match(row[column])]
+            assert not bad, f"{name}.{column}: {bad[:3]}"
+
+
+def test_plan_is_byte_identical_when_run_again(example_plan: PlanRun, tmp_path: Path) -> None:
+    assert example_plan.result.exit_code == 0
+    again = tmp_path / "again"
+    result = invoke(plan_args(EXAMPLE / "peakplan.toml", again))
+    assert result.exit_code == 0, result.output
+    first, second = snapshot(example_plan.out), snapshot(again)
+    assert first is not None and second is not None
+    assert sorted(first) == sorted(second)
+    differing = [name for name in first if first[name] != second[name]]
+    assert not differing
+
+
+def test_forecast_works_on_a_short_history(small_example: Path, tmp_path: Path) -> None:
+    out = tmp_path / "forecast.csv"
+    result = invoke(["forecast", "--config", small_example, "--week", "2026-W48", "--out", out])
+    assert result.exit_code == 0, result.output
+    rows = read_rows(out)
+    assert len(rows) == 7 * 48 * 3  # days x half-hours x queues (Moscow has no DST)
+    volumes = [float(row["yhat"]) for row in rows]
+    assert min(volumes) >= 0
+    assert sum(volumes) > 0
+    assert {row["queue"] for row in rows} == {"chat", "email", "social"}

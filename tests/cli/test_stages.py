@@ -1,0 +1,53 @@
+"""Stage by stage (forecast -> staff -> roster -> export) must give the files `plan` gives."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from cli_support import EXAMPLE, GENERATED_AT, TIME_LIMIT, WEEK, PlanRun, invoke, snapshot
+
+COMMANDS = ("plan", "forecast", "staff", "roster", "export")
+
+
+def test_stages_reproduce_plan(example_plan: PlanRun, tmp_path: Path) -> None:
+    assert example_plan.result.exit_code == 0, example_plan.result.output
+    config = EXAMPLE / "peakplan.toml"
+    out = tmp_path / "staged"
+    out.mkdir()
+    steps = [
+        ["forecast", "--config", config, "--week", WEEK, "--out", out / "forecast.csv"],
+        ["staff", "--config", config, "--forecast", out / "forecast.csv", "--out", out / "requirements.csv"],
+        [
+            "roster", "--config", config, "--requirements", out / "requirements.csv", "--week", WEEK,
+            "--out", out / "roster.csv", "--time-limit", TIME_LIMIT,
+        ],
+        ["export", "--config", config, "--roster", out / "roster.csv", "--out", out / "feeds", "--generated-at", GENERATED_AT],
+    ]  # fmt: skip
+    for step in steps:
+        result = invoke(step)
+        assert result.exit_code == 0, (step[0], result.output)
+
+    planned, staged = snapshot(example_plan.out), snapshot(out)
+    assert planned is not None and staged is not None
+    assert sorted(staged) == sorted(planned)
+    # Each stage reads the previous stage's file, so `plan` must compute from the
+    # values as written (rounded), not from the unrounded ones it holds in memory.
+    differing = [name for name in sorted(planned) if planned[name] != staged[name]]
+    assert not differing
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_help_shows_an_example(command: str) -> None:
+    result = invoke([command, "--help"])
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.stdout.split())  # rich wraps help text at the terminal width
+    assert f"Example: peakplan {command} --config examples/cashback/peakplan.toml" in text
+
+
+def test_top_level_help_lists_every_command() -> None:
+    result = invoke(["--help"])
+    assert result.exit_code == 0, result.output
+    for command in COMMANDS:
+        assert command in result.stdout

@@ -1,0 +1,136 @@
+"""Every roster the solver returns keeps the hard rules, checked by an independent validator."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from hypothesis import HealthCheck, event, given, settings
+from hypothesis import strategies as st
+
+from forecasts.grid import interval_grid
+from scheduler.config import Channel, Config, OpeningHours, RosterSettings, ShiftTemplate
+from scheduler.coverage import scheduled_agents
+from scheduler.errors import InfeasibleError
+from scheduler.roster import make_roster
+from scheduler.team import Agent, AvailabilityWindow, Contract, Team
+from tests.roster_validator import find_violations
+
+ZONES = ("UTC", "Europe/Berlin", "Europe/Moscow", "America/New_York")
+QUEUES = ("chat", "email")
+
+
+@st.composite
+def problems(draw: st.DrawFn) -> dict[str, object]:
+    tz = draw(st.sampled_from(ZONES))
+    days = draw(st.integers(min_value=1, max_value=3))
+    start = draw(st.dates(min_value=dt.date(2026, 1, 1), max_value=dt.date(2026, 12, 28)))
+    channels = []
+    for name in QUEUES:
+        opens = draw(st.integers(min_value=0, max_value=9))
+        closes = draw(st.integers(min_value=15, max_value=24))
+        channels.append(
+            Channel(name=name, model="erlang_c", aht_seconds=300.0, open=OpeningHours(open=dt.time(opens), close=dt.time(closes % 24)))
+        )
+    templates = tuple(
+        ShiftTemplate(
+            name=f"t{index}",
+            hours=hours,
+            starts=tuple(
+                sorted({dt.time(hour) for hour in draw(st.lists(st.integers(4, 24 - hours), min_size=1, max_size=3))})
+            ),
+        )
+        for index, hours in enumerate(draw(st.lists(st.sampled_from((3, 4, 6, 8)), min_size=1, max_size=2)))
+    )
+    config = Config(
+        path=Path("peakplan.toml"),
+        team_name="T",
+        timezone=tz,
+        team_file=Path("team.toml"),
+        history=Path("history.csv"),
+        history_format="tickets",
+        timestamp_column="created_at",
+        queue_column="channel",
+        events=None,
+        holidays="",
+        interval_minutes=60,
+        baseline_weeks=8,
+        shrinkage=0.0,
+        max_occupancy=0.85,
+        channels=tuple(channels),
+        roster=RosterSettings(
+            min_rest_hours=draw(st.sampled_from((0.0, 8.0, 11.0, 14.0))),
+            max_consecutive_days=draw(st.integers(min_value=1, max_value=3)),
+            time_limit_seconds=2.0,
+            understaffing_weight=100,
+            overstaffing_weight=draw(st.sampled_from((0, 2))),
+            shifts=templates,
+        ),
+    )
+    horizon = [start + dt.timedelta(days=offset) for offset in range(days)]
+    agents = []
+    for number in range(draw(st.integers(min_value=2, max_value=4))):
+        # Weekly hours are pro-rated to the horizon: 1 day of 40 h is 5.7 h, of 80 h is 11.4 h.
+        max_hours = draw(st.sampled_from((20, 40, 60, 80)))
+        contract = Contract(
+            name=f"c{max_hours}",
+            min_hours_per_week=draw(st.sampled_from((0, 0, 0, 5))),
+            max_hours_per_week=max_hours,
+            max_shifts_per_week=draw(st.integers(min_value=1, max_value=5)),
+        )
+        windows: tuple[AvailabilityWindow, ...] = ()
+        if draw(st.integers(0, 2)) == 0:
+            begin = draw(st.integers(min_value=0, max_value=14))
+            windows = (
+                AvailabilityWindow(
+                    weekdays=tuple(sorted(set(draw(st.lists(st.integers(0, 6), min_size=1, max_size=7))))),
+                    start=dt.time(begin),
+                    end=dt.time(draw(st.integers(min_value=begin + 1, max_value=24)) % 24),
+                ),
+            )
+        agents.append(
+            Agent(
+                id=f"a{number}",
+                name=f"Agent {number}",
+                email="",
+                contract=contract,
+                channels=tuple(draw(st.lists(st.sampled_from(QUEUES), min_size=1, max_size=2, unique=True).map(sorted))),
+                availability=windows,
+                time_off=tuple(sorted(set(draw(st.lists(st.sampled_from(horizon), max_size=1))))),
+            )
+        )
+    team = Team(path=Path("team.toml"), contracts=(), agents=tuple(agents))
+    grid = interval_grid(start, days, tz, 60)
+    rng = np.random.default_rng(draw(st.integers(min_value=0, max_value=2**32 - 1)))
+    requirements = pd.concat(
+        [
+            pd.DataFrame({"ds": grid, "queue": queue, "agents_required": rng.choice([0.0, 0.5, 1.0, 1.3, 2.0], len(grid))})
+            for queue in QUEUES
+        ],
+        ignore_index=True,
+    )
+    return {"config": config, "team": team, "requirements": requirements, "start": start, "days": days}
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(problem=problems())
+def test_every_roster_keeps_the_hard_rules(problem: dict[str, object]) -> None:
+    config: Config = problem["config"]  # type: ignore[assignment]
+    team: Team = problem["team"]  # type: ignore[assignment]
+    requirements: pd.DataFrame = problem["requirements"]  # type: ignore[assignment]
+    start: dt.date = problem["start"]  # type: ignore[assignment]
+    days: int = problem["days"]  # type: ignore[assignment]
+    try:
+        result = make_roster(config, team, requirements, start, days)
+    except InfeasibleError as error:
+        event("infeasible")
+        assert "agent a" in str(error) or "no valid assignment" in str(error)
+        return
+    event(f"{len(result.roster)} blocks")
+    assert find_violations(result.roster, team, config, start, days) == []
+    # Coverage from the table agrees with the solver's own shortfall count.
+    coverage = scheduled_agents(result.roster, requirements, config.interval_minutes)
+    short_hours = (np.ceil(coverage["shortfall"] * 100 - 1e-6) / 100).sum() * config.interval_minutes / 60
+    assert np.isclose(short_hours, result.understaffing_agent_hours)

@@ -1,0 +1,198 @@
+"""Loading and validating the peakplan TOML config."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+
+from scheduler.config import OpeningHours, load_config
+from scheduler.errors import InputError
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "cashback" / "peakplan.toml"
+
+MINIMAL = """\
+[team]
+name = "T"
+timezone = "Europe/Berlin"
+file = "team.toml"
+
+[inputs]
+history = "history.csv"
+
+[forecast]
+interval_minutes = 60
+
+[channels.chat]
+model = "erlang_c"
+aht_seconds = 300
+open = "08:00-20:00"
+
+[[roster.shifts]]
+name = "day"
+hours = 8
+starts = ["08:00", "12:00"]
+"""
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "peakplan.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_example_config_loads() -> None:
+    config = load_config(EXAMPLE)
+    assert config.team_name == "Cashback Support"
+    assert config.timezone == "Europe/Moscow"
+    assert config.team_file == EXAMPLE.parent / "team.toml"
+    assert config.events == EXAMPLE.parent / "sales.ics"
+    assert config.interval_minutes == 30
+    assert config.queue_names == ("chat", "email", "social")
+    chat = config.channel("chat")
+    assert (chat.model, chat.aht_seconds, chat.concurrency, chat.target_seconds) == ("erlang_c", 480.0, 2, 30.0)
+    assert chat.open == OpeningHours(open=dt.time(8), close=dt.time(23))
+    assert config.channel("social").target_hours == 2.0
+    assert (config.shrinkage, config.max_occupancy) == (0.30, 0.85)
+    assert config.roster.min_rest_hours == 11.0
+    assert [(shift.name, shift.hours, len(shift.starts)) for shift in config.roster.shifts] == [
+        ("day", 8.0, 8),
+        ("half", 4.0, 6),
+    ]
+
+
+def test_minimal_config_uses_defaults(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, MINIMAL))
+    assert config.events is None
+    assert config.history_format == "tickets"
+    assert config.shrinkage == 0.3
+    chat = config.channel("chat")
+    assert (chat.concurrency, chat.service_level, chat.target_seconds) == (1, 0.8, 30.0)
+    assert config.roster.shifts[0].starts == (dt.time(8), dt.time(12))
+    with pytest.raises(KeyError):
+        config.channel("email")
+
+
+def test_unknown_key_lists_valid_keys(tmp_path: Path) -> None:
+    path = write(tmp_path, MINIMAL.replace('file = "team.toml"', 'file = "team.toml"\ntimezon = "UTC"'))
+    with pytest.raises(InputError) as error:
+        load_config(path)
+    assert str(error.value) == (
+        f"{path}: unknown key(s) ['timezon'] in [team]; valid keys: name, timezone, file"
+    )
+
+
+def test_unknown_channel_key(tmp_path: Path) -> None:
+    path = write(tmp_path, MINIMAL.replace("aht_seconds = 300", "aht_seconds = 300\nsla = 0.9"))
+    with pytest.raises(InputError, match=re.escape("unknown key(s) ['sla'] in [channels.chat]; valid keys: model,")):
+        load_config(path)
+
+
+def test_missing_key(tmp_path: Path) -> None:
+    path = write(tmp_path, MINIMAL.replace('timezone = "Europe/Berlin"\n', ""))
+    with pytest.raises(InputError) as error:
+        load_config(path)
+    assert str(error.value) == f"{path}: missing key team.timezone"
+
+
+def test_missing_file(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="config file .*nope.toml not found"):
+        load_config(tmp_path / "nope.toml")
+
+
+@pytest.mark.parametrize(
+    ("hours", "message"),
+    [
+        ("20:00-08:00", "opening hours '20:00-08:00' close before they open"),
+        ("08:00", "'08:00' is not opening hours like 08:00-23:00"),
+        ("8am-5pm", "'8am' is not a time like 09:30"),
+        ("25:00-26:00", "'25:00' is not a time like 09:30"),
+    ],
+)
+def test_bad_opening_hours(tmp_path: Path, hours: str, message: str) -> None:
+    path = write(tmp_path, MINIMAL.replace("08:00-20:00", hours))
+    with pytest.raises(InputError) as error:
+        load_config(path)
+    assert str(error.value) == f"{path}: channels.chat.open: {message}"
+
+
+@pytest.mark.parametrize("close", ["24:00", "00:00"])
+def test_midnight_close(tmp_path: Path, close: str) -> None:
+    config = load_config(write(tmp_path, MINIMAL.replace("08:00-20:00", f"08:00-{close}")))
+    assert config.channel("chat").open.close == dt.time(0)
+    assert config.channel("chat").open.contains(dt.time(23, 59))
+    assert not config.channel("chat").open.contains(dt.time(7, 59))
+
+
+def test_bad_timezone(tmp_path: Path) -> None:
+    path = write(tmp_path, MINIMAL.replace("Europe/Berlin", "Mars/Olympus"))
+    with pytest.raises(InputError) as error:
+        load_config(path)
+    assert str(error.value) == "unknown timezone 'Mars/Olympus': use an IANA name such as 'Europe/Moscow'"
+
+
+@pytest.mark.parametrize("minutes", [7, 25, 50])
+def test_interval_must_divide_a_day(tmp_path: Path, minutes: int) -> None:
+    path = write(tmp_path, MINIMAL.replace("interval_minutes = 60", f"interval_minutes = {minutes}"))
+    with pytest.raises(InputError) as error:
+        load_config(path)
+    assert str(error.value) == f"{path}: forecast.interval_minutes = {minutes} must divide a day (15, 30, 60)"
+
+
+@pytest.mark.parametrize(
+    ("old", "new"),
+    [('starts = ["08:00", "12:00"]', 'starts = ["08:00", "12:30"]'), ("hours = 8", "hours = 7.5")],
+)
+def test_shift_template_off_the_interval_grid(tmp_path: Path, old: str, new: str) -> None:
+    path = write(tmp_path, MINIMAL.replace(old, new))
+    with pytest.raises(InputError) as error:
+        load_config(path)
+    assert str(error.value) == f"{path}: shift template 'day' must start and end on 60-minute intervals"
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("aht_seconds = 300", 'aht_seconds = "300"', "channels.chat.aht_seconds must be a number, got '300'"),
+        ("aht_seconds = 300", "aht_seconds = true", "channels.chat.aht_seconds must be a number, got True"),
+        ("aht_seconds = 300", "aht_seconds = 0", "channels.chat.aht_seconds must be > 0, got 0"),
+        ("interval_minutes = 60", "interval_minutes = 60.0", "forecast.interval_minutes must be a whole number, got 60.0"),
+        ("interval_minutes = 60", "interval_minutes = true", "forecast.interval_minutes must be a whole number, got True"),
+        ("hours = 8", 'hours = "8"', "roster.shifts[0].hours must be a number, got '8'"),
+        ('name = "T"', "name = 5", "team.name must be a string, got 5"),
+    ],
+)
+def test_wrong_types(tmp_path: Path, old: str, new: str, message: str) -> None:
+    path = write(tmp_path, MINIMAL.replace(old, new, 1))
+    with pytest.raises(InputError) as error:
+        load_config(path)
+    assert str(error.value) == f"{path}: {message}"
+
+
+def test_out_of_range_number(tmp_path: Path) -> None:
+    path = write(tmp_path, MINIMAL + "\n[staffing]\nshrinkage = 0.99\n")
+    with pytest.raises(InputError) as error:
+        load_config(path)
+    assert str(error.value) == f"{path}: staffing.shrinkage must be >= 0 and <= 0.95, got 0.99"
+
+
+def test_unknown_channel_model(tmp_path: Path) -> None:
+    path = write(tmp_path, MINIMAL.replace('model = "erlang_c"', 'model = "erlang_a"'))
+    with pytest.raises(InputError) as error:
+        load_config(path)
+    assert str(error.value) == f"{path}: channels.chat.model must be one of ['erlang_c', 'deferred'], got 'erlang_a'"
+
+
+def test_no_shift_templates(tmp_path: Path) -> None:
+    path = write(tmp_path, MINIMAL.split("[[roster.shifts]]")[0])
+    with pytest.raises(InputError) as error:
+        load_config(path)
+    assert str(error.value) == f"{path}: define at least one [[roster.shifts]] template"
+
+
+def test_not_toml(tmp_path: Path) -> None:
+    path = write(tmp_path, "[team\nname = ")
+    with pytest.raises(InputError, match=re.escape(f"{path}: not valid TOML:")):
+        load_config(path)

@@ -1,0 +1,164 @@
+"""Loading the team file and agents' availability."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+
+from scheduler.errors import InputError
+from scheduler.team import Agent, AvailabilityWindow, Contract, load_team
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "cashback" / "team.toml"
+QUEUES = ("chat", "email", "social")
+
+CONTRACTS = """\
+[[contracts]]
+name = "full_time"
+min_hours_per_week = 32
+max_hours_per_week = 40
+max_shifts_per_week = 5
+"""
+
+
+def agent_toml(agent_id: str = "a1", contract: str = "full_time", channels: str = '["chat"]', extra: str = "") -> str:
+    return (
+        f'\n[[agents]]\nid = "{agent_id}"\nname = "Agent {agent_id}"\ncontract = "{contract}"\n'
+        f"channels = {channels}\n{extra}"
+    )
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "team.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def error_text(path: Path, queues: tuple[str, ...] = QUEUES) -> str:
+    with pytest.raises(InputError) as error:
+        load_team(path, queues)
+    return str(error.value)
+
+
+FULL_TIME = Contract(name="full_time", min_hours_per_week=32, max_hours_per_week=40, max_shifts_per_week=5)
+
+
+def test_example_team_loads() -> None:
+    team = load_team(EXAMPLE, QUEUES)
+    assert [agent.id for agent in team.agents] == [f"a{n:02d}" for n in range(1, 11)]
+    assert [contract.name for contract in team.contracts] == ["full_time", "part_time", "student"]
+    a09 = next(agent for agent in team.agents if agent.id == "a09")
+    assert a09.name == 'Kirill "Kir" Orlov'
+    assert a09.contract == Contract(name="student", min_hours_per_week=16, max_hours_per_week=24, max_shifts_per_week=5)
+    assert a09.channels == ("chat", "social")
+    assert a09.availability == (
+        AvailabilityWindow(weekdays=(0, 1, 2, 3, 4), start=dt.time(13), end=dt.time(23)),
+        AvailabilityWindow(weekdays=(5, 6), start=dt.time(8), end=dt.time(23)),
+    )
+    # channels keep the config's queue order, not the file's.
+    a10 = next(agent for agent in team.agents if agent.id == "a10")
+    assert a10.channels == ("chat", "email")
+    monday, saturday = dt.date(2026, 11, 23), dt.date(2026, 11, 28)
+    assert not a09.available(monday, dt.time(9), 8 * 60)
+    assert a09.available(monday, dt.time(15), 8 * 60)
+    assert not a09.available(monday, dt.time(16), 8 * 60)  # would end at 00:00, after 23:00
+    assert a09.available(saturday, dt.time(9), 8 * 60)
+
+
+def test_unknown_channel_names_agent_and_config_channels(tmp_path: Path) -> None:
+    path = write(tmp_path, CONTRACTS + agent_toml(channels='["chat", "phone"]'))
+    assert error_text(path) == (
+        f"{path}: agent 'a1': unknown channel(s) ['phone']; the config defines ['chat', 'email', 'social']"
+    )
+
+
+def test_unknown_contract(tmp_path: Path) -> None:
+    path = write(tmp_path, CONTRACTS + agent_toml(contract="intern"))
+    assert error_text(path) == f"{path}: agent 'a1': unknown contract 'intern'; known: ['full_time']"
+
+
+def test_duplicate_agent_id(tmp_path: Path) -> None:
+    path = write(tmp_path, CONTRACTS + agent_toml("a1") + agent_toml("a2") + agent_toml("a1"))
+    assert error_text(path) == f"{path}: agent id 'a1' is used twice"
+
+
+@pytest.mark.parametrize("bad", ["anna petrova", "a/1", "-a1", "ä1", "x" * 65])
+def test_bad_agent_id(tmp_path: Path, bad: str) -> None:
+    path = write(tmp_path, CONTRACTS + agent_toml(bad))
+    assert error_text(path) == (
+        f"{path}: agents[0].id {bad!r} may only use letters, digits, '-' and '_' (max 64 characters)"
+    )
+
+
+def test_min_hours_above_max_hours(tmp_path: Path) -> None:
+    path = write(tmp_path, CONTRACTS.replace("min_hours_per_week = 32", "min_hours_per_week = 41") + agent_toml())
+    assert error_text(path) == f"{path}: contract 'full_time': min_hours_per_week 41 exceeds max_hours_per_week 40"
+
+
+def test_unknown_key_in_agent(tmp_path: Path) -> None:
+    path = write(tmp_path, CONTRACTS + agent_toml(extra='skills = ["x"]\n'))
+    assert error_text(path) == (
+        f"{path}: unknown key(s) ['skills'] in [agents[0]]; valid keys: id, name, email, contract, channels, "
+        "languages, availability, time_off"
+    )
+
+
+def test_no_agents(tmp_path: Path) -> None:
+    path = write(tmp_path, CONTRACTS)
+    assert error_text(path) == f"{path}: no [[agents]] defined"
+
+
+def test_bad_availability_day(tmp_path: Path) -> None:
+    extra = 'availability = [{ days = ["mon", "funday"], from = "09:00", to = "17:00" }]\n'
+    path = write(tmp_path, CONTRACTS + agent_toml(extra=extra))
+    assert error_text(path) == (
+        f"{path}: agent 'a1'.availability[0].days has unknown day(s) ['funday']; use mon, tue, wed, thu, fri, sat, sun"
+    )
+
+
+def test_time_off_dates(tmp_path: Path) -> None:
+    extra = 'time_off = [2026-11-27, "2026-11-25", 2026-11-27]\n'
+    team = load_team(write(tmp_path, CONTRACTS + agent_toml(extra=extra)), QUEUES)
+    assert team.agents[0].time_off == (dt.date(2026, 11, 25), dt.date(2026, 11, 27))
+    bad = write(tmp_path, CONTRACTS + agent_toml(extra='time_off = ["27.11.2026"]\n'))
+    assert error_text(bad) == f"{bad}: agent 'a1': time_off value '27.11.2026' is not a date like 2026-11-27"
+
+
+def test_availability_windows() -> None:
+    student = Agent(
+        id="s1",
+        name="Student",
+        email="",
+        contract=FULL_TIME,
+        channels=("chat",),
+        availability=(
+            AvailabilityWindow(weekdays=(0, 2), start=dt.time(13), end=dt.time(18)),
+            AvailabilityWindow(weekdays=(5,), start=dt.time(20), end=dt.time(0)),
+        ),
+        time_off=(dt.date(2026, 11, 25),),
+    )
+    monday, tuesday, wednesday, saturday = (dt.date(2026, 11, d) for d in (23, 24, 25, 28))
+    assert student.available(monday, dt.time(13), 5 * 60)  # exactly the window
+    assert student.available(monday, dt.time(14), 4 * 60)
+    assert not student.available(monday, dt.time(12), 4 * 60)  # starts before
+    assert not student.available(monday, dt.time(14), 5 * 60)  # ends after 18:00
+    assert not student.available(tuesday, dt.time(13), 4 * 60)  # not a window day
+    assert not student.available(wednesday, dt.time(13), 4 * 60)  # time off
+    assert student.available(saturday, dt.time(20), 4 * 60)  # to = 00:00 is midnight
+    assert not student.available(saturday, dt.time(21), 4 * 60)  # would run past midnight
+    anyone = Agent(id="x", name="X", email="", contract=FULL_TIME, channels=("chat",))
+    assert anyone.available(tuesday, dt.time(0), 24 * 60)
+
+
+def test_window_to_midnight_written_as_2400(tmp_path: Path) -> None:
+    extra = 'availability = [{ days = ["sat"], from = "18:00", to = "24:00" }]\n'
+    team = load_team(write(tmp_path, CONTRACTS + agent_toml(extra=extra)), QUEUES)
+    assert team.agents[0].availability == (AvailabilityWindow(weekdays=(5,), start=dt.time(18), end=dt.time(0)),)
+    assert team.agents[0].available(dt.date(2026, 11, 28), dt.time(18), 6 * 60)
+
+
+def test_missing_team_file(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match=re.escape(f"team file {tmp_path / 'team.toml'} not found")):
+        load_team(tmp_path / "team.toml", QUEUES)
