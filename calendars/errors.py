@@ -19,3 +19,7 @@ class InputError(PeakplanError):
 
 class InfeasibleError(PeakplanError):
     """The rules admit no solution (e.g. a roster no agent assignment satisfies)."""
+
+
+class PublishError(PeakplanError):
+    """A CalDAV server refused or failed a request (wrong password, no rights, server error)."""

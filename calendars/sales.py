@@ -7,7 +7,11 @@ Rules worth knowing:
 - ``.ics``: DATE events run from local midnight (in the team zone) of DTSTART
   to local midnight of DTEND (exclusive, as RFC 5545 says); a DATE event
   without DTEND/DURATION lasts one day. Timed events keep their TZID or UTC;
-  floating times are read in the team zone. RRULE/RDATE/EXDATE recurrences are
+  floating times are read in the calendar's ``X-WR-TIMEZONE`` (as Google and
+  Apple write it) or else the team zone; a TZID that is neither IANA nor
+  defined by a VTIMEZONE in the file is an error. STATUS:CANCELLED events (and
+  cancelled instances) are skipped; two events with one UID and no
+  RECURRENCE-ID are an error. RRULE/RDATE/EXDATE recurrences are
   expanded up to 5 years after DTSTART; each instance gets the event id
   ``<UID>/<recurrence id>`` (``20261127`` for dates, ``20261127T060000Z`` for
   times) and instances replaced by a RECURRENCE-ID override are skipped in
@@ -178,18 +182,42 @@ def _read_ics(file: Path, zone: ZoneInfo) -> list[SaleEvent]:
         raise InputError(
             f"sale calendar {file} could not be parsed as iCalendar: unbalanced BEGIN/END lines"
         )
-    vevents = [c for cal in calendars for c in cal.walk("VEVENT")]
-    # Instances moved or edited via RECURRENCE-ID replace the generated ones.
+    # Floating times mean the calendar's X-WR-TIMEZONE (Google and Apple
+    # exports), else the team zone; all-day events are days in the team zone.
+    vevents = [(c, _floating_zone(cal, zone)) for cal in calendars for c in cal.walk("VEVENT")]
+    # Instances moved, edited or cancelled via RECURRENCE-ID replace the generated ones.
     overridden: dict[str, set[datetime]] = {}
-    for ev in vevents:
+    for ev, floating in vevents:
         if "RECURRENCE-ID" in ev and not ev.errors:  # broken values are reported per event below
-            rid = _instant(ev["RECURRENCE-ID"].dt, zone)
+            rid_value = ev["RECURRENCE-ID"].dt
+            rid = _instant(rid_value, floating if isinstance(rid_value, datetime) else zone)
             overridden.setdefault(str(ev.get("UID", "")), set()).add(rid)
 
     events: list[SaleEvent] = []
-    for index, ev in enumerate(vevents, start=1):
-        events += _expand_vevent(ev, index, file, zone, overridden)
+    for index, (ev, floating) in enumerate(vevents, start=1):
+        if str(ev.get("STATUS", "")).strip().upper() == "CANCELLED":
+            continue  # a cancelled sale brings no extra contacts
+        events += _expand_vevent(ev, index, file, zone, overridden, floating=floating)
+    seen: dict[str, int] = {}
+    for event in events:
+        seen[event.event_id] = seen.get(event.event_id, 0) + 1
+    twice = sorted(event_id for event_id, count in seen.items() if count > 1)
+    if twice:
+        raise InputError(
+            f"sale calendar {file}: event id(s) {twice} occur more than once: every sale needs its own UID "
+            "(an edited instance of a recurring sale carries RECURRENCE-ID)"
+        )
     return events
+
+
+def _floating_zone(cal: icalendar.cal.Component, zone: ZoneInfo) -> ZoneInfo:
+    name = str(cal.get("X-WR-TIMEZONE", "")).strip()
+    if not name:
+        return zone
+    try:
+        return load_zone(name)
+    except InputError:
+        return zone  # not an IANA name (some Outlook exports): the team zone, as for no header
 
 
 def _describe(ev: icalendar.cal.Component, index: int) -> str:
@@ -203,6 +231,13 @@ def _describe(ev: icalendar.cal.Component, index: int) -> str:
     return " ".join(parts)
 
 
+def _attach(value: date | datetime, zone: ZoneInfo) -> date | datetime:
+    """A floating date-time read in ``zone``; dates and zoned values unchanged."""
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=zone)
+    return value
+
+
 def _instant(value: date | datetime, zone: ZoneInfo) -> datetime:
     """Aware datetime for a DATE (local midnight), floating or zoned value."""
     if not isinstance(value, datetime):
@@ -213,7 +248,13 @@ def _instant(value: date | datetime, zone: ZoneInfo) -> datetime:
 
 
 def _expand_vevent(
-    ev: icalendar.cal.Component, index: int, file: Path, zone: ZoneInfo, overridden: dict[str, set[datetime]]
+    ev: icalendar.cal.Component,
+    index: int,
+    file: Path,
+    zone: ZoneInfo,
+    overridden: dict[str, set[datetime]],
+    *,
+    floating: ZoneInfo | None = None,
 ) -> list[SaleEvent]:
     """The SaleEvents of one VEVENT: itself, or its instances when it recurs."""
     where = f"sale calendar {file}, {_describe(ev, index)}"
@@ -223,9 +264,19 @@ def _expand_vevent(
         raise InputError(f"{where}: cannot read {problems}")
     if "DTSTART" not in ev:
         raise InputError(f"{where}: has no DTSTART; every sale event needs a start")
+    for prop in ("DTSTART", "DTEND", "RECURRENCE-ID"):
+        value = ev.get(prop)
+        tzid = value.params.get("TZID") if value is not None and hasattr(value, "params") else None
+        if tzid and isinstance(getattr(value, "dt", None), datetime) and value.dt.tzinfo is None:
+            # icalendar reads an unknown TZID as floating time: that would silently shift the sale.
+            raise InputError(
+                f"{where}: {prop} has TZID {tzid!r}, which is neither an IANA time zone nor defined by a "
+                "VTIMEZONE in the file (add the VTIMEZONE or use a name like Europe/Berlin)"
+            )
+    floating = floating or zone
     try:
-        dtstart = ev["DTSTART"].dt
-        dtend = ev["DTEND"].dt if "DTEND" in ev else None
+        dtstart = _attach(ev["DTSTART"].dt, floating)
+        dtend = _attach(ev["DTEND"].dt, floating) if "DTEND" in ev else None
         duration = ev["DURATION"].dt if "DURATION" in ev else None
     except Exception as exc:
         raise InputError(f"{where}: unreadable date ({exc})") from exc

@@ -11,6 +11,8 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import functools
+import json
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -21,16 +23,24 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from forecasts.backtest import BacktestResult, backtest_summary
+from forecasts.forecast import FORECAST_COLUMNS
 from forecasts.grid import parse_week
+from forecasts.runs import backtest_file, forecast_file, parse_horizon, parse_interval
 from scheduler.config import Config, load_config
 from scheduler.errors import ExitCode, InputError, PeakplanError, exit_code_for
+from calendars.feeds import FeedsResult
+from calendars.publish import DEFAULT_PATH_TEMPLATE, CalDAVClient
 from scheduler.pipeline import (
     FEEDS_DIR,
     coverage_of,
     export_feeds,
+    publish_feed_folder,
+    publish_roster,
     read_forecast,
     read_requirements,
     read_roster,
+    run_backtest,
     run_forecast,
     run_plan,
     run_roster,
@@ -40,8 +50,11 @@ from scheduler.pipeline import (
     write_roster,
 )
 from scheduler.roster import RosterResult
+from scheduler.calculator import Calculation, calculate
 from scheduler.staffing import compute_requirements
-from scheduler.team import load_team
+from scheduler.whatif import WhatIfResult, parse_uplift, what_if, write_whatif
+from scheduler.tables import write_table
+from scheduler.team import Team, load_team
 
 app = typer.Typer(
     name="peakplan",
@@ -70,6 +83,22 @@ GeneratedAtOption = Annotated[
     ),
 ]
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
+PreviousFeedsOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--previous-feeds",
+        help="Folder with the feeds as last published (default: the feeds already in the output folder). "
+        "Unchanged events keep their bytes; SEQUENCE goes up only for moved shifts.",
+    ),
+]
+BaseUrlOption = Annotated[
+    str | None,
+    typer.Option(
+        "--base-url",
+        help="URL where the feed folder is served, e.g. https://example.com/feeds/ (overrides [feeds] base_url): "
+        "subscribe links in index.html and SOURCE in each feed.",
+    ),
+]
 TimeLimitOption = Annotated[
     float | None,
     typer.Option(
@@ -178,6 +207,8 @@ def plan(
     days: DaysOption = 7,
     generated_at: GeneratedAtOption = None,
     time_limit: TimeLimitOption = None,
+    previous_feeds: PreviousFeedsOption = None,
+    base_url: BaseUrlOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Run every stage: forecast, staffing, roster and calendar feeds.
@@ -192,52 +223,465 @@ def plan(
     stamp = _generated_at(generated_at)
     result = run_plan(settings, first_day, length)
     _print_warnings(result.forecast.warnings, quiet)
-    write_plan(settings, result, out, stamp)
+    feeds = write_plan(
+        settings,
+        result,
+        out,
+        stamp,
+        days=(first_day, first_day + dt.timedelta(days=length - 1)),
+        previous_feeds=previous_feeds,
+        base_url=base_url,
+    )
     if not quiet:
         _print_summary(settings, result.summary, result.roster)
         stdout.print(f"Wrote {out}/forecast.csv, requirements.csv, roster.csv and {out}/{FEEDS_DIR}/", markup=False)
+        _print_feeds(feeds)
 
 
-@app.command("forecast")
+forecast_app = typer.Typer(no_args_is_help=False, add_completion=False, pretty_exceptions_enable=False)
+app.add_typer(forecast_app, name="forecast")
+
+HistoryOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--history",
+        help="History CSV with ds,y (optionally queue), instead of --config; ds with a UTC offset or local time in --tz.",
+    ),
+]
+TzOption = Annotated[str | None, typer.Option("--tz", help="IANA timezone of the team, e.g. Asia/Jerusalem (with --history).")]
+IntervalOption = Annotated[
+    str | None, typer.Option("--interval", help="Interval length: 15min, 30min or 60min (with --history; default 60min).")
+]
+EventsOption = Annotated[Path | None, typer.Option("--events", help="Sale calendar, .ics or .csv (with --history).")]
+HolidaysOption = Annotated[
+    str | None, typer.Option("--holidays", help="Public holidays by ISO country code, e.g. IL (with --history).")
+]
+HorizonOption = Annotated[str | None, typer.Option("--horizon", help="Days to forecast from each start: 7d, 14d, 2w (default 7d).")]
+
+
+def _forecast_days(days: int | None, horizon: str | None) -> int:
+    if days is not None and horizon is not None and parse_horizon(horizon) != days:
+        raise InputError(f"--days {days} and --horizon {horizon} disagree: give one of them")
+    if horizon is not None:
+        return parse_horizon(horizon)
+    return days if days is not None else 7
+
+
+def _date_option(text: str | None, option: str) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"{option} {text!r} is not a date like 1999-09-06") from None
+
+
+def _standalone_only(config: Path | None, tz: str | None, interval: str | None, events: Path | None,
+                     holidays: str | None) -> None:  # fmt: skip
+    """--tz, --interval, --events and --holidays describe a --history file; a config names its own."""
+    given = [name for name, value in (("--tz", tz), ("--interval", interval), ("--events", events),
+             ("--holidays", holidays)) if value is not None]  # fmt: skip
+    if config is not None and given:
+        raise InputError(f"{', '.join(given)} go with --history; with --config the config names the inputs")
+
+
+@forecast_app.callback(invoke_without_command=True)
 @handle_errors
 def forecast_command(
-    config: ConfigOption,
-    out: Annotated[Path, typer.Option("--out", "-o", help="Forecast CSV to write.")],
+    ctx: typer.Context,
+    config: Annotated[
+        Path | None, typer.Option("--config", "-c", help="peakplan TOML config (paths inside are relative to it).")
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Forecast CSV to write.")] = None,
     week: WeekOption = None,
     start: StartOption = None,
-    days: DaysOption = 7,
+    days: Annotated[int | None, typer.Option("--days", min=1, max=366, help="Number of days to forecast (default 7).")] = None,
+    horizon: HorizonOption = None,
+    history: HistoryOption = None,
+    tz: TzOption = None,
+    interval: IntervalOption = None,
+    events: EventsOption = None,
+    holidays: HolidaysOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Forecast contacts per interval and queue from the history and the sale calendar.
 
+    Writes ds, queue, yhat (expected contacts), baseline, uplift, events and the
+    P80 (yhat_lo, yhat_hi) and P95 (yhat_lo95, yhat_hi95) bands. Either from a
+    team config, or standalone from a history CSV (ds,y): everything before
+    --start trains. `peakplan forecast backtest` scores the forecast on past weeks.
+
     Example: peakplan forecast --config examples/cashback/peakplan.toml --week 2026-W48 --out forecast.csv
+
+    Example: peakplan forecast --history calls.csv --start 1999-09-06 --horizon 7d --interval 60min
+    --tz Asia/Jerusalem --holidays IL --out forecast.csv
     """
-    settings = load_config(config)
-    first_day, length = _horizon(week, start, days)
-    result = run_forecast(settings, first_day, length)
-    _print_warnings(result.warnings, quiet)
-    write_forecast(settings, result.frame, out)
+    if ctx.invoked_subcommand is not None:
+        return
+    if out is None:
+        ctx.fail("Missing option '--out'.")
+    assert out is not None
+    length = _forecast_days(days, horizon)
+    _standalone_only(config, tz, interval, events, holidays)
+    if history is not None:
+        if config is not None or week is not None:
+            raise InputError("give either --config (with --week or --start) or --history (with --start), not both")
+        if start is None or tz is None:
+            raise InputError("with --history give --start (the first day to forecast, e.g. 1999-09-06) and --tz")
+        first_day = _date_option(start, "--start")
+        assert first_day is not None
+        result = forecast_file(
+            history, start=first_day, days=length, tz=tz, interval_minutes=parse_interval(interval or "60min"),
+            events_path=events, holidays=holidays or "",
+        )  # fmt: skip
+        _print_warnings(result.warnings, quiet)
+        write_table(result.frame.loc[:, list(FORECAST_COLUMNS)], out, tz, ("ds",))
+    else:
+        if config is None:
+            ctx.fail("Missing option '--config' (or give --history).")
+        assert config is not None
+        settings = load_config(config)
+        first_day, length = _horizon(week, start, length)
+        result = run_forecast(settings, first_day, length)
+        _print_warnings(result.warnings, quiet)
+        write_forecast(settings, result.frame, out)
     if not quiet:
         stdout.print(f"Wrote {out} ({len(result.frame)} rows)", markup=False)
 
 
-@app.command()
+def _print_backtest(result: BacktestResult, horizon_days: int) -> None:
+    origins = result.origins
+    table = Table(
+        title=f"Backtest: {len(origins)} weekly origins {origins[0]}..{origins[-1]}, {horizon_days}-day horizon, "
+        "per interval"
+    )
+    for column in ("method", "WAPE", "event days", "normal days", "bias", "P80 cov.", "P95 cov."):
+        table.add_column(column, justify="left" if column == "method" else "right", no_wrap=column == "method")
+    names = {"model": "peakplan model", "seasonal_naive": "seasonal naive", "avg_8w": "8-week average"}
+
+    def pct(value: float, sign: str = "") -> str:
+        return "-" if pd.isna(value) else f"{100 * value:{sign}.1f}%"
+
+    for method, name in names.items():
+        every, event, normal = (result.score(method, days) for days in ("all", "event", "normal"))
+        table.add_row(
+            name, pct(every["wape"]), pct(event["wape"]), pct(normal["wape"]), pct(every["bias"], "+"),
+            pct(every["coverage_p80"]), pct(every["coverage_p95"]),
+        )  # fmt: skip
+    stdout.print(table)
+    shown = ", ".join(str(day) for day in result.event_days[:12]) + (", ..." if len(result.event_days) > 12 else "")
+    stdout.print(
+        f"event days (an event or holiday, or the day before one): {shown or 'none'}; WAPE = sum|error| / sum actual, "
+        "bias = sum(forecast - actual) / sum actual; P80/P95 cov. = share of actuals inside the model's bands; "
+        "seasonal naive = the same interval a week earlier; 8-week average = the same weekday and interval "
+        "over the 8 weeks before the origin",
+        markup=False,
+    )
+
+
+@forecast_app.command("backtest")
 @handle_errors
-def staff(
-    config: ConfigOption,
-    forecast: Annotated[Path, typer.Option("--forecast", "-f", help="Forecast CSV (from peakplan forecast).")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Requirements CSV to write.")],
+def forecast_backtest(
+    config: Annotated[
+        Path | None, typer.Option("--config", "-c", help="peakplan TOML config (paths inside are relative to it).")
+    ] = None,
+    history: HistoryOption = None,
+    tz: TzOption = None,
+    interval: IntervalOption = None,
+    events: EventsOption = None,
+    holidays: HolidaysOption = None,
+    from_day: Annotated[
+        str | None, typer.Option("--from", help="Origins are the Mondays from this date (default: 8 weeks into the history).")
+    ] = None,
+    to_day: Annotated[
+        str | None, typer.Option("--to", help="... up to this date (default: the end of the history).")
+    ] = None,
+    horizon: HorizonOption = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="CSV of every scored interval: actual, model, bands, baselines.")
+    ] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the scores as JSON.")] = False,
     quiet: QuietOption = False,
 ) -> None:
-    """Turn a forecast into required agents per interval and queue.
+    """Score the forecast on past weeks against seasonal naive and the 8-week average.
+
+    From every Monday between --from and --to: fit on the history before it and
+    forecast the next 7 days, as the weekly CI job does. Prints WAPE and bias
+    overall, on event and holiday days (and their eves) and on normal days, for
+    the model and both baselines computed in the same run, and the coverage of
+    the model's P80/P95 bands.
+
+    Example: peakplan forecast backtest --history calls.csv --tz Asia/Jerusalem --interval 60min --holidays IL
+    --from 1999-04-01 --to 1999-06-30
+
+    Example: peakplan forecast backtest --config examples/cashback/peakplan.toml --from 2026-06-01 --json
+    """
+    horizon_days = _forecast_days(None, horizon)
+    first, last = _date_option(from_day, "--from"), _date_option(to_day, "--to")
+    _standalone_only(config, tz, interval, events, holidays)
+    if (config is None) == (history is None):
+        raise InputError("give either --config or --history (with --tz)")
+    if history is not None:
+        if tz is None:
+            raise InputError("with --history give --tz, the team's IANA timezone (e.g. Asia/Jerusalem)")
+        result = backtest_file(
+            history, first_origin=first, last_origin=last, horizon_days=horizon_days, tz=tz,
+            interval_minutes=parse_interval(interval or "60min"), events_path=events, holidays=holidays or "",
+        )  # fmt: skip
+        zone_name = tz
+    else:
+        assert config is not None
+        settings = load_config(config)
+        result = run_backtest(settings, first, last, horizon_days)
+        zone_name = settings.timezone
+    if out is not None:
+        write_table(result.predictions, out, zone_name, ("ds",))
+    if json_output:
+        typer.echo(json.dumps(backtest_summary(result), indent=2, sort_keys=True))
+        return
+    _print_warnings(result.warnings, quiet)
+    if not quiet:
+        _print_backtest(result, horizon_days)
+        if out is not None:
+            stdout.print(f"Wrote {out} ({len(result.predictions)} rows)", markup=False)
+
+
+staff_app = typer.Typer(no_args_is_help=False, add_completion=False, pretty_exceptions_enable=False)
+app.add_typer(staff_app, name="staff")
+
+
+@staff_app.callback(invoke_without_command=True)
+@handle_errors
+def staff(
+    ctx: typer.Context,
+    config: Annotated[
+        Path | None, typer.Option("--config", "-c", help="peakplan TOML config (paths inside are relative to it).")
+    ] = None,
+    forecast: Annotated[Path | None, typer.Option("--forecast", "-f", help="Forecast CSV (from peakplan forecast).")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="Requirements CSV to write.")] = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Turn a forecast into required agents per interval and queue (requirements.csv).
+
+    Each row holds the agents to schedule (shrinkage and occupancy cap
+    applied) and the service level, ASA, abandonment and backlog they give.
+    `peakplan staff whatif` prices a peak scenario.
 
     Example: peakplan staff --config examples/cashback/peakplan.toml --forecast forecast.csv --out requirements.csv
     """
+    if ctx.invoked_subcommand is not None:
+        return
+    for value, name in ((config, "--config"), (forecast, "--forecast"), (out, "--out")):
+        if value is None:
+            ctx.fail(f"Missing option '{name}'.")
+    assert config is not None and forecast is not None and out is not None
     settings = load_config(config)
     requirements = compute_requirements(read_forecast(forecast), settings)
     write_requirements(settings, requirements, out)
     if not quiet:
         stdout.print(f"Wrote {out} ({len(requirements)} rows)", markup=False)
+
+
+def _fte_hours(settings: Config, fte_hours: float | None) -> float:
+    """--fte-hours, else the longest contract week in the team file, else 40."""
+    if fte_hours is not None:
+        return fte_hours
+    if not settings.team_file.is_file():
+        return 40.0
+    contracts = load_team(settings.team_file, settings.queue_names).contracts
+    return max((contract.max_hours_per_week for contract in contracts), default=40.0) or 40.0
+
+
+def _print_whatif(result: WhatIfResult, tz: str) -> None:
+    def share(value: float) -> str:
+        return "-" if pd.isna(value) else f"{value:.1%}"
+
+    def seconds(value: float) -> str:
+        if pd.isna(value):
+            return "-"
+        if value < 120:
+            return f"{value:,.0f} s"
+        return f"{value / 60:,.0f} min" if value < 7200 else f"{value / 3600:,.1f} h"
+
+    last_day = (result.end.tz_convert(tz) - dt.timedelta(seconds=1)).date()
+    period = f"{result.start.tz_convert(tz):%Y-%m-%d} to {last_day} ({result.days:g} days, {tz})"
+    cost = Table(title=f"What the scenario takes, {period}")
+    for column in ("queue", "x", "contacts", "required h", "extra h", "overtime h", "extra FTE", "peak +agents"):
+        cost.add_column(column, justify="left" if column == "queue" else "right")
+    for row in result.summary.itertuples(index=False):
+        cost.add_row(
+            row.queue,
+            "" if pd.isna(row.multiplier) else f"x{row.multiplier:g}",
+            f"{row.volume_base:,.0f} -> {row.volume:,.0f}",
+            f"{row.required_hours_base:,.1f} -> {row.required_hours:,.1f}",
+            f"{row.extra_hours:+,.1f}",
+            f"{row.overtime_hours:,.1f}",
+            f"{row.extra_fte:,.1f}",
+            f"{row.peak_extra_agents:,.1f}",
+        )
+    stdout.print(cost)
+    stdout.print(
+        f"extra FTE = overtime hours / ({result.fte_hours:g} h a week x {result.days:g} / 7 days); "
+        f"staffing in place: {result.staffed_from}",
+        markup=False,
+    )
+    service = Table(title="If nobody is added (staffing in place, baseline -> scenario volume)")
+    for column in ("queue", "service level", "ASA", "abandoned", "max backlog"):
+        service.add_column(column, justify="left" if column == "queue" else "right")
+    for row in result.summary[result.summary["queue"] != "total"].itertuples(index=False):
+        service.add_row(
+            row.queue,
+            f"{share(row.service_level_base)} -> {share(row.service_level)}",
+            f"{seconds(row.asa_seconds_base)} -> {seconds(row.asa_seconds)}",
+            share(row.abandon_rate),
+            f"{row.max_backlog:,.0f}",
+        )
+    stdout.print(service)
+
+
+@staff_app.command("whatif")
+@handle_errors
+def staff_whatif(
+    config: ConfigOption,
+    uplift: Annotated[
+        list[str],
+        typer.Option(
+            "--uplift",
+            "-u",
+            help="QUEUE=CHANGE, repeatable: chat=+200% (x3), email=-20%, chat=x3, all=+50%; "
+            "a bare number is a change as in the sale calendar (2 = +200%).",
+        ),
+    ],
+    forecast: Annotated[
+        Path | None, typer.Option("--forecast", "-f", help="Baseline forecast CSV (or give --week to forecast now).")
+    ] = None,
+    week: WeekOption = None,
+    from_day: Annotated[
+        str | None, typer.Option("--from", help="First local day of the uplift, YYYY-MM-DD (default: the forecast's first).")
+    ] = None,
+    days: Annotated[
+        int | None, typer.Option("--days", min=1, max=366, help="Days of uplift from --from (default: to the forecast's end).")
+    ] = None,
+    roster: Annotated[
+        Path | None,
+        typer.Option("--roster", help="Roster CSV in place (default: the team staffed exactly to the baseline requirements)."),
+    ] = None,
+    fte_hours: Annotated[
+        float | None,
+        typer.Option("--fte-hours", help="Weekly hours of one extra agent (default: the longest contract in the team file)."),
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="CSV of the window's intervals to write.")] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Price a peak: extra agent-hours, extra agents or overtime, and the service if nobody is added.
+
+    Example: peakplan staff whatif --config examples/cashback/peakplan.toml --week 2026-W48
+    --uplift chat=+200% --from 2026-11-27 --days 3
+    """
+    settings = load_config(config)
+    if (forecast is None) == (week is None):
+        raise InputError("give the baseline as either --forecast forecast.csv or --week 2026-W48")
+    try:
+        first = dt.date.fromisoformat(from_day) if from_day else None
+    except ValueError:
+        raise InputError(f"--from {from_day!r} is not a date like 2026-11-27") from None
+    if forecast is not None:
+        baseline = read_forecast(forecast)
+    else:
+        assert week is not None
+        forecast_result = run_forecast(settings, parse_week(week), 7)
+        _print_warnings(forecast_result.warnings, quiet or json_output)
+        baseline = forecast_result.frame
+    result = what_if(
+        baseline,
+        settings,
+        [parse_uplift(text) for text in uplift],
+        start=first,
+        days=days,
+        roster=read_roster(roster) if roster is not None else None,
+        fte_hours=_fte_hours(settings, fte_hours),
+    )
+    if out is not None:
+        write_whatif(result, out, settings.timezone)
+    if json_output:
+        rounded = result.summary.round(4)
+        summary = rounded.astype(object).where(rounded.notna(), None)  # JSON has no NaN: null
+        payload = {
+            "start": result.start.tz_convert(settings.timezone).isoformat(),
+            "end": result.end.tz_convert(settings.timezone).isoformat(),
+            "days": result.days,
+            "fte_hours": result.fte_hours,
+            "staffed_from": result.staffed_from,
+            "queues": summary.to_dict(orient="records"),
+        }
+        typer.echo(json.dumps(payload, indent=2))
+    elif not quiet:
+        _print_whatif(result, settings.timezone)
+        if out is not None:
+            stdout.print(f"Wrote {out} ({len(result.intervals)} rows)", markup=False)
+
+
+def _print_calculation(result: Calculation, target_seconds: float, level: float, cap: float, shrinkage: float | None) -> None:
+    table = Table(title="Erlang A (with abandonment)" if result.abandon_rate is not None else "Erlang C")
+    table.add_column("figure")
+    table.add_column("value", justify="right")
+    table.add_column("note")
+    table.add_row("traffic", f"{result.traffic_erlangs:,.2f} Erlangs", "contacts x AHT / interval length")
+    how = "given" if result.agents_given else f"fewest for {level:.0%} within {target_seconds:g} s and occupancy <= {cap:.0%}"
+    table.add_row("agents", f"{result.agents:,}", how)
+    table.add_row("service level", f"{result.service_level:.2%}", f"answered within {target_seconds:g} s")
+    table.add_row("ASA", f"{result.asa_seconds:,.1f} s", "average speed of answer")
+    table.add_row("P(wait)", f"{result.p_wait:.2%}", "contacts that wait at all")
+    table.add_row("occupancy", f"{result.occupancy:.2%}", f"cap {cap:.0%}")
+    if result.abandon_rate is not None:
+        table.add_row("abandoned", f"{result.abandon_rate:.2%}", "give up before an answer")
+    if result.staff_with_shrinkage is not None and shrinkage is not None:
+        table.add_row("staff with shrinkage", f"{result.staff_with_shrinkage:,.2f}", f"agents / (1 - {shrinkage:.0%})")
+    stdout.print(table)
+
+
+@app.command()
+@handle_errors
+def erlang(
+    volume: Annotated[float, typer.Option("--volume", help="Contacts arriving in the interval.")],
+    interval_minutes: Annotated[float, typer.Option("--interval-minutes", help="Interval length in minutes.")],
+    aht: Annotated[float, typer.Option("--aht", help="Average handle time of one contact, seconds.")],
+    target_seconds: Annotated[float, typer.Option("--target-seconds", help="Answer-time target, seconds.")],
+    agents: Annotated[
+        int | None, typer.Option("--agents", help="Report this staffing's figures instead of finding the fewest agents.")
+    ] = None,
+    service_level: Annotated[
+        float, typer.Option("--service-level", help="Share to answer within the target (fraction).")
+    ] = 0.8,
+    max_occupancy: Annotated[float, typer.Option("--max-occupancy", help="Occupancy cap (fraction).")] = 0.85,
+    shrinkage: Annotated[
+        float | None, typer.Option("--shrinkage", help="Shrinkage (fraction): also report agents / (1 - shrinkage).")
+    ] = None,
+    patience: Annotated[
+        float | None, typer.Option("--patience", help="Mean customer patience in seconds: Erlang A instead of Erlang C.")
+    ] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object (fractions, seconds).")] = False,
+) -> None:
+    """Erlang calculator for one interval: the fewest agents for a target, or a staffing's figures.
+
+    Example: peakplan erlang --volume 200 --interval-minutes 60 --aht 180 --target-seconds 20
+    """
+    result = calculate(
+        volume=volume,
+        interval_minutes=interval_minutes,
+        aht_seconds=aht,
+        target_seconds=target_seconds,
+        agents=agents,
+        target_level=service_level,
+        max_occupancy=max_occupancy,
+        shrinkage=shrinkage,
+        patience_seconds=patience,
+    )
+    if json_output:
+        typer.echo(json.dumps(result.as_json()))
+    else:
+        _print_calculation(result, target_seconds, service_level, max_occupancy, shrinkage)
 
 
 @app.command()
@@ -275,24 +719,178 @@ def roster(
 def export(
     config: ConfigOption,
     roster: Annotated[Path, typer.Option("--roster", help="Roster CSV (from peakplan roster).")],
-    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for <agent>.ics and team.ics.")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for <agent>.ics, team.ics and index.html.")],
     generated_at: GeneratedAtOption = None,
+    week: Annotated[
+        str | None,
+        typer.Option("--week", help="ISO week the roster plans (default: the days its shifts start on); "
+                     "earlier feed events outside it are kept."),
+    ] = None,
+    start: StartOption = None,
+    days: DaysOption = 7,
+    previous_feeds: PreviousFeedsOption = None,
+    base_url: BaseUrlOption = None,
     quiet: QuietOption = False,
 ) -> None:
-    """Write one iCalendar feed per agent and a team feed from a roster.
+    """Write one iCalendar feed per agent, a team feed and index.html (subscribe links) from a roster.
 
     Example: peakplan export --config examples/cashback/peakplan.toml --roster roster.csv --out feeds/
     """
     settings = load_config(config)
     stamp = _generated_at(generated_at)
     team = load_team(settings.team_file, settings.queue_names)
-    table = read_roster(roster)
+    table = _read_team_roster(roster, settings, team)
+    span = _planned_days(week, start, days)
+    result = export_feeds(
+        settings, team, table, out, stamp, days=span, previous_feeds=previous_feeds, base_url=base_url
+    )
+    if not quiet:
+        _print_feeds(result)
+
+
+def _read_team_roster(path: Path, settings: Config, team: Team) -> pd.DataFrame:
+    table = read_roster(path)
     unknown = sorted(set(table["agent_id"]) - {agent.id for agent in team.agents})
     if unknown:
-        raise InputError(f"{roster}: agent id(s) {unknown} are not in the team file {settings.team_file}")
-    paths = export_feeds(settings, team, table, out, stamp)
-    if not quiet:
-        stdout.print(f"Wrote {len(paths)} feeds to {out}", markup=False)
+        raise InputError(f"{path}: agent id(s) {unknown} are not in the team file {settings.team_file}")
+    return table
+
+
+def _planned_days(week: str | None, start: str | None, days: int) -> tuple[dt.date, dt.date] | None:
+    """First and last day given by --week/--start, or None to take the roster's own days."""
+    if week is None and start is None:
+        return None
+    first_day, length = _horizon(week, start, days)
+    return first_day, first_day + dt.timedelta(days=length - 1)
+
+
+def _print_feeds(result: FeedsResult) -> None:
+    totals = result.totals()
+    parts = [
+        f"{totals.get('added', 0)} new",
+        f"{totals.get('rescheduled', 0)} rescheduled (SEQUENCE+1)",
+        f"{totals.get('changed', 0)} changed",
+        f"{totals.get('unchanged', 0)} unchanged",
+        f"{totals.get('removed', 0)} removed",
+    ]
+    if totals.get("kept"):
+        parts.append(f"{totals['kept']} kept from other days")
+    folder = result.paths[0].parent if result.paths else Path(".")
+    stdout.print(
+        f"Feeds in {folder}: {len(result.feeds)} calendars, index.html; "
+        f"{len(result.written)} of {len(result.paths)} files rewritten. Shifts: " + ", ".join(parts),
+        markup=False,
+    )
+
+
+@app.command()
+@handle_errors
+def publish(
+    caldav: Annotated[str, typer.Option("--caldav", help="CalDAV server URL, e.g. https://cal.example.com/.")],
+    user: Annotated[str, typer.Option("--user", help="CalDAV account that owns the agents' calendars.")],
+    password_env: Annotated[
+        str, typer.Option("--password-env", help="Name of the environment variable holding the password.")
+    ],
+    feeds: Annotated[
+        Path | None, typer.Option("--feeds", help="Publish the agent feeds in this folder (from export/plan) as they are.")
+    ] = None,
+    config: Annotated[
+        Path | None, typer.Option("--config", "-c", help="With --roster: render the feeds from the roster instead.")
+    ] = None,
+    roster: Annotated[Path | None, typer.Option("--roster", help="Roster CSV (with --config).")] = None,
+    week: Annotated[
+        str | None, typer.Option("--week", help="With --roster: ISO week it plans (default: its shifts' days).")
+    ] = None,
+    start: StartOption = None,
+    days: DaysOption = 7,
+    generated_at: GeneratedAtOption = None,
+    path_template: Annotated[
+        str,
+        typer.Option(
+            "--path-template",
+            help="Where each agent's calendar lives under the server URL; {user} and {agent_id} are replaced.",
+        ),
+    ] = DEFAULT_PATH_TEMPLATE,
+    dry_run: Annotated[bool, typer.Option("--dry-run", help="Read the server and report; change nothing.")] = False,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Push each agent's shifts to their own calendar on a CalDAV server.
+
+    Creates the calendars and events that are new, updates what changed and
+    deletes shifts no longer planned; sends nothing when nothing changed.
+
+    Example: peakplan publish --config examples/cashback/peakplan.toml --roster out/roster.csv
+    --caldav https://cal.example.com/ --user peakplan --password-env CALDAV_PASSWORD
+    """
+    if (feeds is None) == (roster is None):
+        raise InputError("give either --feeds DIR or --config C --roster R (what to publish)")
+    if roster is not None and config is None:
+        raise InputError("--roster needs --config (for the team, time zone and feed settings)")
+    password = os.environ.get(password_env)
+    if password is None:
+        raise InputError(f"environment variable {password_env} (--password-env) is not set: export the CalDAV password in it")
+    client = CalDAVClient(caldav, user, password)
+    if client.insecure and not quiet:
+        stderr.print(f"Warning: {caldav} is plain http: the password is sent unencrypted", markup=False)
+    if feeds is not None:
+        report = publish_feed_folder(feeds, client, path_template=path_template, dry_run=dry_run)
+    else:
+        assert config is not None and roster is not None
+        settings = load_config(config)
+        team = load_team(settings.team_file, settings.queue_names)
+        table = _read_team_roster(roster, settings, team)
+        report = publish_roster(
+            settings,
+            team,
+            table,
+            client,
+            _generated_at(generated_at),
+            days=_planned_days(week, start, days),
+            path_template=path_template,
+            dry_run=dry_run,
+        )
+    if as_json:
+        payload = {
+            "dry_run": report.dry_run,
+            "totals": report.totals(),
+            "requests": dict(report.requests),
+            "calendars": [
+                {
+                    "agent_id": c.agent_id,
+                    "url": c.url,
+                    "calendar_created": c.calendar_created,
+                    "calendar_updated": c.calendar_updated,
+                    "created": len(c.created),
+                    "updated": len(c.updated),
+                    "deleted": len(c.deleted),
+                    "unchanged": c.unchanged,
+                    "foreign": c.foreign,
+                }
+                for c in report.calendars
+            ],
+        }
+        typer.echo(json.dumps(payload, indent=2, sort_keys=True))
+        return
+    if quiet:
+        return
+    totals = report.totals()
+    verb = "Would send" if dry_run else "Sent"
+    for c in report.calendars:
+        if c.calendar_created or c.calendar_updated or c.created or c.updated or c.deleted:
+            note = " (new calendar)" if c.calendar_created else " (name/colour updated)" if c.calendar_updated else ""
+            stdout.print(
+                f"{c.agent_id}: {len(c.created)} created, {len(c.updated)} updated, {len(c.deleted)} deleted, "
+                f"{c.unchanged} unchanged{note}",
+                markup=False,
+            )
+    stdout.print(
+        f"{verb}: {totals['calendars_created']} calendars created, {totals['created']} events created, "
+        f"{totals['updated']} updated, {totals['deleted']} deleted, {totals['unchanged']} unchanged "
+        f"in {totals['calendars']} calendars"
+        + ("" if dry_run else f"; {totals['writes']} write requests"),
+        markup=False,
+    )
 
 
 def main() -> None:

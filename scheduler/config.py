@@ -19,10 +19,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from calendars.feeds import DEFAULT_KEEP_DAYS, DEFAULT_REFRESH, FeedOptions
+from forecasts.exports import export_preset
 from forecasts.grid import zone
 from scheduler.errors import InputError
 
-CHANNEL_MODELS = ("erlang_c", "deferred")
+CHANNEL_MODELS = ("erlang_c", "erlang_a", "deferred")
+LIVE_MODELS = ("erlang_c", "erlang_a")
+WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 HISTORY_FORMATS = ("tickets", "intervals")
 
 
@@ -47,38 +51,83 @@ class OpeningHours:
 class Channel:
     """A queue and how its staffing is computed.
 
-    ``erlang_c`` channels (chat, phone) are answered live: Erlang C over
-    ``agents * concurrency`` parallel slots gives the service level within
-    ``target_seconds``. ``deferred`` channels (email, social) may wait up to
-    ``target_hours`` while the queue is open.
+    Live channels (chat, phone) are answered while the customer waits:
+    ``erlang_c`` (nobody hangs up) or ``erlang_a`` (customers abandon after
+    ``patience_seconds`` on average) over ``agents * concurrency`` parallel
+    slots gives the service level within ``target_seconds``. ``deferred``
+    channels (email, social) may wait up to ``target_hours`` of open time; the
+    capacity answers ``service_level`` of each interval's tickets in time.
     """
 
     name: str
     model: str
-    aht_seconds: float
+    aht_seconds: float  # handle time of one contact worked alone (see handle_seconds)
     open: OpeningHours
     concurrency: int = 1
-    service_level: float = 0.8
+    service_level: float | None = None  # None: 0.8 for live channels, 1.0 for deferred ones
     target_seconds: float = 30.0
     target_hours: float = 4.0
+    patience_seconds: float | None = None  # erlang_a: mean time a waiting customer stays
+    concurrency_aht_growth: float = 0.0  # each extra simultaneous chat adds this share to every chat's handle time
+    open_days: tuple[int, ...] = (0, 1, 2, 3, 4, 5, 6)  # weekdays open, 0 = Monday
+
+    def __post_init__(self) -> None:
+        if self.service_level is None:  # frozen: fill the model's default once
+            object.__setattr__(self, "service_level", 1.0 if self.model == "deferred" else 0.8)
+
+    @property
+    def live(self) -> bool:
+        """Answered while the customer waits (Erlang C or A), not deferred."""
+        return self.model in LIVE_MODELS
+
+    @property
+    def handle_seconds(self) -> float:
+        """Handle time of one contact when worked ``concurrency`` at a time."""
+        return self.aht_seconds * (1.0 + self.concurrency_aht_growth * (self.concurrency - 1))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ShiftTemplate:
-    """Shifts of ``hours`` length that may start at any of ``starts`` (local time)."""
+    """Shifts of ``hours`` length (start to end) that may start at any of ``starts`` (local time).
+
+    An unpaid lunch of ``lunch_minutes`` starts between ``lunch_after_hours``
+    (earliest, latest) after the shift start; ``breaks`` paid 15-minute breaks
+    sit in the middle of the work before and after lunch (they are part of
+    shrinkage, so they do not reduce coverage).
+    """
 
     name: str
     hours: float
     starts: tuple[dt.time, ...]
+    lunch_minutes: int = 0
+    lunch_after_hours: tuple[float, float] = (3.0, 5.0)
+    breaks: int = 0
+
+    @property
+    def paid_minutes(self) -> int:
+        return int(round(self.hours * 60)) - self.lunch_minutes
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RosterSettings:
+    """Team-wide labour rules (contracts may override some) and objective weights."""
+
     min_rest_hours: float = 11.0
     max_consecutive_days: int = 5
+    min_consecutive_days_off: int = 1
+    max_weekends_per_4_weeks: int = 4
+    night_start: dt.time = dt.time(22, 0)
+    night_end: dt.time = dt.time(6, 0)
+    late_end_after: dt.time = dt.time(20, 0)
     time_limit_seconds: float = 20.0
     understaffing_weight: int = 100
     overstaffing_weight: int = 2
+    peak_factor: float = 1.5  # an interval needing >= this x the queue's median is a peak
+    peak_weight: int = 2  # understaffing in peak intervals weighs this many times more
+    fairness_weight: int = 20
+    hours_weight: int = 1
+    stability_weight: int = 200
+    min_agents: tuple[tuple[str, int], ...] = ()  # (queue, agents) that must serve it whenever open
     shifts: tuple[ShiftTemplate, ...] = ()
 
 
@@ -100,6 +149,9 @@ class Config:
     max_occupancy: float
     channels: tuple[Channel, ...]
     roster: RosterSettings
+    feeds: FeedOptions = FeedOptions()
+    export: str = ""  # helpdesk export preset of the ticket history (forecasts.exports), "" for none
+    queue_map: tuple[tuple[str, str], ...] = ()  # helpdesk queue value -> channel, with export
 
     @property
     def queue_names(self) -> tuple[str, ...]:
@@ -202,38 +254,121 @@ def parse_opening_hours(text: Any, where: str) -> OpeningHours:
 
 
 def _parse_channel(name: str, table: Any, source: Path) -> Channel:
-    section = _Section(table, f"channels.{name}", source)
+    where = f"channels.{name}"
+    section = _Section(table, where, source)
     section.check_keys(
-        ("model", "aht_seconds", "concurrency", "service_level", "target_seconds", "target_hours", "open")
+        (
+            "model",
+            "aht_seconds",
+            "concurrency",
+            "concurrency_aht_growth",
+            "service_level",
+            "target_seconds",
+            "target_hours",
+            "patience_seconds",
+            "open",
+            "open_days",
+        )
     )
     model = section.string("model")
     if model not in CHANNEL_MODELS:
-        raise InputError(f"{source}: channels.{name}.model must be one of {list(CHANNEL_MODELS)}, got {model!r}")
+        raise InputError(f"{source}: {where}.model must be one of {list(CHANNEL_MODELS)}, got {model!r}")
+    live = model in LIVE_MODELS
+    if live:
+        level = section.table.get("service_level", 0.8)
+        if isinstance(level, int | float) and not isinstance(level, bool) and level >= 1:
+            raise InputError(
+                f"{source}: {where}.service_level must be below 1 for a live channel, got {level!r} "
+                "(every contact answered within a finite target needs infinitely many agents; use e.g. 0.95)"
+            )
+        service_level = section.number("service_level", 0.8, low=0, high=1, low_inclusive=False)
+    else:
+        service_level = section.number("service_level", 1.0, low=0, high=1, low_inclusive=False)
+    patience = None
+    if model == "erlang_a":
+        patience = section.number("patience_seconds", low=0, low_inclusive=False)
+    elif "patience_seconds" in section.table:
+        raise InputError(f'{source}: {where}.patience_seconds applies only to model = "erlang_a", not {model!r}')
+    if not live and ("concurrency_aht_growth" in section.table or "concurrency" in section.table):
+        raise InputError(
+            f"{source}: {where}: concurrency and concurrency_aht_growth apply only to live channels "
+            f"(erlang_c, erlang_a), not {model!r}"
+        )
     return Channel(
         name=name,
         model=model,
         aht_seconds=section.number("aht_seconds", low=0, low_inclusive=False),
-        open=parse_opening_hours(section.string("open", "00:00-24:00"), f"{source}: channels.{name}.open"),
+        open=parse_opening_hours(section.string("open", "00:00-24:00"), f"{source}: {where}.open"),
         concurrency=section.integer("concurrency", 1, low=1),
-        service_level=section.number("service_level", 0.8, low=0, high=1, low_inclusive=False),
+        service_level=service_level,
         target_seconds=section.number("target_seconds", 30.0, low=0),
         target_hours=section.number("target_hours", 4.0, low=0, low_inclusive=False),
+        patience_seconds=patience,
+        concurrency_aht_growth=section.number("concurrency_aht_growth", 0.0, low=0, high=10),
+        open_days=_parse_open_days(section.table.get("open_days", list(WEEKDAY_NAMES)), f"{source}: {where}.open_days"),
     )
+
+
+def _parse_open_days(value: Any, where: str) -> tuple[int, ...]:
+    """``["mon", "tue", ...]`` -> weekday numbers (0 = Monday), sorted."""
+    if not isinstance(value, list) or not value or not all(isinstance(day, str) for day in value):
+        raise InputError(f"{where} must be a non-empty list of days like [\"mon\", \"tue\"]")
+    unknown = sorted({day for day in value if day.lower() not in WEEKDAY_NAMES})
+    if unknown:
+        raise InputError(f"{where}: unknown day(s) {unknown}; valid days: {', '.join(WEEKDAY_NAMES)}")
+    return tuple(sorted({WEEKDAY_NAMES.index(day.lower()) for day in value}))
 
 
 def _parse_shift(index: int, table: Any, source: Path) -> ShiftTemplate:
     where = f"roster.shifts[{index}]"
     section = _Section(table, where, source)
-    section.check_keys(("name", "hours", "starts"))
+    section.check_keys(("name", "hours", "starts", "lunch_minutes", "lunch_after_hours", "breaks"))
     starts = section.require("starts")
     if not isinstance(starts, list) or not starts:
         raise InputError(f"{source}: {where}.starts must be a non-empty list of times like '09:00'")
     parsed = tuple(sorted({parse_clock(start, f"{source}: {where}.starts") for start in starts}))
-    return ShiftTemplate(
+    window = section.table.get("lunch_after_hours", [3.0, 5.0])
+    if (
+        not isinstance(window, list)
+        or len(window) != 2
+        or not all(isinstance(value, int | float) and not isinstance(value, bool) for value in window)
+        or window[0] > window[1]
+    ):
+        raise InputError(f"{source}: {where}.lunch_after_hours must be [earliest, latest] hours, e.g. [3, 5]")
+    template = ShiftTemplate(
         name=section.string("name"),
         hours=section.number("hours", low=0.5, high=16),
         starts=parsed,
+        lunch_minutes=section.integer("lunch_minutes", 0, low=0),
+        lunch_after_hours=(float(window[0]), float(window[1])),
+        breaks=section.integer("breaks", 0, low=0),
     )
+    if template.lunch_minutes and template.lunch_after_hours[1] * 60 + template.lunch_minutes > template.hours * 60:
+        raise InputError(f"{source}: {where}: the lunch window ends after the shift")
+    return template
+
+
+def _parse_night(text: str, source: Path) -> OpeningHours:
+    """Night window ``"22:00-06:00"``: it may wrap past midnight, unlike opening hours."""
+    parts = text.split("-")
+    if len(parts) != 2:
+        raise InputError(f"{source}: roster.night {text!r} is not a window like 22:00-06:00")
+    where = f"{source}: roster.night"
+    return OpeningHours(open=parse_clock(parts[0].strip(), where), close=parse_clock(parts[1].strip(), where))
+
+
+def _parse_min_agents(table: Any, channels: tuple[Channel, ...], source: Path) -> tuple[tuple[str, int], ...]:
+    if not isinstance(table, Mapping):
+        raise InputError(f"{source}: roster.min_agents must be a table like {{ chat = 1 }}")
+    names = [channel.name for channel in channels]
+    result = []
+    for queue, count in sorted(table.items()):
+        if queue not in names:
+            raise InputError(f"{source}: roster.min_agents names unknown channel {queue!r}; channels: {names}")
+        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            raise InputError(f"{source}: roster.min_agents.{queue} must be a whole number >= 0")
+        result.append((queue, count))
+    return tuple(result)
 
 
 def load_config(path: str | Path) -> Config:
@@ -254,11 +389,13 @@ def load_config(path: str | Path) -> Config:
     base = source.parent
 
     top = _Section(raw, "top level", source)
-    top.check_keys(("team", "inputs", "forecast", "staffing", "channels", "roster"))
+    top.check_keys(("team", "inputs", "forecast", "staffing", "channels", "roster", "feeds"))
     team = _Section(top.require("team"), "team", source)
     team.check_keys(("name", "timezone", "file"))
     inputs = _Section(top.require("inputs"), "inputs", source)
-    inputs.check_keys(("history", "history_format", "timestamp_column", "queue_column", "events", "holidays"))
+    inputs.check_keys(
+        ("history", "history_format", "timestamp_column", "queue_column", "events", "holidays", "export", "queue_map")
+    )
     forecast = _Section(raw.get("forecast", {}), "forecast", source)
     forecast.check_keys(("interval_minutes", "baseline_weeks"))
     staffing = _Section(raw.get("staffing", {}), "staffing", source)
@@ -268,9 +405,19 @@ def load_config(path: str | Path) -> Config:
         (
             "min_rest_hours",
             "max_consecutive_days",
+            "min_consecutive_days_off",
+            "max_weekends_per_4_weeks",
+            "night",
+            "late_end_after",
             "time_limit_seconds",
             "understaffing_weight",
             "overstaffing_weight",
+            "peak_factor",
+            "peak_weight",
+            "fairness_weight",
+            "hours_weight",
+            "stability_weight",
+            "min_agents",
             "shifts",
         )
     )
@@ -304,7 +451,10 @@ def load_config(path: str | Path) -> Config:
                 f"{source}: shift template {shift.name!r} must start and end on {interval_minutes}-minute intervals"
             )
 
+    night = _parse_night(roster.string("night", "22:00-06:00"), source)
     events_text = inputs.string("events", "")
+    export, queue_map = _parse_export(inputs, history_format, source)
+    preset = export_preset(export) if export else None
     return Config(
         path=source,
         team_name=team.string("name"),
@@ -312,8 +462,8 @@ def load_config(path: str | Path) -> Config:
         team_file=base / team.string("file"),
         history=base / inputs.string("history"),
         history_format=history_format,
-        timestamp_column=inputs.string("timestamp_column", "created_at"),
-        queue_column=inputs.string("queue_column", "channel"),
+        timestamp_column=inputs.string("timestamp_column", preset.timestamp_column if preset else "created_at"),
+        queue_column=inputs.string("queue_column", preset.queue_column if preset else "channel"),
         events=base / events_text if events_text else None,
         holidays=inputs.string("holidays", ""),
         interval_minutes=interval_minutes,
@@ -324,9 +474,58 @@ def load_config(path: str | Path) -> Config:
         roster=RosterSettings(
             min_rest_hours=roster.number("min_rest_hours", 11.0, low=0, high=24),
             max_consecutive_days=roster.integer("max_consecutive_days", 5, low=1),
+            min_consecutive_days_off=roster.integer("min_consecutive_days_off", 1, low=1),
+            max_weekends_per_4_weeks=roster.integer("max_weekends_per_4_weeks", 4, low=0),
+            night_start=night.open,
+            night_end=night.close,
+            late_end_after=parse_clock(roster.string("late_end_after", "20:00"), f"{source}: roster.late_end_after"),
             time_limit_seconds=roster.number("time_limit_seconds", 20.0, low=0, low_inclusive=False),
             understaffing_weight=roster.integer("understaffing_weight", 100, low=0),
             overstaffing_weight=roster.integer("overstaffing_weight", 2, low=0),
+            peak_factor=roster.number("peak_factor", 1.5, low=1.0),
+            peak_weight=roster.integer("peak_weight", 2, low=1),
+            fairness_weight=roster.integer("fairness_weight", 20, low=0),
+            hours_weight=roster.integer("hours_weight", 1, low=0),
+            stability_weight=roster.integer("stability_weight", 200, low=0),
+            min_agents=_parse_min_agents(roster.table.get("min_agents", {}), channels, source),
             shifts=shifts,
         ),
+        feeds=_parse_feeds(raw.get("feeds", {}), source),
+        export=export,
+        queue_map=queue_map,
     )
+
+
+def _parse_export(inputs: _Section, history_format: str, source: Path) -> tuple[str, tuple[tuple[str, str], ...]]:
+    """``inputs.export`` (a helpdesk preset) and ``inputs.queue_map`` (its channel names -> channels)."""
+    export = inputs.string("export", "").strip().lower()
+    if export:
+        try:
+            export_preset(export)
+        except InputError as error:
+            raise InputError(f"{source}: inputs.export: {error}") from None
+        if history_format != "tickets":
+            raise InputError(f"{source}: inputs.export needs history_format = \"tickets\" (a ticket export)")
+    table = inputs.table.get("queue_map", {})
+    if not isinstance(table, Mapping) or not all(isinstance(v, str) for v in table.values()):
+        raise InputError(f"{source}: inputs.queue_map must be a table of strings, e.g. {{ web_form = \"email\" }}")
+    if table and not export:
+        raise InputError(f"{source}: inputs.queue_map only applies with inputs.export (a helpdesk preset)")
+    return export, tuple(sorted((str(k), str(v)) for k, v in table.items()))
+
+
+def _parse_feeds(table: Any, source: Path) -> FeedOptions:
+    """``[feeds]``: calendar-level settings of the iCalendar feeds (all optional)."""
+    section = _Section(table, "feeds", source)
+    section.check_keys(("base_url", "color", "refresh", "keep_days"))
+    try:
+        return FeedOptions(
+            base_url=section.string("base_url", "") or None,
+            color=section.string("color", "") or None,
+            refresh=section.string("refresh", DEFAULT_REFRESH),
+            keep_days=section.integer("keep_days", DEFAULT_KEEP_DAYS, low=0),
+        )
+    except InputError as error:
+        if str(error).startswith(str(source)):
+            raise
+        raise InputError(f"{source}: [feeds] {error}") from None

@@ -18,6 +18,16 @@ def _utc_ns(values: pd.Series) -> np.ndarray:
     return pd.to_datetime(values, utc=True).dt.tz_localize(None).to_numpy(dtype="datetime64[ns]")
 
 
+def _with_break_queue(rows: pd.DataFrame) -> pd.DataFrame:
+    """Give each break the queue of the work block just before it in the same shift."""
+    if not (rows["activity"] == "break").any():
+        return rows
+    ordered = rows.sort_values(["agent_id", "start"], kind="stable").copy()
+    queues = ordered["queue"].where(ordered["activity"] == "work")
+    ordered["queue"] = queues.groupby([ordered["agent_id"], ordered["shift_id"]]).ffill().bfill().fillna("")
+    return ordered
+
+
 def scheduled_agents(roster: pd.DataFrame, requirements: pd.DataFrame, interval_minutes: int) -> pd.DataFrame:
     """Agents working each queue in each interval of the requirements.
 
@@ -30,11 +40,13 @@ def scheduled_agents(roster: pd.DataFrame, requirements: pd.DataFrame, interval_
     base = requirements.loc[:, ["ds", "queue", "agents_required"]].sort_values(["queue", "ds"]).reset_index(drop=True)
     scheduled = np.zeros(len(base))
     step = pd.Timedelta(minutes=interval_minutes)
-    work = roster[roster["activity"] == "work"]
+    # Short breaks are part of shrinkage, so an agent on a break still counts; lunch does not.
+    work = roster[roster["activity"].isin(("work", "break"))]
     for queue, rows in base.groupby("queue", sort=True):
         starts = _utc_ns(rows["ds"])
         ends = starts + step.to_timedelta64()
-        blocks = work[work["queue"] == queue]
+        blocks = _with_break_queue(work)
+        blocks = blocks[blocks["queue"] == queue]
         total = np.zeros(len(rows))
         for begin, end in zip(_utc_ns(blocks["start"]), _utc_ns(blocks["end"]), strict=True):
             overlap = (np.minimum(ends, end) - np.maximum(starts, begin)) / step.to_timedelta64()

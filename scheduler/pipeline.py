@@ -8,21 +8,34 @@ leaves the output folder as it was.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
 
 import pandas as pd
 
-from calendars.feeds import FeedAgent, write_feeds
+from calendars.feeds import FeedAgent, FeedOptions, FeedsResult, PreparedFeeds, prepare_feeds, render_agent_feed, roster_days
+from calendars.ics import ParsedEvent
+from calendars.publish import (
+    DEFAULT_PATH_TEMPLATE,
+    AgentCalendar,
+    CalDAVClient,
+    PublishReport,
+    calendar_from_feed,
+    publish_calendars,
+    read_feed_folder,
+)
 from calendars.sales import load_sale_calendar
+from forecasts.backtest import BacktestResult
 from forecasts.forecast import FORECAST_COLUMNS, ForecastResult, forecast
-from forecasts.history import load_interval_history, load_ticket_history
+from forecasts.history import LoadedHistory, read_interval_history, read_ticket_history
+from forecasts.runs import Inputs, backtest_frames
 from forecasts.holidays_calendar import holiday_events
 from scheduler.config import Config
 from scheduler.coverage import daily_summary, scheduled_agents
 from scheduler.roster import ROSTER_COLUMNS, RosterResult, make_roster
-from scheduler.staffing import REQUIREMENT_COLUMNS, compute_requirements
+from scheduler.staffing import REQUIREMENT_COLUMNS, compute_requirements, evaluate_staffing
 from scheduler.tables import as_written, read_table, write_table
 from scheduler.team import Team, load_team
 
@@ -40,17 +53,24 @@ class PlanResult:
 
 def load_history(config: Config) -> pd.DataFrame:
     """Interval counts from the configured history file."""
+    return read_history(config).frame
+
+
+def read_history(config: Config) -> LoadedHistory:
+    """Interval counts from the configured history file, with the loader's warnings (DST in exports)."""
     if config.history_format == "intervals":
-        return load_interval_history(
+        return read_interval_history(
             config.history, tz=config.timezone, interval_minutes=config.interval_minutes, queues=config.queue_names
         )
-    return load_ticket_history(
+    return read_ticket_history(
         config.history,
         tz=config.timezone,
         interval_minutes=config.interval_minutes,
         timestamp_column=config.timestamp_column,
         queue_column=config.queue_column,
         queues=config.queue_names,
+        export=config.export or None,
+        queue_map=dict(config.queue_map),
     )
 
 
@@ -69,14 +89,38 @@ def load_events(config: Config, first_day: dt.date, last_day: dt.date) -> pd.Dat
 
 
 def run_forecast(config: Config, start: dt.date, days: int) -> ForecastResult:
-    history = load_history(config)
+    loaded = read_history(config)
+    history = loaded.frame
     first_day = history["ds"].min().tz_convert(config.timezone).date() if not history.empty else start
+    # one day past the end: the eve of a holiday right after the window falls inside it
     events = load_events(config, min(first_day, start), start + dt.timedelta(days=days))
-    return forecast(
+    result = forecast(
         history,
         events,
         start=start,
         days=days,
+        tz=config.timezone,
+        interval_minutes=config.interval_minutes,
+        baseline_weeks=config.baseline_weeks,
+        source=str(config.history),
+    )
+    return dataclasses.replace(result, warnings=loaded.warnings + result.warnings)
+
+
+def run_backtest(
+    config: Config, first_origin: dt.date | None, last_origin: dt.date | None, horizon_days: int = 7
+) -> BacktestResult:
+    """Backtest the forecast on the configured history from every Monday in the range (see forecasts.backtest)."""
+    loaded = read_history(config)
+    local = loaded.frame["ds"].dt.tz_convert(config.timezone)
+    first_day, last_day = local.min().date(), local.max().date()
+    events = load_events(config, first_day, last_day + dt.timedelta(days=horizon_days + 1))
+    inputs = Inputs(history=loaded.frame, events=events, warnings=loaded.warnings, first_day=first_day, last_day=last_day)
+    return backtest_frames(
+        inputs,
+        first_origin=first_origin,
+        last_origin=last_origin,
+        horizon_days=horizon_days,
         tz=config.timezone,
         interval_minutes=config.interval_minutes,
         baseline_weeks=config.baseline_weeks,
@@ -92,6 +136,17 @@ def coverage_of(config: Config, requirements: pd.DataFrame, roster: pd.DataFrame
     """Per-interval coverage and the per-day summary of a roster."""
     coverage = scheduled_agents(roster, requirements, config.interval_minutes)
     return coverage, daily_summary(coverage, config.interval_minutes, config.timezone)
+
+
+def roster_service(config: Config, requirements: pd.DataFrame, roster: pd.DataFrame) -> pd.DataFrame:
+    """Predicted service level, ASA, abandonment and backlog of a roster per queue and interval.
+
+    The roster's scheduled agents on each queue, evaluated against the
+    requirements' volumes (:func:`scheduler.staffing.evaluate_staffing`);
+    :func:`scheduler.staffing.summarize_evaluation` condenses it per queue.
+    """
+    coverage = scheduled_agents(roster, requirements, config.interval_minutes)
+    return evaluate_staffing(requirements, coverage, config)
 
 
 def run_plan(config: Config, start: dt.date, days: int = 7) -> PlanResult:
@@ -114,26 +169,88 @@ def feed_agents(team: Team) -> list[FeedAgent]:
     return [FeedAgent(agent_id=agent.id, name=agent.name, email=agent.email) for agent in team.agents]
 
 
-def export_feeds(config: Config, team: Team, roster: pd.DataFrame, out_dir: Path, generated_at: dt.datetime) -> list[Path]:
-    return write_feeds(
+def feed_options(config: Config, base_url: str | None = None) -> FeedOptions:
+    """``[feeds]`` of the config, with ``--base-url`` overriding ``base_url``."""
+    if base_url is None:
+        return config.feeds
+    return dataclasses.replace(config.feeds, base_url=base_url)
+
+
+def prepare_export(
+    config: Config,
+    team: Team,
+    roster: pd.DataFrame,
+    out_dir: Path,
+    generated_at: dt.datetime,
+    *,
+    days: tuple[dt.date, dt.date] | None = None,
+    previous_feeds: Path | None = None,
+    base_url: str | None = None,
+) -> PreparedFeeds:
+    """Render the feeds (nothing written): against ``previous_feeds`` or the feeds in ``out_dir``.
+
+    ``days`` (first, last local day planned) defaults to the roster's own days.
+    """
+    return prepare_feeds(
         roster,
         feed_agents(team),
         out_dir=out_dir,
         tz=config.timezone,
         team_name=config.team_name,
         generated_at=generated_at,
+        previous_dir=previous_feeds,
+        horizon=days if days is not None else roster_days(roster, config.timezone),
+        options=feed_options(config, base_url),
     )
 
 
-def write_plan(config: Config, result: PlanResult, out_dir: Path, generated_at: dt.datetime) -> list[Path]:
-    """Write forecast.csv, requirements.csv, roster.csv and the feeds, each atomically."""
+def export_feeds(
+    config: Config,
+    team: Team,
+    roster: pd.DataFrame,
+    out_dir: Path,
+    generated_at: dt.datetime,
+    *,
+    days: tuple[dt.date, dt.date] | None = None,
+    previous_feeds: Path | None = None,
+    base_url: str | None = None,
+) -> FeedsResult:
+    """Write the agent feeds, team feed and index.html into ``out_dir``."""
+    return prepare_export(
+        config, team, roster, out_dir, generated_at, days=days, previous_feeds=previous_feeds, base_url=base_url
+    ).write()
+
+
+def write_plan(
+    config: Config,
+    result: PlanResult,
+    out_dir: Path,
+    generated_at: dt.datetime,
+    *,
+    days: tuple[dt.date, dt.date] | None = None,
+    previous_feeds: Path | None = None,
+    base_url: str | None = None,
+) -> FeedsResult:
+    """Write forecast.csv, requirements.csv, roster.csv and the feeds, each atomically.
+
+    The feeds are rendered first (they read the previous feeds), so a failure
+    there leaves every output file as it was.
+    """
     team = load_team(config.team_file, config.queue_names)
-    paths = [out_dir / "forecast.csv", out_dir / "requirements.csv", out_dir / "roster.csv"]
-    write_forecast(config, result.forecast.frame, paths[0])
-    write_requirements(config, result.requirements, paths[1])
-    write_roster(config, result.roster.roster, paths[2])
-    paths.extend(export_feeds(config, team, result.roster.roster, out_dir / FEEDS_DIR, generated_at))
-    return paths
+    feeds = prepare_export(
+        config,
+        team,
+        result.roster.roster,
+        out_dir / FEEDS_DIR,
+        generated_at,
+        days=days,
+        previous_feeds=previous_feeds,
+        base_url=base_url,
+    )
+    write_forecast(config, result.forecast.frame, out_dir / "forecast.csv")
+    write_requirements(config, result.requirements, out_dir / "requirements.csv")
+    write_roster(config, result.roster.roster, out_dir / "roster.csv")
+    return feeds.write()
 
 
 def write_forecast(config: Config, frame: pd.DataFrame, path: Path) -> None:
@@ -168,3 +285,51 @@ def read_roster(path: Path) -> pd.DataFrame:
     frame = read_table(path, ROSTER_COLUMNS, ("start", "end"), what="roster")
     frame["queue"] = frame["queue"].astype(str)
     return frame
+
+
+def publish_roster(
+    config: Config,
+    team: Team,
+    roster: pd.DataFrame,
+    client: CalDAVClient,
+    generated_at: dt.datetime,
+    *,
+    days: tuple[dt.date, dt.date] | None = None,
+    path_template: str = DEFAULT_PATH_TEMPLATE,
+    dry_run: bool = False,
+) -> PublishReport:
+    """Publish each agent's shifts of ``roster`` to their CalDAV calendar.
+
+    Each agent's feed is rendered against the events already on the server
+    (as ``export`` renders against the previous feed files), so SEQUENCE and
+    DTSTAMP continue from what agents' clients have seen.
+    """
+    agents = {agent.agent_id: agent for agent in feed_agents(team)}
+    options = feed_options(config)
+    horizon = days if days is not None else roster_days(roster, config.timezone)
+    own_rows = {agent_id: roster[roster["agent_id"] == agent_id] for agent_id in agents}
+
+    def calendar_for(agent_id: str, on_server: tuple[ParsedEvent, ...]) -> AgentCalendar:
+        data = render_agent_feed(
+            own_rows[agent_id],
+            agents[agent_id],
+            tz=config.timezone,
+            team_name=config.team_name,
+            generated_at=generated_at,
+            previous=on_server,
+            horizon=horizon,
+            options=options,
+        )
+        return calendar_from_feed(agent_id, data, f"feed of {agent_id}")
+
+    return publish_calendars(client, sorted(agents), calendar_for, path_template=path_template, dry_run=dry_run)
+
+
+def publish_feed_folder(
+    folder: Path, client: CalDAVClient, *, path_template: str = DEFAULT_PATH_TEMPLATE, dry_run: bool = False
+) -> PublishReport:
+    """Publish the agent feeds already written in ``folder`` (``export``/``plan`` output) as they are."""
+    calendars = {calendar.agent_id: calendar for calendar in read_feed_folder(folder)}
+    return publish_calendars(
+        client, sorted(calendars), lambda agent_id, _: calendars[agent_id], path_template=path_template, dry_run=dry_run
+    )

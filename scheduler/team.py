@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from forecasts.grid import zone
 from scheduler.config import _Section, parse_clock
 from scheduler.errors import InputError
 
@@ -20,10 +21,40 @@ _AGENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Contract:
+    """Working-time rules of a contract; ``None`` fields take the config's ``[roster]`` default.
+
+    Hours are paid hours (shift length minus unpaid lunch). Weekly minimums are
+    reduced pro rata for days of time off and for weeks the horizon only partly
+    covers, because leave counts as worked time.
+    """
+
     name: str
     min_hours_per_week: float
     max_hours_per_week: float
     max_shifts_per_week: int
+    target_hours_per_week: float | None = None  # fairness: hours close to this (default: the maximum)
+    min_rest_hours: float | None = None
+    max_consecutive_days: int | None = None
+    min_consecutive_days_off: int | None = None
+    max_weekends_per_4_weeks: int | None = None
+    night_work: bool = True
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Preference:
+    """A wish about shifts: ``avoid`` costs ``weight`` per matching shift worked;
+    ``prefer`` costs ``weight`` per matching day on which no matching shift is worked.
+
+    A shift matches when it meets every given criterion (empty = any).
+    """
+
+    kind: str  # "prefer" or "avoid"
+    weight: int
+    weekdays: tuple[int, ...] = ()
+    dates: tuple[dt.date, ...] = ()
+    shifts: tuple[str, ...] = ()  # template names, or "late" / "night"
+    start_from: dt.time | None = None
+    start_to: dt.time | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -54,6 +85,8 @@ class Agent:
     languages: tuple[str, ...] = ()
     availability: tuple[AvailabilityWindow, ...] = ()  # empty: always available
     time_off: tuple[dt.date, ...] = ()
+    preferences: tuple[Preference, ...] = ()
+    timezone: str | None = None  # the agent's own zone for their feed; default the team's
 
     def available(self, day: dt.date, shift_start: dt.time, shift_minutes: int) -> bool:
         if day in self.time_off:
@@ -72,12 +105,41 @@ class Team:
 
 def _parse_contract(index: int, table: Any, source: Path) -> Contract:
     section = _Section(table, f"contracts[{index}]", source)
-    section.check_keys(("name", "min_hours_per_week", "max_hours_per_week", "max_shifts_per_week"))
+    section.check_keys(
+        (
+            "name",
+            "min_hours_per_week",
+            "max_hours_per_week",
+            "max_shifts_per_week",
+            "target_hours_per_week",
+            "min_rest_hours",
+            "max_consecutive_days",
+            "min_consecutive_days_off",
+            "max_weekends_per_4_weeks",
+            "night_work",
+        )
+    )
+    night_work = section.table.get("night_work", True)
+    if not isinstance(night_work, bool):
+        raise InputError(f"{source}: contracts[{index}].night_work must be true or false")
+
+    def optional_number(key: str, *, high: float | None = None) -> float | None:
+        return section.number(key, low=0, high=high) if key in section.table else None
+
+    def optional_integer(key: str, low: int) -> int | None:
+        return section.integer(key, low=low) if key in section.table else None
+
     contract = Contract(
         name=section.string("name"),
         min_hours_per_week=section.number("min_hours_per_week", 0.0, low=0),
         max_hours_per_week=section.number("max_hours_per_week", low=0, high=7 * 24),
         max_shifts_per_week=section.integer("max_shifts_per_week", 5, low=0),
+        target_hours_per_week=optional_number("target_hours_per_week", high=7 * 24),
+        min_rest_hours=optional_number("min_rest_hours", high=24),
+        max_consecutive_days=optional_integer("max_consecutive_days", 1),
+        min_consecutive_days_off=optional_integer("min_consecutive_days_off", 1),
+        max_weekends_per_4_weeks=optional_integer("max_weekends_per_4_weeks", 0),
+        night_work=night_work,
     )
     if contract.min_hours_per_week > contract.max_hours_per_week:
         raise InputError(
@@ -104,12 +166,64 @@ def _parse_window(table: Any, where: str, source: Path) -> AvailabilityWindow:
     )
 
 
+def _as_list(value: Any, where: str, source: Path) -> list[Any]:
+    if not isinstance(value, list):
+        raise InputError(f"{source}: {where} must be a list")
+    return value
+
+
+def _agent_timezone(value: Any, where: str, source: Path) -> str | None:
+    if value is None:
+        return None
+    if not isinstance(value, str):
+        raise InputError(f"{source}: {where}: timezone must be an IANA name like 'Europe/Berlin'")
+    try:
+        zone(value)
+    except InputError as error:
+        raise InputError(f"{source}: {where}: {error}") from None
+    return value
+
+
+def _parse_preference(table: Any, where: str, source: Path) -> Preference:
+    section = _Section(table, where, source)
+    section.check_keys(("kind", "weight", "days", "dates", "shifts", "start_from", "start_to"))
+    kind = section.string("kind")
+    if kind not in ("prefer", "avoid"):
+        raise InputError(f"{source}: {where}.kind must be 'prefer' or 'avoid', got {kind!r}")
+    days = _as_list(section.table.get("days", []), f"{where}.days", source)
+    unknown = [day for day in days if day not in WEEKDAYS]
+    if unknown:
+        raise InputError(f"{source}: {where}.days has unknown day(s) {unknown}; use {', '.join(WEEKDAYS)}")
+    dates = []
+    for item in _as_list(section.table.get("dates", []), f"{where}.dates", source):
+        try:
+            dates.append(item if isinstance(item, dt.date) else dt.date.fromisoformat(str(item)))
+        except ValueError:
+            raise InputError(f"{source}: {where}.dates value {item!r} is not a date like 2026-11-27") from None
+    shifts = _as_list(section.table.get("shifts", []), f"{where}.shifts", source)
+    return Preference(
+        kind=kind,
+        weight=section.integer("weight", 10, low=1),
+        weekdays=tuple(sorted({WEEKDAYS.index(day) for day in days})),
+        dates=tuple(sorted(set(dates))),
+        shifts=tuple(str(name) for name in shifts),
+        start_from=parse_clock(section.string("start_from"), f"{source}: {where}.start_from")
+        if "start_from" in section.table
+        else None,
+        start_to=parse_clock(section.string("start_to"), f"{source}: {where}.start_to")
+        if "start_to" in section.table
+        else None,
+    )
+
+
 def _parse_agent(
     index: int, table: Any, source: Path, contracts: dict[str, Contract], queues: Sequence[str]
 ) -> Agent:
     where = f"agents[{index}]"
     section = _Section(table, where, source)
-    section.check_keys(("id", "name", "email", "contract", "channels", "languages", "availability", "time_off"))
+    section.check_keys(
+        ("id", "name", "email", "timezone", "contract", "channels", "languages", "availability", "time_off", "preferences")
+    )
     agent_id = section.string("id")
     if not _AGENT_ID.match(agent_id):
         raise InputError(
@@ -155,6 +269,11 @@ def _parse_agent(
             for number, window in enumerate(windows)
         ),
         time_off=tuple(sorted(set(time_off))),
+        preferences=tuple(
+            _parse_preference(item, f"{where}.preferences[{number}]", source)
+            for number, item in enumerate(_as_list(table.get("preferences", []), f"{where}.preferences", source))
+        ),
+        timezone=_agent_timezone(table.get("timezone"), where, source),
     )
 
 

@@ -164,7 +164,8 @@ def find_violations(roster: pd.DataFrame, team: Team, config: Config, start: dt.
                 problems.append(f"agent {agent.id}: only {begin2 - end1} rest between {id1} and {id2}")
         contract = agent.contract
         for week_days in weeks.values():
-            share = len(week_days) / 7
+            # Leave and days outside the horizon count as worked time for the minimum.
+            share = sum(1 for day in week_days if day not in agent.time_off) / 7
             in_week = [counted for begin, _, counted, _ in own if begin.tz_convert(tz).date() in week_days]
             worked = sum(in_week)
             low = math.floor(contract.min_hours_per_week * share * 60)

@@ -26,7 +26,9 @@ def test_plan_succeeds_and_writes_every_file(example_plan: PlanRun) -> None:
     for name in CSV_FILES:
         assert (example_plan.out / name).is_file(), name
     feeds = sorted(path.name for path in (example_plan.out / "feeds").iterdir())
-    expected = sorted([f"{agent_id}.ics" for agent_id in team_agent_ids(EXAMPLE / "team.toml")] + ["team.ics"])
+    expected = sorted(
+        [f"{agent_id}.ics" for agent_id in team_agent_ids(EXAMPLE / "team.toml")] + ["team.ics", "index.html"]
+    )
     assert feeds == expected
 
 

@@ -179,10 +179,12 @@ def test_out_of_range_number(tmp_path: Path) -> None:
 
 
 def test_unknown_channel_model(tmp_path: Path) -> None:
-    path = write(tmp_path, MINIMAL.replace('model = "erlang_c"', 'model = "erlang_a"'))
+    path = write(tmp_path, MINIMAL.replace('model = "erlang_c"', 'model = "erlang_b"'))
     with pytest.raises(InputError) as error:
         load_config(path)
-    assert str(error.value) == f"{path}: channels.chat.model must be one of ['erlang_c', 'deferred'], got 'erlang_a'"
+    assert str(error.value) == (
+        f"{path}: channels.chat.model must be one of ['erlang_c', 'erlang_a', 'deferred'], got 'erlang_b'"
+    )
 
 
 def test_no_shift_templates(tmp_path: Path) -> None:

@@ -9,7 +9,6 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import icalendar
-import pandas as pd
 import pytest
 from dateutil.tz import tzical
 from hypothesis import HealthCheck, given, settings
@@ -17,7 +16,6 @@ from hypothesis import strategies as st
 
 from calendars.errors import InputError
 from calendars.feeds import (
-    ROSTER_COLUMNS,
     FeedAgent,
     escape_text,
     feed_file_name,
@@ -27,23 +25,9 @@ from calendars.feeds import (
     write_feeds,
 )
 
+from feeds_support import GENERATED_AT, check_raw, parse_everywhere, roster, unescape_text
+
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "feeds"
-GENERATED_AT = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
-
-
-def roster(rows: list[tuple[str, str, str, str, str]]) -> pd.DataFrame:
-    """Rows of (agent_id, queue, start, end, shift_id), times ISO with offset."""
-    frame = pd.DataFrame(
-        {
-            "agent_id": [r[0] for r in rows],
-            "queue": [r[1] for r in rows],
-            "activity": ["work" if r[1] else "lunch" for r in rows],
-            "start": pd.to_datetime([r[2] for r in rows], utc=True),
-            "end": pd.to_datetime([r[3] for r in rows], utc=True),
-            "shift_id": [r[4] for r in rows],
-        }
-    )
-    return frame[list(ROSTER_COLUMNS)]
 
 
 def parse_events(data: bytes) -> list[dict]:
@@ -63,33 +47,6 @@ def parse_events(data: bytes) -> list[dict]:
             }
         )
     return out
-
-
-def unescape_text(value: str) -> str:
-    """Undo RFC 5545 TEXT escaping (test-side, independent of the writer)."""
-    return re.sub(r"\\([\\;,nN])", lambda m: "\n" if m.group(1) in "nN" else m.group(1), value)
-
-
-def check_raw(data: bytes) -> None:
-    """Line endings, fold width, UTF-8 fold boundaries, VTIMEZONE per TZID, DTSTAMP."""
-    assert data.endswith(b"\r\n")
-    physical = data.split(b"\r\n")[:-1]
-    for line in physical:
-        assert b"\r" not in line and b"\n" not in line
-        assert len(line) <= 75, line
-        line.decode("utf-8")  # a fold inside a character would fail here
-    unfolded = data.decode("utf-8").replace("\r\n ", "")
-    lines = unfolded.split("\r\n")[:-1]
-    tzids_used = set(re.findall(r";TZID=([^:;]+)", unfolded))
-    tzids_defined = {line[5:] for line in lines if line.startswith("TZID:")}
-    assert tzids_used <= tzids_defined
-    assert lines.count("BEGIN:VEVENT") == len([line for line in lines if line.startswith("DTSTAMP:")])
-    in_event = False
-    for line in lines:
-        in_event = (in_event or line == "BEGIN:VEVENT") and line != "END:VEVENT"
-        if in_event and line.startswith(("DTSTART", "DTEND")):
-            # Outlook rejects floating times: TZID-qualified or UTC only.
-            assert line.startswith(("DTSTART;TZID=", "DTEND;TZID=")) or line.endswith("Z"), line
 
 
 def vevent_starts_via_vtimezone(data: bytes) -> list[datetime]:
@@ -188,10 +145,10 @@ def test_repeated_hour_end_is_written_in_utc():
 
 def test_agent_without_shifts_gets_valid_empty_feed(tmp_path):
     lonely = FeedAgent(agent_id="carol", name="Carol", email="")
-    paths = write_feeds(
+    result = write_feeds(
         roster(MOSCOW_ROSTER), (*AGENTS, lonely), out_dir=tmp_path, tz="Europe/Moscow", team_name="T", generated_at=GENERATED_AT
     )
-    assert [p.name for p in paths] == ["anna.ics", "bob_2.ics", "carol.ics", "team.ics"]
+    assert [p.name for p in result.paths] == ["anna.ics", "bob_2.ics", "carol.ics", "team.ics", "index.html"]
     data = (tmp_path / "carol.ics").read_bytes()
     check_raw(data)
     cal = icalendar.Calendar.from_ical(data)
@@ -222,7 +179,7 @@ def test_same_input_same_bytes_and_row_order_does_not_matter():
     assert a == b
 
 
-@pytest.mark.parametrize("bad", ["../evil", "a/b", "", "x.ics", "team", "TEAM", "a b", "ä"])
+@pytest.mark.parametrize("bad", ["../evil", "a/b", "", "x.ics", "team", "TEAM", "a b", "ä", "con", "NUL", "com1", "lpt9"])
 def test_unsafe_agent_ids_are_refused(bad, tmp_path):
     with pytest.raises(InputError, match="agent id"):
         feed_file_name(bad)
@@ -261,12 +218,12 @@ def test_golden_moscow_two_agents(tmp_path):
         tz="Europe/Moscow",
         team_name="Cashback Support",
         generated_at=GENERATED_AT,
-    )
+    ).paths
     if os.environ.get("PEAKPLAN_REGEN_GOLDEN") == "1":
         case.mkdir(parents=True, exist_ok=True)
         for path in paths:
             (case / path.name).write_bytes(path.read_bytes())
-    expected = sorted(p.name for p in case.glob("*.ics"))
+    expected = sorted(p.name for p in case.iterdir())
     assert expected == sorted(p.name for p in paths), "golden files missing: run with PEAKPLAN_REGEN_GOLDEN=1"
     for path in paths:
         assert path.read_bytes() == (case / path.name).read_bytes(), f"{path.name} differs from golden"
@@ -303,7 +260,6 @@ def test_property_roster_feed_parse_round_trip(data, tz):
     for agent_id in agent_ids:
         agent = FeedAgent(agent_id=agent_id, name=f"Agent {agent_id}, QA")
         feed = render_agent_feed(frame, agent, tz=tz, team_name="T", generated_at=GENERATED_AT)
-        check_raw(feed)
-        got = sorted((e["uid"], e["start"], e["end"]) for e in parse_events(feed))
+        got = parse_everywhere(feed)
         want = sorted(e for e in expected if e[0].startswith(f"{agent_id}-"))
         assert got == want

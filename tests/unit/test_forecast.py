@@ -287,3 +287,137 @@ def test_event_of_unknown_effect_does_not_cancel_a_known_one() -> None:
     on_day = result.frame["events"] == "Closed;Mystery"
     assert on_day.sum() == 2 * 48
     assert np.allclose(result.frame.loc[on_day, "uplift"], 0.5)
+
+
+# -- the calendar model: eves, days after, shapes ---------------------------------------
+
+IL = "Asia/Jerusalem"
+
+
+def bank_volume(stamps: pd.DatetimeIndex, tz: str = IL) -> np.ndarray:
+    """A bank's hourly calls: busy 08-20 Sunday-Thursday, Friday until 13:00, Saturday closed until sundown."""
+    local = stamps.tz_convert(tz)
+    hour = local.hour.to_numpy()
+    weekday = local.day_of_week.to_numpy()
+    open_hours = (hour >= 8) & (hour < 20)
+    volume = np.where(open_hours, 100.0, 4.0)
+    volume = np.where((weekday == 4) & (hour >= 13), 1.0, volume)  # Friday closes early
+    return np.where(weekday == 5, np.where(hour >= 20, 30.0, 0.5), volume)  # Saturday
+
+
+def bank_history(first: dt.date, days: int, rng: np.random.Generator | None = None) -> pd.DataFrame:
+    grid = interval_grid(first, days, IL, 60).as_unit("ns")
+    y = bank_volume(grid)
+    if rng is not None:
+        y = rng.poisson(y).astype(float)
+    return pd.DataFrame({"ds": grid, "queue": "calls", "y": y})
+
+
+def holiday(day: str) -> tuple[str, str, str, str, float]:
+    return (f"hol-{day}", "holiday", day, str(dt.date.fromisoformat(day) + dt.timedelta(days=1)), np.nan)
+
+
+def local_day(frame: pd.DataFrame, day: str, tz: str = IL) -> pd.DataFrame:
+    return frame[frame["ds"].dt.tz_convert(tz).dt.date == dt.date.fromisoformat(day)]
+
+
+def test_holiday_eve_learns_to_close_early_and_the_holiday_to_open_at_sundown() -> None:
+    rng = np.random.default_rng(3)
+    history = bank_history(dt.date(1999, 1, 3), 20 * 7, rng)
+    local = history["ds"].dt.tz_convert(IL)
+    hour, day = local.dt.hour, local.dt.strftime("%Y-%m-%d")
+    past = ["1999-02-10", "1999-03-10", "1999-04-07"]  # Wednesdays
+    for holiday_day in past:
+        eve = str(dt.date.fromisoformat(holiday_day) - dt.timedelta(days=1))
+        history.loc[(day == eve) & (hour >= 13), "y"] = 0.0  # eves close at 13:00
+        on = day == holiday_day
+        history.loc[on, "y"] = np.where(hour[on] >= 20, 40.0, 0.0)  # the holiday opens after sundown
+    events = make_events([holiday(d) for d in [*past, "1999-05-26"]], tz=IL)
+    result = forecast(history, events, start=dt.date(1999, 5, 23), days=7, tz=IL, interval_minutes=60)
+
+    eve = local_day(result.frame, "1999-05-25")
+    eve_hour = eve["ds"].dt.tz_convert(IL).dt.hour
+    assert (eve["events"] == "Hol-1999-05-26 (day before)").all()
+    afternoon = eve[eve_hour >= 14]
+    assert afternoon["yhat"].sum() < 0.05 * afternoon["baseline"].sum()  # closed after 13:00
+    morning = eve[(eve_hour >= 8) & (eve_hour < 13)]
+    np.testing.assert_allclose(morning["yhat"], 100.0, rtol=0.15)  # the open hours keep their volume
+    day_of = local_day(result.frame, "1999-05-26")
+    day_hour = day_of["ds"].dt.tz_convert(IL).dt.hour
+    np.testing.assert_allclose(day_of["yhat"].sum(), 4 * 40.0, rtol=0.10)
+    assert day_of.loc[day_hour < 20, "yhat"].sum() < 0.10 * day_of["yhat"].sum()  # closed until sundown
+    row = result.uplifts.iloc[0]
+    assert row["source"] == "learned" and row["occurrences"] == 3
+    np.testing.assert_allclose(row["before"], eve["yhat"].sum() / eve["baseline"].sum(), rtol=1e-9)
+
+
+def test_day_after_is_the_next_open_day() -> None:
+    # holidays on Fridays; the catch-up (+50%) comes on Sunday, because Saturday is closed
+    rng = np.random.default_rng(5)
+    history = bank_history(dt.date(1999, 1, 3), 20 * 7, rng)
+    day = history["ds"].dt.tz_convert(IL).dt.strftime("%Y-%m-%d")
+    fridays = ["1999-02-05", "1999-03-05", "1999-04-09"]
+    for friday in fridays:
+        history.loc[day == friday, "y"] *= 0.05
+        sunday = str(dt.date.fromisoformat(friday) + dt.timedelta(days=2))
+        history.loc[day == sunday, "y"] = rng.poisson(1.5 * history.loc[day == sunday, "y"]).astype(float)
+    events = make_events([holiday(d) for d in [*fridays, "1999-05-28"]], tz=IL)
+    result = forecast(history, events, start=dt.date(1999, 5, 23), days=14, tz=IL, interval_minutes=60)
+    saturday, sunday = local_day(result.frame, "1999-05-29"), local_day(result.frame, "1999-05-30")
+    assert (saturday["uplift"] == 1.0).all() and (saturday["events"] == "").all()
+    assert (sunday["events"] == "Hol-1999-05-28 (day after)").all()
+    np.testing.assert_allclose(sunday["yhat"].sum() / sunday["baseline"].sum(), 1.5, rtol=0.10)
+    np.testing.assert_allclose(result.uplifts["after"], 1.5, rtol=0.10)
+
+
+def test_small_day_before_effect_within_daily_noise_is_ignored() -> None:
+    history = make_history(dt.date(2026, 5, 4), 161, noise=np.random.default_rng(11))
+    sales = ["2026-07-03", "2026-08-07", "2026-09-11"]
+    history = scale_days(history, sales, 2.5)
+    history = scale_days(history, ["2026-07-02", "2026-08-06", "2026-09-10"], 1.01)  # +1%: noise, not a ramp
+    past = [(f"sale-{d}", "sale", d, str(dt.date.fromisoformat(d) + dt.timedelta(days=1)), np.nan) for d in sales]
+    events = make_events([*past, ("sale-next", "sale", "2026-10-16", "2026-10-17", np.nan)])
+    result = forecast(history, events, start=dt.date(2026, 10, 12), days=7, tz=TZ, interval_minutes=30)
+    thursday = local_day(result.frame, "2026-10-15", TZ)
+    assert (thursday["uplift"] == 1.0).all() and (thursday["events"] == "").all()
+    assert result.uplifts["before"].isna().all()
+
+
+def test_prediction_bands_hold_the_forecast_and_cover_about_80_percent() -> None:
+    rng = np.random.default_rng(21)
+    full = make_history(dt.date(2026, 5, 4), 21 * 7, noise=rng)
+    start = dt.date(2026, 9, 21)
+    result = forecast(full, None, start=start, days=7, tz=TZ, interval_minutes=30)
+    frame = result.frame
+    assert (frame["yhat_lo95"] <= frame["yhat_lo"]).all() and (frame["yhat_lo"] <= frame["yhat"]).all()
+    assert (frame["yhat"] <= frame["yhat_hi"]).all() and (frame["yhat_hi"] <= frame["yhat_hi95"]).all()
+    actual = full[full["ds"] >= pd.Timestamp(start.isoformat(), tz=TZ)].sort_values(["queue", "ds"])
+    y = actual["y"].to_numpy()
+    inside80 = (y >= frame["yhat_lo"].to_numpy()) & (y <= frame["yhat_hi"].to_numpy())
+    inside95 = (y >= frame["yhat_lo95"].to_numpy()) & (y <= frame["yhat_hi95"].to_numpy())
+    assert 0.72 <= inside80.mean() <= 0.90
+    assert 0.90 <= inside95.mean() <= 0.99
+
+
+def test_hours_of_silence_on_a_busy_day_are_a_partial_outage() -> None:
+    history = make_history(dt.date(2026, 8, 3), 70)
+    local = history["ds"].dt.tz_convert(TZ)
+    broken = (local.dt.strftime("%Y-%m-%d") == "2026-09-23") & (local.dt.hour >= 12) & (local.dt.hour < 16)
+    history.loc[broken, "y"] = 0.0
+    result = forecast(history, None, start=dt.date(2026, 10, 12), days=7, tz=TZ, interval_minutes=30)
+    assert result.outage_days == (dt.date(2026, 9, 23),)
+    grid = interval_grid(dt.date(2026, 10, 12), 7, TZ, 30)
+    chat = result.frame[result.frame["queue"] == "chat"]
+    np.testing.assert_allclose(chat["baseline"], expected_volume(grid), rtol=1e-12)
+
+
+@pytest.mark.parametrize(("start", "long_day", "intervals"), [("1999-03-29", "1999-04-02", 23), ("1999-08-30", "1999-09-03", 25)])
+def test_israeli_dst_days_of_1999_have_their_hours(start: str, long_day: str, intervals: int) -> None:
+    first = dt.date.fromisoformat(start) - dt.timedelta(weeks=10)
+    history = bank_history(first, 70)
+    history["queue"] = "all"
+    result = forecast(history, None, start=dt.date.fromisoformat(start), days=7, tz=IL, interval_minutes=60)
+    frame = result.frame
+    assert len(local_day(frame, long_day)) == intervals
+    assert len(frame) == 6 * 24 + intervals
+    np.testing.assert_allclose(frame["baseline"], bank_volume(pd.DatetimeIndex(frame["ds"])), rtol=1e-12)

@@ -32,6 +32,7 @@ def make_config(
     tz: str = "UTC",
     min_rest_hours: float = 11.0,
     max_consecutive_days: int = 5,
+    **settings: object,
 ) -> Config:
     opening = channels or {"chat": ALL_DAY}
     return Config(
@@ -58,7 +59,13 @@ def make_config(
             time_limit_seconds=5.0,
             understaffing_weight=100,
             overstaffing_weight=2,
+            # The exact-penalty tests count understaffing and overstaffing only; the
+            # other soft rules have tests of their own that switch them on.
+            peak_weight=1,
+            hours_weight=0,
+            fairness_weight=0,
             shifts=shifts,
+            **settings,  # type: ignore[arg-type]
         ),
     )
 
@@ -262,8 +269,9 @@ def test_infeasible_contract_names_the_agent_and_the_rule() -> None:
         make_roster(config, team(agent("a1"), student), demand(config, 2, {}), MONDAY, 2)
     message = str(error.value)
     assert message == (
-        "no roster satisfies the rules: agent s1: at least 28 h in week of 2026-11-23 (contract student) "
-        "cannot be met (2 possible shifts within availability, time off and opening hours)"
+        "no roster satisfies the rules: agent s1: at least 8 h in week of 2026-11-23 (contract student: "
+        "28 h/week pro-rated for leave and days outside the plan) cannot be met "
+        "(2 possible shifts within availability, time off and opening hours, one a day)"
     )
     assert "agent a1" not in message
 

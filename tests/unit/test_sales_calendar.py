@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import math
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from calendars.errors import InputError
 from calendars.sales import EVENT_COLUMNS, SaleEvent, load_sale_calendar, load_sale_events, parse_uplift
@@ -235,3 +237,129 @@ def test_missing_end_vcalendar(tmp_path):
     path = tmp_path / "sales.ics"
     path.write_bytes(b"BEGIN:VCALENDAR\r\nBEGIN:VEVENT\r\nUID:1\r\nEND:VEVENT\r\n")
     assert "unbalanced" in _error(path)
+
+
+# ------------------------------------------------------------ exports from real tools
+
+WINDOWS_ZONE = """
+BEGIN:VTIMEZONE
+TZID:W. Europe Standard Time
+BEGIN:STANDARD
+DTSTART:16010101T030000
+TZOFFSETFROM:+0200
+TZOFFSETTO:+0100
+RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=10
+END:STANDARD
+BEGIN:DAYLIGHT
+DTSTART:16010101T020000
+TZOFFSETFROM:+0100
+TZOFFSETTO:+0200
+RRULE:FREQ=YEARLY;BYDAY=-1SU;BYMONTH=3
+END:DAYLIGHT
+END:VTIMEZONE
+"""
+
+
+def ics_with(tmp_path: Path, preamble: str, *events: str) -> Path:
+    path = ics(tmp_path, *events)
+    text = path.read_bytes().replace(b"PRODID:-//test//EN\r\n", b"PRODID:-//test//EN\r\n" + preamble.strip().replace("\n", "\r\n").encode() + b"\r\n")
+    path.write_bytes(text)
+    return path
+
+
+def test_outlook_windows_zone_with_its_vtimezone(tmp_path):
+    path = ics_with(
+        tmp_path,
+        WINDOWS_ZONE,
+        "UID:w\nSUMMARY:W\nDTSTART;TZID=W. Europe Standard Time:20261020T100000\n"
+        "DTEND;TZID=W. Europe Standard Time:20261020T120000\nRRULE:FREQ=WEEKLY;COUNT=2",
+    )
+    df = load_sale_calendar(path, TZ)
+    # 10:00 in Central Europe: summer time (08:00 UTC), then winter time (09:00 UTC).
+    assert list(df["start"]) == [utc(2026, 10, 20, 8), utc(2026, 10, 27, 9)]
+
+
+def test_floating_times_follow_x_wr_timezone(tmp_path):
+    path = ics_with(tmp_path, "X-WR-TIMEZONE:Europe/Berlin", "UID:f\nSUMMARY:F\nDTSTART:20261020T100000\nDTEND:20261020T120000")
+    assert load_sale_calendar(path, TZ)["start"].iloc[0] == utc(2026, 10, 20, 8)
+
+
+def test_cancelled_events_and_instances_are_skipped(tmp_path):
+    path = ics(
+        tmp_path,
+        "UID:gone\nSUMMARY:Called off\nSTATUS:CANCELLED\nDTSTART;VALUE=DATE:20261127",
+        "UID:weekly\nSUMMARY:Weekly\nDTSTART;VALUE=DATE:20261102\nRRULE:FREQ=WEEKLY;COUNT=3",
+        "UID:weekly\nRECURRENCE-ID;VALUE=DATE:20261109\nSTATUS:CANCELLED\nSUMMARY:Weekly\nDTSTART;VALUE=DATE:20261109",
+    )
+    assert list(load_sale_calendar(path, TZ)["event_id"]) == ["weekly/20261102", "weekly/20261116"]
+
+
+def test_unknown_tzid_without_vtimezone_is_an_error(tmp_path):
+    message = _error(ics(tmp_path, "UID:n\nSUMMARY:N\nDTSTART;TZID=Nowhere/City:20261020T080000"))
+    assert "TZID 'Nowhere/City'" in message and "VTIMEZONE" in message
+
+
+def test_two_events_with_one_uid_are_an_error(tmp_path):
+    message = _error(
+        ics(tmp_path, "UID:x\nSUMMARY:A\nDTSTART;VALUE=DATE:20261127", "UID:x\nSUMMARY:B\nDTSTART;VALUE=DATE:20261128")
+    )
+    assert "['x'] occur more than once" in message
+
+
+# ------------------------------------------- recurrences agree with recurring-ical-events
+
+RULES = st.sampled_from(
+    [
+        "FREQ=DAILY;COUNT=9",
+        "FREQ=WEEKLY;COUNT=6",
+        "FREQ=WEEKLY;BYDAY=MO,FR;COUNT=7",
+        "FREQ=WEEKLY;INTERVAL=2;UNTIL=20270301T000000Z",
+        "FREQ=MONTHLY;BYDAY=-1FR;COUNT=5",
+        "FREQ=MONTHLY;BYMONTHDAY=11;COUNT=4",
+        "FREQ=YEARLY;BYMONTH=11;BYDAY=4FR;COUNT=3",
+    ]
+)
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    rule=RULES,
+    day=st.integers(0, 364),
+    hour=st.integers(0, 23),
+    all_day=st.booleans(),
+    tzid=st.sampled_from(["Europe/Berlin", "America/New_York", "UTC"]),
+    skip=st.integers(1, 3),
+)
+def test_property_recurrences_match_recurring_ical_events(tmp_path_factory, rule, day, hour, all_day, tzid, skip):
+    import icalendar
+    import recurring_ical_events
+
+    start = datetime(2026, 1, 1) + timedelta(days=day, hours=0 if all_day else hour)
+    if all_day:
+        dtstart = f"DTSTART;VALUE=DATE:{start:%Y%m%d}"
+        dtend = f"DTEND;VALUE=DATE:{start + timedelta(days=1):%Y%m%d}"
+    else:
+        dtstart = f"DTSTART;TZID={tzid}:{start:%Y%m%dT%H%M%S}"
+        dtend = f"DTEND;TZID={tzid}:{start + timedelta(hours=2):%Y%m%dT%H%M%S}"
+    body = f"UID:r\nSUMMARY:R\n{dtstart}\n{dtend}\nRRULE:{rule}"
+    path = ics(tmp_path_factory.mktemp("rie"), body)
+    ours = load_sale_calendar(path, TZ)
+    # Exclude one generated instance and check both readers drop the same one.
+    victim = ours.iloc[min(skip, len(ours) - 1)]
+    if all_day:
+        exdate = f"EXDATE;VALUE=DATE:{victim['event_id'].split('/')[1]}"
+    else:
+        exdate = f"EXDATE;TZID={tzid}:{victim['start'].tz_convert(tzid):%Y%m%dT%H%M%S}"
+    path = ics(tmp_path_factory.mktemp("rie"), body + "\n" + exdate)
+    ours = load_sale_calendar(path, TZ)
+    theirs = recurring_ical_events.of(icalendar.Calendar.from_ical(path.read_bytes())).between(
+        datetime(2025, 1, 1), datetime(2040, 1, 1)
+    )
+    def instant(value):
+        if all_day:
+            return pd.Timestamp(value).tz_localize(TZ).tz_convert("UTC")
+        return pd.Timestamp(value).tz_convert("UTC")
+
+    expected = sorted((instant(e["DTSTART"].dt), instant(e["DTEND"].dt)) for e in theirs)
+    assert list(zip(ours["start"], ours["end"], strict=True)) == expected
+    assert victim["start"] not in set(ours["start"])

@@ -100,8 +100,8 @@ def test_min_hours_above_max_hours(tmp_path: Path) -> None:
 def test_unknown_key_in_agent(tmp_path: Path) -> None:
     path = write(tmp_path, CONTRACTS + agent_toml(extra='skills = ["x"]\n'))
     assert error_text(path) == (
-        f"{path}: unknown key(s) ['skills'] in [agents[0]]; valid keys: id, name, email, contract, channels, "
-        "languages, availability, time_off"
+        f"{path}: unknown key(s) ['skills'] in [agents[0]]; valid keys: id, name, email, timezone, contract, "
+        "channels, languages, availability, time_off, preferences"
     )
 
 

@@ -1,0 +1,155 @@
+"""Forecast accuracy and speed on real call-centre data (issue 3).
+
+    python -m benchmarks.forecast_technion        # or: make bench
+
+Data: the hourly calls of the Technion "Anonymous Bank" call centre, January to
+June 1999, Israel (``../shared/data/technion/hourly_1999H1.csv`` next to the
+repository; read its SOURCE.md), with the public holidays of ``holidays``
+(country IL) as the only events: no hand-made calendar.
+
+1. **Accuracy.** Weekly origins, every Monday from 1999-04-05 to 1999-06-28:
+   fit on everything before the Monday, forecast the next 7 days (the last
+   window has 3 days of data). The model and both baselines (seasonal naive
+   and the 8-week same-weekday average) are scored in the same run on the same
+   hours: WAPE overall, on holiday days and their eves, on normal days; bias;
+   P80/P95 coverage of the model's bands. The model's knobs were chosen on
+   origins 1999-02-01..1999-03-29 before these were scored.
+2. **Speed.** A backtest of 26 weekly origins over one year of hourly data,
+   on one core. The year is synthetic: January-June as recorded, followed by
+   the same 26 weeks again (dates + 182 days, so weekdays line up) with every
+   hour's count redrawn from a Poisson distribution around the recorded one
+   (seed 0); the holiday calendar is tiled the same way so data and calendar
+   agree. Origins are the 26 Mondays 1999-06-28..1999-12-20.
+
+Exit status 0 when every target of the issue is met, 1 otherwise.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+REPO = Path(__file__).resolve().parents[1]
+DATA = REPO.parent / "shared" / "data" / "technion" / "hourly_1999H1.csv"
+TZ = "Asia/Jerusalem"
+INTERVAL = 60
+HORIZON = 7
+FIRST_ORIGIN, LAST_ORIGIN = dt.date(1999, 4, 5), dt.date(1999, 6, 28)
+TILE_DAYS = 182  # 26 weeks
+SPEED_ORIGINS = 26
+SPEED_TARGET_SECONDS = 10.0
+NAMES = {"model": "peakplan model", "seasonal_naive": "seasonal naive", "avg_8w": "8-week average"}
+
+
+def _one_core() -> str:
+    """Pin the process to one CPU (and single-threaded maths) so the timing means one core."""
+    for variable in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ.setdefault(variable, "1")
+    if hasattr(os, "sched_setaffinity"):
+        cpu = min(os.sched_getaffinity(0))
+        os.sched_setaffinity(0, {cpu})
+        return f"pinned to CPU {cpu}"
+    return "not pinned (no sched_setaffinity on this OS)"
+
+
+def _synthetic_year(history: pd.DataFrame, events: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    shift = pd.Timedelta(days=TILE_DAYS)
+    rng = np.random.default_rng(0)
+    second = history.copy()
+    # the same local wall-clock times 26 weeks later (a UTC shift would move them by the DST hour)
+    local = second["ds"].dt.tz_convert(TZ).dt.tz_localize(None) + shift
+    second["ds"] = local.dt.tz_localize(TZ, ambiguous=True, nonexistent="shift_forward").dt.tz_convert("UTC")
+    second["y"] = rng.poisson(second["y"].to_numpy()).astype(float)
+    second = second.drop_duplicates(["queue", "ds"])
+    year = pd.concat([history, second], ignore_index=True).sort_values(["queue", "ds"]).reset_index(drop=True)
+    tiled = events.copy()
+    for column in ("start", "end"):
+        moved = tiled[column].dt.tz_convert(TZ).dt.tz_localize(None) + shift
+        tiled[column] = moved.dt.tz_localize(TZ).dt.tz_convert("UTC")
+    tiled["event_id"] = tiled["event_id"] + "+26w"
+    return year, pd.concat([events, tiled], ignore_index=True)
+
+
+def main() -> int:
+    core = _one_core()
+    import holidays as holidays_lib  # after pinning: numpy reads the thread variables on import
+
+    from forecasts.backtest import backtest, weekly_origins
+    from forecasts.history import read_interval_history
+    from forecasts.holidays_calendar import holiday_events
+
+    if not DATA.is_file():
+        print(
+            f"Error: {DATA} not found: this benchmark needs the Technion call-centre data in "
+            "../shared/data/technion/ next to the repository (see its SOURCE.md)",
+            file=sys.stderr,
+        )
+        return 2
+    shown = os.path.relpath(DATA, REPO)
+    loaded = read_interval_history(DATA, tz=TZ, interval_minutes=INTERVAL, local_naive=True)
+    history = loaded.frame
+    first, last = (history["ds"].agg(["min", "max"]).dt.tz_convert(TZ).dt.date).tolist()
+    events = holiday_events("IL", first, last + dt.timedelta(days=HORIZON + 1), TZ)
+
+    print("peakplan forecast benchmark: Technion bank call centre, hourly calls, Israel 1999")
+    print(f"history: {shown}, {first}..{last}, {int(history['y'].sum()):,} calls; events: holidays IL "
+          f"(holidays {holidays_lib.__version__}), {len(events)} dates")  # fmt: skip
+    for warning in loaded.warnings:
+        print(f"  note: {warning.replace(str(DATA), shown)}")
+
+    origins = weekly_origins(FIRST_ORIGIN, LAST_ORIGIN)
+    started = time.perf_counter()
+    result = backtest(history, events, origins=origins, horizon_days=HORIZON, tz=TZ, interval_minutes=INTERVAL)
+    seconds = time.perf_counter() - started
+    print(f"origins: {len(origins)} Mondays {origins[0]}..{origins[-1]}, {HORIZON}-day horizon "
+          f"({seconds:.2f} s); holiday+eve days scored: {', '.join(str(d) for d in result.event_days)}")  # fmt: skip
+    print()
+    print(f"{'hourly, all origins':<20} {'WAPE %':>8} {'holiday+eve':>12} {'normal':>8} {'bias %':>8} "
+          f"{'P80 cov':>8} {'P95 cov':>8}")  # fmt: skip
+    for method, name in NAMES.items():
+        row = {days: result.score(method, days) for days in ("all", "event", "normal")}
+        cover = (
+            f"{100 * row['all']['coverage_p80']:>7.0f}% {100 * row['all']['coverage_p95']:>7.0f}%"
+            if method == "model" else f"{'':>8} {'':>8}"
+        )  # fmt: skip
+        print(f"{name:<20} {100 * row['all']['wape']:>8.1f} {100 * row['event']['wape']:>12.1f} "
+              f"{100 * row['normal']['wape']:>8.1f} {100 * row['all']['bias']:>+8.1f} {cover}")  # fmt: skip
+    model = {days: result.score("model", days) for days in ("all", "event", "normal")}
+    print(f"{'':<20} P80 coverage on holiday+eve / normal hours: {100 * model['event']['coverage_p80']:.0f}% / "
+          f"{100 * model['normal']['coverage_p80']:.0f}%")  # fmt: skip
+
+    year, year_events = _synthetic_year(history, events)
+    speed_origins = weekly_origins(dt.date(1999, 6, 28), dt.date(1999, 12, 20))
+    assert len(speed_origins) == SPEED_ORIGINS
+    started = time.perf_counter()
+    backtest(year, year_events, origins=speed_origins, horizon_days=HORIZON, tz=TZ, interval_minutes=INTERVAL)
+    speed = time.perf_counter() - started
+    print()
+    print(f"speed: {SPEED_ORIGINS}-origin backtest (model + both baselines + calibrated bands) over one synthetic "
+          f"year of hourly data ({len(year):,} hours), {core}: {speed:.2f} s")  # fmt: skip
+
+    average = {days: result.score("avg_8w", days) for days in ("all", "event", "normal")}
+    checks = [
+        ("holiday+eve WAPE <= half the 8-week average's", model["event"]["wape"] <= 0.5 * average["event"]["wape"],
+         f"{100 * model['event']['wape']:.1f} <= {50 * average['event']['wape']:.1f}"),
+        ("overall WAPE >= 10% below the 8-week average's", model["all"]["wape"] <= 0.9 * average["all"]["wape"],
+         f"{100 * model['all']['wape']:.1f} <= {90 * average['all']['wape']:.1f}"),
+        ("normal-day WAPE no worse than the 8-week average's", model["normal"]["wape"] <= average["normal"]["wape"],
+         f"{100 * model['normal']['wape']:.1f} <= {100 * average['normal']['wape']:.1f}"),
+        (f"{SPEED_ORIGINS}-origin backtest over a year < {SPEED_TARGET_SECONDS:.0f} s on one core",
+         speed < SPEED_TARGET_SECONDS, f"{speed:.2f} s"),
+    ]  # fmt: skip
+    print()
+    for label, ok, detail in checks:
+        print(f"{'met ' if ok else 'MISSED'} {label}: {detail}")
+    return 0 if all(ok for _, ok, _ in checks) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

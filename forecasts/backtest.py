@@ -1,0 +1,333 @@
+"""Rolling-origin backtest of the forecast against the two baselines support leads know.
+
+At each origin (a Monday, as the weekly CI job plans) the model is fitted on
+the history strictly before it and forecasts the next ``horizon_days`` days;
+the same run scores, on the same intervals:
+
+* ``seasonal_naive``: the same interval one week earlier (for days beyond the
+  first week, the latest week before the origin);
+* ``avg_8w``: the mean of the same weekday and interval over the 8 weeks
+  before the origin, every day included (holidays, outages): the default
+  forecast of commercial WFM tools.
+
+Scores (all intervals of all origins pooled):
+
+* ``wape`` = sum |actual - forecast| / sum actual;
+* ``bias`` = sum (forecast - actual) / sum actual (positive: over-forecast);
+* ``coverage_p80`` / ``coverage_p95``: share of intervals whose actual lies in
+  the model's band (``yhat_lo <= y <= yhat_hi``).
+
+Each is given overall (``all``), on ``event`` days (an event or holiday runs on
+the day, or it is the day before one: a holiday eve) and on ``normal`` days
+(every other day, including the days after events).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from calendars.errors import InputError
+from forecasts.forecast import (
+    DEFAULT_SETTINGS,
+    MIN_NORMAL_OCCURRENCES,
+    ModelSettings,
+    _bands,
+    _calibrate,
+    _fit,
+    _predict,
+    _Series,
+    _State,
+    _validate_events,
+)
+from forecasts.grid import zone
+
+METHODS: tuple[str, ...] = ("model", "seasonal_naive", "avg_8w")
+"""Methods scored by :func:`backtest`, in report order."""
+
+DAY_CLASSES: tuple[str, ...] = ("all", "event", "normal")
+"""Groups of days each score is given for."""
+
+SCORE_COLUMNS: tuple[str, ...] = (
+    "method",
+    "days",
+    "wape",
+    "bias",
+    "coverage_p80",
+    "coverage_p95",
+    "intervals",
+    "actual",
+)
+"""Columns of :attr:`BacktestResult.scores` (coverage is NaN for the baselines)."""
+
+PREDICTION_COLUMNS: tuple[str, ...] = (
+    "origin",
+    "ds",
+    "queue",
+    "day_class",
+    "y",
+    "yhat",
+    "yhat_lo",
+    "yhat_hi",
+    "yhat_lo95",
+    "yhat_hi95",
+    "seasonal_naive",
+    "avg_8w",
+)
+"""Columns of :attr:`BacktestResult.predictions`, one row per origin, interval and queue."""
+
+AVERAGE_WEEKS = 8
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class BacktestResult:
+    """What :func:`backtest` returns.
+
+    Attributes:
+        scores: one row per method and day class, columns :data:`SCORE_COLUMNS`.
+        by_origin: WAPE per origin and method (columns ``origin``, ``method``, ``wape``).
+        predictions: every scored interval, columns :data:`PREDICTION_COLUMNS`.
+        origins: the origins used.
+        event_days: the local dates scored as event days.
+        warnings: what loading the inputs had to say (the file-level entry points fill it).
+    """
+
+    scores: pd.DataFrame
+    by_origin: pd.DataFrame
+    predictions: pd.DataFrame
+    origins: tuple[dt.date, ...]
+    event_days: tuple[dt.date, ...]
+    warnings: tuple[str, ...] = ()
+
+    def score(self, method: str, days: str = "all") -> pd.Series:
+        """The score row of ``method`` on ``days``."""
+        rows = self.scores[(self.scores["method"] == method) & (self.scores["days"] == days)]
+        return rows.iloc[0]
+
+
+def weekly_origins(first: dt.date, last: dt.date, weekday: int = 0) -> tuple[dt.date, ...]:
+    """Every ``weekday`` (0 = Monday) from ``first`` to ``last``, both included."""
+    day = first + dt.timedelta(days=(weekday - first.weekday()) % 7)
+    out = []
+    while day <= last:
+        out.append(day)
+        day += dt.timedelta(days=7)
+    return tuple(out)
+
+
+def backtest(
+    history: pd.DataFrame,
+    events: pd.DataFrame | None,
+    *,
+    origins: Sequence[dt.date],
+    horizon_days: int = 7,
+    tz: str,
+    interval_minutes: int,
+    baseline_weeks: int = 8,
+    source: str = "history",
+    settings: ModelSettings = DEFAULT_SETTINGS,
+) -> BacktestResult:
+    """Score the model and both baselines from every origin, in one pass over the history.
+
+    Args:
+        history: interval counts (``ds`` UTC, ``queue``, ``y``) covering the
+            origins and their horizons.
+        events: the events table (sales and holidays), or None.
+        origins: local dates to forecast from; each needs history before it
+            and at least one day of actuals after it.
+        horizon_days: days forecast from each origin (days beyond the history
+            are not scored).
+        tz: the team's IANA timezone.
+        interval_minutes: interval length of ``history``.
+        baseline_weeks: as in :func:`forecasts.forecast.forecast`.
+        source: name of the history input for messages.
+        settings: model knobs.
+
+    Returns:
+        A :class:`BacktestResult`.
+
+    Raises:
+        InputError: no origins, an origin outside the history, or too little
+            history before an origin.
+    """
+    zone(tz)
+    if not origins:
+        raise InputError("no backtest origins: give a range that contains at least one Monday inside the history")
+    if horizon_days < 1:
+        raise InputError(f"backtest horizon must be at least one day, got {horizon_days}")
+    series = _Series.build(history, tz=tz, interval_minutes=interval_minutes, source=source)
+    ev = _validate_events(events, tz)
+    history_days = series.dates[series.present]
+    first_day, last_day = history_days[0].astype(object), history_days[-1].astype(object)
+    rows: list[pd.DataFrame] = []
+    event_days: set[dt.date] = set()
+    for origin in sorted(set(origins)):
+        cutoff = series.index_of(origin)
+        if cutoff <= 0 or origin > last_day:
+            raise InputError(
+                f"backtest origin {origin} is outside the history in {source} ({first_day}..{last_day}): "
+                "origins need history before them and actuals after them"
+            )
+        state = _State.prepare(series, ev, cutoff)
+        fit = _fit(series, state, cutoff, baseline_weeks, settings)
+        if min(fit.used) < MIN_NORMAL_OCCURRENCES:
+            short = ", ".join(
+                f"{count} normal {day}" for count, day in zip(fit.used, _WEEKDAY_NAMES, strict=True)
+                if count < MIN_NORMAL_OCCURRENCES
+            )  # fmt: skip
+            raise InputError(
+                f"backtest origin {origin}: need at least {MIN_NORMAL_OCCURRENCES} normal weeks before it in "
+                f"{source}, only {short}: start the origins later"
+            )
+        target = np.arange(cutoff, min(cutoff + horizon_days, len(series.dates)))
+        target = target[series.present[target]]
+        prediction = _predict(series, state, fit, target, settings)
+        calibration = _calibrate(series, state, cutoff, min(horizon_days, 7), baseline_weeks, settings)
+        bands = _bands(prediction, calibration)
+        naive, average = _baselines(series, prediction.intervals, cutoff)
+        days = series.interval_date[prediction.intervals]
+        is_event = state.during[days] | state.eve[days]
+        event_days.update(d.astype(object) for d in series.dates[np.unique(days[is_event])])
+        for q, queue in enumerate(series.queues):
+            rows.append(
+                pd.DataFrame(
+                    {
+                        "origin": origin,
+                        "ds": series.grid[prediction.intervals],
+                        "queue": queue,
+                        "day_class": np.where(is_event, "event", "normal"),
+                        "y": series.y[q, prediction.intervals],
+                        "yhat": prediction.baseline[q] * prediction.uplift[q],
+                        "yhat_lo": bands["yhat_lo"][q],
+                        "yhat_hi": bands["yhat_hi"][q],
+                        "yhat_lo95": bands["yhat_lo95"][q],
+                        "yhat_hi95": bands["yhat_hi95"][q],
+                        "seasonal_naive": naive[q],
+                        "avg_8w": average[q],
+                    }
+                )
+            )
+    predictions = pd.concat(rows, ignore_index=True).loc[:, list(PREDICTION_COLUMNS)]
+    return BacktestResult(
+        scores=_scores(predictions),
+        by_origin=_by_origin(predictions),
+        predictions=predictions,
+        origins=tuple(sorted(set(origins))),
+        event_days=tuple(sorted(event_days)),
+    )
+
+
+def backtest_summary(result: BacktestResult) -> dict[str, object]:
+    """The scores as plain JSON-ready data (``peakplan forecast backtest --json``).
+
+    ``scores[method][days]`` holds ``wape``, ``bias`` (fractions, not
+    percent), ``intervals`` and ``actual``, plus ``coverage_p80``/``coverage_p95``
+    for the model; a score with no actual volume is ``null``.
+    """
+
+    def plain(value: object) -> object:
+        if isinstance(value, float | np.floating):
+            return None if np.isnan(value) else round(float(value), 6)
+        if isinstance(value, np.integer):
+            return int(value)
+        return value
+
+    scores: dict[str, dict[str, dict[str, object]]] = {}
+    for row in result.scores.to_dict(orient="records"):
+        entry = {key: plain(row[key]) for key in ("wape", "bias", "intervals", "actual")}
+        if row["method"] == "model":
+            entry.update(coverage_p80=plain(row["coverage_p80"]), coverage_p95=plain(row["coverage_p95"]))
+        scores.setdefault(str(row["method"]), {})[str(row["days"])] = entry
+    by_origin: dict[str, dict[str, object]] = {}
+    for row in result.by_origin.to_dict(orient="records"):
+        by_origin.setdefault(row["origin"].isoformat(), {})[str(row["method"])] = plain(row["wape"])
+    return {
+        "origins": [origin.isoformat() for origin in result.origins],
+        "event_days": [day.isoformat() for day in result.event_days],
+        "scores": scores,
+        "wape_by_origin": by_origin,
+        "warnings": list(result.warnings),
+    }
+
+
+_WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+_FORECAST_NAMES = {"model": "yhat", "seasonal_naive": "seasonal_naive", "avg_8w": "avg_8w"}
+
+
+def _baselines(series: _Series, intervals: np.ndarray, cutoff: int) -> tuple[np.ndarray, np.ndarray]:
+    """Seasonal naive and 8-week same-weekday average for the given intervals, (Q, n) each.
+
+    Both read the same wall-clock slot on earlier dates (DST days match by
+    local time); only dates before ``cutoff`` are used.
+    """
+    days = series.interval_date[intervals]
+    slots = series.interval_slot[intervals]
+    weeks_back = (days - cutoff) // 7 + 1  # the latest week before the origin
+    first = days - 7 * weeks_back
+    naive = np.where(first >= 0, series.cube[:, np.maximum(first, 0), slots], 0.0)
+    total = np.zeros_like(naive)
+    count = np.zeros(len(intervals))
+    for j in range(AVERAGE_WEEKS):
+        back = first - 7 * j
+        ok = (back >= 0) & series.present[np.maximum(back, 0)]
+        total += np.where(ok, series.cube[:, np.maximum(back, 0), slots], 0.0)
+        count += ok
+    average = np.divide(total, count, out=np.zeros_like(total), where=count > 0)
+    return naive, average
+
+
+def _scores(predictions: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for method in METHODS:
+        column = _FORECAST_NAMES[method]
+        for days in DAY_CLASSES:
+            part = predictions if days == "all" else predictions[predictions["day_class"] == days]
+            actual = float(part["y"].sum())
+            forecast = part[column].to_numpy()
+            y = part["y"].to_numpy()
+            rows.append(
+                {
+                    "method": method,
+                    "days": days,
+                    "wape": float(np.abs(y - forecast).sum() / actual) if actual > 0 else np.nan,
+                    "bias": float((forecast - y).sum() / actual) if actual > 0 else np.nan,
+                    "coverage_p80": _coverage(part, "yhat_lo", "yhat_hi") if method == "model" else np.nan,
+                    "coverage_p95": _coverage(part, "yhat_lo95", "yhat_hi95") if method == "model" else np.nan,
+                    "intervals": len(part),
+                    "actual": actual,
+                }
+            )
+    return pd.DataFrame(rows, columns=list(SCORE_COLUMNS))
+
+
+def _coverage(part: pd.DataFrame, low: str, high: str) -> float:
+    if len(part) == 0:
+        return np.nan
+    inside = (part["y"] >= part[low] - 1e-9) & (part["y"] <= part[high] + 1e-9)
+    return float(inside.mean())
+
+
+def _by_origin(predictions: pd.DataFrame) -> pd.DataFrame:
+    rows = []
+    for origin, part in predictions.groupby("origin", sort=True):
+        actual = float(part["y"].sum())
+        for method in METHODS:
+            error = float(np.abs(part["y"] - part[_FORECAST_NAMES[method]]).sum())
+            rows.append({"origin": origin, "method": method, "wape": error / actual if actual > 0 else np.nan})
+    return pd.DataFrame(rows, columns=["origin", "method", "wape"])
+
+
+__all__ = (
+    "DAY_CLASSES",
+    "METHODS",
+    "PREDICTION_COLUMNS",
+    "SCORE_COLUMNS",
+    "BacktestResult",
+    "backtest",
+    "backtest_summary",
+    "weekly_origins",
+)

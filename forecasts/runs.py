@@ -1,0 +1,205 @@
+"""Forecast and backtest straight from files, without a team config.
+
+``peakplan forecast --history H.csv ...`` and ``peakplan forecast backtest
+--history H.csv ...`` call these: one function each, taking paths and
+options, returning the library results with every loader warning included.
+The history file holds ``ds,y`` (and optionally ``queue``); ``ds`` may carry a
+UTC offset or be wall-clock time in ``tz`` (the DST rules are in
+:mod:`forecasts.history`).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import os
+import re
+from dataclasses import dataclass
+
+import pandas as pd
+
+from calendars.errors import InputError
+from calendars.sales import load_sale_calendar
+from forecasts.backtest import BacktestResult, backtest, weekly_origins
+from forecasts.forecast import DEFAULT_SETTINGS, ForecastResult, ModelSettings, forecast
+from forecasts.history import read_interval_history
+from forecasts.holidays_calendar import holiday_events
+
+_HORIZON = re.compile(r"^\s*(\d+)\s*(d|day|days|w|week|weeks)?\s*$", re.IGNORECASE)
+_INTERVAL = re.compile(r"^\s*(\d+)\s*(m|min|mins|minute|minutes|h|hour|hours)?\s*$", re.IGNORECASE)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Inputs:
+    """A history file and its calendar, loaded."""
+
+    history: pd.DataFrame
+    events: pd.DataFrame
+    warnings: tuple[str, ...]
+    first_day: dt.date
+    last_day: dt.date
+
+
+def parse_horizon(text: str) -> int:
+    """``"7d"``, ``"14 days"``, ``"2w"`` or ``"7"`` -> days.
+
+    Raises:
+        InputError: not a positive number of days or weeks.
+    """
+    match = _HORIZON.match(text)
+    if not match or int(match.group(1)) < 1:
+        raise InputError(f"horizon {text!r} is not a number of days or weeks like 7d or 2w")
+    unit = (match.group(2) or "d").lower()
+    return int(match.group(1)) * (7 if unit.startswith("w") else 1)
+
+
+def parse_interval(text: str) -> int:
+    """``"60min"``, ``"30m"``, ``"1h"`` or ``"15"`` -> minutes (must divide a day).
+
+    Raises:
+        InputError: not minutes or hours, or not dividing a day.
+    """
+    match = _INTERVAL.match(text)
+    if not match:
+        raise InputError(f"interval {text!r} is not a length like 15min, 30min or 1h")
+    unit = (match.group(2) or "min").lower()
+    minutes = int(match.group(1)) * (60 if unit.startswith("h") else 1)
+    if minutes <= 0 or (24 * 60) % minutes:
+        raise InputError(f"interval {text!r} must divide a day (e.g. 15min, 30min, 60min)")
+    return minutes
+
+
+def load_inputs(
+    history_path: str | os.PathLike[str],
+    *,
+    tz: str,
+    interval_minutes: int,
+    until: dt.date,
+    events_path: str | os.PathLike[str] | None = None,
+    holidays: str = "",
+) -> Inputs:
+    """Load the history (naive times read in ``tz``), the sale calendar and public holidays up to ``until``.
+
+    Raises:
+        InputError: from the loaders (file, row and fix in the message).
+    """
+    loaded = read_interval_history(history_path, tz=tz, interval_minutes=interval_minutes, local_naive=True)
+    history = loaded.frame
+    first_day = history["ds"].min().tz_convert(tz).date()
+    last_day = history["ds"].max().tz_convert(tz).date()
+    frames = []
+    if events_path is not None:
+        frames.append(load_sale_calendar(events_path, tz))
+    if holidays.strip():
+        # one day past the end: the eve of a holiday right after the window is in the window
+        frames.append(holiday_events(holidays, first_day, max(until, last_day) + dt.timedelta(days=1), tz))
+    frames = [frame for frame in frames if not frame.empty]
+    events = (
+        pd.concat(frames, ignore_index=True).sort_values(["start", "event_id"], kind="stable").reset_index(drop=True)
+        if frames
+        else pd.DataFrame()
+    )
+    return Inputs(history=history, events=events, warnings=loaded.warnings, first_day=first_day, last_day=last_day)
+
+
+def forecast_file(
+    history_path: str | os.PathLike[str],
+    *,
+    start: dt.date,
+    days: int,
+    tz: str,
+    interval_minutes: int,
+    events_path: str | os.PathLike[str] | None = None,
+    holidays: str = "",
+    baseline_weeks: int = 8,
+    settings: ModelSettings = DEFAULT_SETTINGS,
+) -> ForecastResult:
+    """Forecast ``days`` days from ``start`` from a history file; everything before ``start`` trains.
+
+    Raises:
+        InputError: bad files or options, too little history before ``start``.
+    """
+    inputs = load_inputs(
+        history_path, tz=tz, interval_minutes=interval_minutes, until=start + dt.timedelta(days=days),
+        events_path=events_path, holidays=holidays,
+    )  # fmt: skip
+    result = forecast(
+        inputs.history, inputs.events, start=start, days=days, tz=tz, interval_minutes=interval_minutes,
+        baseline_weeks=baseline_weeks, source=os.fspath(history_path), settings=settings,
+    )  # fmt: skip
+    return dataclasses.replace(result, warnings=inputs.warnings + result.warnings)
+
+
+def backtest_file(
+    history_path: str | os.PathLike[str],
+    *,
+    first_origin: dt.date | None,
+    last_origin: dt.date | None,
+    horizon_days: int,
+    tz: str,
+    interval_minutes: int,
+    events_path: str | os.PathLike[str] | None = None,
+    holidays: str = "",
+    baseline_weeks: int = 8,
+    settings: ModelSettings = DEFAULT_SETTINGS,
+) -> BacktestResult:
+    """Backtest from every Monday between ``first_origin`` and ``last_origin`` (defaults: see below).
+
+    Without ``first_origin`` the origins start on the first Monday with 8 weeks
+    of history before it; without ``last_origin`` they run to the last Monday
+    inside the history.
+
+    Raises:
+        InputError: bad files or options, no Monday in the range, too little history.
+    """
+    until = last_origin + dt.timedelta(days=horizon_days) if last_origin else dt.date.min  # min: the history's end
+    inputs = load_inputs(
+        history_path, tz=tz, interval_minutes=interval_minutes, until=until, events_path=events_path,
+        holidays=holidays,
+    )  # fmt: skip
+    return backtest_frames(
+        inputs, first_origin=first_origin, last_origin=last_origin, horizon_days=horizon_days, tz=tz,
+        interval_minutes=interval_minutes, baseline_weeks=baseline_weeks, source=os.fspath(history_path),
+        settings=settings,
+    )  # fmt: skip
+
+
+def backtest_frames(
+    inputs: Inputs,
+    *,
+    first_origin: dt.date | None,
+    last_origin: dt.date | None,
+    horizon_days: int,
+    tz: str,
+    interval_minutes: int,
+    baseline_weeks: int = 8,
+    source: str = "history",
+    settings: ModelSettings = DEFAULT_SETTINGS,
+) -> BacktestResult:
+    """:func:`backtest_file` on already loaded inputs (the config-based command uses it too)."""
+    first = first_origin or inputs.first_day + dt.timedelta(weeks=baseline_weeks)
+    last = last_origin or inputs.last_day
+    if last < first:
+        raise InputError(f"backtest range ends ({last}) before it starts ({first})")
+    origins = tuple(day for day in weekly_origins(first, last) if day <= inputs.last_day)
+    if not origins:
+        raise InputError(
+            f"no Monday between {first} and {last} inside the history ({inputs.first_day}..{inputs.last_day}): "
+            "widen --from/--to"
+        )
+    result = backtest(
+        inputs.history, inputs.events, origins=origins, horizon_days=horizon_days, tz=tz,
+        interval_minutes=interval_minutes, baseline_weeks=baseline_weeks, source=source, settings=settings,
+    )  # fmt: skip
+    return dataclasses.replace(result, warnings=inputs.warnings + result.warnings)
+
+
+__all__ = (
+    "Inputs",
+    "backtest_file",
+    "backtest_frames",
+    "forecast_file",
+    "load_inputs",
+    "parse_horizon",
+    "parse_interval",
+)

@@ -1,0 +1,443 @@
+"""The per-agent CP-SAT roster model: variables, one ``add_<rule>`` per labour rule, soft terms.
+
+Decision variables
+    ``shift[a, o]``  agent ``a`` works shift option ``o``; created only for the
+    options :mod:`~scheduler.rostering.problem` allows the agent.
+    ``serve[g, t, q]``  how many working agents of skill group ``g`` (agents
+    with the same set of queues) serve queue ``q`` in interval ``t``. A
+    multi-skilled agent serves one queue at a time, so an agent is counted
+    once; agents of a group are interchangeable for coverage, which removes a
+    large symmetry. Named agents get their queues after solving.
+
+Hard rules each have an enforcement literal named after the rule and agent, so
+an infeasible rule set can be explained. Soft rules add named, integer-weighted
+penalty terms (:class:`SoftTerm`) that are reported after solving.
+
+The same builder serves three uses: the full model (coverage on), the
+one-agent models that explain infeasibility, and the per-class models that turn
+aggregate shift counts into named shifts (coverage off, count targets on).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+from ortools.sat.python import cp_model
+
+from scheduler.rostering.problem import SCALE, RosterProblem, preference_days, preference_matches
+
+LinearExpr = cp_model.LinearExprT
+
+
+@dataclass(slots=True)
+class SoftTerm:
+    """A named soft-rule penalty: ``weight * value`` enters the objective."""
+
+    rule: str
+    subject: str  # agent id, queue, or interval the penalty is about
+    weight: int
+    value: LinearExpr
+
+
+@dataclass(slots=True)
+class RosterModel:
+    problem: RosterProblem
+    agents: tuple[int, ...]  # indices into problem.agents covered by this model
+    model: cp_model.CpModel
+    shift: dict[tuple[int, int], cp_model.IntVar]
+    works: dict[tuple[int, int], cp_model.IntVar]  # (agent, day) -> works that day
+    serve: dict[tuple[int, int, int], cp_model.IntVar] = field(default_factory=dict)
+    rule_literals: dict[str, cp_model.IntVar] = field(default_factory=dict)
+    soft: list[SoftTerm] = field(default_factory=list)
+    weekend_vars: dict[int, list[cp_model.IntVar]] = field(default_factory=dict)
+
+    def agent_shifts(self, a: int) -> list[tuple[int, cp_model.IntVar]]:
+        return [(o, self.shift[a, o]) for o in self.problem.allowed[a] if (a, o) in self.shift]
+
+    def objective(self) -> LinearExpr:
+        return sum(term.weight * term.value for term in self.soft)
+
+
+def skill_groups(problem: RosterProblem) -> tuple[tuple[str, ...], ...]:
+    """Distinct skill sets (queues an agent may serve), sorted."""
+    return tuple(sorted({agent.channels for agent in problem.agents}))
+
+
+def rule_literal(roster: RosterModel, name: str) -> cp_model.IntVar:
+    """Enforcement literal of a named rule instance (fixed true when solving normally)."""
+    literal = roster.rule_literals.get(name)
+    if literal is None:
+        literal = roster.model.new_bool_var(name)
+        roster.rule_literals[name] = literal
+    return literal
+
+
+def new_model(problem: RosterProblem, agents: Sequence[int] | None = None) -> RosterModel:
+    """Shift variables and day indicators for ``agents`` (default: all)."""
+    model = cp_model.CpModel()
+    members = tuple(range(len(problem.agents))) if agents is None else tuple(agents)
+    shift: dict[tuple[int, int], cp_model.IntVar] = {}
+    works: dict[tuple[int, int], cp_model.IntVar] = {}
+    for a in members:
+        agent_id = problem.agents[a].id
+        by_day = problem.options_by_day(a)
+        for o in problem.allowed[a]:
+            option = problem.options[o]
+            shift[a, o] = model.new_bool_var(f"shift[{agent_id},{option.day},{option.local_start:%H%M},{option.template}]")
+        for d in range(len(problem.days)):
+            day_var = model.new_bool_var(f"works[{agent_id},{problem.days[d]}]")
+            works[a, d] = day_var
+            # One shift per day is structural: ``works`` is the day's shift count.
+            model.add(sum(shift[a, o] for o in by_day.get(d, [])) == day_var)
+    return RosterModel(problem=problem, agents=members, model=model, shift=shift, works=works)
+
+
+# ---------------------------------------------------------------- hard rules
+
+
+def add_weekly_hours(roster: RosterModel) -> None:
+    """Paid minutes per ISO week within the contract (minimum pro-rated for leave and partial weeks)."""
+    problem = roster.problem
+    for a in roster.agents:
+        agent = problem.agents[a]
+        rules = problem.rules[a]
+        for week, (low, high, _target) in zip(problem.weeks, rules.week_minutes, strict=True):
+            in_week = set(week)
+            worked = sum(
+                problem.options[o].paid_minutes * var for o, var in roster.agent_shifts(a) if problem.options[o].day_index in in_week
+            )
+            label = problem.days[week[0]].isoformat()
+            contract = agent.contract
+            source = f"contract {contract.name}"
+            if abs(low / 60 - contract.min_hours_per_week) > 0.01:
+                source += f": {contract.min_hours_per_week:g} h/week pro-rated for leave and days outside the plan"
+            roster.model.add(worked >= low).only_enforce_if(
+                rule_literal(roster, f"agent {agent.id}: at least {low / 60:g} h in week of {label} ({source})")
+            )
+            roster.model.add(worked <= high).only_enforce_if(
+                rule_literal(roster, f"agent {agent.id}: at most {high / 60:g} h in week of {label} (contract {contract.name})")
+            )
+
+
+def add_max_shifts_per_week(roster: RosterModel) -> None:
+    problem = roster.problem
+    for a in roster.agents:
+        agent = problem.agents[a]
+        limit = problem.rules[a].max_shifts_per_week
+        for week in problem.weeks:
+            if len(week) <= limit:
+                continue
+            label = problem.days[week[0]].isoformat()
+            roster.model.add(sum(roster.works[a, d] for d in week) <= limit).only_enforce_if(
+                rule_literal(roster, f"agent {agent.id}: at most {limit} shifts in week of {label} (contract {agent.contract.name})")
+            )
+
+
+def add_min_rest(roster: RosterModel) -> None:
+    """A shift and any next-day shift starting within the rest time exclude each other.
+
+    With one shift per day, ``shift[o] + sum(conflicting next-day shifts) <= 1``
+    is exact and needs one constraint per option instead of one per pair.
+    """
+    problem = roster.problem
+    for a in roster.agents:
+        agent = problem.agents[a]
+        rest_minutes = problem.rules[a].min_rest_minutes
+        literal = rule_literal(roster, f"agent {agent.id}: {rest_minutes / 60:g} h rest between shifts")
+        by_day = problem.options_by_day(a)
+        for d, today in sorted(by_day.items()):
+            tomorrow = by_day.get(d + 1, [])
+            for o in today:
+                end = problem.options[o].end
+                clash = [
+                    roster.shift[a, o2]
+                    for o2 in tomorrow
+                    if (problem.options[o2].start - end).total_seconds() < rest_minutes * 60
+                ]
+                if clash:
+                    roster.model.add(roster.shift[a, o] + sum(clash) <= 1).only_enforce_if(literal)
+
+
+def add_max_consecutive_days(roster: RosterModel) -> None:
+    problem = roster.problem
+    for a in roster.agents:
+        limit = problem.rules[a].max_consecutive_days
+        if limit >= len(problem.days):
+            continue
+        literal = rule_literal(roster, f"agent {problem.agents[a].id}: at most {limit} consecutive working days")
+        for first in range(len(problem.days) - limit):
+            window = [roster.works[a, d] for d in range(first, first + limit + 1)]
+            roster.model.add(sum(window) <= limit).only_enforce_if(literal)
+
+
+def add_min_consecutive_days_off(roster: RosterModel) -> None:
+    """Days off come in blocks of at least ``k``: after a worked day, a day off is followed by k-1 more."""
+    problem = roster.problem
+    for a in roster.agents:
+        k = problem.rules[a].min_consecutive_days_off
+        if k <= 1:
+            continue
+        literal = rule_literal(roster, f"agent {problem.agents[a].id}: days off in blocks of at least {k}")
+        works = roster.works
+        for d in range(1, len(problem.days)):
+            for j in range(1, k):
+                if d + j >= len(problem.days):
+                    break
+                # works[d-1] and not works[d]  =>  not works[d+j]
+                roster.model.add_bool_or(
+                    [works[a, d - 1].Not(), works[a, d], works[a, d + j].Not(), literal.Not()]
+                )
+
+
+def add_max_weekends(roster: RosterModel) -> None:
+    problem = roster.problem
+    if not problem.weekends:
+        return
+    for a in roster.agents:
+        limit = problem.rules[a].max_weekends
+        if limit >= len(problem.weekends):
+            continue
+        literal = rule_literal(
+            roster, f"agent {problem.agents[a].id}: at most {limit} weekends worked in {len(problem.weekends)}"
+        )
+        worked = weekend_indicators(roster, a)
+        roster.model.add(sum(worked) <= limit).only_enforce_if(literal)
+
+
+def add_fixed_days(roster: RosterModel) -> None:
+    """Frozen (already published) days keep the previous roster's shift or day off."""
+    problem = roster.problem
+    for a in roster.agents:
+        for d, o in sorted(problem.fixed.get(a, {}).items()):
+            literal = rule_literal(roster, f"agent {problem.agents[a].id}: frozen {problem.days[d]} kept as published")
+            if o is None:
+                roster.model.add(roster.works[a, d] == 0).only_enforce_if(literal)
+            elif (a, o) in roster.shift:
+                roster.model.add(roster.shift[a, o] == 1).only_enforce_if(literal)
+
+
+HARD_RULES: tuple[Callable[[RosterModel], None], ...] = (
+    add_weekly_hours,
+    add_max_shifts_per_week,
+    add_min_rest,
+    add_max_consecutive_days,
+    add_min_consecutive_days_off,
+    add_max_weekends,
+    add_fixed_days,
+)
+
+
+def weekend_indicators(roster: RosterModel, a: int) -> list[cp_model.IntVar]:
+    """One bool per weekend of the horizon: the agent works on it (cached on the model)."""
+    if a in roster.weekend_vars:
+        return roster.weekend_vars[a]
+    problem = roster.problem
+    result = []
+    for days in problem.weekends:
+        indicator = roster.model.new_bool_var(f"weekend[{problem.agents[a].id},{problem.days[days[0]]}]")
+        roster.model.add_max_equality(indicator, [roster.works[a, d] for d in days])
+        result.append(indicator)
+    roster.weekend_vars[a] = result
+    return result
+
+
+# ---------------------------------------------------------------- coverage
+
+
+def add_coverage(
+    roster: RosterModel, working: dict[int, dict[int, list[tuple[int, LinearExpr]]]], *, exact: bool = True
+) -> None:
+    """Queue assignment per skill group and the understaffing/overstaffing terms.
+
+    Args:
+        working: per group, per interval: ``(coefficient, variable)`` pairs
+            whose sum is the number of the group's agents working then.
+        exact: working agents must serve (full model); otherwise they may idle.
+    """
+    problem = roster.problem
+    model = roster.model
+    groups = skill_groups(problem)
+    by_slot: dict[tuple[int, int], list[cp_model.IntVar]] = defaultdict(list)
+    for g, skills in enumerate(groups):
+        skill_queues = [q for q, queue in enumerate(problem.queues) if queue in skills]
+        size = sum(1 for agent in problem.agents if agent.channels == skills)
+        for t, terms in sorted(working.get(g, {}).items()):
+            serving = []
+            for q in skill_queues:
+                if problem.is_open[q, t]:
+                    var = model.new_int_var(0, size, f"serve[{'+'.join(skills)},{t},{problem.queues[q]}]")
+                    roster.serve[g, t, q] = var
+                    serving.append(var)
+                    by_slot[t, q].append(var)
+            present = sum(coef * var for coef, var in terms)
+            # exact: every working agent serves a queue. The relaxation lets agents idle
+            # (``<=``), which keeps it a valid lower bound and makes any count feasible.
+            model.add(sum(serving) == present if exact else sum(serving) <= present)
+    settings = problem.settings
+    for q, queue in enumerate(problem.queues):
+        for t in range(len(problem.grid)):
+            need = int(round(problem.required[q, t] * SCALE))
+            staff = by_slot.get((t, q), [])
+            minimum = int(problem.min_agents[q, t])
+            if minimum:
+                literal = rule_literal(roster, f"queue {queue}: at least {minimum} agent(s) whenever open")
+                model.add(sum(staff) >= minimum).only_enforce_if(literal)
+            if need == 0 and not staff:
+                continue
+            covered = SCALE * sum(staff) if staff else 0
+            label = problem.grid[t].isoformat()
+            # Convex: the first agent missing costs the base weight, every further one twice that.
+            first = model.new_int_var(0, min(need, SCALE), f"short1[{queue},{t}]")
+            rest = model.new_int_var(0, max(need - SCALE, 0), f"short2[{queue},{t}]")
+            model.add(first + rest >= need - covered)
+            weight = settings.understaffing_weight * (settings.peak_weight if problem.peak[q, t] else 1)
+            roster.soft.append(SoftTerm(rule="understaffing", subject=f"{queue} {label}", weight=weight, value=first))
+            if need > SCALE:
+                roster.soft.append(SoftTerm(rule="understaffing", subject=f"{queue} {label}", weight=2 * weight, value=rest))
+            if staff and settings.overstaffing_weight:
+                over = model.new_int_var(0, SCALE * len(problem.agents), f"over[{queue},{t}]")
+                model.add(over >= covered - need)
+                roster.soft.append(
+                    SoftTerm(rule="overstaffing", subject=f"{queue} {label}", weight=settings.overstaffing_weight, value=over)
+                )
+
+
+def agent_working(roster: RosterModel) -> dict[int, dict[int, list[tuple[int, LinearExpr]]]]:
+    """Per skill group and interval, the shift variables of its agents working then (nominal lunch)."""
+    problem = roster.problem
+    group_of = {skills: g for g, skills in enumerate(skill_groups(problem))}
+    working: dict[int, dict[int, list[tuple[int, LinearExpr]]]] = defaultdict(lambda: defaultdict(list))
+    for (a, o), var in roster.shift.items():
+        if problem.options[o].day_index in problem.frozen_days:
+            continue  # frozen shifts keep their published queues; their coverage is already subtracted
+        g = group_of[problem.agents[a].channels]
+        for t in problem.options[o].working_intervals(problem.options[o].nominal_lunch):
+            working[g][t].append((1, var))
+    return working
+
+
+# ---------------------------------------------------------------- soft rules
+
+
+def add_preferences(roster: RosterModel) -> None:
+    problem = roster.problem
+    for a in roster.agents:
+        agent = problem.agents[a]
+        shifts = roster.agent_shifts(a)
+        for number, preference in enumerate(agent.preferences):
+            matching = [(o, var) for o, var in shifts if preference_matches(preference, problem.options[o])]
+            if preference.kind == "avoid":
+                for o, var in matching:
+                    roster.soft.append(
+                        SoftTerm(rule="undesired shift", subject=f"{agent.id} {problem.options[o].day}", weight=SCALE * preference.weight, value=var)
+                    )
+                continue
+            for d in preference_days(preference, problem.days):
+                on_day = [var for o, var in matching if problem.options[o].day_index == d]
+                missed = roster.model.new_bool_var(f"missed_preference[{agent.id},{number},{d}]")
+                roster.model.add(missed + sum(on_day) >= 1)
+                roster.soft.append(
+                    SoftTerm(rule="preferred shift missed", subject=f"{agent.id} {problem.days[d]}", weight=SCALE * preference.weight, value=missed)
+                )
+
+
+def add_hours_near_target(roster: RosterModel) -> None:
+    """Paid minutes below the contract's target hours (the maximum unless stated) cost a little."""
+    problem = roster.problem
+    weight = problem.settings.hours_weight
+    if not weight:
+        return
+    for a in roster.agents:
+        agent = problem.agents[a]
+        for week, (low, high, target) in zip(problem.weeks, problem.rules[a].week_minutes, strict=True):
+            if target <= low:
+                continue
+            in_week = set(week)
+            worked = sum(problem.options[o].paid_minutes * var for o, var in roster.agent_shifts(a) if problem.options[o].day_index in in_week)
+            under = roster.model.new_int_var(0, target, f"under_target[{agent.id},{week[0]}]")
+            roster.model.add(under >= target - worked)
+            roster.soft.append(SoftTerm(rule="hours below target", subject=f"{agent.id} week of {problem.days[week[0]]}", weight=weight, value=under))
+
+
+def add_fairness(roster: RosterModel) -> None:
+    """Weekends, late shifts and undesired shifts spread evenly among agents on the same contract."""
+    problem = roster.problem
+    weight = problem.settings.fairness_weight
+    if not weight:
+        return
+    by_contract: dict[str, list[int]] = defaultdict(list)
+    for a in roster.agents:
+        by_contract[problem.agents[a].contract.name].append(a)
+    for contract, members in sorted(by_contract.items()):
+        if len(members) < 2:
+            continue
+        counts: dict[str, list[LinearExpr]] = {"weekends": [], "late shifts": [], "undesired shifts": []}
+        for a in members:
+            counts["weekends"].append(sum(weekend_indicators(roster, a)) if problem.weekends else 0)
+            counts["late shifts"].append(sum(var for o, var in roster.agent_shifts(a) if problem.options[o].late))
+            counts["undesired shifts"].append(
+                sum(
+                    var
+                    for o, var in roster.agent_shifts(a)
+                    for preference in problem.agents[a].preferences
+                    if preference.kind == "avoid" and preference_matches(preference, problem.options[o])
+                )
+            )
+        for what, values in counts.items():
+            if all(isinstance(value, int) for value in values):
+                continue
+            top = roster.model.new_int_var(0, len(problem.days), f"max_{what}[{contract}]")
+            bottom = roster.model.new_int_var(0, len(problem.days), f"min_{what}[{contract}]")
+            for value in values:
+                roster.model.add(top >= value)
+                roster.model.add(bottom <= value)
+            spread = roster.model.new_int_var(0, len(problem.days), f"spread_{what}[{contract}]")
+            roster.model.add(spread == top - bottom)
+            roster.soft.append(SoftTerm(rule=f"uneven {what}", subject=f"contract {contract}", weight=SCALE * weight, value=spread))
+
+
+def add_stability(roster: RosterModel) -> None:
+    """Each agent-day whose shift differs from the previous roster costs ``stability_weight``."""
+    problem = roster.problem
+    weight = problem.settings.stability_weight
+    if not weight or not problem.previous:
+        return
+    for a in roster.agents:
+        agent = problem.agents[a]
+        for d, o in sorted(problem.previous.get(a, {}).items()):
+            if o is None:
+                changed: LinearExpr = roster.works[a, d]
+            elif o >= 0 and (a, o) in roster.shift:
+                changed = 1 - roster.shift[a, o]
+            else:
+                changed = 1  # the previous shift cannot be reproduced
+            roster.soft.append(SoftTerm(rule="changed shift", subject=f"{agent.id} {problem.days[d]}", weight=SCALE * weight, value=changed))
+
+
+SOFT_RULES: tuple[Callable[[RosterModel], None], ...] = (add_preferences, add_hours_near_target, add_fairness, add_stability)
+
+
+def build_full_model(problem: RosterProblem, *, coverage: bool = True, agents: Sequence[int] | None = None) -> RosterModel:
+    """The per-agent model: hard rules, coverage (optional) and soft rules, objective set."""
+    roster = new_model(problem, agents)
+    for add_rule in HARD_RULES:
+        add_rule(roster)
+    if coverage:
+        add_coverage(roster, agent_working(roster))
+    for add_soft in SOFT_RULES:
+        add_soft(roster)
+    roster.model.minimize(roster.objective())
+    return roster
+
+
+def evaluate(terms: Iterable[SoftTerm], value: Callable[[LinearExpr], float]) -> list[tuple[str, str, float]]:
+    """Violated soft terms as ``(rule, subject, cost)``, largest cost first, for the report."""
+    violations = []
+    for term in terms:
+        amount = value(term.value) if not isinstance(term.value, int | float) else float(term.value)
+        if amount > 0:
+            violations.append((term.rule, term.subject, term.weight * amount))
+    return sorted(violations, key=lambda item: (-item[2], item[0], item[1]))
+

@@ -1,0 +1,152 @@
+"""Regenerating over a published roster: stability and frozen days.
+
+A weekly CI job regenerates a roster that agents have already seen. Shifts of
+the previous roster are matched to shift options; the model then pays
+``stability_weight`` for every agent-day whose shift changes. Days up to
+``freeze_until`` are kept exactly: their rows are copied verbatim, their
+coverage is subtracted from demand, and they still count for hours, rest and
+consecutive-day rules.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+
+from scheduler.errors import InputError
+from scheduler.rostering.problem import RosterProblem, ShiftOption
+
+
+def _previous_shifts(previous: pd.DataFrame, tz: str) -> pd.DataFrame:
+    """One row per previous shift: agent_id, shift_id, day (local date of its start), start, end, paid minutes."""
+    missing = [c for c in ("agent_id", "activity", "start", "end", "shift_id") if c not in previous.columns]
+    if missing:
+        raise InputError(f"previous roster is missing column(s) {missing}")
+    frame = previous.assign(minutes=(previous["end"] - previous["start"]).dt.total_seconds() / 60)
+    frame = frame.assign(unpaid=np.where(frame["activity"] == "lunch", frame["minutes"], 0.0))
+    shifts = frame.groupby(["agent_id", "shift_id"], as_index=False, sort=True).agg(
+        start=("start", "min"), end=("end", "max"), unpaid=("unpaid", "sum")
+    )
+    shifts["day"] = shifts["start"].dt.tz_convert(tz).dt.date
+    shifts["paid"] = ((shifts["end"] - shifts["start"]).dt.total_seconds() / 60 - shifts["unpaid"]).round().astype(int)
+    return shifts
+
+
+def apply_previous(problem: RosterProblem, previous: pd.DataFrame, freeze_until: dt.date | None) -> RosterProblem:
+    """Return ``problem`` with stability targets, frozen days and rest from the day before."""
+    if previous.empty:
+        if freeze_until is not None:
+            raise InputError("--freeze-until needs a previous roster with shifts; the previous roster is empty")
+        return problem
+    tz = problem.timezone
+    shifts = _previous_shifts(previous, tz)
+    day_index = {day: index for index, day in enumerate(problem.days)}
+    agent_index = {agent.id: index for index, agent in enumerate(problem.agents)}
+    by_key = {(o.day_index, o.start, o.end): o.index for o in problem.options}
+    options = list(problem.options)
+    allowed = [list(indices) for indices in problem.allowed]
+    covered_days = set(pd.date_range(shifts["day"].min(), shifts["day"].max(), freq="D").date)
+
+    stability: dict[int, dict[int, int | None]] = {}
+    fixed: dict[int, dict[int, int | None]] = {}
+    for a, agent in enumerate(problem.agents):
+        stability[a] = {d: None for day, d in day_index.items() if day in covered_days}
+    for row in shifts.itertuples(index=False):
+        a = agent_index.get(row.agent_id)
+        d = day_index.get(row.day)
+        if a is None or d is None:
+            continue
+        key = (d, row.start, row.end)
+        o = by_key.get(key)
+        if o is None and freeze_until is not None and row.day <= freeze_until:
+            # A frozen shift no template produces any more: keep it as its own option.
+            o = len(options)
+            first = int(problem.grid.searchsorted(row.start))
+            last = int(problem.grid.searchsorted(row.end))
+            options.append(
+                ShiftOption(
+                    index=o,
+                    day_index=d,
+                    day=row.day,
+                    template="previous",
+                    start=row.start,
+                    end=row.end,
+                    first_interval=first,
+                    last_interval=last,
+                    paid_minutes=int(row.paid),
+                    lunch_intervals=0,
+                    lunch_starts=(),
+                    breaks=0,
+                    local_start=row.start.tz_convert(tz).time(),
+                    late=False,
+                    night=False,
+                )
+            )
+            by_key[key] = o
+        stability[a][d] = o if o is not None else -1  # -1: a shift no option reproduces
+    frozen_days: set[int] = set()
+    if freeze_until is not None:
+        frozen_days = {d for day, d in day_index.items() if day <= freeze_until}
+        uncovered = sorted(problem.days[d] for d in frozen_days if problem.days[d] not in covered_days)
+        if uncovered:
+            raise InputError(
+                f"--freeze-until {freeze_until}: the previous roster does not cover {uncovered[0]}; "
+                "freeze only days it planned"
+            )
+        for a in range(len(problem.agents)):
+            fixed[a] = {d: stability[a].get(d) for d in sorted(frozen_days)}
+            for d, o in fixed[a].items():
+                allowed[a] = [x for x in allowed[a] if options[x].day_index != d]
+                if o is not None:
+                    allowed[a].append(o)
+        for a in fixed:
+            for d in list(fixed[a]):
+                if fixed[a][d] == -1:
+                    fixed[a][d] = None
+    # Rest against the last shift before the horizon.
+    before = problem.days[0] - dt.timedelta(days=1)
+    for row in shifts[shifts["day"] == before].itertuples(index=False):
+        a = agent_index.get(row.agent_id)
+        if a is None:
+            continue
+        rest = pd.Timedelta(minutes=problem.rules[a].min_rest_minutes)
+        allowed[a] = [o for o in allowed[a] if options[o].start - row.end >= rest or options[o].day_index > 0]
+
+    required, minimum, frozen_rows = problem.required, problem.min_agents, None
+    if frozen_days:
+        frozen_rows = previous[previous["start"].dt.tz_convert(tz).dt.date.isin({problem.days[d] for d in frozen_days})]
+        frozen_rows = frozen_rows[frozen_rows["shift_id"].isin(shifts.loc[shifts["day"] <= freeze_until, "shift_id"])]
+        coverage = _coverage(frozen_rows, problem)
+        required = np.clip(problem.required - coverage, 0.0, None)
+        minimum = np.clip(problem.min_agents - np.floor(coverage + 1e-9).astype(np.int64), 0, None)
+    return dataclasses.replace(
+        problem,
+        options=tuple(options),
+        allowed=tuple(tuple(sorted(set(indices))) for indices in allowed),
+        previous={a: {d: o for d, o in days.items() if d not in frozen_days} for a, days in stability.items()},
+        fixed=fixed,
+        frozen_rows=frozen_rows,
+        frozen_days=frozenset(frozen_days),
+        required=required,
+        min_agents=minimum,
+    )
+
+
+def _coverage(rows: pd.DataFrame, problem: RosterProblem) -> np.ndarray:
+    """Agents per queue and interval served by ``rows`` (work blocks only)."""
+    coverage = np.zeros(problem.required.shape)
+    step = pd.Timedelta(minutes=problem.interval_minutes)
+    grid = problem.grid
+    for row in rows[rows["activity"] == "work"].itertuples(index=False):
+        if row.queue not in problem.queues:
+            continue
+        q = problem.queues.index(row.queue)
+        first = int(grid.searchsorted(row.start, side="right")) - 1
+        last = int(grid.searchsorted(row.end))
+        for t in range(max(first, 0), min(last, len(grid))):
+            overlap = min(grid[t] + step, row.end) - max(grid[t], row.start)
+            coverage[q, t] += max(overlap / step, 0.0)
+    return coverage

@@ -1,0 +1,266 @@
+"""Solving the roster: aggregate bound, per-class disaggregation, full-model polish.
+
+1. :func:`~scheduler.rostering.aggregate.solve_aggregate` solves the relaxation
+   over shift counts per class of interchangeable agents: a proven lower bound
+   and near-optimal counts, in a fraction of the budget.
+2. Disaggregation turns each class's counts into named shifts with a small
+   per-class model holding every per-agent rule (rest, consecutive days, days
+   off, weekends, fairness within the class).
+3. The full per-agent model starts from that roster (CP-SAT hints) and
+   improves it with the rest of the budget; its objective is the one reported.
+
+The reported gap compares the full model's objective with the best lower
+bound of either model. Every solve uses a fixed seed, deterministic time
+limits and interleaved search, so the roster is the same on any machine.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ortools.sat.python import cp_model
+
+from scheduler.errors import InfeasibleError
+from scheduler.rostering.aggregate import AggregateResult, solve_aggregate
+from scheduler.rostering.model import RosterModel, build_full_model, evaluate
+from scheduler.rostering.problem import SCALE, RosterProblem
+
+DISAGGREGATE_SHARE = 0.2
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Solution:
+    roster: RosterModel
+    chosen: tuple[tuple[int, int], ...]  # (agent, option) worked, sorted
+    serve: dict[tuple[int, int, int], int]
+    status: str
+    objective: float
+    bound: float
+    aggregate_bound: float
+    first_feasible_seconds: float
+    wall_seconds: float
+    violations: tuple[tuple[str, str, float], ...]
+
+    @property
+    def gap(self) -> float:
+        if self.objective <= 0:
+            return 0.0
+        return max(0.0, (self.objective - self.bound) / self.objective)
+
+
+def make_solver(time_limit: float, *, workers: int = 8) -> cp_model.CpSolver:
+    solver = cp_model.CpSolver()
+    params = solver.parameters
+    params.random_seed = 0
+    # Deterministic time (not wall time) and interleaved search: the portfolio of
+    # subsolvers runs in a fixed order, so the same roster comes out on any
+    # machine and under any load.
+    params.max_deterministic_time = max(time_limit, 0.01)
+    params.num_workers = workers
+    params.interleave_search = workers > 1
+    return solver
+
+
+def solve_problem(problem: RosterProblem) -> Solution:
+    """Run the three stages within ``settings.time_limit_seconds`` of deterministic time.
+
+    Raises:
+        InfeasibleError: naming the agents and rules that cannot all hold.
+    """
+    started = time.perf_counter()
+    budget = problem.settings.time_limit_seconds
+    try:
+        aggregate = solve_aggregate(problem)
+    except InfeasibleError:
+        raise InfeasibleError(explain(problem, "the rules admit no roster")) from None
+    hint = disaggregate(problem, aggregate, budget * DISAGGREGATE_SHARE) if aggregate.counts else {}
+    first_feasible = float("nan")
+
+    roster = build_full_model(problem)
+    for literal in roster.rule_literals.values():
+        roster.model.add(literal == 1)
+    solver: cp_model.CpSolver | None = None
+    if hint:
+        # Score the disaggregated roster exactly (every shift fixed), then hand the complete
+        # assignment to the full model as its starting solution.
+        for key, var in roster.shift.items():
+            roster.model.add_hint(var, hint.get(key, 0))
+        scorer = make_solver(budget * 0.05 + 0.5)
+        scorer.parameters.fix_variables_to_their_hinted_value = True
+        if scorer.solve(roster.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            first_feasible = time.perf_counter() - started
+            solver = scorer
+            roster.model.clear_hints()
+            proto = roster.model.proto
+            for index in range(len(proto.variables)):
+                var = roster.model.get_int_var_from_proto_index(index)
+                roster.model.add_hint(var, scorer.value(var))
+    polish = make_solver(budget * (1 - DISAGGREGATE_SHARE))
+    status = polish.solve(roster.model)
+    if status == cp_model.INFEASIBLE:
+        raise InfeasibleError(explain(problem, "the rules admit no roster"))
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and (
+        solver is None or polish.objective_value <= solver.objective_value
+    ):
+        solver = polish
+    if solver is None:
+        raise InfeasibleError(
+            explain(problem, f"no roster found within {budget:g} s of deterministic time; raise roster.time_limit_seconds")
+        )
+    if first_feasible != first_feasible:  # NaN: the full model found the first roster
+        first_feasible = time.perf_counter() - started
+    chosen = tuple(sorted(key for key, var in roster.shift.items() if solver.boolean_value(var)))
+    bound = max(polish.best_objective_bound if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else 0.0, aggregate.bound)
+    objective = solver.objective_value
+    return Solution(
+        roster=roster,
+        chosen=chosen,
+        serve={key: int(solver.value(var)) for key, var in roster.serve.items()},
+        status="OPTIMAL" if objective <= bound + 1e-6 else "FEASIBLE",
+        objective=objective,
+        bound=min(bound, objective),
+        aggregate_bound=aggregate.bound,
+        first_feasible_seconds=first_feasible,
+        wall_seconds=time.perf_counter() - started,
+        violations=tuple(evaluate(roster.soft, solver.value)),
+    )
+
+
+def disaggregate(problem: RosterProblem, aggregate: AggregateResult, time_limit: float) -> dict[tuple[int, int], int]:
+    """Named shifts for each class that match its aggregate counts as closely as the per-agent rules allow."""
+    hint: dict[tuple[int, int], int] = {}
+    total = sum(len(members) for members in aggregate.classes) or 1
+    for c, members in enumerate(aggregate.classes):
+        roster = build_full_model(problem, coverage=False, agents=members)
+        for literal in roster.rule_literals.values():
+            roster.model.add(literal == 1)
+        deviation = []
+        for o in problem.allowed[members[0]]:
+            target = int(round(aggregate.counts.get((c, o), 0.0) * SCALE))
+            vars_ = [roster.shift[a, o] for a in members if (a, o) in roster.shift]
+            if not vars_:
+                continue
+            option = problem.options[o]
+            # Missing or extra shifts cost about what they would cost in coverage (per hundredth of an agent).
+            weight = problem.settings.understaffing_weight * max(1, option.last_interval - option.first_interval)
+            if target == 0:
+                deviation.append(SCALE * weight * sum(vars_))
+                continue
+            over = roster.model.new_int_var(0, SCALE * len(members), f"excess[{c},{o}]")
+            under = roster.model.new_int_var(0, target, f"deficit[{c},{o}]")
+            roster.model.add(SCALE * sum(vars_) - target == over - under)
+            deviation.append(weight * (over + under))
+        share = max(time_limit * len(members) / total, 0.2)
+        solver = optimise_from_feasible(roster.model, roster.objective() + sum(deviation), share)
+        if solver is None:
+            continue  # no hint for this class; the full model searches its shifts itself
+        for key, var in roster.shift.items():
+            hint[key] = int(solver.boolean_value(var))
+    return hint
+
+
+def optimise_from_feasible(model: cp_model.CpModel, objective: object, time_limit: float) -> cp_model.CpSolver | None:
+    """Find any solution first, then minimise ``objective`` starting from it.
+
+    Objective-driven search on these models can spend its whole budget without
+    a first solution, while plain feasibility takes milliseconds; the feasible
+    solution becomes a complete hint for the optimisation.
+    """
+    model.clear_objective()
+    model.clear_hints()
+    starter = make_solver(time_limit * 0.3, workers=1)
+    if starter.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    for index in range(len(model.proto.variables)):
+        var = model.get_int_var_from_proto_index(index)
+        model.add_hint(var, starter.value(var))
+    model.minimize(objective)
+    solver = make_solver(time_limit * 0.7)
+    if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return None
+    return solver
+
+
+def explain(problem: RosterProblem, fallback: str) -> str:
+    conflicts = agent_rule_conflicts(problem)
+    if conflicts:
+        return "no roster satisfies the rules: " + "; ".join(conflicts)
+    return fallback
+
+
+def agent_rule_conflicts(problem: RosterProblem) -> list[str]:
+    """Per agent, a minimal set of hard rules that cannot hold together, as readable text.
+
+    Every hard rule but the queue minimums concerns one agent, so a rule set is
+    infeasible when some agent's own rules are. Each one-agent model is tiny.
+    An infeasible one is shrunk by deletion: drop each rule in turn and keep it
+    out if the rest is still infeasible; what remains is a minimal conflicting
+    set. Solving with the rules fixed (not as assumptions) keeps presolve and
+    the LP strong, so each proof takes milliseconds.
+    """
+    conflicts: list[str] = []
+    for a, agent in enumerate(problem.agents):
+        names = sorted(build_full_model(problem, coverage=False, agents=(a,)).rule_literals)
+        if _rules_feasible(problem, a, names):
+            continue
+        needed = list(names)
+        for name in names:
+            trial = [other for other in needed if other != name]
+            if not _rules_feasible(problem, a, trial):
+                needed = trial
+        options = len(problem.allowed[a])
+        limits = (
+            f"{options} possible shifts within availability, time off and opening hours, one a day"
+            if options
+            else "no possible shift at all within availability, time off and opening hours"
+        )
+        rules = [name.removeprefix(f"agent {agent.id}: ") for name in needed]
+        if len(rules) == 1:
+            text = f"{rules[0]} cannot be met"
+        elif rules:
+            text = f"{rules[0]} conflicts with " + " and ".join(rules[1:])
+        else:
+            text = "no shift assignment satisfies the contract"
+        conflicts.append(f"agent {agent.id}: {text} ({limits})")
+    if not conflicts:
+        conflicts.extend(_minimum_conflicts(problem))
+    return conflicts
+
+
+def _rules_feasible(problem: RosterProblem, agent: int, enforced: Sequence[str]) -> bool:
+    roster = build_full_model(problem, coverage=False, agents=(agent,))
+    roster.model.clear_objective()
+    keep = set(enforced)
+    for name, literal in sorted(roster.rule_literals.items()):
+        roster.model.add(literal == (1 if name in keep else 0))
+    solver = make_solver(10.0, workers=1)
+    # UNKNOWN (budget exhausted) counts as feasible: only proven conflicts are reported.
+    return solver.solve(roster.model) != cp_model.INFEASIBLE
+
+
+def _minimum_conflicts(problem: RosterProblem) -> list[str]:
+    """Queue minimums no agent can meet: open intervals where no skilled agent has any shift."""
+    messages = []
+    for q, queue in enumerate(problem.queues):
+        needed = problem.min_agents[q] > 0
+        if not needed.any():
+            continue
+        coverable = [False] * len(problem.grid)
+        for a, agent in enumerate(problem.agents):
+            if queue not in agent.channels:
+                continue
+            for o in problem.allowed[a]:
+                option = problem.options[o]
+                for t in range(option.first_interval, option.last_interval):
+                    coverable[t] = True
+        gaps = [t for t in range(len(problem.grid)) if needed[t] and not coverable[t]]
+        if gaps:
+            first = problem.grid[gaps[0]].tz_convert(problem.timezone)
+            messages.append(
+                f"queue {queue}: at least {int(problem.min_agents[q, gaps[0]])} agent(s) whenever open cannot be met: "
+                f"no agent can work {queue} at {first:%Y-%m-%d %H:%M} ({len(gaps)} such intervals)"
+            )
+    return messages
+
