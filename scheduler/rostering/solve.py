@@ -1,13 +1,14 @@
-"""Solving the roster: aggregate bound, per-class disaggregation, full-model polish.
+"""Solving the roster: aggregate bound, then the full model (directly, or from a disaggregated start).
 
-1. :func:`~scheduler.rostering.aggregate.solve_aggregate` solves the relaxation
-   over shift counts per class of interchangeable agents: a proven lower bound
-   and near-optimal counts, in a fraction of the budget.
-2. Disaggregation turns each class's counts into named shifts with a small
-   per-class model holding every per-agent rule (rest, consecutive days, days
-   off, weekends, fairness within the class).
-3. The full per-agent model starts from that roster (CP-SAT hints) and
-   improves it with the rest of the budget; its objective is the one reported.
+1. :func:`~scheduler.rostering.aggregate.solve_aggregate` solves the linear
+   relaxation over shift counts per class of interchangeable agents: a proven
+   lower bound, whatever happens next.
+2. Small teams (up to ``DIRECT_MAX_AGENTS``): the full per-agent model is
+   solved directly with the whole budget.
+3. Larger teams: each class's fractional counts are turned into named shifts by
+   a small per-class model holding every per-agent rule (rest, consecutive
+   days, days off, weekends, fairness within the class); that roster is scored
+   exactly and handed to the full model as a complete hint to improve.
 
 The reported gap compares the full model's objective with the best lower
 bound of either model. Every solve uses a fixed seed, deterministic time
@@ -28,6 +29,9 @@ from scheduler.rostering.model import RosterModel, build_full_model, evaluate
 from scheduler.rostering.problem import SCALE, RosterProblem
 
 DISAGGREGATE_SHARE = 0.2
+# Up to this team size the full model is solved directly: on the example team (10 agents)
+# that gave 4.65M against 4.91M through disaggregation, in the same deterministic budget.
+DIRECT_MAX_AGENTS = 40
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -75,7 +79,8 @@ def solve_problem(problem: RosterProblem) -> Solution:
         aggregate = solve_aggregate(problem)
     except InfeasibleError:
         raise InfeasibleError(explain(problem, "the rules admit no roster")) from None
-    hint = disaggregate(problem, aggregate, budget * DISAGGREGATE_SHARE) if aggregate.counts else {}
+    direct = len(problem.agents) <= DIRECT_MAX_AGENTS or not aggregate.counts
+    hint = {} if direct else disaggregate(problem, aggregate, budget * DISAGGREGATE_SHARE)
     first_feasible = float("nan")
 
     roster = build_full_model(problem)
@@ -97,7 +102,7 @@ def solve_problem(problem: RosterProblem) -> Solution:
             for index in range(len(proto.variables)):
                 var = roster.model.get_int_var_from_proto_index(index)
                 roster.model.add_hint(var, scorer.value(var))
-    polish = make_solver(budget * (1 - DISAGGREGATE_SHARE))
+    polish = make_solver(budget * (1 - (0 if direct else DISAGGREGATE_SHARE)))
     status = polish.solve(roster.model)
     if status == cp_model.INFEASIBLE:
         raise InfeasibleError(explain(problem, "the rules admit no roster"))
@@ -105,6 +110,9 @@ def solve_problem(problem: RosterProblem) -> Solution:
         solver is None or polish.objective_value <= solver.objective_value
     ):
         solver = polish
+    if solver is None:
+        # Objective-driven search found nothing: find any roster first, then improve it.
+        solver = optimise_from_feasible(roster.model, roster.objective(), budget * 0.5)
     if solver is None:
         raise InfeasibleError(
             explain(problem, f"no roster found within {budget:g} s of deterministic time; raise roster.time_limit_seconds")
