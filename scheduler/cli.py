@@ -110,6 +110,43 @@ TimeLimitOption = Annotated[
 ]
 
 
+PreviousOption = Annotated[
+    Path | None,
+    typer.Option("--previous", help="The roster published before (roster.csv): changed shifts cost roster.stability_weight each."),
+]
+FreezeOption = Annotated[
+    str | None,
+    typer.Option("--freeze-until", help="Keep the --previous roster exactly up to and including this date (YYYY-MM-DD)."),
+]
+
+
+def _previous(path: Path | None) -> pd.DataFrame | None:
+    return read_roster(path) if path is not None else None
+
+
+def _date(text: str | None, option: str) -> dt.date | None:
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"{option} {text!r} is not a date like 2026-11-25") from None
+
+
+def _print_violations(result: RosterResult, limit: int = 8) -> None:
+    """Soft-rule penalties by rule (total), then the largest single ones."""
+    if not result.violations:
+        return
+    totals: dict[str, tuple[int, float]] = {}
+    for rule, _subject, cost in result.violations:
+        count, total = totals.get(rule, (0, 0.0))
+        totals[rule] = (count + 1, total + cost)
+    parts = [f"{rule}: {count} ({total:,.0f})" for rule, (count, total) in sorted(totals.items(), key=lambda item: -item[1][1])]
+    stdout.print("Soft-rule penalties: " + "; ".join(parts), markup=False)
+    for rule, subject, cost in result.violations[:limit]:
+        stdout.print(f"  {rule} - {subject}: {cost:,.0f}", markup=False)
+
+
 def _with_time_limit(config: Config, time_limit: float | None) -> Config:
     if time_limit is None:
         return config
@@ -209,6 +246,8 @@ def plan(
     time_limit: TimeLimitOption = None,
     previous_feeds: PreviousFeedsOption = None,
     base_url: BaseUrlOption = None,
+    previous: PreviousOption = None,
+    freeze_until: FreezeOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Run every stage: forecast, staffing, roster and calendar feeds.
@@ -221,7 +260,9 @@ def plan(
     settings = _with_time_limit(load_config(config), time_limit)
     first_day, length = _horizon(week, start, days)
     stamp = _generated_at(generated_at)
-    result = run_plan(settings, first_day, length)
+    result = run_plan(
+        settings, first_day, length, previous=_previous(previous), freeze_until=_date(freeze_until, "--freeze-until")
+    )
     _print_warnings(result.forecast.warnings, quiet)
     feeds = write_plan(
         settings,
@@ -234,6 +275,7 @@ def plan(
     )
     if not quiet:
         _print_summary(settings, result.summary, result.roster)
+        _print_violations(result.roster)
         stdout.print(f"Wrote {out}/forecast.csv, requirements.csv, roster.csv and {out}/{FEEDS_DIR}/", markup=False)
         _print_feeds(feeds)
 
@@ -694,23 +736,29 @@ def roster(
     week: WeekOption = None,
     start: StartOption = None,
     days: DaysOption = 7,
+    weeks: Annotated[int | None, typer.Option("--weeks", min=1, max=52, help="Plan this many weeks from the start (instead of --days).")] = None,
+    previous: PreviousOption = None,
+    freeze_until: FreezeOption = None,
     time_limit: TimeLimitOption = None,
     quiet: QuietOption = False,
 ) -> None:
     """Build a roster of named agents covering the requirements (CP-SAT).
 
     Example: peakplan roster --config examples/cashback/peakplan.toml --requirements requirements.csv
-    --week 2026-W48 --out roster.csv
+    --start 2026-11-23 --weeks 1 --previous old/roster.csv --out roster.csv
     """
     settings = _with_time_limit(load_config(config), time_limit)
-    first_day, length = _horizon(week, start, days)
+    first_day, length = _horizon(week, start, 7 * weeks if weeks else days)
     agents = load_team(team or settings.team_file, settings.queue_names)
     table = read_requirements(requirements)
-    result = run_roster(settings, agents, table, first_day, length)
+    result = run_roster(
+        settings, agents, table, first_day, length, previous=_previous(previous), freeze_until=_date(freeze_until, "--freeze-until")
+    )
     write_roster(settings, result.roster, out)
     if not quiet:
         _coverage, summary = coverage_of(settings, table, result.roster)
         _print_summary(settings, summary, result)
+        _print_violations(result)
         stdout.print(f"Wrote {out} ({len(result.roster)} rows)", markup=False)
 
 

@@ -128,8 +128,17 @@ def run_backtest(
     )
 
 
-def run_roster(config: Config, team: Team, requirements: pd.DataFrame, start: dt.date, days: int) -> RosterResult:
-    return make_roster(config, team, requirements, start, days)
+def run_roster(
+    config: Config,
+    team: Team,
+    requirements: pd.DataFrame,
+    start: dt.date,
+    days: int,
+    *,
+    previous: pd.DataFrame | None = None,
+    freeze_until: dt.date | None = None,
+) -> RosterResult:
+    return make_roster(config, team, requirements, start, days, previous=previous, freeze_until=freeze_until)
 
 
 def coverage_of(config: Config, requirements: pd.DataFrame, roster: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -149,7 +158,14 @@ def roster_service(config: Config, requirements: pd.DataFrame, roster: pd.DataFr
     return evaluate_staffing(requirements, coverage, config)
 
 
-def run_plan(config: Config, start: dt.date, days: int = 7) -> PlanResult:
+def run_plan(
+    config: Config,
+    start: dt.date,
+    days: int = 7,
+    *,
+    previous: pd.DataFrame | None = None,
+    freeze_until: dt.date | None = None,
+) -> PlanResult:
     """Run every stage in memory (nothing is written).
 
     Each stage gets the previous stage's table rounded as its CSV holds it, so the
@@ -158,7 +174,7 @@ def run_plan(config: Config, start: dt.date, days: int = 7) -> PlanResult:
     team = load_team(config.team_file, config.queue_names)
     forecast_result = run_forecast(config, start, days)
     requirements = as_written(compute_requirements(as_written(forecast_result.frame), config))
-    roster = run_roster(config, team, requirements, start, days)
+    roster = run_roster(config, team, requirements, start, days, previous=previous, freeze_until=freeze_until)
     coverage, summary = coverage_of(config, requirements, roster.roster)
     return PlanResult(
         forecast=forecast_result, requirements=requirements, roster=roster, coverage=coverage, summary=summary

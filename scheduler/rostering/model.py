@@ -287,7 +287,7 @@ def add_coverage(
             if need == 0 and not staff:
                 continue
             covered = SCALE * sum(staff) if staff else 0
-            label = problem.grid[t].isoformat()
+            label = f"{problem.grid[t].tz_convert(problem.timezone):%Y-%m-%d %H:%M}"
             # Convex: the first agent missing costs the base weight, every further one twice that.
             first = model.new_int_var(0, min(need, SCALE), f"short1[{queue},{t}]")
             rest = model.new_int_var(0, max(need - SCALE, 0), f"short2[{queue},{t}]")
