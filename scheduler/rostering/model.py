@@ -433,11 +433,10 @@ def build_full_model(problem: RosterProblem, *, coverage: bool = True, agents: S
 
 
 def evaluate(terms: Iterable[SoftTerm], value: Callable[[LinearExpr], float]) -> list[tuple[str, str, float]]:
-    """Violated soft terms as ``(rule, subject, cost)``, largest cost first, for the report."""
-    violations = []
+    """Violated soft rules as ``(rule, subject, cost)``, one per rule and subject, largest cost first."""
+    totals: dict[tuple[str, str], float] = defaultdict(float)
     for term in terms:
         amount = value(term.value) if not isinstance(term.value, int | float) else float(term.value)
         if amount > 0:
-            violations.append((term.rule, term.subject, term.weight * amount))
-    return sorted(violations, key=lambda item: (-item[2], item[0], item[1]))
-
+            totals[term.rule, term.subject] += term.weight * amount
+    return sorted(((rule, subject, cost) for (rule, subject), cost in totals.items()), key=lambda item: (-item[2], item[0], item[1]))

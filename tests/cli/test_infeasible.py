@@ -65,5 +65,5 @@ def test_infeasible_message_names_agent_and_rule(infeasible_run: FailedRun) -> N
     line = assert_clean_error(infeasible_run.result, INFEASIBLE)
     assert line == (
         "Error: no roster satisfies the rules: agent a10: at least 60 h in week of 2026-11-23 (contract overtime) "
-        "cannot be met (98 possible shifts within availability, time off and opening hours, one a day)"
+        "cannot be met (91 possible shifts within availability, time off and opening hours, one a day)"
     )
