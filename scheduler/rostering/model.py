@@ -148,14 +148,10 @@ def add_min_rest(roster: RosterModel) -> None:
         literal = rule_literal(roster, f"agent {agent.id}: {rest_minutes / 60:g} h rest between shifts")
         by_day = problem.options_by_day(a)
         for d, today in sorted(by_day.items()):
-            tomorrow = by_day.get(d + 1, [])
+            tomorrow = [(problem.options[o2].start_minute, roster.shift[a, o2]) for o2 in by_day.get(d + 1, [])]
             for o in today:
-                end = problem.options[o].end
-                clash = [
-                    roster.shift[a, o2]
-                    for o2 in tomorrow
-                    if (problem.options[o2].start - end).total_seconds() < rest_minutes * 60
-                ]
+                latest = problem.options[o].end_minute + rest_minutes
+                clash = [var for start, var in tomorrow if start < latest]
                 if clash:
                     roster.model.add(roster.shift[a, o] + sum(clash) <= 1).only_enforce_if(literal)
 
@@ -335,6 +331,8 @@ def add_preferences(roster: RosterModel) -> None:
                     )
                 continue
             for d in preference_days(preference, problem.days):
+                if problem.days[d] in agent.time_off:
+                    continue  # on leave: nothing to wish for, and no cost the roster could avoid
                 on_day = [var for o, var in matching if problem.options[o].day_index == d]
                 missed = roster.model.new_bool_var(f"missed_preference[{agent.id},{number},{d}]")
                 roster.model.add(missed + sum(on_day) >= 1)

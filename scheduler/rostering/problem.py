@@ -49,6 +49,15 @@ class ShiftOption:
     night: bool
 
     @property
+    def start_minute(self) -> int:
+        """Start in whole minutes since the epoch (cheap to compare in model building)."""
+        return int(self.start.value // 60_000_000_000)
+
+    @property
+    def end_minute(self) -> int:
+        return int(self.end.value // 60_000_000_000)
+
+    @property
     def nominal_lunch(self) -> int | None:
         """The lunch start the first stage assumes (middle of the window)."""
         if not self.lunch_starts:
@@ -138,7 +147,8 @@ def _shift_options(days: Sequence[dt.date], config: Config, grid: pd.DatetimeInd
                 if lunch_intervals:
                     earliest = first + int(template.lunch_after_hours[0] * 60 // step)
                     latest = first + int(template.lunch_after_hours[1] * 60 // step)
-                    lunch_starts = tuple(t for t in range(earliest, latest + 1) if t + lunch_intervals <= last)
+                    # Lunch lies inside the shift, work before and after it (also when the horizon cuts the shift).
+                    lunch_starts = tuple(t for t in range(max(earliest, first + 1), latest + 1) if t + lunch_intervals < last)
                 local_end = end.tz_convert(tz)
                 end_minutes = _local_minutes(local_end.time()) + (1440 if local_end.date() > day else 0)
                 begin_minutes = _local_minutes(start_time)

@@ -160,8 +160,9 @@ def disaggregate(problem: RosterProblem, aggregate: AggregateResult, time_limit:
             under = roster.model.new_int_var(0, target, f"deficit[{c},{o}]")
             roster.model.add(SCALE * sum(vars_) - target == over - under)
             deviation.append(weight * (over + under))
-        share = max(time_limit * len(members) / total, 0.2)
-        solver = optimise_from_feasible(roster.model, roster.objective() + sum(deviation), share)
+        share = max(time_limit * len(members) / total, 0.05)
+        # One worker: these models are small, and a portfolio's start-up would dominate.
+        solver = optimise_from_feasible(roster.model, roster.objective() + sum(deviation), share, workers=1)
         if solver is None:
             continue  # no hint for this class; the full model searches its shifts itself
         for key, var in roster.shift.items():
@@ -169,7 +170,9 @@ def disaggregate(problem: RosterProblem, aggregate: AggregateResult, time_limit:
     return hint
 
 
-def optimise_from_feasible(model: cp_model.CpModel, objective: object, time_limit: float) -> cp_model.CpSolver | None:
+def optimise_from_feasible(
+    model: cp_model.CpModel, objective: object, time_limit: float, *, workers: int = 8
+) -> cp_model.CpSolver | None:
     """Find any solution first, then minimise ``objective`` starting from it.
 
     Objective-driven search on these models can spend its whole budget without
@@ -185,7 +188,7 @@ def optimise_from_feasible(model: cp_model.CpModel, objective: object, time_limi
         var = model.get_int_var_from_proto_index(index)
         model.add_hint(var, starter.value(var))
     model.minimize(objective)
-    solver = make_solver(time_limit * 0.7)
+    solver = make_solver(time_limit * 0.7, workers=workers)
     if solver.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     return solver
@@ -269,6 +272,28 @@ def _minimum_conflicts(problem: RosterProblem) -> list[str]:
             messages.append(
                 f"queue {queue}: at least {int(problem.min_agents[q, gaps[0]])} agent(s) whenever open cannot be met: "
                 f"no agent can work {queue} at {first:%Y-%m-%d %H:%M} ({len(gaps)} such intervals)"
+            )
+    if not messages:
+        messages.extend(_minimum_conflicts_together(problem))
+    return messages
+
+
+def _minimum_conflicts_together(problem: RosterProblem) -> list[str]:
+    """Queue minimums each interval of which someone could cover, but not all of them at once.
+
+    A minimum is named when the roster becomes feasible without it (the
+    agents' own rules are feasible, see :func:`agent_rule_conflicts`).
+    """
+    names = sorted(name for name in build_full_model(problem).rule_literals if name.startswith("queue "))
+    messages = []
+    for name in names:
+        roster = build_full_model(problem)
+        roster.model.clear_objective()
+        for other, literal in sorted(roster.rule_literals.items()):
+            roster.model.add(literal == (0 if other == name else 1))
+        if make_solver(10.0).solve(roster.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            messages.append(
+                f"{name} cannot be met: the agents' shifts, availability and contracts leave open intervals uncovered"
             )
     return messages
 
