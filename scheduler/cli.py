@@ -8,19 +8,21 @@ line on stderr with a named exit code (:class:`~scheduler.errors.ExitCode`).
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import functools
 import json
 import os
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
 
 import pandas as pd
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from forecasts.backtest import BacktestResult, backtest_summary
@@ -40,6 +42,7 @@ from scheduler.pipeline import (
     read_forecast,
     read_requirements,
     read_roster,
+    roster_service,
     run_backtest,
     run_forecast,
     run_plan,
@@ -53,6 +56,12 @@ from scheduler.roster import RosterResult
 from scheduler.calculator import Calculation, calculate
 from scheduler.staffing import compute_requirements
 from scheduler.whatif import WhatIfResult, parse_uplift, what_if, write_whatif
+from scheduler.diff import diff_json, diff_lines, diff_rosters, roster_offset_zone
+from scheduler.init_project import next_monday, write_project
+from scheduler.report import REPORT_FILE, load_report_inputs, render_report, report_inputs_for_plan
+from scheduler.summary import check_understaffing, plan_json
+from scheduler.validate import ERROR, OK, WARNING, validate_inputs
+from calendars.files import write_text_atomic
 from scheduler.tables import write_table
 from scheduler.team import Team, load_team
 
@@ -110,6 +119,19 @@ TimeLimitOption = Annotated[
 ]
 
 
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout (for CI); warnings go into it.")]
+MaxUnderstaffedOption = Annotated[
+    float | None,
+    typer.Option(
+        "--max-understaffed-share",
+        min=0.0,
+        max=1.0,
+        help="Exit with code 5 (after writing the plan) when more than this share of the required agent-hours "
+        "is unscheduled; overrides the config's report.max_understaffed_share.",
+    ),
+]
+
+
 PreviousOption = Annotated[
     Path | None,
     typer.Option("--previous", help="The roster published before (roster.csv): changed shifts cost roster.stability_weight each."),
@@ -145,6 +167,20 @@ def _print_violations(result: RosterResult, limit: int = 8) -> None:
     stdout.print("Soft-rule penalties: " + "; ".join(parts), markup=False)
     for rule, subject, cost in result.violations[:limit]:
         stdout.print(f"  {rule} - {subject}: {cost:,.0f}", markup=False)
+
+
+@contextlib.contextmanager
+def _progress(silent: bool, message: str) -> Iterator[None]:
+    """A spinner with elapsed time on stderr while a long stage runs (only on a terminal)."""
+    if silent or not stderr.is_terminal:
+        yield
+        return
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=stderr,
+                  transient=True) as progress:  # fmt: skip
+        progress.add_task(message, total=None)
+        yield
 
 
 def _with_time_limit(config: Config, time_limit: float | None) -> Config:
@@ -248,22 +284,37 @@ def plan(
     base_url: BaseUrlOption = None,
     previous: PreviousOption = None,
     freeze_until: FreezeOption = None,
+    max_understaffed_share: MaxUnderstaffedOption = None,
+    json_output: JsonOption = False,
     quiet: QuietOption = False,
 ) -> None:
-    """Run every stage: forecast, staffing, roster and calendar feeds.
+    """Run every stage: forecast, staffing, roster, calendar feeds and the HTML report.
 
-    Writes forecast.csv, requirements.csv, roster.csv, feeds/<agent>.ics and
-    feeds/team.ics into --out, and prints required vs scheduled agent-hours.
+    Writes forecast.csv, requirements.csv, roster.csv, report.html, feeds/<agent>.ics,
+    feeds/team.ics and feeds/index.html into --out, and prints required vs
+    scheduled agent-hours. Exit codes: 0 ok, 3 bad input, 4 infeasible rules,
+    5 written but understaffed beyond report.max_understaffed_share.
 
     Example: peakplan plan --config examples/cashback/peakplan.toml --week 2026-W48 --out out/
+
+    Example (CI): peakplan plan --config team/peakplan.toml --week 2026-W48 --out public/
+    --generated-at 2026-11-20T00:00:00Z --max-understaffed-share 0.1 --json > summary.json
     """
     settings = _with_time_limit(load_config(config), time_limit)
     first_day, length = _horizon(week, start, days)
     stamp = _generated_at(generated_at)
-    result = run_plan(
-        settings, first_day, length, previous=_previous(previous), freeze_until=_date(freeze_until, "--freeze-until")
-    )
-    _print_warnings(result.forecast.warnings, quiet)
+    previous_roster = _previous(previous)
+    with _progress(
+        quiet or json_output,
+        f"Planning {length} days from {first_day}: forecast, staffing, roster "
+        f"(CP-SAT, {settings.roster.time_limit_seconds:g} s deterministic budget)...",
+    ):
+        result = run_plan(
+            settings, first_day, length, previous=previous_roster, freeze_until=_date(freeze_until, "--freeze-until")
+        )
+    _print_warnings(result.forecast.warnings, quiet or json_output)
+    # The report is rendered before anything is written: a failure leaves the folder as it was.
+    report_html = render_report(report_inputs_for_plan(settings, result, previous=previous_roster, generated_at=stamp))
     feeds = write_plan(
         settings,
         result,
@@ -273,11 +324,25 @@ def plan(
         previous_feeds=previous_feeds,
         base_url=base_url,
     )
-    if not quiet:
+    write_text_atomic(out / REPORT_FILE, report_html)
+    limit = max_understaffed_share if max_understaffed_share is not None else settings.max_understaffed_share
+    if json_output:
+        files = [out / name for name in ("forecast.csv", "requirements.csv", "roster.csv", REPORT_FILE)]
+        evaluation = roster_service(settings, result.requirements, result.roster.roster)
+        payload = plan_json(
+            settings, first_day=first_day, days=length, coverage=result.coverage, daily=result.summary,
+            evaluation=evaluation, roster=result.roster, files=files + list(feeds.paths),
+            warnings=result.forecast.warnings, max_understaffed_share=limit, feeds=feeds.totals(),
+        )  # fmt: skip
+        typer.echo(json.dumps(payload, indent=2))
+    elif not quiet:
         _print_summary(settings, result.summary, result.roster)
         _print_violations(result.roster)
-        stdout.print(f"Wrote {out}/forecast.csv, requirements.csv, roster.csv and {out}/{FEEDS_DIR}/", markup=False)
+        stdout.print(
+            f"Wrote {out}/forecast.csv, requirements.csv, roster.csv, {REPORT_FILE} and {out}/{FEEDS_DIR}/", markup=False
+        )
         _print_feeds(feeds)
+    check_understaffing(result.coverage, settings.interval_minutes, limit)
 
 
 forecast_app = typer.Typer(no_args_is_help=False, add_completion=False, pretty_exceptions_enable=False)
@@ -939,6 +1004,162 @@ def publish(
         + ("" if dry_run else f"; {totals['writes']} write requests"),
         markup=False,
     )
+
+
+@app.command()
+@handle_errors
+def report(
+    config: ConfigOption,
+    out_dir: Annotated[
+        Path, typer.Option("--out-dir", "-d", help="A plan output folder holding forecast.csv, requirements.csv and roster.csv.")
+    ],
+    previous: Annotated[
+        Path | None, typer.Option("--previous", help="The roster published before (roster.csv): the report lists what changed.")
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="HTML file to write (default: OUT_DIR/report.html).")] = None,
+    generated_at: GeneratedAtOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Write the HTML report of a plan: one self-contained file that opens offline.
+
+    Charts: forecast vs recent history (sale events and holidays shaded),
+    required vs scheduled agents per interval and queue (understaffing marked),
+    predicted service level / ASA / backlog under the roster, hours, weekends
+    and late shifts per agent, and what changed against --previous.
+
+    Example: peakplan report --config examples/cashback/peakplan.toml --out-dir out/ --previous last-week/roster.csv
+    """
+    settings = load_config(config)
+    stamp = _generated_at(generated_at) if generated_at is not None else None
+    inputs = load_report_inputs(settings, out_dir, previous=previous, generated_at=stamp)
+    target = out if out is not None else out_dir / REPORT_FILE
+    write_text_atomic(target, render_report(inputs))
+    _print_warnings(inputs.warnings, quiet)
+    if not quiet:
+        stdout.print(f"Wrote {target}", markup=False)
+
+
+@app.command()
+@handle_errors
+def diff(
+    old: Annotated[Path, typer.Argument(help="The roster before (roster.csv).", show_default=False)],
+    new: Annotated[Path, typer.Argument(help="The roster after (roster.csv).", show_default=False)],
+    config: Annotated[
+        Path | None, typer.Option("--config", "-c", help="Team config: local times in its timezone, agents' names.")
+    ] = None,
+    tz: Annotated[
+        str | None, typer.Option("--tz", help="IANA timezone for local times (default: the config's, else NEW's UTC offset).")
+    ] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object: totals and per-agent changes.")] = False,
+) -> None:
+    """List per agent which shifts were added, removed or moved between two rosters (for notifications).
+
+    Times are local. Exit code 0 whether or not anything changed (see the
+    totals in --json), 3 for a missing or malformed file.
+
+    Example: peakplan diff published/roster.csv out/roster.csv --config examples/cashback/peakplan.toml --json
+    """
+    names: dict[str, str] = {}
+    zone_name: Any = tz
+    if config is not None:
+        settings = load_config(config)
+        zone_name = zone_name or settings.timezone
+        if settings.team_file.is_file():
+            names = {agent.id: agent.name for agent in load_team(settings.team_file, settings.queue_names).agents}
+    if zone_name is not None:
+        from forecasts.grid import zone
+
+        zone(str(zone_name))  # a readable error for an unknown zone
+    before, after = read_roster(old), read_roster(new)
+    result = diff_rosters(before, after, zone_name if zone_name is not None else roster_offset_zone(new))
+    if json_output:
+        typer.echo(json.dumps(diff_json(result, names), indent=2, ensure_ascii=False))
+        return
+    totals = result.totals()
+    for line in diff_lines(result, names):
+        stdout.print(line, markup=False, soft_wrap=True)
+    stdout.print(
+        f"{totals['added']} added, {totals['removed']} removed, {totals['moved']} moved, {totals['queues']} with "
+        f"other queues, {totals['unchanged']} unchanged; {totals['agents_affected']} agents affected",
+        markup=False,
+        soft_wrap=True,
+    )
+
+
+@app.command()
+@handle_errors
+def validate(
+    config: ConfigOption,
+    week: WeekOption = None,
+    start: StartOption = None,
+    days: DaysOption = 7,
+    requirements: Annotated[
+        Path | None,
+        typer.Option("--requirements", "-r", help="Check this requirements CSV covers the horizon (default: forecast now)."),
+    ] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the checks as one JSON object.")] = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Check every input of a plan without solving: config, team, history, events, requirements, rules.
+
+    Exit code 0 when `plan` can run, 3 when an input is missing or malformed,
+    4 when some agent's own hard rules cannot hold. Each problem is one
+    'Error: ...' line on stderr; a team too small for the requirements is a warning.
+
+    Example: peakplan validate --config examples/cashback/peakplan.toml --week 2026-W48
+    """
+    first_day, length = _horizon(week, start, days)
+    result = validate_inputs(config, first_day, length, requirements_path=requirements)
+    code = result.exit_code
+    if json_output:
+        typer.echo(json.dumps(result.as_json(), indent=2))
+    elif not quiet:
+        table = Table(title=f"peakplan validate: {config}, {length} days from {first_day}")
+        table.add_column("check")
+        table.add_column("status")
+        table.add_column("detail")
+        styles = {OK: "green", WARNING: "yellow", ERROR: "red"}
+        for check in result.checks:
+            style = styles.get(check.status, "dim")
+            table.add_row(check.name, f"[{style}]{check.status}[/{style}]", escape(check.detail))
+        stdout.print(table)
+        for warning in result.warnings:
+            stderr.print(f"Warning: {warning}", markup=False, soft_wrap=True)
+    for check in result.checks:
+        if check.status == ERROR:
+            stderr.print(f"Error: {check.name}: {check.detail}", markup=False, soft_wrap=True)
+    if code != ExitCode.OK:
+        raise typer.Exit(int(code))
+    if not quiet and not json_output:
+        stdout.print("All inputs are valid: `peakplan plan` can run.", markup=False)
+
+
+@app.command()
+@handle_errors
+def init(
+    folder: Annotated[Path, typer.Argument(help="Folder to write the starter project into (created if missing).")],
+    week: Annotated[
+        str | None, typer.Option("--week", help="ISO week the sample history leads up to (default: next week).")
+    ] = None,
+    name: Annotated[str, typer.Option("--name", help="The team's name in the config.")] = "Example Support",
+    force: Annotated[bool, typer.Option("--force", help="Overwrite the starter files of an earlier init.")] = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Write a starter project: a commented config, a team file, a sale calendar and a sample history.
+
+    `peakplan validate` passes on it and `peakplan plan` runs on it; then
+    replace the history with your helpdesk export and the agents with yours.
+
+    Example: peakplan init my-team --week 2026-W48 && peakplan plan --config my-team/peakplan.toml --week 2026-W48 --out my-team/out
+    """
+    first_day = parse_week(week) if week else next_monday(dt.date.today())
+    files = write_project(folder, first_day, name=name, force=force)
+    if not quiet:
+        iso = first_day.isocalendar()
+        stdout.print(f"Wrote {', '.join(str(path) for path in files)}", markup=False, soft_wrap=True)
+        stdout.print(
+            f"Next: peakplan validate --config {folder / 'peakplan.toml'} --week {iso.year}-W{iso.week:02d}", markup=False
+        )
 
 
 def main() -> None:

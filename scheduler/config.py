@@ -152,6 +152,9 @@ class Config:
     feeds: FeedOptions = FeedOptions()
     export: str = ""  # helpdesk export preset of the ticket history (forecasts.exports), "" for none
     queue_map: tuple[tuple[str, str], ...] = ()  # helpdesk queue value -> channel, with export
+    # [report] max_understaffed_share: `plan` exits 5 when a larger share of the required
+    # agent-hours is unscheduled (None: never)
+    max_understaffed_share: float | None = None
 
     @property
     def queue_names(self) -> tuple[str, ...]:
@@ -343,8 +346,10 @@ def _parse_shift(index: int, table: Any, source: Path) -> ShiftTemplate:
         lunch_after_hours=(float(window[0]), float(window[1])),
         breaks=section.integer("breaks", 0, low=0),
     )
-    if template.lunch_minutes and template.lunch_after_hours[1] * 60 + template.lunch_minutes > template.hours * 60:
-        raise InputError(f"{source}: {where}: the lunch window ends after the shift")
+    if template.lunch_minutes and template.lunch_after_hours[0] <= 0:
+        raise InputError(f"{source}: {where}: the lunch window must start after the shift starts (lunch_after_hours > 0)")
+    if template.lunch_minutes and template.lunch_after_hours[1] * 60 + template.lunch_minutes >= template.hours * 60:
+        raise InputError(f"{source}: {where}: the lunch window must end before the shift ends")
     return template
 
 
@@ -389,7 +394,7 @@ def load_config(path: str | Path) -> Config:
     base = source.parent
 
     top = _Section(raw, "top level", source)
-    top.check_keys(("team", "inputs", "forecast", "staffing", "channels", "roster", "feeds"))
+    top.check_keys(("team", "inputs", "forecast", "staffing", "channels", "roster", "feeds", "report"))
     team = _Section(top.require("team"), "team", source)
     team.check_keys(("name", "timezone", "file"))
     inputs = _Section(top.require("inputs"), "inputs", source)
@@ -493,7 +498,17 @@ def load_config(path: str | Path) -> Config:
         feeds=_parse_feeds(raw.get("feeds", {}), source),
         export=export,
         queue_map=queue_map,
+        max_understaffed_share=_parse_report(raw.get("report", {}), source),
     )
+
+
+def _parse_report(table: Any, source: Path) -> float | None:
+    """``[report]``: the CI threshold ``max_understaffed_share`` (0-1; absent = never fail)."""
+    section = _Section(table, "report", source)
+    section.check_keys(("max_understaffed_share",))
+    if "max_understaffed_share" not in section.table:
+        return None
+    return section.number("max_understaffed_share", low=0, high=1)
 
 
 def _parse_export(inputs: _Section, history_format: str, source: Path) -> tuple[str, tuple[tuple[str, str], ...]]:

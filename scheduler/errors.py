@@ -3,28 +3,67 @@
 The exception classes are defined in :mod:`calendars.errors` (the bottom of the
 import graph) and re-exported here so scheduler code and the CLI import them
 from one place.
+
+Exit codes are a stable interface: CI jobs branch on them, so a code never
+changes meaning and new codes are only ever added.
+
+====  ==============  =============================================================
+code  name            meaning
+====  ==============  =============================================================
+0     OK              success (plan written, inputs valid, ...)
+1     INTERNAL        a bug: Python printed a traceback (please report it)
+2     USAGE           unknown option, missing argument (typer/click)
+3     INPUT           a file or option is missing, malformed or inconsistent
+4     INFEASIBLE      the labour rules admit no roster
+5     UNDERSTAFFED    the plan was written, but more of the required agent-hours
+                      are unscheduled than ``[report] max_understaffed_share``
+                      (or ``--max-understaffed-share``) allows
+6     PUBLISH         a CalDAV server refused or could not be reached
+====  ==============  =============================================================
 """
 
 from __future__ import annotations
 
 from enum import IntEnum
 
-from calendars.errors import InfeasibleError, InputError, PeakplanError
+from calendars.errors import InfeasibleError, InputError, PeakplanError, PublishError
 
-__all__ = ["ExitCode", "InfeasibleError", "InputError", "PeakplanError", "exit_code_for"]
+__all__ = [
+    "ExitCode",
+    "InfeasibleError",
+    "InputError",
+    "PeakplanError",
+    "PublishError",
+    "UnderstaffedError",
+    "exit_code_for",
+]
 
 
 class ExitCode(IntEnum):
-    """Stable process exit codes; CI jobs branch on them."""
+    """Stable process exit codes; CI jobs branch on them (see the module docstring)."""
 
     OK = 0
     INTERNAL = 1  # a bug: Python printed a traceback
     USAGE = 2  # typer/click: unknown option, missing argument
     INPUT = 3  # a file or option is missing, malformed or inconsistent
     INFEASIBLE = 4  # the rules admit no roster
+    UNDERSTAFFED = 5  # plan written, but understaffed beyond the configured share
+    PUBLISH = 6  # a CalDAV server refused a request or cannot be reached
+
+
+class UnderstaffedError(PeakplanError):
+    """The roster leaves more required agent-hours uncovered than the configured threshold.
+
+    Raised after the plan's files are written: the roster is still the best the
+    team can do, and agents need their shifts; the exit code tells CI to alert.
+    """
 
 
 def exit_code_for(error: PeakplanError) -> ExitCode:
     if isinstance(error, InfeasibleError):
         return ExitCode.INFEASIBLE
+    if isinstance(error, UnderstaffedError):
+        return ExitCode.UNDERSTAFFED
+    if isinstance(error, PublishError):
+        return ExitCode.PUBLISH
     return ExitCode.INPUT

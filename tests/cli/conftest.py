@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from cli_support import EXAMPLE, HISTORY_FROM, PlanRun, invoke, plan_args
+from cli_support import EXAMPLE, HISTORY_FROM, WEEK, PlanRun, invoke, plan_args
 
 
 @pytest.fixture(scope="session")
@@ -63,3 +63,30 @@ def edit() -> Callable[[Path, str, str], None]:
         path.write_text(text.replace(old, new), encoding="utf-8")
 
     return replace
+
+
+@pytest.fixture(scope="session")
+def starter(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """`peakplan init` for WEEK into a temporary folder, run once; returns the folder."""
+    folder = tmp_path_factory.mktemp("starter") / "team"
+    result = invoke(["init", folder, "--week", WEEK])
+    assert result.exit_code == 0, result.output
+    return folder
+
+
+@pytest.fixture(scope="session")
+def understaffed_day(tmp_path_factory: pytest.TempPathFactory) -> PlanRun:
+    """A one-day `plan --json` of the example on Black Friday with `[report] max_understaffed_share = 0.05`: exit 5.
+
+    That day needs about 107 agent-hours and the ten agents can work at most 80.
+    (tests/cli/test_workflow.py covers the --max-understaffed-share option.)
+    """
+    folder = tmp_path_factory.mktemp("understaffed") / "cashback"
+    shutil.copytree(EXAMPLE, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    config = folder / "peakplan.toml"
+    config.write_text(config.read_text(encoding="utf-8") + "\n[report]\nmax_understaffed_share = 0.05\n", encoding="utf-8")
+    out = folder.parent / "out"
+    args = plan_args(config, out, "--json")
+    week_at = args.index("--week")
+    args[week_at : week_at + 2] = ["--start", "2026-11-27", "--days", "1"]
+    return PlanRun(out=out, result=invoke(args))

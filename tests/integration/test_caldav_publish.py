@@ -204,7 +204,7 @@ def test_wrong_password_is_one_clean_error(server: Radicale, tmp_path: Path) -> 
         ["publish", "--caldav", server.url, "--user", PUBLISHER[0], "--password-env", "PEAKPLAN_TEST_PW", "--feeds", feeds],
         env={"PEAKPLAN_TEST_PW": "wrong"},
     )
-    assert result.exit_code == 3
+    assert result.exit_code == 6  # ExitCode.PUBLISH
     assert "401 Unauthorized" in result.stderr and "Traceback" not in result.output
     assert result.stderr.startswith("Error: PROPFIND http://127.0.0.1:")
 

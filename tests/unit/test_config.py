@@ -57,10 +57,11 @@ def test_example_config_loads() -> None:
     assert config.channel("social").target_hours == 2.0
     assert (config.shrinkage, config.max_occupancy) == (0.30, 0.85)
     assert config.roster.min_rest_hours == 11.0
-    assert [(shift.name, shift.hours, len(shift.starts)) for shift in config.roster.shifts] == [
-        ("day", 8.0, 8),
-        ("half", 4.0, 6),
+    assert [(shift.name, shift.hours, len(shift.starts), shift.paid_minutes, shift.breaks) for shift in config.roster.shifts] == [
+        ("day", 9.0, 7, 480, 2),
+        ("half", 4.0, 6, 240, 1),
     ]
+    assert config.roster.min_agents == (("chat", 1),)
 
 
 def test_minimal_config_uses_defaults(tmp_path: Path) -> None:

@@ -100,4 +100,4 @@ def test_unreachable_server_is_a_clean_error(tmp_path):
         ["publish", "--caldav", "http://127.0.0.1:9/", "--user", "u", "--password-env", "PW", "--feeds", out],
         env={"PW": "pw"},
     )
-    assert result.exit_code == 3 and "cannot reach CalDAV server 127.0.0.1:9" in result.stderr
+    assert result.exit_code == 6 and "cannot reach CalDAV server 127.0.0.1:9" in result.stderr  # ExitCode.PUBLISH

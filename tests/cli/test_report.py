@@ -1,0 +1,97 @@
+"""The HTML report: written by `plan`, rewritten by `peakplan report`; one self-contained file with its charts."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import re
+from pathlib import Path
+
+from cli_support import EXAMPLE, PlanRun, assert_clean_error, invoke
+
+CONFIG = EXAMPLE / "peakplan.toml"
+CHART_IDS = ("chart-forecast", "chart-staffing", "chart-service", "chart-fairness")
+IMG = re.compile(r'<img class="chart" id="([a-z-]+)" alt="[^"]*" src="data:image/png;base64,([A-Za-z0-9+/=]+)">')
+PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
+
+
+def charts(html: str) -> dict[str, bytes]:
+    return {chart_id: base64.b64decode(data) for chart_id, data in IMG.findall(html)}
+
+
+def assert_self_contained(html: str) -> None:
+    assert html.startswith("<!DOCTYPE html>")
+    assert "<script" not in html.lower()
+    # nothing fetched: no external URL in src/href, no @import, no url() in the CSS
+    assert not re.search(r'(?:src|href)="(?!data:|#)', html), re.search(r'(?:src|href)="(?!data:|#)[^"]*', html)
+    assert "@import" not in html and "url(" not in html
+
+
+def test_plan_writes_a_self_contained_report_with_four_charts(example_plan: PlanRun) -> None:
+    assert example_plan.result.exit_code == 0, example_plan.result.output
+    html = (example_plan.out / "report.html").read_text(encoding="utf-8")
+    assert_self_contained(html)
+    images = charts(html)
+    assert sorted(images) == sorted(CHART_IDS)
+    for chart_id, data in images.items():
+        assert data.startswith(PNG_MAGIC), chart_id
+        assert len(data) > 10_000, (chart_id, len(data))  # a drawn chart, not an empty canvas
+    for heading in ("Forecast", "Required vs scheduled agents", "Predicted service under this roster",
+                    "Fairness: hours, weekends and late shifts per agent", "Solver",
+                    "What changed against the previous roster"):  # fmt: skip
+        assert f">{heading}</h2>" in html, heading
+    assert "Cashback Support: staffing plan 2026-11-23 to 2026-11-29" in html
+    assert "generated 2026-11-20T09:00:00+03:00" in html
+    assert "Kirill &quot;Kir&quot; Orlov" in html  # agent names are escaped
+
+
+def test_report_lists_every_agent_and_day(example_plan: PlanRun) -> None:
+    html = (example_plan.out / "report.html").read_text(encoding="utf-8")
+    for agent_id in [f"a{n:02d}" for n in range(1, 11)]:
+        assert f"<td class=\"l\">{agent_id}</td>" in html, agent_id
+    for day in ("2026-11-23 Mon", "2026-11-27 Fri", "2026-11-29 Sun"):
+        assert day in html
+
+
+def test_report_command_rewrites_the_report_with_the_changes(example_plan: PlanRun, tmp_path: Path) -> None:
+    assert example_plan.result.exit_code == 0
+    roster = example_plan.out / "roster.csv"
+    with roster.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    first_shift = rows[0]["shift_id"]
+    previous = tmp_path / "previous.csv"
+    with previous.open("w", newline="", encoding="utf-8") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(rows[0]), lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(row for row in rows if row["shift_id"] != first_shift)
+    target = tmp_path / "report.html"
+    result = invoke(["report", "--config", CONFIG, "--out-dir", example_plan.out, "--previous", previous, "--out", target])
+    assert result.exit_code == 0, result.output
+    assert result.stdout.strip() == f"Wrote {target}"
+    html = target.read_text(encoding="utf-8")
+    assert_self_contained(html)
+    assert sorted(charts(html)) == sorted(CHART_IDS)
+    assert "1 added, 0 removed, 0 moved, 0 with other queues" in html
+    assert f"{rows[0]['agent_id']} (" in html and "+ added:" in html
+    assert ">Solver</h2>" not in html  # the solver's figures exist only in plan's report
+
+
+def test_report_is_byte_identical_when_rendered_again(example_plan: PlanRun, tmp_path: Path) -> None:
+    outputs = []
+    for name in ("one.html", "two.html"):
+        result = invoke(["report", "--config", CONFIG, "--out-dir", example_plan.out, "--out", tmp_path / name, "--quiet"])
+        assert result.exit_code == 0, result.output
+        assert result.stdout == ""
+        outputs.append((tmp_path / name).read_bytes())
+    assert outputs[0] == outputs[1]
+
+
+def test_report_on_a_folder_without_a_plan_exits_3(tmp_path: Path) -> None:
+    result = invoke(["report", "--config", CONFIG, "--out-dir", tmp_path])
+    assert_clean_error(result, 3, f"forecast file {tmp_path / 'forecast.csv'} not found")
+    assert not (tmp_path / "report.html").exists()
+
+
+def test_report_with_a_missing_config_exits_3(tmp_path: Path) -> None:
+    result = invoke(["report", "--config", tmp_path / "none.toml", "--out-dir", tmp_path])
+    assert_clean_error(result, 3, "not found")

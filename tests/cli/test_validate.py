@@ -1,0 +1,104 @@
+"""`peakplan validate`: every input checked without solving; exit 0, 3 (bad input) or 4 (rules admit no roster)."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+from cli_support import EXAMPLE, PlanRun, invoke
+
+Edit = Callable[[Path, str, str], None]
+# a10's contract asks for 60 h, but 7 x 8 paid hours is the most anyone can work (see test_infeasible.py)
+OVERTIME_CONTRACT = """[[contracts]]
+name = "overtime"
+min_hours_per_week = 60
+max_hours_per_week = 60
+max_shifts_per_week = 7
+
+"""
+
+
+def validate(config: Path, *extra: object) -> object:
+    return invoke(["validate", "--config", config, "--week", "2026-W48", *extra])
+
+
+def error_lines(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if line.startswith("Error: ")]
+
+
+def test_example_inputs_are_valid(small_example: Path) -> None:
+    result = validate(small_example)
+    assert result.exit_code == 0, result.output
+    assert "All inputs are valid: `peakplan plan` can run." in result.stdout
+    for check in ("config", "team", "history", "events", "forecast", "requirements", "horizon", "roster rules"):
+        assert f"│ {check} " in result.stdout, check
+    assert error_lines(result.stderr) == []
+
+
+def test_json_lists_each_check(small_example: Path) -> None:
+    result = validate(small_example, "--json")
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert payload["ok"] is True and payload["exit_code"] == 0
+    statuses = {check["name"]: check["status"] for check in payload["checks"]}
+    assert statuses["roster rules"] == "ok" and statuses["horizon"] == "ok"
+    assert statuses["capacity"] in ("ok", "warning")
+    assert "Black Friday 2026" in next(check["detail"] for check in payload["checks"] if check["name"] == "events")
+
+
+def test_missing_config_exits_3(tmp_path: Path) -> None:
+    result = validate(tmp_path / "none.toml")
+    assert result.exit_code == 3
+    assert error_lines(result.stderr) == [f"Error: config: config file {tmp_path / 'none.toml'} not found"]
+
+
+def test_every_bad_input_is_listed_at_once(small_example: Path, edit: Edit) -> None:
+    edit(small_example, 'file = "team.toml"', 'file = "no-team.toml"')
+    edit(small_example, 'history = "history/tickets.csv"', 'history = "history/none.csv"')
+    result = validate(small_example)
+    assert result.exit_code == 3, result.output
+    errors = error_lines(result.stderr)
+    assert [line.split(":")[1].strip() for line in errors] == ["team", "history"]
+    assert "no-team.toml" in errors[0] and "none.csv" in errors[1]
+    assert "│ roster rules │ skipped" in result.stdout
+    assert "Traceback" not in result.output
+
+
+def test_unsatisfiable_contract_exits_4_naming_the_agent(small_example: Path) -> None:
+    team = small_example.parent / "team.toml"
+    text = team.read_text(encoding="utf-8")
+    text = text.replace("[[agents]]", OVERTIME_CONTRACT + "[[agents]]", 1).replace(
+        'contract = "part_time"', 'contract = "overtime"'
+    )
+    team.write_text(text, encoding="utf-8")
+    result = validate(small_example)
+    assert result.exit_code == 4, result.output
+    (line,) = error_lines(result.stderr)
+    assert line.startswith("Error: roster rules: no roster satisfies the rules: agent a10: at least 60 h")
+
+
+def test_requirements_that_miss_the_horizon_exit_3(small_example: Path, example_plan: PlanRun) -> None:
+    assert example_plan.result.exit_code == 0
+    result = invoke(
+        ["validate", "--config", small_example, "--week", "2026-W50", "--requirements",
+         example_plan.out / "requirements.csv"]  # fmt: skip
+    )
+    assert result.exit_code == 3, result.output
+    (line,) = error_lines(result.stderr)
+    assert line.startswith("Error: horizon: ")
+
+
+def test_quiet_prints_only_errors(small_example: Path) -> None:
+    result = validate(small_example, "--quiet")
+    assert result.exit_code == 0
+    assert result.stdout == "" and result.stderr == ""
+
+
+def test_bundled_example_is_valid() -> None:
+    result = invoke(["validate", "--config", EXAMPLE / "peakplan.toml", "--week", "2026-W48", "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    capacity = next(check for check in payload["checks"] if check["name"] == "capacity")
+    # ten agents, at most 364 paid hours, for a Black Friday week that needs ~495 agent-hours
+    assert capacity["status"] == "warning" and "at most 364.0 paid hours" in capacity["detail"]
