@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from scheduler.config import Config
+from scheduler.config import Config, ShiftTemplate
 from scheduler.team import Agent, Team
 
 COLUMNS = ["agent_id", "queue", "activity", "start", "end", "shift_id"]
@@ -35,7 +35,7 @@ def _queue_open(config: Config, queue: str, local: pd.Timestamp) -> bool:
     if channel is None:
         return False
     minute = local.hour * 60 + local.minute
-    return _minutes(channel.open.open) <= minute < _end_minutes(channel.open.close)
+    return local.weekday() in channel.open_days and _minutes(channel.open.open) <= minute < _end_minutes(channel.open.close)
 
 
 def _in_availability(agent: Agent, local_start: pd.Timestamp, minutes: int) -> bool:
@@ -53,16 +53,50 @@ def _in_availability(agent: Agent, local_start: pd.Timestamp, minutes: int) -> b
     )
 
 
-def _counted_minutes(config: Config, local_start: pd.Timestamp, worked: int, clipped: bool) -> int | None:
-    """Length the contract counts for a shift: its template's hours (a shift cut at the horizon end counts whole)."""
+BREAK_MINUTES = 15  # the roster contract's short break
+ACTIVITIES = ("work", "lunch", "break")
+
+
+def _night_minute(config: Config, local: dt.datetime) -> bool:
+    """Whether a local wall-clock minute lies in the night window (which may wrap midnight)."""
+    low, high = _minutes(config.roster.night_start), _minutes(config.roster.night_end)
+    minute = local.hour * 60 + local.minute
+    if low == high:
+        return False
+    if low < high:
+        return low <= minute < high
+    return minute >= low or minute < high
+
+
+def _touches_night(config: Config, begin: pd.Timestamp, minutes: int, tz: ZoneInfo) -> bool:
+    """Walk the shift minute by minute in absolute time (a DST change mid-shift stays right)."""
+    moment = begin.to_pydatetime()
+    return any(
+        _night_minute(config, (moment + dt.timedelta(minutes=offset)).astimezone(tz)) for offset in range(minutes)
+    )
+
+
+def _template(
+    config: Config, local_start: pd.Timestamp, span: int, lunch: int, clipped: bool
+) -> ShiftTemplate | None:
+    """The template a shift comes from: same start, same length (or longer, when cut at the horizon end) and lunch.
+
+    A shift cut at the horizon end may have no lunch row when no lunch of its window fits with work after it.
+    """
     start_time = dt.time(local_start.hour, local_start.minute)
-    lengths = sorted(int(round(t.hours * 60)) for t in config.roster.shifts if start_time in t.starts)
-    if worked in lengths:
-        return worked
-    if clipped:
-        longer = [length for length in lengths if length > worked]
-        if longer:
-            return longer[0]
+    candidates = sorted(
+        (t for t in config.roster.shifts if start_time in t.starts),
+        key=lambda t: (int(round(t.hours * 60)), t.lunch_minutes, t.name),
+    )
+    for t in candidates:
+        length = int(round(t.hours * 60))
+        if length != span and not (clipped and length > span):
+            continue
+        if t.lunch_minutes == lunch:
+            return t
+        lunch_cut_off = clipped and lunch == 0 and t.lunch_after_hours[0] * 60 + t.lunch_minutes >= span
+        if lunch_cut_off:
+            return t
     return None
 
 
@@ -87,13 +121,18 @@ def find_violations(roster: pd.DataFrame, team: Team, config: Config, start: dt.
             problems.append("rows are not sorted by agent_id, start")
 
     tz = ZoneInfo(config.timezone)
+    settings = config.roster
     horizon_start = pd.Timestamp(dt.datetime.combine(start, dt.time(0), tzinfo=tz))
     horizon_end = pd.Timestamp(dt.datetime.combine(start + dt.timedelta(days=days), dt.time(0), tzinfo=tz))
     step = pd.Timedelta(minutes=config.interval_minutes)
+    quarter = pd.Timedelta(minutes=BREAK_MINUTES)
     agents = {agent.id: agent for agent in team.agents}
     horizon_days = [start + dt.timedelta(days=offset) for offset in range(days)]
 
-    # shift_id -> (agent, local start, counted minutes)
+    def on_grid(moment: pd.Timestamp, unit: pd.Timedelta) -> bool:
+        return (moment - horizon_start) % unit == pd.Timedelta(0)
+
+    # shift_id -> (agent, start, end as the template runs, paid minutes)
     shifts: dict[str, tuple[str, pd.Timestamp, pd.Timestamp, int]] = {}
     for shift_id, blocks in frame.groupby("shift_id", sort=True):
         blocks = blocks.sort_values("start")
@@ -113,45 +152,90 @@ def find_violations(roster: pd.DataFrame, team: Team, config: Config, start: dt.
             problems.append(f"shift {shift_id}: id should be {expected_id}")
         if begin < horizon_start or finish > horizon_end:
             problems.append(f"shift {shift_id}: outside the horizon")
-        previous_end, previous_queue = None, None
-        for row in blocks.itertuples(index=False):
-            if row.activity != "work":
+        if not on_grid(begin, step):
+            problems.append(f"shift {shift_id}: starts at {begin}, off the interval grid")
+        rows = list(blocks.itertuples(index=False))
+        if rows[0].activity != "work" or rows[-1].activity != "work":
+            problems.append(f"shift {shift_id}: does not begin and end with work")
+        previous = None
+        for row in rows:
+            if row.activity not in ACTIVITIES:
                 problems.append(f"shift {shift_id}: activity {row.activity!r}")
             if not row.start < row.end:
                 problems.append(f"shift {shift_id}: block {row.start} has no length")
-            if previous_end is not None and row.start != previous_end:
+            if previous is not None and row.start != previous.end:
                 problems.append(f"shift {shift_id}: gap or overlap at {row.start}")
-            if previous_queue is not None and row.queue == previous_queue:
+            if previous is not None and previous.activity == row.activity == "work" and row.queue == previous.queue:
                 problems.append(f"shift {shift_id}: two adjacent blocks on {row.queue!r} should be one")
-            previous_end, previous_queue = row.end, row.queue
+            previous = row
+            if row.activity != "work":
+                if row.queue != "":
+                    problems.append(f"shift {shift_id}: {row.activity} at {row.start} names queue {row.queue!r}")
+                continue
             if row.queue not in agent.channels:
                 problems.append(f"shift {shift_id}: queue {row.queue!r} at {row.start} is not a skill of {agent_id}")
-            moment = row.start
+            # Every grid interval the block touches must have its queue open.
+            moment = horizon_start + ((row.start - horizon_start) // step) * step
             while moment < row.end:
                 if not _queue_open(config, row.queue, moment.tz_convert(tz)):
                     problems.append(f"shift {shift_id}: queue {row.queue!r} is closed at {moment}")
-                if (moment - horizon_start) % step != pd.Timedelta(0):
-                    problems.append(f"shift {shift_id}: {moment} is off the interval grid")
                 moment += step
-        worked = int((finish - begin).total_seconds() // 60)
-        counted = _counted_minutes(config, local_begin, worked, clipped=finish == horizon_end)
-        if counted is None:
-            problems.append(f"shift {shift_id}: {worked} min from {local_begin:%H:%M} matches no shift template")
-            counted = worked
-        if not _in_availability(agent, local_begin, counted):
+
+        lunches = [row for row in rows if row.activity == "lunch"]
+        breaks = [row for row in rows if row.activity == "break"]
+        lunch_minutes = sum(int((row.end - row.start).total_seconds() // 60) for row in lunches)
+        span = int((finish - begin).total_seconds() // 60)
+        clipped = finish == horizon_end
+        template = _template(config, local_begin, span, lunch_minutes, clipped)
+        if template is None:
+            problems.append(
+                f"shift {shift_id}: {span} min from {local_begin:%H:%M} with {lunch_minutes} min lunch matches no shift template"
+            )
+            length, paid = span, span - lunch_minutes
+        else:
+            length = int(round(template.hours * 60))  # a shift cut at the horizon end counts whole
+            paid = length - template.lunch_minutes
+            if len(lunches) > 1:
+                problems.append(f"shift {shift_id}: {len(lunches)} lunches")
+            for row in lunches:
+                after = (row.start - begin).total_seconds() / 3600
+                earliest, latest = template.lunch_after_hours
+                if not earliest <= after <= latest:
+                    problems.append(f"shift {shift_id}: lunch {after:g} h after the start, outside {earliest:g}-{latest:g} h")
+                if not (on_grid(row.start, step) and on_grid(row.end, step)):
+                    problems.append(f"shift {shift_id}: lunch at {row.start} is off the interval grid")
+            if len(breaks) > template.breaks or (not clipped and len(breaks) != template.breaks):
+                problems.append(f"shift {shift_id}: {len(breaks)} breaks, template {template.name!r} has {template.breaks}")
+        for row in breaks:
+            if row.end - row.start != quarter:
+                problems.append(f"shift {shift_id}: break at {row.start} lasts {row.end - row.start}, not {quarter}")
+            if not on_grid(row.start, quarter):
+                problems.append(f"shift {shift_id}: break at {row.start} is off the quarter hours")
+            if not begin < row.start or not row.end < finish:
+                problems.append(f"shift {shift_id}: break at {row.start} is not inside the shift")
+        if not _in_availability(agent, local_begin, length):
             problems.append(f"shift {shift_id}: outside the availability or time off of {agent_id}")
-        shifts[shift_id] = (agent_id, begin, begin + pd.Timedelta(minutes=counted), counted)
+        if not agent.contract.night_work and _touches_night(config, begin, length, tz):
+            problems.append(f"shift {shift_id}: touches the night window but {agent_id} does no night work")
+        shifts[shift_id] = (agent_id, begin, begin + pd.Timedelta(minutes=length), paid)
 
     by_agent: dict[str, list[tuple[pd.Timestamp, pd.Timestamp, int, str]]] = defaultdict(list)
-    for shift_id, (agent_id, begin, end, counted) in shifts.items():
-        by_agent[agent_id].append((begin, end, counted, shift_id))
+    for shift_id, (agent_id, begin, end, paid) in shifts.items():
+        by_agent[agent_id].append((begin, end, paid, shift_id))
 
-    rest = pd.Timedelta(hours=config.roster.min_rest_hours)
     weeks: dict[tuple[int, int], list[dt.date]] = defaultdict(list)
+    weekends: dict[tuple[int, int], list[dt.date]] = defaultdict(list)
     for day in horizon_days:
         weeks[day.isocalendar()[:2]].append(day)
+        if day.weekday() >= 5:
+            weekends[day.isocalendar()[:2]].append(day)
+
+    problems.extend(_minimum_violations(frame, config, horizon_start, horizon_end, tz))
 
     for agent in team.agents:
+        contract = agent.contract
+        rest_hours = contract.min_rest_hours if contract.min_rest_hours is not None else settings.min_rest_hours
+        rest = pd.Timedelta(hours=rest_hours)
         own = sorted(by_agent.get(agent.id, []))
         local_days = [begin.tz_convert(tz).date() for begin, _, _, _ in own]
         for day in sorted(set(local_days)):
@@ -162,23 +246,77 @@ def find_violations(roster: pd.DataFrame, team: Team, config: Config, start: dt.
                 problems.append(f"agent {agent.id}: shifts {id1} and {id2} overlap")
             elif begin2 - end1 < rest:
                 problems.append(f"agent {agent.id}: only {begin2 - end1} rest between {id1} and {id2}")
-        contract = agent.contract
         for week_days in weeks.values():
             # Leave and days outside the horizon count as worked time for the minimum.
             share = sum(1 for day in week_days if day not in agent.time_off) / 7
-            in_week = [counted for begin, _, counted, _ in own if begin.tz_convert(tz).date() in week_days]
-            worked = sum(in_week)
+            in_week = [paid for begin, _, paid, _ in own if begin.tz_convert(tz).date() in week_days]
+            worked = sum(in_week)  # paid minutes: shift length less unpaid lunch
             low = math.floor(contract.min_hours_per_week * share * 60)
             high = math.floor(contract.max_hours_per_week * 60)  # the maximum is not pro-rated
             if not low <= worked <= high:
                 problems.append(
-                    f"agent {agent.id}: {worked} min in week of {week_days[0]}, contract allows {low}-{high}"
+                    f"agent {agent.id}: {worked} paid min in week of {week_days[0]}, contract allows {low}-{high}"
                 )
             if len(in_week) > contract.max_shifts_per_week:
                 problems.append(f"agent {agent.id}: {len(in_week)} shifts in week of {week_days[0]}")
+        longest = contract.max_consecutive_days or settings.max_consecutive_days
         run = 0
         for day in horizon_days:
             run = run + 1 if day in local_days else 0
-            if run > config.roster.max_consecutive_days:
-                problems.append(f"agent {agent.id}: more than {config.roster.max_consecutive_days} days in a row to {day}")
+            if run > longest:
+                problems.append(f"agent {agent.id}: more than {longest} days in a row to {day}")
+        # Days off between two worked days come in blocks of at least k.
+        k = contract.min_consecutive_days_off or settings.min_consecutive_days_off
+        worked_flags = [day in local_days for day in horizon_days]
+        worked_at = [index for index, flag in enumerate(worked_flags) if flag]
+        for first, second in zip(worked_at, worked_at[1:]):
+            if 0 < second - first - 1 < k:
+                problems.append(
+                    f"agent {agent.id}: only {second - first - 1} day(s) off between {horizon_days[first]} and "
+                    f"{horizon_days[second]}, contract wants blocks of {k}"
+                )
+        per_4_weeks = (
+            contract.max_weekends_per_4_weeks
+            if contract.max_weekends_per_4_weeks is not None
+            else settings.max_weekends_per_4_weeks
+        )
+        count = len(weekends)
+        allowed = min(count, math.ceil(per_4_weeks * count / 4))  # pro-rated to the weekends planned
+        worked_weekends = [key for key, weekend in weekends.items() if any(day in local_days for day in weekend)]
+        if len(worked_weekends) > allowed:
+            problems.append(f"agent {agent.id}: works {len(worked_weekends)} of {count} weekends, at most {allowed}")
+    return problems
+
+
+def _minimum_violations(
+    frame: pd.DataFrame, config: Config, horizon_start: pd.Timestamp, horizon_end: pd.Timestamp, tz: ZoneInfo
+) -> list[str]:
+    """``[roster] min_agents``: that many agents on the queue in every open interval.
+
+    An agent on a short break still serves the queue worked before it (breaks are shrinkage); lunch does not.
+    """
+    if not config.roster.min_agents or frame.empty:
+        minimum_rows = frame.iloc[0:0]
+    else:
+        minimum_rows = frame
+    step = pd.Timedelta(minutes=config.interval_minutes)
+    serving: dict[tuple[str, pd.Timestamp], set[str]] = defaultdict(set)
+    for _, blocks in minimum_rows.groupby("shift_id", sort=True):
+        queue = ""
+        for row in blocks.sort_values("start").itertuples(index=False):
+            if row.activity == "work":
+                queue = row.queue
+            elif row.activity != "break":
+                continue
+            moment = horizon_start + ((row.start - horizon_start) // step) * step
+            while moment < row.end:
+                serving[queue, moment].add(row.agent_id)
+                moment += step
+    problems = []
+    for queue, count in config.roster.min_agents:
+        moment = horizon_start
+        while moment < horizon_end:
+            if count and _queue_open(config, queue, moment.tz_convert(tz)) and len(serving[queue, moment]) < count:
+                problems.append(f"queue {queue}: {len(serving[queue, moment])} agent(s) at {moment}, minimum {count}")
+            moment += step
     return problems

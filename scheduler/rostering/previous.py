@@ -46,6 +46,12 @@ def apply_previous(problem: RosterProblem, previous: pd.DataFrame, freeze_until:
     day_index = {day: index for index, day in enumerate(problem.days)}
     agent_index = {agent.id: index for index, agent in enumerate(problem.agents)}
     by_key = {(o.day_index, o.start, o.end): o.index for o in problem.options}
+    # A shift the previous run cut at its horizon end is stored with that end; match it
+    # to the option cut at the same place (same horizon), not count it as changed.
+    horizon_end = problem.grid[-1] + pd.Timedelta(minutes=problem.interval_minutes)
+    for o in problem.options:
+        if o.end > horizon_end:
+            by_key.setdefault((o.day_index, o.start, horizon_end), o.index)
     options = list(problem.options)
     allowed = [list(indices) for indices in problem.allowed]
     covered_days = set(pd.date_range(shifts["day"].min(), shifts["day"].max(), freq="D").date)
@@ -117,8 +123,9 @@ def apply_previous(problem: RosterProblem, previous: pd.DataFrame, freeze_until:
 
     required, minimum, frozen_rows = problem.required, problem.min_agents, None
     if frozen_days:
-        frozen_rows = previous[previous["start"].dt.tz_convert(tz).dt.date.isin({problem.days[d] for d in frozen_days})]
-        frozen_rows = frozen_rows[frozen_rows["shift_id"].isin(shifts.loc[shifts["day"] <= freeze_until, "shift_id"])]
+        # Whole shifts that start on a frozen day, also their blocks after midnight.
+        frozen_dates = {problem.days[d] for d in frozen_days}
+        frozen_rows = previous[previous["shift_id"].isin(shifts.loc[shifts["day"].isin(frozen_dates), "shift_id"])]
         coverage = _coverage(frozen_rows, problem)
         required = np.clip(problem.required - coverage, 0.0, None)
         minimum = np.clip(problem.min_agents - np.floor(coverage + 1e-9).astype(np.int64), 0, None)
@@ -136,11 +143,17 @@ def apply_previous(problem: RosterProblem, previous: pd.DataFrame, freeze_until:
 
 
 def _coverage(rows: pd.DataFrame, problem: RosterProblem) -> np.ndarray:
-    """Agents per queue and interval served by ``rows`` (work blocks only)."""
+    """Agents per queue and interval served by ``rows``: work, and short breaks on the queue worked before them.
+
+    Breaks are shrinkage and count as coverage, as in :mod:`scheduler.coverage`; lunch does not.
+    """
     coverage = np.zeros(problem.required.shape)
     step = pd.Timedelta(minutes=problem.interval_minutes)
     grid = problem.grid
-    for row in rows[rows["activity"] == "work"].itertuples(index=False):
+    ordered = rows.sort_values(["shift_id", "start"], kind="stable")
+    queue = ordered["queue"].fillna("").astype(str).where(ordered["activity"] == "work")
+    ordered = ordered.assign(queue=queue.groupby(ordered["shift_id"]).ffill().fillna(""))
+    for row in ordered[ordered["activity"].isin(("work", "break"))].itertuples(index=False):
         if row.queue not in problem.queues:
             continue
         q = problem.queues.index(row.queue)

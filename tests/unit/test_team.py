@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from scheduler.errors import InputError
-from scheduler.team import Agent, AvailabilityWindow, Contract, load_team
+from scheduler.team import Agent, AvailabilityWindow, Contract, Preference, load_team
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "cashback" / "team.toml"
 QUEUES = ("chat", "email", "social")
@@ -162,3 +162,90 @@ def test_window_to_midnight_written_as_2400(tmp_path: Path) -> None:
 def test_missing_team_file(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=re.escape(f"team file {tmp_path / 'team.toml'} not found")):
         load_team(tmp_path / "team.toml", QUEUES)
+
+
+RULES_CONTRACT = """\
+[[contracts]]
+name = "nights_off"
+min_hours_per_week = 20
+max_hours_per_week = 30
+max_shifts_per_week = 4
+target_hours_per_week = 25
+min_rest_hours = 12.5
+max_consecutive_days = 3
+min_consecutive_days_off = 2
+max_weekends_per_4_weeks = 1
+night_work = false
+"""
+
+
+def test_contract_labour_rules(tmp_path: Path) -> None:
+    text = RULES_CONTRACT + agent_toml(contract="nights_off")
+    assert Contract(
+        name="nights_off",
+        min_hours_per_week=20,
+        max_hours_per_week=30,
+        max_shifts_per_week=4,
+        target_hours_per_week=25,
+        min_rest_hours=12.5,
+        max_consecutive_days=3,
+        min_consecutive_days_off=2,
+        max_weekends_per_4_weeks=1,
+        night_work=False,
+    ) == load_team(write(tmp_path, text), QUEUES).agents[0].contract
+    # Rules a contract leaves out take the config's [roster] defaults (None), night work is allowed.
+    plain = load_team(write(tmp_path, CONTRACTS + agent_toml()), QUEUES).agents[0].contract
+    assert (plain.target_hours_per_week, plain.min_rest_hours, plain.max_consecutive_days) == (None, None, None)
+    assert (plain.min_consecutive_days_off, plain.max_weekends_per_4_weeks, plain.night_work) == (None, None, True)
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "message"),
+    [
+        ("night_work = false", 'night_work = "no"', "contracts[0].night_work must be true or false"),
+        ("min_consecutive_days_off = 2", "min_consecutive_days_off = 0", "contracts[0].min_consecutive_days_off must be >= 1, got 0"),
+        ("max_consecutive_days = 3", "max_consecutive_days = 0", "contracts[0].max_consecutive_days must be >= 1, got 0"),
+        ("max_weekends_per_4_weeks = 1", "max_weekends_per_4_weeks = -1", "contracts[0].max_weekends_per_4_weeks must be >= 0, got -1"),
+        ("max_weekends_per_4_weeks = 1", "max_weekends_per_4_weeks = 1.5", "contracts[0].max_weekends_per_4_weeks must be a whole number, got 1.5"),
+        ("min_rest_hours = 12.5", "min_rest_hours = 25", "contracts[0].min_rest_hours must be >= 0 and <= 24, got 25"),
+        ("target_hours_per_week = 25", "target_hours_per_week = 200", "contracts[0].target_hours_per_week must be >= 0 and <= 168, got 200"),
+        ("night_work = false", "nightwork = false", "unknown key(s) ['nightwork'] in [contracts[0]]"),
+    ],
+)
+def test_bad_contract_rule(tmp_path: Path, old: str, new: str, message: str) -> None:
+    path = write(tmp_path, RULES_CONTRACT.replace(old, new) + agent_toml(contract="nights_off"))
+    assert error_text(path).startswith(f"{path}: {message}")
+
+
+PREFERENCES = """preferences = [
+  { kind = "prefer", weight = 3, days = ["sat", "mon"], shifts = ["early"], start_from = "07:00", start_to = "09:30" },
+  { kind = "avoid", weight = 7, dates = [2026-11-27, "2026-11-26"], shifts = ["late", "night"] },
+]
+"""
+
+
+def test_preferences(tmp_path: Path) -> None:
+    team = load_team(write(tmp_path, CONTRACTS + agent_toml(extra=PREFERENCES)), QUEUES)
+    assert team.agents[0].preferences == (
+        Preference(kind="prefer", weight=3, weekdays=(0, 5), shifts=("early",), start_from=dt.time(7), start_to=dt.time(9, 30)),
+        Preference(kind="avoid", weight=7, dates=(dt.date(2026, 11, 26), dt.date(2026, 11, 27)), shifts=("late", "night")),
+    )
+    default = load_team(write(tmp_path, CONTRACTS + agent_toml(extra='preferences = [{ kind = "avoid" }]\n')), QUEUES)
+    assert default.agents[0].preferences == (Preference(kind="avoid", weight=10),)
+
+
+@pytest.mark.parametrize(
+    ("preference", "message"),
+    [
+        ('{ kind = "want" }', "agent 'a1'.preferences[0].kind must be 'prefer' or 'avoid', got 'want'"),
+        ('{ kind = "avoid", weight = 0 }', "agent 'a1'.preferences[0].weight must be >= 1, got 0"),
+        ('{ kind = "avoid", days = ["someday"] }', "agent 'a1'.preferences[0].days has unknown day(s) ['someday']"),
+        ('{ kind = "avoid", dates = ["27.11."] }', "agent 'a1'.preferences[0].dates value '27.11.' is not a date like 2026-11-27"),
+        ('{ kind = "avoid", start_from = "9am" }', "agent 'a1'.preferences[0].start_from: '9am' is not a time like 09:30"),
+        ('{ kind = "avoid", shift = ["late"] }', "unknown key(s) ['shift'] in [agent 'a1'.preferences[0]]"),
+        ('{ kind = "avoid", shifts = "late" }', "agent 'a1'.preferences[0].shifts must be a list"),
+    ],
+)
+def test_bad_preference(tmp_path: Path, preference: str, message: str) -> None:
+    path = write(tmp_path, CONTRACTS + agent_toml(extra=f"preferences = [{preference}]\n"))
+    assert error_text(path).startswith(f"{path}: {message}")
