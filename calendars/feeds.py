@@ -372,14 +372,21 @@ def _utc_stamp(value: datetime) -> str:
 _UTC_STAMP = re.compile(r"\d{8}T\d{6}Z")
 
 
-def _date_time_property(name: str, instant: datetime, tzid: str, zone: ZoneInfo) -> str:
-    local = instant.astimezone(zone)
-    if local.fold:
-        # The second occurrence of a repeated wall-clock hour cannot be written
-        # with TZID (RFC 5545 resolves it to the first); UTC keeps it exact and
-        # still is not a floating time.
+def _date_time_property(name: str, instant: datetime, tzid: str, zone: ZoneInfo, *, utc: bool = False) -> str:
+    if utc:
         return f"{name}:{_utc_stamp(instant)}"
-    return f"{name};TZID={tzid}:{local:%Y%m%dT%H%M%S}"
+    return f"{name};TZID={tzid}:{instant.astimezone(zone):%Y%m%dT%H%M%S}"
+
+
+def _needs_utc(start: datetime, end: datetime, zone: ZoneInfo) -> bool:
+    """Whether a shift must be written with UTC times.
+
+    The second occurrence of a repeated wall-clock hour cannot be written with
+    TZID (RFC 5545 resolves it to the first). Then both ends go out in UTC:
+    with only one end in UTC, recurring-ical-events (and clients that subtract
+    wall-clock times) got the length wrong by the DST hour.
+    """
+    return bool(start.astimezone(zone).fold or end.astimezone(zone).fold)
 
 
 def _local_hhmm(instant: datetime, zone: ZoneInfo) -> str:
@@ -426,8 +433,8 @@ def _draft(shift: FeedShift, *, summary: str, uid: str, tzid: str, zone: ZoneInf
         f"{_local_hhmm(b.start, zone)}–{_local_hhmm(b.end, zone)} {b.label}" for b in shift.blocks
     )
     body = (
-        _date_time_property("DTSTART", shift.start, tzid, zone),
-        _date_time_property("DTEND", shift.end, tzid, zone),
+        _date_time_property("DTSTART", shift.start, tzid, zone, utc=_needs_utc(shift.start, shift.end, zone)),
+        _date_time_property("DTEND", shift.end, tzid, zone, utc=_needs_utc(shift.start, shift.end, zone)),
         f"SUMMARY:{escape_text(summary)}",
         f"DESCRIPTION:{escape_text(description)}",
         "STATUS:CONFIRMED",
@@ -523,7 +530,10 @@ def _calendar_bytes(
         "METHOD:PUBLISH",
         f"NAME:{escape_text(cal_name)}",
         f"X-WR-CALNAME:{escape_text(cal_name)}",
-        f"X-WR-TIMEZONE:{escape_text(tzid)}",
+        # No X-WR-TIMEZONE: every time carries a TZID (or is UTC), and consumers that
+        # apply X-WR-TIMEZONE rewrite UTC times into the zone, which loses the second
+        # occurrence of a repeated DST hour (found by the round-trip property test
+        # through recurring-ical-events / x-wr-timezone).
         f"REFRESH-INTERVAL;VALUE=DURATION:{options.refresh}",
         f"X-PUBLISHED-TTL:{options.refresh}",
     ]
@@ -535,8 +545,8 @@ def _calendar_bytes(
     starts = [e.start for e in events if e.start is not None]
     ends = [e.end for e in events if e.end is not None]
     span = (min(starts, default=generated_at), max(ends, default=generated_at))
-    # The team zone's VTIMEZONE is always written, even for an empty feed:
-    # X-WR-TIMEZONE names it and clients adding events later expect it.
+    # The team zone's VTIMEZONE is always written, even for an empty feed,
+    # so clients adding events later find the zone.
     used = sorted(set().union(*(e.tzids for e in events)) - {tzid})
     for name in (tzid, *used):
         lines += vtimezone_lines(name, span[0], max(span))

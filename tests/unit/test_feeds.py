@@ -143,6 +143,18 @@ def test_repeated_hour_end_is_written_in_utc():
     assert event["end"] - event["start"] == timedelta(hours=5, minutes=30)
 
 
+def test_shift_ending_in_the_repeated_hour_reads_the_same_in_every_parser():
+    # Found by the round-trip property test: 02:00 CET on 2026-10-25 (01:00 UTC, the second
+    # 02:00) came back as 00:00 UTC from recurring-ical-events while the feed carried
+    # X-WR-TIMEZONE, which its x-wr-timezone step applies to UTC times.
+    rows = [("anna", "chat", "2026-10-24T21:00:00+02:00", "2026-10-25T02:00:00+01:00", "anna-y")]
+    data = render_agent_feed(roster(rows), AGENTS[0], tz="Europe/Berlin", team_name="T", generated_at=GENERATED_AT)
+    assert b"X-WR-TIMEZONE" not in data
+    assert parse_everywhere(data) == [
+        ("anna-y@peakplan", datetime(2026, 10, 24, 19, 0, tzinfo=UTC), datetime(2026, 10, 25, 1, 0, tzinfo=UTC))
+    ]
+
+
 def test_agent_without_shifts_gets_valid_empty_feed(tmp_path):
     lonely = FeedAgent(agent_id="carol", name="Carol", email="")
     result = write_feeds(

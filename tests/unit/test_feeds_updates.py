@@ -228,7 +228,6 @@ def test_calendar_properties_are_typed():
         "METHOD:PUBLISH",
         "NAME:Anna — T shifts",
         "X-WR-CALNAME:Anna — T shifts",
-        "X-WR-TIMEZONE:Europe/Berlin",
         "REFRESH-INTERVAL;VALUE=DURATION:PT6H",
         "X-PUBLISHED-TTL:PT6H",
         "COLOR:steelblue",
