@@ -170,17 +170,21 @@ def _print_violations(result: RosterResult, limit: int = 8) -> None:
 
 
 @contextlib.contextmanager
-def _progress(silent: bool, message: str) -> Iterator[None]:
-    """A spinner with elapsed time on stderr while a long stage runs (only on a terminal)."""
+def _progress(silent: bool, message: str) -> Iterator[Callable[[str], None] | None]:
+    """A spinner with elapsed time on stderr while a long stage runs (only on a terminal).
+
+    Yields an update function for the solver's status line (objective, bound,
+    gap), or None when nothing is shown.
+    """
     if silent or not stderr.is_terminal:
-        yield
+        yield None
         return
     from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=stderr,
                   transient=True) as progress:  # fmt: skip
-        progress.add_task(message, total=None)
-        yield
+        task = progress.add_task(message, total=None)
+        yield lambda text: progress.update(task, description=f"{message} {text}")
 
 
 def _with_time_limit(config: Config, time_limit: float | None) -> Config:
@@ -306,11 +310,15 @@ def plan(
     previous_roster = _previous(previous)
     with _progress(
         quiet or json_output,
-        f"Planning {length} days from {first_day}: forecast, staffing, roster "
-        f"(CP-SAT, {settings.roster.time_limit_seconds:g} s deterministic budget)...",
-    ):
+        f"Planning {length} days from {first_day} (CP-SAT budget {settings.roster.time_limit_seconds:g} s):",
+    ) as update:
         result = run_plan(
-            settings, first_day, length, previous=previous_roster, freeze_until=_date(freeze_until, "--freeze-until")
+            settings,
+            first_day,
+            length,
+            previous=previous_roster,
+            freeze_until=_date(freeze_until, "--freeze-until"),
+            progress=update,
         )
     _print_warnings(result.forecast.warnings, quiet or json_output)
     # The report is rendered before anything is written: a failure leaves the folder as it was.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -137,8 +138,11 @@ def run_roster(
     *,
     previous: pd.DataFrame | None = None,
     freeze_until: dt.date | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> RosterResult:
-    return make_roster(config, team, requirements, start, days, previous=previous, freeze_until=freeze_until)
+    return make_roster(
+        config, team, requirements, start, days, previous=previous, freeze_until=freeze_until, progress=progress
+    )
 
 
 def coverage_of(config: Config, requirements: pd.DataFrame, roster: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -165,6 +169,7 @@ def run_plan(
     *,
     previous: pd.DataFrame | None = None,
     freeze_until: dt.date | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> PlanResult:
     """Run every stage in memory (nothing is written).
 
@@ -174,7 +179,9 @@ def run_plan(
     team = load_team(config.team_file, config.queue_names)
     forecast_result = run_forecast(config, start, days)
     requirements = as_written(compute_requirements(as_written(forecast_result.frame), config))
-    roster = run_roster(config, team, requirements, start, days, previous=previous, freeze_until=freeze_until)
+    roster = run_roster(
+        config, team, requirements, start, days, previous=previous, freeze_until=freeze_until, progress=progress
+    )
     coverage, summary = coverage_of(config, requirements, roster.roster)
     return PlanResult(
         forecast=forecast_result, requirements=requirements, roster=roster, coverage=coverage, summary=summary

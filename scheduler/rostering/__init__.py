@@ -14,6 +14,7 @@ Modules, in the order a roster is made:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import pandas as pd
@@ -63,6 +64,7 @@ def make_roster(
     *,
     previous: pd.DataFrame | None = None,
     freeze_until: dt.date | None = None,
+    progress: Callable[[str], None] | None = None,
 ) -> RosterResult:
     """Build, solve and extract a roster for ``days`` local days from ``start``.
 
@@ -74,7 +76,7 @@ def make_roster(
     problem: RosterProblem = build_problem(
         config, team, requirements, start, days, previous=previous, freeze_until=freeze_until
     )
-    solution = solve_problem(problem)
+    solution = solve_problem(problem, progress)
     lunch, lunch_serve = place_lunches(problem, solution.chosen, config.roster.time_limit_seconds * LUNCH_SHARE)
     frame, switches = roster_rows(problem, solution.chosen, lunch, lunch_serve if lunch_serve is not None else solution.serve)
     horizon = requirements[

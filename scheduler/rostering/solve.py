@@ -18,7 +18,7 @@ limits and interleaved search, so the roster is the same on any machine.
 from __future__ import annotations
 
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
@@ -67,14 +67,34 @@ def make_solver(time_limit: float, *, workers: int = 8) -> cp_model.CpSolver:
     return solver
 
 
-def solve_problem(problem: RosterProblem) -> Solution:
+class _ProgressReporter(cp_model.CpSolverSolutionCallback):
+    """Passes each improving solution's objective, bound and gap to a progress callback."""
+
+    def __init__(self, progress: Callable[[str], None], stage: str) -> None:
+        super().__init__()
+        self._progress = progress
+        self._stage = stage
+
+    def on_solution_callback(self) -> None:
+        objective, bound = self.objective_value, self.best_objective_bound
+        gap = 0.0 if objective <= 0 else max(0.0, (objective - bound) / objective)
+        self._progress(f"{self._stage}: objective {objective:,.0f}, bound {bound:,.0f}, gap {gap:.1%}")
+
+
+def solve_problem(problem: RosterProblem, progress: Callable[[str], None] | None = None) -> Solution:
     """Run the three stages within ``settings.time_limit_seconds`` of deterministic time.
+
+    Args:
+        progress: called with a one-line status (stage, objective, bound, gap)
+            whenever the solver improves; for a terminal display.
 
     Raises:
         InfeasibleError: naming the agents and rules that cannot all hold.
     """
     started = time.perf_counter()
+    report = progress or (lambda _text: None)
     budget = problem.settings.time_limit_seconds
+    report("lower bound: linear relaxation")
     try:
         aggregate = solve_aggregate(problem)
     except InfeasibleError:
@@ -103,7 +123,8 @@ def solve_problem(problem: RosterProblem) -> Solution:
                 var = roster.model.get_int_var_from_proto_index(index)
                 roster.model.add_hint(var, scorer.value(var))
     polish = make_solver(budget * (1 - (0 if direct else DISAGGREGATE_SHARE)))
-    status = polish.solve(roster.model)
+    report("roster model: searching")
+    status = polish.solve(roster.model, _ProgressReporter(report, "roster") if progress else None)
     if status == cp_model.INFEASIBLE:
         raise InfeasibleError(explain(problem, "the rules admit no roster"))
     if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and (
