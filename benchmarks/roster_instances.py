@@ -39,18 +39,9 @@ def make_config(time_limit_seconds: float = 30.0) -> Config:
     """Half-hourly starts 07:00-17:00 for 8 h shifts (21 starts), 4 h shifts for part-timers."""
     starts = tuple(dt.time(7 + minutes // 60, minutes % 60) for minutes in range(0, 10 * 60 + 1, 30))
     return Config(
-        path=Path("<generated>"),
         team_name="Benchmark team",
         timezone=TIMEZONE,
-        team_file=Path("<generated>"),
-        history=Path("<generated>"),
-        history_format="tickets",
-        timestamp_column="created_at",
-        queue_column="channel",
-        events=None,
-        holidays="",
         interval_minutes=30,
-        baseline_weeks=8,
         shrinkage=0.25,
         max_occupancy=0.85,
         channels=(

@@ -18,7 +18,6 @@ import datetime as dt
 import platform
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -63,18 +62,9 @@ def make_config(chat_model: str = "erlang_c") -> Config:
         target_hours=2.0,
     )
     return Config(
-        path=Path("<benchmark>"),
         team_name="Benchmark",
         timezone=TIMEZONE,
-        team_file=Path("<benchmark>"),
-        history=Path("<benchmark>"),
-        history_format="tickets",
-        timestamp_column="created_at",
-        queue_column="channel",
-        events=None,
-        holidays="",
         interval_minutes=15,
-        baseline_weeks=8,
         shrinkage=0.3,
         max_occupancy=0.85,
         channels=(chat, email, social),

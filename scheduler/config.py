@@ -133,22 +133,27 @@ class RosterSettings:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Config:
-    path: Path
-    team_name: str
+    """A team's planning setup. :func:`load_config` fills every field from the TOML
+    file; code that builds one directly (tests, benchmarks) gives the zone, channels
+    and roster settings and may leave the file-related fields at their defaults.
+    """
+
     timezone: str
-    team_file: Path
-    history: Path
-    history_format: str
-    timestamp_column: str
-    queue_column: str
-    events: Path | None
-    holidays: str
-    interval_minutes: int
-    baseline_weeks: int
-    shrinkage: float
-    max_occupancy: float
     channels: tuple[Channel, ...]
     roster: RosterSettings
+    path: Path = Path("<in memory>")
+    team_name: str = ""
+    team_file: Path = Path("<in memory>")
+    history: Path = Path("<in memory>")
+    history_format: str = "tickets"
+    timestamp_column: str = "created_at"
+    queue_column: str = "channel"
+    events: Path | None = None
+    holidays: str = ""
+    interval_minutes: int = 30
+    baseline_weeks: int = 8
+    shrinkage: float = 0.3
+    max_occupancy: float = 0.85
     feeds: FeedOptions = FeedOptions()
     export: str = ""  # helpdesk export preset of the ticket history (forecasts.exports), "" for none
     queue_map: tuple[tuple[str, str], ...] = ()  # helpdesk queue value -> channel, with export

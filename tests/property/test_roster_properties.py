@@ -60,18 +60,9 @@ def problems(draw: st.DrawFn) -> dict[str, object]:
     )
     night_start, night_end = draw(st.sampled_from(((22, 6), (22, 6), (0, 5), (20, 23))))
     config = Config(
-        path=Path("peakplan.toml"),
         team_name="T",
         timezone=tz,
-        team_file=Path("team.toml"),
-        history=Path("history.csv"),
-        history_format="tickets",
-        timestamp_column="created_at",
-        queue_column="channel",
-        events=None,
-        holidays="",
         interval_minutes=60,
-        baseline_weeks=8,
         shrinkage=0.0,
         max_occupancy=0.85,
         channels=tuple(channels),

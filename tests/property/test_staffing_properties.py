@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -20,18 +19,9 @@ ZONES = ("UTC", "Europe/Berlin", "Europe/Moscow", "America/New_York")
 
 def make_config(channels: tuple[Channel, ...], tz: str, interval: int, shrinkage: float) -> Config:
     return Config(
-        path=Path("peakplan.toml"),
         team_name="T",
         timezone=tz,
-        team_file=Path("team.toml"),
-        history=Path("history.csv"),
-        history_format="tickets",
-        timestamp_column="created_at",
-        queue_column="channel",
-        events=None,
-        holidays="",
         interval_minutes=interval,
-        baseline_weeks=8,
         shrinkage=shrinkage,
         max_occupancy=0.85,
         channels=channels,

@@ -23,18 +23,10 @@ def make_config(
     *channels: Channel, tz: str = "UTC", shrinkage: float = 0.25, max_occupancy: float = 0.85, interval: int = 60
 ) -> Config:
     return Config(
-        path=Path("peakplan.toml"),
+        path=Path("peakplan.toml"),  # named in error messages the tests check
         team_name="T",
         timezone=tz,
-        team_file=Path("team.toml"),
-        history=Path("history.csv"),
-        history_format="tickets",
-        timestamp_column="created_at",
-        queue_column="channel",
-        events=None,
-        holidays="",
         interval_minutes=interval,
-        baseline_weeks=8,
         shrinkage=shrinkage,
         max_occupancy=max_occupancy,
         channels=tuple(sorted(channels, key=lambda item: item.name)),

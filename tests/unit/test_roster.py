@@ -36,18 +36,9 @@ def make_config(
 ) -> Config:
     opening = channels or {"chat": ALL_DAY}
     return Config(
-        path=Path("peakplan.toml"),
         team_name="T",
         timezone=tz,
-        team_file=Path("team.toml"),
-        history=Path("history.csv"),
-        history_format="tickets",
-        timestamp_column="created_at",
-        queue_column="channel",
-        events=None,
-        holidays="",
         interval_minutes=60,
-        baseline_weeks=8,
         shrinkage=0.0,
         max_occupancy=0.85,
         channels=tuple(
