@@ -19,6 +19,8 @@ code  name            meaning
                       are unscheduled than ``[report] max_understaffed_share``
                       (or ``--max-understaffed-share``) allows
 6     PUBLISH         a CalDAV server refused or could not be reached
+7     NO_SOLUTION     the solver found no roster within its budget, although no
+                      rule conflict was proven: raise ``roster.time_limit_seconds``
 ====  ==============  =============================================================
 """
 
@@ -32,6 +34,7 @@ __all__ = [
     "ExitCode",
     "InfeasibleError",
     "InputError",
+    "NoSolutionError",
     "PeakplanError",
     "PublishError",
     "UnderstaffedError",
@@ -49,6 +52,15 @@ class ExitCode(IntEnum):
     INFEASIBLE = 4  # the rules admit no roster
     UNDERSTAFFED = 5  # plan written, but understaffed beyond the configured share
     PUBLISH = 6  # a CalDAV server refused a request or cannot be reached
+    NO_SOLUTION = 7  # no roster found within the solver budget (no conflict proven)
+
+
+class NoSolutionError(PeakplanError):
+    """The solver ran out of its budget before finding any roster.
+
+    Not an infeasibility: no rule conflict was proven, so a larger
+    ``roster.time_limit_seconds`` (or a smaller problem) may succeed.
+    """
 
 
 class UnderstaffedError(PeakplanError):
@@ -60,6 +72,8 @@ class UnderstaffedError(PeakplanError):
 
 
 def exit_code_for(error: PeakplanError) -> ExitCode:
+    if isinstance(error, NoSolutionError):
+        return ExitCode.NO_SOLUTION
     if isinstance(error, InfeasibleError):
         return ExitCode.INFEASIBLE
     if isinstance(error, UnderstaffedError):

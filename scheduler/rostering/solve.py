@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from ortools.sat.python import cp_model
 
-from scheduler.errors import InfeasibleError
+from scheduler.errors import InfeasibleError, NoSolutionError
 from scheduler.rostering.aggregate import AggregateResult, solve_aggregate
 from scheduler.rostering.model import RosterModel, build_full_model, evaluate
 from scheduler.rostering.problem import SCALE, RosterProblem
@@ -135,8 +135,12 @@ def solve_problem(problem: RosterProblem, progress: Callable[[str], None] | None
         # Objective-driven search found nothing: find any roster first, then improve it.
         solver = optimise_from_feasible(roster.model, roster.objective(), budget * 0.5)
     if solver is None:
-        raise InfeasibleError(
-            explain(problem, f"no roster found within {budget:g} s of deterministic time; raise roster.time_limit_seconds")
+        conflicts = agent_rule_conflicts(problem)
+        if conflicts:
+            raise InfeasibleError("no roster satisfies the rules: " + "; ".join(conflicts))
+        raise NoSolutionError(
+            f"no roster found within {budget:g} s of deterministic time and no rule conflict was proven; "
+            "raise roster.time_limit_seconds (or --time-limit)"
         )
     if first_feasible != first_feasible:  # NaN: the full model found the first roster
         first_feasible = time.perf_counter() - started

@@ -11,7 +11,15 @@ from typer.testing import CliRunner
 
 from cli_support import EXAMPLE, PlanRun, assert_clean_error, invoke
 from scheduler.cli import app
-from scheduler.errors import ExitCode, InfeasibleError, InputError, PublishError, UnderstaffedError, exit_code_for
+from scheduler.errors import (
+    ExitCode,
+    InfeasibleError,
+    InputError,
+    NoSolutionError,
+    PublishError,
+    UnderstaffedError,
+    exit_code_for,
+)
 
 ANSI = re.compile(r"\x1b\[")
 
@@ -19,11 +27,13 @@ ANSI = re.compile(r"\x1b\[")
 def test_exit_codes_are_the_documented_numbers() -> None:
     assert {code.name: int(code) for code in ExitCode} == {
         "OK": 0, "INTERNAL": 1, "USAGE": 2, "INPUT": 3, "INFEASIBLE": 4, "UNDERSTAFFED": 5, "PUBLISH": 6,
+        "NO_SOLUTION": 7,
     }  # fmt: skip
     assert exit_code_for(InputError("x")) == ExitCode.INPUT
     assert exit_code_for(InfeasibleError("x")) == ExitCode.INFEASIBLE
     assert exit_code_for(UnderstaffedError("x")) == ExitCode.UNDERSTAFFED
     assert exit_code_for(PublishError("x")) == ExitCode.PUBLISH
+    assert exit_code_for(NoSolutionError("x")) == ExitCode.NO_SOLUTION
 
 
 def test_readme_documents_every_exit_code() -> None:

@@ -514,3 +514,24 @@ def test_validator_finds_broken_lunches_breaks_and_rules() -> None:
     assert "shift a1-2026-11-23-0800: touches the night window but a1 does no night work" in find_violations(
         roster, members, night, MONDAY, 7
     )
+
+
+def test_no_roster_within_the_budget_is_not_called_infeasible(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Every solve "runs out of budget": feasible rules must give NoSolutionError (exit 7), not InfeasibleError.
+    from ortools.sat.python import cp_model
+
+    from scheduler.errors import NoSolutionError
+    from scheduler.rostering import solve as solve_module
+
+    real_solve = cp_model.CpSolver.solve
+
+    def budget_exhausted(self: cp_model.CpSolver, model: cp_model.CpModel, *args: object) -> int:
+        if model.has_objective():
+            return cp_model.UNKNOWN
+        return real_solve(self, model)  # the per-agent conflict checks still run for real
+
+    monkeypatch.setattr(cp_model.CpSolver, "solve", budget_exhausted)
+    monkeypatch.setattr(solve_module, "optimise_from_feasible", lambda *args, **kwargs: None)
+    config = make_config(template(8, 8))
+    with pytest.raises(NoSolutionError, match="no rule conflict was proven; raise roster.time_limit_seconds"):
+        make_roster(config, team(agent()), demand(config, 1, {"chat": hours(0, 8, 16)}), MONDAY, 1)
