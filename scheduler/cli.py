@@ -46,13 +46,12 @@ from scheduler.pipeline import (
     run_backtest,
     run_forecast,
     run_plan,
-    run_roster,
     write_forecast,
     write_plan,
     write_requirements,
     write_roster,
 )
-from scheduler.roster import RosterResult
+from scheduler.roster import RosterResult, make_roster
 from scheduler.calculator import Calculation, calculate
 from scheduler.staffing import compute_requirements
 from scheduler.whatif import WhatIfResult, parse_uplift, what_if, write_whatif
@@ -824,7 +823,7 @@ def roster(
     first_day, length = _horizon(week, start, 7 * weeks if weeks else days)
     agents = load_team(team or settings.team_file, settings.queue_names)
     table = read_requirements(requirements)
-    result = run_roster(
+    result = make_roster(
         settings, agents, table, first_day, length, previous=_previous(previous), freeze_until=_date(freeze_until, "--freeze-until")
     )
     write_roster(settings, result.roster, out)

@@ -129,22 +129,6 @@ def run_backtest(
     )
 
 
-def run_roster(
-    config: Config,
-    team: Team,
-    requirements: pd.DataFrame,
-    start: dt.date,
-    days: int,
-    *,
-    previous: pd.DataFrame | None = None,
-    freeze_until: dt.date | None = None,
-    progress: Callable[[str], None] | None = None,
-) -> RosterResult:
-    return make_roster(
-        config, team, requirements, start, days, previous=previous, freeze_until=freeze_until, progress=progress
-    )
-
-
 def coverage_of(config: Config, requirements: pd.DataFrame, roster: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Per-interval coverage and the per-day summary of a roster."""
     coverage = scheduled_agents(roster, requirements, config.interval_minutes)
@@ -179,7 +163,7 @@ def run_plan(
     team = load_team(config.team_file, config.queue_names)
     forecast_result = run_forecast(config, start, days)
     requirements = as_written(compute_requirements(as_written(forecast_result.frame), config))
-    roster = run_roster(
+    roster = make_roster(
         config, team, requirements, start, days, previous=previous, freeze_until=freeze_until, progress=progress
     )
     coverage, summary = coverage_of(config, requirements, roster.roster)
