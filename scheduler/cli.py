@@ -602,7 +602,7 @@ def _fte_hours(settings: Config, fte_hours: float | None) -> float:
         return fte_hours
     if not settings.team_file.is_file():
         return 40.0
-    contracts = load_team(settings.team_file, settings.queue_names).contracts
+    contracts = load_team(settings.team_file, settings.queue_names, shifts=settings.shift_names).contracts
     return max((contract.max_hours_per_week for contract in contracts), default=40.0) or 40.0
 
 
@@ -821,7 +821,7 @@ def roster(
     """
     settings = _with_time_limit(load_config(config), time_limit)
     first_day, length = _horizon(week, start, 7 * weeks if weeks else days)
-    agents = load_team(team or settings.team_file, settings.queue_names)
+    agents = load_team(team or settings.team_file, settings.queue_names, shifts=settings.shift_names)
     table = read_requirements(requirements)
     result = make_roster(
         settings, agents, table, first_day, length, previous=_previous(previous), freeze_until=_date(freeze_until, "--freeze-until")
@@ -858,7 +858,7 @@ def export(
     """
     settings = load_config(config)
     stamp = _generated_at(generated_at)
-    team = load_team(settings.team_file, settings.queue_names)
+    team = load_team(settings.team_file, settings.queue_names, shifts=settings.shift_names)
     table = _read_team_roster(roster, settings, team)
     span = _planned_days(week, start, days)
     result = export_feeds(
@@ -958,7 +958,7 @@ def publish(
     else:
         assert config is not None and roster is not None
         settings = load_config(config)
-        team = load_team(settings.team_file, settings.queue_names)
+        team = load_team(settings.team_file, settings.queue_names, shifts=settings.shift_names)
         table = _read_team_roster(roster, settings, team)
         report = publish_roster(
             settings,
@@ -1072,7 +1072,8 @@ def diff(
         settings = load_config(config)
         zone_name = zone_name or settings.timezone
         if settings.team_file.is_file():
-            names = {agent.id: agent.name for agent in load_team(settings.team_file, settings.queue_names).agents}
+            members = load_team(settings.team_file, settings.queue_names, shifts=settings.shift_names)
+            names = {agent.id: agent.name for agent in members.agents}
     if zone_name is not None:
         from forecasts.grid import zone
 

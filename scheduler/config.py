@@ -165,6 +165,10 @@ class Config:
     def queue_names(self) -> tuple[str, ...]:
         return tuple(channel.name for channel in self.channels)
 
+    @property
+    def shift_names(self) -> tuple[str, ...]:
+        return tuple(shift.name for shift in self.roster.shifts)
+
     def channel(self, name: str) -> Channel:
         for channel in self.channels:
             if channel.name == name:

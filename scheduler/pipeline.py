@@ -160,7 +160,7 @@ def run_plan(
     Each stage gets the previous stage's table rounded as its CSV holds it, so the
     result equals running the single-stage commands one after another on the files.
     """
-    team = load_team(config.team_file, config.queue_names)
+    team = load_team(config.team_file, config.queue_names, shifts=config.shift_names)
     forecast_result = run_forecast(config, start, days)
     requirements = as_written(compute_requirements(as_written(forecast_result.frame), config))
     roster = make_roster(
@@ -243,7 +243,7 @@ def write_plan(
     The feeds are rendered first (they read the previous feeds), so a failure
     there leaves every output file as it was.
     """
-    team = load_team(config.team_file, config.queue_names)
+    team = load_team(config.team_file, config.queue_names, shifts=config.shift_names)
     feeds = prepare_export(
         config,
         team,

@@ -547,7 +547,7 @@ def load_report_inputs(
     forecast = read_forecast(folder / "forecast.csv")
     requirements = read_requirements(folder / "requirements.csv")
     roster = read_roster(folder / "roster.csv")
-    team = team or load_team(config.team_file, config.queue_names)
+    team = team or load_team(config.team_file, config.queue_names, shifts=config.shift_names)
     warnings: list[str] = []
     history: pd.DataFrame | None = None
     try:
@@ -597,7 +597,7 @@ def report_inputs_for_plan(
         forecast=result.forecast.frame,
         requirements=result.requirements,
         roster=result.roster.roster,
-        team=load_team(config.team_file, config.queue_names),
+        team=load_team(config.team_file, config.queue_names, shifts=config.shift_names),
         history=history,
         events=events if not events.empty else None,
         previous=previous,

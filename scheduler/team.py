@@ -15,6 +15,8 @@ from scheduler.config import _Section, parse_clock
 from scheduler.errors import InputError
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+# Preference shift names that match by time (see rostering.problem.preference_matches), not a template.
+SHIFT_KINDS = ("late", "night")
 # Agent ids become file names of calendar feeds and parts of iCalendar UIDs.
 _AGENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
 
@@ -184,7 +186,7 @@ def _agent_timezone(value: Any, where: str, source: Path) -> str | None:
     return value
 
 
-def _parse_preference(table: Any, where: str, source: Path) -> Preference:
+def _parse_preference(table: Any, where: str, source: Path, templates: Sequence[str]) -> Preference:
     section = _Section(table, where, source)
     section.check_keys(("kind", "weight", "days", "dates", "shifts", "start_from", "start_to"))
     kind = section.string("kind")
@@ -201,6 +203,13 @@ def _parse_preference(table: Any, where: str, source: Path) -> Preference:
         except ValueError:
             raise InputError(f"{source}: {where}.dates value {item!r} is not a date like 2026-11-27") from None
     shifts = _as_list(section.table.get("shifts", []), f"{where}.shifts", source)
+    # A misspelt name would match no shift, so the wish would be dropped without a word.
+    unknown = [name for name in shifts if name not in templates and name not in SHIFT_KINDS]
+    if unknown:
+        raise InputError(
+            f"{source}: {where}.shifts has unknown shift(s) {unknown}; "
+            f"use a [[roster.shifts]] name of the config ({', '.join(templates)}) or {' / '.join(SHIFT_KINDS)}"
+        )
     return Preference(
         kind=kind,
         weight=section.integer("weight", 10, low=1),
@@ -217,7 +226,12 @@ def _parse_preference(table: Any, where: str, source: Path) -> Preference:
 
 
 def _parse_agent(
-    index: int, table: Any, source: Path, contracts: dict[str, Contract], queues: Sequence[str]
+    index: int,
+    table: Any,
+    source: Path,
+    contracts: dict[str, Contract],
+    queues: Sequence[str],
+    templates: Sequence[str],
 ) -> Agent:
     where = f"agents[{index}]"
     section = _Section(table, where, source)
@@ -270,19 +284,24 @@ def _parse_agent(
         ),
         time_off=tuple(sorted(set(time_off))),
         preferences=tuple(
-            _parse_preference(item, f"{where}.preferences[{number}]", source)
+            _parse_preference(item, f"{where}.preferences[{number}]", source, templates)
             for number, item in enumerate(_as_list(table.get("preferences", []), f"{where}.preferences", source))
         ),
         timezone=_agent_timezone(table.get("timezone"), where, source),
     )
 
 
-def load_team(path: str | Path, queues: Sequence[str]) -> Team:
+def load_team(path: str | Path, queues: Sequence[str], *, shifts: Sequence[str]) -> Team:
     """Read the team file; every agent's channels must be queues of the config.
 
+    Args:
+        queues: the config's channel names (``Config.queue_names``).
+        shifts: the config's shift template names (``Config.shift_names``);
+            preferences may name these or ``late`` / ``night``.
+
     Raises:
-        InputError: missing file, bad TOML, unknown key, unknown contract or
-            channel, duplicate agent id.
+        InputError: missing file, bad TOML, unknown key, unknown contract,
+            channel or preferred shift, duplicate agent id.
     """
     source = Path(path)
     try:
@@ -301,7 +320,7 @@ def load_team(path: str | Path, queues: Sequence[str]) -> Team:
     agents_raw = raw.get("agents", [])
     if not agents_raw:
         raise InputError(f"{source}: no [[agents]] defined")
-    agents = [_parse_agent(index, table, source, contracts, queues) for index, table in enumerate(agents_raw)]
+    agents = [_parse_agent(index, table, source, contracts, queues, shifts) for index, table in enumerate(agents_raw)]
     seen: set[str] = set()
     for agent in agents:
         if agent.id in seen:

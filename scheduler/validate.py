@@ -91,7 +91,7 @@ def validate_inputs(
 
     team: Team | None = None
     try:
-        team = load_team(team_path or config.team_file, config.queue_names)
+        team = load_team(team_path or config.team_file, config.queue_names, shifts=config.shift_names)
         contracts = sorted({agent.contract.name for agent in team.agents})
         report.add("team", OK, f"{team.path}: {len(team.agents)} agents, contracts {', '.join(contracts)}")
     except InputError as error:

@@ -60,7 +60,7 @@ def run_chromium(binary: str, profile: Path, *args: str) -> subprocess.Completed
 def handmade_roster(config_path: Path) -> pd.DataFrame:
     """Every agent 09:00-17:00 on weekdays (part-timers 12:00-16:00) on their first queue."""
     config = load_config(config_path)
-    team = load_team(config.team_file, config.queue_names)
+    team = load_team(config.team_file, config.queue_names, shifts=config.shift_names)
     rows = []
     for agent in team.agents:
         begin, hours = (dt.time(12), 4) if agent.contract.name == "part_time" else (dt.time(9), 8)

@@ -51,6 +51,7 @@ def test_example_config_loads() -> None:
     assert config.events == EXAMPLE.parent / "sales.ics"
     assert config.interval_minutes == 30
     assert config.queue_names == ("chat", "email", "social")
+    assert config.shift_names == ("day", "half")
     chat = config.channel("chat")
     assert (chat.model, chat.aht_seconds, chat.concurrency, chat.target_seconds) == ("erlang_c", 480.0, 2, 30.0)
     assert chat.open == OpeningHours(open=dt.time(8), close=dt.time(23))

@@ -13,6 +13,7 @@ from scheduler.team import Agent, AvailabilityWindow, Contract, Preference, load
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "cashback" / "team.toml"
 QUEUES = ("chat", "email", "social")
+SHIFTS = ("early", "day")  # the config's [[roster.shifts]] names
 
 CONTRACTS = """\
 [[contracts]]
@@ -36,9 +37,9 @@ def write(tmp_path: Path, text: str) -> Path:
     return path
 
 
-def error_text(path: Path, queues: tuple[str, ...] = QUEUES) -> str:
+def error_text(path: Path, queues: tuple[str, ...] = QUEUES, shifts: tuple[str, ...] = SHIFTS) -> str:
     with pytest.raises(InputError) as error:
-        load_team(path, queues)
+        load_team(path, queues, shifts=shifts)
     return str(error.value)
 
 
@@ -46,7 +47,7 @@ FULL_TIME = Contract(name="full_time", min_hours_per_week=32, max_hours_per_week
 
 
 def test_example_team_loads() -> None:
-    team = load_team(EXAMPLE, QUEUES)
+    team = load_team(EXAMPLE, QUEUES, shifts=SHIFTS)
     assert [agent.id for agent in team.agents] == [f"a{n:02d}" for n in range(1, 11)]
     assert [contract.name for contract in team.contracts] == ["full_time", "part_time", "student"]
     a09 = next(agent for agent in team.agents if agent.id == "a09")
@@ -120,7 +121,7 @@ def test_bad_availability_day(tmp_path: Path) -> None:
 
 def test_time_off_dates(tmp_path: Path) -> None:
     extra = 'time_off = [2026-11-27, "2026-11-25", 2026-11-27]\n'
-    team = load_team(write(tmp_path, CONTRACTS + agent_toml(extra=extra)), QUEUES)
+    team = load_team(write(tmp_path, CONTRACTS + agent_toml(extra=extra)), QUEUES, shifts=SHIFTS)
     assert team.agents[0].time_off == (dt.date(2026, 11, 25), dt.date(2026, 11, 27))
     bad = write(tmp_path, CONTRACTS + agent_toml(extra='time_off = ["27.11.2026"]\n'))
     assert error_text(bad) == f"{bad}: agent 'a1': time_off value '27.11.2026' is not a date like 2026-11-27"
@@ -154,14 +155,14 @@ def test_availability_windows() -> None:
 
 def test_window_to_midnight_written_as_2400(tmp_path: Path) -> None:
     extra = 'availability = [{ days = ["sat"], from = "18:00", to = "24:00" }]\n'
-    team = load_team(write(tmp_path, CONTRACTS + agent_toml(extra=extra)), QUEUES)
+    team = load_team(write(tmp_path, CONTRACTS + agent_toml(extra=extra)), QUEUES, shifts=SHIFTS)
     assert team.agents[0].availability == (AvailabilityWindow(weekdays=(5,), start=dt.time(18), end=dt.time(0)),)
     assert team.agents[0].available(dt.date(2026, 11, 28), dt.time(18), 6 * 60)
 
 
 def test_missing_team_file(tmp_path: Path) -> None:
     with pytest.raises(InputError, match=re.escape(f"team file {tmp_path / 'team.toml'} not found")):
-        load_team(tmp_path / "team.toml", QUEUES)
+        load_team(tmp_path / "team.toml", QUEUES, shifts=SHIFTS)
 
 
 RULES_CONTRACT = """\
@@ -192,9 +193,9 @@ def test_contract_labour_rules(tmp_path: Path) -> None:
         min_consecutive_days_off=2,
         max_weekends_per_4_weeks=1,
         night_work=False,
-    ) == load_team(write(tmp_path, text), QUEUES).agents[0].contract
+    ) == load_team(write(tmp_path, text), QUEUES, shifts=SHIFTS).agents[0].contract
     # Rules a contract leaves out take the config's [roster] defaults (None), night work is allowed.
-    plain = load_team(write(tmp_path, CONTRACTS + agent_toml()), QUEUES).agents[0].contract
+    plain = load_team(write(tmp_path, CONTRACTS + agent_toml()), QUEUES, shifts=SHIFTS).agents[0].contract
     assert (plain.target_hours_per_week, plain.min_rest_hours, plain.max_consecutive_days) == (None, None, None)
     assert (plain.min_consecutive_days_off, plain.max_weekends_per_4_weeks, plain.night_work) == (None, None, True)
 
@@ -225,13 +226,27 @@ PREFERENCES = """preferences = [
 
 
 def test_preferences(tmp_path: Path) -> None:
-    team = load_team(write(tmp_path, CONTRACTS + agent_toml(extra=PREFERENCES)), QUEUES)
+    team = load_team(write(tmp_path, CONTRACTS + agent_toml(extra=PREFERENCES)), QUEUES, shifts=SHIFTS)
     assert team.agents[0].preferences == (
         Preference(kind="prefer", weight=3, weekdays=(0, 5), shifts=("early",), start_from=dt.time(7), start_to=dt.time(9, 30)),
         Preference(kind="avoid", weight=7, dates=(dt.date(2026, 11, 26), dt.date(2026, 11, 27)), shifts=("late", "night")),
     )
-    default = load_team(write(tmp_path, CONTRACTS + agent_toml(extra='preferences = [{ kind = "avoid" }]\n')), QUEUES)
+    path = write(tmp_path, CONTRACTS + agent_toml(extra='preferences = [{ kind = "avoid" }]\n'))
+    default = load_team(path, QUEUES, shifts=SHIFTS)
     assert default.agents[0].preferences == (Preference(kind="avoid", weight=10),)
+
+
+def test_preference_shifts_may_name_templates_and_kinds(tmp_path: Path) -> None:
+    path = write(tmp_path, CONTRACTS + agent_toml(extra='preferences = [{ kind = "avoid", shifts = ["day", "late", "night"] }]\n'))
+    assert load_team(path, QUEUES, shifts=SHIFTS).agents[0].preferences[0].shifts == ("day", "late", "night")
+
+
+def test_preference_naming_an_unknown_shift_lists_the_templates(tmp_path: Path) -> None:
+    path = write(tmp_path, CONTRACTS + agent_toml(extra='preferences = [{ kind = "avoid", shifts = ["late", "lat"] }]\n'))
+    assert error_text(path) == (
+        f"{path}: agent 'a1'.preferences[0].shifts has unknown shift(s) ['lat']; "
+        "use a [[roster.shifts]] name of the config (early, day) or late / night"
+    )
 
 
 @pytest.mark.parametrize(
