@@ -103,7 +103,7 @@ def make_requirements(config: Config, team: Team, weeks: int, seed: int, peak: f
     grid = interval_grid(START, 7 * weeks, config.timezone, config.interval_minutes)
     local = grid.tz_convert(config.timezone)
     hour = np.asarray(local.hour + local.minute / 60)
-    weekday = np.asarray(local.weekday)
+    weekday = np.asarray(local.day_of_week)
     dates = np.asarray(local.date)
     intraday = np.exp(-(((hour - 12.5) / 3.5) ** 2)) + 0.8 * np.exp(-(((hour - 20) / 2.5) ** 2))
     weekly = np.where(weekday >= 5, 0.65, 1.0) * np.where(weekday == 0, 1.15, 1.0)

@@ -1,18 +1,18 @@
-"""Solving the roster: aggregate bound, then the full model (directly, or from a disaggregated start).
+"""Solving the roster: a proven lower bound, then the full model (directly, or scoring a descent).
 
-1. :func:`~scheduler.rostering.aggregate.solve_aggregate` solves the linear
-   relaxation over shift counts per class of interchangeable agents: a proven
-   lower bound, whatever happens next.
-2. Small teams (up to ``DIRECT_MAX_AGENTS``): the full per-agent model is
-   solved directly with the whole budget.
-3. Larger teams: each class's fractional counts are turned into named shifts by
-   a small per-class model holding every per-agent rule (rest, consecutive
-   days, days off, weekends, fairness within the class); that roster is scored
-   exactly and handed to the full model as a complete hint to improve.
+1. Small teams (up to ``DIRECT_MAX_AGENTS``): the full per-agent model is
+   solved directly with the whole budget; CP-SAT closes small gaps itself.
+2. Larger teams: :func:`~scheduler.rostering.descent.descend` builds a roster
+   agent by agent (a valid one within a fraction of a second, then ever
+   better), and the full model scores it exactly with every shift fixed
+   (queue split, fairness, every soft term). Should that roster miss a hard
+   queue minimum, the full model searches from scratch.
+3. :func:`~scheduler.rostering.aggregate.solve_aggregate` solves the linear
+   relaxation over shift counts per class of interchangeable agents: the
+   proven lower bound the gap is measured against.
 
-The reported gap compares the full model's objective with the best lower
-bound of either model. Every solve uses a fixed seed, deterministic time
-limits and interleaved search, so the roster is the same on any machine.
+Every solve uses a fixed seed, deterministic time limits and, with several
+workers, interleaved search, so the roster is the same on any machine.
 """
 
 from __future__ import annotations
@@ -24,14 +24,16 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from scheduler.errors import InfeasibleError, NoSolutionError
-from scheduler.rostering.aggregate import AggregateResult, solve_aggregate
+from scheduler.rostering.aggregate import solve_aggregate
+from scheduler.rostering.descent import descend
 from scheduler.rostering.model import RosterModel, build_full_model, evaluate
 from scheduler.rostering.problem import SCALE, RosterProblem
 
-DISAGGREGATE_SHARE = 0.2
-# Up to this team size the full model is solved directly: on the example team (10 agents)
-# that gave 4.65M against 4.91M through disaggregation, in the same deterministic budget.
+# Up to this team size the full model is solved directly (CP-SAT proves its own bound and
+# closes small gaps); larger teams go through the agent-by-agent descent.
 DIRECT_MAX_AGENTS = 40
+DESCENT_SHARE = 0.9  # of the budget, for larger teams; the rest scores the roster in the full model
+SCORE_SHARE = 0.1
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -82,7 +84,7 @@ class _ProgressReporter(cp_model.CpSolverSolutionCallback):
 
 
 def solve_problem(problem: RosterProblem, progress: Callable[[str], None] | None = None) -> Solution:
-    """Run the three stages within ``settings.time_limit_seconds`` of deterministic time.
+    """Solve within ``settings.time_limit_seconds`` of deterministic time.
 
     Args:
         progress: called with a one-line status (stage, objective, bound, gap)
@@ -90,47 +92,57 @@ def solve_problem(problem: RosterProblem, progress: Callable[[str], None] | None
 
     Raises:
         InfeasibleError: naming the agents and rules that cannot all hold.
+        NoSolutionError: no roster found within the budget, no conflict proven.
     """
     started = time.perf_counter()
     report = progress or (lambda _text: None)
     budget = problem.settings.time_limit_seconds
+    first_feasible = float("nan")
+
+    def mark_first_feasible() -> None:
+        nonlocal first_feasible
+        first_feasible = time.perf_counter() - started
+
+    direct = len(problem.agents) <= DIRECT_MAX_AGENTS
+    hint: dict[tuple[int, int], int] = {}
+    if not direct:
+        report("roster: agent-by-agent descent")
+        descent = descend(problem, budget * DESCENT_SHARE, report, on_first_feasible=mark_first_feasible)
+        if descent is None:
+            raise InfeasibleError(explain(problem, "the rules admit no roster"))
+        hint, served = descent.chosen, descent.served
     report("lower bound: linear relaxation")
     try:
         aggregate = solve_aggregate(problem)
     except InfeasibleError:
         raise InfeasibleError(explain(problem, "the rules admit no roster")) from None
-    direct = len(problem.agents) <= DIRECT_MAX_AGENTS or not aggregate.counts
-    hint = {} if direct else disaggregate(problem, aggregate, budget * DISAGGREGATE_SHARE)
-    first_feasible = float("nan")
 
     roster = build_full_model(problem)
     for literal in roster.rule_literals.values():
         roster.model.add(literal == 1)
     solver: cp_model.CpSolver | None = None
+    status = cp_model.UNKNOWN
+    bound = aggregate.bound
     if hint:
-        # Score the disaggregated roster exactly (every shift fixed), then hand the complete
-        # assignment to the full model as its starting solution.
+        # Score the descent's roster exactly, shifts and queue split fixed: fairness and
+        # every soft term come out of the full model, so the objective is the real one.
         for key, var in roster.shift.items():
             roster.model.add_hint(var, hint.get(key, 0))
-        scorer = make_solver(budget * 0.05 + 0.5)
+        for (g, t, q), var in roster.serve.items():
+            roster.model.add_hint(var, int(served[g, q, t]))
+        scorer = make_solver(budget * SCORE_SHARE + 0.5, workers=1)  # all shifts fixed: one worker is fastest
         scorer.parameters.fix_variables_to_their_hinted_value = True
         if scorer.solve(roster.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            first_feasible = time.perf_counter() - started
             solver = scorer
-            roster.model.clear_hints()
-            proto = roster.model.proto
-            for index in range(len(proto.variables)):
-                var = roster.model.get_int_var_from_proto_index(index)
-                roster.model.add_hint(var, scorer.value(var))
-    polish = make_solver(budget * (1 - (0 if direct else DISAGGREGATE_SHARE)))
-    report("roster model: searching")
-    status = polish.solve(roster.model, _ProgressReporter(report, "roster") if progress else None)
-    if status == cp_model.INFEASIBLE:
-        raise InfeasibleError(explain(problem, "the rules admit no roster"))
-    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) and (
-        solver is None or polish.objective_value <= solver.objective_value
-    ):
-        solver = polish
+    if solver is None:
+        polish = make_solver(budget)
+        report("roster model: searching")
+        status = polish.solve(roster.model, _ProgressReporter(report, "roster") if progress else None)
+        if status == cp_model.INFEASIBLE:
+            raise InfeasibleError(explain(problem, "the rules admit no roster"))
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            solver = polish
+            bound = max(bound, polish.best_objective_bound)
     if solver is None:
         # Objective-driven search found nothing: find any roster first, then improve it.
         solver = optimise_from_feasible(roster.model, roster.objective(), budget * 0.5)
@@ -145,8 +157,8 @@ def solve_problem(problem: RosterProblem, progress: Callable[[str], None] | None
     if first_feasible != first_feasible:  # NaN: the full model found the first roster
         first_feasible = time.perf_counter() - started
     chosen = tuple(sorted(key for key, var in roster.shift.items() if solver.boolean_value(var)))
-    bound = max(polish.best_objective_bound if status in (cp_model.OPTIMAL, cp_model.FEASIBLE) else 0.0, aggregate.bound)
     objective = solver.objective_value
+    report(f"roster: objective {objective:,.0f}, bound {bound:,.0f}")
     return Solution(
         roster=roster,
         chosen=chosen,
@@ -159,40 +171,6 @@ def solve_problem(problem: RosterProblem, progress: Callable[[str], None] | None
         wall_seconds=time.perf_counter() - started,
         violations=tuple(evaluate(roster.soft, solver.value)),
     )
-
-
-def disaggregate(problem: RosterProblem, aggregate: AggregateResult, time_limit: float) -> dict[tuple[int, int], int]:
-    """Named shifts for each class that match its aggregate counts as closely as the per-agent rules allow."""
-    hint: dict[tuple[int, int], int] = {}
-    total = sum(len(members) for members in aggregate.classes) or 1
-    for c, members in enumerate(aggregate.classes):
-        roster = build_full_model(problem, coverage=False, agents=members)
-        for literal in roster.rule_literals.values():
-            roster.model.add(literal == 1)
-        deviation = []
-        for o in problem.allowed[members[0]]:
-            target = int(round(aggregate.counts.get((c, o), 0.0) * SCALE))
-            vars_ = [roster.shift[a, o] for a in members if (a, o) in roster.shift]
-            if not vars_:
-                continue
-            option = problem.options[o]
-            # Missing or extra shifts cost about what they would cost in coverage (per hundredth of an agent).
-            weight = problem.settings.understaffing_weight * max(1, option.last_interval - option.first_interval)
-            if target == 0:
-                deviation.append(SCALE * weight * sum(vars_))
-                continue
-            over = roster.model.new_int_var(0, SCALE * len(members), f"excess[{c},{o}]")
-            under = roster.model.new_int_var(0, target, f"deficit[{c},{o}]")
-            roster.model.add(SCALE * sum(vars_) - target == over - under)
-            deviation.append(weight * (over + under))
-        share = max(time_limit * len(members) / total, 0.05)
-        # One worker: these models are small, and a portfolio's start-up would dominate.
-        solver = optimise_from_feasible(roster.model, roster.objective() + sum(deviation), share, workers=1)
-        if solver is None:
-            continue  # no hint for this class; the full model searches its shifts itself
-        for key, var in roster.shift.items():
-            hint[key] = int(solver.boolean_value(var))
-    return hint
 
 
 def optimise_from_feasible(

@@ -1,0 +1,322 @@
+"""Agent-by-agent descent: a fast first roster and steady improvement for large teams.
+
+The full model of a large team (100 agents over 4 weeks: 93k variables) is
+too big for CP-SAT to improve quickly on two cores, and its own bound stays
+far below the linear relaxation's. But coverage cost is a sum over queue and
+interval of a convex function of the agents serving, and every hard rule but
+the queue minimums concerns a single agent. So one agent's best shifts, with
+everyone else fixed, is a small exact problem: the agent's own model (hard
+rules and personal soft rules, about 700 booleans) with each shift worth the
+coverage cost it saves. Solving that for each agent in turn, and again until no
+agent changes, is a descent on the full objective that never gets worse.
+
+Stages, all deterministic (CP-SAT deterministic time, fixed order):
+
+1. **First roster**: one solve per class of interchangeable agents (see
+   :func:`~scheduler.rostering.aggregate.agent_classes`), its shifts copied to
+   every member. Every member obeys its rules, so this is a valid roster in a
+   fraction of a second; it is what a tiny budget returns.
+2. **Construction**: agents enter one at a time, least flexible first, each
+   choosing the shifts that save most against those already placed.
+3. **Sweeps**: each agent in turn is taken out and put back at its best,
+   until a sweep changes nothing or the budget is spent.
+
+Queue assignment is tracked as counts per skill group, queue and interval; an
+agent put back serves where it saves most, and the touched intervals are
+rebalanced by moving agents between queues while that lowers the cost. The
+final model re-optimises the split exactly.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+import numpy as np
+from ortools.sat.python import cp_model
+
+from scheduler.rostering.aggregate import agent_classes
+from scheduler.rostering.model import RosterModel, build_full_model, skill_groups
+from scheduler.rostering.problem import SCALE, RosterProblem
+
+# A shift that takes a queue below its configured minimum costs this many times the peak
+# understaffing weight per missing agent: far above any saving, so minimums come first.
+MINIMUM_PENALTY_FACTOR = 50
+# Deterministic time one agent's solve may use; these models are solved in milliseconds.
+AGENT_SOLVE_LIMIT = 0.5
+# Work charged per agent solve on top of CP-SAT's own deterministic time: the Python side
+# (values, hints, queue bookkeeping) costs about as much as the solve, and the budget is
+# meant to track wall time on an ordinary machine while staying deterministic.
+SOLVE_OVERHEAD = 0.03
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DescentResult:
+    chosen: dict[tuple[int, int], int]  # (agent, option) -> 1 for every shift worked
+    served: np.ndarray  # [skill group, queue, interval] agents serving
+    coverage_cost: int
+    sweeps: int
+    deterministic_time: float
+
+
+class CoverageCost:
+    """Queue service counts per skill group and interval, with exact marginal costs."""
+
+    def __init__(self, problem: RosterProblem) -> None:
+        self.problem = problem
+        settings = problem.settings
+        self.groups = skill_groups(problem)
+        self.group_of = [self.groups.index(agent.channels) for agent in problem.agents]
+        queue_count, interval_count = problem.required.shape
+        self.need = np.rint(problem.required * SCALE).astype(np.int64)
+        peak = np.where(problem.peak, settings.peak_weight, 1)
+        self.weight = (settings.understaffing_weight * peak).astype(np.int64)
+        self.over_weight = settings.overstaffing_weight
+        self.minimum = problem.min_agents.astype(np.int64)
+        self.minimum_weight = MINIMUM_PENALTY_FACTOR * settings.understaffing_weight * settings.peak_weight * SCALE
+        self.is_open = problem.is_open.astype(bool)
+        # served[g, q, t]: agents of skill group g serving queue q in interval t.
+        self.served = np.zeros((len(self.groups), queue_count, interval_count), dtype=np.int64)
+        self.group_queues = [
+            np.array([q for q, queue in enumerate(problem.queues) if queue in skills], dtype=np.int64) for skills in self.groups
+        ]
+
+    def cost(self, agents: np.ndarray, q: np.ndarray | int | slice = slice(None), t: np.ndarray | slice = slice(None)) -> np.ndarray:
+        """Cost of ``agents`` serving queue(s) ``q`` in interval(s) ``t`` (broadcast)."""
+        need, weight = self.need[q, t], self.weight[q, t]
+        short = np.maximum(need - SCALE * agents, 0)
+        over = np.maximum(SCALE * agents - need, 0)
+        missing = np.maximum(self.minimum[q, t] - agents, 0)
+        return (
+            weight * np.minimum(short, SCALE)
+            + 2 * weight * np.maximum(short - SCALE, 0)
+            + self.over_weight * over * (agents > 0)
+            + self.minimum_weight * missing
+        )
+
+    def total(self) -> int:
+        staffed = self.served.sum(axis=0)
+        return int(np.where(self.is_open | (self.need > 0), self.cost(staffed), 0).sum())
+
+    def gains(self, group: int) -> np.ndarray:
+        """Per interval, what one more agent of ``group`` saves where it serves best (negative: it costs)."""
+        staffed = self.served.sum(axis=0)
+        saving = self.cost(staffed) - self.cost(staffed + 1)
+        queues = self.group_queues[group]
+        open_saving = np.where(self.is_open[queues], saving[queues], np.iinfo(np.int64).min // 4)
+        return open_saving.max(axis=0)
+
+    def missing_minimum(self) -> int:
+        """Agents missing from the configured queue minimums, summed over intervals."""
+        return int(np.maximum(self.minimum - self.served.sum(axis=0), 0).sum())
+
+    def add(self, group: int, intervals: np.ndarray, *, rebalance: bool = True) -> None:
+        staffed = self.served.sum(axis=0)[:, intervals]
+        queues = self.group_queues[group]
+        saving = self.cost(staffed[queues], queues[:, None], intervals) - self.cost(staffed[queues] + 1, queues[:, None], intervals)
+        saving = np.where(self.is_open[queues][:, intervals], saving, np.iinfo(np.int64).min // 4)
+        best = queues[saving.argmax(axis=0)]
+        np.add.at(self.served, (group, best, intervals), 1)
+        if rebalance:
+            self.rebalance(intervals)
+
+    def remove(self, group: int, intervals: np.ndarray) -> None:
+        staffed = self.served.sum(axis=0)[:, intervals]
+        queues = self.group_queues[group]
+        loss = self.cost(np.maximum(staffed[queues] - 1, 0), queues[:, None], intervals) - self.cost(
+            staffed[queues], queues[:, None], intervals
+        )
+        loss = np.where(self.served[group][queues][:, intervals] > 0, loss, np.iinfo(np.int64).max // 4)
+        cheapest = queues[loss.argmin(axis=0)]
+        np.add.at(self.served, (group, cheapest, intervals), -1)
+        self.rebalance(intervals)
+
+    def rebalance(self, intervals: np.ndarray) -> None:
+        """Move agents between the queues they know while that lowers an interval's cost.
+
+        Plain Python on a handful of numbers per interval: each move strictly
+        lowers the cost, so the loop ends.
+        """
+        flexible = [(g, queues.tolist()) for g, queues in enumerate(self.group_queues) if len(queues) > 1]
+        if not flexible:
+            return
+        over_weight, minimum_weight = self.over_weight, self.minimum_weight
+        for t in np.unique(intervals).tolist():
+            need = self.need[:, t].tolist()
+            weight = self.weight[:, t].tolist()
+            minimum = self.minimum[:, t].tolist()
+            is_open = self.is_open[:, t].tolist()
+            counts = self.served[:, :, t].tolist()
+            staffed = [sum(column) for column in zip(*counts, strict=True)]
+
+            def cost(q: int, agents: int) -> int:
+                short = need[q] - SCALE * agents
+                if short > 0:
+                    value = weight[q] * min(short, SCALE) + 2 * weight[q] * max(short - SCALE, 0)
+                else:
+                    value = over_weight * -short if agents > 0 else 0
+                return value + minimum_weight * max(minimum[q] - agents, 0)
+
+            improved, moved = True, False
+            while improved:
+                improved = False
+                for g, queues in flexible:
+                    for source in queues:
+                        for target in queues:
+                            if target == source or not is_open[target] or counts[g][source] == 0:
+                                continue
+                            delta = (
+                                cost(source, staffed[source] - 1)
+                                - cost(source, staffed[source])
+                                + cost(target, staffed[target] + 1)
+                                - cost(target, staffed[target])
+                            )
+                            if delta < 0:
+                                counts[g][source] -= 1
+                                counts[g][target] += 1
+                                staffed[source] -= 1
+                                staffed[target] += 1
+                                improved = moved = True
+            if moved:
+                self.served[:, :, t] = counts
+
+
+class AgentModels:
+    """One small CP-SAT model per agent (hard rules, personal soft rules), built on first use."""
+
+    def __init__(self, problem: RosterProblem) -> None:
+        self.problem = problem
+        self._models: dict[int, tuple[RosterModel, list[int], list[cp_model.IntVar]]] = {}
+        self.deterministic_time = 0.0
+        self._own_cost: dict[int, int] = {}  # the agent's soft cost of its current shifts
+
+    def model(self, a: int) -> tuple[RosterModel, list[int], list[cp_model.IntVar]]:
+        if a not in self._models:
+            roster = build_full_model(self.problem, coverage=False, agents=(a,))
+            for literal in roster.rule_literals.values():
+                roster.model.add(literal == 1)
+            options = [o for o in self.problem.allowed[a] if (a, o) in roster.shift]
+            self._models[a] = (roster, options, [roster.shift[a, o] for o in options])
+        return self._models[a]
+
+    def best_shifts(self, a: int, value: dict[int, int], current: Sequence[int], time_limit: float) -> list[int] | None:
+        """The agent's options maximising ``value`` minus its own soft costs, if strictly better than ``current``.
+
+        Returns None when nothing better was found (or, without ``current``,
+        when the agent has no roster at all). An agent's soft costs depend on
+        its own shifts only, so the cost of ``current`` is remembered from the
+        solve that chose it and compared exactly: ties keep the current shifts,
+        which is what lets the sweeps stop.
+        """
+        roster, options, shift_vars = self.model(a)
+        model = roster.model
+        worth = [int(value.get(o, 0)) for o in options]
+        model.minimize(roster.objective() - cp_model.LinearExpr.weighted_sum(shift_vars, worth))
+        model.clear_hints()
+        chosen = set(current)
+        for o, var in zip(options, shift_vars, strict=True):
+            model.add_hint(var, 1 if o in chosen else 0)
+        solver = cp_model.CpSolver()
+        solver.parameters.random_seed = 0
+        solver.parameters.num_workers = 1
+        solver.parameters.max_deterministic_time = time_limit
+        status = solver.solve(model)
+        self.deterministic_time += solver.response_proto.deterministic_time + SOLVE_OVERHEAD
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            return None
+        shifts = [o for o, var in zip(options, shift_vars, strict=True) if solver.boolean_value(var)]
+        own_cost = round(solver.objective_value) + sum(value.get(o, 0) for o in shifts)
+        if a in self._own_cost and round(solver.objective_value) >= self._own_cost[a] - sum(value.get(o, 0) for o in current):
+            return None
+        self._own_cost[a] = own_cost
+        return shifts
+
+
+def descend(
+    problem: RosterProblem,
+    time_limit: float,
+    progress: Callable[[str], None] | None = None,
+    on_first_feasible: Callable[[], None] | None = None,
+) -> DescentResult | None:
+    """Run the three stages within ``time_limit`` of summed deterministic time.
+
+    Returns None when some class has no roster at all (the caller explains
+    which rules conflict).
+    """
+    report = progress or (lambda _text: None)
+    models = AgentModels(problem)
+    coverage = CoverageCost(problem)
+    worked = [_worked_intervals(problem, o) for o in range(len(problem.options))]
+
+    # 1. First roster: one solve per class, copied to its members.
+    current: dict[int, list[int]] = {}
+    for members in agent_classes(problem):
+        shifts = models.best_shifts(members[0], {}, (), AGENT_SOLVE_LIMIT)
+        if shifts is None:
+            return None
+        for a in members:
+            current[a] = shifts
+    copied = CoverageCost(problem)
+    for a, shifts in current.items():
+        for o in shifts:
+            copied.add(copied.group_of[a], worked[o], rebalance=False)
+    copied.rebalance(np.arange(len(problem.grid)))
+    feasible = copied.missing_minimum() == 0
+    if feasible and on_first_feasible:
+        on_first_feasible()
+
+    order = sorted(range(len(problem.agents)), key=lambda a: (len(problem.allowed[a]), problem.agents[a].id))
+    placed: set[int] = set()
+
+    def place(a: int, budget_left: float) -> bool:
+        group = coverage.group_of[a]
+        if a in placed:
+            for o in current[a]:
+                coverage.remove(group, worked[o])
+        gain = coverage.gains(group)
+        value = {o: int(gain[worked[o]].sum()) for o in problem.allowed[a]}
+        shifts = models.best_shifts(a, value, current[a], min(AGENT_SOLVE_LIMIT, max(budget_left, 0.01)))
+        changed = shifts is not None and sorted(shifts) != sorted(current[a])
+        if changed:
+            current[a] = shifts
+        for o in current[a]:
+            coverage.add(group, worked[o])
+        placed.add(a)
+        return changed
+
+    # 2. Construction, 3. sweeps.
+    sweeps = 0
+    while models.deterministic_time < time_limit:
+        changes = 0
+        for a in order:
+            left = time_limit - models.deterministic_time
+            if left <= 0:
+                break
+            changes += place(a, left)
+        sweeps += 1
+        report(f"descent sweep {sweeps}: coverage cost {coverage.total():,}, {changes} agents changed")
+        if not feasible and coverage.missing_minimum() == 0:
+            feasible = True
+            if on_first_feasible:
+                on_first_feasible()
+        if sweeps > 1 and changes == 0:
+            break
+    for a in order:
+        if a not in placed:  # the budget ran out during construction: they keep the first roster's shifts
+            for o in current[a]:
+                coverage.add(coverage.group_of[a], worked[o])
+    chosen = {(a, o): 1 for a, shifts in current.items() for o in shifts}
+    return DescentResult(
+        chosen=chosen,
+        served=coverage.served,
+        coverage_cost=coverage.total(),
+        sweeps=sweeps,
+        deterministic_time=models.deterministic_time,
+    )
+
+
+def _worked_intervals(problem: RosterProblem, o: int) -> np.ndarray:
+    option = problem.options[o]
+    if option.day_index in problem.frozen_days:
+        return np.zeros(0, dtype=np.int64)  # frozen coverage is already subtracted from demand
+    return np.array(option.working_intervals(option.nominal_lunch), dtype=np.int64)

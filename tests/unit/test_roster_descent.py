@@ -1,0 +1,138 @@
+"""The agent-by-agent descent that rosters large teams: coverage bookkeeping and the rosters it makes."""
+
+from __future__ import annotations
+
+import dataclasses
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from benchmarks.roster_instances import make_instance
+from scheduler.config import RosterSettings
+from scheduler.roster import make_roster
+from scheduler.rostering import solve
+from scheduler.rostering.descent import CoverageCost
+from tests.roster_validator import find_violations
+
+
+def coverage_problem(required: list[list[float]], channels: list[tuple[str, ...]], *, minimum: tuple[int, ...] = (), peak: bool = False):  # noqa: ANN201
+    """The few fields CoverageCost reads, for queues ``q0, q1, ...`` and agents with ``channels``."""
+    demand = np.array(required, dtype=float)
+    return SimpleNamespace(
+        queues=tuple(f"q{q}" for q in range(len(required))),
+        agents=tuple(SimpleNamespace(channels=skills) for skills in channels),
+        required=demand,
+        is_open=np.ones_like(demand, dtype=bool),
+        peak=np.full(demand.shape, peak),
+        min_agents=np.array([[m] * demand.shape[1] for m in minimum]) if minimum else np.zeros(demand.shape, dtype=int),
+        settings=RosterSettings(understaffing_weight=100, overstaffing_weight=2, peak_weight=2),
+    )
+
+
+def test_cost_is_two_tier_shortfall_plus_overstaffing() -> None:
+    coverage = CoverageCost(coverage_problem([[2.4]], [("q0",)]))
+    agents = np.array([0, 1, 2, 3])
+    # 2.4 agents missing: the first at weight 100 per hundredth, the other 1.4 at 200.
+    assert coverage.cost(agents[:, None], 0, np.array([0])).ravel().tolist() == [38_000, 18_000, 4_000, 120]
+    assert coverage.gains(0).tolist() == [20_000]
+
+
+def test_peak_intervals_weigh_double() -> None:
+    coverage = CoverageCost(coverage_problem([[1.0]], [("q0",)], peak=True))
+    assert coverage.gains(0).tolist() == [20_000]
+
+
+def test_queue_minimum_outweighs_any_saving() -> None:
+    coverage = CoverageCost(coverage_problem([[0.0], [5.0]], [("q0", "q1")], minimum=(1, 0)))
+    coverage.add(0, np.array([0]))
+    # q1 needs five agents, but q0 has a minimum of one: the agent serves q0.
+    assert coverage.served[0, :, 0].tolist() == [1, 0]
+    assert coverage.missing_minimum() == 0
+
+
+def test_rebalance_moves_a_multi_skilled_agent_to_the_needier_queue() -> None:
+    coverage = CoverageCost(coverage_problem([[1.0], [1.5]], [("q0", "q1"), ("q0",)]))
+    both, only_q0 = coverage.groups.index(("q0", "q1")), coverage.groups.index(("q0",))
+    coverage.served[both, 0, 0] = 2  # both multi-skilled agents on q0, which needs one
+    coverage.rebalance(np.array([0]))
+    assert coverage.served[both, :, 0].tolist() == [1, 1]
+    coverage.add(only_q0, np.array([0]))  # a q0-only agent arrives: the multi-skilled one moves on
+    assert coverage.served[both, :, 0].tolist() == [0, 2]
+    assert coverage.served[only_q0, :, 0].tolist() == [1, 0]
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    needs=st.lists(st.lists(st.floats(0, 6).map(lambda x: round(x, 2)), min_size=3, max_size=3), min_size=2, max_size=2),
+    moves=st.lists(st.tuples(st.integers(0, 2), st.lists(st.integers(0, 2), min_size=1, max_size=3, unique=True), st.booleans()), max_size=25),
+)
+def test_bookkeeping_matches_a_recount_and_leaves_no_improving_move(needs, moves) -> None:  # noqa: ANN001
+    """Adds and removes keep counts whole and the cost equal to a recount; no single queue move helps afterwards."""
+    coverage = CoverageCost(coverage_problem(needs, [("q0", "q1"), ("q0",), ("q1",)]))
+    both = coverage.groups.index(("q0", "q1"))
+    for group, intervals, adding in moves:
+        where = np.array(sorted(intervals))
+        if adding:
+            coverage.add(group, where)
+        elif (coverage.served[group][:, where].sum(axis=0) > 0).all():
+            coverage.remove(group, where)
+    assert (coverage.served >= 0).all()
+    staffed = coverage.served.sum(axis=0)
+    recount = sum(int(coverage.cost(np.array(staffed[q, t]), q, t)) for q in range(2) for t in range(3))
+    assert coverage.total() == recount
+    for t in range(3):
+        for source, target in ((0, 1), (1, 0)):
+            if coverage.served[both, source, t]:
+                moved = staffed[:, t].copy()
+                moved[source] -= 1
+                moved[target] += 1
+                before = sum(int(coverage.cost(np.array(staffed[q, t]), q, t)) for q in range(2))
+                after = sum(int(coverage.cost(np.array(moved[q]), q, t)) for q in range(2))
+                assert after >= before
+
+
+@pytest.fixture(scope="module")
+def benchmark_instance():  # noqa: ANN201
+    """A 14-agent, one-week slice of the benchmark generator (skills mix, part-timers, leave)."""
+    config, team, requirements, start, days = make_instance(14, weeks=1, seed=3, time_limit_seconds=2.0)
+    return config, team, requirements, start, days
+
+
+def descent_roster(instance, monkeypatch: pytest.MonkeyPatch, **roster_changes):  # noqa: ANN001, ANN201
+    config, team, requirements, start, days = instance
+    if roster_changes:
+        config = dataclasses.replace(config, roster=dataclasses.replace(config.roster, **roster_changes))
+    monkeypatch.setattr(solve, "DIRECT_MAX_AGENTS", 0)  # this small team takes the large-team path
+    return config, make_roster(config, team, requirements, start, days)
+
+
+def test_descent_roster_keeps_every_hard_rule_and_reports_a_true_gap(benchmark_instance, monkeypatch) -> None:  # noqa: ANN001
+    config, result = descent_roster(benchmark_instance, monkeypatch)
+    _config, team, _requirements, start, days = benchmark_instance
+    assert find_violations(result.roster, team, config, start, days) == []
+    assert 0 <= result.best_bound <= result.objective  # the relaxation covers this week exactly: bound 0
+    assert result.first_feasible_seconds <= result.wall_seconds
+    assert set(result.roster["agent_id"]) == {agent.id for agent in team.agents}
+
+
+def test_descent_is_deterministic(benchmark_instance, monkeypatch) -> None:  # noqa: ANN001
+    _config, first = descent_roster(benchmark_instance, monkeypatch)
+    _config, second = descent_roster(benchmark_instance, monkeypatch)
+    assert first.roster.equals(second.roster)
+    assert first.objective == second.objective
+
+
+def test_descent_meets_queue_minimums(benchmark_instance, monkeypatch) -> None:  # noqa: ANN001
+    config, result = descent_roster(benchmark_instance, monkeypatch, min_agents=(("social", 1),))
+    _config, team, _requirements, start, days = benchmark_instance
+    assert find_violations(result.roster, team, config, start, days) == []
+
+
+def test_descent_beats_the_first_roster(benchmark_instance, monkeypatch) -> None:  # noqa: ANN001
+    """A budget that only allows the copied-per-class first roster costs more than a full descent."""
+    _config, quick = descent_roster(benchmark_instance, monkeypatch, time_limit_seconds=0.01)
+    _config, full = descent_roster(benchmark_instance, monkeypatch)
+    assert full.objective < quick.objective
