@@ -249,16 +249,22 @@ def _agent_rules(agent: Agent, settings: RosterSettings, weeks: Sequence[Sequenc
     )
 
 
-def _may_work(agent: Agent, option: ShiftOption, problem_open: np.ndarray, queues: Sequence[str]) -> bool:
+def _may_work(agent: Agent, option: ShiftOption, servable: frozenset[int]) -> bool:
+    if option.index not in servable:
+        return False
     if option.night and not agent.contract.night_work:
         return False
-    if not agent.available(option.day, option.local_start, int((option.end - option.start).total_seconds() // 60)):
-        return False
-    skills = [q for q, queue in enumerate(queues) if queue in agent.channels]
-    if not skills:
-        return False
-    # Every worked interval must have one of the agent's queues open: paid time with nothing to serve is not offered.
-    return bool(problem_open[skills, option.first_interval : option.last_interval].any(axis=0).all())
+    return agent.available(option.day, option.local_start, option.end_minute - option.start_minute)
+
+
+def _servable_options(options: Sequence[ShiftOption], skills: tuple[str, ...], is_open: np.ndarray, queues: Sequence[str]) -> frozenset[int]:
+    """Options every worked interval of which has one of ``skills`` open: paid time with nothing to serve is not offered."""
+    rows = [q for q, queue in enumerate(queues) if queue in skills]
+    if not rows:
+        return frozenset()
+    return frozenset(
+        option.index for option in options if is_open[rows, option.first_interval : option.last_interval].any(axis=0).all()
+    )
 
 
 def _requirements_matrix(requirements: pd.DataFrame, grid: pd.DatetimeIndex, queues: Sequence[str], config: Config) -> np.ndarray:
@@ -317,8 +323,10 @@ def build_problem(
             weekend_groups[day.isocalendar()[:2]].append(index)
     weekends = tuple(tuple(weekend_groups[key]) for key in sorted(weekend_groups))
     options = _shift_options(day_list, config, grid)
+    # Opening hours depend on the skills only: checked once per skill set, not per agent.
+    servable = {skills: _servable_options(options, skills, is_open, queues) for skills in {agent.channels for agent in team.agents}}
     allowed = tuple(
-        tuple(option.index for option in options if _may_work(agent, option, is_open, queues)) for agent in team.agents
+        tuple(option.index for option in options if _may_work(agent, option, servable[agent.channels])) for agent in team.agents
     )
     rules = tuple(_agent_rules(agent, config.roster, weeks, day_list, len(weekends)) for agent in team.agents)
 

@@ -1,0 +1,32 @@
+"""The lower bounds the roster gap is measured against."""
+
+from __future__ import annotations
+
+import pytest
+
+from benchmarks.roster_instances import make_instance
+from scheduler.roster import make_roster
+from scheduler.rostering import build_problem
+from scheduler.rostering.aggregate import segment_lines, solve_aggregate
+
+
+def test_segment_lines_keep_one_line_per_slope() -> None:
+    # Need 2.4 agents at weight 100, overstaffing 2: costs for 0..4 agents.
+    curve = [38_000, 18_000, 4_000, 120, 320]
+    assert segment_lines(curve) == [(0, 38_000, -20_000), (1, 18_000, -14_000), (2, 4_000, -3_880), (3, 120, 200)]
+    assert segment_lines([0, 5, 10, 15]) == [(0, 0, 5)]
+
+
+@pytest.fixture(scope="module")
+def small_instance():  # noqa: ANN201
+    return make_instance(14, weeks=1, seed=3, time_limit_seconds=2.0)
+
+
+def test_whole_agent_bound_is_stronger_and_still_below_a_roster(small_instance) -> None:  # noqa: ANN001
+    config, team, requirements, start, days = small_instance
+    problem = build_problem(config, team, requirements, start, days)
+    fractional = solve_aggregate(problem).bound
+    whole = solve_aggregate(problem, whole_agents=True).bound
+    roster = make_roster(config, team, requirements, start, days)
+    # Fractional agents cover this week's fractional requirements exactly; whole ones cannot.
+    assert fractional < whole <= roster.objective
