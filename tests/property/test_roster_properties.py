@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from unittest import mock
 from pathlib import Path
 
 import numpy as np
@@ -15,6 +16,7 @@ from scheduler.config import Channel, Config, OpeningHours, RosterSettings, Shif
 from scheduler.coverage import scheduled_agents
 from scheduler.errors import InfeasibleError
 from scheduler.roster import make_roster
+from scheduler.rostering import solve
 from scheduler.team import Agent, AvailabilityWindow, Contract, Team
 from tests.roster_validator import find_violations
 
@@ -135,6 +137,18 @@ def problems(draw: st.DrawFn) -> dict[str, object]:
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(problem=problems())
 def test_every_roster_keeps_the_hard_rules(problem: dict[str, object]) -> None:
+    check_hard_rules(problem)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(problem=problems())
+def test_every_descent_roster_keeps_the_hard_rules(problem: dict[str, object]) -> None:
+    """The same on the large-team path: agent-by-agent descent scored by the full model."""
+    with mock.patch.object(solve, "DIRECT_MAX_AGENTS", 0):
+        check_hard_rules(problem)
+
+
+def check_hard_rules(problem: dict[str, object]) -> None:
     config: Config = problem["config"]  # type: ignore[assignment]
     team: Team = problem["team"]  # type: ignore[assignment]
     requirements: pd.DataFrame = problem["requirements"]  # type: ignore[assignment]
