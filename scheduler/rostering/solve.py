@@ -7,9 +7,11 @@
    better), and the full model scores it exactly with every shift fixed
    (queue split, fairness, every soft term). Should that roster miss a hard
    queue minimum, the full model searches from scratch.
-3. :func:`~scheduler.rostering.aggregate.solve_aggregate` solves the linear
-   relaxation over shift counts per class of interchangeable agents: the
-   proven lower bound the gap is measured against.
+3. :func:`~scheduler.rostering.aggregate.solve_aggregate` solves two linear
+   relaxations over shift counts per class of interchangeable agents (one
+   with fractional agents per queue, one with each interval's whole-agent
+   cost curve); the larger optimum is the proven lower bound the gap is
+   measured against.
 
 Every solve uses a fixed seed, deterministic time limits and, with several
 workers, interleaved search, so the roster is the same on any machine.
@@ -25,7 +27,7 @@ from ortools.sat.python import cp_model
 
 from scheduler.errors import InfeasibleError, NoSolutionError
 from scheduler.rostering.aggregate import solve_aggregate
-from scheduler.rostering.descent import descend
+from scheduler.rostering.descent import DescentResult, descend
 from scheduler.rostering.model import RosterModel, build_full_model, evaluate
 from scheduler.rostering.problem import SCALE, RosterProblem
 
@@ -104,16 +106,17 @@ def solve_problem(problem: RosterProblem, progress: Callable[[str], None] | None
         first_feasible = time.perf_counter() - started
 
     direct = len(problem.agents) <= DIRECT_MAX_AGENTS
-    hint: dict[tuple[int, int], int] = {}
+    descent: DescentResult | None = None
     if not direct:
         report("roster: agent-by-agent descent")
         descent = descend(problem, budget * DESCENT_SHARE, report, on_first_feasible=mark_first_feasible)
         if descent is None:
             raise InfeasibleError(explain(problem, "the rules admit no roster"))
-        hint, served = descent.chosen, descent.served
-    report("lower bound: linear relaxation")
+    report("lower bound: linear relaxations")
     try:
-        aggregate = solve_aggregate(problem)
+        # Two valid bounds, the larger counts: fractional agents per queue (knows skills)
+        # and whole agents per interval (knows agents are indivisible, ignores skills).
+        lower = max(solve_aggregate(problem).bound, solve_aggregate(problem, whole_agents=True).bound)
     except InfeasibleError:
         raise InfeasibleError(explain(problem, "the rules admit no roster")) from None
 
@@ -121,19 +124,9 @@ def solve_problem(problem: RosterProblem, progress: Callable[[str], None] | None
     for literal in roster.rule_literals.values():
         roster.model.add(literal == 1)
     solver: cp_model.CpSolver | None = None
-    status = cp_model.UNKNOWN
-    bound = aggregate.bound
-    if hint:
-        # Score the descent's roster exactly, shifts and queue split fixed: fairness and
-        # every soft term come out of the full model, so the objective is the real one.
-        for key, var in roster.shift.items():
-            roster.model.add_hint(var, hint.get(key, 0))
-        for (g, t, q), var in roster.serve.items():
-            roster.model.add_hint(var, int(served[g, q, t]))
-        scorer = make_solver(budget * SCORE_SHARE + 0.5, workers=1)  # all shifts fixed: one worker is fastest
-        scorer.parameters.fix_variables_to_their_hinted_value = True
-        if scorer.solve(roster.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            solver = scorer
+    bound = lower
+    if descent is not None:
+        solver = score(roster, descent, budget)
     if solver is None:
         polish = make_solver(budget)
         report("roster model: searching")
@@ -143,6 +136,13 @@ def solve_problem(problem: RosterProblem, progress: Callable[[str], None] | None
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             solver = polish
             bound = max(bound, polish.best_objective_bound)
+    if solver is None and direct:
+        # The search found nothing in the budget (a tight budget on a busy week): the descent
+        # finds a valid roster within a fraction of it whenever each agent's rules hold.
+        report("roster: agent-by-agent descent")
+        descent = descend(problem, budget, report, on_first_feasible=mark_first_feasible)
+        if descent is not None:
+            solver = score(roster, descent, budget)
     if solver is None:
         # Objective-driven search found nothing: find any roster first, then improve it.
         solver = optimise_from_feasible(roster.model, roster.objective(), budget * 0.5)
@@ -166,11 +166,30 @@ def solve_problem(problem: RosterProblem, progress: Callable[[str], None] | None
         status="OPTIMAL" if objective <= bound + 1e-6 else "FEASIBLE",
         objective=objective,
         bound=min(bound, objective),
-        aggregate_bound=aggregate.bound,
+        aggregate_bound=lower,
         first_feasible_seconds=first_feasible,
         wall_seconds=time.perf_counter() - started,
         violations=tuple(evaluate(roster.soft, solver.value)),
     )
+
+
+def score(roster: RosterModel, descent: DescentResult, budget: float) -> cp_model.CpSolver | None:
+    """The full model's exact objective for the descent's roster (shifts and queue split fixed).
+
+    Fairness and every soft term come out of the full model, so the objective
+    is the real one. None when the roster misses a hard queue minimum.
+    """
+    roster.model.clear_hints()
+    for key, var in roster.shift.items():
+        roster.model.add_hint(var, descent.chosen.get(key, 0))
+    for (g, t, q), var in roster.serve.items():
+        roster.model.add_hint(var, int(descent.served[g, q, t]))
+    scorer = make_solver(budget * SCORE_SHARE + 0.5, workers=1)  # everything fixed: one worker is fastest
+    scorer.parameters.fix_variables_to_their_hinted_value = True
+    if scorer.solve(roster.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        return scorer
+    roster.model.clear_hints()
+    return None
 
 
 def optimise_from_feasible(

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from benchmarks.roster_instances import make_instance
 from scheduler.roster import make_roster
 from scheduler.rostering import build_problem
 from scheduler.rostering.aggregate import segment_lines, solve_aggregate
+from tests.roster_validator import find_violations
 
 
 def test_segment_lines_keep_one_line_per_slope() -> None:
@@ -19,7 +22,7 @@ def test_segment_lines_keep_one_line_per_slope() -> None:
 
 @pytest.fixture(scope="module")
 def small_instance():  # noqa: ANN201
-    return make_instance(14, weeks=1, seed=3, time_limit_seconds=2.0)
+    return make_instance(14, weeks=1, seed=3, time_limit_seconds=0.5)  # tight: the direct search finds nothing, the descent does
 
 
 def test_whole_agent_bound_is_stronger_and_still_below_a_roster(small_instance) -> None:  # noqa: ANN001
@@ -27,6 +30,22 @@ def test_whole_agent_bound_is_stronger_and_still_below_a_roster(small_instance) 
     problem = build_problem(config, team, requirements, start, days)
     fractional = solve_aggregate(problem).bound
     whole = solve_aggregate(problem, whole_agents=True).bound
-    roster = make_roster(config, team, requirements, start, days)
+    stages: list[str] = []
+    roster = make_roster(config, team, requirements, start, days, progress=stages.append)
     # Fractional agents cover this week's fractional requirements exactly; whole ones cannot.
     assert fractional < whole <= roster.objective
+    # The budget is too tight for the direct search on this week: the descent made the roster.
+    assert "roster: agent-by-agent descent" in stages
+    assert find_violations(roster.roster, team, config, start, days) == []
+
+
+def test_per_queue_bound_knows_skills_and_the_roster_reports_the_larger(small_instance) -> None:  # noqa: ANN001
+    """Chat-only agents cannot touch email or social demand: only the per-queue bound knows it."""
+    config, team, requirements, start, days = small_instance
+    chat_only = dataclasses.replace(team, agents=tuple(dataclasses.replace(agent, channels=("chat",)) for agent in team.agents))
+    problem = build_problem(config, chat_only, requirements, start, days)
+    per_queue = solve_aggregate(problem).bound
+    whole = solve_aggregate(problem, whole_agents=True).bound
+    assert per_queue > whole
+    roster = make_roster(config, chat_only, requirements, start, days)
+    assert per_queue <= roster.best_bound <= roster.objective  # CP-SAT may prove more on a small team
