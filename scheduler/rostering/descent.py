@@ -221,9 +221,10 @@ class AgentModels:
         solver.parameters.num_workers = 1
         solver.parameters.max_deterministic_time = time_limit
         status = solver.solve(model)
-        self.deterministic_time += solver.response_proto.deterministic_time + SOLVE_OVERHEAD
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            self.deterministic_time += time_limit + SOLVE_OVERHEAD  # it ran out of its limit
             return None
+        self.deterministic_time += solver.response_proto.deterministic_time + SOLVE_OVERHEAD
         shifts = [o for o, var in zip(options, shift_vars, strict=True) if solver.boolean_value(var)]
         own_cost = round(solver.objective_value) + sum(value.get(o, 0) for o in shifts)
         if a in self._own_cost and round(solver.objective_value) >= self._own_cost[a] - sum(value.get(o, 0) for o in current):
@@ -240,8 +241,8 @@ def descend(
 ) -> DescentResult | None:
     """Run the three stages within ``time_limit`` of summed deterministic time.
 
-    Returns None when some class has no roster at all (the caller explains
-    which rules conflict).
+    Returns None when some class's agent got no shifts at all within its
+    limit: its rules conflict, or its model is too hard for the budget.
     """
     report = progress or (lambda _text: None)
     models = AgentModels(problem)

@@ -110,8 +110,10 @@ def solve_problem(problem: RosterProblem, progress: Callable[[str], None] | None
     if not direct:
         report("roster: agent-by-agent descent")
         descent = descend(problem, budget * DESCENT_SHARE, report, on_first_feasible=mark_first_feasible)
-        if descent is None:
-            raise InfeasibleError(explain(problem, "the rules admit no roster"))
+        if descent is None:  # some agent got no shifts: a conflict in their rules, or a hard model
+            conflicts = agent_rule_conflicts(problem)
+            if conflicts:
+                raise InfeasibleError("no roster satisfies the rules: " + "; ".join(conflicts))
     report("lower bound: linear relaxations")
     try:
         # Two valid bounds, the larger counts: fractional agents per queue (knows skills)

@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 
 from benchmarks.roster_instances import make_instance
 from scheduler.config import RosterSettings
+from scheduler.errors import InfeasibleError
 from scheduler.roster import make_roster
 from scheduler.rostering import solve
 from scheduler.rostering.descent import CoverageCost
@@ -136,3 +137,12 @@ def test_descent_beats_the_first_roster(benchmark_instance, monkeypatch) -> None
     _config, quick = descent_roster(benchmark_instance, monkeypatch, time_limit_seconds=0.01)
     _config, full = descent_roster(benchmark_instance, monkeypatch)
     assert full.objective < quick.objective
+
+
+def test_descent_path_names_an_agent_whose_rules_conflict(benchmark_instance, monkeypatch) -> None:  # noqa: ANN001
+    config, team, requirements, start, days = benchmark_instance
+    overworked = dataclasses.replace(team.agents[0].contract, name="overworked", min_hours_per_week=60, max_hours_per_week=60)
+    members = dataclasses.replace(team, agents=(dataclasses.replace(team.agents[0], contract=overworked), *team.agents[1:]))
+    monkeypatch.setattr(solve, "DIRECT_MAX_AGENTS", 0)
+    with pytest.raises(InfeasibleError, match=r"agent b0000: at least 60 h in week of 2026-11-02"):
+        make_roster(config, members, requirements, start, days)
