@@ -122,7 +122,7 @@ def solve_problem(problem: RosterProblem, progress: Callable[[str], None] | None
     except InfeasibleError:
         raise InfeasibleError(explain(problem, "the rules admit no roster")) from None
 
-    roster = build_full_model(problem)
+    roster = build_full_model(problem, through_counts=not direct)
     for literal in roster.rule_literals.values():
         roster.model.add(literal == 1)
     solver: cp_model.CpSolver | None = None

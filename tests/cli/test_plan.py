@@ -39,6 +39,21 @@ def test_plan_summary_names_team_and_understaffing(example_plan: PlanRun) -> Non
     assert "Traceback" not in example_plan.result.output
 
 
+def test_example_roster_is_near_optimal(tmp_path: Path) -> None:
+    """Regression guard on the example team, with its configured budget (as `make demo` runs it).
+
+    A model change that made CP-SAT search worse once took this from 0.12% to
+    17.9% with every other test green (they use a 1-second budget).
+    """
+    args = plan_args(EXAMPLE / "peakplan.toml", tmp_path / "out")
+    at = args.index("--time-limit")
+    result = invoke(args[:at] + args[at + 2 :])
+    assert result.exit_code == 0, result.stdout
+    gap = re.search(r"gap (\d+\.\d+)%", result.stdout)
+    assert gap is not None, result.stdout
+    assert float(gap.group(1)) < 1.0
+
+
 def test_feeds_parse_and_follow_rfc5545_line_rules(example_plan: PlanRun) -> None:
     feeds = sorted((example_plan.out / "feeds").glob("*.ics"))
     assert feeds
