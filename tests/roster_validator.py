@@ -100,8 +100,14 @@ def _template(
     return None
 
 
-def find_violations(roster: pd.DataFrame, team: Team, config: Config, start: dt.date, days: int) -> list[str]:
+def find_violations(
+    roster: pd.DataFrame, team: Team, config: Config, start: dt.date, days: int, *, previous: pd.DataFrame | None = None
+) -> list[str]:
     """Every hard-rule violation of ``roster`` for the horizon of ``days`` local days from ``start``.
+
+    ``previous``: a roster published before; its days before ``start`` count
+    for consecutive working days and blocks of days off (runs reaching into
+    the horizon), as the agents lived them.
 
     Returns:
         Human-readable violations; empty when the roster keeps every rule.
@@ -157,17 +163,17 @@ def find_violations(roster: pd.DataFrame, team: Team, config: Config, start: dt.
         rows = list(blocks.itertuples(index=False))
         if rows[0].activity != "work" or rows[-1].activity != "work":
             problems.append(f"shift {shift_id}: does not begin and end with work")
-        previous = None
+        last_block = None
         for row in rows:
             if row.activity not in ACTIVITIES:
                 problems.append(f"shift {shift_id}: activity {row.activity!r}")
             if not row.start < row.end:
                 problems.append(f"shift {shift_id}: block {row.start} has no length")
-            if previous is not None and row.start != previous.end:
+            if last_block is not None and row.start != last_block.end:
                 problems.append(f"shift {shift_id}: gap or overlap at {row.start}")
-            if previous is not None and previous.activity == row.activity == "work" and row.queue == previous.queue:
+            if last_block is not None and last_block.activity == row.activity == "work" and row.queue == last_block.queue:
                 problems.append(f"shift {shift_id}: two adjacent blocks on {row.queue!r} should be one")
-            previous = row
+            last_block = row
             if row.activity != "work":
                 if row.queue != "":
                     problems.append(f"shift {shift_id}: {row.activity} at {row.start} names queue {row.queue!r}")
@@ -232,6 +238,18 @@ def find_violations(roster: pd.DataFrame, team: Team, config: Config, start: dt.
 
     problems.extend(_minimum_violations(frame, config, horizon_start, horizon_end, tz))
 
+    # The previous roster's days before the horizon: from its first shift's day to the day before.
+    before_days: list[dt.date] = []
+    worked_before: dict[str, set[dt.date]] = defaultdict(set)
+    if previous is not None and not previous.empty:
+        work = previous[previous["activity"] == "work"]
+        work_days = work["start"].dt.tz_convert(tz).dt.date
+        first_day = min(work_days)
+        before_days = [first_day + dt.timedelta(days=n) for n in range((start - first_day).days)]
+        for agent_id, day in zip(work["agent_id"], work_days, strict=True):
+            if day < start:
+                worked_before[agent_id].add(day)
+
     for agent in team.agents:
         contract = agent.contract
         rest_hours = contract.min_rest_hours if contract.min_rest_hours is not None else settings.min_rest_hours
@@ -260,20 +278,21 @@ def find_violations(roster: pd.DataFrame, team: Team, config: Config, start: dt.
             if len(in_week) > contract.max_shifts_per_week:
                 problems.append(f"agent {agent.id}: {len(in_week)} shifts in week of {week_days[0]}")
         longest = contract.max_consecutive_days or settings.max_consecutive_days
+        lived = before_days + list(horizon_days)
+        worked_days = set(local_days) | worked_before.get(agent.id, set())
         run = 0
-        for day in horizon_days:
-            run = run + 1 if day in local_days else 0
-            if run > longest:
+        for day in lived:
+            run = run + 1 if day in worked_days else 0
+            if run > longest and day >= start:
                 problems.append(f"agent {agent.id}: more than {longest} days in a row to {day}")
         # Days off between two worked days come in blocks of at least k.
         k = contract.min_consecutive_days_off or settings.min_consecutive_days_off
-        worked_flags = [day in local_days for day in horizon_days]
-        worked_at = [index for index, flag in enumerate(worked_flags) if flag]
+        worked_at = [index for index, day in enumerate(lived) if day in worked_days]
         for first, second in zip(worked_at, worked_at[1:]):
-            if 0 < second - first - 1 < k:
+            if 0 < second - first - 1 < k and lived[second] >= start:
                 problems.append(
-                    f"agent {agent.id}: only {second - first - 1} day(s) off between {horizon_days[first]} and "
-                    f"{horizon_days[second]}, contract wants blocks of {k}"
+                    f"agent {agent.id}: only {second - first - 1} day(s) off between {lived[first]} and "
+                    f"{lived[second]}, contract wants blocks of {k}"
                 )
         per_4_weeks = (
             contract.max_weekends_per_4_weeks

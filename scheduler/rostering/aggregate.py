@@ -50,7 +50,8 @@ def agent_classes(problem: RosterProblem) -> tuple[tuple[int, ...], ...]:
     """Agents grouped by everything the model distinguishes; frozen or previously rostered agents stand alone."""
     groups: dict[object, list[int]] = defaultdict(list)
     for a, agent in enumerate(problem.agents):
-        signature: object = (agent.channels, problem.allowed[a], problem.rules[a], agent.preferences, agent.contract.name)
+        history = (problem.worked_before.get(a, 0), problem.off_before.get(a, 0))  # the days just before the plan
+        signature: object = (agent.channels, problem.allowed[a], problem.rules[a], agent.preferences, agent.contract.name, history)
         if problem.fixed.get(a) or problem.previous.get(a):
             signature = ("alone", a)
         groups[signature].append(a)

@@ -157,34 +157,54 @@ def add_min_rest(roster: RosterModel) -> None:
 
 
 def add_max_consecutive_days(roster: RosterModel) -> None:
+    """At most ``limit`` working days in any ``limit + 1``, counting the run the previous roster ends with."""
     problem = roster.problem
+    horizon = len(problem.days)
     for a in roster.agents:
         limit = problem.rules[a].max_consecutive_days
-        if limit >= len(problem.days):
+        before = min(problem.worked_before.get(a, 0), limit)
+        if limit >= horizon and not before:
             continue
         literal = rule_literal(roster, f"agent {problem.agents[a].id}: at most {limit} consecutive working days")
-        for first in range(len(problem.days) - limit):
+        for first in range(horizon - limit):
             window = [roster.works[a, d] for d in range(first, first + limit + 1)]
             roster.model.add(sum(window) <= limit).only_enforce_if(literal)
+        # Windows that start in the worked run before the horizon: s days of it are in the window.
+        for s in range(1, before + 1):
+            window = [roster.works[a, d] for d in range(min(limit - s + 1, horizon))]
+            if len(window) > limit - s:
+                roster.model.add(sum(window) <= limit - s).only_enforce_if(literal)
 
 
 def add_min_consecutive_days_off(roster: RosterModel) -> None:
-    """Days off come in blocks of at least ``k``: after a worked day, a day off is followed by k-1 more."""
+    """Days off come in blocks of at least ``k``: after a worked day, a day off is followed by k-1 more.
+
+    The previous roster's last days count: a worked day before the horizon
+    starts a block if the first day is off, and a block of days off it ends
+    with continues until it has ``k`` days.
+    """
     problem = roster.problem
+    horizon = len(problem.days)
     for a in roster.agents:
         k = problem.rules[a].min_consecutive_days_off
         if k <= 1:
             continue
         literal = rule_literal(roster, f"agent {problem.agents[a].id}: days off in blocks of at least {k}")
         works = roster.works
-        for d in range(1, len(problem.days)):
+        for d in range(1, horizon):
             for j in range(1, k):
-                if d + j >= len(problem.days):
+                if d + j >= horizon:
                     break
                 # works[d-1] and not works[d]  =>  not works[d+j]
                 roster.model.add_bool_or(
                     [works[a, d - 1].Not(), works[a, d], works[a, d + j].Not(), literal.Not()]
                 )
+        if problem.worked_before.get(a):
+            for j in range(1, min(k, horizon)):
+                roster.model.add_bool_or([works[a, 0], works[a, j].Not(), literal.Not()])
+        off = problem.off_before.get(a, 0)
+        for d in range(min(max(k - off, 0), horizon) if off else 0):
+            roster.model.add(works[a, d] == 0).only_enforce_if(literal)
 
 
 def add_max_weekends(roster: RosterModel) -> None:

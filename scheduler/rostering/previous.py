@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections import defaultdict
 
 import numpy as np
 import pandas as pd
@@ -121,6 +122,8 @@ def apply_previous(problem: RosterProblem, previous: pd.DataFrame, freeze_until:
         rest = pd.Timedelta(minutes=problem.rules[a].min_rest_minutes)
         allowed[a] = [o for o in allowed[a] if options[o].start - row.end >= rest or options[o].day_index > 0]
 
+    worked_before, off_before = _runs_before(problem, shifts, agent_index)
+
     required, minimum, frozen_rows = problem.required, problem.min_agents, None
     if frozen_days:
         # Whole shifts that start on a frozen day, also their blocks after midnight.
@@ -139,7 +142,44 @@ def apply_previous(problem: RosterProblem, previous: pd.DataFrame, freeze_until:
         frozen_days=frozenset(frozen_days),
         required=required,
         min_agents=minimum,
+        worked_before=worked_before,
+        off_before=off_before,
     )
+
+
+def _runs_before(problem: RosterProblem, shifts: pd.DataFrame, agent_index: dict[str, int]) -> tuple[dict[int, int], dict[int, int]]:
+    """Per agent, the run of worked days (or of days off after a worked day) ending the day before the horizon.
+
+    A weekly job plans next week with last week's roster as ``--previous``:
+    without these, an agent who worked Thursday to Sunday could be given
+    Monday to Thursday too, eight days in a row.
+    """
+    worked_days: dict[int, set[dt.date]] = defaultdict(set)
+    for row in shifts.itertuples(index=False):
+        if row.agent_id in agent_index:
+            worked_days[agent_index[row.agent_id]].add(row.day)
+    worked_before: dict[int, int] = {}
+    off_before: dict[int, int] = {}
+    yesterday = problem.days[0] - dt.timedelta(days=1)
+    first = min(shifts["day"])
+    # The previous roster speaks for every day from its first one to the horizon: a day
+    # without a shift is a day off (last week's roster has no rows for a quiet Sunday).
+    known = {first + dt.timedelta(days=n) for n in range((yesterday - first).days + 1)}
+    if yesterday not in known:
+        return worked_before, off_before
+    for a in range(len(problem.agents)):
+        worked = worked_days.get(a, set())
+        day, run = yesterday, 0
+        if yesterday in worked:
+            while day in known and day in worked:
+                run, day = run + 1, day - dt.timedelta(days=1)
+            worked_before[a] = run
+            continue
+        while day in known and day not in worked:
+            run, day = run + 1, day - dt.timedelta(days=1)
+        if day in known:  # the days off follow a worked day the roster shows
+            off_before[a] = run
+    return worked_before, off_before
 
 
 def _coverage(rows: pd.DataFrame, problem: RosterProblem) -> np.ndarray:

@@ -104,6 +104,10 @@ class RosterProblem:
     previous: dict[int, dict[int, int | None]] = field(default_factory=dict)  # same, for stability costs
     frozen_rows: pd.DataFrame | None = None  # previous roster rows kept verbatim
     frozen_days: frozenset[int] = frozenset()  # day indices kept as published (coverage already subtracted)
+    # From the previous roster, the days just before the horizon: per agent, consecutive days
+    # worked up to the day before it; or consecutive days off up to then, after a worked day.
+    worked_before: dict[int, int] = field(default_factory=dict)
+    off_before: dict[int, int] = field(default_factory=dict)
 
     def options_by_day(self, agent: int) -> dict[int, list[int]]:
         by_day: dict[int, list[int]] = defaultdict(list)

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from types import SimpleNamespace
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -146,3 +148,12 @@ def test_descent_path_names_an_agent_whose_rules_conflict(benchmark_instance, mo
     monkeypatch.setattr(solve, "DIRECT_MAX_AGENTS", 0)
     with pytest.raises(InfeasibleError, match=r"agent b0000: at least 60 h in week of 2026-11-02"):
         make_roster(config, members, requirements, start, days)
+
+
+def test_descent_keeps_consecutive_day_rules_across_the_plan_start(benchmark_instance, monkeypatch) -> None:  # noqa: ANN001
+    """Last week's roster as --previous: agents who ended it on a long run get a different first roster than their class."""
+    config, team, requirements, start, days = benchmark_instance
+    monkeypatch.setattr(solve, "DIRECT_MAX_AGENTS", 0)
+    last_week = make_roster(config, team, make_instance(14, weeks=1, seed=4)[2].assign(ds=lambda f: f["ds"] - pd.Timedelta(days=7)), start - dt.timedelta(days=7), 7)
+    result = make_roster(config, team, requirements, start, days, previous=last_week.roster)
+    assert find_violations(result.roster, team, config, start, days, previous=last_week.roster) == []
