@@ -8,6 +8,8 @@
 #   OUT             output folder (default: public): CSVs, report.html, summary.json, feeds/
 #   GENERATED_AT    stamp for the feeds (default: today 00:00 UTC, so a rerun on the same day gives the same bytes)
 #   PREVIOUS_FEEDS  folder with the feeds as last published (default: the feeds already in $OUT)
+#   PREVIOUS_ROSTER last published roster.csv (default: $OUT/roster.csv if present): its last days
+#                   count for rest and consecutive working days, and a rerun keeps its shifts
 #   PEAKPLAN        the peakplan command (default: peakplan)
 #   PEAKPLAN_ARGS   more options for `peakplan plan`, e.g. "--time-limit 60 --max-understaffed-share 0.1"
 #
@@ -24,6 +26,10 @@ GENERATED_AT=${GENERATED_AT:-$(date -u +%Y-%m-%dT00:00:00Z)}
 read -r -a extra <<< "${PEAKPLAN_ARGS:-}"
 if [ -n "${PREVIOUS_FEEDS:-}" ]; then
   extra+=(--previous-feeds "$PREVIOUS_FEEDS")
+fi
+PREVIOUS_ROSTER=${PREVIOUS_ROSTER:-$OUT/roster.csv}
+if [ -f "$PREVIOUS_ROSTER" ]; then
+  extra+=(--previous "$PREVIOUS_ROSTER")
 fi
 
 echo "peakplan: validating $CONFIG for $WEEK" >&2

@@ -133,7 +133,11 @@ MaxUnderstaffedOption = Annotated[
 
 PreviousOption = Annotated[
     Path | None,
-    typer.Option("--previous", help="The roster published before (roster.csv): changed shifts cost roster.stability_weight each."),
+    typer.Option(
+        "--previous",
+        help="The roster published before (roster.csv): changed shifts cost roster.stability_weight each; "
+        "its days before the plan count for rest and consecutive working days.",
+    ),
 ]
 FreezeOption = Annotated[
     str | None,
