@@ -2,6 +2,8 @@
 
 1. Small teams (up to ``DIRECT_MAX_AGENTS``): the full per-agent model is
    solved directly with the whole budget; CP-SAT closes small gaps itself.
+   Should it find nothing (a budget too tight for the week), the descent
+   below makes the roster instead.
 2. Larger teams: :func:`~scheduler.rostering.descent.descend` builds a roster
    agent by agent (a valid one within a fraction of a second, then ever
    better), and the full model scores it exactly with every shift fixed
