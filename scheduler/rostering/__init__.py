@@ -5,8 +5,9 @@ Modules, in the order a roster is made:
 - :mod:`.problem` – agents, concrete shift options and demand, index-addressable
 - :mod:`.previous` – stability against a published roster, frozen days
 - :mod:`.model` – the per-agent model: one ``add_<rule>`` per labour rule, soft terms
-- :mod:`.aggregate` – the relaxation over shift counts per class: lower bound and start
-- :mod:`.solve` – aggregate, disaggregate, polish; infeasibility explained per agent
+- :mod:`.aggregate` – the relaxations over shift counts per class: the lower bound
+- :mod:`.descent` – agent-by-agent descent: the roster for large teams
+- :mod:`.solve` – bound, then direct search or descent scored by the full model; infeasibility explained per agent
 - :mod:`.breaks` – lunch placement and short breaks
 - :mod:`.extract` – roster rows
 """
