@@ -144,7 +144,7 @@ def test_every_roster_keeps_the_hard_rules(problem: dict[str, object]) -> None:
 @given(problem=problems())
 def test_every_descent_roster_keeps_the_hard_rules(problem: dict[str, object]) -> None:
     """The same on the large-team path: agent-by-agent descent scored by the full model."""
-    with mock.patch.object(solve, "DIRECT_MAX_AGENTS", 0):
+    with mock.patch.object(solve, "DIRECT_MAX_AGENT_DAYS", 0):
         check_hard_rules(problem)
 
 

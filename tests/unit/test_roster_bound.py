@@ -22,7 +22,7 @@ def test_segment_lines_keep_one_line_per_slope() -> None:
 
 @pytest.fixture(scope="module")
 def small_instance():  # noqa: ANN201
-    return make_instance(14, weeks=1, seed=3, time_limit_seconds=0.5)  # tight: the direct search finds nothing, the descent does
+    return make_instance(14, weeks=1, seed=3, time_limit_seconds=0.5)
 
 
 def test_whole_agent_bound_is_stronger_and_still_below_a_roster(small_instance) -> None:  # noqa: ANN001
@@ -34,8 +34,8 @@ def test_whole_agent_bound_is_stronger_and_still_below_a_roster(small_instance) 
     roster = make_roster(config, team, requirements, start, days, progress=stages.append)
     # Fractional agents cover this week's fractional requirements exactly; whole ones cannot.
     assert fractional < whole <= roster.objective
-    # The budget is too tight for the direct search on this week: the descent made the roster.
-    assert "roster: agent-by-agent descent" in stages
+    # Even on a budget this tight there is a valid roster: the descent's, made before CP-SAT searches.
+    assert stages[0] == "roster: agent-by-agent descent"
     assert find_violations(roster.roster, team, config, start, days) == []
 
 

@@ -108,7 +108,7 @@ def descent_roster(instance, monkeypatch: pytest.MonkeyPatch, **roster_changes):
     config, team, requirements, start, days = instance
     if roster_changes:
         config = dataclasses.replace(config, roster=dataclasses.replace(config.roster, **roster_changes))
-    monkeypatch.setattr(solve, "DIRECT_MAX_AGENTS", 0)  # this small team takes the large-team path
+    monkeypatch.setattr(solve, "DIRECT_MAX_AGENT_DAYS", 0)  # this small team takes the large-team path
     return config, make_roster(config, team, requirements, start, days)
 
 
@@ -145,7 +145,7 @@ def test_descent_path_names_an_agent_whose_rules_conflict(benchmark_instance, mo
     config, team, requirements, start, days = benchmark_instance
     overworked = dataclasses.replace(team.agents[0].contract, name="overworked", min_hours_per_week=60, max_hours_per_week=60)
     members = dataclasses.replace(team, agents=(dataclasses.replace(team.agents[0], contract=overworked), *team.agents[1:]))
-    monkeypatch.setattr(solve, "DIRECT_MAX_AGENTS", 0)
+    monkeypatch.setattr(solve, "DIRECT_MAX_AGENT_DAYS", 0)
     with pytest.raises(InfeasibleError, match=r"agent b0000: at least 60 h in week of 2026-11-02"):
         make_roster(config, members, requirements, start, days)
 
@@ -153,7 +153,7 @@ def test_descent_path_names_an_agent_whose_rules_conflict(benchmark_instance, mo
 def test_descent_keeps_consecutive_day_rules_across_the_plan_start(benchmark_instance, monkeypatch) -> None:  # noqa: ANN001
     """Last week's roster as --previous: agents who ended it on a long run get a different first roster than their class."""
     config, team, requirements, start, days = benchmark_instance
-    monkeypatch.setattr(solve, "DIRECT_MAX_AGENTS", 0)
+    monkeypatch.setattr(solve, "DIRECT_MAX_AGENT_DAYS", 0)
     last_week = make_roster(config, team, make_instance(14, weeks=1, seed=4)[2].assign(ds=lambda f: f["ds"] - pd.Timedelta(days=7)), start - dt.timedelta(days=7), 7)
     result = make_roster(config, team, requirements, start, days, previous=last_week.roster)
     assert find_violations(result.roster, team, config, start, days, previous=last_week.roster) == []
