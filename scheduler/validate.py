@@ -197,7 +197,8 @@ def _check_rules(report: Validation, problem: Any) -> None:
     from ortools.sat.python import cp_model
 
     from scheduler.rostering.model import build_full_model
-    from scheduler.rostering.solve import agent_rule_conflicts, make_solver
+    from scheduler.rostering.sat import make_solver
+    from scheduler.rostering.solve import agent_rule_conflicts
 
     alone = dataclasses.replace(problem, min_agents=np.zeros_like(problem.min_agents))
     conflicts = agent_rule_conflicts(alone)

@@ -7,6 +7,7 @@ Modules, in the order a roster is made:
 - :mod:`.model` – the per-agent model: one ``add_<rule>`` per labour rule, soft terms
 - :mod:`.aggregate` – the relaxations over shift counts per class: the lower bound
 - :mod:`.descent` – agent-by-agent descent: the roster for large teams
+- :mod:`.sat` – CP-SAT solvers run reproducibly (seed, deterministic time)
 - :mod:`.solve` – bound, then direct search or descent scored by the full model; infeasibility explained per agent
 - :mod:`.breaks` – lunch placement and short breaks
 - :mod:`.extract` – roster rows

@@ -37,7 +37,7 @@ from ortools.linear_solver import pywraplp
 
 from scheduler.errors import InfeasibleError
 from scheduler.rostering.model import skill_groups
-from scheduler.rostering.problem import SCALE, RosterProblem, preference_days, preference_matches
+from scheduler.rostering.problem import SCALE, RosterProblem, preference_days, preference_matches, queue_interval_cost
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -76,14 +76,9 @@ def interval_cost_curve(problem: RosterProblem, t: int, most: int) -> list[int]:
             continue
         need = round(problem.required[q, t] * SCALE)
         weight = settings.understaffing_weight * (settings.peak_weight if problem.peak[q, t] else 1)
-
-        def cost(agents: int, need: int = need, weight: int = weight) -> int:
-            short = max(need - SCALE * agents, 0)
-            over = max(SCALE * agents - need, 0)
-            return weight * min(short, SCALE) + 2 * weight * max(short - SCALE, 0) + settings.overstaffing_weight * over
-
-        base += cost(0)
-        steps.extend(cost(c + 1) - cost(c) for c in range(most))
+        cost = [queue_interval_cost(need, weight, settings.overstaffing_weight, agents) for agents in range(most + 1)]
+        base += cost[0]
+        steps.extend(later - earlier for earlier, later in zip(cost, cost[1:]))
     curve = [base]
     for step in sorted(steps)[:most]:
         curve.append(curve[-1] + step)
@@ -132,9 +127,7 @@ def solve_aggregate(problem: RosterProblem, *, whole_agents: bool = False) -> Ag
         for o in problem.allowed[first]:
             var = lp.NumVar(0, size, f"count[{c},{o}]")
             counts[c, o] = var
-            if problem.options[o].day_index in problem.frozen_days:
-                continue
-            for t in problem.options[o].working_intervals(problem.options[o].nominal_lunch):
+            for t in problem.covering_intervals(o):
                 working[g, t].append(var)
 
         def day_sum(d: int, c: int = c, by_day: dict = by_day) -> list[pywraplp.Variable]:

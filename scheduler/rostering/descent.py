@@ -37,7 +37,8 @@ from ortools.sat.python import cp_model
 
 from scheduler.rostering.aggregate import agent_classes
 from scheduler.rostering.model import RosterModel, build_full_model, skill_groups
-from scheduler.rostering.problem import SCALE, RosterProblem
+from scheduler.rostering.problem import SCALE, RosterProblem, queue_interval_cost
+from scheduler.rostering.sat import make_solver
 
 # A shift that takes a queue below its configured minimum costs this many times the peak
 # understaffing weight per missing agent: far above any saving, so minimums come first.
@@ -54,9 +55,6 @@ SOLVE_OVERHEAD = 0.03
 class DescentResult:
     chosen: dict[tuple[int, int], int]  # (agent, option) -> 1 for every shift worked
     served: np.ndarray  # [skill group, queue, interval] agents serving
-    coverage_cost: int
-    sweeps: int
-    deterministic_time: float
 
 
 class CoverageCost:
@@ -82,7 +80,11 @@ class CoverageCost:
         ]
 
     def cost(self, agents: np.ndarray, q: np.ndarray | int | slice = slice(None), t: np.ndarray | slice = slice(None)) -> np.ndarray:
-        """Cost of ``agents`` serving queue(s) ``q`` in interval(s) ``t`` (broadcast)."""
+        """Cost of ``agents`` serving queue(s) ``q`` in interval(s) ``t`` (broadcast).
+
+        :func:`~scheduler.rostering.problem.queue_interval_cost` over arrays,
+        plus the queue-minimum penalty.
+        """
         need, weight = self.need[q, t], self.weight[q, t]
         short = np.maximum(need - SCALE * agents, 0)
         over = np.maximum(SCALE * agents - need, 0)
@@ -90,7 +92,7 @@ class CoverageCost:
         return (
             weight * np.minimum(short, SCALE)
             + 2 * weight * np.maximum(short - SCALE, 0)
-            + self.over_weight * over * (agents > 0)
+            + self.over_weight * over
             + self.minimum_weight * missing
         )
 
@@ -150,12 +152,7 @@ class CoverageCost:
             staffed = [sum(column) for column in zip(*counts, strict=True)]
 
             def cost(q: int, agents: int) -> int:
-                short = need[q] - SCALE * agents
-                if short > 0:
-                    value = weight[q] * min(short, SCALE) + 2 * weight[q] * max(short - SCALE, 0)
-                else:
-                    value = over_weight * -short if agents > 0 else 0
-                return value + minimum_weight * max(minimum[q] - agents, 0)
+                return queue_interval_cost(need[q], weight[q], over_weight, agents) + minimum_weight * max(minimum[q] - agents, 0)
 
             improved, moved = True, False
             while improved:
@@ -216,10 +213,7 @@ class AgentModels:
         chosen = set(current)
         for o, var in zip(options, shift_vars, strict=True):
             model.add_hint(var, 1 if o in chosen else 0)
-        solver = cp_model.CpSolver()
-        solver.parameters.random_seed = 0
-        solver.parameters.num_workers = 1
-        solver.parameters.max_deterministic_time = time_limit
+        solver = make_solver(time_limit, workers=1)
         status = solver.solve(model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             self.deterministic_time += time_limit + SOLVE_OVERHEAD  # it ran out of its limit
@@ -247,7 +241,7 @@ def descend(
     report = progress or (lambda _text: None)
     models = AgentModels(problem)
     coverage = CoverageCost(problem)
-    worked = [_worked_intervals(problem, o) for o in range(len(problem.options))]
+    worked = [np.array(problem.covering_intervals(o), dtype=np.int64) for o in range(len(problem.options))]
 
     # 1. First roster: one solve per class, copied to its members.
     current: dict[int, list[int]] = {}
@@ -307,17 +301,4 @@ def descend(
             for o in current[a]:
                 coverage.add(coverage.group_of[a], worked[o])
     chosen = {(a, o): 1 for a, shifts in current.items() for o in shifts}
-    return DescentResult(
-        chosen=chosen,
-        served=coverage.served,
-        coverage_cost=coverage.total(),
-        sweeps=sweeps,
-        deterministic_time=models.deterministic_time,
-    )
-
-
-def _worked_intervals(problem: RosterProblem, o: int) -> np.ndarray:
-    option = problem.options[o]
-    if option.day_index in problem.frozen_days:
-        return np.zeros(0, dtype=np.int64)  # frozen coverage is already subtracted from demand
-    return np.array(option.working_intervals(option.nominal_lunch), dtype=np.int64)
+    return DescentResult(chosen=chosen, served=coverage.served)

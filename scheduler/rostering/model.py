@@ -337,18 +337,19 @@ def agent_working(roster: RosterModel, *, through_counts: bool) -> dict[int, dic
     group_of = {skills: g for g, skills in enumerate(skill_groups(problem))}
     members: dict[tuple[int, int], list[cp_model.IntVar]] = defaultdict(list)
     for (a, o), var in sorted(roster.shift.items()):
-        if problem.options[o].day_index in problem.frozen_days:
-            continue  # frozen shifts keep their published queues; their coverage is already subtracted
         members[group_of[problem.agents[a].channels], o].append(var)
     working: dict[int, dict[int, list[tuple[int, LinearExpr]]]] = defaultdict(lambda: defaultdict(list))
     for (g, o), shift_vars in sorted(members.items()):
         option = problem.options[o]
+        covered = problem.covering_intervals(o)
+        if not covered:
+            continue  # a frozen day's shift
         staffed: list[LinearExpr] = list(shift_vars)
         if through_counts and len(shift_vars) > 1:
             count = roster.model.new_int_var(0, len(shift_vars), f"staffed[{g},{option.day},{option.local_start:%H%M},{option.template}]")
             roster.model.add(count == sum(shift_vars))
             staffed = [count]
-        for t in option.working_intervals(option.nominal_lunch):
+        for t in covered:
             working[g][t].extend((1, var) for var in staffed)
     return working
 

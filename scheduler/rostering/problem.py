@@ -28,6 +28,20 @@ from scheduler.team import Agent, Preference, Team
 SCALE = 100
 
 
+def queue_interval_cost(need: int, weight: int, over_weight: int, agents: int) -> int:
+    """Coverage cost of ``agents`` serving a queue needing ``need`` hundredths of an agent.
+
+    The first missing agent costs ``weight`` per hundredth, every further one
+    twice that (convex: deep shortfalls hurt more); each hundredth over costs
+    ``over_weight``. The full model's ``add_coverage`` states the same with
+    variables; the relaxation and the descent evaluate it directly.
+    """
+    short = need - SCALE * agents
+    if short > 0:
+        return weight * min(short, SCALE) + 2 * weight * max(short - SCALE, 0)
+    return over_weight * -short
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ShiftOption:
     """One concrete shift: a template start on a local day."""
@@ -108,6 +122,17 @@ class RosterProblem:
     # worked up to the day before it; or consecutive days off up to then, after a worked day.
     worked_before: dict[int, int] = field(default_factory=dict)
     off_before: dict[int, int] = field(default_factory=dict)
+
+    def covering_intervals(self, o: int) -> list[int]:
+        """Grid indices option ``o`` covers in the coverage models (lunch at the middle of its window).
+
+        Empty on a frozen day: those shifts keep their published queues and
+        their coverage is already subtracted from demand.
+        """
+        option = self.options[o]
+        if option.day_index in self.frozen_days:
+            return []
+        return option.working_intervals(option.nominal_lunch)
 
     def options_by_day(self, agent: int) -> dict[int, list[int]]:
         by_day: dict[int, list[int]] = defaultdict(list)

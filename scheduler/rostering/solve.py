@@ -30,7 +30,8 @@ from scheduler.errors import InfeasibleError, NoSolutionError
 from scheduler.rostering.aggregate import solve_aggregate
 from scheduler.rostering.descent import DescentResult, descend
 from scheduler.rostering.model import RosterModel, build_full_model, evaluate
-from scheduler.rostering.problem import SCALE, RosterProblem
+from scheduler.rostering.problem import RosterProblem
+from scheduler.rostering.sat import make_solver
 
 # Up to this many agent-days the full model is also searched directly: CP-SAT closes small
 # gaps itself (example team, 10 agents x 7 days: 0.12% against 2.44% from the descent alone).
@@ -61,19 +62,6 @@ class Solution:
         if self.objective <= 0:
             return 0.0
         return max(0.0, (self.objective - self.bound) / self.objective)
-
-
-def make_solver(time_limit: float, *, workers: int = 8) -> cp_model.CpSolver:
-    solver = cp_model.CpSolver()
-    params = solver.parameters
-    params.random_seed = 0
-    # Deterministic time (not wall time) and interleaved search: the portfolio of
-    # subsolvers runs in a fixed order, so the same roster comes out on any
-    # machine and under any load.
-    params.max_deterministic_time = max(time_limit, 0.01)
-    params.num_workers = workers
-    params.interleave_search = workers > 1
-    return solver
 
 
 class _ProgressReporter(cp_model.CpSolverSolutionCallback):
