@@ -26,6 +26,7 @@ from scheduler.config import Config
 from scheduler.coverage import scheduled_agents
 from scheduler.rostering.breaks import place_lunches
 from scheduler.rostering.extract import ACTIVITIES, ROSTER_COLUMNS, roster_rows
+from scheduler.rostering.previous import apply_previous
 from scheduler.rostering.problem import RosterProblem, build_problem
 from scheduler.rostering.solve import solve_problem
 from scheduler.team import Team
@@ -77,9 +78,7 @@ def make_roster(
             agents and rules in conflict.
     """
     began = time.perf_counter()
-    problem: RosterProblem = build_problem(
-        config, team, requirements, start, days, previous=previous, freeze_until=freeze_until
-    )
+    problem: RosterProblem = apply_previous(build_problem(config, team, requirements, start, days), previous, freeze_until)
     building = time.perf_counter() - began  # counted in the time to a first roster: the user waits for it too
     solution = solve_problem(problem, progress)
     lunch, lunch_serve = place_lunches(problem, solution.chosen, config.roster.time_limit_seconds * LUNCH_SHARE)

@@ -36,8 +36,22 @@ def _previous_shifts(previous: pd.DataFrame, tz: str) -> pd.DataFrame:
     return shifts
 
 
-def apply_previous(problem: RosterProblem, previous: pd.DataFrame, freeze_until: dt.date | None) -> RosterProblem:
-    """Return ``problem`` with stability targets, frozen days and rest from the day before."""
+def apply_previous(problem: RosterProblem, previous: pd.DataFrame | None, freeze_until: dt.date | None) -> RosterProblem:
+    """Return ``problem`` with stability targets, frozen days and rest from the day before.
+
+    Args:
+        previous: an earlier roster (roster contract), or None; its shifts on
+            the same days are kept where it costs little (stability).
+        freeze_until: days up to and including this date keep the previous
+            roster's rows exactly (already published).
+
+    Raises:
+        InputError: a freeze date without a previous roster (or one without shifts).
+    """
+    if previous is None:
+        if freeze_until is not None:
+            raise InputError("--freeze-until needs --previous: the roster whose days are kept")
+        return problem
     if previous.empty:
         if freeze_until is not None:
             raise InputError("--freeze-until needs a previous roster with shifts; the previous roster is empty")

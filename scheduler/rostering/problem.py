@@ -321,21 +321,15 @@ def build_problem(
     requirements: pd.DataFrame,
     start: dt.date,
     days: int,
-    *,
-    previous: pd.DataFrame | None = None,
-    freeze_until: dt.date | None = None,
 ) -> RosterProblem:
-    """Assemble the roster problem for ``days`` local days from ``start``.
+    """Assemble the roster problem for ``days`` local days from ``start``, without a previous roster.
 
-    Args:
-        previous: an earlier roster (roster contract); its shifts on the same
-            days are kept where it costs little (stability).
-        freeze_until: days up to and including this date keep the previous
-            roster's rows exactly (already published).
+    A published roster to regenerate over is applied afterwards by
+    :func:`scheduler.rostering.previous.apply_previous` (which imports this
+    module, never the other way round).
 
     Raises:
-        InputError: requirements that do not cover the horizon, unknown queues,
-            a freeze date without a previous roster.
+        InputError: requirements that do not cover the horizon, unknown queues.
     """
     grid = interval_grid(start, days, config.timezone, config.interval_minutes)
     queues = config.queue_names
@@ -388,10 +382,4 @@ def build_problem(
         peak=peak,
         min_agents=minimum,
     )
-    if previous is None:
-        if freeze_until is not None:
-            raise InputError("--freeze-until needs --previous: the roster whose days are kept")
-        return problem
-    from scheduler.rostering.previous import apply_previous  # local: previous imports this module
-
-    return apply_previous(problem, previous, freeze_until)
+    return problem
