@@ -1,4 +1,4 @@
-"""A small reader for iCalendar content lines: previously published feeds and CalDAV objects.
+"""iCalendar content lines, read and written: previously published feeds, CalDAV objects, our feeds.
 
 The feed writer needs the events of the feed it is about to replace as
 *lines*, to carry an unchanged event over byte for byte, and it needs to
@@ -31,6 +31,10 @@ __all__ = [
     "event_fingerprint",
     "OWN_PROPERTIES",
     "own_properties",
+    "escape_text",
+    "fold_line",
+    "utc_stamp",
+    "UTC_STAMP",
 ]
 
 # Properties whose value is TEXT: compared unescaped, since servers re-escape freely.
@@ -295,3 +299,40 @@ def event_fingerprint(props: Iterable[ContentLine], *, exclude: Iterable[str] = 
 def own_properties(props: Iterable[ContentLine]) -> list[ContentLine]:
     """The properties in ``props`` that peakplan writes (``OWN_PROPERTIES``)."""
     return [p for p in props if p.name in OWN_PROPERTIES]
+
+
+# ------------------------------------------------------------------ writing
+
+_MAX_OCTETS = 75
+
+
+def escape_text(value: str) -> str:
+    """RFC 5545 TEXT escaping: backslash, semicolon, comma and newlines."""
+    value = value.replace("\r\n", "\n").replace("\r", "\n")
+    return value.replace("\\", "\\\\").replace(";", "\\;").replace(",", "\\,").replace("\n", "\\n")
+
+
+def fold_line(line: str) -> bytes:
+    """Encode one content line as UTF-8 folded at 75 octets, with CRLF endings.
+
+    Continuation lines start with a space that counts toward their 75 octets.
+    A fold never splits a multi-byte character (Google rejects such feeds).
+    """
+    out: list[bytes] = []
+    current = bytearray()
+    for char in line:
+        encoded = char.encode("utf-8")
+        if len(current) + len(encoded) > _MAX_OCTETS:
+            out.append(bytes(current))
+            current = bytearray(b" ")
+        current += encoded
+    out.append(bytes(current))
+    return b"".join(part + b"\r\n" for part in out)
+
+
+def utc_stamp(value: datetime) -> str:
+    """``YYYYMMDDTHHMMSSZ``: the UTC form of DTSTAMP and LAST-MODIFIED."""
+    return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
+
+
+UTC_STAMP = re.compile(r"\d{8}T\d{6}Z")

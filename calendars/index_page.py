@@ -16,7 +16,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
-from calendars.feeds import TEAM_FEED_NAME, FeedAgent, check_base_url, feed_file_name
+from calendars.feed_options import check_base_url
+from calendars.shifts import TEAM_FEED_NAME, FeedAgent, feed_file_name
 
 __all__ = ["render_index", "subscribe_urls"]
 

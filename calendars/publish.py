@@ -40,8 +40,9 @@ from xml.sax.saxutils import escape as xml_escape
 
 from calendars.colors import CSS_COLORS
 from calendars.errors import InputError, PublishError
-from calendars.feeds import PRODID, TEAM_FEED_NAME, feed_file_name, fold_line
-from calendars.ics import ParsedEvent, event_fingerprint, own_properties, read_calendar, unescape_text
+from calendars.feeds import PRODID
+from calendars.ics import ParsedEvent, event_fingerprint, fold_line, own_properties, read_calendar, unescape_text
+from calendars.shifts import TEAM_FEED_NAME, feed_file_name
 from calendars.vtimezone import vtimezone_lines
 
 __all__ = [

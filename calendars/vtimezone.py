@@ -253,26 +253,20 @@ def _blocks_for_group(group: list[_Transition], hi: datetime) -> list[_Block]:
             if len(expected) > len(observed):
                 # The rule stops inside the span (e.g. DST abolished): bound it.
                 rrule += f";UNTIL={observed[-1]:%Y%m%dT%H%M%SZ}"
-            return [
-                _Block(
-                    daylight=first.daylight,
-                    dtstart=first.local_onset,
-                    offset_from=first.offset_from,
-                    offset_to=first.offset_to,
-                    tzname=first.tzname,
-                    rrule=rrule,
-                )
-            ]
-    return [
-        _Block(
-            daylight=tr.daylight,
-            dtstart=tr.local_onset,
-            offset_from=tr.offset_from,
-            offset_to=tr.offset_to,
-            tzname=tr.tzname,
-        )
-        for tr in group
-    ]
+            return [_block(first, rrule=rrule)]
+    return [_block(tr) for tr in group]
+
+
+def _block(transition: _Transition, *, rrule: str | None = None) -> _Block:
+    """The observance that starts with ``transition`` (repeating by ``rrule`` if given)."""
+    return _Block(
+        daylight=transition.daylight,
+        dtstart=transition.local_onset,
+        offset_from=transition.offset_from,
+        offset_to=transition.offset_to,
+        tzname=transition.tzname,
+        rrule=rrule,
+    )
 
 
 def _format_offset(offset: timedelta) -> str:

@@ -31,7 +31,7 @@ from forecasts.grid import parse_week
 from forecasts.runs import backtest_file, forecast_file, parse_horizon, parse_interval
 from scheduler.config import Config, load_config
 from scheduler.errors import ExitCode, InputError, PeakplanError, exit_code_for
-from calendars.feeds import FeedsResult
+from calendars.feed_folder import FeedsResult
 from calendars.publish import DEFAULT_PATH_TEMPLATE, CalDAVClient
 from scheduler.pipeline import (
     FEEDS_DIR,

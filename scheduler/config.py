@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from calendars.feeds import DEFAULT_KEEP_DAYS, DEFAULT_REFRESH, FeedOptions
+from calendars.feed_options import DEFAULT_KEEP_DAYS, DEFAULT_REFRESH, FeedOptions
 from forecasts.exports import export_preset
 from forecasts.grid import zone
 from scheduler.errors import InputError

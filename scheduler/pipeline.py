@@ -16,7 +16,10 @@ from pathlib import Path
 
 import pandas as pd
 
-from calendars.feeds import FeedAgent, FeedOptions, FeedsResult, PreparedFeeds, prepare_feeds, render_agent_feed, roster_days
+from calendars.feed_folder import FeedsResult, PreparedFeeds, prepare_feeds
+from calendars.feed_options import FeedOptions
+from calendars.feeds import render_agent_feed
+from calendars.shifts import FeedAgent, roster_days
 from calendars.ics import ParsedEvent
 from calendars.publish import (
     DEFAULT_PATH_TEMPLATE,

@@ -19,7 +19,8 @@ pytest.importorskip("radicale", reason="radicale is a test extra: pip install -e
 caldav = pytest.importorskip("caldav")
 
 from calendars.errors import PublishError  # noqa: E402
-from calendars.feeds import FeedAgent, render_agent_feed  # noqa: E402
+from calendars.feeds import render_agent_feed  # noqa: E402
+from calendars.shifts import FeedAgent  # noqa: E402
 from calendars.publish import CalDAVClient, calendar_from_feed, publish_calendars  # noqa: E402
 from radicale_server import PUBLISHER, Radicale, radicale_server  # noqa: E402
 from scheduler.cli import app  # noqa: E402

@@ -12,7 +12,7 @@ import recurring_ical_events
 import vobject
 from ical.calendar_stream import IcsCalendarStream
 
-from calendars.feeds import ROSTER_COLUMNS
+from calendars.shifts import ROSTER_COLUMNS
 
 GENERATED_AT = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 

@@ -15,15 +15,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from calendars.errors import InputError
-from calendars.feeds import (
-    FeedAgent,
-    escape_text,
-    feed_file_name,
-    fold_line,
-    render_agent_feed,
-    render_team_feed,
-    write_feeds,
-)
+from calendars.feed_folder import write_feeds
+from calendars.feeds import render_agent_feed, render_team_feed
+from calendars.ics import escape_text, fold_line
+from calendars.shifts import FeedAgent, feed_file_name
 
 from feeds_support import GENERATED_AT, check_raw, parse_everywhere, roster, unescape_text
 

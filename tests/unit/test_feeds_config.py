@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from calendars.feeds import FeedOptions
+from calendars.feed_options import FeedOptions
 from scheduler.config import load_config
 from scheduler.errors import InputError
 

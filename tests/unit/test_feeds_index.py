@@ -7,7 +7,7 @@ import html.parser
 import pytest
 
 from calendars.errors import InputError
-from calendars.feeds import FeedAgent
+from calendars.shifts import FeedAgent
 from calendars.index_page import render_index, subscribe_urls
 
 AGENTS = [

@@ -9,7 +9,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from calendars.feeds import FeedAgent, FeedOptions, render_agent_feed, render_team_feed
+from calendars.feed_options import FeedOptions
+from calendars.feeds import render_agent_feed, render_team_feed
+from calendars.shifts import FeedAgent
 from feeds_support import (
     GENERATED_AT,
     parse_ical,

@@ -10,7 +10,10 @@ import pytest
 
 from calendars import files
 from calendars.errors import InputError
-from calendars.feeds import FeedAgent, FeedOptions, render_agent_feed, write_feeds
+from calendars.feed_folder import write_feeds
+from calendars.feed_options import FeedOptions
+from calendars.feeds import render_agent_feed
+from calendars.shifts import FeedAgent
 from feeds_support import GENERATED_AT, parse_everywhere, roster, unfolded_lines, vevent_blocks
 
 GOLDEN = Path(__file__).resolve().parents[1] / "golden" / "feeds"

@@ -7,7 +7,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from calendars.errors import InputError, PublishError
-from calendars.feeds import FeedAgent, FeedOptions, render_agent_feed
+from calendars.feed_options import FeedOptions
+from calendars.feeds import render_agent_feed
+from calendars.shifts import FeedAgent
 from calendars.publish import CalDAVClient, calendar_from_feed, calendar_path, event_object, read_feed_folder
 from feeds_support import GENERATED_AT, parse_everywhere, roster
 
