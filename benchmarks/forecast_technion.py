@@ -36,7 +36,9 @@ import numpy as np
 import pandas as pd
 
 REPO = Path(__file__).resolve().parents[1]
-DATA = REPO.parent / "shared" / "data" / "technion" / "hourly_1999H1.csv"
+_RELATIVE = Path("shared") / "data" / "technion" / "hourly_1999H1.csv"
+# next to the repository; a git worktree nested deeper finds it in a folder further up
+DATA = next((p / _RELATIVE for p in REPO.parents if (p / _RELATIVE).is_file()), REPO.parent / _RELATIVE)
 TZ = "Asia/Jerusalem"
 INTERVAL = 60
 HORIZON = 7

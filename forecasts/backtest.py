@@ -32,19 +32,13 @@ import numpy as np
 import pandas as pd
 
 from calendars.errors import InputError
-from forecasts.forecast import (
-    DEFAULT_SETTINGS,
-    MIN_NORMAL_OCCURRENCES,
-    ModelSettings,
-    _bands,
-    _calibrate,
-    _fit,
-    _predict,
-    _Series,
-    _State,
-    _validate_events,
-)
+from forecasts.bands import calibrate, prediction_bands
+from forecasts.baseline import fit_model
+from forecasts.events import CalendarState, validate_events
 from forecasts.grid import zone
+from forecasts.predict import predict
+from forecasts.series import Series
+from forecasts.settings import DEFAULT_SETTINGS, MIN_NORMAL_OCCURRENCES, WEEKDAYS, ModelSettings
 
 METHODS: tuple[str, ...] = ("model", "seasonal_naive", "avg_8w")
 """Methods scored by :func:`backtest`, in report order."""
@@ -159,8 +153,8 @@ def backtest(
         raise InputError("no backtest origins: give a range that contains at least one Monday inside the history")
     if horizon_days < 1:
         raise InputError(f"backtest horizon must be at least one day, got {horizon_days}")
-    series = _Series.build(history, tz=tz, interval_minutes=interval_minutes, source=source)
-    ev = _validate_events(events, tz)
+    series = Series.build(history, tz=tz, interval_minutes=interval_minutes, source=source)
+    ev = validate_events(events, tz)
     history_days = series.dates[series.present]
     first_day, last_day = history_days[0].astype(object), history_days[-1].astype(object)
     rows: list[pd.DataFrame] = []
@@ -172,11 +166,11 @@ def backtest(
                 f"backtest origin {origin} is outside the history in {source} ({first_day}..{last_day}): "
                 "origins need history before them and actuals after them"
             )
-        state = _State.prepare(series, ev, cutoff)
-        fit = _fit(series, state, cutoff, baseline_weeks, settings)
+        state = CalendarState.prepare(series, ev, cutoff)
+        fit = fit_model(series, state, cutoff, baseline_weeks, settings)
         if min(fit.used) < MIN_NORMAL_OCCURRENCES:
             short = ", ".join(
-                f"{count} normal {day}" for count, day in zip(fit.used, _WEEKDAY_NAMES, strict=True)
+                f"{count} normal {day}" for count, day in zip(fit.used, WEEKDAYS, strict=True)
                 if count < MIN_NORMAL_OCCURRENCES
             )  # fmt: skip
             raise InputError(
@@ -185,9 +179,9 @@ def backtest(
             )
         target = np.arange(cutoff, min(cutoff + horizon_days, len(series.dates)))
         target = target[series.present[target]]
-        prediction = _predict(series, state, fit, target, settings)
-        calibration = _calibrate(series, state, cutoff, min(horizon_days, 7), baseline_weeks, settings)
-        bands = _bands(prediction, calibration)
+        prediction = predict(series, state, fit, target, settings)
+        calibration = calibrate(series, state, cutoff, min(horizon_days, 7), baseline_weeks, settings)
+        bands = prediction_bands(prediction, calibration)
         naive, average = _baselines(series, prediction.intervals, cutoff)
         days = series.interval_date[prediction.intervals]
         is_event = state.during[days] | state.eve[days]
@@ -254,11 +248,10 @@ def backtest_summary(result: BacktestResult) -> dict[str, object]:
     }
 
 
-_WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 _FORECAST_NAMES = {"model": "yhat", "seasonal_naive": "seasonal_naive", "avg_8w": "avg_8w"}
 
 
-def _baselines(series: _Series, intervals: np.ndarray, cutoff: int) -> tuple[np.ndarray, np.ndarray]:
+def _baselines(series: Series, intervals: np.ndarray, cutoff: int) -> tuple[np.ndarray, np.ndarray]:
     """Seasonal naive and 8-week same-weekday average for the given intervals, (Q, n) each.
 
     Both read the same wall-clock slot on earlier dates (DST days match by

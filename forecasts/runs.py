@@ -21,9 +21,10 @@ import pandas as pd
 from calendars.errors import InputError
 from calendars.sales import load_sale_calendar
 from forecasts.backtest import BacktestResult, backtest, weekly_origins
-from forecasts.forecast import DEFAULT_SETTINGS, ForecastResult, ModelSettings, forecast
+from forecasts.forecast import ForecastResult, forecast
 from forecasts.history import read_interval_history
 from forecasts.holidays_calendar import holiday_events
+from forecasts.settings import DEFAULT_SETTINGS, ModelSettings
 
 _HORIZON = re.compile(r"^\s*(\d+)\s*(d|day|days|w|week|weeks)?\s*$", re.IGNORECASE)
 _INTERVAL = re.compile(r"^\s*(\d+)\s*(m|min|mins|minute|minutes|h|hour|hours)?\s*$", re.IGNORECASE)

@@ -1,0 +1,80 @@
+"""The fitted model: level x weekday total x weekday intraday shape, plus the learned effects.
+
+The *weekday total* is the mean daily volume of the last ``baseline_weeks``
+normal days of that weekday; the *shape* is each slot's share of the day over
+the same days, per weekday. The *level* corrects the weekday totals for the
+last ``level_days``' drift, damped by ``level_damping``. With a flat history
+the baseline is exactly the 8-normal-weeks slot average.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from forecasts.effects import Effect, learn_effects
+from forecasts.events import CalendarState
+from forecasts.series import Series
+from forecasts.settings import ModelSettings
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Fit:
+    level: np.ndarray  # (Q,)
+    day_mean: np.ndarray  # (Q, 7)
+    shape: np.ndarray  # (Q, 7, S)
+    used: list[int]
+    effects: dict[tuple[str, int], Effect]  # (category, offset) of all-day events; (category, TIMED) for timed
+    day_noise: np.ndarray  # (Q,) sd of log(actual / expected) over normal days: ordinary day-to-day variation
+
+
+def fit_model(series: Series, state: CalendarState, cutoff: int, weeks: int, settings: ModelSettings) -> Fit:
+    normal = state.normal(series, cutoff)
+    n_q, _, n_s = series.cube.shape
+    day_mean = np.full((n_q, 7), np.nan)
+    shape = np.zeros((n_q, 7, n_s))
+    used: list[int] = []
+    shape_weeks = settings.shape_weeks or weeks
+    for w in range(7):
+        idx = np.flatnonzero(normal & (series.weekday == w))
+        level_idx, shape_idx = idx[-weeks:], idx[-shape_weeks:]
+        used.append(len(level_idx))
+        if len(level_idx) == 0:
+            continue
+        day_mean[:, w] = series.totals[:, level_idx].mean(axis=1)
+        total = series.totals[:, shape_idx].sum(axis=1)
+        slot_sum = series.cube[:, shape_idx, :].sum(axis=1)
+        shape[:, w, :] = np.divide(slot_sum, total[:, None], out=np.zeros_like(slot_sum), where=total[:, None] > 0)
+    day_mean = np.nan_to_num(day_mean, nan=0.0)
+
+    recent = normal & (np.arange(len(series.dates)) >= cutoff - settings.level_days)
+    expected_recent = day_mean[:, series.weekday[recent]].sum(axis=1)
+    actual_recent = series.totals[:, recent].sum(axis=1)
+    drift = np.divide(actual_recent, expected_recent, out=np.ones(n_q), where=expected_recent > 0)
+    level = 1.0 + settings.level_damping * (drift - 1.0)
+
+    expected_total = expected_totals(series, normal, day_mean, settings.effect_window_days)
+    effects = learn_effects(series, state, cutoff, expected_total, shape, settings)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        log_ratio = np.log((series.totals[:, normal] + 0.5) / (expected_total[:, normal] + 0.5))
+    day_noise = log_ratio.std(axis=1, ddof=1) if log_ratio.shape[1] >= 3 else np.full(n_q, np.inf)
+    return Fit(level=level, day_mean=day_mean, shape=shape, used=used, effects=effects, day_noise=day_noise)
+
+
+def expected_totals(series: Series, normal: np.ndarray, day_mean: np.ndarray, window: int) -> np.ndarray:
+    """(Q, D) volume a date would have had as a normal day: mean of normal same weekdays within +-window days."""
+    n_q, n_d = series.totals.shape
+    sums = np.zeros((n_q, n_d))
+    counts = np.zeros(n_d)
+    masked = series.totals * normal
+    for k in range(1, window // 7 + 1):
+        shift = 7 * k
+        if shift >= n_d:
+            break
+        sums[:, shift:] += masked[:, :-shift]
+        counts[shift:] += normal[:-shift]
+        sums[:, :-shift] += masked[:, shift:]
+        counts[:-shift] += normal[shift:]
+    fallback = day_mean[:, series.weekday]
+    return np.where(counts > 0, sums / np.maximum(counts, 1), fallback)

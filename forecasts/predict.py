@@ -1,0 +1,187 @@
+"""Baseline x effects for a range of dates, with the names and uplift table of what applied.
+
+The effects of the event days (and timed events) come first, the
+day-before/day-after effects only where no event runs; within a tier the
+largest multiplier applies (a sale on a holiday is planned as the sale). A
+day-before or day-after effect is used only where it stands out from the
+queue's ordinary day-to-day variation. A stated uplift replaces the learned
+effect of the event's days with a flat multiplier.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from forecasts.baseline import Fit
+from forecasts.events import OFFSET_BEFORE, OFFSET_DURING, OFFSET_LABEL, TIMED, CalendarState
+from forecasts.series import Series
+from forecasts.settings import ModelSettings
+
+SOURCE_LEARNED = "learned"
+SOURCE_STATED = "stated"
+SOURCE_NONE = "none"
+
+
+@dataclass(slots=True, kw_only=True)
+class Prediction:
+    intervals: np.ndarray  # (n,) positions in the grid
+    baseline: np.ndarray  # (Q, n)
+    uplift: np.ndarray  # (Q, n)
+    spread: np.ndarray  # (Q, n) log-scale spread of the applied effect, 0 where none
+    names: np.ndarray  # (n,) object: ';'-joined names
+    uplift_rows: list[dict[str, object]] = field(default_factory=list)
+    missing: dict[str, list[str]] = field(default_factory=dict)
+
+
+def predict(
+    series: Series,
+    state: CalendarState,
+    fit: Fit,
+    target: np.ndarray,
+    settings: ModelSettings,
+    *,
+    describe: bool = False,
+) -> Prediction:
+    """Baseline x effects for the dates ``target`` (ascending date indices)."""
+    intervals = series.intervals_of(target)
+    days = series.interval_date[intervals]
+    weekday = series.weekday[days]
+    slot = series.interval_slot[intervals]
+    baseline = fit.level[:, None] * fit.day_mean[:, weekday] * fit.shape[:, weekday, slot]
+    n_q = len(series.queues)
+    uplift = np.ones_like(baseline)
+    spread = np.zeros_like(baseline)
+    names: list[list[str]] = [[] for _ in range(len(intervals))]
+    ev = state.ev
+    applied: dict[int, dict[str, object]] = {}  # event row -> its uplift-table entry
+    missing: dict[str, list[str]] = {}
+
+    def resolve(row: int, offset: int, q: int) -> tuple[float, np.ndarray | None, float, str, int]:
+        """(daily ratio, per-slot ratio or None for flat, spread, source, occurrences)."""
+        category = str(ev["category"].iat[row])
+        stated = float(ev["uplift"].iat[row])
+        key = (category, offset if ev["all_day"].iat[row] else TIMED)
+        effect = fit.effects.get(key)
+        count = int(effect.occurrences[q]) if effect is not None else 0
+        if offset == OFFSET_DURING and not np.isnan(stated):
+            return 1.0 + stated, None, settings.effect_log_sd, SOURCE_STATED, count
+        if count == 0:
+            return 1.0, None, 0.0, SOURCE_NONE, 0
+        ratio = float(effect.ratio[q])
+        if offset != OFFSET_DURING:
+            # a ramp-up or tail must stand out from ordinary day-to-day variation to be used
+            noise = float(fit.day_noise[q]) / np.sqrt(effect.days)
+            if abs(np.log(max(ratio, 1e-9))) < max(settings.side_effect_z * noise, settings.side_effect_min):
+                return 1.0, None, 0.0, SOURCE_NONE, count
+        # the spread of a handful of occurrences understates the next one's: never below the default
+        psi = float(np.fmax(effect.log_sd[q], settings.effect_log_sd))
+        return ratio, effect.slot[q] if effect.slot is not None else None, psi, SOURCE_LEARNED, count
+
+    start = 0
+    for d in target:
+        n = series.day_start[d + 1] - series.day_start[d]
+        span = slice(start, start + n)
+        start += n
+        entries = state.entries[d] if d < len(state.entries) else []
+        timed_rows = [row for row, positions in state.timed.items() if positions[0] < series.day_start[d + 1]
+                      and positions[-1] >= series.day_start[d]]  # fmt: skip
+        if not entries and not timed_rows:
+            continue
+        day_positions = np.arange(series.day_start[d], series.day_start[d + 1])
+        labels: list[str] = [str(ev["name"].iat[row]) for row, offset in entries if offset == OFFSET_DURING]
+        interval_labels: list[list[str]] = [[] for _ in range(n)]
+        for q in range(n_q):
+            queue = series.queues[q]
+            best: dict[int, tuple[float, np.ndarray, float]] = {}  # tier -> (ratio, per-interval uplift, spread)
+            for row, offset in entries:
+                ratio, slot_ratio, psi, src, count = resolve(row, offset, q)
+                if describe:
+                    _describe(applied, missing, ev, row, queue, offset, resolve(row, OFFSET_DURING, q), ratio, src)
+                if src == SOURCE_NONE:
+                    continue
+                if offset != OFFSET_DURING:
+                    label = f"{ev['name'].iat[row]} ({OFFSET_LABEL[offset]})"
+                    if label not in labels:
+                        labels.append(label)
+                tier = 0 if offset == OFFSET_DURING else 1
+                if tier in best and best[tier][0] >= ratio:
+                    continue
+                base = baseline[q, span]
+                if slot_ratio is None:
+                    per = np.full(n, ratio)
+                else:
+                    raw = slot_ratio[slot[span]]
+                    weight = float((base * raw).sum())
+                    per = raw * (ratio * float(base.sum()) / weight) if weight > 0 else np.full(n, ratio)
+                best[tier] = (ratio, per, psi)
+            chosen = best.get(0) or best.get(1)
+            per_interval = chosen[1].copy() if chosen else np.ones(n)
+            psi_interval = np.full(n, chosen[2] if chosen else 0.0)
+            tier_zero = np.full(n, 0 in best)
+            for row in timed_rows:
+                ratio, _, psi, src, count = resolve(row, OFFSET_DURING, q)
+                if describe:
+                    _describe(applied, missing, ev, row, queue, OFFSET_DURING, (ratio, None, psi, src, count), ratio, src)
+                active = np.isin(day_positions, state.timed[row])
+                for i in np.flatnonzero(active):
+                    if str(ev["name"].iat[row]) not in interval_labels[i]:
+                        interval_labels[i].append(str(ev["name"].iat[row]))
+                if src == SOURCE_NONE:
+                    continue
+                better = active & (~tier_zero | (ratio > per_interval))
+                per_interval[better] = ratio
+                psi_interval[better] = psi
+                tier_zero |= active
+            uplift[q, span] = per_interval
+            spread[q, span] = psi_interval
+        for i in range(n):
+            names[span.start + i] = labels + [label for label in interval_labels[i] if label not in labels]
+    # day-before/after names only where their effect applies, so "no event, no uplift" holds
+    prediction = Prediction(
+        intervals=intervals,
+        baseline=baseline,
+        uplift=uplift,
+        spread=spread,
+        names=np.array([";".join(n) for n in names], dtype=object),
+    )
+    if describe:
+        prediction.uplift_rows = _flatten_rows([entry for _, entry in sorted(applied.items())])
+        prediction.missing = missing
+    return prediction
+
+
+def _describe(
+    applied: dict[int, dict[str, dict[str, object]]],
+    missing: dict[str, list[str]],
+    ev: pd.DataFrame,
+    row: int,
+    queue: str,
+    offset: int,
+    during: tuple[float, np.ndarray | None, float, str, int],
+    ratio: float,
+    src: str,
+) -> None:
+    """Record how an event touching the window was priced for the uplift table and the warnings."""
+    record = applied.setdefault(row, {}).setdefault(queue, {
+        "event_id": str(ev["event_id"].iat[row]), "name": str(ev["name"].iat[row]),
+        "category": str(ev["category"].iat[row]), "queue": queue, "multiplier": float(during[0]),
+        "source": during[3], "occurrences": int(during[4]), "before": np.nan, "after": np.nan,
+    })  # fmt: skip
+    if offset == OFFSET_DURING:
+        if src == SOURCE_NONE:
+            queues = missing.setdefault(str(ev["category"].iat[row]), [])
+            if queue not in queues:
+                queues.append(queue)
+    elif src == SOURCE_LEARNED:
+        record["before" if offset == OFFSET_BEFORE else "after"] = float(ratio)
+
+
+def _flatten_rows(entries: list[dict[str, dict[str, object]]]) -> list[dict[str, object]]:
+    rows: list[dict[str, object]] = []
+    for entry in entries:
+        for queue in sorted(entry):
+            rows.append(entry[queue])
+    return rows

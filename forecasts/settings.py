@@ -1,0 +1,32 @@
+"""Knobs of the forecast model and the few limits every part of it shares."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+MIN_NORMAL_OCCURRENCES = 2  # normal days of a weekday needed to forecast it (and to judge an outage)
+
+WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ModelSettings:
+    """Knobs of the model; the defaults are the ones the README's figures were measured with.
+
+    They were chosen on origins January-March 1999 of the Technion data and
+    then scored on April-June (``benchmarks/forecast_technion.py``).
+    """
+
+    level_days: int = 28  # recent normal days whose volume sets the level
+    level_damping: float = 0.5  # share of the recent drift applied (0 = none, 1 = all)
+    shape_weeks: int | None = None  # normal days per weekday for the intraday shape (None: baseline_weeks)
+    effect_window_days: int = 28  # expected volume of a past event day: normal same weekdays within +-this
+    shape_prior_contacts: float = 10.0  # per-slot effect shrunk to the daily ratio with at least this many contacts
+    shape_min_variation: float = 0.15  # an effect's per-slot ratios varying less than this (relative) are flat
+    side_effect_min: float = 0.05  # day-before/after effects within this of x1 (log) are none
+    side_effect_z: float = 2.0  # ... or within this many standard errors of ordinary day-to-day variation
+    calibration_weeks: int = 8  # weekly origins of the internal backtest that calibrates the intervals
+    effect_log_sd: float = 0.5  # spread of an effect seen once (or stated), log scale
+
+
+DEFAULT_SETTINGS = ModelSettings()
