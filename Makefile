@@ -3,24 +3,46 @@ PYTHON ?= python3
 VENV ?= .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
+# Every version of the dependency tree is pinned here (pip-tools); `make lock` refreshes it.
+LOCK := constraints.txt
 EXAMPLE := examples/cashback
 WEEK ?= 2026-W48
 OUT ?= out
 
-.PHONY: demo test bench example-data clean
+.PHONY: demo test test-fast wheel-smoke lint lock bench example-data clean
 
-$(STAMP): pyproject.toml
+$(STAMP): pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[test]'
+	$(BIN)/python -m pip install --quiet -c $(LOCK) -e '.[test,lint]'
 	touch $(STAMP)
 
 demo: $(STAMP)
 	$(BIN)/peakplan plan --config $(EXAMPLE)/peakplan.toml --week $(WEEK) --out $(OUT) \
 		--generated-at 2026-11-20T09:00:00+03:00
 
+# The whole suite, then the package as a user installs it (wheel, fresh venv, another folder).
 test: $(STAMP)
 	$(BIN)/python -m pytest -q
+	$(MAKE) --no-print-directory wheel-smoke
+
+# What a developer runs between commits: the long end-to-end tests left out.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -q -m "not slow"
+
+wheel-smoke: $(STAMP)
+	PYTHON=$(BIN)/python LOCK=$(LOCK) .ci/wheel-smoke
+
+lint: $(STAMP)
+	$(BIN)/ruff check scheduler forecasts calendars
+	$(BIN)/ruff format --check scheduler forecasts calendars
+	$(BIN)/mypy
+
+# Refresh the lock after changing dependencies in pyproject.toml (see docs/development.md).
+lock:
+	$(PYTHON) -m pip install --quiet pip-tools
+	$(PYTHON) -m piptools compile --quiet --upgrade --extra test --extra lint --extra dask \
+		--strip-extras --no-emit-index-url --no-emit-find-links --output-file $(LOCK) pyproject.toml
 
 bench: $(STAMP)
 	$(BIN)/python -m benchmarks
