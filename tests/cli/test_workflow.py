@@ -32,7 +32,7 @@ def steps() -> list[dict]:
 
 def test_workflow_plans_with_the_script_publishes_and_fails_on_exit_5() -> None:
     names = {step.get("name", step.get("uses", "")): step for step in steps()}
-    assert "python -m pip install --quiet ." in names["Install peakplan"]["run"]
+    assert "python -m pip install --quiet -c constraints.txt ." in names["Install peakplan"]["run"]
     plan = names["Plan next week"]
     assert "bash examples/weekly-plan.sh" in plan["run"]
     assert plan["env"]["CONFIG"] == "team/peakplan.toml" and plan["env"]["OUT"] == "public"
