@@ -8,7 +8,12 @@ the same run scores, on the same intervals:
   first week, the latest week before the origin);
 * ``avg_8w``: the mean of the same weekday and interval over the 8 weeks
   before the origin, every day included (holidays, outages): the default
-  forecast of commercial WFM tools.
+  forecast of commercial WFM tools;
+* ``day_type_rule``: what a support lead does by hand: a holiday looks like
+  the weekly rest day (the weekday with the least volume over the 8 weeks), an
+  eve like the day before the rest day, each scaled by what past holidays
+  (eves) did against that day's average; every other day is the 8-week
+  same-weekday average of the days that were neither holidays nor eves.
 
 Scores (all intervals of all origins pooled):
 
@@ -34,13 +39,14 @@ import pandas as pd
 from calendars.errors import InputError
 from forecasts.bands import calibrate, prediction_bands
 from forecasts.baseline import fit_model
+from forecasts.daytypes import DAY_TYPES, EVE, HOLIDAY, NO_SPECIAL_DAYS, SpecialDays, with_own_days
 from forecasts.events import CalendarState, validate_events
 from forecasts.grid import zone
 from forecasts.predict import predict
 from forecasts.series import Series
 from forecasts.settings import DEFAULT_SETTINGS, MIN_NORMAL_OCCURRENCES, WEEKDAYS, ModelSettings
 
-METHODS: tuple[str, ...] = ("model", "seasonal_naive", "avg_8w")
+METHODS: tuple[str, ...] = ("model", "seasonal_naive", "avg_8w", "day_type_rule")
 """Methods scored by :func:`backtest`, in report order."""
 
 DAY_CLASSES: tuple[str, ...] = ("all", "event", "normal")
@@ -71,8 +77,18 @@ PREDICTION_COLUMNS: tuple[str, ...] = (
     "yhat_hi95",
     "seasonal_naive",
     "avg_8w",
+    "day_type_rule",
+    "day_type",
+    "holiday",
 )
-"""Columns of :attr:`BacktestResult.predictions`, one row per origin, interval and queue."""
+"""Columns of :attr:`BacktestResult.predictions`, one row per origin, interval and queue.
+
+``day_type`` is the date's type (:data:`forecasts.daytypes.DAY_TYPES`), ``holiday``
+the name a holiday or eve is learned under ("" otherwise).
+"""
+
+BREAKDOWN_COLUMNS: tuple[str, ...] = ("method", "group", "wape", "bias", "coverage_p80", "intervals", "actual")
+"""Columns of :attr:`BacktestResult.by_day_type` and :attr:`BacktestResult.by_holiday`."""
 
 AVERAGE_WEEKS = 8
 
@@ -84,6 +100,9 @@ class BacktestResult:
     Attributes:
         scores: one row per method and day class, columns :data:`SCORE_COLUMNS`.
         by_origin: WAPE per origin and method (columns ``origin``, ``method``, ``wape``).
+        by_day_type: scores per method and day type, columns :data:`BREAKDOWN_COLUMNS`
+            (``group`` is the day type).
+        by_holiday: scores per method and named holiday (its days and its eve).
         predictions: every scored interval, columns :data:`PREDICTION_COLUMNS`.
         origins: the origins used.
         event_days: the local dates scored as event days.
@@ -92,6 +111,8 @@ class BacktestResult:
 
     scores: pd.DataFrame
     by_origin: pd.DataFrame
+    by_day_type: pd.DataFrame
+    by_holiday: pd.DataFrame
     predictions: pd.DataFrame
     origins: tuple[dt.date, ...]
     event_days: tuple[dt.date, ...]
@@ -124,6 +145,7 @@ def backtest(
     baseline_weeks: int = 8,
     source: str = "history",
     settings: ModelSettings = DEFAULT_SETTINGS,
+    special: SpecialDays = NO_SPECIAL_DAYS,
 ) -> BacktestResult:
     """Score the model and both baselines from every origin, in one pass over the history.
 
@@ -140,6 +162,7 @@ def backtest(
         baseline_weeks: as in :func:`forecasts.forecast.forecast`.
         source: name of the history input for messages.
         settings: model knobs.
+        special: what the team declared about its holidays (as in :func:`forecasts.forecast.forecast`).
 
     Returns:
         A :class:`BacktestResult`.
@@ -154,7 +177,7 @@ def backtest(
     if horizon_days < 1:
         raise InputError(f"backtest horizon must be at least one day, got {horizon_days}")
     series = Series.build(history, tz=tz, interval_minutes=interval_minutes, source=source)
-    ev = validate_events(events, tz)
+    ev = validate_events(with_own_days(events, special, tz), tz)
     history_days = series.dates[series.present]
     first_day, last_day = history_days[0].astype(object), history_days[-1].astype(object)
     rows: list[pd.DataFrame] = []
@@ -179,10 +202,11 @@ def backtest(
             )
         target = np.arange(cutoff, min(cutoff + horizon_days, len(series.dates)))
         target = target[series.present[target]]
-        prediction = predict(series, state, fit, target, settings)
-        calibration = calibrate(series, state, cutoff, min(horizon_days, 7), baseline_weeks, settings)
+        prediction = predict(series, state, fit, target, settings, special=special)
+        calibration = calibrate(series, state, cutoff, min(horizon_days, 7), baseline_weeks, settings, special)
         bands = prediction_bands(prediction, calibration)
         naive, average = _baselines(series, prediction.intervals, cutoff)
+        rule = _day_type_rule(series, state, prediction.intervals, cutoff)
         days = series.interval_date[prediction.intervals]
         is_event = state.during[days] | state.eve[days]
         event_days.update(d.astype(object) for d in series.dates[np.unique(days[is_event])])
@@ -202,12 +226,17 @@ def backtest(
                         "yhat_hi95": bands["yhat_hi95"][q],
                         "seasonal_naive": naive[q],
                         "avg_8w": average[q],
+                        "day_type_rule": rule[q],
+                        "day_type": np.array(DAY_TYPES, dtype=object)[state.types.kind[days]],
+                        "holiday": state.types.key[days],
                     }
                 )
             )
     predictions = pd.concat(rows, ignore_index=True).loc[:, list(PREDICTION_COLUMNS)]
     return BacktestResult(
         scores=_scores(predictions),
+        by_day_type=_breakdown(predictions, "day_type"),
+        by_holiday=_breakdown(predictions[predictions["holiday"] != ""], "holiday"),
         by_origin=_by_origin(predictions),
         predictions=predictions,
         origins=tuple(sorted(set(origins))),
@@ -221,6 +250,8 @@ def backtest_summary(result: BacktestResult) -> dict[str, object]:
     ``scores[method][days]`` holds ``wape``, ``bias`` (fractions, not
     percent), ``intervals`` and ``actual``, plus ``coverage_p80``/``coverage_p95``
     for the model; a score with no actual volume is ``null``.
+    ``by_day_type[type][method]`` and ``by_holiday[name][method]`` hold the same
+    per day type and per named holiday (its days and its eve).
     """
 
     def plain(value: object) -> object:
@@ -236,6 +267,13 @@ def backtest_summary(result: BacktestResult) -> dict[str, object]:
         if row["method"] == "model":
             entry.update(coverage_p80=plain(row["coverage_p80"]), coverage_p95=plain(row["coverage_p95"]))
         scores.setdefault(str(row["method"]), {})[str(row["days"])] = entry
+    breakdowns: dict[str, dict[str, dict[str, dict[str, object]]]] = {"by_day_type": {}, "by_holiday": {}}
+    for key, table in (("by_day_type", result.by_day_type), ("by_holiday", result.by_holiday)):
+        for row in table.to_dict(orient="records"):
+            entry = {name: plain(row[name]) for name in ("wape", "bias", "intervals", "actual")}
+            if row["method"] == "model":
+                entry["coverage_p80"] = plain(row["coverage_p80"])
+            breakdowns[key].setdefault(str(row["group"]), {})[str(row["method"])] = entry
     by_origin: dict[str, dict[str, object]] = {}
     for row in result.by_origin.to_dict(orient="records"):
         by_origin.setdefault(row["origin"].isoformat(), {})[str(row["method"])] = plain(row["wape"])
@@ -243,12 +281,14 @@ def backtest_summary(result: BacktestResult) -> dict[str, object]:
         "origins": [origin.isoformat() for origin in result.origins],
         "event_days": [day.isoformat() for day in result.event_days],
         "scores": scores,
+        **breakdowns,
         "wape_by_origin": by_origin,
         "warnings": list(result.warnings),
     }
 
 
-_FORECAST_NAMES = {"model": "yhat", "seasonal_naive": "seasonal_naive", "avg_8w": "avg_8w"}
+_FORECAST_NAMES = {"model": "yhat", "seasonal_naive": "seasonal_naive", "avg_8w": "avg_8w",
+                   "day_type_rule": "day_type_rule"}  # fmt: skip
 
 
 def _baselines(series: Series, intervals: np.ndarray, cutoff: int) -> tuple[np.ndarray, np.ndarray]:
@@ -271,6 +311,75 @@ def _baselines(series: Series, intervals: np.ndarray, cutoff: int) -> tuple[np.n
         count += ok
     average = np.divide(total, count, out=np.zeros_like(total), where=count > 0)
     return naive, average
+
+
+METHOD_NAMES = {"model": "peakplan model", "seasonal_naive": "seasonal naive", "avg_8w": "8-week average",
+                "day_type_rule": "day-type rule"}  # fmt: skip
+"""How each method is called in printed reports."""
+
+
+def format_breakdown(result: BacktestResult) -> str:
+    """WAPE and bias per day type and per named holiday for every method, as plain text lines."""
+    lines = []
+    for title, table in (("day type", result.by_day_type), ("holiday (its days and eve)", result.by_holiday)):
+        if table.empty:
+            continue
+        lines.append(f"WAPE % (bias %) per {title}; model P80 coverage")
+        for group, part in table.groupby("group", sort=True):
+            cells = []
+            for method in METHODS:
+                row = part[part["method"] == method].iloc[0]
+                cells.append(f"{METHOD_NAMES[method]} {100 * row['wape']:.1f} ({100 * row['bias']:+.1f})")
+            cover = part[part["method"] == "model"].iloc[0]["coverage_p80"]
+            lines.append(f"  {group}: " + ", ".join(cells) + f"; P80 {100 * cover:.0f}% of {int(part.iloc[0]['intervals'])}")
+    return "\n".join(lines)
+
+
+def _day_type_rule(series: Series, state: CalendarState, intervals: np.ndarray, cutoff: int) -> np.ndarray:
+    """The hand rule of the module docstring for the given intervals, (Q, n)."""
+    kind = state.types.kind
+    plain = series.present & ~np.isin(kind, (HOLIDAY, EVE))
+    recent = np.arange(max(0, cutoff - 7 * AVERAGE_WEEKS), cutoff)
+    n_q = len(series.queues)
+    profile = np.zeros((n_q, 7, len(series.slots)))  # 8-week slot average per weekday, plain days only
+    for w in range(7):
+        days = recent[(series.weekday[recent] == w) & plain[recent]]
+        if len(days):
+            profile[:, w, :] = series.cube[:, days, :].mean(axis=1)
+    daily = profile.sum(axis=2)
+    rest = int(np.argmin(daily.sum(axis=0)))
+    reference = {HOLIDAY: rest, EVE: (rest - 1) % 7}
+    scale = {}
+    for day_kind, w in reference.items():
+        past = np.flatnonzero(series.present[:cutoff] & (kind[:cutoff] == day_kind))
+        expected = daily[:, w] * len(past)
+        scale[day_kind] = np.divide(series.totals[:, past].sum(axis=1), expected, out=np.ones(n_q), where=expected > 0)
+    days = series.interval_date[intervals]
+    slots = series.interval_slot[intervals]
+    weekday = series.weekday[days].copy()
+    factor = np.ones((n_q, len(intervals)))
+    for day_kind, w in reference.items():
+        hit = kind[days] == day_kind
+        weekday[hit] = w
+        factor[:, hit] = scale[day_kind][:, None]
+    return profile[:, weekday, slots] * factor
+
+
+def _breakdown(predictions: pd.DataFrame, column: str) -> pd.DataFrame:
+    rows = []
+    for group, part in predictions.groupby(column, sort=True):
+        actual = float(part["y"].sum())
+        y = part["y"].to_numpy()
+        for method in METHODS:
+            forecast = part[_FORECAST_NAMES[method]].to_numpy()
+            rows.append({
+                "method": method, "group": str(group),
+                "wape": float(np.abs(y - forecast).sum() / actual) if actual > 0 else np.nan,
+                "bias": float((forecast - y).sum() / actual) if actual > 0 else np.nan,
+                "coverage_p80": _coverage(part, "yhat_lo", "yhat_hi") if method == "model" else np.nan,
+                "intervals": len(part), "actual": actual,
+            })  # fmt: skip
+    return pd.DataFrame(rows, columns=list(BREAKDOWN_COLUMNS))
 
 
 def _scores(predictions: pd.DataFrame) -> pd.DataFrame:
@@ -319,8 +428,10 @@ __all__ = (
     "METHODS",
     "PREDICTION_COLUMNS",
     "SCORE_COLUMNS",
+    "BREAKDOWN_COLUMNS",
     "BacktestResult",
     "backtest",
     "backtest_summary",
+    "format_breakdown",
     "weekly_origins",
 )

@@ -5,15 +5,24 @@ before the start; its errors on normal days give the over-dispersion of the
 counts (variance ``yhat + phi^2 yhat^2``) and the empirical quantiles of the
 standardised errors. On event days the spread of the effect over its past
 occurrences widens the band (``phi^2 + psi^2``).
+
+Holidays, eves, bridge days and holiday periods get their own calibration:
+the model is refitted at the weekly origin just before each past special day
+(within ``special_calibration_weeks``) and the errors it made on those days,
+learning curve included, give the over-dispersion and quantiles of each day
+type (all special days pooled where a type has fewer than
+``_MIN_CALIBRATION_POINTS`` intervals; ``phi^2 + psi^2`` where even the pool
+is that small).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from forecasts.baseline import fit_model
+from forecasts.daytypes import NO_SPECIAL_DAYS, PROFILED, SpecialDays
 from forecasts.events import CalendarState
 from forecasts.predict import Prediction, predict
 from forecasts.series import Series
@@ -30,10 +39,17 @@ class Calibration:
     phi2: float  # over-dispersion: variance = yhat + phi2 * yhat^2
     quantiles: dict[float, float]  # standardised-error quantiles
     points: int  # intervals the calibration saw
+    by_type: dict[int, Calibration] = field(default_factory=dict)  # day type code -> its own calibration
 
 
 def calibrate(
-    series: Series, state: CalendarState, cutoff: int, horizon: int, weeks: int, settings: ModelSettings
+    series: Series,
+    state: CalendarState,
+    cutoff: int,
+    horizon: int,
+    weeks: int,
+    settings: ModelSettings,
+    special: SpecialDays = NO_SPECIAL_DAYS,
 ) -> Calibration:
     """Errors of the model refitted at the last ``calibration_weeks`` weekly origins before ``cutoff``."""
     ys: list[np.ndarray] = []
@@ -53,18 +69,68 @@ def calibrate(
         yhats.append((prediction.baseline * prediction.uplift).ravel())
         ys.append(series.y[:, prediction.intervals].ravel())
     y = np.concatenate(ys) if ys else np.zeros(0)
-    return calibration_from_errors(y, np.concatenate(yhats) if yhats else np.zeros(0))
+    normal = calibration_from_errors(y, np.concatenate(yhats) if yhats else np.zeros(0))
+    by_type = _special_calibration(series, state, cutoff, weeks, settings, special)
+    return Calibration(phi2=normal.phi2, quantiles=normal.quantiles, points=normal.points, by_type=by_type)
 
 
-def calibration_from_errors(y: np.ndarray, yhat: np.ndarray) -> Calibration:
-    """Over-dispersion and standardised-error quantiles from paired actuals and forecasts."""
+def _special_calibration(
+    series: Series, state: CalendarState, cutoff: int, weeks: int, settings: ModelSettings, special: SpecialDays
+) -> dict[int, Calibration]:
+    """Per day type, the errors on past special days forecast from the weekly origin before each."""
+    kinds = state.types.kind
+    first = max(1, cutoff - 7 * settings.special_calibration_weeks)
+    past = np.arange(first, cutoff)
+    past = past[series.present[past] & ~state.outage[past] & np.isin(kinds[past], PROFILED)]
+    by_origin: dict[int, list[int]] = {}
+    for d in past:
+        by_origin.setdefault(int(cutoff - 7 * -(-(cutoff - d) // 7)), []).append(int(d))
+    ys: dict[int, list[np.ndarray]] = {}
+    yhats: dict[int, list[np.ndarray]] = {}
+    extras: dict[int, list[np.ndarray]] = {}
+    for origin, days in sorted(by_origin.items()):
+        if origin <= 0:
+            continue
+        fit = fit_model(series, state, origin, weeks, settings)
+        if min(fit.used) < MIN_NORMAL_OCCURRENCES:
+            continue
+        prediction = predict(series, state, fit, np.array(days), settings, special=special)
+        kind_of = kinds[series.interval_date[prediction.intervals]]
+        yhat = prediction.baseline * prediction.uplift
+        y = series.y[:, prediction.intervals]
+        for kind in np.unique(kind_of):
+            ys.setdefault(int(kind), []).append(y[:, kind_of == kind].ravel())
+            yhats.setdefault(int(kind), []).append(yhat[:, kind_of == kind].ravel())
+            extras.setdefault(int(kind), []).append(prediction.extra_var[:, kind_of == kind].ravel())
+    if not ys:
+        return {}
+    def joined(parts: dict[int, list[np.ndarray]], kind: int | None) -> np.ndarray:
+        chosen = [v for k, vs in sorted(parts.items()) for v in vs if kind is None or k == kind]
+        return np.concatenate(chosen) if chosen else np.zeros(0)
+
+    pooled = calibration_from_errors(joined(ys, None), joined(yhats, None), joined(extras, None))
+    out: dict[int, Calibration] = {}
+    for kind in PROFILED:
+        own = calibration_from_errors(joined(ys, kind), joined(yhats, kind), joined(extras, kind))
+        chosen = own if own.points >= _MIN_CALIBRATION_POINTS else pooled
+        if chosen.points >= _MIN_CALIBRATION_POINTS:
+            out[kind] = chosen
+    return out
+
+
+def calibration_from_errors(y: np.ndarray, yhat: np.ndarray, extra: np.ndarray | None = None) -> Calibration:
+    """Over-dispersion and standardised-error quantiles from paired actuals and forecasts.
+
+    ``extra`` is variance known beforehand (a special day's share uncertainty), kept out of ``phi2``.
+    """
+    extra = np.zeros_like(yhat) if extra is None else extra
     keep = yhat > 0
-    y, yhat = y[keep], yhat[keep]
+    y, yhat, extra = y[keep], yhat[keep], extra[keep]
     if len(y) < _MIN_CALIBRATION_POINTS:
         return Calibration(phi2=0.0, quantiles=dict(_NORMAL_QUANTILES), points=int(len(y)))
     resid = y - yhat
-    phi2 = max(0.0, float(((resid**2 - yhat).sum()) / (yhat**2).sum()))
-    z = resid / np.sqrt(yhat + phi2 * yhat**2)
+    phi2 = max(0.0, float(((resid**2 - yhat - extra).sum()) / (yhat**2).sum()))
+    z = resid / np.sqrt(yhat + phi2 * yhat**2 + extra)
     levels = sorted(_NORMAL_QUANTILES)
     quantiles = {p: float(np.quantile(z, p)) for p in levels}
     return Calibration(phi2=phi2, quantiles=quantiles, points=int(len(y)))
@@ -72,9 +138,16 @@ def calibration_from_errors(y: np.ndarray, yhat: np.ndarray) -> Calibration:
 
 def prediction_bands(prediction: Prediction, calibration: Calibration) -> dict[str, np.ndarray]:
     yhat = prediction.baseline * prediction.uplift
-    sd = np.sqrt(yhat + (calibration.phi2 + prediction.spread**2) * yhat**2)
+    phi2 = np.broadcast_to(calibration.phi2 + prediction.spread**2, yhat.shape).copy()
+    quantiles = {p: np.full(yhat.shape, v) for p, v in calibration.quantiles.items()}
+    for kind, own in calibration.by_type.items():
+        hit = prediction.kind == kind
+        phi2[:, hit] = own.phi2
+        for p, v in own.quantiles.items():
+            quantiles[p][:, hit] = v
+    sd = np.sqrt(yhat + phi2 * yhat**2 + prediction.extra_var)
     # a band always holds the point forecast, even if the calibration errors all lean one way
-    q = {p: min(v, 0.0) if p < 0.5 else max(v, 0.0) for p, v in calibration.quantiles.items()}
+    q = {p: np.minimum(v, 0.0) if p < 0.5 else np.maximum(v, 0.0) for p, v in quantiles.items()}
     return {
         "yhat_lo": np.maximum(0.0, yhat + q[P80[0]] * sd),
         "yhat_hi": yhat + q[P80[1]] * sd,

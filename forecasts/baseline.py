@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from forecasts.dayprofiles import DayProfiles, learn_day_profiles
 from forecasts.effects import Effect, learn_effects
 from forecasts.events import CalendarState
 from forecasts.series import Series
@@ -27,6 +28,7 @@ class Fit:
     used: list[int]
     effects: dict[tuple[str, int], Effect]  # (category, offset) of all-day events; (category, TIMED) for timed
     day_noise: np.ndarray  # (Q,) sd of log(actual / expected) over normal days: ordinary day-to-day variation
+    profiles: DayProfiles  # holidays, eves, bridge days, holiday periods (forecasts.dayprofiles)
 
 
 def fit_model(series: Series, state: CalendarState, cutoff: int, weeks: int, settings: ModelSettings) -> Fit:
@@ -59,7 +61,11 @@ def fit_model(series: Series, state: CalendarState, cutoff: int, weeks: int, set
     with np.errstate(divide="ignore", invalid="ignore"):
         log_ratio = np.log((series.totals[:, normal] + 0.5) / (expected_total[:, normal] + 0.5))
     day_noise = log_ratio.std(axis=1, ddof=1) if log_ratio.shape[1] >= 3 else np.full(n_q, np.inf)
-    return Fit(level=level, day_mean=day_mean, shape=shape, used=used, effects=effects, day_noise=day_noise)
+    profiles = learn_day_profiles(series, state, cutoff, expected_total, day_mean, shape)
+    return Fit(
+        level=level, day_mean=day_mean, shape=shape, used=used, effects=effects, day_noise=day_noise,
+        profiles=profiles,
+    )  # fmt: skip
 
 
 def expected_totals(series: Series, normal: np.ndarray, day_mean: np.ndarray, window: int) -> np.ndarray:

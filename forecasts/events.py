@@ -15,7 +15,9 @@ import numpy as np
 import pandas as pd
 
 from calendars.errors import InputError
+from forecasts.daytypes import BRIDGE, INSIDE, DayTypes, assign_day_types
 from forecasts.grid import local_midnight, zone
+from forecasts.holidays_calendar import HOLIDAY_CATEGORY
 from forecasts.outages import outage_mask
 from forecasts.series import NS_PER_MINUTE, Series, local_dates, utc_column
 
@@ -41,6 +43,7 @@ class CalendarState:
     eve: np.ndarray  # (D,) the day before an all-day event
     outage: np.ndarray  # (D,) outage days before the cutoff
     open_weekday: np.ndarray  # (7,) bool
+    types: DayTypes  # the day type of every date
 
     @classmethod
     def prepare(cls, series: Series, ev: pd.DataFrame, cutoff: int) -> CalendarState:
@@ -53,6 +56,9 @@ class CalendarState:
         eve = np.zeros(n_days, dtype=bool)
         step = series.interval_minutes * NS_PER_MINUTE
         grid_ns = series.grid.asi8
+        holiday_names: list[list[str]] = [[] for _ in range(n_days)]
+        sale = np.zeros(n_days, dtype=bool)
+        after_event = np.zeros(n_days, dtype=bool)
         first_idx = (ev["first_day"].to_numpy().astype("datetime64[D]") - series.dates[0]).astype(int)
         last_idx = (ev["last_day"].to_numpy().astype("datetime64[D]") - series.dates[0]).astype(int)
         for row, event in enumerate(ev.itertuples(index=False)):
@@ -67,9 +73,17 @@ class CalendarState:
                         touched[day] = True
                 if first - 1 >= 0 and first - 1 < n_days:
                     eve[first - 1] = True
+                if 0 <= after < n_days:
+                    after_event[after] = True
+                # a holiday with a stated uplift is priced like a sale: the team said what it does
+                profiled = event.category == HOLIDAY_CATEGORY and np.isnan(event.uplift)
                 for day in range(max(first, 0), min(last, n_days - 1) + 1):
                     entries[day].append((row, OFFSET_DURING))
                     touched[day] = during[day] = True
+                    if profiled:
+                        holiday_names[day].append(str(event.name))
+                    else:
+                        sale[day] = True
             else:
                 lo = np.searchsorted(grid_ns, event.start_eff.value - step, side="right")
                 hi = np.searchsorted(grid_ns, event.end_eff.value, side="left")
@@ -77,7 +91,9 @@ class CalendarState:
                     positions = np.arange(lo, hi)
                     timed[row] = positions
                     days = np.unique(series.interval_date[positions])
-                    touched[days] = during[days] = True
+                    touched[days] = during[days] = sale[days] = True
+        types = assign_day_types(series.weekday, holiday_names, sale, after_event, open_weekday)
+        touched |= np.isin(types.kind, (BRIDGE, INSIDE))
         outage = np.zeros(n_days, dtype=bool)
         totals = series.totals.sum(axis=0)
         excluded = touched | ~series.present
@@ -87,7 +103,7 @@ class CalendarState:
         )  # fmt: skip
         return cls(
             ev=ev, entries=entries, timed=timed, touched=touched, during=during, eve=eve,
-            outage=outage, open_weekday=open_weekday,
+            outage=outage, open_weekday=open_weekday, types=types,
         )  # fmt: skip
 
     def normal(self, series: Series, cutoff: int) -> np.ndarray:

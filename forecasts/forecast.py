@@ -71,6 +71,8 @@ import pandas as pd
 from calendars.errors import InputError
 from forecasts.bands import calibrate, prediction_bands
 from forecasts.baseline import fit_model
+from forecasts.dayprofiles import SpecialDayForecast, unseen_holiday_warnings
+from forecasts.daytypes import NO_SPECIAL_DAYS, SpecialDays, with_own_days
 from forecasts.events import CalendarState, validate_events
 from forecasts.grid import zone
 from forecasts.outages import OUTAGE_SHARE
@@ -125,12 +127,15 @@ class ForecastResult:
             events of the category the learned multiplier is drawn from.
         warnings: human-readable warnings for the caller to show, in a fixed order.
         outage_days: local dates left out of training as outages.
+        special_days: the holidays, eves, bridge days and holiday-period days of the
+            window and how each is forecast, per queue (``peakplan validate`` lists them).
     """
 
     frame: pd.DataFrame
     uplifts: pd.DataFrame
     warnings: tuple[str, ...]
     outage_days: tuple[dt.date, ...]
+    special_days: tuple[SpecialDayForecast, ...] = ()
 
 
 def forecast(
@@ -144,6 +149,7 @@ def forecast(
     baseline_weeks: int = 8,
     source: str = "history",
     settings: ModelSettings = DEFAULT_SETTINGS,
+    special: SpecialDays = NO_SPECIAL_DAYS,
 ) -> ForecastResult:
     """Forecast contacts per interval and queue for ``days`` local days from ``start``.
 
@@ -158,6 +164,8 @@ def forecast(
         baseline_weeks: normal same-weekday days averaged for the baseline.
         source: name of the history input for messages (e.g. ``tickets.csv``).
         settings: model knobs (the defaults are the measured ones).
+        special: what the team declared about its holidays and its own special days
+            (:func:`forecasts.daytypes.parse_special_days`).
 
     Returns:
         A :class:`ForecastResult`.
@@ -173,9 +181,9 @@ def forecast(
         raise InputError(f"baseline_weeks must be at least 1, got {baseline_weeks}")
     series = Series.build(
         history, tz=tz, interval_minutes=interval_minutes, source=source, before=start,
-        until=start + dt.timedelta(days=days - 1),
+        until=start + dt.timedelta(days=days),  # one day more: a holiday right after the window makes an eve
     )  # fmt: skip
-    ev = validate_events(events, tz)
+    ev = validate_events(with_own_days(events, special, tz), tz)
     cutoff = series.index_of(start)
     state = CalendarState.prepare(series, ev, cutoff)
     warnings: list[str] = []
@@ -213,10 +221,11 @@ def forecast(
         )
 
     target = np.arange(cutoff, cutoff + days)
-    prediction = predict(series, state, fit, target, settings, describe=True)
-    calibration = calibrate(series, state, cutoff, min(days, 7), baseline_weeks, settings)
+    prediction = predict(series, state, fit, target, settings, describe=True, special=special)
+    calibration = calibrate(series, state, cutoff, min(days, 7), baseline_weeks, settings, special)
     bands = prediction_bands(prediction, calibration)
 
+    warnings.extend(unseen_holiday_warnings(prediction.special))
     for category, queues in prediction.missing.items():
         warnings.append(
             f"no past {category!r} event in {source} and no stated uplift: forecast without uplift (x1.0) "
@@ -252,7 +261,10 @@ def forecast(
     for column in ("multiplier", "before", "after"):
         uplifts[column] = uplifts[column].astype(float)
     uplifts["occurrences"] = uplifts["occurrences"].astype(int)
-    return ForecastResult(frame=frame, uplifts=uplifts, warnings=tuple(warnings), outage_days=outage_days)
+    return ForecastResult(
+        frame=frame, uplifts=uplifts, warnings=tuple(warnings), outage_days=outage_days,
+        special_days=tuple(prediction.special),
+    )  # fmt: skip
 
 
 def detect_outage_days(

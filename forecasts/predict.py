@@ -16,6 +16,9 @@ import numpy as np
 import pandas as pd
 
 from forecasts.baseline import Fit
+from forecasts.dayprofiles import SOURCE_CLOSED_WEEKDAY, DayPlan, SpecialDayForecast, plan_day, reference_weekday
+from forecasts.daytypes import DAY_TYPES, EVE, HOLIDAY, NO_SPECIAL_DAYS, PROFILED, SpecialDays
+from forecasts.holidays_calendar import HOLIDAY_CATEGORY
 from forecasts.events import OFFSET_BEFORE, OFFSET_DURING, OFFSET_LABEL, TIMED, CalendarState
 from forecasts.series import Series
 from forecasts.settings import ModelSettings
@@ -32,8 +35,11 @@ class Prediction:
     uplift: np.ndarray  # (Q, n)
     spread: np.ndarray  # (Q, n) log-scale spread of the applied effect, 0 where none
     names: np.ndarray  # (n,) object: ';'-joined names
+    kind: np.ndarray  # (n,) day type code of each interval's date
+    extra_var: np.ndarray  # (Q, n) variance of a special day's shares (sd_a * ordinary)^2 + (sd_b * reference)^2
     uplift_rows: list[dict[str, object]] = field(default_factory=list)
     missing: dict[str, list[str]] = field(default_factory=dict)
+    special: list[SpecialDayForecast] = field(default_factory=list)  # profiled days in the window, per queue
 
 
 def predict(
@@ -44,8 +50,14 @@ def predict(
     settings: ModelSettings,
     *,
     describe: bool = False,
+    special: SpecialDays = NO_SPECIAL_DAYS,
 ) -> Prediction:
-    """Baseline x effects for the dates ``target`` (ascending date indices)."""
+    """Baseline x effects for the dates ``target`` (ascending date indices).
+
+    Holidays, eves, bridge days and holiday periods take their own profile
+    (:mod:`forecasts.dayprofiles`) unless a sale or timed event runs on them;
+    ``special`` holds what the team declared about its holidays.
+    """
     intervals = series.intervals_of(target)
     days = series.interval_date[intervals]
     weekday = series.weekday[days]
@@ -54,10 +66,13 @@ def predict(
     n_q = len(series.queues)
     uplift = np.ones_like(baseline)
     spread = np.zeros_like(baseline)
+    extra_var = np.zeros_like(baseline)
     names: list[list[str]] = [[] for _ in range(len(intervals))]
     ev = state.ev
     applied: dict[int, dict[str, object]] = {}  # event row -> its uplift-table entry
     missing: dict[str, list[str]] = {}
+    special_days: list[SpecialDayForecast] = []
+    pending_before: dict[tuple[int, str], float] = {}
 
     def resolve(row: int, offset: int, q: int) -> tuple[float, np.ndarray | None, float, str, int]:
         """(daily ratio, per-slot ratio or None for flat, spread, source, occurrences)."""
@@ -88,6 +103,14 @@ def predict(
         entries = state.entries[d] if d < len(state.entries) else []
         timed_rows = [row for row, positions in state.timed.items() if positions[0] < series.day_start[d + 1]
                       and positions[-1] >= series.day_start[d]]  # fmt: skip
+        if state.types.kind[d] in PROFILED and not timed_rows:
+            found = _profile_day(series, state, fit, int(d), span, baseline, (uplift, spread, extra_var), settings,
+                                 special)  # fmt: skip
+            for i in range(n):
+                names[span.start + i] = [str(state.types.name[d])]
+            if describe:
+                _describe_profiled(applied, found, state, int(d), series, special_days, pending_before)
+            continue
         if not entries and not timed_rows:
             continue
         day_positions = np.arange(series.day_start[d], series.day_start[d + 1])
@@ -146,11 +169,88 @@ def predict(
         uplift=uplift,
         spread=spread,
         names=np.array([";".join(n) for n in names], dtype=object),
+        kind=state.types.kind[days],
+        extra_var=extra_var,
     )
     if describe:
         prediction.uplift_rows = _flatten_rows([entry for _, entry in sorted(applied.items())])
         prediction.missing = missing
+        prediction.special = special_days
     return prediction
+
+
+def _profile_day(
+    series: Series,
+    state: CalendarState,
+    fit: Fit,
+    d: int,
+    span: slice,
+    baseline: np.ndarray,
+    out: tuple[np.ndarray, np.ndarray, np.ndarray],
+    settings: ModelSettings,
+    special: SpecialDays,
+) -> list[tuple[DayPlan, float]]:
+    """Price one holiday/eve/bridge/period day as ``a * ordinary + b * reference``; (plan, share) per queue.
+
+    Writes the day's span of ``out`` = (uplift, spread, extra variance).
+    """
+    uplift, spread, extra_var = out
+    kind = int(state.types.kind[d])
+    weekday = int(series.weekday[d])
+    slots = series.interval_slot[series.day_start[d] : series.day_start[d + 1]]
+    ref = reference_weekday(kind, fit.profiles, weekday, bool(state.types.closed_next[d]))
+    declared = special.share(series.dates[d].astype(object), str(state.types.name[d])) if kind == HOLIDAY else np.nan
+    found = []
+    for q in range(len(series.queues)):
+        plan = plan_day(fit.profiles, kind, str(state.types.key[d]), declared, q, settings)
+        if not state.open_weekday[weekday] and np.isnan(declared):
+            plan = DayPlan(a=1.0, b=0.0, spread=settings.effect_log_sd, sd_a=0.0, sd_b=0.0,
+                           source=SOURCE_CLOSED_WEEKDAY, occurrences=plan.occurrences, group=plan.group)  # fmt: skip
+        ordinary = baseline[q, span]
+        reference = fit.level[q] * fit.day_mean[q, ref] * fit.shape[q, ref, slots] if ref is not None else 0.0
+        yhat = plan.a * ordinary + plan.b * reference
+        # where the ordinary day has no volume the baseline is 0 and so is the forecast (yhat = baseline x uplift)
+        uplift[q, span] = np.divide(yhat, ordinary, out=np.ones_like(ordinary), where=ordinary > 0)
+        spread[q, span] = plan.spread
+        extra_var[q, span] = ((plan.sd_a * ordinary) ** 2 + (plan.sd_b * reference) ** 2) * (ordinary > 0)
+        total = float(ordinary.sum())
+        found.append((plan, float((yhat * (ordinary > 0)).sum()) / total if total > 0 else 1.0))
+    return found
+
+
+def _describe_profiled(
+    applied: dict[int, dict[str, dict[str, object]]],
+    found: list[tuple[DayPlan, float]],
+    state: CalendarState,
+    d: int,
+    series: Series,
+    special_days: list[SpecialDayForecast],
+    pending_before: dict[tuple[int, str], float],
+) -> None:
+    """Record a profiled day for the uplift table (holidays, with their eve) and the special-day list."""
+    kind = int(state.types.kind[d])
+    day = series.dates[d].astype(object)
+    for q, (plan, share) in enumerate(found):
+        queue = series.queues[q]
+        special_days.append(SpecialDayForecast(
+            date=day, day_type=DAY_TYPES[kind], name=str(state.types.name[d]), queue=queue,
+            source=plan.source, share=share, occurrences=plan.occurrences,
+        ))  # fmt: skip
+        if kind not in (HOLIDAY, EVE):
+            continue
+        for row, offset in state.entries[d]:
+            if offset != (OFFSET_DURING if kind == HOLIDAY else OFFSET_BEFORE):
+                continue
+            if str(state.ev["category"].iat[row]) != HOLIDAY_CATEGORY:
+                continue
+            if kind == EVE:
+                pending_before[(row, queue)] = share  # the holiday's own row comes the next day
+                continue
+            applied.setdefault(row, {}).setdefault(queue, {
+                "event_id": str(state.ev["event_id"].iat[row]), "name": str(state.ev["name"].iat[row]),
+                "category": HOLIDAY_CATEGORY, "queue": queue, "multiplier": share, "source": plan.source,
+                "occurrences": plan.occurrences, "before": pending_before.get((row, queue), np.nan), "after": np.nan,
+            })  # fmt: skip
 
 
 def _describe(

@@ -24,6 +24,7 @@ from forecasts.backtest import BacktestResult, backtest, weekly_origins
 from forecasts.forecast import ForecastResult, forecast
 from forecasts.history import read_interval_history
 from forecasts.holidays_calendar import holiday_events
+from forecasts.daytypes import NO_SPECIAL_DAYS, SpecialDays
 from forecasts.settings import DEFAULT_SETTINGS, ModelSettings
 
 _HORIZON = re.compile(r"^\s*(\d+)\s*(d|day|days|w|week|weeks)?\s*$", re.IGNORECASE)
@@ -176,6 +177,7 @@ def backtest_frames(
     baseline_weeks: int = 8,
     source: str = "history",
     settings: ModelSettings = DEFAULT_SETTINGS,
+    special: SpecialDays = NO_SPECIAL_DAYS,
 ) -> BacktestResult:
     """:func:`backtest_file` on already loaded inputs (the config-based command uses it too)."""
     first = first_origin or inputs.first_day + dt.timedelta(weeks=baseline_weeks)
@@ -191,6 +193,7 @@ def backtest_frames(
     result = backtest(
         inputs.history, inputs.events, origins=origins, horizon_days=horizon_days, tz=tz,
         interval_minutes=interval_minutes, baseline_weeks=baseline_weeks, source=source, settings=settings,
+        special=special,
     )  # fmt: skip
     return dataclasses.replace(result, warnings=inputs.warnings + result.warnings)
 

@@ -27,6 +27,12 @@ class ModelSettings:
     side_effect_z: float = 2.0  # ... or within this many standard errors of ordinary day-to-day variation
     calibration_weeks: int = 8  # weekly origins of the internal backtest that calibrates the intervals
     effect_log_sd: float = 0.5  # spread of an effect seen once (or stated), log scale
+    # special days (forecasts.dayprofiles); fixed by reasoning, not fitted:
+    prior_occurrences: float = 1.0  # a holiday seen n times is shrunk to its group with this many pseudo-occurrences
+    group_agreement: float = 0.5  # past holidays agree when their daily ratios lie within this of each other
+    special_calibration_weeks: int = 52  # past special days within this many weeks calibrate their bands
+    mix_prior_sd: float = 0.25  # prior uncertainty of a special day's share of an ordinary (or rest) day
+    unseen_log_sd: float = 1.0  # spread of a holiday forecast as an ordinary day (never seen, group disagrees)
 
 
 DEFAULT_SETTINGS = ModelSettings()

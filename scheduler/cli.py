@@ -25,7 +25,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from forecasts.backtest import BacktestResult, backtest_summary
+from forecasts.backtest import METHOD_NAMES, BacktestResult, backtest_summary, format_breakdown
 from forecasts.forecast import FORECAST_COLUMNS
 from forecasts.grid import parse_week
 from forecasts.runs import backtest_file, forecast_file, parse_horizon, parse_interval
@@ -475,7 +475,7 @@ def _print_backtest(result: BacktestResult, horizon_days: int) -> None:
     )
     for column in ("method", "WAPE", "event days", "normal days", "bias", "P80 cov.", "P95 cov."):
         table.add_column(column, justify="left" if column == "method" else "right", no_wrap=column == "method")
-    names = {"model": "peakplan model", "seasonal_naive": "seasonal naive", "avg_8w": "8-week average"}
+    names = METHOD_NAMES
 
     def pct(value: float, sign: str = "") -> str:
         return "-" if pd.isna(value) else f"{100 * value:{sign}.1f}%"
@@ -487,6 +487,7 @@ def _print_backtest(result: BacktestResult, horizon_days: int) -> None:
             pct(every["coverage_p80"]), pct(every["coverage_p95"]),
         )  # fmt: skip
     stdout.print(table)
+    stdout.print(format_breakdown(result), markup=False)
     shown = ", ".join(str(day) for day in result.event_days[:12]) + (", ..." if len(result.event_days) > 12 else "")
     stdout.print(
         f"event days (an event or holiday, or the day before one): {shown or 'none'}; WAPE = sum|error| / sum actual, "

@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from calendars.feed_options import DEFAULT_KEEP_DAYS, DEFAULT_REFRESH, FeedOptions
+from forecasts.daytypes import NO_SPECIAL_DAYS, SpecialDays, parse_special_days
 from forecasts.exports import export_preset
 from forecasts.grid import zone
 from scheduler.errors import InputError
@@ -160,6 +161,8 @@ class Config:
     # [report] max_understaffed_share: `plan` exits 5 when a larger share of the required
     # agent-hours is unscheduled (None: never)
     max_understaffed_share: float | None = None
+    # [forecast.holidays] / [forecast.special_days]: what the team declares about special days
+    special_days: SpecialDays = NO_SPECIAL_DAYS
 
     @property
     def queue_names(self) -> tuple[str, ...]:
@@ -411,7 +414,7 @@ def load_config(path: str | Path) -> Config:
         ("history", "history_format", "timestamp_column", "queue_column", "events", "holidays", "export", "queue_map")
     )
     forecast = _Section(raw.get("forecast", {}), "forecast", source)
-    forecast.check_keys(("interval_minutes", "baseline_weeks"))
+    forecast.check_keys(("interval_minutes", "baseline_weeks", "holidays", "special_days"))
     staffing = _Section(raw.get("staffing", {}), "staffing", source)
     staffing.check_keys(("shrinkage", "max_occupancy"))
     roster = _Section(raw.get("roster", {}), "roster", source)
@@ -482,6 +485,9 @@ def load_config(path: str | Path) -> Config:
         holidays=inputs.string("holidays", ""),
         interval_minutes=interval_minutes,
         baseline_weeks=forecast.integer("baseline_weeks", 8, low=1),
+        special_days=parse_special_days(
+            raw.get("forecast", {}).get("holidays", {}), raw.get("forecast", {}).get("special_days", {}), str(source)
+        ),
         shrinkage=staffing.number("shrinkage", 0.3, low=0, high=0.95),
         max_occupancy=staffing.number("max_occupancy", 0.85, low=0, high=1, low_inclusive=False),
         channels=channels,

@@ -107,6 +107,7 @@ def run_forecast(config: Config, start: dt.date, days: int) -> ForecastResult:
         interval_minutes=config.interval_minutes,
         baseline_weeks=config.baseline_weeks,
         source=str(config.history),
+        special=config.special_days,
     )
     return dataclasses.replace(result, warnings=loaded.warnings + result.warnings)
 
@@ -129,6 +130,7 @@ def run_backtest(
         interval_minutes=config.interval_minutes,
         baseline_weeks=config.baseline_weeks,
         source=str(config.history),
+        special=config.special_days,
     )
 
 

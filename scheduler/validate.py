@@ -76,6 +76,7 @@ def validate_inputs(
     team_path: Path | None = None,
 ) -> Validation:
     """Run every check for planning ``days`` days from ``start``; never raises for bad inputs."""
+    from forecasts.dayprofiles import describe_special_days
     from scheduler.pipeline import load_events, read_history, read_requirements, run_forecast
     from scheduler.rostering.problem import build_problem
     from scheduler.staffing import compute_requirements
@@ -140,6 +141,8 @@ def validate_inputs(
             requirements = as_written(compute_requirements(as_written(result.frame), config))
             hours = float(requirements["agents_required"].sum()) * config.interval_minutes / 60
             report.add("forecast", OK, f"{float(result.frame['yhat'].sum()):,.0f} contacts forecast from {start} for {days} days")
+            for line in describe_special_days(result.special_days):  # holidays, eves, ... and how each is forecast
+                report.add("special day", OK, line)
             report.add("requirements", OK, f"{hours:,.1f} agent-hours required")
         except InputError as error:
             report.add("forecast", ERROR, str(error))

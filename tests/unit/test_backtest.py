@@ -113,10 +113,10 @@ def test_summary_is_json_ready() -> None:
     result = backtest(history, None, origins=[dt.date(2026, 3, 16)], tz=TZ, interval_minutes=60)
     summary = json.loads(json.dumps(backtest_summary(result)))
     assert summary["origins"] == ["2026-03-16"]
-    assert set(summary["scores"]) == {"model", "seasonal_naive", "avg_8w"}
+    assert set(summary["scores"]) == {"model", "seasonal_naive", "avg_8w", "day_type_rule"}
     assert set(summary["scores"]["model"]["all"]) == {"wape", "bias", "intervals", "actual", "coverage_p80", "coverage_p95"}
     assert summary["scores"]["model"]["event"]["wape"] is None  # no event days: no score, not NaN
-    assert set(summary["wape_by_origin"]["2026-03-16"]) == {"model", "seasonal_naive", "avg_8w"}
+    assert set(summary["wape_by_origin"]["2026-03-16"]) == {"model", "seasonal_naive", "avg_8w", "day_type_rule"}
 
 
 def test_bad_origins_are_input_errors() -> None:

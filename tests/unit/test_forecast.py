@@ -192,7 +192,8 @@ def test_learned_holiday_effect_from_holiday_events() -> None:
     history = scale_days(history, past_days, 0.3, tz=tz)
     result = forecast(history, holidays, start=dt.date(2026, 4, 27), days=14, tz=tz, interval_minutes=60)
     learned = result.uplifts[result.uplifts["category"] == "holiday"]
-    assert len(learned) > 0 and (learned["source"] == "learned").all()
+    # holidays never seen by name are priced from their group, which agrees here (all at 0.3)
+    assert len(learned) > 0 and set(learned["source"]) <= {"learned", "group"}
     assert np.allclose(learned["multiplier"], 0.3, rtol=0.05)
     may_day = result.frame[result.frame["ds"].dt.tz_convert(tz).dt.date == dt.date(2026, 5, 1)]
     assert np.allclose(may_day["uplift"], 0.3, rtol=0.05)
@@ -347,7 +348,8 @@ def test_holiday_eve_learns_to_close_early_and_the_holiday_to_open_at_sundown() 
     np.testing.assert_allclose(day_of["yhat"].sum(), 4 * 40.0, rtol=0.10)
     assert day_of.loc[day_hour < 20, "yhat"].sum() < 0.10 * day_of["yhat"].sum()  # closed until sundown
     row = result.uplifts.iloc[0]
-    assert row["source"] == "learned" and row["occurrences"] == 3
+    # never seen by name: priced from the three past holidays, which agree (all closed until sundown)
+    assert row["source"] == "group" and row["occurrences"] == 0
     np.testing.assert_allclose(row["before"], eve["yhat"].sum() / eve["baseline"].sum(), rtol=1e-9)
 
 
@@ -421,3 +423,28 @@ def test_israeli_dst_days_of_1999_have_their_hours(start: str, long_day: str, in
     assert len(local_day(frame, long_day)) == intervals
     assert len(frame) == 6 * 24 + intervals
     np.testing.assert_allclose(frame["baseline"], bank_volume(pd.DatetimeIndex(frame["ds"])), rtol=1e-12)
+
+
+def test_never_seen_holiday_with_a_disagreeing_group_is_ordinary_with_a_warning_unless_declared() -> None:
+    from forecasts.daytypes import parse_special_days
+
+    history = bank_history(dt.date(1999, 1, 3), 20 * 7, np.random.default_rng(7))
+    day = history["ds"].dt.tz_convert(IL).dt.strftime("%Y-%m-%d")
+    history.loc[day == "1999-03-10", "y"] = 0.0  # closed on one past holiday, open as normal on the other
+    events = make_events([holiday(d) for d in ["1999-03-10", "1999-04-07", "1999-05-26"]], tz=IL)
+    result = forecast(history, events, start=dt.date(1999, 5, 23), days=7, tz=IL, interval_minutes=60)
+    new = local_day(result.frame, "1999-05-26")
+    np.testing.assert_allclose(new["uplift"], 1.0)
+    assert any("'Hol-1999-05-26'" in w and '[forecast.holidays] "Hol-1999-05-26"' in w for w in result.warnings)
+    band = (new["yhat_hi"] - new["yhat_lo"]).sum()
+    ordinary = local_day(result.frame, "1999-05-24")  # an ordinary Monday for comparison of band widths
+    assert band > 1.5 * (ordinary["yhat_hi"] - ordinary["yhat_lo"]).sum() * new["yhat"].sum() / ordinary["yhat"].sum()
+
+    closed = parse_special_days({"Hol-1999-05-26": "closed"}, {"1999-05-25": "Team offsite"}, "t.toml")
+    declared = forecast(history, events, start=dt.date(1999, 5, 23), days=7, tz=IL, interval_minutes=60, special=closed)
+    assert local_day(declared.frame, "1999-05-26")["yhat"].sum() < 0.1 * new["yhat"].sum()
+    assert not any("never seen" in w and "Hol-1999-05-26" in w for w in declared.warnings)
+    assert any("never seen" in w and "Team offsite" in w for w in declared.warnings)  # its own new day
+    kinds = {(s.date, s.day_type, s.source) for s in declared.special_days}
+    assert (dt.date(1999, 5, 26), "holiday", "declared") in kinds
+    assert any(s.date == dt.date(1999, 5, 25) and s.name == "Team offsite" for s in declared.special_days)

@@ -1,0 +1,305 @@
+"""Holidays, eves, bridge days and holiday periods: each with its own intraday shape and level.
+
+A special day is forecast as a mix of two profiles of the same date, with
+volumes per slot (``O`` and ``R``) taken from the fitted baseline:
+
+    yhat[s] = a * O[s] + b * R[s]
+
+* ``O`` is the ordinary day: the date's own weekday (its total and shape);
+* ``R`` is the *reference* day of the type: for a holiday the team's quietest
+  regular weekday (its weekly rest day: a bank that opens after sundown on
+  Saturday opens after sundown on a holiday), for an eve the last open weekday
+  before that rest day (an eve closes early like a Friday). A holiday followed
+  by another closed day does not reopen at its end: its reference is a closed
+  weekday followed by a closed weekday (Saturday of a Saturday-Sunday
+  weekend), or nothing where the team has no such weekday. Bridge days and
+  days inside a holiday period have no reference: a reduced (or busier)
+  ordinary weekday.
+
+``a`` is the share of an ordinary day the team still works, ``b`` how much of
+the rest day's pattern it shows: a closed holiday is ``a = 0, b ~ 1``, a
+holiday worked as normal ``a = 1, b = 0``, Independence Day in a bank a bit of
+both. Each past special day gives one ``(a, b)`` per queue (non-negative least
+squares over its slots, Poisson-weighted), and the forecast of a date chooses,
+in this order (the *fallback chain*):
+
+1. what the team declared for it (``[forecast.holidays]``: closed = share 0,
+   open = 1, reduced = the share; the closed part keeps the rest-day pattern);
+2. its own past occurrences (the holiday by name; eves by their holiday's
+   name), shrunk towards its group's mean in proportion to how few there are
+   (``prior_occurrences`` pseudo-occurrences of the group);
+3. the group (all past holidays, or all past eves) when its members agree: their
+   daily ratios (actual / ordinary volume) lie within ``group_agreement`` of
+   each other. A bank closed on some holidays and open on others does not
+   agree, and a holiday never seen is then
+4. an ordinary day (``a = 1, b = 0``) with a wider band (``unseen_log_sd``)
+   and a warning naming the holiday and the config key that settles it.
+
+A special day on a weekday the team does not work (a holiday on a Sunday) is
+that weekday as usual, and such days are not learned from: they show the
+closed weekday, not the day type.
+
+Bridge days and days inside a holiday period learn one pooled ``a``, shrunk
+towards 1 (an ordinary day) with the same prior.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+
+from forecasts.daytypes import BRIDGE, DAY_TYPES, EVE, HOLIDAY, HOLIDAYS_KEY, INSIDE, PROFILED, holiday_key
+from forecasts.events import CalendarState
+from forecasts.series import Series
+from forecasts.settings import ModelSettings
+
+SOURCE_DECLARED = "declared"
+SOURCE_OWN = "learned"
+SOURCE_GROUP = "group"
+SOURCE_ORDINARY = "none"
+SOURCE_CLOSED_WEEKDAY = "closed weekday"  # a special day on a weekday the team does not work: that weekday as usual
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PastDay:
+    """One past special day and what it showed, per queue."""
+
+    kind: int
+    key: str
+    day: int  # date index
+    a: np.ndarray  # (Q,) share of the ordinary day
+    b: np.ndarray  # (Q,) share of the reference day
+    ratio: np.ndarray  # (Q,) actual / ordinary volume of the day
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DayProfiles:
+    """What history says about special days, as of one cutoff."""
+
+    rest: int  # weekday a closed holiday looks like
+    pre_rest: int  # weekday an eve looks like
+    run_start: int | None  # a closed weekday followed by a closed weekday (None: the team has none)
+    past: tuple[PastDay, ...]
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DayPlan:
+    """How one special day of one queue is forecast."""
+
+    a: float
+    b: float
+    spread: float  # log-scale spread for the band
+    sd_a: float  # uncertainty of a and b for the next occurrence (the band's share-of-day term)
+    sd_b: float
+    source: str  # declared / learned / group / none
+    occurrences: int  # past occurrences of the day itself (by name)
+    group: int  # past days of its type
+
+
+def reference_weekdays(day_mean: np.ndarray, open_weekday: np.ndarray) -> tuple[int, int, int | None]:
+    """The rest day (quietest weekday over all queues), the last open weekday before it, a closed-run start."""
+    totals = day_mean.sum(axis=0)
+    rest = int(np.argmin(np.where(totals > 0, totals, np.inf))) if (totals > 0).any() else 6
+    pre = (rest - 1) % 7
+    while not open_weekday[pre] and pre != rest:
+        pre = (pre - 1) % 7
+    starts = [w for w in range(7) if not open_weekday[w] and not open_weekday[(w + 1) % 7] and w != rest]
+    return rest, pre, (starts[0] if starts else None)
+
+
+def reference_weekday(kind: int, profiles: DayProfiles, weekday: int, closed_next: bool) -> int | None:
+    """The weekday whose profile is ``R`` for a day of ``kind`` (None: no reference)."""
+    if kind == HOLIDAY:
+        ref = profiles.run_start if closed_next else profiles.rest
+    else:
+        ref = profiles.pre_rest if kind == EVE else None
+    return None if ref == weekday else ref
+
+
+def learn_day_profiles(
+    series: Series,
+    state: CalendarState,
+    cutoff: int,
+    expected_total: np.ndarray,
+    day_mean: np.ndarray,
+    shape: np.ndarray,
+) -> DayProfiles:
+    """Fit ``(a, b)`` on every usable past special day before ``cutoff``."""
+    rest, pre_rest, run_start = reference_weekdays(day_mean, state.open_weekday)
+    profiles = DayProfiles(rest=rest, pre_rest=pre_rest, run_start=run_start, past=())
+    kinds = state.types.kind
+    # a special day on a weekday the team does not work shows the closed weekday, not the day type
+    usable = series.present & ~state.outage & np.isin(kinds, PROFILED) & state.open_weekday[series.weekday]
+    usable[cutoff:] = False
+    past: list[PastDay] = []
+    for d in np.flatnonzero(usable):
+        w = int(series.weekday[d])
+        ordinary = expected_total[:, d, None] * shape[:, w, :] * series.exists[d][None, :]
+        ref = reference_weekday(int(kinds[d]), profiles, w, bool(state.types.closed_next[d]))
+        if ref is None:
+            reference = np.zeros_like(ordinary)
+        else:
+            scale = np.divide(expected_total[:, d], day_mean[:, w], out=np.ones(len(series.queues)),
+                              where=day_mean[:, w] > 0)  # fmt: skip
+            reference = (scale * day_mean[:, ref])[:, None] * shape[:, ref, :] * series.exists[d][None, :]
+        actual = series.cube[:, d, :]
+        a, b = mix_weights(actual, ordinary, reference)
+        total = ordinary.sum(axis=1)
+        ratio = np.divide(actual.sum(axis=1), total, out=np.ones_like(total), where=total > 0)
+        past.append(PastDay(kind=int(kinds[d]), key=str(state.types.key[d]), day=int(d), a=a, b=b, ratio=ratio))
+    return DayProfiles(rest=rest, pre_rest=pre_rest, run_start=run_start, past=tuple(past))
+
+
+def mix_weights(actual: np.ndarray, ordinary: np.ndarray, reference: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Non-negative ``(a, b)`` per queue with ``actual ~ a * ordinary + b * reference`` over the slots.
+
+    Weighted least squares with Poisson weights ``1 / (ordinary + reference + 1)``.
+    Where the two profiles are nearly proportional (cosine above 0.98) only
+    ``a`` is fitted: the split would be arbitrary.
+    """
+    n_q = actual.shape[0]
+    a = np.zeros(n_q)
+    b = np.zeros(n_q)
+    for q in range(n_q):
+        y, o, r = actual[q], ordinary[q], reference[q]
+        w = 1.0 / (o + r + 1.0)
+        oo, rr, orr = float((w * o * o).sum()), float((w * r * r).sum()), float((w * o * r).sum())
+        oy, ry = float((w * o * y).sum()), float((w * r * y).sum())
+        single_a = oy / oo if oo > 0 else 0.0
+        if rr <= 0 or oo <= 0 or orr / np.sqrt(oo * rr) > 0.98:
+            a[q] = max(single_a, 0.0)
+            continue
+        det = oo * rr - orr * orr
+        a_q, b_q = (rr * oy - orr * ry) / det, (oo * ry - orr * oy) / det
+        if a_q < 0:
+            a_q, b_q = 0.0, max(ry / rr, 0.0)
+        elif b_q < 0:
+            a_q, b_q = max(single_a, 0.0), 0.0
+        a[q], b[q] = a_q, b_q
+    return a, b
+
+
+def plan_day(
+    profiles: DayProfiles,
+    kind: int,
+    key: str,
+    declared: float,
+    q: int,
+    settings: ModelSettings,
+) -> DayPlan:
+    """Walk the fallback chain for one special day and queue (see the module docstring)."""
+    group = [p for p in profiles.past if p.kind == kind]
+    own = [p for p in group if p.key == key] if kind in (HOLIDAY, EVE) else []
+    basis = own if len(own) >= 2 else group
+    sd_a = _shrunk_sd([p.a[q] for p in basis], settings)
+    sd_b = _shrunk_sd([p.b[q] for p in basis], settings)
+    ratios = np.array([p.ratio[q] for p in group])
+    agree = len(group) > 0 and float(ratios.max() - ratios.min()) <= settings.group_agreement
+    group_ab = (float(np.mean([p.a[q] for p in group])), float(np.mean([p.b[q] for p in group]))) if group else (1.0, 0.0)
+    spread = _log_spread([p.ratio[q] for p in own] if len(own) >= 2 else list(ratios), settings)
+    if kind == HOLIDAY and not np.isnan(declared):
+        closed = [p.b[q] for p in group if p.ratio[q] < 0.5]
+        b_closed = float(np.mean(closed)) if closed else 1.0
+        return DayPlan(sd_a=sd_a, sd_b=sd_b, a=declared, b=(1.0 - declared) * b_closed, spread=settings.effect_log_sd,
+                       source=SOURCE_DECLARED, occurrences=len(own), group=len(group))  # fmt: skip
+    prior = settings.prior_occurrences
+    if kind in (BRIDGE, INSIDE):
+        n = len(group)
+        a = (n * group_ab[0] + prior * 1.0) / (n + prior)
+        return DayPlan(sd_a=sd_a, sd_b=sd_b, a=a, b=0.0, spread=spread if n else settings.effect_log_sd,
+                       source=SOURCE_GROUP if n else SOURCE_ORDINARY, occurrences=0, group=n)  # fmt: skip
+    if own:
+        n = len(own)
+        k = prior if agree else 0.0
+        a = (n * float(np.mean([p.a[q] for p in own])) + k * group_ab[0]) / (n + k)
+        b = (n * float(np.mean([p.b[q] for p in own])) + k * group_ab[1]) / (n + k)
+        return DayPlan(sd_a=sd_a, sd_b=sd_b, a=a, b=b, spread=spread, source=SOURCE_OWN, occurrences=n, group=len(group))
+    if agree:
+        return DayPlan(sd_a=sd_a, sd_b=sd_b, a=group_ab[0], b=group_ab[1], spread=spread, source=SOURCE_GROUP, occurrences=0,
+                       group=len(group))  # fmt: skip
+    return DayPlan(sd_a=sd_a, sd_b=sd_b, a=1.0, b=0.0, spread=settings.unseen_log_sd, source=SOURCE_ORDINARY, occurrences=0,
+                   group=len(group))  # fmt: skip
+
+
+def _shrunk_sd(values: list[float], settings: ModelSettings) -> float:
+    """Spread of a share over past occurrences, shrunk towards ``mix_prior_sd`` (one pseudo-occurrence)."""
+    n = len(values)
+    sample = float(np.var(values, ddof=1)) if n >= 2 else 0.0
+    return float(np.sqrt((max(n - 1, 0) * sample + settings.mix_prior_sd**2) / max(n, 1)))
+
+
+def _log_spread(ratios: list[float], settings: ModelSettings) -> float:
+    """Spread of past daily ratios on the log scale, never below ``effect_log_sd``."""
+    if len(ratios) < 2:
+        return settings.effect_log_sd
+    return max(float(np.std(np.log(np.asarray(ratios) + 0.05), ddof=1)), settings.effect_log_sd)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SpecialDayForecast:
+    """How a special day in the forecast window is forecast (``peakplan validate`` lists these)."""
+
+    date: dt.date
+    day_type: str
+    name: str
+    queue: str
+    source: str
+    share: float  # forecast volume / ordinary volume of the day
+    occurrences: int
+
+
+
+def describe_special_days(days: tuple[SpecialDayForecast, ...] | list[SpecialDayForecast]) -> tuple[str, ...]:
+    """One line per special day of the window: its type, name and how it is forecast (queues joined).
+
+    ``peakplan validate --week W`` lists these.
+    """
+    grouped: dict[tuple[dt.date, str, str, str], list[str]] = {}
+    for day in days:
+        grouped.setdefault((day.date, day.day_type, day.name, day.source), []).append(
+            f"{day.queue} {day.share:.0%}" + (f" ({day.occurrences} past)" if day.occurrences else "")
+        )
+    how = {
+        SOURCE_DECLARED: "as declared in the config",
+        SOURCE_OWN: "from its own past occurrences, shrunk to its group",
+        SOURCE_GROUP: "from past days of its type",
+        SOURCE_ORDINARY: "as an ordinary day with a wider band (never seen)",
+        SOURCE_CLOSED_WEEKDAY: "as the closed weekday it falls on",
+    }
+    return tuple(
+        f"{date} ({date:%a}) {day_type} {name!r}: {how[source]}; share of an ordinary day: {', '.join(queues)}"
+        for (date, day_type, name, source), queues in sorted(grouped.items())
+    )
+
+
+def unseen_holiday_warnings(days: list[SpecialDayForecast] | tuple[SpecialDayForecast, ...]) -> list[str]:
+    """One warning per holiday forecast as an ordinary day because history cannot say what the team does."""
+    out: list[str] = []
+    for day in days:
+        if day.day_type != DAY_TYPES[HOLIDAY] or day.source != SOURCE_ORDINARY:
+            continue
+        key = holiday_key(day.name.split("; ")[0])
+        text = (
+            f"holiday {day.name!r} on {day.date} ({day.date:%A}) was never seen in the history and past holidays "
+            f"do not agree on what the team does: forecast as an ordinary day with a wider band; say it in the "
+            f'config: [{HOLIDAYS_KEY}] "{key}" = "closed", "open" or "reduced 50%"'
+        )
+        if text not in out:
+            out.append(text)
+    return out
+
+
+__all__ = (
+    "DayPlan",
+    "DayProfiles",
+    "PastDay",
+    "SpecialDayForecast",
+    "describe_special_days",
+    "learn_day_profiles",
+    "mix_weights",
+    "plan_day",
+    "reference_weekdays",
+    "unseen_holiday_warnings",
+)

@@ -1,0 +1,169 @@
+"""Day types, the special-day fallback chain, and the team's declarations (issue 18)."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from calendars.errors import InputError
+from forecasts.dayprofiles import (
+    SOURCE_DECLARED,
+    SOURCE_GROUP,
+    SOURCE_ORDINARY,
+    SOURCE_OWN,
+    DayProfiles,
+    PastDay,
+    mix_weights,
+    plan_day,
+    reference_weekdays,
+)
+from forecasts.daytypes import (
+    AFTER,
+    BRIDGE,
+    DAY_TYPES,
+    EVE,
+    HOLIDAY,
+    INSIDE,
+    ORDINARY,
+    SALE,
+    assign_day_types,
+    holiday_key,
+    parse_special_days,
+)
+from forecasts.settings import DEFAULT_SETTINGS
+
+WEEKEND_CLOSED = np.array([True] * 5 + [False, False])  # Mon-Fri open
+
+
+def types_for(holidays: dict[int, str], n: int = 21, sale: tuple[int, ...] = (), after: tuple[int, ...] = ()):
+    weekday = np.arange(n) % 7  # date 0 is a Monday
+    names = [[holidays[d]] if d in holidays else [] for d in range(n)]
+    sale_mask = np.isin(np.arange(n), sale)
+    after_mask = np.isin(np.arange(n), after)
+    return assign_day_types(weekday, names, sale_mask, after_mask, WEEKEND_CLOSED)
+
+
+def test_holiday_eve_bridge_and_ordinary() -> None:
+    types = types_for({3: "Feast"})  # a Thursday holiday
+    assert DAY_TYPES[types.kind[3]] == "holiday" and types.key[3] == "Feast"
+    assert types.kind[2] == EVE and types.key[2] == "Feast" and types.name[2] == "Feast (day before)"
+    assert types.kind[4] == BRIDGE  # Friday between the holiday and the closed weekend
+    assert types.kind[0] == ORDINARY and types.kind[7] == ORDINARY
+
+
+def test_days_between_two_close_holidays_are_a_holiday_period() -> None:
+    types = types_for({7: "Start", 13: "End"})  # Monday and Sunday of the same week
+    assert types.kind[7] == HOLIDAY and types.kind[13] == HOLIDAY and types.kind[12] == EVE
+    assert all(types.kind[d] == INSIDE for d in range(8, 12))
+    assert types.name[9] == "Start (holiday period)"
+    far = types_for({0: "A", 14: "B"})
+    assert far.kind[7] == ORDINARY  # 14 days apart: no period
+
+
+def test_sale_and_day_after_types_and_priority() -> None:
+    types = types_for({3: "Feast"}, sale=(3, 9), after=(10,))
+    assert types.kind[3] == HOLIDAY  # a holiday stays a holiday (a stated uplift makes it a sale upstream)
+    assert types.kind[9] == SALE and types.kind[10] == AFTER
+
+
+def test_holiday_key_drops_observed() -> None:
+    assert holiday_key("Independence Day (observed)") == "Independence Day"
+    assert holiday_key(" Christmas Day ") == "Christmas Day"
+
+
+def past(kind: int, key: str, a: float, b: float, ratio: float) -> PastDay:
+    return PastDay(kind=kind, key=key, day=0, a=np.array([a]), b=np.array([b]), ratio=np.array([ratio]))
+
+
+def profiles(*days: PastDay) -> DayProfiles:
+    return DayProfiles(rest=6, pre_rest=4, run_start=5, past=days)
+
+
+def test_fallback_chain_declared_own_group_ordinary() -> None:
+    closed = past(HOLIDAY, "Closed Day", 0.0, 0.8, 0.05)
+    also_closed = past(HOLIDAY, "Other", 0.1, 0.6, 0.15)
+    agreeing = profiles(closed, also_closed)
+    declared = plan_day(agreeing, HOLIDAY, "Closed Day", 1.0, 0, DEFAULT_SETTINGS)
+    assert declared.source == SOURCE_DECLARED and declared.a == 1.0 and declared.b == 0.0
+    own = plan_day(agreeing, HOLIDAY, "Closed Day", np.nan, 0, DEFAULT_SETTINGS)
+    assert own.source == SOURCE_OWN and own.occurrences == 1
+    assert own.a == pytest.approx((0.0 + 0.05) / 2) and own.b == pytest.approx((0.8 + 0.7) / 2)  # shrunk to the group
+    group = plan_day(agreeing, HOLIDAY, "Never Seen", np.nan, 0, DEFAULT_SETTINGS)
+    assert group.source == SOURCE_GROUP and group.a == pytest.approx(0.05)
+    open_day = past(HOLIDAY, "Open Day", 1.0, 0.0, 1.0)
+    mixed = profiles(closed, open_day)  # closed on one, open on another: the group disagrees
+    unseen = plan_day(mixed, HOLIDAY, "Never Seen", np.nan, 0, DEFAULT_SETTINGS)
+    assert unseen.source == SOURCE_ORDINARY and (unseen.a, unseen.b) == (1.0, 0.0)
+    assert unseen.spread == DEFAULT_SETTINGS.unseen_log_sd
+    seen = plan_day(mixed, HOLIDAY, "Open Day", np.nan, 0, DEFAULT_SETTINGS)
+    assert seen.source == SOURCE_OWN and seen.a == 1.0  # a disagreeing group does not pull a seen holiday
+
+
+def test_bridge_days_shrink_towards_an_ordinary_day() -> None:
+    plan = plan_day(profiles(past(BRIDGE, "", 0.5, 0.0, 0.5)), BRIDGE, "", np.nan, 0, DEFAULT_SETTINGS)
+    assert plan.a == pytest.approx(0.75) and plan.b == 0.0
+    assert plan_day(profiles(), BRIDGE, "", np.nan, 0, DEFAULT_SETTINGS).a == 1.0
+
+
+def test_reference_weekdays_rest_day_and_the_day_before_it() -> None:
+    day_mean = np.array([[100, 100, 100, 100, 50, 2, 90]], dtype=float)  # Saturday nearly closed
+    open_weekday = np.array([True] * 5 + [False, True])
+    assert reference_weekdays(day_mean, open_weekday) == (5, 4, None)
+    western = np.array([[100, 100, 100, 100, 100, 10, 1]], dtype=float)
+    assert reference_weekdays(western, WEEKEND_CLOSED) == (6, 4, 5)  # Saturday starts the closed run
+
+
+def test_mix_weights_recover_a_mix_of_two_profiles() -> None:
+    ordinary = np.array([[0, 10, 50, 80, 50, 10, 0, 0]], dtype=float)
+    reference = np.array([[0, 0, 0, 0, 0, 20, 40, 20]], dtype=float)
+    a, b = mix_weights(0.3 * ordinary + 0.9 * reference, ordinary, reference)
+    assert a[0] == pytest.approx(0.3) and b[0] == pytest.approx(0.9)
+    a, b = mix_weights(2 * ordinary, ordinary, 3 * ordinary)  # proportional profiles: only a
+    assert a[0] == pytest.approx(2.0) and b[0] == 0.0
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.floats(0, 200), min_size=6, max_size=6),
+    st.lists(st.floats(0, 200), min_size=6, max_size=6),
+    st.lists(st.floats(0, 200), min_size=6, max_size=6),
+)
+def test_mix_weights_are_never_negative_and_never_worse_than_either_profile(y, o, r) -> None:
+    actual, ordinary, reference = (np.array([v]) for v in (y, o, r))
+    a, b = mix_weights(actual, ordinary, reference)
+    assert a[0] >= 0 and b[0] >= 0
+    weight = 1.0 / (ordinary + reference + 1.0)
+
+    def loss(fitted: np.ndarray) -> float:
+        return float((weight * (actual - fitted) ** 2).sum())
+
+    best = loss(a[0] * ordinary + b[0] * reference)
+    oo = float((weight * ordinary**2).sum())
+    only_a = float((weight * ordinary * actual).sum()) / oo if oo > 0 else 0.0
+    assert best <= loss(max(only_a, 0.0) * ordinary) * (1 + 1e-6) + 1e-6
+
+
+def test_parse_special_days_reads_names_dates_and_own_days() -> None:
+    special = parse_special_days(
+        {"Columbus Day": "open", "Thanksgiving Day": "closed", "2026-12-24": "reduced 40%", "Juneteenth": 0.5},
+        {"2026-05-17": "Election day"},
+        "team.toml",
+    )
+    assert special.share(dt.date(2026, 10, 12), "Columbus Day") == 1.0
+    assert special.share(dt.date(2026, 11, 26), "Thanksgiving Day (observed)") == 0.0
+    assert special.share(dt.date(2026, 12, 24), "Christmas Eve") == pytest.approx(0.4)
+    assert special.share(dt.date(2026, 6, 19), "Juneteenth") == 0.5
+    assert np.isnan(special.share(dt.date(2026, 1, 1), "New Year's Day"))
+    assert special.own_days == ((dt.date(2026, 5, 17), "Election day"),)
+
+
+def test_parse_special_days_lists_every_problem() -> None:
+    with pytest.raises(InputError) as caught:
+        parse_special_days({"Labor Day": "sometimes", "X": 1.5}, {"2026-13-01": "Bad", "2026-05-01": ""}, "team.toml")
+    message = str(caught.value)
+    assert "forecast.holidays.'Labor Day' = 'sometimes'" in message and "forecast.holidays.'X' = 1.5" in message
+    assert "forecast.special_days.'2026-13-01'" in message and "forecast.special_days.'2026-05-01'" in message
