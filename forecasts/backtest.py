@@ -331,7 +331,9 @@ def format_breakdown(result: BacktestResult) -> str:
                 row = part[part["method"] == method].iloc[0]
                 cells.append(f"{METHOD_NAMES[method]} {100 * row['wape']:.1f} ({100 * row['bias']:+.1f})")
             cover = part[part["method"] == "model"].iloc[0]["coverage_p80"]
-            lines.append(f"  {group}: " + ", ".join(cells) + f"; P80 {100 * cover:.0f}% of {int(part.iloc[0]['intervals'])}")
+            lines.append(
+                f"  {group}: " + ", ".join(cells) + f"; P80 {100 * cover:.0f}% of {int(part.iloc[0]['intervals'])}"
+            )
     return "\n".join(lines)
 
 

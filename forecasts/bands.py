@@ -104,6 +104,7 @@ def _special_calibration(
             extras.setdefault(int(kind), []).append(prediction.extra_var[:, kind_of == kind].ravel())
     if not ys:
         return {}
+
     def joined(parts: dict[int, list[np.ndarray]], kind: int | None) -> np.ndarray:
         chosen = [v for k, vs in sorted(parts.items()) for v in vs if kind is None or k == kind]
         return np.concatenate(chosen) if chosen else np.zeros(0)

@@ -26,7 +26,7 @@ class Fit:
     day_mean: np.ndarray  # (Q, 7)
     shape: np.ndarray  # (Q, 7, S)
     used: list[int]
-    effects: dict[tuple[str, int], Effect]  # (category, offset) of all-day events; (category, TIMED) for timed
+    effects: dict[tuple[str, int | str], Effect]  # (category, offset) of all-day events; (category, TIMED) for timed
     day_noise: np.ndarray  # (Q,) sd of log(actual / expected) over normal days: ordinary day-to-day variation
     profiles: DayProfiles  # holidays, eves, bridge days, holiday periods (forecasts.dayprofiles)
 

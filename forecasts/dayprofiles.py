@@ -197,7 +197,9 @@ def plan_day(
     sd_b = _shrunk_sd([p.b[q] for p in basis], settings)
     ratios = np.array([p.ratio[q] for p in group])
     agree = len(group) > 0 and float(ratios.max() - ratios.min()) <= settings.group_agreement
-    group_ab = (float(np.mean([p.a[q] for p in group])), float(np.mean([p.b[q] for p in group]))) if group else (1.0, 0.0)
+    group_ab = (
+        (float(np.mean([p.a[q] for p in group])), float(np.mean([p.b[q] for p in group]))) if group else (1.0, 0.0)
+    )
     spread = _log_spread([p.ratio[q] for p in own] if len(own) >= 2 else list(ratios), settings)
     if kind == HOLIDAY and not np.isnan(declared):
         closed = [p.b[q] for p in group if p.ratio[q] < 0.5]
@@ -215,12 +217,14 @@ def plan_day(
         k = prior if agree else 0.0
         a = (n * float(np.mean([p.a[q] for p in own])) + k * group_ab[0]) / (n + k)
         b = (n * float(np.mean([p.b[q] for p in own])) + k * group_ab[1]) / (n + k)
-        return DayPlan(sd_a=sd_a, sd_b=sd_b, a=a, b=b, spread=spread, source=SOURCE_OWN, occurrences=n, group=len(group))
+        return DayPlan(
+            sd_a=sd_a, sd_b=sd_b, a=a, b=b, spread=spread, source=SOURCE_OWN, occurrences=n, group=len(group)
+        )
     if agree:
-        return DayPlan(sd_a=sd_a, sd_b=sd_b, a=group_ab[0], b=group_ab[1], spread=spread, source=SOURCE_GROUP, occurrences=0,
-                       group=len(group))  # fmt: skip
-    return DayPlan(sd_a=sd_a, sd_b=sd_b, a=1.0, b=0.0, spread=settings.unseen_log_sd, source=SOURCE_ORDINARY, occurrences=0,
-                   group=len(group))  # fmt: skip
+        return DayPlan(sd_a=sd_a, sd_b=sd_b, a=group_ab[0], b=group_ab[1], spread=spread, source=SOURCE_GROUP,
+                       occurrences=0, group=len(group))  # fmt: skip
+    return DayPlan(sd_a=sd_a, sd_b=sd_b, a=1.0, b=0.0, spread=settings.unseen_log_sd, source=SOURCE_ORDINARY,
+                   occurrences=0, group=len(group))  # fmt: skip
 
 
 def _shrunk_sd(values: list[float], settings: ModelSettings) -> float:
@@ -250,7 +254,6 @@ class SpecialDayForecast:
     occurrences: int
 
 
-
 def describe_special_days(days: tuple[SpecialDayForecast, ...] | list[SpecialDayForecast]) -> tuple[str, ...]:
     """One line per special day of the window: its type, name and how it is forecast (queues joined).
 
@@ -268,10 +271,11 @@ def describe_special_days(days: tuple[SpecialDayForecast, ...] | list[SpecialDay
         SOURCE_ORDINARY: "as an ordinary day with a wider band (never seen)",
         SOURCE_CLOSED_WEEKDAY: "as the closed weekday it falls on",
     }
-    return tuple(
+    lines = tuple(
         f"{date} ({date:%a}) {day_type} {name!r}: {how[source]}; share of an ordinary day: {', '.join(queues)}"
         for (date, day_type, name, source), queues in sorted(grouped.items())
     )
+    return lines or ("none in the window: every day is forecast as an ordinary day or a sale day",)
 
 
 def unseen_holiday_warnings(days: list[SpecialDayForecast] | tuple[SpecialDayForecast, ...]) -> list[str]:

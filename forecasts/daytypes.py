@@ -114,7 +114,7 @@ def parse_special_days(holidays: Any, special_days: Any, where: str) -> SpecialD
         share = _share(value)
         if share is None:
             problems.append(
-                f"{where}: {HOLIDAYS_KEY}.{name!r} = {value!r}: use \"closed\", \"open\", \"reduced 40%\" "
+                f'{where}: {HOLIDAYS_KEY}.{name!r} = {value!r}: use "closed", "open", "reduced 40%" '
                 "or a share between 0 and 1"
             )
             continue
@@ -126,9 +126,7 @@ def parse_special_days(holidays: Any, special_days: Any, where: str) -> SpecialD
     for key, name in special_days.items():
         day = _date(key)
         if day is None or not isinstance(name, str) or not name.strip():
-            problems.append(
-                f"{where}: {SPECIAL_DAYS_KEY}.{key!r} = {name!r}: use \"YYYY-MM-DD\" = \"name of the day\""
-            )
+            problems.append(f'{where}: {SPECIAL_DAYS_KEY}.{key!r} = {name!r}: use "YYYY-MM-DD" = "name of the day"')
             continue
         own.append((day, name.strip()))
     if problems:
@@ -157,13 +155,28 @@ def own_day_events(special: SpecialDays, tz: str) -> pd.DataFrame:
 
 
 def with_own_days(events: pd.DataFrame | None, special: SpecialDays, tz: str) -> pd.DataFrame | None:
-    """The events table plus the team's own special days (unchanged when it has none)."""
-    if not special.own_days:
+    """The events table plus the team's own special days (unchanged when it has none).
+
+    A date declared in ``[forecast.holidays]`` on which no holiday falls is a
+    special day of the team too (named ``declared day``), so "we close early on
+    2026-12-31" works without a holiday of that name.
+    """
+    empty = events is None or (len(events) == 0 and len(events.columns) == 0)
+    holiday_dates: set[dt.date] = set()
+    if not empty and {"category", "start", "end"} <= set(events.columns):
+        for row in events[events["category"].astype(str) == HOLIDAY_CATEGORY].itertuples(index=False):
+            first = pd.Timestamp(row.start).tz_convert(tz).date()
+            last = (pd.Timestamp(row.end) - pd.Timedelta(1, "ns")).tz_convert(tz).date()
+            holiday_dates.update(first + dt.timedelta(days=k) for k in range((last - first).days + 1))
+    own_dates = {day for day, _ in special.own_days}
+    declared = tuple(
+        (day, "declared day") for day, _ in special.by_date if day not in holiday_dates and day not in own_dates
+    )
+    days = SpecialDays(own_days=tuple(sorted(special.own_days + declared)))
+    if not days.own_days:
         return events
-    own = own_day_events(special, tz)
-    if events is None or (len(events) == 0 and len(events.columns) == 0):
-        return own
-    return pd.concat([events, own], ignore_index=True)
+    own = own_day_events(days, tz)
+    return own if empty else pd.concat([events, own], ignore_index=True)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -219,8 +232,10 @@ def assign_day_types(
         elif d + 1 < n and holiday[d + 1]:
             kind[d], key[d] = EVE, "; ".join(holiday_key(x) for x in holiday_names[d + 1])
             name[d] = f"{'; '.join(holiday_names[d + 1])} (day before)"
-        elif open_weekday[weekday[d]] and 0 < d < n - 1 and (
-            (holiday[d - 1] and closed[d + 1]) or (closed[d - 1] and holiday[d + 1])
+        elif (
+            open_weekday[weekday[d]]
+            and 0 < d < n - 1
+            and ((holiday[d - 1] and closed[d + 1]) or (closed[d - 1] and holiday[d + 1]))
         ):
             kind[d], name[d] = BRIDGE, f"{'; '.join(holiday_names[d - 1] or holiday_names[d + 1])} (bridge)"
         elif following[d] - previous[d] <= PERIOD_DAYS:
@@ -254,7 +269,9 @@ def _share(value: Any) -> float | None:
 
 def _date(text: Any) -> dt.date | None:
     try:
-        return dt.date.fromisoformat(str(text).strip()) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(text).strip()) else None
+        return (
+            dt.date.fromisoformat(str(text).strip()) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(text).strip()) else None
+        )
     except ValueError:
         return None
 

@@ -27,7 +27,6 @@ class Effect:
     days: int  # past days it is measured on
 
 
-
 def learn_effects(
     series: Series,
     state: CalendarState,
@@ -35,7 +34,7 @@ def learn_effects(
     expected_total: np.ndarray,
     shape: np.ndarray,
     settings: ModelSettings,
-) -> dict[tuple[str, int], Effect]:
+) -> dict[tuple[str, int | str], Effect]:
     usable = series.present & ~state.outage
     usable[cutoff:] = False
     groups: dict[tuple[str, int], tuple[list[int], list[int]]] = {}
@@ -52,7 +51,7 @@ def learn_effects(
             if not days or days[-1] != day:
                 days.append(int(day))
                 rows.append(row)
-    effects: dict[tuple[str, int], Effect] = {}
+    effects: dict[tuple[str, int | str], Effect] = {}
     n_q = len(series.queues)
     prior = settings.shape_prior_contacts
     for key, (days, rows) in sorted(groups.items()):

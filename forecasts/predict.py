@@ -18,8 +18,8 @@ import pandas as pd
 from forecasts.baseline import Fit
 from forecasts.dayprofiles import SOURCE_CLOSED_WEEKDAY, DayPlan, SpecialDayForecast, plan_day, reference_weekday
 from forecasts.daytypes import DAY_TYPES, EVE, HOLIDAY, NO_SPECIAL_DAYS, PROFILED, SpecialDays
-from forecasts.holidays_calendar import HOLIDAY_CATEGORY
 from forecasts.events import OFFSET_BEFORE, OFFSET_DURING, OFFSET_LABEL, TIMED, CalendarState
+from forecasts.holidays_calendar import HOLIDAY_CATEGORY
 from forecasts.series import Series
 from forecasts.settings import ModelSettings
 
@@ -69,7 +69,7 @@ def predict(
     extra_var = np.zeros_like(baseline)
     names: list[list[str]] = [[] for _ in range(len(intervals))]
     ev = state.ev
-    applied: dict[int, dict[str, object]] = {}  # event row -> its uplift-table entry
+    applied: dict[int, dict[str, dict[str, object]]] = {}  # event row -> queue -> its uplift-table entry
     missing: dict[str, list[str]] = {}
     special_days: list[SpecialDayForecast] = []
     pending_before: dict[tuple[int, str], float] = {}
@@ -83,7 +83,7 @@ def predict(
         count = int(effect.occurrences[q]) if effect is not None else 0
         if offset == OFFSET_DURING and not np.isnan(stated):
             return 1.0 + stated, None, settings.effect_log_sd, SOURCE_STATED, count
-        if count == 0:
+        if effect is None or count == 0:
             return 1.0, None, 0.0, SOURCE_NONE, 0
         ratio = float(effect.ratio[q])
         if offset != OFFSET_DURING:
@@ -147,11 +147,13 @@ def predict(
             for row in timed_rows:
                 ratio, _, psi, src, count = resolve(row, OFFSET_DURING, q)
                 if describe:
-                    _describe(applied, missing, ev, row, queue, OFFSET_DURING, (ratio, None, psi, src, count), ratio, src)
+                    _describe(
+                        applied, missing, ev, row, queue, OFFSET_DURING, (ratio, None, psi, src, count), ratio, src
+                    )
                 active = np.isin(day_positions, state.timed[row])
-                for i in np.flatnonzero(active):
-                    if str(ev["name"].iat[row]) not in interval_labels[i]:
-                        interval_labels[i].append(str(ev["name"].iat[row]))
+                for pos in np.flatnonzero(active):
+                    if str(ev["name"].iat[row]) not in interval_labels[pos]:
+                        interval_labels[pos].append(str(ev["name"].iat[row]))
                 if src == SOURCE_NONE:
                     continue
                 better = active & (~tier_zero | (ratio > per_interval))

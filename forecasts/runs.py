@@ -15,16 +15,17 @@ import datetime as dt
 import os
 import re
 from dataclasses import dataclass
+from pathlib import Path
 
 import pandas as pd
 
 from calendars.errors import InputError
 from calendars.sales import load_sale_calendar
 from forecasts.backtest import BacktestResult, backtest, weekly_origins
+from forecasts.daytypes import NO_SPECIAL_DAYS, SpecialDays
 from forecasts.forecast import ForecastResult, forecast
 from forecasts.history import read_interval_history
 from forecasts.holidays_calendar import holiday_events
-from forecasts.daytypes import NO_SPECIAL_DAYS, SpecialDays
 from forecasts.settings import DEFAULT_SETTINGS, ModelSettings
 
 _HORIZON = re.compile(r"^\s*(\d+)\s*(d|day|days|w|week|weeks)?\s*$", re.IGNORECASE)
@@ -91,7 +92,7 @@ def load_inputs(
     last_day = history["ds"].max().tz_convert(tz).date()
     frames = []
     if events_path is not None:
-        frames.append(load_sale_calendar(events_path, tz))
+        frames.append(load_sale_calendar(Path(events_path), tz))
     if holidays.strip():
         # one day past the end: the eve of a holiday right after the window is in the window
         frames.append(holiday_events(holidays, first_day, max(until, last_day) + dt.timedelta(days=1), tz))

@@ -61,7 +61,9 @@ class Series:
             if not keep.any():
                 first = local_dates(pd.DatetimeIndex(ds), tz).min() if len(ds) else None
                 since = f" (the history starts on {first})" if first is not None else " (the history is empty)"
-                raise InputError(f"no history before {before} in {source}{since}: load history up to the forecast start")
+                raise InputError(
+                    f"no history before {before} in {source}{since}: load history up to the forecast start"
+                )
             ds, y, queue = pd.DatetimeIndex(ds[keep]), y[keep], queue[keep]
         elif len(ds) == 0:
             raise InputError(f"{source} is empty: no history to learn from")

@@ -167,3 +167,32 @@ def test_parse_special_days_lists_every_problem() -> None:
     message = str(caught.value)
     assert "forecast.holidays.'Labor Day' = 'sometimes'" in message and "forecast.holidays.'X' = 1.5" in message
     assert "forecast.special_days.'2026-13-01'" in message and "forecast.special_days.'2026-05-01'" in message
+
+
+@settings(max_examples=80, deadline=None)
+@given(st.sets(st.integers(0, 41), max_size=8), st.sets(st.integers(0, 41), max_size=6))
+def test_every_date_gets_exactly_one_type_and_eves_precede_holidays(holiday_days, sale_days) -> None:
+    types = types_for({d: f"H{d}" for d in holiday_days}, n=42, sale=tuple(sale_days))
+    assert len(types.kind) == 42 and set(types.kind) <= set(range(len(DAY_TYPES)))
+    for d in range(42):
+        assert (types.kind[d] == HOLIDAY) == (d in holiday_days)
+        if types.kind[d] == EVE:
+            assert d + 1 in holiday_days and types.key[d] == f"H{d + 1}"
+        elif d not in holiday_days and d + 1 in holiday_days:
+            raise AssertionError(f"day {d} before a holiday is not an eve")
+        if types.kind[d] in (BRIDGE, INSIDE):
+            assert types.name[d] != ""  # every special day is named in the forecast's events column
+        if types.kind[d] == SALE:
+            assert d in sale_days
+
+
+def test_declared_dates_without_a_holiday_become_special_days() -> None:
+    from forecasts.daytypes import with_own_days
+    from forecasts.holidays_calendar import holiday_events
+
+    special = parse_special_days({"2026-12-31": "reduced 50%", "2026-12-25": "closed"}, {}, "t.toml")
+    events = holiday_events("GB", dt.date(2026, 12, 1), dt.date(2026, 12, 31), "Europe/London")
+    out = with_own_days(events, special, "Europe/London")
+    added = out[out["event_id"].str.startswith("special-")]
+    assert added["event_id"].tolist() == ["special-2026-12-31"]  # Christmas Day is a holiday already
+    assert with_own_days(events, parse_special_days({}, {}, "t.toml"), "Europe/London") is events
