@@ -11,6 +11,7 @@ fall back to a default.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 import tomllib
@@ -23,6 +24,7 @@ from calendars.feed_options import DEFAULT_KEEP_DAYS, DEFAULT_REFRESH, FeedOptio
 from forecasts.daytypes import NO_SPECIAL_DAYS, SpecialDays, parse_special_days
 from forecasts.exports import export_preset
 from forecasts.grid import zone
+from forecasts.routing import ROUTING_KINDS, Dimension, Routing
 from scheduler.errors import InputError
 
 CHANNEL_MODELS = ("erlang_c", "erlang_a", "deferred")
@@ -161,21 +163,31 @@ class Config:
     # [report] max_understaffed_share: `plan` exits 5 when a larger share of the required
     # agent-hours is unscheduled (None: never)
     max_understaffed_share: float | None = None
+    routing: Routing = Routing()  # [routing]: queues as channel x language (x topic); default by channel only
     # [forecast.holidays] / [forecast.special_days]: what the team declares about special days
     special_days: SpecialDays = NO_SPECIAL_DAYS
 
     @property
     def queue_names(self) -> tuple[str, ...]:
-        return tuple(channel.name for channel in self.channels)
+        """Queue ids: the channels, split by ``[routing]`` (``email/ru``, ``email/es+pt``)."""
+        return self.routing.all_queue_ids(tuple(channel.name for channel in self.channels))
 
     @property
     def shift_names(self) -> tuple[str, ...]:
         return tuple(shift.name for shift in self.roster.shifts)
 
+    @property
+    def channel_names(self) -> tuple[str, ...]:
+        """The channels (what the history records); ``queue_names`` splits them by ``[routing]``."""
+        return tuple(channel.name for channel in self.channels)
+
     def channel(self, name: str) -> Channel:
+        """The channel of a channel name or a queue id (``email/es+pt``: email's settings under the queue's name)."""
         for channel in self.channels:
             if channel.name == name:
                 return channel
+        if name in self.queue_names:
+            return dataclasses.replace(self.channel(self.routing.channel_of(name)), name=name)
         raise KeyError(name)
 
 
@@ -374,14 +386,14 @@ def _parse_night(text: str, source: Path) -> OpeningHours:
     return OpeningHours(open=parse_clock(parts[0].strip(), where), close=parse_clock(parts[1].strip(), where))
 
 
-def _parse_min_agents(table: Any, channels: tuple[Channel, ...], source: Path) -> tuple[tuple[str, int], ...]:
+def _parse_min_agents(table: Any, queues: tuple[str, ...], source: Path) -> tuple[tuple[str, int], ...]:
     if not isinstance(table, Mapping):
         raise InputError(f"{source}: roster.min_agents must be a table like {{ chat = 1 }}")
-    names = [channel.name for channel in channels]
+    names = list(queues)
     result = []
     for queue, count in sorted(table.items()):
         if queue not in names:
-            raise InputError(f"{source}: roster.min_agents names unknown channel {queue!r}; channels: {names}")
+            raise InputError(f"{source}: roster.min_agents names unknown queue {queue!r}; queues: {names}")
         if isinstance(count, bool) or not isinstance(count, int) or count < 0:
             raise InputError(f"{source}: roster.min_agents.{queue} must be a whole number >= 0")
         result.append((queue, count))
@@ -406,7 +418,7 @@ def load_config(path: str | Path) -> Config:
     base = source.parent
 
     top = _Section(raw, "top level", source)
-    top.check_keys(("team", "inputs", "forecast", "staffing", "channels", "roster", "feeds", "report"))
+    top.check_keys(("team", "inputs", "forecast", "staffing", "channels", "roster", "feeds", "report", "routing"))
     team = _Section(top.require("team"), "team", source)
     team.check_keys(("name", "timezone", "file"))
     inputs = _Section(top.require("inputs"), "inputs", source)
@@ -472,6 +484,7 @@ def load_config(path: str | Path) -> Config:
     events_text = inputs.string("events", "")
     export, queue_map = _parse_export(inputs, history_format, source)
     preset = export_preset(export) if export else None
+    routing = _parse_routing(raw.get("routing", {}), tuple(channel.name for channel in channels), source)
     return Config(
         path=source,
         team_name=team.string("name"),
@@ -507,13 +520,16 @@ def load_config(path: str | Path) -> Config:
             fairness_weight=roster.integer("fairness_weight", 20, low=0),
             hours_weight=roster.integer("hours_weight", 1, low=0),
             stability_weight=roster.integer("stability_weight", 200, low=0),
-            min_agents=_parse_min_agents(roster.table.get("min_agents", {}), channels, source),
+            min_agents=_parse_min_agents(
+                roster.table.get("min_agents", {}), routing.all_queue_ids(tuple(c.name for c in channels)), source
+            ),
             shifts=shifts,
         ),
         feeds=_parse_feeds(raw.get("feeds", {}), source),
         export=export,
         queue_map=queue_map,
         max_understaffed_share=_parse_report(raw.get("report", {}), source),
+        routing=routing,
     )
 
 
@@ -559,3 +575,72 @@ def _parse_feeds(table: Any, source: Path) -> FeedOptions:
         if str(error).startswith(str(source)):
             raise
         raise InputError(f"{source}: [feeds] {error}") from None
+
+
+def _parse_routing(table: Any, channels: tuple[str, ...], source: Path) -> Routing:
+    """``[routing]``: which channels are split by language and/or topic, and the pooled values."""
+    section = _Section(table, "routing", source)
+    section.check_keys(
+        ("by", "channels", "languages", "language_pools", "other_language", "language_column", "language_map",
+         "topics", "topic_pools", "other_topic", "topic_column", "topic_map")
+    )  # fmt: skip
+    kind = section.string("by", "none")
+    if kind not in ROUTING_KINDS:
+        raise InputError(f"{source}: routing.by must be one of {list(ROUTING_KINDS)}, got {kind!r}")
+    if kind == "none":
+        return Routing()
+    split = _string_list(section, "channels", list(channels))
+    unknown = [name for name in split if name not in channels]
+    if unknown:
+        raise InputError(f"{source}: routing.channels names unknown channel(s) {unknown}; channels: {list(channels)}")
+    names = ("language", "topic") if kind == "both" else (kind,)
+    dimensions = tuple(_parse_dimension(section, name, source) for name in names)
+    return Routing(channels=tuple(name for name in channels if name in split), dimensions=dimensions)
+
+
+def _string_list(section: _Section, key: str, default: list[str] | None = None) -> list[str]:
+    value = section.table.get(key, default)
+    if value is None:
+        section.require(key)
+    if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
+        raise section._fail(key, "a list of names")
+    return [item.strip() for item in value]
+
+
+def _parse_dimension(section: _Section, name: str, source: Path) -> Dimension:
+    """One routing field: ``<name>s``, ``<name>_pools``, ``other_<name>``, ``<name>_column``, ``<name>_map``."""
+    values = [value.lower() for value in _string_list(section, f"{name}s")]
+    if not values or len(set(values)) != len(values):
+        raise InputError(f"{source}: routing.{name}s must list each {name} once, got {values}")
+    bad = [value for value in values if not all(part.isalnum() or part in "_-" for part in value)]
+    if bad:
+        raise InputError(f"{source}: routing.{name}s {bad}: use letters, digits, '-' and '_' (they name queues)")
+    pools_raw = section.table.get(f"{name}_pools", [])
+    if not isinstance(pools_raw, list) or not all(isinstance(pool, list) for pool in pools_raw):
+        raise InputError(f"{source}: routing.{name}_pools must be a list of lists like [[\"es\", \"pt\"]]")
+    pools = [[str(value).lower() for value in pool] for pool in pools_raw]
+    pooled = [value for pool in pools for value in pool]
+    unknown = sorted(set(pooled) - set(values))
+    if unknown or len(set(pooled)) != len(pooled) or any(len(pool) < 2 for pool in pools):
+        raise InputError(
+            f"{source}: routing.{name}_pools {pools}: each pool joins two or more of routing.{name}s {values}, "
+            "and a value is in one pool at most"
+        )
+    groups: list[tuple[str, ...]] = []
+    for value in values:  # queues in the declared order; a pool sits where its first value is declared
+        pool = next((tuple(v for v in values if v in p) for p in pools if value in p), (value,))
+        if pool not in groups:
+            groups.append(pool)
+    other = section.string(f"other_{name}", values[0]).lower()
+    if other not in values:
+        raise InputError(f"{source}: routing.other_{name} {other!r} is not one of routing.{name}s {values}")
+    value_map = section.table.get(f"{name}_map", {})
+    if not isinstance(value_map, Mapping) or any(str(target).lower() not in values for target in value_map.values()):
+        raise InputError(f"{source}: routing.{name}_map must map ticket values to routing.{name}s {values}")
+    return Dimension(
+        name=name,
+        groups=tuple(groups),
+        other=other,
+        column=section.string(f"{name}_column", name),
+        value_map=tuple(sorted((str(key), str(target).lower()) for key, target in value_map.items())),
+    )

@@ -83,8 +83,12 @@ class Agent:
     name: str
     email: str
     contract: Contract
-    channels: tuple[str, ...]
+    channels: tuple[str, ...]  # queues the agent may serve (queue ids when the config routes by language/topic)
     languages: tuple[str, ...] = ()
+    secondary_languages: tuple[str, ...] = ()  # spoken well enough to help out, at a cost in the roster
+    topics: tuple[str, ...] = ()
+    secondary_topics: tuple[str, ...] = ()
+    secondary_queues: tuple[str, ...] = ()  # the channels served only with a secondary skill
     availability: tuple[AvailabilityWindow, ...] = ()  # empty: always available
     time_off: tuple[dt.date, ...] = ()
     preferences: tuple[Preference, ...] = ()
@@ -236,8 +240,9 @@ def _parse_agent(
     where = f"agents[{index}]"
     section = _Section(table, where, source)
     section.check_keys(
-        ("id", "name", "email", "timezone", "contract", "channels", "languages", "availability", "time_off", "preferences")
-    )
+        ("id", "name", "email", "timezone", "contract", "channels", "languages", "availability", "time_off", "preferences",
+         *SKILL_KEYS)
+    )  # fmt: skip
     agent_id = section.string("id")
     if not _AGENT_ID.match(agent_id):
         raise InputError(
@@ -250,14 +255,14 @@ def _parse_agent(
     channels = section.require("channels")
     if not isinstance(channels, list) or not all(isinstance(item, str) for item in channels):
         raise InputError(f"{source}: {where}: channels must be a list of channel names")
-    unknown = [channel for channel in channels if channel not in queues]
+    known = sorted({*queues, *(queue.split("/", 1)[0] for queue in queues)})
+    unknown = [channel for channel in channels if channel not in known]
     if unknown:
         raise InputError(
-            f"{source}: {where}: unknown channel(s) {unknown}; the config defines {list(queues)}"
+            f"{source}: {where}: unknown channel(s) {unknown}; the config defines {list(known)}"
         )
-    languages = table.get("languages", [])
-    if not isinstance(languages, list) or not all(isinstance(item, str) for item in languages):
-        raise InputError(f"{source}: {where}: languages must be a list of language codes")
+    skills = _parse_skills(table, where, source)
+    served, secondary = _served_queues(channels, skills, queues, where, source)
     windows = table.get("availability", [])
     if not isinstance(windows, list):
         raise InputError(f"{source}: {where}: availability must be a list of {{days, from, to}} tables")
@@ -276,8 +281,9 @@ def _parse_agent(
         name=section.string("name"),
         email=section.string("email", ""),
         contract=contracts[contract_name],
-        channels=tuple(channel for channel in queues if channel in channels),
-        languages=tuple(languages),
+        channels=served,
+        secondary_queues=secondary,
+        **skills,
         availability=tuple(
             _parse_window(window, f"{where}.availability[{number}]", source)
             for number, window in enumerate(windows)
@@ -331,3 +337,58 @@ def load_team(path: str | Path, queues: Sequence[str], *, shifts: Sequence[str])
         contracts=tuple(contracts.values()),
         agents=tuple(sorted(agents, key=lambda agent: agent.id)),
     )
+
+
+SKILL_KEYS = ("secondary_languages", "topics", "secondary_topics")
+
+
+def _parse_skills(table: Any, where: str, source: Path) -> dict[str, tuple[str, ...]]:
+    """``languages`` / ``topics`` (primary) and ``secondary_languages`` / ``secondary_topics``, lower-cased."""
+    skills = {}
+    for key in ("languages", *SKILL_KEYS):
+        values = table.get(key, [])
+        if not isinstance(values, list) or not all(isinstance(item, str) for item in values):
+            raise InputError(f"{source}: {where}: {key} must be a list of names like ['ru', 'en']")
+        skills[key] = tuple(item.strip().lower() for item in values)
+    for kind in ("languages", "topics"):
+        both = sorted(set(skills[kind]) & set(skills[f"secondary_{kind}"]))
+        if both:
+            raise InputError(f"{source}: {where}: {both} listed in both {kind} and secondary_{kind}")
+    return skills
+
+
+def _served_queues(
+    listed: Sequence[str], skills: dict[str, tuple[str, ...]], queues: Sequence[str], where: str, source: Path
+) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The queues an agent may serve, and those served with a secondary skill only.
+
+    A queue split by language or topic (``email/es+pt``) needs every one of its
+    values among the agent's languages and topics: nobody is put on a language
+    they do not speak, and a pool needs someone who reads all of it. Listing a
+    channel offers all of its queues the agent has the skills for; listing a
+    queue id asks for exactly that one.
+    """
+    primary = {*skills["languages"], *skills["topics"]}
+    secondary = {*skills["secondary_languages"], *skills["secondary_topics"]}
+    served: list[str] = []
+    helped: list[str] = []
+    for queue in queues:
+        channel, *parts = queue.split("/")
+        if queue not in listed and channel not in listed:
+            continue
+        needed = {value for part in parts for value in part.split("+")}
+        missing = sorted(needed - primary - secondary)
+        if missing:
+            if queue in listed:
+                raise InputError(f"{source}: {where}: lists queue {queue!r} but speaks none of {missing}")
+            continue
+        served.append(queue)
+        if needed - primary:
+            helped.append(queue)
+    empty = [channel for channel in listed if not any(q == channel or q.startswith(channel + "/") for q in served)]
+    if empty:
+        raise InputError(
+            f"{source}: {where}: serves no queue of {empty}: the config routes them by language or topic; "
+            "give the agent's languages (and topics), e.g. languages = [\"ru\"]"
+        )
+    return tuple(served), tuple(helped)

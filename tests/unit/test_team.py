@@ -102,7 +102,7 @@ def test_unknown_key_in_agent(tmp_path: Path) -> None:
     path = write(tmp_path, CONTRACTS + agent_toml(extra='skills = ["x"]\n'))
     assert error_text(path) == (
         f"{path}: unknown key(s) ['skills'] in [agents[0]]; valid keys: id, name, email, timezone, contract, "
-        "channels, languages, availability, time_off, preferences"
+        "channels, languages, availability, time_off, preferences, secondary_languages, topics, secondary_topics"
     )
 
 

@@ -1,0 +1,152 @@
+"""[routing] in the config and agents' languages/topics with levels in the team file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from scheduler.config import load_config
+from scheduler.errors import InputError
+from scheduler.team import load_team
+
+CONFIG = """\
+[team]
+name = "T"
+timezone = "Europe/Moscow"
+file = "team.toml"
+
+[inputs]
+history = "history.csv"
+
+[channels.chat]
+model = "erlang_c"
+aht_seconds = 300
+open = "08:00-20:00"
+
+[channels.email]
+model = "deferred"
+aht_seconds = 300
+open = "09:00-18:00"
+
+[channels.social]
+model = "deferred"
+aht_seconds = 300
+open = "09:00-18:00"
+
+[[roster.shifts]]
+name = "day"
+hours = 8
+starts = ["08:00"]
+"""
+
+ROUTING = """
+[routing]
+by = "language"
+channels = ["chat", "email"]
+languages = ["ru", "en", "es", "pt"]
+language_pools = [["es", "pt"]]
+language_map = { Spanish = "es" }
+"""
+
+QUEUES = ("chat/ru", "chat/en", "chat/es+pt", "email/ru", "email/en", "email/es+pt", "social")
+
+
+def load(tmp_path: Path, extra: str) -> object:
+    path = tmp_path / "peakplan.toml"
+    path.write_text(CONFIG + extra, encoding="utf-8")
+    return load_config(path)
+
+
+def error(tmp_path: Path, extra: str) -> str:
+    with pytest.raises(InputError) as caught:
+        load(tmp_path, extra)
+    return str(caught.value)
+
+
+def test_routing_splits_the_named_channels_into_queue_ids(tmp_path: Path) -> None:
+    config = load(tmp_path, ROUTING)
+    assert config.queue_names == QUEUES
+    assert config.channel_names == ("chat", "email", "social")
+    pooled = config.channel("email/es+pt")
+    assert (pooled.name, pooled.model, pooled.open) == ("email/es+pt", "deferred", config.channel("email").open)
+    (language,) = config.routing.dimensions
+    assert language.value_map == (("Spanish", "es"),)
+    assert language.other == "ru"
+
+
+def test_no_routing_keeps_channels(tmp_path: Path) -> None:
+    assert load(tmp_path, "").queue_names == ("chat", "email", "social")
+    assert load(tmp_path, '[routing]\nby = "none"\n').queue_names == ("chat", "email", "social")
+
+
+def test_routing_by_both_nests_topic_under_language(tmp_path: Path) -> None:
+    config = load(
+        tmp_path,
+        '[routing]\nby = "both"\nchannels = ["email"]\nlanguages = ["ru", "en"]\ntopics = ["billing", "other"]\n',
+    )
+    assert config.queue_names[:4] == ("chat", "email/ru/billing", "email/ru/other", "email/en/billing")
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        ('[routing]\nby = "lang"\n', "routing.by must be one of"),
+        ('[routing]\nby = "language"\nchannels = ["fax"]\nlanguages = ["ru"]\n', "unknown channel(s) ['fax']"),
+        ('[routing]\nby = "language"\n', "missing key routing.languages"),
+        ('[routing]\nby = "language"\nlanguages = ["ru", "ru"]\n', "must list each language once"),
+        ('[routing]\nby = "language"\nlanguages = ["ru"]\nlanguage_pools = [["ru", "xx"]]\n', "each pool joins"),
+        ('[routing]\nby = "language"\nlanguages = ["ru"]\nother_language = "en"\n', "routing.other_language 'en'"),
+        ('[routing]\nby = "language"\nlanguages = ["ru"]\ncolour = 1\n', "unknown key(s) ['colour'] in [routing]"),
+        (ROUTING + "[roster]\nmin_agents = { chat = 1 }\n", "roster.min_agents names unknown queue 'chat'"),
+    ],
+)
+def test_bad_routing_is_named(tmp_path: Path, extra: str, message: str) -> None:
+    assert message in error(tmp_path, extra)
+
+
+TEAM = """\
+[[contracts]]
+name = "ft"
+min_hours_per_week = 0
+max_hours_per_week = 40
+max_shifts_per_week = 5
+"""
+
+
+def team(tmp_path: Path, agents: str) -> Path:
+    path = tmp_path / "team.toml"
+    path.write_text(TEAM + agents, encoding="utf-8")
+    return path
+
+
+def agent(agent_id: str, channels: str, extra: str) -> str:
+    return f'\n[[agents]]\nid = "{agent_id}"\nname = "{agent_id}"\ncontract = "ft"\nchannels = {channels}\n{extra}\n'
+
+
+def test_agents_serve_only_queues_in_languages_they_speak(tmp_path: Path) -> None:
+    path = team(
+        tmp_path,
+        agent("ru_only", '["chat", "email", "social"]', 'languages = ["ru"]')
+        + agent("polyglot", '["email"]', 'languages = ["ES", "pt", "ru"]\nsecondary_languages = ["en"]')
+        + agent("es_only", '["chat"]', 'languages = ["ru", "es"]')
+        + agent("picky", '["email/en"]', 'languages = ["en", "ru"]'),
+    )
+    agents = {member.id: member for member in load_team(path, QUEUES, shifts=("day",)).agents}
+    assert agents["ru_only"].channels == ("chat/ru", "email/ru", "social")
+    assert agents["polyglot"].channels == ("email/ru", "email/en", "email/es+pt")
+    assert agents["polyglot"].secondary_queues == ("email/en",)
+    assert agents["es_only"].channels == ("chat/ru",)  # a pool needs someone who reads all of it
+    assert agents["picky"].channels == ("email/en",)
+
+
+def test_an_agent_without_the_language_of_any_queue_is_an_error(tmp_path: Path) -> None:
+    path = team(tmp_path, agent("mute", '["chat"]', ""))
+    with pytest.raises(InputError, match=r"agent 'mute': serves no queue of \['chat'\].*languages"):
+        load_team(path, QUEUES, shifts=("day",))
+    path = team(tmp_path, agent("bold", '["email/es+pt"]', 'languages = ["es"]'))
+    with pytest.raises(InputError, match=r"lists queue 'email/es\+pt' but speaks none of \['pt'\]"):
+        load_team(path, QUEUES, shifts=("day",))
+    path = team(tmp_path, agent("twice", '["email"]', 'languages = ["ru"]\nsecondary_languages = ["ru"]'))
+    with pytest.raises(InputError, match="listed in both languages and secondary_languages"):
+        load_team(path, QUEUES, shifts=("day",))
