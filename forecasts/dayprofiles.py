@@ -37,7 +37,9 @@ in this order (the *fallback chain*):
 
 A special day on a weekday the team does not work (a holiday on a Sunday) is
 that weekday as usual, and such days are not learned from: they show the
-closed weekday, not the day type.
+closed weekday, not the day type. The exception is a closed weekday that
+would reopen at its end (Saturday evening after the Sabbath) when a holiday
+follows it: it stays closed, at the holiday's share of an ordinary day.
 
 Bridge days and days inside a holiday period learn one pooled ``a``, shrunk
 towards 1 (an ordinary day) with the same prior.
@@ -227,6 +229,25 @@ def plan_day(
                    occurrences=0, group=len(group))  # fmt: skip
 
 
+def plan_closed_weekday(profiles: DayProfiles, next_holiday: str | None, q: int, settings: ModelSettings) -> DayPlan:
+    """A special day on a weekday the team does not work.
+
+    It is that weekday as usual, unless a holiday follows (``next_holiday``, its
+    key): then the weekday's reopening at its end does not come, and the day is
+    the share of an ordinary day the team works on that holiday (``a`` of its
+    plan, no reference), or as usual where that holiday would be an ordinary day.
+    """
+    usual = DayPlan(a=1.0, b=0.0, spread=settings.effect_log_sd, sd_a=0.0, sd_b=0.0, source=SOURCE_CLOSED_WEEKDAY,
+                    occurrences=0, group=0)  # fmt: skip
+    if next_holiday is None:
+        return usual
+    holiday = plan_day(profiles, HOLIDAY, next_holiday, np.nan, q, settings)
+    if holiday.source == SOURCE_ORDINARY:
+        return usual
+    return DayPlan(a=holiday.a, b=0.0, spread=holiday.spread, sd_a=holiday.sd_a, sd_b=0.0,
+                   source=SOURCE_CLOSED_WEEKDAY, occurrences=0, group=holiday.group)  # fmt: skip
+
+
 def _shrunk_sd(values: list[float], settings: ModelSettings) -> float:
     """Spread of a share over past occurrences, shrunk towards ``mix_prior_sd`` (one pseudo-occurrence)."""
     n = len(values)
@@ -303,6 +324,7 @@ __all__ = (
     "describe_special_days",
     "learn_day_profiles",
     "mix_weights",
+    "plan_closed_weekday",
     "plan_day",
     "reference_weekdays",
     "unseen_holiday_warnings",

@@ -163,7 +163,7 @@ def with_own_days(events: pd.DataFrame | None, special: SpecialDays, tz: str) ->
     """
     empty = events is None or (len(events) == 0 and len(events.columns) == 0)
     holiday_dates: set[dt.date] = set()
-    if not empty and {"category", "start", "end"} <= set(events.columns):
+    if events is not None and not empty and {"category", "start", "end"} <= set(events.columns):
         for row in events[events["category"].astype(str) == HOLIDAY_CATEGORY].itertuples(index=False):
             first = pd.Timestamp(row.start).tz_convert(tz).date()
             last = (pd.Timestamp(row.end) - pd.Timedelta(1, "ns")).tz_convert(tz).date()
@@ -176,7 +176,7 @@ def with_own_days(events: pd.DataFrame | None, special: SpecialDays, tz: str) ->
     if not days.own_days:
         return events
     own = own_day_events(days, tz)
-    return own if empty else pd.concat([events, own], ignore_index=True)
+    return own if events is None or empty else pd.concat([events, own], ignore_index=True)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

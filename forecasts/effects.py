@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from forecasts.daytypes import PROFILED
 from forecasts.events import OFFSET_DURING, TIMED, CalendarState
 from forecasts.series import Series
 from forecasts.settings import ModelSettings
@@ -44,9 +45,12 @@ def learn_effects(
         if not entries:
             continue
         has_during = any(offset == OFFSET_DURING for _, offset in entries) or bool(state.during[day])
+        # a day-before/after effect under a running event is not measurable, and a holiday's eve, a bridge day
+        # or a day inside a holiday period is its own day type (forecasts.dayprofiles), not a ramp-up or catch-up
+        side_unmeasurable = has_during or state.types.kind[day] in PROFILED
         for row, offset in entries:
-            if offset != OFFSET_DURING and has_during:
-                continue  # a day-before/after effect under a running event is not measurable
+            if offset != OFFSET_DURING and side_unmeasurable:
+                continue
             days, rows = groups.setdefault((str(categories[row]), offset), ([], []))
             if not days or days[-1] != day:
                 days.append(int(day))

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 
 from forecasts.baseline import Fit
-from forecasts.dayprofiles import SOURCE_CLOSED_WEEKDAY, DayPlan, SpecialDayForecast, plan_day, reference_weekday
+from forecasts.dayprofiles import DayPlan, SpecialDayForecast, plan_closed_weekday, plan_day, reference_weekday
 from forecasts.daytypes import DAY_TYPES, EVE, HOLIDAY, NO_SPECIAL_DAYS, PROFILED, SpecialDays
 from forecasts.events import OFFSET_BEFORE, OFFSET_DURING, OFFSET_LABEL, TIMED, CalendarState
 from forecasts.holidays_calendar import HOLIDAY_CATEGORY
@@ -202,12 +202,16 @@ def _profile_day(
     slots = series.interval_slot[series.day_start[d] : series.day_start[d + 1]]
     ref = reference_weekday(kind, fit.profiles, weekday, bool(state.types.closed_next[d]))
     declared = special.share(series.dates[d].astype(object), str(state.types.name[d])) if kind == HOLIDAY else np.nan
+    closed_day = not state.open_weekday[weekday] and np.isnan(declared)
+    # a closed weekday reopens at its end (a Saturday evening) unless a holiday follows: then it stays closed
+    holiday_next = closed_day and d + 1 < len(state.types.kind) and state.types.kind[d + 1] == HOLIDAY
+    if holiday_next:
+        ref = None
     found = []
     for q in range(len(series.queues)):
         plan = plan_day(fit.profiles, kind, str(state.types.key[d]), declared, q, settings)
-        if not state.open_weekday[weekday] and np.isnan(declared):
-            plan = DayPlan(a=1.0, b=0.0, spread=settings.effect_log_sd, sd_a=0.0, sd_b=0.0,
-                           source=SOURCE_CLOSED_WEEKDAY, occurrences=plan.occurrences, group=plan.group)  # fmt: skip
+        if closed_day:
+            plan = plan_closed_weekday(fit.profiles, str(state.types.key[d + 1]) if holiday_next else None, q, settings)
         ordinary = baseline[q, span]
         reference = fit.level[q] * fit.day_mean[q, ref] * fit.shape[q, ref, slots] if ref is not None else 0.0
         yhat = plan.a * ordinary + plan.b * reference

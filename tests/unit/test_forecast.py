@@ -448,3 +448,24 @@ def test_never_seen_holiday_with_a_disagreeing_group_is_ordinary_with_a_warning_
     kinds = {(s.date, s.day_type, s.source) for s in declared.special_days}
     assert (dt.date(1999, 5, 26), "holiday", "declared") in kinds
     assert any(s.date == dt.date(1999, 5, 25) and s.name == "Team offsite" for s in declared.special_days)
+
+
+def test_a_closed_weekday_before_a_holiday_does_not_reopen_and_one_before_an_open_day_does() -> None:
+    rng = np.random.default_rng(11)
+    history = bank_history(dt.date(1999, 1, 3), 20 * 7, rng)
+    local = history["ds"].dt.tz_convert(IL)
+    hour, day = local.dt.hour, local.dt.strftime("%Y-%m-%d")
+    past = ["1999-02-10", "1999-03-10", "1999-04-07"]  # Wednesdays, closed until sundown
+    for holiday_day in past:
+        on = day == holiday_day
+        history.loc[on, "y"] = np.where(hour[on] >= 20, 40.0, 0.0)
+    # Saturday 1999-05-29 is followed by a Sunday holiday; Saturday 1999-06-05 is a holiday followed by a workday
+    events = make_events([holiday(d) for d in [*past, "1999-05-30", "1999-06-05"]], tz=IL)
+    result = forecast(history, events, start=dt.date(1999, 5, 24), days=14, tz=IL, interval_minutes=60)
+    evening = lambda frame: frame[frame["ds"].dt.tz_convert(IL).dt.hour >= 20]  # noqa: E731
+    stays_closed = evening(local_day(result.frame, "1999-05-29"))
+    reopens = evening(local_day(result.frame, "1999-06-05"))
+    assert stays_closed["yhat"].sum() < 0.2 * stays_closed["baseline"].sum()
+    np.testing.assert_allclose(reopens["yhat"], reopens["baseline"])  # a holiday on the rest day: as usual
+    sources = {(s.date, s.source) for s in result.special_days}
+    assert (dt.date(1999, 5, 29), "closed weekday") in sources and (dt.date(1999, 6, 5), "closed weekday") in sources
