@@ -21,6 +21,9 @@ code  name            meaning
 6     PUBLISH         a CalDAV server refused or could not be reached
 7     NO_SOLUTION     the solver found no roster within its budget, although no
                       rule conflict was proven: raise ``roster.time_limit_seconds``
+8     TEAMS_FAILED    ``plan --org``: one or more teams failed (each with its own
+                      error and code in the summary); the other teams' plans and
+                      the org's index.html were written
 ====  ==============  =============================================================
 """
 
@@ -53,6 +56,7 @@ class ExitCode(IntEnum):
     UNDERSTAFFED = 5  # plan written, but understaffed beyond the configured share
     PUBLISH = 6  # a CalDAV server refused a request or cannot be reached
     NO_SOLUTION = 7  # no roster found within the solver budget (no conflict proven)
+    TEAMS_FAILED = 8  # plan --org: some teams failed, the others were written
 
 
 class NoSolutionError(PeakplanError):

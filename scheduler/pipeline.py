@@ -30,6 +30,7 @@ from calendars.publish import (
     publish_calendars,
     read_feed_folder,
 )
+from calendars.files import write_text_atomic
 from calendars.sales import load_sale_calendar
 from forecasts.backtest import BacktestResult
 from forecasts.forecast import FORECAST_COLUMNS, ForecastResult, forecast
@@ -345,3 +346,51 @@ def publish_feed_folder(
     return publish_calendars(
         client, sorted(calendars), lambda agent_id, _: calendars[agent_id], path_template=path_template, dry_run=dry_run
     )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class WrittenPlan:
+    """What :func:`plan_to_folder` planned and wrote."""
+
+    result: PlanResult
+    feeds: FeedsResult
+    files: tuple[Path, ...]  # forecast.csv, requirements.csv, roster.csv, report.html (the feeds are in ``feeds``)
+
+
+def plan_to_folder(
+    config: Config,
+    start: dt.date,
+    days: int,
+    out_dir: Path,
+    generated_at: dt.datetime,
+    *,
+    previous: pd.DataFrame | None = None,
+    freeze_until: dt.date | None = None,
+    previous_feeds: Path | None = None,
+    base_url: str | None = None,
+    progress: Callable[[str], None] | None = None,
+) -> WrittenPlan:
+    """Everything `peakplan plan` writes for one team: the stage tables, the feeds and report.html.
+
+    One function for the single-team command and each team of an org plan
+    (:mod:`scheduler.org`), so a team's folder is the same bytes either way.
+    The report is rendered before anything is written: a failure leaves the
+    folder as it was.
+    """
+    # imported here: matplotlib is slow to load and only the commands that plan need it
+    from scheduler.report import REPORT_FILE, render_report, report_inputs_for_plan
+
+    result = run_plan(config, start, days, previous=previous, freeze_until=freeze_until, progress=progress)
+    report_html = render_report(report_inputs_for_plan(config, result, previous=previous, generated_at=generated_at))
+    feeds = write_plan(
+        config,
+        result,
+        out_dir,
+        generated_at,
+        days=(start, start + dt.timedelta(days=days - 1)),
+        previous_feeds=previous_feeds,
+        base_url=base_url,
+    )
+    write_text_atomic(out_dir / REPORT_FILE, report_html)
+    files = tuple(out_dir / name for name in ("forecast.csv", "requirements.csv", "roster.csv", REPORT_FILE))
+    return WrittenPlan(result=result, feeds=feeds, files=files)
