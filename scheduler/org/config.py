@@ -35,7 +35,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from calendars.feeds import check_base_url, check_color, check_refresh
+from calendars.feed_options import check_base_url, check_color, check_refresh
 from scheduler.config import Config, load_config
 from scheduler.errors import InputError
 
