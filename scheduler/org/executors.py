@@ -190,7 +190,7 @@ class DaskExecutor:
             else:
                 cluster = self._stack.enter_context(
                     distributed.LocalCluster(
-                        n_workers=self.n_workers, threads_per_worker=1, processes=True, dashboard_address=None
+                        n_workers=self.n_workers, threads_per_worker=1, processes=True, dashboard_address=":0"
                     )
                 )
                 self.client = self._stack.enter_context(distributed.Client(cluster))

@@ -1,0 +1,118 @@
+"""The org on a real dask.distributed cluster (two worker processes on 127.0.0.1) against the serial run.
+
+One serial and one cluster run of the example org plus a team whose history is
+missing, shared by the tests of this module: the planned teams' folders and
+index.html must be the same bytes, and the broken team must fail alone.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from org_support import DAYS, EXAMPLE_ORG, GENERATED_AT, START, TIME_LIMIT, org_with_broken_team, snapshot
+from scheduler.errors import ExitCode
+from scheduler.org import FAILED, OK, DaskExecutor, OrgResult, SerialExecutor, TeamTask, load_org, plan_org, run_team
+
+distributed = pytest.importorskip("distributed")
+
+GOOD = ("americas", "apac", "emea")
+
+
+@pytest.fixture(scope="module")
+def cluster() -> Iterator[str]:
+    with distributed.LocalCluster(
+        n_workers=2, threads_per_worker=1, processes=True, host="127.0.0.1", dashboard_address=":0"
+    ) as local:
+        yield local.scheduler_address
+
+
+@pytest.fixture(scope="module")
+def org_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return org_with_broken_team(tmp_path_factory.mktemp("org") / "org")
+
+
+def _plan(org_file: Path, executor: SerialExecutor | DaskExecutor, out: Path) -> OrgResult:
+    with executor:
+        return plan_org(
+            load_org(org_file), executor, start=START, days=DAYS, out=out, generated_at=GENERATED_AT,
+            time_limit_seconds=TIME_LIMIT,
+        )  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def serial_run(org_file: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[OrgResult, Path]:
+    out = tmp_path_factory.mktemp("serial")
+    return _plan(org_file, SerialExecutor(), out), out
+
+
+@pytest.fixture(scope="module")
+def dask_run(org_file: Path, cluster: str, tmp_path_factory: pytest.TempPathFactory) -> tuple[OrgResult, Path]:
+    out = tmp_path_factory.mktemp("dask")
+    return _plan(org_file, DaskExecutor(cluster), out), out
+
+
+def test_cluster_and_serial_runs_write_the_same_bytes(serial_run, dask_run) -> None:
+    (_, serial_out), (_, dask_out) = serial_run, dask_run
+    for team in GOOD:
+        serial_files = snapshot(serial_out / team)
+        assert {"forecast.csv", "requirements.csv", "roster.csv", "report.html", "feeds/index.html"} <= set(serial_files)
+        assert snapshot(dask_out / team) == serial_files, team
+    assert (dask_out / "index.html").read_bytes() == (serial_out / "index.html").read_bytes()
+
+
+def test_the_teams_ran_on_the_cluster_workers(dask_run, cluster: str) -> None:
+    result, _ = dask_run
+    with distributed.Client(cluster) as client:
+        pids = set(client.run(os.getpid).values())
+    ran = {int(outcome.worker.rsplit(":", 1)[1]) for outcome in result.outcomes}
+    assert ran <= pids and os.getpid() not in ran
+
+
+@pytest.mark.parametrize("which", ["serial", "dask"])
+def test_a_team_with_wrong_inputs_fails_alone(which: str, serial_run, dask_run) -> None:
+    result, out = serial_run if which == "serial" else dask_run
+    statuses = {outcome.team: outcome.status for outcome in result.outcomes}
+    assert statuses == {"americas": OK, "apac": OK, "broken": FAILED, "emea": OK}
+    broken = next(outcome for outcome in result.outcomes if outcome.team == "broken")
+    assert "broken/history.csv" in broken.error and broken.exit_code == ExitCode.INPUT
+    assert result.exit_code == ExitCode.TEAMS_FAILED
+    assert not (out / "broken").exists()
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert "3 of 4 teams planned" in page and "failed (exit 3)" in page
+
+
+def test_a_worker_dying_mid_solve_is_retried_on_another(cluster: str, serial_run, tmp_path: Path) -> None:
+    """The first CP-SAT solve on the cluster kills its worker process; the team is planned elsewhere."""
+    marker = tmp_path / "died"
+
+    def die_once_mid_solve(task: TeamTask):  # pickled by value: it runs on the worker
+        from ortools.sat.python import cp_model
+
+        if not marker.exists():
+            def crash(self, *args, **kwargs):
+                marker.write_text(str(os.getpid()), encoding="utf-8")
+                os._exit(1)
+
+            cp_model.CpSolver.solve = crash
+        return run_team(task)
+
+    org = load_org(EXAMPLE_ORG / "org.toml")
+    apac = [team for team in org.teams if team.slug == "apac"]
+    import dataclasses
+
+    one_team = dataclasses.replace(org, teams=tuple(apac))
+    with DaskExecutor(cluster, run=die_once_mid_solve) as executor:
+        result = plan_org(
+            one_team, executor, start=START, days=DAYS, out=tmp_path / "out", generated_at=GENERATED_AT,
+            time_limit_seconds=TIME_LIMIT,
+        )  # fmt: skip
+    (outcome,) = result.outcomes
+    dead = int(marker.read_text(encoding="utf-8"))
+    assert outcome.status == OK, outcome.error
+    assert int(outcome.worker.rsplit(":", 1)[1]) != dead
+    _, serial_out = serial_run
+    assert snapshot(tmp_path / "out" / "apac") == snapshot(serial_out / "apac")
