@@ -27,7 +27,7 @@ ANSI = re.compile(r"\x1b\[")
 def test_exit_codes_are_the_documented_numbers() -> None:
     assert {code.name: int(code) for code in ExitCode} == {
         "OK": 0, "INTERNAL": 1, "USAGE": 2, "INPUT": 3, "INFEASIBLE": 4, "UNDERSTAFFED": 5, "PUBLISH": 6,
-        "NO_SOLUTION": 7,
+        "NO_SOLUTION": 7, "TEAMS_FAILED": 8,
     }  # fmt: skip
     assert exit_code_for(InputError("x")) == ExitCode.INPUT
     assert exit_code_for(InfeasibleError("x")) == ExitCode.INFEASIBLE

@@ -7,6 +7,7 @@ index.html must be the same bytes, and the broken team must fail alone.
 
 from __future__ import annotations
 
+import dataclasses
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -85,6 +86,7 @@ def test_a_team_with_wrong_inputs_fails_alone(which: str, serial_run, dask_run) 
     assert "3 of 4 teams planned" in page and "failed (exit 3)" in page
 
 
+@pytest.mark.slow
 def test_a_worker_dying_mid_solve_is_retried_on_another(cluster: str, serial_run, tmp_path: Path) -> None:
     """The first CP-SAT solve on the cluster kills its worker process; the team is planned elsewhere."""
     marker = tmp_path / "died"
@@ -101,10 +103,7 @@ def test_a_worker_dying_mid_solve_is_retried_on_another(cluster: str, serial_run
         return run_team(task)
 
     org = load_org(EXAMPLE_ORG / "org.toml")
-    apac = [team for team in org.teams if team.slug == "apac"]
-    import dataclasses
-
-    one_team = dataclasses.replace(org, teams=tuple(apac))
+    one_team = dataclasses.replace(org, teams=(org.team("apac"),))
     with DaskExecutor(cluster, run=die_once_mid_solve) as executor:
         result = plan_org(
             one_team, executor, start=START, days=DAYS, out=tmp_path / "out", generated_at=GENERATED_AT,
