@@ -111,13 +111,15 @@ def reference_weekdays(day_mean: np.ndarray, open_weekday: np.ndarray) -> tuple[
     return rest, pre, (starts[0] if starts else None)
 
 
-def reference_weekday(kind: int, profiles: DayProfiles, weekday: int, closed_next: bool) -> int | None:
-    """The weekday whose profile is ``R`` for a day of ``kind`` (None: no reference)."""
+def reference_weekday(kind: int, profiles: DayProfiles, closed_next: bool) -> int | None:
+    """The weekday whose profile is ``R`` for a day of ``kind`` (None: no reference).
+
+    Where it is the day's own weekday (an eve on a Friday), ``R`` is the ordinary
+    day itself and the day's whole scale is the reference share ``b``.
+    """
     if kind == HOLIDAY:
-        ref = profiles.run_start if closed_next else profiles.rest
-    else:
-        ref = profiles.pre_rest if kind == EVE else None
-    return None if ref == weekday else ref
+        return profiles.run_start if closed_next else profiles.rest
+    return profiles.pre_rest if kind == EVE else None
 
 
 def learn_day_profiles(
@@ -139,15 +141,17 @@ def learn_day_profiles(
     for d in np.flatnonzero(usable):
         w = int(series.weekday[d])
         ordinary = expected_total[:, d, None] * shape[:, w, :] * series.exists[d][None, :]
-        ref = reference_weekday(int(kinds[d]), profiles, w, bool(state.types.closed_next[d]))
-        if ref is None:
-            reference = np.zeros_like(ordinary)
+        ref = reference_weekday(int(kinds[d]), profiles, bool(state.types.closed_next[d]))
+        actual = series.cube[:, d, :]
+        if ref is None or ref == w:
+            scale_only, _ = mix_weights(actual, ordinary, np.zeros_like(ordinary))
+            # on the reference weekday itself the day is that weekday scaled: a share of the reference (b)
+            a, b = (np.zeros_like(scale_only), scale_only) if ref == w else (scale_only, np.zeros_like(scale_only))
         else:
             scale = np.divide(expected_total[:, d], day_mean[:, w], out=np.ones(len(series.queues)),
                               where=day_mean[:, w] > 0)  # fmt: skip
             reference = (scale * day_mean[:, ref])[:, None] * shape[:, ref, :] * series.exists[d][None, :]
-        actual = series.cube[:, d, :]
-        a, b = mix_weights(actual, ordinary, reference)
+            a, b = mix_weights(actual, ordinary, reference)
         total = ordinary.sum(axis=1)
         ratio = np.divide(actual.sum(axis=1), total, out=np.ones_like(total), where=total > 0)
         past.append(PastDay(kind=int(kinds[d]), key=str(state.types.key[d]), day=int(d), a=a, b=b, ratio=ratio))

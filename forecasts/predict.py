@@ -200,7 +200,7 @@ def _profile_day(
     kind = int(state.types.kind[d])
     weekday = int(series.weekday[d])
     slots = series.interval_slot[series.day_start[d] : series.day_start[d + 1]]
-    ref = reference_weekday(kind, fit.profiles, weekday, bool(state.types.closed_next[d]))
+    ref = reference_weekday(kind, fit.profiles, bool(state.types.closed_next[d]))
     declared = special.share(series.dates[d].astype(object), str(state.types.name[d])) if kind == HOLIDAY else np.nan
     closed_day = not state.open_weekday[weekday] and np.isnan(declared)
     # a closed weekday reopens at its end (a Saturday evening) unless a holiday follows: then it stays closed
@@ -213,7 +213,12 @@ def _profile_day(
         if closed_day:
             plan = plan_closed_weekday(fit.profiles, str(state.types.key[d + 1]) if holiday_next else None, q, settings)
         ordinary = baseline[q, span]
-        reference = fit.level[q] * fit.day_mean[q, ref] * fit.shape[q, ref, slots] if ref is not None else 0.0
+        if ref is None:
+            reference: np.ndarray | float = 0.0
+        elif ref == weekday:
+            reference = ordinary  # the day's own weekday is its reference: its whole scale is b
+        else:
+            reference = fit.level[q] * fit.day_mean[q, ref] * fit.shape[q, ref, slots]
         yhat = plan.a * ordinary + plan.b * reference
         # where the ordinary day has no volume the baseline is 0 and so is the forecast (yhat = baseline x uplift)
         uplift[q, span] = np.divide(yhat, ordinary, out=np.ones_like(ordinary), where=ordinary > 0)
