@@ -115,7 +115,7 @@ def reference_weekday(kind: int, profiles: DayProfiles, closed_next: bool) -> in
     """The weekday whose profile is ``R`` for a day of ``kind`` (None: no reference).
 
     Where it is the day's own weekday (an eve on a Friday), ``R`` is the ordinary
-    day itself and the day's whole scale is the reference share ``b``.
+    day itself and the day is ``(a + b)`` of it.
     """
     if kind == HOLIDAY:
         return profiles.run_start if closed_next else profiles.rest
@@ -144,9 +144,9 @@ def learn_day_profiles(
         ref = reference_weekday(int(kinds[d]), profiles, bool(state.types.closed_next[d]))
         actual = series.cube[:, d, :]
         if ref is None or ref == w:
-            scale_only, _ = mix_weights(actual, ordinary, np.zeros_like(ordinary))
-            # on the reference weekday itself the day is that weekday scaled: a share of the reference (b)
-            a, b = (np.zeros_like(scale_only), scale_only) if ref == w else (scale_only, np.zeros_like(scale_only))
+            # one scale only (on the reference weekday itself the two profiles coincide): kept as the share a;
+            # the forecast of such a day takes (a + b) of it, so it still follows what other days learned
+            a, b = mix_weights(actual, ordinary, np.zeros_like(ordinary))
         else:
             scale = np.divide(expected_total[:, d], day_mean[:, w], out=np.ones(len(series.queues)),
                               where=day_mean[:, w] > 0)  # fmt: skip

@@ -216,7 +216,7 @@ def _profile_day(
         if ref is None:
             reference: np.ndarray | float = 0.0
         elif ref == weekday:
-            reference = ordinary  # the day's own weekday is its reference: its whole scale is b
+            reference = ordinary  # the day's own weekday is its reference: the day is (a + b) of it
         else:
             reference = fit.level[q] * fit.day_mean[q, ref] * fit.shape[q, ref, slots]
         yhat = plan.a * ordinary + plan.b * reference
