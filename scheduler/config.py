@@ -126,12 +126,39 @@ class RosterSettings:
     understaffing_weight: int = 100
     overstaffing_weight: int = 2
     peak_factor: float = 1.5  # an interval needing >= this x the queue's median is a peak
-    peak_weight: int = 2  # understaffing in peak intervals weighs this many times more
+    # understaffing in peak intervals weighs this many times more; below 1 protects ordinary
+    # intervals: agents are not taken from them for a peak the team cannot cover anyway
+    peak_weight: float = 2.0
     fairness_weight: int = 20
     hours_weight: int = 1
     stability_weight: int = 200
     min_agents: tuple[tuple[str, int], ...] = ()  # (queue, agents) that must serve it whenever open
     shifts: tuple[ShiftTemplate, ...] = ()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PoolEntry:
+    """Temporary or borrowed agents a lead can bring in for a peak (``[[peak.pool]]``)."""
+
+    name: str
+    agents: int  # people available from this source
+    channels: tuple[str, ...]  # queues they can serve
+    languages: tuple[str, ...] = ()
+    hours_per_week: float = 40.0  # paid hours each can give in a week
+    days: tuple[int, ...] = (0, 1, 2, 3, 4, 5, 6)  # weekdays they can come, 0 = Monday
+    cost_per_hour: float = 0.0
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PeakSettings:
+    """``[peak]``: what extra capacity costs and how far overtime may go (the peak actions)."""
+
+    currency: str = ""
+    hourly_cost: float = 0.0  # one regular paid agent-hour
+    overtime_premium: float = 1.5  # an overtime hour costs this x hourly_cost
+    overtime_hours_per_week: float = 0.0  # per agent above the contract's maximum (0: no overtime)
+    max_shift_hours: float = 12.0  # a shift extended with overtime lasts at most this long, start to end
+    pool: tuple[PoolEntry, ...] = ()
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -166,6 +193,7 @@ class Config:
     routing: Routing = Routing()  # [routing]: queues as channel x language (x topic); default by channel only
     # [forecast.holidays] / [forecast.special_days]: what the team declares about special days
     special_days: SpecialDays = NO_SPECIAL_DAYS
+    peak: PeakSettings = PeakSettings()
 
     @property
     def queue_names(self) -> tuple[str, ...]:
@@ -418,7 +446,9 @@ def load_config(path: str | Path) -> Config:
     base = source.parent
 
     top = _Section(raw, "top level", source)
-    top.check_keys(("team", "inputs", "forecast", "staffing", "channels", "roster", "feeds", "report", "routing"))
+    top.check_keys(
+        ("team", "inputs", "forecast", "staffing", "channels", "roster", "feeds", "report", "routing", "peak")
+    )
     team = _Section(top.require("team"), "team", source)
     team.check_keys(("name", "timezone", "file"))
     inputs = _Section(top.require("inputs"), "inputs", source)
@@ -516,7 +546,7 @@ def load_config(path: str | Path) -> Config:
             understaffing_weight=roster.integer("understaffing_weight", 100, low=0),
             overstaffing_weight=roster.integer("overstaffing_weight", 2, low=0),
             peak_factor=roster.number("peak_factor", 1.5, low=1.0),
-            peak_weight=roster.integer("peak_weight", 2, low=1),
+            peak_weight=roster.number("peak_weight", 2.0, low=0, low_inclusive=False),
             fairness_weight=roster.integer("fairness_weight", 20, low=0),
             hours_weight=roster.integer("hours_weight", 1, low=0),
             stability_weight=roster.integer("stability_weight", 200, low=0),
@@ -530,6 +560,54 @@ def load_config(path: str | Path) -> Config:
         queue_map=queue_map,
         max_understaffed_share=_parse_report(raw.get("report", {}), source),
         routing=routing,
+        peak=_parse_peak(raw.get("peak", {}), routing.all_queue_ids(tuple(c.name for c in channels)), source),
+    )
+
+
+def _parse_peak(table: Any, queues: tuple[str, ...], source: Path) -> PeakSettings:
+    """``[peak]`` costs and overtime limits and its ``[[peak.pool]]`` entries (all optional)."""
+    section = _Section(table, "peak", source)
+    section.check_keys(
+        ("currency", "hourly_cost", "overtime_premium", "overtime_hours_per_week", "max_shift_hours", "pool")
+    )
+    entries = section.table.get("pool", [])
+    if not isinstance(entries, list):
+        raise InputError(f"{source}: peak.pool must be an array of tables ([[peak.pool]])")
+    pool = []
+    for index, entry in enumerate(entries):
+        where = f"peak.pool[{index}]"
+        item = _Section(entry, where, source)
+        item.check_keys(("name", "agents", "channels", "languages", "hours_per_week", "days", "cost_per_hour"))
+        channels = item.table.get("channels")
+        if not isinstance(channels, list) or not channels or not all(isinstance(c, str) for c in channels):
+            raise InputError(f"{source}: {where}.channels must be a non-empty list of channel names, e.g. [\"chat\"]")
+        unknown = sorted(set(channels) - set(queues))
+        if unknown:
+            raise InputError(f"{source}: {where}.channels {unknown} have no [channels.<name>]; valid: {', '.join(queues)}")
+        languages = item.table.get("languages", [])
+        if not isinstance(languages, list) or not all(isinstance(code, str) for code in languages):
+            raise InputError(f"{source}: {where}.languages must be a list of language codes, e.g. [\"ru\", \"en\"]")
+        days = item.table.get("days", list(WEEKDAY_NAMES))
+        if not isinstance(days, list) or not days or any(day not in WEEKDAY_NAMES for day in days):
+            raise InputError(f"{source}: {where}.days must be a list of {', '.join(WEEKDAY_NAMES)}, got {days!r}")
+        pool.append(
+            PoolEntry(
+                name=item.string("name"),
+                agents=item.integer("agents", low=1),
+                channels=tuple(queue for queue in queues if queue in channels),
+                languages=tuple(languages),
+                hours_per_week=item.number("hours_per_week", 40.0, low=0, low_inclusive=False),
+                days=tuple(sorted({WEEKDAY_NAMES.index(day) for day in days})),
+                cost_per_hour=item.number("cost_per_hour", 0.0, low=0),
+            )
+        )
+    return PeakSettings(
+        currency=section.string("currency", ""),
+        hourly_cost=section.number("hourly_cost", 0.0, low=0),
+        overtime_premium=section.number("overtime_premium", 1.5, low=1),
+        overtime_hours_per_week=section.number("overtime_hours_per_week", 0.0, low=0),
+        max_shift_hours=section.number("max_shift_hours", 12.0, low=1, high=24),
+        pool=tuple(pool),
     )
 
 

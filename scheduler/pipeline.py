@@ -37,6 +37,7 @@ from forecasts.forecast import FORECAST_COLUMNS, ForecastResult, forecast
 from forecasts.history import LoadedHistory, read_interval_history, read_ticket_history
 from forecasts.runs import Inputs, backtest_frames
 from forecasts.holidays_calendar import holiday_events
+from scheduler.actions import ACTION_COLUMNS, ActionsResult, propose_actions
 from scheduler.config import Config
 from scheduler.coverage import daily_summary, scheduled_agents
 from scheduler.roster import ROSTER_COLUMNS, RosterResult, make_roster
@@ -45,6 +46,7 @@ from scheduler.tables import as_written, read_table, write_table
 from scheduler.team import Team, load_team
 
 FEEDS_DIR = "feeds"
+ACTIONS_FILE = "actions.csv"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -54,6 +56,7 @@ class PlanResult:
     roster: RosterResult
     coverage: pd.DataFrame
     summary: pd.DataFrame
+    actions: ActionsResult
 
 
 def load_history(config: Config) -> pd.DataFrame:
@@ -173,8 +176,18 @@ def run_plan(
         config, team, requirements, start, days, previous=previous, freeze_until=freeze_until, progress=progress
     )
     coverage, summary = coverage_of(config, requirements, roster.roster)
+    if progress is not None:
+        progress("pricing peak actions")
+    actions = propose_actions(
+        config, team, requirements, roster.roster, coverage, forecast_result.frame, start, days
+    )
     return PlanResult(
-        forecast=forecast_result, requirements=requirements, roster=roster, coverage=coverage, summary=summary
+        forecast=forecast_result,
+        requirements=requirements,
+        roster=roster,
+        coverage=coverage,
+        summary=summary,
+        actions=actions,
     )
 
 
@@ -244,7 +257,7 @@ def write_plan(
     previous_feeds: Path | None = None,
     base_url: str | None = None,
 ) -> FeedsResult:
-    """Write forecast.csv, requirements.csv, roster.csv and the feeds, each atomically.
+    """Write forecast.csv, requirements.csv, roster.csv, actions.csv and the feeds, each atomically.
 
     The feeds are rendered first (they read the previous feeds), so a failure
     there leaves every output file as it was.
@@ -263,7 +276,12 @@ def write_plan(
     write_forecast(config, result.forecast.frame, out_dir / "forecast.csv")
     write_requirements(config, result.requirements, out_dir / "requirements.csv")
     write_roster(config, result.roster.roster, out_dir / "roster.csv")
+    write_actions(result.actions.actions, out_dir / ACTIONS_FILE)
     return feeds.write()
+
+
+def write_actions(frame: pd.DataFrame, path: Path) -> None:
+    write_table(frame.loc[:, list(ACTION_COLUMNS)], path, "UTC", ())
 
 
 def write_forecast(config: Config, frame: pd.DataFrame, path: Path) -> None:

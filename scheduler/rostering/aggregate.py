@@ -37,7 +37,7 @@ from ortools.linear_solver import pywraplp
 
 from scheduler.errors import InfeasibleError
 from scheduler.rostering.model import skill_groups
-from scheduler.rostering.problem import SCALE, RosterProblem, preference_days, preference_matches, queue_interval_cost
+from scheduler.rostering.problem import SCALE, RosterProblem, preference_days, preference_matches, queue_interval_cost, understaffing_weight
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -75,7 +75,7 @@ def interval_cost_curve(problem: RosterProblem, t: int, most: int) -> list[int]:
         if not problem.is_open[q, t]:
             continue
         need = round(problem.required[q, t] * SCALE)
-        weight = settings.understaffing_weight * (settings.peak_weight if problem.peak[q, t] else 1)
+        weight = understaffing_weight(settings, bool(problem.peak[q, t]))
         cost = [queue_interval_cost(need, weight, settings.overstaffing_weight, agents) for agents in range(most + 1)]
         base += cost[0]
         steps.extend(later - earlier for earlier, later in zip(cost, cost[1:]))
@@ -235,7 +235,7 @@ def _queue_coverage(lp: pywraplp.Solver, problem: RosterProblem, working: dict[t
             if need == 0 and not staff:
                 continue
             covered = SCALE * lp.Sum(staff) if staff else 0
-            weight = settings.understaffing_weight * (settings.peak_weight if problem.peak[q, t] else 1)
+            weight = understaffing_weight(settings, bool(problem.peak[q, t]))
             first_tier = lp.NumVar(0, min(need, SCALE), f"short1[{q},{t}]")
             second_tier = lp.NumVar(0, max(need - SCALE, 0), f"short2[{q},{t}]")
             lp.Add(first_tier + second_tier >= need - covered)

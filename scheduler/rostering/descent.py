@@ -37,7 +37,7 @@ from ortools.sat.python import cp_model
 
 from scheduler.rostering.aggregate import agent_classes
 from scheduler.rostering.model import RosterModel, build_full_model, skill_groups
-from scheduler.rostering.problem import SCALE, RosterProblem, queue_interval_cost
+from scheduler.rostering.problem import SCALE, RosterProblem, queue_interval_cost, understaffing_weight
 from scheduler.rostering.sat import make_solver
 
 # A shift that takes a queue below its configured minimum costs this many times the peak
@@ -67,11 +67,11 @@ class CoverageCost:
         self.group_of = [self.groups.index(agent.channels) for agent in problem.agents]
         queue_count, interval_count = problem.required.shape
         self.need = np.rint(problem.required * SCALE).astype(np.int64)
-        peak = np.where(problem.peak, settings.peak_weight, 1)
-        self.weight = (settings.understaffing_weight * peak).astype(np.int64)
+        ordinary, peak = understaffing_weight(settings, False), understaffing_weight(settings, True)
+        self.weight = np.where(problem.peak, peak, ordinary).astype(np.int64)
         self.over_weight = settings.overstaffing_weight
         self.minimum = problem.min_agents.astype(np.int64)
-        self.minimum_weight = MINIMUM_PENALTY_FACTOR * settings.understaffing_weight * settings.peak_weight * SCALE
+        self.minimum_weight = MINIMUM_PENALTY_FACTOR * max(ordinary, peak) * SCALE
         self.is_open = problem.is_open.astype(bool)
         # served[g, q, t]: agents of skill group g serving queue q in interval t.
         self.served = np.zeros((len(self.groups), queue_count, interval_count), dtype=np.int64)

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
-from scheduler.rostering.problem import SCALE, RosterProblem, preference_days, preference_matches
+from scheduler.rostering.problem import SCALE, RosterProblem, preference_days, preference_matches, understaffing_weight
 
 LinearExpr = cp_model.LinearExprT
 
@@ -308,7 +308,7 @@ def add_coverage(
             first = model.new_int_var(0, min(need, SCALE), f"short1[{queue},{t}]")
             rest = model.new_int_var(0, max(need - SCALE, 0), f"short2[{queue},{t}]")
             model.add(first + rest >= need - covered)
-            weight = settings.understaffing_weight * (settings.peak_weight if problem.peak[q, t] else 1)
+            weight = understaffing_weight(settings, bool(problem.peak[q, t]))
             roster.soft.append(SoftTerm(rule="understaffing", subject=f"{queue} {label}", weight=weight, value=first))
             if need > SCALE:
                 roster.soft.append(SoftTerm(rule="understaffing", subject=f"{queue} {label}", weight=2 * weight, value=rest))

@@ -42,6 +42,16 @@ def queue_interval_cost(need: int, weight: int, over_weight: int, agents: int) -
     return over_weight * -short
 
 
+def understaffing_weight(settings: RosterSettings, peak: bool) -> int:
+    """Objective weight per hundredth of an agent missing in an interval (first tier).
+
+    ``peak_weight`` may be fractional: below 1 a peak interval weighs less
+    than an ordinary one, so the roster does not take agents from ordinary
+    days for a peak it cannot cover (the peak actions price that gap instead).
+    """
+    return max(1, round(settings.understaffing_weight * (settings.peak_weight if peak else 1.0))) if settings.understaffing_weight else 0
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class ShiftOption:
     """One concrete shift: a template start on a local day."""

@@ -66,7 +66,7 @@ def test_plan_understaffed_beyond_the_limit_writes_the_plan_and_exits_5(understa
         assert (understaffed_day.out / name).is_file(), name
     lines = result.stderr.splitlines()
     assert lines[-1].startswith("Error: understaffed: "), result.stderr
-    assert "more than max_understaffed_share 5.0%" in lines[-1]
+    assert "more than max_understaffed_share 1.0%" in lines[-1]
     assert "Traceback" not in result.output
 
 
@@ -75,8 +75,8 @@ def test_plan_json_is_one_object_with_the_ci_figures(understaffed_day: PlanRun) 
     assert payload["status"] == "understaffed"
     assert payload["start"] == "2026-11-27" and payload["days"] == 1
     coverage = payload["coverage"]
-    assert coverage["max_understaffed_share"] == 0.05
-    assert coverage["understaffed_share"] > 0.05
+    assert coverage["max_understaffed_share"] == 0.01
+    assert coverage["understaffed_share"] > 0.01
     assert coverage["understaffed_intervals"] == len(payload["understaffed"]) > 0
     assert coverage["understaffed_hours"] == pytest.approx(
         sum(row["shortfall"] for row in payload["understaffed"]) * 0.5, abs=0.05

@@ -290,6 +290,20 @@ def test_understaffing_in_a_peak_costs_peak_weight_times_more(peak_weight: int, 
     assert result.objective == objective
 
 
+def test_a_peak_weight_below_one_keeps_agents_on_ordinary_intervals() -> None:
+    # Ordinary 08-10 at 1.0 and a 12-13 peak at 3.0 (>= 1.5 x the median 1.0); one agent, one shift.
+    # peak_weight 0.4: the peak's first missing agent costs 40 a hundredth, the further ones 80,
+    # both less than the ordinary hours' 100, so the agent covers 08-10 and the peak stays short.
+    case = {"chat": hours(0, 8, 10, 1.0) | hours(0, 12, 13, 3.0)}
+    config = configure(template(2, 8), template(1, 12), peak_weight=0.4)
+    result = solve(config, team(agent()), case, 1)
+    assert shift_ids(result.roster) == ["a1-2026-11-23-0800"]
+    assert rule_costs(result, "understaffing") == [("chat 2026-11-23 12:00", 100 * 40 + 200 * 80)]
+    # At the default weight 2 the same agent goes to the peak: 2 x 100 x 100 short at 08-10 is cheaper.
+    config = configure(template(2, 8), template(1, 12), peak_weight=2)
+    assert shift_ids(solve(config, team(agent()), case, 1).roster) == ["a1-2026-11-23-1200"]
+
+
 def test_exact_peak_penalty_with_nobody_working() -> None:
     config = configure(template(2, 8), peak_weight=3)
     result = solve(config, team(agent(time_off=(MONDAY,))), PEAK_CASE, 1)
