@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
+import shutil
 from pathlib import Path
 
 from icalendar import Calendar
@@ -39,13 +40,22 @@ def test_plan_summary_names_team_and_understaffing(example_plan: PlanRun) -> Non
     assert "Traceback" not in example_plan.result.output
 
 
-def test_example_roster_is_near_optimal(tmp_path: Path) -> None:
-    """Regression guard on the example team, with its configured budget (as `make demo` runs it).
+def test_ten_agent_example_roster_is_near_optimal(tmp_path: Path) -> None:
+    """Regression guard on the example as it was before issue 13 (ten agents, ``peak_weight = 2``),
+    with the example's configured budget (as `make demo` runs it).
 
     A model change that made CP-SAT search worse once took this from 0.12% to
-    17.9% with every other test green (they use a 1-second budget).
+    17.9% with every other test green (they use a 1-second budget). The
+    eighteen-agent example is not a near-optimality case yet (docs/peak.md).
     """
-    args = plan_args(EXAMPLE / "peakplan.toml", tmp_path / "out")
+    folder = tmp_path / "cashback"
+    shutil.copytree(EXAMPLE, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    shutil.copyfile(Path(__file__).parent / "data" / "ten_agents_team.toml", folder / "team.toml")
+    config = folder / "peakplan.toml"
+    text = config.read_text(encoding="utf-8")
+    start = text.index("peak_weight = ")
+    config.write_text(text[:start] + "peak_weight = 2\n" + text[text.index("fairness_weight", start):], encoding="utf-8")
+    args = plan_args(config, tmp_path / "out")
     at = args.index("--time-limit")
     result = invoke(args[:at] + args[at + 2 :])
     assert result.exit_code == 0, result.stdout
