@@ -493,7 +493,8 @@ def _print_backtest(result: BacktestResult, horizon_days: int) -> None:
         f"event days (an event or holiday, or the day before one): {shown or 'none'}; WAPE = sum|error| / sum actual, "
         "bias = sum(forecast - actual) / sum actual; P80/P95 cov. = share of actuals inside the model's bands; "
         "seasonal naive = the same interval a week earlier; 8-week average = the same weekday and interval "
-        "over the 8 weeks before the origin",
+        "over the 8 weeks before the origin; day-type rule = a holiday like the weekly rest day, an eve like the day "
+        "before it, each scaled by what past ones did",
         markup=False,
     )
 
