@@ -164,7 +164,7 @@ def with_own_days(events: pd.DataFrame | None, special: SpecialDays, tz: str) ->
     empty = events is None or (len(events) == 0 and len(events.columns) == 0)
     holiday_dates: set[dt.date] = set()
     if events is not None and not empty and {"category", "start", "end"} <= set(events.columns):
-        for row in events[events["category"].astype(str) == HOLIDAY_CATEGORY].itertuples(index=False):
+        for row in events[events["category"].astype(str).str.casefold() == HOLIDAY_CATEGORY].itertuples(index=False):
             first = pd.Timestamp(row.start).tz_convert(tz).date()
             last = (pd.Timestamp(row.end) - pd.Timedelta(1, "ns")).tz_convert(tz).date()
             holiday_dates.update(first + dt.timedelta(days=k) for k in range((last - first).days + 1))

@@ -76,7 +76,7 @@ class CalendarState:
                 if 0 <= after < n_days:
                     after_event[after] = True
                 # a holiday with a stated uplift is priced like a sale: the team said what it does
-                profiled = event.category == HOLIDAY_CATEGORY and np.isnan(event.uplift)
+                profiled = str(event.category).casefold() == HOLIDAY_CATEGORY and np.isnan(event.uplift)
                 for day in range(max(first, 0), min(last, n_days - 1) + 1):
                     entries[day].append((row, OFFSET_DURING))
                     touched[day] = during[day] = True

@@ -252,15 +252,16 @@ def _describe_profiled(
         for row, offset in state.entries[d]:
             if offset != (OFFSET_DURING if kind == HOLIDAY else OFFSET_BEFORE):
                 continue
-            if str(state.ev["category"].iat[row]) != HOLIDAY_CATEGORY:
+            if str(state.ev["category"].iat[row]).casefold() != HOLIDAY_CATEGORY:
                 continue
             if kind == EVE:
                 pending_before[(row, queue)] = share  # the holiday's own row comes the next day
                 continue
             applied.setdefault(row, {}).setdefault(queue, {
                 "event_id": str(state.ev["event_id"].iat[row]), "name": str(state.ev["name"].iat[row]),
-                "category": HOLIDAY_CATEGORY, "queue": queue, "multiplier": share, "source": plan.source,
-                "occurrences": plan.occurrences, "before": pending_before.get((row, queue), np.nan), "after": np.nan,
+                "category": str(state.ev["category"].iat[row]), "queue": queue, "multiplier": share,
+                "source": plan.source, "occurrences": plan.occurrences,
+                "before": pending_before.get((row, queue), np.nan), "after": np.nan,
             })  # fmt: skip
 
 
