@@ -31,6 +31,15 @@ class Shift:
     last: int
     paid_minutes: int
     lunch: frozenset[int] = frozenset()  # grid intervals of the unpaid lunch
+    parts: list[tuple[int, int]] = field(default_factory=list)  # further [first, last) parts of a split shift
+
+    @property
+    def span_first(self) -> int:
+        return min([self.first, *(first for first, _last in self.parts)])
+
+    @property
+    def span_last(self) -> int:
+        return max([self.last, *(last for _first, last in self.parts)])
 
 
 @dataclass(slots=True, kw_only=True)
@@ -116,9 +125,9 @@ def rest_ok(problem: RosterProblem, worker: Worker, day_index: int, first: int, 
     begin, end = _minute(problem, first), _minute(problem, last)
     before = worker.shifts.get(day_index - 1)
     after = worker.shifts.get(day_index + 1)
-    if before is not None and _minute(problem, before.last) + worker.min_rest_minutes > begin:
+    if before is not None and _minute(problem, before.span_last) + worker.min_rest_minutes > begin:
         return False
-    return after is None or end + worker.min_rest_minutes <= _minute(problem, after.first)
+    return after is None or end + worker.min_rest_minutes <= _minute(problem, after.span_first)
 
 
 def days_ok(problem: RosterProblem, worker: Worker, day_index: int) -> bool:

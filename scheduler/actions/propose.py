@@ -6,10 +6,12 @@ In order of cost, each within the labour rules:
    touches, more agents work than on an ordinary day of the plan, their days
    off moved to the ordinary days (no extra pay).
 2. ``add_hours`` — agents below their contract's maximum give more hours:
-   a shift extended or an extra shift (regular hourly cost).
+   a shift extended, split (a second part of the day) or an extra shift
+   (regular hourly cost).
 3. ``overtime`` / ``overtime_shift`` — beyond the contract's maximum, up to
-   ``[peak] overtime_hours_per_week``: shifts extended (up to
-   ``max_shift_hours``) or extra shifts, at ``overtime_premium`` x the hourly cost.
+   ``[peak] overtime_hours_per_week``: shifts extended or split (up to
+   ``max_shift_hours`` paid a day) or extra shifts, at ``overtime_premium`` x
+   the hourly cost.
 4. ``temp_agents`` — people from a ``[[peak.pool]]`` source: their skills,
    weekdays and hours per week, at their own hourly cost.
 5. ``remaining_gap`` — what is still short: how many more agents with one
@@ -46,6 +48,11 @@ moved); ``closes_hours`` the required agent-hours they cover; ``cost`` in ``[pea
 DAY_COLUMNS = ("date", "events", "required_hours", "scheduled_hours", "short_hours", "short_share")
 """Per local day of the plan: required and scheduled agent-hours, the shortfall and its share."""
 
+# A split shift's second part: an hour or more after (or before) the first, 2 to 4 hours long.
+SPLIT_GAP_MINUTES = 60
+SPLIT_PART_MINUTES = (120, 180, 240)
+SHAPE_NOTES = {"split": "split shift", "shift": "extra shift"}
+
 KINDS = ("move_days_off", "add_hours", "overtime", "overtime_shift", "temp_agents", "remaining_gap")
 
 
@@ -71,6 +78,7 @@ class _Step:
     closed: dict[str, float]
     unit_cost: float
     source: str = ""
+    shape: str = ""  # "split" (a second part of the day) or "shift" (an extra day); "" extends a shift
 
 
 def _event_days(forecast: pd.DataFrame, tz: str) -> dict[dt.date, str]:
@@ -133,6 +141,8 @@ def _extensions(problem: RosterProblem, gap: Gap, workers: list[Worker], caps: l
         for w, worker in enumerate(workers):
             rows = gap.rows(worker.skills)
             for d, shift in sorted(worker.shifts.items()):
+                if shift.parts:
+                    continue  # a split shift keeps its parts as proposed
                 week = week_of(problem, d)
                 room = caps[w][week] - worker.week_minutes(problem, week)
                 longest = min(room, max_shift_minutes - (shift.last - shift.first) * step) // step
@@ -171,6 +181,59 @@ def _extend(problem: RosterProblem, gap: Gap, worker: Worker, shift: Shift, rows
     return apply
 
 
+def _split_parts(problem: RosterProblem, gap: Gap, workers: list[Worker], caps: list[list[int]], max_shift_minutes: int,
+                 kind: str, unit_cost: float) -> Callable[[], Iterator[tuple[float, tuple, Callable[[], _Step]]]]:  # fmt: skip
+    """Candidates: a second part of a worked day (a split shift), at least an hour from the first part.
+
+    Both parts together are paid at most ``max_shift_minutes``; rest to the
+    neighbouring days and availability count from the first start to the last end.
+    """
+    step = problem.interval_minutes
+    horizon = len(problem.grid)
+    gap_intervals = max(1, SPLIT_GAP_MINUTES // step)
+    lengths = sorted({max(1, minutes // step) for minutes in SPLIT_PART_MINUTES})
+
+    def generate() -> Iterator[tuple[float, tuple, Callable[[], _Step]]]:
+        for w, worker in enumerate(workers):
+            rows = gap.rows(worker.skills)
+            if rows.size == 0:
+                continue
+            for d, shift in sorted(worker.shifts.items()):
+                if shift.parts:
+                    continue
+                room = min(caps[w][week_of(problem, d)] - worker.week_minutes(problem, week_of(problem, d)),
+                           max_shift_minutes - shift.paid_minutes)  # fmt: skip
+                for k in lengths:
+                    if k * step > room:
+                        continue
+                    starts = [*range(shift.last + gap_intervals, horizon - k + 1), *range(0, shift.first - gap_intervals - k + 1)]
+                    for first in starts:
+                        last = first + k
+                        if problem.days[d] != problem.grid[first].tz_convert(problem.timezone).date():
+                            continue
+                        value = gap.gain(rows, range(first, last))
+                        if not gap.worth_it(value, k):
+                            continue
+                        begin, end = min(first, shift.first), max(last, shift.last)
+                        if rest_ok(problem, worker, d, begin, end) and window_ok(problem, worker, d, begin, end):
+                            yield value, (k, w, d, first), _split(problem, gap, worker, shift, rows, first, last, kind, unit_cost)
+
+    return generate
+
+
+def _split(problem: RosterProblem, gap: Gap, worker: Worker, shift: Shift, rows: np.ndarray, first: int, last: int,
+           kind: str, unit_cost: float) -> Callable[[], _Step]:  # fmt: skip
+    def apply() -> _Step:
+        shift.parts.append((first, last))
+        shift.paid_minutes += (last - first) * problem.interval_minutes
+        closed = gap.apply(rows, list(range(first, last)))
+        return _Step(kind=kind, day_index=shift.day_index, who=worker.label, first=first, last=last,
+                     paid_minutes=(last - first) * problem.interval_minutes, closed=closed, unit_cost=unit_cost,
+                     shape="split")  # fmt: skip
+
+    return apply
+
+
 def _extra_shifts(problem: RosterProblem, gap: Gap, workers: list[Worker], caps: list[list[int]],
                   options: list[list[ShiftOption]], kind: str, unit_cost: float,
                   source: str = "") -> Callable[[], Iterator[tuple[float, tuple, Callable[[], _Step]]]]:  # fmt: skip
@@ -203,7 +266,7 @@ def _add(problem: RosterProblem, gap: Gap, worker: Worker, option: ShiftOption, 
         closed = gap.apply(rows, intervals)
         return _Step(kind=kind, day_index=option.day_index, who=worker.label, first=option.first_interval,
                      last=option.last_interval, paid_minutes=option.paid_minutes, closed=closed,
-                     unit_cost=unit_cost, source=source)  # fmt: skip
+                     unit_cost=unit_cost, source=source, shape="shift" if worker.agent is not None else "")  # fmt: skip
 
     return apply
 
@@ -283,7 +346,10 @@ def _rows(problem: RosterProblem, steps: list[_Step], order: dict[str, int]) -> 
         paid = sum(step.paid_minutes for step in group) / 60
         closes = sum(sum(step.closed.values()) for step in group) * hours
         cost = sum(step.paid_minutes / 60 * step.unit_cost for step in group)
-        times = ", ".join(f"{step.who} {_clock(problem, step.first, step.last)}" for step in sorted(group, key=lambda s: (s.who, s.first)))
+        times = ", ".join(
+            f"{step.who} {_clock(problem, step.first, step.last)}" + (f" ({SHAPE_NOTES[step.shape]})" if step.shape else "")
+            for step in sorted(group, key=lambda s: (s.who, s.first))
+        )
         if kind == "remaining_gap":
             note = f"{len(who)} more {queue} agent(s) needed: " + ", ".join(
                 sorted(_clock(problem, step.first, step.last) for step in group)
@@ -371,12 +437,16 @@ def propose_actions(
     stages: list[tuple[float, int, str, list[Callable[[], Iterator[tuple[float, tuple, Callable[[], _Step]]]]]]] = [
         (peak.hourly_cost, 0, "add_hours", [
             _extensions(problem, gap, workers, contract_caps, longest, "add_hours", peak.hourly_cost),
+            _split_parts(problem, gap, workers, contract_caps, longest, "add_hours", peak.hourly_cost),
             _extra_shifts(problem, gap, workers, contract_caps, allowed, "add_hours", peak.hourly_cost),
         ]),
     ]  # fmt: skip
     if overtime:
         unit = peak.hourly_cost * peak.overtime_premium
-        stages.append((unit, 1, "overtime", [_extensions(problem, gap, workers, overtime_caps, longest, "overtime", unit)]))
+        stages.append((unit, 1, "overtime", [
+            _extensions(problem, gap, workers, overtime_caps, longest, "overtime", unit),
+            _split_parts(problem, gap, workers, overtime_caps, longest, "overtime", unit),
+        ]))  # fmt: skip
         stages.append((unit, 2, "overtime_shift", [_extra_shifts(problem, gap, workers, overtime_caps, allowed, "overtime_shift", unit)]))
     for i, entry in enumerate(peak.pool):
         people = _pool_workers(problem, entry)

@@ -104,10 +104,23 @@ def test_an_extra_shift_on_a_day_off_respects_shifts_per_week() -> None:
     roomy = dataclasses.replace(FORTY, max_hours_per_week=40)
     result = propose(config, team(agent(contract=roomy)), [shift("a1", 0, 8, 16)], {"chat": hours(0, 8, 16) | hours(1, 10, 18)})
     assert records(result) == [("2026-11-24", "chat", "add_hours", 1, 8.0, 8.0, 80.0)]
-    assert result.actions.loc[0, "note"] == "a1 10:00-18:00"
+    assert result.actions.loc[0, "note"] == "a1 10:00-18:00 (extra shift)"
     one_shift = dataclasses.replace(roomy, max_shifts_per_week=1)
     result = propose(config, team(agent(contract=one_shift)), [shift("a1", 0, 8, 16)], {"chat": hours(0, 8, 16) | hours(1, 10, 18)})
     assert [row[2] for row in records(result)] == ["remaining_gap"]
+
+
+def test_a_split_shift_covers_an_evening_peak_the_morning_shift_cannot_reach() -> None:
+    # a1 works 08-12 (4 h of 10); chat needs one agent 08-12 and 17-20. Extending to 20:00 would add 8 h
+    # (more than the 6 h left) for 3 h of need; a second part 17-20 closes it at the hourly cost.
+    config = configure(PeakSettings(hourly_cost=10.0))
+    result = propose(config, team(agent(contract=TEN)), [shift("a1", 0, 8, 12)], {"chat": hours(0, 8, 12) | hours(0, 17, 20)})
+    assert records(result) == [("2026-11-23", "chat", "add_hours", 1, 3.0, 3.0, 30.0)]
+    assert result.actions.loc[0, "note"] == "a1 17:00-20:00 (split shift)"
+    # max_shift_hours 6: both parts together may be paid 6 h at most, so only 2 of the 3 hours.
+    short_days = configure(PeakSettings(hourly_cost=10.0, max_shift_hours=6))
+    result = propose(short_days, team(agent(contract=TEN)), [shift("a1", 0, 8, 12)], {"chat": hours(0, 8, 12) | hours(0, 17, 20)})
+    assert records(result)[0][2:5] == ("add_hours", 1, 2.0)
 
 
 def test_pool_agents_bring_their_skills_and_come_before_dearer_overtime() -> None:
