@@ -1,7 +1,9 @@
 """The feed folder: every agent's feed, the team feed and ``index.html``, written together.
 
 Everything is read, validated and rendered before the first byte is written
-(:func:`prepare_feeds`), so bad input leaves the folder untouched.
+(:func:`prepare_feeds`), so bad input leaves the folder untouched; then the
+folder is replaced as a whole (:func:`calendars.files.replace_folder`), so a
+run killed at any moment leaves the previous complete set or the new one.
 """
 
 from __future__ import annotations
@@ -15,7 +17,7 @@ import pandas as pd
 
 from calendars.feed_options import FeedOptions
 from calendars.feeds import RenderedFeed, RenderSettings, render_feeds
-from calendars.files import write_bytes_atomic
+from calendars.files import check_folder_target, clean_stale_folder, replace_folder
 from calendars.index_page import render_index
 from calendars.shifts import TEAM_FEED_NAME, FeedAgent, agents_by_id, feed_file_name
 from calendars.updates import read_previous_feeds
@@ -49,20 +51,21 @@ class PreparedFeeds:
     """Feeds rendered and checked, not yet written (see :func:`prepare_feeds`)."""
 
     feeds: tuple[RenderedFeed, ...]
-    files: tuple[tuple[Path, bytes], ...]  # agent feeds, team feed, index.html
+    out_dir: Path
+    files: tuple[tuple[Path, bytes], ...]  # agent feeds, team feed, index.html (inside out_dir)
 
     def write(self) -> FeedsResult:
-        """Write every file atomically; files whose bytes would not change are not touched."""
-        written = []
-        for path, data in self.files:
-            try:
-                if path.read_bytes() == data:
-                    continue
-            except OSError:
-                pass
-            write_bytes_atomic(path, data)
-            written.append(path)
-        return FeedsResult(feeds=self.feeds, paths=tuple(p for p, _ in self.files), written=tuple(written))
+        """Replace the folder as a whole (see :func:`calendars.files.replace_folder`).
+
+        Unchanged files keep their inode and mtime; other files of the folder
+        (feeds of agents no longer in the team) are carried over.
+        """
+        changed = set(replace_folder(self.out_dir, {path.name: data for path, data in self.files}))
+        return FeedsResult(
+            feeds=self.feeds,
+            paths=tuple(p for p, _ in self.files),
+            written=tuple(p for p, _ in self.files if p.name in changed),
+        )
 
 
 def prepare_feeds(
@@ -79,7 +82,8 @@ def prepare_feeds(
     feed it cannot read fails the run before anything is replaced.
     Arguments as for :func:`write_feeds`.
     """
-    out = Path(out_dir)
+    out = check_folder_target(out_dir, "feed folder")
+    clean_stale_folder(out)  # an interrupted run's set-aside folder is the previous feeds
     by_id = agents_by_id(agents)
     names = [feed_file_name(agent_id) for agent_id in sorted(by_id)] + [f"{TEAM_FEED_NAME}.ics"]
     previous = read_previous_feeds(out if previous_dir is None else Path(previous_dir), names)
@@ -87,7 +91,7 @@ def prepare_feeds(
     base_url = (settings.get("options") or FeedOptions()).base_url
     index = render_index([by_id[a] for a in sorted(by_id)], team_name=settings["team_name"], base_url=base_url)
     files = tuple((out / feed.file_name, feed.data) for feed in feeds) + ((out / INDEX_FILE, index),)
-    return PreparedFeeds(feeds=feeds, files=files)
+    return PreparedFeeds(feeds=feeds, out_dir=out, files=files)
 
 
 def write_feeds(
@@ -102,10 +106,11 @@ def write_feeds(
 
     Each feed is rendered against the one it replaces, read from
     ``previous_dir`` (default: ``out_dir`` itself). Everything is validated and
-    rendered before the first file is written, so bad input leaves the folder
-    untouched; each file is replaced atomically, and a file whose bytes would
-    not change is not rewritten (its mtime, and so HTTP caching, stays).
-    Feeds of agents no longer in ``agents`` are left in place (not deleted).
+    rendered before anything is written, so bad input leaves the folder
+    untouched; the folder is then replaced as a whole (built beside it and
+    swapped in), so an interrupted run leaves the previous complete set. A
+    file whose bytes would not change keeps its mtime (HTTP caching stays).
+    Feeds of agents no longer in ``agents`` are carried over (not deleted).
     Other settings as for :func:`calendars.feeds.render_feeds`.
 
     Raises:

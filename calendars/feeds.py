@@ -45,7 +45,7 @@ from calendars.events import UID_DOMAIN, draft_event, shift_title
 from calendars.feed_options import FeedOptions, check_base_url, check_color
 from calendars.ics import ParsedEvent, escape_text, fold_line
 from calendars.shifts import TEAM_FEED_NAME, FeedAgent, FeedShift, agents_by_id, check_known_agents, feed_file_name, roster_shifts
-from calendars.updates import FeedChanges, FinalEvent, check_kept_zones, merge_events, previous_events
+from calendars.updates import FeedChanges, FinalEvent, check_kept_events, merge_events, previous_events
 from calendars.vtimezone import load_zone, vtimezone_lines
 
 __all__ = [
@@ -154,7 +154,8 @@ def _render_one(
     finals, changes = merge_events(
         drafts, previous, zone=zone, generated_at=generated_at, horizon=horizon, keep_days=options.keep_days
     )
-    check_kept_zones(finals, f"previous feed {file_name}")
+    kept = set(changes.kept)
+    check_kept_events([f for f in finals if f.uid in kept], f"previous feed {file_name}", generated_at)
     data = _calendar_bytes(
         cal_name=cal_name, file_name=file_name, tzid=tz, events=finals, generated_at=generated_at, options=options
     )

@@ -1,10 +1,18 @@
-"""Atomic file output: a crash never leaves a half-written roster or feed."""
+"""Atomic output: a crash never leaves a half-written roster or feed, nor a half-replaced feed folder."""
 
 from __future__ import annotations
 
+import ctypes
+import errno
 import os
+import re
+import shutil
+import sys
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
+
+from calendars.errors import InputError
 
 
 def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> None:
@@ -34,3 +42,183 @@ def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> None:
 def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
     """Write UTF-8 text atomically, keeping line endings exactly as given."""
     write_bytes_atomic(path, text.encode("utf-8"))
+
+
+# ------------------------------------------------------------------ whole folders
+#
+# A feed folder is one product: clients subscribe to several of its files and
+# the index links them all, so a run replaces it as a whole. The new folder is
+# built beside the old one (``.<name>.peakplan-new-*``) and swapped in with one
+# rename; a kill at any moment leaves the old complete folder or the new one.
+# Leftovers of an interrupted run are cleaned up by the next (clean_stale_folder).
+
+_NEW_MARK = "peakplan-new-"
+_OLD_MARK = "peakplan-old-"
+# Temp files of write_bytes_atomic: ".<name>.<8 random chars>.tmp".
+_STALE_TEMP = re.compile(r"^\..+\.[A-Za-z0-9_]{8}\.tmp$")
+
+
+def check_folder_target(folder: str | os.PathLike[str], what: str) -> Path:
+    """Check that ``folder`` can be written as a folder; returns it as a Path.
+
+    Raises:
+        InputError: ``folder`` is a file, a file stands where one of its parent
+            folders should be, or its nearest existing parent is not writable.
+    """
+    target = Path(folder)
+    if target.exists() and not target.is_dir():
+        raise InputError(f"{what} {target} is a file, not a folder: name a folder (it is created if missing)")
+    ancestor = target.parent
+    while not ancestor.exists() and ancestor != ancestor.parent:
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise InputError(f"{what} {target}: {ancestor} is a file, so no folder can be made inside it")
+    if not os.access(ancestor, os.W_OK | os.X_OK):
+        raise InputError(f"{what} {target}: cannot write into {ancestor} (permission denied)")
+    return target
+
+
+def clean_stale_folder(folder: str | os.PathLike[str]) -> None:
+    """Undo what an interrupted :func:`replace_folder` left beside ``folder`` and in it.
+
+    A half-built new folder is deleted. If the run was killed in the middle of
+    a swap without an atomic exchange (``folder`` gone, the old one set
+    aside), the old folder is put back; otherwise the set-aside copy is
+    deleted. Temp files of :func:`write_bytes_atomic` inside are deleted.
+    """
+    target = Path(folder)
+    if not target.parent.is_dir():
+        return
+    prefix = f".{target.name}."
+    leftovers = sorted(p for p in target.parent.iterdir() if p.name.startswith(prefix) and _is_ours(p.name, prefix))
+    for path in leftovers:
+        if path.name.startswith(prefix + _OLD_MARK) and not target.exists():
+            os.rename(path, target)  # the previous complete set, back in place
+        else:
+            _remove(path)
+    if target.is_dir():
+        for path in target.iterdir():
+            if _STALE_TEMP.match(path.name) and path.is_file():
+                path.unlink()
+
+
+def replace_folder(folder: str | os.PathLike[str], files: Mapping[str, bytes]) -> tuple[str, ...]:
+    """Make ``folder`` hold ``files`` (name -> bytes), replacing it as a whole.
+
+    Other entries of the old folder are carried over. Files whose bytes do not
+    change are hard links to the old ones (same mtime, so HTTP caches stay
+    valid); others are written fresh. The swap is one atomic exchange of the
+    two folders where the system has it (Linux ``renameat2``), else two
+    renames that :func:`clean_stale_folder` completes after a crash.
+
+    Returns:
+        The names in ``files`` whose bytes changed (or are new), in the given order.
+    """
+    target = Path(folder)
+    if target.is_symlink():
+        # A folder linked into a web root: replace the folder, keep the link.
+        target = Path(os.path.realpath(target))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    clean_stale_folder(target)
+    staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.{_NEW_MARK}", dir=target.parent))
+    try:
+        written = _fill(staging, target if target.is_dir() else None, files)
+        _fsync_folder(staging)
+        _swap_in(staging, target)
+    except BaseException:
+        _remove(staging)
+        raise
+    _fsync_folder(target.parent)
+    return written
+
+
+def _fill(staging: Path, old: Path | None, files: Mapping[str, bytes]) -> tuple[str, ...]:
+    written = []
+    for name, data in files.items():
+        previous = old / name if old is not None else None
+        if previous is not None and previous.is_file() and previous.read_bytes() == data:
+            _link_or_copy(previous, staging / name)
+            continue
+        with open(staging / name, "xb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.chmod(staging / name, 0o644)
+        written.append(name)
+    if old is not None:
+        for path in sorted(old.iterdir()):
+            if path.name in files or _STALE_TEMP.match(path.name):
+                continue
+            if path.is_dir() and not path.is_symlink():
+                shutil.copytree(path, staging / path.name, symlinks=True, copy_function=_link_or_copy)
+            else:
+                _link_or_copy(path, staging / path.name)
+    os.chmod(staging, 0o755)
+    return tuple(written)
+
+
+def _swap_in(staging: Path, target: Path) -> None:
+    if not target.exists():
+        os.rename(staging, target)
+        return
+    if _exchange(staging, target):
+        _remove(staging)  # now the old folder
+        return
+    aside = Path(tempfile.mkdtemp(prefix=f".{target.name}.{_OLD_MARK}", dir=target.parent))
+    os.rmdir(aside)
+    os.rename(target, aside)
+    os.rename(staging, target)
+    _remove(aside)
+
+
+def _exchange(a: Path, b: Path) -> bool:
+    """Swap two paths atomically (Linux ``renameat2(RENAME_EXCHANGE)``); False where unsupported."""
+    if not sys.platform.startswith("linux"):
+        return False
+    try:
+        renameat2 = ctypes.CDLL(None, use_errno=True).renameat2
+    except (OSError, AttributeError):  # glibc before 2.28, musl
+        return False
+    renameat2.argtypes = (ctypes.c_int, ctypes.c_char_p, ctypes.c_int, ctypes.c_char_p, ctypes.c_uint)
+    at_fdcwd, rename_exchange = -100, 2
+    if renameat2(at_fdcwd, os.fsencode(a), at_fdcwd, os.fsencode(b), rename_exchange) == 0:
+        return True
+    error = ctypes.get_errno()
+    if error in (errno.ENOSYS, errno.EINVAL, errno.EOPNOTSUPP):  # kernel or file system without it
+        return False
+    raise OSError(error, os.strerror(error), str(b))
+
+
+def _link_or_copy(source: str | os.PathLike[str], destination: str | os.PathLike[str]) -> None:
+    try:
+        os.link(source, destination, follow_symlinks=False)
+    except OSError:
+        shutil.copy2(source, destination, follow_symlinks=False)
+
+
+def _is_ours(name: str, prefix: str) -> bool:
+    rest = name[len(prefix) :]
+    return rest.startswith(_NEW_MARK) or rest.startswith(_OLD_MARK)
+
+
+def _remove(path: Path) -> None:
+    if path.is_dir() and not path.is_symlink():
+        shutil.rmtree(path, ignore_errors=True)
+    else:
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            pass
+
+
+def _fsync_folder(folder: Path) -> None:
+    try:
+        fd = os.open(folder, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass  # some file systems cannot sync a directory; the renames are still atomic
+    finally:
+        os.close(fd)

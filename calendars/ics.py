@@ -30,6 +30,8 @@ __all__ = [
     "normalized_value",
     "event_fingerprint",
     "OWN_PROPERTIES",
+    "FIRST_YEAR",
+    "LAST_YEAR",
     "own_properties",
     "escape_text",
     "fold_line",
@@ -52,6 +54,9 @@ OWN_PROPERTIES = frozenset(
     {"UID", "DTSTAMP", "LAST-MODIFIED", "SEQUENCE", "DTSTART", "DTEND", "DURATION", "SUMMARY", "DESCRIPTION",
      "STATUS", "TRANSP", "LOCATION", "CATEGORIES", "URL", "CLASS"}
 )  # fmt: skip
+# Dates peakplan reads anywhere (sale calendars, feeds): pandas stores times in
+# nanoseconds (years 1677-2262), and a year outside these is a typo, not a plan.
+FIRST_YEAR, LAST_YEAR = 1900, 2200
 _NAME = re.compile(r"[A-Za-z0-9-]+")
 _DATE_TIME = re.compile(r"(\d{8})T(\d{6})(Z?)")
 _DATE = re.compile(r"\d{8}")
@@ -92,8 +97,8 @@ class ParsedEvent:
     def sequence(self) -> int:
         prop = self.first("SEQUENCE")
         try:
-            return int(prop.value) if prop is not None else 0
-        except ValueError:
+            return max(0, int(prop.value)) if prop is not None else 0
+        except ValueError:  # not a number (or 4,300+ digits): start again from 0
             return 0
 
     @property
@@ -195,7 +200,10 @@ def _instant(prop: ContentLine) -> datetime | date | str:
         zone = _zone(tzid) if tzid else None
         if zone is None:
             return f"{tzid or ''}|{value}"  # floating or non-IANA: compared as written
-        return naive.replace(tzinfo=zone).astimezone(UTC)
+        try:
+            return naive.replace(tzinfo=zone).astimezone(UTC)
+        except OverflowError:  # year 1 or 9999 shifted past the calendar's edge
+            return value
     if _DATE.fullmatch(value):
         try:
             return datetime.strptime(value, "%Y%m%d").date()

@@ -12,7 +12,9 @@ Rules worth knowing:
   defined by a VTIMEZONE in the file is an error. STATUS:CANCELLED events (and
   cancelled instances) are skipped; two events with one UID and no
   RECURRENCE-ID are an error. RRULE/RDATE/EXDATE recurrences are
-  expanded up to 5 years after DTSTART; each instance gets the event id
+  expanded over the days asked for (``days``: the history and the planned
+  week), else up to 5 years after DTSTART; a rule giving more than
+  ``MAX_INSTANCES`` sales there is an error. Each instance gets the event id
   ``<UID>/<recurrence id>`` (``20261127`` for dates, ``20261127T060000Z`` for
   times) and instances replaced by a RECURRENCE-ID override are skipped in
   favour of the override.
@@ -22,26 +24,35 @@ Rules worth knowing:
   a spreadsheet. Datetime values use an exclusive ``end``; without an offset
   they are read in the team zone. An empty ``end`` on a date-only row means
   one day. The event id is ``<name>@<start>``.
-- Uplift (``X-PEAKPLAN-UPLIFT`` or the ``uplift`` column): ``1.5`` or
-  ``+150%`` both mean +150 %; it must be above -100 %. Absent means NaN (learn it).
+- Uplift (``X-PEAKPLAN-UPLIFT`` or the ``uplift`` column): the extra volume,
+  ``+150%`` or ``1.5`` (or ``x2.5``), see :mod:`calendars.uplift`; a bare
+  ``80`` is refused as a percentage without its ``%``. Absent means NaN (learn it).
+- Dates must fall in the years ``FIRST_YEAR``..``LAST_YEAR``; with ``days``
+  given, events wholly outside those days (with a month's margin) are left out.
 """
 
 from __future__ import annotations
 
+import datetime as _datetime_module
+import io
 import math
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import dateutil.rrule
 import icalendar
 import pandas as pd
 from dateutil.relativedelta import relativedelta
 from dateutil.rrule import rrulestr
 
 from calendars.errors import InputError
+from calendars.ics import FIRST_YEAR, LAST_YEAR
+from calendars.uplift import UpliftValueError, parse_uplift
 from calendars.vtimezone import load_zone
 
 __all__ = [
@@ -58,11 +69,18 @@ EVENT_COLUMNS = ("event_id", "name", "category", "start", "end", "all_day", "upl
 CSV_COLUMNS = ("name", "category", "start", "end")  # plus optional "uplift"
 UPLIFT_PROPERTY = "X-PEAKPLAN-UPLIFT"
 # Sale calendars are planned months ahead; a rule without end would otherwise
-# be infinite, and forecasts never look further than this.
+# be infinite, and forecasts never look further than this (used without ``days``).
 RECURRENCE_HORIZON = relativedelta(years=5)
+# Events this far outside the asked-for days cannot touch them (the forecast
+# looks one day before and after an event); they are left out.
+DAYS_MARGIN = timedelta(days=31)
+# More sales than this from one recurring event in the asked-for days is a
+# mistake (FREQ=MINUTELY, HOURLY without end), not a campaign plan.
+MAX_INSTANCES = 5_000
+# Rule steps walked from DTSTART before giving up (DTSTART decades back, dense rules).
+MAX_STEPS = 200_000
 
 _DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
-_UPLIFT = re.compile(r"([+-]?(?:\d+(?:\.\d*)?|\.\d+))\s*(%?)")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -85,12 +103,16 @@ class SaleEvent:
 # --------------------------------------------------------------------------- API
 
 
-def load_sale_calendar(path: str | Path, tz: str) -> pd.DataFrame:
+def load_sale_calendar(path: str | Path, tz: str, *, days: tuple[date, date] | None = None) -> pd.DataFrame:
     """Read a sale calendar into the events table.
 
     Args:
         path: ``.ics`` or ``.csv`` file.
         tz: team time zone (IANA), used for all-day and floating times.
+        days: first and last local day of interest (history start, planned
+            week's end): recurrences are expanded over these days only, and
+            events wholly outside them (with ``DAYS_MARGIN``) are left out.
+            None: everything, recurrences up to 5 years after their start.
 
     Returns:
         DataFrame with ``EVENT_COLUMNS``; ``start``/``end`` as
@@ -100,10 +122,10 @@ def load_sale_calendar(path: str | Path, tz: str) -> pd.DataFrame:
     Raises:
         InputError: missing or unreadable file, not a calendar, bad events.
     """
-    return events_frame(load_sale_events(path, tz))
+    return events_frame(load_sale_events(path, tz, days=days))
 
 
-def load_sale_events(path: str | Path, tz: str) -> tuple[SaleEvent, ...]:
+def load_sale_events(path: str | Path, tz: str, *, days: tuple[date, date] | None = None) -> tuple[SaleEvent, ...]:
     """Read a sale calendar into ``SaleEvent`` objects sorted by start (UTC), id.
 
     Raises:
@@ -114,13 +136,35 @@ def load_sale_events(path: str | Path, tz: str) -> tuple[SaleEvent, ...]:
     if not file.is_file():
         raise InputError(f"sale calendar {file} not found")
     suffix = file.suffix.lower()
+    window = _window(days, zone)
     if suffix in (".ics", ".ical", ".ifb", ".icalendar"):
-        events = _read_ics(file, zone)
+        events = _read_ics(file, zone, window)
     elif suffix == ".csv":
         events = _read_csv(file, zone)
     else:
         raise InputError(f"sale calendar {file}: unsupported file type {file.suffix!r}, expected .ics or .csv")
+    if window is not None:
+        events = [e for e in events if e.end >= window[0] and e.start <= window[1]]
     return tuple(sorted(events, key=lambda e: (e.start.astimezone(UTC), e.event_id)))
+
+
+def _window(days: tuple[date, date] | None, zone: ZoneInfo) -> tuple[datetime, datetime] | None:
+    """The instants of interest: ``days`` widened by ``DAYS_MARGIN`` (None: no window)."""
+    if days is None:
+        return None
+    first, last = days
+    return (
+        datetime.combine(first, time(0), tzinfo=zone) - DAYS_MARGIN,
+        datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone) + DAYS_MARGIN,
+    )
+
+
+def _check_years(where: str, what: str, value: date | datetime) -> None:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise InputError(
+            f"{where}: {what} {value.isoformat()} is outside the years {FIRST_YEAR}-{LAST_YEAR} peakplan reads "
+            "(a typo in the year?)"
+        )
 
 
 def events_frame(events: Iterable[SaleEvent]) -> pd.DataFrame:
@@ -145,31 +189,16 @@ def events_frame(events: Iterable[SaleEvent]) -> pd.DataFrame:
     return frame.sort_values(["start", "event_id"], kind="stable").reset_index(drop=True)
 
 
-def parse_uplift(value: str) -> float:
-    """``"1.5"`` -> 1.5, ``"+150%"`` -> 1.5, ``"-20%"`` -> -0.2.
-
-    Raises:
-        ValueError: not a number or percentage, not finite, or not above -100 %.
-    """
-    match = _UPLIFT.fullmatch(value.strip())
-    if not match:
-        raise ValueError(f"uplift {value!r} is not a number like 1.5 or a percentage like +150%")
-    number = float(match.group(1))
-    if match.group(2):
-        number /= 100.0
-    if not math.isfinite(number) or number <= -1.0:
-        raise ValueError(f"uplift {value!r} must be above -100% (volume cannot drop below zero)")
-    return number
-
-
 # ------------------------------------------------------------------------ .ics
 
 
-def _read_ics(file: Path, zone: ZoneInfo) -> list[SaleEvent]:
+def _read_ics(file: Path, zone: ZoneInfo, window: tuple[datetime, datetime] | None) -> list[SaleEvent]:
     try:
         data = file.read_bytes()
     except OSError as exc:
         raise InputError(f"sale calendar {file}: cannot read ({exc.strerror})") from exc
+    # RFC 5545 text is UTF-8 with CRLF; accept UTF-16 (with BOM) and any line ending, refuse other encodings.
+    data = "\r\n".join(_text(data, file).splitlines()).encode("utf-8") + b"\r\n"
     if b"BEGIN:VCALENDAR" not in data[:4096].upper():
         raise InputError(f"sale calendar {file} is not an iCalendar file (no BEGIN:VCALENDAR)")
     try:
@@ -190,14 +219,22 @@ def _read_ics(file: Path, zone: ZoneInfo) -> list[SaleEvent]:
     for ev, floating in vevents:
         if "RECURRENCE-ID" in ev and not ev.errors:  # broken values are reported per event below
             rid_value = ev["RECURRENCE-ID"].dt
-            rid = _instant(rid_value, floating if isinstance(rid_value, datetime) else zone)
-            overridden.setdefault(str(ev.get("UID", "")), set()).add(rid)
+            if isinstance(rid_value, date):
+                rid = _instant(rid_value, floating if isinstance(rid_value, datetime) else zone)
+                overridden.setdefault(str(ev.get("UID", "")), set()).add(rid)
 
     events: list[SaleEvent] = []
     for index, (ev, floating) in enumerate(vevents, start=1):
         if str(ev.get("STATUS", "")).strip().upper() == "CANCELLED":
             continue  # a cancelled sale brings no extra contacts
-        events += _expand_vevent(ev, index, file, zone, overridden, floating=floating)
+        try:
+            events += _expand_vevent(ev, index, file, zone, overridden, floating=floating, window=window)
+        except (OverflowError, ValueError, TypeError, AttributeError, KeyError) as exc:
+            # icalendar hands over whatever it could make of a value (a period,
+            # a vBroken, a date at the calendar's edge): one clear line, not a traceback.
+            raise InputError(
+                f"sale calendar {file}, {_describe(ev, index)}: cannot read the event ({type(exc).__name__}: {exc})"
+            ) from exc
     seen: dict[str, int] = {}
     for event in events:
         seen[event.event_id] = seen.get(event.event_id, 0) + 1
@@ -208,6 +245,25 @@ def _read_ics(file: Path, zone: ZoneInfo) -> list[SaleEvent]:
             "(an edited instance of a recurring sale carries RECURRENCE-ID)"
         )
     return events
+
+
+def _text(data: bytes, file: Path) -> str:
+    """The file's text: UTF-8 (BOM or not) or UTF-16 with its BOM.
+
+    Raises:
+        InputError: another encoding (Latin-1, cp1252, ...), naming the byte.
+    """
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
+        encoding = "utf-16"
+    else:
+        encoding = "utf-8-sig"
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"sale calendar {file} is not {encoding.removesuffix('-sig').upper()} text (byte {data[exc.start:exc.start + 1]!r} "
+            f"at position {exc.start}): save it as UTF-8"
+        ) from None
 
 
 def _floating_zone(cal: icalendar.cal.Component, zone: ZoneInfo) -> ZoneInfo:
@@ -255,8 +311,9 @@ def _expand_vevent(
     overridden: dict[str, set[datetime]],
     *,
     floating: ZoneInfo | None = None,
+    window: tuple[datetime, datetime] | None = None,
 ) -> list[SaleEvent]:
-    """The SaleEvents of one VEVENT: itself, or its instances when it recurs."""
+    """The SaleEvents of one VEVENT: itself, or its instances when it recurs (within ``window``)."""
     where = f"sale calendar {file}, {_describe(ev, index)}"
     if ev.errors:
         # icalendar is lenient and keeps unparsable values as vBroken; report them.
@@ -280,6 +337,13 @@ def _expand_vevent(
         duration = ev["DURATION"].dt if "DURATION" in ev else None
     except Exception as exc:
         raise InputError(f"{where}: unreadable date ({exc})") from exc
+    for what, value in (("DTSTART", dtstart), ("DTEND", dtend)):
+        if value is not None and not isinstance(value, date):
+            raise InputError(f"{where}: {what} {value!r} is not a date or date-time")
+        if value is not None:
+            _check_years(where, what, value)
+    if duration is not None and not isinstance(duration, timedelta):
+        raise InputError(f"{where}: DURATION {duration!r} is not a duration like PT3H or P2D")
     all_day = not isinstance(dtstart, datetime)
 
     name = str(ev.get("SUMMARY", "")).strip()
@@ -289,8 +353,8 @@ def _expand_vevent(
     if UPLIFT_PROPERTY in ev:
         try:
             uplift = parse_uplift(str(ev[UPLIFT_PROPERTY]))
-        except ValueError as exc:
-            raise InputError(f"{where}: {exc}") from exc
+        except UpliftValueError as exc:
+            raise InputError(f"{where}: {UPLIFT_PROPERTY}: {exc}") from exc
 
     # The event's length, applied to every instance.
     if all_day:
@@ -329,6 +393,7 @@ def _expand_vevent(
         else:
             start = _instant(start_value, zone)
             end = (start.astimezone(UTC) + length).astimezone(start.tzinfo)
+        _check_years(where, "end", end)
         return SaleEvent(
             event_id=event_id, name=name, category=category, start=start, end=end, all_day=all_day, uplift=uplift
         )
@@ -340,8 +405,8 @@ def _expand_vevent(
     if "RRULE" not in ev and "RDATE" not in ev:
         return [make(uid, dtstart)]
     try:
-        starts = _occurrences(ev, dtstart, all_day, zone)
-    except (ValueError, TypeError) as exc:
+        starts = _occurrences(ev, dtstart, all_day, zone, window, where)
+    except (ValueError, TypeError, OverflowError) as exc:
         raise InputError(f"{where}: cannot expand the recurrence ({exc})") from exc
     skip = overridden.get(str(ev.get("UID", "")), set())
     out = []
@@ -372,18 +437,28 @@ def _rid(value: date | datetime, all_day: bool) -> str:
     return f"{value.astimezone(UTC):%Y%m%dT%H%M%SZ}"
 
 
-def _occurrences(ev: icalendar.cal.Component, dtstart: date | datetime, all_day: bool, zone: ZoneInfo) -> list[date | datetime]:
-    """Instance starts of a recurring VEVENT, in its own zone, within the horizon.
+def _occurrences(
+    ev: icalendar.cal.Component,
+    dtstart: date | datetime,
+    all_day: bool,
+    zone: ZoneInfo,
+    window: tuple[datetime, datetime] | None,
+    where: str,
+) -> list[date | datetime]:
+    """Instance starts of a recurring VEVENT, in its own zone, within the window (or horizon).
 
     The rule is expanded on naive wall-clock times of the event's zone (RFC
     5545 keeps the local time across DST), then re-attached to that zone.
+
+    Raises:
+        InputError: the rule gives more than ``MAX_INSTANCES`` instances in the
+            window, or needs more than ``MAX_STEPS`` steps to get there.
     """
     event_zone = dtstart.tzinfo if isinstance(dtstart, datetime) and dtstart.tzinfo else zone
     if all_day:
         wall_start = datetime.combine(dtstart, time(0))
     else:
         wall_start = dtstart.replace(tzinfo=None)
-    horizon = wall_start + RECURRENCE_HORIZON
 
     def wall(value: date | datetime, *, end_of_day: bool = False) -> datetime:
         if not isinstance(value, datetime):
@@ -392,15 +467,23 @@ def _occurrences(ev: icalendar.cal.Component, dtstart: date | datetime, all_day:
             value = value.astimezone(event_zone)
         return value.replace(tzinfo=None)
 
+    if window is None:
+        begin, horizon = wall_start, wall_start + RECURRENCE_HORIZON
+    else:
+        # A day either side: wall times of another zone than the window's.
+        begin, horizon = wall(window[0]) - timedelta(days=1), wall(window[1]) + timedelta(days=1)
+
     found: set[datetime] = set()
     for rule_prop in _as_list(ev.get("RRULE")):
         rule_dict = dict(rule_prop)
+        if "COUNT" in rule_dict and "UNTIL" in rule_dict:
+            raise InputError(f"{where}: the RRULE has both COUNT and UNTIL; RFC 5545 allows one of them")
         until = rule_dict.pop("UNTIL", None)
         text = type(rule_prop)(rule_dict).to_ical().decode()
         rule = rrulestr(text, dtstart=wall_start)
         if until:
             rule = rule.replace(until=wall(until[0], end_of_day=True))
-        found.update(rule.between(wall_start, horizon, inc=True))
+        found.update(_bounded_instances(rule, begin, horizon, where))
     for rdate_prop in _as_list(ev.get("RDATE")):
         for item in rdate_prop.dts:
             value = item.dt
@@ -426,6 +509,60 @@ def _occurrences(ev: icalendar.cal.Component, dtstart: date | datetime, all_day:
     return [t.replace(tzinfo=event_zone) for t in kept]
 
 
+def _bounded_instances(rule: dateutil.rrule.rrule, begin: datetime, end: datetime, where: str) -> Iterator[datetime]:
+    """The rule's instances from ``begin`` to ``end``, walking at most ``MAX_STEPS`` of them.
+
+    Raises:
+        InputError: more than ``MAX_INSTANCES`` in the span or ``MAX_STEPS`` before its end.
+    """
+    kept = 0
+    with _rrule_years_up_to(end.year + 1):
+        for step, instant in enumerate(rule, start=1):
+            if instant > end:
+                break
+            if instant >= begin:
+                kept += 1
+                if kept > MAX_INSTANCES:
+                    raise InputError(
+                        f"{where}: the RRULE gives more than {MAX_INSTANCES:,} sales between {begin:%Y-%m-%d} and "
+                        f"{end:%Y-%m-%d}: give it an end (UNTIL or COUNT) or a coarser FREQ (a sale recurs daily at most)"
+                    )
+                yield instant
+            if step >= MAX_STEPS:
+                raise InputError(
+                    f"{where}: the RRULE needs more than {MAX_STEPS:,} repetitions from DTSTART to reach "
+                    f"{end:%Y-%m-%d}: start it later (DTSTART) or use a coarser FREQ"
+                )
+
+
+class _YearBoundedDatetime:
+    """The ``datetime`` module as dateutil's rrule sees it, with a lower ``MAXYEAR``.
+
+    dateutil walks a rule period by period until an instance passes UNTIL, or
+    else until the year 9999: a rule no date can satisfy
+    (``FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30``) yields nothing for millions of
+    periods (10-30 s, minutes for FREQ=MINUTELY). Its only stop for such a
+    rule is ``datetime.MAXYEAR``, read from its module global at every year
+    change; this stand-in lowers it for one expansion.
+    """
+
+    def __init__(self, max_year: int) -> None:
+        self.MAXYEAR = max_year
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(_datetime_module, name)
+
+
+@contextmanager
+def _rrule_years_up_to(year: int) -> Iterator[None]:
+    saved = dateutil.rrule.datetime
+    dateutil.rrule.datetime = _YearBoundedDatetime(min(year, _datetime_module.MAXYEAR))  # type: ignore[assignment]
+    try:
+        yield
+    finally:
+        dateutil.rrule.datetime = saved
+
+
 def _as_list(value: object) -> list:
     if value is None:
         return []
@@ -437,12 +574,22 @@ def _as_list(value: object) -> list:
 
 def _read_csv(file: Path, zone: ZoneInfo) -> list[SaleEvent]:
     try:
-        table = pd.read_csv(file, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        text = _text(file.read_bytes(), file)
+    except OSError as exc:
+        raise InputError(f"sale calendar {file}: cannot read ({exc.strerror})") from exc
+    header = text.split("\n", 1)[0]
+    # Spreadsheets in many locales save "CSV" with ';' (or tabs): the header tells.
+    sep = next((s for s in (",", ";", "\t") if s in header), ",")
+    try:
+        table = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
     except pd.errors.EmptyDataError as exc:
         raise InputError(f"sale calendar {file} is empty: expected a header {','.join(CSV_COLUMNS)}[,uplift]") from exc
-    except (pd.errors.ParserError, UnicodeDecodeError, OSError) as exc:
+    except (pd.errors.ParserError, ValueError) as exc:
         raise InputError(f"sale calendar {file} could not be read as CSV: {exc}") from exc
     table.columns = [str(c).strip().lower() for c in table.columns]
+    twice = sorted({c for c in table.columns if list(table.columns).count(c) > 1})
+    if twice:
+        raise InputError(f"sale calendar {file}: column(s) {twice} appear more than once in the header")
     missing = [c for c in CSV_COLUMNS if c not in table.columns]
     if missing:
         raise InputError(
@@ -458,9 +605,11 @@ def _read_csv(file: Path, zone: ZoneInfo) -> list[SaleEvent]:
             raise InputError(f"{where}: name is empty")
         where = f"{where} ({name!r})"
         start_value = _parse_when(record["start"], "start", where)
+        _check_years(where, "start", start_value)
         end_raw = record["end"].strip()
         if end_raw:
             end_value = _parse_when(end_raw, "end", where)
+            _check_years(where, "end", end_value)
         elif not isinstance(start_value, datetime):
             end_value = start_value  # one day: the end column is inclusive for dates
         else:
@@ -484,8 +633,8 @@ def _read_csv(file: Path, zone: ZoneInfo) -> list[SaleEvent]:
         if has_uplift and record["uplift"].strip():
             try:
                 uplift = parse_uplift(record["uplift"])
-            except ValueError as exc:
-                raise InputError(f"{where}: {exc}") from exc
+            except UpliftValueError as exc:
+                raise InputError(f"{where}: column uplift: {exc}") from exc
         category = record["category"].strip().lower() or name.lower()
         events.append(
             SaleEvent(

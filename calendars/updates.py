@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from calendars.errors import InputError
 from calendars.events import DraftEvent
-from calendars.ics import UTC_STAMP, ParsedEvent, event_fingerprint, own_properties, parse_line, read_calendar, utc_stamp
+from calendars.ics import FIRST_YEAR, LAST_YEAR, UTC_STAMP, ParsedEvent, event_fingerprint, own_properties, parse_line, read_calendar, utc_stamp
 from calendars.vtimezone import load_zone
 
 __all__ = [
@@ -26,7 +26,8 @@ __all__ = [
     "FinalEvent",
     "merge_events",
     "previous_events",
-    "check_kept_zones",
+    "check_event_years",
+    "check_kept_events",
     "read_previous_feeds",
 ]
 
@@ -34,6 +35,9 @@ __all__ = [
 STAMP_PROPERTIES = ("DTSTAMP", "LAST-MODIFIED", "SEQUENCE")
 # A change in any of these is a reschedule: SEQUENCE goes up.
 SCHEDULE_PROPERTIES = ("DTSTART", "DTEND", "STATUS")
+# Rosters are published weeks ahead; an event years ahead is no shift of ours.
+MAX_AHEAD = timedelta(days=5 * 365)
+_FRESH_START = "delete the previous feed to start it afresh"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -133,22 +137,57 @@ def _tzids_of(lines: Sequence[str]) -> frozenset[str]:
 
 
 def previous_events(previous: bytes | Sequence[ParsedEvent] | None, source: str) -> tuple[ParsedEvent, ...]:
+    """The events of a previous feed given as bytes or as parsed events, checked.
+
+    Raises:
+        InputError: unreadable, or an event dated outside the years peakplan reads.
+    """
     if previous is None:
         return ()
     if isinstance(previous, bytes | bytearray):
-        return read_calendar(bytes(previous), source).events
-    return tuple(previous)
+        events = read_calendar(bytes(previous), source).events
+    else:
+        events = tuple(previous)
+    check_event_years(events, source)
+    return events
 
 
-def check_kept_zones(finals: Sequence[FinalEvent], source: str) -> None:
+def check_event_years(events: Sequence[ParsedEvent], source: str) -> None:
+    """Refuse events of a previous feed dated outside ``FIRST_YEAR``..``LAST_YEAR``.
+
+    Raises:
+        InputError: naming the event and its date.
+    """
+    for event in events:
+        for what, instant in (("starts", event.start), ("ends", event.end)):
+            if instant is not None and not FIRST_YEAR <= instant.year <= LAST_YEAR:
+                raise InputError(
+                    f"{source}: event {event.uid!r} {what} {instant:%Y-%m-%d}, outside the years "
+                    f"{FIRST_YEAR}-{LAST_YEAR}: not a shift peakplan wrote ({_FRESH_START})"
+                )
+
+
+def check_kept_events(finals: Sequence[FinalEvent], source: str, generated_at: datetime) -> None:
+    """Refuse carried-over events peakplan cannot write back.
+
+    Raises:
+        InputError: a TZID that is no IANA zone, or an event more than
+            ``MAX_AHEAD`` after this run (its VTIMEZONE would span decades).
+    """
+    latest = generated_at + MAX_AHEAD
     for final in finals:
+        if final.end is not None and final.end > latest:
+            raise InputError(
+                f"{source}: event {final.uid!r} ends {final.end:%Y-%m-%d}, more than {MAX_AHEAD.days // 365} years "
+                f"after this run: not a shift peakplan wrote ({_FRESH_START})"
+            )
         for tzid in sorted(final.tzids):
             try:
                 load_zone(tzid)
             except InputError:
                 raise InputError(
                     f"{source}: event {final.uid!r} uses TZID {tzid!r}, which is not an IANA time zone "
-                    "(delete the previous feed to start it afresh)"
+                    f"({_FRESH_START})"
                 ) from None
 
 
@@ -172,6 +211,7 @@ def read_previous_feeds(folder: str | Path, file_names: Sequence[str]) -> dict[s
             raise InputError(f"previous feed {path}: cannot read ({exc.strerror})") from None
         try:
             out[name] = read_calendar(data, f"previous feed {path}").events
+            check_event_years(out[name], f"previous feed {path}")
         except InputError as exc:
             raise InputError(
                 f"{exc} (SEQUENCE and DTSTAMP continue from the previous feed: repair or delete it, "

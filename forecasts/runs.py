@@ -92,7 +92,7 @@ def load_inputs(
     last_day = history["ds"].max().tz_convert(tz).date()
     frames = []
     if events_path is not None:
-        frames.append(load_sale_calendar(Path(events_path), tz))
+        frames.append(load_sale_calendar(Path(events_path), tz, days=(first_day, max(until, last_day))))
     if holidays.strip():
         # one day past the end: the eve of a holiday right after the window is in the window
         frames.append(holiday_events(holidays, first_day, max(until, last_day) + dt.timedelta(days=1), tz))

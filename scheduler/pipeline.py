@@ -86,7 +86,7 @@ def load_events(config: Config, first_day: dt.date, last_day: dt.date) -> pd.Dat
     """Sale calendar events plus public holidays between ``first_day`` and ``last_day``."""
     frames = []
     if config.events is not None:
-        frames.append(load_sale_calendar(config.events, config.timezone))
+        frames.append(load_sale_calendar(config.events, config.timezone, days=(first_day, last_day)))
     if config.holidays:
         frames.append(holiday_events(config.holidays, first_day, last_day, config.timezone))
     frames = [frame for frame in frames if not frame.empty]

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 
-from calendars import files
 from calendars.errors import InputError
 from calendars.feed_folder import write_feeds
 from calendars.feed_options import FeedOptions
@@ -176,28 +175,6 @@ def test_unreadable_previous_feed_fails_before_writing(tmp_path, content, messag
     assert (tmp_path / "anna.ics").read_bytes() == content
 
 
-def test_crash_while_writing_leaves_old_file_and_no_temp_files(tmp_path, monkeypatch):
-    write_feeds(roster(WEEK_ROWS), (ANNA, BOB), out_dir=tmp_path, tz=TZ, team_name="T", generated_at=GENERATED_AT, horizon=WEEK)
-    before = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
-    real_replace = os.replace
-    calls = []
-
-    def failing_replace(src, dst):
-        calls.append(dst)
-        if len(calls) == 2:
-            raise OSError(28, "No space left on device")
-        real_replace(src, dst)
-
-    monkeypatch.setattr(files.os, "replace", failing_replace)
-    moved = [(*r[:2], r[2].replace("09:00", "08:00"), r[3], r[4]) for r in WEEK_ROWS]
-    with pytest.raises(OSError, match="No space"):
-        write_feeds(roster(moved), (ANNA, BOB), out_dir=tmp_path, tz=TZ, team_name="T", generated_at=LATER, horizon=WEEK)
-    after = {p.name: p.read_bytes() for p in tmp_path.iterdir()}
-    assert sorted(after) == sorted(before)  # no .tmp left behind
-    assert after["bob.ics"] == before["bob.ics"]  # the file being written when it failed is the old one, whole
-    parse_everywhere(after["anna.ics"])
-
-
 def test_breaks_and_lunch_are_listed_in_the_shift():
     rows = [
         ("anna", "chat", "2026-11-23T09:00:00+01:00", "2026-11-23T11:00:00+01:00", "s1"),
@@ -323,3 +300,25 @@ def test_kept_events_in_another_zone_bring_their_vtimezone():
     tzids = [line for line in unfolded_lines(data) if line.startswith("TZID:")]
     assert tzids == ["TZID:Europe/Moscow", "TZID:Europe/Berlin"]  # the team zone first
     assert len(parse_everywhere(data)) == 4
+
+
+@pytest.mark.parametrize(
+    ("dtstart", "message"),
+    [
+        ("99991231T230000Z", "outside the years 1900-2200"),
+        ("00010101T000000Z", "outside the years 1900-2200"),
+        ("21500101T090000Z", "more than 5 years after this run"),
+    ],
+)
+def test_previous_feed_event_at_an_absurd_date_is_named(tmp_path, dtstart, message):
+    """Such an event once made the VTIMEZONE reach the year 10001 (a traceback) or span centuries."""
+    first = feed(WEEK_ROWS)
+    broken = first.replace(b"DTSTART;TZID=Europe/Berlin:20261123T090000", f"DTSTART:{dtstart}".encode(), 1)
+    broken = broken.replace(b"DTEND;TZID=Europe/Berlin:20261123T170000", f"DTEND:{dtstart}".encode(), 1)
+    broken = broken.replace(b"UID:anna-2026-11-23-0900@peakplan", b"UID:odd@peakplan", 1)
+    assert broken != first
+    (tmp_path / "anna.ics").write_bytes(broken)
+    with pytest.raises(InputError, match=message) as info:
+        write_feeds(roster(WEEK_ROWS), (ANNA, BOB), out_dir=tmp_path, tz=TZ, team_name="T", generated_at=LATER, horizon=WEEK)
+    assert "anna.ics" in str(info.value) and "'odd@peakplan'" in str(info.value)
+    assert (tmp_path / "anna.ics").read_bytes() == broken

@@ -154,7 +154,7 @@ def test_parse_uplift(value, expected):
     assert parse_uplift(value) == pytest.approx(expected)
 
 
-@pytest.mark.parametrize("value", ["lots", "1.5x", "-100%", "-1.5", "nan", ""])
+@pytest.mark.parametrize("value", ["lots", "1.5x", "-100%", "-1.5", "nan", "", "80", "-20"])
 def test_parse_uplift_rejects(value):
     with pytest.raises(ValueError):
         parse_uplift(value)
@@ -334,6 +334,7 @@ RULES = st.sampled_from(
 )
 # Found by this test: a 01:00-03:00 instance on 2026-03-29, the night Berlin springs forward.
 @example(rule="FREQ=WEEKLY;INTERVAL=2;UNTIL=20270301T000000Z", day=3, hour=1, all_day=False, tzid="Europe/Berlin", skip=1)
+@example(rule="FREQ=DAILY;COUNT=9", day=58, hour=2, all_day=False, tzid="America/New_York", skip=1)
 def test_property_recurrences_match_recurring_ical_events(tmp_path_factory, rule, day, hour, all_day, tzid, skip):
     import icalendar
     import recurring_ical_events
@@ -371,10 +372,124 @@ def test_property_recurrences_match_recurring_ical_events(tmp_path_factory, rule
     else:
         # RFC 5545 3.8.5.3: every instance lasts the same *exact* duration as the first. Across a
         # DST change recurring-ical-events keeps the wall-clock end instead (an hour off), so ends
-        # are compared with it only where no transition falls inside the instance.
+        # are compared with it only where no transition falls inside the instance, nor just before
+        # it (an instance whose wall-clock start falls in the spring-forward gap: found by this test).
         assert (ours["end"] - ours["start"] == timedelta(hours=2)).all()
         zone = ZoneInfo(tzid)
         for (start, end), (_, their_end) in zip(zip(ours["start"], ours["end"], strict=True), expected, strict=True):
-            if start.tz_convert(zone).utcoffset() == end.tz_convert(zone).utcoffset():
+            if (start - timedelta(hours=2)).tz_convert(zone).utcoffset() == end.tz_convert(zone).utcoffset():
                 assert end == their_end
     assert victim["start"] not in set(ours["start"])
+
+
+# ------------------------------------------------- absurd dates, rules without end, the days asked for
+
+
+@pytest.mark.parametrize("value", ["16010713", "00010101", "99991231", "22620412"])
+def test_ics_date_outside_the_years_read_names_event_and_value(tmp_path, value):
+    message = _error(ics(tmp_path, f"UID:old\nSUMMARY:Old\nDTSTART;VALUE=DATE:{value}"))
+    assert "UID 'old'" in message and f"{value[:4]}-{value[4:6]}-{value[6:]}" in message and "1900-2200" in message
+
+
+@pytest.mark.parametrize("value", ["0001-01-01", "9999-12-31", "1601-07-13T10:00:00+00:00"])
+def test_csv_date_outside_the_years_read_names_row_and_value(tmp_path, value):
+    message = _error(csv(tmp_path, f"name,category,start,end\nOld,,{value},\n"))
+    assert "row 2" in message and "1900-2200" in message
+
+
+def test_duration_past_the_years_read_is_an_error_not_an_overflow(tmp_path):
+    message = _error(ics(tmp_path, "UID:long\nSUMMARY:Long\nDTSTART;VALUE=DATE:20261127\nDURATION:P99999999D"))
+    assert "UID 'long'" in message
+
+
+@pytest.mark.parametrize("rule", ["FREQ=MINUTELY", "FREQ=SECONDLY", "FREQ=HOURLY"])
+def test_dense_rule_without_end_is_refused_quickly(tmp_path, rule):
+    path = ics(tmp_path, f"UID:m\nSUMMARY:Every minute\nDTSTART:20250101T000000Z\nDTEND:20250101T000100Z\nRRULE:{rule}")
+    assert "more than 5,000 sales" in _error(path)
+    with pytest.raises(InputError, match="more than 5,000 sales"):
+        load_sale_calendar(path, TZ, days=(datetime(2025, 1, 1).date(), datetime(2026, 11, 29).date()))
+
+
+@pytest.mark.parametrize(
+    "rule",
+    [
+        "FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30",
+        "FREQ=MINUTELY;BYMONTH=2;BYMONTHDAY=30",
+        "FREQ=SECONDLY;BYSETPOS=-1;BYMONTH=4;BYMONTHDAY=31",
+        "FREQ=DAILY;BYWEEKNO=1;BYMONTH=6",
+    ],
+)
+def test_rule_no_date_satisfies_gives_only_dtstart(tmp_path, rule):
+    # dateutil alone walks such a rule to the year 9999 (10-30 s); the expansion stops at the window.
+    path = ics(tmp_path, f"UID:never\nSUMMARY:Never\nDTSTART:20261101T090000Z\nDTEND:20261101T100000Z\nRRULE:{rule}")
+    df = load_sale_calendar(path, TZ)
+    assert list(df["event_id"]) == ["never"] or list(df["event_id"]) == ["never/20261101T090000Z"]
+
+
+def test_recurrence_is_expanded_over_the_days_asked_for(tmp_path):
+    """A rule begun long ago still gives this year's sales (not only its first five years)."""
+    path = ics(tmp_path, "UID:w\nSUMMARY:Weekly promo\nDTSTART;VALUE=DATE:20100104\nRRULE:FREQ=WEEKLY")
+    days = (datetime(2026, 11, 1).date(), datetime(2026, 11, 29).date())
+    df = load_sale_calendar(path, TZ, days=days)
+    starts = [s.tz_convert(TZ).date() for s in df["start"]]
+    assert datetime(2026, 11, 23).date() in starts and min(starts) >= datetime(2026, 9, 30).date()
+    assert max(starts) <= datetime(2026, 12, 31).date()
+
+
+def test_events_far_outside_the_days_asked_for_are_left_out(tmp_path):
+    path = csv(tmp_path, "name,category,start,end\nOld,,1950-01-01,\nNow,,2026-11-27,\nLater,,2150-01-01,\n")
+    days = (datetime(2025, 6, 1).date(), datetime(2026, 11, 29).date())
+    assert list(load_sale_calendar(path, TZ, days=days)["name"]) == ["Now"]
+    assert list(load_sale_calendar(path, TZ)["name"]) == ["Old", "Now", "Later"]
+
+
+def test_count_and_until_together_are_refused(tmp_path):
+    path = ics(tmp_path, "UID:cu\nSUMMARY:Both\nDTSTART;VALUE=DATE:20261101\nRRULE:FREQ=DAILY;COUNT=3;UNTIL=20261231")
+    assert "both COUNT and UNTIL" in _error(path)
+
+
+# ------------------------------------------------------------------ the uplift convention
+
+
+@pytest.mark.parametrize(
+    ("value", "spelling"), [("80", "+80%"), ("-20", "-20%"), ("10", "+10%"), ("150", "+150%")]
+)
+def test_uplift_written_as_a_bare_percentage_is_refused_with_the_right_spelling(tmp_path, value, spelling):
+    message = _error(ics(tmp_path, f"UID:u\nSUMMARY:Sale\nDTSTART;VALUE=DATE:20261127\nX-PEAKPLAN-UPLIFT:{value}"))
+    assert "UID 'u'" in message and f"'{value}'" in message and f"Write {spelling}" in message
+    message = _error(csv(tmp_path, f"name,category,start,end,uplift\nSale,,2026-11-27,,{value}\n"))
+    assert "row 2" in message and f"Write {spelling}" in message
+
+
+def test_the_three_spellings_of_one_uplift_agree(tmp_path):
+    rows = "".join(f"S{i},,2026-11-2{i},,{value}\n" for i, value in enumerate(["+80%", "0.8", "x1.8"]))
+    df = load_sale_calendar(csv(tmp_path, "name,category,start,end,uplift\n" + rows), TZ)
+    assert list(df["uplift"]) == pytest.approx([0.8, 0.8, 0.8])
+
+
+# ------------------------------------------------------------------ encodings and separators
+
+
+def test_utf16_and_any_line_ending_are_read_like_utf8(tmp_path):
+    path = ics(tmp_path, "UID:e\nSUMMARY:Zwölf\nDTSTART;VALUE=DATE:20261212")
+    text = path.read_bytes().decode("utf-8")
+    expected = load_sale_calendar(path, TZ)
+    for data in (text.encode("utf-16"), text.replace("\r\n", "\r").encode(), text.replace("\r\n", "\n").encode()):
+        path.write_bytes(data)
+        pd.testing.assert_frame_equal(load_sale_calendar(path, TZ), expected)
+
+
+def test_latin1_is_refused_with_the_byte_and_the_fix(tmp_path):
+    path = ics(tmp_path, "UID:e\nSUMMARY:Zwölf\nDTSTART;VALUE=DATE:20261212")
+    path.write_bytes(path.read_bytes().decode("utf-8").encode("latin-1"))
+    assert "save it as UTF-8" in _error(path)
+    path = csv(tmp_path, "name,category,start,end\nZwölf,,2026-12-12,\n")
+    path.write_bytes(path.read_text(encoding="utf-8").encode("latin-1"))
+    assert "save it as UTF-8" in _error(path)
+
+
+@pytest.mark.parametrize("sep", [";", "\t"])
+def test_csv_saved_with_semicolons_or_tabs(tmp_path, sep):
+    path = csv(tmp_path, f"name{sep}category{sep}start{sep}end{sep}uplift\nSale, big{sep}{sep}2026-11-27{sep}{sep}+80%\n")
+    df = load_sale_calendar(path, TZ)
+    assert list(df["name"]) == ["Sale, big"] and list(df["uplift"]) == [pytest.approx(0.8)]

@@ -1,0 +1,241 @@
+"""The feed folder is replaced as a whole: interrupted runs leave the old complete set, never a mix."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+import textwrap
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+
+from calendars import files
+from calendars.errors import InputError
+from calendars.feed_folder import prepare_feeds, write_feeds
+from calendars.shifts import FeedAgent
+from feeds_support import GENERATED_AT, parse_everywhere, roster
+
+ROOT = Path(__file__).resolve().parents[2]
+TZ = "Europe/Berlin"
+LATER = GENERATED_AT + timedelta(days=7)
+ANNA = FeedAgent(agent_id="anna", name="Anna")
+BOB = FeedAgent(agent_id="bob", name="Bob")
+WEEK = (date(2026, 11, 23), date(2026, 11, 29))
+ROWS = [
+    ("anna", "chat", "2026-11-23T09:00:00+01:00", "2026-11-23T17:00:00+01:00", "anna-2026-11-23-0900"),
+    ("bob", "chat", "2026-11-23T12:00:00+01:00", "2026-11-23T20:00:00+01:00", "bob-2026-11-23-1200"),
+]
+# Every shift an hour earlier: every feed changes.
+MOVED = [(*r[:2], r[2].replace("T09:", "T08:").replace("T12:", "T11:"), r[3], r[4]) for r in ROWS]
+
+
+def write(out: Path, rows=ROWS, at=GENERATED_AT):
+    return write_feeds(roster(rows), (ANNA, BOB), out_dir=out, tz=TZ, team_name="T", generated_at=at, horizon=WEEK)
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())} if folder.exists() else {}
+
+
+def leftovers(folder: Path) -> list[str]:
+    """Entries an interrupted run may leave: beside the folder or inside it."""
+    beside = [p.name for p in folder.parent.iterdir() if p.name.startswith(f".{folder.name}.")]
+    inside = [p.name for p in folder.iterdir() if p.name.startswith(".")] if folder.exists() else []
+    return sorted(beside + inside)
+
+
+def old_and_new(tmp_path: Path) -> tuple[Path, dict[str, bytes], dict[str, bytes]]:
+    """A folder holding the first run's feeds, and the complete sets before and after a second run."""
+    reference = tmp_path / "reference" / "feeds"
+    write(reference)
+    old = snapshot(reference)
+    write(reference, MOVED, LATER)
+    new = snapshot(reference)
+    assert old.keys() == new.keys() and all(old[name] != new[name] for name in ("anna.ics", "bob.ics", "team.ics"))
+    out = tmp_path / "site" / "feeds"
+    write(out)
+    assert snapshot(out) == old
+    return out, old, new
+
+
+FILE_OPERATIONS = ("link", "rename", "fsync", "chmod", "mkdir", "rmdir")
+
+
+def test_failure_at_every_step_leaves_the_old_or_the_new_complete_set(tmp_path, monkeypatch):
+    out, old, new = old_and_new(tmp_path)
+    pristine = tmp_path / "pristine"
+    shutil.copytree(out, pristine)
+    real = {name: getattr(os, name) for name in FILE_OPERATIONS}
+    real_open, real_exchange = open, files._exchange
+    step = {"now": 0, "fail_at": 0}
+
+    def tick():
+        step["now"] += 1
+        if step["now"] == step["fail_at"]:
+            raise OSError(28, "No space left on device (injected)")
+
+    def counting(function):
+        def wrapper(*args, **kwargs):
+            tick()
+            return function(*args, **kwargs)
+
+        return wrapper
+
+    for name in FILE_OPERATIONS:
+        monkeypatch.setattr(os, name, counting(real[name]))
+    monkeypatch.setattr(files, "open", counting(real_open), raising=False)
+    monkeypatch.setattr(files, "_exchange", counting(real_exchange))
+    outcomes = []
+    for fail_at in range(1, 200):
+        step.update(now=0, fail_at=fail_at)
+        try:
+            write(out, MOVED, LATER)
+        except OSError:
+            got = snapshot(out)
+            assert got in (old, new), f"a mix after a failure at step {fail_at}: {sorted(got)}"
+            outcomes.append("old" if got == old else "new")
+        else:
+            if step["now"] < fail_at:
+                break  # the write completed before the step to fail: every step has been tried
+            # A failure it got past (mkdir exist_ok, an unsyncable folder, an old copy it could not delete).
+            assert snapshot(out) == new
+        step["fail_at"] = 0
+        write(out, MOVED, LATER)  # the next run completes and removes what the failed one left
+        assert snapshot(out) == new and leftovers(out) == []
+        shutil.rmtree(out)
+        shutil.copytree(pristine, out)  # back to the first run's folder for the next step
+    else:
+        pytest.fail("the write never completed")
+    assert snapshot(out) == new and leftovers(out) == []
+    assert len(outcomes) >= 8 and outcomes[0] == "old"  # the injection reached every step of the write
+
+
+KILLER = textwrap.dedent(
+    """
+    import os, signal, sys
+    sys.path[:0] = [{root!r}, {unit!r}]
+    from calendars import files
+    from test_feed_folder import MOVED, LATER, write
+    from pathlib import Path
+    kill_at, count = int(sys.argv[1]), [0]
+    def counting(function):
+        def wrapper(*args, **kwargs):
+            count[0] += 1
+            if count[0] == kill_at:
+                os.kill(os.getpid(), signal.SIGKILL)  # no finally, no except: as a power cut
+            return function(*args, **kwargs)
+        return wrapper
+    for name in {operations!r}:
+        setattr(os, name, counting(getattr(os, name)))
+    files._exchange = counting(files._exchange)
+    write(Path(sys.argv[2]), MOVED, LATER)
+    print(count[0])
+    """
+)
+
+
+@pytest.mark.parametrize(
+    "kill_at",
+    [6, 11, *(pytest.param(step, marks=pytest.mark.slow) for step in (1, 3, 9, 12, 13, 10_000))],
+)
+def test_killed_export_leaves_the_old_or_the_new_complete_set(tmp_path, kill_at):
+    out, old, new = old_and_new(tmp_path)
+    script = KILLER.format(root=str(ROOT), unit=str(Path(__file__).parent), operations=FILE_OPERATIONS)
+    done = subprocess.run(
+        [sys.executable, "-c", script, str(kill_at), str(out)], capture_output=True, text=True, check=False
+    )
+    assert done.returncode in (0, -9), done.stderr
+    after = snapshot(out)
+    assert after in (old, new), f"a mix after a kill at step {kill_at}: {sorted(after)}"
+    if done.returncode == 0:
+        assert int(done.stdout) < kill_at and after == new and leftovers(out) == []
+    write(out, MOVED, LATER)  # the next run completes and removes what the killed one left
+    assert snapshot(out) == new and leftovers(out) == []
+
+
+def test_crash_between_the_two_renames_is_repaired_by_the_next_run(tmp_path, monkeypatch):
+    """Without an atomic exchange the swap is two renames; the folder is briefly missing."""
+    out, old, _ = old_and_new(tmp_path)
+    monkeypatch.setattr(files, "_exchange", lambda a, b: False)
+    real_rename = os.rename
+
+    def rename(source, destination):
+        if Path(destination) == out:
+            raise OSError(5, "I/O error (injected)")
+        real_rename(source, destination)
+
+    monkeypatch.setattr(os, "rename", rename)
+    with pytest.raises(OSError, match="injected"):
+        write(out, MOVED, LATER)
+    monkeypatch.setattr(os, "rename", real_rename)
+    assert not out.exists() and any(".peakplan-old-" in name for name in leftovers(out))
+    result = prepare_feeds(roster(ROWS), (ANNA, BOB), out_dir=out, tz=TZ, team_name="T", generated_at=LATER, horizon=WEEK)
+    assert snapshot(out) == old  # put back before the previous feeds are read
+    assert result.write().written == ()  # same roster: every feed byte-identical, none rewritten
+    assert leftovers(out) == []
+
+
+def test_stale_temp_files_and_folders_are_removed(tmp_path):
+    out = tmp_path / "feeds"
+    write(out)
+    (out / ".anna.ics.k2j4x9_a.tmp").write_bytes(b"half")
+    (tmp_path / ".feeds.peakplan-new-abc123").mkdir()
+    (tmp_path / ".feeds.peakplan-new-abc123" / "anna.ics").write_bytes(b"half")
+    (tmp_path / ".feeds.peakplan-old-def456").mkdir()
+    (out / "notes.txt").write_bytes(b"the team's own file")
+    write(out, MOVED, LATER)
+    assert leftovers(out) == []
+    assert (out / "notes.txt").read_bytes() == b"the team's own file"  # other files are carried over
+
+
+def test_unchanged_files_keep_their_inode_and_mtime(tmp_path):
+    out = tmp_path / "feeds"
+    write(out)
+    before = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in out.iterdir()}
+    moved_bob_only = [ROWS[0], MOVED[1]]
+    result = write(out, moved_bob_only, LATER)
+    assert [p.name for p in result.written] == ["bob.ics", "team.ics"]
+    after = {p.name: (p.stat().st_ino, p.stat().st_mtime_ns) for p in out.iterdir()}
+    assert after["anna.ics"] == before["anna.ics"] and after["index.html"] == before["index.html"]
+    assert after["bob.ics"] != before["bob.ics"]
+    parse_everywhere((out / "bob.ics").read_bytes())
+
+
+def test_a_linked_folder_stays_linked(tmp_path):
+    real = tmp_path / "www" / "feeds"
+    real.mkdir(parents=True)
+    link = tmp_path / "feeds"
+    link.symlink_to(real, target_is_directory=True)
+    write(link)
+    write(link, MOVED, LATER)
+    assert link.is_symlink() and (real / "anna.ics").is_file()
+    assert leftovers(real) == []
+
+
+def test_out_that_is_a_file_is_named_and_not_called_a_previous_feed(tmp_path):
+    a_file = tmp_path / "some_file.txt"
+    a_file.write_text("x")
+    with pytest.raises(InputError) as info:
+        write(a_file)
+    assert str(a_file) in str(info.value) and "is a file" in str(info.value)
+    assert "previous feed" not in str(info.value)
+    with pytest.raises(InputError) as info:
+        write(a_file / "x")
+    assert f"{a_file} is a file" in str(info.value) and "previous feed" not in str(info.value)
+    assert a_file.read_text() == "x"
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write anywhere")
+def test_unwritable_parent_is_named(tmp_path):
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o555)
+    try:
+        with pytest.raises(InputError, match="permission denied") as info:
+            write(locked / "feeds")
+        assert str(locked) in str(info.value)
+    finally:
+        locked.chmod(0o755)
