@@ -43,6 +43,11 @@ follows it: it stays closed, at the holiday's share of an ordinary day.
 
 Bridge days and days inside a holiday period learn one pooled ``a``, shrunk
 towards 1 (an ordinary day) with the same prior.
+
+Whatever the source (2 or 3), a learned share is used only where the past days
+it rests on stand out from the queue's ordinary day-to-day variation, as for
+the day-before/after effects (``side_effect_z`` standard errors, at least
+``side_effect_min``); otherwise the day is an ordinary one ("no clear effect").
 """
 
 from __future__ import annotations
@@ -61,6 +66,7 @@ SOURCE_DECLARED = "declared"
 SOURCE_OWN = "learned"
 SOURCE_GROUP = "group"
 SOURCE_ORDINARY = "none"
+SOURCE_NO_EFFECT = "no clear effect"  # past ones did not differ from an ordinary day by more than day-to-day noise
 SOURCE_CLOSED_WEEKDAY = "closed weekday"  # a special day on a weekday the team does not work: that weekday as usual
 
 
@@ -84,6 +90,7 @@ class DayProfiles:
     pre_rest: int  # weekday an eve looks like
     run_start: int | None  # a closed weekday followed by a closed weekday (None: the team has none)
     past: tuple[PastDay, ...]
+    day_noise: np.ndarray  # (Q,) sd of log(actual / expected) over normal days: ordinary day-to-day variation
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -129,10 +136,11 @@ def learn_day_profiles(
     expected_total: np.ndarray,
     day_mean: np.ndarray,
     shape: np.ndarray,
+    day_noise: np.ndarray,
 ) -> DayProfiles:
     """Fit ``(a, b)`` on every usable past special day before ``cutoff``."""
     rest, pre_rest, run_start = reference_weekdays(day_mean, state.open_weekday)
-    profiles = DayProfiles(rest=rest, pre_rest=pre_rest, run_start=run_start, past=())
+    profiles = DayProfiles(rest=rest, pre_rest=pre_rest, run_start=run_start, past=(), day_noise=day_noise)
     kinds = state.types.kind
     # a special day on a weekday the team does not work shows the closed weekday, not the day type
     usable = series.present & ~state.outage & np.isin(kinds, PROFILED) & state.open_weekday[series.weekday]
@@ -155,7 +163,7 @@ def learn_day_profiles(
         total = ordinary.sum(axis=1)
         ratio = np.divide(actual.sum(axis=1), total, out=np.ones_like(total), where=total > 0)
         past.append(PastDay(kind=int(kinds[d]), key=str(state.types.key[d]), day=int(d), a=a, b=b, ratio=ratio))
-    return DayProfiles(rest=rest, pre_rest=pre_rest, run_start=run_start, past=tuple(past))
+    return DayProfiles(rest=rest, pre_rest=pre_rest, run_start=run_start, past=tuple(past), day_noise=day_noise)
 
 
 def mix_weights(actual: np.ndarray, ordinary: np.ndarray, reference: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -216,21 +224,43 @@ def plan_day(
     if kind in (BRIDGE, INSIDE):
         n = len(group)
         a = (n * group_ab[0] + prior * 1.0) / (n + prior)
-        return DayPlan(sd_a=sd_a, sd_b=sd_b, a=a, b=0.0, spread=spread if n else settings.effect_log_sd,
+        plan = DayPlan(sd_a=sd_a, sd_b=sd_b, a=a, b=0.0, spread=spread if n else settings.effect_log_sd,
                        source=SOURCE_GROUP if n else SOURCE_ORDINARY, occurrences=0, group=n)  # fmt: skip
+        return _unless_noise(plan, list(ratios), profiles, q, settings)
     if own:
         n = len(own)
         k = prior if agree else 0.0
         a = (n * float(np.mean([p.a[q] for p in own])) + k * group_ab[0]) / (n + k)
         b = (n * float(np.mean([p.b[q] for p in own])) + k * group_ab[1]) / (n + k)
-        return DayPlan(
-            sd_a=sd_a, sd_b=sd_b, a=a, b=b, spread=spread, source=SOURCE_OWN, occurrences=n, group=len(group)
-        )
+        plan = DayPlan(sd_a=sd_a, sd_b=sd_b, a=a, b=b, spread=spread, source=SOURCE_OWN, occurrences=n,
+                       group=len(group))  # fmt: skip
+        return _unless_noise(plan, [p.ratio[q] for p in own], profiles, q, settings)
     if agree:
-        return DayPlan(sd_a=sd_a, sd_b=sd_b, a=group_ab[0], b=group_ab[1], spread=spread, source=SOURCE_GROUP,
+        plan = DayPlan(sd_a=sd_a, sd_b=sd_b, a=group_ab[0], b=group_ab[1], spread=spread, source=SOURCE_GROUP,
                        occurrences=0, group=len(group))  # fmt: skip
+        return _unless_noise(plan, list(ratios), profiles, q, settings)
     return DayPlan(sd_a=sd_a, sd_b=sd_b, a=1.0, b=0.0, spread=settings.unseen_log_sd, source=SOURCE_ORDINARY,
                    occurrences=0, group=len(group))  # fmt: skip
+
+
+def _unless_noise(
+    plan: DayPlan, ratios: list[float], profiles: DayProfiles, q: int, settings: ModelSettings
+) -> DayPlan:
+    """``plan``, or an ordinary day where the past days it rests on did not stand out from ordinary variation.
+
+    The same test as for day-before/after effects: the mean daily ratio must
+    differ from 1 by more than ``side_effect_z`` standard errors of the queue's
+    day-to-day variation (and by more than ``side_effect_min``); a holiday a
+    team works as normal then does not pick up the noise of its few past
+    occurrences.
+    """
+    if not ratios:
+        return plan
+    noise = float(profiles.day_noise[q]) / np.sqrt(len(ratios))
+    if abs(np.log(max(float(np.mean(ratios)), 1e-9))) >= max(settings.side_effect_z * noise, settings.side_effect_min):
+        return plan
+    return DayPlan(sd_a=plan.sd_a, sd_b=plan.sd_b, a=1.0, b=0.0, spread=settings.effect_log_sd,
+                   source=SOURCE_NO_EFFECT, occurrences=plan.occurrences, group=plan.group)  # fmt: skip
 
 
 def plan_closed_weekday(profiles: DayProfiles, next_holiday: str | None, q: int, settings: ModelSettings) -> DayPlan:
@@ -295,6 +325,7 @@ def describe_special_days(days: tuple[SpecialDayForecast, ...] | list[SpecialDay
         SOURCE_GROUP: "from past days of its type",
         SOURCE_ORDINARY: "as an ordinary day with a wider band (never seen)",
         SOURCE_CLOSED_WEEKDAY: "as the closed weekday it falls on",
+        SOURCE_NO_EFFECT: "as an ordinary day (past ones did not differ from ordinary days)",
     }
     lines = tuple(
         f"{date} ({date:%a}) {day_type} {name!r}: {how[source]}; share of an ordinary day: {', '.join(queues)}"

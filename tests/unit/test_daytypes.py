@@ -13,6 +13,7 @@ from calendars.errors import InputError
 from forecasts.dayprofiles import (
     SOURCE_DECLARED,
     SOURCE_GROUP,
+    SOURCE_NO_EFFECT,
     SOURCE_ORDINARY,
     SOURCE_OWN,
     DayProfiles,
@@ -80,7 +81,7 @@ def past(kind: int, key: str, a: float, b: float, ratio: float) -> PastDay:
 
 
 def profiles(*days: PastDay) -> DayProfiles:
-    return DayProfiles(rest=6, pre_rest=4, run_start=5, past=days)
+    return DayProfiles(rest=6, pre_rest=4, run_start=5, past=days, day_noise=np.array([0.1]))
 
 
 def test_fallback_chain_declared_own_group_ordinary() -> None:
@@ -100,7 +101,18 @@ def test_fallback_chain_declared_own_group_ordinary() -> None:
     assert unseen.source == SOURCE_ORDINARY and (unseen.a, unseen.b) == (1.0, 0.0)
     assert unseen.spread == DEFAULT_SETTINGS.unseen_log_sd
     seen = plan_day(mixed, HOLIDAY, "Open Day", np.nan, 0, DEFAULT_SETTINGS)
-    assert seen.source == SOURCE_OWN and seen.a == 1.0  # a disagreeing group does not pull a seen holiday
+    assert seen.source == SOURCE_NO_EFFECT and (seen.a, seen.b) == (1.0, 0.0)  # worked as normal: an ordinary day
+    half = past(HOLIDAY, "Half Day", 0.5, 0.0, 0.5)
+    seen = plan_day(profiles(closed, open_day, half), HOLIDAY, "Half Day", np.nan, 0, DEFAULT_SETTINGS)
+    assert seen.source == SOURCE_OWN and seen.a == 0.5  # a disagreeing group does not pull a seen holiday
+
+
+def test_a_share_within_day_to_day_noise_is_an_ordinary_day() -> None:
+    noisy = profiles(past(HOLIDAY, "A", 1.1, 0.0, 1.1), past(HOLIDAY, "B", 1.05, 0.0, 1.05))
+    plan = plan_day(noisy, HOLIDAY, "C", np.nan, 0, DEFAULT_SETTINGS)  # 2 standard errors of 0.1/sqrt(2) = 0.14
+    assert plan.source == SOURCE_NO_EFFECT and (plan.a, plan.b) == (1.0, 0.0)
+    busy = profiles(past(HOLIDAY, "A", 1.5, 0.0, 1.5), past(HOLIDAY, "B", 1.4, 0.0, 1.4))
+    assert plan_day(busy, HOLIDAY, "C", np.nan, 0, DEFAULT_SETTINGS).a == pytest.approx(1.45)
 
 
 def test_bridge_days_shrink_towards_an_ordinary_day() -> None:
