@@ -16,6 +16,9 @@ In order of cost, each within the labour rules:
    weekdays and hours per week, at their own hourly cost.
 5. ``remaining_gap`` — what is still short: how many more agents with one
    skill each, on which day and shifts, would close it.
+6. ``uncovered`` — what is left after all of it, per day and queue: single
+   intervals short by less than half an agent, where calling someone in
+   would mostly pay for idle time (no agents, no cost: the lead accepts it).
 
 The stages run cheapest first (overtime and the pool sources ordered by
 their hourly cost), each on the gap the earlier ones left
@@ -53,7 +56,8 @@ SPLIT_GAP_MINUTES = 60
 SPLIT_PART_MINUTES = (120, 180, 240)
 SHAPE_NOTES = {"split": "split shift", "shift": "extra shift"}
 
-KINDS = ("move_days_off", "add_hours", "overtime", "overtime_shift", "temp_agents", "remaining_gap")
+KINDS = ("move_days_off", "add_hours", "overtime", "overtime_shift", "temp_agents", "remaining_gap", "uncovered")
+UNCOVERED_MIN_HOURS = 0.5  # smaller remnants of a day and queue are not listed
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -333,6 +337,27 @@ def _remaining(problem: RosterProblem, gap: Gap, hourly_cost: float) -> list[_St
     return steps
 
 
+def _uncovered(problem: RosterProblem, gap: Gap) -> list[dict[str, object]]:
+    """Per day and queue, the shortfall no stage proposes anything for (scattered remnants)."""
+    hours = problem.interval_minutes / 60
+    tz = zone(problem.timezone)
+    days = np.array([(stamp.tz_convert(tz).date() - problem.days[0]).days for stamp in problem.grid])
+    rows = []
+    for d, day in enumerate(problem.days):
+        for q, queue in enumerate(problem.queues):
+            short = gap.short[q, days == d]
+            total = float(short.sum()) * hours
+            if total < UNCOVERED_MIN_HOURS:
+                continue
+            count = int((short > 1e-9).sum())
+            rows.append(
+                {"date": day.isoformat(), "queue": queue, "kind": "uncovered", "agents": 0, "agent_hours": 0.0,
+                 "closes_hours": 0.0, "cost": 0.0,
+                 "note": f"{total:.1f} h short in {count} interval(s), at most {float(short.max()):.2f} of an agent each"}
+            )  # fmt: skip
+    return rows
+
+
 def _rows(problem: RosterProblem, steps: list[_Step], order: dict[str, int]) -> list[dict[str, object]]:
     hours = problem.interval_minutes / 60
     grouped: dict[tuple[int, str, str, int, str], list[_Step]] = {}
@@ -466,7 +491,7 @@ def propose_actions(
     order["remaining_gap"] = len(stages)
     steps.extend(_remaining(problem, gap, peak.hourly_cost))
 
-    rows = _moved_days_off(problem, coverage, roster, events) + _rows(problem, steps, order)
+    rows = _moved_days_off(problem, coverage, roster, events) + _rows(problem, steps, order) + _uncovered(problem, gap)
     frame = pd.DataFrame(rows, columns=list(ACTION_COLUMNS))
     for column in ("agent_hours", "closes_hours", "cost"):
         frame[column] = frame[column].astype(float).round(2)

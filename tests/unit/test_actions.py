@@ -84,7 +84,11 @@ def test_beyond_the_contract_maximum_only_overtime_at_its_premium() -> None:
     overtime = configure(PeakSettings(hourly_cost=10.0, overtime_premium=1.5, overtime_hours_per_week=1))
     result = propose(overtime, members, [shift("a1", 0, 8, 16)], {"chat": hours(0, 8, 18)})
     # One overtime hour (16-17) at 15; the last hour alone is left (a 4 h shift would mostly overstaff).
-    assert records(result) == [("2026-11-23", "chat", "overtime", 1, 1.0, 1.0, 15.0)]
+    assert records(result) == [
+        ("2026-11-23", "chat", "overtime", 1, 1.0, 1.0, 15.0),
+        ("2026-11-23", "chat", "uncovered", 0, 0.0, 0.0, 0.0),
+    ]
+    assert result.actions.loc[1, "note"] == "1.0 h short in 1 interval(s), at most 1.00 of an agent each"
     assert result.short_after_hours == 1.0
 
 
@@ -141,7 +145,9 @@ def test_pool_agents_bring_their_skills_and_come_before_dearer_overtime() -> Non
 def test_half_an_agent_is_not_worth_calling_someone_in() -> None:
     config = configure(PeakSettings(hourly_cost=10.0))
     result = propose(config, team(agent(contract=TEN)), [shift("a1", 0, 8, 16)], {"chat": hours(0, 8, 16) | hours(0, 16, 18, 0.4)})
-    assert result.actions.empty
+    # Nothing to propose: the 0.8 h left are listed as uncovered, at no cost.
+    assert records(result) == [("2026-11-23", "chat", "uncovered", 0, 0.0, 0.0, 0.0)]
+    assert result.actions.loc[0, "note"] == "0.8 h short in 2 interval(s), at most 0.40 of an agent each"
     assert result.short_hours == pytest.approx(0.8)
 
 
