@@ -73,26 +73,34 @@ def learn_shares(
 
     Args:
         history: interval counts per queue id (``ds, queue, y``), e.g. from
-            :func:`forecasts.routing.route_tickets` binned on the grid.
+            :func:`forecasts.routing.read_queue_counts`.
         before: only history before this local date is used.
     """
-    local = history.assign(local=pd.to_datetime(history["ds"], utc=True).dt.tz_convert(tz))
+    return _learn(_local_cells(history, tz), routing, tz=tz, before=before, weeks=weeks)
+
+
+def _local_cells(history: pd.DataFrame, tz: str) -> pd.DataFrame:
+    local = pd.to_datetime(history["ds"], utc=True).dt.tz_convert(tz)
+    return pd.DataFrame(
+        {"local": local, "queue": history["queue"], "y": history["y"], "weekday": local.dt.day_of_week, "hour": local.dt.hour}
+    )
+
+
+def _learn(cells: pd.DataFrame, routing: Routing, *, tz: str, before: dt.date, weeks: int) -> pd.DataFrame:
     first = pd.Timestamp(before - dt.timedelta(weeks=weeks), tz=tz)
     last = pd.Timestamp(before, tz=tz)
-    window = local[(local["local"] >= first) & (local["local"] < last)]
+    window = cells[(cells["local"] >= first) & (cells["local"] < last)]
+    index = pd.MultiIndex.from_product([range(7), range(24)], names=["weekday", "hour"])
     rows = []
     for channel in routing.channels:
         queues = routing.queue_ids(channel)
         part = window[window["queue"].isin(queues)]
-        cells = pd.MultiIndex.from_product([range(7), range(24)], names=["weekday", "hour"])
         counts = (
-            part.assign(weekday=part["local"].dt.day_of_week, hour=part["local"].dt.hour)
-            .pivot_table(index=["weekday", "hour"], columns="queue", values="y", aggfunc="sum", fill_value=0.0)
-            .reindex(index=cells, columns=list(queues), fill_value=0.0)
-            .to_numpy(dtype=float)
-        )  # 168 cells x queues
+            part.groupby(["weekday", "hour", "queue"])["y"].sum().unstack("queue")
+            .reindex(index=index, columns=list(queues)).fillna(0.0).to_numpy(dtype=float)
+        )  # 168 cells x queues  # fmt: skip
         shares = _shrunk_shares(counts)
-        for cell, (weekday, hour) in enumerate(cells):
+        for cell, (weekday, hour) in enumerate(index):
             for column, queue in enumerate(queues):
                 rows.append((channel, queue, weekday, hour, float(shares[cell, column])))
     return pd.DataFrame(rows, columns=list(SHARE_COLUMNS))
@@ -171,8 +179,9 @@ def backtest_queues(
     actual = history.assign(ds=pd.to_datetime(history["ds"], utc=True)).set_index(["queue", "ds"])["y"]
     split_rows = []
     channel_rows = predictions[predictions["queue"].isin(routing.channels)]
+    cells = _local_cells(history, tz)
     for origin, part in channel_rows.groupby("origin", sort=True):
-        shares = learn_shares(history, routing, tz=tz, before=origin, weeks=weeks)
+        shares = _learn(cells, routing, tz=tz, before=origin, weeks=weeks)
         forecast = part.assign(baseline=part["yhat"])
         split = split_forecast(forecast, shares, routing, tz=tz)
         split_rows.append(split[split["queue"].str.contains("/", regex=False)])
