@@ -372,7 +372,7 @@ class WrittenPlan:
 
     result: PlanResult
     feeds: FeedsResult
-    files: tuple[Path, ...]  # forecast.csv, requirements.csv, roster.csv, report.html (the feeds are in ``feeds``)
+    files: tuple[Path, ...]  # the stage tables and report.html (the feeds are in ``feeds``)
 
 
 def plan_to_folder(
@@ -410,5 +410,6 @@ def plan_to_folder(
         base_url=base_url,
     )
     write_text_atomic(out_dir / REPORT_FILE, report_html)
-    files = tuple(out_dir / name for name in ("forecast.csv", "requirements.csv", "roster.csv", REPORT_FILE))
+    names = ("forecast.csv", "requirements.csv", "roster.csv", ACTIONS_FILE, REPORT_FILE)
+    files = tuple(out_dir / name for name in names)
     return WrittenPlan(result=result, feeds=feeds, files=files)

@@ -30,7 +30,6 @@ from scheduler.errors import ExitCode, InputError, PeakplanError, exit_code_for
 from scheduler.org.config import OrgDefaults, OrgTeam, team_config
 
 OK, UNDERSTAFFED, FAILED = "ok", "understaffed", "failed"
-ACTIONS_FILE = "actions.csv"  # peak actions, when the plan proposes them (one row each)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -94,7 +93,7 @@ class TeamOutcome:
     scheduled_hours: float = 0.0
     understaffed_hours: float = 0.0
     understaffed_share: float = 0.0
-    actions: int | None = None  # rows of actions.csv, when the plan wrote one
+    actions: int | None = None  # peak actions proposed (rows of actions.csv)
     solver_status: str = ""
     time_limit_seconds: float = 0.0
     files: tuple[str, ...] = ()
@@ -144,7 +143,6 @@ def run_team(task: TeamTask) -> TeamOutcome:
         check_understaffing(coverage, config.interval_minutes, limit)
     except PeakplanError as short:
         status, error, code = UNDERSTAFFED, str(short), exit_code_for(short)
-    actions = task.out_dir / ACTIONS_FILE
     return TeamOutcome(
         team=task.team.slug,
         status=status,
@@ -156,7 +154,7 @@ def run_team(task: TeamTask) -> TeamOutcome:
         scheduled_hours=float(coverage["agents_scheduled"].sum()) * hours,
         understaffed_hours=float(coverage["shortfall"].sum()) * hours,
         understaffed_share=understaffed_share(coverage),
-        actions=_count_rows(actions) if actions.is_file() else None,
+        actions=len(written.result.actions.actions),
         solver_status=written.result.roster.status,
         time_limit_seconds=config.roster.time_limit_seconds,
         files=tuple(str(path) for path in (*written.files, *written.feeds.paths)),
@@ -164,8 +162,3 @@ def run_team(task: TeamTask) -> TeamOutcome:
         worker=worker,
     )
 
-
-def _count_rows(path: Path) -> int:
-    """Data rows of a CSV file (its lines after the header)."""
-    with path.open(encoding="utf-8") as handle:
-        return max(sum(1 for line in handle if line.strip()) - 1, 0)
