@@ -44,7 +44,7 @@ ZONES = (  # timezone, holiday country
     ("America/Sao_Paulo", "BR"), ("Asia/Kolkata", "IN"), ("Australia/Sydney", "AU"), ("Europe/Madrid", "ES"),
     ("America/Mexico_City", "MX"), ("Asia/Singapore", "SG"),
 )  # fmt: skip
-TICKETS_PER_AGENT_MONTH = 320  # normal-week volume per agent: the team is about fully used outside the peak
+TICKETS_PER_AGENT_MONTH = 600  # volume per agent: a normal week needs about the paid hours the team has
 
 CONFIG = """[team]
 name = "Benchmark team {index:02d}"

@@ -262,8 +262,10 @@ def _connect(distributed: Any, address: str, timeout: float) -> Iterator[Any]:
     """A client of the scheduler at ``address``, or one InputError naming it."""
     try:
         client = distributed.Client(address, timeout=timeout)
-    except (OSError, TimeoutError, ValueError) as error:
-        reason = str(error).strip() or type(error).__name__
+    except Exception as error:  # refused, timed out, bad scheme, or something that is not a dask scheduler
+        reason = (str(error).strip() or type(error).__name__)[:300]
+        if not isinstance(error, OSError | TimeoutError | ValueError):
+            reason = f"something answered that is not a dask scheduler: {type(error).__name__}"
         raise InputError(
             f"cannot reach the dask scheduler at {address} within {timeout:g} s ({reason}); "
             "start one with `dask scheduler` and workers with `dask worker ADDRESS`, or drop --scheduler "
