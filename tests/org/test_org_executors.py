@@ -63,3 +63,16 @@ def test_an_unreachable_scheduler_is_one_error_naming_it() -> None:
     with pytest.raises(InputError) as caught, DaskExecutor(address, connect_timeout=1):
         pass
     assert str(caught.value).startswith(f"cannot reach the dask scheduler at {address} within 1 s")
+
+
+def test_a_worker_with_other_solver_settings_refuses_the_team(tmp_path: Path) -> None:
+    import dataclasses
+
+    from scheduler.org import run_team
+
+    task = tasks(tmp_path)[0]
+    other = dataclasses.replace(task, solver=dataclasses.replace(task.solver, num_workers=task.solver.num_workers + 1))
+    outcome = run_team(other)
+    assert outcome.status == FAILED and outcome.exit_code == ExitCode.INPUT
+    assert "its rosters would differ; install the same locked versions on every worker" in outcome.error
+    assert not (tmp_path / task.team.slug).exists()
