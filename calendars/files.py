@@ -114,12 +114,16 @@ def replace_folder(folder: str | os.PathLike[str], files: Mapping[str, bytes]) -
     Returns:
         The names in ``files`` whose bytes changed (or are new), in the given order.
     """
-    target = Path(folder)
+    target = Path(os.path.abspath(folder))
     if target.is_symlink():
         # A folder linked into a web root: replace the folder, keep the link.
         target = Path(os.path.realpath(target))
     target.parent.mkdir(parents=True, exist_ok=True)
     clean_stale_folder(target)
+    if _holds_working_folder(target):
+        # Swapping the folder this process (and so the user's shell) stands in
+        # would leave them in a deleted folder: replace it file by file instead.
+        return _replace_files(target, files)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.{_NEW_MARK}", dir=target.parent))
     try:
         written = _fill(staging, target if target.is_dir() else None, files)
@@ -130,6 +134,28 @@ def replace_folder(folder: str | os.PathLike[str], files: Mapping[str, bytes]) -
         raise
     _fsync_folder(target.parent)
     return written
+
+
+def _holds_working_folder(target: Path) -> bool:
+    try:
+        here = Path.cwd().resolve()
+    except OSError:  # the working folder is gone already
+        return False
+    return here == target.resolve() or target.resolve() in here.parents
+
+
+def _replace_files(target: Path, files: Mapping[str, bytes]) -> tuple[str, ...]:
+    """Each changed file replaced atomically on its own (each whole; the set can mix for a moment)."""
+    written = []
+    for name, data in files.items():
+        try:
+            if (target / name).read_bytes() == data:
+                continue
+        except OSError:
+            pass
+        write_bytes_atomic(target / name, data)
+        written.append(name)
+    return tuple(written)
 
 
 def _fill(staging: Path, old: Path | None, files: Mapping[str, bytes]) -> tuple[str, ...]:

@@ -14,6 +14,7 @@ from datetime import date, datetime
 import pandas as pd
 
 from calendars.errors import InputError
+from calendars.ics import FIRST_YEAR, LAST_YEAR
 from calendars.vtimezone import load_zone
 
 __all__ = [
@@ -72,7 +73,7 @@ class FeedShift:
     activities: tuple[str, ...] = ()  # non-work activities (lunch, break, ...) in order of first appearance
 
 
-def roster_shifts(roster: pd.DataFrame) -> tuple[FeedShift, ...]:
+def roster_shifts(roster: pd.DataFrame, source: str | None = None) -> tuple[FeedShift, ...]:
     """Group roster rows into shifts, validating the roster contract on the way.
 
     Rows with ``activity`` other than ``work`` (``lunch``, ``break``, ...) are
@@ -81,23 +82,28 @@ def roster_shifts(roster: pd.DataFrame) -> tuple[FeedShift, ...]:
 
     Args:
         roster: DataFrame with ``ROSTER_COLUMNS``; ``start``/``end`` tz-aware.
+        source: the file the roster was read from, in its original row order:
+            errors then name it and its spreadsheet row (the header is row 1).
 
     Returns:
         Shifts sorted by start, then shift id.
 
     Raises:
         InputError: missing columns, naive timestamps, a block that ends before
-            it starts, or a ``shift_id`` shared by two agents.
+            it starts or lies outside the years 1900-2200, or a ``shift_id``
+            shared by two agents.
     """
+    name = "roster" if source is None else f"roster {source}"
+    first_row = 1 if source is None else 2
     missing = [c for c in ROSTER_COLUMNS if c not in roster.columns]
     if missing:
-        raise InputError(f"missing columns {missing} in roster (expected {list(ROSTER_COLUMNS)})")
+        raise InputError(f"missing columns {missing} in {name} (expected {list(ROSTER_COLUMNS)})")
     if roster.empty:
         return ()  # an empty frame often loses its datetime dtype on the way; nothing to misread
     for col in ("start", "end"):
         if not isinstance(roster[col].dtype, pd.DatetimeTZDtype):
             raise InputError(
-                f"roster column {col!r} must hold timezone-aware timestamps, got dtype {roster[col].dtype}"
+                f"{name} column {col!r} must hold timezone-aware timestamps, got dtype {roster[col].dtype}"
             )
     rows: dict[str, list[tuple[datetime, datetime, str, str, str]]] = {}
     starts = roster["start"].dt.tz_convert("UTC")
@@ -105,13 +111,15 @@ def roster_shifts(roster: pd.DataFrame) -> tuple[FeedShift, ...]:
     for pos, (agent_id, queue, activity, shift_id, start, end) in enumerate(
         zip(roster["agent_id"], roster["queue"], roster["activity"], roster["shift_id"], starts, ends, strict=True)
     ):
-        where = f"roster row {pos + 1} (shift {shift_id!r})"
+        where = f"{name} row {pos + first_row} (shift {shift_id!r})"
         if pd.isna(start) or pd.isna(end):
             raise InputError(f"{where}: start and end are required")
         if end <= start:
             raise InputError(f"{where}: end {end.isoformat()} is not after start {start.isoformat()}")
+        if not (FIRST_YEAR <= start.year and end.year <= LAST_YEAR):
+            raise InputError(f"{where}: {start:%Y-%m-%d} to {end:%Y-%m-%d} is outside the years {FIRST_YEAR}-{LAST_YEAR}")
         if pd.isna(shift_id) or not str(shift_id).strip():
-            raise InputError(f"roster row {pos + 1}: shift_id is empty")
+            raise InputError(f"{name} row {pos + first_row}: shift_id is empty")
         queue_s = "" if pd.isna(queue) else str(queue).strip()
         activity_s = WORK if pd.isna(activity) or not str(activity).strip() else str(activity).strip()
         rows.setdefault(str(shift_id), []).append(
@@ -121,7 +129,7 @@ def roster_shifts(roster: pd.DataFrame) -> tuple[FeedShift, ...]:
     for shift_id, blocks in rows.items():
         agent_ids = sorted({b[2] for b in blocks})
         if len(agent_ids) != 1:
-            raise InputError(f"roster shift {shift_id!r} belongs to several agents {agent_ids}")
+            raise InputError(f"{name}: shift {shift_id!r} belongs to several agents {agent_ids}")
         blocks.sort()
         queues: list[str] = []
         activities: list[str] = []

@@ -19,7 +19,7 @@ import pandas as pd
 from calendars.feed_folder import FeedsResult, PreparedFeeds, prepare_feeds
 from calendars.feed_options import FeedOptions
 from calendars.feeds import render_agent_feed
-from calendars.shifts import FeedAgent, roster_days
+from calendars.shifts import FeedAgent, roster_days, roster_shifts
 from calendars.ics import ParsedEvent
 from calendars.publish import (
     DEFAULT_PATH_TEMPLATE,
@@ -315,6 +315,7 @@ def read_requirements(path: Path) -> pd.DataFrame:
 def read_roster(path: Path) -> pd.DataFrame:
     frame = read_table(path, ROSTER_COLUMNS, ("start", "end"), what="roster")
     frame["queue"] = frame["queue"].astype(str)
+    roster_shifts(frame, source=str(path))  # the roster contract, checked where the file is named
     return frame
 
 

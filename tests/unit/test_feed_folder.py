@@ -239,3 +239,15 @@ def test_unwritable_parent_is_named(tmp_path):
         assert str(locked) in str(info.value)
     finally:
         locked.chmod(0o755)
+
+
+def test_the_working_folder_is_updated_in_place_not_swapped(tmp_path, monkeypatch):
+    """`export --out .` from inside the feed folder must not leave the shell in a deleted folder."""
+    out = tmp_path / "feeds"
+    write(out)
+    monkeypatch.chdir(out)
+    inode = out.stat().st_ino
+    result = write(Path("."), MOVED, LATER)
+    assert Path.cwd() == out and out.stat().st_ino == inode
+    assert [p.name for p in result.written] == ["anna.ics", "bob.ics", "team.ics"]
+    assert leftovers(out) == []

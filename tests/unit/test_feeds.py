@@ -18,7 +18,7 @@ from calendars.errors import InputError
 from calendars.feed_folder import write_feeds
 from calendars.feeds import render_agent_feed, render_team_feed
 from calendars.ics import escape_text, fold_line
-from calendars.shifts import FeedAgent, feed_file_name
+from calendars.shifts import FeedAgent, feed_file_name, roster_shifts
 
 from feeds_support import GENERATED_AT, check_raw, parse_everywhere, roster, unescape_text
 
@@ -270,3 +270,15 @@ def test_property_roster_feed_parse_round_trip(data, tz):
         got = parse_everywhere(feed)
         want = sorted(e for e in expected if e[0].startswith(f"{agent_id}-"))
         assert got == want
+
+
+def test_roster_errors_name_the_file_and_its_row_when_given():
+    frame = roster([("anna", "chat", "2026-11-23T09:00:00+01:00", "2026-11-23T17:00:00+01:00", "s1")])
+    frame.loc[0, "shift_id"] = ""
+    with pytest.raises(InputError, match=r"^roster out/roster.csv row 2: shift_id is empty$"):
+        roster_shifts(frame, source="out/roster.csv")
+    with pytest.raises(InputError, match=r"^roster row 1: shift_id is empty$"):
+        roster_shifts(frame)
+    far = roster([("anna", "chat", "2199-11-23T09:00:00+01:00", "2201-11-23T17:00:00+01:00", "s1")])
+    with pytest.raises(InputError, match="outside the years 1900-2200"):
+        roster_shifts(far, source="r.csv")
