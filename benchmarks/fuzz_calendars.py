@@ -31,7 +31,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--cases", type=int, default=150, help="cases per mutation (default 150)")
     parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--kind", action="append", help="only these input kinds (sales_ics, sales_csv, previous_feed)")
+    parser.add_argument("--kind", action="append", help="only these input kinds (sales_ics, sales_csv, previous_feed, published_feed)")
     args = parser.parse_args(argv)
     status = 0
     began = time.perf_counter()

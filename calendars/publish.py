@@ -43,7 +43,8 @@ from calendars.errors import InputError, PublishError
 from calendars.feeds import PRODID
 from calendars.ics import ParsedEvent, event_fingerprint, fold_line, own_properties, read_calendar, unescape_text
 from calendars.shifts import TEAM_FEED_NAME, feed_file_name
-from calendars.vtimezone import vtimezone_lines
+from calendars.updates import check_event_years
+from calendars.vtimezone import load_zone, vtimezone_lines
 
 __all__ = [
     "DEFAULT_PATH_TEMPLATE",
@@ -250,9 +251,15 @@ def calendar_from_feed(agent_id: str, data: bytes, source: str) -> AgentCalendar
     props = {p.name: p for p in reversed(parsed.properties)}  # first occurrence wins
     name_prop = props.get("NAME") or props.get("X-WR-CALNAME")
     color = props.get("COLOR")
+    check_event_years(parsed.events, source)
     for event in parsed.events:
         if event.start is None:
             raise InputError(f"{source}: event {event.uid!r} has no DTSTART with a time zone or UTC")
+        for tzid in sorted(event.tzids):
+            try:
+                load_zone(tzid)
+            except InputError:
+                raise InputError(f"{source}: event {event.uid!r} uses TZID {tzid!r}, which is not an IANA time zone") from None
     return AgentCalendar(
         agent_id=agent_id,
         display_name=unescape_text(name_prop.value) if name_prop else agent_id,
@@ -278,7 +285,11 @@ def read_feed_folder(folder: str | Path) -> tuple[AgentCalendar, ...]:
             feed_file_name(path.stem)
         except InputError:
             continue  # not a name peakplan writes: not an agent feed
-        calendars.append(calendar_from_feed(path.stem, path.read_bytes(), str(path)))
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise InputError(f"feed {path}: cannot read ({exc.strerror})") from None
+        calendars.append(calendar_from_feed(path.stem, data, str(path)))
     if not calendars:
         raise InputError(f"feeds folder {base} holds no agent feed <agent_id>.ics")
     return tuple(calendars)

@@ -108,6 +108,9 @@ def vtimezone_lines(tzid: str, start: datetime, end: datetime) -> list[str]:
         raise InputError("vtimezone_lines needs tz-aware start and end datetimes")
     if end < start:
         raise InputError(f"time zone span ends ({end.isoformat()}) before it starts ({start.isoformat()})")
+    if start.year < 2 or end.year > 9997:
+        # The span is widened by a year each side; datetime stops at the years 1 and 9999.
+        raise InputError(f"time zone span {start:%Y-%m-%d} to {end:%Y-%m-%d} is beyond the calendar peakplan writes")
     load_zone(tzid)
     start_utc = start.astimezone(UTC)
     return list(_assemble_lines(tzid, start_utc.year - 1, end.astimezone(UTC).year + 1, start_utc))

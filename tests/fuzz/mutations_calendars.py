@@ -1,6 +1,8 @@
 """Fuzz inputs of the calendars stage: sale calendars (.ics, .csv) and previous feeds.
 
-Each input kind is a :class:`CalendarKind`: the file it starts from (the
+Each input kind is a :class:`CalendarKind` (sale calendar .ics and .csv, the
+previous feed ``export`` renders against, a feed ``publish --feeds`` sends):
+the file it starts from (the
 bundled example's sale calendar; a CSV and a feed like the ones peakplan
 writes), its mutations (the generic ones of ``mutate.py`` plus what goes wrong
 in calendars: RRULEs without end, broken VTIMEZONEs, absurd dates and
@@ -24,6 +26,7 @@ import mutate
 from calendars.errors import PeakplanError
 from calendars.feed_folder import prepare_feeds
 from calendars.feeds import render_agent_feed
+from calendars.publish import event_object, read_feed_folder
 from calendars.sales import load_sale_calendar
 from calendars.shifts import ROSTER_COLUMNS, FeedAgent
 
@@ -254,6 +257,11 @@ def _run_previous_feed(path: Path) -> object:
     return prepared.write()
 
 
+def _run_published_feed(path: Path) -> object:
+    """``publish --feeds``: the folder's agent feeds as the CalDAV objects that would be PUT."""
+    return [event_object(event) for calendar in read_feed_folder(path.parent) for event in calendar.events]
+
+
 KINDS = (
     CalendarKind(
         name="sales_ics",
@@ -271,6 +279,9 @@ KINDS = (
     ),
     CalendarKind(
         name="previous_feed", file_name="a01.ics", base=_feed_base, mutations=_feed_mutations, run=_run_previous_feed
+    ),
+    CalendarKind(
+        name="published_feed", file_name="a01.ics", base=_feed_base, mutations=_feed_mutations, run=_run_published_feed
     ),
 )
 # Slow by design (3,000 events): a few cases are enough to keep the time in check.
