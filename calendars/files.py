@@ -19,10 +19,12 @@ def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> None:
     """Write ``data`` to ``path`` through a temp file in the same folder and ``os.replace``.
 
     Readers (a web server serving feeds, a CI step) see either the old file or
-    the new one, never a partial file. The folder is created if missing.
+    the new one, never a partial file. The folder is created if missing, and
+    temp files of this path left by an earlier run that was killed are removed.
     """
     target = Path(path)
     target.parent.mkdir(parents=True, exist_ok=True)
+    _remove_stale_temps(target)
     fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
     try:
         with os.fdopen(fd, "wb") as handle:
@@ -37,6 +39,20 @@ def write_bytes_atomic(path: str | os.PathLike[str], data: bytes) -> None:
         except FileNotFoundError:
             pass
         raise
+
+
+def _remove_stale_temps(target: Path) -> None:
+    prefix = f".{target.name}."
+    try:
+        entries = [p for p in target.parent.iterdir() if p.name.startswith(prefix)]
+    except OSError:
+        return
+    for path in entries:
+        if _STALE_TEMP.match(path.name) and len(path.name) == len(prefix) + 12 and path.is_file():
+            try:
+                path.unlink()
+            except OSError:
+                pass  # another writer's file that is already gone, or no right to remove it
 
 
 def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:

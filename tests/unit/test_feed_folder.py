@@ -251,3 +251,28 @@ def test_the_working_folder_is_updated_in_place_not_swapped(tmp_path, monkeypatc
     assert Path.cwd() == out and out.stat().st_ino == inode
     assert [p.name for p in result.written] == ["anna.ics", "bob.ics", "team.ics"]
     assert leftovers(out) == []
+
+
+def test_a_killed_atomic_write_leaves_a_temp_file_the_next_write_removes(tmp_path):
+    target = tmp_path / "roster.csv"
+    script = textwrap.dedent(
+        f"""
+        import os, signal, sys
+        sys.path.insert(0, {str(ROOT)!r})
+        from calendars import files
+        real_replace = os.replace
+        def killed(source, destination):
+            os.kill(os.getpid(), signal.SIGKILL)  # after the temp file is written, before it is renamed
+        files.os.replace = killed
+        files.write_text_atomic({str(target)!r}, "new\\n")
+        """
+    )
+    target.write_text("old\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=False)
+    assert done.returncode == -9, done.stderr
+    assert target.read_text() == "old\n"
+    assert [p.name for p in tmp_path.iterdir() if p.name.endswith(".tmp")], "the kill should leave a temp file"
+    (tmp_path / ".roster.csv.notes.tmp").write_text("not ours: a name write_bytes_atomic never makes")
+    files.write_text_atomic(target, "newer\n")
+    assert target.read_text() == "newer\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == [".roster.csv.notes.tmp", "roster.csv"]
