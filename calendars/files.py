@@ -7,6 +7,7 @@ import errno
 import os
 import re
 import shutil
+import stat
 import sys
 import tempfile
 from collections.abc import Mapping
@@ -195,7 +196,8 @@ def _fill(staging: Path, old: Path | None, files: Mapping[str, bytes]) -> tuple[
                 shutil.copytree(path, staging / path.name, symlinks=True, copy_function=_link_or_copy)
             else:
                 _link_or_copy(path, staging / path.name)
-    os.chmod(staging, 0o755)
+    # mkdtemp makes the folder private (0o700); the swapped-in folder keeps the old one's mode.
+    os.chmod(staging, stat.S_IMODE(old.stat().st_mode) if old is not None else 0o755)
     return tuple(written)
 
 

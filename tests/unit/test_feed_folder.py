@@ -276,3 +276,11 @@ def test_a_killed_atomic_write_leaves_a_temp_file_the_next_write_removes(tmp_pat
     files.write_text_atomic(target, "newer\n")
     assert target.read_text() == "newer\n"
     assert sorted(p.name for p in tmp_path.iterdir()) == [".roster.csv.notes.tmp", "roster.csv"]
+
+
+def test_the_folder_keeps_its_mode(tmp_path):
+    out = tmp_path / "feeds"
+    write(out)
+    out.chmod(0o2775)  # group-writable, setgid: a folder shared with a web server's group
+    write(out, MOVED, LATER)
+    assert out.stat().st_mode & 0o7777 == 0o2775
