@@ -198,9 +198,11 @@ def _read_ics(file: Path, zone: ZoneInfo, window: tuple[datetime, datetime] | No
     except OSError as exc:
         raise InputError(f"sale calendar {file}: cannot read ({exc.strerror})") from exc
     # RFC 5545 text is UTF-8 with CRLF; accept UTF-16 (with BOM) and any line ending, refuse other encodings.
-    data = "\r\n".join(_text(data, file).splitlines()).encode("utf-8") + b"\r\n"
+    lines = re.split(r"\r\n|\r|\n", _text(data, file))
+    data = "\r\n".join(lines).encode("utf-8") + b"\r\n"
     if b"BEGIN:VCALENDAR" not in data[:4096].upper():
         raise InputError(f"sale calendar {file} is not an iCalendar file (no BEGIN:VCALENDAR)")
+    _check_structure(lines, file)
     try:
         calendars = icalendar.Calendar.from_ical(data, multiple=True)
     except Exception as exc:  # icalendar raises ValueError, KeyError, ... on bad input
@@ -245,6 +247,39 @@ def _read_ics(file: Path, zone: ZoneInfo, window: tuple[datetime, datetime] | No
             "(an edited instance of a recurring sale carries RECURRENCE-ID)"
         )
     return events
+
+
+def _check_structure(lines: list[str], file: Path) -> None:
+    """BEGIN/END lines pair up, and a VEVENT holds nothing but VALARMs (RFC 5545 3.6.1).
+
+    Checked before icalendar parses the file, to name the line: icalendar
+    either drops an unbalanced calendar or reads a VEVENT inside another as
+    a second sale, and a calendar of thousands of events nested in one is
+    then slow to forecast, not refused.
+
+    Raises:
+        InputError: naming the line and the component it breaks.
+    """
+    stack: list[tuple[str, int]] = []
+    for number, line in enumerate(lines, start=1):
+        upper = line.upper()
+        if upper.startswith("BEGIN:"):
+            name = upper[6:].strip()
+            if stack and stack[-1][0] == "VEVENT" and name != "VALARM":
+                raise InputError(
+                    f"sale calendar {file}, line {number}: BEGIN:{name} inside the VEVENT begun on line "
+                    f"{stack[-1][1]} (a VEVENT holds only VALARMs: is an END:VEVENT missing before it?)"
+                )
+            stack.append((name, number))
+        elif upper.startswith("END:"):
+            name = upper[4:].strip()
+            if not stack or stack[-1][0] != name:
+                opened = f"BEGIN:{stack[-1][0]} of line {stack[-1][1]}" if stack else "any BEGIN"
+                raise InputError(f"sale calendar {file}, line {number}: END:{name} does not close {opened}")
+            stack.pop()
+    if stack:
+        name, number = stack[-1]
+        raise InputError(f"sale calendar {file}: BEGIN:{name} on line {number} is never closed (is the file cut short?)")
 
 
 def _text(data: bytes, file: Path) -> str:
