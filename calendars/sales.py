@@ -152,7 +152,9 @@ def _window(days: tuple[date, date] | None, zone: ZoneInfo) -> tuple[datetime, d
     """The instants of interest: ``days`` widened by ``DAYS_MARGIN`` (None: no window)."""
     if days is None:
         return None
-    first, last = days
+    # The history's first day comes from another file; a typo there (1678, 9999) must not overflow here.
+    first = min(max(days[0], date(FIRST_YEAR, 1, 1)), date(LAST_YEAR, 12, 1))
+    last = max(min(days[1], date(LAST_YEAR, 12, 1)), first)
     return (
         datetime.combine(first, time(0), tzinfo=zone) - DAYS_MARGIN,
         datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone) + DAYS_MARGIN,

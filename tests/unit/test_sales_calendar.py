@@ -507,3 +507,12 @@ def test_csv_saved_with_semicolons_or_tabs(tmp_path, sep):
     path = csv(tmp_path, f"name{sep}category{sep}start{sep}end{sep}uplift\nSale, big{sep}{sep}2026-11-27{sep}{sep}+80%\n")
     df = load_sale_calendar(path, TZ)
     assert list(df["name"]) == ["Sale, big"] and list(df["uplift"]) == [pytest.approx(0.8)]
+
+
+@pytest.mark.parametrize(("first", "last"), [((1, 1, 1), (2026, 11, 29)), ((1678, 1, 1), (9999, 12, 31)), ((9999, 1, 1), (9999, 12, 31))])
+def test_absurd_days_asked_for_do_not_overflow(tmp_path, first, last):
+    from datetime import date
+
+    path = ics(tmp_path, "UID:w\nSUMMARY:Weekly\nDTSTART;VALUE=DATE:20261102\nRRULE:FREQ=WEEKLY;COUNT=3")
+    df = load_sale_calendar(path, TZ, days=(date(*first), date(*last)))
+    assert set(df["event_id"]) <= {"w/20261102", "w/20261109", "w/20261116"}
