@@ -19,24 +19,30 @@ Per queue:
   weekday totals for the last four weeks' drift: the ratio of the recent
   normal days' volume to their weekday totals, halfway (damped to 1). With a
   flat history the baseline is exactly the old 8-normal-weeks slot average.
-* **Calendar effects.** Every all-day event (sale, campaign, public holiday)
-  has three effects per ``(category, queue)``: the *day before* (ramp-up; the
-  eve of a holiday), the *days of the event*, and the *day after* (the next
-  open weekday: catch-up, post-sale tail). Each effect is learned from the
-  past occurrences of the category in the history: a daily ratio (actual
-  volume / the volume expected from normal same-weekday days within four weeks
-  either side) and an intraday profile (per slot, actual / expected, shrunk
-  towards the daily ratio by empirical Bayes: flat when the slots differ no
-  more than noise), because a holiday eve closes early and a holiday opens
-  after sundown while a sale lifts every hour alike. A timed event (a
-  three-hour flash sale) multiplies only the intervals it overlaps, learned the
-  same way. A day-before or day-after effect is used only where it stands
-  out from the queue's ordinary day-to-day variation (two standard errors,
-  measured on its normal days) and by more than 5%: one past occurrence of a
-  small queue proves little. An uplift stated for an event
-  (``X-PEAKPLAN-UPLIFT``, the CSV ``uplift`` column) replaces the learned
-  effect of its days with a flat multiplier. A category with neither gets x1.0 and a warning. Public
-  holidays are events of category ``holiday``.
+* **Special days** (:mod:`forecasts.daytypes`, :mod:`forecasts.dayprofiles`).
+  Every date has a day type; a public holiday, its eve, a bridge day and a day
+  inside a holiday period each have their own intraday shape and level: a mix
+  ``a x ordinary day + b x reference day`` (the weekly rest day for a holiday,
+  the day before it for an eve), ``(a, b)`` learned per named holiday and
+  shrunk to its group, with a fallback chain (declared in the config -> own
+  past occurrences -> the group when its past holidays agree -> an ordinary
+  day with a wider band and a warning).
+* **Calendar effects** (sales, campaigns, holidays with a stated uplift, and
+  the day after a holiday). Every other all-day event has three effects per
+  ``(category, queue)``: the *day before* (ramp-up), the *days of the event*,
+  and the *day after* (the next open weekday: catch-up, post-sale tail). Each
+  effect is learned from the past occurrences of the category in the history:
+  a daily ratio (actual volume / the volume expected from normal same-weekday
+  days within four weeks either side) and an intraday profile (per slot,
+  actual / expected, shrunk towards the daily ratio by empirical Bayes: flat
+  when the slots differ no more than noise). A timed event (a three-hour flash
+  sale) multiplies only the intervals it overlaps, learned the same way. A
+  day-before or day-after effect is used only where it stands out from the
+  queue's ordinary day-to-day variation (two standard errors, measured on its
+  normal days) and by more than 5%: one past occurrence of a small queue
+  proves little. An uplift stated for an event (``X-PEAKPLAN-UPLIFT``, the CSV
+  ``uplift`` column) replaces the learned effect of its days with a flat
+  multiplier. A category with neither gets x1.0 and a warning.
 * **Overlaps.** The effects of the event days (and timed events) come first,
   the day-before/day-after effects only where no event runs; within a tier
   the largest multiplier applies (a sale on a holiday is planned as the sale).
@@ -47,7 +53,9 @@ Per queue:
   phi^2 yhat^2``) and the empirical quantiles of the standardised errors. On
   event days the spread of the effect over its past occurrences widens the
   band (``phi^2 + psi^2``, ``psi`` at least 0.5: a handful of occurrences
-  understates the next one's spread). A band always holds ``yhat``.
+  understates the next one's spread); special days are calibrated per day
+  type on the errors made on past special days (:mod:`forecasts.bands`). A
+  band always holds ``yhat``.
 
 Only history strictly before ``start`` is used, so a backtest on a longer
 history is honest.
@@ -55,7 +63,8 @@ history is honest.
 Where each part lives: the history cube in :mod:`forecasts.series`, outage
 days in :mod:`forecasts.outages`, the calendar laid over the dates in
 :mod:`forecasts.events`, the baseline fit in :mod:`forecasts.baseline`, the
-learned effects in :mod:`forecasts.effects`, baseline x effects in
+learned effects in :mod:`forecasts.effects`, the special days in
+:mod:`forecasts.daytypes` and :mod:`forecasts.dayprofiles`, baseline x effects in
 :mod:`forecasts.predict`, the bands in :mod:`forecasts.bands`; this module
 assembles them into the forecast table.
 """
