@@ -11,40 +11,52 @@ Both return the *interval counts* table of the README ("Data contracts"): column
 zero-filled on the interval grid of every local day from the first to the last
 contact (whole days), sorted by ``queue, ds``.
 
-Row numbers in error messages are 1-based lines of the file with the header on
-line 1, so the first data row is row 2 (a quoted field spanning several lines
-would shift them; exports do not contain such fields).
+Files are read by :func:`forecasts.csvread.read_csv_columns`; row numbers in
+messages are lines of the file (the header is line 1, the first data row 2).
 
-**Timestamps without an offset.** By default every timestamp needs a UTC offset.
-With ``local_naive=True`` (the standalone ``peakplan forecast --history``, and
-helpdesk exports, see :mod:`forecasts.exports`) timestamps without one are
-wall-clock times in ``tz``. DST is resolved without guessing silently:
+**Timestamps** follow :mod:`forecasts.timestamps`: a UTC offset is required
+unless ``local_naive`` / an export preset allows wall-clock time in ``tz``
+(the DST gap and the repeated hour are resolved with a warning).
 
-* a wall-clock time the spring change skips (``1999-04-02T02:00`` in
-  Asia/Jerusalem) does not exist; its contacts are counted in the first
-  interval after the gap, with a warning;
-* a wall-clock time the autumn change repeats (``1999-09-03T01:00``) is the
-  first (summer-time) hour the first time it occurs in a queue and the second
-  hour the second time, so an interval file listing the hour twice loads both;
-  listed once, it is the first hour and the warning says so.
+**How much history is kept.** The forecast averages the last weeks and learns
+event effects from earlier occurrences; nothing it does reaches back more than
+:data:`HISTORY_KEEP_DAYS` before the last contact. Older rows (and rows dated
+before :data:`~forecasts.timestamps.MIN_YEAR`) are dropped with a warning
+instead of being gridded (one ticket dated 1678 would otherwise make a grid of
+three centuries). A row more than a year after nearly all others
+(:data:`FUTURE_SLACK_DAYS` past the 99th percentile) is refused: it is a typo,
+and keeping it would stretch the grid the same way.
 
-The ``read_*`` functions return the table and these warnings
-(:class:`LoadedHistory`); the ``load_*`` functions return the table only.
+**Counts** (``y`` of an interval file) are numbers from 0 to
+:data:`MAX_COUNT`; NaN, inf, 1e308 or 2^63 are refused with their row.
+
+**Intervals coarser than the plan.** An interval file whose intervals are
+longer than ``interval_minutes`` (30-minute counts planned at 15 minutes) is
+spread: each row's count is split evenly over the planning intervals it covers,
+with a warning. Files coarser than an hour are refused (an even split of a
+day's total over its hours would invent an intraday shape); the message names
+the interval the file has. The file's interval is the largest that every row's
+start (minutes after local midnight) is a multiple of.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import difflib
+import math
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
 
 from calendars.errors import InputError
+from forecasts.csvread import read_csv_columns
 from forecasts.exports import export_preset, normalize_queue_names
 from forecasts.grid import interval_grid, local_midnight, zone
+from forecasts.timestamps import MIN_YEAR, ParsedTimestamps, parse_timestamps, row_label
 
 HISTORY_COLUMNS: tuple[str, ...] = ("ds", "queue", "y")
 """Columns of the interval-count table, in order."""
@@ -55,10 +67,19 @@ INTERVAL_FILE_COLUMNS: tuple[str, ...] = ("ds", "queue", "y")
 DEFAULT_QUEUE = "all"
 """Queue given to the rows of an ``intervals`` file without a ``queue`` column."""
 
-_FIRST_DATA_LINE = 2  # header is line 1
-_OFFSET_SUFFIX = r"(?:[zZ]|[+-]\d{2}(?::?\d{2}(?::?\d{2})?)?)$"
+HISTORY_KEEP_DAYS = 3 * 366
+"""Rows older than this many days before the last contact are dropped with a warning."""
+
+FUTURE_SLACK_DAYS = 366
+"""A row this many days after the 99th percentile of the rows' times is refused."""
+
+MAX_COUNT = 1e9
+"""Largest count of one interval row: far above any support queue, far below float overflow."""
+
+MAX_SPREAD_MINUTES = 60
+"""Coarsest interval file that is spread evenly over finer planning intervals."""
+
 _SHOWN_QUEUES = 20
-_SHOWN_WARNINGS = 5
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -131,29 +152,34 @@ def read_ticket_history(
     Returns:
         Interval counts with :data:`HISTORY_COLUMNS`, zero-filled over the local
         days from the first to the last ticket, sorted by ``queue, ds``, and
-        DST warnings.
+        warnings (DST, old rows dropped).
 
     Raises:
         InputError: unreadable file, missing columns, empty file, a timestamp
-            without offset (unless an export preset allows it) or unparsable,
-            an empty or unknown queue, an unknown export preset. Messages name
-            the file and the first offending row.
+            without offset (unless an export preset allows it), unparsable or
+            after 2200, an empty or unknown queue, an unknown export preset.
+            Messages name the file and the first offending row.
     """
     name = _display_name(path)
     zone(tz)
+    _check_interval(interval_minutes)
     preset = export_preset(export) if export else None
     ts_col = timestamp_column or (preset.timestamp_column if preset else "created_at")
     q_col = queue_column or (preset.queue_column if preset else "channel")
-    frame = _read_columns(path, name, required=(ts_col, q_col))
+    frame = read_csv_columns(path, required=(ts_col, q_col), what="history file")
     if frame.empty:
         raise InputError(f"{name} has no tickets: the history needs at least one row")
-    stamps, warnings, _ = _parse_timestamps(frame[ts_col], name, ts_col, tz=tz if preset else None)
     raw_queue = normalize_queue_names(frame[q_col], queue_map) if preset else frame[q_col]
-    queue = _check_queues(raw_queue, name, q_col, queues)
+    parsed, queue = _all_problems(
+        lambda: parse_timestamps(frame[ts_col], name, ts_col, tz=tz if preset else None),
+        lambda: _check_queues(raw_queue, name, q_col, queues),
+    )
+    keep, kept_warnings = _recent_rows(parsed, frame[ts_col], name)
+    stamps, queue = parsed.stamps[keep], queue[keep]
     ds = _bin_to_grid(stamps, tz, interval_minutes)
     counts = pd.DataFrame({"queue": queue.to_numpy(), "ds": ds}).groupby(["queue", "ds"], sort=True).size()
     table = _zero_filled(counts.astype(float), stamps, tz, interval_minutes, queue, queues)
-    return LoadedHistory(frame=table, warnings=tuple(warnings))
+    return LoadedHistory(frame=table, warnings=parsed.warnings + kept_warnings)
 
 
 def load_interval_history(
@@ -184,24 +210,24 @@ def read_interval_history(
     wall-clock time in ``tz``); ``queue`` is optional (all rows then belong to
     queue :data:`DEFAULT_QUEUE`). Rows of one queue must be in time order, each
     interval once. Rows falling into the same grid interval are summed, so a
-    15-minute file loads onto a 30-minute grid; the file's intervals must not
-    be longer than ``interval_minutes`` (a longer interval is counted whole in
-    the grid interval where it starts).
+    15-minute file loads onto a 30-minute grid; a file with longer intervals
+    (up to an hour) is spread evenly over the finer grid (module docstring).
 
     Returns:
         Interval counts with :data:`HISTORY_COLUMNS`, zero-filled over the local
-        days from the first to the last row, sorted by ``queue, ds``, and DST
-        warnings.
+        days from the first to the last row, sorted by ``queue, ds``, and
+        warnings (DST, old rows dropped, coarse intervals spread).
 
     Raises:
         InputError: missing columns, a naive (unless ``local_naive``) or
-            unparsable ``ds``, a missing, non-numeric or negative ``y``, an
-            unknown queue, rows out of time order, or the same ``(ds, queue)``
-            twice. Messages name the file and row.
+            unparsable ``ds``, a missing, non-numeric, negative or absurd ``y``,
+            an unknown queue, rows out of time order, the same ``(ds, queue)``
+            twice, intervals coarser than an hour. Messages name the file and row.
     """
     name = _display_name(path)
     zone(tz)
-    frame = _read_columns(path, name, required=("ds", "y"), optional=("queue",))
+    _check_interval(interval_minutes)
+    frame = read_csv_columns(path, required=("ds", "y"), optional=("queue",), what="history file")
     if frame.empty:
         raise InputError(f"{name} has no rows: the history needs at least one interval")
     if "queue" in frame.columns:
@@ -213,15 +239,21 @@ def read_interval_history(
                 f"{name} has no 'queue' column, so its rows belong to queue {DEFAULT_QUEUE!r}, "
                 f"which is not a known queue ({_list_queues(queues)}): add a 'queue' column"
             )
-    stamps, warnings, skipped = _parse_timestamps(
-        frame["ds"], name, "ds", tz=tz if local_naive else None, order_by=queue
+    parsed, y = _all_problems(
+        lambda: parse_timestamps(frame["ds"], name, "ds", tz=tz if local_naive else None, order_by=queue),
+        lambda: _parse_counts(frame["y"], name),
     )
-    y = _parse_counts(frame["y"], name)
-    _check_order(stamps, queue, frame["ds"], name, skipped)
+    keep, warnings = _recent_rows(parsed, frame["ds"], name)
+    stamps, queue, y, raw_ds = parsed.stamps[keep], queue[keep], y[keep], frame["ds"][keep]
+    _check_order(stamps, queue, raw_ds, name, parsed.skipped[keep])
+    step = _file_interval(stamps, queue, tz)
+    if step > interval_minutes:
+        stamps, queue, y, spread_warning = _spread(stamps, queue, y, step, interval_minutes, name)
+        warnings += (spread_warning,)
     ds = _bin_to_grid(stamps, tz, interval_minutes)
     sums = pd.DataFrame({"queue": queue.to_numpy(), "ds": ds, "y": y.to_numpy()}).groupby(["queue", "ds"])["y"].sum()
     table = _zero_filled(sums.astype(float), stamps, tz, interval_minutes, queue, queues)
-    return LoadedHistory(frame=table, warnings=tuple(warnings))
+    return LoadedHistory(frame=table, warnings=parsed.warnings + warnings)
 
 
 # -- helpers -------------------------------------------------------------------
@@ -232,136 +264,109 @@ def _display_name(path: str | os.PathLike[str]) -> str:
     return os.fspath(path)
 
 
-def _read_columns(
-    path: str | os.PathLike[str],
-    name: str,
-    *,
-    required: Sequence[str],
-    optional: Sequence[str] = (),
-) -> pd.DataFrame:
-    """Read only the needed columns as strings; list every missing column at once."""
-    try:
-        header = pd.read_csv(path, nrows=0)
-    except FileNotFoundError:
-        raise InputError(f"history file {os.fspath(path)!r} not found") from None
-    except pd.errors.EmptyDataError:
-        raise InputError(f"{name} is empty: expected a CSV header with columns {list(required)}") from None
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise InputError(f"cannot read {name} as CSV: {exc}") from None
-    found = [str(c) for c in header.columns]
-    missing = [c for c in required if c not in found]
-    if missing:
-        raise InputError(f"{name}: missing column(s) {missing}; found {found}")
-    wanted = [c for c in (*required, *optional) if c in found]
-    try:
-        return pd.read_csv(path, usecols=wanted, dtype=str, keep_default_na=False, na_filter=False)
-    except (OSError, UnicodeDecodeError, pd.errors.ParserError) as exc:
-        raise InputError(f"cannot read {name} as CSV: {exc}") from None
+def _all_problems(*checks: Callable[[], Any]) -> tuple[Any, ...]:
+    """Run every check; raise one InputError listing each failure on its own line (all at once)."""
+    results, problems = [], []
+    for check in checks:
+        try:
+            results.append(check())
+        except InputError as error:
+            problems.append(str(error))
+    if problems:
+        raise InputError("\n".join(problems))
+    return tuple(results)
 
 
-def _parse_timestamps(
-    raw: pd.Series,
-    name: str,
-    column: str,
-    *,
-    tz: str | None = None,
-    order_by: pd.Series | None = None,
-) -> tuple[pd.Series, list[str], np.ndarray]:
-    """Parse ISO 8601 strings to UTC; bad values name their row.
-
-    With ``tz`` a value without offset is wall-clock time in ``tz`` (see the
-    module docstring for the DST rules); ``order_by`` (the queue of each row)
-    makes the second occurrence of a repeated wall-clock hour within a queue
-    the later hour. Returns the UTC instants, the DST warnings and the mask of
-    rows whose wall-clock time the DST gap skips (moved past the gap).
-    """
-    text = raw.str.strip()
-    has_offset = text.str.contains(_OFFSET_SUFFIX, regex=True) & text.str.contains(r"\d[T ]\d", regex=True)
-    stamps = pd.to_datetime(text.where(has_offset), format="ISO8601", utc=True, errors="coerce")
-    warnings: list[str] = []
-    skipped = np.zeros(len(text), dtype=bool)
-    if tz is not None and not has_offset.all():
-        naive_text = text.where(~has_offset & text.str.contains(r"\d[T ]\d", regex=True))
-        naive = pd.to_datetime(naive_text, format="ISO8601", errors="coerce")
-        if isinstance(naive.dtype, pd.DatetimeTZDtype):  # mixed offsets parse as aware: not naive after all
-            naive = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns]")
-        local, warnings, skipped = _localize(naive, tz, name, column, raw, order_by)
-        stamps = stamps.where(has_offset, local)
-    bad = stamps.isna().to_numpy()
-    if bad.any():
-        pos = int(np.flatnonzero(bad)[0])
-        value = raw.iloc[pos]
-        row = pos + _FIRST_DATA_LINE
-        if not value.strip():
-            reason = f"column {column!r} is empty"
-        elif not has_offset.iloc[pos] and _parses(value.strip()) and tz is None:
-            reason = f"{column} {value!r} has no UTC offset (write e.g. '2026-11-27T09:30:00+03:00' or a 'Z' suffix)"
-        elif tz is not None:
-            reason = f"{column} {value!r} is not an ISO 8601 date and time (e.g. '2026-11-27T09:30:00')"
-        else:
-            reason = f"{column} {value!r} is not an ISO 8601 timestamp with offset (e.g. '2026-11-27T09:30:00+03:00')"
-        more = int(bad.sum()) - 1
-        suffix = f" ({more} more bad rows)" if more else ""
-        raise InputError(f"{name} row {row}: {reason}{suffix}")
-    return pd.to_datetime(stamps, utc=True).astype("datetime64[ns, UTC]"), warnings, skipped
+def _check_interval(interval_minutes: int) -> None:
+    interval_grid(dt.date(2000, 1, 1), 1, "UTC", interval_minutes)  # validates the length
 
 
-def _localize(
-    naive: pd.Series,
-    tz: str,
-    name: str,
-    column: str,
-    raw: pd.Series,
-    order_by: pd.Series | None,
-) -> tuple[pd.Series, list[str], np.ndarray]:
-    """Wall-clock times in ``tz`` to UTC, resolving the DST gap and the repeated hour."""
-    warnings: list[str] = []
-    valid = naive.notna().to_numpy()
-    strict = naive.dt.tz_localize(tz, ambiguous="NaT", nonexistent="NaT")
-    probe_first = naive.dt.tz_localize(tz, ambiguous=np.ones(len(naive), dtype=bool), nonexistent="NaT")
-    ambiguous = (valid & strict.isna().to_numpy() & probe_first.notna().to_numpy())
-    skipped = valid & strict.isna().to_numpy() & ~ambiguous
-    first_hour = np.ones(len(naive), dtype=bool)  # pandas: True = the summer-time (first) instant
-    if ambiguous.any():
-        keys = pd.DataFrame(
-            {"queue": order_by.to_numpy() if order_by is not None else "", "wall": naive.to_numpy()}
-        ).loc[ambiguous]
-        occurrence = keys.groupby(["queue", "wall"], sort=False).cumcount().to_numpy()
-        if order_by is not None:
-            over = occurrence >= 2
-            if over.any():
-                pos = int(np.flatnonzero(ambiguous)[np.flatnonzero(over)[0]])
-                raise InputError(
-                    f"{name} row {pos + _FIRST_DATA_LINE}: {column} {raw.iloc[pos]!r} occurs a third time; "
-                    "a wall-clock time the DST change repeats can occur at most twice (first and second hour)"
-                )
-            first_hour[np.flatnonzero(ambiguous)] = occurrence == 0
-            counts = keys.groupby(["queue", "wall"], sort=False).size()
-            once = counts[counts == 1]
-            if len(once):
-                walls = sorted({str(pd.Timestamp(w)) for _, w in once.index})
-                warnings.append(
-                    f"{name}: wall-clock time(s) {_shown(walls)} occur twice in {tz} (DST ends) but once in the "
-                    "file: taken as the first (summer-time) hour; list the hour twice to load both"
-                )
-        else:
-            warnings.append(
-                f"{name}: {int(ambiguous.sum())} timestamp(s) without offset fall in the hour {tz} repeats when "
-                "DST ends and were counted in its first (summer-time) hour; export with UTC offsets to avoid this"
-            )
-    local = naive.dt.tz_localize(tz, ambiguous=first_hour, nonexistent="shift_forward")
-    if skipped.any():
-        walls = sorted({str(pd.Timestamp(w)) for w in naive[skipped]})
-        warnings.append(
-            f"{name}: {column} value(s) {_shown(walls)} do not exist in {tz} (DST starts); "
-            f"{int(skipped.sum())} row(s) counted in the first interval after the gap"
+def _recent_rows(parsed: ParsedTimestamps, raw: pd.Series, name: str) -> tuple[np.ndarray, tuple[str, ...]]:
+    """Rows to grid: not ancient, not older than HISTORY_KEEP_DAYS before the last; a far-future row is refused."""
+    stamps = parsed.stamps
+    dated = ~parsed.ancient
+    if not dated.any():
+        first = 0
+        raise InputError(
+            f"{name}: every row is dated before {MIN_YEAR} (e.g. {row_label(raw, first)}: {raw.iloc[first]!r}): "
+            "no usable history"
         )
-    return local.dt.tz_convert("UTC"), warnings, skipped
+    ns = pd.DatetimeIndex(stamps[dated]).as_unit("ns").asi8
+    typical_last = np.quantile(ns, 0.99, method="higher")
+    limit = typical_last + FUTURE_SLACK_DAYS * 86_400 * 10**9
+    future = np.zeros(len(stamps), dtype=bool)
+    future[np.flatnonzero(dated)] = ns > limit
+    if future.any():
+        pos = int(np.flatnonzero(future)[0])
+        bulk_end = pd.Timestamp(int(typical_last), tz="UTC").date()
+        raise InputError(
+            f"{name} {row_label(raw, pos)}: {raw.iloc[pos]!r} lies more than a year after nearly all other rows "
+            f"(99% end by {bulk_end}): fix the date or drop the row"
+        )
+    last = int(ns.max())
+    cutoff = last - HISTORY_KEEP_DAYS * 86_400 * 10**9
+    old = parsed.ancient.copy()
+    old[np.flatnonzero(dated)] = ns < cutoff
+    if not old.any():
+        return ~old, ()
+    pos = int(np.flatnonzero(old)[0])
+    cutoff_day = pd.Timestamp(cutoff, tz="UTC").date()
+    warning = (
+        f"{name}: ignored {int(old.sum()):,} row(s) dated before {cutoff_day} (first: {row_label(raw, pos)}, "
+        f"{raw.iloc[pos].strip()!r}): the forecast uses at most {HISTORY_KEEP_DAYS} days before the last contact"
+    )
+    return ~old, (warning,)
 
 
-def _shown(values: Sequence[str]) -> str:
-    text = ", ".join(values[:_SHOWN_WARNINGS])
-    return text + (f", ... ({len(values)} in all)" if len(values) > _SHOWN_WARNINGS else "")
+def _file_interval(stamps: pd.Series, queue: pd.Series, tz: str) -> int:
+    """Minutes of the file's intervals, or 0 when the file does not show them.
+
+    The candidate is the gcd of every start's minutes after local midnight (and
+    of a day); it counts only when it is also the most common step between
+    consecutive rows of a queue, i.e. the file is dense at that interval. A
+    sparse file (zero intervals left out, a handful of rows) proves nothing.
+    """
+    if len(stamps) < 2:
+        return 0
+    index = pd.DatetimeIndex(stamps)
+    midnight = index.tz_convert(zone(tz)).normalize().tz_convert("UTC")  # local midnight; DST days keep absolute minutes
+    seconds = (index - midnight).total_seconds().to_numpy()
+    if (seconds % 60).any():
+        return 0  # starts off whole minutes: not interval starts
+    candidate = int(math.gcd(24 * 60, *np.unique(seconds.astype(np.int64) // 60).tolist()))
+    steps = pd.Series(index.asi8, dtype="int64").groupby(queue.to_numpy()).diff().dropna()
+    if steps.empty:
+        return 0
+    common = int(steps.mode().min()) // (60 * 10**9)
+    return candidate if common == candidate else 0
+
+
+def _spread(
+    stamps: pd.Series, queue: pd.Series, y: pd.Series, step: int, interval_minutes: int, name: str
+) -> tuple[pd.Series, pd.Series, pd.Series, str]:
+    """Each row of a ``step``-minute file split evenly over its ``interval_minutes`` slots."""
+    if step > MAX_SPREAD_MINUTES or step % interval_minutes:
+        finer = [m for m in (5, 10, 15, 20, 30, 60) if step % m == 0 and m <= MAX_SPREAD_MINUTES]
+        use = f"forecast.interval_minutes = {max(finer)}" if finer and step % max(finer) == 0 and step <= 60 else None
+        raise InputError(
+            f"{name}: the file's intervals are {step} minutes, coarser than the planning interval of "
+            f"{interval_minutes} minutes"
+            + (f"; plan with {use} or give finer counts" if use else "; give hourly or finer counts")
+            + " (peakplan spreads counts evenly only within an hour and never plans a slot as zero for lack of data)"
+        )
+    parts = step // interval_minutes
+    offsets = pd.to_timedelta(np.tile(np.arange(parts) * interval_minutes, len(stamps)), unit="min")
+    spread_stamps = pd.Series(np.repeat(stamps.to_numpy(), parts)) + offsets
+    warning = (
+        f"{name}: counts are per {step} minutes, the plan per {interval_minutes}: each row's count is spread "
+        f"evenly over its {parts} {interval_minutes}-minute intervals"
+    )
+    return (
+        spread_stamps.dt.tz_localize("UTC") if spread_stamps.dt.tz is None else spread_stamps,
+        pd.Series(np.repeat(queue.to_numpy(), parts)),
+        pd.Series(np.repeat(y.to_numpy() / parts, parts)),
+        warning,
+    )
 
 
 def _check_order(stamps: pd.Series, queue: pd.Series, raw: pd.Series, name: str, skipped: np.ndarray) -> None:
@@ -378,8 +383,8 @@ def _check_order(stamps: pd.Series, queue: pd.Series, raw: pd.Series, name: str,
             pos = int(np.flatnonzero(skipped)[np.flatnonzero(repeated)[0]])
             first = int(np.flatnonzero(skipped)[np.flatnonzero((keys == keys.iloc[np.flatnonzero(repeated)[0]]).all(axis=1).to_numpy())[0]])
             raise InputError(
-                f"{name} row {pos + _FIRST_DATA_LINE}: interval {raw.iloc[pos].strip()!r} of queue {queue.iloc[pos]!r} "
-                f"repeats row {first + _FIRST_DATA_LINE}: keep one row per ds and queue"
+                f"{name} {row_label(raw, pos)}: interval {raw.iloc[pos].strip()!r} of queue {queue.iloc[pos]!r} "
+                f"repeats {row_label(raw, first)}: keep one row per ds and queue"
             )
         kept = ~skipped
         stamps, queue = stamps[kept], queue[kept]
@@ -394,21 +399,13 @@ def _check_order(stamps: pd.Series, queue: pd.Series, raw: pd.Series, name: str,
         return
     i = int(np.flatnonzero(not_after)[0])
     row, before = int(frame["pos"].iloc[i]), int(previous_pos.iloc[i])
-    where = f"{name} row {row + _FIRST_DATA_LINE}: interval {text.iloc[row]!r} of queue {queue.iloc[i]!r}"
+    where = f"{name} {row_label(raw, row)}: interval {text.iloc[row]!r} of queue {queue.iloc[i]!r}"
     if frame["ds"].iloc[i] == previous.iloc[i]:
-        raise InputError(f"{where} repeats row {before + _FIRST_DATA_LINE}: keep one row per ds and queue")
+        raise InputError(f"{where} repeats {row_label(raw, before)}: keep one row per ds and queue")
     raise InputError(
-        f"{where} is earlier than row {before + _FIRST_DATA_LINE} ({text.iloc[before]!r}): "
+        f"{where} is earlier than {row_label(raw, before)} ({text.iloc[before]!r}): "
         "the file is not in time order; sort it by ds (within each queue)"
     )
-
-
-def _parses(value: str) -> bool:
-    try:
-        pd.Timestamp(value)
-    except (ValueError, TypeError):
-        return False
-    return True
 
 
 def _check_queues(raw: pd.Series, name: str, column: str, queues: Sequence[str] | None) -> pd.Series:
@@ -416,14 +413,19 @@ def _check_queues(raw: pd.Series, name: str, column: str, queues: Sequence[str] 
     empty = (queue == "").to_numpy()
     if empty.any():
         pos = int(np.flatnonzero(empty)[0])
-        raise InputError(f"{name} row {pos + _FIRST_DATA_LINE}: column {column!r} is empty: every row needs a queue")
+        raise InputError(f"{name} {row_label(raw, pos)}: column {column!r} is empty: every row needs a queue")
     if queues is not None:
         unknown = (~queue.isin(list(queues))).to_numpy()
         if unknown.any():
             pos = int(np.flatnonzero(unknown)[0])
+            value = str(queue.iloc[pos])
+            close = difflib.get_close_matches(value, list(queues), n=1)
+            hint = f" (did you mean {close[0]!r}?)" if close else ""
+            others = sorted(set(queue[unknown]) - {value})
+            more = f"; other unknown queues: {', '.join(map(repr, others[:5]))}" if others else ""
             raise InputError(
-                f"{name} row {pos + _FIRST_DATA_LINE}: unknown queue {queue.iloc[pos]!r} in column {column!r} "
-                f"(known queues: {_list_queues(queues)}): add it to the config's channels or fix the row"
+                f"{name} {row_label(raw, pos)}: unknown queue {value!r} in column {column!r}{hint} "
+                f"(known queues: {_list_queues(queues)}): add it to the config's channels or fix the row{more}"
             )
     return queue
 
@@ -435,16 +437,24 @@ def _list_queues(queues: Sequence[str]) -> str:
 
 
 def _parse_counts(raw: pd.Series, name: str) -> pd.Series:
-    y = pd.to_numeric(raw.str.strip(), errors="coerce")
-    bad = (y.isna() | ~np.isfinite(y)).to_numpy()
-    if bad.any():
-        pos = int(np.flatnonzero(bad)[0])
-        raise InputError(f"{name} row {pos + _FIRST_DATA_LINE}: y {raw.iloc[pos]!r} is not a number")
-    negative = (y < 0).to_numpy()
-    if negative.any():
-        pos = int(np.flatnonzero(negative)[0])
-        raise InputError(f"{name} row {pos + _FIRST_DATA_LINE}: y {raw.iloc[pos]!r} is negative: counts must be >= 0")
-    return y.astype(float)
+    """``y`` as floats in 0..MAX_COUNT; the first bad row is named and the others counted."""
+    y = pd.to_numeric(raw.str.strip(), errors="coerce").astype(float)
+    checks = (
+        (~np.isfinite(y.to_numpy()), "is not a number"),
+        ((y < 0).to_numpy(), "is negative: counts must be >= 0"),
+        ((y > MAX_COUNT).to_numpy() & np.isfinite(y.to_numpy()), f"is not a plausible count (at most {MAX_COUNT:,.0f} contacts in one interval)"),
+    )
+    problems = []
+    for bad, reason in checks:
+        if bad.any():
+            pos = int(np.flatnonzero(bad)[0])
+            more = int(bad.sum()) - 1
+            problems.append(
+                f"{name} {row_label(raw, pos)}: y {raw.iloc[pos]!r} {reason}" + (f" ({more} more such rows)" if more else "")
+            )
+    if problems:
+        raise InputError("\n".join(problems))
+    return y
 
 
 def _local_dates(stamps: pd.Series | pd.DatetimeIndex, tz: str) -> np.ndarray:

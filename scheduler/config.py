@@ -13,24 +13,26 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import math
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from zoneinfo import available_timezones
 
 from calendars.feed_options import DEFAULT_KEEP_DAYS, DEFAULT_REFRESH, FeedOptions
 from forecasts.daytypes import NO_SPECIAL_DAYS, SpecialDays, parse_special_days
-from forecasts.exports import export_preset
+from forecasts.exports import EXPORT_PRESETS, export_preset
 from forecasts.grid import zone
 from forecasts.routing import ROUTING_KINDS, Dimension, Routing
-from scheduler.errors import InputError
+from scheduler.errors import InputError, Problems
+from scheduler.tomlfile import Section, did_you_mean, read_toml
 
 CHANNEL_MODELS = ("erlang_c", "erlang_a", "deferred")
 LIVE_MODELS = ("erlang_c", "erlang_a")
 WEEKDAY_NAMES = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 HISTORY_FORMATS = ("tickets", "intervals")
+# Interval lengths: divisors of an hour, so shifts starting on the hour fit any of them.
+INTERVAL_MINUTES = (5, 10, 15, 20, 30, 60)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -219,74 +221,6 @@ class Config:
         raise KeyError(name)
 
 
-class _Section:
-    """Typed access to one TOML table that tracks which keys were used."""
-
-    def __init__(self, table: Any, where: str, source: Path) -> None:
-        if not isinstance(table, Mapping):
-            raise InputError(f"{source}: [{where}] must be a table")
-        self.table = table
-        self.where = where
-        self.source = source
-
-    def _fail(self, key: str, expected: str) -> InputError:
-        return InputError(
-            f"{self.source}: {self.where}.{key} must be {expected}, got {self.table[key]!r}"
-        )
-
-    def check_keys(self, allowed: tuple[str, ...]) -> None:
-        unknown = sorted(set(self.table) - set(allowed))
-        if unknown:
-            raise InputError(
-                f"{self.source}: unknown key(s) {unknown} in [{self.where}]; "
-                f"valid keys: {', '.join(allowed)}"
-            )
-
-    def require(self, key: str) -> Any:
-        if key not in self.table:
-            raise InputError(f"{self.source}: missing key {self.where}.{key}")
-        return self.table[key]
-
-    def string(self, key: str, default: str | None = None) -> str:
-        if key not in self.table:
-            if default is None:
-                self.require(key)
-            return default  # type: ignore[return-value]
-        value = self.table[key]
-        if not isinstance(value, str):
-            raise self._fail(key, "a string")
-        return value
-
-    def number(
-        self,
-        key: str,
-        default: float | None = None,
-        *,
-        low: float | None = None,
-        high: float | None = None,
-        low_inclusive: bool = True,
-    ) -> float:
-        if key not in self.table:
-            if default is None:
-                self.require(key)
-            return float(default)  # type: ignore[arg-type]
-        value = self.table[key]
-        if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-            raise self._fail(key, "a number")
-        too_low = low is not None and (value < low if low_inclusive else value <= low)
-        too_high = high is not None and value > high
-        if too_low or too_high:
-            lower = "" if low is None else (f">= {low}" if low_inclusive else f"> {low}")
-            upper = "" if high is None else f"<= {high}"
-            raise self._fail(key, " and ".join(part for part in (lower, upper) if part))
-        return float(value)
-
-    def integer(self, key: str, default: int | None = None, *, low: int | None = None) -> int:
-        if key in self.table and (isinstance(self.table[key], bool) or not isinstance(self.table[key], int)):
-            raise self._fail(key, "a whole number")
-        return int(self.number(key, default, low=low))
-
-
 def parse_clock(text: Any, where: str) -> dt.time:
     """Parse ``HH:MM`` local wall-clock time (24:00 is not a start time)."""
     try:
@@ -308,80 +242,90 @@ def parse_opening_hours(text: Any, where: str) -> OpeningHours:
     return hours
 
 
-def _parse_channel(name: str, table: Any, source: Path) -> Channel:
+_CHANNEL_KEYS = (
+    "model", "aht_seconds", "concurrency", "concurrency_aht_growth", "service_level", "target_seconds",
+    "target_hours", "patience_seconds", "open", "open_days",
+)  # fmt: skip
+
+
+def _parse_channel(name: str, table: Any, source: Path, problems: Problems) -> Channel:
     where = f"channels.{name}"
-    section = _Section(table, where, source)
-    section.check_keys(
-        (
-            "model",
-            "aht_seconds",
-            "concurrency",
-            "concurrency_aht_growth",
-            "service_level",
-            "target_seconds",
-            "target_hours",
-            "patience_seconds",
-            "open",
-            "open_days",
-        )
-    )
+    section = Section(table, where, source, problems)
+    section.check_keys(_CHANNEL_KEYS)
     model = section.string("model")
-    if model not in CHANNEL_MODELS:
-        raise InputError(f"{source}: {where}.model must be one of {list(CHANNEL_MODELS)}, got {model!r}")
+    if section.ok("model") and model not in CHANNEL_MODELS:
+        section.fail(f"{where}.model = {model!r}: must be one of {', '.join(CHANNEL_MODELS)}{did_you_mean(model, CHANNEL_MODELS)}", "model")
+        model = "erlang_c"
     live = model in LIVE_MODELS
-    if live:
-        level = section.table.get("service_level", 0.8)
-        if isinstance(level, int | float) and not isinstance(level, bool) and level >= 1:
-            raise InputError(
-                f"{source}: {where}.service_level must be below 1 for a live channel, got {level!r} "
-                "(every contact answered within a finite target needs infinitely many agents; use e.g. 0.95)"
-            )
-        service_level = section.number("service_level", 0.8, low=0, high=1, low_inclusive=False)
+    level = section.table.get("service_level", 0.8)
+    if live and isinstance(level, int | float) and not isinstance(level, bool) and level >= 1:
+        section.fail(
+            f"{where}.service_level = {level!r}: must be below 1 for a live channel "
+            "(every contact answered within a finite target needs infinitely many agents; use e.g. 0.95)",
+            "service_level",
+        )
+        service_level = 0.8
     else:
-        service_level = section.number("service_level", 1.0, low=0, high=1, low_inclusive=False)
+        service_level = section.number("service_level", 0.8 if live else 1.0, low=0, high=1, low_inclusive=False)
     patience = None
     if model == "erlang_a":
         patience = section.number("patience_seconds", low=0, low_inclusive=False)
     elif "patience_seconds" in section.table:
-        raise InputError(f'{source}: {where}.patience_seconds applies only to model = "erlang_a", not {model!r}')
+        section.fail(f'{where}.patience_seconds applies only to model = "erlang_a", not {model!r}', "patience_seconds")
     if not live and ("concurrency_aht_growth" in section.table or "concurrency" in section.table):
-        raise InputError(
-            f"{source}: {where}: concurrency and concurrency_aht_growth apply only to live channels "
-            f"(erlang_c, erlang_a), not {model!r}"
+        section.fail(
+            f"{where}: concurrency and concurrency_aht_growth apply only to live channels "
+            f"(erlang_c, erlang_a), not {model!r}",
+            "concurrency",
         )
+    hours = problems.attempt(
+        lambda: parse_opening_hours(section.string("open", "00:00-24:00"), f"{source}: {where}.open"),
+        OpeningHours(open=dt.time(0), close=dt.time(0)),
+    )
+    days = problems.attempt(
+        lambda: _parse_open_days(section.table.get("open_days", list(WEEKDAY_NAMES)), f"{source}: {where}.open_days"),
+        (0, 1, 2, 3, 4, 5, 6),
+    )
     return Channel(
         name=name,
         model=model,
-        aht_seconds=section.number("aht_seconds", low=0, low_inclusive=False),
-        open=parse_opening_hours(section.string("open", "00:00-24:00"), f"{source}: {where}.open"),
-        concurrency=section.integer("concurrency", 1, low=1),
+        aht_seconds=section.number("aht_seconds", low=0, low_inclusive=False) or 1.0,
+        open=hours or OpeningHours(open=dt.time(0), close=dt.time(0)),
+        concurrency=section.integer("concurrency", 1, low=1) if live else 1,
         service_level=service_level,
         target_seconds=section.number("target_seconds", 30.0, low=0),
         target_hours=section.number("target_hours", 4.0, low=0, low_inclusive=False),
         patience_seconds=patience,
-        concurrency_aht_growth=section.number("concurrency_aht_growth", 0.0, low=0, high=10),
-        open_days=_parse_open_days(section.table.get("open_days", list(WEEKDAY_NAMES)), f"{source}: {where}.open_days"),
+        concurrency_aht_growth=section.number("concurrency_aht_growth", 0.0, low=0, high=10) if live else 0.0,
+        open_days=days or (0, 1, 2, 3, 4, 5, 6),
     )
 
 
 def _parse_open_days(value: Any, where: str) -> tuple[int, ...]:
     """``["mon", "tue", ...]`` -> weekday numbers (0 = Monday), sorted."""
     if not isinstance(value, list) or not value or not all(isinstance(day, str) for day in value):
-        raise InputError(f"{where} must be a non-empty list of days like [\"mon\", \"tue\"]")
+        raise InputError(f"{where} = {value!r}: must be a non-empty list of days like [\"mon\", \"tue\"]")
     unknown = sorted({day for day in value if day.lower() not in WEEKDAY_NAMES})
     if unknown:
         raise InputError(f"{where}: unknown day(s) {unknown}; valid days: {', '.join(WEEKDAY_NAMES)}")
     return tuple(sorted({WEEKDAY_NAMES.index(day.lower()) for day in value}))
 
 
-def _parse_shift(index: int, table: Any, source: Path) -> ShiftTemplate:
+def _parse_shift(index: int, table: Any, source: Path, problems: Problems) -> ShiftTemplate | None:
     where = f"roster.shifts[{index}]"
-    section = _Section(table, where, source)
+    section = Section(table, where, source, problems)
     section.check_keys(("name", "hours", "starts", "lunch_minutes", "lunch_after_hours", "breaks"))
     starts = section.require("starts")
-    if not isinstance(starts, list) or not starts:
-        raise InputError(f"{source}: {where}.starts must be a non-empty list of times like '09:00'")
-    parsed = tuple(sorted({parse_clock(start, f"{source}: {where}.starts") for start in starts}))
+    parsed: tuple[dt.time, ...] = ()
+    if "starts" in section.table:
+        if not isinstance(starts, list) or not starts:
+            section.fail(f"{where}.starts = {starts!r}: must be a non-empty list of times like '09:00'", "starts")
+        else:
+            clocks = [problems.attempt(lambda start=start: parse_clock(start, f"{source}: {where}.starts")) for start in starts]
+            if all(clock is not None for clock in clocks):
+                parsed = tuple(sorted(set(clocks)))  # type: ignore[arg-type]
+            else:
+                section.failed.add("starts")
     window = section.table.get("lunch_after_hours", [3.0, 5.0])
     if (
         not isinstance(window, list)
@@ -389,7 +333,8 @@ def _parse_shift(index: int, table: Any, source: Path) -> ShiftTemplate:
         or not all(isinstance(value, int | float) and not isinstance(value, bool) for value in window)
         or window[0] > window[1]
     ):
-        raise InputError(f"{source}: {where}.lunch_after_hours must be [earliest, latest] hours, e.g. [3, 5]")
+        section.fail(f"{where}.lunch_after_hours = {window!r}: must be [earliest, latest] hours, e.g. [3, 5]", "lunch_after_hours")
+        window = [3.0, 5.0]
     template = ShiftTemplate(
         name=section.string("name"),
         hours=section.number("hours", low=0.5, high=16),
@@ -398,266 +343,275 @@ def _parse_shift(index: int, table: Any, source: Path) -> ShiftTemplate:
         lunch_after_hours=(float(window[0]), float(window[1])),
         breaks=section.integer("breaks", 0, low=0),
     )
+    if not section.ok("hours", "lunch_minutes", "lunch_after_hours", "*"):
+        return None
     if template.lunch_minutes and template.lunch_after_hours[0] <= 0:
-        raise InputError(f"{source}: {where}: the lunch window must start after the shift starts (lunch_after_hours > 0)")
-    if template.lunch_minutes and template.lunch_after_hours[1] * 60 + template.lunch_minutes >= template.hours * 60:
-        raise InputError(f"{source}: {where}: the lunch window must end before the shift ends")
-    return template
+        section.fail(f"{where}: the lunch window must start after the shift starts (lunch_after_hours > 0)")
+    elif template.lunch_minutes and template.lunch_after_hours[1] * 60 + template.lunch_minutes >= template.hours * 60:
+        section.fail(f"{where}: the lunch window must end before the shift ends")
+    return template if section.ok("name", "starts") else None
 
 
 def _parse_night(text: str, source: Path) -> OpeningHours:
     """Night window ``"22:00-06:00"``: it may wrap past midnight, unlike opening hours."""
     parts = text.split("-")
     if len(parts) != 2:
-        raise InputError(f"{source}: roster.night {text!r} is not a window like 22:00-06:00")
+        raise InputError(f"{source}: roster.night = {text!r}: must be a window like 22:00-06:00")
     where = f"{source}: roster.night"
     return OpeningHours(open=parse_clock(parts[0].strip(), where), close=parse_clock(parts[1].strip(), where))
 
 
-def _parse_min_agents(table: Any, queues: tuple[str, ...], source: Path) -> tuple[tuple[str, int], ...]:
+def _parse_min_agents(table: Any, queues: tuple[str, ...], source: Path, problems: Problems) -> tuple[tuple[str, int], ...]:
     if not isinstance(table, Mapping):
-        raise InputError(f"{source}: roster.min_agents must be a table like {{ chat = 1 }}")
-    names = list(queues)
+        problems.add(f"{source}: roster.min_agents = {table!r}: must be a table like {{ chat = 1 }}")
+        return ()
     result = []
     for queue, count in sorted(table.items()):
-        if queue not in names:
-            raise InputError(f"{source}: roster.min_agents names unknown queue {queue!r}; queues: {names}")
-        if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-            raise InputError(f"{source}: roster.min_agents.{queue} must be a whole number >= 0")
-        result.append((queue, count))
+        if queue not in queues:
+            problems.add(
+                f"{source}: roster.min_agents names unknown queue {queue!r}{did_you_mean(queue, queues)}; "
+                f"queues: {', '.join(queues)}"
+            )
+        elif isinstance(count, bool) or not isinstance(count, int) or count < 0:
+            problems.add(f"{source}: roster.min_agents.{queue} = {count!r}: must be a whole number >= 0")
+        else:
+            result.append((queue, count))
     return tuple(result)
+
+
+_TOP_KEYS = ("team", "inputs", "forecast", "staffing", "channels", "roster", "feeds", "report", "routing", "peak")
+_INPUT_KEYS = (
+    "history", "history_format", "timestamp_column", "queue_column", "events", "holidays", "export", "queue_map",
+)  # fmt: skip
+_ROSTER_KEYS = (
+    "min_rest_hours", "max_consecutive_days", "min_consecutive_days_off", "max_weekends_per_4_weeks", "night",
+    "late_end_after", "time_limit_seconds", "understaffing_weight", "overstaffing_weight", "peak_factor",
+    "peak_weight", "fairness_weight", "hours_weight", "stability_weight", "min_agents", "shifts",
+)  # fmt: skip
 
 
 def load_config(path: str | Path) -> Config:
     """Read and validate a peakplan TOML config.
 
+    Every problem is collected; one :class:`InputError` lists them all, one per
+    line, each naming the file, the key, the bad value and what is allowed.
+
     Raises:
-        InputError: the file is missing or not TOML, a key is unknown or
-            missing, or a value is out of range. The message names the file
-            and the key.
+        InputError: the file is missing, a folder or not TOML, keys are unknown
+            or missing, values are of the wrong type or out of range.
     """
     source = Path(path)
-    try:
-        raw = tomllib.loads(source.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"config file {source} not found") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise InputError(f"{source}: not valid TOML: {error}") from None
+    raw = read_toml(source, "config file")
     base = source.parent
+    problems = Problems()
 
-    top = _Section(raw, "top level", source)
-    top.check_keys(
-        ("team", "inputs", "forecast", "staffing", "channels", "roster", "feeds", "report", "routing", "peak")
-    )
-    team = _Section(top.require("team"), "team", source)
+    top = Section(raw, "top level", source, problems)
+    top.check_keys(_TOP_KEYS)
+    team = Section(top.require("team") or {}, "team", source, problems)
     team.check_keys(("name", "timezone", "file"))
-    inputs = _Section(top.require("inputs"), "inputs", source)
-    inputs.check_keys(
-        ("history", "history_format", "timestamp_column", "queue_column", "events", "holidays", "export", "queue_map")
-    )
-    forecast = _Section(raw.get("forecast", {}), "forecast", source)
+    inputs = Section(top.require("inputs") or {}, "inputs", source, problems)
+    inputs.check_keys(_INPUT_KEYS)
+    forecast = Section(raw.get("forecast", {}), "forecast", source, problems)
     forecast.check_keys(("interval_minutes", "baseline_weeks", "holidays", "special_days"))
-    staffing = _Section(raw.get("staffing", {}), "staffing", source)
+    staffing = Section(raw.get("staffing", {}), "staffing", source, problems)
     staffing.check_keys(("shrinkage", "max_occupancy"))
-    roster = _Section(raw.get("roster", {}), "roster", source)
-    roster.check_keys(
-        (
-            "min_rest_hours",
-            "max_consecutive_days",
-            "min_consecutive_days_off",
-            "max_weekends_per_4_weeks",
-            "night",
-            "late_end_after",
-            "time_limit_seconds",
-            "understaffing_weight",
-            "overstaffing_weight",
-            "peak_factor",
-            "peak_weight",
-            "fairness_weight",
-            "hours_weight",
-            "stability_weight",
-            "min_agents",
-            "shifts",
-        )
-    )
+    roster = Section(raw.get("roster", {}), "roster", source, problems)
+    roster.check_keys(_ROSTER_KEYS)
 
     timezone = team.string("timezone")
-    zone(timezone)  # fails early with a readable message
+    if team.ok("timezone"):
+        try:
+            zone(timezone)
+        except InputError:
+            team.fail(
+                f"team.timezone = {timezone!r}: unknown timezone{did_you_mean(timezone, available_timezones())}; "
+                "use an IANA name such as 'Europe/Moscow'",
+                "timezone",
+            )
     history_format = inputs.string("history_format", "tickets")
-    if history_format not in HISTORY_FORMATS:
-        raise InputError(
-            f"{source}: inputs.history_format must be one of {list(HISTORY_FORMATS)}, got {history_format!r}"
+    if inputs.ok("history_format") and history_format not in HISTORY_FORMATS:
+        inputs.fail(
+            f"inputs.history_format = {history_format!r}: must be one of {', '.join(HISTORY_FORMATS)}"
+            f"{did_you_mean(history_format, HISTORY_FORMATS)}",
+            "history_format",
         )
 
     channels_table = top.require("channels")
-    if not isinstance(channels_table, Mapping) or not channels_table:
-        raise InputError(f"{source}: [channels] must define at least one channel, e.g. [channels.chat]")
-    channels = tuple(_parse_channel(name, table, source) for name, table in sorted(channels_table.items()))
+    channels: tuple[Channel, ...] = ()
+    if channels_table is not None:
+        if not isinstance(channels_table, Mapping) or not channels_table:
+            problems.add(f"{source}: [channels] must define at least one channel, e.g. [channels.chat]")
+        else:
+            channels = tuple(_parse_channel(str(name), table, source, problems) for name, table in sorted(channels_table.items()))
+    names = tuple(channel.name for channel in channels)
 
     shifts_raw = roster.table.get("shifts", [])
+    shifts: tuple[ShiftTemplate, ...] = ()
     if not isinstance(shifts_raw, list) or not shifts_raw:
-        raise InputError(f"{source}: define at least one [[roster.shifts]] template")
-    shifts = tuple(_parse_shift(index, table, source) for index, table in enumerate(shifts_raw))
+        problems.add(f"{source}: define at least one [[roster.shifts]] template (name, hours, starts)")
+    else:
+        parsed_shifts = [_parse_shift(index, table, source, problems) for index, table in enumerate(shifts_raw)]
+        shifts = tuple(shift for shift in parsed_shifts if shift is not None)
+        seen = [shift.name for shift in shifts]
+        for name in sorted({name for name in seen if seen.count(name) > 1}):
+            problems.add(f"{source}: [[roster.shifts]] name {name!r} is used twice: shift names must be unique")
 
     interval_minutes = forecast.integer("interval_minutes", 30, low=1)
-    if (24 * 60) % interval_minutes:
-        raise InputError(f"{source}: forecast.interval_minutes = {interval_minutes} must divide a day (15, 30, 60)")
-    for shift in shifts:
-        if (shift.hours * 60) % interval_minutes or any(
-            (start.hour * 60 + start.minute) % interval_minutes for start in shift.starts
-        ):
-            raise InputError(
-                f"{source}: shift template {shift.name!r} must start and end on {interval_minutes}-minute intervals"
-            )
+    if forecast.ok("interval_minutes") and interval_minutes not in INTERVAL_MINUTES:
+        forecast.fail(
+            f"forecast.interval_minutes = {interval_minutes}: must divide an hour: one of "
+            f"{', '.join(map(str, INTERVAL_MINUTES))} (15 or 30 are usual)",
+            "interval_minutes",
+        )
+    elif forecast.ok("interval_minutes"):
+        for shift in shifts:
+            if (shift.hours * 60) % interval_minutes or any(
+                (start.hour * 60 + start.minute) % interval_minutes for start in shift.starts
+            ):
+                problems.add(
+                    f"{source}: shift template {shift.name!r} (hours {shift.hours:g}, starts "
+                    f"{', '.join(f'{start:%H:%M}' for start in shift.starts)}) must start and end on "
+                    f"{interval_minutes}-minute intervals (forecast.interval_minutes)"
+                )
 
-    night = _parse_night(roster.string("night", "22:00-06:00"), source)
+    night = problems.attempt(lambda: _parse_night(roster.string("night", "22:00-06:00"), source))
+    late_end = problems.attempt(
+        lambda: parse_clock(roster.string("late_end_after", "20:00"), f"{source}: roster.late_end_after")
+    )
     events_text = inputs.string("events", "")
     export, queue_map = _parse_export(inputs, history_format, source)
-    preset = export_preset(export) if export else None
-    routing = _parse_routing(raw.get("routing", {}), tuple(channel.name for channel in channels), source)
-    return Config(
+    preset = export_preset(export) if export and inputs.ok("export") else None
+    holidays = _parse_holidays(inputs)
+    routing = problems.attempt(lambda: _parse_routing(raw.get("routing", {}), names, source), Routing()) or Routing()
+    special_days = problems.attempt(
+        lambda: parse_special_days(forecast.table.get("holidays", {}), forecast.table.get("special_days", {}), str(source)),
+        NO_SPECIAL_DAYS,
+    )
+    history = inputs.string("history")
+    team_file = team.string("file")
+    for section, key, value in ((inputs, "history", history), (team, "file", team_file), (inputs, "events", events_text)):
+        if section.ok(key) and value and ("\n" in value or "\0" in value):
+            section.fail(f"{section.key(key)} = {value!r}: must be a file path", key)
+    roster_settings = RosterSettings(
+        min_rest_hours=roster.number("min_rest_hours", 11.0, low=0, high=24),
+        max_consecutive_days=roster.integer("max_consecutive_days", 5, low=1),
+        min_consecutive_days_off=roster.integer("min_consecutive_days_off", 1, low=1),
+        max_weekends_per_4_weeks=roster.integer("max_weekends_per_4_weeks", 4, low=0),
+        night_start=night.open if night else dt.time(22),
+        night_end=night.close if night else dt.time(6),
+        late_end_after=late_end or dt.time(20),
+        time_limit_seconds=roster.number("time_limit_seconds", 20.0, low=0, high=86_400, low_inclusive=False),
+        understaffing_weight=roster.integer("understaffing_weight", 100, low=0, high=10**6),
+        overstaffing_weight=roster.integer("overstaffing_weight", 2, low=0, high=10**6),
+        peak_factor=roster.number("peak_factor", 1.5, low=1.0, high=100),
+        peak_weight=roster.number("peak_weight", 2.0, low=0, high=1000, low_inclusive=False),
+        fairness_weight=roster.integer("fairness_weight", 20, low=0, high=10**6),
+        hours_weight=roster.integer("hours_weight", 1, low=0, high=10**6),
+        stability_weight=roster.integer("stability_weight", 200, low=0, high=10**6),
+        min_agents=_parse_min_agents(roster.table.get("min_agents", {}), routing.all_queue_ids(names), source, problems),
+        shifts=shifts,
+    )
+    config = Config(
         path=source,
         team_name=team.string("name"),
         timezone=timezone,
-        team_file=base / team.string("file"),
-        history=base / inputs.string("history"),
+        team_file=base / team_file,
+        history=base / history,
         history_format=history_format,
         timestamp_column=inputs.string("timestamp_column", preset.timestamp_column if preset else "created_at"),
         queue_column=inputs.string("queue_column", preset.queue_column if preset else "channel"),
         events=base / events_text if events_text else None,
-        holidays=inputs.string("holidays", ""),
+        holidays=holidays,
         interval_minutes=interval_minutes,
-        baseline_weeks=forecast.integer("baseline_weeks", 8, low=1),
-        special_days=parse_special_days(
-            raw.get("forecast", {}).get("holidays", {}), raw.get("forecast", {}).get("special_days", {}), str(source)
-        ),
+        baseline_weeks=forecast.integer("baseline_weeks", 8, low=1, high=520),
         shrinkage=staffing.number("shrinkage", 0.3, low=0, high=0.95),
         max_occupancy=staffing.number("max_occupancy", 0.85, low=0, high=1, low_inclusive=False),
         channels=channels,
-        roster=RosterSettings(
-            min_rest_hours=roster.number("min_rest_hours", 11.0, low=0, high=24),
-            max_consecutive_days=roster.integer("max_consecutive_days", 5, low=1),
-            min_consecutive_days_off=roster.integer("min_consecutive_days_off", 1, low=1),
-            max_weekends_per_4_weeks=roster.integer("max_weekends_per_4_weeks", 4, low=0),
-            night_start=night.open,
-            night_end=night.close,
-            late_end_after=parse_clock(roster.string("late_end_after", "20:00"), f"{source}: roster.late_end_after"),
-            time_limit_seconds=roster.number("time_limit_seconds", 20.0, low=0, low_inclusive=False),
-            understaffing_weight=roster.integer("understaffing_weight", 100, low=0),
-            overstaffing_weight=roster.integer("overstaffing_weight", 2, low=0),
-            peak_factor=roster.number("peak_factor", 1.5, low=1.0),
-            peak_weight=roster.number("peak_weight", 2.0, low=0, low_inclusive=False),
-            fairness_weight=roster.integer("fairness_weight", 20, low=0),
-            hours_weight=roster.integer("hours_weight", 1, low=0),
-            stability_weight=roster.integer("stability_weight", 200, low=0),
-            min_agents=_parse_min_agents(
-                roster.table.get("min_agents", {}), routing.all_queue_ids(tuple(c.name for c in channels)), source
-            ),
-            shifts=shifts,
-        ),
-        feeds=_parse_feeds(raw.get("feeds", {}), source),
+        roster=roster_settings,
+        feeds=_parse_feeds(raw.get("feeds", {}), source, problems),
         export=export,
         queue_map=queue_map,
-        max_understaffed_share=_parse_report(raw.get("report", {}), source),
+        max_understaffed_share=_parse_report(raw.get("report", {}), source, problems),
         routing=routing,
-        peak=_parse_peak(raw.get("peak", {}), routing.all_queue_ids(tuple(c.name for c in channels)), source),
+        special_days=special_days or NO_SPECIAL_DAYS,
+        peak=problems.attempt(lambda: _parse_peak(raw.get("peak", {}), routing.all_queue_ids(names), source), PeakSettings())
+        or PeakSettings(),
     )
+    problems.raise_if_any()
+    return config
 
 
-def _parse_peak(table: Any, queues: tuple[str, ...], source: Path) -> PeakSettings:
-    """``[peak]`` costs and overtime limits and its ``[[peak.pool]]`` entries (all optional)."""
-    section = _Section(table, "peak", source)
-    section.check_keys(
-        ("currency", "hourly_cost", "overtime_premium", "overtime_hours_per_week", "max_shift_hours", "pool")
-    )
-    entries = section.table.get("pool", [])
-    if not isinstance(entries, list):
-        raise InputError(f"{source}: peak.pool must be an array of tables ([[peak.pool]])")
-    pool = []
-    for index, entry in enumerate(entries):
-        where = f"peak.pool[{index}]"
-        item = _Section(entry, where, source)
-        item.check_keys(("name", "agents", "channels", "languages", "hours_per_week", "days", "cost_per_hour"))
-        channels = item.table.get("channels")
-        if not isinstance(channels, list) or not channels or not all(isinstance(c, str) for c in channels):
-            raise InputError(f"{source}: {where}.channels must be a non-empty list of channel names, e.g. [\"chat\"]")
-        unknown = sorted(set(channels) - set(queues))
-        if unknown:
-            raise InputError(f"{source}: {where}.channels {unknown} have no [channels.<name>]; valid: {', '.join(queues)}")
-        languages = item.table.get("languages", [])
-        if not isinstance(languages, list) or not all(isinstance(code, str) for code in languages):
-            raise InputError(f"{source}: {where}.languages must be a list of language codes, e.g. [\"ru\", \"en\"]")
-        days = item.table.get("days", list(WEEKDAY_NAMES))
-        if not isinstance(days, list) or not days or any(day not in WEEKDAY_NAMES for day in days):
-            raise InputError(f"{source}: {where}.days must be a list of {', '.join(WEEKDAY_NAMES)}, got {days!r}")
-        pool.append(
-            PoolEntry(
-                name=item.string("name"),
-                agents=item.integer("agents", low=1),
-                channels=tuple(queue for queue in queues if queue in channels),
-                languages=tuple(languages),
-                hours_per_week=item.number("hours_per_week", 40.0, low=0, low_inclusive=False),
-                days=tuple(sorted({WEEKDAY_NAMES.index(day) for day in days})),
-                cost_per_hour=item.number("cost_per_hour", 0.0, low=0),
-            )
+def _parse_holidays(inputs: Section) -> str:
+    """``inputs.holidays``: an ISO 3166 code the ``holidays`` package knows, or ``""``."""
+    code = inputs.string("holidays", "")
+    if not inputs.ok("holidays") or not code.strip():
+        return ""
+    import holidays as holidays_lib  # imported here: loading it takes a noticeable moment
+
+    known = holidays_lib.list_supported_countries()
+    if code.strip().upper() not in known:
+        inputs.fail(
+            f"inputs.holidays = {code!r}: not a country the holidays package knows; use an ISO 3166 code "
+            f"such as 'RU' or 'DE'{did_you_mean(code.strip().upper(), known)}, or \"\" for none",
+            "holidays",
         )
-    return PeakSettings(
-        currency=section.string("currency", ""),
-        hourly_cost=section.number("hourly_cost", 0.0, low=0),
-        overtime_premium=section.number("overtime_premium", 1.5, low=1),
-        overtime_hours_per_week=section.number("overtime_hours_per_week", 0.0, low=0),
-        max_shift_hours=section.number("max_shift_hours", 12.0, low=1, high=24),
-        pool=tuple(pool),
-    )
+        return ""
+    return code
 
 
-def _parse_report(table: Any, source: Path) -> float | None:
+def _parse_report(table: Any, source: Path, problems: Problems) -> float | None:
     """``[report]``: the CI threshold ``max_understaffed_share`` (0-1; absent = never fail)."""
-    section = _Section(table, "report", source)
+    section = Section(table, "report", source, problems)
     section.check_keys(("max_understaffed_share",))
     if "max_understaffed_share" not in section.table:
         return None
     return section.number("max_understaffed_share", low=0, high=1)
 
 
-def _parse_export(inputs: _Section, history_format: str, source: Path) -> tuple[str, tuple[tuple[str, str], ...]]:
+def _parse_export(inputs: Section, history_format: str, source: Path) -> tuple[str, tuple[tuple[str, str], ...]]:
     """``inputs.export`` (a helpdesk preset) and ``inputs.queue_map`` (its channel names -> channels)."""
     export = inputs.string("export", "").strip().lower()
     if export:
         try:
             export_preset(export)
-        except InputError as error:
-            raise InputError(f"{source}: inputs.export: {error}") from None
-        if history_format != "tickets":
-            raise InputError(f"{source}: inputs.export needs history_format = \"tickets\" (a ticket export)")
+        except InputError:
+            inputs.fail(
+                f"inputs.export = {export!r}: unknown helpdesk export{did_you_mean(export, EXPORT_PRESETS)}; "
+                f"use one of {', '.join(sorted(EXPORT_PRESETS))}, or leave it out and set timestamp_column and "
+                "queue_column",
+                "export",
+            )
+            export = ""
+        if export and history_format != "tickets":
+            inputs.fail('inputs.export needs history_format = "tickets" (a ticket export)', "export")
     table = inputs.table.get("queue_map", {})
     if not isinstance(table, Mapping) or not all(isinstance(v, str) for v in table.values()):
-        raise InputError(f"{source}: inputs.queue_map must be a table of strings, e.g. {{ web_form = \"email\" }}")
-    if table and not export:
-        raise InputError(f"{source}: inputs.queue_map only applies with inputs.export (a helpdesk preset)")
+        inputs.fail('inputs.queue_map must be a table of strings, e.g. { web_form = "email" }', "queue_map")
+        return export, ()
+    if table and not export and inputs.ok("export"):
+        inputs.fail("inputs.queue_map only applies with inputs.export (a helpdesk preset)", "queue_map")
     return export, tuple(sorted((str(k), str(v)) for k, v in table.items()))
 
 
-def _parse_feeds(table: Any, source: Path) -> FeedOptions:
+def _parse_feeds(table: Any, source: Path, problems: Problems) -> FeedOptions:
     """``[feeds]``: calendar-level settings of the iCalendar feeds (all optional)."""
-    section = _Section(table, "feeds", source)
+    section = Section(table, "feeds", source, problems)
     section.check_keys(("base_url", "color", "refresh", "keep_days"))
     try:
         return FeedOptions(
             base_url=section.string("base_url", "") or None,
             color=section.string("color", "") or None,
             refresh=section.string("refresh", DEFAULT_REFRESH),
-            keep_days=section.integer("keep_days", DEFAULT_KEEP_DAYS, low=0),
+            keep_days=section.integer("keep_days", DEFAULT_KEEP_DAYS, low=0, high=3660),
         )
     except InputError as error:
-        if str(error).startswith(str(source)):
-            raise
-        raise InputError(f"{source}: [feeds] {error}") from None
+        problems.add(str(error) if str(error).startswith(str(source)) else f"{source}: [feeds] {error}")
+        return FeedOptions()
 
 
 def _parse_routing(table: Any, channels: tuple[str, ...], source: Path) -> Routing:
     """``[routing]``: which channels are split by language and/or topic, and the pooled values."""
-    section = _Section(table, "routing", source)
+    section = Section(table, "routing", source)
     section.check_keys(
         ("by", "channels", "languages", "language_pools", "other_language", "language_column", "language_map",
          "topics", "topic_pools", "other_topic", "topic_column", "topic_map")
@@ -676,16 +630,16 @@ def _parse_routing(table: Any, channels: tuple[str, ...], source: Path) -> Routi
     return Routing(channels=tuple(name for name in channels if name in split), dimensions=dimensions)
 
 
-def _string_list(section: _Section, key: str, default: list[str] | None = None) -> list[str]:
+def _string_list(section: Section, key: str, default: list[str] | None = None) -> list[str]:
     value = section.table.get(key, default)
     if value is None:
         section.require(key)
     if not isinstance(value, list) or not all(isinstance(item, str) and item.strip() for item in value):
-        raise section._fail(key, "a list of names")
+        section.bad(key, "a list of names")
     return [item.strip() for item in value]
 
 
-def _parse_dimension(section: _Section, name: str, source: Path) -> Dimension:
+def _parse_dimension(section: Section, name: str, source: Path) -> Dimension:
     """One routing field: ``<name>s``, ``<name>_pools``, ``other_<name>``, ``<name>_column``, ``<name>_map``."""
     values = [value.lower() for value in _string_list(section, f"{name}s")]
     if not values or len(set(values)) != len(values):
@@ -721,4 +675,51 @@ def _parse_dimension(section: _Section, name: str, source: Path) -> Dimension:
         other=other,
         column=section.string(f"{name}_column", name),
         value_map=tuple(sorted((str(key), str(target).lower()) for key, target in value_map.items())),
+    )
+
+
+def _parse_peak(table: Any, queues: tuple[str, ...], source: Path) -> PeakSettings:
+    """``[peak]`` costs and overtime limits and its ``[[peak.pool]]`` entries (all optional)."""
+    section = Section(table, "peak", source)
+    section.check_keys(
+        ("currency", "hourly_cost", "overtime_premium", "overtime_hours_per_week", "max_shift_hours", "pool")
+    )
+    entries = section.table.get("pool", [])
+    if not isinstance(entries, list):
+        raise InputError(f"{source}: peak.pool must be an array of tables ([[peak.pool]])")
+    pool = []
+    for index, entry in enumerate(entries):
+        where = f"peak.pool[{index}]"
+        item = Section(entry, where, source)
+        item.check_keys(("name", "agents", "channels", "languages", "hours_per_week", "days", "cost_per_hour"))
+        channels = item.table.get("channels")
+        if not isinstance(channels, list) or not channels or not all(isinstance(c, str) for c in channels):
+            raise InputError(f"{source}: {where}.channels must be a non-empty list of channel names, e.g. [\"chat\"]")
+        unknown = sorted(set(channels) - set(queues))
+        if unknown:
+            raise InputError(f"{source}: {where}.channels {unknown} have no [channels.<name>]; valid: {', '.join(queues)}")
+        languages = item.table.get("languages", [])
+        if not isinstance(languages, list) or not all(isinstance(code, str) for code in languages):
+            raise InputError(f"{source}: {where}.languages must be a list of language codes, e.g. [\"ru\", \"en\"]")
+        days = item.table.get("days", list(WEEKDAY_NAMES))
+        if not isinstance(days, list) or not days or any(day not in WEEKDAY_NAMES for day in days):
+            raise InputError(f"{source}: {where}.days must be a list of {', '.join(WEEKDAY_NAMES)}, got {days!r}")
+        pool.append(
+            PoolEntry(
+                name=item.string("name"),
+                agents=item.integer("agents", low=1),
+                channels=tuple(queue for queue in queues if queue in channels),
+                languages=tuple(languages),
+                hours_per_week=item.number("hours_per_week", 40.0, low=0, low_inclusive=False),
+                days=tuple(sorted({WEEKDAY_NAMES.index(day) for day in days})),
+                cost_per_hour=item.number("cost_per_hour", 0.0, low=0),
+            )
+        )
+    return PeakSettings(
+        currency=section.string("currency", ""),
+        hourly_cost=section.number("hourly_cost", 0.0, low=0),
+        overtime_premium=section.number("overtime_premium", 1.5, low=1),
+        overtime_hours_per_week=section.number("overtime_hours_per_week", 0.0, low=0),
+        max_shift_hours=section.number("max_shift_hours", 12.0, low=1, high=24),
+        pool=tuple(pool),
     )

@@ -29,7 +29,9 @@ code  name            meaning
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from enum import IntEnum
+from typing import TypeVar
 
 from calendars.errors import InfeasibleError, InputError, PeakplanError, PublishError
 
@@ -37,8 +39,10 @@ __all__ = [
     "ExitCode",
     "InfeasibleError",
     "InputError",
+    "MAX_PROBLEMS",
     "NoSolutionError",
     "PeakplanError",
+    "Problems",
     "PublishError",
     "UnderstaffedError",
     "exit_code_for",
@@ -57,6 +61,59 @@ class ExitCode(IntEnum):
     PUBLISH = 6  # a CalDAV server refused a request or cannot be reached
     NO_SOLUTION = 7  # no roster found within the solver budget (no conflict proven)
     TEAMS_FAILED = 8  # plan --org: some teams failed, the others were written
+
+
+T = TypeVar("T")
+
+MAX_PROBLEMS = 50
+"""Problems listed in one error; more are counted, not shown (the first ones are usually the cause)."""
+
+
+class Problems:
+    """User mistakes collected while reading inputs, raised together as one :class:`InputError`.
+
+    Convention: an :class:`InputError` whose message has several lines lists
+    one problem per line (the readers in ``forecasts`` and ``calendars`` cannot
+    import this class, so they join their problems that way). Repeated lines
+    are kept once, so a problem seen by two checks is printed once.
+    """
+
+    def __init__(self, cap: int = MAX_PROBLEMS) -> None:
+        self.cap = cap
+        self.items: list[str] = []
+        self.total = 0
+
+    def add(self, message: str) -> None:
+        for line in str(message).splitlines():
+            line = line.strip()
+            if not line or line in self.items:
+                continue
+            self.total += 1
+            if len(self.items) < self.cap:
+                self.items.append(line)
+
+    def attempt(self, check: Callable[[], T], fallback: T | None = None) -> T | None:
+        """``check()``, or ``fallback`` after recording the InputError it raised."""
+        try:
+            return check()
+        except InputError as error:
+            self.add(str(error))
+            return fallback
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def __len__(self) -> int:
+        return self.total
+
+    def error(self) -> InputError:
+        hidden = self.total - len(self.items)
+        more = [f"... and {hidden} more problem(s): fix these first"] if hidden else []
+        return InputError("\n".join(self.items + more))
+
+    def raise_if_any(self) -> None:
+        if self.items:
+            raise self.error()
 
 
 class NoSolutionError(PeakplanError):

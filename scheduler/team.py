@@ -4,21 +4,26 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from forecasts.grid import zone
-from scheduler.config import _Section, parse_clock
-from scheduler.errors import InputError
+from scheduler.config import parse_clock
+from scheduler.errors import InputError, Problems
+from scheduler.tomlfile import Section, did_you_mean, read_toml
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 # Preference shift names that match by time (see rostering.problem.preference_matches), not a template.
 SHIFT_KINDS = ("late", "night")
 # Agent ids become file names of calendar feeds and parts of iCalendar UIDs.
-_AGENT_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+_AGENT_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9_-]{0,63}")  # fullmatch: no trailing newline
+# Names Windows refuses as files whatever the extension (con.ics cannot be created there).
+RESERVED_IDS = frozenset(
+    ["con", "prn", "aux", "nul", "conin$", "conout$"]
+    + [f"{port}{n}" for port in ("com", "lpt") for n in "0123456789¹²³"]
+)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -109,124 +114,126 @@ class Team:
     agents: tuple[Agent, ...]
 
 
-def _parse_contract(index: int, table: Any, source: Path) -> Contract:
-    section = _Section(table, f"contracts[{index}]", source)
+def _parse_contract(index: int, table: Any, source: Path, problems: Problems) -> Contract | None:
+    section = Section(table, f"contracts[{index}]", source, problems)
     section.check_keys(
         (
-            "name",
-            "min_hours_per_week",
-            "max_hours_per_week",
-            "max_shifts_per_week",
-            "target_hours_per_week",
-            "min_rest_hours",
-            "max_consecutive_days",
-            "min_consecutive_days_off",
-            "max_weekends_per_4_weeks",
+            "name", "min_hours_per_week", "max_hours_per_week", "max_shifts_per_week", "target_hours_per_week",
+            "min_rest_hours", "max_consecutive_days", "min_consecutive_days_off", "max_weekends_per_4_weeks",
             "night_work",
         )
-    )
-    night_work = section.table.get("night_work", True)
-    if not isinstance(night_work, bool):
-        raise InputError(f"{source}: contracts[{index}].night_work must be true or false")
+    )  # fmt: skip
 
     def optional_number(key: str, *, high: float | None = None) -> float | None:
         return section.number(key, low=0, high=high) if key in section.table else None
 
     def optional_integer(key: str, low: int) -> int | None:
-        return section.integer(key, low=low) if key in section.table else None
+        return section.integer(key, low=low, high=10_000) if key in section.table else None
 
     contract = Contract(
         name=section.string("name"),
-        min_hours_per_week=section.number("min_hours_per_week", 0.0, low=0),
+        min_hours_per_week=section.number("min_hours_per_week", 0.0, low=0, high=7 * 24),
         max_hours_per_week=section.number("max_hours_per_week", low=0, high=7 * 24),
-        max_shifts_per_week=section.integer("max_shifts_per_week", 5, low=0),
+        max_shifts_per_week=section.integer("max_shifts_per_week", 5, low=0, high=7 * 24),
         target_hours_per_week=optional_number("target_hours_per_week", high=7 * 24),
         min_rest_hours=optional_number("min_rest_hours", high=24),
         max_consecutive_days=optional_integer("max_consecutive_days", 1),
         min_consecutive_days_off=optional_integer("min_consecutive_days_off", 1),
         max_weekends_per_4_weeks=optional_integer("max_weekends_per_4_weeks", 0),
-        night_work=night_work,
+        night_work=section.boolean("night_work", True),
     )
-    if contract.min_hours_per_week > contract.max_hours_per_week:
-        raise InputError(
-            f"{source}: contract {contract.name!r}: min_hours_per_week {contract.min_hours_per_week:g} "
+    if section.ok("min_hours_per_week", "max_hours_per_week") and contract.min_hours_per_week > contract.max_hours_per_week:
+        section.fail(
+            f"contract {contract.name!r}: min_hours_per_week {contract.min_hours_per_week:g} "
             f"exceeds max_hours_per_week {contract.max_hours_per_week:g}"
         )
-    return contract
+    return contract if section.ok("name") else None
 
 
-def _parse_window(table: Any, where: str, source: Path) -> AvailabilityWindow:
-    section = _Section(table, where, source)
+def _weekdays(value: Any, key: str, section: Section) -> tuple[int, ...]:
+    if not isinstance(value, list) or not all(isinstance(day, str) for day in value):
+        section.fail(f"{section.key(key)} = {value!r}: must be a list of days such as [\"mon\", \"tue\"]", key)
+        return ()
+    unknown = [day for day in value if day not in WEEKDAYS]
+    if unknown:
+        hints = "".join(did_you_mean(day, WEEKDAYS) for day in unknown[:1])
+        section.fail(f"{section.key(key)} has unknown day(s) {unknown}{hints}; use {', '.join(WEEKDAYS)}", key)
+        return ()
+    return tuple(sorted({WEEKDAYS.index(day) for day in value}))
+
+
+def _clock(section: Section, key: str, problems: Problems, *, midnight_end: bool = False) -> dt.time | None:
+    text = section.string(key)
+    if not section.ok(key):
+        return None
+    if midnight_end and text == "24:00":
+        text = "00:00"
+    return problems.attempt(lambda: parse_clock(text, f"{section.source}: {section.key(key)}"))
+
+
+def _parse_window(table: Any, where: str, source: Path, problems: Problems) -> AvailabilityWindow | None:
+    section = Section(table, where, source, problems)
     section.check_keys(("days", "from", "to"))
     days = section.require("days")
-    if not isinstance(days, list) or not days:
-        raise InputError(f"{source}: {where}.days must be a list such as ['mon', 'tue']")
-    unknown = [day for day in days if day not in WEEKDAYS]
-    if unknown:
-        raise InputError(f"{source}: {where}.days has unknown day(s) {unknown}; use {', '.join(WEEKDAYS)}")
-    end_text = section.string("to")
-    return AvailabilityWindow(
-        weekdays=tuple(sorted({WEEKDAYS.index(day) for day in days})),
-        start=parse_clock(section.string("from"), f"{source}: {where}.from"),
-        end=parse_clock("00:00" if end_text == "24:00" else end_text, f"{source}: {where}.to"),
-    )
-
-
-def _as_list(value: Any, where: str, source: Path) -> list[Any]:
-    if not isinstance(value, list):
-        raise InputError(f"{source}: {where} must be a list")
-    return value
-
-
-def _agent_timezone(value: Any, where: str, source: Path) -> str | None:
-    if value is None:
+    weekdays = _weekdays(days, "days", section) if "days" in section.table else ()
+    if "days" in section.table and section.ok("days") and not weekdays:
+        section.fail(f"{where}.days must name at least one day", "days")
+    start = _clock(section, "from", problems)
+    end = _clock(section, "to", problems, midnight_end=True)
+    if start is None or end is None or not section.ok("days", "*"):
         return None
-    if not isinstance(value, str):
-        raise InputError(f"{source}: {where}: timezone must be an IANA name like 'Europe/Berlin'")
-    try:
-        zone(value)
-    except InputError as error:
-        raise InputError(f"{source}: {where}: {error}") from None
-    return value
+    return AvailabilityWindow(weekdays=weekdays, start=start, end=end)
 
 
-def _parse_preference(table: Any, where: str, source: Path, templates: Sequence[str]) -> Preference:
-    section = _Section(table, where, source)
+def _parse_preference(table: Any, where: str, source: Path, templates: Sequence[str], problems: Problems) -> Preference | None:
+    section = Section(table, where, source, problems)
     section.check_keys(("kind", "weight", "days", "dates", "shifts", "start_from", "start_to"))
     kind = section.string("kind")
-    if kind not in ("prefer", "avoid"):
-        raise InputError(f"{source}: {where}.kind must be 'prefer' or 'avoid', got {kind!r}")
-    days = _as_list(section.table.get("days", []), f"{where}.days", source)
-    unknown = [day for day in days if day not in WEEKDAYS]
-    if unknown:
-        raise InputError(f"{source}: {where}.days has unknown day(s) {unknown}; use {', '.join(WEEKDAYS)}")
-    dates = []
-    for item in _as_list(section.table.get("dates", []), f"{where}.dates", source):
-        try:
-            dates.append(item if isinstance(item, dt.date) else dt.date.fromisoformat(str(item)))
-        except ValueError:
-            raise InputError(f"{source}: {where}.dates value {item!r} is not a date like 2026-11-27") from None
-    shifts = _as_list(section.table.get("shifts", []), f"{where}.shifts", source)
+    if section.ok("kind") and kind not in ("prefer", "avoid"):
+        section.fail(f"{where}.kind = {kind!r}: must be 'prefer' or 'avoid'{did_you_mean(kind, ('prefer', 'avoid'))}", "kind")
+    weekdays = _weekdays(section.table.get("days", []), "days", section)
+    dates = _dates(section.table.get("dates", []), "dates", section)
+    shifts = section.string_list("shifts", what="shift names")
     # A misspelt name would match no shift, so the wish would be dropped without a word.
-    unknown = [name for name in shifts if name not in templates and name not in SHIFT_KINDS]
-    if unknown:
-        raise InputError(
-            f"{source}: {where}.shifts has unknown shift(s) {unknown}; "
-            f"use a [[roster.shifts]] name of the config ({', '.join(templates)}) or {' / '.join(SHIFT_KINDS)}"
+    for name in [name for name in shifts if name not in templates and name not in SHIFT_KINDS]:
+        section.fail(
+            f"{where}.shifts: unknown shift {name!r}{did_you_mean(name, (*templates, *SHIFT_KINDS))}; "
+            f"use a [[roster.shifts]] name of the config ({', '.join(templates)}) or {' / '.join(SHIFT_KINDS)}",
+            "shifts",
         )
+    weight = section.integer("weight", 10, low=1, high=1_000_000)
+    start_from = _clock(section, "start_from", problems) if "start_from" in section.table else None
+    start_to = _clock(section, "start_to", problems) if "start_to" in section.table else None
+    if not section.ok("*", "kind", "days", "dates", "shifts", "weight", "start_from", "start_to"):
+        return None
     return Preference(
-        kind=kind,
-        weight=section.integer("weight", 10, low=1),
-        weekdays=tuple(sorted({WEEKDAYS.index(day) for day in days})),
-        dates=tuple(sorted(set(dates))),
-        shifts=tuple(str(name) for name in shifts),
-        start_from=parse_clock(section.string("start_from"), f"{source}: {where}.start_from")
-        if "start_from" in section.table
-        else None,
-        start_to=parse_clock(section.string("start_to"), f"{source}: {where}.start_to")
-        if "start_to" in section.table
-        else None,
-    )
+        kind=kind, weight=weight, weekdays=weekdays, dates=dates, shifts=tuple(shifts),
+        start_from=start_from, start_to=start_to,
+    )  # fmt: skip
+
+
+def _dates(value: Any, key: str, section: Section) -> tuple[dt.date, ...]:
+    """A list of dates (TOML dates or ``"YYYY-MM-DD"`` strings); a single date is taken as a list of one."""
+    items = value if isinstance(value, list) else [value]
+    dates: list[dt.date] = []
+    for item in items:
+        if isinstance(item, dt.date) and not isinstance(item, dt.datetime):
+            dates.append(item)
+            continue
+        try:
+            dates.append(dt.date.fromisoformat(item) if isinstance(item, str) else dt.date.fromisoformat(""))
+        except ValueError:
+            section.fail(f"{section.key(key)}: {item!r} is not a date like 2026-11-27", key)
+    return tuple(sorted(set(dates)))
+
+
+def unsafe_agent_id(agent_id: str) -> str | None:
+    """Why ``agent_id`` cannot name a feed file (``<id>.ics``) on every system, or None when it can."""
+    if not _AGENT_ID.fullmatch(agent_id):
+        return "may only use letters, digits, '-' and '_' (starting with a letter or digit, at most 64 characters)"
+    if agent_id.lower() in RESERVED_IDS:
+        return "is a device name Windows reserves (con, prn, aux, nul, com1-9, lpt1-9): its feed file cannot be created there"
+    return None
 
 
 def _parse_agent(
@@ -236,69 +243,100 @@ def _parse_agent(
     contracts: dict[str, Contract],
     queues: Sequence[str],
     templates: Sequence[str],
-) -> Agent:
-    where = f"agents[{index}]"
-    section = _Section(table, where, source)
+    problems: Problems,
+) -> Agent | None:
+    section = Section(table, f"agents[{index}]", source, problems)
+    agent_id = section.string("id")
+    if section.ok("id"):
+        reason = unsafe_agent_id(agent_id)
+        if reason:
+            section.fail(f"agents[{index}].id = {agent_id!r}: the id names the agent's feed file and {reason}", "id")
+        else:
+            section.where = f"agent {agent_id!r}"
     section.check_keys(
         ("id", "name", "email", "timezone", "contract", "channels", "languages", "availability", "time_off", "preferences",
          *SKILL_KEYS)
     )  # fmt: skip
-    agent_id = section.string("id")
-    if not _AGENT_ID.match(agent_id):
-        raise InputError(
-            f"{source}: {where}.id {agent_id!r} may only use letters, digits, '-' and '_' (max 64 characters)"
-        )
-    where = f"agent {agent_id!r}"
+    where = section.where
     contract_name = section.string("contract")
-    if contract_name not in contracts:
-        raise InputError(f"{source}: {where}: unknown contract {contract_name!r}; known: {sorted(contracts)}")
-    channels = section.require("channels")
-    if not isinstance(channels, list) or not all(isinstance(item, str) for item in channels):
-        raise InputError(f"{source}: {where}: channels must be a list of channel names")
-    known = sorted({*queues, *(queue.split("/", 1)[0] for queue in queues)})
-    unknown = [channel for channel in channels if channel not in known]
-    if unknown:
-        raise InputError(
-            f"{source}: {where}: unknown channel(s) {unknown}; the config defines {list(known)}"
+    if section.ok("contract") and contract_name not in contracts:
+        section.fail(
+            f"{where}.contract = {contract_name!r}: unknown contract{did_you_mean(contract_name, contracts)}; "
+            f"the [[contracts]] are {', '.join(sorted(contracts)) or 'none'}",
+            "contract",
         )
-    skills = _parse_skills(table, where, source)
-    served, secondary = _served_queues(channels, skills, queues, where, source)
-    windows = table.get("availability", [])
-    if not isinstance(windows, list):
-        raise InputError(f"{source}: {where}: availability must be a list of {{days, from, to}} tables")
-    time_off_raw = table.get("time_off", [])
-    time_off: list[dt.date] = []
-    for item in time_off_raw if isinstance(time_off_raw, list) else [time_off_raw]:
-        if isinstance(item, dt.date) and not isinstance(item, dt.datetime):
-            time_off.append(item)
-            continue
-        try:
-            time_off.append(dt.date.fromisoformat(str(item)))
-        except ValueError:
-            raise InputError(f"{source}: {where}: time_off value {item!r} is not a date like 2026-11-27") from None
+    channels = section.string_list("channels", what="channel names") if "channels" in section.table else section.require("channels") or []
+    known = sorted({*queues, *(queue.split("/", 1)[0] for queue in queues)})
+    for channel in [channel for channel in channels if channel not in known]:
+        section.fail(
+            f"{where}.channels: unknown channel {channel!r}{did_you_mean(channel, known)}; "
+            f"the config defines {', '.join(known)}",
+            "channels",
+        )
+    skills = problems.attempt(lambda: _parse_skills(section.table, where, source))
+    served = None
+    if skills is not None and section.ok("channels", "*"):
+        served = problems.attempt(lambda: _served_queues(channels, skills, queues, where, source))
+    availability = [
+        _parse_window(window, f"{where}.availability[{number}]", source, problems)
+        for number, window in enumerate(section.table_list("availability"))
+    ]
+    time_off = _dates(section.table.get("time_off", []), "time_off", section)
+    preferences = [
+        _parse_preference(item, f"{where}.preferences[{number}]", source, templates, problems)
+        for number, item in enumerate(section.table_list("preferences"))
+    ]
+    timezone = _agent_timezone(section)
+    name = section.string("name")
+    email = section.string("email", "")
+    if (
+        not section.ok("*", "id", "contract", "channels", "name")
+        or None in availability
+        or None in preferences
+        or skills is None
+        or served is None
+    ):
+        return None
     return Agent(
         id=agent_id,
-        name=section.string("name"),
-        email=section.string("email", ""),
+        name=name,
+        email=email,
         contract=contracts[contract_name],
-        channels=served,
-        secondary_queues=secondary,
+        channels=served[0],
+        secondary_queues=served[1],
         **skills,
-        availability=tuple(
-            _parse_window(window, f"{where}.availability[{number}]", source)
-            for number, window in enumerate(windows)
-        ),
-        time_off=tuple(sorted(set(time_off))),
-        preferences=tuple(
-            _parse_preference(item, f"{where}.preferences[{number}]", source, templates)
-            for number, item in enumerate(_as_list(table.get("preferences", []), f"{where}.preferences", source))
-        ),
-        timezone=_agent_timezone(table.get("timezone"), where, source),
+        availability=tuple(window for window in availability if window is not None),
+        time_off=time_off,
+        preferences=tuple(item for item in preferences if item is not None),
+        timezone=timezone,
     )
+
+
+def _agent_timezone(section: Section) -> str | None:
+    if "timezone" not in section.table:
+        return None
+    value = section.string("timezone")
+    if not section.ok("timezone"):
+        return None
+    try:
+        zone(value)
+    except InputError:
+        from zoneinfo import available_timezones
+
+        section.fail(
+            f"{section.key('timezone')} = {value!r}: unknown timezone{did_you_mean(value, available_timezones())}; "
+            "use an IANA name like 'Europe/Berlin'",
+            "timezone",
+        )
+        return None
+    return value
 
 
 def load_team(path: str | Path, queues: Sequence[str], *, shifts: Sequence[str]) -> Team:
     """Read the team file; every agent's channels must be queues of the config.
+
+    Every problem is collected; one :class:`InputError` lists them all (one per
+    line), each naming the file, the agent or contract, the key and the value.
 
     Args:
         queues: the config's channel names (``Config.queue_names``).
@@ -307,31 +345,37 @@ def load_team(path: str | Path, queues: Sequence[str], *, shifts: Sequence[str])
 
     Raises:
         InputError: missing file, bad TOML, unknown key, unknown contract,
-            channel or preferred shift, duplicate agent id.
+            channel or preferred shift (with "did you mean" for near misses),
+            an agent id unsafe as a file name, duplicate agent id.
     """
     source = Path(path)
-    try:
-        raw = tomllib.loads(source.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"team file {source} not found") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise InputError(f"{source}: not valid TOML: {error}") from None
-    _Section(raw, "top level", source).check_keys(("contracts", "agents"))
+    raw = read_toml(source, "team file")
+    problems = Problems()
+    top = Section(raw, "top level", source, problems)
+    top.check_keys(("contracts", "agents"))
     contracts: dict[str, Contract] = {}
-    for index, table in enumerate(raw.get("contracts", [])):
-        contract = _parse_contract(index, table, source)
+    for index, table in enumerate(top.table_list("contracts")):
+        contract = _parse_contract(index, table, source, problems)
+        if contract is None:
+            continue
         if contract.name in contracts:
-            raise InputError(f"{source}: contract {contract.name!r} is defined twice")
+            problems.add(f"{source}: contracts[{index}]: contract {contract.name!r} is defined twice")
         contracts[contract.name] = contract
-    agents_raw = raw.get("agents", [])
-    if not agents_raw:
-        raise InputError(f"{source}: no [[agents]] defined")
-    agents = [_parse_agent(index, table, source, contracts, queues, shifts) for index, table in enumerate(agents_raw)]
+    agents_raw = top.table_list("agents")
+    if top.ok("agents") and not agents_raw:
+        problems.add(f"{source}: no [[agents]] defined")
+    parsed = [
+        _parse_agent(index, table, source, contracts, queues, shifts, problems) for index, table in enumerate(agents_raw)
+    ]
+    agents = [agent for agent in parsed if agent is not None]
     seen: set[str] = set()
     for agent in agents:
-        if agent.id in seen:
-            raise InputError(f"{source}: agent id {agent.id!r} is used twice")
-        seen.add(agent.id)
+        if agent.id.lower() in seen:
+            problems.add(
+                f"{source}: agent id {agent.id!r} is used twice (ids name feed files, so case does not tell them apart)"
+            )
+        seen.add(agent.id.lower())
+    problems.raise_if_any()
     return Team(
         path=source,
         contracts=tuple(contracts.values()),
@@ -348,7 +392,7 @@ def _parse_skills(table: Any, where: str, source: Path) -> dict[str, tuple[str, 
     for key in ("languages", *SKILL_KEYS):
         values = table.get(key, [])
         if not isinstance(values, list) or not all(isinstance(item, str) for item in values):
-            raise InputError(f"{source}: {where}: {key} must be a list of names like ['ru', 'en']")
+            raise InputError(f"{source}: {where}.{key} = {values!r}: must be a list of names like ['ru', 'en']")
         skills[key] = tuple(item.strip().lower() for item in values)
     for kind in ("languages", "topics"):
         both = sorted(set(skills[kind]) & set(skills[f"secondary_{kind}"]))

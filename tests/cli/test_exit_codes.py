@@ -103,7 +103,7 @@ def test_config_threshold_out_of_range_is_an_input_error(small_example: Path, tm
     )
     result = invoke(["validate", "--config", small_example, "--week", "2026-W48"])
     assert result.exit_code == ExitCode.INPUT
-    assert "report.max_understaffed_share must be >= 0 and <= 1, got 1.5" in result.stderr
+    assert "report.max_understaffed_share = 1.5: must be >= 0 and <= 1" in result.stderr
 
 
 def test_no_colour_codes_when_not_a_terminal(example_plan: PlanRun) -> None:

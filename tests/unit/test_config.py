@@ -82,13 +82,13 @@ def test_unknown_key_lists_valid_keys(tmp_path: Path) -> None:
     with pytest.raises(InputError) as error:
         load_config(path)
     assert str(error.value) == (
-        f"{path}: unknown key(s) ['timezon'] in [team]; valid keys: name, timezone, file"
+        f"{path}: unknown key 'timezon' in [team] (did you mean 'timezone'?); valid keys: name, timezone, file"
     )
 
 
 def test_unknown_channel_key(tmp_path: Path) -> None:
     path = write(tmp_path, MINIMAL.replace("aht_seconds = 300", "aht_seconds = 300\nsla = 0.9"))
-    with pytest.raises(InputError, match=re.escape("unknown key(s) ['sla'] in [channels.chat]; valid keys: model,")):
+    with pytest.raises(InputError, match=re.escape("unknown key 'sla' in [channels.chat]; valid keys: model,")):
         load_config(path)
 
 
@@ -132,7 +132,7 @@ def test_bad_timezone(tmp_path: Path) -> None:
     path = write(tmp_path, MINIMAL.replace("Europe/Berlin", "Mars/Olympus"))
     with pytest.raises(InputError) as error:
         load_config(path)
-    assert str(error.value) == "unknown timezone 'Mars/Olympus': use an IANA name such as 'Europe/Moscow'"
+    assert str(error.value) == f"{path}: team.timezone = 'Mars/Olympus': unknown timezone; use an IANA name such as 'Europe/Moscow'"
 
 
 @pytest.mark.parametrize("minutes", [7, 25, 50])
@@ -140,7 +140,7 @@ def test_interval_must_divide_a_day(tmp_path: Path, minutes: int) -> None:
     path = write(tmp_path, MINIMAL.replace("interval_minutes = 60", f"interval_minutes = {minutes}"))
     with pytest.raises(InputError) as error:
         load_config(path)
-    assert str(error.value) == f"{path}: forecast.interval_minutes = {minutes} must divide a day (15, 30, 60)"
+    assert str(error.value) == f"{path}: forecast.interval_minutes = {minutes}: must divide an hour: one of 5, 10, 15, 20, 30, 60 (15 or 30 are usual)"
 
 
 @pytest.mark.parametrize(
@@ -151,19 +151,20 @@ def test_shift_template_off_the_interval_grid(tmp_path: Path, old: str, new: str
     path = write(tmp_path, MINIMAL.replace(old, new))
     with pytest.raises(InputError) as error:
         load_config(path)
-    assert str(error.value) == f"{path}: shift template 'day' must start and end on 60-minute intervals"
+    assert str(error.value).startswith(f"{path}: shift template 'day' (hours ")
+    assert str(error.value).endswith("must start and end on 60-minute intervals (forecast.interval_minutes)")
 
 
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
-        ("aht_seconds = 300", 'aht_seconds = "300"', "channels.chat.aht_seconds must be a number, got '300'"),
-        ("aht_seconds = 300", "aht_seconds = true", "channels.chat.aht_seconds must be a number, got True"),
-        ("aht_seconds = 300", "aht_seconds = 0", "channels.chat.aht_seconds must be > 0, got 0"),
-        ("interval_minutes = 60", "interval_minutes = 60.0", "forecast.interval_minutes must be a whole number, got 60.0"),
-        ("interval_minutes = 60", "interval_minutes = true", "forecast.interval_minutes must be a whole number, got True"),
-        ("hours = 8", 'hours = "8"', "roster.shifts[0].hours must be a number, got '8'"),
-        ('name = "T"', "name = 5", "team.name must be a string, got 5"),
+        ("aht_seconds = 300", 'aht_seconds = "300"', "channels.chat.aht_seconds = '300': must be a number"),
+        ("aht_seconds = 300", "aht_seconds = true", "channels.chat.aht_seconds = True: must be a number"),
+        ("aht_seconds = 300", "aht_seconds = 0", "channels.chat.aht_seconds = 0: must be > 0"),
+        ("interval_minutes = 60", "interval_minutes = 60.0", "forecast.interval_minutes = 60.0: must be a whole number"),
+        ("interval_minutes = 60", "interval_minutes = true", "forecast.interval_minutes = True: must be a whole number"),
+        ("hours = 8", 'hours = "8"', "roster.shifts[0].hours = '8': must be a number"),
+        ('name = "T"', "name = 5", "team.name = 5: must be a string"),
     ],
 )
 def test_wrong_types(tmp_path: Path, old: str, new: str, message: str) -> None:
@@ -177,7 +178,7 @@ def test_out_of_range_number(tmp_path: Path) -> None:
     path = write(tmp_path, MINIMAL + "\n[staffing]\nshrinkage = 0.99\n")
     with pytest.raises(InputError) as error:
         load_config(path)
-    assert str(error.value) == f"{path}: staffing.shrinkage must be >= 0 and <= 0.95, got 0.99"
+    assert str(error.value) == f"{path}: staffing.shrinkage = 0.99: must be >= 0 and <= 0.95"
 
 
 def test_unknown_channel_model(tmp_path: Path) -> None:
@@ -185,7 +186,7 @@ def test_unknown_channel_model(tmp_path: Path) -> None:
     with pytest.raises(InputError) as error:
         load_config(path)
     assert str(error.value) == (
-        f"{path}: channels.chat.model must be one of ['erlang_c', 'erlang_a', 'deferred'], got 'erlang_b'"
+        f"{path}: channels.chat.model = 'erlang_b': must be one of erlang_c, erlang_a, deferred (did you mean 'erlang_c'?)"
     )
 
 
@@ -193,10 +194,47 @@ def test_no_shift_templates(tmp_path: Path) -> None:
     path = write(tmp_path, MINIMAL.split("[[roster.shifts]]")[0])
     with pytest.raises(InputError) as error:
         load_config(path)
-    assert str(error.value) == f"{path}: define at least one [[roster.shifts]] template"
+    assert str(error.value) == f"{path}: define at least one [[roster.shifts]] template (name, hours, starts)"
 
 
 def test_not_toml(tmp_path: Path) -> None:
     path = write(tmp_path, "[team\nname = ")
     with pytest.raises(InputError, match=re.escape(f"{path}: not valid TOML:")):
         load_config(path)
+
+
+def test_every_mistake_is_reported_at_once(tmp_path: Path) -> None:
+    text = (
+        MINIMAL.replace('timezone = "Europe/Berlin"', 'timezone = "Europe/Berln"')
+        .replace("aht_seconds = 300", "aht_seconds = -1")
+        .replace("interval_minutes = 60", "interval_minutes = 45")
+    )
+    path = write(tmp_path, text)
+    with pytest.raises(InputError) as error:
+        load_config(path)
+    lines = str(error.value).splitlines()
+    assert len(lines) == 3, lines
+    assert all(line.startswith(f"{path}: ") for line in lines)
+    assert "team.timezone = 'Europe/Berln': unknown timezone (did you mean 'Europe/Berlin'?)" in lines[0]
+    assert "channels.chat.aht_seconds = -1: must be > 0" in lines[1]
+    # 45 minutes is refused as an interval, not blamed on a shift template
+    assert lines[2].startswith(f"{path}: forecast.interval_minutes = 45: must divide an hour")
+
+
+def test_unknown_holiday_country_names_file_and_key(tmp_path: Path) -> None:
+    path = write(tmp_path, MINIMAL.replace("[inputs]", '[inputs]\nholidays = "ZZZ"'))
+    with pytest.raises(InputError, match=re.escape(f"{path}: inputs.holidays = 'ZZZ': not a country")):
+        load_config(path)
+
+
+@pytest.mark.parametrize("content", [b"\xff\xfe[team]", b"[team]\nname = \"\xe9\""])
+def test_undecodable_config_names_the_file(tmp_path: Path, content: bytes) -> None:
+    path = tmp_path / "peakplan.toml"
+    path.write_bytes(content)
+    with pytest.raises(InputError, match=re.escape(str(path))):
+        load_config(path)
+
+
+def test_config_path_is_a_folder(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="is a folder: give the config file"):
+        load_config(tmp_path)

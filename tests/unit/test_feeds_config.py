@@ -41,12 +41,12 @@ def test_all_keys(tmp_path):
 @pytest.mark.parametrize(
     ("section", "fragment"),
     [
-        ('[feeds]\ncolour = "red"\n', "unknown key(s) ['colour'] in [feeds]; valid keys: base_url, color, refresh, keep_days"),
+        ('[feeds]\ncolour = "red"\n', "unknown key 'colour' in [feeds] (did you mean 'color'?); valid keys: base_url, color, refresh, keep_days"),
         ('[feeds]\ncolor = "#ff0000"\n', "[feeds] color '#ff0000' is not a CSS3 colour name"),
         ('[feeds]\nrefresh = "12 hours"\n', "[feeds] refresh '12 hours' is not an iCalendar duration"),
         ('[feeds]\nbase_url = "feeds/"\n', "[feeds] base_url 'feeds/' must be an absolute http(s) URL"),
-        ("[feeds]\nkeep_days = -1\n", "feeds.keep_days must be >= 0"),
-        ("[feeds]\nkeep_days = 1.5\n", "feeds.keep_days must be a whole number"),
+        ("[feeds]\nkeep_days = -1\n", "feeds.keep_days = -1: must be >= 0"),
+        ("[feeds]\nkeep_days = 1.5\n", "feeds.keep_days = 1.5: must be a whole number"),
     ],
 )
 def test_errors_name_file_and_key(tmp_path, section, fragment):

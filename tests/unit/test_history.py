@@ -354,5 +354,5 @@ def test_config_export_key_sets_the_columns(tmp_path: Path) -> None:
     assert (config.export, config.timestamp_column, config.queue_column) == ("freshdesk", "Created time", "Source")
     assert dict(config.queue_map) == {"phone": "chat", "portal": "email"}
     config_path.write_text(text.replace('export = "freshdesk"', 'export = "otrs"'), encoding="utf-8")
-    with pytest.raises(InputError, match=r"inputs\.export: unknown helpdesk export 'otrs'"):
+    with pytest.raises(InputError, match=r"inputs\.export = 'otrs': unknown helpdesk export"):
         load_config(config_path)

@@ -97,7 +97,7 @@ def test_routing_by_both_nests_topic_under_language(tmp_path: Path) -> None:
         ('[routing]\nby = "language"\nlanguages = ["ru", "ru"]\n', "must list each language once"),
         ('[routing]\nby = "language"\nlanguages = ["ru"]\nlanguage_pools = [["ru", "xx"]]\n', "each pool joins"),
         ('[routing]\nby = "language"\nlanguages = ["ru"]\nother_language = "en"\n', "routing.other_language 'en'"),
-        ('[routing]\nby = "language"\nlanguages = ["ru"]\ncolour = 1\n', "unknown key(s) ['colour'] in [routing]"),
+        ('[routing]\nby = "language"\nlanguages = ["ru"]\ncolour = 1\n', "unknown key 'colour' in [routing]"),
         (ROUTING + "[roster]\nmin_agents = { chat = 1 }\n", "roster.min_agents names unknown queue 'chat'"),
     ],
 )

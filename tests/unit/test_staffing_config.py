@@ -74,7 +74,7 @@ def test_erlang_a_concurrency_growth_share_and_days(tmp_path: Path) -> None:
         (
             'model = "erlang_a"\naht_seconds = 300\npatience_seconds = 0',
             EMAIL,
-            "channels.chat.patience_seconds must be > 0, got 0",
+            "channels.chat.patience_seconds = 0: must be > 0",
         ),
         (
             CHAT + "\npatience_seconds = 60",
@@ -84,20 +84,20 @@ def test_erlang_a_concurrency_growth_share_and_days(tmp_path: Path) -> None:
         (
             CHAT + "\nservice_level = 1.0",
             EMAIL,
-            "channels.chat.service_level must be below 1 for a live channel, got 1.0 (every contact answered "
+            "channels.chat.service_level = 1.0: must be below 1 for a live channel (every contact answered "
             "within a finite target needs infinitely many agents; use e.g. 0.95)",
         ),
-        (CHAT, EMAIL + "\nservice_level = 1.5", "channels.email.service_level must be > 0 and <= 1, got 1.5"),
+        (CHAT, EMAIL + "\nservice_level = 1.5", "channels.email.service_level = 1.5: must be > 0 and <= 1"),
         (
             CHAT,
             EMAIL + "\nconcurrency = 2",
             "channels.email: concurrency and concurrency_aht_growth apply only to live channels (erlang_c, erlang_a), "
             "not 'deferred'",
         ),
-        (CHAT + "\nconcurrency_aht_growth = -0.1", EMAIL, "channels.chat.concurrency_aht_growth must be >= 0 and <= 10, got -0.1"),
+        (CHAT + "\nconcurrency_aht_growth = -0.1", EMAIL, "channels.chat.concurrency_aht_growth = -0.1: must be >= 0 and <= 10"),
         (CHAT, EMAIL + '\nopen_days = ["mon", "funday"]', "channels.email.open_days: unknown day(s) ['funday']; valid days: mon, tue, wed, thu, fri, sat, sun"),
-        (CHAT, EMAIL + "\nopen_days = []", 'channels.email.open_days must be a non-empty list of days like ["mon", "tue"]'),
-        (CHAT + "\npatience = 60", EMAIL, "unknown key(s) ['patience'] in [channels.chat]"),
+        (CHAT, EMAIL + "\nopen_days = []", 'channels.email.open_days = []: must be a non-empty list of days like ["mon", "tue"]'),
+        (CHAT + "\npatience = 60", EMAIL, "unknown key 'patience' in [channels.chat] (did you mean 'patience_seconds'?); valid keys:"),
     ],
 )
 def test_bad_staffing_keys(tmp_path: Path, chat: str, email: str, message: str) -> None:

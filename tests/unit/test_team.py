@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import json
 from pathlib import Path
 
 import pytest
@@ -71,25 +72,26 @@ def test_example_team_loads() -> None:
 def test_unknown_channel_names_agent_and_config_channels(tmp_path: Path) -> None:
     path = write(tmp_path, CONTRACTS + agent_toml(channels='["chat", "phone"]'))
     assert error_text(path) == (
-        f"{path}: agent 'a1': unknown channel(s) ['phone']; the config defines ['chat', 'email', 'social']"
+        f"{path}: agent 'a1'.channels: unknown channel 'phone'; the config defines chat, email, social"
     )
 
 
 def test_unknown_contract(tmp_path: Path) -> None:
     path = write(tmp_path, CONTRACTS + agent_toml(contract="intern"))
-    assert error_text(path) == f"{path}: agent 'a1': unknown contract 'intern'; known: ['full_time']"
+    assert error_text(path) == f"{path}: agent 'a1'.contract = 'intern': unknown contract; the [[contracts]] are full_time"
 
 
 def test_duplicate_agent_id(tmp_path: Path) -> None:
     path = write(tmp_path, CONTRACTS + agent_toml("a1") + agent_toml("a2") + agent_toml("a1"))
-    assert error_text(path) == f"{path}: agent id 'a1' is used twice"
+    assert error_text(path) == f"{path}: agent id 'a1' is used twice (ids name feed files, so case does not tell them apart)"
 
 
 @pytest.mark.parametrize("bad", ["anna petrova", "a/1", "-a1", "ä1", "x" * 65])
 def test_bad_agent_id(tmp_path: Path, bad: str) -> None:
     path = write(tmp_path, CONTRACTS + agent_toml(bad))
     assert error_text(path) == (
-        f"{path}: agents[0].id {bad!r} may only use letters, digits, '-' and '_' (max 64 characters)"
+        f"{path}: agents[0].id = {bad!r}: the id names the agent's feed file and may only use letters, digits, "
+        "'-' and '_' (starting with a letter or digit, at most 64 characters)"
     )
 
 
@@ -101,7 +103,7 @@ def test_min_hours_above_max_hours(tmp_path: Path) -> None:
 def test_unknown_key_in_agent(tmp_path: Path) -> None:
     path = write(tmp_path, CONTRACTS + agent_toml(extra='skills = ["x"]\n'))
     assert error_text(path) == (
-        f"{path}: unknown key(s) ['skills'] in [agents[0]]; valid keys: id, name, email, timezone, contract, "
+        f"{path}: unknown key 'skills' in [agent 'a1']; valid keys: id, name, email, timezone, contract, "
         "channels, languages, availability, time_off, preferences, secondary_languages, topics, secondary_topics"
     )
 
@@ -124,7 +126,7 @@ def test_time_off_dates(tmp_path: Path) -> None:
     team = load_team(write(tmp_path, CONTRACTS + agent_toml(extra=extra)), QUEUES, shifts=SHIFTS)
     assert team.agents[0].time_off == (dt.date(2026, 11, 25), dt.date(2026, 11, 27))
     bad = write(tmp_path, CONTRACTS + agent_toml(extra='time_off = ["27.11.2026"]\n'))
-    assert error_text(bad) == f"{bad}: agent 'a1': time_off value '27.11.2026' is not a date like 2026-11-27"
+    assert error_text(bad) == f"{bad}: agent 'a1'.time_off: '27.11.2026' is not a date like 2026-11-27"
 
 
 def test_availability_windows() -> None:
@@ -203,14 +205,14 @@ def test_contract_labour_rules(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("old", "new", "message"),
     [
-        ("night_work = false", 'night_work = "no"', "contracts[0].night_work must be true or false"),
-        ("min_consecutive_days_off = 2", "min_consecutive_days_off = 0", "contracts[0].min_consecutive_days_off must be >= 1, got 0"),
-        ("max_consecutive_days = 3", "max_consecutive_days = 0", "contracts[0].max_consecutive_days must be >= 1, got 0"),
-        ("max_weekends_per_4_weeks = 1", "max_weekends_per_4_weeks = -1", "contracts[0].max_weekends_per_4_weeks must be >= 0, got -1"),
-        ("max_weekends_per_4_weeks = 1", "max_weekends_per_4_weeks = 1.5", "contracts[0].max_weekends_per_4_weeks must be a whole number, got 1.5"),
-        ("min_rest_hours = 12.5", "min_rest_hours = 25", "contracts[0].min_rest_hours must be >= 0 and <= 24, got 25"),
-        ("target_hours_per_week = 25", "target_hours_per_week = 200", "contracts[0].target_hours_per_week must be >= 0 and <= 168, got 200"),
-        ("night_work = false", "nightwork = false", "unknown key(s) ['nightwork'] in [contracts[0]]"),
+        ("night_work = false", 'night_work = "no"', "contracts[0].night_work = 'no': must be true or false"),
+        ("min_consecutive_days_off = 2", "min_consecutive_days_off = 0", "contracts[0].min_consecutive_days_off = 0: must be >= 1"),
+        ("max_consecutive_days = 3", "max_consecutive_days = 0", "contracts[0].max_consecutive_days = 0: must be >= 1"),
+        ("max_weekends_per_4_weeks = 1", "max_weekends_per_4_weeks = -1", "contracts[0].max_weekends_per_4_weeks = -1: must be >= 0"),
+        ("max_weekends_per_4_weeks = 1", "max_weekends_per_4_weeks = 1.5", "contracts[0].max_weekends_per_4_weeks = 1.5: must be a whole number"),
+        ("min_rest_hours = 12.5", "min_rest_hours = 25", "contracts[0].min_rest_hours = 25: must be >= 0 and <= 24"),
+        ("target_hours_per_week = 25", "target_hours_per_week = 200", "contracts[0].target_hours_per_week = 200: must be >= 0 and <= 168"),
+        ("night_work = false", "nightwork = false", "unknown key 'nightwork' in [contracts[0]] (did you mean 'night_work'?); valid keys:"),
     ],
 )
 def test_bad_contract_rule(tmp_path: Path, old: str, new: str, message: str) -> None:
@@ -244,7 +246,7 @@ def test_preference_shifts_may_name_templates_and_kinds(tmp_path: Path) -> None:
 def test_preference_naming_an_unknown_shift_lists_the_templates(tmp_path: Path) -> None:
     path = write(tmp_path, CONTRACTS + agent_toml(extra='preferences = [{ kind = "avoid", shifts = ["late", "lat"] }]\n'))
     assert error_text(path) == (
-        f"{path}: agent 'a1'.preferences[0].shifts has unknown shift(s) ['lat']; "
+        f"{path}: agent 'a1'.preferences[0].shifts: unknown shift 'lat' (did you mean 'late'?); "
         "use a [[roster.shifts]] name of the config (early, day) or late / night"
     )
 
@@ -252,15 +254,40 @@ def test_preference_naming_an_unknown_shift_lists_the_templates(tmp_path: Path) 
 @pytest.mark.parametrize(
     ("preference", "message"),
     [
-        ('{ kind = "want" }', "agent 'a1'.preferences[0].kind must be 'prefer' or 'avoid', got 'want'"),
-        ('{ kind = "avoid", weight = 0 }', "agent 'a1'.preferences[0].weight must be >= 1, got 0"),
+        ('{ kind = "want" }', "agent 'a1'.preferences[0].kind = 'want': must be 'prefer' or 'avoid'"),
+        ('{ kind = "avoid", weight = 0 }', "agent 'a1'.preferences[0].weight = 0: must be >= 1"),
         ('{ kind = "avoid", days = ["someday"] }', "agent 'a1'.preferences[0].days has unknown day(s) ['someday']"),
-        ('{ kind = "avoid", dates = ["27.11."] }', "agent 'a1'.preferences[0].dates value '27.11.' is not a date like 2026-11-27"),
+        ('{ kind = "avoid", dates = ["27.11."] }', "agent 'a1'.preferences[0].dates: '27.11.' is not a date like 2026-11-27"),
         ('{ kind = "avoid", start_from = "9am" }', "agent 'a1'.preferences[0].start_from: '9am' is not a time like 09:30"),
-        ('{ kind = "avoid", shift = ["late"] }', "unknown key(s) ['shift'] in [agent 'a1'.preferences[0]]"),
-        ('{ kind = "avoid", shifts = "late" }', "agent 'a1'.preferences[0].shifts must be a list"),
+        ('{ kind = "avoid", shift = ["late"] }', "unknown key 'shift' in [agent 'a1'.preferences[0]] (did you mean 'shifts'?)"),
+        ('{ kind = "avoid", shifts = "late" }', "agent 'a1'.preferences[0].shifts = 'late': must be a list of shift names"),
     ],
 )
 def test_bad_preference(tmp_path: Path, preference: str, message: str) -> None:
     path = write(tmp_path, CONTRACTS + agent_toml(extra=f"preferences = [{preference}]\n"))
     assert error_text(path).startswith(f"{path}: {message}")
+
+
+@pytest.mark.parametrize("bad", ["con", "NUL", "com1", "Lpt9", "a01\n"])
+def test_agent_id_unsafe_as_a_file_name_names_the_team_file(tmp_path: Path, bad: str) -> None:
+    path = write(tmp_path, CONTRACTS + agent_toml().replace('id = "a1"', f"id = {json.dumps(bad)}"))
+    text = error_text(path)
+    assert text.startswith(f"{path}: agents[0].id = {bad!r}: the id names the agent's feed file"), text
+
+
+@pytest.mark.parametrize("agents", ["agents = 1", 'agents = "a1"', "agents = [1, 2]"])
+def test_agents_of_the_wrong_type_is_an_input_error(tmp_path: Path, agents: str) -> None:
+    path = write(tmp_path, agents + "\n" + CONTRACTS)
+    assert error_text(path).startswith(f"{path}: ")
+
+
+def test_every_agent_mistake_is_reported_at_once(tmp_path: Path) -> None:
+    text = CONTRACTS + agent_toml().replace('contract = "full_time"', 'contract = "ful_time"').replace(
+        '["chat"]', '["chta"]'
+    ) + agent_toml().replace('id = "a1"', 'id = "a2"').replace('name = ', 'nme = "x"\nname = ')
+    path = write(tmp_path, text)
+    lines = error_text(path).splitlines()
+    assert len(lines) == 3, lines
+    assert "agent 'a1'.contract = 'ful_time': unknown contract (did you mean 'full_time'?)" in lines[0]
+    assert "agent 'a1'.channels: unknown channel 'chta' (did you mean 'chat'?)" in lines[1]
+    assert "unknown key 'nme' in [agent 'a2'] (did you mean 'name'?)" in lines[2]
