@@ -390,6 +390,21 @@ _ROSTER_KEYS = (
 )  # fmt: skip
 
 
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ConfigRead:
+    """A config as far as it could be read, its problems, and whether its inputs can still be checked.
+
+    ``usable`` is True when the parts other files depend on (team file, inputs,
+    timezone, interval, channels, shift names) were read without a problem: the
+    pre-flight pass then checks the team file and the history as well, so a
+    mistake in ``[staffing]`` does not hide one in the history.
+    """
+
+    config: Config
+    problems: tuple[str, ...]
+    usable: bool
+
+
 def load_config(path: str | Path) -> Config:
     """Read and validate a peakplan TOML config.
 
@@ -399,6 +414,21 @@ def load_config(path: str | Path) -> Config:
     Raises:
         InputError: the file is missing, a folder or not TOML, keys are unknown
             or missing, values are of the wrong type or out of range.
+    """
+    read = read_config(path)
+    if read.problems:
+        problems = Problems()
+        for problem in read.problems:
+            problems.add(problem)
+        problems.raise_if_any()
+    return read.config
+
+
+def read_config(path: str | Path) -> ConfigRead:
+    """The config and every problem in it (:class:`ConfigRead`).
+
+    Raises:
+        InputError: the file cannot be read or is not TOML (nothing to go on).
     """
     source = Path(path)
     raw = read_toml(source, "config file")
@@ -436,6 +466,7 @@ def load_config(path: str | Path) -> Config:
             "history_format",
         )
 
+    before_channels = problems.total
     channels_table = top.require("channels")
     channels: tuple[Channel, ...] = ()
     if channels_table is not None:
@@ -444,6 +475,7 @@ def load_config(path: str | Path) -> Config:
         else:
             channels = tuple(_parse_channel(str(name), table, source, problems) for name, table in sorted(channels_table.items()))
     names = tuple(channel.name for channel in channels)
+    channel_problems = problems.total - before_channels
 
     shifts_raw = roster.table.get("shifts", [])
     shifts: tuple[ShiftTemplate, ...] = ()
@@ -537,8 +569,16 @@ def load_config(path: str | Path) -> Config:
         peak=problems.attempt(lambda: _parse_peak(raw.get("peak", {}), routing.all_queue_ids(names), source), PeakSettings())
         or PeakSettings(),
     )
-    problems.raise_if_any()
-    return config
+    usable = (
+        not top.failed.intersection(("team", "inputs", "channels"))
+        and not team.failed.intersection(("timezone", "file", "*"))
+        and not inputs.failed
+        and forecast.ok("interval_minutes")
+        and bool(channels)
+        and channel_problems == 0
+        and bool(shifts)
+    )
+    return ConfigRead(config=config, problems=tuple(problems.items), usable=usable)
 
 
 def _parse_holidays(inputs: Section) -> str:

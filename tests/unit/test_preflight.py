@@ -1,0 +1,127 @@
+"""The pre-flight pass: every input and output checked before work, every problem listed, warnings apart."""
+
+from __future__ import annotations
+
+import datetime as dt
+import shutil
+from pathlib import Path
+
+import pytest
+
+from scheduler.errors import InputError
+from scheduler.preflight import FILE, FOLDER, Output, Reads, output_problems, preflight
+
+EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "cashback"
+START = dt.date(2026, 11, 23)
+TODAY = dt.date(2026, 11, 20)
+
+
+@pytest.fixture
+def example(tmp_path: Path) -> Path:
+    """A copy of the example with six weeks of history; returns its config."""
+    folder = tmp_path / "cashback"
+    shutil.copytree(EXAMPLE, folder, ignore=shutil.ignore_patterns("history", "*.py"))
+    lines = (EXAMPLE / "history" / "tickets.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    (folder / "history").mkdir()
+    (folder / "history" / "tickets.csv").write_text(
+        lines[0] + "".join(line for line in lines[1:] if line.split(",")[1] >= "2026-10-12"), encoding="utf-8"
+    )
+    return folder / "peakplan.toml"
+
+
+def replace(path: Path, old: str, new: str) -> None:
+    text = path.read_text(encoding="utf-8")
+    assert text.count(old) == 1, old
+    path.write_text(text.replace(old, new), encoding="utf-8")
+
+
+def test_the_example_passes(example: Path, tmp_path: Path) -> None:
+    result = preflight(example, start=START, outputs=[Output(path=tmp_path / "out", kind=FOLDER)], today=TODAY)
+    assert result.ok, result.problems.items
+    assert result.config is not None and result.team is not None and result.warnings == []
+
+
+def test_problems_of_every_file_are_listed_together(example: Path, tmp_path: Path) -> None:
+    replace(example, "shrinkage = 0.30", "shrinkage = 3")
+    replace(example.parent / "team.toml", 'contract = "student"', 'contract = "studnet"')
+    history = example.parent / "history" / "tickets.csv"
+    lines = history.read_text(encoding="utf-8").split("\n")
+    lines[5] = lines[5].replace("+03:00", "")
+    history.write_text("\n".join(lines), encoding="utf-8")
+    result = preflight(example, start=START, outputs=[Output(path=tmp_path, kind=FILE)], today=TODAY)
+    with pytest.raises(InputError) as error:
+        result.raise_if_problems()
+    text = str(error.value).splitlines()
+    assert text[0] == f"--out {tmp_path} is a folder: give a file name (e.g. {tmp_path / 'forecast.csv'})"
+    assert any("staffing.shrinkage = 3: must be >= 0 and <= 0.95" in line for line in text)
+    assert any("team.toml" in line and "'studnet': unknown contract (did you mean 'student'?)" in line for line in text)
+    assert any("tickets.csv row 6: created_at" in line and "has no UTC offset" in line for line in text)
+
+
+def test_previous_roster_with_unknown_agent_and_queue(example: Path, tmp_path: Path) -> None:
+    roster = tmp_path / "roster.csv"
+    roster.write_text(
+        "agent_id,queue,activity,start,end,shift_id\n"
+        "a1,chat,work,2026-11-20T09:00:00+03:00,2026-11-20T13:00:00+03:00,s1\n"
+        "a02,chta,work,2026-11-20T09:00:00+03:00,2026-11-20T13:00:00+03:00,s2\n",
+        encoding="utf-8",
+    )
+    result = preflight(example, start=START, reads=Reads(previous=roster), today=TODAY)
+    assert f"{roster}: agent id 'a1' is not in the team file {example.parent / 'team.toml'} (did you mean 'a10'?)" in (
+        result.problems.items
+    )
+    assert any(line.startswith(f"{roster}: queue 'chta' is not a channel") and "(did you mean 'chat'?)" in line
+               for line in result.problems.items)  # fmt: skip
+
+
+def test_past_week_and_stale_history_are_warnings_not_problems(example: Path) -> None:
+    result = preflight(example, start=dt.date(2027, 3, 1), today=dt.date(2027, 6, 1))
+    assert result.ok, result.problems.items
+    assert any("ends on 2026-11-22" in warning and "before the planned start 2027-03-01" in warning for warning in result.warnings)
+    assert any("is in the past" in warning for warning in result.warnings)
+
+
+def test_history_starting_after_the_planned_week_is_a_problem(example: Path) -> None:
+    result = preflight(example, start=dt.date(2026, 1, 5), today=TODAY)
+    assert any("the history starts on 2026-10-12, on or after the planned start 2026-01-05" in p for p in result.problems.items)
+
+
+def test_a_sale_over_the_whole_history_is_blamed_on_the_calendar(example: Path) -> None:
+    csv = example.parent / "sales.csv"
+    csv.write_text("name,category,start,end\nForever sale,sale,2026-01-01,2026-12-31\n", encoding="utf-8")
+    replace(example, 'events = "sales.ics"', 'events = "sales.csv"')
+    result = preflight(example, start=START, today=TODAY)
+    assert any(p.startswith(f"{csv}: event 'Forever sale'") and "covers the history" in p for p in result.problems.items)
+
+
+def test_min_agents_above_the_skilled_agents(example: Path) -> None:
+    replace(example, "min_agents = { chat = 1 }", "min_agents = { chat = 40 }")
+    result = preflight(example, start=START, today=TODAY)
+    assert any("roster.min_agents.chat = 40, but only" in p for p in result.problems.items)
+
+
+def a_file(folder: Path) -> Path:
+    path = folder / "f.txt"
+    path.write_text("x", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("make", "kind", "fragment"),
+    [
+        (lambda tmp: tmp, FILE, "is a folder: give a file name"),
+        (lambda tmp: a_file(tmp), FOLDER, "is a file: give a folder"),
+        (lambda tmp: a_file(tmp) / "x", FOLDER, "f.txt is a file, not a folder"),
+        (lambda tmp: a_file(tmp) / "x.csv", FILE, "f.txt is a file, not a folder"),
+        (lambda tmp: tmp / "missing" / "forecast.csv", FILE, "does not exist: create it first"),
+    ],
+)
+def test_output_paths(tmp_path: Path, make: object, kind: str, fragment: str) -> None:
+    path = make(tmp_path)  # type: ignore[operator]
+    problems = output_problems(Output(path=path, kind=kind))
+    assert len(problems) == 1 and fragment in problems[0], problems
+
+
+def test_new_output_folder_under_an_existing_one_is_fine(tmp_path: Path) -> None:
+    assert output_problems(Output(path=tmp_path / "a" / "b", kind=FOLDER)) == []
+    assert output_problems(Output(path=tmp_path / "forecast.csv", kind=FILE)) == []
