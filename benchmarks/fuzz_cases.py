@@ -443,8 +443,10 @@ def command_for(kind: str, config: Path, path: str, out: Path) -> list[str]:
     return args
 
 
-def run_case(kind: str, seed: int, template: Path, workdir: Path, *, path: str = "validate") -> CaseResult:
-    """Copy ``template`` (a folder from :func:`build_template`), mutate, run, classify."""
+def run_case(
+    kind: str, seed: int, template: Path, workdir: Path, *, path: str = "validate", mutate_file: bool = True
+) -> CaseResult:
+    """Copy ``template`` (a folder from :func:`build_template`), mutate (unless told not to), run, classify."""
     from typer.testing import CliRunner
 
     from scheduler.cli import app
@@ -452,8 +454,10 @@ def run_case(kind: str, seed: int, template: Path, workdir: Path, *, path: str =
     folder = workdir / f"{kind}-{seed}"
     shutil.copytree(template, folder)
     target = folder / TARGET[kind]
-    mutated, label = mutate(kind, seed, target.read_bytes())
-    target.write_bytes(mutated)
+    label = "none"
+    if mutate_file:
+        mutated, label = mutate(kind, seed, target.read_bytes())
+        target.write_bytes(mutated)
     out = folder / "out"
     out.mkdir()
     started = time.perf_counter()

@@ -31,6 +31,9 @@ from calendars.errors import InputError
 MAX_FIELD_CHARS = 100_000
 """Longest field accepted: a ticket export has no field near this long."""
 
+MAX_COLUMNS = 1_000
+"""Most columns in a header: helpdesk exports have dozens; a stray run of commas has thousands."""
+
 _SHOWN_COLUMNS = 12
 
 
@@ -40,6 +43,7 @@ def read_csv_columns(
     required: Sequence[str],
     optional: Sequence[str] = (),
     what: str = "file",
+    all_columns: bool = False,
 ) -> pd.DataFrame:
     """The ``required`` and (present) ``optional`` columns of a CSV file, as strings.
 
@@ -48,6 +52,7 @@ def read_csv_columns(
         required: columns that must be present; all missing ones are listed.
         optional: columns read when present.
         what: what the file is, for "not found" messages ("history file").
+        all_columns: return every column of the file, not only the named ones.
 
     Returns:
         A DataFrame of ``str`` columns (``required``, then the present
@@ -64,7 +69,7 @@ def read_csv_columns(
     reader = csv.reader(io.StringIO(text, newline=""), strict=False)
     previous_limit = csv.field_size_limit(MAX_FIELD_CHARS)
     try:
-        return _columns(reader, name, list(required), list(optional))
+        return _columns(reader, name, list(required), list(optional), all_columns)
     except csv.Error as error:
         line = reader.line_num
         detail = "a field is longer than {:,} characters".format(MAX_FIELD_CHARS) if "field larger" in str(error) else error
@@ -101,7 +106,9 @@ def _read_text(path: str | os.PathLike[str], name: str, what: str) -> str:
     return text
 
 
-def _columns(reader: "csv._reader", name: str, required: list[str], optional: list[str]) -> pd.DataFrame:
+def _columns(
+    reader: "csv._reader", name: str, required: list[str], optional: list[str], all_columns: bool
+) -> pd.DataFrame:
     header: list[str] | None = None
     for row in reader:
         if row and any(cell.strip() for cell in row):
@@ -110,12 +117,19 @@ def _columns(reader: "csv._reader", name: str, required: list[str], optional: li
     if header is None:
         raise InputError(f"{name} is empty: expected a CSV header with columns {required}")
     header_line = reader.line_num
+    if len(header) > MAX_COLUMNS:
+        raise InputError(
+            f"{name} line {header_line}: the header has {len(header):,} columns (at most {MAX_COLUMNS:,}): "
+            "a stray run of delimiters, or not a CSV file"
+        )
     missing = [column for column in required if column not in header]
     if missing:
         found = header[:_SHOWN_COLUMNS] + ([f"... ({len(header)} in all)"] if len(header) > _SHOWN_COLUMNS else [])
         hint = _delimiter_hint(header)
         raise InputError(f"{name}: missing column(s) {missing}; found {found}{hint}")
-    twice = [column for column in (*required, *optional) if header.count(column) > 1]
+    if all_columns:
+        optional = [column for column in header if column not in required]
+    twice = sorted({column for column in (*required, *optional) if header.count(column) > 1})
     if twice:
         raise InputError(f"{name} line {header_line}: column(s) {twice} appear more than once in the header")
     wanted = [column for column in (*required, *optional) if column in header]

@@ -16,6 +16,8 @@ import numpy as np
 import pandas as pd
 
 from calendars.files import write_text_atomic
+from forecasts.csvread import read_csv_columns
+from forecasts.timestamps import MAX_YEAR, MIN_YEAR
 from scheduler.errors import InputError
 
 FLOAT_DECIMALS = 4
@@ -64,20 +66,30 @@ def write_table(frame: pd.DataFrame, path: str | Path, tz: str, time_columns: Se
 def parse_timestamps(values: pd.Series, source: str, column: str) -> pd.Series:
     """Parse ISO 8601 strings that carry an offset; name the first bad row otherwise.
 
-    Row numbers are file lines (the header is line 1).
+    Row numbers are the index of ``values`` (file lines, the header being line 1,
+    as :func:`forecasts.csvread.read_csv_columns` gives them). Years outside
+    1900-2200 are refused: no shift or forecast lies there, and pandas cannot
+    hold times past 2262.
     """
     text = values.astype("string").str.strip()
     has_offset = text.str.contains(r"(?:[+-]\d{2}:?\d{2}|Z)$", regex=True, na=False)
     if not has_offset.all():
         position = int(np.flatnonzero(~has_offset.to_numpy())[0])
         raise InputError(
-            f"{source} row {position + 2}: {column} {values.iloc[position]!r} has no UTC offset "
+            f"{source} row {values.index[position]}: {column} {values.iloc[position]!r} has no UTC offset "
             "(write e.g. 2026-11-27T09:30:00+03:00)"
         )
-    parsed = pd.to_datetime(text, utc=True, format="ISO8601", errors="coerce")
+    year = pd.to_numeric(text.str.extract(r"^(\d{4})-", expand=False), errors="coerce")
+    outside = (year.isna() | (year < MIN_YEAR) | (year > MAX_YEAR)).to_numpy()
+    parsed = pd.to_datetime(text.where(~outside), utc=True, format="ISO8601", errors="coerce")
     if parsed.isna().any():
         position = int(np.flatnonzero(parsed.isna().to_numpy())[0])
-        raise InputError(f"{source} row {position + 2}: {column} {values.iloc[position]!r} is not an ISO 8601 timestamp")
+        value = values.iloc[position]
+        reason = (
+            f"lies outside the years {MIN_YEAR}-{MAX_YEAR}" if outside[position] and not pd.isna(year.iloc[position])
+            else "is not an ISO 8601 timestamp"
+        )  # fmt: skip
+        raise InputError(f"{source} row {values.index[position]}: {column} {value!r} {reason}")
     return parsed
 
 
@@ -92,25 +104,18 @@ def read_table(
     """Read a stage table, checking columns, timestamps and numbers.
 
     Raises:
-        InputError: missing file, missing columns (all listed), bad timestamp
-            or number (first bad row named).
+        InputError: missing file, a folder, unreadable CSV, missing columns (all
+            listed), bad timestamp or number (first bad row named).
     """
     source = Path(path)
-    try:
-        frame = pd.read_csv(source, dtype=str, keep_default_na=False)
-    except FileNotFoundError:
-        raise InputError(f"{what} file {source} not found") from None
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as error:
-        raise InputError(f"{source}: not a readable CSV file: {error}") from None
-    missing = [column for column in required if column not in frame.columns]
-    if missing:
-        raise InputError(f"{source}: missing column(s) {missing}; found {list(frame.columns)}")
+    frame = read_csv_columns(source, required=required, what=f"{what} file", all_columns=True)
     for column in time_columns:
         frame[column] = parse_timestamps(frame[column], str(source), column)
     for column in numeric_columns:
         numbers = pd.to_numeric(frame[column], errors="coerce")
-        if numbers.isna().any():
-            position = int(np.flatnonzero(numbers.isna().to_numpy())[0])
-            raise InputError(f"{source} row {position + 2}: {column} {frame[column].iloc[position]!r} is not a number")
+        bad = ~np.isfinite(numbers.to_numpy(dtype=float))
+        if bad.any():
+            position = int(np.flatnonzero(bad)[0])
+            raise InputError(f"{source} row {frame.index[position]}: {column} {frame[column].iloc[position]!r} is not a number")
         frame[column] = numbers.astype(float)
-    return frame
+    return frame.reset_index(drop=True)

@@ -96,5 +96,36 @@ def test_missing_and_empty_files(tmp_path: Path) -> None:
     assert str(error.value) == f"roster file {tmp_path / 'nope.csv'} not found"
     empty = tmp_path / "empty.csv"
     empty.write_text("")
-    with pytest.raises(InputError, match="not a readable CSV file"):
+    with pytest.raises(InputError, match="is empty: expected a CSV header"):
         read_table(empty, ["ds"], ["ds"])
+
+
+@pytest.mark.parametrize(
+    ("value", "reason"),
+    [
+        ("2262-04-12T10:00:00+03:00", "lies outside the years 1900-2200"),
+        ("9999-12-31T10:00:00+03:00", "lies outside the years 1900-2200"),
+        ("0001-01-01T00:00:00Z", "lies outside the years 1900-2200"),
+        ("-2026-11-22T10:00:00+03:00", "is not an ISO 8601 timestamp"),
+    ],
+)
+def test_years_outside_the_supported_range_name_the_row(tmp_path: Path, value: str, reason: str) -> None:
+    path = tmp_path / "roster.csv"
+    path.write_text(f"agent_id,start\na1,2026-11-27T09:30:00+03:00\na2,{value}\n", encoding="utf-8")
+    with pytest.raises(InputError) as error:
+        read_table(path, ["agent_id", "start"], ["start"])
+    assert str(error.value) == f"{path} row 3: start {value!r} {reason}"
+
+
+def test_ragged_and_huge_lines_are_refused_fast(tmp_path: Path) -> None:
+    path = tmp_path / "roster.csv"
+    path.write_text("agent_id,start\na1,2026-11-27T09:30:00+03:00" + "," * 100_000 + "\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"roster\.csv line 2: 100,002 fields, but the header \(line 1\) has 2"):
+        read_table(path, ["agent_id", "start"], ["start"])
+
+
+def test_infinite_number_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "forecast.csv"
+    path.write_text("ds,yhat\n2026-11-27T09:30:00+03:00,inf\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"forecast\.csv row 2: yhat 'inf' is not a number"):
+        read_table(path, ["ds", "yhat"], ["ds"], numeric_columns=["yhat"])
