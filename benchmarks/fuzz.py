@@ -4,7 +4,7 @@
     python -m benchmarks.fuzz --cases 20 --path forecast --kinds tickets intervals
 
 Every case is one seeded mutation run through the real CLI in process
-(:mod:`benchmarks.fuzz_cases`); only "ok" and "input error" are acceptable.
+(``tests/fuzz/mutations_inputs.py``); only "ok" and "input error" are acceptable.
 Prints one row per kind, the slowest case, and every unacceptable case with
 its seed so it can be replayed (``--kinds KIND --first SEED --cases 1 --show``).
 """
@@ -13,12 +13,16 @@ from __future__ import annotations
 
 import argparse
 import statistics
+import sys
 import tempfile
 import time
 from collections import Counter
 from pathlib import Path
 
-from benchmarks.fuzz_cases import ACCEPTABLE, FORECAST_HISTORY_FROM, HISTORY_FROM, KINDS, build_template, run_case
+FUZZ = Path(__file__).resolve().parents[1] / "tests" / "fuzz"
+sys.path.insert(0, str(FUZZ))
+
+from mutations_inputs import ACCEPTABLE, FORECAST_HISTORY_FROM, HISTORY_FROM, KINDS, build_template, run_case  # noqa: E402
 
 OUTCOMES = ("ok", "input error", "unnamed", "traceback", "hang", "half-written", "other")
 

@@ -1,6 +1,6 @@
 """The pre-flight pass: every input a command will read and every output it will write, checked before any work.
 
-Each command calls :func:`preflight` first; ``peakplan validate`` runs the same
+Each command calls :func:`check_inputs` first; ``peakplan validate`` runs the same
 pass. It reads the config and the team file, the history, the sale calendar
 and holidays, the previous roster and the previous feeds, checks the
 cross-references between them (agent ids, queues, skills, contracts, shift
@@ -58,7 +58,7 @@ class Reads:
 
 
 @dataclass(slots=True, kw_only=True)
-class Preflight:
+class InputCheck:
     """What the pass found: the config and team when they could be read, problems and warnings."""
 
     config: Config | None = None
@@ -75,7 +75,7 @@ class Preflight:
         self.problems.raise_if_any()
 
 
-def preflight(
+def check_inputs(
     config_path: Path | None,
     *,
     start: dt.date | None = None,
@@ -83,7 +83,7 @@ def preflight(
     reads: Reads = Reads(),
     outputs: Sequence[Output] = (),
     today: dt.date | None = None,
-) -> Preflight:
+) -> InputCheck:
     """Check everything a command will read and write; never raises for a user mistake.
 
     Args:
@@ -93,7 +93,7 @@ def preflight(
         outputs: the files and folders it will write.
         today: the date "now" (default: the system date) for the past-week warning.
     """
-    result = Preflight()
+    result = InputCheck()
     for output in outputs:
         for problem in output_problems(output):
             result.problems.add(problem)
@@ -157,7 +157,7 @@ def output_problems(output: Output) -> list[str]:
 # -- inputs -------------------------------------------------------------------------------------------
 
 
-def _check_team(result: Preflight, config: Config) -> None:
+def _check_team(result: InputCheck, config: Config) -> None:
     try:
         result.team = load_team(config.team_file, config.queue_names, shifts=config.shift_names)
     except InputError as error:
@@ -178,7 +178,7 @@ def _check_team(result: Preflight, config: Config) -> None:
         )
 
 
-def _check_history(result: Preflight, config: Config, start: dt.date | None) -> None:
+def _check_history(result: InputCheck, config: Config, start: dt.date | None) -> None:
     from scheduler.pipeline import read_history
 
     try:
@@ -208,7 +208,7 @@ def _check_history(result: Preflight, config: Config, start: dt.date | None) -> 
         )
 
 
-def _check_events(result: Preflight, config: Config, start: dt.date | None, days: int) -> None:
+def _check_events(result: InputCheck, config: Config, start: dt.date | None, days: int) -> None:
     from scheduler.pipeline import load_events
 
     if config.events is None and not config.holidays:
@@ -225,7 +225,7 @@ def _check_events(result: Preflight, config: Config, start: dt.date | None, days
     _check_sales_cover_history(result, config, events)
 
 
-def _check_sales_cover_history(result: Preflight, config: Config, events: pd.DataFrame) -> None:
+def _check_sales_cover_history(result: InputCheck, config: Config, events: pd.DataFrame) -> None:
     """A sale spanning (nearly) the whole history leaves no normal day to learn from: blame the calendar, not the history."""
     assert result.history_days is not None
     first, last = result.history_days
@@ -242,7 +242,7 @@ def _check_sales_cover_history(result: Preflight, config: Config, events: pd.Dat
             )
 
 
-def _check_roster(result: Preflight, config: Config, path: Path, *, what: str) -> None:
+def _check_roster(result: InputCheck, config: Config, path: Path, *, what: str) -> None:
     from scheduler.pipeline import read_roster
 
     if path.is_dir():
@@ -267,7 +267,7 @@ def _check_roster(result: Preflight, config: Config, path: Path, *, what: str) -
         )
 
 
-def _check_previous_feeds(result: Preflight, folder: Path) -> None:
+def _check_previous_feeds(result: InputCheck, folder: Path) -> None:
     from calendars.updates import read_previous_feeds
 
     if not folder.exists():
@@ -283,10 +283,10 @@ def _check_previous_feeds(result: Preflight, folder: Path) -> None:
         result.problems.add(str(error))
 
 
-def _check_period(result: Preflight, start: dt.date, days: int, today: dt.date) -> None:
+def _check_period(result: InputCheck, start: dt.date, days: int, today: dt.date) -> None:
     last = start + dt.timedelta(days=days - 1)
     if last < today:
         result.warnings.append(f"the planned period {start} to {last} is in the past (today is {today})")
 
 
-__all__ = ("FILE", "FOLDER", "Output", "Preflight", "Reads", "output_problems", "preflight")
+__all__ = ("FILE", "FOLDER", "Output", "InputCheck", "Reads", "output_problems", "check_inputs")

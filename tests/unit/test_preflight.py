@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from scheduler.errors import InputError
-from scheduler.preflight import FILE, FOLDER, Output, Reads, output_problems, preflight
+from scheduler.preflight import FILE, FOLDER, Output, Reads, check_inputs, output_problems
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "cashback"
 START = dt.date(2026, 11, 23)
@@ -36,7 +36,7 @@ def replace(path: Path, old: str, new: str) -> None:
 
 
 def test_the_example_passes(example: Path, tmp_path: Path) -> None:
-    result = preflight(example, start=START, outputs=[Output(path=tmp_path / "out", kind=FOLDER)], today=TODAY)
+    result = check_inputs(example, start=START, outputs=[Output(path=tmp_path / "out", kind=FOLDER)], today=TODAY)
     assert result.ok, result.problems.items
     assert result.config is not None and result.team is not None and result.warnings == []
 
@@ -48,7 +48,7 @@ def test_problems_of_every_file_are_listed_together(example: Path, tmp_path: Pat
     lines = history.read_text(encoding="utf-8").split("\n")
     lines[5] = lines[5].replace("+03:00", "")
     history.write_text("\n".join(lines), encoding="utf-8")
-    result = preflight(example, start=START, outputs=[Output(path=tmp_path, kind=FILE)], today=TODAY)
+    result = check_inputs(example, start=START, outputs=[Output(path=tmp_path, kind=FILE)], today=TODAY)
     with pytest.raises(InputError) as error:
         result.raise_if_problems()
     text = str(error.value).splitlines()
@@ -66,7 +66,7 @@ def test_previous_roster_with_unknown_agent_and_queue(example: Path, tmp_path: P
         "a02,chta,work,2026-11-20T09:00:00+03:00,2026-11-20T13:00:00+03:00,s2\n",
         encoding="utf-8",
     )
-    result = preflight(example, start=START, reads=Reads(previous=roster), today=TODAY)
+    result = check_inputs(example, start=START, reads=Reads(previous=roster), today=TODAY)
     assert f"{roster}: agent id 'a1' is not in the team file {example.parent / 'team.toml'} (did you mean 'a10'?)" in (
         result.problems.items
     )
@@ -75,14 +75,14 @@ def test_previous_roster_with_unknown_agent_and_queue(example: Path, tmp_path: P
 
 
 def test_past_week_and_stale_history_are_warnings_not_problems(example: Path) -> None:
-    result = preflight(example, start=dt.date(2027, 3, 1), today=dt.date(2027, 6, 1))
+    result = check_inputs(example, start=dt.date(2027, 3, 1), today=dt.date(2027, 6, 1))
     assert result.ok, result.problems.items
     assert any("ends on 2026-11-22" in warning and "before the planned start 2027-03-01" in warning for warning in result.warnings)
     assert any("is in the past" in warning for warning in result.warnings)
 
 
 def test_history_starting_after_the_planned_week_is_a_problem(example: Path) -> None:
-    result = preflight(example, start=dt.date(2026, 1, 5), today=TODAY)
+    result = check_inputs(example, start=dt.date(2026, 1, 5), today=TODAY)
     assert any("the history starts on 2026-10-12, on or after the planned start 2026-01-05" in p for p in result.problems.items)
 
 
@@ -90,13 +90,13 @@ def test_a_sale_over_the_whole_history_is_blamed_on_the_calendar(example: Path) 
     csv = example.parent / "sales.csv"
     csv.write_text("name,category,start,end\nForever sale,sale,2026-01-01,2026-12-31\n", encoding="utf-8")
     replace(example, 'events = "sales.ics"', 'events = "sales.csv"')
-    result = preflight(example, start=START, today=TODAY)
+    result = check_inputs(example, start=START, today=TODAY)
     assert any(p.startswith(f"{csv}: event 'Forever sale'") and "covers the history" in p for p in result.problems.items)
 
 
 def test_min_agents_above_the_skilled_agents(example: Path) -> None:
     replace(example, "min_agents = { chat = 1 }", "min_agents = { chat = 40 }")
-    result = preflight(example, start=START, today=TODAY)
+    result = check_inputs(example, start=START, today=TODAY)
     assert any("roster.min_agents.chat = 40, but only" in p for p in result.problems.items)
 
 

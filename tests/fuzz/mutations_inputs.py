@@ -1,4 +1,4 @@
-"""Seeded mutations of the bundled example's inputs, run through the real CLI (issue 12).
+"""Seeded mutations of the example's own inputs (history, exports, config, team, previous roster) through the CLI.
 
 One *case* is an input kind and a seed. The seed picks one mutation (and its
 details) of one input file of a fresh copy of the example; the case then runs
@@ -16,16 +16,15 @@ half-written   the forecast path failed but left its output or a temp file
 other          any other exit code
 =============  ==============================================================
 
-Only ``ok`` and ``input error`` are acceptable. Sale calendars are fuzzed by
-their own suite (``tests/fuzz/test_fuzz_calendars*.py``); the kinds here are the
-history files, the helpdesk exports, the config and team TOML and the previous
-roster. ``tests/fuzz`` runs a few seeds per kind; ``python -m benchmarks.fuzz``
-runs many and prints the count per outcome per kind.
+Only ``ok`` and ``input error`` are acceptable. The byte-level mutations are
+the shared ones of :mod:`mutate` (also used by the sale-calendar suite,
+``mutations_calendars.py``); the CSV and TOML ones below know the inputs'
+shapes. ``test_fuzz_inputs.py`` runs a few seeds per kind; ``python -m
+benchmarks.fuzz`` runs many and prints the count per outcome per kind.
 """
 
 from __future__ import annotations
 
-import codecs
 import random
 import re
 import shutil
@@ -38,7 +37,9 @@ from pathlib import Path
 
 import pandas as pd
 
-REPO = Path(__file__).resolve().parents[1]
+import mutate
+
+REPO = Path(__file__).resolve().parents[2]
 EXAMPLE = REPO / "examples" / "cashback"
 WEEK = "2026-W48"
 HISTORY_FROM = "2026-10-12"  # six weeks before the planned week: enough to read, quick to parse
@@ -184,32 +185,14 @@ def _data_row(rng: random.Random, lines: list[str]) -> int:
     return rng.randrange(1, max(2, len(lines) - 1))
 
 
-def flip_bytes(rng: random.Random, data: bytes, kind: str) -> tuple[bytes, str]:
-    buffer = bytearray(data)
-    count = rng.choice((1, 3, 20))
-    for _ in range(count):
-        buffer[rng.randrange(len(buffer))] = rng.randrange(256)
-    return bytes(buffer), f"flip {count} bytes"
+def _shared(mutation: mutate.Mutation, name: str) -> Mutation:
+    """A mutation of :mod:`mutate` (data, rng) in this module's shape (rng, data, kind) -> (data, label)."""
 
+    def run(rng: random.Random, data: bytes, kind: str) -> tuple[bytes, str]:
+        return mutation(data, rng), name
 
-def truncate(rng: random.Random, data: bytes, kind: str) -> tuple[bytes, str]:
-    at = rng.choice((0, 1, rng.randrange(len(data)), len(data) // 2, len(data) - 1))
-    return data[:at], f"truncate at byte {at}"
-
-
-def encoding(rng: random.Random, data: bytes, kind: str) -> tuple[bytes, str]:
-    text = data.decode("utf-8").replace("Support", "Suppört", 1).replace("Anna", "Änna", 1).replace("order", "ördér", 3)
-    choice = rng.choice(("bom", "utf-16", "utf-16-be-bom", "latin-1", "cp1252", "utf-32"))
-    if choice == "bom":
-        return codecs.BOM_UTF8 + text.encode("utf-8"), "UTF-8 BOM"
-    if choice == "utf-16-be-bom":
-        return codecs.BOM_UTF16_BE + text.encode("utf-16-be"), "UTF-16 BE"
-    return text.encode(choice, errors="replace"), choice
-
-
-def line_endings(rng: random.Random, data: bytes, kind: str) -> tuple[bytes, str]:
-    ending = rng.choice((b"\r\n", b"\r", b"\n\n", b"\r\r\n"))
-    return data.replace(b"\n", ending), f"line endings {ending!r}"
+    run.__name__ = name
+    return run
 
 
 def nul_byte(rng: random.Random, data: bytes, kind: str) -> tuple[bytes, str]:
@@ -228,18 +211,9 @@ def huge_line(rng: random.Random, data: bytes, kind: str) -> tuple[bytes, str]:
     return b"\n".join(lines), f"100,000 characters on line {row + 1}"
 
 
-def drop_or_duplicate_line(rng: random.Random, data: bytes, kind: str) -> tuple[bytes, str]:
-    lines = data.split(b"\n")
-    row = rng.randrange(len(lines))
-    if rng.random() < 0.5:
-        del lines[row]
-        return b"\n".join(lines), f"drop line {row + 1}"
-    lines.insert(row, lines[row])
-    return b"\n".join(lines), f"duplicate line {row + 1}"
-
-
 BYTE_MUTATIONS: tuple[Mutation, ...] = (
-    flip_bytes, truncate, encoding, line_endings, nul_byte, garbage, huge_line, drop_or_duplicate_line,
+    *(_shared(mutation, name) for name, mutation in sorted(mutate.generic_mutations().items())),
+    nul_byte, garbage, huge_line,
 )  # fmt: skip
 
 
