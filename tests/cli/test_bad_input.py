@@ -92,8 +92,11 @@ def test_history_unknown_queue(small_example: Path, tmp_path: Path) -> None:
 
 
 def test_team_unknown_channel_names_agent(small_example: Path, tmp_path: Path, edit: Edit) -> None:
-    # a04 is the only agent serving exactly email and social
-    edit(small_example.parent / "team.toml", 'channels = ["email", "social"]', 'channels = ["email", "phone"]')
+    edit(
+        small_example.parent / "team.toml",
+        'ivan.morozov@example.com"\ncontract = "full_time"\nchannels = ["email", "social"]',  # agent a04
+        'ivan.morozov@example.com"\ncontract = "full_time"\nchannels = ["email", "phone"]',
+    )
     result = run_plan(small_example, tmp_path / "out")
     assert_clean_error(result, INPUT_ERROR, "team.toml", "'a04'", "'phone'")
     assert snapshot(tmp_path / "out") is None
