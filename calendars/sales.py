@@ -14,7 +14,7 @@ Rules worth knowing:
   RECURRENCE-ID are an error. RRULE/RDATE/EXDATE recurrences are
   expanded over the days asked for (``days``: the history and the planned
   week), else up to 5 years after DTSTART; a rule giving more than
-  ``MAX_INSTANCES`` sales there is an error. Each instance gets the event id
+  5,000 sales there is an error (:mod:`calendars.recurrence`). Each instance gets the event id
   ``<UID>/<recurrence id>`` (``20261127`` for dates, ``20261127T060000Z`` for
   times) and instances replaced by a RECURRENCE-ID override are skipped in
   favour of the override.
@@ -33,25 +33,21 @@ Rules worth knowing:
 
 from __future__ import annotations
 
-import datetime as _datetime_module
 import io
 import math
 import re
-from collections.abc import Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import dateutil.rrule
 import icalendar
 import pandas as pd
-from dateutil.relativedelta import relativedelta
-from dateutil.rrule import rrulestr
 
 from calendars.errors import InputError
 from calendars.ics import FIRST_YEAR, LAST_YEAR
+from calendars.recurrence import occurrences
 from calendars.uplift import UpliftValueError, parse_uplift
 from calendars.vtimezone import load_zone
 
@@ -68,17 +64,9 @@ __all__ = [
 EVENT_COLUMNS = ("event_id", "name", "category", "start", "end", "all_day", "uplift")
 CSV_COLUMNS = ("name", "category", "start", "end")  # plus optional "uplift"
 UPLIFT_PROPERTY = "X-PEAKPLAN-UPLIFT"
-# Sale calendars are planned months ahead; a rule without end would otherwise
-# be infinite, and forecasts never look further than this (used without ``days``).
-RECURRENCE_HORIZON = relativedelta(years=5)
 # Events this far outside the asked-for days cannot touch them (the forecast
 # looks one day before and after an event); they are left out.
 DAYS_MARGIN = timedelta(days=31)
-# More sales than this from one recurring event in the asked-for days is a
-# mistake (FREQ=MINUTELY, HOURLY without end), not a campaign plan.
-MAX_INSTANCES = 5_000
-# Rule steps walked from DTSTART before giving up (DTSTART decades back, dense rules).
-MAX_STEPS = 200_000
 
 _DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
@@ -442,7 +430,7 @@ def _expand_vevent(
     if "RRULE" not in ev and "RDATE" not in ev:
         return [make(uid, dtstart)]
     try:
-        starts = _occurrences(ev, dtstart, all_day, zone, window, where)
+        starts = occurrences(ev, dtstart, all_day, zone, window, where)
     except (ValueError, TypeError, OverflowError) as exc:
         raise InputError(f"{where}: cannot expand the recurrence ({exc})") from exc
     skip = overridden.get(str(ev.get("UID", "")), set())
@@ -472,138 +460,6 @@ def _rid(value: date | datetime, all_day: bool) -> str:
     if value.tzinfo is None:
         return f"{value:%Y%m%dT%H%M%S}"
     return f"{value.astimezone(UTC):%Y%m%dT%H%M%SZ}"
-
-
-def _occurrences(
-    ev: icalendar.cal.Component,
-    dtstart: date | datetime,
-    all_day: bool,
-    zone: ZoneInfo,
-    window: tuple[datetime, datetime] | None,
-    where: str,
-) -> list[date | datetime]:
-    """Instance starts of a recurring VEVENT, in its own zone, within the window (or horizon).
-
-    The rule is expanded on naive wall-clock times of the event's zone (RFC
-    5545 keeps the local time across DST), then re-attached to that zone.
-
-    Raises:
-        InputError: the rule gives more than ``MAX_INSTANCES`` instances in the
-            window, or needs more than ``MAX_STEPS`` steps to get there.
-    """
-    event_zone = dtstart.tzinfo if isinstance(dtstart, datetime) and dtstart.tzinfo else zone
-    if all_day:
-        wall_start = datetime.combine(dtstart, time(0))
-    else:
-        wall_start = dtstart.replace(tzinfo=None)
-
-    def wall(value: date | datetime, *, end_of_day: bool = False) -> datetime:
-        if not isinstance(value, datetime):
-            return datetime.combine(value, time.max if end_of_day and not all_day else time(0))
-        if value.tzinfo is not None:
-            value = value.astimezone(event_zone)
-        return value.replace(tzinfo=None)
-
-    if window is None:
-        begin, horizon = wall_start, wall_start + RECURRENCE_HORIZON
-    else:
-        # A day either side: wall times of another zone than the window's.
-        begin, horizon = wall(window[0]) - timedelta(days=1), wall(window[1]) + timedelta(days=1)
-
-    found: set[datetime] = set()
-    for rule_prop in _as_list(ev.get("RRULE")):
-        rule_dict = dict(rule_prop)
-        if "COUNT" in rule_dict and "UNTIL" in rule_dict:
-            raise InputError(f"{where}: the RRULE has both COUNT and UNTIL; RFC 5545 allows one of them")
-        until = rule_dict.pop("UNTIL", None)
-        text = type(rule_prop)(rule_dict).to_ical().decode()
-        rule = rrulestr(text, dtstart=wall_start)
-        if until:
-            rule = rule.replace(until=wall(until[0], end_of_day=True))
-        found.update(_bounded_instances(rule, begin, horizon, where))
-    for rdate_prop in _as_list(ev.get("RDATE")):
-        for item in rdate_prop.dts:
-            value = item.dt
-            if isinstance(value, tuple):  # PERIOD: its start is the instance start
-                value = value[0]
-            found.add(wall(value))
-    found.add(wall_start)  # DTSTART is always the first instance
-
-    excluded_times: set[datetime] = set()
-    excluded_days: set[date] = set()
-    for ex_prop in _as_list(ev.get("EXDATE")):
-        for item in ex_prop.dts:
-            value = item.dt
-            if isinstance(value, datetime):
-                excluded_times.add(wall(value))
-            else:
-                excluded_days.add(value)
-    kept = sorted(
-        t for t in found if t not in excluded_times and t.date() not in excluded_days and t <= horizon
-    )
-    if all_day:
-        return [t.date() for t in kept]
-    return [t.replace(tzinfo=event_zone) for t in kept]
-
-
-def _bounded_instances(rule: dateutil.rrule.rrule, begin: datetime, end: datetime, where: str) -> Iterator[datetime]:
-    """The rule's instances from ``begin`` to ``end``, walking at most ``MAX_STEPS`` of them.
-
-    Raises:
-        InputError: more than ``MAX_INSTANCES`` in the span or ``MAX_STEPS`` before its end.
-    """
-    kept = 0
-    with _rrule_years_up_to(end.year + 1):
-        for step, instant in enumerate(rule, start=1):
-            if instant > end:
-                break
-            if instant >= begin:
-                kept += 1
-                if kept > MAX_INSTANCES:
-                    raise InputError(
-                        f"{where}: the RRULE gives more than {MAX_INSTANCES:,} sales between {begin:%Y-%m-%d} and "
-                        f"{end:%Y-%m-%d}: give it an end (UNTIL or COUNT) or a coarser FREQ (a sale recurs daily at most)"
-                    )
-                yield instant
-            if step >= MAX_STEPS:
-                raise InputError(
-                    f"{where}: the RRULE needs more than {MAX_STEPS:,} repetitions from DTSTART to reach "
-                    f"{end:%Y-%m-%d}: start it later (DTSTART) or use a coarser FREQ"
-                )
-
-
-class _YearBoundedDatetime:
-    """The ``datetime`` module as dateutil's rrule sees it, with a lower ``MAXYEAR``.
-
-    dateutil walks a rule period by period until an instance passes UNTIL, or
-    else until the year 9999: a rule no date can satisfy
-    (``FREQ=DAILY;BYMONTH=2;BYMONTHDAY=30``) yields nothing for millions of
-    periods (10-30 s, minutes for FREQ=MINUTELY). Its only stop for such a
-    rule is ``datetime.MAXYEAR``, read from its module global at every year
-    change; this stand-in lowers it for one expansion.
-    """
-
-    def __init__(self, max_year: int) -> None:
-        self.MAXYEAR = max_year
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(_datetime_module, name)
-
-
-@contextmanager
-def _rrule_years_up_to(year: int) -> Iterator[None]:
-    saved = dateutil.rrule.datetime
-    dateutil.rrule.datetime = _YearBoundedDatetime(min(year, _datetime_module.MAXYEAR))  # type: ignore[assignment]
-    try:
-        yield
-    finally:
-        dateutil.rrule.datetime = saved
-
-
-def _as_list(value: object) -> list:
-    if value is None:
-        return []
-    return value if isinstance(value, list) else [value]
 
 
 # ------------------------------------------------------------------------- .csv

@@ -262,27 +262,19 @@ def _run_published_feed(path: Path) -> object:
     return [event_object(event) for calendar in read_feed_folder(path.parent) for event in calendar.events]
 
 
-KINDS = (
-    CalendarKind(
-        name="sales_ics",
-        file_name="sales.ics",
-        base=_ics_base,
-        mutations=_ics_mutations,
-        run=lambda path: load_sale_calendar(path, TZ, days=HISTORY_DAYS),
-    ),
-    CalendarKind(
-        name="sales_csv",
-        file_name="sales.csv",
-        base=_csv_base,
-        mutations=_csv_mutations,
-        run=lambda path: load_sale_calendar(path, TZ, days=HISTORY_DAYS),
-    ),
-    CalendarKind(
-        name="previous_feed", file_name="a01.ics", base=_feed_base, mutations=_feed_mutations, run=_run_previous_feed
-    ),
-    CalendarKind(
-        name="published_feed", file_name="a01.ics", base=_feed_base, mutations=_feed_mutations, run=_run_published_feed
-    ),
+def _run_sales(path: Path) -> object:
+    """The sale calendar as a plan reads it: over the history and the planned week."""
+    return load_sale_calendar(path, TZ, days=HISTORY_DAYS)
+
+
+KINDS = tuple(
+    CalendarKind(name=name, file_name=file_name, base=base, mutations=mutations, run=run)
+    for name, file_name, base, mutations, run in (
+        ("sales_ics", "sales.ics", _ics_base, _ics_mutations, _run_sales),
+        ("sales_csv", "sales.csv", _csv_base, _csv_mutations, _run_sales),
+        ("previous_feed", "a01.ics", _feed_base, _feed_mutations, _run_previous_feed),
+        ("published_feed", "a01.ics", _feed_base, _feed_mutations, _run_published_feed),
+    )
 )
 # Slow by design (3,000 events): a few cases are enough to keep the time in check.
 FEW_CASES = {"many_events": 2}
