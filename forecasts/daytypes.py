@@ -10,8 +10,9 @@ Every date gets one type (the first that applies, in this order):
 * ``inside``: a day inside a holiday period (strictly between two holidays at
   most :data:`PERIOD_DAYS` apart: the days between Christmas and New Year,
   the intermediate days of Passover);
-* ``sale``: any other event runs on it (sale day *k* keeps the learned
-  sale effects of :mod:`forecasts.effects`);
+* ``sale``: any other event runs on it (learned sale effects of
+  :mod:`forecasts.effects`, where the first, middle and last days of an event,
+  sale day *k*, have their own effect when it stands out from the pooled one);
 * ``after``: the first open day after a holiday (catch-up, learned as the
   holiday category's day-after effect);
 * ``ordinary``: everything else.

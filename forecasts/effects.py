@@ -28,6 +28,17 @@ class Effect:
     days: int  # past days it is measured on
 
 
+def sale_day_position(series: Series, state: CalendarState, row: int, day: int) -> str:
+    """``"first"``, ``"middle"`` or ``"last"``: where date ``day`` lies in the all-day event ``row``.
+
+    Sale day *k* of an event: the first day of a sale often peaks, the last one
+    too (ends tonight), the days between are quieter.
+    """
+    first = int((np.datetime64(state.ev["first_day"].iat[row], "D") - series.dates[0]).astype(int))
+    last = int((np.datetime64(state.ev["last_day"].iat[row], "D") - series.dates[0]).astype(int))
+    return "first" if day <= first else "last" if day >= last else "middle"
+
+
 def learn_effects(
     series: Series,
     state: CalendarState,
@@ -39,6 +50,7 @@ def learn_effects(
     usable = series.present & ~state.outage
     usable[cutoff:] = False
     groups: dict[tuple[str, int], tuple[list[int], list[int]]] = {}
+    by_position: dict[tuple[str, str], tuple[list[int], list[int]]] = {}  # (category, sale day position)
     categories = state.ev["category"].to_numpy()
     for day in np.flatnonzero(usable):
         entries = state.entries[day]
@@ -55,10 +67,20 @@ def learn_effects(
             if not days or days[-1] != day:
                 days.append(int(day))
                 rows.append(row)
+            if offset == OFFSET_DURING:
+                position = (str(categories[row]), sale_day_position(series, state, row, int(day)))
+                days, rows = by_position.setdefault(position, ([], []))
+                if not days or days[-1] != day:
+                    days.append(int(day))
+                    rows.append(row)
     effects: dict[tuple[str, int | str], Effect] = {}
     n_q = len(series.queues)
     prior = settings.shape_prior_contacts
-    for key, (days, rows) in sorted(groups.items()):
+    keyed: list[tuple[tuple[str, int | str], tuple[list[int], list[int]]]] = [
+        *sorted(groups.items()),
+        *sorted(by_position.items()),
+    ]
+    for key, (days, rows) in keyed:
         d = np.array(days)
         actual = series.totals[:, d]  # (Q, n)
         expected = expected_total[:, d]

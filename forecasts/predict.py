@@ -18,6 +18,7 @@ import pandas as pd
 from forecasts.baseline import Fit
 from forecasts.dayprofiles import DayPlan, SpecialDayForecast, plan_closed_weekday, plan_day, reference_weekday
 from forecasts.daytypes import DAY_TYPES, EVE, HOLIDAY, NO_SPECIAL_DAYS, PROFILED, SpecialDays
+from forecasts.effects import sale_day_position
 from forecasts.events import OFFSET_BEFORE, OFFSET_DURING, OFFSET_LABEL, TIMED, CalendarState
 from forecasts.holidays_calendar import HOLIDAY_CATEGORY
 from forecasts.series import Series
@@ -74,8 +75,15 @@ def predict(
     special_days: list[SpecialDayForecast] = []
     pending_before: dict[tuple[int, str], float] = {}
 
-    def resolve(row: int, offset: int, q: int) -> tuple[float, np.ndarray | None, float, str, int]:
-        """(daily ratio, per-slot ratio or None for flat, spread, source, occurrences)."""
+    def resolve(
+        row: int, offset: int, q: int, day: int | None = None
+    ) -> tuple[float, np.ndarray | None, float, str, int]:
+        """(daily ratio, per-slot ratio or None for flat, spread, source, occurrences).
+
+        With ``day``, an all-day event's days take the effect of their position
+        (first, middle, last day: sale day *k*) where it stands out from the
+        event's pooled effect by more than day-to-day noise.
+        """
         category = str(ev["category"].iat[row])
         stated = float(ev["uplift"].iat[row])
         key = (category, offset if ev["all_day"].iat[row] else TIMED)
@@ -91,6 +99,13 @@ def predict(
             noise = float(fit.day_noise[q]) / np.sqrt(effect.days)
             if abs(np.log(max(ratio, 1e-9))) < max(settings.side_effect_z * noise, settings.side_effect_min):
                 return 1.0, None, 0.0, SOURCE_NONE, count
+        if offset == OFFSET_DURING and day is not None and ev["all_day"].iat[row]:
+            positional = fit.effects.get((category, sale_day_position(series, state, row, day)))
+            if positional is not None and positional.occurrences[q] > 0:
+                shift = abs(np.log(max(float(positional.ratio[q]), 1e-9) / max(ratio, 1e-9)))
+                noise = float(fit.day_noise[q]) / np.sqrt(positional.days)
+                if shift >= max(settings.side_effect_z * noise, settings.side_effect_min):
+                    effect, ratio = positional, float(positional.ratio[q])
         # the spread of a handful of occurrences understates the next one's: never below the default
         psi = float(np.fmax(effect.log_sd[q], settings.effect_log_sd))
         return ratio, effect.slot[q] if effect.slot is not None else None, psi, SOURCE_LEARNED, count
@@ -120,7 +135,7 @@ def predict(
             queue = series.queues[q]
             best: dict[int, tuple[float, np.ndarray, float]] = {}  # tier -> (ratio, per-interval uplift, spread)
             for row, offset in entries:
-                ratio, slot_ratio, psi, src, count = resolve(row, offset, q)
+                ratio, slot_ratio, psi, src, count = resolve(row, offset, q, int(d))
                 if describe:
                     _describe(applied, missing, ev, row, queue, offset, resolve(row, OFFSET_DURING, q), ratio, src)
                 if src == SOURCE_NONE:

@@ -486,3 +486,27 @@ def test_an_eve_on_the_day_before_the_rest_day_keeps_that_day() -> None:
     friday = local_day(result.frame, "1999-05-28")
     assert (friday["events"] == "Hol-1999-05-29 (day before)").all()
     np.testing.assert_allclose(friday["yhat"].sum(), friday["baseline"].sum(), rtol=0.15)
+
+
+def test_sale_day_k_first_day_peak_is_learned_and_a_flat_sale_stays_flat() -> None:
+    history = make_history(dt.date(2026, 6, 1), 133, noise=np.random.default_rng(17))
+    past = [("2026-07-08", "2026-07-11"), ("2026-08-05", "2026-08-08"), ("2026-09-09", "2026-09-12")]  # Wed-Fri
+    for first, end in past:
+        days = [str(dt.date.fromisoformat(first) + dt.timedelta(days=k)) for k in range(3)]
+        history = scale_days(history, days[:1], 3.0)  # the first day triples
+        history = scale_days(history, days[1:], 1.5)  # the next days +50%
+    flat = [("2026-07-22", "2026-07-25"), ("2026-08-19", "2026-08-22")]
+    for first, _ in flat:
+        history = scale_days(history, [str(dt.date.fromisoformat(first) + dt.timedelta(days=k)) for k in range(3)], 2.0)
+    rows = [(f"promo-{s}", "promo", s, e, np.nan) for s, e in [*past, ("2026-10-14", "2026-10-17")]]
+    rows += [(f"even-{s}", "even", s, e, np.nan) for s, e in [*flat, ("2026-10-21", "2026-10-24")]]
+    result = forecast(history, make_events(rows), start=dt.date(2026, 10, 12), days=14, tz=TZ, interval_minutes=30)
+    chat = result.frame[result.frame["queue"] == "chat"]
+    by_day = (chat.groupby(chat["ds"].dt.tz_convert(TZ).dt.date)["uplift"]).mean()
+    np.testing.assert_allclose(by_day[dt.date(2026, 10, 14)], 3.0, rtol=0.1)  # sale day 1
+    np.testing.assert_allclose(by_day[dt.date(2026, 10, 15)], 1.5, rtol=0.1)  # sale day 2
+    np.testing.assert_allclose(by_day[dt.date(2026, 10, 16)], 1.5, rtol=0.1)  # last day
+    flat_days = [by_day[dt.date(2026, 10, 21) + dt.timedelta(days=k)] for k in range(3)]
+    np.testing.assert_allclose(flat_days, flat_days[0], rtol=1e-9)  # no position stands out: the pooled effect
+    promo = result.uplifts[(result.uplifts["category"] == "promo") & (result.uplifts["queue"] == "chat")]
+    np.testing.assert_allclose(promo["multiplier"], 2.0, rtol=0.1)  # the table gives the event's pooled ratio
