@@ -253,7 +253,8 @@ def forecast(
                     "queue": queue,
                     "yhat": base * mult,
                     "baseline": base,
-                    "uplift": mult,
+                    # the public convention (calendars/uplift.py): the extra volume, 0.8 = +80 %
+                    "uplift": mult - 1.0,
                     "events": prediction.names,
                     "yhat_lo": bands["yhat_lo"][q],
                     "yhat_hi": bands["yhat_hi"][q],

@@ -84,9 +84,9 @@ def test_forecast_invariants(case: dict[str, object]) -> None:
     assert frame["queue"].tolist() == sorted(frame["queue"].tolist())
     assert not frame.duplicated(["queue", "ds"]).any()
     assert (frame["yhat"] >= 0).all() and (frame["baseline"] >= 0).all()
-    assert (frame["yhat"] == frame["baseline"] * frame["uplift"]).all()
+    assert np.allclose(frame["yhat"], frame["baseline"] * (1.0 + frame["uplift"]))
     assert np.isfinite(frame[["yhat", "baseline", "uplift"]].to_numpy()).all()
-    assert ((frame["events"] == "") <= (frame["uplift"] == 1.0)).all()  # no event, no uplift
+    assert ((frame["events"] == "") <= (frame["uplift"] == 0.0)).all()  # no event, no uplift
     bands = frame[["yhat_lo95", "yhat_lo", "yhat", "yhat_hi", "yhat_hi95"]].to_numpy()
     assert np.isfinite(bands).all() and (bands[:, 0] >= 0).all()
     assert (np.diff(bands, axis=1) >= -1e-9).all()  # lo95 <= lo <= yhat <= hi <= hi95

@@ -74,7 +74,7 @@ def test_noise_free_history_reproduces_the_baseline_exactly() -> None:
         rows = frame[frame["queue"] == queue]
         assert rows["ds"].tolist() == list(grid)
         np.testing.assert_allclose(rows["baseline"], expected_volume(grid) * scale, rtol=1e-12)
-    assert (frame["uplift"] == 1.0).all()
+    assert (frame["uplift"] == 0.0).all()
     assert (frame["yhat"] == frame["baseline"]).all()
     assert (frame["events"] == "").all()
     assert result.warnings == ()
@@ -119,9 +119,9 @@ def test_injected_uplift_is_learned_within_ten_percent() -> None:
     frame = result.frame
     on_sale = frame["ds"].dt.tz_convert(TZ).dt.date == dt.date(2026, 10, 16)
     assert (frame.loc[on_sale, "events"] == "Sale-Next").all()
-    assert (frame.loc[~on_sale, "uplift"] == 1.0).all()
-    assert np.allclose(frame.loc[on_sale, "uplift"], 2.5, rtol=0.10)
-    assert (frame["yhat"] == frame["baseline"] * frame["uplift"]).all()
+    assert (frame.loc[~on_sale, "uplift"] == 0.0).all()
+    assert np.allclose(frame.loc[on_sale, "uplift"], 1.5, atol=0.25)  # the extra volume: x2.5 is +150 %
+    assert np.allclose(frame["yhat"], frame["baseline"] * (1.0 + frame["uplift"]))
 
 
 def test_past_event_days_do_not_leak_into_the_baseline() -> None:
@@ -145,7 +145,7 @@ def test_stated_uplift_overrides_the_learned_one() -> None:
     assert set(result.uplifts["source"]) == {"stated"}
     assert np.allclose(result.uplifts["multiplier"], 1.2)
     on_sale = result.frame["events"] != ""
-    assert np.allclose(result.frame.loc[on_sale, "uplift"], 1.2)
+    assert np.allclose(result.frame.loc[on_sale, "uplift"], 0.2)  # as stated
 
 
 def test_unknown_category_gets_no_uplift_and_a_warning() -> None:
@@ -153,7 +153,7 @@ def test_unknown_category_gets_no_uplift_and_a_warning() -> None:
     events = make_events([("flash", "flash", "2026-10-14", "2026-10-15", np.nan)])
     result = forecast(history, events, start=dt.date(2026, 10, 12), days=7, tz=TZ, interval_minutes=30)
     assert set(result.uplifts["source"]) == {"none"}
-    assert (result.frame["uplift"] == 1.0).all()
+    assert (result.frame["uplift"] == 0.0).all()
     assert (result.frame["events"] != "").sum() == 2 * 48
     assert any("no past 'flash' event" in w for w in result.warnings)
 
@@ -170,9 +170,9 @@ def test_overlapping_events_take_the_largest_multiplier_and_list_both_names() ->
     result = forecast(history, events, start=dt.date(2026, 10, 12), days=7, tz=TZ, interval_minutes=30)
     chat = result.frame[result.frame["queue"] == "chat"]
     by_day = chat.groupby(chat["ds"].dt.tz_convert(TZ).dt.date)
-    assert by_day["uplift"].max().to_dict()[dt.date(2026, 10, 15)] == 2.0
+    assert by_day["uplift"].max().to_dict()[dt.date(2026, 10, 15)] == 1.0
     assert by_day["events"].first().to_dict()[dt.date(2026, 10, 15)] == "Big;Small"
-    assert np.isclose(by_day["uplift"].max().to_dict()[dt.date(2026, 10, 16)], 0.4)  # a lone holiday lowers volume
+    assert np.isclose(by_day["uplift"].max().to_dict()[dt.date(2026, 10, 16)], -0.6)  # a lone holiday lowers volume
 
 
 def test_timed_event_lifts_only_the_intervals_it_overlaps() -> None:
@@ -180,7 +180,7 @@ def test_timed_event_lifts_only_the_intervals_it_overlaps() -> None:
     events = make_events([("flash", "flash", "2026-10-14T18:15", "2026-10-14T20:00", 1.0)], all_day=False)
     result = forecast(history, events, start=dt.date(2026, 10, 12), days=7, tz=TZ, interval_minutes=30)
     chat = result.frame[result.frame["queue"] == "chat"]
-    lifted = chat.loc[chat["uplift"] == 2.0, "ds"].dt.tz_convert(TZ).dt.strftime("%H:%M").tolist()
+    lifted = chat.loc[chat["uplift"] == 1.0, "ds"].dt.tz_convert(TZ).dt.strftime("%H:%M").tolist()
     assert lifted == ["18:00", "18:30", "19:00", "19:30"]
 
 
@@ -196,7 +196,7 @@ def test_learned_holiday_effect_from_holiday_events() -> None:
     assert len(learned) > 0 and set(learned["source"]) <= {"learned", "group"}
     assert np.allclose(learned["multiplier"], 0.3, rtol=0.05)
     may_day = result.frame[result.frame["ds"].dt.tz_convert(tz).dt.date == dt.date(2026, 5, 1)]
-    assert np.allclose(may_day["uplift"], 0.3, rtol=0.05)
+    assert np.allclose(may_day["uplift"], -0.7, atol=0.015)
 
 
 def test_outage_days_are_reported_and_left_out() -> None:
@@ -287,7 +287,7 @@ def test_event_of_unknown_effect_does_not_cancel_a_known_one() -> None:
     result = forecast(history, events, start=dt.date(2026, 10, 12), days=7, tz=TZ, interval_minutes=30)
     on_day = result.frame["events"] == "Closed;Mystery"
     assert on_day.sum() == 2 * 48
-    assert np.allclose(result.frame.loc[on_day, "uplift"], 0.5)
+    assert np.allclose(result.frame.loc[on_day, "uplift"], -0.5)
 
 
 # -- the calendar model: eves, days after, shapes ---------------------------------------
@@ -366,7 +366,7 @@ def test_day_after_is_the_next_open_day() -> None:
     events = make_events([holiday(d) for d in [*fridays, "1999-05-28"]], tz=IL)
     result = forecast(history, events, start=dt.date(1999, 5, 23), days=14, tz=IL, interval_minutes=60)
     saturday, sunday = local_day(result.frame, "1999-05-29"), local_day(result.frame, "1999-05-30")
-    assert (saturday["uplift"] == 1.0).all() and (saturday["events"] == "").all()
+    assert (saturday["uplift"] == 0.0).all() and (saturday["events"] == "").all()
     assert (sunday["events"] == "Hol-1999-05-28 (day after)").all()
     np.testing.assert_allclose(sunday["yhat"].sum() / sunday["baseline"].sum(), 1.5, rtol=0.10)
     np.testing.assert_allclose(result.uplifts["after"], 1.5, rtol=0.10)
@@ -381,7 +381,7 @@ def test_small_day_before_effect_within_daily_noise_is_ignored() -> None:
     events = make_events([*past, ("sale-next", "sale", "2026-10-16", "2026-10-17", np.nan)])
     result = forecast(history, events, start=dt.date(2026, 10, 12), days=7, tz=TZ, interval_minutes=30)
     thursday = local_day(result.frame, "2026-10-15", TZ)
-    assert (thursday["uplift"] == 1.0).all() and (thursday["events"] == "").all()
+    assert (thursday["uplift"] == 0.0).all() and (thursday["events"] == "").all()
     assert result.uplifts["before"].isna().all()
 
 
@@ -434,7 +434,7 @@ def test_never_seen_holiday_with_a_disagreeing_group_is_ordinary_with_a_warning_
     events = make_events([holiday(d) for d in ["1999-03-10", "1999-04-07", "1999-05-26"]], tz=IL)
     result = forecast(history, events, start=dt.date(1999, 5, 23), days=7, tz=IL, interval_minutes=60)
     new = local_day(result.frame, "1999-05-26")
-    np.testing.assert_allclose(new["uplift"], 1.0)
+    np.testing.assert_allclose(new["uplift"], 0.0)
     assert any("'Hol-1999-05-26'" in w and '[forecast.holidays] "Hol-1999-05-26"' in w for w in result.warnings)
     band = (new["yhat_hi"] - new["yhat_lo"]).sum()
     ordinary = local_day(result.frame, "1999-05-24")  # an ordinary Monday for comparison of band widths

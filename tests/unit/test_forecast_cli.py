@@ -96,7 +96,7 @@ def test_standalone_forecast_warns_about_an_event_category_never_seen(calls: Pat
     assert "Warning: no past 'launch' event" in result.stderr
     assert "state an uplift for the event" in " ".join(result.stderr.split())
     launch = [row for row in read_rows(out) if row["ds"].startswith("1999-09-01")]
-    assert {row["events"] for row in launch} == {"Launch"} and {row["uplift"] for row in launch} == {"1.0000"}
+    assert {row["events"] for row in launch} == {"Launch"} and {row["uplift"] for row in launch} == {"0.0000"}
 
 
 def test_an_ics_that_is_not_a_calendar_is_an_input_error(calls: Path, tmp_path: Path) -> None:
