@@ -103,3 +103,25 @@ def test_bundled_example_is_valid() -> None:
     # eighteen agents, at most 648 paid hours, for a Black Friday week that needs ~495 agent-hours: the
     # hours exist in total (the shortfall is in their shape: whole agents per queue, peak days; see docs/peak.md)
     assert capacity["status"] == "ok" and capacity["detail"].startswith("up to 648.0 paid hours for 495.3 agent-hours")
+
+
+def test_special_days_of_the_week_are_listed_with_how_each_is_forecast(small_example: Path, edit: Edit) -> None:
+    declared = (
+        '[forecast.holidays]\n"2026-11-27" = "reduced 50%"\n\n'
+        '[forecast.special_days]\n"2026-11-25" = "Company offsite"\n\n[staffing]'
+    )
+    edit(small_example, "[staffing]", declared)
+    result = validate(small_example, "--json")
+    assert result.exit_code == 0, result.output
+    special = [c["detail"] for c in json.loads(result.stdout)["checks"] if c["name"] == "special day"]
+    # never seen, but the example's past holidays agree (all at about 60% of an ordinary day): priced from them
+    assert any(line.startswith("2026-11-25 (Wed) holiday 'Company offsite': from past days") for line in special)
+    assert any(line.startswith("2026-11-24 (Tue) eve 'Company offsite (day before)'") for line in special), special
+    assert any(line.startswith("2026-11-27 (Fri) holiday 'declared day': as declared") for line in special), special
+
+
+def test_a_bad_holiday_declaration_is_an_input_error(small_example: Path, edit: Edit) -> None:
+    edit(small_example, "[staffing]", '[forecast.holidays]\n"Unity Day" = "sometimes"\n\n[staffing]')
+    result = validate(small_example)
+    assert result.exit_code == 3
+    assert "forecast.holidays.'Unity Day' = 'sometimes': use \"closed\", \"open\"" in result.stderr
