@@ -17,7 +17,7 @@ import time
 
 from benchmarks.roster_instances import make_instance
 from scheduler.errors import PeakplanError
-from scheduler.roster import make_roster
+from scheduler.rostering import make_roster
 
 # Deterministic-time budgets (CP-SAT units) chosen so the wall time stays within the targets.
 BUDGETS = {25: 5.0, 100: 15.0, 250: 30.0, 500: 60.0}

@@ -18,7 +18,7 @@ import pandas as pd
 
 from forecasts.grid import interval_grid
 from scheduler.config import Channel, Config, OpeningHours, RosterSettings, ShiftTemplate
-from scheduler.staffing import open_mask
+from scheduler.staffing.requirements import open_mask
 from scheduler.team import AvailabilityWindow, Agent, Contract, Team
 
 TIMEZONE = "Europe/Berlin"

@@ -24,7 +24,7 @@ import pandas as pd
 
 from forecasts.grid import interval_grid
 from scheduler.config import Channel, Config, OpeningHours, RosterSettings, ShiftTemplate
-from scheduler.staffing import compute_requirements, evaluate_staffing
+from scheduler.staffing.requirements import compute_requirements, evaluate_staffing
 
 TARGET_SECONDS = 1.0
 TIMEZONE = "Europe/Moscow"

@@ -40,8 +40,10 @@ from forecasts.holidays_calendar import holiday_events
 from scheduler.actions import ACTION_COLUMNS, ActionsResult, propose_actions
 from scheduler.config import Config
 from scheduler.coverage import daily_summary, scheduled_agents
-from scheduler.roster import ROSTER_COLUMNS, RosterResult, make_roster
-from scheduler.staffing import REQUIREMENT_COLUMNS, compute_requirements, evaluate_staffing
+from scheduler.errors import InputError
+from scheduler.report.inputs import HISTORY_DAYS, ReportInputs
+from scheduler.rostering import ROSTER_COLUMNS, RosterResult, make_roster
+from scheduler.staffing.requirements import REQUIREMENT_COLUMNS, compute_requirements, evaluate_staffing
 from scheduler.tables import as_written, read_table, write_table
 from scheduler.team import Team, load_team
 
@@ -148,8 +150,8 @@ def roster_service(config: Config, requirements: pd.DataFrame, roster: pd.DataFr
     """Predicted service level, ASA, abandonment and backlog of a roster per queue and interval.
 
     The roster's scheduled agents on each queue, evaluated against the
-    requirements' volumes (:func:`scheduler.staffing.evaluate_staffing`);
-    :func:`scheduler.staffing.summarize_evaluation` condenses it per queue.
+    requirements' volumes (:func:`scheduler.staffing.requirements.evaluate_staffing`);
+    :func:`scheduler.staffing.requirements.summarize_evaluation` condenses it per queue.
     """
     coverage = scheduled_agents(roster, requirements, config.interval_minutes)
     return evaluate_staffing(requirements, coverage, config)
@@ -397,7 +399,7 @@ def plan_to_folder(
     folder as it was.
     """
     # imported here: matplotlib is slow to load and only the commands that plan need it
-    from scheduler.report import REPORT_FILE, render_report, report_inputs_for_plan
+    from scheduler.report.page import REPORT_FILE, render_report
 
     result = run_plan(config, start, days, previous=previous, freeze_until=freeze_until, progress=progress)
     report_html = render_report(report_inputs_for_plan(config, result, previous=previous, generated_at=generated_at))
@@ -414,3 +416,80 @@ def plan_to_folder(
     names = ("forecast.csv", "requirements.csv", "roster.csv", ACTIONS_FILE, REPORT_FILE)
     files = tuple(out_dir / name for name in names)
     return WrittenPlan(result=result, feeds=feeds, files=files)
+
+
+def _history_and_events(
+    config: Config, forecast_frame: pd.DataFrame, warnings: list[str]
+) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
+    """The history drawn before the plan and the events around it; an unreadable history is a warning."""
+    history: pd.DataFrame | None = None
+    try:
+        history = read_history(config).frame
+    except InputError as error:
+        warnings.append(f"history not drawn: {error}")
+    local = forecast_frame["ds"].dt.tz_convert(config.timezone)
+    first, last = local.min().date(), local.max().date()
+    events = load_events(config, first - dt.timedelta(days=HISTORY_DAYS + 1), last + dt.timedelta(days=1))
+    return history, events if not events.empty else None
+
+
+def load_report_inputs(
+    config: Config,
+    folder: Path,
+    *,
+    previous: Path | None = None,
+    team: Team | None = None,
+    generated_at: dt.datetime | None = None,
+) -> ReportInputs:
+    """Report inputs from a plan output folder (forecast.csv, requirements.csv, roster.csv) and the config.
+
+    The history and the sale calendar come from the config; a history that
+    cannot be read is left out of the chart with a warning (the plan's own
+    files are what the report is about).
+
+    Raises:
+        InputError: a missing or malformed stage file, config or team file.
+    """
+    forecast_frame = read_forecast(folder / "forecast.csv")
+    requirements = read_requirements(folder / "requirements.csv")
+    roster = read_roster(folder / "roster.csv")
+    team = team or load_team(config.team_file, config.queue_names, shifts=config.shift_names)
+    warnings: list[str] = []
+    history, events = _history_and_events(config, forecast_frame, warnings)
+    return ReportInputs(
+        config=config,
+        forecast=forecast_frame,
+        requirements=requirements,
+        roster=roster,
+        team=team,
+        history=history,
+        events=events,
+        previous=read_roster(previous) if previous is not None else None,
+        warnings=tuple(warnings),
+        generated_at=generated_at,
+    )
+
+
+def report_inputs_for_plan(
+    config: Config,
+    result: PlanResult,
+    *,
+    previous: pd.DataFrame | None = None,
+    generated_at: dt.datetime | None = None,
+) -> ReportInputs:
+    """Report inputs from an in-memory :class:`PlanResult` (what `plan` writes)."""
+    warnings = list(result.forecast.warnings)
+    history, events = _history_and_events(config, result.forecast.frame, warnings)
+    return ReportInputs(
+        config=config,
+        forecast=result.forecast.frame,
+        requirements=result.requirements,
+        roster=result.roster.roster,
+        team=load_team(config.team_file, config.queue_names, shifts=config.shift_names),
+        history=history,
+        events=events,
+        previous=previous,
+        solver=result.roster,
+        warnings=tuple(warnings),
+        generated_at=generated_at,
+    )

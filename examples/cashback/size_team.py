@@ -36,7 +36,7 @@ sys.path.insert(0, str(HERE.parent.parent))  # run from a checkout without insta
 
 from scheduler.config import load_config  # noqa: E402
 from scheduler.pipeline import run_forecast  # noqa: E402
-from scheduler.staffing import compute_requirements  # noqa: E402
+from scheduler.staffing.requirements import compute_requirements  # noqa: E402
 from scheduler.tables import as_written  # noqa: E402
 from scheduler.team import load_team  # noqa: E402
 

@@ -442,7 +442,7 @@ def propose_actions(
 
     Args:
         requirements, roster, coverage, forecast: the plan's tables (contracts in
-            :mod:`scheduler.staffing`, :mod:`scheduler.rostering`, :mod:`scheduler.coverage`
+            :mod:`scheduler.staffing.requirements`, :mod:`scheduler.rostering`, :mod:`scheduler.coverage`
             and :mod:`forecasts.forecast`).
     """
     peak = config.peak

@@ -21,7 +21,7 @@ from scheduler.org.index import INDEX_FILE, render_index, write_index
 from scheduler.org.task import FAILED, UNDERSTAFFED, TeamOutcome, TeamTask, solver_identity
 
 if TYPE_CHECKING:
-    from scheduler.validate import Validation
+    from scheduler.validation.validate import Validation
 
 
 class Executor(Protocol):
@@ -104,12 +104,12 @@ def plan_org(
 
 
 def validate_org(org: OrgConfig, start: dt.date, days: int) -> list[tuple[str, Validation]]:
-    """Every team's pre-flight checks (:func:`scheduler.validate.validate_inputs`), by team.
+    """Every team's pre-flight checks (:func:`scheduler.validation.validate.validate_inputs`), by team.
 
     Returns:
         (team, its Validation) for each team, sorted by team; nothing is solved
         or written.
     """
-    from scheduler.validate import validate_inputs
+    from scheduler.validation.validate import validate_inputs
 
     return [(team.slug, validate_inputs(team.config, start, days)) for team in org.teams]

@@ -120,7 +120,7 @@ def run_team(task: TeamTask) -> TeamOutcome:
     the executor can retry the task elsewhere and report it.
     """
     from scheduler.pipeline import plan_to_folder
-    from scheduler.summary import check_understaffing, understaffed_share
+    from scheduler.report.summary import check_understaffing, understaffed_share
 
     began = time.perf_counter()
     worker = _where()

@@ -21,7 +21,7 @@ import pandas as pd
 from forecasts.grid import interval_grid, zone
 from scheduler.config import Config, RosterSettings
 from scheduler.errors import InputError
-from scheduler.staffing import open_mask
+from scheduler.staffing.requirements import open_mask
 from scheduler.team import Agent, Preference, Team
 
 # Requirements are fractional agents; the models count in hundredths of an agent.

@@ -23,9 +23,9 @@ from typer.testing import CliRunner
 
 from scheduler.cli import app
 from scheduler.config import load_config
-from scheduler.init_project import write_project
+from scheduler.project.starter import write_project
 from scheduler.pipeline import run_forecast, write_forecast, write_requirements, write_roster
-from scheduler.staffing import compute_requirements
+from scheduler.staffing.requirements import compute_requirements
 from scheduler.tables import as_written
 from scheduler.team import load_team
 

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 
 from cli_support import EXAMPLE, PlanRun, assert_clean_error, invoke
-from scheduler.diff import diff_rosters
+from scheduler.report.diff import diff_rosters
 
 CONFIG = EXAMPLE / "peakplan.toml"
 
@@ -148,7 +148,7 @@ def test_night_shift_across_the_berlin_dst_change_keeps_its_local_day() -> None:
     diff = diff_rosters(old, new, "Europe/Berlin")
     (change,) = diff.changes
     assert change.kind == "moved" and change.day == dt.date(2026, 10, 24)
-    from scheduler.diff import change_text
+    from scheduler.report.diff import change_text
 
     assert change_text(change, "Europe/Berlin") == (
         "~ moved:   Sat 2026-10-24 22:00-07:00 (+1) chat -> 23:00-07:00 (+1) chat"

@@ -15,7 +15,7 @@ from forecasts.grid import interval_grid
 from scheduler.config import Channel, Config, OpeningHours, RosterSettings, ShiftTemplate
 from scheduler.coverage import scheduled_agents
 from scheduler.errors import InfeasibleError
-from scheduler.roster import make_roster
+from scheduler.rostering import make_roster
 from scheduler.rostering import solve
 from scheduler.team import Agent, AvailabilityWindow, Contract, Team
 from tests.roster_validator import find_violations

@@ -10,9 +10,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from forecasts.grid import interval_grid
-from scheduler.backlog import cohorts, window_intervals
+from scheduler.staffing.backlog import cohorts, window_intervals
 from scheduler.config import Channel, Config, OpeningHours, RosterSettings, ShiftTemplate
-from scheduler.staffing import compute_requirements, evaluate_staffing
+from scheduler.staffing.requirements import compute_requirements, evaluate_staffing
 
 ZONES = ("UTC", "Europe/Berlin", "Europe/Moscow", "America/New_York")
 

@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scheduler.backlog import cohorts, deadline_bounds, evaluate_capacity, plan_capacity, taut_string, window_intervals
-from scheduler.simulation import simulate_deferred
-from scheduler.staffing import compute_requirements, evaluate_staffing, open_mask
+from scheduler.staffing.backlog import cohorts, deadline_bounds, evaluate_capacity, plan_capacity, taut_string, window_intervals
+from scheduler.staffing.simulation import simulate_deferred
+from scheduler.staffing.requirements import compute_requirements, evaluate_staffing, open_mask
 from staffing_support import channel, hours, make_config, make_forecast
 
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scheduler.erlang import (
+from scheduler.staffing.erlang import (
     average_speed_of_answer,
     erlang_b,
     occupancy,

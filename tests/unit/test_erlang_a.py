@@ -9,9 +9,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scheduler.erlang import average_speed_of_answer, service_level, wait_probability
-from scheduler.erlang_a import erlang_a, required_servers_a
-from scheduler.simulation import simulate_live
+from scheduler.staffing.erlang import average_speed_of_answer, service_level, wait_probability
+from scheduler.staffing.erlang_a import erlang_a, required_servers_a
+from scheduler.staffing.simulation import simulate_live
 
 AHT, TARGET = 180.0, 20.0
 

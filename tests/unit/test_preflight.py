@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from scheduler.errors import InputError
-from scheduler.preflight import FILE, FOLDER, Output, Reads, check_inputs, output_problems
+from scheduler.validation.preflight import FILE, FOLDER, Output, Reads, check_inputs, output_problems
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "cashback"
 START = dt.date(2026, 11, 23)

@@ -13,7 +13,7 @@ from forecasts.grid import interval_grid
 from scheduler.config import Channel, Config, OpeningHours, RosterSettings, ShiftTemplate
 from scheduler.coverage import scheduled_agents
 from scheduler.errors import InfeasibleError, InputError
-from scheduler.roster import ROSTER_COLUMNS, make_roster
+from scheduler.rostering import ROSTER_COLUMNS, make_roster
 from scheduler.team import Agent, AvailabilityWindow, Contract, Team
 from tests.roster_validator import find_violations
 

@@ -7,7 +7,7 @@ import dataclasses
 import pytest
 
 from benchmarks.roster_instances import make_instance
-from scheduler.roster import make_roster
+from scheduler.rostering import make_roster
 from scheduler.rostering import build_problem
 from scheduler.rostering.aggregate import segment_lines, solve_aggregate
 from tests.roster_validator import find_violations

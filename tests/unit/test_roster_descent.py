@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 from benchmarks.roster_instances import make_instance
 from scheduler.config import RosterSettings
 from scheduler.errors import InfeasibleError
-from scheduler.roster import make_roster
+from scheduler.rostering import make_roster
 from scheduler.rostering import solve
 from scheduler.rostering.descent import CoverageCost
 from tests.roster_validator import find_violations

@@ -10,7 +10,7 @@ import pytest
 
 from scheduler.config import Config, ShiftTemplate
 from scheduler.errors import InputError
-from scheduler.roster import ROSTER_COLUMNS, RosterResult, make_roster
+from scheduler.rostering import ROSTER_COLUMNS, RosterResult, make_roster
 from scheduler.team import Contract, Team
 from tests.roster_validator import find_violations
 from tests.unit.test_roster import ALL_DAY, MONDAY, agent, demand, hours, make_config, shift_ids, team, template

@@ -18,7 +18,7 @@ import pytest
 from scheduler.config import Config, OpeningHours, ShiftTemplate, load_config
 from scheduler.coverage import scheduled_agents
 from scheduler.errors import InfeasibleError, InputError
-from scheduler.roster import RosterResult, make_roster
+from scheduler.rostering import RosterResult, make_roster
 from scheduler.team import Contract, Preference, Team
 from tests.roster_validator import find_violations
 from tests.unit.test_config import MINIMAL, write

@@ -10,10 +10,10 @@ import pytest
 
 from forecasts.grid import interval_grid
 from scheduler.config import OpeningHours
-from scheduler.erlang import average_speed_of_answer, required_servers, service_level
-from scheduler.erlang_a import erlang_a, required_servers_a
+from scheduler.staffing.erlang import average_speed_of_answer, required_servers, service_level
+from scheduler.staffing.erlang_a import erlang_a, required_servers_a
 from scheduler.errors import InputError
-from scheduler.staffing import (
+from scheduler.staffing.requirements import (
     ASA_CAP_SECONDS,
     EVALUATION_COLUMNS,
     REQUIREMENT_COLUMNS,

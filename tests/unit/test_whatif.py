@@ -10,7 +10,7 @@ import pandas as pd
 import pytest
 
 from scheduler.errors import InputError
-from scheduler.whatif import SUMMARY_COLUMNS, Uplift, multipliers, parse_uplift, what_if
+from scheduler.staffing.whatif import SUMMARY_COLUMNS, Uplift, multipliers, parse_uplift, what_if
 from staffing_support import DAY, channel, hours, make_config, make_forecast
 
 

@@ -32,7 +32,7 @@ valleys of the day instead of adding to its peaks.
 FIFO fluid ``D_t = min(D_{t-1} + c_t, A_t)``, the share of each cohort
 answered by its deadline, the backlog at every interval end and the mean wait
 of each cohort in open time. A discrete-event simulation
-(:mod:`scheduler.simulation`) checks both in the tests.
+(:mod:`scheduler.staffing.simulation`) checks both in the tests.
 """
 
 from __future__ import annotations

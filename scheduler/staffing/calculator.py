@@ -15,8 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from scheduler.erlang import average_speed_of_answer, occupancy, required_servers, service_level, wait_probability
-from scheduler.erlang_a import erlang_a, required_servers_a
+from scheduler.staffing.erlang import average_speed_of_answer, occupancy, required_servers, service_level, wait_probability
+from scheduler.staffing.erlang_a import erlang_a, required_servers_a
 from scheduler.errors import InputError
 
 MAX_AGENTS = 10_000

@@ -13,8 +13,8 @@ import pandas as pd
 
 from scheduler.config import Config
 from scheduler.errors import UnderstaffedError
-from scheduler.roster import RosterResult
-from scheduler.staffing import summarize_evaluation
+from scheduler.rostering import RosterResult
+from scheduler.staffing.requirements import summarize_evaluation
 
 SHORTFALL_EPSILON = 1e-9
 

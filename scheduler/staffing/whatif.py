@@ -14,7 +14,7 @@ days. Against the baseline forecast it answers, per queue and in total:
   interval (agents needed on top at the worst moment);
 - **if nobody is added**: the service level, ASA, abandonment and backlog
   the staffing in place gives under the scenario volume
-  (:func:`scheduler.staffing.evaluate_staffing`), next to the same staffing
+  (:func:`scheduler.staffing.requirements.evaluate_staffing`), next to the same staffing
   under the baseline volume.
 
 The whole horizon is evaluated, so a deferred backlog built in the window
@@ -37,7 +37,7 @@ from forecasts.grid import local_midnight
 from scheduler.config import Config
 from scheduler.coverage import scheduled_agents
 from scheduler.errors import InputError
-from scheduler.staffing import compute_requirements, evaluate_staffing, summarize_evaluation
+from scheduler.staffing.requirements import compute_requirements, evaluate_staffing, summarize_evaluation
 from scheduler.tables import write_table
 
 ALL_QUEUES = "all"

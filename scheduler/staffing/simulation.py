@@ -1,7 +1,7 @@
 """Small discrete-event simulations that check the analytic staffing models.
 
 They follow individual contacts through time instead of formulas, so they
-share no code with :mod:`scheduler.backlog` or :mod:`scheduler.erlang_a`; the
+share no code with :mod:`scheduler.staffing.backlog` or :mod:`scheduler.staffing.erlang_a`; the
 tests compare the two. Too slow for planning, fast enough for a few thousand
 contacts.
 """

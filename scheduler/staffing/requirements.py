@@ -13,14 +13,14 @@ Models, chosen per channel in the config:
   each contact taking :attr:`~scheduler.config.Channel.handle_seconds` (the
   handle time grows with concurrency as configured). Erlang C over the slots
   gives the share answered within ``target_seconds``
-  (:mod:`scheduler.erlang`).
+  (:mod:`scheduler.staffing.erlang`).
 - ``erlang_a``: the same with customers who abandon after
-  ``patience_seconds`` on average (:mod:`scheduler.erlang_a`); abandoned
+  ``patience_seconds`` on average (:mod:`scheduler.staffing.erlang_a`); abandoned
   contacts count as missed in the service level.
 - ``deferred`` (email, social): a ticket may wait ``target_hours`` of open
   time; the capacity per interval is the smoothest that answers
   ``service_level`` of every interval's tickets in time, oldest first,
-  carrying the backlog across intervals and nights (:mod:`scheduler.backlog`).
+  carrying the backlog across intervals and nights (:mod:`scheduler.staffing.backlog`).
   Agents are fractional (hundredths) because such work is shared and shifted.
 
 Then the **occupancy cap** and **shrinkage**, explicitly and in this order:
@@ -45,10 +45,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from scheduler.backlog import cohorts, evaluate_capacity, plan_capacity, window_intervals
+from scheduler.staffing.backlog import cohorts, evaluate_capacity, plan_capacity, window_intervals
 from scheduler.config import Channel, Config
-from scheduler.erlang import average_speed_of_answer, occupancy, required_servers, service_level
-from scheduler.erlang_a import erlang_a, required_servers_a
+from scheduler.staffing.erlang import average_speed_of_answer, occupancy, required_servers, service_level
+from scheduler.staffing.erlang_a import erlang_a, required_servers_a
 from scheduler.errors import InputError
 
 REQUIREMENT_COLUMNS = (

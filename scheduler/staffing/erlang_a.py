@@ -10,7 +10,7 @@ The number of contacts in the system is a birth-death chain. With
 ``A = lambda / mu``, ``x = lambda / theta`` and ``y = N mu / theta``:
 
 - below ``N`` the chain is the Erlang loss system: ``sum_{n<=N} pi_n / pi_N = 1 / B(N, A)``
-  (Erlang B from the stable recursion in :mod:`scheduler.erlang`);
+  (Erlang B from the stable recursion in :mod:`scheduler.staffing.erlang`);
 - above ``N``, ``pi_{N+k} / pi_N = t_k = prod_{i=1..k} x / (y + i)``, summed term
   by term until the remaining tail is below ``1e-13`` of the sum (the ratio of
   successive terms falls below 1 once ``k > x - y``, after which the tail is
@@ -45,7 +45,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from scheduler.erlang import (
+from scheduler.staffing.erlang import (
     average_speed_of_answer,
     erlang_b,
     occupancy,

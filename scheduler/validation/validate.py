@@ -79,7 +79,7 @@ def validate_inputs(
     from forecasts.dayprofiles import describe_special_days
     from scheduler.pipeline import load_events, read_history, read_requirements, run_forecast
     from scheduler.rostering.problem import build_problem
-    from scheduler.staffing import compute_requirements
+    from scheduler.staffing.requirements import compute_requirements
     from scheduler.tables import as_written
 
     report = Validation()

@@ -1,0 +1,49 @@
+"""The ``peakplan`` command line: a thin typer layer over the library.
+
+Only this package prints or exits. Each command (one module per command group)
+parses options, loads inputs, calls one library function and writes its result.
+A user mistake raises a :class:`~scheduler.errors.PeakplanError`; it is printed
+as one ``Error: ...`` line on stderr with a named exit code
+(:class:`~scheduler.errors.ExitCode`) by :func:`scheduler.cli.common.handle_errors`.
+"""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+
+from scheduler.cli import diff, erlang, export, forecast, init, plan, publish, report, roster, staff, validate
+from scheduler.cli.common import stderr
+
+__all__ = ["app", "main"]
+
+app = typer.Typer(
+    name="peakplan",
+    help="Plan customer-support staffing for peak loads: forecast -> staffing -> roster -> calendar feeds.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+# The order of `peakplan --help`: the whole plan first, then the stages in pipeline order.
+app.command()(plan.plan)
+app.add_typer(forecast.app, name="forecast")
+app.add_typer(staff.app, name="staff")
+app.command()(erlang.erlang)
+app.command()(roster.roster)
+app.command()(export.export)
+app.command()(publish.publish)
+app.command()(report.report)
+app.command()(diff.diff)
+app.command()(validate.validate)
+app.command()(init.init)
+
+
+def main() -> None:
+    """Console-script entry point."""
+    try:
+        app()
+    except KeyboardInterrupt:
+        stderr.print("Interrupted.")
+        sys.exit(130)

@@ -1,0 +1,278 @@
+"""What every command shares: the consoles, the error boundary, the common options and their parsing.
+
+Heavy libraries (pandas, OR-Tools, matplotlib, icalendar) are imported inside
+the functions that need them, so that `peakplan --help` and the Erlang
+calculator start without them (see benchmarks/cli_startup.py).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import dataclasses
+import datetime as dt
+import functools
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any, TypeVar
+
+import typer
+from rich.console import Console
+
+from scheduler.errors import InputError, PeakplanError, exit_code_for
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from calendars.feed_folder import FeedsResult
+    from scheduler.config import Config
+    from scheduler.rostering import RosterResult
+    from scheduler.team import Team
+
+stdout = Console(highlight=False)
+stderr = Console(stderr=True, highlight=False)
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+ConfigOption = Annotated[Path, typer.Option("--config", "-c", help="peakplan TOML config (paths inside are relative to it).")]
+WeekOption = Annotated[
+    str | None, typer.Option("--week", help="ISO week to plan, e.g. 2026-W48 (Monday to Sunday in the team's timezone).")
+]
+StartOption = Annotated[str | None, typer.Option("--start", help="First day to plan, YYYY-MM-DD (instead of --week).")]
+DaysOption = Annotated[int, typer.Option("--days", min=1, max=366, help="Number of days to plan from the start.")]
+GeneratedAtOption = Annotated[
+    str | None,
+    typer.Option(
+        "--generated-at",
+        help="Timestamp stamped into the feeds (DTSTAMP), ISO 8601 with offset. "
+        "Pass it in CI for byte-identical output; default: now.",
+    ),
+]
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print nothing but errors.")]
+PreviousFeedsOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--previous-feeds",
+        help="Folder with the feeds as last published (default: the feeds already in the output folder). "
+        "Unchanged events keep their bytes; SEQUENCE goes up only for moved shifts.",
+    ),
+]
+BaseUrlOption = Annotated[
+    str | None,
+    typer.Option(
+        "--base-url",
+        help="URL where the feed folder is served, e.g. https://example.com/feeds/ (overrides [feeds] base_url): "
+        "subscribe links in index.html and SOURCE in each feed.",
+    ),
+]
+TimeLimitOption = Annotated[
+    float | None,
+    typer.Option(
+        "--time-limit",
+        min=0.01,
+        help="Solver budget in CP-SAT deterministic seconds (overrides roster.time_limit_seconds); "
+        "deterministic, so the same roster on any machine.",
+    ),
+]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout (for CI); warnings go into it.")]
+MaxUnderstaffedOption = Annotated[
+    float | None,
+    typer.Option(
+        "--max-understaffed-share",
+        min=0.0,
+        max=1.0,
+        help="Exit with code 5 (after writing the plan) when more than this share of the required agent-hours "
+        "is unscheduled; overrides the config's report.max_understaffed_share.",
+    ),
+]
+PreviousOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--previous",
+        help="The roster published before (roster.csv): changed shifts cost roster.stability_weight each; "
+        "its days before the plan count for rest and consecutive working days.",
+    ),
+]
+FreezeOption = Annotated[
+    str | None,
+    typer.Option("--freeze-until", help="Keep the --previous roster exactly up to and including this date (YYYY-MM-DD)."),
+]
+
+
+def handle_errors(command: F) -> F:
+    """Turn PeakplanError into one 'Error: ...' line and its exit code."""
+
+    @functools.wraps(command)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return command(*args, **kwargs)
+        except PeakplanError as error:
+            stderr.print(f"Error: {error}", markup=False, soft_wrap=True)
+            raise typer.Exit(int(exit_code_for(error))) from None
+
+    return wrapper  # type: ignore[return-value]
+
+
+def parse_date(text: str | None, option: str, example: str = "2026-11-25") -> dt.date | None:
+    """An option's YYYY-MM-DD value, None when not given; a readable error naming the option otherwise."""
+    if text is None:
+        return None
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"{option} {text!r} is not a date like {example}") from None
+
+
+def plan_horizon(week: str | None, start: str | None, days: int) -> tuple[dt.date, int]:
+    """First day and length from --week or --start (exactly one of them) and --days."""
+    from forecasts.grid import parse_week
+
+    if week and start:
+        raise InputError("give either --week or --start, not both")
+    if week:
+        return parse_week(week), days
+    if start:
+        first_day = parse_date(start, "--start", "2026-11-23")
+        assert first_day is not None
+        return first_day, days
+    raise InputError("give the period to plan: --week 2026-W48 or --start 2026-11-23")
+
+
+def planned_days(week: str | None, start: str | None, days: int) -> tuple[dt.date, dt.date] | None:
+    """First and last day given by --week/--start, or None to take the roster's own days."""
+    if week is None and start is None:
+        return None
+    first_day, length = plan_horizon(week, start, days)
+    return first_day, first_day + dt.timedelta(days=length - 1)
+
+
+def parse_generated_at(text: str | None) -> dt.datetime:
+    """--generated-at as an aware timestamp; now (UTC, whole seconds) when not given."""
+    if text is None:
+        return dt.datetime.now(dt.UTC).replace(microsecond=0)
+    try:
+        value = dt.datetime.fromisoformat(text)
+    except ValueError:
+        raise InputError(f"--generated-at {text!r} is not an ISO 8601 timestamp like 2026-11-20T09:00:00+03:00") from None
+    if value.tzinfo is None:
+        raise InputError(f"--generated-at {text!r} has no UTC offset (add e.g. +03:00 or Z)")
+    return value
+
+
+def with_time_limit(config: Config, time_limit: float | None) -> Config:
+    if time_limit is None:
+        return config
+    return dataclasses.replace(config, roster=dataclasses.replace(config.roster, time_limit_seconds=time_limit))
+
+
+def read_previous(path: Path | None) -> pd.DataFrame | None:
+    from scheduler.pipeline import read_roster
+
+    return read_roster(path) if path is not None else None
+
+
+def read_team_roster(path: Path, settings: Config, team: Team) -> pd.DataFrame:
+    """A roster CSV whose agents must all be in the team file."""
+    from scheduler.pipeline import read_roster
+
+    table = read_roster(path)
+    unknown = sorted(set(table["agent_id"]) - {agent.id for agent in team.agents})
+    if unknown:
+        raise InputError(f"{path}: agent id(s) {unknown} are not in the team file {settings.team_file}")
+    return table
+
+
+@contextlib.contextmanager
+def progress(silent: bool, message: str) -> Iterator[Callable[[str], None] | None]:
+    """A spinner with elapsed time on stderr while a long stage runs (only on a terminal).
+
+    Yields an update function for the solver's status line (objective, bound,
+    gap), or None when nothing is shown.
+    """
+    if silent or not stderr.is_terminal:
+        yield None
+        return
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=stderr,
+                  transient=True) as bar:  # fmt: skip
+        task = bar.add_task(message, total=None)
+        yield lambda text: bar.update(task, description=f"{message} {text}")
+
+
+def print_warnings(warnings: tuple[str, ...] | list[str], quiet: bool) -> None:
+    if quiet:
+        return
+    for warning in warnings:
+        stderr.print(f"Warning: {warning}", markup=False, soft_wrap=True)
+
+
+def print_violations(result: RosterResult, limit: int = 8) -> None:
+    """Soft-rule penalties by rule (total), then the largest single ones."""
+    if not result.violations:
+        return
+    totals: dict[str, tuple[int, float]] = {}
+    for rule, _subject, cost in result.violations:
+        count, total = totals.get(rule, (0, 0.0))
+        totals[rule] = (count + 1, total + cost)
+    parts = [f"{rule}: {count} ({total:,.0f})" for rule, (count, total) in sorted(totals.items(), key=lambda item: -item[1][1])]
+    stdout.print("Soft-rule penalties: " + "; ".join(parts), markup=False)
+    for rule, subject, cost in result.violations[:limit]:
+        stdout.print(f"  {rule} - {subject}: {cost:,.0f}", markup=False)
+
+
+def print_summary(config: Config, summary: pd.DataFrame, roster: RosterResult | None) -> None:
+    """Required vs scheduled agent-hours per day and queue, then the solver's figures."""
+    from rich.table import Table
+
+    table = Table(title=f"{config.team_name}: required vs scheduled agent-hours")
+    table.add_column("day")
+    table.add_column("queue")
+    table.add_column("required h", justify="right")
+    table.add_column("scheduled h", justify="right")
+    table.add_column("understaffed intervals", justify="right")
+    for row in summary.itertuples(index=False):
+        short = int(row.understaffed_intervals)
+        table.add_row(
+            row.day,
+            row.queue,
+            f"{row.required_hours:.1f}",
+            f"{row.scheduled_hours:.1f}",
+            f"[red]{short}[/red]" if short else "0",
+        )
+    table.add_section()
+    table.add_row(
+        "total",
+        "",
+        f"{summary['required_hours'].sum():.1f}",
+        f"{summary['scheduled_hours'].sum():.1f}",
+        str(int(summary["understaffed_intervals"].sum())),
+    )
+    stdout.print(table)
+    if roster is not None:
+        stdout.print(
+            f"Solver: {roster.status}, objective {roster.objective:,.0f}, best bound {roster.best_bound:,.0f}, "
+            f"gap {roster.gap:.2%}, {roster.wall_seconds:.1f} s; "
+            f"understaffing {roster.understaffing_agent_hours:.1f} agent-hours in {roster.understaffed_intervals} "
+            "queue-intervals",
+            markup=False,
+        )
+
+
+def print_feeds(result: FeedsResult) -> None:
+    """What a feed export wrote: calendars, files rewritten, shifts by kind of change."""
+    totals = result.totals()
+    parts = [
+        f"{totals.get('added', 0)} new",
+        f"{totals.get('rescheduled', 0)} rescheduled (SEQUENCE+1)",
+        f"{totals.get('changed', 0)} changed",
+        f"{totals.get('unchanged', 0)} unchanged",
+        f"{totals.get('removed', 0)} removed",
+    ]
+    if totals.get("kept"):
+        parts.append(f"{totals['kept']} kept from other days")
+    folder = result.paths[0].parent if result.paths else Path(".")
+    stdout.print(
+        f"Feeds in {folder}: {len(result.feeds)} calendars, index.html; "
+        f"{len(result.written)} of {len(result.paths)} files rewritten. Shifts: " + ", ".join(parts),
+        markup=False,
+    )

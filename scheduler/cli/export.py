@@ -1,0 +1,60 @@
+"""`peakplan export`: one iCalendar feed per agent, a team feed and the subscribe page, from a roster."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from scheduler.cli.common import (
+    BaseUrlOption,
+    ConfigOption,
+    DaysOption,
+    GeneratedAtOption,
+    PreviousFeedsOption,
+    QuietOption,
+    StartOption,
+    handle_errors,
+    parse_generated_at,
+    planned_days,
+    print_feeds,
+    read_team_roster,
+)
+
+
+@handle_errors
+def export(
+    config: ConfigOption,
+    roster: Annotated[Path, typer.Option("--roster", help="Roster CSV (from peakplan roster).")],
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for <agent>.ics, team.ics and index.html.")],
+    generated_at: GeneratedAtOption = None,
+    week: Annotated[
+        str | None,
+        typer.Option("--week", help="ISO week the roster plans (default: the days its shifts start on); "
+                     "earlier feed events outside it are kept."),
+    ] = None,
+    start: StartOption = None,
+    days: DaysOption = 7,
+    previous_feeds: PreviousFeedsOption = None,
+    base_url: BaseUrlOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Write one iCalendar feed per agent, a team feed and index.html (subscribe links) from a roster.
+
+    Example: peakplan export --config examples/cashback/peakplan.toml --roster roster.csv --out feeds/
+    """
+    from scheduler.config import load_config
+    from scheduler.pipeline import export_feeds
+    from scheduler.team import load_team
+
+    settings = load_config(config)
+    stamp = parse_generated_at(generated_at)
+    team = load_team(settings.team_file, settings.queue_names, shifts=settings.shift_names)
+    table = read_team_roster(roster, settings, team)
+    span = planned_days(week, start, days)
+    result = export_feeds(
+        settings, team, table, out, stamp, days=span, previous_feeds=previous_feeds, base_url=base_url
+    )
+    if not quiet:
+        print_feeds(result)

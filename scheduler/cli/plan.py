@@ -1,0 +1,112 @@
+"""`peakplan plan`: every stage in one run, from the config to the feeds and the report."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from scheduler.cli.common import (
+    BaseUrlOption,
+    ConfigOption,
+    DaysOption,
+    FreezeOption,
+    GeneratedAtOption,
+    JsonOption,
+    MaxUnderstaffedOption,
+    PreviousFeedsOption,
+    PreviousOption,
+    QuietOption,
+    StartOption,
+    TimeLimitOption,
+    WeekOption,
+    handle_errors,
+    parse_date,
+    parse_generated_at,
+    plan_horizon,
+    print_feeds,
+    print_summary,
+    print_violations,
+    print_warnings,
+    progress,
+    read_previous,
+    stdout,
+    with_time_limit,
+)
+
+
+@handle_errors
+def plan(
+    config: ConfigOption,
+    out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")],
+    week: WeekOption = None,
+    start: StartOption = None,
+    days: DaysOption = 7,
+    generated_at: GeneratedAtOption = None,
+    time_limit: TimeLimitOption = None,
+    previous_feeds: PreviousFeedsOption = None,
+    base_url: BaseUrlOption = None,
+    previous: PreviousOption = None,
+    freeze_until: FreezeOption = None,
+    max_understaffed_share: MaxUnderstaffedOption = None,
+    json_output: JsonOption = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Run every stage: forecast, staffing, roster, calendar feeds and the HTML report.
+
+    Writes forecast.csv, requirements.csv, roster.csv, report.html, feeds/<agent>.ics,
+    feeds/team.ics and feeds/index.html into --out, and prints required vs
+    scheduled agent-hours. Exit codes: 0 ok, 3 bad input, 4 infeasible rules,
+    5 written but understaffed beyond report.max_understaffed_share.
+
+    Example: peakplan plan --config examples/cashback/peakplan.toml --week 2026-W48 --out out/
+
+    Example (CI): peakplan plan --config team/peakplan.toml --week 2026-W48 --out public/
+    --generated-at 2026-11-20T00:00:00Z --max-understaffed-share 0.1 --json > summary.json
+    """
+    from scheduler.config import load_config
+    from scheduler.pipeline import FEEDS_DIR, plan_to_folder, roster_service
+    from scheduler.report.page import REPORT_FILE
+    from scheduler.report.summary import check_understaffing, plan_json
+
+    settings = with_time_limit(load_config(config), time_limit)
+    first_day, length = plan_horizon(week, start, days)
+    stamp = parse_generated_at(generated_at)
+    previous_roster = read_previous(previous)
+    with progress(
+        quiet or json_output,
+        f"Planning {length} days from {first_day} (CP-SAT budget {settings.roster.time_limit_seconds:g} s):",
+    ) as update:
+        written = plan_to_folder(
+            settings,
+            first_day,
+            length,
+            out,
+            stamp,
+            previous=previous_roster,
+            freeze_until=parse_date(freeze_until, "--freeze-until"),
+            previous_feeds=previous_feeds,
+            base_url=base_url,
+            progress=update,
+        )
+    result, feeds = written.result, written.feeds
+    print_warnings(result.forecast.warnings, quiet or json_output)
+    limit = max_understaffed_share if max_understaffed_share is not None else settings.max_understaffed_share
+    if json_output:
+        evaluation = roster_service(settings, result.requirements, result.roster.roster)
+        payload = plan_json(
+            settings, first_day=first_day, days=length, coverage=result.coverage, daily=result.summary,
+            evaluation=evaluation, roster=result.roster, files=list(written.files) + list(feeds.paths),
+            warnings=result.forecast.warnings, max_understaffed_share=limit, feeds=feeds.totals(),
+        )  # fmt: skip
+        typer.echo(json.dumps(payload, indent=2))
+    elif not quiet:
+        print_summary(settings, result.summary, result.roster)
+        print_violations(result.roster)
+        stdout.print(
+            f"Wrote {out}/forecast.csv, requirements.csv, roster.csv, {REPORT_FILE} and {out}/{FEEDS_DIR}/", markup=False
+        )
+        print_feeds(feeds)
+    check_understaffing(result.coverage, settings.interval_minutes, limit)

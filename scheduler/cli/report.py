@@ -1,0 +1,47 @@
+"""`peakplan report`: the HTML report of a plan folder, one self-contained file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from scheduler.cli.common import ConfigOption, GeneratedAtOption, QuietOption, handle_errors, parse_generated_at, print_warnings, stdout
+
+
+@handle_errors
+def report(
+    config: ConfigOption,
+    out_dir: Annotated[
+        Path, typer.Option("--out-dir", "-d", help="A plan output folder holding forecast.csv, requirements.csv and roster.csv.")
+    ],
+    previous: Annotated[
+        Path | None, typer.Option("--previous", help="The roster published before (roster.csv): the report lists what changed.")
+    ] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="HTML file to write (default: OUT_DIR/report.html).")] = None,
+    generated_at: GeneratedAtOption = None,
+    quiet: QuietOption = False,
+) -> None:
+    """Write the HTML report of a plan: one self-contained file that opens offline.
+
+    Charts: forecast vs recent history (sale events and holidays shaded),
+    required vs scheduled agents per interval and queue (understaffing marked),
+    predicted service level / ASA / backlog under the roster, hours, weekends
+    and late shifts per agent, and what changed against --previous.
+
+    Example: peakplan report --config examples/cashback/peakplan.toml --out-dir out/ --previous last-week/roster.csv
+    """
+    from calendars.files import write_text_atomic
+    from scheduler.config import load_config
+    from scheduler.pipeline import load_report_inputs
+    from scheduler.report.page import REPORT_FILE, render_report
+
+    settings = load_config(config)
+    stamp = parse_generated_at(generated_at) if generated_at is not None else None
+    inputs = load_report_inputs(settings, out_dir, previous=previous, generated_at=stamp)
+    target = out if out is not None else out_dir / REPORT_FILE
+    write_text_atomic(target, render_report(inputs))
+    print_warnings(inputs.warnings, quiet)
+    if not quiet:
+        stdout.print(f"Wrote {target}", markup=False)

@@ -1,0 +1,64 @@
+"""`peakplan validate`: every input of a plan checked without solving."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from scheduler.cli.common import ConfigOption, DaysOption, QuietOption, StartOption, WeekOption, handle_errors, plan_horizon, stderr, stdout
+from scheduler.errors import ExitCode
+
+
+@handle_errors
+def validate(
+    config: ConfigOption,
+    week: WeekOption = None,
+    start: StartOption = None,
+    days: DaysOption = 7,
+    requirements: Annotated[
+        Path | None,
+        typer.Option("--requirements", "-r", help="Check this requirements CSV covers the horizon (default: forecast now)."),
+    ] = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Print the checks as one JSON object.")] = False,
+    quiet: QuietOption = False,
+) -> None:
+    """Check every input of a plan without solving: config, team, history, events, requirements, rules.
+
+    Exit code 0 when `plan` can run, 3 when an input is missing or malformed,
+    4 when some agent's own hard rules cannot hold. Each problem is one
+    'Error: ...' line on stderr; a team too small for the requirements is a warning.
+
+    Example: peakplan validate --config examples/cashback/peakplan.toml --week 2026-W48
+    """
+    from rich.markup import escape
+    from rich.table import Table
+
+    from scheduler.validation.validate import ERROR, OK, WARNING, validate_inputs
+
+    first_day, length = plan_horizon(week, start, days)
+    result = validate_inputs(config, first_day, length, requirements_path=requirements)
+    code = result.exit_code
+    if json_output:
+        typer.echo(json.dumps(result.as_json(), indent=2))
+    elif not quiet:
+        table = Table(title=f"peakplan validate: {config}, {length} days from {first_day}")
+        table.add_column("check")
+        table.add_column("status")
+        table.add_column("detail")
+        styles = {OK: "green", WARNING: "yellow", ERROR: "red"}
+        for check in result.checks:
+            style = styles.get(check.status, "dim")
+            table.add_row(check.name, f"[{style}]{check.status}[/{style}]", escape(check.detail))
+        stdout.print(table)
+        for warning in result.warnings:
+            stderr.print(f"Warning: {warning}", markup=False, soft_wrap=True)
+    for check in result.checks:
+        if check.status == ERROR:
+            stderr.print(f"Error: {check.name}: {check.detail}", markup=False, soft_wrap=True)
+    if code != ExitCode.OK:
+        raise typer.Exit(int(code))
+    if not quiet and not json_output:
+        stdout.print("All inputs are valid: `peakplan plan` can run.", markup=False)

@@ -1,0 +1,1 @@
+"""A team's project folder: :mod:`.starter` writes a new one (`peakplan init`)."""

@@ -1,0 +1,204 @@
+"""The report's charts: matplotlib figures rendered headless to base64 PNG (no script in the page)."""
+
+from __future__ import annotations
+
+import base64
+import io
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from matplotlib.figure import Figure
+
+from scheduler.report.inputs import HISTORY_DAYS, ReportInputs
+from scheduler.report.summary import SHORTFALL_EPSILON
+
+DPI = 96
+# Colour-blind-safe palette (Okabe-Ito) for queues, fixed order.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000")
+SALE_SHADE = "#E69F00"
+HOLIDAY_SHADE = "#009E73"
+SHORT_COLOUR = "#D55E00"
+
+
+def local_naive(values: pd.Series | pd.DatetimeIndex, tz: str) -> pd.Series:
+    """tz-aware stamps as naive local wall-clock time, for the x axes."""
+    return pd.Series(pd.to_datetime(values, utc=True)).dt.tz_convert(tz).dt.tz_localize(None)
+
+
+def _png(figure: Figure) -> str:
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
+    return base64.b64encode(buffer.getvalue()).decode("ascii")
+
+
+def _colour(queues: Sequence[str], queue: str) -> str:
+    return PALETTE[list(queues).index(queue) % len(PALETTE)]
+
+
+def _format_time_axis(axis: Any) -> None:
+    import matplotlib.dates as mdates
+
+    locator = mdates.AutoDateLocator(minticks=5, maxticks=12)
+    axis.xaxis.set_major_locator(locator)
+    axis.xaxis.set_major_formatter(mdates.DateFormatter("%a %d %b"))
+    axis.grid(True, color="#dddddd", linewidth=0.6)
+    axis.set_axisbelow(True)
+
+
+def _legend(figure: Figure, axes: Sequence[Any]) -> None:
+    """One legend below the charts, each label once (never over the data)."""
+    seen: dict[str, Any] = {}
+    for axis in axes:
+        for handle, label in zip(*axis.get_legend_handles_labels(), strict=True):
+            seen.setdefault(label, handle)
+    if seen:
+        figure.legend(list(seen.values()), list(seen), loc="outside lower center", ncol=len(seen), fontsize=8,
+                      frameon=False)  # fmt: skip
+
+
+def _shade_events(axis: Any, events: pd.DataFrame | None, start: pd.Timestamp, end: pd.Timestamp, tz: str) -> list[str]:
+    """Shade events overlapping [start, end); returns the legend labels used."""
+    if events is None or events.empty:
+        return []
+    used: list[str] = []
+    window = events[(events["end"] > start) & (events["start"] < end)]
+    for row in window.itertuples(index=False):
+        holiday = str(row.category) == "holiday"
+        begin = max(pd.Timestamp(row.start), start).tz_convert(tz).tz_localize(None)
+        finish = min(pd.Timestamp(row.end), end).tz_convert(tz).tz_localize(None)
+        label = "holiday" if holiday else "sale event"
+        axis.axvspan(
+            begin, finish, color=HOLIDAY_SHADE if holiday else SALE_SHADE, alpha=0.15, linewidth=0,
+            label=label if label not in used else None,
+        )  # fmt: skip
+        if label not in used:
+            used.append(label)
+        axis.annotate(
+            str(row.name), xy=(begin, 1.0), xycoords=("data", "axes fraction"), xytext=(2, -2),
+            textcoords="offset points", fontsize=7, va="top", color="#444444", clip_on=True,
+        )  # fmt: skip
+    return used
+
+
+def forecast_chart(inputs: ReportInputs, queues: Sequence[str]) -> str:
+    """Per queue: recent history (grey), the forecast and its P80 band, events and holidays shaded."""
+    tz = inputs.config.timezone
+    forecast = inputs.forecast
+    start, end = forecast["ds"].min(), forecast["ds"].max() + pd.Timedelta(minutes=inputs.config.interval_minutes)
+    history_start = start - pd.Timedelta(days=HISTORY_DAYS)
+    figure = Figure(figsize=(11, 2.3 * len(queues) + 0.6), layout="constrained")
+    axes = figure.subplots(len(queues), 1, sharex=True, squeeze=False)[:, 0]
+    for axis, queue in zip(axes, queues, strict=True):
+        part = forecast[forecast["queue"] == queue].sort_values("ds")
+        x = local_naive(part["ds"], tz)
+        if inputs.history is not None and not inputs.history.empty:
+            past = inputs.history[
+                (inputs.history["queue"] == queue) & (inputs.history["ds"] >= history_start) & (inputs.history["ds"] < start)
+            ].sort_values("ds")
+            axis.plot(local_naive(past["ds"], tz), past["y"], color="#888888", linewidth=0.7, label="history")
+        if "yhat_lo" in part.columns and "yhat_hi" in part.columns:
+            axis.fill_between(x, part["yhat_lo"], part["yhat_hi"], color=_colour(queues, queue), alpha=0.2,
+                              linewidth=0, label="P80 band")  # fmt: skip
+        axis.plot(x, part["yhat"], color=_colour(queues, queue), linewidth=1.0, label="forecast")
+        _shade_events(axis, inputs.events, history_start if inputs.history is not None else start, end, tz)
+        axis.set_ylabel(f"{queue}\ncontacts / interval", fontsize=8)
+        axis.set_ylim(bottom=0, top=axis.get_ylim()[1] * 1.12)  # room for the event names
+        axis.axvline(local_naive(pd.Series([start]), tz).iloc[0], color="#333333", linestyle="--", linewidth=0.8)
+        _format_time_axis(axis)
+    _legend(figure, axes)
+    figure.suptitle(f"Forecast vs the last {HISTORY_DAYS} days of history ({tz}); dashed line: start of the plan",
+                    fontsize=10)  # fmt: skip
+    return _png(figure)
+
+
+def staffing_chart(inputs: ReportInputs, coverage: pd.DataFrame, queues: Sequence[str]) -> str:
+    """Per queue: required vs scheduled agents per interval, shortfall filled and marked."""
+    tz = inputs.config.timezone
+    step = pd.Timedelta(minutes=inputs.config.interval_minutes)
+    figure = Figure(figsize=(11, 2.3 * len(queues) + 0.6), layout="constrained")
+    axes = figure.subplots(len(queues), 1, sharex=True, squeeze=False)[:, 0]
+    for axis, queue in zip(axes, queues, strict=True):
+        part = coverage[coverage["queue"] == queue].sort_values("ds")
+        x = local_naive(part["ds"], tz)
+        required = part["agents_required"].to_numpy(dtype=float)
+        scheduled = part["agents_scheduled"].to_numpy(dtype=float)
+        axis.step(x, required, where="post", color="#333333", linewidth=1.0, label="required")
+        axis.step(x, scheduled, where="post", color=_colour(queues, queue), linewidth=1.2, label="scheduled")
+        short = required - scheduled > SHORTFALL_EPSILON
+        axis.fill_between(x, scheduled, required, where=short, step="post", color=SHORT_COLOUR, alpha=0.35,
+                          linewidth=0, label="understaffed")  # fmt: skip
+        if short.any():
+            marks = x[short]
+            axis.plot(marks + step / 2, np.zeros(len(marks)), linestyle="none", marker="|", markersize=8,
+                      color=SHORT_COLOUR)  # fmt: skip
+        axis.set_ylabel(f"{queue}\nagents", fontsize=8)
+        axis.set_ylim(bottom=0)
+        _format_time_axis(axis)
+        axis.set_title(f"{queue}: {int(short.sum())} understaffed intervals", fontsize=8, loc="right")
+    _legend(figure, axes)
+    figure.suptitle("Required vs scheduled agents per interval (red: understaffed)", fontsize=10)
+    return _png(figure)
+
+
+def service_chart(inputs: ReportInputs, evaluation: pd.DataFrame, queues: Sequence[str]) -> str:
+    """Service level, ASA and backlog per interval under the roster."""
+    config = inputs.config
+    tz = config.timezone
+    figure = Figure(figsize=(11, 7.2), layout="constrained")
+    level_axis, asa_axis, backlog_axis = figure.subplots(3, 1, sharex=True)
+    for queue in queues:
+        part = evaluation[(evaluation["queue"] == queue)].sort_values("ds")
+        colour = _colour(queues, queue)
+        x = local_naive(part["ds"], tz)
+        is_open = part["open"].to_numpy(dtype=bool)
+        level = np.where(is_open, part["service_level"].to_numpy(dtype=float) * 100, np.nan)
+        level_axis.step(x, level, where="post", color=colour, linewidth=1.0, label=queue)
+        target = config.channel(queue).service_level
+        if target is not None:
+            level_axis.axhline(target * 100, color=colour, linestyle=":", linewidth=0.8)
+        asa = np.where(is_open, part["asa_seconds"].to_numpy(dtype=float) / 60, np.nan)
+        asa_axis.step(x, asa, where="post", color=colour, linewidth=1.0, label=queue)
+        backlog_axis.step(x, part["backlog"].to_numpy(dtype=float), where="post", color=colour, linewidth=1.0,
+                          label=queue)  # fmt: skip
+    level_axis.set_ylabel("service level %\n(dotted: target)", fontsize=8)
+    level_axis.set_ylim(-2, 102)
+    asa_axis.set_ylabel("mean wait, minutes\n(log scale)", fontsize=8)
+    asa_axis.set_yscale("symlog", linthresh=1.0)
+    asa_axis.set_ylim(bottom=0)
+    backlog_axis.set_ylabel("waiting contacts\nat interval end", fontsize=8)
+    backlog_axis.set_ylim(bottom=0)
+    for axis in (level_axis, asa_axis, backlog_axis):
+        _format_time_axis(axis)
+    _legend(figure, [level_axis])
+    figure.suptitle("Predicted service with the scheduled agents (open hours only)", fontsize=10)
+    return _png(figure)
+
+def fairness_chart(fairness: pd.DataFrame) -> str:
+    figure = Figure(figsize=(11, 5.4), layout="constrained")
+    hours_axis, count_axis = figure.subplots(2, 1, sharex=True)
+    x = np.arange(len(fairness))
+    labels = fairness["agent_id"].tolist()
+    hours_axis.bar(x, fairness["hours"], color=PALETTE[0], width=0.6, label="scheduled paid hours")
+    if fairness["min_hours"].notna().any():
+        low, high = fairness["min_hours"].to_numpy(dtype=float), fairness["max_hours"].to_numpy(dtype=float)
+        hours_axis.vlines(x, low, high, color="#333333", linewidth=3, alpha=0.45, label="contract range (min-max)")
+        outside = (fairness["hours"] < low - 1e-6) | (fairness["hours"] > high + 1e-6)
+        hours_axis.plot(x[outside.to_numpy()], fairness["hours"][outside], linestyle="none", marker="x",
+                        color=SHORT_COLOUR, label="outside contract")  # fmt: skip
+    hours_axis.set_ylabel("hours", fontsize=8)
+    hours_axis.legend(loc="upper left", bbox_to_anchor=(1.005, 1.0), fontsize=7, frameon=False)
+    hours_axis.set_title("Hours per agent against the contract (pro rata for the planned days)", fontsize=9)
+    width = 0.38
+    count_axis.bar(x - width / 2, fairness["weekend_days"], width=width, color=PALETTE[1], label="weekend days")
+    count_axis.bar(x + width / 2, fairness["late_shifts"], width=width, color=PALETTE[3], label="late shifts")
+    count_axis.set_ylabel("shifts", fontsize=8)
+    count_axis.set_xticks(x, labels, fontsize=8)
+    count_axis.yaxis.get_major_locator().set_params(integer=True)
+    count_axis.legend(loc="upper left", bbox_to_anchor=(1.005, 1.0), fontsize=7, frameon=False)
+    count_axis.set_title("Weekend days and late shifts per agent", fontsize=9)
+    for axis in (hours_axis, count_axis):
+        axis.grid(True, axis="y", color="#dddddd", linewidth=0.6)
+        axis.set_axisbelow(True)
+    return _png(figure)

@@ -1,0 +1,304 @@
+"""The HTML report a support lead opens: one self-contained file, charts drawn by matplotlib.
+
+Everything a lead asks about a week's plan, on one page that opens offline
+(no script, no external file: the charts are PNG images inlined as base64):
+
+- the forecast against the recent history, sale events and holidays shaded;
+- required against scheduled agents per interval and queue, understaffed
+  intervals marked;
+- the service the roster gives per interval (service level, ASA, backlog);
+- hours per agent against the contract, weekend days and late shifts (fairness);
+- what changed against the previous roster, per agent.
+
+Library code: :func:`render_report` returns the HTML text and
+:func:`write_report` writes it atomically; nothing here prints.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from calendars.files import write_text_atomic
+from scheduler.coverage import daily_summary, scheduled_agents
+from scheduler.report.charts import fairness_chart, forecast_chart, local_naive, service_chart, staffing_chart
+from scheduler.report.diff import RosterDiff, change_text, diff_rosters
+from scheduler.report.inputs import REPORT_FILE, ReportInputs
+from scheduler.report.summary import SHORTFALL_EPSILON, understaffed_share
+from scheduler.staffing.requirements import evaluate_staffing, summarize_evaluation
+
+__all__ = ["REPORT_FILE", "ReportInputs", "fairness_table", "render_report", "write_report"]
+
+_FORECAST_NUMBERS = ("yhat", "baseline", "uplift", "yhat_lo", "yhat_hi", "yhat_lo95", "yhat_hi95")
+_REQUIREMENT_NUMBERS = (
+    "volume", "aht_seconds", "workload_hours", "agents_net", "service_level", "asa_seconds", "abandon_rate",
+    "backlog", "occupancy", "max_occupancy", "shrinkage", "agents_required",
+)  # fmt: skip
+
+def _numeric(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
+    frame = frame.copy()
+    for column in columns:
+        if column in frame.columns:
+            frame[column] = pd.to_numeric(frame[column], errors="coerce").fillna(0.0).astype(float)
+    return frame
+
+
+def _open_flags(values: pd.Series) -> pd.Series:
+    if values.dtype == bool:
+        return values
+    return values.astype(str).str.strip().str.lower().isin(("true", "1", "yes"))
+
+def fairness_table(inputs: ReportInputs) -> pd.DataFrame:
+    """Per agent: shifts, paid hours, contract range over the span, weekend days and late shifts."""
+    config = inputs.config
+    tz = config.timezone
+    roster = inputs.roster
+    days = max(1, len(pd.Series(local_naive(inputs.requirements["ds"], tz).dt.date).unique()))
+    late_after = config.roster.late_end_after.hour * 60 + config.roster.late_end_after.minute
+    agents = list(inputs.team.agents) if inputs.team is not None else []
+    ids = [agent.id for agent in agents] or sorted(set(roster["agent_id"]))
+    rows = []
+    for agent_id in ids:
+        own = roster[roster["agent_id"] == agent_id]
+        paid = own[own["activity"].isin(("work", "break"))]
+        hours = float(((paid["end"] - paid["start"]).dt.total_seconds()).sum()) / 3600 if len(paid) else 0.0
+        weekend_days = 0
+        late = 0
+        shifts = 0
+        for _shift_id, rows_of_shift in own.groupby("shift_id", sort=True):
+            shifts += 1
+            begin = pd.Timestamp(rows_of_shift["start"].min()).tz_convert(tz)
+            finish = pd.Timestamp(rows_of_shift["end"].max()).tz_convert(tz)
+            weekend_days += begin.weekday() >= 5
+            end_minutes = finish.hour * 60 + finish.minute + 1440 * (finish.date() - begin.date()).days
+            late += end_minutes > late_after
+        agent = next((a for a in agents if a.id == agent_id), None)
+        scale = days / 7
+        rows.append(
+            {
+                "agent_id": agent_id,
+                "name": agent.name if agent else "",
+                "contract": agent.contract.name if agent else "",
+                "shifts": shifts,
+                "hours": hours,
+                "min_hours": agent.contract.min_hours_per_week * scale if agent else np.nan,
+                "max_hours": agent.contract.max_hours_per_week * scale if agent else np.nan,
+                "weekend_days": int(weekend_days),
+                "late_shifts": int(late),
+            }
+        )
+    return pd.DataFrame(rows)
+
+# --- HTML ------------------------------------------------------------------------------------------
+
+_CSS = """
+body { font-family: system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; margin: 0 auto; max-width: 1100px;
+       padding: 1rem 1.5rem 3rem; color: #222; }
+h1 { font-size: 1.5rem; margin-bottom: 0.2rem; } h2 { font-size: 1.15rem; margin-top: 2rem; border-bottom: 1px solid #ddd; }
+.meta { color: #666; font-size: 0.9rem; }
+.kpis { display: flex; flex-wrap: wrap; gap: 0.8rem; margin: 1rem 0; }
+.kpi { border: 1px solid #ddd; border-radius: 6px; padding: 0.5rem 0.8rem; min-width: 9rem; }
+.kpi b { display: block; font-size: 1.3rem; } .kpi span { color: #666; font-size: 0.8rem; }
+.bad b { color: #b33c00; }
+table { border-collapse: collapse; font-size: 0.85rem; margin: 0.5rem 0; }
+th, td { border-bottom: 1px solid #eee; padding: 0.2rem 0.6rem; text-align: right; }
+th { background: #f6f6f6; } td.l, th.l { text-align: left; }
+td.short { color: #b33c00; font-weight: bold; }
+img.chart { width: 100%; height: auto; border: 1px solid #eee; }
+ul.changes { font-family: ui-monospace, monospace; font-size: 0.85rem; }
+.warn { color: #8a5a00; }
+"""
+
+
+def _e(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], left: int = 1, cls: str = "") -> str:
+    head = "".join(f'<th class="l">{_e(h)}</th>' if i < left else f"<th>{_e(h)}</th>" for i, h in enumerate(headers))
+    body = []
+    for row in rows:
+        cells = []
+        for i, cell in enumerate(row):
+            css = "l" if i < left else ""
+            if cell.startswith("!"):
+                css, cell = (css + " short").strip(), cell[1:]
+            cells.append(f'<td class="{css}">{_e(cell)}</td>' if css else f"<td>{_e(cell)}</td>")
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
+
+
+def _chart(data: str, alt: str, chart_id: str) -> str:
+    return f'<img class="chart" id="{chart_id}" alt="{_e(alt)}" src="data:image/png;base64,{data}">'
+
+
+def _kpi(label: str, value: str, bad: bool = False) -> str:
+    return f'<div class="kpi{" bad" if bad else ""}"><b>{_e(value)}</b><span>{_e(label)}</span></div>'
+
+
+def _seconds(value: float) -> str:
+    if value < 120:
+        return f"{value:,.0f} s"
+    return f"{value / 60:,.0f} min" if value < 7200 else f"{value / 3600:,.1f} h"
+
+
+def _changes_section(diff: RosterDiff | None, names: dict[str, str]) -> str:
+    if diff is None:
+        return "<p>No previous roster given (<code>--previous roster.csv</code> shows what changed).</p>"
+    totals = diff.totals()
+    summary = (
+        f"<p>{totals['added']} added, {totals['removed']} removed, {totals['moved']} moved, "
+        f"{totals['queues']} with other queues, {totals['unchanged']} unchanged; "
+        f"{totals['agents_affected']} agents affected.</p>"
+    )
+    items = []
+    for agent_id, changes in diff.by_agent().items():
+        name = f" ({names[agent_id]})" if names.get(agent_id) else ""
+        lines = "".join(f"<li>{_e(change_text(change, diff.tz))}</li>" for change in changes)
+        items.append(f"<li><b>{_e(agent_id + name)}</b><ul class=\"changes\">{lines}</ul></li>")
+    return summary + (f"<ul>{''.join(items)}</ul>" if items else "")
+
+
+def render_report(inputs: ReportInputs) -> str:
+    """The report as one self-contained HTML document (UTF-8 text, no script, no external reference)."""
+    config = inputs.config
+    tz = config.timezone
+    forecast = _numeric(inputs.forecast, _FORECAST_NUMBERS)
+    requirements = _numeric(inputs.requirements, _REQUIREMENT_NUMBERS)
+    requirements["open"] = _open_flags(requirements["open"]) if "open" in requirements.columns else True
+    inputs = _replace(inputs, forecast=forecast, requirements=requirements)
+    queues = [queue for queue in config.queue_names if queue in set(requirements["queue"])]
+    coverage = scheduled_agents(inputs.roster, requirements, config.interval_minutes)
+    daily = daily_summary(coverage, config.interval_minutes, tz)
+    evaluation = evaluate_staffing(requirements, coverage, config)
+    service = summarize_evaluation(evaluation)
+    fairness = fairness_table(inputs)
+    names = {agent.id: agent.name for agent in inputs.team.agents} if inputs.team else {}
+    diff = diff_rosters(inputs.previous, inputs.roster, tz) if inputs.previous is not None else None
+
+    hours = config.interval_minutes / 60
+    share = understaffed_share(coverage)
+    limit = config.max_understaffed_share
+    local_days = local_naive(requirements["ds"], tz)
+    first, last = local_days.min().date(), local_days.max().date()
+    short_intervals = int((coverage["shortfall"] > SHORTFALL_EPSILON).sum())
+
+    parts = [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        f"<title>{_e(config.team_name)}: staffing plan {first} to {last}</title>",
+        f"<style>{_CSS}</style></head><body>",
+        f"<h1>{_e(config.team_name)}: staffing plan {first} to {last}</h1>",
+        f'<p class="meta">Time zone {_e(tz)}; {config.interval_minutes}-minute intervals; queues {_e(", ".join(queues))}'
+        + (f"; generated {_e(inputs.generated_at.isoformat())}" if inputs.generated_at else "")
+        + ".</p>",
+        '<div class="kpis">',
+        _kpi("agent-hours required", f"{coverage['agents_required'].sum() * hours:,.1f}"),
+        _kpi("agent-hours scheduled", f"{coverage['agents_scheduled'].sum() * hours:,.1f}"),
+        _kpi(
+            "of required hours unscheduled" + (f" (limit {limit:.0%})" if limit is not None else ""),
+            f"{share:.1%}",
+            bad=limit is not None and share > limit,
+        ),
+        _kpi("understaffed queue-intervals", f"{short_intervals:,}", bad=short_intervals > 0),
+    ]
+    if inputs.solver is not None:
+        parts.append(_kpi(f"solver {inputs.solver.status}, gap", f"{inputs.solver.gap:.1%}"))
+    parts.append("</div>")
+    if inputs.warnings:
+        parts.append("<ul>" + "".join(f'<li class="warn">{_e(w)}</li>' for w in inputs.warnings) + "</ul>")
+
+    parts.append('<h2 id="forecast">Forecast</h2>')
+    parts.append(
+        "<p>Contacts per interval and queue: the forecast with its P80 band (80% of intervals are expected inside) "
+        "after the recent history, sale events and public holidays shaded.</p>"
+    )
+    parts.append(_chart(forecast_chart(inputs, queues), "Forecast vs history per queue", "chart-forecast"))
+
+    parts.append('<h2 id="staffing">Required vs scheduled agents</h2>')
+    parts.append(_chart(staffing_chart(inputs, coverage, queues), "Required vs scheduled agents", "chart-staffing"))
+    rows = [
+        [
+            str(row.day), str(row.queue), f"{row.required_hours:.1f}", f"{row.scheduled_hours:.1f}",
+            (f"!{int(row.understaffed_intervals)}" if row.understaffed_intervals else "0"),
+        ]  # fmt: skip
+        for row in daily.itertuples(index=False)
+    ]
+    parts.append(_table(["day", "queue", "required h", "scheduled h", "understaffed intervals"], rows, left=2))
+
+    parts.append('<h2 id="service">Predicted service under this roster</h2>')
+    parts.append(_chart(service_chart(inputs, evaluation, queues), "Service level, ASA and backlog", "chart-service"))
+    service_rows = []
+    for row in service.itertuples(index=False):
+        channel = config.channel(str(row.queue))
+        target = channel.service_level or 0.0
+        level = f"{row.service_level:.1%}"
+        service_rows.append(
+            [
+                str(row.queue), channel.model, f"{row.offered:,.0f}", ("!" + level) if row.service_level < target else level,
+                f"{target:.0%}", _seconds(float(row.asa_seconds)), f"{row.abandon_rate:.1%}", f"{row.max_backlog:,.0f}",
+            ]  # fmt: skip
+        )
+    parts.append(
+        _table(["queue", "model", "contacts", "service level", "target", "mean wait", "abandoned", "max backlog"],
+               service_rows, left=2)  # fmt: skip
+    )
+
+    parts.append('<h2 id="fairness">Fairness: hours, weekends and late shifts per agent</h2>')
+    parts.append(_chart(fairness_chart(fairness), "Hours, weekends and late shifts per agent", "chart-fairness"))
+    fair_rows = []
+    for row in fairness.itertuples(index=False):
+        outside = not np.isnan(row.min_hours) and not (row.min_hours - 1e-6 <= row.hours <= row.max_hours + 1e-6)
+        contract = "" if np.isnan(row.min_hours) else f"{row.min_hours:.0f}-{row.max_hours:.0f}"
+        fair_rows.append(
+            [
+                row.agent_id, row.name, row.contract, str(row.shifts), ("!" if outside else "") + f"{row.hours:.1f}",
+                contract, str(row.weekend_days), str(row.late_shifts),
+            ]  # fmt: skip
+        )
+    parts.append(
+        _table(["agent", "name", "contract", "shifts", "paid hours", "contract hours", "weekend days", "late shifts"],
+               fair_rows, left=3)  # fmt: skip
+    )
+
+    if inputs.solver is not None:
+        solver = inputs.solver
+        parts.append('<h2 id="solver">Solver</h2>')
+        parts.append(
+            f"<p>{_e(solver.status)}: objective {solver.objective:,.0f}, best bound {solver.best_bound:,.0f}, "
+            f"gap {solver.gap:.2%}; understaffing {solver.understaffing_agent_hours:,.1f} agent-hours in "
+            f"{solver.understaffed_intervals} queue-intervals.</p>"
+        )
+        if solver.violations:
+            totals: dict[str, list[float]] = {}
+            for rule, _subject, cost in solver.violations:
+                entry = totals.setdefault(rule, [0, 0.0])
+                entry[0] += 1
+                entry[1] += cost
+            parts.append(
+                _table(["soft rule", "count", "penalty"],
+                       [[rule, f"{int(c)}", f"{p:,.0f}"] for rule, (c, p) in sorted(totals.items(), key=lambda i: -i[1][1])])
+            )  # fmt: skip
+
+    parts.append('<h2 id="changes">What changed against the previous roster</h2>')
+    parts.append(_changes_section(diff, names))
+    parts.append("</body></html>\n")
+    return "\n".join(parts)
+
+
+def _replace(inputs: ReportInputs, **changes: Any) -> ReportInputs:
+    import dataclasses
+
+    return dataclasses.replace(inputs, **changes)
+
+
+def write_report(inputs: ReportInputs, path: Path) -> Path:
+    """Render and write the report atomically; returns the path."""
+    write_text_atomic(path, render_report(inputs))
+    return path
