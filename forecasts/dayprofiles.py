@@ -263,6 +263,24 @@ def _unless_noise(
                    source=SOURCE_NO_EFFECT, occurrences=plan.occurrences, group=plan.group)  # fmt: skip
 
 
+def eve_of_an_ordinary_holiday(
+    profiles: DayProfiles, eve: DayPlan, holiday_key_: str, declared: float, q: int, settings: ModelSettings
+) -> DayPlan:
+    """An eve priced from its group, unless its holiday is forecast as an ordinary day.
+
+    Past eves say how the team winds down before the holidays it closes; before
+    a holiday it works as normal (declared open, no clear effect in its past
+    days) or one history cannot place (never seen, the group disagrees), there
+    is nothing to wind down for, and the eve is an ordinary day too.
+    """
+    holiday = plan_day(profiles, HOLIDAY, holiday_key_, declared, q, settings)
+    worked = holiday.source == SOURCE_DECLARED and holiday.a >= 1.0
+    if not worked and holiday.source not in (SOURCE_ORDINARY, SOURCE_NO_EFFECT):
+        return eve
+    return DayPlan(a=1.0, b=0.0, spread=holiday.spread, sd_a=eve.sd_a, sd_b=0.0, source=SOURCE_NO_EFFECT,
+                   occurrences=0, group=eve.group)  # fmt: skip
+
+
 def plan_closed_weekday(profiles: DayProfiles, next_holiday: str | None, q: int, settings: ModelSettings) -> DayPlan:
     """A special day on a weekday the team does not work.
 
@@ -359,6 +377,7 @@ __all__ = (
     "describe_special_days",
     "learn_day_profiles",
     "mix_weights",
+    "eve_of_an_ordinary_holiday",
     "plan_closed_weekday",
     "plan_day",
     "reference_weekdays",

@@ -16,7 +16,15 @@ import numpy as np
 import pandas as pd
 
 from forecasts.baseline import Fit
-from forecasts.dayprofiles import DayPlan, SpecialDayForecast, plan_closed_weekday, plan_day, reference_weekday
+from forecasts.dayprofiles import (
+    SOURCE_GROUP,
+    DayPlan,
+    SpecialDayForecast,
+    eve_of_an_ordinary_holiday,
+    plan_closed_weekday,
+    plan_day,
+    reference_weekday,
+)
 from forecasts.daytypes import DAY_TYPES, EVE, HOLIDAY, NO_SPECIAL_DAYS, PROFILED, SpecialDays
 from forecasts.effects import sale_day_position
 from forecasts.events import OFFSET_BEFORE, OFFSET_DURING, OFFSET_LABEL, TIMED, CalendarState
@@ -223,8 +231,16 @@ def _profile_day(
     if holiday_next:
         ref = None
     found = []
+    next_declared = (
+        special.share(series.dates[d + 1].astype(object), str(state.types.name[d + 1]))
+        if kind == EVE and d + 1 < len(series.dates)
+        else np.nan
+    )
     for q in range(len(series.queues)):
         plan = plan_day(fit.profiles, kind, str(state.types.key[d]), declared, q, settings)
+        if kind == EVE and plan.source == SOURCE_GROUP:
+            next_key = str(state.types.key[d + 1])
+            plan = eve_of_an_ordinary_holiday(fit.profiles, plan, next_key, next_declared, q, settings)
         if closed_day:
             plan = plan_closed_weekday(fit.profiles, str(state.types.key[d + 1]) if holiday_next else None, q, settings)
         ordinary = baseline[q, span]

@@ -503,10 +503,32 @@ def test_sale_day_k_first_day_peak_is_learned_and_a_flat_sale_stays_flat() -> No
     result = forecast(history, make_events(rows), start=dt.date(2026, 10, 12), days=14, tz=TZ, interval_minutes=30)
     chat = result.frame[result.frame["queue"] == "chat"]
     by_day = (chat.groupby(chat["ds"].dt.tz_convert(TZ).dt.date)["uplift"]).mean()
-    np.testing.assert_allclose(by_day[dt.date(2026, 10, 14)], 3.0, rtol=0.1)  # sale day 1
-    np.testing.assert_allclose(by_day[dt.date(2026, 10, 15)], 1.5, rtol=0.1)  # sale day 2
-    np.testing.assert_allclose(by_day[dt.date(2026, 10, 16)], 1.5, rtol=0.1)  # last day
+    # the uplift column is the extra volume: +200% on sale day 1, +50% after
+    np.testing.assert_allclose(by_day[dt.date(2026, 10, 14)], 2.0, rtol=0.1)  # sale day 1
+    np.testing.assert_allclose(by_day[dt.date(2026, 10, 15)], 0.5, rtol=0.2)  # sale day 2
+    np.testing.assert_allclose(by_day[dt.date(2026, 10, 16)], 0.5, rtol=0.2)  # last day
     flat_days = [by_day[dt.date(2026, 10, 21) + dt.timedelta(days=k)] for k in range(3)]
     np.testing.assert_allclose(flat_days, flat_days[0], rtol=1e-9)  # no position stands out: the pooled effect
     promo = result.uplifts[(result.uplifts["category"] == "promo") & (result.uplifts["queue"] == "chat")]
     np.testing.assert_allclose(promo["multiplier"], 2.0, rtol=0.1)  # the table gives the event's pooled ratio
+
+
+def test_the_eve_of_a_holiday_declared_open_is_an_ordinary_day() -> None:
+    from forecasts.daytypes import parse_special_days
+
+    rng = np.random.default_rng(19)
+    history = bank_history(dt.date(1999, 1, 3), 20 * 7, rng)
+    local = history["ds"].dt.tz_convert(IL)
+    hour, day = local.dt.hour, local.dt.strftime("%Y-%m-%d")
+    past = ["1999-02-10", "1999-03-10", "1999-04-07"]
+    for holiday_day in past:
+        eve = str(dt.date.fromisoformat(holiday_day) - dt.timedelta(days=1))
+        history.loc[(day == eve) & (hour >= 13), "y"] = 0.0  # eves of closed holidays close at 13:00
+        history.loc[day == holiday_day, "y"] = 0.0
+    events = make_events([holiday(d) for d in [*past, "1999-05-26"]], tz=IL)
+    kwargs = {"start": dt.date(1999, 5, 23), "days": 7, "tz": IL, "interval_minutes": 60}
+    closed = forecast(history, events, **kwargs)
+    assert local_day(closed.frame, "1999-05-25")["uplift"].min() < -0.9  # like past eves: closes at 13:00
+    worked = forecast(history, events, special=parse_special_days({"Hol-1999-05-26": "open"}, {}, "t.toml"), **kwargs)
+    np.testing.assert_allclose(local_day(worked.frame, "1999-05-25")["uplift"], 0.0, atol=1e-12)
+    np.testing.assert_allclose(local_day(worked.frame, "1999-05-26")["uplift"], 0.0, atol=1e-12)
