@@ -37,12 +37,17 @@ from forecasts.forecast import FORECAST_COLUMNS, ForecastResult, forecast
 from forecasts.history import LoadedHistory, read_interval_history, read_ticket_history
 from forecasts.runs import Inputs, backtest_frames
 from forecasts.holidays_calendar import holiday_events
+from forecasts.queue_shares import QUEUE_SCORE_COLUMNS, backtest_queues, learn_shares, split_forecast
+from forecasts.routing import read_queue_counts
 from scheduler.actions import ACTION_COLUMNS, ActionsResult, propose_actions
 from scheduler.config import Config
 from scheduler.coverage import daily_summary, scheduled_agents
 from scheduler.errors import InputError
 from scheduler.report.inputs import HISTORY_DAYS, ReportInputs
 from scheduler.rostering import ROSTER_COLUMNS, RosterResult, make_roster
+from scheduler.staffing.answer_feed import CSV_FILE as ANSWERS_CSV
+from scheduler.staffing.answer_feed import FEED_FILE as ANSWERS_FEED
+from scheduler.staffing.answer_feed import plan_answer_inputs, write_answer_times
 from scheduler.staffing.requirements import REQUIREMENT_COLUMNS, compute_requirements, evaluate_staffing
 from scheduler.tables import as_written, read_table, write_table
 from scheduler.team import Team, load_team
@@ -70,7 +75,7 @@ def read_history(config: Config) -> LoadedHistory:
     """Interval counts from the configured history file, with the loader's warnings (DST in exports)."""
     if config.history_format == "intervals":
         return read_interval_history(
-            config.history, tz=config.timezone, interval_minutes=config.interval_minutes, queues=config.queue_names
+            config.history, tz=config.timezone, interval_minutes=config.interval_minutes, queues=config.channel_names
         )
     return read_ticket_history(
         config.history,
@@ -78,7 +83,7 @@ def read_history(config: Config) -> LoadedHistory:
         interval_minutes=config.interval_minutes,
         timestamp_column=config.timestamp_column,
         queue_column=config.queue_column,
-        queues=config.queue_names,
+        queues=config.channel_names,
         export=config.export or None,
         queue_map=dict(config.queue_map),
     )
@@ -115,7 +120,44 @@ def run_forecast(config: Config, start: dt.date, days: int) -> ForecastResult:
         source=str(config.history),
         special=config.special_days,
     )
-    return dataclasses.replace(result, warnings=loaded.warnings + result.warnings)
+    return route_forecast(config, dataclasses.replace(result, warnings=loaded.warnings + result.warnings), start)
+
+
+def queue_counts(config: Config) -> tuple[pd.DataFrame, tuple[str, ...]]:
+    """Tickets per routed queue and interval (``[routing]``), and the routing warnings."""
+    if config.history_format != "tickets":
+        raise InputError(
+            f"{config.path}: [routing] splits channels by the language/topic of each ticket: "
+            'it needs history_format = "tickets"'
+        )
+    return read_queue_counts(
+        str(config.history),
+        tz=config.timezone,
+        interval_minutes=config.interval_minutes,
+        timestamp_column=config.timestamp_column,
+        channel_column=config.queue_column,
+        routing=config.routing,
+        export=config.export or None,
+        queue_map=dict(config.queue_map),
+    )
+
+
+def route_forecast(config: Config, result: ForecastResult, start: dt.date) -> ForecastResult:
+    """Split the channels ``[routing]`` divides into their queues: channel forecast x learned shares."""
+    if not config.routing.active:
+        return result
+    counts, warnings = queue_counts(config)
+    shares = learn_shares(counts, config.routing, tz=config.timezone, before=start)
+    frame = split_forecast(result.frame, shares, config.routing, tz=config.timezone)
+    return dataclasses.replace(result, frame=frame, warnings=result.warnings + warnings)
+
+
+def run_queue_backtest(config: Config, result: BacktestResult) -> pd.DataFrame:
+    """Accuracy per routed queue of a channel backtest (empty without ``[routing]``)."""
+    if not config.routing.active:
+        return pd.DataFrame(columns=list(QUEUE_SCORE_COLUMNS))
+    counts, _ = queue_counts(config)
+    return backtest_queues(result.predictions, counts, config.routing, tz=config.timezone)
 
 
 def run_backtest(
@@ -265,6 +307,7 @@ def write_plan(
     there leaves every output file as it was.
     """
     team = load_team(config.team_file, config.queue_names, shifts=config.shift_names)
+    answers = plan_answer_inputs(config, as_written(result.forecast.frame), result.requirements, result.roster.roster)
     feeds = prepare_export(
         config,
         team,
@@ -279,6 +322,7 @@ def write_plan(
     write_requirements(config, result.requirements, out_dir / "requirements.csv")
     write_roster(config, result.roster.roster, out_dir / "roster.csv")
     write_actions(result.actions.actions, out_dir / ACTIONS_FILE)
+    write_answer_times(config, answers, out_dir)
     return feeds.write()
 
 
@@ -375,7 +419,7 @@ class WrittenPlan:
 
     result: PlanResult
     feeds: FeedsResult
-    files: tuple[Path, ...]  # the stage tables and report.html (the feeds are in ``feeds``)
+    files: tuple[Path, ...]  # the stage tables, report.html and response_times.* (the feeds are in ``feeds``)
 
 
 def plan_to_folder(
@@ -413,7 +457,7 @@ def plan_to_folder(
         base_url=base_url,
     )
     write_text_atomic(out_dir / REPORT_FILE, report_html)
-    names = ("forecast.csv", "requirements.csv", "roster.csv", ACTIONS_FILE, REPORT_FILE)
+    names = ("forecast.csv", "requirements.csv", "roster.csv", ACTIONS_FILE, REPORT_FILE, ANSWERS_CSV, ANSWERS_FEED)
     files = tuple(out_dir / name for name in names)
     return WrittenPlan(result=result, feeds=feeds, files=files)
 

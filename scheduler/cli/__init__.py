@@ -13,7 +13,7 @@ import sys
 
 import typer
 
-from scheduler.cli import diff, erlang, export, forecast, init, plan, publish, report, roster, staff, validate
+from scheduler.cli import diff, erlang, eta, export, forecast, init, plan, publish, report, roster, staff, validate
 from scheduler.cli.common import stderr
 
 __all__ = ["app", "main"]
@@ -31,6 +31,7 @@ app.command()(plan.plan)
 app.add_typer(forecast.app, name="forecast")
 app.add_typer(staff.app, name="staff")
 app.command()(erlang.erlang)
+app.command()(eta.eta)
 app.command()(roster.roster)
 app.command()(export.export)
 app.command()(publish.publish)

@@ -106,7 +106,9 @@ def plan(
         print_summary(settings, result.summary, result.roster)
         print_violations(result.roster)
         stdout.print(
-            f"Wrote {out}/forecast.csv, requirements.csv, roster.csv, {REPORT_FILE} and {out}/{FEEDS_DIR}/", markup=False
+            f"Wrote {out}/forecast.csv, requirements.csv, roster.csv, response_times.csv/.json, {REPORT_FILE} "
+            f"and {out}/{FEEDS_DIR}/",
+            markup=False,
         )
         print_feeds(feeds)
     check_understaffing(result.coverage, settings.interval_minutes, limit)

@@ -23,7 +23,7 @@ def report(
     generated_at: GeneratedAtOption = None,
     quiet: QuietOption = False,
 ) -> None:
-    """Write the HTML report of a plan: one self-contained file that opens offline.
+    """Write the HTML report of a plan (one self-contained file that opens offline) and its answer times.
 
     Charts: forecast vs recent history (sale events and holidays shaded),
     required vs scheduled agents per interval and queue (understaffing marked),
@@ -36,12 +36,15 @@ def report(
     from scheduler.config import load_config
     from scheduler.pipeline import load_report_inputs
     from scheduler.report.page import REPORT_FILE, render_report
+    from scheduler.staffing.answer_feed import plan_answer_inputs, read_plan_tables, write_answer_times
 
     settings = load_config(config)
     stamp = parse_generated_at(generated_at) if generated_at is not None else None
     inputs = load_report_inputs(settings, out_dir, previous=previous, generated_at=stamp)
     target = out if out is not None else out_dir / REPORT_FILE
     write_text_atomic(target, render_report(inputs))
+    # the auto-reply answer times of the folder's roster (docs/answer-times.md), as `plan` writes them
+    write_answer_times(settings, plan_answer_inputs(settings, *read_plan_tables(out_dir)), out_dir)
     print_warnings(inputs.warnings, quiet)
     if not quiet:
         stdout.print(f"Wrote {target}", markup=False)
