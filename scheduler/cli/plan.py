@@ -10,7 +10,6 @@ import typer
 
 from scheduler.cli.common import (
     BaseUrlOption,
-    ConfigOption,
     DaysOption,
     FreezeOption,
     GeneratedAtOption,
@@ -35,12 +34,25 @@ from scheduler.cli.common import (
     stdout,
     with_time_limit,
 )
+from scheduler.cli.org import (
+    DEFAULT_CONNECT_TIMEOUT,
+    ConnectTimeoutOption,
+    ExecutorOption,
+    OneConfigOption,
+    OrgOption,
+    SchedulerOption,
+    WorkersOption,
+    one_of_config_or_org,
+    usage_error,
+    plan_org_command,
+)
 
 
 @handle_errors
 def plan(
-    config: ConfigOption,
     out: Annotated[Path, typer.Option("--out", "-o", help="Output folder.")],
+    config: OneConfigOption = None,
+    org: OrgOption = None,
     week: WeekOption = None,
     start: StartOption = None,
     days: DaysOption = 7,
@@ -53,6 +65,10 @@ def plan(
     max_understaffed_share: MaxUnderstaffedOption = None,
     json_output: JsonOption = False,
     quiet: QuietOption = False,
+    executor: ExecutorOption = "serial",
+    scheduler: SchedulerOption = None,
+    workers: WorkersOption = None,
+    connect_timeout: ConnectTimeoutOption = DEFAULT_CONNECT_TIMEOUT,
 ) -> None:
     """Run every stage: forecast, staffing, roster, calendar feeds and the HTML report.
 
@@ -65,15 +81,37 @@ def plan(
 
     Example (CI): peakplan plan --config team/peakplan.toml --week 2026-W48 --out public/
     --generated-at 2026-11-20T00:00:00Z --max-understaffed-share 0.1 --json > summary.json
+
+    With --org, every team of the org file is planned into --out/<team>/ (as above) and
+    --out/index.html links them with the org's totals; --executor dask plans the teams on a
+    dask.distributed cluster. Exit code 8 when some teams failed (the others are written).
+
+    Example: peakplan plan --org examples/org/org.toml --week 2026-W48 --out out/org --executor dask
     """
     from scheduler.config import load_config
     from scheduler.pipeline import FEEDS_DIR, plan_to_folder, roster_service
     from scheduler.report.page import REPORT_FILE
     from scheduler.report.summary import check_understaffing, plan_json
 
-    settings = with_time_limit(load_config(config), time_limit)
+    one_team = one_of_config_or_org(config, org) == "config"
     first_day, length = plan_horizon(week, start, days)
     stamp = parse_generated_at(generated_at)
+    if not one_team:
+        one_team_only = [name for name, value in (("--previous", previous), ("--previous-feeds", previous_feeds),
+                         ("--freeze-until", freeze_until), ("--base-url", base_url)) if value is not None]  # fmt: skip
+        if one_team_only:
+            raise usage_error(f"{', '.join(one_team_only)} go with --config (one team), not with --org")
+        assert org is not None
+        plan_org_command(
+            org=org, out=out, first_day=first_day, days=length, generated_at=stamp, time_limit=time_limit,
+            max_understaffed_share=max_understaffed_share, executor=executor, scheduler=scheduler, workers=workers,
+            connect_timeout=connect_timeout, json_output=json_output, quiet=quiet,
+        )  # fmt: skip
+        return
+    if executor != "serial" or scheduler is not None or workers is not None:
+        raise usage_error("--executor, --scheduler and --workers go with --org")
+    assert config is not None
+    settings = with_time_limit(load_config(config), time_limit)
     previous_roster = read_previous(previous)
     with progress(
         quiet or json_output,

@@ -4,17 +4,19 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
-from scheduler.cli.common import ConfigOption, DaysOption, QuietOption, StartOption, WeekOption, handle_errors, plan_horizon, stderr, stdout
+from scheduler.cli.common import DaysOption, QuietOption, StartOption, WeekOption, handle_errors, plan_horizon, stderr, stdout
+from scheduler.cli.org import OneConfigOption, OrgOption, one_of_config_or_org, usage_error, validate_org_command
 from scheduler.errors import ExitCode
 
 
 @handle_errors
 def validate(
-    config: ConfigOption,
+    config: OneConfigOption = None,
+    org: OrgOption = None,
     week: WeekOption = None,
     start: StartOption = None,
     days: DaysOption = 7,
@@ -31,28 +33,29 @@ def validate(
     4 when some agent's own hard rules cannot hold. Each problem is one
     'Error: ...' line on stderr; a team too small for the requirements is a warning.
 
+    With --org, every team of the org file is checked and every problem of every
+    team is listed (exit 3 if any team has a bad input, 4 if any team's rules admit no roster).
+
     Example: peakplan validate --config examples/cashback/peakplan.toml --week 2026-W48
+
+    Example: peakplan validate --org examples/org/org.toml --week 2026-W48
     """
-    from rich.markup import escape
-    from rich.table import Table
+    from scheduler.validation.validate import ERROR, validate_inputs
 
-    from scheduler.validation.validate import ERROR, OK, WARNING, validate_inputs
-
+    one_team = one_of_config_or_org(config, org) == "config"
     first_day, length = plan_horizon(week, start, days)
+    if not one_team:
+        if requirements is not None:
+            raise usage_error("--requirements goes with --config (one team), not with --org")
+        assert org is not None
+        validate_org_command(org=org, first_day=first_day, days=length, json_output=json_output, quiet=quiet)
+        return
     result = validate_inputs(config, first_day, length, requirements_path=requirements)
     code = result.exit_code
     if json_output:
         typer.echo(json.dumps(result.as_json(), indent=2))
     elif not quiet:
-        table = Table(title=f"peakplan validate: {config}, {length} days from {first_day}")
-        table.add_column("check")
-        table.add_column("status")
-        table.add_column("detail")
-        styles = {OK: "green", WARNING: "yellow", ERROR: "red"}
-        for check in result.checks:
-            style = styles.get(check.status, "dim")
-            table.add_row(check.name, f"[{style}]{check.status}[/{style}]", escape(check.detail))
-        stdout.print(table)
+        print_checks(result, f"peakplan validate: {config}, {length} days from {first_day}")
         for warning in result.warnings:
             stderr.print(f"Warning: {warning}", markup=False, soft_wrap=True)
     for check in result.checks:
@@ -62,3 +65,21 @@ def validate(
         raise typer.Exit(int(code))
     if not quiet and not json_output:
         stdout.print("All inputs are valid: `peakplan plan` can run.", markup=False)
+
+
+def print_checks(result: Any, title: str) -> None:
+    """The checks of one validation as a table on stdout (also one table per team of `validate --org`)."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from scheduler.validation.validate import ERROR, OK, WARNING
+
+    table = Table(title=title)
+    table.add_column("check")
+    table.add_column("status")
+    table.add_column("detail")
+    styles = {OK: "green", WARNING: "yellow", ERROR: "red"}
+    for check in result.checks:
+        style = styles.get(check.status, "dim")
+        table.add_row(check.name, f"[{style}]{check.status}[/{style}]", escape(check.detail))
+    stdout.print(table)

@@ -1,0 +1,107 @@
+"""`peakplan plan --org` and `peakplan validate --org` through the CLI: exit codes, messages, one team's bytes."""
+
+from __future__ import annotations
+
+import json
+import socket
+from pathlib import Path
+
+from typer.testing import CliRunner, Result
+
+from org_support import DAYS, EXAMPLE_ORG, GENERATED_AT, START, TIME_LIMIT, org_with_broken_team, snapshot
+from scheduler.cli import app
+from scheduler.errors import ExitCode
+
+HORIZON = ["--start", START.isoformat(), "--days", str(DAYS)]
+
+
+def invoke(*args: object) -> Result:
+    return CliRunner().invoke(app, [str(arg) for arg in args])
+
+
+def _one_team_org(folder: Path, team: str) -> Path:
+    """The example org's defaults with only ``team`` (its config in the example folder)."""
+    text = (EXAMPLE_ORG / "org.toml").read_text(encoding="utf-8")
+    head, _, rest = text.partition("[teams]")
+    _, _, defaults = rest.partition("[defaults]")
+    org = folder / "org.toml"
+    org.write_text(f'{head}[teams]\n{team} = "{EXAMPLE_ORG / team / "peakplan.toml"}"\n\n[defaults]{defaults}',
+                   encoding="utf-8")  # fmt: skip
+    return org
+
+
+def test_an_org_team_folder_is_what_plan_writes_for_the_team(tmp_path: Path) -> None:
+    org = _one_team_org(tmp_path, "apac")
+    result = invoke(
+        "plan", "--org", org, *HORIZON, "--out", tmp_path / "org", "--generated-at", GENERATED_AT.isoformat(),
+        "--time-limit", TIME_LIMIT, "--json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.stdout)
+    assert [(team["team"], team["status"]) for team in payload["teams"]] == [("apac", "ok")]
+    # the org's defaults, given to the single-team command as options: the team sets none of them itself
+    single = invoke(
+        "plan", "--config", EXAMPLE_ORG / "apac" / "peakplan.toml", *HORIZON, "--out", tmp_path / "single",
+        "--generated-at", GENERATED_AT.isoformat(), "--time-limit", TIME_LIMIT,
+        "--base-url", "https://plans.example.com/org/apac/feeds/", "--quiet",
+    )  # fmt: skip
+    assert single.exit_code == 0, single.output
+    assert snapshot(tmp_path / "org" / "apac") == snapshot(tmp_path / "single")
+    assert (tmp_path / "org" / "index.html").is_file()
+
+
+def _closed_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_an_unreachable_scheduler_exits_3_naming_it(tmp_path: Path) -> None:
+    address = f"tcp://127.0.0.1:{_closed_port()}"
+    result = invoke(
+        "plan", "--org", EXAMPLE_ORG / "org.toml", "--week", "2026-W48", "--out", tmp_path,
+        "--executor", "dask", "--scheduler", address, "--connect-timeout", "1",
+    )  # fmt: skip
+    assert result.exit_code == ExitCode.INPUT
+    assert result.stderr.startswith(f"Error: cannot reach the dask scheduler at {address} within 1 s")
+    assert "Traceback" not in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_a_bad_org_file_lists_every_problem_and_exits_3(tmp_path: Path) -> None:
+    org = tmp_path / "org.toml"
+    org.write_text('[teams]\nx = "missing.toml"\n[defaults]\nbudget = 1\n', encoding="utf-8")
+    result = invoke("plan", "--org", org, "--week", "2026-W48", "--out", tmp_path / "out")
+    assert result.exit_code == ExitCode.INPUT
+    assert f"Error: {org}: 2 problems:" in result.stderr
+    assert "teams.x: config file" in result.stderr and "unknown key(s) ['budget'] in [defaults]" in result.stderr
+
+
+def test_options_that_do_not_go_together_are_usage_errors(tmp_path: Path) -> None:
+    org = EXAMPLE_ORG / "org.toml"
+    cases = [
+        (["--org", org, "--config", EXAMPLE_ORG / "apac" / "peakplan.toml"], "give either --config (one team) or --org (many teams), not both"),
+        (["--org", org, "--scheduler", "tcp://127.0.0.1:1"], "--scheduler and --workers go with --executor dask"),
+        (["--org", org, "--executor", "ray"], "--executor 'ray': choose one of serial, dask"),
+        (["--config", EXAMPLE_ORG / "apac" / "peakplan.toml", "--executor", "dask"], "go with --org"),
+        ([], "give --config (one team) or --org (many teams)"),
+        (["--org", org, "--previous", "roster.csv"], "--previous go with --config (one team), not with --org"),
+    ]
+    for options, message in cases:
+        result = invoke("plan", *options, "--week", "2026-W48", "--out", tmp_path / "out")
+        assert result.exit_code == ExitCode.USAGE, (options, result.output)
+        assert message in result.stderr, (options, result.stderr)
+
+
+def test_validate_org_reports_every_team_and_exits_3_for_a_broken_one(tmp_path: Path) -> None:
+    org = org_with_broken_team(tmp_path / "org")
+    text = org.read_text(encoding="utf-8")
+    org.write_text(text.replace('emea = "emea/peakplan.toml"\n', "").replace('americas = "americas/peakplan.toml"\n', ""),
+                   encoding="utf-8")  # fmt: skip
+    result = invoke("validate", "--org", org, *HORIZON, "--json")
+    assert result.exit_code == ExitCode.INPUT, result.output
+    payload = json.loads(result.stdout)
+    assert sorted(payload["teams"]) == ["apac", "broken"]
+    assert payload["teams"]["apac"]["ok"] is True
+    assert payload["teams"]["broken"]["exit_code"] == ExitCode.INPUT
+    assert "Error: broken: history:" in result.stderr and "broken/history.csv" in result.stderr
