@@ -39,7 +39,7 @@ from forecasts.runs import Inputs, backtest_frames
 from forecasts.holidays_calendar import holiday_events
 from forecasts.queue_shares import QUEUE_SCORE_COLUMNS, backtest_queues, learn_shares, split_forecast
 from forecasts.routing import read_queue_counts
-from scheduler.actions import ACTION_COLUMNS, ActionsResult, propose_actions
+from scheduler.actions import ACTION_COLUMNS, ActionsResult, propose_actions, read_actions
 from scheduler.config import Config
 from scheduler.coverage import daily_summary, scheduled_agents
 from scheduler.errors import InputError
@@ -485,7 +485,8 @@ def load_report_inputs(
     team: Team | None = None,
     generated_at: dt.datetime | None = None,
 ) -> ReportInputs:
-    """Report inputs from a plan output folder (forecast.csv, requirements.csv, roster.csv) and the config.
+    """Report inputs from a plan output folder (forecast.csv, requirements.csv, roster.csv, actions.csv if
+    there is one) and the config.
 
     The history and the sale calendar come from the config; a history that
     cannot be read is left out of the chart with a warning (the plan's own
@@ -497,6 +498,7 @@ def load_report_inputs(
     forecast_frame = read_forecast(folder / "forecast.csv")
     requirements = read_requirements(folder / "requirements.csv")
     roster = read_roster(folder / "roster.csv")
+    actions = read_actions(folder / ACTIONS_FILE) if (folder / ACTIONS_FILE).is_file() else None
     team = team or load_team(config.team_file, config.queue_names, shifts=config.shift_names)
     warnings: list[str] = []
     history, events = _history_and_events(config, forecast_frame, warnings)
@@ -509,6 +511,7 @@ def load_report_inputs(
         history=history,
         events=events,
         previous=read_roster(previous) if previous is not None else None,
+        actions=actions,
         warnings=tuple(warnings),
         generated_at=generated_at,
     )
@@ -534,6 +537,7 @@ def report_inputs_for_plan(
         events=events,
         previous=previous,
         solver=result.roster,
+        actions=result.actions.actions,
         warnings=tuple(warnings),
         generated_at=generated_at,
     )

@@ -12,8 +12,10 @@ from scheduler.actions.propose import (
     ActionsResult,
     actions_json,
     day_figures,
+    event_days,
     propose_actions,
+    read_actions,
     remaining_agents,
 )
 
-__all__ = ["ACTION_COLUMNS", "DAY_COLUMNS", "KINDS", "ActionsResult", "actions_json", "day_figures", "propose_actions", "remaining_agents"]
+__all__ = ["ACTION_COLUMNS", "DAY_COLUMNS", "KINDS", "ActionsResult", "actions_json", "day_figures", "event_days", "propose_actions", "read_actions", "remaining_agents"]

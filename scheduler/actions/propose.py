@@ -30,6 +30,7 @@ on the team: the rules, the forecast and the costs decide.
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 
@@ -85,7 +86,7 @@ class _Step:
     shape: str = ""  # "split" (a second part of the day) or "shift" (an extra day); "" extends a shift
 
 
-def _event_days(forecast: pd.DataFrame, tz: str) -> dict[dt.date, str]:
+def event_days(forecast: pd.DataFrame, tz: str) -> dict[dt.date, str]:
     """Local days the sale calendar touches, with the event names of the day."""
     if "events" not in forecast.columns:
         return {}
@@ -447,7 +448,7 @@ def propose_actions(
     """
     peak = config.peak
     problem = build_problem(config, team, requirements, start, days)
-    events = _event_days(forecast, config.timezone)
+    events = event_days(forecast, config.timezone)
     step_hours = config.interval_minutes / 60
     gap = Gap.of_roster(problem.queues, problem.grid, problem.required, problem.is_open, roster, config.interval_minutes)
     short_hours = float(gap.short.sum()) * step_hours
@@ -505,6 +506,20 @@ def propose_actions(
     )
 
 
+def read_actions(path: Path) -> pd.DataFrame:
+    """``actions.csv`` as :data:`ACTION_COLUMNS` (numbers as numbers).
+
+    Raises:
+        InputError: the file is missing, not CSV, or lacks a column (all named).
+    """
+    from scheduler.tables import read_table
+
+    frame = read_table(path, ACTION_COLUMNS, (), numeric_columns=("agents", "agent_hours", "closes_hours", "cost"),
+                       what="actions")  # fmt: skip
+    frame["agents"] = frame["agents"].astype(int)
+    return frame.loc[:, list(ACTION_COLUMNS)]
+
+
 def remaining_agents(actions: pd.DataFrame) -> dict[str, int]:
     """Per queue, the most extra agents any one day still needs after every priced action."""
     gap = actions[actions["kind"] == "remaining_gap"]
@@ -554,6 +569,8 @@ __all__ = [
     "ActionsResult",
     "actions_json",
     "day_figures",
+    "event_days",
     "propose_actions",
+    "read_actions",
     "remaining_agents",
 ]

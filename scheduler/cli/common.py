@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 
     from calendars.feed_folder import FeedsResult
     from scheduler.config import Config
+    from scheduler.actions import ActionsResult
     from scheduler.rostering import RosterResult
     from scheduler.team import Team
 
@@ -218,6 +219,61 @@ def print_violations(result: RosterResult, limit: int = 8) -> None:
     stdout.print("Soft-rule penalties: " + "; ".join(parts), markup=False)
     for rule, subject, cost in result.violations[:limit]:
         stdout.print(f"  {rule} - {subject}: {cost:,.0f}", markup=False)
+
+
+# A day short by more than this share of its required agent-hours is printed red.
+SHORT_DAY_SHARE = 0.03
+
+
+def print_peak(config: Config, actions: ActionsResult, top: int = 5) -> None:
+    """The answer first: shortfall per day (events named), what the roster already did, the cheapest actions."""
+    from rich.table import Table
+
+    from scheduler.actions import remaining_agents
+
+    table = Table(title=f"{config.team_name}: the week at a glance")
+    table.add_column("day", no_wrap=True)
+    # Numbers never fold: the event names give way on a narrow terminal.
+    table.add_column("events", overflow="ellipsis", no_wrap=True, max_width=22)
+    for name in ("required h", "scheduled h", "short h", "short"):
+        table.add_column(name, justify="right", no_wrap=True, min_width=len(name))
+    for row in actions.days.itertuples(index=False):
+        share = f"{row.short_share:.1%}"
+        table.add_row(
+            f"{dt.date.fromisoformat(row.date):%a %d}", row.events or "-", f"{row.required_hours:.1f}",
+            f"{row.scheduled_hours:.1f}", f"{row.short_hours:.1f}",
+            f"[red]{share}[/red]" if row.short_share > SHORT_DAY_SHARE else share,
+        )  # fmt: skip
+    stdout.print(table)
+    frame = actions.actions
+    moved = frame[frame["kind"] == "move_days_off"]
+    if not moved.empty:
+        stdout.print(
+            "The roster already staffs up (days off moved to ordinary days): "
+            + ", ".join(f"{dt.date.fromisoformat(r.date):%a %d} +{r.agents} agents, +{r.agent_hours:.1f} h" for r in moved.itertuples()),
+            markup=False,
+        )  # fmt: skip
+    priced = frame[~frame["kind"].isin(("move_days_off", "uncovered", "remaining_gap"))]
+    currency = f" {actions.currency}" if actions.currency else ""
+    stdout.print(
+        f"Peak actions, cheapest first ({len(priced)} priced in actions.csv): {priced['agent_hours'].sum():.1f} agent-hours "
+        f"for {priced['cost'].sum():,.0f}{currency}; short {actions.short_hours:.1f} h before, "
+        f"{actions.short_after_hours:.1f} h after",
+        markup=False,
+    )
+    for row in priced.head(top).itertuples(index=False):
+        stdout.print(
+            f"  {row.date} {row.kind} {row.queue}: {row.agents} agent(s), {row.agent_hours:.1f} h, "
+            f"{row.cost:,.0f}{currency} - {row.note}",
+            markup=False,
+        )
+    needed = remaining_agents(frame)
+    if needed:
+        stdout.print("Still to find: " + ", ".join(f"{count} more {queue} agent(s)" for queue, count in needed.items())
+                     + " on the busiest day (remaining_gap rows in actions.csv)", markup=False)  # fmt: skip
+    elif actions.short_after_hours > 0:
+        stdout.print(f"No further agent would pay off: {actions.short_after_hours:.1f} h left in scattered intervals "
+                     "(uncovered rows)", markup=False)  # fmt: skip
 
 
 def print_summary(config: Config, summary: pd.DataFrame, roster: RosterResult | None) -> None:

@@ -26,6 +26,7 @@ from scheduler.cli.common import (
     parse_generated_at,
     plan_horizon,
     print_feeds,
+    print_peak,
     print_summary,
     print_violations,
     print_warnings,
@@ -72,9 +73,10 @@ def plan(
 ) -> None:
     """Run every stage: forecast, staffing, roster, calendar feeds and the HTML report.
 
-    Writes forecast.csv, requirements.csv, roster.csv, report.html, feeds/<agent>.ics,
-    feeds/team.ics and feeds/index.html into --out, and prints required vs
-    scheduled agent-hours. Exit codes: 0 ok, 3 bad input, 4 infeasible rules,
+    Writes forecast.csv, requirements.csv, roster.csv, actions.csv (the priced peak
+    actions), report.html, feeds/<agent>.ics, feeds/team.ics and feeds/index.html
+    into --out, and prints the shortfall per day and the cheapest actions first,
+    then required vs scheduled agent-hours. Exit codes: 0 ok, 3 bad input, 4 infeasible rules,
     5 written but understaffed beyond report.max_understaffed_share.
 
     Example: peakplan plan --config examples/cashback/peakplan.toml --week 2026-W48 --out out/
@@ -89,7 +91,8 @@ def plan(
     Example: peakplan plan --org examples/org/org.toml --week 2026-W48 --out out/org --executor dask
     """
     from scheduler.config import load_config
-    from scheduler.pipeline import FEEDS_DIR, plan_to_folder, roster_service
+    from scheduler.actions import actions_json
+    from scheduler.pipeline import ACTIONS_FILE, FEEDS_DIR, plan_to_folder, roster_service
     from scheduler.report.page import REPORT_FILE
     from scheduler.report.summary import check_understaffing, plan_json
 
@@ -138,14 +141,16 @@ def plan(
             settings, first_day=first_day, days=length, coverage=result.coverage, daily=result.summary,
             evaluation=evaluation, roster=result.roster, files=list(written.files) + list(feeds.paths),
             warnings=result.forecast.warnings, max_understaffed_share=limit, feeds=feeds.totals(),
+            actions=actions_json(result.actions),
         )  # fmt: skip
         typer.echo(json.dumps(payload, indent=2))
     elif not quiet:
+        print_peak(settings, result.actions)  # the answer first: shortfall per day, the cheapest actions
         print_summary(settings, result.summary, result.roster)
         print_violations(result.roster)
         stdout.print(
-            f"Wrote {out}/forecast.csv, requirements.csv, roster.csv, response_times.csv/.json, {REPORT_FILE} "
-            f"and {out}/{FEEDS_DIR}/",
+            f"Wrote {out}/forecast.csv, requirements.csv, roster.csv, {ACTIONS_FILE}, response_times.csv/.json, "
+            f"{REPORT_FILE} and {out}/{FEEDS_DIR}/",
             markup=False,
         )
         print_feeds(feeds)

@@ -20,6 +20,10 @@ PALETTE = ("#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F
 SALE_SHADE = "#E69F00"
 HOLIDAY_SHADE = "#009E73"
 SHORT_COLOUR = "#D55E00"
+# One colour per role in the per-queue charts (the queue is each panel's label): a legend entry
+# then matches the line in every panel. Blue is not a shade colour, so no series looks like an event.
+SERIES_COLOUR = PALETTE[0]
+MAX_DAY_LABELS = 8  # date labels on a time axis; more would overlap at the report's width
 
 
 def local_naive(values: pd.Series | pd.DatetimeIndex, tz: str) -> pd.Series:
@@ -27,7 +31,8 @@ def local_naive(values: pd.Series | pd.DatetimeIndex, tz: str) -> pd.Series:
     return pd.Series(pd.to_datetime(values, utc=True)).dt.tz_convert(tz).dt.tz_localize(None)
 
 
-def _png(figure: Figure) -> str:
+def png(figure: Figure) -> str:
+    """A figure as base64 PNG, byte-stable (no software stamp)."""
     buffer = io.BytesIO()
     figure.savefig(buffer, format="png", dpi=DPI, metadata={"Software": None})
     return base64.b64encode(buffer.getvalue()).decode("ascii")
@@ -38,12 +43,19 @@ def _colour(queues: Sequence[str], queue: str) -> str:
 
 
 def _format_time_axis(axis: Any) -> None:
+    """Midnight ticks, a label every few days so that at most MAX_DAY_LABELS fit (labels never overlap)."""
+    import math
+
     import matplotlib.dates as mdates
 
-    locator = mdates.AutoDateLocator(minticks=5, maxticks=12)
-    axis.xaxis.set_major_locator(locator)
-    axis.xaxis.set_major_formatter(mdates.DateFormatter("%a %d %b"))
-    axis.grid(True, color="#dddddd", linewidth=0.6)
+    low, high = axis.get_xlim()  # matplotlib dates: days
+    step = max(1, math.ceil((high - low) / MAX_DAY_LABELS))
+    axis.xaxis.set_major_locator(mdates.DayLocator(interval=step))
+    axis.xaxis.set_minor_locator(mdates.DayLocator())
+    axis.xaxis.set_major_formatter(mdates.DateFormatter("%a %d %b" if step == 1 else "%d %b"))
+    axis.tick_params(axis="x", labelsize=8)
+    axis.grid(True, which="major", color="#dddddd", linewidth=0.6)
+    axis.grid(True, which="minor", color="#f0f0f0", linewidth=0.4)
     axis.set_axisbelow(True)
 
 
@@ -64,6 +76,9 @@ def _shade_events(axis: Any, events: pd.DataFrame | None, start: pd.Timestamp, e
         return []
     used: list[str] = []
     window = events[(events["end"] > start) & (events["start"] < end)]
+    span = (end - start) / 6  # names closer than this to the previous one go a line lower
+    last_at: pd.Timestamp | None = None
+    line = 0
     for row in window.itertuples(index=False):
         holiday = str(row.category) == "holiday"
         begin = max(pd.Timestamp(row.start), start).tz_convert(tz).tz_localize(None)
@@ -75,8 +90,11 @@ def _shade_events(axis: Any, events: pd.DataFrame | None, start: pd.Timestamp, e
         )  # fmt: skip
         if label not in used:
             used.append(label)
+        at = max(pd.Timestamp(row.start), start)
+        line = (line + 1) % 3 if last_at is not None and at - last_at < span else 0
+        last_at = at
         axis.annotate(
-            str(row.name), xy=(begin, 1.0), xycoords=("data", "axes fraction"), xytext=(2, -2),
+            str(row.name), xy=(begin, 1.0), xycoords=("data", "axes fraction"), xytext=(2, -2 - 9 * line),
             textcoords="offset points", fontsize=7, va="top", color="#444444", clip_on=True,
         )  # fmt: skip
     return used
@@ -99,18 +117,18 @@ def forecast_chart(inputs: ReportInputs, queues: Sequence[str]) -> str:
             ].sort_values("ds")
             axis.plot(local_naive(past["ds"], tz), past["y"], color="#888888", linewidth=0.7, label="history")
         if "yhat_lo" in part.columns and "yhat_hi" in part.columns:
-            axis.fill_between(x, part["yhat_lo"], part["yhat_hi"], color=_colour(queues, queue), alpha=0.2,
+            axis.fill_between(x, part["yhat_lo"], part["yhat_hi"], color=SERIES_COLOUR, alpha=0.2,
                               linewidth=0, label="P80 band")  # fmt: skip
-        axis.plot(x, part["yhat"], color=_colour(queues, queue), linewidth=1.0, label="forecast")
+        axis.plot(x, part["yhat"], color=SERIES_COLOUR, linewidth=1.0, label="forecast")
         _shade_events(axis, inputs.events, history_start if inputs.history is not None else start, end, tz)
         axis.set_ylabel(f"{queue}\ncontacts / interval", fontsize=8)
-        axis.set_ylim(bottom=0, top=axis.get_ylim()[1] * 1.12)  # room for the event names
+        axis.set_ylim(bottom=0, top=axis.get_ylim()[1] * 1.3)  # room for up to three lines of event names
         axis.axvline(local_naive(pd.Series([start]), tz).iloc[0], color="#333333", linestyle="--", linewidth=0.8)
         _format_time_axis(axis)
     _legend(figure, axes)
     figure.suptitle(f"Forecast vs the last {HISTORY_DAYS} days of history ({tz}); dashed line: start of the plan",
                     fontsize=10)  # fmt: skip
-    return _png(figure)
+    return png(figure)
 
 
 def staffing_chart(inputs: ReportInputs, coverage: pd.DataFrame, queues: Sequence[str]) -> str:
@@ -125,7 +143,7 @@ def staffing_chart(inputs: ReportInputs, coverage: pd.DataFrame, queues: Sequenc
         required = part["agents_required"].to_numpy(dtype=float)
         scheduled = part["agents_scheduled"].to_numpy(dtype=float)
         axis.step(x, required, where="post", color="#333333", linewidth=1.0, label="required")
-        axis.step(x, scheduled, where="post", color=_colour(queues, queue), linewidth=1.2, label="scheduled")
+        axis.step(x, scheduled, where="post", color=SERIES_COLOUR, linewidth=1.2, label="scheduled")
         short = required - scheduled > SHORTFALL_EPSILON
         axis.fill_between(x, scheduled, required, where=short, step="post", color=SHORT_COLOUR, alpha=0.35,
                           linewidth=0, label="understaffed")  # fmt: skip
@@ -139,7 +157,7 @@ def staffing_chart(inputs: ReportInputs, coverage: pd.DataFrame, queues: Sequenc
         axis.set_title(f"{queue}: {int(short.sum())} understaffed intervals", fontsize=8, loc="right")
     _legend(figure, axes)
     figure.suptitle("Required vs scheduled agents per interval (red: understaffed)", fontsize=10)
-    return _png(figure)
+    return png(figure)
 
 
 def service_chart(inputs: ReportInputs, evaluation: pd.DataFrame, queues: Sequence[str]) -> str:
@@ -173,7 +191,7 @@ def service_chart(inputs: ReportInputs, evaluation: pd.DataFrame, queues: Sequen
         _format_time_axis(axis)
     _legend(figure, [level_axis])
     figure.suptitle("Predicted service with the scheduled agents (open hours only)", fontsize=10)
-    return _png(figure)
+    return png(figure)
 
 def fairness_chart(fairness: pd.DataFrame) -> str:
     figure = Figure(figsize=(11, 5.4), layout="constrained")
@@ -201,4 +219,4 @@ def fairness_chart(fairness: pd.DataFrame) -> str:
     for axis in (hours_axis, count_axis):
         axis.grid(True, axis="y", color="#dddddd", linewidth=0.6)
         axis.set_axisbelow(True)
-    return _png(figure)
+    return png(figure)

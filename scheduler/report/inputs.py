@@ -31,5 +31,6 @@ class ReportInputs:
     events: pd.DataFrame | None = None  # sale calendar + holidays (pipeline.load_events)
     previous: pd.DataFrame | None = None  # the roster published before
     solver: RosterResult | None = None  # from a plan run: status, objective, bound, gap, violations
+    actions: pd.DataFrame | None = None  # the priced peak actions (scheduler.actions.ACTION_COLUMNS)
     warnings: tuple[str, ...] = ()
     generated_at: dt.datetime | None = None

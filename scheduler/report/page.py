@@ -16,6 +16,7 @@ Library code: :func:`render_report` returns the HTML text and
 
 from __future__ import annotations
 
+import datetime as dt
 import html
 from collections.abc import Sequence
 from pathlib import Path
@@ -25,11 +26,16 @@ import numpy as np
 import pandas as pd
 
 from calendars.files import write_text_atomic
+from scheduler.actions import day_figures, event_days, remaining_agents
 from scheduler.coverage import daily_summary, scheduled_agents
-from scheduler.report.charts import fairness_chart, forecast_chart, local_naive, service_chart, staffing_chart
+from scheduler.report.charts import PALETTE, fairness_chart, forecast_chart, local_naive, service_chart, staffing_chart
+from scheduler.report.coverage_map import coverage_map_png
+from scheduler.report.daily import forecast_vs_actual, service_by_day, wape
 from scheduler.report.diff import RosterDiff, change_text, diff_rosters
 from scheduler.report.inputs import REPORT_FILE, ReportInputs
+from scheduler.report.sections import SECTIONS_CSS, accuracy_section, actions_section, glance_section, service_days_section
 from scheduler.report.summary import SHORTFALL_EPSILON, understaffed_share
+from scheduler.report.timeline import timeline_css, timeline_html
 from scheduler.staffing.requirements import evaluate_staffing, summarize_evaluation
 
 __all__ = ["REPORT_FILE", "ReportInputs", "fairness_table", "render_report", "write_report"]
@@ -187,13 +193,16 @@ def render_report(inputs: ReportInputs) -> str:
     local_days = local_naive(requirements["ds"], tz)
     first, last = local_days.min().date(), local_days.max().date()
     short_intervals = int((coverage["shortfall"] > SHORTFALL_EPSILON).sum())
+    glance = day_figures(coverage, event_days(forecast, tz), tz, config.interval_minutes)
+    actions = inputs.actions
+    proposed = actions[actions["kind"] != "uncovered"] if actions is not None else None
 
     parts = [
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
         f"<title>{_e(config.team_name)}: staffing plan {first} to {last}</title>",
-        f"<style>{_CSS}</style></head><body>",
+        f"<style>{_CSS}{SECTIONS_CSS}{timeline_css(queues, PALETTE)}</style></head><body>",
         f"<h1>{_e(config.team_name)}: staffing plan {first} to {last}</h1>",
         f'<p class="meta">Time zone {_e(tz)}; {config.interval_minutes}-minute intervals; queues {_e(", ".join(queues))}'
         + (f"; generated {_e(inputs.generated_at.isoformat())}" if inputs.generated_at else "")
@@ -208,11 +217,36 @@ def render_report(inputs: ReportInputs) -> str:
         ),
         _kpi("understaffed queue-intervals", f"{short_intervals:,}", bad=short_intervals > 0),
     ]
+    for row in service.itertuples(index=False):
+        target = config.channel(str(row.queue)).service_level or 0.0
+        parts.append(_kpi(f"{row.queue} service level (target {target:.0%})", f"{row.service_level:.1%}",
+                          bad=row.service_level < target - 1e-9))  # fmt: skip
+    if proposed is not None:
+        paid = proposed[proposed["kind"] != "move_days_off"]
+        currency = f" {config.peak.currency}" if config.peak.currency else ""
+        parts.append(_kpi(f"actions proposed, {paid['cost'].sum():,.0f}{currency}", f"{len(proposed)}"))
+        needed = remaining_agents(actions) if actions is not None else {}
+        if needed:
+            parts.append(_kpi("agents still to find (" + ", ".join(needed) + ")", f"{sum(needed.values())}", bad=True))
     if inputs.solver is not None:
         parts.append(_kpi(f"solver {inputs.solver.status}, gap", f"{inputs.solver.gap:.1%}"))
     parts.append("</div>")
     if inputs.warnings:
         parts.append("<ul>" + "".join(f'<li class="warn">{_e(w)}</li>' for w in inputs.warnings) + "</ul>")
+
+    parts.append(glance_section(glance))
+    parts.append(actions_section(actions, config.peak.currency))
+    days = [dt.date.fromisoformat(day) for day in glance["date"]]
+    agents = [(agent.id, agent.name) for agent in inputs.team.agents] if inputs.team else [
+        (agent_id, "") for agent_id in sorted(set(inputs.roster["agent_id"]))
+    ]  # fmt: skip
+    parts.append('<h2 id="timeline">Every agent\'s week</h2>')
+    parts.append(timeline_html(inputs.roster, days, agents, queues, tz))
+    parts.append('<h2 id="coverage">Coverage heat map</h2>')
+    parts.append(
+        _chart(coverage_map_png(coverage, queues, tz, config.interval_minutes), "Scheduled ÷ required per queue, day and "
+               "interval", "chart-coverage")  # fmt: skip
+    )
 
     parts.append('<h2 id="forecast">Forecast</h2>')
     parts.append(
@@ -249,6 +283,7 @@ def render_report(inputs: ReportInputs) -> str:
         _table(["queue", "model", "contacts", "service level", "target", "mean wait", "abandoned", "max backlog"],
                service_rows, left=2)  # fmt: skip
     )
+    parts.append(service_days_section(service_by_day(evaluation, tz), config))
 
     parts.append('<h2 id="fairness">Fairness: hours, weekends and late shifts per agent</h2>')
     parts.append(_chart(fairness_chart(fairness), "Hours, weekends and late shifts per agent", "chart-fairness"))
@@ -288,6 +323,8 @@ def render_report(inputs: ReportInputs) -> str:
 
     parts.append('<h2 id="changes">What changed against the previous roster</h2>')
     parts.append(_changes_section(diff, names))
+    accuracy = forecast_vs_actual(forecast, inputs.history, tz)
+    parts.append(accuracy_section(accuracy, wape(accuracy)))
     parts.append("</body></html>\n")
     return "\n".join(parts)
 

@@ -102,8 +102,13 @@ def plan_json(
     warnings: Sequence[str],
     max_understaffed_share: float | None,
     feeds: dict[str, int] | None = None,
+    actions: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """The one JSON object `plan --json` prints (deterministic: no wall-clock times)."""
+    """The one JSON object `plan --json` prints (deterministic: no wall-clock times).
+
+    ``actions`` is :func:`scheduler.actions.actions_json` of the plan: per-day
+    shortfall, the priced actions and the agents still to find.
+    """
     hours = config.interval_minutes / 60
     share = understaffed_share(coverage)
     over = max_understaffed_share is not None and share > max_understaffed_share + 1e-12
@@ -143,4 +148,5 @@ def plan_json(
         "violations": violations_json(roster.violations),
         "feeds": dict(sorted((feeds or {}).items())),
         "warnings": list(warnings),
+        "actions": actions if actions is not None else {},
     }

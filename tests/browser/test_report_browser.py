@@ -30,7 +30,7 @@ from scheduler.tables import as_written
 from scheduler.team import load_team
 
 WEEK_START = dt.date(2026, 11, 23)
-CHART_IDS = ("chart-forecast", "chart-staffing", "chart-service", "chart-fairness")
+CHART_IDS = ("chart-forecast", "chart-staffing", "chart-service", "chart-fairness", "chart-coverage")
 # Flags of a headless Chromium on a machine with no network and no display; root needs --no-sandbox.
 FLAGS = (
     "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",

@@ -1,0 +1,130 @@
+"""The report's peak sections: the week at a glance, the priced actions, service per day, forecast vs actual.
+
+Each function returns an HTML fragment (escaped, no script) that
+:func:`scheduler.report.page.render_report` places on the page; the numbers
+come from :mod:`scheduler.actions` and :mod:`scheduler.report.daily`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import html
+
+import pandas as pd
+
+from scheduler.config import Config
+
+# A day whose unscheduled share of the required agent-hours is above this is flagged: a few
+# percent of scattered half-agents is what whole agents per queue leave even on a good roster.
+COVERED_SHARE = 0.03
+
+SECTIONS_CSS = """
+tr.action td { white-space: nowrap; }
+tr.action td.note { white-space: normal; text-align: left; font-size: 0.8rem; color: #444; min-width: 16rem; }
+.scroll { overflow-x: auto; }
+"""
+
+
+def _e(value: object) -> str:
+    return html.escape(str(value), quote=True)
+
+
+def _cell(text: str, css: str = "") -> str:
+    return f'<td class="{css}">{_e(text)}</td>' if css else f"<td>{_e(text)}</td>"
+
+
+def _head(*names: str, left: int = 1) -> str:
+    return "<thead><tr>" + "".join(
+        f'<th class="l">{_e(name)}</th>' if i < left else f"<th>{_e(name)}</th>" for i, name in enumerate(names)
+    ) + "</tr></thead>"  # fmt: skip
+
+
+def glance_section(days: pd.DataFrame) -> str:
+    """Per day: events, required and scheduled agent-hours, the shortfall and its share (flagged above 3%)."""
+    rows = []
+    for row in days.itertuples(index=False):
+        day = dt.date.fromisoformat(row.date)
+        short = row.short_share > COVERED_SHARE
+        rows.append(
+            "<tr>" + _cell(f"{day:%a %d %b}", "l") + _cell(row.events or "–", "l") + _cell(f"{row.required_hours:.1f}")
+            + _cell(f"{row.scheduled_hours:.1f}") + _cell(f"{row.short_hours:.1f}")
+            + _cell(f"{row.short_share:.1%}", "short" if short else "") + "</tr>"
+        )  # fmt: skip
+    return (
+        '<h2 id="glance">The week at a glance</h2><div class="scroll"><table>'
+        + _head("day", "events", "required h", "scheduled h", "short h", "short", left=2)
+        + f"<tbody>{''.join(rows)}</tbody></table></div>"
+        + f"<p class=\"meta\">Flagged: more than {COVERED_SHARE:.0%} of the day's required agent-hours unscheduled.</p>"
+    )
+
+
+def actions_section(actions: pd.DataFrame | None, currency: str) -> str:
+    """The priced actions, cheapest first, as ``actions.csv`` holds them."""
+    title = '<h2 id="actions">Peak actions, cheapest first</h2>'
+    if actions is None:
+        return title + "<p>No actions file (<code>plan</code> writes <code>actions.csv</code> next to the roster).</p>"
+    proposed = actions[actions["kind"] != "uncovered"]
+    if proposed.empty and actions.empty:
+        return title + "<p>Nothing to propose: the roster covers the week.</p>"
+    unit = f" {currency}" if currency else ""
+    paid = proposed[proposed["kind"] != "move_days_off"]
+    summary = (
+        f"<p>{len(proposed)} proposals: {paid['agent_hours'].sum():,.1f} extra agent-hours for "
+        f"{paid['cost'].sum():,.0f}{_e(unit)}, covering {proposed['closes_hours'].sum():,.1f} required agent-hours. "
+        "<code>remaining_gap</code> rows are agents still to find; <code>uncovered</code> rows what nobody is "
+        "proposed for (single intervals short by less than half an agent).</p>"
+    )
+    rows = []
+    for row in actions.itertuples(index=False):
+        rows.append(
+            '<tr class="action">' + _cell(str(row.date), "l") + _cell(str(row.queue), "l") + _cell(str(row.kind), "l")
+            + _cell(str(int(row.agents))) + _cell(f"{row.agent_hours:.1f}") + _cell(f"{row.closes_hours:.1f}")
+            + _cell(f"{row.cost:,.0f}") + _cell(str(row.note), "note") + "</tr>"
+        )  # fmt: skip
+    table = (
+        '<div class="scroll"><table>'
+        + _head("date", "queue", "kind", "agents", "agent-hours", "covers h", f"cost{unit}", "note", left=3)
+        + f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )
+    return title + summary + table
+
+
+def service_days_section(table: pd.DataFrame, config: Config) -> str:
+    """Service level, mean wait and backlog per day and queue under the roster."""
+    rows = []
+    for row in table.itertuples(index=False):
+        channel = config.channel(str(row.queue))
+        target = channel.service_level or 0.0
+        level = f"{row.service_level:.1%}"
+        wait = row.asa_seconds
+        waited = f"{wait:,.0f} s" if wait < 120 else (f"{wait / 60:,.0f} min" if wait < 7200 else f"{wait / 3600:,.1f} h")
+        rows.append(
+            "<tr>" + _cell(f"{dt.date.fromisoformat(row.date):%a %d}", "l") + _cell(str(row.queue), "l")
+            + _cell(f"{row.offered:,.0f}") + _cell(level, "short" if row.service_level < target - 1e-9 else "")
+            + _cell(f"{target:.0%}") + _cell(waited) + _cell(f"{row.max_backlog:,.0f}") + _cell(f"{row.backlog_at_end:,.0f}")
+            + "</tr>"
+        )  # fmt: skip
+    return (
+        '<h3 id="service-days">Per day</h3><div class="scroll"><table>'
+        + _head("day", "queue", "contacts", "service level", "target", "mean wait", "max backlog", "backlog at day end",
+                left=2)  # fmt: skip
+        + f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )
+
+
+def accuracy_section(table: pd.DataFrame, wape: float) -> str:
+    """Forecast against actual for the planned days the history already covers (empty: nothing)."""
+    if table.empty:
+        return ""
+    rows = [
+        "<tr>" + _cell(f"{dt.date.fromisoformat(row.date):%a %d %b}", "l") + _cell(str(row.queue), "l")
+        + _cell(f"{row.forecast:,.0f}") + _cell(f"{row.actual:,.0f}") + _cell(f"{row.error:+,.0f}") + "</tr>"
+        for row in table.itertuples(index=False)
+    ]  # fmt: skip
+    return (
+        '<h2 id="accuracy">Forecast against actual</h2>'
+        f"<p>The history already covers {table['date'].nunique()} planned day(s): daily contacts per queue, "
+        f"WAPE {wape:.1%}.</p><div class=\"scroll\"><table>"
+        + _head("day", "queue", "forecast", "actual", "actual − forecast", left=2)
+        + f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )
