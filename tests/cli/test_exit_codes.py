@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from cli_support import EXAMPLE, PlanRun, assert_clean_error, invoke
+from scheduler.actions import ACTION_COLUMNS, KINDS
 from scheduler.cli import app
 from scheduler.errors import (
     ExitCode,
@@ -118,3 +119,18 @@ def test_publish_to_an_unreachable_server_exits_6(example_plan: PlanRun) -> None
             "--feeds", str(example_plan.out / "feeds")]  # fmt: skip
     result = CliRunner().invoke(app, args, env={"PEAKPLAN_TEST_PW": "x"})
     assert_clean_error(result, ExitCode.PUBLISH, "cannot reach CalDAV server 127.0.0.1:9")
+
+
+def test_plan_json_and_folder_carry_the_peak_actions(understaffed_day: PlanRun) -> None:
+    payload = json.loads(understaffed_day.result.stdout)
+    actions = payload["actions"]
+    assert [day["date"] for day in actions["days"]] == ["2026-11-27"]
+    assert actions["days"][0]["events"] == "Black Friday 2026"
+    assert actions["days"][0]["short_share"] == pytest.approx(payload["coverage"]["understaffed_share"], abs=1e-4)
+    assert actions["currency"] == "RUB"
+    assert {row["kind"] for row in actions["proposed"]} <= set(KINDS)
+    assert all(row["date"] == "2026-11-27" for row in actions["proposed"])
+    assert any(path.endswith("actions.csv") for path in payload["files"])
+    lines = (understaffed_day.out / "actions.csv").read_text(encoding="utf-8").splitlines()
+    assert lines[0] == ",".join(ACTION_COLUMNS)
+    assert len(lines) == 1 + len(actions["proposed"])

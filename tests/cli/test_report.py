@@ -10,7 +10,7 @@ from pathlib import Path
 from cli_support import EXAMPLE, PlanRun, assert_clean_error, invoke
 
 CONFIG = EXAMPLE / "peakplan.toml"
-CHART_IDS = ("chart-forecast", "chart-staffing", "chart-service", "chart-fairness")
+CHART_IDS = ("chart-forecast", "chart-staffing", "chart-service", "chart-fairness", "chart-coverage")
 IMG = re.compile(r'<img class="chart" id="([a-z-]+)" alt="[^"]*" src="data:image/png;base64,([A-Za-z0-9+/=]+)">')
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -27,7 +27,7 @@ def assert_self_contained(html: str) -> None:
     assert "@import" not in html and "url(" not in html
 
 
-def test_plan_writes_a_self_contained_report_with_four_charts(example_plan: PlanRun) -> None:
+def test_plan_writes_a_self_contained_report_with_five_charts(example_plan: PlanRun) -> None:
     assert example_plan.result.exit_code == 0, example_plan.result.output
     html = (example_plan.out / "report.html").read_text(encoding="utf-8")
     assert_self_contained(html)
@@ -36,7 +36,8 @@ def test_plan_writes_a_self_contained_report_with_four_charts(example_plan: Plan
     for chart_id, data in images.items():
         assert data.startswith(PNG_MAGIC), chart_id
         assert len(data) > 10_000, (chart_id, len(data))  # a drawn chart, not an empty canvas
-    for heading in ("Forecast", "Required vs scheduled agents", "Predicted service under this roster",
+    for heading in ("The week at a glance", "Peak actions, cheapest first", "Every agent's week", "Coverage heat map",
+                    "Forecast", "Required vs scheduled agents", "Predicted service under this roster",
                     "Fairness: hours, weekends and late shifts per agent", "Solver",
                     "What changed against the previous roster"):  # fmt: skip
         assert f">{heading}</h2>" in html, heading
@@ -47,8 +48,9 @@ def test_plan_writes_a_self_contained_report_with_four_charts(example_plan: Plan
 
 def test_report_lists_every_agent_and_day(example_plan: PlanRun) -> None:
     html = (example_plan.out / "report.html").read_text(encoding="utf-8")
-    for agent_id in [f"a{n:02d}" for n in range(1, 11)]:
-        assert f"<td class=\"l\">{agent_id}</td>" in html, agent_id
+    for agent_id in [f"a{n:02d}" for n in range(1, 19)]:
+        assert f"<td class=\"l\">{agent_id}</td>" in html, agent_id  # the fairness table
+        assert f'<tr id="tl-{agent_id}">' in html, agent_id  # the timeline
     for day in ("2026-11-23 Mon", "2026-11-27 Fri", "2026-11-29 Sun"):
         assert day in html
 

@@ -1,0 +1,62 @@
+"""`make demo` as a lead reads it: the example week staffed up on Black Friday, priced actions, the report.
+
+Runs the example with its configured solver budget (as `make demo` does), so
+it is slow; the figures are in docs/peak.md.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from cli_support import EXAMPLE, GENERATED_AT, WEEK, PlanRun, invoke, team_agent_ids
+
+pytestmark = pytest.mark.slow
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory: pytest.TempPathFactory) -> PlanRun:
+    out = tmp_path_factory.mktemp("demo") / "out"
+    args = ["plan", "--config", EXAMPLE / "peakplan.toml", "--week", WEEK, "--out", out, "--generated-at", GENERATED_AT,
+            "--json"]  # fmt: skip
+    return PlanRun(out=out, result=invoke(args))
+
+
+def test_the_roster_staffs_up_on_the_busiest_event_day(demo: PlanRun) -> None:
+    assert demo.result.exit_code == 0, demo.result.output
+    days = json.loads(demo.result.stdout)["actions"]["days"]
+    ordinary = [day["scheduled_hours"] for day in days if not day["events"]]
+    events = [day for day in days if day["events"].startswith("Black Friday 2026") and "(" not in day["events"]]
+    assert len(ordinary) == 3 and len(events) == 3  # Mon-Wed ordinary; Thu is the day before; Fri-Sun the sale
+    busiest = max(events, key=lambda day: day["required_hours"])
+    assert busiest["date"] == "2026-11-27"
+    assert busiest["scheduled_hours"] >= 1.3 * sum(ordinary) / len(ordinary)
+
+
+def test_actions_are_proposed_on_the_event_days(demo: PlanRun) -> None:
+    payload = json.loads(demo.result.stdout)
+    proposed = payload["actions"]["proposed"]
+    event_days = {day["date"] for day in payload["actions"]["days"] if day["events"]}
+    on_events = [row for row in proposed if row["date"] in event_days and row["kind"] != "uncovered"]
+    assert {row["kind"] for row in on_events} >= {"move_days_off", "overtime"}
+    assert all(row["cost"] > 0 for row in on_events if row["kind"] in ("add_hours", "overtime", "overtime_shift"))
+    text = (demo.out / "actions.csv").read_text(encoding="utf-8")
+    assert text.count("\n") == 1 + len(proposed)
+
+
+def test_the_report_shows_every_agent_the_heat_map_and_the_actions(demo: PlanRun) -> None:
+    page = (demo.out / "report.html").read_text(encoding="utf-8")
+    agents = re.findall(r'<tr id="tl-([A-Za-z0-9_-]+)"', page)
+    assert agents == team_agent_ids(EXAMPLE / "team.toml")
+    assert re.search(r'<img class="chart" id="chart-coverage"[^>]*src="data:image/png;base64,', page)
+    proposed = json.loads(demo.result.stdout)["actions"]["proposed"]
+    assert page.count('<tr class="action">') == len(proposed)
+
+
+def test_the_demo_writes_what_the_readme_lists(demo: PlanRun) -> None:
+    for name in ("forecast.csv", "requirements.csv", "roster.csv", "actions.csv", "report.html"):
+        assert (demo.out / name).is_file(), name
+    assert isinstance(demo.out, Path)
