@@ -2,10 +2,13 @@
 
 - :mod:`.gap` – the shortfall per queue and interval and what an extra hour closes
 - :mod:`.agents` – who can still give hours, within every labour rule
-- :mod:`.propose` – the stages in order of cost, ``actions.csv`` rows and per-day figures
+- :mod:`.candidates` – extensions, split and extra shifts, pool and new agents; the greedy
+- :mod:`.propose` – the stages in order of cost and the ``actions.csv`` rows
+- :mod:`.table` – the table's columns, per-day figures, reading it back, its JSON form
 """
 
-from scheduler.actions.propose import (
+from scheduler.actions.propose import propose_actions
+from scheduler.actions.table import (
     ACTION_COLUMNS,
     DAY_COLUMNS,
     KINDS,
@@ -13,9 +16,19 @@ from scheduler.actions.propose import (
     actions_json,
     day_figures,
     event_days,
-    propose_actions,
     read_actions,
     remaining_agents,
 )
 
-__all__ = ["ACTION_COLUMNS", "DAY_COLUMNS", "KINDS", "ActionsResult", "actions_json", "day_figures", "event_days", "propose_actions", "read_actions", "remaining_agents"]
+__all__ = [
+    "ACTION_COLUMNS",
+    "DAY_COLUMNS",
+    "KINDS",
+    "ActionsResult",
+    "actions_json",
+    "day_figures",
+    "event_days",
+    "propose_actions",
+    "read_actions",
+    "remaining_agents",
+]

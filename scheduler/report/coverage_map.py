@@ -17,7 +17,9 @@ from matplotlib.figure import Figure
 MAX_RATIO = 2.0  # ratios above this are drawn as this (double the need is already plainly over)
 
 
-def coverage_grid(coverage: pd.DataFrame, queue: str, tz: str, interval_minutes: int) -> tuple[list, list[str], np.ndarray]:
+def coverage_grid(
+    coverage: pd.DataFrame, queue: str, tz: str, interval_minutes: int
+) -> tuple[list, list[str], np.ndarray]:
     """Days, interval labels and scheduled/required per day (rows) and time of day (columns); NaN where nothing is required."""
     part = coverage[coverage["queue"] == queue]
     local = part["ds"].dt.tz_convert(tz)
@@ -77,7 +79,6 @@ def _colormap():  # noqa: ANN202
     from matplotlib import colormaps
 
     return colormaps["RdBu"]
-
 
 
 def coverage_map_png(coverage: pd.DataFrame, queues: Sequence[str], tz: str, interval_minutes: int) -> str:

@@ -35,9 +35,13 @@ def forecast_vs_actual(forecast: pd.DataFrame, history: pd.DataFrame | None, tz:
         return pd.DataFrame(columns=list(ACCURACY_COLUMNS))
     last_seen = actual["ds"].max()
     planned = forecast[forecast["ds"] <= last_seen]  # only days the history covers
+
     def daily(frame: pd.DataFrame, column: str) -> pd.Series:
         return frame.assign(date=frame["ds"].dt.tz_convert(tz).dt.date).groupby(["date", "queue"])[column].sum()
-    table = pd.concat([daily(planned, "yhat").rename("forecast"), daily(actual, "y").rename("actual")], axis=1).fillna(0.0)
+
+    table = pd.concat([daily(planned, "yhat").rename("forecast"), daily(actual, "y").rename("actual")], axis=1).fillna(
+        0.0
+    )
     table = table.reset_index()
     table["date"] = [day.isoformat() for day in table["date"]]
     table["error"] = table["actual"] - table["forecast"]

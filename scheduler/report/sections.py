@@ -54,7 +54,7 @@ def glance_section(days: pd.DataFrame) -> str:
         '<h2 id="glance">The week at a glance</h2><div class="scroll"><table>'
         + _head("day", "events", "required h", "scheduled h", "short h", "short", left=2)
         + f"<tbody>{''.join(rows)}</tbody></table></div>"
-        + f"<p class=\"meta\">Flagged: more than {COVERED_SHARE:.0%} of the day's required agent-hours unscheduled.</p>"
+        + f'<p class="meta">Flagged: more than {COVERED_SHARE:.0%} of the day\'s required agent-hours unscheduled.</p>'
     )
 
 
@@ -97,7 +97,9 @@ def service_days_section(table: pd.DataFrame, config: Config) -> str:
         target = channel.service_level or 0.0
         level = f"{row.service_level:.1%}"
         wait = row.asa_seconds
-        waited = f"{wait:,.0f} s" if wait < 120 else (f"{wait / 60:,.0f} min" if wait < 7200 else f"{wait / 3600:,.1f} h")
+        waited = (
+            f"{wait:,.0f} s" if wait < 120 else (f"{wait / 60:,.0f} min" if wait < 7200 else f"{wait / 3600:,.1f} h")
+        )
         rows.append(
             "<tr>" + _cell(f"{dt.date.fromisoformat(row.date):%a %d}", "l") + _cell(str(row.queue), "l")
             + _cell(f"{row.offered:,.0f}") + _cell(level, "short" if row.service_level < target - 1e-9 else "")
@@ -106,8 +108,17 @@ def service_days_section(table: pd.DataFrame, config: Config) -> str:
         )  # fmt: skip
     return (
         '<h3 id="service-days">Per day</h3><div class="scroll"><table>'
-        + _head("day", "queue", "contacts", "service level", "target", "mean wait", "max backlog", "backlog at day end",
-                left=2)  # fmt: skip
+        + _head(
+            "day",
+            "queue",
+            "contacts",
+            "service level",
+            "target",
+            "mean wait",
+            "max backlog",
+            "backlog at day end",
+            left=2,
+        )  # fmt: skip
         + f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
 
@@ -124,7 +135,7 @@ def accuracy_section(table: pd.DataFrame, wape: float) -> str:
     return (
         '<h2 id="accuracy">Forecast against actual</h2>'
         f"<p>The history already covers {table['date'].nunique()} planned day(s): daily contacts per queue, "
-        f"WAPE {wape:.1%}.</p><div class=\"scroll\"><table>"
+        f'WAPE {wape:.1%}.</p><div class="scroll"><table>'
         + _head("day", "queue", "forecast", "actual", "actual − forecast", left=2)
         + f"<tbody>{''.join(rows)}</tbody></table></div>"
     )

@@ -33,7 +33,9 @@ def _e(value: object) -> str:
 
 def timeline_css(queues: Sequence[str], colours: Sequence[str]) -> str:
     """The timeline's style sheet, one block colour per queue (the charts' colours)."""
-    return TIMELINE_CSS + "".join(f".tl-q{i} {{ background: {colour}; }}\n" for i, colour in enumerate(colours[: len(queues)]))
+    return TIMELINE_CSS + "".join(
+        f".tl-q{i} {{ background: {colour}; }}\n" for i, colour in enumerate(colours[: len(queues)])
+    )
 
 
 def timeline_html(roster: pd.DataFrame, days: Sequence[dt.date], agents: Sequence[tuple[str, str]], queues: Sequence[str],
@@ -51,7 +53,9 @@ def timeline_html(roster: pd.DataFrame, days: Sequence[dt.date], agents: Sequenc
         first_hour, last_hour = 8, 20
     else:
         first_hour = int(local["start"].dt.hour.min())
-        ends = local["end"].dt.hour + (local["end"].dt.minute > 0) + 24 * (local["end"].dt.date > local["start"].dt.date)
+        ends = (
+            local["end"].dt.hour + (local["end"].dt.minute > 0) + 24 * (local["end"].dt.date > local["start"].dt.date)
+        )
         last_hour = int(min(48, ends.max()))
     span = (last_hour - first_hour) * 60
     head = "".join(f"<th>{day:%a %d}</th>" for day in days)
@@ -87,5 +91,5 @@ def timeline_html(roster: pd.DataFrame, days: Sequence[dt.date], agents: Sequenc
     return (
         f'<p class="tl-legend">{first_hour:02d}:00 to {last_hour % 24:02d}:00 each day. {legend}</p>'
         f'<div class="tl-wrap"><table class="timeline"><thead><tr><th class="agent">agent</th>{head}'
-        f'<th>paid</th></tr></thead><tbody>{"".join(rows)}</tbody></table></div>'
+        f"<th>paid</th></tr></thead><tbody>{''.join(rows)}</tbody></table></div>"
     )

@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-import numpy as np
 import pytest
 from matplotlib import image as mpimg
 from typer.testing import CliRunner
@@ -54,7 +53,9 @@ def peak_report(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, list[st
     return out / "report.html", [agent.id for agent in team.agents]
 
 
-def test_every_agent_the_heat_map_and_the_actions_are_in_the_page(peak_report: tuple[Path, list[str]], tmp_path: Path) -> None:
+def test_every_agent_the_heat_map_and_the_actions_are_in_the_page(
+    peak_report: tuple[Path, list[str]], tmp_path: Path
+) -> None:
     report, agents = peak_report
     result = run_chromium(chromium(), tmp_path / "profile", "--dump-dom", report.as_uri())
     assert result.returncode == 0, result.stderr[-2000:]
@@ -74,12 +75,19 @@ def test_screenshots_show_the_heat_map_and_timeline(peak_report: tuple[Path, lis
                                                     name: str) -> None:  # fmt: skip
     report, _agents = peak_report
     shot = tmp_path / f"report-{name}.png"
-    result = run_chromium(chromium(), tmp_path / "profile", f"--screenshot={shot}", f"--window-size={width}", report.as_uri())
+    result = run_chromium(
+        chromium(), tmp_path / "profile", f"--screenshot={shot}", f"--window-size={width}", report.as_uri()
+    )
     assert result.returncode == 0 and shot.is_file(), result.stderr[-2000:]
     pixels = mpimg.imread(shot)[..., :3]
     assert pixels.shape[1] == int(width.split(",")[0])
     dark = (pixels < 0.35).all(axis=-1)
     assert dark[: pixels.shape[0] // 8].mean() > 0.002, "no header text at the top"
     # the heat map's "short" end (RdBu: #67001F to #D6604D): red well above green and blue
-    red = (pixels[..., 0] > 0.35) & (pixels[..., 1] < 0.45) & (pixels[..., 2] < 0.4) & (pixels[..., 0] - pixels[..., 1] > 0.3)
+    red = (
+        (pixels[..., 0] > 0.35)
+        & (pixels[..., 1] < 0.45)
+        & (pixels[..., 2] < 0.4)
+        & (pixels[..., 0] - pixels[..., 1] > 0.3)
+    )
     assert red.sum() > 200, f"{name}: coverage heat map not drawn ({red.sum()} red pixels)"

@@ -11,7 +11,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from cli_support import EXAMPLE, GENERATED_AT, WEEK, PlanRun, invoke, team_agent_ids
 
 pytestmark = pytest.mark.slow

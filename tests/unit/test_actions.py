@@ -54,7 +54,9 @@ def propose(config: Config, members, rows: list[dict[str, object]], needs, days:
     requirements = demand(config, days, needs)
     roster = pd.DataFrame(rows, columns=["agent_id", "queue", "activity", "start", "end", "shift_id"])
     coverage = scheduled_agents(roster, requirements, config.interval_minutes)
-    return propose_actions(config, members, requirements, roster, coverage, forecast(config, days, events), MONDAY, days)
+    return propose_actions(
+        config, members, requirements, roster, coverage, forecast(config, days, events), MONDAY, days
+    )
 
 
 def records(result) -> list[tuple]:  # noqa: ANN001
@@ -106,11 +108,15 @@ def test_rest_between_shifts_limits_an_extension() -> None:
 def test_an_extra_shift_on_a_day_off_respects_shifts_per_week() -> None:
     config = configure(PeakSettings(hourly_cost=10.0))
     roomy = dataclasses.replace(FORTY, max_hours_per_week=40)
-    result = propose(config, team(agent(contract=roomy)), [shift("a1", 0, 8, 16)], {"chat": hours(0, 8, 16) | hours(1, 10, 18)})
+    result = propose(
+        config, team(agent(contract=roomy)), [shift("a1", 0, 8, 16)], {"chat": hours(0, 8, 16) | hours(1, 10, 18)}
+    )
     assert records(result) == [("2026-11-24", "chat", "add_hours", 1, 8.0, 8.0, 80.0)]
     assert result.actions.loc[0, "note"] == "a1 10:00-18:00 (extra shift)"
     one_shift = dataclasses.replace(roomy, max_shifts_per_week=1)
-    result = propose(config, team(agent(contract=one_shift)), [shift("a1", 0, 8, 16)], {"chat": hours(0, 8, 16) | hours(1, 10, 18)})
+    result = propose(
+        config, team(agent(contract=one_shift)), [shift("a1", 0, 8, 16)], {"chat": hours(0, 8, 16) | hours(1, 10, 18)}
+    )
     assert [row[2] for row in records(result)] == ["remaining_gap"]
 
 
@@ -118,12 +124,16 @@ def test_a_split_shift_covers_an_evening_peak_the_morning_shift_cannot_reach() -
     # a1 works 08-12 (4 h of 10); chat needs one agent 08-12 and 17-20. Extending to 20:00 would add 8 h
     # (more than the 6 h left) for 3 h of need; a second part 17-20 closes it at the hourly cost.
     config = configure(PeakSettings(hourly_cost=10.0))
-    result = propose(config, team(agent(contract=TEN)), [shift("a1", 0, 8, 12)], {"chat": hours(0, 8, 12) | hours(0, 17, 20)})
+    result = propose(
+        config, team(agent(contract=TEN)), [shift("a1", 0, 8, 12)], {"chat": hours(0, 8, 12) | hours(0, 17, 20)}
+    )
     assert records(result) == [("2026-11-23", "chat", "add_hours", 1, 3.0, 3.0, 30.0)]
     assert result.actions.loc[0, "note"] == "a1 17:00-20:00 (split shift)"
     # max_shift_hours 6: both parts together may be paid 6 h at most, so only 2 of the 3 hours.
     short_days = configure(PeakSettings(hourly_cost=10.0, max_shift_hours=6))
-    result = propose(short_days, team(agent(contract=TEN)), [shift("a1", 0, 8, 12)], {"chat": hours(0, 8, 12) | hours(0, 17, 20)})
+    result = propose(
+        short_days, team(agent(contract=TEN)), [shift("a1", 0, 8, 12)], {"chat": hours(0, 8, 12) | hours(0, 17, 20)}
+    )
     assert records(result)[0][2:5] == ("add_hours", 1, 2.0)
 
 
@@ -144,7 +154,9 @@ def test_pool_agents_bring_their_skills_and_come_before_dearer_overtime() -> Non
 
 def test_half_an_agent_is_not_worth_calling_someone_in() -> None:
     config = configure(PeakSettings(hourly_cost=10.0))
-    result = propose(config, team(agent(contract=TEN)), [shift("a1", 0, 8, 16)], {"chat": hours(0, 8, 16) | hours(0, 16, 18, 0.4)})
+    result = propose(
+        config, team(agent(contract=TEN)), [shift("a1", 0, 8, 16)], {"chat": hours(0, 8, 16) | hours(0, 16, 18, 0.4)}
+    )
     # Nothing to propose: the 0.8 h left are listed as uncovered, at no cost.
     assert records(result) == [("2026-11-23", "chat", "uncovered", 0, 0.0, 0.0, 0.0)]
     assert result.actions.loc[0, "note"] == "0.8 h short in 2 interval(s), at most 0.40 of an agent each"
@@ -163,7 +175,9 @@ def test_days_off_moved_to_ordinary_days_are_reported_free() -> None:
 
 
 def test_peak_config_is_parsed_and_checked(tmp_path: Path) -> None:
-    text = MINIMAL + """
+    text = (
+        MINIMAL
+        + """
 [peak]
 currency = "EUR"
 hourly_cost = 30
@@ -176,8 +190,14 @@ channels = ["chat"]
 days = ["sat", "fri"]
 cost_per_hour = 45
 """
+    )
     peak = load_config(write(tmp_path, text)).peak
-    assert (peak.currency, peak.hourly_cost, peak.overtime_premium, peak.overtime_hours_per_week) == ("EUR", 30.0, 1.5, 6.0)
+    assert (peak.currency, peak.hourly_cost, peak.overtime_premium, peak.overtime_hours_per_week) == (
+        "EUR",
+        30.0,
+        1.5,
+        6.0,
+    )
     assert peak.pool == (
         PoolEntry(name="Agency", agents=3, channels=("chat",), hours_per_week=40.0, days=(4, 5), cost_per_hour=45.0),
     )

@@ -19,7 +19,9 @@ MONDAY = dt.date(2026, 11, 23)
 
 
 def stamp(day: int, hour: float) -> pd.Timestamp:
-    return pd.Timestamp(dt.datetime.combine(MONDAY + dt.timedelta(days=day), dt.time()), tz=TZ) + pd.Timedelta(hours=hour)
+    return pd.Timestamp(dt.datetime.combine(MONDAY + dt.timedelta(days=day), dt.time()), tz=TZ) + pd.Timedelta(
+        hours=hour
+    )
 
 
 def block(agent: str, activity: str, queue: str, day: int, start: float, end: float) -> dict[str, object]:
@@ -29,7 +31,11 @@ def block(agent: str, activity: str, queue: str, day: int, start: float, end: fl
 
 def test_timeline_places_blocks_by_time_and_gives_every_agent_a_row() -> None:
     roster = pd.DataFrame(
-        [block("a1", "work", "chat", 0, 8, 12), block("a1", "lunch", "", 0, 12, 13), block("a1", "work", "email", 0, 13, 16)]
+        [
+            block("a1", "work", "chat", 0, 8, 12),
+            block("a1", "lunch", "", 0, 12, 13),
+            block("a1", "work", "email", 0, 13, 16),
+        ]
         + [block("a2", "work", "chat", 1, 14, 20)]
     )
     html = timeline_html(roster, [MONDAY, MONDAY + dt.timedelta(days=1)], [("a1", "Ann"), ("a2", "Bo"), ("a3", "Cy")],
@@ -40,7 +46,7 @@ def test_timeline_places_blocks_by_time_and_gives_every_agent_a_row() -> None:
     assert 'class="tl-b tl-lunch" style="left:33.333%;width:8.333%" title="lunch 12:00-13:00"' in html
     assert 'class="tl-b tl-q1" style="left:41.667%;width:25.000%" title="email 13:00-16:00"' in html
     assert "7.0 h" in html and "6.0 h" in html and "0.0 h" in html  # paid hours, lunch not counted
-    assert html.count("<span class=\"tl-b ") == 4
+    assert html.count('<span class="tl-b ') == 4
 
 
 def test_coverage_grid_is_scheduled_over_required_with_gaps_where_nothing_is_needed() -> None:
@@ -79,9 +85,13 @@ def test_forecast_vs_actual_only_for_days_the_history_covers() -> None:
         {"ds": pd.DatetimeIndex([stamp(0, 9), stamp(0, 10), stamp(1, 9)]).tz_convert("UTC"), "queue": "chat",
          "yhat": [10.0, 10.0, 7.0]}
     )  # fmt: skip
-    history = pd.DataFrame({"ds": pd.DatetimeIndex([stamp(0, 9), stamp(0, 10)]).tz_convert("UTC"), "queue": "chat", "y": [12.0, 13.0]})
+    history = pd.DataFrame(
+        {"ds": pd.DatetimeIndex([stamp(0, 9), stamp(0, 10)]).tz_convert("UTC"), "queue": "chat", "y": [12.0, 13.0]}
+    )
     table = forecast_vs_actual(forecast, history, TZ)
-    assert table.to_dict("records") == [{"date": "2026-11-23", "queue": "chat", "forecast": 20.0, "actual": 25.0, "error": 5.0}]
+    assert table.to_dict("records") == [
+        {"date": "2026-11-23", "queue": "chat", "forecast": 20.0, "actual": 25.0, "error": 5.0}
+    ]
     assert wape(table) == pytest.approx(0.2)
     assert forecast_vs_actual(forecast, history.iloc[0:0], TZ).empty
     assert forecast_vs_actual(forecast, None, TZ).empty
