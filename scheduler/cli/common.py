@@ -24,8 +24,8 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from calendars.feed_folder import FeedsResult
-    from scheduler.config import Config
     from scheduler.actions import ActionsResult
+    from scheduler.config import Config
     from scheduler.rostering import RosterResult
     from scheduler.team import Team
 

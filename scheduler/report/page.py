@@ -33,7 +33,13 @@ from scheduler.report.coverage_map import coverage_map_png
 from scheduler.report.daily import forecast_vs_actual, service_by_day, wape
 from scheduler.report.diff import RosterDiff, change_text, diff_rosters
 from scheduler.report.inputs import REPORT_FILE, ReportInputs
-from scheduler.report.sections import SECTIONS_CSS, accuracy_section, actions_section, glance_section, service_days_section
+from scheduler.report.sections import (
+    SECTIONS_CSS,
+    accuracy_section,
+    actions_section,
+    glance_section,
+    service_days_section,
+)
 from scheduler.report.summary import SHORTFALL_EPSILON, understaffed_share
 from scheduler.report.timeline import timeline_css, timeline_html
 from scheduler.staffing.requirements import evaluate_staffing, summarize_evaluation
