@@ -566,7 +566,7 @@ def read_config(path: str | Path) -> ConfigRead:
         max_understaffed_share=_parse_report(raw.get("report", {}), source, problems),
         routing=routing,
         special_days=special_days or NO_SPECIAL_DAYS,
-        peak=problems.attempt(lambda: _parse_peak(raw.get("peak", {}), routing.all_queue_ids(names), source), PeakSettings())
+        peak=problems.attempt(lambda: _parse_peak(raw.get("peak", {}), names, routing, source), PeakSettings())
         or PeakSettings(),
     )
     usable = (
@@ -597,6 +597,19 @@ def _parse_holidays(inputs: Section) -> str:
         )
         return ""
     return code
+
+
+def _pool_queues(listed: list[str], languages: list[str], names: tuple[str, ...], routing: Routing) -> tuple[str, ...]:
+    """The queue ids a pool entry serves, in the config's order."""
+    served = []
+    for queue in routing.all_queue_ids(names):
+        if queue not in listed and routing.channel_of(queue) not in listed:
+            continue
+        spoken = routing.requirements_of(queue).get("language", ())
+        if languages and not set(spoken) <= set(languages):
+            continue
+        served.append(queue)
+    return tuple(served)
 
 
 def _parse_report(table: Any, source: Path, problems: Problems) -> float | None:
@@ -718,8 +731,13 @@ def _parse_dimension(section: Section, name: str, source: Path) -> Dimension:
     )
 
 
-def _parse_peak(table: Any, queues: tuple[str, ...], source: Path) -> PeakSettings:
-    """``[peak]`` costs and overtime limits and its ``[[peak.pool]]`` entries (all optional)."""
+def _parse_peak(table: Any, names: tuple[str, ...], routing: Routing, source: Path) -> PeakSettings:
+    """``[peak]`` costs and overtime limits and its ``[[peak.pool]]`` entries (all optional).
+
+    A pool entry names channels or queue ids; a routed channel stands for its
+    queues whose every language the entry lists (all of them when it lists none).
+    """
+    queues = tuple(dict.fromkeys((*names, *routing.all_queue_ids(names))))
     section = Section(table, "peak", source)
     section.check_keys(
         ("currency", "hourly_cost", "overtime_premium", "overtime_hours_per_week", "max_shift_hours", "pool")
@@ -748,7 +766,7 @@ def _parse_peak(table: Any, queues: tuple[str, ...], source: Path) -> PeakSettin
             PoolEntry(
                 name=item.string("name"),
                 agents=item.integer("agents", low=1),
-                channels=tuple(queue for queue in queues if queue in channels),
+                channels=_pool_queues(channels, languages, names, routing),
                 languages=tuple(languages),
                 hours_per_week=item.number("hours_per_week", 40.0, low=0, low_inclusive=False),
                 days=tuple(sorted({WEEKDAY_NAMES.index(day) for day in days})),

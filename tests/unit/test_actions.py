@@ -205,3 +205,24 @@ cost_per_hour = 45
         load_config(write(tmp_path, text.replace('channels = ["chat"]', 'channels = ["phone"]')))
     with pytest.raises(InputError, match=r"unknown key 'cost' in \[peak\]"):
         load_config(write(tmp_path, MINIMAL + "\n[peak]\ncost = 3\n"))
+
+
+def test_a_pool_on_a_routed_channel_serves_the_queues_of_its_languages(tmp_path: Path) -> None:
+    from tests.unit.test_routing_config import ROUTING, load
+
+    pool = """
+[[peak.pool]]
+name = "Agency"
+agents = 2
+channels = ["chat", "social"]
+languages = ["ru", "es", "pt"]
+
+[[peak.pool]]
+name = "Any language"
+agents = 1
+channels = ["email/en"]
+"""
+    first, second = load(tmp_path, ROUTING + pool).peak.pool
+    # chat/en needs English, which the agency does not list; es+pt needs both, which it does
+    assert first.channels == ("chat/ru", "chat/es+pt", "social")
+    assert second.channels == ("email/en",)
