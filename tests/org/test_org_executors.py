@@ -76,3 +76,13 @@ def test_a_worker_with_other_solver_settings_refuses_the_team(tmp_path: Path) ->
     assert outcome.status == FAILED and outcome.exit_code == ExitCode.INPUT
     assert "its rosters would differ; install the same locked versions on every worker" in outcome.error
     assert not (tmp_path / task.team.slug).exists()
+
+
+def test_the_dask_config_address_is_used_when_no_scheduler_is_given() -> None:
+    dask = pytest.importorskip("dask")
+    address = f"tcp://127.0.0.1:{_closed_port()}"
+    with dask.config.set({"scheduler-address": address}):  # what DASK_SCHEDULER_ADDRESS sets
+        with pytest.raises(InputError, match=f"cannot reach the dask scheduler at {address}"), DaskExecutor(
+            connect_timeout=1
+        ):
+            pass
