@@ -114,7 +114,8 @@ def _team_toml(agents: int, seed: int) -> str:
     for contract in team.contracts:
         lines += [
             "[[contracts]]", f'name = "{contract.name}"', f"min_hours_per_week = {contract.min_hours_per_week:g}",
-            f"max_hours_per_week = {contract.max_hours_per_week:g}", f"max_shifts_per_week = {contract.max_shifts_per_week}",
+            f"max_hours_per_week = {contract.max_hours_per_week:g}",
+            f"max_shifts_per_week = {contract.max_shifts_per_week}",
             "",
         ]  # fmt: skip
     for agent in team.agents:  # skills and contracts; availability and leave are left to the roster benchmark

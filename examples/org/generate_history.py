@@ -35,12 +35,30 @@ HOLIDAY_FACTOR = 0.6
 
 # team folder: timezone, holiday country, tickets per month (normal weeks), queues, interval, seed
 TEAMS: dict[str, dict] = {
-    "emea": {"timezone": "Europe/Berlin", "holidays": "DE", "tickets_per_month": 1_500,
-             "queues": ("chat", "email"), "interval_minutes": 30, "seed": 20260101},
-    "americas": {"timezone": "America/New_York", "holidays": "US", "tickets_per_month": 1_800,
-                 "queues": ("chat", "email", "social"), "interval_minutes": 30, "seed": 20260102},
-    "apac": {"timezone": "Asia/Tokyo", "holidays": "JP", "tickets_per_month": 1_200,
-             "queues": ("chat", "email"), "interval_minutes": 60, "seed": 20260103},
+    "emea": {
+        "timezone": "Europe/Berlin",
+        "holidays": "DE",
+        "tickets_per_month": 1_500,
+        "queues": ("chat", "email"),
+        "interval_minutes": 30,
+        "seed": 20260101,
+    },
+    "americas": {
+        "timezone": "America/New_York",
+        "holidays": "US",
+        "tickets_per_month": 1_800,
+        "queues": ("chat", "email", "social"),
+        "interval_minutes": 30,
+        "seed": 20260102,
+    },
+    "apac": {
+        "timezone": "Asia/Tokyo",
+        "holidays": "JP",
+        "tickets_per_month": 1_200,
+        "queues": ("chat", "email"),
+        "interval_minutes": 60,
+        "seed": 20260103,
+    },
 }
 
 
@@ -57,8 +75,10 @@ def team_history(model, team: dict) -> pd.DataFrame:
     tz = team["timezone"]
     step = team["interval_minutes"]
     starts = pd.date_range(
-        pd.Timestamp(FIRST_DAY, tz=tz), pd.Timestamp(LAST_DAY + dt.timedelta(days=1), tz=tz),
-        freq=f"{step}min", inclusive="left",
+        pd.Timestamp(FIRST_DAY, tz=tz),
+        pd.Timestamp(LAST_DAY + dt.timedelta(days=1), tz=tz),
+        freq=f"{step}min",
+        inclusive="left",
     )
     local = starts.tz_localize(None)
     days = local.normalize()
@@ -77,9 +97,16 @@ def team_history(model, team: dict) -> pd.DataFrame:
         shape = model._normalised(model.INTRADAY_RAW[queue])[hours]
         rate = per_interval * weekday * holiday * share * shape * (1.0 + sale * model.CHANNEL_SALE_SENSITIVITY[queue])
         stamp = starts.strftime("%Y-%m-%dT%H:%M:%S%z")
-        frames.append(pd.DataFrame({
-            "at": starts, "ds": [text[:-2] + ":" + text[-2:] for text in stamp], "queue": queue, "y": rng.poisson(rate),
-        }))
+        frames.append(
+            pd.DataFrame(
+                {
+                    "at": starts,
+                    "ds": [text[:-2] + ":" + text[-2:] for text in stamp],
+                    "queue": queue,
+                    "y": rng.poisson(rate),
+                }
+            )
+        )
     # in time order (not text order: the repeated hour of a DST change sorts wrong as text)
     frame = pd.concat(frames, ignore_index=True).sort_values(["at", "queue"], kind="stable")
     return frame.loc[:, ["ds", "queue", "y"]]
@@ -94,8 +121,11 @@ def main() -> int:
         tmp = path.with_suffix(".csv.tmp")
         tmp.write_bytes(frame.to_csv(index=False, lineterminator="\n").encode("utf-8"))
         tmp.replace(path)
-        print(f"wrote {int(frame['y'].sum()):,} contacts in {len(frame):,} rows to {path.relative_to(HERE.parent.parent)}",
-              file=sys.stderr)
+        print(
+            f"wrote {int(frame['y'].sum()):,} contacts in {len(frame):,} rows "
+            f"to {path.relative_to(HERE.parent.parent)}",
+            file=sys.stderr,
+        )
     return 0
 
 

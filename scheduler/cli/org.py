@@ -46,11 +46,15 @@ SchedulerOption = Annotated[
 ]
 WorkersOption = Annotated[
     int | None,
-    typer.Option("--workers", min=1, help="With --executor dask and no scheduler: worker processes of the local cluster."),
+    typer.Option(
+        "--workers", min=1, help="With --executor dask and no scheduler: worker processes of the local cluster."
+    ),
 ]
 ConnectTimeoutOption = Annotated[
     float,
-    typer.Option("--connect-timeout", min=0.1, help="Seconds to wait for the dask scheduler before giving up (exit 3)."),
+    typer.Option(
+        "--connect-timeout", min=0.1, help="Seconds to wait for the dask scheduler before giving up (exit 3)."
+    ),
 ]
 
 

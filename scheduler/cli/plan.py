@@ -44,8 +44,8 @@ from scheduler.cli.org import (
     SchedulerOption,
     WorkersOption,
     one_of_config_or_org,
-    usage_error,
     plan_org_command,
+    usage_error,
 )
 
 

@@ -8,7 +8,16 @@ from typing import Annotated, Any
 
 import typer
 
-from scheduler.cli.common import DaysOption, QuietOption, StartOption, WeekOption, handle_errors, plan_horizon, stderr, stdout
+from scheduler.cli.common import (
+    DaysOption,
+    QuietOption,
+    StartOption,
+    WeekOption,
+    handle_errors,
+    plan_horizon,
+    stderr,
+    stdout,
+)
 from scheduler.cli.org import OneConfigOption, OrgOption, one_of_config_or_org, usage_error, validate_org_command
 from scheduler.errors import ExitCode
 
@@ -50,6 +59,7 @@ def validate(
         assert org is not None
         validate_org_command(org=org, first_day=first_day, days=length, json_output=json_output, quiet=quiet)
         return
+    assert config is not None
     result = validate_inputs(config, first_day, length, requirements_path=requirements)
     code = result.exit_code
     if json_output:

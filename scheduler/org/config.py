@@ -163,7 +163,7 @@ def _parse_teams(raw: Mapping[str, Any], base: Path, problems: _Problems) -> tup
             continue
         folders[slug.casefold()] = slug
         if not isinstance(value, str) or not value.strip():
-            problems.add(f'teams.{slug} must be the path of the team\'s peakplan.toml, got {value!r}')
+            problems.add(f"teams.{slug} must be the path of the team's peakplan.toml, got {value!r}")
             continue
         config = (base / value).resolve()
         if not config.is_file():
@@ -191,7 +191,9 @@ def _parse_defaults(table: Mapping[str, Any], teams: tuple[OrgTeam, ...], proble
     if "time_limit_seconds" in table:
         limit = table["time_limit_seconds"]
         if isinstance(limit, bool) or not isinstance(limit, int | float) or not math.isfinite(limit) or limit <= 0:
-            problems.add(f"defaults.time_limit_seconds must be a number > 0 (CP-SAT deterministic seconds), got {limit!r}")
+            problems.add(
+                f"defaults.time_limit_seconds must be a number > 0 (CP-SAT deterministic seconds), got {limit!r}"
+            )
         else:
             values["time_limit_seconds"] = float(limit)
     feeds = problems.table(table.get("feeds", {}), "defaults.feeds")

@@ -56,9 +56,8 @@ class Progress:
         return self.total - len(self.done) - len(self.running) - len(self.failed)
 
     def __str__(self) -> str:
-        return (
-            f"{len(self.done)}/{self.total} teams done, {len(self.running)} running, {len(self.failed)} failed"
-            + (f", {self.waiting} waiting" if self.waiting else "")
+        return f"{len(self.done)}/{self.total} teams done, {len(self.running)} running, {len(self.failed)} failed" + (
+            f", {self.waiting} waiting" if self.waiting else ""
         )
 
 
@@ -179,9 +178,7 @@ class DaskExecutor:
             import dask
             import distributed
         except ImportError:
-            raise InputError(
-                "--executor dask needs dask.distributed: pip install 'peakplan[dask]'"
-            ) from None
+            raise InputError("--executor dask needs dask.distributed: pip install 'peakplan[dask]'") from None
         address = self.address or dask.config.get("scheduler-address", None)
         try:
             if address:

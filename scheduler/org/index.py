@@ -112,14 +112,15 @@ def render_index(
         f"<h1>{_e(title)}</h1>",
         f'<p class="meta">Plan for {start} to {last} ({days} days, each team in its own timezone); '
         f"generated {_e(generated_at.isoformat())}. Totals count the planned teams only.</p>",
-        '<div class="kpis">' + "".join(f'<div class="kpi">{_e(label)}<b>{_e(value)}</b></div>' for label, value in kpis)
+        '<div class="kpis">'
+        + "".join(f'<div class="kpi">{_e(label)}<b>{_e(value)}</b></div>' for label, value in kpis)
         + "</div>",
         '<div class="scroll"><table><thead><tr><th>team</th><th>name</th><th>timezone</th><th>status</th>'
         "<th>required h</th><th>scheduled h</th><th>shortfall h</th><th>shortfall</th><th>actions</th>"
         "<th>feeds</th></tr></thead>",
         "<tbody>" + "".join(rows) + "</tbody>",
         f"<tfoot>{footer}</tfoot></table></div>",
-        "<p class=\"meta\">Shortfall: required agent-hours the roster leaves unscheduled. Each team's folder holds "
+        '<p class="meta">Shortfall: required agent-hours the roster leaves unscheduled. Each team\'s folder holds '
         "its forecast, requirements, roster, report and calendar feeds, as <code>peakplan plan</code> writes them.</p>",
         "</body></html>",
         "",

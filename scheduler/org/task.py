@@ -44,13 +44,13 @@ class SolverIdentity:
 
 def solver_identity() -> SolverIdentity:
     """This process's solver settings, read from the solver every roster stage builds."""
-    import ortools
+    from importlib.metadata import version
 
     from scheduler.rostering.sat import make_solver
 
     params = make_solver(1.0).parameters
     return SolverIdentity(
-        ortools_version=ortools.__version__,
+        ortools_version=version("ortools"),
         num_workers=int(params.num_workers),
         random_seed=int(params.random_seed),
         interleave_search=bool(params.interleave_search),
@@ -138,16 +138,16 @@ def run_team(task: TeamTask) -> TeamOutcome:
     coverage = written.result.coverage
     hours = config.interval_minutes / 60
     limit = task.max_understaffed_share if task.max_understaffed_share is not None else config.max_understaffed_share
-    status, error, code = OK, "", ExitCode.OK
+    status, message, code = OK, "", ExitCode.OK
     try:
         check_understaffing(coverage, config.interval_minutes, limit)
     except PeakplanError as short:
-        status, error, code = UNDERSTAFFED, str(short), exit_code_for(short)
+        status, message, code = UNDERSTAFFED, str(short), exit_code_for(short)
     return TeamOutcome(
         team=task.team.slug,
         status=status,
         exit_code=int(code),
-        error=error,
+        error=message,
         team_name=config.team_name,
         timezone=config.timezone,
         required_hours=float(coverage["agents_required"].sum()) * hours,
@@ -161,4 +161,3 @@ def run_team(task: TeamTask) -> TeamOutcome:
         wall_seconds=time.perf_counter() - began,
         worker=worker,
     )
-

@@ -6,9 +6,9 @@ import json
 import socket
 from pathlib import Path
 
+from org_support import DAYS, EXAMPLE_ORG, GENERATED_AT, START, TIME_LIMIT, org_with_broken_team, snapshot
 from typer.testing import CliRunner, Result
 
-from org_support import DAYS, EXAMPLE_ORG, GENERATED_AT, START, TIME_LIMIT, org_with_broken_team, snapshot
 from scheduler.cli import app
 from scheduler.errors import ExitCode
 
@@ -80,7 +80,10 @@ def test_a_bad_org_file_lists_every_problem_and_exits_3(tmp_path: Path) -> None:
 def test_options_that_do_not_go_together_are_usage_errors(tmp_path: Path) -> None:
     org = EXAMPLE_ORG / "org.toml"
     cases = [
-        (["--org", org, "--config", EXAMPLE_ORG / "apac" / "peakplan.toml"], "give either --config (one team) or --org (many teams), not both"),
+        (
+            ["--org", org, "--config", EXAMPLE_ORG / "apac" / "peakplan.toml"],
+            "give either --config (one team) or --org (many teams), not both",
+        ),
         (["--org", org, "--scheduler", "tcp://127.0.0.1:1"], "--scheduler and --workers go with --executor dask"),
         (["--org", org, "--executor", "ray"], "--executor 'ray': choose one of serial, dask"),
         (["--config", EXAMPLE_ORG / "apac" / "peakplan.toml", "--executor", "dask"], "go with --org"),
@@ -96,8 +99,9 @@ def test_options_that_do_not_go_together_are_usage_errors(tmp_path: Path) -> Non
 def test_validate_org_reports_every_team_and_exits_3_for_a_broken_one(tmp_path: Path) -> None:
     org = org_with_broken_team(tmp_path / "org")
     text = org.read_text(encoding="utf-8")
-    org.write_text(text.replace('emea = "emea/peakplan.toml"\n', "").replace('americas = "americas/peakplan.toml"\n', ""),
-                   encoding="utf-8")  # fmt: skip
+    for line in ('emea = "emea/peakplan.toml"\n', 'americas = "americas/peakplan.toml"\n'):
+        text = text.replace(line, "")
+    org.write_text(text, encoding="utf-8")
     result = invoke("validate", "--org", org, *HORIZON, "--json")
     assert result.exit_code == ExitCode.INPUT, result.output
     payload = json.loads(result.stdout)

@@ -1,8 +1,9 @@
 """The org on a real dask.distributed cluster (two worker processes on 127.0.0.1) against the serial run.
 
-One serial and one cluster run of the example org plus a team whose history is
-missing, shared by the tests of this module: the planned teams' folders and
-index.html must be the same bytes, and the broken team must fail alone.
+The fast test plans one team of the example org both ways. The slow ones share
+one serial and one cluster run of the whole example org plus a team whose
+history is missing: the planned teams' folders and index.html must be the same
+bytes, and the broken team must fail alone; and one kills a worker mid-solve.
 """
 
 from __future__ import annotations
@@ -13,8 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from org_support import DAYS, EXAMPLE_ORG, GENERATED_AT, START, TIME_LIMIT, org_with_broken_team, snapshot
+
 from scheduler.errors import ExitCode
 from scheduler.org import FAILED, OK, DaskExecutor, OrgResult, SerialExecutor, TeamTask, load_org, plan_org, run_team
 
@@ -56,15 +57,36 @@ def dask_run(org_file: Path, cluster: str, tmp_path_factory: pytest.TempPathFact
     return _plan(org_file, DaskExecutor(cluster), out), out
 
 
+def test_one_team_on_the_cluster_is_the_same_bytes_as_serially(cluster: str, tmp_path: Path) -> None:
+    org = load_org(EXAMPLE_ORG / "org.toml")
+    one_team = dataclasses.replace(org, teams=(org.team("apac"),))
+    runs = {}
+    for name, executor in (("serial", SerialExecutor()), ("dask", DaskExecutor(cluster))):
+        with executor:
+            runs[name] = plan_org(
+                one_team, executor, start=START, days=DAYS, out=tmp_path / name, generated_at=GENERATED_AT,
+                time_limit_seconds=TIME_LIMIT,
+            )  # fmt: skip
+    assert (
+        runs["dask"].outcomes[0].status == OK and runs["dask"].outcomes[0].worker != runs["serial"].outcomes[0].worker
+    )
+    assert snapshot(tmp_path / "dask") == snapshot(tmp_path / "serial")
+    assert "apac/report.html" in snapshot(tmp_path / "serial")
+
+
+@pytest.mark.slow
 def test_cluster_and_serial_runs_write_the_same_bytes(serial_run, dask_run) -> None:
     (_, serial_out), (_, dask_out) = serial_run, dask_run
     for team in GOOD:
         serial_files = snapshot(serial_out / team)
-        assert {"forecast.csv", "requirements.csv", "roster.csv", "report.html", "feeds/index.html"} <= set(serial_files)
+        assert {"forecast.csv", "requirements.csv", "roster.csv", "report.html", "feeds/index.html"} <= set(
+            serial_files
+        )
         assert snapshot(dask_out / team) == serial_files, team
     assert (dask_out / "index.html").read_bytes() == (serial_out / "index.html").read_bytes()
 
 
+@pytest.mark.slow
 def test_the_teams_ran_on_the_cluster_workers(dask_run, cluster: str) -> None:
     result, _ = dask_run
     with distributed.Client(cluster) as client:
@@ -73,6 +95,7 @@ def test_the_teams_ran_on_the_cluster_workers(dask_run, cluster: str) -> None:
     assert ran <= pids and os.getpid() not in ran
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("which", ["serial", "dask"])
 def test_a_team_with_wrong_inputs_fails_alone(which: str, serial_run, dask_run) -> None:
     result, out = serial_run if which == "serial" else dask_run
@@ -95,6 +118,7 @@ def test_a_worker_dying_mid_solve_is_retried_on_another(cluster: str, serial_run
         from ortools.sat.python import cp_model
 
         if not marker.exists():
+
             def crash(self, *args, **kwargs):
                 marker.write_text(str(os.getpid()), encoding="utf-8")
                 os._exit(1)

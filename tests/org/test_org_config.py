@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from org_support import EXAMPLE_ORG
+
 from scheduler.errors import InputError
 from scheduler.org import OrgDefaults, OrgTeam, load_org, team_config
 

@@ -6,14 +6,26 @@ import socket
 from pathlib import Path
 
 import pytest
-
 from org_support import DAYS, EXAMPLE_ORG, GENERATED_AT, START
+
 from scheduler.errors import ExitCode, InputError
-from scheduler.org import FAILED, OK, DaskExecutor, Progress, SerialExecutor, TeamOutcome, TeamTask, build_tasks, load_org
+from scheduler.org import (
+    FAILED,
+    OK,
+    DaskExecutor,
+    Progress,
+    SerialExecutor,
+    TeamOutcome,
+    TeamTask,
+    build_tasks,
+    load_org,
+)
 
 
 def tasks(tmp_path: Path) -> list[TeamTask]:
-    return build_tasks(load_org(EXAMPLE_ORG / "org.toml"), start=START, days=DAYS, out=tmp_path, generated_at=GENERATED_AT)
+    return build_tasks(
+        load_org(EXAMPLE_ORG / "org.toml"), start=START, days=DAYS, out=tmp_path, generated_at=GENERATED_AT
+    )
 
 
 def fake_run(task: TeamTask) -> TeamOutcome:
@@ -34,7 +46,11 @@ def test_serial_reports_progress_and_a_bug_fails_only_its_team(tmp_path: Path) -
     seen: list[Progress] = []
     with SerialExecutor(run=fake_run) as executor:
         outcomes = executor.run(tasks(tmp_path), seen.append)
-    assert [(outcome.team, outcome.status) for outcome in outcomes] == [("americas", OK), ("apac", FAILED), ("emea", OK)]
+    assert [(outcome.team, outcome.status) for outcome in outcomes] == [
+        ("americas", OK),
+        ("apac", FAILED),
+        ("emea", OK),
+    ]
     apac = outcomes[1]
     assert apac.exit_code == ExitCode.INTERNAL
     assert apac.error == "internal error: ZeroDivisionError: a bug"
@@ -82,7 +98,8 @@ def test_the_dask_config_address_is_used_when_no_scheduler_is_given() -> None:
     dask = pytest.importorskip("dask")
     address = f"tcp://127.0.0.1:{_closed_port()}"
     with dask.config.set({"scheduler-address": address}):  # what DASK_SCHEDULER_ADDRESS sets
-        with pytest.raises(InputError, match=f"cannot reach the dask scheduler at {address}"), DaskExecutor(
-            connect_timeout=1
+        with (
+            pytest.raises(InputError, match=f"cannot reach the dask scheduler at {address}"),
+            DaskExecutor(connect_timeout=1),
         ):
             pass
