@@ -13,6 +13,7 @@ import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -103,6 +104,17 @@ def load_events(config: Config, first_day: dt.date, last_day: dt.date) -> pd.Dat
     return events.sort_values(["start", "event_id"], kind="stable").reset_index(drop=True)
 
 
+def _model_options(config: Config) -> dict[str, Any]:
+    """The config's forecast settings as :func:`forecast` and :func:`backtest_frames` take them."""
+    return {
+        "tz": config.timezone,
+        "interval_minutes": config.interval_minutes,
+        "baseline_weeks": config.baseline_weeks,
+        "source": str(config.history),
+        "special": config.special_days,
+    }
+
+
 def run_forecast(config: Config, start: dt.date, days: int) -> ForecastResult:
     loaded = read_history(config)
     history = loaded.frame
@@ -114,11 +126,7 @@ def run_forecast(config: Config, start: dt.date, days: int) -> ForecastResult:
         events,
         start=start,
         days=days,
-        tz=config.timezone,
-        interval_minutes=config.interval_minutes,
-        baseline_weeks=config.baseline_weeks,
-        source=str(config.history),
-        special=config.special_days,
+        **_model_options(config),
     )
     return route_forecast(config, dataclasses.replace(result, warnings=loaded.warnings + result.warnings), start)
 
@@ -174,11 +182,7 @@ def run_backtest(
         first_origin=first_origin,
         last_origin=last_origin,
         horizon_days=horizon_days,
-        tz=config.timezone,
-        interval_minutes=config.interval_minutes,
-        baseline_weeks=config.baseline_weeks,
-        source=str(config.history),
-        special=config.special_days,
+        **_model_options(config),
     )
 
 
@@ -260,6 +264,7 @@ def prepare_export(
     """Render the feeds (nothing written): against ``previous_feeds`` or the feeds in ``out_dir``.
 
     ``days`` (first, last local day planned) defaults to the roster's own days.
+    ``.write()`` on the result writes the agent feeds, team feed and index.html.
     """
     return prepare_feeds(
         roster,
@@ -272,23 +277,6 @@ def prepare_export(
         horizon=days if days is not None else roster_days(roster, config.timezone),
         options=feed_options(config, base_url),
     )
-
-
-def export_feeds(
-    config: Config,
-    team: Team,
-    roster: pd.DataFrame,
-    out_dir: Path,
-    generated_at: dt.datetime,
-    *,
-    days: tuple[dt.date, dt.date] | None = None,
-    previous_feeds: Path | None = None,
-    base_url: str | None = None,
-) -> FeedsResult:
-    """Write the agent feeds, team feed and index.html into ``out_dir``."""
-    return prepare_export(
-        config, team, roster, out_dir, generated_at, days=days, previous_feeds=previous_feeds, base_url=base_url
-    ).write()
 
 
 def write_plan(

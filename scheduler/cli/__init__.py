@@ -10,6 +10,7 @@ as one ``Error: ...`` line on stderr with a named exit code
 from __future__ import annotations
 
 import sys
+from typing import Annotated
 
 import typer
 
@@ -22,9 +23,38 @@ app = typer.Typer(
     name="peakplan",
     help="Plan customer-support staffing for peak loads: forecast -> staffing -> roster -> calendar feeds.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion (docs/development.md)
     pretty_exceptions_enable=False,
 )
+
+
+
+def _print_version(value: bool) -> None:
+    if not value:
+        return
+    from scheduler.report.versions import runtime_versions
+
+    versions = runtime_versions()
+    typer.echo(f"peakplan {versions.pop('peakplan')}")
+    typer.echo(", ".join(f"{name} {version}" for name, version in versions.items()))
+    raise typer.Exit()
+
+
+@app.callback()
+def peakplan(
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version",
+            callback=_print_version,
+            is_eager=True,
+            help="Print peakplan's version and those of Python, OR-Tools, pandas and numpy, then exit.",
+        ),
+    ] = False,
+) -> None:
+    # No work here: the commands do it. A callback is what gives the app its own options.
+    pass
+
 
 # The order of `peakplan --help`: the whole plan first, then the stages in pipeline order.
 app.command()(plan.plan)

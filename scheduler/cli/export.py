@@ -45,7 +45,7 @@ def export(
     Example: peakplan export --config examples/cashback/peakplan.toml --roster roster.csv --out feeds/
     """
     from scheduler.config import load_config
-    from scheduler.pipeline import export_feeds
+    from scheduler.pipeline import prepare_export
     from scheduler.team import load_team
 
     settings = load_config(config)
@@ -53,8 +53,8 @@ def export(
     team = load_team(settings.team_file, settings.queue_names, shifts=settings.shift_names)
     table = read_team_roster(roster, settings, team)
     span = planned_days(week, start, days)
-    result = export_feeds(
+    result = prepare_export(
         settings, team, table, out, stamp, days=span, previous_feeds=previous_feeds, base_url=base_url
-    )
+    ).write()
     if not quiet:
         print_feeds(result)

@@ -9,7 +9,6 @@ from typing import Annotated
 
 import typer
 
-from calendars.publish import DEFAULT_PATH_TEMPLATE
 from scheduler.cli.common import (
     DaysOption,
     GeneratedAtOption,
@@ -23,6 +22,10 @@ from scheduler.cli.common import (
     stdout,
 )
 from scheduler.errors import InputError
+
+# calendars.publish.DEFAULT_PATH_TEMPLATE, written out because importing calendars.publish here
+# would load pandas for every command's start-up; tests/cli/test_startup.py keeps the two equal.
+PATH_TEMPLATE = "{user}/{agent_id}/"
 
 
 @handle_errors
@@ -51,7 +54,7 @@ def publish(
             "--path-template",
             help="Where each agent's calendar lives under the server URL; {user} and {agent_id} are replaced.",
         ),
-    ] = DEFAULT_PATH_TEMPLATE,
+    ] = PATH_TEMPLATE,
     dry_run: Annotated[bool, typer.Option("--dry-run", help="Read the server and report; change nothing.")] = False,
     as_json: Annotated[bool, typer.Option("--json", help="Print the counts as JSON.")] = False,
     quiet: QuietOption = False,

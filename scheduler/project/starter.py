@@ -96,75 +96,62 @@ starts = ["08:00", "12:00", "16:00"]
 max_understaffed_share = 0.25
 """
 
-TEAM = """\
+TEAM_HEADER = """\
 # The team file, written by `peakplan init`: contracts, then one [[agents]] table per person.
 # Hours are paid hours per ISO week; `channels` are the queues an agent may serve.
-
-[[contracts]]
-name = "full_time"
-min_hours_per_week = 32
-max_hours_per_week = 40
-max_shifts_per_week = 5
-
-[[contracts]]
-name = "part_time"
-min_hours_per_week = 12
-max_hours_per_week = 20
-max_shifts_per_week = 5
-
-[[agents]]
-id = "alex"                          # letters, digits, - and _: names the agent's calendar feed
-name = "Alex Example"
-email = "alex@example.com"
-contract = "full_time"
-channels = ["chat", "email"]
-
-[[agents]]
-id = "bea"
-name = "Bea Example"
-email = "bea@example.com"
-contract = "full_time"
-channels = ["chat", "email"]
-
-[[agents]]
-id = "chris"
-name = "Chris Example"
-email = "chris@example.com"
-contract = "full_time"
-channels = ["chat"]
-
-[[agents]]
-id = "dana"
-name = "Dana Example"
-email = "dana@example.com"
-contract = "full_time"
-channels = ["chat", "email"]
-
-[[agents]]
-id = "gus"
-name = "Gus Example"
-email = "gus@example.com"
-contract = "full_time"
-channels = ["chat", "email"]
-
-[[agents]]
-id = "eli"
-name = "Eli Example"
-email = "eli@example.com"
-contract = "part_time"
-channels = ["chat", "email"]
-availability = [                     # optional weekly windows (local time); absent = any time
-  {{ days = ["mon", "tue", "wed", "thu", "fri"], from = "12:00", to = "20:00" }},
-]
-
-[[agents]]
-id = "fay"
-name = "Fay Example"
-email = "fay@example.com"
-contract = "part_time"
-channels = ["email"]
-time_off = []                        # dates off, e.g. ["{day_off}"]
 """
+# name, min and max paid hours a week
+CONTRACTS = (("full_time", 32, 40), ("part_time", 12, 20))
+MAX_SHIFTS_PER_WEEK = 5
+# id, contract, channels; the name and e-mail follow from the id
+AGENTS = (
+    ("alex", "full_time", ("chat", "email")),
+    ("bea", "full_time", ("chat", "email")),
+    ("chris", "full_time", ("chat",)),
+    ("dana", "full_time", ("chat", "email")),
+    ("gus", "full_time", ("chat", "email")),
+    ("eli", "part_time", ("chat", "email")),
+    ("fay", "part_time", ("email",)),
+)
+# Comments in the team file start in this column; the first agent's id and two agents'
+# optional keys show a newcomer what else a team file may say.
+NOTE_COLUMN = 37
+ID_NOTE = "# letters, digits, - and _: names the agent's calendar feed"
+AGENT_EXTRAS = {
+    "eli": (
+        ("availability = [", "# optional weekly windows (local time); absent = any time"),
+        ('  { days = ["mon", "tue", "wed", "thu", "fri"], from = "12:00", to = "20:00" },', ""),
+        ("]", ""),
+    ),
+    "fay": (("time_off = []", '# dates off, e.g. ["{day_off}"]'),),
+}
+
+
+def _line(text: str, note: str = "") -> str:
+    return f"{text:<{NOTE_COLUMN}}{note}" if note else text
+
+
+def team_text(day_off: dt.date) -> str:
+    """The starter team file; ``day_off`` is the example date in a comment."""
+    blocks = [TEAM_HEADER]
+    for name, low, high in CONTRACTS:
+        blocks.append(
+            f'[[contracts]]\nname = "{name}"\nmin_hours_per_week = {low}\nmax_hours_per_week = {high}\n'
+            f"max_shifts_per_week = {MAX_SHIFTS_PER_WEEK}\n"
+        )
+    for index, (agent_id, contract, channels) in enumerate(AGENTS):
+        lines = [
+            "[[agents]]",
+            _line(f'id = "{agent_id}"', ID_NOTE if index == 0 else ""),
+            f'name = "{agent_id.capitalize()} Example"',
+            f'email = "{agent_id}@example.com"',
+            f'contract = "{contract}"',
+            "channels = [" + ", ".join(f'"{channel}"' for channel in channels) + "]",
+        ]
+        lines += [_line(text, note.format(day_off=day_off)) for text, note in AGENT_EXTRAS.get(agent_id, ())]
+        blocks.append("\n".join(lines) + "\n")
+    return "\n".join(blocks)
+
 
 README = """\
 # {name}: peakplan starter
@@ -243,7 +230,7 @@ def write_project(folder: Path, week_start: dt.date, *, name: str = "Example Sup
     week = f"{iso.year}-W{iso.week:02d}"
     files = {
         config_path: CONFIG.format(name=name, timezone=TIMEZONE),
-        folder / "team.toml": TEAM.format(day_off=next_sale + dt.timedelta(days=1)),
+        folder / "team.toml": team_text(next_sale + dt.timedelta(days=1)),
         folder / "sales.csv": sales,
         folder / "history" / "contacts.csv": sample_history(first_day, HISTORY_WEEKS, TIMEZONE, {past_sale}),
         folder / "README.md": README.format(name=name, week=week),
