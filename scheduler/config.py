@@ -753,12 +753,14 @@ def _parse_peak(table: Any, names: tuple[str, ...], routing: Routing, source: Pa
         channels = item.table.get("channels")
         if not isinstance(channels, list) or not channels or not all(isinstance(c, str) for c in channels):
             raise InputError(f"{source}: {where}.channels must be a non-empty list of channel names, e.g. [\"chat\"]")
-        unknown = sorted(set(channels) - set(queues))
+        known = sorted({*queues, *(queue.split("/", 1)[0] for queue in queues)})
+        unknown = sorted(set(channels) - set(known))
         if unknown:
-            raise InputError(f"{source}: {where}.channels {unknown} have no [channels.<name>]; valid: {', '.join(queues)}")
+            raise InputError(f"{source}: {where}.channels {unknown} have no [channels.<name>]; valid: {', '.join(known)}")
         languages = item.table.get("languages", [])
         if not isinstance(languages, list) or not all(isinstance(code, str) for code in languages):
             raise InputError(f"{source}: {where}.languages must be a list of language codes, e.g. [\"ru\", \"en\"]")
+        channels = _routed_queues(channels, languages, queues)
         days = item.table.get("days", list(WEEKDAY_NAMES))
         if not isinstance(days, list) or not days or any(day not in WEEKDAY_NAMES for day in days):
             raise InputError(f"{source}: {where}.days must be a list of {', '.join(WEEKDAY_NAMES)}, got {days!r}")
@@ -781,3 +783,15 @@ def _parse_peak(table: Any, names: tuple[str, ...], routing: Routing, source: Pa
         max_shift_hours=section.number("max_shift_hours", 12.0, low=1, high=24),
         pool=tuple(pool),
     )
+
+
+def _routed_queues(listed: list[str], skills: list[str], queues: tuple[str, ...]) -> list[str]:
+    """The queues of ``listed`` channels (or queue ids) whose every language/topic is in ``skills``."""
+    spoken = {value.strip().lower() for value in skills}
+    served = []
+    for queue in queues:
+        channel, *parts = queue.split("/")
+        needed = {value for part in parts for value in part.split("+")}
+        if (queue in listed or channel in listed) and needed <= spoken:
+            served.append(queue)
+    return served

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -171,6 +171,32 @@ def _print_backtest(result: BacktestResult, horizon_days: int) -> None:
     )
 
 
+def _queue_scores_json(scores: Any) -> dict[str, dict[str, dict[str, float]]]:
+    result: dict[str, dict[str, dict[str, float]]] = {}
+    for row in scores.itertuples(index=False):
+        result.setdefault(str(row.queue), {})[str(row.days)] = {
+            "wape": round(float(row.wape), 4), "wape_daily": round(float(row.wape_daily), 4),
+            "bias": round(float(row.bias), 4), "actual": float(row.actual), "share": round(float(row.share), 4),
+        }  # fmt: skip
+    return result
+
+
+def _print_queue_scores(scores: Any) -> None:
+    from rich.table import Table
+
+    table = Table(title="Routed queues: channel forecast x learned share (model), per queue")
+    for column in ("queue", "share", "WAPE", "normal days", "daily WAPE", "daily, normal", "bias"):
+        table.add_column(column, justify="left" if column == "queue" else "right", no_wrap=column == "queue")
+    for queue, part in scores.groupby("queue", sort=False):
+        every = part[part["days"] == "all"].iloc[0]
+        normal = part[part["days"] == "normal"].iloc[0]
+        table.add_row(
+            str(queue), f"{100 * every['share']:.1f}%", f"{100 * every['wape']:.1f}%", f"{100 * normal['wape']:.1f}%",
+            f"{100 * every['wape_daily']:.1f}%", f"{100 * normal['wape_daily']:.1f}%", f"{100 * every['bias']:+.1f}%",
+        )  # fmt: skip
+    stdout.print(table)
+
+
 @app.command("backtest")
 @handle_errors
 def forecast_backtest(
@@ -211,7 +237,7 @@ def forecast_backtest(
     from forecasts.backtest import backtest_summary
     from forecasts.runs import backtest_file, parse_interval
     from scheduler.config import load_config
-    from scheduler.pipeline import run_backtest
+    from scheduler.pipeline import run_backtest, run_queue_backtest
     from scheduler.tables import write_table
 
     horizon_days = _forecast_days(None, horizon)
@@ -232,13 +258,21 @@ def forecast_backtest(
         settings = load_config(config)
         result = run_backtest(settings, first, last, horizon_days)
         zone_name = settings.timezone
+        queues = run_queue_backtest(settings, result)  # per [routing] queue: the channel forecast x learned share
     if out is not None:
         write_table(result.predictions, out, zone_name, ("ds",))
+    if history is not None:
+        queues = None
     if json_output:
-        typer.echo(json.dumps(backtest_summary(result), indent=2, sort_keys=True))
+        summary = backtest_summary(result)
+        if queues is not None and not queues.empty:
+            summary["queues"] = _queue_scores_json(queues)
+        typer.echo(json.dumps(summary, indent=2, sort_keys=True))
         return
     print_warnings(result.warnings, quiet)
     if not quiet:
         _print_backtest(result, horizon_days)
+        if queues is not None and not queues.empty:
+            _print_queue_scores(queues)
         if out is not None:
             stdout.print(f"Wrote {out} ({len(result.predictions)} rows)", markup=False)

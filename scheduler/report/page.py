@@ -32,6 +32,7 @@ from scheduler.report.charts import PALETTE, fairness_chart, forecast_chart, loc
 from scheduler.report.coverage_map import coverage_map_png
 from scheduler.report.daily import forecast_vs_actual, service_by_day, wape
 from scheduler.report.diff import RosterDiff, change_text, diff_rosters
+from scheduler.report.gaps import language_gaps
 from scheduler.report.inputs import REPORT_FILE, ReportInputs
 from scheduler.report.sections import (
     SECTIONS_CSS,
@@ -176,6 +177,26 @@ def _changes_section(diff: RosterDiff | None, names: dict[str, str]) -> str:
     return summary + (f"<ul>{''.join(items)}</ul>" if items else "")
 
 
+def _gaps_section(gaps: pd.DataFrame, tz: str) -> str:
+    """Language/topic queues open with contacts and nobody on them who speaks the language."""
+    head = '<h2 id="gaps">Language and topic gaps</h2>'
+    if gaps.empty:
+        return head + "<p>None: in every open interval with contacts, each language queue has a speaker on it.</p>"
+    rows = [
+        [
+            str(row.queue), f"{row.start.tz_convert(tz):%a %d %b %H:%M}-{row.end.tz_convert(tz):%H:%M}",
+            f"{row.volume:.1f}", str(row.speakers) or "nobody", str(row.action),
+        ]  # fmt: skip
+        for row in gaps.itertuples(index=False)
+    ]
+    note = (
+        f"<p>{len(gaps)} stretches where a queue is open, contacts are expected and nobody who speaks its "
+        "language is on it (agents are never put on a language they do not speak). Close them as listed, or "
+        "route those contacts elsewhere for these hours.</p>"
+    )
+    return head + note + _table(["queue", "when", "contacts", "speakers in the team", "action"], rows, left=2)
+
+
 def render_report(inputs: ReportInputs) -> str:
     """The report as one self-contained HTML document (UTF-8 text, no script, no external reference)."""
     config = inputs.config
@@ -271,6 +292,9 @@ def render_report(inputs: ReportInputs) -> str:
         for row in daily.itertuples(index=False)
     ]
     parts.append(_table(["day", "queue", "required h", "scheduled h", "understaffed intervals"], rows, left=2))
+
+    if inputs.team is not None and any("/" in queue for queue in queues):
+        parts.append(_gaps_section(language_gaps(coverage, requirements, inputs.team, tz, inputs.roster), tz))
 
     parts.append('<h2 id="service">Predicted service under this roster</h2>')
     parts.append(_chart(service_chart(inputs, evaluation, queues), "Service level, ASA and backlog", "chart-service"))

@@ -125,13 +125,23 @@ def parse_uplift(text: str) -> Uplift:
 
 
 def multipliers(uplifts: Sequence[Uplift], queues: Sequence[str]) -> dict[str, float]:
-    """Multiplier per queue; ``all`` first, then queue-specific ones on top (they multiply)."""
-    unknown = sorted({uplift.queue for uplift in uplifts} - set(queues) - {ALL_QUEUES})
+    """Multiplier per queue; ``all`` first, then queue-specific ones on top (they multiply).
+
+    A channel name covers every queue of that channel (``chat`` = ``chat/ru``, ``chat/en``, ... with [routing]).
+    """
+    channels = {queue.split("/", 1)[0] for queue in queues}
+    unknown = sorted({uplift.queue for uplift in uplifts} - set(queues) - channels - {ALL_QUEUES})
     if unknown:
         raise InputError(f"--uplift names unknown queue(s) {unknown}; queues: {', '.join(queues)} (or {ALL_QUEUES})")
     result = {queue: 1.0 for queue in queues}
     for uplift in uplifts:
-        for queue in queues if uplift.queue == ALL_QUEUES else (uplift.queue,):
+        if uplift.queue == ALL_QUEUES:
+            chosen = tuple(queues)
+        elif uplift.queue in queues:
+            chosen = (uplift.queue,)
+        else:
+            chosen = tuple(queue for queue in queues if queue.split("/", 1)[0] == uplift.queue)
+        for queue in chosen:
             result[queue] *= uplift.multiplier
     return result
 

@@ -150,3 +150,13 @@ def test_an_agent_without_the_language_of_any_queue_is_an_error(tmp_path: Path) 
     path = team(tmp_path, agent("twice", '["email"]', 'languages = ["ru"]\nsecondary_languages = ["ru"]'))
     with pytest.raises(InputError, match="listed in both languages and secondary_languages"):
         load_team(path, QUEUES, shifts=("day",))
+
+
+def test_a_whatif_uplift_on_a_channel_covers_its_queues() -> None:
+    from scheduler.staffing.whatif import Uplift, multipliers
+
+    result = multipliers((Uplift(queue="chat", multiplier=3.0), Uplift(queue="chat/en", multiplier=2.0)), QUEUES)
+    assert result == {"chat/ru": 3.0, "chat/en": 6.0, "chat/es+pt": 3.0, "email/ru": 1.0, "email/en": 1.0,
+                      "email/es+pt": 1.0, "social": 1.0}  # fmt: skip
+    with pytest.raises(InputError, match=r"unknown queue\(s\) \['fax'\]"):
+        multipliers((Uplift(queue="fax", multiplier=2.0),), QUEUES)

@@ -1,0 +1,99 @@
+"""Language and topic gaps: a routed queue open with contacts and nobody on it who speaks its language.
+
+The roster only puts agents on queues whose languages and topics they have
+(:mod:`scheduler.team`), so a small language queue whose few speakers are off
+is simply empty. Such hours are listed with the action that would close them,
+never hidden.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from scheduler.team import Team
+
+GAP_COLUMNS = ("queue", "start", "end", "intervals", "volume", "speakers", "action")
+"""One row per run of consecutive open intervals of a routed queue with contacts and nobody on it."""
+
+
+def language_gaps(
+    coverage: pd.DataFrame, requirements: pd.DataFrame, team: Team, tz: str, roster: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """Runs of open intervals where a routed queue (``email/es+pt``) expects contacts and nobody serves it.
+
+    Args:
+        coverage: ``ds, queue, agents_scheduled`` (:func:`scheduler.coverage.scheduled_agents`).
+        requirements: ``ds, queue, volume, open``.
+        team: the agents, with the queues they may serve.
+        tz: the team's timezone (for the action text).
+        roster: the roster, to say which speakers work another queue then and which are off.
+
+    Returns:
+        :data:`GAP_COLUMNS`, sorted by queue and start; ``start``/``end`` UTC.
+    """
+    routed = requirements[requirements["queue"].astype(str).str.contains("/", regex=False)]
+    if routed.empty:
+        return pd.DataFrame(columns=list(GAP_COLUMNS))
+    merged = routed.loc[:, ["ds", "queue", "volume", "open"]].merge(
+        coverage.loc[:, ["ds", "queue", "agents_scheduled"]], on=["ds", "queue"], how="left"
+    )
+    merged["agents_scheduled"] = merged["agents_scheduled"].fillna(0.0)
+    is_open = merged["open"].astype(str).str.lower().isin(("true", "1"))
+    merged["gap"] = is_open & (merged["volume"] > 0) & (merged["agents_scheduled"] < 1e-9)
+    rows = []
+    for queue, part in merged.sort_values(["queue", "ds"]).groupby("queue", sort=True):
+        part = part.reset_index(drop=True)
+        step = part["ds"].diff().min() if len(part) > 1 else pd.Timedelta(minutes=30)
+        run = (part["gap"] != part["gap"].shift()).cumsum()
+        speakers = tuple(agent.id for agent in team.agents if queue in agent.channels)
+        for _, block in part[part["gap"]].groupby(run[part["gap"]]):
+            start, end = block["ds"].iloc[0], block["ds"].iloc[-1] + step
+            rows.append(
+                {
+                    "queue": str(queue),
+                    "start": start,
+                    "end": end,
+                    "intervals": len(block),
+                    "volume": float(block["volume"].sum()),
+                    "speakers": ", ".join(speakers),
+                    "action": _action(str(queue), start, end, speakers, _busy(roster, speakers, start, end), tz),
+                }
+            )
+    return pd.DataFrame(rows, columns=list(GAP_COLUMNS))
+
+
+def _busy(roster: pd.DataFrame | None, speakers: tuple[str, ...], start: pd.Timestamp, end: pd.Timestamp) -> dict[str, str]:
+    """Speakers working during [start, end) and the queue they mostly serve then."""
+    if roster is None or roster.empty:
+        return {}
+    rows = roster[roster["agent_id"].isin(speakers) & (roster["activity"] == "work")]
+    begins, ends = pd.to_datetime(rows["start"], utc=True), pd.to_datetime(rows["end"], utc=True)
+    rows = rows.assign(overlap=(ends.clip(upper=end) - begins.clip(lower=start)).dt.total_seconds())
+    rows = rows[rows["overlap"] > 0]
+    return {
+        str(agent): str(part.groupby("queue")["overlap"].sum().idxmax())
+        for agent, part in rows.groupby("agent_id", sort=True)
+    }
+
+
+def _action(
+    queue: str, start: pd.Timestamp, end: pd.Timestamp, speakers: tuple[str, ...], busy: dict[str, str], tz: str
+) -> str:
+    channel, *parts = queue.split("/")
+    needed = " and ".join(part.replace("+", "/") for part in parts)
+    local_start, local_end = start.tz_convert(tz), end.tz_convert(tz)
+    when = f"{local_start:%a %d %b %H:%M}-{local_end:%H:%M}"
+    if not speakers:
+        return (
+            f"nobody in the team serves {queue}: hire or cross-train a {needed} speaker for {channel}, "
+            f"or route {queue} to another queue"
+        )
+    off = [agent for agent in speakers if agent not in busy]
+    parts = []
+    if busy:
+        on = ", ".join(f"{agent} on {busy[agent]}" for agent in sorted(busy))
+        parts.append(f"the {needed} speakers working then are needed elsewhere ({on}): more {needed} hours are needed")
+    if off:
+        parts.append(f"add or move a shift of {', '.join(off)} (off then) or widen their availability")
+    parts.append(f"or hire / cross-train a {needed} speaker")
+    return f"{when}: " + "; ".join(parts)
