@@ -36,8 +36,25 @@ def assign_queues(
                 remaining[q] -= 1
             else:
                 unassigned.append(a)
+        # Primary skills first: each agent takes a queue they serve with a primary language/topic, the one
+        # with the fewest other primary candidates; only then may anyone use a secondary skill.
+        secondary = {agent: set(problem.agents[agent].secondary_queues) for agent in unassigned}
+
+        def serves(agent: int, q: int, primary_only: bool) -> bool:
+            queue = problem.queues[q]
+            return queue in problem.agents[agent].channels and not (primary_only and queue in secondary[agent])
+
+        left: list[int] = []
         for a in unassigned:
-            skilled = [q for q in sorted(remaining) if remaining[q] > 0 and problem.queues[q] in problem.agents[a].channels]
+            options = [q for q in sorted(remaining) if remaining[q] > 0 and serves(a, q, True)]
+            if not options:
+                left.append(a)
+                continue
+            q = min(options, key=lambda q: (sum(serves(b, q, True) for b in unassigned if b != a), q))
+            assignment[a, t] = problem.queues[q]
+            remaining[q] -= 1
+        for a in left:
+            skilled = [q for q in sorted(remaining) if remaining[q] > 0 and serves(a, q, False)]
             if skilled:
                 assignment[a, t] = problem.queues[skilled[0]]
                 remaining[skilled[0]] -= 1

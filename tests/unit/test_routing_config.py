@@ -160,3 +160,20 @@ def test_a_whatif_uplift_on_a_channel_covers_its_queues() -> None:
                       "email/es+pt": 1.0, "social": 1.0}  # fmt: skip
     with pytest.raises(InputError, match=r"unknown queue\(s\) \['fax'\]"):
         multipliers((Uplift(queue="fax", multiplier=2.0),), QUEUES)
+
+
+def test_named_agents_get_primary_language_queues_first() -> None:
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from scheduler.rostering.extract import assign_queues
+
+    queues = ("email/ru", "email/en")
+    agents = (
+        SimpleNamespace(channels=queues, secondary_queues=("email/en",)),  # reads English only as a second language
+        SimpleNamespace(channels=queues, secondary_queues=()),
+    )
+    problem = SimpleNamespace(queues=queues, agents=agents, is_open=np.ones((2, 1), dtype=bool))
+    assignment = assign_queues(problem, {0: [0, 1]}, {(0, 0): 1, (0, 1): 1})
+    assert assignment == {(0, 0): "email/ru", (1, 0): "email/en"}
