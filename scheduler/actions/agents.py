@@ -113,11 +113,38 @@ def rostered_workers(problem: RosterProblem, roster: pd.DataFrame) -> list[Worke
     return workers
 
 
+@dataclass(frozen=True, slots=True)
+class _Clock:
+    """A problem's grid as plain numbers: the checks run tens of thousands of times per plan."""
+
+    minutes: tuple[int, ...]  # minutes since the epoch of each boundary, the horizon's end included
+    local: tuple[tuple[dt.date, int], ...]  # local date and minute of the day of each interval start
+
+
+_clocks: dict[int, tuple[RosterProblem, _Clock]] = {}
+
+
+def _clock(problem: RosterProblem) -> _Clock:
+    cached = _clocks.get(id(problem))
+    if cached is not None and cached[0] is problem:
+        return cached[1]
+    starts = [int(value) // MINUTE_NS for value in problem.grid.as_unit("ns").asi8]
+    local = problem.grid.tz_convert(zone(problem.timezone))
+    clock = _Clock(
+        minutes=(*starts, starts[-1] + problem.interval_minutes),
+        local=tuple((stamp.date(), stamp.hour * 60 + stamp.minute) for stamp in local),
+    )
+    _clocks.clear()  # one problem at a time: no cache growth across plans
+    _clocks[id(problem)] = (problem, clock)
+    return clock
+
+
 def _minute(problem: RosterProblem, t: int) -> int:
     """Minutes since the epoch of grid boundary ``t`` (``t == len(grid)`` is the horizon's end)."""
-    if t < len(problem.grid):
-        return int(problem.grid[t].value // MINUTE_NS)
-    return int(problem.grid[-1].value // MINUTE_NS) + problem.interval_minutes * (t - len(problem.grid) + 1)
+    minutes = _clock(problem).minutes
+    if t < len(minutes):
+        return minutes[t]
+    return minutes[-1] + problem.interval_minutes * (t - len(minutes) + 1)
 
 
 def rest_ok(problem: RosterProblem, worker: Worker, day_index: int, first: int, last: int) -> bool:
@@ -163,14 +190,12 @@ def window_ok(problem: RosterProblem, worker: Worker, day_index: int, first: int
     day = problem.days[day_index]
     if day.weekday() not in worker.weekdays:
         return False
-    tz = zone(problem.timezone)
-    start = problem.grid[first].tz_convert(tz)
+    start_day, begin = _clock(problem).local[first]
     minutes = _minute(problem, last) - _minute(problem, first)
-    if start.date() != day:
+    if start_day != day:
         return False
     if not worker.night_work:
         settings = problem.settings
-        begin = start.hour * 60 + start.minute
         night = _overlaps_night(
             begin,
             begin + minutes,
@@ -179,7 +204,7 @@ def window_ok(problem: RosterProblem, worker: Worker, day_index: int, first: int
         )
         if night:
             return False
-    return worker.agent is None or worker.agent.available(day, dt.time(start.hour, start.minute), minutes)
+    return worker.agent is None or worker.agent.available(day, dt.time(begin // 60, begin % 60), minutes)
 
 
 def option_ok(problem: RosterProblem, worker: Worker, option: ShiftOption, cap_minutes: int) -> bool:

@@ -121,15 +121,18 @@ def split_parts(problem: RosterProblem, gap: Gap, workers: list[Worker], caps: l
     neighbouring days and availability count from the first start to the last end.
     """
     step = problem.interval_minutes
-    horizon = len(problem.grid)
     gap_intervals = max(1, SPLIT_GAP_MINUTES // step)
     lengths = sorted({max(1, minutes // step) for minutes in SPLIT_PART_MINUTES})
+    # Grid intervals of each local day: a part starts on the day of its shift.
+    local_days = problem.grid.tz_convert(problem.timezone).date
+    day_intervals = {d: np.flatnonzero(local_days == day) for d, day in enumerate(problem.days)}
 
     def generate() -> Iterator[tuple[float, tuple, Callable[[], Step]]]:
         for w, worker in enumerate(workers):
             rows = gap.rows(worker.skills)
             if rows.size == 0:
                 continue
+            cumulative = gap.cumulative(rows)
             for d, shift in sorted(worker.shifts.items()):
                 if shift.parts:
                     continue
@@ -138,15 +141,14 @@ def split_parts(problem: RosterProblem, gap: Gap, workers: list[Worker], caps: l
                 for k in lengths:
                     if k * step > room:
                         continue
-                    starts = [
-                        *range(shift.last + gap_intervals, horizon - k + 1),
-                        *range(0, shift.first - gap_intervals - k + 1),
+                    own_day = day_intervals[d]
+                    starts = own_day[
+                        ((own_day >= shift.last + gap_intervals) | (own_day + k + gap_intervals <= shift.first))
+                        & (own_day + k <= len(cumulative) - 1)
                     ]
-                    for first in starts:
+                    for first in starts.tolist():
                         last = first + k
-                        if problem.days[d] != problem.grid[first].tz_convert(problem.timezone).date():
-                            continue
-                        value = gap.gain(rows, range(first, last))
+                        value = float(cumulative[last] - cumulative[first])
                         if not gap.worth_it(value, k):
                             continue
                         begin, end = min(first, shift.first), max(last, shift.last)

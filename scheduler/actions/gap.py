@@ -65,6 +65,13 @@ class Gap:
             return 0.0
         return float(np.minimum(self.short[np.ix_(rows, index)], 1.0).max(axis=0).sum())
 
+    def cumulative(self, rows: np.ndarray) -> np.ndarray:
+        """Prefix sums of what one more agent closes per interval (``gain`` of [a, b) is ``c[b] - c[a]``)."""
+        if rows.size == 0:
+            return np.zeros(self.short.shape[1] + 1)
+        per_interval = np.minimum(self.short[rows], 1.0).max(axis=0)
+        return np.concatenate(([0.0], np.cumsum(per_interval)))
+
     def apply(self, rows: np.ndarray, intervals: Sequence[int] | np.ndarray) -> dict[str, float]:
         """Put one agent on ``intervals``; returns the shortfall closed per queue (agent-intervals)."""
         closed: dict[str, float] = {}
