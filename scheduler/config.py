@@ -599,19 +599,6 @@ def _parse_holidays(inputs: Section) -> str:
     return code
 
 
-def _pool_queues(listed: list[str], languages: list[str], names: tuple[str, ...], routing: Routing) -> tuple[str, ...]:
-    """The queue ids a pool entry serves, in the config's order."""
-    served = []
-    for queue in routing.all_queue_ids(names):
-        if queue not in listed and routing.channel_of(queue) not in listed:
-            continue
-        spoken = routing.requirements_of(queue).get("language", ())
-        if languages and not set(spoken) <= set(languages):
-            continue
-        served.append(queue)
-    return tuple(served)
-
-
 def _parse_report(table: Any, source: Path, problems: Problems) -> float | None:
     """``[report]``: the CI threshold ``max_understaffed_share`` (0-1; absent = never fail)."""
     section = Section(table, "report", source, problems)
@@ -735,9 +722,10 @@ def _parse_peak(table: Any, names: tuple[str, ...], routing: Routing, source: Pa
     """``[peak]`` costs and overtime limits and its ``[[peak.pool]]`` entries (all optional).
 
     A pool entry names channels or queue ids; a routed channel stands for its
-    queues whose every language the entry lists (all of them when it lists none).
+    queues whose every language (and topic) the entry lists.
     """
-    queues = tuple(dict.fromkeys((*names, *routing.all_queue_ids(names))))
+    ids = routing.all_queue_ids(names)  # the queues there are (a routed channel is not one itself)
+    queues = tuple(dict.fromkeys((*names, *ids)))
     section = Section(table, "peak", source)
     section.check_keys(
         ("currency", "hourly_cost", "overtime_premium", "overtime_hours_per_week", "max_shift_hours", "pool")
@@ -760,7 +748,7 @@ def _parse_peak(table: Any, names: tuple[str, ...], routing: Routing, source: Pa
         languages = item.table.get("languages", [])
         if not isinstance(languages, list) or not all(isinstance(code, str) for code in languages):
             raise InputError(f"{source}: {where}.languages must be a list of language codes, e.g. [\"ru\", \"en\"]")
-        channels = _routed_queues(channels, languages, queues)
+        channels = _routed_queues(channels, languages, ids)
         days = item.table.get("days", list(WEEKDAY_NAMES))
         if not isinstance(days, list) or not days or any(day not in WEEKDAY_NAMES for day in days):
             raise InputError(f"{source}: {where}.days must be a list of {', '.join(WEEKDAY_NAMES)}, got {days!r}")
@@ -768,7 +756,7 @@ def _parse_peak(table: Any, names: tuple[str, ...], routing: Routing, source: Pa
             PoolEntry(
                 name=item.string("name"),
                 agents=item.integer("agents", low=1),
-                channels=_pool_queues(channels, languages, names, routing),
+                channels=tuple(channels),
                 languages=tuple(languages),
                 hours_per_week=item.number("hours_per_week", 40.0, low=0, low_inclusive=False),
                 days=tuple(sorted({WEEKDAY_NAMES.index(day) for day in days})),

@@ -218,9 +218,10 @@ channels = ["chat", "social"]
 languages = ["ru", "es", "pt"]
 
 [[peak.pool]]
-name = "Any language"
+name = "English email"
 agents = 1
 channels = ["email/en"]
+languages = ["en"]
 """
     first, second = load(tmp_path, ROUTING + pool).peak.pool
     # chat/en needs English, which the agency does not list; es+pt needs both, which it does
