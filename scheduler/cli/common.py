@@ -34,7 +34,10 @@ stderr = Console(stderr=True, highlight=False)
 
 F = TypeVar("F", bound=Callable[..., Any])
 
-ConfigOption = Annotated[Path, typer.Option("--config", "-c", help="peakplan TOML config (paths inside are relative to it).")]
+CONFIG_HELP = "peakplan TOML config (paths inside are relative to it)."
+ConfigOption = Annotated[Path, typer.Option("--config", "-c", help=CONFIG_HELP)]
+# For commands and groups that also run without a config (--history) or only have subcommands.
+OptionalConfigOption = Annotated[Path | None, typer.Option("--config", "-c", help=CONFIG_HELP)]
 WeekOption = Annotated[
     str | None, typer.Option("--week", help="ISO week to plan, e.g. 2026-W48 (Monday to Sunday in the team's timezone).")
 ]

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from scheduler.cli.common import (
+    OptionalConfigOption,
     QuietOption,
     StartOption,
     WeekOption,
@@ -68,9 +69,7 @@ def _standalone_only(config: Path | None, tz: str | None, interval: str | None, 
 @handle_errors
 def forecast_command(
     ctx: typer.Context,
-    config: Annotated[
-        Path | None, typer.Option("--config", "-c", help="peakplan TOML config (paths inside are relative to it).")
-    ] = None,
+    config: OptionalConfigOption = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Forecast CSV to write.")] = None,
     week: WeekOption = None,
     start: StartOption = None,
@@ -200,9 +199,7 @@ def _print_queue_scores(scores: Any) -> None:
 @app.command("backtest")
 @handle_errors
 def forecast_backtest(
-    config: Annotated[
-        Path | None, typer.Option("--config", "-c", help="peakplan TOML config (paths inside are relative to it).")
-    ] = None,
+    config: OptionalConfigOption = None,
     history: HistoryOption = None,
     tz: TzOption = None,
     interval: IntervalOption = None,

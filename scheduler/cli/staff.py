@@ -9,7 +9,16 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from scheduler.cli.common import ConfigOption, QuietOption, WeekOption, handle_errors, parse_date, print_warnings, stdout
+from scheduler.cli.common import (
+    ConfigOption,
+    OptionalConfigOption,
+    QuietOption,
+    WeekOption,
+    handle_errors,
+    parse_date,
+    print_warnings,
+    stdout,
+)
 from scheduler.errors import InputError
 
 if TYPE_CHECKING:
@@ -23,9 +32,7 @@ app = typer.Typer(no_args_is_help=False, add_completion=False, pretty_exceptions
 @handle_errors
 def staff(
     ctx: typer.Context,
-    config: Annotated[
-        Path | None, typer.Option("--config", "-c", help="peakplan TOML config (paths inside are relative to it).")
-    ] = None,
+    config: OptionalConfigOption = None,
     forecast: Annotated[Path | None, typer.Option("--forecast", "-f", help="Forecast CSV (from peakplan forecast).")] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Requirements CSV to write.")] = None,
     quiet: QuietOption = False,
