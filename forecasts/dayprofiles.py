@@ -30,8 +30,11 @@ in this order (the *fallback chain*):
    (``prior_occurrences`` pseudo-occurrences of the group);
 3. the group (all past holidays, or all past eves) when its members agree: their
    daily ratios (actual / ordinary volume) lie within ``group_agreement`` of
-   each other. A bank closed on some holidays and open on others does not
-   agree, and a holiday never seen is then
+   each other. An eve priced from its group keeps the group's mean daily ratio
+   in the shape of the reference day (the day before the rest day), not the
+   mean of the past eves' mixes, which belong to other holidays. A bank closed
+   on some holidays and open on others does not agree, and a holiday never
+   seen is then
 4. an ordinary day (``a = 1, b = 0``) with a wider band (``unseen_log_sd``)
    and a warning naming the holiday and the config key that settles it.
 
@@ -105,6 +108,9 @@ class DayPlan:
     source: str  # declared / learned / group / none
     occurrences: int  # past occurrences of the day itself (by name)
     group: int  # past days of its type
+    # an eve priced from its group: this share of an ordinary day's volume, all in the reference day's shape
+    # (NaN: a * ordinary + b * reference); see plan_day
+    reference_level: float = float("nan")
 
 
 def reference_weekdays(day_mean: np.ndarray, open_weekday: np.ndarray) -> tuple[int, int, int | None]:
@@ -236,8 +242,12 @@ def plan_day(
                        group=len(group))  # fmt: skip
         return _unless_noise(plan, [p.ratio[q] for p in own], profiles, q, settings)
     if agree:
+        # the group says how much of an ordinary day an eve keeps, not its shape: past eves belong to other
+        # holidays (one closed at 13:00, another worked half a day) and averaging their mixes would spread an
+        # ordinary afternoon over every eve; an eve closes like the day before the rest day (the chain's fallback)
+        level = float(np.mean(ratios)) if kind == EVE else float("nan")
         plan = DayPlan(sd_a=sd_a, sd_b=sd_b, a=group_ab[0], b=group_ab[1], spread=spread, source=SOURCE_GROUP,
-                       occurrences=0, group=len(group))  # fmt: skip
+                       occurrences=0, group=len(group), reference_level=level)  # fmt: skip
         return _unless_noise(plan, list(ratios), profiles, q, settings)
     return DayPlan(sd_a=sd_a, sd_b=sd_b, a=1.0, b=0.0, spread=settings.unseen_log_sd, source=SOURCE_ORDINARY,
                    occurrences=0, group=len(group))  # fmt: skip

@@ -10,7 +10,7 @@ effect of the event's days with a flat multiplier.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -250,6 +250,10 @@ def _profile_day(
             reference = ordinary  # the day's own weekday is its reference: the day is (a + b) of it
         else:
             reference = fit.level[q] * fit.day_mean[q, ref] * fit.shape[q, ref, slots]
+        reference_total = float(np.sum(reference)) if ref is not None else 0.0
+        if not np.isnan(plan.reference_level) and reference_total > 0:
+            # the group's share of an ordinary day, in the reference day's shape
+            plan = replace(plan, a=0.0, b=plan.reference_level * float(ordinary.sum()) / reference_total)
         yhat = plan.a * ordinary + plan.b * reference
         # where the ordinary day has no volume the baseline is 0 and so is the forecast (yhat = baseline x uplift)
         uplift[q, span] = np.divide(yhat, ordinary, out=np.ones_like(ordinary), where=ordinary > 0)

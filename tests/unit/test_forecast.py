@@ -353,6 +353,32 @@ def test_holiday_eve_learns_to_close_early_and_the_holiday_to_open_at_sundown() 
     np.testing.assert_allclose(row["before"], eve["yhat"].sum() / eve["baseline"].sum(), rtol=1e-9)
 
 
+def test_an_eve_priced_from_its_group_keeps_the_groups_level_in_the_shape_of_the_day_before_the_rest_day() -> None:
+    # two past eves of other holidays: one closes at 13:00, the other is worked at half volume all day;
+    # the next eve takes their mean share of an ordinary day, shaped like Friday (closing at 13:00), not half of each
+    rng = np.random.default_rng(4)
+    history = bank_history(dt.date(1999, 1, 3), 20 * 7, rng)
+    local = history["ds"].dt.tz_convert(IL)
+    hour, day = local.dt.hour, local.dt.strftime("%Y-%m-%d")
+    history.loc[(day == "1999-03-09") & (hour >= 13), "y"] = 0.0
+    history.loc[day == "1999-04-06", "y"] = rng.poisson(0.5 * bank_volume(pd.DatetimeIndex(history.loc[day == "1999-04-06", "ds"])))
+    for holiday_day in ("1999-03-10", "1999-04-07"):
+        on = day == holiday_day
+        history.loc[on, "y"] = np.where(hour[on] >= 20, 40.0, 0.0)
+    events = make_events([holiday(d) for d in ("1999-03-10", "1999-04-07", "1999-05-26")], tz=IL)
+    result = forecast(history, events, start=dt.date(1999, 5, 23), days=7, tz=IL, interval_minutes=60)
+    eve = local_day(result.frame, "1999-05-25")
+    eve_hour = eve["ds"].dt.tz_convert(IL).dt.hour
+    share = eve["yhat"].sum() / eve["baseline"].sum()
+    past_shares = []
+    for past_eve in ("1999-03-09", "1999-04-06"):
+        ordinary = local_day(history, "1999-03-02")["y"].sum()  # an ordinary Tuesday
+        past_shares.append(local_day(history, past_eve)["y"].sum() / ordinary)
+    np.testing.assert_allclose(share, np.mean(past_shares), rtol=0.1)
+    afternoon = eve[eve_hour >= 14]
+    assert afternoon["yhat"].sum() < 0.05 * afternoon["baseline"].sum()  # shaped like Friday: closed after 13:00
+
+
 def test_day_after_is_the_next_open_day() -> None:
     # holidays on Fridays; the catch-up (+50%) comes on Sunday, because Saturday is closed
     rng = np.random.default_rng(5)
