@@ -385,7 +385,7 @@ def _fetch(client: CalDAVClient, url: str) -> _ServerCalendar:
         etag_prop = _ok_prop(item, "D:getetag")
         etag = (etag_prop.text or "").strip() or None if etag_prop is not None else None
         try:
-            events = read_calendar(data.text.encode("utf-8"), f"{client.absolute(href)}").events
+            events = read_calendar((data.text or "").encode("utf-8"), f"{client.absolute(href)}").events
         except InputError:
             continue  # not ours to judge; an unreadable object is never a peakplan event
         for event in events:

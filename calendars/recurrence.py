@@ -19,7 +19,7 @@ from zoneinfo import ZoneInfo
 import dateutil.rrule
 import icalendar
 from dateutil.relativedelta import relativedelta
-from dateutil.rrule import rrulestr
+from dateutil.rrule import rrule, rrulestr
 
 from calendars.errors import InputError
 
@@ -56,6 +56,7 @@ def occurrences(
     if all_day:
         wall_start = datetime.combine(dtstart, time(0))
     else:
+        assert isinstance(dtstart, datetime)  # not all-day: a date-time
         wall_start = dtstart.replace(tzinfo=None)
 
     def wall(value: date | datetime, *, end_of_day: bool = False) -> datetime:
@@ -79,6 +80,7 @@ def occurrences(
         until = rule_dict.pop("UNTIL", None)
         text = type(rule_prop)(rule_dict).to_ical().decode()
         rule = rrulestr(text, dtstart=wall_start)
+        assert isinstance(rule, rrule)  # one RRULE line without forceset gives one rule, never a set
         if until:
             rule = rule.replace(until=wall(until[0], end_of_day=True))
         found.update(_bounded_instances(rule, begin, horizon, where))
@@ -153,12 +155,12 @@ class _YearBoundedDatetime:
 
 @contextmanager
 def _rrule_years_up_to(year: int) -> Iterator[None]:
-    saved = dateutil.rrule.datetime
-    dateutil.rrule.datetime = _YearBoundedDatetime(min(year, _datetime_module.MAXYEAR))  # type: ignore[assignment]
+    saved = dateutil.rrule.datetime  # type: ignore[attr-defined]
+    dateutil.rrule.datetime = _YearBoundedDatetime(min(year, _datetime_module.MAXYEAR))  # type: ignore[attr-defined,assignment]
     try:
         yield
     finally:
-        dateutil.rrule.datetime = saved
+        dateutil.rrule.datetime = saved  # type: ignore[attr-defined]
 
 
 def _as_list(value: object) -> list:

@@ -40,6 +40,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import icalendar
@@ -90,6 +91,12 @@ class SaleEvent:
 
 # --------------------------------------------------------------------------- API
 
+
+
+def _value(component: icalendar.cal.Component, name: str) -> Any:
+    """The decoded value of a date, date-time or duration property (icalendar types it as any property)."""
+    prop: Any = component[name]
+    return prop.dt
 
 def load_sale_calendar(path: str | Path, tz: str, *, days: tuple[date, date] | None = None) -> pd.DataFrame:
     """Read a sale calendar into the events table.
@@ -210,7 +217,7 @@ def _read_ics(file: Path, zone: ZoneInfo, window: tuple[datetime, datetime] | No
     overridden: dict[str, set[datetime]] = {}
     for ev, floating in vevents:
         if "RECURRENCE-ID" in ev and not ev.errors:  # broken values are reported per event below
-            rid_value = ev["RECURRENCE-ID"].dt
+            rid_value = _value(ev, "RECURRENCE-ID")
             if isinstance(rid_value, date):
                 rid = _instant(rid_value, floating if isinstance(rid_value, datetime) else zone)
                 overridden.setdefault(str(ev.get("UID", "")), set()).add(rid)
@@ -357,9 +364,9 @@ def _expand_vevent(
             )
     floating = floating or zone
     try:
-        dtstart = _attach(ev["DTSTART"].dt, floating)
-        dtend = _attach(ev["DTEND"].dt, floating) if "DTEND" in ev else None
-        duration = ev["DURATION"].dt if "DURATION" in ev else None
+        dtstart = _attach(_value(ev, "DTSTART"), floating)
+        dtend = _attach(_value(ev, "DTEND"), floating) if "DTEND" in ev else None
+        duration = _value(ev, "DURATION") if "DURATION" in ev else None
     except Exception as exc:
         raise InputError(f"{where}: unreadable date ({exc})") from exc
     for what, value in (("DTSTART", dtstart), ("DTEND", dtend)):
@@ -393,7 +400,7 @@ def _expand_vevent(
         if days < 0:
             raise InputError(f"{where}: ends ({dtend or duration}) before it starts ({dtstart.isoformat()})")
         days = max(days, 1)  # DTEND == DTSTART on a DATE event is a common generator slip: one day
-        length: timedelta | int = days
+        length = timedelta(days=days)
     else:
         start_at = _instant(dtstart, zone)
         if dtend is not None:
@@ -414,7 +421,7 @@ def _expand_vevent(
         if all_day:
             start_date = start_value.date() if isinstance(start_value, datetime) else start_value
             start = datetime.combine(start_date, time(0), tzinfo=zone)
-            end = datetime.combine(start_date + timedelta(days=length), time(0), tzinfo=zone)
+            end = datetime.combine(start_date + length, time(0), tzinfo=zone)
         else:
             start = _instant(start_value, zone)
             end = (start.astimezone(UTC) + length).astimezone(start.tzinfo)
@@ -425,7 +432,7 @@ def _expand_vevent(
 
     if "RECURRENCE-ID" in ev:
         # An edited instance of a recurring event: same id as the instance it replaces.
-        rid_value = ev["RECURRENCE-ID"].dt
+        rid_value = _value(ev, "RECURRENCE-ID")
         return [make(f"{uid}/{_rid(rid_value, not isinstance(rid_value, datetime))}", dtstart)]
     if "RRULE" not in ev and "RDATE" not in ev:
         return [make(uid, dtstart)]
@@ -517,6 +524,7 @@ def _read_csv(file: Path, zone: ZoneInfo) -> list[SaleEvent]:
             end = datetime.combine(end_value + timedelta(days=1), time(0), tzinfo=zone)
             event_id = f"{name}@{start_value.isoformat()}"
         else:
+            assert isinstance(start_value, datetime) and isinstance(end_value, datetime)  # both or neither: checked above
             start = start_value if start_value.tzinfo else start_value.replace(tzinfo=zone)
             end = end_value if end_value.tzinfo else end_value.replace(tzinfo=zone)
             if end < start:

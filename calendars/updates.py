@@ -53,7 +53,7 @@ class FeedChanges:
     expired: tuple[str, ...] = ()  # outside the planned days and ended over keep_days ago
 
     def summary(self) -> dict[str, int]:
-        return {name: len(getattr(self, name)) for name in self.__dataclass_fields__}  # type: ignore[attr-defined]
+        return {name: len(getattr(self, name)) for name in self.__dataclass_fields__}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -79,7 +79,7 @@ def merge_events(
     prev_by_uid: dict[str, ParsedEvent] = {}
     for event in previous:
         prev_by_uid.setdefault(event.uid, event)  # a RECURRENCE-ID override shares the UID; ours have none
-    changes: dict[str, list[str]] = {name: [] for name in FeedChanges.__dataclass_fields__}  # type: ignore[attr-defined]
+    changes: dict[str, list[str]] = {name: [] for name in FeedChanges.__dataclass_fields__}
     finals: list[FinalEvent] = []
     for draft in drafts:
         before = prev_by_uid.get(draft.uid)
