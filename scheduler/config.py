@@ -135,7 +135,17 @@ class RosterSettings:
     hours_weight: int = 1
     stability_weight: int = 200
     min_agents: tuple[tuple[str, int], ...] = ()  # (queue, agents) that must serve it whenever open
+    # Queue activities come in blocks: an agent stays on a queue at least this long
+    # (a stretch of work shorter than that is one block), and each change of queue costs.
+    min_block_minutes: int = 60
+    min_block_by_queue: tuple[tuple[str, int], ...] = ()  # per-queue overrides of min_block_minutes
+    switch_weight: int = 500  # per change of queue inside a shift (an agent missing for an interval: 10,000)
+    max_switches_per_shift: int = 1  # hard: changes of queue a shift may have (across lunch too)
     shifts: tuple[ShiftTemplate, ...] = ()
+
+    def min_block(self, queue: str) -> int:
+        """Minimum block length on ``queue`` in minutes."""
+        return dict(self.min_block_by_queue).get(queue, self.min_block_minutes)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -379,6 +389,32 @@ def _parse_min_agents(table: Any, queues: tuple[str, ...], source: Path, problem
     return tuple(result)
 
 
+def _parse_min_block(value: Any, queues: tuple[str, ...], source: Path, problems: Problems) -> tuple[int, tuple[tuple[str, int], ...]]:
+    """``min_block_minutes``: one length for every queue (``60``) or per queue (``{ chat = 60, email = 120 }``, others 60)."""
+
+    def minutes(raw: Any, key: str) -> int | None:
+        if isinstance(raw, bool) or not isinstance(raw, int) or raw < 0:
+            problems.add(f"{source}: roster.{key} = {raw!r}: must be a whole number of minutes >= 0")
+            return None
+        return raw
+
+    if not isinstance(value, Mapping):
+        length = minutes(value, "min_block_minutes")
+        return (60 if length is None else length), ()
+    per_queue = []
+    for queue, raw in sorted(value.items()):
+        if queue not in queues:
+            problems.add(
+                f"{source}: roster.min_block_minutes names unknown queue {queue!r}{did_you_mean(queue, queues)}; "
+                f"queues: {', '.join(queues)}"
+            )
+            continue
+        length = minutes(raw, f"min_block_minutes.{queue}")
+        if length is not None:
+            per_queue.append((queue, length))
+    return 60, tuple(per_queue)
+
+
 _TOP_KEYS = ("team", "inputs", "forecast", "staffing", "channels", "roster", "feeds", "report", "routing", "peak")
 _INPUT_KEYS = (
     "history", "history_format", "timestamp_column", "queue_column", "events", "holidays", "export", "queue_map",
@@ -386,7 +422,8 @@ _INPUT_KEYS = (
 _ROSTER_KEYS = (
     "min_rest_hours", "max_consecutive_days", "min_consecutive_days_off", "max_weekends_per_4_weeks", "night",
     "late_end_after", "time_limit_seconds", "understaffing_weight", "overstaffing_weight", "peak_factor",
-    "peak_weight", "fairness_weight", "hours_weight", "stability_weight", "min_agents", "shifts",
+    "peak_weight", "fairness_weight", "hours_weight", "stability_weight", "min_agents", "min_block_minutes",
+    "switch_weight", "max_switches_per_shift", "shifts",
 )  # fmt: skip
 
 
@@ -524,6 +561,9 @@ def read_config(path: str | Path) -> ConfigRead:
     for section, key, value in ((inputs, "history", history), (team, "file", team_file), (inputs, "events", events_text)):
         if section.ok(key) and value and ("\n" in value or "\0" in value):
             section.fail(f"{section.key(key)} = {value!r}: must be a file path", key)
+    min_block, min_block_by_queue = _parse_min_block(
+        roster.table.get("min_block_minutes", 60), routing.all_queue_ids(names), source, problems
+    )
     roster_settings = RosterSettings(
         min_rest_hours=roster.number("min_rest_hours", 11.0, low=0, high=24),
         max_consecutive_days=roster.integer("max_consecutive_days", 5, low=1),
@@ -541,6 +581,10 @@ def read_config(path: str | Path) -> ConfigRead:
         hours_weight=roster.integer("hours_weight", 1, low=0, high=10**6),
         stability_weight=roster.integer("stability_weight", 200, low=0, high=10**6),
         min_agents=_parse_min_agents(roster.table.get("min_agents", {}), routing.all_queue_ids(names), source, problems),
+        min_block_minutes=min_block,
+        min_block_by_queue=min_block_by_queue,
+        switch_weight=roster.integer("switch_weight", 500, low=0, high=10**9),
+        max_switches_per_shift=roster.integer("max_switches_per_shift", 1, low=0, high=1000),
         shifts=shifts,
     )
     config = Config(

@@ -37,6 +37,7 @@ from forecasts.backtest import BacktestResult
 from forecasts.forecast import FORECAST_COLUMNS, ForecastResult, forecast
 from forecasts.history import LoadedHistory, read_interval_history, read_ticket_history
 from forecasts.runs import Inputs, backtest_frames
+from forecasts.grid import zone
 from forecasts.holidays_calendar import holiday_events
 from forecasts.queue_shares import QUEUE_SCORE_COLUMNS, backtest_queues, learn_shares, split_forecast
 from forecasts.routing import read_queue_counts
@@ -328,6 +329,52 @@ def write_requirements(config: Config, frame: pd.DataFrame, path: Path) -> None:
 
 def write_roster(config: Config, frame: pd.DataFrame, path: Path) -> None:
     write_table(frame.loc[:, list(ROSTER_COLUMNS)], path, config.timezone, ("start", "end"))
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PreviousRoster:
+    """The roster a plan regenerates over, where it came from, and the days it keeps as worked."""
+
+    roster: pd.DataFrame
+    path: Path
+    published: bool  # found in the output folder (not passed with --previous)
+    freeze_until: dt.date | None  # the last day already begun at --generated-at, if the roster planned it
+
+
+def previous_roster(
+    config: Config,
+    out_dir: Path,
+    start: dt.date,
+    days: int,
+    generated_at: dt.datetime,
+    *,
+    explicit: Path | None = None,
+    use_published: bool = True,
+    freeze_until: dt.date | None = None,
+) -> PreviousRoster | None:
+    """The roster to plan against: ``explicit`` (``--previous``), else the ``roster.csv`` published in ``out_dir``.
+
+    Stable by default: agents have seen the published roster, so a rerun into
+    the same folder keeps its shifts unless something forces a change (each
+    change costs ``stability_weight``). Days already begun at
+    ``generated_at`` (team time) are frozen unless ``freeze_until`` says
+    otherwise: regenerating mid-week does not move shifts already worked.
+
+    Returns None when there is nothing to plan against (or ``use_published``
+    is off and nothing was passed).
+    """
+    path = explicit if explicit is not None else out_dir / "roster.csv"
+    if explicit is None and (not use_published or not path.is_file()):
+        return None
+    frame = read_roster(path)
+    if freeze_until is None and not frame.empty:
+        today = generated_at.astimezone(zone(config.timezone)).date()
+        planned = set(frame["start"].dt.tz_convert(config.timezone).dt.date)
+        # Freeze only days the published roster planned: a day it never covered has nothing to keep.
+        last = min(today, start + dt.timedelta(days=days - 1), max(planned))
+        if start <= last and min(planned) <= start:
+            freeze_until = last
+    return PreviousRoster(roster=frame, path=path, published=explicit is None, freeze_until=freeze_until)
 
 
 def read_forecast(path: Path) -> pd.DataFrame:

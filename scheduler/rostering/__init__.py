@@ -9,8 +9,11 @@ Modules, in the order a roster is made:
 - :mod:`.descent` – agent-by-agent descent: the roster for large teams
 - :mod:`.sat` – CP-SAT solvers run reproducibly (seed, deterministic time)
 - :mod:`.solve` – bound, then direct search or descent scored by the full model; infeasibility explained per agent
-- :mod:`.breaks` – lunch placement and short breaks
+- :mod:`.activities` – lunch and queue blocks inside the chosen shifts (never breaking a hard rule)
+- :mod:`.breaks` – short breaks
 - :mod:`.extract` – roster rows
+- :mod:`.checker` – independent check of every hard rule, from the rows alone
+- :mod:`.score` – the objective recomputed from the rows: what is printed and stored
 """
 
 from __future__ import annotations
@@ -24,25 +27,27 @@ import pandas as pd
 
 from scheduler.config import Config
 from scheduler.coverage import scheduled_agents
-from scheduler.rostering.breaks import place_lunches
+from scheduler.rostering.activities import plan_activities
+from scheduler.rostering.checker import find_violations
 from scheduler.rostering.extract import ACTIVITIES, ROSTER_COLUMNS, roster_rows
 from scheduler.rostering.previous import apply_previous
 from scheduler.rostering.problem import RosterProblem, build_problem
-from scheduler.rostering.solve import solve_problem
+from scheduler.rostering.score import score_roster
+from scheduler.rostering.solve import ACTIVITY_SHARE, solve_problem
 from scheduler.team import Team
 
 __all__ = ["ACTIVITIES", "ROSTER_COLUMNS", "RosterResult", "build_problem", "make_roster"]
 
-LUNCH_SHARE = 0.1
-
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class RosterResult:
-    """A roster and how good it is.
+    """A roster and how good it is, every figure computed from the roster written.
 
-    ``objective``/``best_bound``/``gap`` are the roster model's (lunch at the
-    middle of its window); ``violations`` lists soft-rule penalties by name,
-    largest first, as ``(rule, subject, cost)``.
+    ``objective`` and ``violations`` (soft-rule penalties by name, largest
+    first, as ``(rule, subject, cost)``) are recomputed from the roster rows
+    by :func:`~scheduler.rostering.score.score_roster`; ``best_bound`` is a
+    proven lower bound on any roster's objective, ``gap`` the share between
+    them. ``hard_violations`` is what the independent checker finds (empty).
     """
 
     roster: pd.DataFrame
@@ -50,13 +55,20 @@ class RosterResult:
     objective: float
     best_bound: float
     gap: float
+    bound_available: bool  # False: no bound proven within its share of the budget (best_bound 0, gap 100%)
     aggregate_bound: float
     first_feasible_seconds: float
     wall_seconds: float
     understaffed_intervals: int
     understaffing_agent_hours: float
     queue_switches: int
+    shifts: int
+    shortest_block_minutes: float
     violations: tuple[tuple[str, str, float], ...]
+    hard_violations: tuple[str, ...]
+    # Small teams only: the gap of CP-SAT's shift search in its own model (lunch at the middle of
+    # its window, queues split freely); a diagnostic of the search, not of the roster written.
+    model_gap: float | None = None
 
 
 def make_roster(
@@ -80,25 +92,42 @@ def make_roster(
     began = time.perf_counter()
     problem: RosterProblem = apply_previous(build_problem(config, team, requirements, start, days), previous, freeze_until)
     building = time.perf_counter() - began  # counted in the time to a first roster: the user waits for it too
+    report = progress or (lambda _text: None)
     solution = solve_problem(problem, progress)
-    lunch, lunch_serve = place_lunches(problem, solution.chosen, config.roster.time_limit_seconds * LUNCH_SHARE)
-    frame, switches = roster_rows(problem, solution.chosen, lunch, lunch_serve if lunch_serve is not None else solution.serve)
-    horizon = requirements[
-        (requirements["ds"] >= problem.grid[0]) & (requirements["ds"] <= problem.grid[-1])
-    ]
+    report("roster: lunch and queue blocks")
+    activities = plan_activities(
+        problem, solution.chosen, solution.lunch, solution.serve, config.roster.time_limit_seconds * ACTIVITY_SHARE,
+    )
+    report(f"roster: lunch and queue blocks, {activities.sweeps} sweep(s), {activities.seconds:.1f} s counted")
+    frame = roster_rows(problem, activities.plans)
+    horizon = requirements[(requirements["ds"] >= problem.grid[0]) & (requirements["ds"] <= problem.grid[-1])]
+    score = score_roster(frame, team, config, horizon, start, days, previous=previous, freeze_until=freeze_until)
+    hard = find_violations(frame, team, config, start, days, previous=previous)
     coverage = scheduled_agents(frame, horizon, config.interval_minutes)
     short = coverage["shortfall"]
+    bound = min(solution.bound, score.objective)  # 0 when no relaxation finished in its share
+    gap = 0.0 if score.objective <= 0 else max(0.0, (score.objective - bound) / score.objective)
+    report(f"roster: objective {score.objective:,.0f} (recomputed from the roster), bound {bound:,.0f}, gap {gap:.2%}")
     return RosterResult(
         roster=frame,
-        status=solution.status,
-        objective=solution.objective,
-        best_bound=solution.bound,
-        gap=solution.gap,
+        status="OPTIMAL" if score.objective <= solution.bound + 1e-6 else "FEASIBLE",
+        objective=score.objective,
+        best_bound=bound,
+        gap=gap,
+        bound_available=solution.bound_available,
         aggregate_bound=solution.aggregate_bound,
         first_feasible_seconds=building + solution.first_feasible_seconds,
-        wall_seconds=building + solution.wall_seconds,
+        wall_seconds=time.perf_counter() - began,
         understaffed_intervals=int((short > 1e-9).sum()),
         understaffing_agent_hours=float(short.sum()) * config.interval_minutes / 60,
-        queue_switches=switches,
-        violations=solution.violations,
+        queue_switches=score.switches,
+        shifts=score.shifts,
+        shortest_block_minutes=score.shortest_block_minutes,
+        violations=score.penalties,
+        hard_violations=tuple(hard),
+        model_gap=None
+        if solution.model_objective is None or solution.model_bound is None
+        else max(0.0, (solution.model_objective - solution.model_bound) / solution.model_objective)
+        if solution.model_objective > 0
+        else 0.0,
     )

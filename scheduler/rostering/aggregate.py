@@ -40,10 +40,16 @@ from scheduler.rostering.model import skill_groups
 from scheduler.rostering.problem import SCALE, RosterProblem, preference_days, preference_matches, queue_interval_cost, understaffing_weight
 
 
+# GLOP's deterministic time units per second of budget (GLOP counts work differently from CP-SAT);
+# calibrated on the benchmark machine so the LP's share of the budget is about its wall time.
+GLOP_TIME_SCALE = 1.0
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class AggregateResult:
     classes: tuple[tuple[int, ...], ...]
     bound: float
+    optimal: bool  # solved to optimality within its time limit: only then is ``bound`` proven
 
 
 def agent_classes(problem: RosterProblem) -> tuple[tuple[int, ...], ...]:
@@ -97,12 +103,13 @@ def segment_lines(curve: list[int]) -> list[tuple[int, int, int]]:
     return lines
 
 
-def solve_aggregate(problem: RosterProblem, *, whole_agents: bool = False) -> AggregateResult:
+def solve_aggregate(problem: RosterProblem, *, whole_agents: bool = False, time_limit: float | None = None) -> AggregateResult:
     """Solve the linear relaxation; its objective is a lower bound on any roster's objective.
 
     Args:
         whole_agents: charge each interval its whole-agent cost curve
             instead of fractional per-queue coverage (see the module docstring).
+        time_limit: GLOP's deterministic time limit (reproducible); None = none.
 
     Raises:
         InfeasibleError: the summed rules admit no counts at all (some agent's
@@ -116,6 +123,13 @@ def solve_aggregate(problem: RosterProblem, *, whole_agents: bool = False) -> Ag
     group_of = {skills: g for g, skills in enumerate(skill_groups(problem))}
     working: dict[tuple[int, int], list[pywraplp.Variable]] = defaultdict(list)
     settings = problem.settings
+    # Options whose lunch may start at several places: the roster places it later, anywhere in
+    # its window, so the relaxation must allow every placement (see _lunch_anywhere).
+    flexible: dict[int, dict[int, list[pywraplp.Variable]]] = {
+        option.index: {}
+        for option in problem.options
+        if len(option.lunch_starts) > 1 and option.day_index not in problem.frozen_days
+    }
 
     for c, members in enumerate(classes):
         size = len(members)
@@ -127,7 +141,12 @@ def solve_aggregate(problem: RosterProblem, *, whole_agents: bool = False) -> Ag
         for o in problem.allowed[first]:
             var = lp.NumVar(0, size, f"count[{c},{o}]")
             counts[c, o] = var
-            for t in problem.covering_intervals(o):
+            if o in flexible:
+                flexible[o].setdefault(g, []).append(var)
+                covered = range(problem.options[o].first_interval, problem.options[o].last_interval)
+            else:
+                covered = problem.covering_intervals(o)
+            for t in covered:
                 working[g, t].append(var)
 
         def day_sum(d: int, c: int = c, by_day: dict = by_day) -> list[pywraplp.Variable]:
@@ -190,19 +209,45 @@ def solve_aggregate(problem: RosterProblem, *, whole_agents: bool = False) -> Ag
                 lp.Add(missed + lp.Sum(on_day) >= size)
                 objective.SetCoefficient(missed, SCALE * preference.weight)
 
+    _lunch_anywhere(lp, problem, flexible, working)
     if whole_agents:
         _whole_agent_coverage(lp, problem, working, len(group_of))
     else:
         _queue_coverage(lp, problem, working)
     objective.SetMinimization()
+    if time_limit is not None:
+        lp.SetSolverSpecificParametersAsString(f"max_deterministic_time: {max(time_limit, 0.01) * GLOP_TIME_SCALE:g}")
     status = lp.Solve()
     if status == pywraplp.Solver.INFEASIBLE:
         raise InfeasibleError("the rules admit no roster")
     if status != pywraplp.Solver.OPTIMAL:
-        return AggregateResult(classes=classes, bound=0.0)
+        return AggregateResult(classes=classes, bound=0.0, optimal=False)
     # A hair below the LP optimum: simplex tolerances must not turn a bound into an overestimate.
     bound = max(0.0, objective.Value() * (1 - 1e-7) - 1e-6)
-    return AggregateResult(classes=classes, bound=bound)
+    return AggregateResult(classes=classes, bound=bound, optimal=True)
+
+
+def _lunch_anywhere(
+    lp: pywraplp.Solver,
+    problem: RosterProblem,
+    flexible: dict[int, dict[int, list[pywraplp.Variable]]],
+    working: dict[tuple[int, int], list],
+) -> None:
+    """Lunch at any start of its window: per skill group and option, agents per lunch start.
+
+    The ``n`` agents of a group on the option split among the window's
+    starts (``sum(at[start]) = n``), and each start's agents are away for the
+    lunch's intervals. Every placement the roster can choose is such a split,
+    so the bound stays valid wherever lunches end up.
+    """
+    for o, by_group in sorted(flexible.items()):
+        option = problem.options[o]
+        for g, count_vars in sorted(by_group.items()):
+            at = {start: lp.NumVar(0, lp.infinity(), f"lunch[{g},{o},{start}]") for start in option.lunch_starts}
+            lp.Add(lp.Sum(list(at.values())) == lp.Sum(count_vars))
+            for start, var in at.items():
+                for t in range(start, start + option.lunch_intervals):
+                    working[g, t].append(-var)
 
 
 def _queue_coverage(lp: pywraplp.Solver, problem: RosterProblem, working: dict[tuple[int, int], list[pywraplp.Variable]]) -> None:

@@ -55,6 +55,7 @@ SOLVE_OVERHEAD = 0.03
 class DescentResult:
     chosen: dict[tuple[int, int], int]  # (agent, option) -> 1 for every shift worked
     served: np.ndarray  # [skill group, queue, interval] agents serving
+    missing_minimum: int  # agent-intervals missing from the hard queue minimums (0: the roster is valid)
 
 
 class CoverageCost:
@@ -281,13 +282,15 @@ def descend(
 
     # 2. Construction, 3. sweeps.
     sweeps = 0
-    while models.deterministic_time < time_limit:
+    while models.deterministic_time < time_limit or (sweeps == 0 and not feasible):
         changes = 0
         for a in order:
             left = time_limit - models.deterministic_time
-            if left <= 0:
+            if left <= 0 and (sweeps > 0 or feasible):
                 break
-            changes += place(a, left)
+            # Construction finishes even past the budget when the first roster misses a queue
+            # minimum: a valid roster comes first (it takes one pass, well under a second per 20 agents).
+            changes += place(a, max(left, 0.05))
         sweeps += 1
         report(f"descent sweep {sweeps}: coverage cost {coverage.total():,}, {changes} agents changed")
         if not feasible and coverage.missing_minimum() == 0:
@@ -301,4 +304,4 @@ def descend(
             for o in current[a]:
                 coverage.add(coverage.group_of[a], worked[o])
     chosen = {(a, o): 1 for a, shifts in current.items() for o in shifts}
-    return DescentResult(chosen=chosen, served=coverage.served)
+    return DescentResult(chosen=chosen, served=coverage.served, missing_minimum=coverage.missing_minimum())

@@ -2,107 +2,36 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Sequence
-
 import pandas as pd
 
+from scheduler.rostering.activities import LUNCH, ShiftPlan
 from scheduler.rostering.breaks import BREAK_MINUTES, break_times
-from scheduler.rostering.model import skill_groups
 from scheduler.rostering.problem import RosterProblem
 
 ROSTER_COLUMNS = ("agent_id", "queue", "activity", "start", "end", "shift_id")
 ACTIVITIES = ("work", "lunch", "break")
 
 
-def assign_queues(
-    problem: RosterProblem, working: dict[int, list[int]], counts: dict[tuple[int, int], int]
-) -> dict[tuple[int, int], str]:
-    """Hand a skill group's per-interval queue counts to its named agents.
-
-    Walks the intervals in order and keeps every agent on the queue they served
-    in the previous interval while that queue still needs them, so shifts come
-    out as a few long blocks rather than a new queue every half hour.
-    """
-    assignment: dict[tuple[int, int], str] = {}
-    for t in sorted(working):
-        remaining = {q: counts.get((t, q), 0) for q in range(len(problem.queues))}
-        unassigned: list[int] = []
-        for a in working[t]:
-            previous = assignment.get((a, t - 1))
-            q = problem.queues.index(previous) if previous else -1
-            if q >= 0 and remaining.get(q, 0) > 0:
-                assignment[a, t] = problem.queues[q]
-                remaining[q] -= 1
-            else:
-                unassigned.append(a)
-        # Primary skills first: each agent takes a queue they serve with a primary language/topic, the one
-        # with the fewest other primary candidates; only then may anyone use a secondary skill.
-        secondary = {agent: set(problem.agents[agent].secondary_queues) for agent in unassigned}
-
-        def serves(agent: int, q: int, primary_only: bool) -> bool:
-            queue = problem.queues[q]
-            return queue in problem.agents[agent].channels and not (primary_only and queue in secondary[agent])
-
-        left: list[int] = []
-        for a in unassigned:
-            options = [q for q in sorted(remaining) if remaining[q] > 0 and serves(a, q, True)]
-            if not options:
-                left.append(a)
-                continue
-            q = min(options, key=lambda q: (sum(serves(b, q, True) for b in unassigned if b != a), q))
-            assignment[a, t] = problem.queues[q]
-            remaining[q] -= 1
-        for a in left:
-            skilled = [q for q in sorted(remaining) if remaining[q] > 0 and serves(a, q, False)]
-            if skilled:
-                assignment[a, t] = problem.queues[skilled[0]]
-                remaining[skilled[0]] -= 1
-            else:  # counts are exact, so this only happens for float noise; keep the agent on a skill
-                open_skills = [q for q, queue in enumerate(problem.queues) if queue in problem.agents[a].channels and problem.is_open[q, t]]
-                assignment[a, t] = problem.queues[open_skills[0]] if open_skills else ""
-    return assignment
-
-
-def roster_rows(
-    problem: RosterProblem,
-    chosen: Sequence[tuple[int, int]],
-    lunch: dict[tuple[int, int], int | None],
-    serve: dict[tuple[int, int, int], int],
-) -> tuple[pd.DataFrame, int]:
-    """Rows of the roster contract and the number of queue switches inside shifts."""
-    live = [key for key in chosen if problem.options[key[1]].day_index not in problem.frozen_days]
-    queue_of: dict[tuple[int, int], str] = {}
-    for g, skills in enumerate(skill_groups(problem)):
-        working: dict[int, list[int]] = defaultdict(list)
-        for a, o in live:
-            if problem.agents[a].channels == skills:
-                for t in problem.options[o].working_intervals(lunch.get((a, o))):
-                    working[t].append(a)
-        counts = {(t, q): value for (group, t, q), value in serve.items() if group == g}
-        queue_of.update(assign_queues(problem, working, counts))
-
+def roster_rows(problem: RosterProblem, plans: dict[tuple[int, int], ShiftPlan]) -> pd.DataFrame:
+    """Rows of the roster contract for the planned shifts, plus the frozen days' rows verbatim."""
     step = pd.Timedelta(minutes=problem.interval_minutes)
     rows: list[dict[str, object]] = []
-    switches = 0
-    for a, o in live:
+    for (a, o), plan in sorted(plans.items()):
         agent = problem.agents[a]
         option = problem.options[o]
         shift_id = f"{agent.id}-{option.day.isoformat()}-{option.local_start:%H%M}"
-        lunch_start = lunch.get((a, o))
         blocks: list[list[object]] = []  # [activity, queue, begin, end]
-        lunch_intervals = set(range(lunch_start, lunch_start + option.lunch_intervals)) if lunch_start is not None else set()
-        for t in range(option.first_interval, option.last_interval):
-            activity = "lunch" if t in lunch_intervals else "work"
-            queue = "" if activity == "lunch" else queue_of.get((a, t), "")
+        for t, q in zip(range(option.first_interval, option.last_interval), plan.queues, strict=True):
+            activity = "lunch" if q == LUNCH else "work"
+            queue = "" if q == LUNCH else problem.queues[q]
             begin = problem.grid[t]
             if blocks and blocks[-1][0] == activity and blocks[-1][1] == queue:
                 blocks[-1][3] = begin + step
             else:
                 blocks.append([activity, queue, begin, begin + step])
         blocks[-1][3] = min(blocks[-1][3], option.end)
-        switches += sum(1 for first, second in zip(blocks, blocks[1:]) if first[0] == second[0] == "work")
-        for break_start in break_times(option, lunch_start, problem.grid, problem.interval_minutes):
+        for break_start in break_times(option, plan.lunch, problem.grid, problem.interval_minutes):
+            break_start = _inside_block(blocks, break_start)
             blocks = _cut(blocks, break_start, break_start + pd.Timedelta(minutes=BREAK_MINUTES))
         for activity, queue, begin, end in blocks:
             rows.append({"agent_id": agent.id, "queue": queue, "activity": activity, "start": begin, "end": end, "shift_id": shift_id})
@@ -112,8 +41,24 @@ def roster_rows(
     frame["start"] = pd.to_datetime(frame["start"], utc=True)
     frame["end"] = pd.to_datetime(frame["end"], utc=True)
     frame["queue"] = frame["queue"].fillna("").astype(str)
-    frame = frame.sort_values(["agent_id", "start", "end"], kind="stable").reset_index(drop=True)
-    return frame, switches
+    return frame.sort_values(["agent_id", "start", "end"], kind="stable").reset_index(drop=True)
+
+
+def _inside_block(blocks: list[list[object]], begin: pd.Timestamp) -> pd.Timestamp:
+    """Move a break off the edges of the queue block it falls in, so it interrupts one block.
+
+    A break right at a change of queue would shorten the block after it (an
+    agent on a break counts for the queue worked before it). Blocks are at
+    least ``min_block_minutes``, so there is room inside for a 15-minute break.
+    """
+    quarter = pd.Timedelta(minutes=BREAK_MINUTES)
+    for activity, _queue, start, stop in blocks:
+        if activity != "work" or not start <= begin < stop:  # type: ignore[operator]
+            continue
+        if stop - start < 3 * quarter:  # type: ignore[operator]
+            return begin  # too short to keep work on both sides: leave it where it was
+        return min(max(begin, start + quarter), stop - 2 * quarter)  # type: ignore[operator,type-var]
+    return begin
 
 
 def _cut(blocks: list[list[object]], begin: pd.Timestamp, end: pd.Timestamp) -> list[list[object]]:

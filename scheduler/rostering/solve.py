@@ -1,18 +1,27 @@
-"""Solving the roster: agent-by-agent descent, a proven lower bound, the full model to score or search.
+"""Solving the roster: agent-by-agent descent, a proven lower bound, the full model where it pays.
+
+The whole roster stage lives within ``time_limit_seconds``, split into
+deterministic shares (:data:`SHARES`) so the result is the same on any
+machine and the wall time tracks the budget on an ordinary one:
 
 1. :func:`~scheduler.rostering.descent.descend` builds a roster agent by
-   agent: a valid one within a fraction of a second, then ever better. The
-   full model scores it exactly with every shift fixed (queue split,
-   fairness, every soft term). Should that roster miss a hard queue minimum,
-   the full model searches from scratch.
-2. Small problems (up to ``DIRECT_MAX_AGENT_DAYS``): the descent takes a
-   fifth of the budget, and CP-SAT searches the full model with the rest;
-   the better roster wins, and CP-SAT's own bound counts.
+   agent: a valid one within a fraction of a second, then ever better.
+2. Small problems (up to ``DIRECT_MAX_AGENT_DAYS``): CP-SAT also searches the
+   full model (lunch at the middle of its window), the descent's roster scored
+   in the same model is the fallback and the better one wins. CP-SAT's own
+   bound holds for the roster written only where no lunch can move (lunches
+   are placed afterwards); otherwise it is reported as the search's
+   diagnostic (``model_objective``/``model_bound``). Larger teams keep the
+   descent's roster; should it miss a hard
+   queue minimum, the full model searches instead.
 3. :func:`~scheduler.rostering.aggregate.solve_aggregate` solves two linear
    relaxations over shift counts per class of interchangeable agents (one
-   with fractional agents per queue, one with each interval's whole-agent
-   cost curve); the larger optimum is the proven lower bound the gap is
-   measured against.
+   with whole agents per interval, one with fractional agents per queue),
+   each within its share of deterministic time; the larger optimum is the
+   proven lower bound. One that does not finish in its share is left out,
+   and with neither the bound is 0 (reported as unavailable).
+4. Lunch and queue blocks are placed by :mod:`.activities` in ``make_roster``
+   (its share is :data:`ACTIVITY_SHARE`).
 
 Every solve uses a fixed seed, deterministic time limits and, with several
 workers, interleaved search, so the roster is the same on any machine.
@@ -29,39 +38,38 @@ from ortools.sat.python import cp_model
 from scheduler.errors import InfeasibleError, NoSolutionError
 from scheduler.rostering.aggregate import solve_aggregate
 from scheduler.rostering.descent import DescentResult, descend
-from scheduler.rostering.model import RosterModel, build_full_model, evaluate
+from scheduler.rostering.model import RosterModel, build_full_model
 from scheduler.rostering.problem import RosterProblem
 from scheduler.rostering.sat import make_solver
 
 # Up to this many agent-days the full model is also searched directly: CP-SAT closes small
-# gaps itself (example team, 10 agents x 7 days: 0.12% against 2.44% from the descent alone).
-# Beyond, the descent wins: 25 agents x 28 days 1.97% in 8.5 s against 1.92% in 17 s with a
-# first roster only after 12 s; 40 x 28: 1.27% in 19 s against 68% in 57 s.
+# gaps itself (example team, 10 agents x 7 days). Beyond, the descent wins: 25 agents x 28 days
+# 1.97% in 8.5 s against 1.92% in 17 s with a first roster only after 12 s; 40 x 28: 1.27% in
+# 19 s against 68% in 57 s.
 DIRECT_MAX_AGENT_DAYS = 140
-DESCENT_SHARE = 0.9  # of the budget, for larger teams; the rest scores the roster in the full model
-# Small teams: the descent gives a first roster in well under a second, then CP-SAT searches.
-DIRECT_DESCENT_SHARE = 0.2
-SCORE_SHARE = 0.1
+# Shares of ``time_limit_seconds`` (deterministic seconds) per stage; the rest of 1.0 is
+# what scoring and checking the written roster take.
+ACTIVITY_SHARE = 0.1
+SHARES = {
+    "direct": {"descent": 0.2, "search": 0.6, "bound": 0.1},
+    "descent": {"descent": 0.6, "search": 0.0, "bound": 0.25},
+}
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Solution:
-    roster: RosterModel
     chosen: tuple[tuple[int, int], ...]  # (agent, option) worked, sorted
-    serve: dict[tuple[int, int, int], int]
-    status: str
-    objective: float
-    bound: float
+    lunch: dict[tuple[int, int], int | None]  # lunch start per chosen shift, as ``serve`` counts it
+    # The shift stage's own figures where CP-SAT searched (small teams): lunch at the middle of
+    # its window, queues split freely. A diagnostic of the search, not of the roster written.
+    model_objective: float | None
+    model_bound: float | None
+    serve: dict[tuple[int, int, int], int]  # (skill group, interval, queue) -> agents serving
+    bound: float  # proven lower bound on the objective; 0 when none was proven in its share
+    bound_available: bool
     aggregate_bound: float
     first_feasible_seconds: float
     wall_seconds: float
-    violations: tuple[tuple[str, str, float], ...]
-
-    @property
-    def gap(self) -> float:
-        if self.objective <= 0:
-            return 0.0
-        return max(0.0, (self.objective - self.bound) / self.objective)
 
 
 class _ProgressReporter(cp_model.CpSolverSolutionCallback):
@@ -78,8 +86,27 @@ class _ProgressReporter(cp_model.CpSolverSolutionCallback):
         self._progress(f"{self._stage}: objective {objective:,.0f}, bound {bound:,.0f}, gap {gap:.1%}")
 
 
+def lower_bound(problem: RosterProblem, time_limit: float) -> tuple[float, bool]:
+    """The larger of the two relaxations' optima, each within half of ``time_limit``.
+
+    Two valid bounds, the larger counts: whole agents per interval (knows agents
+    are indivisible, ignores skills) and fractional agents per queue (knows
+    skills). Returns ``(bound, available)``; a relaxation that does not finish
+    in its share is left out.
+
+    Raises:
+        InfeasibleError: the summed rules admit no roster.
+    """
+    bounds = []
+    for whole in (True, False):
+        result = solve_aggregate(problem, whole_agents=whole, time_limit=time_limit / 2)
+        if result.optimal:
+            bounds.append(result.bound)
+    return (max(bounds), True) if bounds else (0.0, False)
+
+
 def solve_problem(problem: RosterProblem, progress: Callable[[str], None] | None = None) -> Solution:
-    """Solve within ``settings.time_limit_seconds`` of deterministic time.
+    """Choose the shifts within the stages' shares of ``settings.time_limit_seconds``.
 
     Args:
         progress: called with a one-line status (stage, objective, bound, gap)
@@ -99,45 +126,65 @@ def solve_problem(problem: RosterProblem, progress: Callable[[str], None] | None
         first_feasible = time.perf_counter() - started
 
     direct = len(problem.agents) * len(problem.days) <= DIRECT_MAX_AGENT_DAYS
+    shares = SHARES["direct" if direct else "descent"]
     report("roster: agent-by-agent descent")
-    share = DIRECT_DESCENT_SHARE if direct else DESCENT_SHARE
-    descent = descend(problem, budget * share, report, on_first_feasible=mark_first_feasible)
+    descent = descend(problem, budget * shares["descent"], report, on_first_feasible=mark_first_feasible)
     if descent is None:  # some agent got no shifts: a conflict in their rules, or a hard model
         conflicts = agent_rule_conflicts(problem)
         if conflicts:
             raise InfeasibleError("no roster satisfies the rules: " + "; ".join(conflicts))
     report("lower bound: linear relaxations")
     try:
-        # Two valid bounds, the larger counts: fractional agents per queue (knows skills)
-        # and whole agents per interval (knows agents are indivisible, ignores skills).
-        lower = max(solve_aggregate(problem).bound, solve_aggregate(problem, whole_agents=True).bound)
+        lower, available = lower_bound(problem, budget * shares["bound"])
     except InfeasibleError:
         raise InfeasibleError(explain(problem, "the rules admit no roster")) from None
+
+    if descent is not None and not direct and descent.missing_minimum == 0:
+        # Large teams: the descent's roster, its queue split and lunch at the middle of its window.
+        chosen = tuple(sorted(descent.chosen))
+        served = descent.served
+        return Solution(
+            chosen=chosen,
+            lunch={key: problem.options[key[1]].nominal_lunch for key in chosen},
+            model_objective=None,
+            model_bound=None,
+            serve={(int(g), int(t), int(q)): int(served[g, q, t]) for g, q, t in zip(*served.nonzero(), strict=True)},
+            bound=lower,
+            bound_available=available,
+            aggregate_bound=lower,
+            first_feasible_seconds=first_feasible,
+            wall_seconds=time.perf_counter() - started,
+        )
 
     roster = build_full_model(problem, through_counts=not direct)
     for literal in roster.rule_literals.values():
         roster.model.add(literal == 1)
+    search_budget = budget * (shares["search"] or shares["descent"] / 2)
     solver: cp_model.CpSolver | None = None
-    bound = lower
-    if descent is not None:
+    bound = model_bound = lower
+    if descent is not None and descent.missing_minimum == 0:
         solver = score(roster, descent, budget)
     if solver is None or direct:
         # Small teams: CP-SAT searches the full model itself (from scratch: handed the descent's
         # roster as a hint it did worse, 4.39% against 0.12% on the example) and proves its own
         # bound; the descent's roster stays the answer should the search do worse.
         roster.model.clear_hints()
-        polish = make_solver(budget * (1 - share) if solver is not None else budget)
+        polish = make_solver(search_budget)
         report("roster model: searching")
         status = polish.solve(roster.model, _ProgressReporter(report, "roster") if progress else None)
         if status == cp_model.INFEASIBLE:
             raise InfeasibleError(explain(problem, "the rules admit no roster"))
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            bound = max(bound, polish.best_objective_bound)
+            model_bound = max(bound, polish.best_objective_bound)
+            # The model puts lunch at the middle of its window; the roster may move it, so
+            # CP-SAT's bound holds for the roster written only when no lunch can move.
+            if all(len(option.lunch_starts) <= 1 for option in problem.options):
+                bound, available = model_bound, True
             if solver is None or polish.objective_value <= solver.objective_value:
                 solver = polish
     if solver is None:
         # Objective-driven search found nothing: find any roster first, then improve it.
-        solver = optimise_from_feasible(roster.model, roster.objective(), budget * 0.5)
+        solver = optimise_from_feasible(roster.model, roster.objective(), search_budget)
     if solver is None:
         conflicts = agent_rule_conflicts(problem)
         if conflicts:
@@ -149,19 +196,19 @@ def solve_problem(problem: RosterProblem, progress: Callable[[str], None] | None
     if first_feasible != first_feasible:  # NaN: the full model found the first roster
         first_feasible = time.perf_counter() - started
     chosen = tuple(sorted(key for key, var in roster.shift.items() if solver.boolean_value(var)))
-    objective = solver.objective_value
-    report(f"roster: objective {objective:,.0f}, bound {bound:,.0f}")
+    lunch = {key: problem.options[key[1]].nominal_lunch for key in chosen}
+    report(f"roster model: objective {solver.objective_value:,.0f}, bound {bound:,.0f}")
     return Solution(
-        roster=roster,
         chosen=chosen,
+        lunch=lunch,
+        model_objective=solver.objective_value if direct else None,
+        model_bound=model_bound if direct else None,
         serve={key: int(solver.value(var)) for key, var in roster.serve.items()},
-        status="OPTIMAL" if objective <= bound + 1e-6 else "FEASIBLE",
-        objective=objective,
-        bound=min(bound, objective),
+        bound=bound,
+        bound_available=available,
         aggregate_bound=lower,
         first_feasible_seconds=first_feasible,
         wall_seconds=time.perf_counter() - started,
-        violations=tuple(evaluate(roster.soft, solver.value)),
     )
 
 
@@ -176,7 +223,7 @@ def score(roster: RosterModel, descent: DescentResult, budget: float) -> cp_mode
         roster.model.add_hint(var, descent.chosen.get(key, 0))
     for (g, t, q), var in roster.serve.items():
         roster.model.add_hint(var, int(descent.served[g, q, t]))
-    scorer = make_solver(budget * SCORE_SHARE + 0.5, workers=1)  # everything fixed: one worker is fastest
+    scorer = make_solver(budget * 0.05 + 0.5, workers=1)  # everything fixed: one worker is fastest
     scorer.parameters.fix_variables_to_their_hinted_value = True
     if scorer.solve(roster.model) in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return scorer
@@ -195,7 +242,8 @@ def optimise_from_feasible(
     """
     model.clear_objective()
     model.clear_hints()
-    starter = make_solver(time_limit * 0.3, workers=1)
+    # Plain feasibility takes milliseconds, but a tiny budget must not make it fail.
+    starter = make_solver(max(time_limit * 0.3, 0.5), workers=1)
     if starter.solve(model) not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
         return None
     for index in range(len(model.proto.variables)):
@@ -298,7 +346,13 @@ def _minimum_conflicts_together(problem: RosterProblem) -> list[str]:
     A minimum is named when the roster becomes feasible without it (the
     agents' own rules are feasible, see :func:`agent_rule_conflicts`).
     """
-    names = sorted(name for name in build_full_model(problem).rule_literals if name.startswith("queue "))
+    everything = build_full_model(problem)
+    everything.model.clear_objective()
+    for literal in everything.rule_literals.values():
+        everything.model.add(literal == 1)
+    if make_solver(10.0).solve(everything.model) != cp_model.INFEASIBLE:
+        return []  # not proven infeasible (or a roster exists): no conflict to name
+    names = sorted(name for name in everything.rule_literals if name.startswith("queue "))
     messages = []
     for name in names:
         roster = build_full_model(problem)

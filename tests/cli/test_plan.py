@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import re
 import shutil
 from pathlib import Path
 
+import pytest
 from icalendar import Calendar
 
 from cli_support import EXAMPLE, PlanRun, invoke, plan_args, snapshot, team_agent_ids
+from scheduler.config import load_config
+from scheduler.pipeline import run_plan
 
 CSV_FILES = ("forecast.csv", "requirements.csv", "roster.csv")
 TIME_COLUMNS = {"forecast.csv": ("ds",), "requirements.csv": ("ds",), "roster.csv": ("start", "end")}
@@ -55,13 +59,11 @@ def test_ten_agent_example_roster_is_near_optimal(tmp_path: Path) -> None:
     text = config.read_text(encoding="utf-8")
     start = text.index("peak_weight = ")
     config.write_text(text[:start] + "peak_weight = 2\n" + text[text.index("fairness_weight", start):], encoding="utf-8")
-    args = plan_args(config, tmp_path / "out")
-    at = args.index("--time-limit")
-    result = invoke(args[:at] + args[at + 2 :])
-    assert result.exit_code == 0, result.stdout
-    gap = re.search(r"gap (\d+\.\d+)%", result.stdout)
-    assert gap is not None, result.stdout
-    assert float(gap.group(1)) < 1.0
+    # The printed gap is the written roster's (lunches placed, queues in blocks) against a bound
+    # valid for any lunch placement; CP-SAT's search is judged in its own model (issue 14).
+    result = run_plan(load_config(config), dt.date(2026, 11, 23), 7)  # WEEK
+    assert result.roster.hard_violations == ()
+    assert result.roster.model_gap is not None and result.roster.model_gap < 0.01
 
 
 def test_feeds_parse_and_follow_rfc5545_line_rules(example_plan: PlanRun) -> None:
@@ -126,3 +128,28 @@ def test_forecast_works_on_a_short_history(small_example: Path, tmp_path: Path) 
     assert min(volumes) >= 0
     assert sum(volumes) > 0
     assert {row["queue"] for row in rows} == {"chat", "email", "social"}
+
+
+@pytest.mark.slow
+def test_replanning_after_one_day_off_keeps_the_other_agents_shifts(tmp_path: Path) -> None:
+    """Issue 14: regenerating over the published roster after one agent's day off moves at most
+    5 of the other agents' shifts (each change costs roster.stability_weight)."""
+    folder = tmp_path / "cashback"
+    shutil.copytree(EXAMPLE, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    config = folder / "peakplan.toml"
+    monday = dt.date(2026, 11, 23)  # WEEK
+    first = run_plan(load_config(config), monday, 7).roster.roster
+    shifts = first.groupby("shift_id").agg(agent_id=("agent_id", "first"), start=("start", "min"), end=("end", "max"))
+    wednesday = shifts[shifts["start"].dt.tz_convert("Europe/Moscow").dt.date == dt.date(2026, 11, 25)]
+    absent = sorted(wednesday["agent_id"])[0]
+    team = folder / "team.toml"
+    text = team.read_text(encoding="utf-8")
+    text = text.replace(f'id = "{absent}"\n', f'id = "{absent}"\ntime_off = ["2026-11-25"]\n', 1)
+    team.write_text(text, encoding="utf-8")
+    again = run_plan(load_config(config), monday, 7, previous=first).roster
+    assert again.hard_violations == ()
+    before = {(row.agent_id, row.start, row.end) for row in shifts.itertuples() if row.agent_id != absent}
+    after_shifts = again.roster.groupby("shift_id").agg(agent_id=("agent_id", "first"), start=("start", "min"), end=("end", "max"))
+    after = {(row.agent_id, row.start, row.end) for row in after_shifts.itertuples() if row.agent_id != absent}
+    changed_days = {(agent, start.tz_convert("Europe/Moscow").date()) for agent, start, _end in before ^ after}
+    assert len(changed_days) <= 5, sorted(changed_days)

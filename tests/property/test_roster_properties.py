@@ -18,7 +18,7 @@ from scheduler.errors import InfeasibleError
 from scheduler.rostering import make_roster
 from scheduler.rostering import solve
 from scheduler.team import Agent, AvailabilityWindow, Contract, Team
-from tests.roster_validator import find_violations
+from scheduler.rostering.checker import find_violations
 
 ZONES = ("UTC", "Europe/Berlin", "Europe/Moscow", "America/New_York")
 QUEUES = ("chat", "email")

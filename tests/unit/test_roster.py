@@ -15,7 +15,7 @@ from scheduler.coverage import scheduled_agents
 from scheduler.errors import InfeasibleError, InputError
 from scheduler.rostering import ROSTER_COLUMNS, make_roster
 from scheduler.team import Agent, AvailabilityWindow, Contract, Team
-from tests.roster_validator import find_violations
+from scheduler.rostering.checker import find_violations
 
 MONDAY = dt.date(2026, 11, 23)
 ANY_HOURS = Contract(name="flex", min_hours_per_week=0, max_hours_per_week=168, max_shifts_per_week=7)
@@ -35,6 +35,7 @@ def make_config(
     **settings: object,
 ) -> Config:
     opening = channels or {"chat": ALL_DAY}
+    settings.setdefault("switch_weight", 0)  # switches have tests of their own (test_roster_activities)
     return Config(
         team_name="T",
         timezone=tz,
@@ -283,7 +284,9 @@ def test_multi_skilled_agent_serves_one_queue_at_a_time() -> None:
 def test_queue_blocks_follow_the_opening_hours() -> None:
     # chat is open all day, email only 10-12: the agent moves to email and back.
     config = make_config(
-        template(4, 9), channels={"chat": ALL_DAY, "email": OpeningHours(open=dt.time(10), close=dt.time(12))}
+        template(4, 9),
+        channels={"chat": ALL_DAY, "email": OpeningHours(open=dt.time(10), close=dt.time(12))},
+        max_switches_per_shift=2,
     )
     members = team(agent(channels=("chat", "email")))
     requirements = demand(config, 1, {"chat": hours(0, 9, 13, 0.5), "email": hours(0, 10, 12)})

@@ -18,7 +18,7 @@ from scheduler.errors import InfeasibleError
 from scheduler.rostering import make_roster
 from scheduler.rostering import solve
 from scheduler.rostering.descent import CoverageCost
-from tests.roster_validator import find_violations
+from scheduler.rostering.checker import find_violations
 
 
 def coverage_problem(required: list[list[float]], channels: list[tuple[str, ...]], *, minimum: tuple[int, ...] = (), peak: bool = False):  # noqa: ANN201

@@ -12,7 +12,7 @@ from scheduler.config import Config, ShiftTemplate
 from scheduler.errors import InputError
 from scheduler.rostering import ROSTER_COLUMNS, RosterResult, make_roster
 from scheduler.team import Contract, Team
-from tests.roster_validator import find_violations
+from scheduler.rostering.checker import find_violations
 from tests.unit.test_roster import ALL_DAY, MONDAY, agent, demand, hours, make_config, shift_ids, team, template
 
 SHORT_HOUR = 100 * 100
@@ -145,9 +145,9 @@ def test_frozen_day_keeps_its_rows_and_the_rest_is_planned_again() -> None:
     assert tuesday[["queue", "start", "end"]].values.tolist() == [
         ["email", pd.Timestamp("2026-11-24T12:00Z"), pd.Timestamp("2026-11-24T16:00Z")]
     ]
-    # Monday 12-16 stays short (4 x 100 x 100) and Tuesday changed; a frozen shift's overstaffing is
-    # not the new plan's doing (its coverage is taken off the demand, not scored).
-    assert result.objective == 4 * SHORT_HOUR + CHANGED
+    # Monday 12-16 stays short (4 x 100 x 100) and Tuesday changed. The objective is the written
+    # roster's, frozen rows included: their 4 h over demand (4 x 100 x 2) and their change of queue.
+    assert result.objective == 4 * SHORT_HOUR + CHANGED + 4 * 200 + config.roster.switch_weight
 
 
 def test_frozen_shift_counts_for_the_weekly_rules() -> None:
@@ -156,7 +156,7 @@ def test_frozen_shift_counts_for_the_weekly_rules() -> None:
     previous = published(("a1", "2026-11-23T08:00", [("work", "chat", "2026-11-23T08:00", "2026-11-23T12:00")]))
     result = solve(config, one_shift, {"chat": hours(1, 8, 12)}, 2, previous=previous, freeze_until=MONDAY)
     assert shift_ids(result.roster) == ["a1-2026-11-23-0800"]  # the week's one shift is the published one
-    assert result.objective == 4 * SHORT_HOUR
+    assert result.objective == 4 * SHORT_HOUR + 4 * 200  # Tuesday short; the frozen Monday shift over demand
 
 
 def test_frozen_late_shift_keeps_its_blocks_after_midnight_and_its_breaks_cover() -> None:

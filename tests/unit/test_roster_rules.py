@@ -3,7 +3,7 @@
 Every case switches off the soft rules it does not test (``make_config`` keeps
 only understaffing and overstaffing), so each objective below is worked out by
 hand in the comment next to it. Every roster also passes the independent
-validator in :mod:`tests.roster_validator`.
+checker in :mod:`scheduler.rostering.checker`.
 """
 
 from __future__ import annotations
@@ -20,7 +20,7 @@ from scheduler.coverage import scheduled_agents
 from scheduler.errors import InfeasibleError, InputError
 from scheduler.rostering import RosterResult, make_roster
 from scheduler.team import Contract, Preference, Team
-from tests.roster_validator import find_violations
+from scheduler.rostering.checker import find_violations
 from tests.unit.test_config import MINIMAL, write
 from tests.unit.test_roster import MONDAY, agent, demand, hours, make_config, shift_ids, team, template
 

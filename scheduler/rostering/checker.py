@@ -1,9 +1,13 @@
 """An independent check of a roster's hard rules.
 
-Reads only the roster table (the roster contract in README.md, "Data contracts"), the
-team, the config and the horizon; it never looks at the solver's model, so a
-rule the model forgets to state shows up here as a violation. Every check is
-written out again from the contract instead of calling the scheduler's helpers.
+Reads only the roster table (the roster contract in docs/roster.md), the
+team, the config and the horizon (and, for rules that reach across the plan
+start, the previous roster); it never looks at the solver's model or its
+problem, so a rule the model forgets to state shows up here as a violation.
+Every check is written out again from the contract instead of calling the
+solver's helpers. ``make_roster`` runs it on every roster it returns, the tests
+and the benchmark report what it finds, and :mod:`.score` recomputes the
+objective from the same rows.
 """
 
 from __future__ import annotations
@@ -15,7 +19,7 @@ from zoneinfo import ZoneInfo
 
 import pandas as pd
 
-from scheduler.config import Config, ShiftTemplate
+from scheduler.config import Config, RosterSettings, ShiftTemplate
 from scheduler.team import Agent, Team
 
 COLUMNS = ["agent_id", "queue", "activity", "start", "end", "shift_id"]
@@ -68,7 +72,7 @@ def _night_minute(config: Config, local: dt.datetime) -> bool:
     return minute >= low or minute < high
 
 
-def _touches_night(config: Config, begin: pd.Timestamp, minutes: int, tz: ZoneInfo) -> bool:
+def touches_night(config: Config, begin: pd.Timestamp, minutes: int, tz: ZoneInfo) -> bool:
     """Walk the shift minute by minute in absolute time (a DST change mid-shift stays right)."""
     moment = begin.to_pydatetime()
     return any(
@@ -76,7 +80,7 @@ def _touches_night(config: Config, begin: pd.Timestamp, minutes: int, tz: ZoneIn
     )
 
 
-def _template(
+def shift_template(
     config: Config, local_start: pd.Timestamp, span: int, lunch: int, clipped: bool
 ) -> ShiftTemplate | None:
     """The template a shift comes from: same start, same length (or longer, when cut at the horizon end) and lunch.
@@ -192,7 +196,7 @@ def find_violations(
         lunch_minutes = sum(int((row.end - row.start).total_seconds() // 60) for row in lunches)
         span = int((finish - begin).total_seconds() // 60)
         clipped = finish == horizon_end
-        template = _template(config, local_begin, span, lunch_minutes, clipped)
+        template = shift_template(config, local_begin, span, lunch_minutes, clipped)
         if template is None:
             problems.append(
                 f"shift {shift_id}: {span} min from {local_begin:%H:%M} with {lunch_minutes} min lunch matches no shift template"
@@ -219,9 +223,10 @@ def find_violations(
                 problems.append(f"shift {shift_id}: break at {row.start} is off the quarter hours")
             if not begin < row.start or not row.end < finish:
                 problems.append(f"shift {shift_id}: break at {row.start} is not inside the shift")
+        problems.extend(_block_violations(shift_id, rows, settings))
         if not _in_availability(agent, local_begin, length):
             problems.append(f"shift {shift_id}: outside the availability or time off of {agent_id}")
-        if not agent.contract.night_work and _touches_night(config, begin, length, tz):
+        if not agent.contract.night_work and touches_night(config, begin, length, tz):
             problems.append(f"shift {shift_id}: touches the night window but {agent_id} does no night work")
         shifts[shift_id] = (agent_id, begin, begin + pd.Timedelta(minutes=length), paid)
 
@@ -304,6 +309,46 @@ def find_violations(
         worked_weekends = [key for key, weekend in weekends.items() if any(day in local_days for day in weekend)]
         if len(worked_weekends) > allowed:
             problems.append(f"agent {agent.id}: works {len(worked_weekends)} of {count} weekends, at most {allowed}")
+    return problems
+
+
+def queue_blocks(rows: list) -> list[list[tuple[str, pd.Timestamp, pd.Timestamp]]]:
+    """A shift's queue blocks, per stretch of work between the shift's ends and lunch.
+
+    A block is a run of work on one queue; a short break inside it does not end
+    it (the agent comes back to the same queue), lunch does. ``rows`` are the
+    shift's rows in time order. Returns per stretch ``(queue, begin, end)``.
+    """
+    stretches: list[list[tuple[str, pd.Timestamp, pd.Timestamp]]] = [[]]
+    for row in rows:
+        if row.activity == "lunch":
+            stretches.append([])
+        elif row.activity == "work":
+            runs = stretches[-1]
+            if runs and runs[-1][0] == row.queue:
+                runs[-1] = (row.queue, runs[-1][1], row.end)
+            else:
+                runs.append((row.queue, row.start, row.end))
+    return [runs for runs in stretches if runs]
+
+
+def _block_violations(shift_id: str, rows: list, settings: RosterSettings) -> list[str]:
+    """Every queue block lasts ``min_block_minutes`` (per queue), unless it is its stretch's only block;
+    at most ``max_switches_per_shift`` changes of queue (across breaks and lunch)."""
+    problems = []
+    queues = [row.queue for row in rows if row.activity == "work"]
+    switches = sum(1 for first, second in zip(queues, queues[1:]) if first != second)
+    if switches > settings.max_switches_per_shift:
+        problems.append(f"shift {shift_id}: {switches} changes of queue, at most {settings.max_switches_per_shift}")
+    for runs in queue_blocks(rows):
+        if len(runs) < 2:
+            continue
+        for queue, begin, end in runs:
+            minutes = (end - begin).total_seconds() / 60
+            if minutes < settings.min_block(queue):
+                problems.append(
+                    f"shift {shift_id}: block on {queue!r} from {begin} lasts {minutes:g} min, minimum {settings.min_block(queue)}"
+                )
     return problems
 
 

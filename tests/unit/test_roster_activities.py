@@ -1,0 +1,133 @@
+"""Lunch and queue blocks inside fixed shifts, the written roster's objective, and the checker's block rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+
+import numpy as np
+import pandas as pd
+
+from benchmarks.roster_instances import make_instance
+from scheduler.config import OpeningHours, ShiftTemplate
+from scheduler.roster import make_roster
+from scheduler.rostering.activities import LUNCH, plan_activities
+from scheduler.rostering.checker import find_violations
+from scheduler.rostering.problem import build_problem
+from scheduler.rostering.score import score_roster
+from tests.unit.test_roster import ALL_DAY, MONDAY, agent, demand, hours, make_config, team, template
+
+BOTH = ("chat", "email")
+
+
+def half_hourly(config):  # noqa: ANN001, ANN201
+    import dataclasses
+
+    return dataclasses.replace(config, interval_minutes=30)
+
+
+def test_queues_come_in_blocks_of_the_minimum_length_even_when_demand_alternates() -> None:
+    # Demand flips between chat and email every hour; with 60-minute blocks and 30-minute
+    # intervals the agent may follow it hour by hour but never for a single interval.
+    config = half_hourly(make_config(template(8, 8), channels={"chat": ALL_DAY, "email": ALL_DAY}, switch_weight=0))
+    needs = {"chat": {(0, h): 1.0 for h in range(8, 16, 2)}, "email": {(0, h): 1.0 for h in range(9, 16, 2)}}
+    members = team(agent(channels=BOTH))
+    result = make_roster(config, members, demand(config, 1, needs), MONDAY, 1)
+    assert find_violations(result.roster, members, config, MONDAY, 1) == []
+    assert result.shortest_block_minutes >= 60
+    assert result.queue_switches == 1  # max_switches_per_shift: demand would want six
+    work = result.roster[result.roster["activity"] == "work"]
+    assert ((work["end"] - work["start"]) >= pd.Timedelta(minutes=60)).all()
+
+
+def test_a_switch_costs_its_weight_and_is_avoided_when_it_saves_less() -> None:
+    config = half_hourly(make_config(template(4, 8), channels={"chat": ALL_DAY, "email": ALL_DAY}, switch_weight=30_000))
+    # Two hours of chat then two of email, half an agent each: switching saves 4 x 50 x 100 = 20,000.
+    needs = {"chat": hours(0, 8, 10, 0.5), "email": hours(0, 10, 12, 0.5)}
+    result = make_roster(config, team(agent(channels=BOTH)), demand(config, 1, needs), MONDAY, 1)
+    assert result.queue_switches == 0
+    cheap = half_hourly(make_config(template(4, 8), channels={"chat": ALL_DAY, "email": ALL_DAY}, switch_weight=1_000))
+    result = make_roster(cheap, team(agent(channels=BOTH)), demand(cheap, 1, needs), MONDAY, 1)
+    assert result.queue_switches == 1
+    assert ("queue switch", "a1 2026-11-23", 1_000.0) in result.violations
+
+
+def test_lunch_never_takes_a_queue_below_its_minimum() -> None:
+    # The defect of issue 14: lunch was placed by re-splitting queues with the minimum left free.
+    # Two agents know chat and email, chat needs one agent at all times; their lunches must not
+    # overlap on chat, however much email wants them both.
+    # (The shift stage counts lunch at the middle of its window, so the two start an hour apart.)
+    lunch = ShiftTemplate(name="day", hours=8, starts=(dt.time(8), dt.time(9)), lunch_minutes=60, lunch_after_hours=(3.0, 5.0))
+    config = half_hourly(
+        make_config(lunch, channels={"chat": OpeningHours(open=dt.time(8), close=dt.time(17)), "email": ALL_DAY}, min_agents=(("chat", 1),))
+    )
+    needs = {"email": hours(0, 8, 17, 2.0)}
+    members = team(agent("a1", channels=BOTH), agent("a2", channels=BOTH))
+    result = make_roster(config, members, demand(config, 1, needs), MONDAY, 1)
+    assert result.hard_violations == ()
+    assert find_violations(result.roster, members, config, MONDAY, 1) == []
+    lunches = result.roster[result.roster["activity"] == "lunch"].sort_values("start")
+    assert len(lunches) == 2
+    assert lunches["start"].iloc[1] >= lunches["end"].iloc[0]  # staggered: someone is always on chat
+    chat = result.roster[result.roster["queue"] == "chat"]
+    covered = sum(((chat["end"] - chat["start"]) / pd.Timedelta(minutes=30)).astype(int))
+    assert covered >= 18  # 08:00-17:00 in half hours, never fewer than one on chat
+
+
+def test_plan_activities_keeps_minimums_and_skills_from_the_models_split() -> None:
+    config, members, requirements, start, days = make_instance(14, weeks=1, seed=2, time_limit_seconds=1.0)
+    problem = build_problem(config, members, requirements, start, days)
+    result = make_roster(config, members, requirements, start, days)
+    assert result.hard_violations == ()
+    # The stage itself, from a split that meets the minimums: it never loses one.
+    from scheduler.rostering.solve import solve_problem
+
+    solution = solve_problem(problem)
+    activities = plan_activities(problem, solution.chosen, solution.lunch, solution.serve, 1.0)
+    assert activities.missing_minimum == 0
+    for (a, o), plan in activities.plans.items():
+        option = problem.options[o]
+        for t, q in zip(range(option.first_interval, option.last_interval), plan.queues, strict=True):
+            if q != LUNCH:
+                assert problem.queues[q] in problem.agents[a].channels and problem.is_open[q, t]
+        assert plan.queues.count(LUNCH) == option.lunch_intervals
+
+
+def test_the_printed_objective_is_the_written_rosters() -> None:
+    # Scored again from roster.csv as written and read back, the objective and penalties agree.
+    config, members, requirements, start, days = make_instance(14, weeks=1, seed=3, time_limit_seconds=1.0)
+    result = make_roster(config, members, requirements, start, days)
+    text = result.roster.assign(
+        start=result.roster["start"].dt.tz_convert(config.timezone).map(pd.Timestamp.isoformat),
+        end=result.roster["end"].dt.tz_convert(config.timezone).map(pd.Timestamp.isoformat),
+    ).to_csv(index=False)
+    back = pd.read_csv(io.StringIO(text), keep_default_na=False)
+    back["start"] = pd.to_datetime(back["start"], utc=True)
+    back["end"] = pd.to_datetime(back["end"], utc=True)
+    score = score_roster(back, members, config, requirements, start, days)
+    assert score.objective == result.objective
+    assert score.penalties == result.violations
+    assert np.isclose(sum(cost for _rule, _subject, cost in score.penalties), score.objective)
+    assert result.best_bound <= result.objective
+
+
+def test_checker_names_a_short_block_and_too_many_switches() -> None:
+    config = half_hourly(make_config(template(4, 8), channels={"chat": ALL_DAY, "email": ALL_DAY}))
+    members = team(agent(channels=BOTH))
+    stamp = pd.Timestamp
+    roster = pd.DataFrame(
+        {
+            "agent_id": ["a1"] * 3,
+            "queue": ["chat", "email", "chat"],
+            "activity": ["work"] * 3,
+            "start": [stamp("2026-11-23T08:00Z"), stamp("2026-11-23T10:00Z"), stamp("2026-11-23T10:30Z")],
+            "end": [stamp("2026-11-23T10:00Z"), stamp("2026-11-23T10:30Z"), stamp("2026-11-23T12:00Z")],
+            "shift_id": ["a1-2026-11-23-0800"] * 3,
+        }
+    )
+    assert find_violations(roster, members, config, MONDAY, 1) == [
+        "shift a1-2026-11-23-0800: 2 changes of queue, at most 1",
+        "shift a1-2026-11-23-0800: block on 'email' from 2026-11-23 10:00:00+00:00 lasts 30 min, minimum 60",
+    ]
+    score = score_roster(roster, members, config, demand(config, 1, {}), MONDAY, 1)
+    assert (score.switches, score.shortest_block_minutes) == (2, 30.0)
