@@ -10,7 +10,7 @@ import pandas as pd
 
 from benchmarks.roster_instances import make_instance
 from scheduler.config import OpeningHours, ShiftTemplate
-from scheduler.roster import make_roster
+from scheduler.rostering import make_roster
 from scheduler.rostering.activities import LUNCH, plan_activities
 from scheduler.rostering.checker import find_violations
 from scheduler.rostering.problem import build_problem
