@@ -341,7 +341,7 @@ class PreviousRoster:
     freeze_until: dt.date | None  # the last day already begun at --generated-at, if the roster planned it
 
 
-def previous_roster(
+def find_previous_roster(
     config: Config,
     out_dir: Path,
     start: dt.date,

@@ -31,7 +31,6 @@ from scheduler.cli.common import (
     print_violations,
     print_warnings,
     progress,
-    read_previous,
     stdout,
     with_time_limit,
 )
@@ -63,6 +62,14 @@ def plan(
     base_url: BaseUrlOption = None,
     previous: PreviousOption = None,
     freeze_until: FreezeOption = None,
+    no_previous: Annotated[
+        bool,
+        typer.Option(
+            "--no-previous",
+            help="Ignore the roster.csv already published in --out (by default it is the previous roster: "
+            "its shifts are kept unless something forces a change, and days already begun stay as they are).",
+        ),
+    ] = False,
     max_understaffed_share: MaxUnderstaffedOption = None,
     json_output: JsonOption = False,
     quiet: QuietOption = False,
@@ -79,6 +86,10 @@ def plan(
     then required vs scheduled agent-hours. Exit codes: 0 ok, 3 bad input, 4 infeasible rules,
     5 written but understaffed beyond report.max_understaffed_share.
 
+    A roster.csv already in --out is the previous roster unless --no-previous
+    (or --previous names another): a rerun keeps the published shifts unless
+    something forces a change, and days already begun at --generated-at stay.
+
     Example: peakplan plan --config examples/cashback/peakplan.toml --week 2026-W48 --out out/
 
     Example (CI): peakplan plan --config team/peakplan.toml --week 2026-W48 --out public/
@@ -92,7 +103,7 @@ def plan(
     """
     from scheduler.config import load_config
     from scheduler.actions import actions_json
-    from scheduler.pipeline import ACTIONS_FILE, FEEDS_DIR, plan_to_folder, roster_service
+    from scheduler.pipeline import ACTIONS_FILE, FEEDS_DIR, find_previous_roster, plan_to_folder, roster_service
     from scheduler.report.page import REPORT_FILE
     from scheduler.report.summary import check_understaffing, plan_json
 
@@ -115,7 +126,13 @@ def plan(
         raise usage_error("--executor, --scheduler and --workers go with --org")
     assert config is not None
     settings = with_time_limit(load_config(config), time_limit)
-    previous_roster = read_previous(previous)
+    freeze = parse_date(freeze_until, "--freeze-until")
+    found = find_previous_roster(
+        settings, out, first_day, length, stamp, explicit=previous, use_published=not no_previous, freeze_until=freeze
+    )
+    if found is not None and found.published and not quiet:
+        kept = f"; days up to {found.freeze_until} kept as published" if found.freeze_until else ""
+        typer.echo(f"Planning over the published roster {found.path} (--no-previous to ignore it){kept}", err=True)
     with progress(
         quiet or json_output,
         f"Planning {length} days from {first_day} (CP-SAT budget {settings.roster.time_limit_seconds:g} s):",
@@ -126,8 +143,8 @@ def plan(
             length,
             out,
             stamp,
-            previous=previous_roster,
-            freeze_until=parse_date(freeze_until, "--freeze-until"),
+            previous=found.roster if found is not None else None,
+            freeze_until=found.freeze_until if found is not None else freeze,
             previous_feeds=previous_feeds,
             base_url=base_url,
             progress=update,

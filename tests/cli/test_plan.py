@@ -153,3 +153,26 @@ def test_replanning_after_one_day_off_keeps_the_other_agents_shifts(tmp_path: Pa
     after = {(row.agent_id, row.start, row.end) for row in after_shifts.itertuples() if row.agent_id != absent}
     changed_days = {(agent, start.tz_convert("Europe/Moscow").date()) for agent, start, _end in before ^ after}
     assert len(changed_days) <= 5, sorted(changed_days)
+
+
+def shift_spans(path: Path) -> set[tuple[str, str, str]]:
+    rows = read_rows(path)
+    spans: dict[str, list[str]] = {}
+    for row in rows:
+        spans.setdefault(row["shift_id"], []).extend([row["start"], row["end"]])
+    return {(shift_id, min(times), max(times)) for shift_id, times in spans.items()}
+
+
+def test_rerun_into_the_same_folder_keeps_the_published_shifts(previous_run: Path) -> None:
+    """Stable by default (issue 14): the roster.csv already in --out is the previous roster."""
+    published = shift_spans(previous_run / "roster.csv")
+    result = invoke(plan_args(EXAMPLE / "peakplan.toml", previous_run))
+    assert result.exit_code == 0, result.output
+    assert f"Planning over the published roster {previous_run / 'roster.csv'} (--no-previous to ignore it)" in result.stderr
+    assert shift_spans(previous_run / "roster.csv") == published
+    # Generated mid-week, the days already begun are kept as published.
+    result = invoke(plan_args(EXAMPLE / "peakplan.toml", previous_run)[:-4] + ["--generated-at", "2026-11-25T12:00:00+03:00", "--time-limit", "1"])
+    assert result.exit_code == 0, result.output
+    assert "days up to 2026-11-25 kept as published" in result.stderr
+    kept = {span for span in published if span[1] < "2026-11-26"}
+    assert kept <= shift_spans(previous_run / "roster.csv")
