@@ -167,7 +167,7 @@ def test_named_agents_get_primary_language_queues_first() -> None:
 
     import numpy as np
 
-    from scheduler.rostering.extract import assign_queues
+    from scheduler.rostering.activities import assign_queues
 
     queues = ("email/ru", "email/en")
     agents = (
@@ -176,4 +176,4 @@ def test_named_agents_get_primary_language_queues_first() -> None:
     )
     problem = SimpleNamespace(queues=queues, agents=agents, is_open=np.ones((2, 1), dtype=bool))
     assignment = assign_queues(problem, {0: [0, 1]}, {(0, 0): 1, (0, 1): 1})
-    assert assignment == {(0, 0): "email/ru", (1, 0): "email/en"}
+    assert assignment == {(0, 0): queues.index("email/ru"), (1, 0): queues.index("email/en")}
