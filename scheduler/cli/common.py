@@ -335,3 +335,21 @@ def print_feeds(result: FeedsResult) -> None:
         f"{len(result.written)} of {len(result.paths)} files rewritten. Shifts: " + ", ".join(parts),
         markup=False,
     )
+
+
+def print_checks(result: Any, title: str) -> None:
+    """The checks of one validation as a table on stdout (also one table per team of `validate --org`)."""
+    from rich.markup import escape
+    from rich.table import Table
+
+    from scheduler.validation.validate import ERROR, OK, WARNING
+
+    table = Table(title=title)
+    table.add_column("check")
+    table.add_column("status")
+    table.add_column("detail")
+    styles = {OK: "green", WARNING: "yellow", ERROR: "red"}
+    for check in result.checks:
+        style = styles.get(check.status, "dim")
+        table.add_row(check.name, f"[{style}]{check.status}[/{style}]", escape(check.detail))
+    stdout.print(table)

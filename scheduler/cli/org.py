@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
-from scheduler.cli.common import stderr, stdout
+from scheduler.cli.common import print_checks, stderr, stdout
 from scheduler.errors import ExitCode
 
 DEFAULT_CONNECT_TIMEOUT = 10.0  # seconds (scheduler.org.executors.DEFAULT_CONNECT_TIMEOUT, without importing it)
@@ -196,7 +196,6 @@ def plan_org_command(
 
 def validate_org_command(*, org: Path, first_day: dt.date, days: int, json_output: bool, quiet: bool) -> None:
     """Every team's checks; exit 3 if any input is bad, else 4 if any team's rules admit no roster."""
-    from scheduler.cli.validate import print_checks
     from scheduler.org import load_org, validate_org
     from scheduler.validation.validate import ERROR
 

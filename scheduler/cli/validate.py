@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -15,6 +15,7 @@ from scheduler.cli.common import (
     WeekOption,
     handle_errors,
     plan_horizon,
+    print_checks,
     stderr,
     stdout,
 )
@@ -75,21 +76,3 @@ def validate(
         raise typer.Exit(int(code))
     if not quiet and not json_output:
         stdout.print("All inputs are valid: `peakplan plan` can run.", markup=False)
-
-
-def print_checks(result: Any, title: str) -> None:
-    """The checks of one validation as a table on stdout (also one table per team of `validate --org`)."""
-    from rich.markup import escape
-    from rich.table import Table
-
-    from scheduler.validation.validate import ERROR, OK, WARNING
-
-    table = Table(title=title)
-    table.add_column("check")
-    table.add_column("status")
-    table.add_column("detail")
-    styles = {OK: "green", WARNING: "yellow", ERROR: "red"}
-    for check in result.checks:
-        style = styles.get(check.status, "dim")
-        table.add_row(check.name, f"[{style}]{check.status}[/{style}]", escape(check.detail))
-    stdout.print(table)
