@@ -18,7 +18,7 @@ from scheduler.errors import ExitCode
 from scheduler.org.config import OrgConfig
 from scheduler.org.executors import ProgressCallback
 from scheduler.org.index import INDEX_FILE, render_index, write_index
-from scheduler.org.task import FAILED, UNDERSTAFFED, TeamOutcome, TeamTask, solver_identity
+from scheduler.org.task import FAILED, UNDERSTAFFED, TeamOutcome, TeamTask
 
 if TYPE_CHECKING:
     from scheduler.validation.validate import Validation
@@ -58,6 +58,8 @@ def build_tasks(
     max_understaffed_share: float | None = None,
 ) -> list[TeamTask]:
     """One task per team, with absolute paths and this process's solver identity."""
+    from scheduler.rostering.sat import solver_identity
+
     solver = solver_identity()
     root = out.resolve()
     return [

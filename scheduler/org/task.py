@@ -12,7 +12,7 @@ parameters, not on the machine, as long as they are fixed. The solver budget
 is deterministic time, resolved on the client and carried in the task; the
 number of search workers, the seed and interleaved search are set by
 :func:`scheduler.rostering.sat.make_solver` regardless of the worker's core
-count. The task also carries the client's :class:`SolverIdentity` (those
+count. The task also carries the client's :class:`~scheduler.rostering.sat.SolverIdentity` (those
 settings and the OR-Tools version); a worker whose own identity differs refuses
 the team instead of returning a different roster.
 """
@@ -25,36 +25,15 @@ import socket
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from scheduler.errors import ExitCode, InputError, PeakplanError, exit_code_for
 from scheduler.org.config import OrgDefaults, OrgTeam, team_config
 
+if TYPE_CHECKING:  # the solver module loads OR-Tools; tasks are built and pickled without it
+    from scheduler.rostering.sat import SolverIdentity
+
 OK, UNDERSTAFFED, FAILED = "ok", "understaffed", "failed"
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SolverIdentity:
-    """The CP-SAT settings a roster depends on, besides the inputs and the deterministic budget."""
-
-    ortools_version: str
-    num_workers: int
-    random_seed: int
-    interleave_search: bool
-
-
-def solver_identity() -> SolverIdentity:
-    """This process's solver settings, read from the solver every roster stage builds."""
-    from importlib.metadata import version
-
-    from scheduler.rostering.sat import make_solver
-
-    params = make_solver(1.0).parameters
-    return SolverIdentity(
-        ortools_version=version("ortools"),
-        num_workers=int(params.num_workers),
-        random_seed=int(params.random_seed),
-        interleave_search=bool(params.interleave_search),
-    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -125,6 +104,8 @@ def run_team(task: TeamTask) -> TeamOutcome:
     began = time.perf_counter()
     worker = _where()
     try:
+        from scheduler.rostering.sat import solver_identity
+
         here = solver_identity()
         if here != task.solver:
             raise InputError(

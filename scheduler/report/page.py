@@ -43,6 +43,7 @@ from scheduler.report.sections import (
 )
 from scheduler.report.summary import SHORTFALL_EPSILON, understaffed_share
 from scheduler.report.timeline import timeline_css, timeline_html
+from scheduler.report.versions import run_provenance
 from scheduler.staffing.requirements import evaluate_staffing, summarize_evaluation
 
 __all__ = ["REPORT_FILE", "ReportInputs", "fairness_table", "render_report", "write_report"]
@@ -195,6 +196,19 @@ def _gaps_section(gaps: pd.DataFrame, tz: str) -> str:
         "route those contacts elsewhere for these hours.</p>"
     )
     return head + note + _table(["queue", "when", "contacts", "speakers in the team", "action"], rows, left=2)
+
+
+def _provenance_section(provenance: dict[str, Any]) -> str:
+    """Versions and solver settings: the same inputs give the same roster only under these."""
+    versions = ", ".join(f"{name} {version}" for name, version in provenance["versions"].items())
+    solver = provenance["solver"]
+    return (
+        '<h2 id="provenance">Versions and solver settings</h2>'
+        f"<p>{_e(versions)}. CP-SAT: {solver['deterministic_time_limit_seconds']:g} s of deterministic time, "
+        f"{solver['num_workers']} search workers, seed {solver['random_seed']}, "
+        f"interleaved search {'on' if solver['interleave_search'] else 'off'}. The same inputs under the same "
+        "locked versions give the same roster, byte for byte.</p>"
+    )
 
 
 def render_report(inputs: ReportInputs) -> str:
@@ -351,6 +365,7 @@ def render_report(inputs: ReportInputs) -> str:
                        [[rule, f"{int(c)}", f"{p:,.0f}"] for rule, (c, p) in sorted(totals.items(), key=lambda i: -i[1][1])])
             )  # fmt: skip
 
+    parts.append(_provenance_section(run_provenance(config.roster.time_limit_seconds)))
     parts.append('<h2 id="changes">What changed against the previous roster</h2>')
     parts.append(_changes_section(diff, names))
     accuracy = forecast_vs_actual(forecast, inputs.history, tz)

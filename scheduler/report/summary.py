@@ -13,6 +13,7 @@ import pandas as pd
 
 from scheduler.config import Config
 from scheduler.errors import UnderstaffedError
+from scheduler.report.versions import run_provenance
 from scheduler.rostering import RosterResult
 from scheduler.staffing.requirements import summarize_evaluation
 
@@ -149,4 +150,6 @@ def plan_json(
         "feeds": dict(sorted((feeds or {}).items())),
         "warnings": list(warnings),
         "actions": actions if actions is not None else {},
+        # The versions and solver settings this plan ran with: the same inputs give the same roster only under these.
+        "provenance": run_provenance(config.roster.time_limit_seconds),
     }

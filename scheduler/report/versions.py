@@ -29,3 +29,26 @@ def runtime_versions() -> dict[str, str]:
     versions = {"peakplan": distribution_version("peakplan"), "Python": platform.python_version()}
     versions.update((shown, distribution_version(name)) for shown, name in DISTRIBUTIONS)
     return versions
+
+
+def run_provenance(time_limit_seconds: float) -> dict[str, object]:
+    """What a plan ran with, for the report and `plan --json`: versions and the solver's settings.
+
+    The same inputs give byte-identical rosters only under the same versions and
+    settings, so a plan says which: the versions of :func:`runtime_versions`, and
+    CP-SAT's deterministic budget, search workers, seed and interleaving.
+    """
+    # imported here: the solver module loads OR-Tools, which `peakplan --version` must not
+    from scheduler.rostering.sat import solver_identity
+
+    solver = solver_identity()
+    return {
+        "versions": runtime_versions(),
+        "solver": {
+            "time_limit": "deterministic",
+            "deterministic_time_limit_seconds": time_limit_seconds,
+            "num_workers": solver.num_workers,
+            "random_seed": solver.random_seed,
+            "interleave_search": solver.interleave_search,
+        },
+    }

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+from importlib.metadata import version
+
 from ortools.sat.python import cp_model
 
 
@@ -16,3 +19,28 @@ def make_solver(time_limit: float, *, workers: int = 8) -> cp_model.CpSolver:
     params.num_workers = workers
     params.interleave_search = workers > 1
     return solver
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SolverIdentity:
+    """The CP-SAT settings a roster depends on, besides its inputs and the deterministic budget.
+
+    Two runs with equal identities and inputs write the same roster; plans record
+    it, and an org plan refuses a worker whose identity differs from the client's.
+    """
+
+    ortools_version: str
+    num_workers: int
+    random_seed: int
+    interleave_search: bool
+
+
+def solver_identity() -> SolverIdentity:
+    """This process's solver settings, read from the solver every roster stage builds."""
+    params = make_solver(1.0).parameters
+    return SolverIdentity(
+        ortools_version=version("ortools"),
+        num_workers=int(params.num_workers),
+        random_seed=int(params.random_seed),
+        interleave_search=bool(params.interleave_search),
+    )

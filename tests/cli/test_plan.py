@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import json
 import re
 import shutil
+from importlib import metadata
 from pathlib import Path
 
 import pytest
@@ -176,3 +178,15 @@ def test_rerun_into_the_same_folder_keeps_the_published_shifts(previous_run: Pat
     assert "days up to 2026-11-25 kept as published" in result.stderr
     kept = {span for span in published if span[1] < "2026-11-26"}
     assert kept <= shift_spans(previous_run / "roster.csv")
+
+def test_plan_records_versions_and_solver_settings(example_plan: PlanRun, understaffed_day: PlanRun) -> None:
+    # Rosters are byte-identical only under the same versions and solver settings: the plan names them.
+    report = (example_plan.out / "report.html").read_text(encoding="utf-8")
+    assert "Versions and solver settings" in report
+    assert f"OR-Tools {metadata.version('ortools')}" in report
+    assert "of deterministic time" in report and "search workers" in report
+    provenance = json.loads(understaffed_day.result.stdout)["provenance"]
+    assert provenance["versions"]["OR-Tools"] == metadata.version("ortools")
+    assert set(provenance["versions"]) == {"peakplan", "Python", "OR-Tools", "pandas", "numpy"}
+    assert provenance["solver"]["time_limit"] == "deterministic"
+    assert provenance["solver"]["num_workers"] >= 1 and provenance["solver"]["random_seed"] == 0
