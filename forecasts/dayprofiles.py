@@ -31,8 +31,10 @@ in this order (the *fallback chain*):
 3. the group (all past holidays, or all past eves) when its members agree: their
    daily ratios (actual / ordinary volume) lie within ``group_agreement`` of
    each other. An eve priced from its group keeps the group's mean daily ratio
-   in the shape of the reference day (the day before the rest day), not the
-   mean of the past eves' mixes, which belong to other holidays. A bank closed
+   (shrunk towards the day before the rest day with ``prior_occurrences``
+   pseudo-occurrences) in the shape of the reference day (the day before the
+   rest day), not the mean of the past eves' mixes, which belong to other
+   holidays. A bank closed
    on some holidays and open on others does not agree, and a holiday never
    seen is then
 4. an ordinary day (``a = 1, b = 0``) with a wider band (``unseen_log_sd``)
@@ -253,6 +255,21 @@ def plan_day(
                    occurrences=0, group=len(group))  # fmt: skip
 
 
+def eve_share(plan: DayPlan, ordinary_total: float, reference_total: float, settings: ModelSettings) -> float:
+    """The share of an ordinary day an eve priced from its group keeps (``plan.reference_level`` set).
+
+    The group's mean share, shrunk towards the day before the rest day itself
+    (the chain's fallback: an eve is the team's short day) with
+    ``prior_occurrences`` pseudo-occurrences, as a named holiday is shrunk to its
+    group: two or three past eves of other holidays, one of them nearly empty,
+    are weak evidence of how much of the day the next one keeps.
+    """
+    if ordinary_total <= 0:
+        return plan.reference_level
+    prior = settings.prior_occurrences
+    return (plan.group * plan.reference_level + prior * reference_total / ordinary_total) / (plan.group + prior)
+
+
 def _unless_noise(
     plan: DayPlan, ratios: list[float], profiles: DayProfiles, q: int, settings: ModelSettings
 ) -> DayPlan:
@@ -388,6 +405,7 @@ __all__ = (
     "learn_day_profiles",
     "mix_weights",
     "eve_of_an_ordinary_holiday",
+    "eve_share",
     "plan_closed_weekday",
     "plan_day",
     "reference_weekdays",

@@ -21,6 +21,7 @@ from forecasts.dayprofiles import (
     DayPlan,
     SpecialDayForecast,
     eve_of_an_ordinary_holiday,
+    eve_share,
     plan_closed_weekday,
     plan_day,
     reference_weekday,
@@ -253,7 +254,8 @@ def _profile_day(
         reference_total = float(np.sum(reference)) if ref is not None else 0.0
         if not np.isnan(plan.reference_level) and reference_total > 0:
             # the group's share of an ordinary day, in the reference day's shape
-            plan = replace(plan, a=0.0, b=plan.reference_level * float(ordinary.sum()) / reference_total)
+            share = eve_share(plan, float(ordinary.sum()), reference_total, settings)
+            plan = replace(plan, a=0.0, b=share * float(ordinary.sum()) / reference_total)
         yhat = plan.a * ordinary + plan.b * reference
         # where the ordinary day has no volume the baseline is 0 and so is the forecast (yhat = baseline x uplift)
         uplift[q, span] = np.divide(yhat, ordinary, out=np.ones_like(ordinary), where=ordinary > 0)

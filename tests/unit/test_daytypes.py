@@ -16,7 +16,9 @@ from forecasts.dayprofiles import (
     SOURCE_NO_EFFECT,
     SOURCE_ORDINARY,
     SOURCE_OWN,
+    DayPlan,
     DayProfiles,
+    eve_share,
     PastDay,
     mix_weights,
     plan_day,
@@ -113,6 +115,18 @@ def test_a_share_within_day_to_day_noise_is_an_ordinary_day() -> None:
     assert plan.source == SOURCE_NO_EFFECT and (plan.a, plan.b) == (1.0, 0.0)
     busy = profiles(past(HOLIDAY, "A", 1.5, 0.0, 1.5), past(HOLIDAY, "B", 1.4, 0.0, 1.4))
     assert plan_day(busy, HOLIDAY, "C", np.nan, 0, DEFAULT_SETTINGS).a == pytest.approx(1.45)
+
+
+def test_an_eve_from_its_group_takes_the_groups_level_shrunk_towards_the_day_before_the_rest_day() -> None:
+    eves = profiles(past(EVE, "A", 0.0, 1.2, 0.4), past(EVE, "B", 0.05, 0.0, 0.05))  # ratios within 0.5: agree
+    plan = plan_day(eves, EVE, "Never Seen", np.nan, 0, DEFAULT_SETTINGS)
+    assert plan.source == SOURCE_GROUP and plan.reference_level == pytest.approx(0.225) and plan.group == 2
+    # ordinary day 1000, the day before the rest day 500: (2 x 0.225 + 1 x 0.5) / 3
+    assert eve_share(plan, 1000.0, 500.0, DEFAULT_SETTINGS) == pytest.approx((0.45 + 0.5) / 3)
+    holiday = plan_day(profiles(past(HOLIDAY, "A", 0.0, 0.8, 0.05)), HOLIDAY, "B", np.nan, 0, DEFAULT_SETTINGS)
+    assert np.isnan(holiday.reference_level)  # a holiday keeps its group's mix of ordinary and rest day
+    declared = DayPlan(a=0.5, b=0.0, spread=0.5, sd_a=0.0, sd_b=0.0, source=SOURCE_DECLARED, occurrences=0, group=0)
+    assert np.isnan(declared.reference_level)
 
 
 def test_bridge_days_shrink_towards_an_ordinary_day() -> None:
