@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import json
 
-import numpy as np
 import pandas as pd
 import pytest
 
 from cli_support import PlanRun, assert_clean_error, invoke
 from scheduler.coverage import scheduled_agents
-from scheduler.staffing.response_times import deferred_queues, scenario_tickets
-from scheduler.staffing.simulation import simulate_deferred
+from scheduler.staffing.answer_check import simulated_days
+from scheduler.staffing.response_times import deferred_queues
 from scheduler.tables import read_table
 
 TZ = "Europe/Moscow"
@@ -51,36 +50,15 @@ def test_simulated_first_response_times_agree_with_the_csv(example_plan: PlanRun
     forecast, requirements, roster, times = plan_tables(example_plan.out)
     coverage = scheduled_agents(roster, requirements, 30)
     names = tuple(sorted(times["queue"].unique()))
-    differences = []
+    frames = []
     for queue in deferred_queues(forecast, requirements, coverage, names, TZ):
-        rows = times[times["queue"] == queue.queue].sort_values("ds")
-        expected = pd.to_numeric(rows["expected_minutes"], errors="coerce").to_numpy(dtype=float)
         events = forecast[forecast["queue"] == queue.queue].sort_values("ds")["events"].astype(str).replace("nan", "")
-        normal_day = pd.Series(events.to_numpy() == "").groupby(queue.day).all().to_numpy()
-        counts = scenario_tickets(queue, SIMULATED_WEEKS, seed=2024)  # not the seed the CSV was computed with
-        rng = np.random.default_rng(7)
-        step_minutes = queue.step / pd.Timedelta(minutes=1)
-        sums = np.zeros(queue.day.max() + 1)
-        tickets = np.zeros(queue.day.max() + 1)
-        unanswered = np.zeros(queue.day.max() + 1, dtype=bool)
-        for week in range(SIMULATED_WEEKS):
-            slot = np.repeat(np.arange(queue.volume.size), counts[week].astype(int))
-            run = simulate_deferred(slot + rng.random(slot.size), queue.ticket_hours, queue.capacity, queue.is_open, 10**6)
-            day = queue.day[np.floor(run.arrival).astype(int)]
-            waited = (run.answered - run.arrival) * step_minutes
-            unanswered |= np.bincount(day, weights=np.isnan(waited), minlength=sums.size) > 0
-            sums += np.bincount(day, weights=np.nan_to_num(waited), minlength=sums.size)
-            tickets += np.bincount(day, minlength=sums.size)
-        midpoint = (expected + np.append(expected[1:], np.nan)) / 2  # a ticket arrives anywhere in its interval
-        for day in np.flatnonzero(normal_day & ~unanswered & (tickets > 0)):
-            inside = queue.day == day
-            if not np.isfinite(midpoint[inside]).all():
-                continue
-            from_csv = float((midpoint[inside] * queue.volume[inside]).sum() / queue.volume[inside].sum())
-            simulated = sums[day] / tickets[day]
-            differences.append(abs(from_csv - simulated) / simulated)
-    assert len(differences) >= 3, differences
-    assert float(np.median(differences)) <= 0.10, differences
+        normal = pd.Series(events.to_numpy() == "").groupby(queue.day).all().to_numpy()
+        days = simulated_days(queue, times[times["queue"] == queue.queue], weeks=SIMULATED_WEEKS)
+        frames.append(days[normal])
+    checked = pd.concat(frames).dropna(subset=["difference"])
+    assert len(checked) >= 3, checked
+    assert float(checked["difference"].abs().median()) <= 0.10, checked
 
 
 def test_eta_prints_the_csv_row_at_an_interval_start(example_plan: PlanRun) -> None:
