@@ -36,7 +36,7 @@ def test_quick_start_uses_the_installed_tool_not_a_bare_name() -> None:
 @pytest.mark.slow
 def test_every_quick_start_command_runs(tmp_path: Path) -> None:
     shutil.copytree(ROOT / "examples", tmp_path / "examples", ignore=shutil.ignore_patterns("__pycache__"))
-    (tmp_path / ".venv").symlink_to(Path(sys.executable).resolve().parents[1] if _is_venv() else _shim(tmp_path))
+    (tmp_path / ".venv").symlink_to(Path(sys.prefix) if _is_venv() else _shim(tmp_path))
     environment = {**os.environ, "NO_COLOR": "1"}
     for command in quick_start_commands():
         done = subprocess.run(command, shell=True, cwd=tmp_path, env=environment, capture_output=True, text=True)
@@ -47,7 +47,7 @@ def test_every_quick_start_command_runs(tmp_path: Path) -> None:
 
 
 def _is_venv() -> bool:
-    return (Path(sys.executable).parent / "peakplan").exists()
+    return (Path(sys.prefix) / "bin" / "peakplan").exists()
 
 
 def _shim(tmp_path: Path) -> Path:
