@@ -27,7 +27,9 @@ in this order (the *fallback chain*):
    open = 1, reduced = the share; the closed part keeps the rest-day pattern);
 2. its own past occurrences (the holiday by name; eves by their holiday's
    name), shrunk towards its group's mean in proportion to how few there are
-   (``prior_occurrences`` pseudo-occurrences of the group);
+   (``prior_occurrences`` pseudo-occurrences of the group); the mix gives the
+   volume, the own occurrences' contacts per slot the intraday shape
+   (``forecasts.predict.own_shape``);
 3. the group (all past holidays, or all past eves) when its members agree: their
    daily ratios (actual / ordinary volume) lie within ``group_agreement`` of
    each other. An eve priced from its group keeps the group's mean daily ratio
@@ -85,6 +87,7 @@ class PastDay:
     a: np.ndarray  # (Q,) share of the ordinary day
     b: np.ndarray  # (Q,) share of the reference day
     ratio: np.ndarray  # (Q,) actual / ordinary volume of the day
+    counts: np.ndarray | None = None  # (Q, S) the day's contacts per wall-clock slot: its own intraday shape
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -113,6 +116,9 @@ class DayPlan:
     # an eve priced from its group: this share of an ordinary day's volume, all in the reference day's shape
     # (NaN: a * ordinary + b * reference); see plan_day
     reference_level: float = float("nan")
+    # a holiday or eve learned from its own past occurrences: their contacts per wall-clock slot (None: the mix's
+    # shape); the forecast keeps the mix's volume and takes this shape, shrunk towards the mix's
+    own_counts: np.ndarray | None = None
 
 
 def reference_weekdays(day_mean: np.ndarray, open_weekday: np.ndarray) -> tuple[int, int, int | None]:
@@ -170,7 +176,8 @@ def learn_day_profiles(
             a, b = mix_weights(actual, ordinary, reference)
         total = ordinary.sum(axis=1)
         ratio = np.divide(actual.sum(axis=1), total, out=np.ones_like(total), where=total > 0)
-        past.append(PastDay(kind=int(kinds[d]), key=str(state.types.key[d]), day=int(d), a=a, b=b, ratio=ratio))
+        past.append(PastDay(kind=int(kinds[d]), key=str(state.types.key[d]), day=int(d), a=a, b=b, ratio=ratio,
+                            counts=actual.copy()))  # fmt: skip
     return DayProfiles(rest=rest, pre_rest=pre_rest, run_start=run_start, past=tuple(past), day_noise=day_noise)
 
 
@@ -240,8 +247,9 @@ def plan_day(
         k = prior if agree else 0.0
         a = (n * float(np.mean([p.a[q] for p in own])) + k * group_ab[0]) / (n + k)
         b = (n * float(np.mean([p.b[q] for p in own])) + k * group_ab[1]) / (n + k)
+        counts = [p.counts[q] for p in own if p.counts is not None]
         plan = DayPlan(sd_a=sd_a, sd_b=sd_b, a=a, b=b, spread=spread, source=SOURCE_OWN, occurrences=n,
-                       group=len(group))  # fmt: skip
+                       group=len(group), own_counts=np.sum(counts, axis=0) if counts else None)  # fmt: skip
         return _unless_noise(plan, [p.ratio[q] for p in own], profiles, q, settings)
     if agree:
         # the group says how much of an ordinary day an eve keeps, not its shape: past eves belong to other

@@ -257,6 +257,8 @@ def _profile_day(
             share = eve_share(plan, float(ordinary.sum()), reference_total, settings)
             plan = replace(plan, a=0.0, b=share * float(ordinary.sum()) / reference_total)
         yhat = plan.a * ordinary + plan.b * reference
+        if plan.own_counts is not None:
+            yhat = own_shape(yhat, plan.own_counts[slots] * (ordinary > 0), settings)
         # where the ordinary day has no volume the baseline is 0 and so is the forecast (yhat = baseline x uplift)
         uplift[q, span] = np.divide(yhat, ordinary, out=np.ones_like(ordinary), where=ordinary > 0)
         spread[q, span] = plan.spread
@@ -264,6 +266,22 @@ def _profile_day(
         total = float(ordinary.sum())
         found.append((plan, float((yhat * (ordinary > 0)).sum()) / total if total > 0 else 1.0))
     return found
+
+
+def own_shape(mix: np.ndarray, counts: np.ndarray, settings: ModelSettings) -> np.ndarray:
+    """The mix's volume in the intraday shape of the day's own past occurrences (``counts`` per slot).
+
+    Two weekday profiles cannot draw every day: a US bank's Thanksgiving eve
+    closes at 14:00 while its Friday does not. The own shape is shrunk towards the
+    mix's with ``shape_prior_contacts`` pseudo-contacts, so a nearly empty past
+    holiday (a dozen calls) does not dictate the hours of the next one.
+    """
+    total = float(mix.sum())
+    if total <= 0 or float(counts.sum()) <= 0:
+        return mix
+    prior = settings.shape_prior_contacts
+    shape = (counts + prior * mix / total) / (float(counts.sum()) + prior)
+    return total * shape
 
 
 def _describe_profiled(

@@ -12,6 +12,7 @@ from calendars.errors import InputError
 from forecasts.forecast import FORECAST_COLUMNS, UPLIFT_COLUMNS, detect_outage_days, forecast
 from forecasts.grid import interval_grid
 from forecasts.holidays_calendar import EVENT_COLUMNS, holiday_events
+from forecasts.settings import DEFAULT_SETTINGS
 
 TZ = "Europe/Berlin"
 QUEUES = {"chat": 1.0, "email": 0.5}
@@ -377,6 +378,36 @@ def test_an_eve_priced_from_its_group_keeps_the_groups_level_in_the_shape_of_the
     np.testing.assert_allclose(share, (sum(past_shares) + friday) / 3, rtol=0.1)
     afternoon = eve[eve_hour >= 14]
     assert afternoon["yhat"].sum() < 0.05 * afternoon["baseline"].sum()  # shaped like Friday: closed after 13:00
+
+
+def test_an_eve_learned_from_its_own_past_keeps_its_own_intraday_shape() -> None:
+    # the eve of "Feast" closes at 15:00, unlike any weekday (Friday closes at 13:00): the next one does too
+    rng = np.random.default_rng(6)
+    history = bank_history(dt.date(1999, 1, 3), 20 * 7, rng)
+    local = history["ds"].dt.tz_convert(IL)
+    hour, day = local.dt.hour, local.dt.strftime("%Y-%m-%d")
+    for holiday_day in ("1999-02-10", "1999-04-07"):  # Wednesdays
+        eve = str(dt.date.fromisoformat(holiday_day) - dt.timedelta(days=1))
+        history.loc[(day == eve) & (hour >= 15), "y"] = 0.0
+        history.loc[day == holiday_day, "y"] = 0.0
+    events = make_events([holiday(d) for d in ("1999-02-10", "1999-04-07", "1999-05-26")], tz=IL)
+    events["name"] = "Feast"
+    result = forecast(history, events, start=dt.date(1999, 5, 23), days=7, tz=IL, interval_minutes=60)
+    eve = local_day(result.frame, "1999-05-25")
+    eve_hour = eve["ds"].dt.tz_convert(IL).dt.hour
+    np.testing.assert_allclose(eve.loc[(eve_hour >= 8) & (eve_hour < 15), "yhat"], 100.0, rtol=0.2)  # open to 15:00
+    assert eve.loc[eve_hour >= 15, "yhat"].sum() < 0.05 * eve.loc[eve_hour >= 15, "baseline"].sum()
+
+
+def test_own_shape_keeps_the_volume_and_shrinks_a_thin_past_towards_the_mix() -> None:
+    from forecasts.predict import own_shape
+
+    mix = np.array([0.0, 50.0, 50.0, 0.0])
+    shaped = own_shape(mix, np.array([0.0, 300.0, 0.0, 0.0]), DEFAULT_SETTINGS)
+    assert shaped.sum() == pytest.approx(100.0) and shaped[1] > 95.0  # hundreds of contacts: their shape
+    thin = own_shape(mix, np.array([0.0, 2.0, 0.0, 0.0]), DEFAULT_SETTINGS)
+    assert thin.sum() == pytest.approx(100.0) and 50.0 < thin[1] < 70.0  # two contacts: mostly the mix's shape
+    np.testing.assert_allclose(own_shape(mix, np.zeros(4), DEFAULT_SETTINGS), mix)
 
 
 def test_day_after_is_the_next_open_day() -> None:
