@@ -11,14 +11,16 @@ import contextlib
 import dataclasses
 import datetime as dt
 import functools
-from collections.abc import Callable, Iterator
+import os
+import sys
+from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any, TypeVar
 
 import typer
 from rich.console import Console
 
-from scheduler.errors import InputError, PeakplanError, exit_code_for
+from scheduler.errors import ExitCode, InputError, PeakplanError, exit_code_for
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
     from scheduler.config import Config
     from scheduler.rostering import RosterResult
     from scheduler.team import Team
+    from scheduler.validation.preflight import InputCheck, Output, Reads
 
 stdout = Console(highlight=False)
 stderr = Console(stderr=True, highlight=False)
@@ -64,7 +67,7 @@ BaseUrlOption = Annotated[
     str | None,
     typer.Option(
         "--base-url",
-        help="URL where the feed folder is served, e.g. https://example.com/feeds/ (overrides [feeds] base_url): "
+        help="URL where the feed folder is served, e.g. https://example.com/feeds/ (overrides base_url of the config's feeds table): "
         "subscribe links in index.html and SOURCE in each feed.",
     ),
 ]
@@ -102,18 +105,119 @@ FreezeOption = Annotated[
 ]
 
 
+DEBUG_ENV = "PEAKPLAN_DEBUG"
+"""Set to 1 to print a bug's traceback instead of writing it to a file."""
+
+
+def print_error(error: PeakplanError) -> None:
+    """One ``Error: ...`` line, or a short list when the error holds several problems (one per line)."""
+    lines = [line.strip() for line in str(error).splitlines() if line.strip()] or [type(error).__name__]
+    if len(lines) == 1:
+        stderr.print(f"Error: {lines[0]}", markup=False, soft_wrap=True)
+        return
+    if lines[0].endswith(":"):  # a message with its own heading, e.g. the rule conflicts of an infeasible roster
+        heading, items = lines[0], lines[1:]
+    else:
+        counted = [line for line in lines if not line.startswith("... and ")]
+        heading, items = f"{len(counted)} problems (fix them, then rerun):", lines
+    stderr.print(f"Error: {heading}", markup=False, soft_wrap=True)
+    for line in items:
+        stderr.print(f"  {line}", markup=False, soft_wrap=True)
+
+
+def report_bug(error: BaseException) -> None:
+    """A bug: one line saying so and where the traceback is (a file, or stderr with PEAKPLAN_DEBUG=1)."""
+    import tempfile
+    import traceback
+
+    text = "".join(traceback.format_exception(error))
+    if os.environ.get(DEBUG_ENV, "") not in ("", "0"):
+        stderr.print(text, markup=False, soft_wrap=True)
+        where = "the traceback is above"
+    else:
+        try:
+            with tempfile.NamedTemporaryFile(
+                "w", prefix="peakplan-crash-", suffix=".txt", delete=False, encoding="utf-8"
+            ) as file:
+                file.write(f"peakplan {' '.join(sys.argv[1:])}\n\n{text}")
+            where = f"the traceback is in {file.name} (or rerun with {DEBUG_ENV}=1 to print it)"
+        except OSError:
+            where = f"rerun with {DEBUG_ENV}=1 to print the traceback"
+    stderr.print(
+        f"Error: internal error ({type(error).__name__}: {str(error)[:200]}): this is a bug in peakplan, "
+        f"not a problem with your input; {where}. Please report it.",
+        markup=False,
+        soft_wrap=True,
+    )
+
+
+def _click_exceptions() -> tuple[type[BaseException], ...]:
+    """Usage errors (``ctx.fail``): click's, and the copy typer vendors from 0.2x on."""
+    import click
+
+    classes: list[type[BaseException]] = [click.exceptions.ClickException]
+    try:
+        from typer._click.exceptions import ClickException as VendoredClickException
+    except ImportError:  # a typer that uses click itself
+        pass
+    else:
+        classes.append(VendoredClickException)
+    return tuple(classes)
+
+
 def handle_errors(command: F) -> F:
-    """Turn PeakplanError into one 'Error: ...' line and its exit code."""
+    """The one error boundary of every command.
+
+    A user mistake (:class:`PeakplanError`) is printed as one ``Error:`` line
+    (or a short list) and exits with its code; an operating-system refusal to
+    read or write a named file is a user-side problem too (exit 3); typer's own
+    exits and usage errors pass through; anything else is a bug: exit 1 with
+    one line saying where the traceback is, never a raw traceback.
+    """
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
         try:
             return command(*args, **kwargs)
         except PeakplanError as error:
-            stderr.print(f"Error: {error}", markup=False, soft_wrap=True)
+            print_error(error)
             raise typer.Exit(int(exit_code_for(error))) from None
+        except (typer.Exit, typer.Abort, *_click_exceptions()):
+            raise
+        except OSError as error:
+            if error.filename is None:
+                report_bug(error)
+                raise typer.Exit(int(ExitCode.INTERNAL)) from None
+            stderr.print(f"Error: {error.filename}: {error.strerror or error}", markup=False, soft_wrap=True)
+            raise typer.Exit(int(ExitCode.INPUT)) from None
+        except Exception as error:  # the boundary: anything else is a bug, reported as one
+            report_bug(error)
+            raise typer.Exit(int(ExitCode.INTERNAL)) from None
 
     return wrapper  # type: ignore[return-value]
+
+
+def check_inputs(
+    config: Path | None,
+    *,
+    start: dt.date | None = None,
+    days: int = 7,
+    reads: Reads | None = None,
+    outputs: Sequence[Output] = (),
+    quiet: bool = False,
+) -> InputCheck:
+    """The pre-flight pass (:func:`scheduler.validation.preflight.check_inputs`) before a command does any work.
+
+    Prints its warnings (unless ``quiet``) and raises one InputError listing
+    every problem.
+    """
+    from scheduler.validation.preflight import Reads as _Reads
+    from scheduler.validation.preflight import check_inputs as _check
+
+    result = _check(config, start=start, days=days, reads=reads or _Reads(), outputs=outputs)
+    result.raise_if_problems()
+    print_warnings(result.warnings, quiet)
+    return result
 
 
 def parse_date(text: str | None, option: str, example: str = "2026-11-25") -> dt.date | None:
@@ -351,5 +455,7 @@ def print_checks(result: Any, title: str) -> None:
     styles = {OK: "green", WARNING: "yellow", ERROR: "red"}
     for check in result.checks:
         style = styles.get(check.status, "dim")
-        table.add_row(check.name, f"[{style}]{check.status}[/{style}]", escape(check.detail))
+        # an error's text is printed once, on its Error line below the table, not in the table as well
+        detail = "see below" if check.status == ERROR else check.detail
+        table.add_row(check.name, f"[{style}]{check.status}[/{style}]", escape(detail))
     stdout.print(table)

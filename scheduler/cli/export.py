@@ -15,6 +15,7 @@ from scheduler.cli.common import (
     PreviousFeedsOption,
     QuietOption,
     StartOption,
+    check_inputs,
     handle_errors,
     parse_generated_at,
     planned_days,
@@ -44,11 +45,13 @@ def export(
 
     Example: peakplan export --config examples/cashback/peakplan.toml --roster roster.csv --out feeds/
     """
-    from scheduler.config import load_config
     from scheduler.pipeline import prepare_export
     from scheduler.team import load_team
-
-    settings = load_config(config)
+    from scheduler.validation.preflight import FOLDER, Output, Reads
+    settings = check_inputs(
+        config, reads=Reads(history=False, events=False, roster=roster, previous_feeds=previous_feeds),
+        outputs=[Output(path=out, kind=FOLDER)], quiet=quiet,
+    ).config
     stamp = parse_generated_at(generated_at)
     team = load_team(settings.team_file, settings.queue_names, shifts=settings.shift_names)
     table = read_team_roster(roster, settings, team)

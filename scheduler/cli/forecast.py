@@ -13,6 +13,7 @@ from scheduler.cli.common import (
     QuietOption,
     StartOption,
     WeekOption,
+    check_inputs,
     handle_errors,
     parse_date,
     plan_horizon,
@@ -98,9 +99,9 @@ def forecast_command(
         return
     from forecasts.forecast import FORECAST_COLUMNS
     from forecasts.runs import forecast_file, parse_interval
-    from scheduler.config import load_config
     from scheduler.pipeline import run_forecast, write_forecast
     from scheduler.tables import write_table
+    from scheduler.validation.preflight import FILE, Output, Reads
 
     if out is None:
         ctx.fail("Missing option '--out'.")
@@ -114,6 +115,7 @@ def forecast_command(
             raise InputError("with --history give --start (the first day to forecast, e.g. 1999-09-06) and --tz")
         first_day = parse_date(start, "--start", HISTORY_EXAMPLE_DAY)
         assert first_day is not None
+        check_inputs(None, outputs=[Output(path=out, kind=FILE)])
         result = forecast_file(
             history, start=first_day, days=length, tz=tz, interval_minutes=parse_interval(interval or "60min"),
             events_path=events, holidays=holidays or "",
@@ -124,8 +126,11 @@ def forecast_command(
         if config is None:
             ctx.fail("Missing option '--config' (or give --history).")
         assert config is not None
-        settings = load_config(config)
         first_day, length = plan_horizon(week, start, length)
+        settings = check_inputs(
+            config, start=first_day, days=length, reads=Reads(team=False),
+            outputs=[Output(path=out, kind=FILE)], quiet=quiet,
+        ).config
         result = run_forecast(settings, first_day, length)
         print_warnings(result.warnings, quiet)
         write_forecast(settings, result.frame, out)

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from scheduler.cli.common import QuietOption, handle_errors, stdout
+from scheduler.cli.common import QuietOption, check_inputs, handle_errors, stdout
 
 
 @handle_errors
@@ -30,7 +30,8 @@ def init(
     """
     from forecasts.grid import parse_week
     from scheduler.project.starter import next_monday, write_project
-
+    from scheduler.validation.preflight import FOLDER, Output
+    check_inputs(None, outputs=[Output(path=folder, kind=FOLDER, option="")])
     first_day = parse_week(week) if week else next_monday(dt.date.today())
     files = write_project(folder, first_day, name=name, force=force)
     if not quiet:

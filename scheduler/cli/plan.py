@@ -21,6 +21,7 @@ from scheduler.cli.common import (
     StartOption,
     TimeLimitOption,
     WeekOption,
+    check_inputs,
     handle_errors,
     parse_date,
     parse_generated_at,
@@ -101,15 +102,16 @@ def plan(
 
     Example: peakplan plan --org examples/org/org.toml --week 2026-W48 --out out/org --executor dask
     """
-    from scheduler.config import load_config
     from scheduler.actions import actions_json
     from scheduler.pipeline import ACTIONS_FILE, FEEDS_DIR, find_previous_roster, plan_to_folder, roster_service
     from scheduler.report.page import REPORT_FILE
     from scheduler.report.summary import check_understaffing, plan_json
+    from scheduler.validation.preflight import FOLDER, Output, Reads
 
     one_team = one_of_config_or_org(config, org) == "config"
     first_day, length = plan_horizon(week, start, days)
     stamp = parse_generated_at(generated_at)
+    freeze = parse_date(freeze_until, "--freeze-until")
     if not one_team:
         one_team_only = [name for name, value in (("--previous", previous), ("--previous-feeds", previous_feeds),
                          ("--freeze-until", freeze_until), ("--base-url", base_url)) if value is not None]  # fmt: skip
@@ -125,8 +127,14 @@ def plan(
     if executor != "serial" or scheduler is not None or workers is not None:
         raise usage_error("--executor, --scheduler and --workers go with --org")
     assert config is not None
-    settings = with_time_limit(load_config(config), time_limit)
-    freeze = parse_date(freeze_until, "--freeze-until")
+    # the options first (no file is read for them), then every input and output, then the work
+    checked = check_inputs(
+        config, start=first_day, days=length,
+        reads=Reads(previous=previous, previous_feeds=previous_feeds),
+        outputs=[Output(path=out, kind=FOLDER), Output(path=out / FEEDS_DIR, kind=FOLDER)],
+        quiet=quiet or json_output,
+    )
+    settings = with_time_limit(checked.config, time_limit)
     found = find_previous_roster(
         settings, out, first_day, length, stamp, explicit=previous, use_published=not no_previous, freeze_until=freeze
     )

@@ -7,7 +7,16 @@ from typing import Annotated
 
 import typer
 
-from scheduler.cli.common import ConfigOption, GeneratedAtOption, QuietOption, handle_errors, parse_generated_at, print_warnings, stdout
+from scheduler.cli.common import (
+    ConfigOption,
+    GeneratedAtOption,
+    QuietOption,
+    check_inputs,
+    handle_errors,
+    parse_generated_at,
+    print_warnings,
+    stdout,
+)
 
 
 @handle_errors
@@ -33,12 +42,16 @@ def report(
     Example: peakplan report --config examples/cashback/peakplan.toml --out-dir out/ --previous last-week/roster.csv
     """
     from calendars.files import write_text_atomic
-    from scheduler.config import load_config
     from scheduler.pipeline import load_report_inputs
     from scheduler.report.page import REPORT_FILE, render_report
     from scheduler.staffing.answer_feed import plan_answer_inputs, read_plan_tables, write_answer_times
+    from scheduler.validation.preflight import FILE, Output, Reads
 
-    settings = load_config(config)
+    target = out if out is not None else out_dir / REPORT_FILE
+    settings = check_inputs(
+        config, reads=Reads(history=False, events=False, previous=previous),
+        outputs=[Output(path=target, kind=FILE)], quiet=quiet,
+    ).config
     stamp = parse_generated_at(generated_at) if generated_at is not None else None
     inputs = load_report_inputs(settings, out_dir, previous=previous, generated_at=stamp)
     target = out if out is not None else out_dir / REPORT_FILE

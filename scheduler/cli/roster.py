@@ -16,6 +16,7 @@ from scheduler.cli.common import (
     StartOption,
     TimeLimitOption,
     WeekOption,
+    check_inputs,
     handle_errors,
     parse_date,
     plan_horizon,
@@ -47,13 +48,17 @@ def roster(
     Example: peakplan roster --config examples/cashback/peakplan.toml --requirements requirements.csv
     --start 2026-11-23 --weeks 1 --previous old/roster.csv --out roster.csv
     """
-    from scheduler.config import load_config
     from scheduler.pipeline import coverage_of, read_requirements, write_roster
     from scheduler.rostering import make_roster
     from scheduler.team import load_team
-
-    settings = with_time_limit(load_config(config), time_limit)
+    from scheduler.validation.preflight import FILE, Output, Reads
     first_day, length = plan_horizon(week, start, 7 * weeks if weeks else days)
+    checked = check_inputs(
+        config, start=first_day, days=length,
+        reads=Reads(team=team is None, history=False, events=False, previous=previous),
+        outputs=[Output(path=out, kind=FILE)], quiet=quiet,
+    )
+    settings = with_time_limit(checked.config, time_limit)
     agents = load_team(team or settings.team_file, settings.queue_names, shifts=settings.shift_names)
     table = read_requirements(requirements)
     result = make_roster(

@@ -14,6 +14,7 @@ from scheduler.cli.common import (
     OptionalConfigOption,
     QuietOption,
     WeekOption,
+    check_inputs,
     handle_errors,
     parse_date,
     print_warnings,
@@ -47,15 +48,17 @@ def staff(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from scheduler.config import load_config
     from scheduler.pipeline import read_forecast, write_requirements
     from scheduler.staffing.requirements import compute_requirements
+    from scheduler.validation.preflight import FILE, Output, Reads
 
     for value, name in ((config, "--config"), (forecast, "--forecast"), (out, "--out")):
         if value is None:
             ctx.fail(f"Missing option '{name}'.")
     assert config is not None and forecast is not None and out is not None
-    settings = load_config(config)
+    settings = check_inputs(
+        config, reads=Reads(team=False, history=False, events=False), outputs=[Output(path=out, kind=FILE)], quiet=quiet
+    ).config
     requirements = compute_requirements(read_forecast(forecast), settings)
     write_requirements(settings, requirements, out)
     if not quiet:
@@ -165,11 +168,13 @@ def staff_whatif(
     --uplift chat=+200% --from 2026-11-27 --days 3
     """
     from forecasts.grid import parse_week
-    from scheduler.config import load_config
     from scheduler.pipeline import read_forecast, read_roster, run_forecast
     from scheduler.staffing.whatif import parse_uplift, what_if, write_whatif
-
-    settings = load_config(config)
+    from scheduler.validation.preflight import FILE, Output, Reads
+    settings = check_inputs(
+        config, reads=Reads(team=False, history=week is not None, events=week is not None),
+        outputs=[Output(path=out, kind=FILE)] if out is not None else [], quiet=quiet or json_output,
+    ).config
     if (forecast is None) == (week is None):
         raise InputError("give the baseline as either --forecast forecast.csv or --week 2026-W48")
     first = parse_date(from_day or None, "--from", "2026-11-27")

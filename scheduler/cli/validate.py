@@ -10,12 +10,15 @@ import typer
 
 from scheduler.cli.common import (
     DaysOption,
+    PreviousFeedsOption,
+    PreviousOption,
     QuietOption,
     StartOption,
     WeekOption,
     handle_errors,
     plan_horizon,
     print_checks,
+    print_error,
     stderr,
     stdout,
 )
@@ -34,14 +37,27 @@ def validate(
         Path | None,
         typer.Option("--requirements", "-r", help="Check this requirements CSV covers the horizon (default: forecast now)."),
     ] = None,
+    previous: PreviousOption = None,
+    previous_feeds: PreviousFeedsOption = None,
+    inputs_only: Annotated[
+        bool,
+        typer.Option(
+            "--inputs-only",
+            help="Stop after the pre-flight pass every command runs (files, keys, rows, cross-references): "
+            "no forecast, no rule check.",
+        ),
+    ] = False,
     json_output: Annotated[bool, typer.Option("--json", help="Print the checks as one JSON object.")] = False,
     quiet: QuietOption = False,
 ) -> None:
     """Check every input of a plan without solving: config, team, history, events, requirements, rules.
 
-    Exit code 0 when `plan` can run, 3 when an input is missing or malformed,
-    4 when some agent's own hard rules cannot hold. Each problem is one
-    'Error: ...' line on stderr; a team too small for the requirements is a warning.
+    First the pre-flight pass every command runs before any work: it lists
+    every problem at once (file, row or key, value, what is allowed) and exits
+    3. Then, unless --inputs-only, the forecast and requirements over the
+    period and each agent's hard rules. Exit code 0 when `plan` can run, 3 when
+    an input is missing or malformed, 4 when the rules cannot hold. Warnings
+    (a past week, an old history, a team too small for the requirements) never fail it.
 
     With --org, every team of the org file is checked and every problem of every
     team is listed (exit 3 if any team has a bad input, 4 if any team's rules admit no roster).
@@ -61,13 +77,36 @@ def validate(
         validate_org_command(org=org, first_day=first_day, days=length, json_output=json_output, quiet=quiet)
         return
     assert config is not None
+    from scheduler.validation.preflight import Reads, check_inputs
+
+    checked = check_inputs(
+        config, start=first_day, days=length, reads=Reads(previous=previous, previous_feeds=previous_feeds)
+    )
+    if not checked.ok:
+        if json_output:
+            payload = {"ok": False, "exit_code": int(ExitCode.INPUT), "problems": checked.problems.items,
+                       "warnings": checked.warnings}  # fmt: skip
+            typer.echo(json.dumps(payload, indent=2))
+        print_error(checked.problems.error())
+        raise typer.Exit(int(ExitCode.INPUT))
+    if inputs_only:
+        if json_output:
+            typer.echo(json.dumps({"ok": True, "exit_code": 0, "problems": [], "warnings": checked.warnings}, indent=2))
+        elif not quiet:
+            for warning in checked.warnings:
+                stderr.print(f"Warning: {warning}", markup=False, soft_wrap=True)
+            stdout.print("All inputs are readable and consistent (forecast and rules not checked).", markup=False)
+        return
     result = validate_inputs(config, first_day, length, requirements_path=requirements)
+    warnings = list(dict.fromkeys([*checked.warnings, *result.warnings]))
     code = result.exit_code
     if json_output:
-        typer.echo(json.dumps(result.as_json(), indent=2))
+        payload = result.as_json()
+        payload["warnings"] = warnings
+        typer.echo(json.dumps(payload, indent=2))
     elif not quiet:
         print_checks(result, f"peakplan validate: {config}, {length} days from {first_day}")
-        for warning in result.warnings:
+        for warning in warnings:
             stderr.print(f"Warning: {warning}", markup=False, soft_wrap=True)
     for check in result.checks:
         if check.status == ERROR:

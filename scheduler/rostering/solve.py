@@ -132,7 +132,7 @@ def solve_problem(problem: RosterProblem, progress: Callable[[str], None] | None
     if descent is None:  # some agent got no shifts: a conflict in their rules, or a hard model
         conflicts = agent_rule_conflicts(problem)
         if conflicts:
-            raise InfeasibleError("no roster satisfies the rules: " + "; ".join(conflicts))
+            raise InfeasibleError(rules_message(conflicts))
     report("lower bound: linear relaxations")
     try:
         lower, available = lower_bound(problem, budget * shares["bound"])
@@ -188,7 +188,7 @@ def solve_problem(problem: RosterProblem, progress: Callable[[str], None] | None
     if solver is None:
         conflicts = agent_rule_conflicts(problem)
         if conflicts:
-            raise InfeasibleError("no roster satisfies the rules: " + "; ".join(conflicts))
+            raise InfeasibleError(rules_message(conflicts))
         raise NoSolutionError(
             f"no roster found within {budget:g} s of deterministic time and no rule conflict was proven; "
             "raise roster.time_limit_seconds (or --time-limit)"
@@ -259,8 +259,15 @@ def optimise_from_feasible(
 def explain(problem: RosterProblem, fallback: str) -> str:
     conflicts = agent_rule_conflicts(problem)
     if conflicts:
-        return "no roster satisfies the rules: " + "; ".join(conflicts)
+        return rules_message(conflicts)
     return fallback
+
+
+def rules_message(conflicts: list[str]) -> str:
+    """One conflict on one line; several as a short list, one (rule, agent, days) per line (the CLI prints it so)."""
+    if len(conflicts) == 1:
+        return f"no roster satisfies the rules: {conflicts[0]}"
+    return "\n".join([f"no roster satisfies the rules of {len(conflicts)} agents or queues:", *conflicts])
 
 
 def agent_rule_conflicts(problem: RosterProblem) -> list[str]:

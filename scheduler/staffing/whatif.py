@@ -33,6 +33,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from calendars.uplift import UpliftValueError, uplift_multiplier
 from forecasts.grid import local_midnight
 from scheduler.config import Config
 from scheduler.coverage import scheduled_agents
@@ -78,8 +79,6 @@ SUMMARY_COLUMNS = (
 )
 
 _UPLIFT = re.compile(r"^\s*([A-Za-z0-9_-]+)\s*=\s*(.+?)\s*$")
-_CHANGE = re.compile(r"^([+-]?\d+(?:\.\d+)?)\s*(%?)$")
-_MULTIPLIER = re.compile(r"^[x×*]\s*(\d+(?:\.\d+)?)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -102,25 +101,24 @@ class WhatIfResult:
 
 
 def parse_uplift(text: str) -> Uplift:
-    """``chat=+200%`` (x3), ``chat=-20%`` (x0.8), ``chat=2`` (+200%, as in the sale calendar) or ``chat=x3``.
+    """``chat=+200%`` (x3), ``chat=-20%`` (x0.8), ``chat=2`` (+200 %) or ``chat=x3``.
+
+    CHANGE follows the one uplift convention of the sale calendar
+    (:func:`calendars.uplift.parse_uplift`, docs/calendars.md "Uplift"): the
+    extra volume as a percentage or a fraction, or ``x`` and the multiplier;
+    a bare ``80`` (a percentage without its ``%``) is refused, not taken as x81.
 
     Raises:
-        InputError: not ``QUEUE=CHANGE`` or a change at or below -100%.
+        InputError: not ``QUEUE=CHANGE``, or a CHANGE the convention refuses.
     """
     match = _UPLIFT.match(text)
     if not match:
         raise InputError(f"--uplift {text!r} is not QUEUE=CHANGE like chat=+200% (or all=+50%, chat=x3)")
     queue, change = match.group(1), match.group(2)
-    times = _MULTIPLIER.match(change)
-    if times:
-        multiplier = float(times.group(1))
-    else:
-        relative = _CHANGE.match(change)
-        if not relative:
-            raise InputError(f"--uplift {text!r}: {change!r} is not a change like +200%, -20%, 2.0 or x3")
-        multiplier = 1.0 + float(relative.group(1)) / (100.0 if relative.group(2) else 1.0)
-    if not math.isfinite(multiplier) or multiplier < 0:
-        raise InputError(f"--uplift {text!r} makes volume negative (a change must be above -100%)")
+    try:
+        multiplier = uplift_multiplier(change)
+    except UpliftValueError as error:
+        raise InputError(f"--uplift {text!r}: {error}") from None
     return Uplift(queue=queue, multiplier=multiplier)
 
 
@@ -159,7 +157,8 @@ def window(forecast: pd.DataFrame, tz: str, start: dt.date | None, days: int | N
     else:
         end_day = begin_day + dt.timedelta(days=days)
     if begin_day > last_day or end_day <= first_day:
-        raise InputError(f"--from {begin_day} --days {days} lies outside the forecast ({first_day} to {last_day})")
+        span = f"--from {begin_day}" + (f" --days {days}" if days is not None else "")
+        raise InputError(f"{span} lies outside the forecast ({first_day} to {last_day})")
     return local_midnight(begin_day, tz).tz_convert("UTC"), local_midnight(end_day, tz).tz_convert("UTC")
 
 

@@ -38,7 +38,7 @@ FILE, FOLDER = "file", "folder"
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Output:
-    """A path a command will write: a ``file`` or a ``folder`` (created when missing), named by ``option``."""
+    """A path a command will write: a ``file`` or a ``folder`` (created when missing), named by ``option`` ("" for none)."""
 
     path: Path
     kind: str  # FILE or FOLDER
@@ -94,8 +94,14 @@ def check_inputs(
         today: the date "now" (default: the system date) for the past-week warning.
     """
     result = InputCheck()
+    failed: list[Path] = []
     for output in outputs:
-        for problem in output_problems(output):
+        if any(output.path.is_relative_to(path) for path in failed):
+            continue  # a folder inside a refused one: the first message says it all
+        problems = output_problems(output)
+        if problems:
+            failed.append(output.path)
+        for problem in problems:
             result.problems.add(problem)
     if config_path is None:
         return result
@@ -133,22 +139,17 @@ def check_inputs(
 def output_problems(output: Output) -> list[str]:
     """Why ``output`` cannot be written (empty when it can): checked on the file system, nothing created."""
     path = output.path
-    label = f"{output.option} {path}"
+    label = f"{output.option} {path}" if output.option else str(path)
     if output.kind == FILE and path.is_dir():
         return [f"{label} is a folder: give a file name (e.g. {path / 'forecast.csv'})"]
     if output.kind == FOLDER and path.exists() and not path.is_dir():
         return [f"{label} is a file: give a folder (it is created when missing)"]
-    existing = path if path.exists() else path.parent
-    missing: list[Path] = []
-    while not existing.exists():
-        missing.append(existing)
-        if existing.parent == existing:
-            break
+    # the nearest existing folder the output goes into (missing folders below it are created)
+    existing = path if output.kind == FOLDER and path.exists() else path.parent
+    while not existing.exists() and existing.parent != existing:
         existing = existing.parent
     if existing.exists() and not existing.is_dir():
         return [f"{label}: {existing} is a file, not a folder, so nothing can be written under it"]
-    if output.kind == FILE and missing:
-        return [f"{label}: folder {path.parent} does not exist: create it first"]
     if not os.access(existing, os.W_OK | os.X_OK):
         return [f"{label}: folder {existing} is not writable"]
     return []
@@ -198,8 +199,8 @@ def _check_history(result: InputCheck, config: Config, start: dt.date | None) ->
         return
     if first >= start:
         result.problems.add(
-            f"{config.history}: the history starts on {first}, on or after the planned start {start}: "
-            "the forecast needs history before the week it plans"
+            f"{config.history}: no history before the planned start {start} (the history starts on {first}): "
+            "the forecast learns from the weeks before the one it plans"
         )
     elif (start - last).days - 1 > STALE_HISTORY_DAYS:
         result.warnings.append(

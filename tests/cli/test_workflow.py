@@ -75,5 +75,5 @@ def test_weekly_script_stops_on_bad_input_before_planning(tmp_path: Path) -> Non
     result = subprocess.run(["bash", str(SCRIPT)], env=env, cwd=REPO, capture_output=True, text=True, timeout=120,
                             check=False)  # fmt: skip
     assert result.returncode == 3, (result.stdout, result.stderr)
-    assert "Error: config: config file" in result.stderr
+    assert "Error: config file" in result.stderr
     assert not (tmp_path / "public").exists()

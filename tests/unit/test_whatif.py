@@ -33,8 +33,9 @@ def test_parse_uplift(text: str, queue: str, multiplier: float) -> None:
     ("text", "message"),
     [
         ("chat", "is not QUEUE=CHANGE like chat=+200%"),
-        ("chat=lots", "is not a change like +200%, -20%, 2.0 or x3"),
-        ("chat=-150%", "makes volume negative"),
+        ("chat=lots", "is not an uplift: write +80% (percentage)"),
+        ("chat=-150%", "must be above -100%"),
+        ("chat=80", "looks like a percentage without its '%'"),  # the sale calendar's convention: not x81
     ],
 )
 def test_parse_uplift_errors(text: str, message: str) -> None:
