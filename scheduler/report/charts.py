@@ -59,7 +59,7 @@ def _format_time_axis(axis: Any) -> None:
     axis.set_axisbelow(True)
 
 
-def _legend(figure: Figure, axes: Sequence[Any]) -> None:
+def _legend(figure: Figure, axes: Sequence[Any] | np.ndarray) -> None:
     """One legend below the charts, each label once (never over the data)."""
     seen: dict[str, Any] = {}
     for axis in axes:

@@ -74,7 +74,7 @@ def cohorts(work: npt.ArrayLike, is_open: npt.ArrayLike) -> Cohorts:
         return Cohorts(positions=positions, work=np.zeros(0), own=np.zeros(0), left_over=float(values.sum()))
     owner = np.searchsorted(positions, np.arange(values.size), side="left")
     planned = owner < positions.size
-    cohort_work = np.bincount(owner[planned], weights=values[planned], minlength=positions.size)
+    cohort_work = np.bincount(owner[planned], weights=values[planned], minlength=positions.size).astype(float)
     return Cohorts(
         positions=positions,
         work=cohort_work,
