@@ -115,7 +115,7 @@ def forecast_command(
             raise InputError("with --history give --start (the first day to forecast, e.g. 1999-09-06) and --tz")
         first_day = parse_date(start, "--start", HISTORY_EXAMPLE_DAY)
         assert first_day is not None
-        check_inputs(None, outputs=[Output(path=out, kind=FILE)])
+        check_inputs(None, outputs=[Output(path=out, kind=FILE, example="forecast.csv")])
         result = forecast_file(
             history, start=first_day, days=length, tz=tz, interval_minutes=parse_interval(interval or "60min"),
             events_path=events, holidays=holidays or "",
@@ -129,7 +129,7 @@ def forecast_command(
         first_day, length = plan_horizon(week, start, length)
         settings = check_inputs(
             config, start=first_day, days=length, reads=Reads(team=False),
-            outputs=[Output(path=out, kind=FILE)], quiet=quiet,
+            outputs=[Output(path=out, kind=FILE, example="forecast.csv")], quiet=quiet,
         ).config
         result = run_forecast(settings, first_day, length)
         print_warnings(result.warnings, quiet)

@@ -56,7 +56,7 @@ def roster(
     checked = check_inputs(
         config, start=first_day, days=length,
         reads=Reads(team=team is None, history=False, events=False, previous=previous),
-        outputs=[Output(path=out, kind=FILE)], quiet=quiet,
+        outputs=[Output(path=out, kind=FILE, example="roster.csv")], quiet=quiet,
     )
     settings = with_time_limit(checked.config, time_limit)
     agents = load_team(team or settings.team_file, settings.queue_names, shifts=settings.shift_names)

@@ -57,7 +57,10 @@ def staff(
             ctx.fail(f"Missing option '{name}'.")
     assert config is not None and forecast is not None and out is not None
     settings = check_inputs(
-        config, reads=Reads(team=False, history=False, events=False), outputs=[Output(path=out, kind=FILE)], quiet=quiet
+        config,
+        reads=Reads(team=False, history=False, events=False),
+        outputs=[Output(path=out, kind=FILE, example="requirements.csv")],
+        quiet=quiet,
     ).config
     requirements = compute_requirements(read_forecast(forecast), settings)
     write_requirements(settings, requirements, out)

@@ -43,6 +43,7 @@ class Output:
     path: Path
     kind: str  # FILE or FOLDER
     option: str = "--out"
+    example: str = ""  # a file name to suggest when a folder is given for a file ("roster.csv")
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -141,7 +142,8 @@ def output_problems(output: Output) -> list[str]:
     path = output.path
     label = f"{output.option} {path}" if output.option else str(path)
     if output.kind == FILE and path.is_dir():
-        return [f"{label} is a folder: give a file name (e.g. {path / 'forecast.csv'})"]
+        hint = f" (e.g. {path / output.example})" if output.example else ""
+        return [f"{label} is a folder: give a file name{hint}"]
     if output.kind == FOLDER and path.exists() and not path.is_dir():
         return [f"{label} is a file: give a folder (it is created when missing)"]
     # the nearest existing folder the output goes into (missing folders below it are created)

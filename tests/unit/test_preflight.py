@@ -49,7 +49,9 @@ def test_problems_of_every_file_are_listed_together(example: Path, tmp_path: Pat
     lines = history.read_text(encoding="utf-8").split("\n")
     lines[5] = lines[5].replace("+03:00", "")
     history.write_text("\n".join(lines), encoding="utf-8")
-    result = check_inputs(example, start=START, outputs=[Output(path=tmp_path, kind=FILE)], today=TODAY)
+    result = check_inputs(
+        example, start=START, outputs=[Output(path=tmp_path, kind=FILE, example="forecast.csv")], today=TODAY
+    )
     with pytest.raises(InputError) as error:
         result.raise_if_problems()
     text = str(error.value).splitlines()
