@@ -23,12 +23,12 @@ demo: $(STAMP)
 
 # The whole suite, then the package as a user installs it (wheel, fresh venv, another folder).
 test: $(STAMP)
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2
 	$(MAKE) --no-print-directory wheel-smoke
 
 # What a developer runs between commits: the long end-to-end tests left out.
 test-fast: $(STAMP)
-	$(BIN)/python -m pytest -q -m "not slow"
+	$(BIN)/python -m pytest -q -n 2 -m "not slow"
 
 wheel-smoke: $(STAMP)
 	PYTHON=$(BIN)/python LOCK=$(LOCK) .ci/wheel-smoke

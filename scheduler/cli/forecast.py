@@ -135,7 +135,7 @@ def forecast_command(
         print_warnings(result.warnings, quiet)
         write_forecast(settings, result.frame, out)
     if not quiet:
-        stdout.print(f"Wrote {out} ({len(result.frame)} rows)", markup=False)
+        stdout.print(f"Wrote {out} ({len(result.frame)} rows)", markup=False, soft_wrap=True)
 
 
 def _print_backtest(result: BacktestResult, horizon_days: int) -> None:
@@ -277,4 +277,4 @@ def forecast_backtest(
         if queues is not None and not queues.empty:
             _print_queue_scores(queues)
         if out is not None:
-            stdout.print(f"Wrote {out} ({len(result.predictions)} rows)", markup=False)
+            stdout.print(f"Wrote {out} ({len(result.predictions)} rows)", markup=False, soft_wrap=True)

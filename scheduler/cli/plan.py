@@ -140,7 +140,7 @@ def plan(
     )
     if found is not None and found.published and not quiet:
         kept = f"; days up to {found.freeze_until} kept as published" if found.freeze_until else ""
-        typer.echo(f"Planning over the published roster {found.path} (--no-previous to ignore it){kept}", err=True)
+        typer.echo(f"Note: planning over the published roster {found.path} (--no-previous to ignore it){kept}", err=True)
     with progress(
         quiet or json_output,
         f"Planning {length} days from {first_day} (CP-SAT budget {settings.roster.time_limit_seconds:g} s):",

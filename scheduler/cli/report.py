@@ -60,4 +60,4 @@ def report(
     write_answer_times(settings, plan_answer_inputs(settings, *read_plan_tables(out_dir)), out_dir)
     print_warnings(inputs.warnings, quiet)
     if not quiet:
-        stdout.print(f"Wrote {target}", markup=False)
+        stdout.print(f"Wrote {target}", markup=False, soft_wrap=True)

@@ -69,4 +69,4 @@ def roster(
         _coverage, summary = coverage_of(settings, table, result.roster)
         print_summary(settings, summary, result)
         print_violations(result)
-        stdout.print(f"Wrote {out} ({len(result.roster)} rows)", markup=False)
+        stdout.print(f"Wrote {out} ({len(result.roster)} rows)", markup=False, soft_wrap=True)

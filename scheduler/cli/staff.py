@@ -65,7 +65,7 @@ def staff(
     requirements = compute_requirements(read_forecast(forecast), settings)
     write_requirements(settings, requirements, out)
     if not quiet:
-        stdout.print(f"Wrote {out} ({len(requirements)} rows)", markup=False)
+        stdout.print(f"Wrote {out} ({len(requirements)} rows)", markup=False, soft_wrap=True)
 
 
 def _fte_hours(settings: Config, fte_hours: float | None) -> float:
@@ -214,4 +214,4 @@ def staff_whatif(
     elif not quiet:
         _print_whatif(result, settings.timezone)
         if out is not None:
-            stdout.print(f"Wrote {out} ({len(result.intervals)} rows)", markup=False)
+            stdout.print(f"Wrote {out} ({len(result.intervals)} rows)", markup=False, soft_wrap=True)

@@ -60,8 +60,9 @@ def assert_clean_error(result: Result, code: int, *fragments: str) -> str:
     assert isinstance(result.exception, SystemExit), repr(result.exception)  # not a bug escaping the CLI
     assert "Traceback" not in result.output
     assert result.stdout == ""
-    # warnings (a planned week in the past, ...) come on their own lines and never make a second error line
-    lines = [line for line in result.stderr.splitlines() if not line.startswith("Warning: ")]
+    # warnings (a planned week in the past, ...) and notes (the published roster kept) come on their own
+    # lines and never make a second error line
+    lines = [line for line in result.stderr.splitlines() if not line.startswith(("Warning: ", "Note: "))]
     assert len(lines) == 1, result.stderr
     line = lines[0]
     assert line.startswith("Error: "), line

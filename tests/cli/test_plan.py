@@ -170,7 +170,7 @@ def test_rerun_into_the_same_folder_keeps_the_published_shifts(previous_run: Pat
     published = shift_spans(previous_run / "roster.csv")
     result = invoke(plan_args(EXAMPLE / "peakplan.toml", previous_run))
     assert result.exit_code == 0, result.output
-    assert f"Planning over the published roster {previous_run / 'roster.csv'} (--no-previous to ignore it)" in result.stderr
+    assert f"Note: planning over the published roster {previous_run / 'roster.csv'} (--no-previous to ignore it)" in result.stderr
     assert shift_spans(previous_run / "roster.csv") == published
     # Generated mid-week, the days already begun are kept as published.
     result = invoke(plan_args(EXAMPLE / "peakplan.toml", previous_run)[:-4] + ["--generated-at", "2026-11-25T12:00:00+03:00", "--time-limit", "1"])
