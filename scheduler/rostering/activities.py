@@ -21,7 +21,8 @@ be lost: one missing agent costs more than every short block and switch of a
 shift together. Skills and opening hours are never broken: a shift only serves
 queues its agent knows and that are open. Everything is deterministic (fixed
 order, integer costs) and the work is counted, so the stage stops within its
-share of the budget whatever the machine.
+share of the budget whatever the machine, except that the first sweep always
+completes (the starting split is not in blocks yet).
 """
 
 from __future__ import annotations
