@@ -44,7 +44,15 @@ from calendars.errors import InputError
 from calendars.events import UID_DOMAIN, draft_event, shift_title
 from calendars.feed_options import FeedOptions, check_base_url, check_color
 from calendars.ics import ParsedEvent, escape_text, fold_line
-from calendars.shifts import TEAM_FEED_NAME, FeedAgent, FeedShift, agents_by_id, check_known_agents, feed_file_name, roster_shifts
+from calendars.shifts import (
+    TEAM_FEED_NAME,
+    FeedAgent,
+    FeedShift,
+    agents_by_id,
+    check_known_agents,
+    feed_file_name,
+    roster_shifts,
+)
 from calendars.updates import FeedChanges, FinalEvent, check_kept_events, merge_events, previous_events
 from calendars.vtimezone import load_zone, vtimezone_lines
 

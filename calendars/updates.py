@@ -16,7 +16,17 @@ from zoneinfo import ZoneInfo
 
 from calendars.errors import InputError
 from calendars.events import DraftEvent
-from calendars.ics import FIRST_YEAR, LAST_YEAR, UTC_STAMP, ParsedEvent, event_fingerprint, own_properties, parse_line, read_calendar, utc_stamp
+from calendars.ics import (
+    FIRST_YEAR,
+    LAST_YEAR,
+    UTC_STAMP,
+    ParsedEvent,
+    event_fingerprint,
+    own_properties,
+    parse_line,
+    read_calendar,
+    utc_stamp,
+)
 from calendars.vtimezone import load_zone
 
 __all__ = [

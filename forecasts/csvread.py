@@ -23,8 +23,12 @@ import csv
 import io
 import os
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from _csv import Reader  # what csv.reader returns (typeshed's name; the class is private at run time)
 
 from calendars.errors import InputError
 
@@ -72,7 +76,7 @@ def read_csv_columns(
         return _columns(reader, name, list(required), list(optional), all_columns)
     except csv.Error as error:
         line = reader.line_num
-        detail = "a field is longer than {:,} characters".format(MAX_FIELD_CHARS) if "field larger" in str(error) else error
+        detail = f"a field is longer than {MAX_FIELD_CHARS:,} characters" if "field larger" in str(error) else error
         raise InputError(f"{name} line {line}: cannot read as CSV: {detail}") from None
     finally:
         csv.field_size_limit(previous_limit)
@@ -107,7 +111,7 @@ def _read_text(path: str | os.PathLike[str], name: str, what: str) -> str:
 
 
 def _columns(
-    reader: "csv._reader", name: str, required: list[str], optional: list[str], all_columns: bool
+    reader: Reader, name: str, required: list[str], optional: list[str], all_columns: bool
 ) -> pd.DataFrame:
     header: list[str] | None = None
     for row in reader:

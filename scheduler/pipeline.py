@@ -20,7 +20,7 @@ import pandas as pd
 from calendars.feed_folder import FeedsResult, PreparedFeeds, prepare_feeds
 from calendars.feed_options import FeedOptions
 from calendars.feeds import render_agent_feed
-from calendars.shifts import FeedAgent, roster_days, roster_shifts
+from calendars.files import write_text_atomic
 from calendars.ics import ParsedEvent
 from calendars.publish import (
     DEFAULT_PATH_TEMPLATE,
@@ -31,16 +31,16 @@ from calendars.publish import (
     publish_calendars,
     read_feed_folder,
 )
-from calendars.files import write_text_atomic
 from calendars.sales import load_sale_calendar
+from calendars.shifts import FeedAgent, roster_days, roster_shifts
 from forecasts.backtest import BacktestResult
 from forecasts.forecast import FORECAST_COLUMNS, ForecastResult, forecast
-from forecasts.history import LoadedHistory, read_interval_history, read_ticket_history
-from forecasts.runs import Inputs, backtest_frames
 from forecasts.grid import zone
+from forecasts.history import LoadedHistory, read_interval_history, read_ticket_history
 from forecasts.holidays_calendar import holiday_events
 from forecasts.queue_shares import QUEUE_SCORE_COLUMNS, backtest_queues, learn_shares, split_forecast
 from forecasts.routing import read_queue_counts
+from forecasts.runs import Inputs, backtest_frames
 from scheduler.actions import ACTION_COLUMNS, ActionsResult, propose_actions, read_actions
 from scheduler.config import Config
 from scheduler.coverage import daily_summary, scheduled_agents

@@ -165,6 +165,11 @@ def _click_exceptions() -> tuple[type[BaseException], ...]:
     return tuple(classes)
 
 
+def _passthrough_exceptions() -> tuple[type[BaseException], ...]:
+    """typer's own exits and the usage errors: the boundary lets them through to typer."""
+    return (typer.Exit, typer.Abort, *_click_exceptions())
+
+
 def handle_errors(command: F) -> F:
     """The one error boundary of every command.
 
@@ -182,7 +187,7 @@ def handle_errors(command: F) -> F:
         except PeakplanError as error:
             print_error(error)
             raise typer.Exit(int(exit_code_for(error))) from None
-        except (typer.Exit, typer.Abort, *_click_exceptions()):
+        except _passthrough_exceptions():  # evaluated only when something is raised
             raise
         except OSError as error:
             if error.filename is None:

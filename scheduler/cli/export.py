@@ -51,7 +51,7 @@ def export(
     settings = check_inputs(
         config, reads=Reads(history=False, events=False, roster=roster, previous_feeds=previous_feeds),
         outputs=[Output(path=out, kind=FOLDER)], quiet=quiet,
-    ).config
+    ).loaded_config
     stamp = parse_generated_at(generated_at)
     team = load_team(settings.team_file, settings.queue_names, shifts=settings.shift_names)
     table = read_team_roster(roster, settings, team)

@@ -130,7 +130,7 @@ def forecast_command(
         settings = check_inputs(
             config, start=first_day, days=length, reads=Reads(team=False),
             outputs=[Output(path=out, kind=FILE, example="forecast.csv")], quiet=quiet,
-        ).config
+        ).loaded_config
         result = run_forecast(settings, first_day, length)
         print_warnings(result.warnings, quiet)
         write_forecast(settings, result.frame, out)

@@ -134,7 +134,7 @@ def plan(
         outputs=[Output(path=out, kind=FOLDER), Output(path=out / FEEDS_DIR, kind=FOLDER)],
         quiet=quiet or json_output,
     )
-    settings = with_time_limit(checked.config, time_limit)
+    settings = with_time_limit(checked.loaded_config, time_limit)
     found = find_previous_roster(
         settings, out, first_day, length, stamp, explicit=previous, use_published=not no_previous, freeze_until=freeze
     )

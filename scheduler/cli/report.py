@@ -51,7 +51,7 @@ def report(
     settings = check_inputs(
         config, reads=Reads(history=False, events=False, previous=previous),
         outputs=[Output(path=target, kind=FILE, example="report.html")], quiet=quiet,
-    ).config
+    ).loaded_config
     stamp = parse_generated_at(generated_at) if generated_at is not None else None
     inputs = load_report_inputs(settings, out_dir, previous=previous, generated_at=stamp)
     target = out if out is not None else out_dir / REPORT_FILE

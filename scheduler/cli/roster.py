@@ -58,7 +58,7 @@ def roster(
         reads=Reads(team=team is None, history=False, events=False, previous=previous),
         outputs=[Output(path=out, kind=FILE, example="roster.csv")], quiet=quiet,
     )
-    settings = with_time_limit(checked.config, time_limit)
+    settings = with_time_limit(checked.loaded_config, time_limit)
     agents = load_team(team or settings.team_file, settings.queue_names, shifts=settings.shift_names)
     table = read_requirements(requirements)
     result = make_roster(

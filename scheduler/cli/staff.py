@@ -61,7 +61,7 @@ def staff(
         reads=Reads(team=False, history=False, events=False),
         outputs=[Output(path=out, kind=FILE, example="requirements.csv")],
         quiet=quiet,
-    ).config
+    ).loaded_config
     requirements = compute_requirements(read_forecast(forecast), settings)
     write_requirements(settings, requirements, out)
     if not quiet:
@@ -177,7 +177,7 @@ def staff_whatif(
     settings = check_inputs(
         config, reads=Reads(team=False, history=week is not None, events=week is not None),
         outputs=[Output(path=out, kind=FILE)] if out is not None else [], quiet=quiet or json_output,
-    ).config
+    ).loaded_config
     if (forecast is None) == (week is None):
         raise InputError("give the baseline as either --forecast forecast.csv or --week 2026-W48")
     first = parse_date(from_day or None, "--from", "2026-11-27")

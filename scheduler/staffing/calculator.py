@@ -15,9 +15,15 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from scheduler.staffing.erlang import average_speed_of_answer, occupancy, required_servers, service_level, wait_probability
-from scheduler.staffing.erlang_a import erlang_a, required_servers_a
 from scheduler.errors import InputError
+from scheduler.staffing.erlang import (
+    average_speed_of_answer,
+    occupancy,
+    required_servers,
+    service_level,
+    wait_probability,
+)
+from scheduler.staffing.erlang_a import erlang_a, required_servers_a
 
 MAX_AGENTS = 10_000
 """The calculator searches staffing up to this many agents."""

@@ -45,11 +45,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from scheduler.staffing.backlog import cohorts, evaluate_capacity, plan_capacity, window_intervals
 from scheduler.config import Channel, Config
+from scheduler.errors import InputError
+from scheduler.staffing.backlog import cohorts, evaluate_capacity, plan_capacity, window_intervals
 from scheduler.staffing.erlang import average_speed_of_answer, occupancy, required_servers, service_level
 from scheduler.staffing.erlang_a import erlang_a, required_servers_a
-from scheduler.errors import InputError
 
 REQUIREMENT_COLUMNS = (
     "ds",
@@ -415,7 +415,9 @@ def summarize_evaluation(evaluation: pd.DataFrame) -> pd.DataFrame:
         weight = part["offered"].to_numpy(dtype=float)
         total = float(weight.sum())
 
-        def weighted(column: str, empty: float, values: pd.DataFrame = part, weights: np.ndarray = weight) -> float:
+        def weighted(
+            column: str, empty: float, values: pd.DataFrame = part, weights: np.ndarray = weight, total: float = total
+        ) -> float:
             return float((values[column].to_numpy(dtype=float) * weights).sum() / total) if total > 0 else empty
 
         rows.append(

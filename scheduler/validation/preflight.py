@@ -75,6 +75,13 @@ class InputCheck:
     def raise_if_problems(self) -> None:
         self.problems.raise_if_any()
 
+    @property
+    def loaded_config(self) -> Config:
+        """The config of a command that named one, once :meth:`raise_if_problems` has passed."""
+        if self.config is None:  # a bug: a readable config is what "no problems" means for such a command
+            raise RuntimeError("the pre-flight pass read no config")
+        return self.config
+
 
 def check_inputs(
     config_path: Path | None,
