@@ -64,9 +64,7 @@ def draft_event(shift: FeedShift, *, summary: str, uid: str, tzid: str, zone: Zo
     # Breaks and lunch are lines of the description, not events of their own:
     # an overlapping event would halve the shift's width in day views, count
     # as a second busy block and churn its own UID whenever the solver moves it.
-    description = "\n".join(
-        f"{_local_hhmm(b.start, zone)}–{_local_hhmm(b.end, zone)} {b.label}" for b in shift.blocks
-    )
+    description = "\n".join(f"{_local_hhmm(b.start, zone)}–{_local_hhmm(b.end, zone)} {b.label}" for b in shift.blocks)
     body = (
         _date_time_property("DTSTART", shift.start, tzid, zone, utc=_needs_utc(shift.start, shift.end, zone)),
         _date_time_property("DTEND", shift.end, tzid, zone, utc=_needs_utc(shift.start, shift.end, zone)),

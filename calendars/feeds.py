@@ -89,7 +89,13 @@ class RenderedFeed:
 
 
 def _calendar_bytes(
-    *, cal_name: str, file_name: str, tzid: str, events: Sequence[FinalEvent], generated_at: datetime, options: FeedOptions
+    *,
+    cal_name: str,
+    file_name: str,
+    tzid: str,
+    events: Sequence[FinalEvent],
+    generated_at: datetime,
+    options: FeedOptions,
 ) -> bytes:
     lines = [
         "BEGIN:VCALENDAR",

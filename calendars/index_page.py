@@ -38,13 +38,7 @@ def _row(label: str, detail: str, file_name: str, base_url: str | None) -> str:
     if webcal is not None:
         links.append(f'<a class="subscribe" href="{escape(webcal)}">Subscribe</a>')
     links.append(f'<a href="{escape(url)}">{escape(url)}</a>')
-    return (
-        "<tr>"
-        f"<td>{escape(label)}</td>"
-        f"<td><code>{escape(detail)}</code></td>"
-        f"<td>{' '.join(links)}</td>"
-        "</tr>"
-    )
+    return f"<tr><td>{escape(label)}</td><td><code>{escape(detail)}</code></td><td>{' '.join(links)}</td></tr>"
 
 
 def render_index(agents: Sequence[FeedAgent], *, team_name: str, base_url: str | None) -> bytes:

@@ -191,7 +191,9 @@ class CalDAVClient:
                 self._conn = http.client.HTTPConnection(host, port, timeout=self._timeout)
         return self._conn
 
-    def request(self, method: str, url: str, body: bytes | None = None, headers: Mapping[str, str] | None = None) -> _Response:
+    def request(
+        self, method: str, url: str, body: bytes | None = None, headers: Mapping[str, str] | None = None
+    ) -> _Response:
         """Send one request; reconnects once if the kept-alive connection was closed.
 
         Raises:
@@ -211,7 +213,9 @@ class CalDAVClient:
             except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
                 self.close()
                 if attempt == 2:
-                    raise PublishError(f"CalDAV server {self._parts.netloc} closed the connection ({method} {path})") from None
+                    raise PublishError(
+                        f"CalDAV server {self._parts.netloc} closed the connection ({method} {path})"
+                    ) from None
                 continue
             except (OSError, http.client.HTTPException) as exc:
                 self.close()
@@ -228,11 +232,17 @@ class CalDAVClient:
             return response
         where = f"{method} {self.absolute(url)}"
         if response.status == 401:
-            raise PublishError(f"{where}: 401 Unauthorized: the server refused user {self.user!r} (check --user and the password)")
+            raise PublishError(
+                f"{where}: 401 Unauthorized: the server refused user {self.user!r} (check --user and the password)"
+            )
         if response.status == 403:
-            raise PublishError(f"{where}: 403 Forbidden: user {self.user!r} may not write there (check the server's rights)")
+            raise PublishError(
+                f"{where}: 403 Forbidden: user {self.user!r} may not write there (check the server's rights)"
+            )
         if response.status == 412:
-            raise PublishError(f"{where}: 412 Precondition Failed: the event changed on the server meanwhile; run publish again")
+            raise PublishError(
+                f"{where}: 412 Precondition Failed: the event changed on the server meanwhile; run publish again"
+            )
         snippet = response.body[:200].decode("utf-8", "replace").strip()
         raise PublishError(f"{where}: HTTP {response.status}" + (f": {snippet}" if snippet else ""))
 
@@ -259,7 +269,9 @@ def calendar_from_feed(agent_id: str, data: bytes, source: str) -> AgentCalendar
             try:
                 load_zone(tzid)
             except InputError:
-                raise InputError(f"{source}: event {event.uid!r} uses TZID {tzid!r}, which is not an IANA time zone") from None
+                raise InputError(
+                    f"{source}: event {event.uid!r} uses TZID {tzid!r}, which is not an IANA time zone"
+                ) from None
     return AgentCalendar(
         agent_id=agent_id,
         display_name=unescape_text(name_prop.value) if name_prop else agent_id,
@@ -320,8 +332,7 @@ _PROPFIND = (
 ).encode()
 
 _QUERY = (
-    _XML_HEADER
-    + '<C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">'
+    _XML_HEADER + '<C:calendar-query xmlns:D="DAV:" xmlns:C="urn:ietf:params:xml:ns:caldav">'
     "<D:prop><D:getetag/><C:calendar-data/></D:prop>"
     '<C:filter><C:comp-filter name="VCALENDAR"><C:comp-filter name="VEVENT"/></C:comp-filter></C:filter>'
     "</C:calendar-query>"
@@ -372,9 +383,7 @@ def _fetch(client: CalDAVClient, url: str) -> _ServerCalendar:
     color = _ok_prop(first, "A:calendar-color")
 
     where = f"REPORT {client.absolute(url)}"
-    response = client.request(
-        "REPORT", url, _QUERY, {"Depth": "1", "Content-Type": "application/xml; charset=utf-8"}
-    )
+    response = client.request("REPORT", url, _QUERY, {"Depth": "1", "Content-Type": "application/xml; charset=utf-8"})
     client.check(response, "REPORT", url, ok=(207,))
     objects = []
     for item in _multistatus(response, where):
@@ -408,7 +417,9 @@ def _same_color(server: str | None, wanted: str | None) -> bool:
     return (server or "").upper()[:7] == CSS_COLORS[wanted]
 
 
-def _sync(client: CalDAVClient, url: str, calendar: AgentCalendar, server: _ServerCalendar, *, dry_run: bool) -> CalendarReport:
+def _sync(
+    client: CalDAVClient, url: str, calendar: AgentCalendar, server: _ServerCalendar, *, dry_run: bool
+) -> CalendarReport:
     created_calendar = updated_calendar = False
     if not server.exists:
         created_calendar = True
@@ -426,8 +437,7 @@ def _sync(client: CalDAVClient, url: str, calendar: AgentCalendar, server: _Serv
         updated_calendar = True
         if not dry_run:
             body = (
-                _XML_HEADER
-                + '<D:propertyupdate xmlns:D="DAV:" xmlns:A="http://apple.com/ns/ical/">'
+                _XML_HEADER + '<D:propertyupdate xmlns:D="DAV:" xmlns:A="http://apple.com/ns/ical/">'
                 f"<D:set><D:prop>{_calendar_props(calendar.display_name, calendar.color)}</D:prop></D:set>"
                 "</D:propertyupdate>"
             ).encode()
@@ -497,7 +507,9 @@ def calendar_path(client: CalDAVClient, agent_id: str, path_template: str) -> st
     try:
         path = path_template.format(user=quote(client.user, safe=""), agent_id=agent_id)
     except (KeyError, IndexError, ValueError) as exc:
-        raise InputError(f"--path-template {path_template!r}: only {{user}} and {{agent_id}} may be used ({exc})") from None
+        raise InputError(
+            f"--path-template {path_template!r}: only {{user}} and {{agent_id}} may be used ({exc})"
+        ) from None
     path = path.lstrip("/")
     return path if path.endswith("/") else path + "/"
 

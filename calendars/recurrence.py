@@ -101,9 +101,7 @@ def occurrences(
                 excluded_times.add(wall(value))
             else:
                 excluded_days.add(value)
-    kept = sorted(
-        t for t in found if t not in excluded_times and t.date() not in excluded_days and t <= horizon
-    )
+    kept = sorted(t for t in found if t not in excluded_times and t.date() not in excluded_days and t <= horizon)
     if all_day:
         return [t.date() for t in kept]
     return [t.replace(tzinfo=event_zone) for t in kept]

@@ -92,11 +92,11 @@ class SaleEvent:
 # --------------------------------------------------------------------------- API
 
 
-
 def _value(component: icalendar.cal.Component, name: str) -> Any:
     """The decoded value of a date, date-time or duration property (icalendar types it as any property)."""
     prop: Any = component[name]
     return prop.dt
+
 
 def load_sale_calendar(path: str | Path, tz: str, *, days: tuple[date, date] | None = None) -> pd.DataFrame:
     """Read a sale calendar into the events table.
@@ -172,14 +172,10 @@ def events_frame(events: Iterable[SaleEvent]) -> pd.DataFrame:
             "event_id": pd.Series([e.event_id for e in events], dtype="str"),
             "name": pd.Series([e.name for e in events], dtype="str"),
             "category": pd.Series([e.category for e in events], dtype="str"),
-            "start": pd.Series(
-                [e.start.astimezone(UTC) for e in events], dtype="datetime64[ns, UTC]"
-            ),
+            "start": pd.Series([e.start.astimezone(UTC) for e in events], dtype="datetime64[ns, UTC]"),
             "end": pd.Series([e.end.astimezone(UTC) for e in events], dtype="datetime64[ns, UTC]"),
             "all_day": pd.Series([e.all_day for e in events], dtype="bool"),
-            "uplift": pd.Series(
-                [math.nan if e.uplift is None else e.uplift for e in events], dtype="float64"
-            ),
+            "uplift": pd.Series([math.nan if e.uplift is None else e.uplift for e in events], dtype="float64"),
         },
         columns=list(EVENT_COLUMNS),
     )
@@ -207,9 +203,7 @@ def _read_ics(file: Path, zone: ZoneInfo, window: tuple[datetime, datetime] | No
 
     if not calendars:
         # icalendar silently drops a VCALENDAR whose BEGIN/END lines do not pair up.
-        raise InputError(
-            f"sale calendar {file} could not be parsed as iCalendar: unbalanced BEGIN/END lines"
-        )
+        raise InputError(f"sale calendar {file} could not be parsed as iCalendar: unbalanced BEGIN/END lines")
     # Floating times mean the calendar's X-WR-TIMEZONE (Google and Apple
     # exports), else the team zone; all-day events are days in the team zone.
     vevents = [(c, _floating_zone(cal, zone)) for cal in calendars for c in cal.walk("VEVENT")]
@@ -276,7 +270,9 @@ def _check_structure(lines: list[str], file: Path) -> None:
             stack.pop()
     if stack:
         name, number = stack[-1]
-        raise InputError(f"sale calendar {file}: BEGIN:{name} on line {number} is never closed (is the file cut short?)")
+        raise InputError(
+            f"sale calendar {file}: BEGIN:{name} on line {number} is never closed (is the file cut short?)"
+        )
 
 
 def _text(data: bytes, file: Path) -> str:
@@ -293,7 +289,7 @@ def _text(data: bytes, file: Path) -> str:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
         raise InputError(
-            f"sale calendar {file} is not {encoding.removesuffix('-sig').upper()} text (byte {data[exc.start:exc.start + 1]!r} "
+            f"sale calendar {file} is not {encoding.removesuffix('-sig').upper()} text (byte {data[exc.start : exc.start + 1]!r} "
             f"at position {exc.start}): save it as UTF-8"
         ) from None
 
@@ -524,7 +520,9 @@ def _read_csv(file: Path, zone: ZoneInfo) -> list[SaleEvent]:
             end = datetime.combine(end_value + timedelta(days=1), time(0), tzinfo=zone)
             event_id = f"{name}@{start_value.isoformat()}"
         else:
-            assert isinstance(start_value, datetime) and isinstance(end_value, datetime)  # both or neither: checked above
+            assert isinstance(start_value, datetime) and isinstance(
+                end_value, datetime
+            )  # both or neither: checked above
             start = start_value if start_value.tzinfo else start_value.replace(tzinfo=zone)
             end = end_value if end_value.tzinfo else end_value.replace(tzinfo=zone)
             if end < start:

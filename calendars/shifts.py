@@ -117,7 +117,9 @@ def roster_shifts(roster: pd.DataFrame, source: str | None = None) -> tuple[Feed
         if end <= start:
             raise InputError(f"{where}: end {end.isoformat()} is not after start {start.isoformat()}")
         if not (FIRST_YEAR <= start.year and end.year <= LAST_YEAR):
-            raise InputError(f"{where}: {start:%Y-%m-%d} to {end:%Y-%m-%d} is outside the years {FIRST_YEAR}-{LAST_YEAR}")
+            raise InputError(
+                f"{where}: {start:%Y-%m-%d} to {end:%Y-%m-%d} is outside the years {FIRST_YEAR}-{LAST_YEAR}"
+            )
         if pd.isna(shift_id) or not str(shift_id).strip():
             raise InputError(f"{name} row {pos + first_row}: shift_id is empty")
         queue_s = "" if pd.isna(queue) else str(queue).strip()
@@ -203,11 +205,11 @@ def feed_file_name(agent_id: str) -> str:
             reserved device name.
     """
     if not _SAFE_ID.fullmatch(agent_id or ""):
-        raise InputError(
-            f"agent id {agent_id!r} cannot name a feed file: use only letters, digits, '-' and '_'"
-        )
+        raise InputError(f"agent id {agent_id!r} cannot name a feed file: use only letters, digits, '-' and '_'")
     if agent_id.casefold() == TEAM_FEED_NAME:
         raise InputError(f"agent id {agent_id!r} would overwrite the team feed {TEAM_FEED_NAME}.ics: rename the agent")
     if agent_id.casefold() in _RESERVED_NAMES:
-        raise InputError(f"agent id {agent_id!r} is a reserved device name on Windows and cannot name a file: rename the agent")
+        raise InputError(
+            f"agent id {agent_id!r} is a reserved device name on Windows and cannot name a file: rename the agent"
+        )
     return f"{agent_id}.ics"

@@ -116,9 +116,7 @@ def merge_events(
                 if moved:
                     lines = draft.lines(dtstamp=stamp, last_modified=stamp, sequence=before.sequence + 1)
                 changes["rescheduled" if moved else "changed"].append(draft.uid)
-        finals.append(
-            FinalEvent(uid=draft.uid, start=draft.start, end=draft.end, lines=lines, tzids=_tzids_of(lines))
-        )
+        finals.append(FinalEvent(uid=draft.uid, start=draft.start, end=draft.end, lines=lines, tzids=_tzids_of(lines)))
     new_uids = {draft.uid for draft in drafts}
     oldest_kept = generated_at - timedelta(days=keep_days)
     for uid, event in prev_by_uid.items():
@@ -196,8 +194,7 @@ def check_kept_events(finals: Sequence[FinalEvent], source: str, generated_at: d
                 load_zone(tzid)
             except InputError:
                 raise InputError(
-                    f"{source}: event {final.uid!r} uses TZID {tzid!r}, which is not an IANA time zone "
-                    f"({_FRESH_START})"
+                    f"{source}: event {final.uid!r} uses TZID {tzid!r}, which is not an IANA time zone ({_FRESH_START})"
                 ) from None
 
 

@@ -67,7 +67,9 @@ def parse_uplift(value: str) -> float:
     if extra <= -1.0:
         raise UpliftValueError(f"uplift {value!r} must be above -100% (x0): volume cannot drop to zero or below")
     if extra > MAX_EXTRA:
-        raise UpliftValueError(f"uplift {value!r} is above +{MAX_EXTRA * 100:,.0f}% (x{MAX_EXTRA + 1:g}), beyond any campaign")
+        raise UpliftValueError(
+            f"uplift {value!r} is above +{MAX_EXTRA * 100:,.0f}% (x{MAX_EXTRA + 1:g}), beyond any campaign"
+        )
     return extra
 
 

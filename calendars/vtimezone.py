@@ -42,9 +42,7 @@ def load_zone(tzid: str) -> ZoneInfo:
     try:
         return ZoneInfo(tzid)
     except (ZoneInfoNotFoundError, ValueError, TypeError) as exc:
-        raise InputError(
-            f"unknown time zone {tzid!r}: use an IANA name such as 'Europe/Berlin'"
-        ) from exc
+        raise InputError(f"unknown time zone {tzid!r}: use an IANA name such as 'Europe/Berlin'") from exc
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
