@@ -80,15 +80,19 @@ def read_history(config: Config) -> LoadedHistory:
             config.history, tz=config.timezone, interval_minutes=config.interval_minutes, queues=config.channel_names
         )
     return read_ticket_history(
-        config.history,
-        tz=config.timezone,
-        interval_minutes=config.interval_minutes,
-        timestamp_column=config.timestamp_column,
-        queue_column=config.queue_column,
-        queues=config.channel_names,
-        export=config.export or None,
-        queue_map=dict(config.queue_map),
+        config.history, queue_column=config.queue_column, queues=config.channel_names, **_ticket_options(config)
     )
+
+
+def _ticket_options(config: Config) -> dict[str, Any]:
+    """How the config reads a ticket export, as the channel loader and the queue router both take it."""
+    return {
+        "tz": config.timezone,
+        "interval_minutes": config.interval_minutes,
+        "timestamp_column": config.timestamp_column,
+        "export": config.export or None,
+        "queue_map": dict(config.queue_map),
+    }
 
 
 def load_events(config: Config, first_day: dt.date, last_day: dt.date) -> pd.DataFrame:
@@ -140,14 +144,7 @@ def queue_counts(config: Config) -> tuple[pd.DataFrame, tuple[str, ...]]:
             'it needs history_format = "tickets"'
         )
     return read_queue_counts(
-        str(config.history),
-        tz=config.timezone,
-        interval_minutes=config.interval_minutes,
-        timestamp_column=config.timestamp_column,
-        channel_column=config.queue_column,
-        routing=config.routing,
-        export=config.export or None,
-        queue_map=dict(config.queue_map),
+        str(config.history), channel_column=config.queue_column, routing=config.routing, **_ticket_options(config)
     )
 
 

@@ -446,6 +446,27 @@ def print_feeds(result: FeedsResult) -> None:
     )
 
 
+def finish_checks(
+    results: Sequence[tuple[str, Any]], code: ExitCode, *, valid: str, quiet: bool, json_output: bool
+) -> None:
+    """The end of `validate` (one config) and `validate --org` (one result per team).
+
+    Each failed check as one ``Error:`` line on stderr (``prefix`` before its
+    name: the team, or nothing), then exit with ``code``, or print ``valid``
+    when every check passed.
+    """
+    from scheduler.validation.validate import ERROR
+
+    for prefix, result in results:
+        for check in result.checks:
+            if check.status == ERROR:
+                stderr.print(f"Error: {prefix}{check.name}: {check.detail}", markup=False, soft_wrap=True)
+    if code != ExitCode.OK:
+        raise typer.Exit(int(code))
+    if not quiet and not json_output:
+        stdout.print(valid, markup=False)
+
+
 def print_checks(result: Any, title: str) -> None:
     """The checks of one validation as a table on stdout (also one table per team of `validate --org`)."""
     from rich.markup import escape

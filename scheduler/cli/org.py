@@ -13,7 +13,7 @@ from typing import Annotated, Any
 
 import typer
 
-from scheduler.cli.common import print_checks, stderr, stdout
+from scheduler.cli.common import finish_checks, print_checks, stderr, stdout
 from scheduler.errors import ExitCode
 
 DEFAULT_CONNECT_TIMEOUT = 10.0  # seconds (scheduler.org.executors.DEFAULT_CONNECT_TIMEOUT, without importing it)
@@ -197,7 +197,6 @@ def plan_org_command(
 def validate_org_command(*, org: Path, first_day: dt.date, days: int, json_output: bool, quiet: bool) -> None:
     """Every team's checks; exit 3 if any input is bad, else 4 if any team's rules admit no roster."""
     from scheduler.org import load_org, validate_org
-    from scheduler.validation.validate import ERROR
 
     settings = load_org(org)
     results = validate_org(settings, first_day, days)
@@ -215,11 +214,8 @@ def validate_org_command(*, org: Path, first_day: dt.date, days: int, json_outpu
             print_checks(result, f"{team}: {settings.team(team).config}, {days} days from {first_day}")
             for warning in result.warnings:
                 stderr.print(f"Warning: {team}: {warning}", markup=False, soft_wrap=True)
-    for team, result in results:
-        for check in result.checks:
-            if check.status == ERROR:
-                stderr.print(f"Error: {team}: {check.name}: {check.detail}", markup=False, soft_wrap=True)
-    if code != ExitCode.OK:
-        raise typer.Exit(int(code))
-    if not quiet and not json_output:
-        stdout.print(f"All inputs of the {len(results)} teams are valid: `peakplan plan --org` can run.", markup=False)
+    finish_checks(
+        [(f"{team}: ", result) for team, result in results], code,
+        valid=f"All inputs of the {len(results)} teams are valid: `peakplan plan --org` can run.",
+        quiet=quiet, json_output=json_output,
+    )  # fmt: skip

@@ -15,6 +15,7 @@ from scheduler.cli.common import (
     QuietOption,
     StartOption,
     WeekOption,
+    finish_checks,
     handle_errors,
     plan_horizon,
     print_checks,
@@ -66,7 +67,7 @@ def validate(
 
     Example: peakplan validate --org examples/org/org.toml --week 2026-W48
     """
-    from scheduler.validation.validate import ERROR, validate_inputs
+    from scheduler.validation.validate import validate_inputs
 
     one_team = one_of_config_or_org(config, org) == "config"
     first_day, length = plan_horizon(week, start, days)
@@ -108,10 +109,6 @@ def validate(
         print_checks(result, f"peakplan validate: {config}, {length} days from {first_day}")
         for warning in warnings:
             stderr.print(f"Warning: {warning}", markup=False, soft_wrap=True)
-    for check in result.checks:
-        if check.status == ERROR:
-            stderr.print(f"Error: {check.name}: {check.detail}", markup=False, soft_wrap=True)
-    if code != ExitCode.OK:
-        raise typer.Exit(int(code))
-    if not quiet and not json_output:
-        stdout.print("All inputs are valid: `peakplan plan` can run.", markup=False)
+    finish_checks(
+        [("", result)], code, valid="All inputs are valid: `peakplan plan` can run.", quiet=quiet, json_output=json_output
+    )
