@@ -47,7 +47,7 @@ import math
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ParamSpec
 
 import numpy as np
 import pandas as pd
@@ -57,6 +57,8 @@ from forecasts.csvread import read_csv_columns
 from forecasts.exports import export_preset, normalize_queue_names
 from forecasts.grid import interval_grid, local_midnight, zone
 from forecasts.timestamps import MIN_YEAR, ParsedTimestamps, parse_timestamps, row_label
+
+P = ParamSpec("P")
 
 HISTORY_COLUMNS: tuple[str, ...] = ("ds", "queue", "y")
 """Columns of the interval-count table, in order."""
@@ -88,33 +90,6 @@ class LoadedHistory:
 
     frame: pd.DataFrame
     warnings: tuple[str, ...] = ()
-
-
-def load_ticket_history(
-    path: str | os.PathLike[str],
-    *,
-    tz: str,
-    interval_minutes: int,
-    timestamp_column: str | None = None,
-    queue_column: str | None = None,
-    queues: Sequence[str] | None = None,
-    export: str | None = None,
-    queue_map: Mapping[str, str] | None = None,
-) -> pd.DataFrame:
-    """Count tickets per interval and queue from a ticket-level CSV export.
-
-    The table of :func:`read_ticket_history`, without the warnings.
-    """
-    return read_ticket_history(
-        path,
-        tz=tz,
-        interval_minutes=interval_minutes,
-        timestamp_column=timestamp_column,
-        queue_column=queue_column,
-        queues=queues,
-        export=export,
-        queue_map=queue_map,
-    ).frame
 
 
 def read_ticket_history(
@@ -182,20 +157,6 @@ def read_ticket_history(
     return LoadedHistory(frame=table, warnings=parsed.warnings + kept_warnings)
 
 
-def load_interval_history(
-    path: str | os.PathLike[str],
-    *,
-    tz: str,
-    interval_minutes: int,
-    queues: Sequence[str] | None = None,
-    local_naive: bool = False,
-) -> pd.DataFrame:
-    """Load pre-aggregated ``ds[,queue],y`` history: the table of :func:`read_interval_history`."""
-    return read_interval_history(
-        path, tz=tz, interval_minutes=interval_minutes, queues=queues, local_naive=local_naive
-    ).frame
-
-
 def read_interval_history(
     path: str | os.PathLike[str],
     *,
@@ -254,6 +215,22 @@ def read_interval_history(
     sums = pd.DataFrame({"queue": queue.to_numpy(), "ds": ds, "y": y.to_numpy()}).groupby(["queue", "ds"])["y"].sum()
     table = _zero_filled(sums.astype(float), stamps, tz, interval_minutes, queue, queues)
     return LoadedHistory(frame=table, warnings=parsed.warnings + warnings)
+
+
+def _table_only(read: Callable[P, LoadedHistory]) -> Callable[P, pd.DataFrame]:
+    """``read`` with the same parameters, returning only its table (for callers with no use for the warnings)."""
+
+    def load(*args: P.args, **kwargs: P.kwargs) -> pd.DataFrame:
+        return read(*args, **kwargs).frame
+
+    load.__doc__ = f"The table of :func:`{read.__name__}` (same parameters), without its warnings."
+    return load
+
+
+load_ticket_history = _table_only(read_ticket_history)
+"""Count tickets per interval and queue from a ticket-level CSV export: :func:`read_ticket_history`'s table."""
+load_interval_history = _table_only(read_interval_history)
+"""Load pre-aggregated ``ds[,queue],y`` history: :func:`read_interval_history`'s table."""
 
 
 # -- helpers -------------------------------------------------------------------
