@@ -126,7 +126,7 @@ def assign_queues(
 
         def serves(agent: int, q: int, primary_only: bool) -> bool:
             queue = problem.queues[q]
-            return queue in problem.agents[agent].channels and not (primary_only and queue in secondary[agent])
+            return queue in problem.agents[agent].channels and not (primary_only and queue in secondary[agent])  # noqa: B023 - called within this pass
 
         left: list[int] = []
         for a in unassigned:
@@ -246,13 +246,13 @@ def _best_plan(shift: _Shift, delta: np.ndarray, rules: _Rules) -> tuple[int, Sh
         end_key = min(finals, key=lambda key: (finals[key], key))
         if finals[end_key] < best[0]:
             plan = [LUNCH] * n
-            key: State | None = end_key
+            trace: State | None = end_key
             for i in range(n - 1, -1, -1):
                 if lunch_begin <= i < lunch_end:
                     continue
-                assert key is not None
-                plan[i] = key[0]
-                key = back[i][key]
+                assert trace is not None
+                plan[i] = trace[0]
+                trace = back[i][trace]
             best = (finals[end_key], ShiftPlan(lunch=lunch, queues=tuple(plan)))
     assert best[1] is not None
     return int(best[0]), best[1], steps
@@ -324,7 +324,7 @@ def plan_activities(
     # Starting plans: nominal lunch, the model's split handed to named agents.
     group_of = {skills: g for g, skills in enumerate(skill_groups(problem))}
     plans: dict[tuple[int, int], ShiftPlan] = {}
-    for g, skills in enumerate(skill_groups(problem)):
+    for g, _skills in enumerate(skill_groups(problem)):
         working: dict[int, list[int]] = defaultdict(list)
         members = [key for key in live if group_of[problem.agents[key[0]].channels] == g]
         for a, o in members:

@@ -31,14 +31,21 @@ variables filled cheapest first (the curve is convex) it is the faster one.
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ortools.linear_solver import pywraplp
 
 from scheduler.errors import InfeasibleError
 from scheduler.rostering.model import skill_groups
-from scheduler.rostering.problem import SCALE, RosterProblem, preference_days, preference_matches, queue_interval_cost, understaffing_weight
-
+from scheduler.rostering.problem import (
+    SCALE,
+    RosterProblem,
+    preference_days,
+    preference_matches,
+    queue_interval_cost,
+    understaffing_weight,
+)
 
 # GLOP's deterministic time units per second of budget (GLOP counts work differently from CP-SAT);
 # calibrated on the benchmark machine so the LP's share of the budget is about its wall time.
@@ -84,7 +91,7 @@ def interval_cost_curve(problem: RosterProblem, t: int, most: int) -> list[int]:
         weight = understaffing_weight(settings, bool(problem.peak[q, t]))
         cost = [queue_interval_cost(need, weight, settings.overstaffing_weight, agents) for agents in range(most + 1)]
         base += cost[0]
-        steps.extend(later - earlier for earlier, later in zip(cost, cost[1:]))
+        steps.extend(later - earlier for earlier, later in zip(cost, cost[1:], strict=False))
     curve = [base]
     for step in sorted(steps)[:most]:
         curve.append(curve[-1] + step)
@@ -141,6 +148,7 @@ def solve_aggregate(problem: RosterProblem, *, whole_agents: bool = False, time_
         for o in problem.allowed[first]:
             var = lp.NumVar(0, size, f"count[{c},{o}]")
             counts[c, o] = var
+            covered: Iterable[int]
             if o in flexible:
                 flexible[o].setdefault(g, []).append(var)
                 covered = range(problem.options[o].first_interval, problem.options[o].last_interval)
@@ -191,8 +199,8 @@ def solve_aggregate(problem: RosterProblem, *, whole_agents: bool = False, time_
                 workers.append(worker)
             lp.Add(lp.Sum(workers) <= size * rules.max_weekends)
         for a in members:
-            for d, o in problem.fixed.get(a, {}).items():
-                if o is None:
+            for d, kept in problem.fixed.get(a, {}).items():
+                if kept is None:
                     for var in day_sum(d):
                         lp.Add(var == 0)
                 elif (c, o) in counts:

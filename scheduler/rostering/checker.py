@@ -264,7 +264,7 @@ def find_violations(
         for day in sorted(set(local_days)):
             if local_days.count(day) > 1:
                 problems.append(f"agent {agent.id}: {local_days.count(day)} shifts on {day}")
-        for (begin1, end1, _, id1), (begin2, _, _, id2) in zip(own, own[1:]):
+        for (_begin1, end1, _, id1), (begin2, _, _, id2) in zip(own, own[1:], strict=False):
             if begin2 < end1:
                 problems.append(f"agent {agent.id}: shifts {id1} and {id2} overlap")
             elif begin2 - end1 < rest:
@@ -293,7 +293,7 @@ def find_violations(
         # Days off between two worked days come in blocks of at least k.
         k = contract.min_consecutive_days_off or settings.min_consecutive_days_off
         worked_at = [index for index, day in enumerate(lived) if day in worked_days]
-        for first, second in zip(worked_at, worked_at[1:]):
+        for first, second in zip(worked_at, worked_at[1:], strict=False):
             if 0 < second - first - 1 < k and lived[second] >= start:
                 problems.append(
                     f"agent {agent.id}: only {second - first - 1} day(s) off between {lived[first]} and "
@@ -337,7 +337,7 @@ def _block_violations(shift_id: str, rows: list, settings: RosterSettings) -> li
     at most ``max_switches_per_shift`` changes of queue (across breaks and lunch)."""
     problems = []
     queues = [row.queue for row in rows if row.activity == "work"]
-    switches = sum(1 for first, second in zip(queues, queues[1:]) if first != second)
+    switches = sum(1 for first, second in zip(queues, queues[1:], strict=False) if first != second)
     if switches > settings.max_switches_per_shift:
         problems.append(f"shift {shift_id}: {switches} changes of queue, at most {settings.max_switches_per_shift}")
     for runs in queue_blocks(rows):

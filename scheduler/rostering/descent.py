@@ -119,7 +119,7 @@ class CoverageCost:
         saving = self.cost(staffed[queues], queues[:, None], intervals) - self.cost(staffed[queues] + 1, queues[:, None], intervals)
         saving = np.where(self.is_open[queues][:, intervals], saving, np.iinfo(np.int64).min // 4)
         best = queues[saving.argmax(axis=0)]
-        np.add.at(self.served, (group, best, intervals), 1)
+        np.add.at(self.served, (group, best, intervals), 1)  # type: ignore[arg-type]  # numpy's stubs reject a tuple index
         if rebalance:
             self.rebalance(intervals)
 
@@ -131,7 +131,7 @@ class CoverageCost:
         )
         loss = np.where(self.served[group][queues][:, intervals] > 0, loss, np.iinfo(np.int64).max // 4)
         cheapest = queues[loss.argmin(axis=0)]
-        np.add.at(self.served, (group, cheapest, intervals), -1)
+        np.add.at(self.served, (group, cheapest, intervals), -1)  # type: ignore[arg-type]  # numpy's stubs reject a tuple index
         self.rebalance(intervals)
 
     def rebalance(self, intervals: np.ndarray) -> None:
@@ -153,7 +153,7 @@ class CoverageCost:
             staffed = [sum(column) for column in zip(*counts, strict=True)]
 
             def cost(q: int, agents: int) -> int:
-                return queue_interval_cost(need[q], weight[q], over_weight, agents) + minimum_weight * max(minimum[q] - agents, 0)
+                return queue_interval_cost(need[q], weight[q], over_weight, agents) + minimum_weight * max(minimum[q] - agents, 0)  # noqa: B023 - used within this interval
 
             improved, moved = True, False
             while improved:
@@ -209,7 +209,7 @@ class AgentModels:
         roster, options, shift_vars = self.model(a)
         model = roster.model
         worth = [int(value.get(o, 0)) for o in options]
-        model.minimize(roster.objective() - cp_model.LinearExpr.weighted_sum(shift_vars, worth))
+        model.minimize(roster.objective() - cp_model.LinearExpr.weighted_sum(shift_vars, worth))  # type: ignore[operator]
         model.clear_hints()
         chosen = set(current)
         for o, var in zip(options, shift_vars, strict=True):
@@ -273,7 +273,7 @@ def descend(
         value = {o: int(gain[worked[o]].sum()) for o in problem.allowed[a]}
         shifts = models.best_shifts(a, value, current[a], min(AGENT_SOLVE_LIMIT, max(budget_left, 0.01)))
         changed = shifts is not None and sorted(shifts) != sorted(current[a])
-        if changed:
+        if shifts is not None and changed:
             current[a] = shifts
         for o in current[a]:
             coverage.add(group, worked[o])

@@ -33,8 +33,9 @@ def roster_rows(problem: RosterProblem, plans: dict[tuple[int, int], ShiftPlan])
         for break_start in break_times(option, plan.lunch, problem.grid, problem.interval_minutes):
             break_start = _inside_block(blocks, break_start)
             blocks = _cut(blocks, break_start, break_start + pd.Timedelta(minutes=BREAK_MINUTES))
-        for activity, queue, begin, end in blocks:
-            rows.append({"agent_id": agent.id, "queue": queue, "activity": activity, "start": begin, "end": end, "shift_id": shift_id})
+        for block in blocks:
+            kind, block_queue, block_begin, block_end = block
+            rows.append({"agent_id": agent.id, "queue": block_queue, "activity": kind, "start": block_begin, "end": block_end, "shift_id": shift_id})
     frame = pd.DataFrame(rows, columns=list(ROSTER_COLUMNS))
     if problem.frozen_rows is not None and not problem.frozen_rows.empty:
         frame = pd.concat([frame, problem.frozen_rows.loc[:, list(ROSTER_COLUMNS)]], ignore_index=True)
@@ -53,11 +54,11 @@ def _inside_block(blocks: list[list[object]], begin: pd.Timestamp) -> pd.Timesta
     """
     quarter = pd.Timedelta(minutes=BREAK_MINUTES)
     for activity, _queue, start, stop in blocks:
-        if activity != "work" or not start <= begin < stop:  # type: ignore[operator]
+        if activity != "work" or not start <= begin < stop:
             continue
         if stop - start < 3 * quarter:  # type: ignore[operator]
             return begin  # too short to keep work on both sides: leave it where it was
-        return min(max(begin, start + quarter), stop - 2 * quarter)  # type: ignore[operator,type-var]
+        return min(max(begin, start + quarter), stop - 2 * quarter)
     return begin
 
 
@@ -65,13 +66,13 @@ def _cut(blocks: list[list[object]], begin: pd.Timestamp, end: pd.Timestamp) -> 
     """Insert a break [begin, end) into the work blocks it falls in."""
     result: list[list[object]] = []
     for activity, queue, start, stop in blocks:
-        if activity != "work" or stop <= begin or start >= end:  # type: ignore[operator]
+        if activity != "work" or stop <= begin or start >= end:
             result.append([activity, queue, start, stop])
             continue
-        if start < begin:  # type: ignore[operator]
+        if start < begin:
             result.append([activity, queue, start, begin])
-        result.append(["break", "", max(start, begin), min(stop, end)])  # type: ignore[type-var]
-        if stop > end:  # type: ignore[operator]
+        result.append(["break", "", max(start, begin), min(stop, end)])
+        if stop > end:
             result.append([activity, queue, end, stop])
     merged: list[list[object]] = []
     for block in result:

@@ -389,7 +389,7 @@ def add_hours_near_target(roster: RosterModel) -> None:
         return
     for a in roster.agents:
         agent = problem.agents[a]
-        for week, (low, high, target) in zip(problem.weeks, problem.rules[a].week_minutes, strict=True):
+        for week, (low, _high, target) in zip(problem.weeks, problem.rules[a].week_minutes, strict=True):
             if target <= low:
                 continue
             in_week = set(week)

@@ -64,22 +64,22 @@ def apply_previous(problem: RosterProblem, previous: pd.DataFrame | None, freeze
     # A shift the previous run cut at its horizon end is stored with that end; match it
     # to the option cut at the same place (same horizon), not count it as changed.
     horizon_end = problem.grid[-1] + pd.Timedelta(minutes=problem.interval_minutes)
-    for o in problem.options:
-        if o.end > horizon_end:
-            by_key.setdefault((o.day_index, o.start, horizon_end), o.index)
+    for cut in problem.options:
+        if cut.end > horizon_end:
+            by_key.setdefault((cut.day_index, cut.start, horizon_end), cut.index)
     options = list(problem.options)
     allowed = [list(indices) for indices in problem.allowed]
     covered_days = set(pd.date_range(shifts["day"].min(), shifts["day"].max(), freq="D").date)
 
     stability: dict[int, dict[int, int | None]] = {}
     fixed: dict[int, dict[int, int | None]] = {}
-    for a, agent in enumerate(problem.agents):
+    for a in range(len(problem.agents)):
         stability[a] = {d: None for day, d in day_index.items() if day in covered_days}
     for row in shifts.itertuples(index=False):
-        a = agent_index.get(row.agent_id)
-        d = day_index.get(row.day)
-        if a is None or d is None:
+        agent_at, day_at = agent_index.get(row.agent_id), day_index.get(row.day)
+        if agent_at is None or day_at is None:
             continue
+        a, d = agent_at, day_at
         key = (d, row.start, row.end)
         o = by_key.get(key)
         if o is None and freeze_until is not None and row.day <= freeze_until:
@@ -119,10 +119,10 @@ def apply_previous(problem: RosterProblem, previous: pd.DataFrame | None, freeze
             )
         for a in range(len(problem.agents)):
             fixed[a] = {d: stability[a].get(d) for d in sorted(frozen_days)}
-            for d, o in fixed[a].items():
+            for d, kept in fixed[a].items():
                 allowed[a] = [x for x in allowed[a] if options[x].day_index != d]
-                if o is not None:
-                    allowed[a].append(o)
+                if kept is not None:
+                    allowed[a].append(kept)
         for a in fixed:
             for d in list(fixed[a]):
                 if fixed[a][d] == -1:
@@ -130,11 +130,13 @@ def apply_previous(problem: RosterProblem, previous: pd.DataFrame | None, freeze
     # Rest against the last shift before the horizon.
     before = problem.days[0] - dt.timedelta(days=1)
     for row in shifts[shifts["day"] == before].itertuples(index=False):
-        a = agent_index.get(row.agent_id)
-        if a is None:
+        agent_at = agent_index.get(row.agent_id)
+        if agent_at is None:
             continue
-        rest = pd.Timedelta(minutes=problem.rules[a].min_rest_minutes)
-        allowed[a] = [o for o in allowed[a] if options[o].start - row.end >= rest or options[o].day_index > 0]
+        rest = pd.Timedelta(minutes=problem.rules[agent_at].min_rest_minutes)
+        allowed[agent_at] = [
+            x for x in allowed[agent_at] if options[x].start - row.end >= rest or options[x].day_index > 0
+        ]
 
     worked_before, off_before = _runs_before(problem, shifts, agent_index)
 

@@ -232,7 +232,7 @@ def score(roster: RosterModel, descent: DescentResult, budget: float) -> cp_mode
 
 
 def optimise_from_feasible(
-    model: cp_model.CpModel, objective: object, time_limit: float, *, workers: int = 8
+    model: cp_model.CpModel, objective: cp_model.LinearExprT, time_limit: float, *, workers: int = 8
 ) -> cp_model.CpSolver | None:
     """Find any solution first, then minimise ``objective`` starting from it.
 
