@@ -110,9 +110,7 @@ def _read_text(path: str | os.PathLike[str], name: str, what: str) -> str:
     return text
 
 
-def _columns(
-    reader: Reader, name: str, required: list[str], optional: list[str], all_columns: bool
-) -> pd.DataFrame:
+def _columns(reader: Reader, name: str, required: list[str], optional: list[str], all_columns: bool) -> pd.DataFrame:
     header: list[str] | None = None
     for row in reader:
         if row and any(cell.strip() for cell in row):
@@ -153,7 +151,10 @@ def _columns(
         for store, position in zip(cells, positions, strict=True):
             store.append(row[position])
     index = pd.Index(lines, dtype="int64", name="line")
-    return pd.DataFrame({column: pd.Series(store, index=index, dtype=str) for column, store in zip(wanted, cells, strict=True)}, index=index)
+    return pd.DataFrame(
+        {column: pd.Series(store, index=index, dtype=str) for column, store in zip(wanted, cells, strict=True)},
+        index=index,
+    )
 
 
 def _delimiter_hint(header: list[str]) -> str:

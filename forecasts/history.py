@@ -306,7 +306,9 @@ def _file_interval(stamps: pd.Series, queue: pd.Series, tz: str) -> int:
     if len(stamps) < 2:
         return 0
     index = pd.DatetimeIndex(stamps)
-    midnight = index.tz_convert(zone(tz)).normalize().tz_convert("UTC")  # local midnight; DST days keep absolute minutes
+    midnight = (
+        index.tz_convert(zone(tz)).normalize().tz_convert("UTC")
+    )  # local midnight; DST days keep absolute minutes
     seconds = (index - midnight).total_seconds().to_numpy()
     if (seconds % 60).any():
         return 0  # starts off whole minutes: not interval starts
@@ -358,7 +360,11 @@ def _check_order(stamps: pd.Series, queue: pd.Series, raw: pd.Series, name: str,
         repeated = keys.duplicated().to_numpy()
         if repeated.any():
             pos = int(np.flatnonzero(skipped)[np.flatnonzero(repeated)[0]])
-            first = int(np.flatnonzero(skipped)[np.flatnonzero((keys == keys.iloc[np.flatnonzero(repeated)[0]]).all(axis=1).to_numpy())[0]])
+            first = int(
+                np.flatnonzero(skipped)[
+                    np.flatnonzero((keys == keys.iloc[np.flatnonzero(repeated)[0]]).all(axis=1).to_numpy())[0]
+                ]
+            )
             raise InputError(
                 f"{name} {row_label(raw, pos)}: interval {raw.iloc[pos].strip()!r} of queue {queue.iloc[pos]!r} "
                 f"repeats {row_label(raw, first)}: keep one row per ds and queue"
@@ -419,7 +425,10 @@ def _parse_counts(raw: pd.Series, name: str) -> pd.Series:
     checks = (
         (~np.isfinite(y.to_numpy()), "is not a number"),
         ((y < 0).to_numpy(), "is negative: counts must be >= 0"),
-        ((y > MAX_COUNT).to_numpy() & np.isfinite(y.to_numpy()), f"is not a plausible count (at most {MAX_COUNT:,.0f} contacts in one interval)"),
+        (
+            (y > MAX_COUNT).to_numpy() & np.isfinite(y.to_numpy()),
+            f"is not a plausible count (at most {MAX_COUNT:,.0f} contacts in one interval)",
+        ),
     )
     problems = []
     for bad, reason in checks:
@@ -427,7 +436,8 @@ def _parse_counts(raw: pd.Series, name: str) -> pd.Series:
             pos = int(np.flatnonzero(bad)[0])
             more = int(bad.sum()) - 1
             problems.append(
-                f"{name} {row_label(raw, pos)}: y {raw.iloc[pos]!r} {reason}" + (f" ({more} more such rows)" if more else "")
+                f"{name} {row_label(raw, pos)}: y {raw.iloc[pos]!r} {reason}"
+                + (f" ({more} more such rows)" if more else "")
             )
     if problems:
         raise InputError("\n".join(problems))

@@ -82,7 +82,13 @@ def learn_shares(
 def _local_cells(history: pd.DataFrame, tz: str) -> pd.DataFrame:
     local = pd.to_datetime(history["ds"], utc=True).dt.tz_convert(tz)
     return pd.DataFrame(
-        {"local": local, "queue": history["queue"], "y": history["y"], "weekday": local.dt.day_of_week, "hour": local.dt.hour}
+        {
+            "local": local,
+            "queue": history["queue"],
+            "y": history["y"],
+            "weekday": local.dt.day_of_week,
+            "hour": local.dt.hour,
+        }
     )
 
 

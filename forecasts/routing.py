@@ -141,7 +141,9 @@ def read_queue_counts(
     """
     columns = [timestamp_column, channel_column, *(dimension.column for dimension in routing.dimensions)]
     header = pd.read_csv(path, nrows=0).columns
-    frame = pd.read_csv(path, usecols=[column for column in columns if column in header], dtype=str, keep_default_na=False)
+    frame = pd.read_csv(
+        path, usecols=[column for column in columns if column in header], dtype=str, keep_default_na=False
+    )
     if export:
         frame[channel_column] = normalize_queue_names(frame[channel_column], queue_map)
     queue, warnings = route_tickets(frame, channel_column, routing)

@@ -174,7 +174,9 @@ def run_backtest(
     local = loaded.frame["ds"].dt.tz_convert(config.timezone)
     first_day, last_day = local.min().date(), local.max().date()
     events = load_events(config, first_day, last_day + dt.timedelta(days=horizon_days + 1))
-    inputs = Inputs(history=loaded.frame, events=events, warnings=loaded.warnings, first_day=first_day, last_day=last_day)
+    inputs = Inputs(
+        history=loaded.frame, events=events, warnings=loaded.warnings, first_day=first_day, last_day=last_day
+    )
     return backtest_frames(
         inputs,
         first_origin=first_origin,
@@ -224,9 +226,7 @@ def run_plan(
     coverage, summary = coverage_of(config, requirements, roster.roster)
     if progress is not None:
         progress("pricing peak actions")
-    actions = propose_actions(
-        config, team, requirements, roster.roster, coverage, forecast_result.frame, start, days
-    )
+    actions = propose_actions(config, team, requirements, roster.roster, coverage, forecast_result.frame, start, days)
     return PlanResult(
         forecast=forecast_result,
         requirements=requirements,

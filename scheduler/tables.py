@@ -116,6 +116,8 @@ def read_table(
         bad = ~np.isfinite(numbers.to_numpy(dtype=float))
         if bad.any():
             position = int(np.flatnonzero(bad)[0])
-            raise InputError(f"{source} row {frame.index[position]}: {column} {frame[column].iloc[position]!r} is not a number")
+            raise InputError(
+                f"{source} row {frame.index[position]}: {column} {frame[column].iloc[position]!r} is not a number"
+            )
         frame[column] = numbers.astype(float)
     return frame.reset_index(drop=True)

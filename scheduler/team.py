@@ -142,7 +142,10 @@ def _parse_contract(index: int, table: Any, source: Path, problems: Problems) ->
         max_weekends_per_4_weeks=optional_integer("max_weekends_per_4_weeks", 0),
         night_work=section.boolean("night_work", True),
     )
-    if section.ok("min_hours_per_week", "max_hours_per_week") and contract.min_hours_per_week > contract.max_hours_per_week:
+    if (
+        section.ok("min_hours_per_week", "max_hours_per_week")
+        and contract.min_hours_per_week > contract.max_hours_per_week
+    ):
         section.fail(
             f"contract {contract.name!r}: min_hours_per_week {contract.min_hours_per_week:g} "
             f"exceeds max_hours_per_week {contract.max_hours_per_week:g}"
@@ -152,7 +155,7 @@ def _parse_contract(index: int, table: Any, source: Path, problems: Problems) ->
 
 def _weekdays(value: Any, key: str, section: Section) -> tuple[int, ...]:
     if not isinstance(value, list) or not all(isinstance(day, str) for day in value):
-        section.fail(f"{section.key(key)} = {value!r}: must be a list of days such as [\"mon\", \"tue\"]", key)
+        section.fail(f'{section.key(key)} = {value!r}: must be a list of days such as ["mon", "tue"]', key)
         return ()
     unknown = [day for day in value if day not in WEEKDAYS]
     if unknown:
@@ -185,12 +188,16 @@ def _parse_window(table: Any, where: str, source: Path, problems: Problems) -> A
     return AvailabilityWindow(weekdays=weekdays, start=start, end=end)
 
 
-def _parse_preference(table: Any, where: str, source: Path, templates: Sequence[str], problems: Problems) -> Preference | None:
+def _parse_preference(
+    table: Any, where: str, source: Path, templates: Sequence[str], problems: Problems
+) -> Preference | None:
     section = Section(table, where, source, problems)
     section.check_keys(("kind", "weight", "days", "dates", "shifts", "start_from", "start_to"))
     kind = section.string("kind")
     if section.ok("kind") and kind not in ("prefer", "avoid"):
-        section.fail(f"{where}.kind = {kind!r}: must be 'prefer' or 'avoid'{did_you_mean(kind, ('prefer', 'avoid'))}", "kind")
+        section.fail(
+            f"{where}.kind = {kind!r}: must be 'prefer' or 'avoid'{did_you_mean(kind, ('prefer', 'avoid'))}", "kind"
+        )
     weekdays = _weekdays(section.table.get("days", []), "days", section)
     dates = _dates(section.table.get("dates", []), "dates", section)
     shifts = section.string_list("shifts", what="shift names")
@@ -265,7 +272,11 @@ def _parse_agent(
             f"the [[contracts]] are {', '.join(sorted(contracts)) or 'none'}",
             "contract",
         )
-    channels = section.string_list("channels", what="channel names") if "channels" in section.table else section.require("channels") or []
+    channels = (
+        section.string_list("channels", what="channel names")
+        if "channels" in section.table
+        else section.require("channels") or []
+    )
     known = sorted({*queues, *(queue.split("/", 1)[0] for queue in queues)})
     for channel in [channel for channel in channels if channel not in known]:
         section.fail(
@@ -365,7 +376,8 @@ def load_team(path: str | Path, queues: Sequence[str], *, shifts: Sequence[str])
     if top.ok("agents") and not agents_raw:
         problems.add(f"{source}: no [[agents]] defined")
     parsed = [
-        _parse_agent(index, table, source, contracts, queues, shifts, problems) for index, table in enumerate(agents_raw)
+        _parse_agent(index, table, source, contracts, queues, shifts, problems)
+        for index, table in enumerate(agents_raw)
     ]
     agents = [agent for agent in parsed if agent is not None]
     seen: set[str] = set()
@@ -433,6 +445,6 @@ def _served_queues(
     if empty:
         raise InputError(
             f"{source}: {where}: serves no queue of {empty}: the config routes them by language or topic; "
-            "give the agent's languages (and topics), e.g. languages = [\"ru\"]"
+            'give the agent\'s languages (and topics), e.g. languages = ["ru"]'
         )
     return tuple(served), tuple(helped)

@@ -163,7 +163,7 @@ class Section:
     def string_list(self, key: str, default: list[str] | None = None, *, what: str = "names") -> list[str]:
         value = self.table.get(key, default if default is not None else [])
         if isinstance(value, str) or not isinstance(value, list) or not all(isinstance(item, str) for item in value):
-            self.bad(key, f"a list of {what}, e.g. [\"a\", \"b\"]")
+            self.bad(key, f'a list of {what}, e.g. ["a", "b"]')
             return []
         return list(value)
 

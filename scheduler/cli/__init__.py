@@ -28,7 +28,6 @@ app = typer.Typer(
 )
 
 
-
 def _print_version(value: bool) -> None:
     if not value:
         return

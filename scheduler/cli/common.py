@@ -42,7 +42,8 @@ ConfigOption = Annotated[Path, typer.Option("--config", "-c", help=CONFIG_HELP)]
 # For commands and groups that also run without a config (--history) or only have subcommands.
 OptionalConfigOption = Annotated[Path | None, typer.Option("--config", "-c", help=CONFIG_HELP)]
 WeekOption = Annotated[
-    str | None, typer.Option("--week", help="ISO week to plan, e.g. 2026-W48 (Monday to Sunday in the team's timezone).")
+    str | None,
+    typer.Option("--week", help="ISO week to plan, e.g. 2026-W48 (Monday to Sunday in the team's timezone)."),
 ]
 StartOption = Annotated[str | None, typer.Option("--start", help="First day to plan, YYYY-MM-DD (instead of --week).")]
 DaysOption = Annotated[int, typer.Option("--days", min=1, max=366, help="Number of days to plan from the start.")]
@@ -80,7 +81,9 @@ TimeLimitOption = Annotated[
         "deterministic, so the same roster on any machine.",
     ),
 ]
-JsonOption = Annotated[bool, typer.Option("--json", help="Print one JSON object on stdout (for CI); warnings go into it.")]
+JsonOption = Annotated[
+    bool, typer.Option("--json", help="Print one JSON object on stdout (for CI); warnings go into it.")
+]
 MaxUnderstaffedOption = Annotated[
     float | None,
     typer.Option(
@@ -101,7 +104,9 @@ PreviousOption = Annotated[
 ]
 FreezeOption = Annotated[
     str | None,
-    typer.Option("--freeze-until", help="Keep the --previous roster exactly up to and including this date (YYYY-MM-DD)."),
+    typer.Option(
+        "--freeze-until", help="Keep the --previous roster exactly up to and including this date (YYYY-MM-DD)."
+    ),
 ]
 
 
@@ -265,7 +270,9 @@ def parse_generated_at(text: str | None) -> dt.datetime:
     try:
         value = dt.datetime.fromisoformat(text)
     except ValueError:
-        raise InputError(f"--generated-at {text!r} is not an ISO 8601 timestamp like 2026-11-20T09:00:00+03:00") from None
+        raise InputError(
+            f"--generated-at {text!r} is not an ISO 8601 timestamp like 2026-11-20T09:00:00+03:00"
+        ) from None
     if value.tzinfo is None:
         raise InputError(f"--generated-at {text!r} has no UTC offset (add e.g. +03:00 or Z)")
     return value
@@ -327,7 +334,10 @@ def print_violations(result: RosterResult, limit: int = 8) -> None:
     for rule, _subject, cost in result.violations:
         count, total = totals.get(rule, (0, 0.0))
         totals[rule] = (count + 1, total + cost)
-    parts = [f"{rule}: {count} ({total:,.0f})" for rule, (count, total) in sorted(totals.items(), key=lambda item: -item[1][1])]
+    parts = [
+        f"{rule}: {count} ({total:,.0f})"
+        for rule, (count, total) in sorted(totals.items(), key=lambda item: -item[1][1])
+    ]
     stdout.print("Soft-rule penalties: " + "; ".join(parts), markup=False)
     for rule, subject, cost in result.violations[:limit]:
         stdout.print(f"  {rule} - {subject}: {cost:,.0f}", markup=False)

@@ -19,9 +19,12 @@ def diff(
         Path | None, typer.Option("--config", "-c", help="Team config: local times in its timezone, agents' names.")
     ] = None,
     tz: Annotated[
-        str | None, typer.Option("--tz", help="IANA timezone for local times (default: the config's, else NEW's UTC offset).")
+        str | None,
+        typer.Option("--tz", help="IANA timezone for local times (default: the config's, else NEW's UTC offset)."),
     ] = None,
-    json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object: totals and per-agent changes.")] = False,
+    json_output: Annotated[
+        bool, typer.Option("--json", help="Print one JSON object: totals and per-agent changes.")
+    ] = False,
 ) -> None:
     """List per agent which shifts were added, removed or moved between two rosters (for notifications).
 

@@ -13,7 +13,9 @@ if TYPE_CHECKING:
     from scheduler.staffing.calculator import Calculation
 
 
-def _print_calculation(result: Calculation, target_seconds: float, level: float, cap: float, shrinkage: float | None) -> None:
+def _print_calculation(
+    result: Calculation, target_seconds: float, level: float, cap: float, shrinkage: float | None
+) -> None:
     from rich.table import Table
 
     table = Table(title="Erlang A (with abandonment)" if result.abandon_rate is not None else "Erlang C")
@@ -21,7 +23,11 @@ def _print_calculation(result: Calculation, target_seconds: float, level: float,
     table.add_column("value", justify="right")
     table.add_column("note")
     table.add_row("traffic", f"{result.traffic_erlangs:,.2f} Erlangs", "contacts x AHT / interval length")
-    how = "given" if result.agents_given else f"fewest for {level:.0%} within {target_seconds:g} s and occupancy <= {cap:.0%}"
+    how = (
+        "given"
+        if result.agents_given
+        else f"fewest for {level:.0%} within {target_seconds:g} s and occupancy <= {cap:.0%}"
+    )
     table.add_row("agents", f"{result.agents:,}", how)
     table.add_row("service level", f"{result.service_level:.2%}", f"answered within {target_seconds:g} s")
     table.add_row("ASA", f"{result.asa_seconds:,.1f} s", "average speed of answer")
@@ -41,7 +47,8 @@ def erlang(
     aht: Annotated[float, typer.Option("--aht", help="Average handle time of one contact, seconds.")],
     target_seconds: Annotated[float, typer.Option("--target-seconds", help="Answer-time target, seconds.")],
     agents: Annotated[
-        int | None, typer.Option("--agents", help="Report this staffing's figures instead of finding the fewest agents.")
+        int | None,
+        typer.Option("--agents", help="Report this staffing's figures instead of finding the fewest agents."),
     ] = None,
     service_level: Annotated[
         float, typer.Option("--service-level", help="Share to answer within the target (fraction).")
@@ -51,7 +58,8 @@ def erlang(
         float | None, typer.Option("--shrinkage", help="Shrinkage (fraction): also report agents / (1 - shrinkage).")
     ] = None,
     patience: Annotated[
-        float | None, typer.Option("--patience", help="Mean customer patience in seconds: Erlang A instead of Erlang C.")
+        float | None,
+        typer.Option("--patience", help="Mean customer patience in seconds: Erlang A instead of Erlang C."),
     ] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print one JSON object (fractions, seconds).")] = False,
 ) -> None:

@@ -32,8 +32,11 @@ def export(
     generated_at: GeneratedAtOption = None,
     week: Annotated[
         str | None,
-        typer.Option("--week", help="ISO week the roster plans (default: the days its shifts start on); "
-                     "earlier feed events outside it are kept."),
+        typer.Option(
+            "--week",
+            help="ISO week the roster plans (default: the days its shifts start on); "
+            "earlier feed events outside it are kept.",
+        ),
     ] = None,
     start: StartOption = None,
     days: DaysOption = 7,
@@ -48,9 +51,12 @@ def export(
     from scheduler.pipeline import prepare_export
     from scheduler.team import load_team
     from scheduler.validation.preflight import FOLDER, Output, Reads
+
     settings = check_inputs(
-        config, reads=Reads(history=False, events=False, roster=roster, previous_feeds=previous_feeds),
-        outputs=[Output(path=out, kind=FOLDER)], quiet=quiet,
+        config,
+        reads=Reads(history=False, events=False, roster=roster, previous_feeds=previous_feeds),
+        outputs=[Output(path=out, kind=FOLDER)],
+        quiet=quiet,
     ).loaded_config
     stamp = parse_generated_at(generated_at)
     team = load_team(settings.team_file, settings.queue_names, shifts=settings.shift_names)

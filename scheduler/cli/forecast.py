@@ -36,15 +36,20 @@ HistoryOption = Annotated[
         help="History CSV with ds,y (optionally queue), instead of --config; ds with a UTC offset or local time in --tz.",
     ),
 ]
-TzOption = Annotated[str | None, typer.Option("--tz", help="IANA timezone of the team, e.g. Asia/Jerusalem (with --history).")]
+TzOption = Annotated[
+    str | None, typer.Option("--tz", help="IANA timezone of the team, e.g. Asia/Jerusalem (with --history).")
+]
 IntervalOption = Annotated[
-    str | None, typer.Option("--interval", help="Interval length: 15min, 30min or 60min (with --history; default 60min).")
+    str | None,
+    typer.Option("--interval", help="Interval length: 15min, 30min or 60min (with --history; default 60min)."),
 ]
 EventsOption = Annotated[Path | None, typer.Option("--events", help="Sale calendar, .ics or .csv (with --history).")]
 HolidaysOption = Annotated[
     str | None, typer.Option("--holidays", help="Public holidays by ISO country code, e.g. IL (with --history).")
 ]
-HorizonOption = Annotated[str | None, typer.Option("--horizon", help="Days to forecast from each start: 7d, 14d, 2w (default 7d).")]
+HorizonOption = Annotated[
+    str | None, typer.Option("--horizon", help="Days to forecast from each start: 7d, 14d, 2w (default 7d).")
+]
 
 
 def _forecast_days(days: int | None, horizon: str | None) -> int:
@@ -74,7 +79,9 @@ def forecast_command(
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Forecast CSV to write.")] = None,
     week: WeekOption = None,
     start: StartOption = None,
-    days: Annotated[int | None, typer.Option("--days", min=1, max=366, help="Number of days to forecast (default 7).")] = None,
+    days: Annotated[
+        int | None, typer.Option("--days", min=1, max=366, help="Number of days to forecast (default 7).")
+    ] = None,
     horizon: HorizonOption = None,
     history: HistoryOption = None,
     tz: TzOption = None,
@@ -128,8 +135,12 @@ def forecast_command(
         assert config is not None
         first_day, length = plan_horizon(week, start, length)
         settings = check_inputs(
-            config, start=first_day, days=length, reads=Reads(team=False),
-            outputs=[Output(path=out, kind=FILE, example="forecast.csv")], quiet=quiet,
+            config,
+            start=first_day,
+            days=length,
+            reads=Reads(team=False),
+            outputs=[Output(path=out, kind=FILE, example="forecast.csv")],
+            quiet=quiet,
         ).loaded_config
         result = run_forecast(settings, first_day, length)
         print_warnings(result.warnings, quiet)
@@ -211,7 +222,8 @@ def forecast_backtest(
     events: EventsOption = None,
     holidays: HolidaysOption = None,
     from_day: Annotated[
-        str | None, typer.Option("--from", help="Origins are the Mondays from this date (default: 8 weeks into the history).")
+        str | None,
+        typer.Option("--from", help="Origins are the Mondays from this date (default: 8 weeks into the history)."),
     ] = None,
     to_day: Annotated[
         str | None, typer.Option("--to", help="... up to this date (default: the end of the history).")

@@ -31,6 +31,7 @@ def init(
     from forecasts.grid import parse_week
     from scheduler.project.starter import next_monday, write_project
     from scheduler.validation.preflight import FOLDER, Output
+
     check_inputs(None, outputs=[Output(path=folder, kind=FOLDER, option="")])
     first_day = parse_week(week) if week else next_monday(dt.date.today())
     files = write_project(folder, first_day, name=name, force=force)
@@ -38,5 +39,6 @@ def init(
         iso = first_day.isocalendar()
         stdout.print(f"Wrote {', '.join(str(path) for path in files)}", markup=False, soft_wrap=True)
         stdout.print(
-            f"Next: peakplan validate --config {folder / 'peakplan.toml'} --week {iso.year}-W{iso.week:02d}", markup=False
+            f"Next: peakplan validate --config {folder / 'peakplan.toml'} --week {iso.year}-W{iso.week:02d}",
+            markup=False,
         )

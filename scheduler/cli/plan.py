@@ -129,7 +129,9 @@ def plan(
     assert config is not None
     # the options first (no file is read for them), then every input and output, then the work
     checked = check_inputs(
-        config, start=first_day, days=length,
+        config,
+        start=first_day,
+        days=length,
         reads=Reads(previous=previous, previous_feeds=previous_feeds),
         outputs=[Output(path=out, kind=FOLDER), Output(path=out / FEEDS_DIR, kind=FOLDER)],
         quiet=quiet or json_output,
@@ -140,7 +142,9 @@ def plan(
     )
     if found is not None and found.published and not quiet:
         kept = f"; days up to {found.freeze_until} kept as published" if found.freeze_until else ""
-        typer.echo(f"Note: planning over the published roster {found.path} (--no-previous to ignore it){kept}", err=True)
+        typer.echo(
+            f"Note: planning over the published roster {found.path} (--no-previous to ignore it){kept}", err=True
+        )
     with progress(
         quiet or json_output,
         f"Planning {length} days from {first_day} (CP-SAT budget {settings.roster.time_limit_seconds:g} s):",

@@ -36,7 +36,8 @@ def publish(
         str, typer.Option("--password-env", help="Name of the environment variable holding the password.")
     ],
     feeds: Annotated[
-        Path | None, typer.Option("--feeds", help="Publish the agent feeds in this folder (from export/plan) as they are.")
+        Path | None,
+        typer.Option("--feeds", help="Publish the agent feeds in this folder (from export/plan) as they are."),
     ] = None,
     config: Annotated[
         Path | None, typer.Option("--config", "-c", help="With --roster: render the feeds from the roster instead.")
@@ -78,7 +79,9 @@ def publish(
         raise InputError("--roster needs --config (for the team, time zone and feed settings)")
     password = os.environ.get(password_env)
     if password is None:
-        raise InputError(f"environment variable {password_env} (--password-env) is not set: export the CalDAV password in it")
+        raise InputError(
+            f"environment variable {password_env} (--password-env) is not set: export the CalDAV password in it"
+        )
     client = CalDAVClient(caldav, user, password)
     if client.insecure and not quiet:
         stderr.print(f"Warning: {caldav} is plain http: the password is sent unencrypted", markup=False)
@@ -136,7 +139,6 @@ def publish(
     stdout.print(
         f"{verb}: {totals['calendars_created']} calendars created, {totals['created']} events created, "
         f"{totals['updated']} updated, {totals['deleted']} deleted, {totals['unchanged']} unchanged "
-        f"in {totals['calendars']} calendars"
-        + ("" if dry_run else f"; {totals['writes']} write requests"),
+        f"in {totals['calendars']} calendars" + ("" if dry_run else f"; {totals['writes']} write requests"),
         markup=False,
     )

@@ -23,12 +23,18 @@ from scheduler.cli.common import (
 def report(
     config: ConfigOption,
     out_dir: Annotated[
-        Path, typer.Option("--out-dir", "-d", help="A plan output folder holding forecast.csv, requirements.csv and roster.csv.")
+        Path,
+        typer.Option(
+            "--out-dir", "-d", help="A plan output folder holding forecast.csv, requirements.csv and roster.csv."
+        ),
     ],
     previous: Annotated[
-        Path | None, typer.Option("--previous", help="The roster published before (roster.csv): the report lists what changed.")
+        Path | None,
+        typer.Option("--previous", help="The roster published before (roster.csv): the report lists what changed."),
     ] = None,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="HTML file to write (default: OUT_DIR/report.html).")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="HTML file to write (default: OUT_DIR/report.html).")
+    ] = None,
     generated_at: GeneratedAtOption = None,
     quiet: QuietOption = False,
 ) -> None:
@@ -49,8 +55,10 @@ def report(
 
     target = out if out is not None else out_dir / REPORT_FILE
     settings = check_inputs(
-        config, reads=Reads(history=False, events=False, previous=previous),
-        outputs=[Output(path=target, kind=FILE, example="report.html")], quiet=quiet,
+        config,
+        reads=Reads(history=False, events=False, previous=previous),
+        outputs=[Output(path=target, kind=FILE, example="report.html")],
+        quiet=quiet,
     ).loaded_config
     stamp = parse_generated_at(generated_at) if generated_at is not None else None
     inputs = load_report_inputs(settings, out_dir, previous=previous, generated_at=stamp)

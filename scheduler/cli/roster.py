@@ -37,7 +37,10 @@ def roster(
     week: WeekOption = None,
     start: StartOption = None,
     days: DaysOption = 7,
-    weeks: Annotated[int | None, typer.Option("--weeks", min=1, max=52, help="Plan this many weeks from the start (instead of --days).")] = None,
+    weeks: Annotated[
+        int | None,
+        typer.Option("--weeks", min=1, max=52, help="Plan this many weeks from the start (instead of --days)."),
+    ] = None,
     previous: PreviousOption = None,
     freeze_until: FreezeOption = None,
     time_limit: TimeLimitOption = None,
@@ -52,17 +55,27 @@ def roster(
     from scheduler.rostering import make_roster
     from scheduler.team import load_team
     from scheduler.validation.preflight import FILE, Output, Reads
+
     first_day, length = plan_horizon(week, start, 7 * weeks if weeks else days)
     checked = check_inputs(
-        config, start=first_day, days=length,
+        config,
+        start=first_day,
+        days=length,
         reads=Reads(team=team is None, history=False, events=False, previous=previous),
-        outputs=[Output(path=out, kind=FILE, example="roster.csv")], quiet=quiet,
+        outputs=[Output(path=out, kind=FILE, example="roster.csv")],
+        quiet=quiet,
     )
     settings = with_time_limit(checked.loaded_config, time_limit)
     agents = load_team(team or settings.team_file, settings.queue_names, shifts=settings.shift_names)
     table = read_requirements(requirements)
     result = make_roster(
-        settings, agents, table, first_day, length, previous=read_previous(previous), freeze_until=parse_date(freeze_until, "--freeze-until")
+        settings,
+        agents,
+        table,
+        first_day,
+        length,
+        previous=read_previous(previous),
+        freeze_until=parse_date(freeze_until, "--freeze-until"),
     )
     write_roster(settings, result.roster, out)
     if not quiet:

@@ -34,7 +34,9 @@ app = typer.Typer(no_args_is_help=False, add_completion=False, pretty_exceptions
 def staff(
     ctx: typer.Context,
     config: OptionalConfigOption = None,
-    forecast: Annotated[Path | None, typer.Option("--forecast", "-f", help="Forecast CSV (from peakplan forecast).")] = None,
+    forecast: Annotated[
+        Path | None, typer.Option("--forecast", "-f", help="Forecast CSV (from peakplan forecast).")
+    ] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="Requirements CSV to write.")] = None,
     quiet: QuietOption = False,
 ) -> None:
@@ -148,18 +150,24 @@ def staff_whatif(
     ] = None,
     week: WeekOption = None,
     from_day: Annotated[
-        str | None, typer.Option("--from", help="First local day of the uplift, YYYY-MM-DD (default: the forecast's first).")
+        str | None,
+        typer.Option("--from", help="First local day of the uplift, YYYY-MM-DD (default: the forecast's first)."),
     ] = None,
     days: Annotated[
-        int | None, typer.Option("--days", min=1, max=366, help="Days of uplift from --from (default: to the forecast's end).")
+        int | None,
+        typer.Option("--days", min=1, max=366, help="Days of uplift from --from (default: to the forecast's end)."),
     ] = None,
     roster: Annotated[
         Path | None,
-        typer.Option("--roster", help="Roster CSV in place (default: the team staffed exactly to the baseline requirements)."),
+        typer.Option(
+            "--roster", help="Roster CSV in place (default: the team staffed exactly to the baseline requirements)."
+        ),
     ] = None,
     fte_hours: Annotated[
         float | None,
-        typer.Option("--fte-hours", help="Weekly hours of one extra agent (default: the longest contract in the team file)."),
+        typer.Option(
+            "--fte-hours", help="Weekly hours of one extra agent (default: the longest contract in the team file)."
+        ),
     ] = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", help="CSV of the window's intervals to write.")] = None,
     json_output: Annotated[bool, typer.Option("--json", help="Print the summary as JSON.")] = False,
@@ -174,9 +182,12 @@ def staff_whatif(
     from scheduler.pipeline import read_forecast, read_roster, run_forecast
     from scheduler.staffing.whatif import parse_uplift, what_if, write_whatif
     from scheduler.validation.preflight import FILE, Output, Reads
+
     settings = check_inputs(
-        config, reads=Reads(team=False, history=week is not None, events=week is not None),
-        outputs=[Output(path=out, kind=FILE)] if out is not None else [], quiet=quiet or json_output,
+        config,
+        reads=Reads(team=False, history=week is not None, events=week is not None),
+        outputs=[Output(path=out, kind=FILE)] if out is not None else [],
+        quiet=quiet or json_output,
     ).loaded_config
     if (forecast is None) == (week is None):
         raise InputError("give the baseline as either --forecast forecast.csv or --week 2026-W48")

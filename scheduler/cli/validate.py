@@ -36,7 +36,9 @@ def validate(
     days: DaysOption = 7,
     requirements: Annotated[
         Path | None,
-        typer.Option("--requirements", "-r", help="Check this requirements CSV covers the horizon (default: forecast now)."),
+        typer.Option(
+            "--requirements", "-r", help="Check this requirements CSV covers the horizon (default: forecast now)."
+        ),
     ] = None,
     previous: PreviousOption = None,
     previous_feeds: PreviousFeedsOption = None,
@@ -110,5 +112,9 @@ def validate(
         for warning in warnings:
             stderr.print(f"Warning: {warning}", markup=False, soft_wrap=True)
     finish_checks(
-        [("", result)], code, valid="All inputs are valid: `peakplan plan` can run.", quiet=quiet, json_output=json_output
+        [("", result)],
+        code,
+        valid="All inputs are valid: `peakplan plan` can run.",
+        quiet=quiet,
+        json_output=json_output,
     )

@@ -126,7 +126,7 @@ def _parse_dimension(section: Section, name: str, source: Path) -> Dimension:
         raise InputError(f"{source}: routing.{name}s {bad}: use letters, digits, '-' and '_' (they name queues)")
     pools_raw = section.table.get(f"{name}_pools", [])
     if not isinstance(pools_raw, list) or not all(isinstance(pool, list) for pool in pools_raw):
-        raise InputError(f"{source}: routing.{name}_pools must be a list of lists like [[\"es\", \"pt\"]]")
+        raise InputError(f'{source}: routing.{name}_pools must be a list of lists like [["es", "pt"]]')
     pools = [[str(value).lower() for value in pool] for pool in pools_raw]
     pooled = [value for pool in pools for value in pool]
     unknown = sorted(set(pooled) - set(values))
@@ -177,14 +177,16 @@ def _parse_peak(table: Any, names: tuple[str, ...], routing: Routing, source: Pa
         item.check_keys(("name", "agents", "channels", "languages", "hours_per_week", "days", "cost_per_hour"))
         channels = item.table.get("channels")
         if not isinstance(channels, list) or not channels or not all(isinstance(c, str) for c in channels):
-            raise InputError(f"{source}: {where}.channels must be a non-empty list of channel names, e.g. [\"chat\"]")
+            raise InputError(f'{source}: {where}.channels must be a non-empty list of channel names, e.g. ["chat"]')
         known = sorted({*queues, *(queue.split("/", 1)[0] for queue in queues)})
         unknown = sorted(set(channels) - set(known))
         if unknown:
-            raise InputError(f"{source}: {where}.channels {unknown} have no [channels.<name>]; valid: {', '.join(known)}")
+            raise InputError(
+                f"{source}: {where}.channels {unknown} have no [channels.<name>]; valid: {', '.join(known)}"
+            )
         languages = item.table.get("languages", [])
         if not isinstance(languages, list) or not all(isinstance(code, str) for code in languages):
-            raise InputError(f"{source}: {where}.languages must be a list of language codes, e.g. [\"ru\", \"en\"]")
+            raise InputError(f'{source}: {where}.languages must be a list of language codes, e.g. ["ru", "en"]')
         channels = _routed_queues(channels, languages, ids)
         days = item.table.get("days", list(WEEKDAY_NAMES))
         if not isinstance(days, list) or not days or any(day not in WEEKDAY_NAMES for day in days):

@@ -135,7 +135,9 @@ def read_config(path: str | Path) -> ConfigRead:
         if not isinstance(channels_table, Mapping) or not channels_table:
             problems.add(f"{source}: [channels] must define at least one channel, e.g. [channels.chat]")
         else:
-            channels = tuple(_parse_channel(str(name), table, source, problems) for name, table in sorted(channels_table.items()))
+            channels = tuple(
+                _parse_channel(str(name), table, source, problems) for name, table in sorted(channels_table.items())
+            )
     names = tuple(channel.name for channel in channels)
     channel_problems = problems.total - before_channels
 
@@ -178,12 +180,18 @@ def read_config(path: str | Path) -> ConfigRead:
     holidays = _parse_holidays(inputs)
     routing = problems.attempt(lambda: _parse_routing(raw.get("routing", {}), names, source), Routing()) or Routing()
     special_days = problems.attempt(
-        lambda: parse_special_days(forecast.table.get("holidays", {}), forecast.table.get("special_days", {}), str(source)),
+        lambda: parse_special_days(
+            forecast.table.get("holidays", {}), forecast.table.get("special_days", {}), str(source)
+        ),
         NO_SPECIAL_DAYS,
     )
     history = inputs.string("history")
     team_file = team.string("file")
-    for section, key, value in ((inputs, "history", history), (team, "file", team_file), (inputs, "events", events_text)):
+    for section, key, value in (
+        (inputs, "history", history),
+        (team, "file", team_file),
+        (inputs, "events", events_text),
+    ):
         if section.ok(key) and value and ("\n" in value or "\0" in value):
             section.fail(f"{section.key(key)} = {value!r}: must be a file path", key)
     min_block, min_block_by_queue = _parse_min_block(
@@ -205,7 +213,9 @@ def read_config(path: str | Path) -> ConfigRead:
         fairness_weight=roster.integer("fairness_weight", 20, low=0, high=10**6),
         hours_weight=roster.integer("hours_weight", 1, low=0, high=10**6),
         stability_weight=roster.integer("stability_weight", 200, low=0, high=10**6),
-        min_agents=_parse_min_agents(roster.table.get("min_agents", {}), routing.all_queue_ids(names), source, problems),
+        min_agents=_parse_min_agents(
+            roster.table.get("min_agents", {}), routing.all_queue_ids(names), source, problems
+        ),
         min_block_minutes=min_block,
         min_block_by_queue=min_block_by_queue,
         switch_weight=roster.integer("switch_weight", 500, low=0, high=10**9),

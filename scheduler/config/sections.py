@@ -52,7 +52,10 @@ def _parse_channel(name: str, table: Any, source: Path, problems: Problems) -> C
     section.check_keys(_CHANNEL_KEYS)
     model = section.string("model")
     if section.ok("model") and model not in CHANNEL_MODELS:
-        section.fail(f"{where}.model = {model!r}: must be one of {', '.join(CHANNEL_MODELS)}{did_you_mean(model, CHANNEL_MODELS)}", "model")
+        section.fail(
+            f"{where}.model = {model!r}: must be one of {', '.join(CHANNEL_MODELS)}{did_you_mean(model, CHANNEL_MODELS)}",
+            "model",
+        )
         model = "erlang_c"
     live = model in LIVE_MODELS
     level = section.table.get("service_level", 0.8)
@@ -103,7 +106,7 @@ def _parse_channel(name: str, table: Any, source: Path, problems: Problems) -> C
 def _parse_open_days(value: Any, where: str) -> tuple[int, ...]:
     """``["mon", "tue", ...]`` -> weekday numbers (0 = Monday), sorted."""
     if not isinstance(value, list) or not value or not all(isinstance(day, str) for day in value):
-        raise InputError(f"{where} = {value!r}: must be a non-empty list of days like [\"mon\", \"tue\"]")
+        raise InputError(f'{where} = {value!r}: must be a non-empty list of days like ["mon", "tue"]')
     unknown = sorted({day for day in value if day.lower() not in WEEKDAY_NAMES})
     if unknown:
         raise InputError(f"{where}: unknown day(s) {unknown}; valid days: {', '.join(WEEKDAY_NAMES)}")
@@ -132,7 +135,10 @@ def _parse_shift(index: int, table: Any, source: Path, problems: Problems) -> Sh
         or not all(isinstance(value, int | float) and not isinstance(value, bool) for value in window)
         or window[0] > window[1]
     ):
-        section.fail(f"{where}.lunch_after_hours = {window!r}: must be [earliest, latest] hours, e.g. [3, 5]", "lunch_after_hours")
+        section.fail(
+            f"{where}.lunch_after_hours = {window!r}: must be [earliest, latest] hours, e.g. [3, 5]",
+            "lunch_after_hours",
+        )
         window = [3.0, 5.0]
     template = ShiftTemplate(
         name=section.string("name"),
@@ -160,7 +166,9 @@ def _parse_night(text: str, source: Path) -> OpeningHours:
     return OpeningHours(open=parse_clock(parts[0].strip(), where), close=parse_clock(parts[1].strip(), where))
 
 
-def _parse_min_agents(table: Any, queues: tuple[str, ...], source: Path, problems: Problems) -> tuple[tuple[str, int], ...]:
+def _parse_min_agents(
+    table: Any, queues: tuple[str, ...], source: Path, problems: Problems
+) -> tuple[tuple[str, int], ...]:
     if not isinstance(table, Mapping):
         problems.add(f"{source}: roster.min_agents = {table!r}: must be a table like {{ chat = 1 }}")
         return ()
@@ -178,7 +186,9 @@ def _parse_min_agents(table: Any, queues: tuple[str, ...], source: Path, problem
     return tuple(result)
 
 
-def _parse_min_block(value: Any, queues: tuple[str, ...], source: Path, problems: Problems) -> tuple[int, tuple[tuple[str, int], ...]]:
+def _parse_min_block(
+    value: Any, queues: tuple[str, ...], source: Path, problems: Problems
+) -> tuple[int, tuple[tuple[str, int], ...]]:
     """``min_block_minutes``: one length for every queue (``60``) or per queue (``{ chat = 60, email = 120 }``, others 60)."""
 
     def minutes(raw: Any, key: str) -> int | None:

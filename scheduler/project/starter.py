@@ -206,7 +206,9 @@ def sample_history(first_day: dt.date, weeks: int, tz: str, sale_days: set[dt.da
     return "\n".join(lines) + "\n"
 
 
-def write_project(folder: Path, week_start: dt.date, *, name: str = "Example Support", force: bool = False) -> list[Path]:
+def write_project(
+    folder: Path, week_start: dt.date, *, name: str = "Example Support", force: bool = False
+) -> list[Path]:
     """Write the starter files into ``folder`` for planning the ISO week starting ``week_start``.
 
     Raises:
@@ -242,4 +244,3 @@ def write_project(folder: Path, week_start: dt.date, *, name: str = "Example Sup
 
 def next_monday(today: dt.date) -> dt.date:
     return today + dt.timedelta(days=7 - today.weekday())
-

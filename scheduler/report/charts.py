@@ -113,7 +113,9 @@ def forecast_chart(inputs: ReportInputs, queues: Sequence[str]) -> str:
         x = local_naive(part["ds"], tz)
         if inputs.history is not None and not inputs.history.empty:
             past = inputs.history[
-                (inputs.history["queue"] == queue) & (inputs.history["ds"] >= history_start) & (inputs.history["ds"] < start)
+                (inputs.history["queue"] == queue)
+                & (inputs.history["ds"] >= history_start)
+                & (inputs.history["ds"] < start)
             ].sort_values("ds")
             axis.plot(local_naive(past["ds"], tz), past["y"], color="#888888", linewidth=0.7, label="history")
         if "yhat_lo" in part.columns and "yhat_hi" in part.columns:
@@ -192,6 +194,7 @@ def service_chart(inputs: ReportInputs, evaluation: pd.DataFrame, queues: Sequen
     _legend(figure, [level_axis])
     figure.suptitle("Predicted service with the scheduled agents (open hours only)", fontsize=10)
     return png(figure)
+
 
 def fairness_chart(fairness: pd.DataFrame) -> str:
     figure = Figure(figsize=(11, 5.4), layout="constrained")

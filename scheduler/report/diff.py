@@ -115,9 +115,9 @@ def diff_rosters(old: pd.DataFrame, new: pd.DataFrame, tz: Any) -> RosterDiff:
                 changes.append(ShiftChange(kind="queues", agent_id=agent_id, day=day, old=twin, new=shift))
         for was, now in zip(before, after, strict=False):
             changes.append(ShiftChange(kind="moved", agent_id=agent_id, day=day, old=was, new=now))
-        for was in before[len(after):]:
+        for was in before[len(after) :]:
             changes.append(ShiftChange(kind="removed", agent_id=agent_id, day=day, old=was, new=None))
-        for now in after[len(before):]:
+        for now in after[len(before) :]:
             changes.append(ShiftChange(kind="added", agent_id=agent_id, day=day, old=None, new=now))
     return RosterDiff(changes=tuple(changes), unchanged=unchanged, tz=tz)
 

@@ -62,7 +62,9 @@ def language_gaps(
     return pd.DataFrame(rows, columns=list(GAP_COLUMNS))
 
 
-def _busy(roster: pd.DataFrame | None, speakers: tuple[str, ...], start: pd.Timestamp, end: pd.Timestamp) -> dict[str, str]:
+def _busy(
+    roster: pd.DataFrame | None, speakers: tuple[str, ...], start: pd.Timestamp, end: pd.Timestamp
+) -> dict[str, str]:
     """Speakers working during [start, end) and the queue they mostly serve then."""
     if roster is None or roster.empty:
         return {}

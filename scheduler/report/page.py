@@ -54,6 +54,7 @@ _REQUIREMENT_NUMBERS = (
     "backlog", "occupancy", "max_occupancy", "shrinkage", "agents_required",
 )  # fmt: skip
 
+
 def _numeric(frame: pd.DataFrame, columns: Sequence[str]) -> pd.DataFrame:
     frame = frame.copy()
     for column in columns:
@@ -66,6 +67,7 @@ def _open_flags(values: pd.Series) -> pd.Series:
     if values.dtype == bool:
         return values
     return values.astype(str).str.strip().str.lower().isin(("true", "1", "yes"))
+
 
 def fairness_table(inputs: ReportInputs) -> pd.DataFrame:
     """Per agent: shifts, paid hours, contract range over the span, weekend days and late shifts."""
@@ -107,6 +109,7 @@ def fairness_table(inputs: ReportInputs) -> pd.DataFrame:
             }
         )
     return pd.DataFrame(rows)
+
 
 # --- HTML ------------------------------------------------------------------------------------------
 
@@ -174,7 +177,7 @@ def _changes_section(diff: RosterDiff | None, names: dict[str, str]) -> str:
     for agent_id, changes in diff.by_agent().items():
         name = f" ({names[agent_id]})" if names.get(agent_id) else ""
         lines = "".join(f"<li>{_e(change_text(change, diff.tz))}</li>" for change in changes)
-        items.append(f"<li><b>{_e(agent_id + name)}</b><ul class=\"changes\">{lines}</ul></li>")
+        items.append(f'<li><b>{_e(agent_id + name)}</b><ul class="changes">{lines}</ul></li>')
     return summary + (f"<ul>{''.join(items)}</ul>" if items else "")
 
 
@@ -185,8 +188,11 @@ def _gaps_section(gaps: pd.DataFrame, tz: str) -> str:
         return head + "<p>None: in every open interval with contacts, each language queue has a speaker on it.</p>"
     rows = [
         [
-            str(row.queue), f"{row.start.tz_convert(tz):%a %d %b %H:%M}-{row.end.tz_convert(tz):%H:%M}",
-            f"{row.volume:.1f}", str(row.speakers) or "nobody", str(row.action),
+            str(row.queue),
+            f"{row.start.tz_convert(tz):%a %d %b %H:%M}-{row.end.tz_convert(tz):%H:%M}",
+            f"{row.volume:.1f}",
+            str(row.speakers) or "nobody",
+            str(row.action),
         ]  # fmt: skip
         for row in gaps.itertuples(index=False)
     ]
@@ -285,8 +291,11 @@ def render_report(inputs: ReportInputs) -> str:
     parts.append(timeline_html(inputs.roster, days, agents, queues, tz))
     parts.append('<h2 id="coverage">Coverage heat map</h2>')
     parts.append(
-        _chart(coverage_map_png(coverage, queues, tz, config.interval_minutes), "Scheduled ÷ required per queue, day and "
-               "interval", "chart-coverage")  # fmt: skip
+        _chart(
+            coverage_map_png(coverage, queues, tz, config.interval_minutes),
+            "Scheduled ÷ required per queue, day and interval",
+            "chart-coverage",
+        )  # fmt: skip
     )
 
     parts.append('<h2 id="forecast">Forecast</h2>')
@@ -300,7 +309,10 @@ def render_report(inputs: ReportInputs) -> str:
     parts.append(_chart(staffing_chart(inputs, coverage, queues), "Required vs scheduled agents", "chart-staffing"))
     rows = [
         [
-            str(row.day), str(row.queue), f"{row.required_hours:.1f}", f"{row.scheduled_hours:.1f}",
+            str(row.day),
+            str(row.queue),
+            f"{row.required_hours:.1f}",
+            f"{row.scheduled_hours:.1f}",
             (f"!{int(row.understaffed_intervals)}" if row.understaffed_intervals else "0"),
         ]  # fmt: skip
         for row in daily.itertuples(index=False)
@@ -319,13 +331,22 @@ def render_report(inputs: ReportInputs) -> str:
         level = f"{row.service_level:.1%}"
         service_rows.append(
             [
-                str(row.queue), channel.model, f"{row.offered:,.0f}", ("!" + level) if row.service_level < target else level,
-                f"{target:.0%}", _seconds(float(row.asa_seconds)), f"{row.abandon_rate:.1%}", f"{row.max_backlog:,.0f}",
+                str(row.queue),
+                channel.model,
+                f"{row.offered:,.0f}",
+                ("!" + level) if row.service_level < target else level,
+                f"{target:.0%}",
+                _seconds(float(row.asa_seconds)),
+                f"{row.abandon_rate:.1%}",
+                f"{row.max_backlog:,.0f}",
             ]  # fmt: skip
         )
     parts.append(
-        _table(["queue", "model", "contacts", "service level", "target", "mean wait", "abandoned", "max backlog"],
-               service_rows, left=2)  # fmt: skip
+        _table(
+            ["queue", "model", "contacts", "service level", "target", "mean wait", "abandoned", "max backlog"],
+            service_rows,
+            left=2,
+        )  # fmt: skip
     )
     parts.append(service_days_section(service_by_day(evaluation, tz), config))
 
@@ -337,13 +358,22 @@ def render_report(inputs: ReportInputs) -> str:
         contract = "" if np.isnan(row.min_hours) else f"{row.min_hours:.0f}-{row.max_hours:.0f}"
         fair_rows.append(
             [
-                row.agent_id, row.name, row.contract, str(row.shifts), ("!" if outside else "") + f"{row.hours:.1f}",
-                contract, str(row.weekend_days), str(row.late_shifts),
+                row.agent_id,
+                row.name,
+                row.contract,
+                str(row.shifts),
+                ("!" if outside else "") + f"{row.hours:.1f}",
+                contract,
+                str(row.weekend_days),
+                str(row.late_shifts),
             ]  # fmt: skip
         )
     parts.append(
-        _table(["agent", "name", "contract", "shifts", "paid hours", "contract hours", "weekend days", "late shifts"],
-               fair_rows, left=3)  # fmt: skip
+        _table(
+            ["agent", "name", "contract", "shifts", "paid hours", "contract hours", "weekend days", "late shifts"],
+            fair_rows,
+            left=3,
+        )  # fmt: skip
     )
 
     if inputs.solver is not None:

@@ -70,7 +70,9 @@ def violations_json(violations: Sequence[tuple[str, str, float]]) -> dict[str, A
         entry["cost"] += float(cost)
     return {
         "count": len(violations),
-        "by_rule": {rule: {"count": int(v["count"]), "cost": _round(v["cost"], 2)} for rule, v in sorted(by_rule.items())},
+        "by_rule": {
+            rule: {"count": int(v["count"]), "cost": _round(v["cost"], 2)} for rule, v in sorted(by_rule.items())
+        },
     }
 
 

@@ -90,13 +90,19 @@ def make_roster(
             agents and rules in conflict.
     """
     began = time.perf_counter()
-    problem: RosterProblem = apply_previous(build_problem(config, team, requirements, start, days), previous, freeze_until)
+    problem: RosterProblem = apply_previous(
+        build_problem(config, team, requirements, start, days), previous, freeze_until
+    )
     building = time.perf_counter() - began  # counted in the time to a first roster: the user waits for it too
     report = progress or (lambda _text: None)
     solution = solve_problem(problem, progress)
     report("roster: lunch and queue blocks")
     activities = plan_activities(
-        problem, solution.chosen, solution.lunch, solution.serve, config.roster.time_limit_seconds * ACTIVITY_SHARE,
+        problem,
+        solution.chosen,
+        solution.lunch,
+        solution.serve,
+        config.roster.time_limit_seconds * ACTIVITY_SHARE,
     )
     report(f"roster: lunch and queue blocks, {activities.sweeps} sweep(s), {activities.seconds:.1f} s counted")
     frame = roster_rows(problem, activities.plans)

@@ -143,7 +143,11 @@ def assign_queues(
                 assignment[a, t] = skilled[0]
                 remaining[skilled[0]] -= 1
             else:  # the counts came from a model that let agents idle: serve any open skill
-                open_skills = [q for q, queue in enumerate(problem.queues) if queue in problem.agents[a].channels and problem.is_open[q, t]]
+                open_skills = [
+                    q
+                    for q, queue in enumerate(problem.queues)
+                    if queue in problem.agents[a].channels and problem.is_open[q, t]
+                ]
                 assignment[a, t] = open_skills[0] if open_skills else LUNCH
     return assignment
 
@@ -162,7 +166,9 @@ class _Shift:
         self.lunch_length = option.lunch_intervals
         self.queues = [q for q in range(len(problem.queues)) if skills[q]]
         # Serving with a secondary language/topic costs a hair per interval: primary speakers first.
-        self.secondary = np.array([queue in problem.agents[a].secondary_queues for queue in problem.queues]) * SECONDARY_COST
+        self.secondary = (
+            np.array([queue in problem.agents[a].secondary_queues for queue in problem.queues]) * SECONDARY_COST
+        )
         self.blocks = block_lengths
 
     def lunch_set(self, lunch: int | None) -> range:
@@ -319,7 +325,9 @@ def plan_activities(
     if not move_lunch:
         for key, shift in shifts.items():
             shift.lunch_starts = (lunch.get(key),)
-    rules = _Rules(switch=settings.switch_weight, max_switches=settings.max_switches_per_shift, penalty=costs.short_block)
+    rules = _Rules(
+        switch=settings.switch_weight, max_switches=settings.max_switches_per_shift, penalty=costs.short_block
+    )
 
     # Starting plans: nominal lunch, the model's split handed to named agents.
     group_of = {skills: g for g, skills in enumerate(skill_groups(problem))}
@@ -336,7 +344,10 @@ def plan_activities(
             at_lunch = shifts[a, o].lunch_set(lunch.get((a, o)))
             plans[a, o] = ShiftPlan(
                 lunch=lunch.get((a, o)),
-                queues=tuple(LUNCH if t in at_lunch else assignment[a, t] for t in range(option.first_interval, option.last_interval)),
+                queues=tuple(
+                    LUNCH if t in at_lunch else assignment[a, t]
+                    for t in range(option.first_interval, option.last_interval)
+                ),
             )
     counts = np.zeros(problem.required.shape, dtype=np.int64)
     for key, plan in plans.items():

@@ -64,7 +64,14 @@ def agent_classes(problem: RosterProblem) -> tuple[tuple[int, ...], ...]:
     groups: dict[object, list[int]] = defaultdict(list)
     for a, agent in enumerate(problem.agents):
         history = (problem.worked_before.get(a, 0), problem.off_before.get(a, 0))  # the days just before the plan
-        signature: object = (agent.channels, problem.allowed[a], problem.rules[a], agent.preferences, agent.contract.name, history)
+        signature: object = (
+            agent.channels,
+            problem.allowed[a],
+            problem.rules[a],
+            agent.preferences,
+            agent.contract.name,
+            history,
+        )
         if problem.fixed.get(a) or problem.previous.get(a):
             signature = ("alone", a)
         groups[signature].append(a)
@@ -110,7 +117,9 @@ def segment_lines(curve: list[int]) -> list[tuple[int, int, int]]:
     return lines
 
 
-def solve_aggregate(problem: RosterProblem, *, whole_agents: bool = False, time_limit: float | None = None) -> AggregateResult:
+def solve_aggregate(
+    problem: RosterProblem, *, whole_agents: bool = False, time_limit: float | None = None
+) -> AggregateResult:
     """Solve the linear relaxation; its objective is a lower bound on any roster's objective.
 
     Args:
@@ -165,7 +174,11 @@ def solve_aggregate(problem: RosterProblem, *, whole_agents: bool = False, time_
                 lp.Add(lp.Sum(day_sum(d)) <= size)
         for week, (low, high, target) in zip(problem.weeks, rules.week_minutes, strict=True):
             in_week = set(week)
-            terms = [(problem.options[o].paid_minutes, counts[c, o]) for o in problem.allowed[first] if problem.options[o].day_index in in_week]
+            terms = [
+                (problem.options[o].paid_minutes, counts[c, o])
+                for o in problem.allowed[first]
+                if problem.options[o].day_index in in_week
+            ]
             worked = lp.Sum([minutes * var for minutes, var in terms]) if terms else 0
             lp.Add(worked >= size * low)
             lp.Add(worked <= size * high)
@@ -209,7 +222,9 @@ def solve_aggregate(problem: RosterProblem, *, whole_agents: bool = False, time_
             matching = [o for o in problem.allowed[first] if preference_matches(preference, problem.options[o])]
             if preference.kind == "avoid":
                 for o in matching:
-                    objective.SetCoefficient(counts[c, o], objective.GetCoefficient(counts[c, o]) + SCALE * preference.weight)
+                    objective.SetCoefficient(
+                        counts[c, o], objective.GetCoefficient(counts[c, o]) + SCALE * preference.weight
+                    )
                 continue
             for d in preference_days(preference, problem.days):
                 on_day = [counts[c, o] for o in matching if problem.options[o].day_index == d]
@@ -258,7 +273,9 @@ def _lunch_anywhere(
                     working[g, t].append(-var)
 
 
-def _queue_coverage(lp: pywraplp.Solver, problem: RosterProblem, working: dict[tuple[int, int], list[pywraplp.Variable]]) -> None:
+def _queue_coverage(
+    lp: pywraplp.Solver, problem: RosterProblem, working: dict[tuple[int, int], list[pywraplp.Variable]]
+) -> None:
     """Coverage with fractional agents serving each queue: the two understaffing tiers and overstaffing."""
     settings = problem.settings
     infinity = lp.infinity()

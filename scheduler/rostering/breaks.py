@@ -15,7 +15,9 @@ from scheduler.rostering.problem import ShiftOption
 BREAK_MINUTES = 15
 
 
-def break_times(option: ShiftOption, lunch_start: int | None, grid: pd.DatetimeIndex, interval_minutes: int) -> list[pd.Timestamp]:
+def break_times(
+    option: ShiftOption, lunch_start: int | None, grid: pd.DatetimeIndex, interval_minutes: int
+) -> list[pd.Timestamp]:
     """Start times of the shift's short breaks: the middle of each stretch of work."""
     if option.breaks <= 0:
         return []
@@ -25,7 +27,10 @@ def break_times(option: ShiftOption, lunch_start: int | None, grid: pd.DatetimeI
     else:
         lunch_begin = grid[lunch_start]
         stretches = [(option.start, lunch_begin), (lunch_begin + option.lunch_intervals * step, option.end)]
-    per_stretch = [option.breaks // len(stretches) + (1 if i < option.breaks % len(stretches) else 0) for i in range(len(stretches))]
+    per_stretch = [
+        option.breaks // len(stretches) + (1 if i < option.breaks % len(stretches) else 0)
+        for i in range(len(stretches))
+    ]
     starts = []
     quarter = pd.Timedelta(minutes=BREAK_MINUTES)
     for (begin, end), count in zip(stretches, per_stretch, strict=True):

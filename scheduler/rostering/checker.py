@@ -39,7 +39,9 @@ def _queue_open(config: Config, queue: str, local: pd.Timestamp) -> bool:
     if channel is None:
         return False
     minute = local.hour * 60 + local.minute
-    return local.weekday() in channel.open_days and _minutes(channel.open.open) <= minute < _end_minutes(channel.open.close)
+    return local.weekday() in channel.open_days and _minutes(channel.open.open) <= minute < _end_minutes(
+        channel.open.close
+    )
 
 
 def _in_availability(agent: Agent, local_start: pd.Timestamp, minutes: int) -> bool:
@@ -175,7 +177,11 @@ def find_violations(
                 problems.append(f"shift {shift_id}: block {row.start} has no length")
             if last_block is not None and row.start != last_block.end:
                 problems.append(f"shift {shift_id}: gap or overlap at {row.start}")
-            if last_block is not None and last_block.activity == row.activity == "work" and row.queue == last_block.queue:
+            if (
+                last_block is not None
+                and last_block.activity == row.activity == "work"
+                and row.queue == last_block.queue
+            ):
                 problems.append(f"shift {shift_id}: two adjacent blocks on {row.queue!r} should be one")
             last_block = row
             if row.activity != "work":
@@ -211,11 +217,15 @@ def find_violations(
                 after = (row.start - begin).total_seconds() / 3600
                 earliest, latest = template.lunch_after_hours
                 if not earliest <= after <= latest:
-                    problems.append(f"shift {shift_id}: lunch {after:g} h after the start, outside {earliest:g}-{latest:g} h")
+                    problems.append(
+                        f"shift {shift_id}: lunch {after:g} h after the start, outside {earliest:g}-{latest:g} h"
+                    )
                 if not (on_grid(row.start, step) and on_grid(row.end, step)):
                     problems.append(f"shift {shift_id}: lunch at {row.start} is off the interval grid")
             if len(breaks) > template.breaks or (not clipped and len(breaks) != template.breaks):
-                problems.append(f"shift {shift_id}: {len(breaks)} breaks, template {template.name!r} has {template.breaks}")
+                problems.append(
+                    f"shift {shift_id}: {len(breaks)} breaks, template {template.name!r} has {template.breaks}"
+                )
         for row in breaks:
             if row.end - row.start != quarter:
                 problems.append(f"shift {shift_id}: break at {row.start} lasts {row.end - row.start}, not {quarter}")

@@ -77,10 +77,13 @@ class CoverageCost:
         # served[g, q, t]: agents of skill group g serving queue q in interval t.
         self.served = np.zeros((len(self.groups), queue_count, interval_count), dtype=np.int64)
         self.group_queues = [
-            np.array([q for q, queue in enumerate(problem.queues) if queue in skills], dtype=np.int64) for skills in self.groups
+            np.array([q for q, queue in enumerate(problem.queues) if queue in skills], dtype=np.int64)
+            for skills in self.groups
         ]
 
-    def cost(self, agents: np.ndarray, q: np.ndarray | int | slice = slice(None), t: np.ndarray | slice = slice(None)) -> np.ndarray:
+    def cost(
+        self, agents: np.ndarray, q: np.ndarray | int | slice = slice(None), t: np.ndarray | slice = slice(None)
+    ) -> np.ndarray:
         """Cost of ``agents`` serving queue(s) ``q`` in interval(s) ``t`` (broadcast).
 
         :func:`~scheduler.rostering.problem.queue_interval_cost` over arrays,
@@ -116,7 +119,9 @@ class CoverageCost:
     def add(self, group: int, intervals: np.ndarray, *, rebalance: bool = True) -> None:
         staffed = self.served.sum(axis=0)[:, intervals]
         queues = self.group_queues[group]
-        saving = self.cost(staffed[queues], queues[:, None], intervals) - self.cost(staffed[queues] + 1, queues[:, None], intervals)
+        saving = self.cost(staffed[queues], queues[:, None], intervals) - self.cost(
+            staffed[queues] + 1, queues[:, None], intervals
+        )
         saving = np.where(self.is_open[queues][:, intervals], saving, np.iinfo(np.int64).min // 4)
         best = queues[saving.argmax(axis=0)]
         np.add.at(self.served, (group, best, intervals), 1)  # type: ignore[arg-type]  # numpy's stubs reject a tuple index
@@ -152,8 +157,10 @@ class CoverageCost:
             counts = self.served[:, :, t].tolist()
             staffed = [sum(column) for column in zip(*counts, strict=True)]
 
+            # cost reads this interval's need, weight and minimum: it is only called within the interval
             def cost(q: int, agents: int) -> int:
-                return queue_interval_cost(need[q], weight[q], over_weight, agents) + minimum_weight * max(minimum[q] - agents, 0)  # noqa: B023 - used within this interval
+                below = max(minimum[q] - agents, 0)  # noqa: B023
+                return queue_interval_cost(need[q], weight[q], over_weight, agents) + minimum_weight * below  # noqa: B023
 
             improved, moved = True, False
             while improved:
@@ -222,7 +229,9 @@ class AgentModels:
         self.deterministic_time += solver.response_proto.deterministic_time + SOLVE_OVERHEAD
         shifts = [o for o, var in zip(options, shift_vars, strict=True) if solver.boolean_value(var)]
         own_cost = round(solver.objective_value) + sum(value.get(o, 0) for o in shifts)
-        if a in self._own_cost and round(solver.objective_value) >= self._own_cost[a] - sum(value.get(o, 0) for o in current):
+        if a in self._own_cost and round(solver.objective_value) >= self._own_cost[a] - sum(
+            value.get(o, 0) for o in current
+        ):
             return None
         self._own_cost[a] = own_cost
         return shifts

@@ -35,7 +35,16 @@ def roster_rows(problem: RosterProblem, plans: dict[tuple[int, int], ShiftPlan])
             blocks = _cut(blocks, break_start, break_start + pd.Timedelta(minutes=BREAK_MINUTES))
         for block in blocks:
             kind, block_queue, block_begin, block_end = block
-            rows.append({"agent_id": agent.id, "queue": block_queue, "activity": kind, "start": block_begin, "end": block_end, "shift_id": shift_id})
+            rows.append(
+                {
+                    "agent_id": agent.id,
+                    "queue": block_queue,
+                    "activity": kind,
+                    "start": block_begin,
+                    "end": block_end,
+                    "shift_id": shift_id,
+                }
+            )
     frame = pd.DataFrame(rows, columns=list(ROSTER_COLUMNS))
     if problem.frozen_rows is not None and not problem.frozen_rows.empty:
         frame = pd.concat([frame, problem.frozen_rows.loc[:, list(ROSTER_COLUMNS)]], ignore_index=True)

@@ -85,7 +85,9 @@ def new_model(problem: RosterProblem, agents: Sequence[int] | None = None) -> Ro
         by_day = problem.options_by_day(a)
         for o in problem.allowed[a]:
             option = problem.options[o]
-            shift[a, o] = model.new_bool_var(f"shift[{agent_id},{option.day},{option.local_start:%H%M},{option.template}]")
+            shift[a, o] = model.new_bool_var(
+                f"shift[{agent_id},{option.day},{option.local_start:%H%M},{option.template}]"
+            )
         for d in range(len(problem.days)):
             day_var = model.new_bool_var(f"works[{agent_id},{problem.days[d]}]")
             works[a, d] = day_var
@@ -106,7 +108,9 @@ def add_weekly_hours(roster: RosterModel) -> None:
         for week, (low, high, _target) in zip(problem.weeks, rules.week_minutes, strict=True):
             in_week = set(week)
             worked = sum(
-                problem.options[o].paid_minutes * var for o, var in roster.agent_shifts(a) if problem.options[o].day_index in in_week
+                problem.options[o].paid_minutes * var
+                for o, var in roster.agent_shifts(a)
+                if problem.options[o].day_index in in_week
             )
             label = problem.days[week[0]].isoformat()
             contract = agent.contract
@@ -117,7 +121,9 @@ def add_weekly_hours(roster: RosterModel) -> None:
                 rule_literal(roster, f"agent {agent.id}: at least {low / 60:g} h in week of {label} ({source})")
             )
             roster.model.add(worked <= high).only_enforce_if(
-                rule_literal(roster, f"agent {agent.id}: at most {high / 60:g} h in week of {label} (contract {contract.name})")
+                rule_literal(
+                    roster, f"agent {agent.id}: at most {high / 60:g} h in week of {label} (contract {contract.name})"
+                )
             )
 
 
@@ -131,7 +137,10 @@ def add_max_shifts_per_week(roster: RosterModel) -> None:
                 continue
             label = problem.days[week[0]].isoformat()
             roster.model.add(sum(roster.works[a, d] for d in week) <= limit).only_enforce_if(
-                rule_literal(roster, f"agent {agent.id}: at most {limit} shifts in week of {label} (contract {agent.contract.name})")
+                rule_literal(
+                    roster,
+                    f"agent {agent.id}: at most {limit} shifts in week of {label} (contract {agent.contract.name})",
+                )
             )
 
 
@@ -196,9 +205,7 @@ def add_min_consecutive_days_off(roster: RosterModel) -> None:
                 if d + j >= horizon:
                     break
                 # works[d-1] and not works[d]  =>  not works[d+j]
-                roster.model.add_bool_or(
-                    [works[a, d - 1].Not(), works[a, d], works[a, d + j].Not(), literal.Not()]
-                )
+                roster.model.add_bool_or([works[a, d - 1].Not(), works[a, d], works[a, d + j].Not(), literal.Not()])
         if problem.worked_before.get(a):
             for j in range(1, min(k, horizon)):
                 roster.model.add_bool_or([works[a, 0], works[a, j].Not(), literal.Not()])
@@ -311,12 +318,16 @@ def add_coverage(
             weight = understaffing_weight(settings, bool(problem.peak[q, t]))
             roster.soft.append(SoftTerm(rule="understaffing", subject=f"{queue} {label}", weight=weight, value=first))
             if need > SCALE:
-                roster.soft.append(SoftTerm(rule="understaffing", subject=f"{queue} {label}", weight=2 * weight, value=rest))
+                roster.soft.append(
+                    SoftTerm(rule="understaffing", subject=f"{queue} {label}", weight=2 * weight, value=rest)
+                )
             if staff and settings.overstaffing_weight:
                 over = model.new_int_var(0, SCALE * len(problem.agents), f"over[{queue},{t}]")
                 model.add(over >= covered - need)
                 roster.soft.append(
-                    SoftTerm(rule="overstaffing", subject=f"{queue} {label}", weight=settings.overstaffing_weight, value=over)
+                    SoftTerm(
+                        rule="overstaffing", subject=f"{queue} {label}", weight=settings.overstaffing_weight, value=over
+                    )
                 )
 
 
@@ -346,7 +357,9 @@ def agent_working(roster: RosterModel, *, through_counts: bool) -> dict[int, dic
             continue  # a frozen day's shift
         staffed: list[LinearExpr] = list(shift_vars)
         if through_counts and len(shift_vars) > 1:
-            count = roster.model.new_int_var(0, len(shift_vars), f"staffed[{g},{option.day},{option.local_start:%H%M},{option.template}]")
+            count = roster.model.new_int_var(
+                0, len(shift_vars), f"staffed[{g},{option.day},{option.local_start:%H%M},{option.template}]"
+            )
             roster.model.add(count == sum(shift_vars))
             staffed = [count]
         for t in covered:
@@ -367,7 +380,12 @@ def add_preferences(roster: RosterModel) -> None:
             if preference.kind == "avoid":
                 for o, var in matching:
                     roster.soft.append(
-                        SoftTerm(rule="undesired shift", subject=f"{agent.id} {problem.options[o].day}", weight=SCALE * preference.weight, value=var)
+                        SoftTerm(
+                            rule="undesired shift",
+                            subject=f"{agent.id} {problem.options[o].day}",
+                            weight=SCALE * preference.weight,
+                            value=var,
+                        )
                     )
                 continue
             for d in preference_days(preference, problem.days):
@@ -377,7 +395,12 @@ def add_preferences(roster: RosterModel) -> None:
                 missed = roster.model.new_bool_var(f"missed_preference[{agent.id},{number},{d}]")
                 roster.model.add(missed + sum(on_day) >= 1)
                 roster.soft.append(
-                    SoftTerm(rule="preferred shift missed", subject=f"{agent.id} {problem.days[d]}", weight=SCALE * preference.weight, value=missed)
+                    SoftTerm(
+                        rule="preferred shift missed",
+                        subject=f"{agent.id} {problem.days[d]}",
+                        weight=SCALE * preference.weight,
+                        value=missed,
+                    )
                 )
 
 
@@ -393,10 +416,21 @@ def add_hours_near_target(roster: RosterModel) -> None:
             if target <= low:
                 continue
             in_week = set(week)
-            worked = sum(problem.options[o].paid_minutes * var for o, var in roster.agent_shifts(a) if problem.options[o].day_index in in_week)
+            worked = sum(
+                problem.options[o].paid_minutes * var
+                for o, var in roster.agent_shifts(a)
+                if problem.options[o].day_index in in_week
+            )
             under = roster.model.new_int_var(0, target, f"under_target[{agent.id},{week[0]}]")
             roster.model.add(under >= target - worked)
-            roster.soft.append(SoftTerm(rule="hours below target", subject=f"{agent.id} week of {problem.days[week[0]]}", weight=weight, value=under))
+            roster.soft.append(
+                SoftTerm(
+                    rule="hours below target",
+                    subject=f"{agent.id} week of {problem.days[week[0]]}",
+                    weight=weight,
+                    value=under,
+                )
+            )
 
 
 def add_fairness(roster: RosterModel) -> None:
@@ -433,7 +467,9 @@ def add_fairness(roster: RosterModel) -> None:
                 roster.model.add(bottom <= value)
             spread = roster.model.new_int_var(0, len(problem.days), f"spread_{what}[{contract}]")
             roster.model.add(spread == top - bottom)
-            roster.soft.append(SoftTerm(rule=f"uneven {what}", subject=f"contract {contract}", weight=SCALE * weight, value=spread))
+            roster.soft.append(
+                SoftTerm(rule=f"uneven {what}", subject=f"contract {contract}", weight=SCALE * weight, value=spread)
+            )
 
 
 def add_stability(roster: RosterModel) -> None:
@@ -451,10 +487,19 @@ def add_stability(roster: RosterModel) -> None:
                 changed = 1 - roster.shift[a, o]
             else:
                 changed = 1  # the previous shift cannot be reproduced
-            roster.soft.append(SoftTerm(rule="changed shift", subject=f"{agent.id} {problem.days[d]}", weight=SCALE * weight, value=changed))
+            roster.soft.append(
+                SoftTerm(
+                    rule="changed shift", subject=f"{agent.id} {problem.days[d]}", weight=SCALE * weight, value=changed
+                )
+            )
 
 
-SOFT_RULES: tuple[Callable[[RosterModel], None], ...] = (add_preferences, add_hours_near_target, add_fairness, add_stability)
+SOFT_RULES: tuple[Callable[[RosterModel], None], ...] = (
+    add_preferences,
+    add_hours_near_target,
+    add_fairness,
+    add_stability,
+)
 
 
 def build_full_model(
@@ -482,4 +527,7 @@ def evaluate(terms: Iterable[SoftTerm], value: Callable[[LinearExpr], float]) ->
         amount = value(term.value) if not isinstance(term.value, int | float) else float(term.value)
         if amount > 0:
             totals[term.rule, term.subject] += term.weight * amount
-    return sorted(((rule, subject, cost) for (rule, subject), cost in totals.items()), key=lambda item: (-item[2], item[0], item[1]))
+    return sorted(
+        ((rule, subject, cost) for (rule, subject), cost in totals.items()),
+        key=lambda item: (-item[2], item[0], item[1]),
+    )

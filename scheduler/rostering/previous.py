@@ -36,7 +36,9 @@ def _previous_shifts(previous: pd.DataFrame, tz: str) -> pd.DataFrame:
     return shifts
 
 
-def apply_previous(problem: RosterProblem, previous: pd.DataFrame | None, freeze_until: dt.date | None) -> RosterProblem:
+def apply_previous(
+    problem: RosterProblem, previous: pd.DataFrame | None, freeze_until: dt.date | None
+) -> RosterProblem:
     """Return ``problem`` with stability targets, frozen days and rest from the day before.
 
     Args:
@@ -163,7 +165,9 @@ def apply_previous(problem: RosterProblem, previous: pd.DataFrame | None, freeze
     )
 
 
-def _runs_before(problem: RosterProblem, shifts: pd.DataFrame, agent_index: dict[str, int]) -> tuple[dict[int, int], dict[int, int]]:
+def _runs_before(
+    problem: RosterProblem, shifts: pd.DataFrame, agent_index: dict[str, int]
+) -> tuple[dict[int, int], dict[int, int]]:
     """Per agent, the run of worked days (or of days off after a worked day) ending the day before the horizon.
 
     A weekly job plans next week with last week's roster as ``--previous``:

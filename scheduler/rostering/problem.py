@@ -49,7 +49,11 @@ def understaffing_weight(settings: RosterSettings, peak: bool) -> int:
     than an ordinary one, so the roster does not take agents from ordinary
     days for a peak it cannot cover (the peak actions price that gap instead).
     """
-    return max(1, round(settings.understaffing_weight * (settings.peak_weight if peak else 1.0))) if settings.understaffing_weight else 0
+    return (
+        max(1, round(settings.understaffing_weight * (settings.peak_weight if peak else 1.0)))
+        if settings.understaffing_weight
+        else 0
+    )
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -187,7 +191,9 @@ def _shift_options(days: Sequence[dt.date], config: Config, grid: pd.DatetimeInd
                     earliest = first + int(template.lunch_after_hours[0] * 60 // step)
                     latest = first + int(template.lunch_after_hours[1] * 60 // step)
                     # Lunch lies inside the shift, work before and after it (also when the horizon cuts the shift).
-                    lunch_starts = tuple(t for t in range(max(earliest, first + 1), latest + 1) if t + lunch_intervals < last)
+                    lunch_starts = tuple(
+                        t for t in range(max(earliest, first + 1), latest + 1) if t + lunch_intervals < last
+                    )
                 local_end = end.tz_convert(tz)
                 end_minutes = _local_minutes(local_end.time()) + (1440 if local_end.date() > day else 0)
                 begin_minutes = _local_minutes(start_time)
@@ -255,7 +261,9 @@ def preference_days(preference: Preference, days: Sequence[dt.date]) -> list[int
     ]
 
 
-def _agent_rules(agent: Agent, settings: RosterSettings, weeks: Sequence[Sequence[int]], days: Sequence[dt.date], weekend_count: int) -> AgentRules:
+def _agent_rules(
+    agent: Agent, settings: RosterSettings, weeks: Sequence[Sequence[int]], days: Sequence[dt.date], weekend_count: int
+) -> AgentRules:
     contract = agent.contract
     rest = contract.min_rest_hours if contract.min_rest_hours is not None else settings.min_rest_hours
     consecutive = contract.max_consecutive_days or settings.max_consecutive_days
@@ -265,7 +273,9 @@ def _agent_rules(agent: Agent, settings: RosterSettings, weeks: Sequence[Sequenc
         if contract.max_weekends_per_4_weeks is not None
         else settings.max_weekends_per_4_weeks
     )
-    target = contract.target_hours_per_week if contract.target_hours_per_week is not None else contract.max_hours_per_week
+    target = (
+        contract.target_hours_per_week if contract.target_hours_per_week is not None else contract.max_hours_per_week
+    )
     week_minutes = []
     off = set(agent.time_off)
     for week in weeks:
@@ -296,17 +306,23 @@ def _may_work(agent: Agent, option: ShiftOption, servable: frozenset[int]) -> bo
     return agent.available(option.day, option.local_start, option.end_minute - option.start_minute)
 
 
-def _servable_options(options: Sequence[ShiftOption], skills: tuple[str, ...], is_open: np.ndarray, queues: Sequence[str]) -> frozenset[int]:
+def _servable_options(
+    options: Sequence[ShiftOption], skills: tuple[str, ...], is_open: np.ndarray, queues: Sequence[str]
+) -> frozenset[int]:
     """Options every worked interval of which has one of ``skills`` open: paid time with nothing to serve is not offered."""
     rows = [q for q, queue in enumerate(queues) if queue in skills]
     if not rows:
         return frozenset()
     return frozenset(
-        option.index for option in options if is_open[rows, option.first_interval : option.last_interval].any(axis=0).all()
+        option.index
+        for option in options
+        if is_open[rows, option.first_interval : option.last_interval].any(axis=0).all()
     )
 
 
-def _requirements_matrix(requirements: pd.DataFrame, grid: pd.DatetimeIndex, queues: Sequence[str], config: Config) -> np.ndarray:
+def _requirements_matrix(
+    requirements: pd.DataFrame, grid: pd.DatetimeIndex, queues: Sequence[str], config: Config
+) -> np.ndarray:
     missing = [column for column in ("ds", "queue", "agents_required") if column not in requirements.columns]
     if missing:
         raise InputError(f"requirements are missing column(s) {missing}")
@@ -357,9 +373,13 @@ def build_problem(
     weekends = tuple(tuple(weekend_groups[key]) for key in sorted(weekend_groups))
     options = _shift_options(day_list, config, grid)
     # Opening hours depend on the skills only: checked once per skill set, not per agent.
-    servable = {skills: _servable_options(options, skills, is_open, queues) for skills in {agent.channels for agent in team.agents}}
+    servable = {
+        skills: _servable_options(options, skills, is_open, queues)
+        for skills in {agent.channels for agent in team.agents}
+    }
     allowed = tuple(
-        tuple(option.index for option in options if _may_work(agent, option, servable[agent.channels])) for agent in team.agents
+        tuple(option.index for option in options if _may_work(agent, option, servable[agent.channels]))
+        for agent in team.agents
     )
     rules = tuple(_agent_rules(agent, config.roster, weeks, day_list, len(weekends)) for agent in team.agents)
 

@@ -121,7 +121,9 @@ def _shifts(roster: pd.DataFrame, config: Config, horizon_end: pd.Timestamp) -> 
     return shifts, blocks
 
 
-def _coverage_penalties(roster: pd.DataFrame, config: Config, requirements: pd.DataFrame) -> list[tuple[str, str, float]]:
+def _coverage_penalties(
+    roster: pd.DataFrame, config: Config, requirements: pd.DataFrame
+) -> list[tuple[str, str, float]]:
     settings = config.roster
     coverage = scheduled_agents(roster, requirements, config.interval_minutes)
     penalties = []
@@ -134,7 +136,9 @@ def _coverage_penalties(roster: pd.DataFrame, config: Config, requirements: pd.D
         short = np.maximum(need - served, 0.0)
         over = np.maximum(served - need, 0.0)
         # Whole weights per hundredth: a fractional peak_weight is rounded (at least 1).
-        peak = max(1, round(settings.understaffing_weight * settings.peak_weight)) if settings.understaffing_weight else 0
+        peak = (
+            max(1, round(settings.understaffing_weight * settings.peak_weight)) if settings.understaffing_weight else 0
+        )
         weight = np.where(required >= settings.peak_factor * median, peak, settings.understaffing_weight)
         under = weight * np.minimum(short, SCALE) + 2 * weight * np.maximum(short - SCALE, 0.0)
         labels = rows["ds"].dt.tz_convert(config.timezone).dt.strftime("%Y-%m-%d %H:%M").to_numpy()
@@ -151,7 +155,9 @@ def _week_target(agent: Agent, week_days: list[dt.date]) -> tuple[int, int]:
     """(minimum, target) paid minutes of a week, pro-rated for leave and days outside the plan."""
     contract = agent.contract
     present = sum(1 for day in week_days if day not in agent.time_off) / 7
-    target = contract.target_hours_per_week if contract.target_hours_per_week is not None else contract.max_hours_per_week
+    target = (
+        contract.target_hours_per_week if contract.target_hours_per_week is not None else contract.max_hours_per_week
+    )
     return (
         math.floor(contract.min_hours_per_week * present * 60),
         math.floor(min(target, contract.max_hours_per_week) * present * 60),
@@ -197,7 +203,9 @@ def score_roster(
         if day.weekday() >= 5:
             weekends[day.isocalendar()[:2]].append(day)
 
-    counts: dict[str, dict[str, dict[str, int]]] = defaultdict(lambda: defaultdict(dict))  # contract -> what -> agent -> n
+    counts: dict[str, dict[str, dict[str, int]]] = defaultdict(
+        lambda: defaultdict(dict)
+    )  # contract -> what -> agent -> n
     for agent in team.agents:
         own = by_agent.get(agent.id, [])
         worked_days = {shift.day for shift in own}
@@ -206,7 +214,10 @@ def score_roster(
             matching = [shift for shift in own if _matches(preference, shift)]
             if preference.kind == "avoid":
                 undesired += len(matching)
-                penalties.extend(("undesired shift", f"{agent.id} {shift.day}", float(SCALE * preference.weight)) for shift in matching)
+                penalties.extend(
+                    ("undesired shift", f"{agent.id} {shift.day}", float(SCALE * preference.weight))
+                    for shift in matching
+                )
                 continue
             matched_days = {shift.day for shift in matching}
             for day in horizon_days:
@@ -223,7 +234,11 @@ def score_roster(
                 worked = sum(shift.paid for shift in own if shift.day in week_days)
                 if target > low and worked < target:
                     penalties.append(
-                        ("hours below target", f"{agent.id} week of {week_days[0]}", float(settings.hours_weight * (target - worked)))
+                        (
+                            "hours below target",
+                            f"{agent.id} week of {week_days[0]}",
+                            float(settings.hours_weight * (target - worked)),
+                        )
                     )
         contract = agent.contract.name
         counts[contract]["weekends"][agent.id] = sum(1 for weekend in weekends.values() if worked_days & set(weekend))
@@ -236,19 +251,26 @@ def score_roster(
                     continue
                 spread = max(values.values()) - min(values.values())
                 if spread:
-                    penalties.append((f"uneven {what}", f"contract {contract}", float(SCALE * settings.fairness_weight * spread)))
+                    penalties.append(
+                        (f"uneven {what}", f"contract {contract}", float(SCALE * settings.fairness_weight * spread))
+                    )
     if previous is not None and not previous.empty and settings.stability_weight:
         penalties.extend(_changes(previous, by_agent, team, horizon_days, freeze_until, tz, settings.stability_weight))
     switches = sum(shift.switches for shift in shifts)
     if settings.switch_weight:
         for shift in shifts:
             if shift.switches:
-                penalties.append(("queue switch", f"{shift.agent_id} {shift.day}", float(settings.switch_weight * shift.switches)))
+                penalties.append(
+                    ("queue switch", f"{shift.agent_id} {shift.day}", float(settings.switch_weight * shift.switches))
+                )
 
     totals: dict[tuple[str, str], float] = defaultdict(float)
     for rule, subject, cost in penalties:
         totals[rule, subject] += cost
-    ordered = sorted(((rule, subject, cost) for (rule, subject), cost in totals.items()), key=lambda item: (-item[2], item[0], item[1]))
+    ordered = sorted(
+        ((rule, subject, cost) for (rule, subject), cost in totals.items()),
+        key=lambda item: (-item[2], item[0], item[1]),
+    )
     return RosterScore(
         objective=float(sum(cost for _rule, _subject, cost in ordered)),
         penalties=tuple(ordered),
@@ -268,7 +290,11 @@ def _changes(
     weight: int,
 ) -> list[tuple[str, str, float]]:
     """Agent-days whose shift (start and end) differs from the previous roster's, over the days it planned."""
-    spans = previous.groupby(["agent_id", "shift_id"], sort=True).agg(start=("start", "min"), end=("end", "max")).reset_index()
+    spans = (
+        previous.groupby(["agent_id", "shift_id"], sort=True)
+        .agg(start=("start", "min"), end=("end", "max"))
+        .reset_index()
+    )
     spans["day"] = spans["start"].dt.tz_convert(tz).dt.date
     planned = set(pd.date_range(spans["day"].min(), spans["day"].max(), freq="D").date)
     before = {(row.agent_id, row.day): (row.start, row.end) for row in spans.itertuples(index=False)}

@@ -371,4 +371,3 @@ def _minimum_conflicts_together(problem: RosterProblem) -> list[str]:
                 f"{name} cannot be met: the agents' shifts, availability and contracts leave open intervals uncovered"
             )
     return messages
-

@@ -159,7 +159,9 @@ def write_answer_times(config: Config, queues: tuple[DeferredQueue, ...], out_di
     """Write ``response_times.csv`` and ``response_times.json`` into ``out_dir`` (each atomically)."""
     frame = response_times(queues)
     feed = render_feed(answer_feed(config, queues))
-    write_table(frame.loc[:, list(RESPONSE_TIME_COLUMNS)], out_dir / CSV_FILE, config.timezone, ("ds", "expected_at", "p80_at"))
+    write_table(
+        frame.loc[:, list(RESPONSE_TIME_COLUMNS)], out_dir / CSV_FILE, config.timezone, ("ds", "expected_at", "p80_at")
+    )
     write_text_atomic(out_dir / FEED_FILE, feed)
     return frame
 
@@ -167,14 +169,25 @@ def write_answer_times(config: Config, queues: tuple[DeferredQueue, ...], out_di
 def read_plan_tables(out_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
     """``forecast.csv``, ``requirements.csv`` and ``roster.csv`` of a plan folder, with what answer times need."""
     forecast = read_table(
-        out_dir / "forecast.csv", ("ds", "queue", "yhat", "yhat_hi"), ("ds",), numeric_columns=("yhat", "yhat_hi"), what="forecast"
+        out_dir / "forecast.csv",
+        ("ds", "queue", "yhat", "yhat_hi"),
+        ("ds",),
+        numeric_columns=("yhat", "yhat_hi"),
+        what="forecast",
     )
     numbers = ("volume", "aht_seconds", "shrinkage", "max_occupancy", "agents_required")
     requirements = read_table(
-        out_dir / "requirements.csv", ("ds", "queue", "open", *numbers), ("ds",), numeric_columns=numbers, what="requirements"
+        out_dir / "requirements.csv",
+        ("ds", "queue", "open", *numbers),
+        ("ds",),
+        numeric_columns=numbers,
+        what="requirements",
     )
     roster = read_table(
-        out_dir / "roster.csv", ("agent_id", "queue", "activity", "start", "end", "shift_id"), ("start", "end"), what="roster"
+        out_dir / "roster.csv",
+        ("agent_id", "queue", "activity", "start", "end", "shift_id"),
+        ("start", "end"),
+        what="roster",
     )
     roster["queue"] = roster["queue"].astype(str).replace("nan", "")
     return forecast, requirements, roster
@@ -201,7 +214,9 @@ def plan_eta(out_dir: Path, queue: str, received: dt.datetime) -> Eta:
     except (ValueError, KeyError, TypeError) as error:
         raise InputError(f"{feed_path}: not a peakplan answer-time feed ({error})") from None
     if queue not in known:
-        raise InputError(f"queue {queue!r} has no answer times in {out_dir}; deferred queues: {', '.join(known) or 'none'}")
+        raise InputError(
+            f"queue {queue!r} has no answer times in {out_dir}; deferred queues: {', '.join(known) or 'none'}"
+        )
     if received.tzinfo is None:
         raise InputError(f"--at {received.isoformat()} has no UTC offset (write e.g. 2026-11-27T22:10:00+03:00)")
     forecast, requirements, roster = read_plan_tables(out_dir)

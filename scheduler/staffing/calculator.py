@@ -113,7 +113,17 @@ def calculate(
             at or above the agents (an unstable queue: no finite wait); without,
             a target no staffing up to :data:`MAX_AGENTS` reaches.
     """
-    _check(volume, interval_minutes, aht_seconds, target_seconds, agents, target_level, max_occupancy, shrinkage, patience_seconds)
+    _check(
+        volume,
+        interval_minutes,
+        aht_seconds,
+        target_seconds,
+        agents,
+        target_level,
+        max_occupancy,
+        shrinkage,
+        patience_seconds,
+    )
     traffic = volume * aht_seconds / (interval_minutes * 60)
     patient = patience_seconds is None or math.isinf(patience_seconds)
     goal = f"{target_level:.0%} within {target_seconds:g} s at <= {max_occupancy:.0%} occupancy"
@@ -126,12 +136,22 @@ def calculate(
             )
         try:
             if patient:
-                count = int(required_servers(np.array([traffic]), aht_seconds, target_seconds, target_level, max_occupancy, MAX_AGENTS)[0])
+                count = int(
+                    required_servers(
+                        np.array([traffic]), aht_seconds, target_seconds, target_level, max_occupancy, MAX_AGENTS
+                    )[0]
+                )
             else:
                 assert patience_seconds is not None
                 count = int(
                     required_servers_a(
-                        np.array([traffic]), aht_seconds, patience_seconds, target_seconds, target_level, max_occupancy, MAX_AGENTS
+                        np.array([traffic]),
+                        aht_seconds,
+                        patience_seconds,
+                        target_seconds,
+                        target_level,
+                        max_occupancy,
+                        MAX_AGENTS,
                     )[0]
                 )
         except ValueError:
@@ -144,7 +164,11 @@ def calculate(
         if patient and traffic > 0 and count <= traffic:
             needed = ""
             try:
-                least = int(required_servers(np.array([traffic]), aht_seconds, target_seconds, target_level, max_occupancy, MAX_AGENTS)[0])
+                least = int(
+                    required_servers(
+                        np.array([traffic]), aht_seconds, target_seconds, target_level, max_occupancy, MAX_AGENTS
+                    )[0]
+                )
                 needed = f"; {least:,} agents meet {goal}"
             except ValueError:
                 pass

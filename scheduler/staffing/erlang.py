@@ -56,9 +56,7 @@ def service_level(
     return np.where(traffic_arr <= 0, 1.0, np.clip(level, 0.0, 1.0))
 
 
-def average_speed_of_answer(
-    servers: npt.ArrayLike, traffic: npt.ArrayLike, aht_seconds: npt.ArrayLike
-) -> FloatArray:
+def average_speed_of_answer(servers: npt.ArrayLike, traffic: npt.ArrayLike, aht_seconds: npt.ArrayLike) -> FloatArray:
     """Mean wait in seconds over all contacts (``inf`` when unstable)."""
     servers_arr = np.asarray(servers, dtype=float)
     traffic_arr = np.asarray(traffic, dtype=float)

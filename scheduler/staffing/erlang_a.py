@@ -105,7 +105,9 @@ def erlang_a(
             np.asarray(target_seconds, float),
         )
     )
-    shape = np.broadcast_shapes(*(np.shape(value) for value in (servers, traffic, aht_seconds, patience_seconds, target_seconds)))
+    shape = np.broadcast_shapes(
+        *(np.shape(value) for value in (servers, traffic, aht_seconds, patience_seconds, target_seconds))
+    )
     p_wait = np.zeros(n.shape)
     level = np.ones(n.shape)
     asa = np.zeros(n.shape)

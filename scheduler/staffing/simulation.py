@@ -118,7 +118,9 @@ def simulate_live(
     rng = np.random.default_rng(seed)
     arrivals = np.cumsum(rng.exponential(1.0 / arrival_rate, contacts))
     handles = rng.exponential(aht_seconds, contacts)
-    patience = rng.exponential(patience_seconds, contacts) if np.isfinite(patience_seconds) else np.full(contacts, np.inf)
+    patience = (
+        rng.exponential(patience_seconds, contacts) if np.isfinite(patience_seconds) else np.full(contacts, np.inf)
+    )
     free_at: list[float] = []  # completion times of busy servers
     waiting: deque[int] = deque()
     waited = within = abandoned = 0

@@ -144,7 +144,9 @@ def multipliers(uplifts: Sequence[Uplift], queues: Sequence[str]) -> dict[str, f
     return result
 
 
-def window(forecast: pd.DataFrame, tz: str, start: dt.date | None, days: int | None) -> tuple[pd.Timestamp, pd.Timestamp]:
+def window(
+    forecast: pd.DataFrame, tz: str, start: dt.date | None, days: int | None
+) -> tuple[pd.Timestamp, pd.Timestamp]:
     """The window ``[start, start + days)`` in local days, as UTC instants; defaults: the whole forecast."""
     ds = pd.to_datetime(forecast["ds"], utc=True)
     if ds.empty:
@@ -162,7 +164,9 @@ def window(forecast: pd.DataFrame, tz: str, start: dt.date | None, days: int | N
     return local_midnight(begin_day, tz).tz_convert("UTC"), local_midnight(end_day, tz).tz_convert("UTC")
 
 
-def apply_uplifts(forecast: pd.DataFrame, factors: dict[str, float], begin: pd.Timestamp, end: pd.Timestamp) -> pd.DataFrame:
+def apply_uplifts(
+    forecast: pd.DataFrame, factors: dict[str, float], begin: pd.Timestamp, end: pd.Timestamp
+) -> pd.DataFrame:
     """The forecast with ``yhat`` of each queue times its factor inside ``[begin, end)``."""
     scenario = forecast.copy()
     ds = pd.to_datetime(scenario["ds"], utc=True)

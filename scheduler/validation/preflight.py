@@ -228,7 +228,9 @@ def _check_events(result: InputCheck, config: Config, start: dt.date | None, day
     try:
         events = load_events(config, min(first, last), max(first, last))
     except InputError as error:
-        result.problems.add(str(error) if config.events is None or str(config.events) in str(error) else f"{config.events}: {error}")
+        result.problems.add(
+            str(error) if config.events is None or str(config.events) in str(error) else f"{config.events}: {error}"
+        )
         return
     if events.empty or result.history_days is None or config.events is None:
         return

@@ -55,9 +55,7 @@ class Validation:
         return {
             "ok": self.exit_code == ExitCode.OK,
             "exit_code": int(self.exit_code),
-            "checks": [
-                {"name": check.name, "status": check.status, "detail": check.detail} for check in self.checks
-            ],
+            "checks": [{"name": check.name, "status": check.status, "detail": check.detail} for check in self.checks],
             "warnings": list(self.warnings),
         }
 
@@ -88,7 +86,11 @@ def validate_inputs(
     except InputError as error:
         report.add("config", ERROR, str(error))
         return report
-    report.add("config", OK, f"{config_path}: team {config.team_name!r}, {config.timezone}, queues {', '.join(config.queue_names)}")
+    report.add(
+        "config",
+        OK,
+        f"{config_path}: team {config.team_name!r}, {config.timezone}, queues {', '.join(config.queue_names)}",
+    )
 
     team: Team | None = None
     try:
@@ -140,7 +142,11 @@ def validate_inputs(
             report.warnings.extend(result.warnings)
             requirements = as_written(compute_requirements(as_written(result.frame), config))
             hours = float(requirements["agents_required"].sum()) * config.interval_minutes / 60
-            report.add("forecast", OK, f"{float(result.frame['yhat'].sum()):,.0f} contacts forecast from {start} for {days} days")
+            report.add(
+                "forecast",
+                OK,
+                f"{float(result.frame['yhat'].sum()):,.0f} contacts forecast from {start} for {days} days",
+            )
             for line in describe_special_days(result.special_days):  # holidays, eves, ... and how each is forecast
                 report.add("special day", OK, line)
             report.add("requirements", OK, f"{hours:,.1f} agent-hours required")
