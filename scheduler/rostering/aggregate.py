@@ -216,8 +216,8 @@ def solve_aggregate(
                 if kept is None:
                     for var in day_sum(d):
                         lp.Add(var == 0)
-                elif (c, o) in counts:
-                    lp.Add(counts[c, o] == 1)
+                elif (c, kept) in counts:
+                    lp.Add(counts[c, kept] == 1)
         for preference in agent.preferences:
             matching = [o for o in problem.allowed[first] if preference_matches(preference, problem.options[o])]
             if preference.kind == "avoid":
