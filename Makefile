@@ -9,7 +9,7 @@ EXAMPLE := examples/cashback
 WEEK ?= 2026-W48
 OUT ?= out
 
-.PHONY: demo test test-fast wheel-smoke lint lock bench example-data clean
+.PHONY: demo test test-fast explore wheel-smoke lint lock bench example-data clean
 
 $(STAMP): pyproject.toml $(LOCK)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ test: $(STAMP)
 # What a developer runs between commits: the long end-to-end tests left out.
 test-fast: $(STAMP)
 	$(BIN)/python -m pytest -q -n 2 -m "not slow"
+
+# Property and fuzz tests with fresh random examples (make test runs them derandomized).
+explore: $(STAMP)
+	HYPOTHESIS_PROFILE=explore $(BIN)/python -m pytest -q -n 2 tests/property tests/fuzz
 
 wheel-smoke: $(STAMP)
 	PYTHON=$(BIN)/python LOCK=$(LOCK) .ci/wheel-smoke

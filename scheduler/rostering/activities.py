@@ -8,7 +8,8 @@ turns those counts into what an agent actually does:
 - a queue block lasts at least ``min_block_minutes`` for its queue (a stretch
   of work between the shift's ends and lunch shorter than that is one block),
 - each change of queue costs ``switch_weight`` (across lunch too), and a
-  shift changes queue at most ``max_switches_per_shift`` times,
+  shift changes queue at most ``max_switches_per_shift`` times (a change away
+  from a queue that has just closed is forced, so it does not count),
 - coverage is charged as in the objective, and a queue below its hard
   minimum costs far more than anything else can save.
 
@@ -222,8 +223,10 @@ def _best_plan(shift: _Shift, delta: np.ndarray, rules: _Rules) -> tuple[int, Sh
                     steps += len(queues)
                     # An ending block pays unless it reached its minimum (or, at lunch, began its stretch).
                     ending = 0 if r >= cap[q] or (piece_start and whole) else penalty
-                    change = switch + (penalty if k >= most else 0)
-                    k2 = min(k + 1, most)
+                    if allowed[q]:
+                        change, k2 = switch + (penalty if k >= most else 0), min(k + 1, most)
+                    else:  # q has closed: the change is forced by opening hours, not counted
+                        change, k2 = switch, k
                     if not piece_start and allowed[q]:
                         r2 = min(r + 1, cap[q])
                         key = (q, r2, whole and r2 < cap[q], k)  # a block at its minimum may end anyway
@@ -281,7 +284,7 @@ def _plan_cost(shift: _Shift, plan: ShiftPlan, delta: np.ndarray, rules: _Rules)
         total += int(delta[i, q])
         if previous is not None and q != previous:
             total += switch
-            switches += 1
+            switches += int(shift.allowed[i, previous])  # leaving a closed queue is forced, not counted
         previous = q
         stretches[-1].append(q)
     for stretch in stretches:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from collections import defaultdict
+from collections.abc import Callable
 from zoneinfo import ZoneInfo
 
 import pandas as pd
@@ -233,7 +234,7 @@ def find_violations(
                 problems.append(f"shift {shift_id}: break at {row.start} is off the quarter hours")
             if not begin < row.start or not row.end < finish:
                 problems.append(f"shift {shift_id}: break at {row.start} is not inside the shift")
-        problems.extend(_block_violations(shift_id, rows, settings))
+        problems.extend(_block_violations(shift_id, rows, settings, lambda queue, moment: _queue_open(config, queue, moment.tz_convert(tz))))
         if not _in_availability(agent, local_begin, length):
             problems.append(f"shift {shift_id}: outside the availability or time off of {agent_id}")
         if not agent.contract.night_work and touches_night(config, begin, length, tz):
@@ -342,12 +343,22 @@ def queue_blocks(rows: list) -> list[list[tuple[str, pd.Timestamp, pd.Timestamp]
     return [runs for runs in stretches if runs]
 
 
-def _block_violations(shift_id: str, rows: list, settings: RosterSettings) -> list[str]:
+def _block_violations(
+    shift_id: str, rows: list, settings: RosterSettings, is_open: Callable[[str, pd.Timestamp], bool]
+) -> list[str]:
     """Every queue block lasts ``min_block_minutes`` (per queue), unless it is its stretch's only block;
-    at most ``max_switches_per_shift`` changes of queue (across breaks and lunch)."""
+    at most ``max_switches_per_shift`` changes of queue (across breaks and lunch).
+
+    A change away from a queue that has closed when the next block begins is
+    forced by opening hours, not chosen: it does not count towards the maximum.
+    """
     problems = []
-    queues = [row.queue for row in rows if row.activity == "work"]
-    switches = sum(1 for first, second in zip(queues, queues[1:], strict=False) if first != second)
+    work = [row for row in rows if row.activity == "work"]
+    switches = sum(
+        1
+        for first, second in zip(work, work[1:], strict=False)
+        if first.queue != second.queue and is_open(first.queue, second.start)
+    )
     if switches > settings.max_switches_per_shift:
         problems.append(f"shift {shift_id}: {switches} changes of queue, at most {settings.max_switches_per_shift}")
     for runs in queue_blocks(rows):

@@ -131,3 +131,25 @@ def test_checker_names_a_short_block_and_too_many_switches() -> None:
     ]
     score = score_roster(roster, members, config, demand(config, 1, {}), MONDAY, 1)
     assert (score.switches, score.shortest_block_minutes) == (2, 30.0)
+
+
+def test_a_change_forced_by_a_closing_queue_does_not_count_as_a_switch() -> None:
+    # Found by the property test: the only chat agent's 8-hour shift runs 08-16, chat opens 09-15
+    # and needs one agent throughout. Email 08-09, chat 09-15, email 15-16 is the only roster that
+    # keeps the minimum; the change at 15:00 is forced by chat closing, so it is no switch.
+    shift = ShiftTemplate(name="day", hours=8, starts=(dt.time(8),))
+    config = make_config(
+        shift,
+        channels={"chat": OpeningHours(open=dt.time(9), close=dt.time(15)), "email": OpeningHours(open=dt.time(0), close=dt.time(16))},
+        min_agents=(("chat", 1),),
+    )
+    members = team(agent("a1", channels=BOTH))
+    result = make_roster(config, members, demand(config, 1, {"email": hours(0, 8, 9, 1.0)}), MONDAY, 1)
+    assert find_violations(result.roster, members, config, MONDAY, 1) == []
+    work = result.roster[result.roster["activity"] == "work"]
+    assert list(work["queue"]) == ["email", "chat", "email"]
+    # The checker still counts a change away from a queue that is open.
+    open_all_day = make_config(shift, channels={"chat": ALL_DAY, "email": ALL_DAY})
+    assert find_violations(result.roster, members, open_all_day, MONDAY, 1) == [
+        "shift a1-2026-11-23-0800: 2 changes of queue, at most 1"
+    ]
