@@ -97,6 +97,7 @@ def _synthetic_us():  # -> BacktestResult
     from forecasts.daytypes import holiday_key
     from forecasts.grid import interval_grid
     from forecasts.holidays_calendar import holiday_events
+    from forecasts.settings import ModelOptions
 
     first, days = dt.date(2023, 1, 2), 2 * 364 + 7
     grid = interval_grid(first, days, SYNTH_TZ, INTERVAL).as_unit("ns")
@@ -118,7 +119,7 @@ def _synthetic_us():  # -> BacktestResult
             mean = np.where((date == day - dt.timedelta(days=1)) & (hour >= 14), 1.0, mean)
     history = pd.DataFrame({"ds": grid, "queue": "calls", "y": np.random.default_rng(0).poisson(mean).astype(float)})
     origins = weekly_origins(dt.date(2024, 1, 1), dt.date(2024, 12, 23))
-    result = backtest(history, events, origins=origins, tz=SYNTH_TZ, interval_minutes=INTERVAL)
+    result = backtest(history, events, origins=origins, options=ModelOptions(tz=SYNTH_TZ, interval_minutes=INTERVAL))
     print()
     print(f"generalisation: synthetic US bank (closed on {len(SYNTH_CLOSED)} federal holidays, open on the rest), "
           f"{len(origins)} Mondays {origins[0]}..{origins[-1]}, only holidays US given")  # fmt: skip
@@ -141,6 +142,9 @@ def main() -> int:
     from forecasts.backtest import METHOD_NAMES, backtest, format_breakdown, weekly_origins
     from forecasts.history import read_interval_history
     from forecasts.holidays_calendar import holiday_events
+    from forecasts.settings import ModelOptions
+
+    options = ModelOptions(tz=TZ, interval_minutes=INTERVAL)
 
     if not DATA.is_file():
         print(
@@ -163,7 +167,7 @@ def main() -> int:
 
     origins = weekly_origins(FIRST_ORIGIN, LAST_ORIGIN)
     started = time.perf_counter()
-    result = backtest(history, events, origins=origins, horizon_days=HORIZON, tz=TZ, interval_minutes=INTERVAL)
+    result = backtest(history, events, origins=origins, horizon_days=HORIZON, options=options)
     seconds = time.perf_counter() - started
     print(f"origins: {len(origins)} Mondays {origins[0]}..{origins[-1]}, {HORIZON}-day horizon "
           f"({seconds:.2f} s); holiday+eve days scored: {', '.join(str(d) for d in result.event_days)}")  # fmt: skip
@@ -187,7 +191,7 @@ def main() -> int:
     speed_origins = weekly_origins(dt.date(1999, 6, 28), dt.date(1999, 12, 20))
     assert len(speed_origins) == SPEED_ORIGINS
     started = time.perf_counter()
-    backtest(year, year_events, origins=speed_origins, horizon_days=HORIZON, tz=TZ, interval_minutes=INTERVAL)
+    backtest(year, year_events, origins=speed_origins, horizon_days=HORIZON, options=options)
     speed = time.perf_counter() - started
     print()
     print(f"speed: {SPEED_ORIGINS}-origin backtest (model + both baselines + calibrated bands) over one synthetic "

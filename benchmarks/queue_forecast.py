@@ -23,7 +23,7 @@ import pandas as pd
 
 from forecasts.backtest import backtest
 from scheduler.config import load_config
-from scheduler.pipeline import load_events, queue_counts, read_history, run_backtest, run_queue_backtest
+from scheduler.pipeline import load_events, model_options, queue_counts, read_history, run_backtest, run_queue_backtest
 
 DEFAULT_CONFIG = Path(__file__).resolve().parents[1] / "examples" / "cashback" / "peakplan.languages.toml"
 
@@ -56,10 +56,7 @@ def main() -> None:
     local = history["ds"].dt.tz_convert(config.timezone)
     events = load_events(config, local.min().date(), local.max().date() + dt.timedelta(days=8))
     begin = time.perf_counter()
-    alone = backtest(
-        history, events, origins=channel.origins, horizon_days=7, tz=config.timezone,
-        interval_minutes=config.interval_minutes, baseline_weeks=config.baseline_weeks, special=config.special_days,
-    )  # fmt: skip
+    alone = backtest(history, events, origins=channel.origins, horizon_days=7, options=model_options(config))
     print(f"queues alone: {time.perf_counter() - begin:.1f} s")
     predictions = alone.predictions[alone.predictions["day_class"] == "normal"].copy()
     predictions["day"] = predictions["ds"].dt.tz_convert(config.timezone).dt.date

@@ -39,12 +39,12 @@ import pandas as pd
 from calendars.errors import InputError
 from forecasts.bands import calibrate, prediction_bands
 from forecasts.baseline import fit_model
-from forecasts.daytypes import DAY_TYPES, EVE, HOLIDAY, NO_SPECIAL_DAYS, SpecialDays, with_own_days
+from forecasts.daytypes import DAY_TYPES, EVE, HOLIDAY, with_own_days
 from forecasts.events import CalendarState, validate_events
 from forecasts.grid import zone
 from forecasts.predict import predict
 from forecasts.series import Series
-from forecasts.settings import DEFAULT_SETTINGS, MIN_NORMAL_OCCURRENCES, WEEKDAYS, ModelSettings
+from forecasts.settings import MIN_NORMAL_OCCURRENCES, WEEKDAYS, ModelOptions
 
 METHODS: tuple[str, ...] = ("model", "seasonal_naive", "avg_8w", "day_type_rule")
 """Methods scored by :func:`backtest`, in report order."""
@@ -140,12 +140,7 @@ def backtest(
     *,
     origins: Sequence[dt.date],
     horizon_days: int = 7,
-    tz: str,
-    interval_minutes: int,
-    baseline_weeks: int = 8,
-    source: str = "history",
-    settings: ModelSettings = DEFAULT_SETTINGS,
-    special: SpecialDays = NO_SPECIAL_DAYS,
+    options: ModelOptions,
 ) -> BacktestResult:
     """Score the model and both baselines from every origin, in one pass over the history.
 
@@ -157,12 +152,7 @@ def backtest(
             and at least one day of actuals after it.
         horizon_days: days forecast from each origin (days beyond the history
             are not scored).
-        tz: the team's IANA timezone.
-        interval_minutes: interval length of ``history``.
-        baseline_weeks: as in :func:`forecasts.forecast.forecast`.
-        source: name of the history input for messages.
-        settings: model knobs.
-        special: what the team declared about its holidays (as in :func:`forecasts.forecast.forecast`).
+        options: as in :func:`forecasts.forecast.forecast`.
 
     Returns:
         A :class:`BacktestResult`.
@@ -171,13 +161,13 @@ def backtest(
         InputError: no origins, an origin outside the history, or too little
             history before an origin.
     """
-    zone(tz)
+    zone(options.tz)
     if not origins:
         raise InputError("no backtest origins: give a range that contains at least one Monday inside the history")
     if horizon_days < 1:
         raise InputError(f"backtest horizon must be at least one day, got {horizon_days}")
-    series = Series.build(history, tz=tz, interval_minutes=interval_minutes, source=source)
-    ev = validate_events(with_own_days(events, special, tz), tz)
+    series = Series.build(history, tz=options.tz, interval_minutes=options.interval_minutes, source=options.source)
+    ev = validate_events(with_own_days(events, options.special, options.tz), options.tz)
     history_days = series.dates[series.present]
     first_day, last_day = history_days[0].astype(object), history_days[-1].astype(object)
     rows: list[pd.DataFrame] = []
@@ -186,11 +176,11 @@ def backtest(
         cutoff = series.index_of(origin)
         if cutoff <= 0 or origin > last_day:
             raise InputError(
-                f"backtest origin {origin} is outside the history in {source} ({first_day}..{last_day}): "
+                f"backtest origin {origin} is outside the history in {options.source} ({first_day}..{last_day}): "
                 "origins need history before them and actuals after them"
             )
         state = CalendarState.prepare(series, ev, cutoff)
-        fit = fit_model(series, state, cutoff, baseline_weeks, settings)
+        fit = fit_model(series, state, cutoff, options.baseline_weeks, options.settings)
         if min(fit.used) < MIN_NORMAL_OCCURRENCES:
             short = ", ".join(
                 f"{count} normal {day}" for count, day in zip(fit.used, WEEKDAYS, strict=True)
@@ -198,12 +188,14 @@ def backtest(
             )  # fmt: skip
             raise InputError(
                 f"backtest origin {origin}: need at least {MIN_NORMAL_OCCURRENCES} normal weeks before it in "
-                f"{source}, only {short}: start the origins later"
+                f"{options.source}, only {short}: start the origins later"
             )
         target = np.arange(cutoff, min(cutoff + horizon_days, len(series.dates)))
         target = target[series.present[target]]
-        prediction = predict(series, state, fit, target, settings, special=special)
-        calibration = calibrate(series, state, cutoff, min(horizon_days, 7), baseline_weeks, settings, special)
+        prediction = predict(series, state, fit, target, options.settings, special=options.special)
+        calibration = calibrate(
+            series, state, cutoff, min(horizon_days, 7), options.baseline_weeks, options.settings, options.special
+        )
         bands = prediction_bands(prediction, calibration)
         naive, average = _baselines(series, prediction.intervals, cutoff)
         rule = _day_type_rule(series, state, prediction.intervals, cutoff)

@@ -81,13 +81,13 @@ from calendars.errors import InputError
 from forecasts.bands import calibrate, prediction_bands
 from forecasts.baseline import fit_model
 from forecasts.dayprofiles import SpecialDayForecast, unseen_holiday_warnings
-from forecasts.daytypes import NO_SPECIAL_DAYS, SpecialDays, with_own_days
+from forecasts.daytypes import with_own_days
 from forecasts.events import CalendarState, validate_events
 from forecasts.grid import zone
 from forecasts.outages import OUTAGE_SHARE
 from forecasts.predict import predict
 from forecasts.series import Series, check_history_columns, guess_interval, utc_column
-from forecasts.settings import DEFAULT_SETTINGS, MIN_NORMAL_OCCURRENCES, WEEKDAYS, ModelSettings
+from forecasts.settings import DEFAULT_SETTINGS, MIN_NORMAL_OCCURRENCES, WEEKDAYS, ModelOptions, ModelSettings
 
 FORECAST_COLUMNS: tuple[str, ...] = (
     "ds",
@@ -153,12 +153,7 @@ def forecast(
     *,
     start: dt.date,
     days: int,
-    tz: str,
-    interval_minutes: int,
-    baseline_weeks: int = 8,
-    source: str = "history",
-    settings: ModelSettings = DEFAULT_SETTINGS,
-    special: SpecialDays = NO_SPECIAL_DAYS,
+    options: ModelOptions,
 ) -> ForecastResult:
     """Forecast contacts per interval and queue for ``days`` local days from ``start``.
 
@@ -168,13 +163,8 @@ def forecast(
         events: the events table (sales and holidays, past and future), or None.
         start: first local date of the forecast.
         days: number of local days to forecast.
-        tz: the team's IANA timezone.
-        interval_minutes: interval length; ``history`` must be on this grid.
-        baseline_weeks: normal same-weekday days averaged for the baseline.
-        source: name of the history input for messages (e.g. ``tickets.csv``).
-        settings: model knobs (the defaults are the measured ones).
-        special: what the team declared about its holidays and its own special days
-            (:func:`forecasts.daytypes.parse_special_days`).
+        options: the team's grid, the baseline window, the model knobs and the
+            declared special days (:class:`forecasts.settings.ModelOptions`).
 
     Returns:
         A :class:`ForecastResult`.
@@ -183,61 +173,63 @@ def forecast(
         InputError: malformed history or events, no history before ``start``, or
             fewer than 2 normal days of some weekday before ``start``.
     """
-    zone(tz)
+    zone(options.tz)
     if days <= 0:
         raise InputError(f"forecast length must be at least one day, got {days}")
-    if baseline_weeks < 1:
-        raise InputError(f"baseline_weeks must be at least 1, got {baseline_weeks}")
+    if options.baseline_weeks < 1:
+        raise InputError(f"baseline_weeks must be at least 1, got {options.baseline_weeks}")
     series = Series.build(
-        history, tz=tz, interval_minutes=interval_minutes, source=source, before=start,
+        history, tz=options.tz, interval_minutes=options.interval_minutes, source=options.source, before=start,
         until=start + dt.timedelta(days=days),  # one day more: a holiday right after the window makes an eve
     )  # fmt: skip
-    ev = validate_events(with_own_days(events, special, tz), tz)
+    ev = validate_events(with_own_days(events, options.special, options.tz), options.tz)
     cutoff = series.index_of(start)
     state = CalendarState.prepare(series, ev, cutoff)
     warnings: list[str] = []
 
-    fit = fit_model(series, state, cutoff, baseline_weeks, settings)
+    fit = fit_model(series, state, cutoff, options.baseline_weeks, options.settings)
     short = [w for w in range(7) if fit.used[w] < MIN_NORMAL_OCCURRENCES]
     if short:
         detail = ", ".join(f"{fit.used[w]} normal {WEEKDAYS[w]}" for w in short)
         history_days = series.present[:cutoff]
         first, last = series.dates[:cutoff][history_days][[0, -1]]
         raise InputError(
-            f"need at least {MIN_NORMAL_OCCURRENCES} normal weeks before {start} in {source}: only {detail} "
+            f"need at least {MIN_NORMAL_OCCURRENCES} normal weeks before {start} in {options.source}: only {detail} "
             f"(history {first}..{last}; {int((state.touched[:cutoff] & history_days).sum())} event days and "
             f"{int(state.outage.sum())} outage days do not count): load a longer history"
         )
-    thin = [w for w in range(7) if fit.used[w] < baseline_weeks]
+    thin = [w for w in range(7) if fit.used[w] < options.baseline_weeks]
     if thin:
         detail = ", ".join(f"{WEEKDAYS[w]} {fit.used[w]}" for w in thin)
-        warnings.append(f"baseline uses fewer than {baseline_weeks} normal weeks for some weekdays ({detail})")
+        warnings.append(f"baseline uses fewer than {options.baseline_weeks} normal weeks for some weekdays ({detail})")
 
     last_day = series.dates[:cutoff][series.present[:cutoff]][-1].astype(object)
     gap = (start - last_day).days - 1
     if gap > STALE_HISTORY_DAYS:
         warnings.append(
-            f"history in {source} ends on {last_day}, {gap} days before the forecast start {start}: "
+            f"history in {options.source} ends on {last_day}, {gap} days before the forecast start {start}: "
             "the baseline reflects the volume of back then"
         )
     outage_days = tuple(d.astype(object) for d in series.dates[state.outage])
     if outage_days:
         shown = ", ".join(str(d) for d in outage_days[:10]) + (", ..." if len(outage_days) > 10 else "")
         warnings.append(
-            f"{len(outage_days)} outage day(s) in {source} left out of training "
+            f"{len(outage_days)} outage day(s) in {options.source} left out of training "
             f"(volume below {OUTAGE_SHARE:.0%} of the same weekday around them, or hours without contacts "
             f"when there normally are many): {shown}"
         )
 
     target = np.arange(cutoff, cutoff + days)
-    prediction = predict(series, state, fit, target, settings, describe=True, special=special)
-    calibration = calibrate(series, state, cutoff, min(days, 7), baseline_weeks, settings, special)
+    prediction = predict(series, state, fit, target, options.settings, describe=True, special=options.special)
+    calibration = calibrate(
+        series, state, cutoff, min(days, 7), options.baseline_weeks, options.settings, options.special
+    )
     bands = prediction_bands(prediction, calibration)
 
     warnings.extend(unseen_holiday_warnings(prediction.special))
     for category, queues in prediction.missing.items():
         warnings.append(
-            f"no past {category!r} event in {source} and no stated uplift: forecast without uplift (x1.0) "
+            f"no past {category!r} event in {options.source} and no stated uplift: forecast without uplift (x1.0) "
             f"for queues {', '.join(queues)}; state an uplift for the event or load history covering a past one"
         )
 
@@ -308,6 +300,7 @@ __all__ = (
     "DEFAULT_SETTINGS",
     "FORECAST_COLUMNS",
     "ForecastResult",
+    "ModelOptions",
     "ModelSettings",
     "UPLIFT_COLUMNS",
     "detect_outage_days",

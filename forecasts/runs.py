@@ -22,11 +22,10 @@ import pandas as pd
 from calendars.errors import InputError
 from calendars.sales import load_sale_calendar
 from forecasts.backtest import BacktestResult, backtest, weekly_origins
-from forecasts.daytypes import NO_SPECIAL_DAYS, SpecialDays
 from forecasts.forecast import ForecastResult, forecast
 from forecasts.history import read_interval_history
 from forecasts.holidays_calendar import holiday_events
-from forecasts.settings import DEFAULT_SETTINGS, ModelSettings
+from forecasts.settings import ModelOptions
 
 _HORIZON = re.compile(r"^\s*(\d+)\s*(d|day|days|w|week|weeks)?\s*$", re.IGNORECASE)
 _INTERVAL = re.compile(r"^\s*(\d+)\s*(m|min|mins|minute|minutes|h|hour|hours)?\s*$", re.IGNORECASE)
@@ -110,26 +109,23 @@ def forecast_file(
     *,
     start: dt.date,
     days: int,
-    tz: str,
-    interval_minutes: int,
+    options: ModelOptions,
     events_path: str | os.PathLike[str] | None = None,
     holidays: str = "",
-    baseline_weeks: int = 8,
-    settings: ModelSettings = DEFAULT_SETTINGS,
 ) -> ForecastResult:
     """Forecast ``days`` days from ``start`` from a history file; everything before ``start`` trains.
+
+    The file's path names the history in messages (it replaces ``options.source``).
 
     Raises:
         InputError: bad files or options, too little history before ``start``.
     """
     inputs = load_inputs(
-        history_path, tz=tz, interval_minutes=interval_minutes, until=start + dt.timedelta(days=days),
+        history_path, tz=options.tz, interval_minutes=options.interval_minutes, until=start + dt.timedelta(days=days),
         events_path=events_path, holidays=holidays,
     )  # fmt: skip
-    result = forecast(
-        inputs.history, inputs.events, start=start, days=days, tz=tz, interval_minutes=interval_minutes,
-        baseline_weeks=baseline_weeks, source=os.fspath(history_path), settings=settings,
-    )  # fmt: skip
+    named = dataclasses.replace(options, source=os.fspath(history_path))
+    result = forecast(inputs.history, inputs.events, start=start, days=days, options=named)
     return dataclasses.replace(result, warnings=inputs.warnings + result.warnings)
 
 
@@ -139,31 +135,28 @@ def backtest_file(
     first_origin: dt.date | None,
     last_origin: dt.date | None,
     horizon_days: int,
-    tz: str,
-    interval_minutes: int,
+    options: ModelOptions,
     events_path: str | os.PathLike[str] | None = None,
     holidays: str = "",
-    baseline_weeks: int = 8,
-    settings: ModelSettings = DEFAULT_SETTINGS,
 ) -> BacktestResult:
     """Backtest from every Monday between ``first_origin`` and ``last_origin`` (defaults: see below).
 
-    Without ``first_origin`` the origins start on the first Monday with 8 weeks
-    of history before it; without ``last_origin`` they run to the last Monday
-    inside the history.
+    Without ``first_origin`` the origins start on the first Monday with
+    ``options.baseline_weeks`` weeks of history before it; without
+    ``last_origin`` they run to the last Monday inside the history. The file's
+    path names the history in messages (it replaces ``options.source``).
 
     Raises:
         InputError: bad files or options, no Monday in the range, too little history.
     """
     until = last_origin + dt.timedelta(days=horizon_days) if last_origin else dt.date.min  # min: the history's end
     inputs = load_inputs(
-        history_path, tz=tz, interval_minutes=interval_minutes, until=until, events_path=events_path,
+        history_path, tz=options.tz, interval_minutes=options.interval_minutes, until=until, events_path=events_path,
         holidays=holidays,
     )  # fmt: skip
     return backtest_frames(
-        inputs, first_origin=first_origin, last_origin=last_origin, horizon_days=horizon_days, tz=tz,
-        interval_minutes=interval_minutes, baseline_weeks=baseline_weeks, source=os.fspath(history_path),
-        settings=settings,
+        inputs, first_origin=first_origin, last_origin=last_origin, horizon_days=horizon_days,
+        options=dataclasses.replace(options, source=os.fspath(history_path)),
     )  # fmt: skip
 
 
@@ -173,15 +166,10 @@ def backtest_frames(
     first_origin: dt.date | None,
     last_origin: dt.date | None,
     horizon_days: int,
-    tz: str,
-    interval_minutes: int,
-    baseline_weeks: int = 8,
-    source: str = "history",
-    settings: ModelSettings = DEFAULT_SETTINGS,
-    special: SpecialDays = NO_SPECIAL_DAYS,
+    options: ModelOptions,
 ) -> BacktestResult:
     """:func:`backtest_file` on already loaded inputs (the config-based command uses it too)."""
-    first = first_origin or inputs.first_day + dt.timedelta(weeks=baseline_weeks)
+    first = first_origin or inputs.first_day + dt.timedelta(weeks=options.baseline_weeks)
     last = last_origin or inputs.last_day
     if last < first:
         raise InputError(f"backtest range ends ({last}) before it starts ({first})")
@@ -191,11 +179,7 @@ def backtest_frames(
             f"no Monday between {first} and {last} inside the history ({inputs.first_day}..{inputs.last_day}): "
             "widen --from/--to"
         )
-    result = backtest(
-        inputs.history, inputs.events, origins=origins, horizon_days=horizon_days, tz=tz,
-        interval_minutes=interval_minutes, baseline_weeks=baseline_weeks, source=source, settings=settings,
-        special=special,
-    )  # fmt: skip
+    result = backtest(inputs.history, inputs.events, origins=origins, horizon_days=horizon_days, options=options)
     return dataclasses.replace(result, warnings=inputs.warnings + result.warnings)
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from forecasts.daytypes import NO_SPECIAL_DAYS, SpecialDays
+
 MIN_NORMAL_OCCURRENCES = 2  # normal days of a weekday needed to forecast it (and to judge an outage)
 
 WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
@@ -36,3 +38,21 @@ class ModelSettings:
 
 
 DEFAULT_SETTINGS = ModelSettings()
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ModelOptions:
+    """Everything a forecast or a backtest runs with besides its data and its dates.
+
+    One object that the entry points (:func:`forecasts.forecast.forecast`,
+    :func:`forecasts.backtest.backtest`, :mod:`forecasts.runs`) and
+    ``scheduler.pipeline`` pass along, so an option is added in one place.
+    """
+
+    tz: str  # the team's IANA timezone
+    interval_minutes: int  # interval length; the history must be on this grid
+    baseline_weeks: int = 8  # normal same-weekday days averaged for the baseline
+    source: str = "history"  # name of the history input for messages (e.g. ``tickets.csv``)
+    settings: ModelSettings = DEFAULT_SETTINGS  # model knobs (the defaults are the measured ones)
+    # what the team declared about its holidays and its own special days (forecasts.daytypes.parse_special_days)
+    special: SpecialDays = NO_SPECIAL_DAYS

@@ -41,6 +41,7 @@ from forecasts.holidays_calendar import holiday_events
 from forecasts.queue_shares import QUEUE_SCORE_COLUMNS, backtest_queues, learn_shares, split_forecast
 from forecasts.routing import read_queue_counts
 from forecasts.runs import Inputs, backtest_frames
+from forecasts.settings import ModelOptions
 from scheduler.actions import ACTION_COLUMNS, ActionsResult, propose_actions, read_actions
 from scheduler.config import Config
 from scheduler.coverage import daily_summary, scheduled_agents
@@ -109,15 +110,15 @@ def load_events(config: Config, first_day: dt.date, last_day: dt.date) -> pd.Dat
     return events.sort_values(["start", "event_id"], kind="stable").reset_index(drop=True)
 
 
-def _model_options(config: Config) -> dict[str, Any]:
-    """The config's forecast settings as :func:`forecast` and :func:`backtest_frames` take them."""
-    return {
-        "tz": config.timezone,
-        "interval_minutes": config.interval_minutes,
-        "baseline_weeks": config.baseline_weeks,
-        "source": str(config.history),
-        "special": config.special_days,
-    }
+def model_options(config: Config) -> ModelOptions:
+    """The config's forecast options as :func:`forecast` and :func:`backtest_frames` take them."""
+    return ModelOptions(
+        tz=config.timezone,
+        interval_minutes=config.interval_minutes,
+        baseline_weeks=config.baseline_weeks,
+        source=str(config.history),
+        special=config.special_days,
+    )
 
 
 def run_forecast(config: Config, start: dt.date, days: int) -> ForecastResult:
@@ -126,13 +127,7 @@ def run_forecast(config: Config, start: dt.date, days: int) -> ForecastResult:
     first_day = history["ds"].min().tz_convert(config.timezone).date() if not history.empty else start
     # one day past the end: the eve of a holiday right after the window falls inside it
     events = load_events(config, min(first_day, start), start + dt.timedelta(days=days))
-    result = forecast(
-        history,
-        events,
-        start=start,
-        days=days,
-        **_model_options(config),
-    )
+    result = forecast(history, events, start=start, days=days, options=model_options(config))
     return route_forecast(config, dataclasses.replace(result, warnings=loaded.warnings + result.warnings), start)
 
 
@@ -182,7 +177,7 @@ def run_backtest(
         first_origin=first_origin,
         last_origin=last_origin,
         horizon_days=horizon_days,
-        **_model_options(config),
+        options=model_options(config),
     )
 
 

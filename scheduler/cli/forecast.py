@@ -106,6 +106,7 @@ def forecast_command(
         return
     from forecasts.forecast import FORECAST_COLUMNS
     from forecasts.runs import forecast_file, parse_interval
+    from forecasts.settings import ModelOptions
     from scheduler.pipeline import run_forecast, write_forecast
     from scheduler.tables import write_table
     from scheduler.validation.preflight import FILE, Output, Reads
@@ -124,8 +125,9 @@ def forecast_command(
         assert first_day is not None
         check_inputs(None, outputs=[Output(path=out, kind=FILE, example="forecast.csv")])
         result = forecast_file(
-            history, start=first_day, days=length, tz=tz, interval_minutes=parse_interval(interval or "60min"),
-            events_path=events, holidays=holidays or "",
+            history, start=first_day, days=length,
+            options=ModelOptions(tz=tz, interval_minutes=parse_interval(interval or "60min")), events_path=events,
+            holidays=holidays or "",
         )  # fmt: skip
         print_warnings(result.warnings, quiet)
         write_table(result.frame.loc[:, list(FORECAST_COLUMNS)], out, tz, ("ds",))
@@ -250,6 +252,7 @@ def forecast_backtest(
     """
     from forecasts.backtest import backtest_summary
     from forecasts.runs import backtest_file, parse_interval
+    from forecasts.settings import ModelOptions
     from scheduler.config import load_config
     from scheduler.pipeline import run_backtest, run_queue_backtest
     from scheduler.tables import write_table
@@ -263,8 +266,9 @@ def forecast_backtest(
         if tz is None:
             raise InputError("with --history give --tz, the team's IANA timezone (e.g. Asia/Jerusalem)")
         result = backtest_file(
-            history, first_origin=first, last_origin=last, horizon_days=horizon_days, tz=tz,
-            interval_minutes=parse_interval(interval or "60min"), events_path=events, holidays=holidays or "",
+            history, first_origin=first, last_origin=last, horizon_days=horizon_days,
+            options=ModelOptions(tz=tz, interval_minutes=parse_interval(interval or "60min")), events_path=events,
+            holidays=holidays or "",
         )  # fmt: skip
         zone_name = tz
     else:

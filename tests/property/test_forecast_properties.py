@@ -12,6 +12,7 @@ from hypothesis import strategies as st
 from calendars.errors import InputError
 from forecasts.forecast import FORECAST_COLUMNS, forecast
 from forecasts.grid import interval_grid
+from forecasts.settings import ModelOptions
 
 ZONES = ("Europe/Berlin", "Europe/Moscow", "America/New_York", "Asia/Kolkata", "UTC")
 CATEGORIES = ("sale", "holiday", "flash")
@@ -67,8 +68,7 @@ def test_forecast_invariants(case: dict[str, object]) -> None:
             case["events"],
             start=case["start"],
             days=case["days"],
-            tz=case["tz"],
-            interval_minutes=case["interval"],
+            options=ModelOptions(tz=case["tz"], interval_minutes=case["interval"]),
         )
     except InputError as exc:  # too few normal weeks is a legitimate refusal
         assert "need at least 2 normal weeks" in str(exc)

@@ -12,8 +12,10 @@ import pytest
 from calendars.errors import InputError
 from forecasts.backtest import PREDICTION_COLUMNS, SCORE_COLUMNS, backtest, backtest_summary, weekly_origins
 from forecasts.grid import interval_grid
+from forecasts.settings import ModelOptions
 
 TZ = "Europe/Berlin"
+HOURLY = ModelOptions(tz=TZ, interval_minutes=60)
 
 
 def weekly_history(first: dt.date, weeks: int, *, rng: np.random.Generator | None = None) -> pd.DataFrame:
@@ -53,7 +55,7 @@ def test_weekly_origins_are_the_mondays_in_the_range() -> None:
 def test_baselines_are_last_week_and_the_8_week_mean() -> None:
     history = weekly_history(dt.date(2025, 11, 3), 12)  # no DST change inside: every day has 24 hours
     origin = dt.date(2026, 1, 19)  # week 11: 11 weeks of history before it
-    result = backtest(history, None, origins=[origin], horizon_days=7, tz=TZ, interval_minutes=60)
+    result = backtest(history, None, origins=[origin], horizon_days=7, options=HOURLY)
     p = result.predictions
     assert tuple(p.columns) == PREDICTION_COLUMNS
     assert len(p) == 7 * 24 and (p["origin"] == origin).all()
@@ -68,7 +70,7 @@ def test_scores_are_computed_from_the_scored_intervals() -> None:
     history = weekly_history(dt.date(2026, 1, 5), 14, rng=np.random.default_rng(1))
     events = closures(["2026-03-25"])
     result = backtest(
-        history, events, origins=weekly_origins(dt.date(2026, 3, 16), dt.date(2026, 4, 6)), tz=TZ, interval_minutes=60
+        history, events, origins=weekly_origins(dt.date(2026, 3, 16), dt.date(2026, 4, 6)), options=HOURLY
     )
     scores = result.scores
     assert tuple(scores.columns) == SCORE_COLUMNS
@@ -87,7 +89,7 @@ def test_scores_are_computed_from_the_scored_intervals() -> None:
 
 def test_days_past_the_history_are_not_scored() -> None:
     history = weekly_history(dt.date(2025, 11, 3), 12)  # to 2026-01-25
-    result = backtest(history, None, origins=[dt.date(2026, 1, 19)], horizon_days=14, tz=TZ, interval_minutes=60)
+    result = backtest(history, None, origins=[dt.date(2026, 1, 19)], horizon_days=14, options=HOURLY)
     assert len(result.predictions) == 7 * 24
     assert result.predictions["ds"].max() == history["ds"].max()
 
@@ -98,8 +100,7 @@ def test_a_known_recurring_closure_is_learned_and_beats_the_8_week_average() -> 
     local = history["ds"].dt.tz_convert(TZ).dt.strftime("%Y-%m-%d")
     history.loc[local.isin(days), "y"] = np.round(history.loc[local.isin(days), "y"] * 0.1)
     result = backtest(
-        history, closures(days), origins=weekly_origins(dt.date(2026, 4, 6), dt.date(2026, 5, 18)), tz=TZ,
-        interval_minutes=60,
+        history, closures(days), origins=weekly_origins(dt.date(2026, 4, 6), dt.date(2026, 5, 18)), options=HOURLY,
     )  # fmt: skip
     model, average = result.score("model", "event"), result.score("avg_8w", "event")
     assert model["wape"] < 0.5 * average["wape"]
@@ -110,7 +111,7 @@ def test_a_known_recurring_closure_is_learned_and_beats_the_8_week_average() -> 
 
 def test_summary_is_json_ready() -> None:
     history = weekly_history(dt.date(2026, 1, 5), 12)
-    result = backtest(history, None, origins=[dt.date(2026, 3, 16)], tz=TZ, interval_minutes=60)
+    result = backtest(history, None, origins=[dt.date(2026, 3, 16)], options=HOURLY)
     summary = json.loads(json.dumps(backtest_summary(result)))
     assert summary["origins"] == ["2026-03-16"]
     assert set(summary["scores"]) == {"model", "seasonal_naive", "avg_8w", "day_type_rule"}
@@ -122,8 +123,8 @@ def test_summary_is_json_ready() -> None:
 def test_bad_origins_are_input_errors() -> None:
     history = weekly_history(dt.date(2026, 1, 5), 12)
     with pytest.raises(InputError, match="no backtest origins"):
-        backtest(history, None, origins=[], tz=TZ, interval_minutes=60)
+        backtest(history, None, origins=[], options=HOURLY)
     with pytest.raises(InputError, match=r"origin 2026-06-01 is outside the history .*2026-01-05\.\.2026-03-29"):
-        backtest(history, None, origins=[dt.date(2026, 6, 1)], tz=TZ, interval_minutes=60)
+        backtest(history, None, origins=[dt.date(2026, 6, 1)], options=HOURLY)
     with pytest.raises(InputError, match=r"origin 2026-01-12: need at least 2 normal weeks before it .*1 normal Monday"):
-        backtest(history, None, origins=[dt.date(2026, 1, 12)], tz=TZ, interval_minutes=60)
+        backtest(history, None, origins=[dt.date(2026, 1, 12)], options=HOURLY)

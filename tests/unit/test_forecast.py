@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import numpy as np
@@ -12,9 +13,10 @@ from calendars.errors import InputError
 from forecasts.forecast import FORECAST_COLUMNS, UPLIFT_COLUMNS, detect_outage_days, forecast
 from forecasts.grid import interval_grid
 from forecasts.holidays_calendar import EVENT_COLUMNS, holiday_events
-from forecasts.settings import DEFAULT_SETTINGS
+from forecasts.settings import DEFAULT_SETTINGS, ModelOptions
 
 TZ = "Europe/Berlin"
+BERLIN_30 = ModelOptions(tz=TZ, interval_minutes=30)
 QUEUES = {"chat": 1.0, "email": 0.5}
 
 
@@ -67,7 +69,7 @@ def scale_days(history: pd.DataFrame, days: list[str], factor: float, tz: str = 
 
 def test_noise_free_history_reproduces_the_baseline_exactly() -> None:
     history = make_history(dt.date(2026, 8, 3), 70)
-    result = forecast(history, None, start=dt.date(2026, 10, 12), days=7, tz=TZ, interval_minutes=30)
+    result = forecast(history, None, start=dt.date(2026, 10, 12), days=7, options=BERLIN_30)
     frame = result.frame
     assert tuple(frame.columns) == FORECAST_COLUMNS
     grid = interval_grid(dt.date(2026, 10, 12), 7, TZ, 30)
@@ -84,7 +86,7 @@ def test_noise_free_history_reproduces_the_baseline_exactly() -> None:
 
 def test_dst_week_has_50_intervals_on_the_long_day_and_repeats_the_slot() -> None:
     history = make_history(dt.date(2026, 8, 3), 70)
-    result = forecast(history, None, start=dt.date(2026, 10, 19), days=7, tz=TZ, interval_minutes=30)
+    result = forecast(history, None, start=dt.date(2026, 10, 19), days=7, options=BERLIN_30)
     chat = result.frame[result.frame["queue"] == "chat"]
     local = chat["ds"].dt.tz_convert(TZ)
     long_day = chat[local.dt.date == dt.date(2026, 10, 25)]
@@ -97,7 +99,7 @@ def test_dst_week_has_50_intervals_on_the_long_day_and_repeats_the_slot() -> Non
 def test_history_spanning_dst_changes_still_matches_wall_clock_slots() -> None:
     # history covers the spring change (23-hour day), forecast a week after the autumn one
     history = make_history(dt.date(2026, 3, 2), 250, interval=60)
-    result = forecast(history, None, start=dt.date(2026, 11, 9), days=7, tz=TZ, interval_minutes=60)
+    result = forecast(history, None, start=dt.date(2026, 11, 9), days=7, options=ModelOptions(tz=TZ, interval_minutes=60))
     grid = interval_grid(dt.date(2026, 11, 9), 7, TZ, 60)
     chat = result.frame[result.frame["queue"] == "chat"]
     np.testing.assert_allclose(chat["baseline"], expected_volume(grid), rtol=1e-12)
@@ -111,7 +113,7 @@ def test_injected_uplift_is_learned_within_ten_percent() -> None:
     past = [(f"sale-{d}", "sale", d, str(dt.date.fromisoformat(d) + dt.timedelta(days=1)), np.nan) for d in sales]
     future = [("sale-next", "sale", "2026-10-16", "2026-10-17", np.nan)]
     result = forecast(
-        history, make_events(past + future), start=dt.date(2026, 10, 12), days=7, tz=TZ, interval_minutes=30
+        history, make_events(past + future), start=dt.date(2026, 10, 12), days=7, options=BERLIN_30
     )
     uplifts = result.uplifts
     assert tuple(uplifts.columns) == UPLIFT_COLUMNS
@@ -128,7 +130,7 @@ def test_injected_uplift_is_learned_within_ten_percent() -> None:
 def test_past_event_days_do_not_leak_into_the_baseline() -> None:
     history = scale_days(make_history(dt.date(2026, 8, 3), 70), ["2026-10-09"], 5.0)
     events = make_events([("sale-a", "sale", "2026-10-09", "2026-10-10", np.nan)])
-    result = forecast(history, events, start=dt.date(2026, 10, 12), days=7, tz=TZ, interval_minutes=30)
+    result = forecast(history, events, start=dt.date(2026, 10, 12), days=7, options=BERLIN_30)
     grid = interval_grid(dt.date(2026, 10, 12), 7, TZ, 30)
     chat = result.frame[result.frame["queue"] == "chat"]
     np.testing.assert_allclose(chat["baseline"], expected_volume(grid), rtol=1e-12)
@@ -142,7 +144,7 @@ def test_stated_uplift_overrides_the_learned_one() -> None:
             ("sale-next", "sale", "2026-10-16", "2026-10-17", 0.2),
         ]
     )
-    result = forecast(history, events, start=dt.date(2026, 10, 12), days=7, tz=TZ, interval_minutes=30)
+    result = forecast(history, events, start=dt.date(2026, 10, 12), days=7, options=BERLIN_30)
     assert set(result.uplifts["source"]) == {"stated"}
     assert np.allclose(result.uplifts["multiplier"], 1.2)
     on_sale = result.frame["events"] != ""
@@ -152,7 +154,7 @@ def test_stated_uplift_overrides_the_learned_one() -> None:
 def test_unknown_category_gets_no_uplift_and_a_warning() -> None:
     history = make_history(dt.date(2026, 8, 3), 70)
     events = make_events([("flash", "flash", "2026-10-14", "2026-10-15", np.nan)])
-    result = forecast(history, events, start=dt.date(2026, 10, 12), days=7, tz=TZ, interval_minutes=30)
+    result = forecast(history, events, start=dt.date(2026, 10, 12), days=7, options=BERLIN_30)
     assert set(result.uplifts["source"]) == {"none"}
     assert (result.frame["uplift"] == 0.0).all()
     assert (result.frame["events"] != "").sum() == 2 * 48
@@ -168,7 +170,7 @@ def test_overlapping_events_take_the_largest_multiplier_and_list_both_names() ->
             ("quiet", "holiday", "2026-10-16", "2026-10-17", -0.6),
         ]
     )
-    result = forecast(history, events, start=dt.date(2026, 10, 12), days=7, tz=TZ, interval_minutes=30)
+    result = forecast(history, events, start=dt.date(2026, 10, 12), days=7, options=BERLIN_30)
     chat = result.frame[result.frame["queue"] == "chat"]
     by_day = chat.groupby(chat["ds"].dt.tz_convert(TZ).dt.date)
     assert by_day["uplift"].max().to_dict()[dt.date(2026, 10, 15)] == 1.0
@@ -179,7 +181,7 @@ def test_overlapping_events_take_the_largest_multiplier_and_list_both_names() ->
 def test_timed_event_lifts_only_the_intervals_it_overlaps() -> None:
     history = make_history(dt.date(2026, 8, 3), 70)
     events = make_events([("flash", "flash", "2026-10-14T18:15", "2026-10-14T20:00", 1.0)], all_day=False)
-    result = forecast(history, events, start=dt.date(2026, 10, 12), days=7, tz=TZ, interval_minutes=30)
+    result = forecast(history, events, start=dt.date(2026, 10, 12), days=7, options=BERLIN_30)
     chat = result.frame[result.frame["queue"] == "chat"]
     lifted = chat.loc[chat["uplift"] == 1.0, "ds"].dt.tz_convert(TZ).dt.strftime("%H:%M").tolist()
     assert lifted == ["18:00", "18:30", "19:00", "19:30"]
@@ -191,7 +193,7 @@ def test_learned_holiday_effect_from_holiday_events() -> None:
     holidays = holiday_events("RU", dt.date(2025, 10, 6), dt.date(2026, 5, 31), tz)
     past_days = [d.tz_convert(tz).strftime("%Y-%m-%d") for d in holidays["start"] if d < pd.Timestamp("2026-04-06", tz=tz)]
     history = scale_days(history, past_days, 0.3, tz=tz)
-    result = forecast(history, holidays, start=dt.date(2026, 4, 27), days=14, tz=tz, interval_minutes=60)
+    result = forecast(history, holidays, start=dt.date(2026, 4, 27), days=14, options=ModelOptions(tz=tz, interval_minutes=60))
     learned = result.uplifts[result.uplifts["category"] == "holiday"]
     # holidays never seen by name are priced from their group, which agrees here (all at 0.3)
     assert len(learned) > 0 and set(learned["source"]) <= {"learned", "group"}
@@ -202,7 +204,7 @@ def test_learned_holiday_effect_from_holiday_events() -> None:
 
 def test_outage_days_are_reported_and_left_out() -> None:
     history = scale_days(make_history(dt.date(2026, 8, 3), 70), ["2026-09-30"], 0.05)
-    result = forecast(history, None, start=dt.date(2026, 10, 12), days=7, tz=TZ, interval_minutes=30)
+    result = forecast(history, None, start=dt.date(2026, 10, 12), days=7, options=BERLIN_30)
     assert result.outage_days == (dt.date(2026, 9, 30),)
     assert any("outage" in w and "2026-09-30" in w for w in result.warnings)
     grid = interval_grid(dt.date(2026, 10, 12), 7, TZ, 30)
@@ -216,14 +218,14 @@ def test_outage_days_are_reported_and_left_out() -> None:
 def test_history_after_start_is_ignored() -> None:
     history = make_history(dt.date(2026, 8, 3), 70)
     later = scale_days(make_history(dt.date(2026, 8, 3), 90), [f"2026-10-{d}" for d in range(12, 32)], 3.0)
-    a = forecast(history, None, start=dt.date(2026, 10, 12), days=7, tz=TZ, interval_minutes=30)
-    b = forecast(later, None, start=dt.date(2026, 10, 12), days=7, tz=TZ, interval_minutes=30)
+    a = forecast(history, None, start=dt.date(2026, 10, 12), days=7, options=BERLIN_30)
+    b = forecast(later, None, start=dt.date(2026, 10, 12), days=7, options=BERLIN_30)
     pd.testing.assert_frame_equal(a.frame, b.frame)
 
 
 def test_stale_history_warns() -> None:
     history = make_history(dt.date(2026, 3, 2), 70)
-    result = forecast(history, None, start=dt.date(2026, 10, 12), days=7, tz=TZ, interval_minutes=30)
+    result = forecast(history, None, start=dt.date(2026, 10, 12), days=7, options=BERLIN_30)
     assert any("days before the forecast start" in w for w in result.warnings)
 
 
@@ -234,29 +236,27 @@ def test_too_little_history_is_an_input_error() -> None:
             None,
             start=dt.date(2026, 8, 3),
             days=7,
-            tz=TZ,
-            interval_minutes=30,
-            source="tickets.csv",
+            options=dataclasses.replace(BERLIN_30, source="tickets.csv"),
         )
     with pytest.raises(InputError, match=r"need at least 2 normal weeks before 2026-08-13 .*1 normal Wednesday"):
-        forecast(make_history(dt.date(2026, 8, 3), 9), None, start=dt.date(2026, 8, 13), days=7, tz=TZ, interval_minutes=30)
+        forecast(make_history(dt.date(2026, 8, 3), 9), None, start=dt.date(2026, 8, 13), days=7, options=BERLIN_30)
 
 
 def test_malformed_inputs_are_input_errors() -> None:
     history = make_history(dt.date(2026, 8, 3), 21)
     with pytest.raises(InputError, match=r"missing columns \['start', 'end'\] in events"):
         forecast(history, pd.DataFrame(columns=["event_id", "name", "category", "uplift"]), start=dt.date(2026, 8, 24),
-                 days=1, tz=TZ, interval_minutes=30)
+                 days=1, options=BERLIN_30)
     with pytest.raises(InputError, match=r"missing columns \['queue'\] in history"):
-        forecast(history.drop(columns="queue"), None, start=dt.date(2026, 8, 24), days=1, tz=TZ, interval_minutes=30)
+        forecast(history.drop(columns="queue"), None, start=dt.date(2026, 8, 24), days=1, options=BERLIN_30)
     with pytest.raises(InputError, match="not on the 60-minute grid"):
-        forecast(history, None, start=dt.date(2026, 8, 24), days=1, tz=TZ, interval_minutes=60)
+        forecast(history, None, start=dt.date(2026, 8, 24), days=1, options=ModelOptions(tz=TZ, interval_minutes=60))
     naive = history.assign(ds=history["ds"].dt.tz_localize(None))
     with pytest.raises(InputError, match="timezone-aware"):
-        forecast(naive, None, start=dt.date(2026, 8, 24), days=1, tz=TZ, interval_minutes=30)
+        forecast(naive, None, start=dt.date(2026, 8, 24), days=1, options=BERLIN_30)
     negative = make_events([("oops", "sale", "2026-08-24", "2026-08-25", -2.0)])
     with pytest.raises(InputError, match="would make volume negative"):
-        forecast(history, negative, start=dt.date(2026, 8, 24), days=1, tz=TZ, interval_minutes=30)
+        forecast(history, negative, start=dt.date(2026, 8, 24), days=1, options=BERLIN_30)
 
 
 # -- holidays --------------------------------------------------------------------
@@ -285,7 +285,7 @@ def test_event_of_unknown_effect_does_not_cancel_a_known_one() -> None:
     events = make_events(
         [("closed", "holiday", "2026-10-14", "2026-10-15", -0.5), ("mystery", "flash", "2026-10-14", "2026-10-15", np.nan)]
     )
-    result = forecast(history, events, start=dt.date(2026, 10, 12), days=7, tz=TZ, interval_minutes=30)
+    result = forecast(history, events, start=dt.date(2026, 10, 12), days=7, options=BERLIN_30)
     on_day = result.frame["events"] == "Closed;Mystery"
     assert on_day.sum() == 2 * 48
     assert np.allclose(result.frame.loc[on_day, "uplift"], -0.5)
@@ -294,6 +294,7 @@ def test_event_of_unknown_effect_does_not_cancel_a_known_one() -> None:
 # -- the calendar model: eves, days after, shapes ---------------------------------------
 
 IL = "Asia/Jerusalem"
+JERUSALEM_60 = ModelOptions(tz=IL, interval_minutes=60)
 
 
 def bank_volume(stamps: pd.DatetimeIndex, tz: str = IL) -> np.ndarray:
@@ -335,7 +336,7 @@ def test_holiday_eve_learns_to_close_early_and_the_holiday_to_open_at_sundown() 
         on = day == holiday_day
         history.loc[on, "y"] = np.where(hour[on] >= 20, 40.0, 0.0)  # the holiday opens after sundown
     events = make_events([holiday(d) for d in [*past, "1999-05-26"]], tz=IL)
-    result = forecast(history, events, start=dt.date(1999, 5, 23), days=7, tz=IL, interval_minutes=60)
+    result = forecast(history, events, start=dt.date(1999, 5, 23), days=7, options=JERUSALEM_60)
 
     eve = local_day(result.frame, "1999-05-25")
     eve_hour = eve["ds"].dt.tz_convert(IL).dt.hour
@@ -367,7 +368,7 @@ def test_an_eve_priced_from_its_group_keeps_the_groups_level_in_the_shape_of_the
         on = day == holiday_day
         history.loc[on, "y"] = np.where(hour[on] >= 20, 40.0, 0.0)
     events = make_events([holiday(d) for d in ("1999-03-10", "1999-04-07", "1999-05-26")], tz=IL)
-    result = forecast(history, events, start=dt.date(1999, 5, 23), days=7, tz=IL, interval_minutes=60)
+    result = forecast(history, events, start=dt.date(1999, 5, 23), days=7, options=JERUSALEM_60)
     eve = local_day(result.frame, "1999-05-25")
     eve_hour = eve["ds"].dt.tz_convert(IL).dt.hour
     share = eve["yhat"].sum() / eve["baseline"].sum()
@@ -392,7 +393,7 @@ def test_an_eve_learned_from_its_own_past_keeps_its_own_intraday_shape() -> None
         history.loc[day == holiday_day, "y"] = 0.0
     events = make_events([holiday(d) for d in ("1999-02-10", "1999-04-07", "1999-05-26")], tz=IL)
     events["name"] = "Feast"
-    result = forecast(history, events, start=dt.date(1999, 5, 23), days=7, tz=IL, interval_minutes=60)
+    result = forecast(history, events, start=dt.date(1999, 5, 23), days=7, options=JERUSALEM_60)
     eve = local_day(result.frame, "1999-05-25")
     eve_hour = eve["ds"].dt.tz_convert(IL).dt.hour
     np.testing.assert_allclose(eve.loc[(eve_hour >= 8) & (eve_hour < 15), "yhat"], 100.0, rtol=0.2)  # open to 15:00
@@ -421,7 +422,7 @@ def test_day_after_is_the_next_open_day() -> None:
         sunday = str(dt.date.fromisoformat(friday) + dt.timedelta(days=2))
         history.loc[day == sunday, "y"] = rng.poisson(1.5 * history.loc[day == sunday, "y"]).astype(float)
     events = make_events([holiday(d) for d in [*fridays, "1999-05-28"]], tz=IL)
-    result = forecast(history, events, start=dt.date(1999, 5, 23), days=14, tz=IL, interval_minutes=60)
+    result = forecast(history, events, start=dt.date(1999, 5, 23), days=14, options=JERUSALEM_60)
     saturday, sunday = local_day(result.frame, "1999-05-29"), local_day(result.frame, "1999-05-30")
     assert (saturday["uplift"] == 0.0).all() and (saturday["events"] == "").all()
     assert (sunday["events"] == "Hol-1999-05-28 (day after)").all()
@@ -436,7 +437,7 @@ def test_small_day_before_effect_within_daily_noise_is_ignored() -> None:
     history = scale_days(history, ["2026-07-02", "2026-08-06", "2026-09-10"], 1.01)  # +1%: noise, not a ramp
     past = [(f"sale-{d}", "sale", d, str(dt.date.fromisoformat(d) + dt.timedelta(days=1)), np.nan) for d in sales]
     events = make_events([*past, ("sale-next", "sale", "2026-10-16", "2026-10-17", np.nan)])
-    result = forecast(history, events, start=dt.date(2026, 10, 12), days=7, tz=TZ, interval_minutes=30)
+    result = forecast(history, events, start=dt.date(2026, 10, 12), days=7, options=BERLIN_30)
     thursday = local_day(result.frame, "2026-10-15", TZ)
     assert (thursday["uplift"] == 0.0).all() and (thursday["events"] == "").all()
     assert result.uplifts["before"].isna().all()
@@ -446,7 +447,7 @@ def test_prediction_bands_hold_the_forecast_and_cover_about_80_percent() -> None
     rng = np.random.default_rng(21)
     full = make_history(dt.date(2026, 5, 4), 21 * 7, noise=rng)
     start = dt.date(2026, 9, 21)
-    result = forecast(full, None, start=start, days=7, tz=TZ, interval_minutes=30)
+    result = forecast(full, None, start=start, days=7, options=BERLIN_30)
     frame = result.frame
     assert (frame["yhat_lo95"] <= frame["yhat_lo"]).all() and (frame["yhat_lo"] <= frame["yhat"]).all()
     assert (frame["yhat"] <= frame["yhat_hi"]).all() and (frame["yhat_hi"] <= frame["yhat_hi95"]).all()
@@ -463,7 +464,7 @@ def test_hours_of_silence_on_a_busy_day_are_a_partial_outage() -> None:
     local = history["ds"].dt.tz_convert(TZ)
     broken = (local.dt.strftime("%Y-%m-%d") == "2026-09-23") & (local.dt.hour >= 12) & (local.dt.hour < 16)
     history.loc[broken, "y"] = 0.0
-    result = forecast(history, None, start=dt.date(2026, 10, 12), days=7, tz=TZ, interval_minutes=30)
+    result = forecast(history, None, start=dt.date(2026, 10, 12), days=7, options=BERLIN_30)
     assert result.outage_days == (dt.date(2026, 9, 23),)
     grid = interval_grid(dt.date(2026, 10, 12), 7, TZ, 30)
     chat = result.frame[result.frame["queue"] == "chat"]
@@ -475,7 +476,7 @@ def test_israeli_dst_days_of_1999_have_their_hours(start: str, long_day: str, in
     first = dt.date.fromisoformat(start) - dt.timedelta(weeks=10)
     history = bank_history(first, 70)
     history["queue"] = "all"
-    result = forecast(history, None, start=dt.date.fromisoformat(start), days=7, tz=IL, interval_minutes=60)
+    result = forecast(history, None, start=dt.date.fromisoformat(start), days=7, options=JERUSALEM_60)
     frame = result.frame
     assert len(local_day(frame, long_day)) == intervals
     assert len(frame) == 6 * 24 + intervals
@@ -489,7 +490,7 @@ def test_never_seen_holiday_with_a_disagreeing_group_is_ordinary_with_a_warning_
     day = history["ds"].dt.tz_convert(IL).dt.strftime("%Y-%m-%d")
     history.loc[day == "1999-03-10", "y"] = 0.0  # closed on one past holiday, open as normal on the other
     events = make_events([holiday(d) for d in ["1999-03-10", "1999-04-07", "1999-05-26"]], tz=IL)
-    result = forecast(history, events, start=dt.date(1999, 5, 23), days=7, tz=IL, interval_minutes=60)
+    result = forecast(history, events, start=dt.date(1999, 5, 23), days=7, options=JERUSALEM_60)
     new = local_day(result.frame, "1999-05-26")
     np.testing.assert_allclose(new["uplift"], 0.0)
     assert any("'Hol-1999-05-26'" in w and '[forecast.holidays] "Hol-1999-05-26"' in w for w in result.warnings)
@@ -498,7 +499,7 @@ def test_never_seen_holiday_with_a_disagreeing_group_is_ordinary_with_a_warning_
     assert band > 1.5 * (ordinary["yhat_hi"] - ordinary["yhat_lo"]).sum() * new["yhat"].sum() / ordinary["yhat"].sum()
 
     closed = parse_special_days({"Hol-1999-05-26": "closed"}, {"1999-05-25": "Team offsite"}, "t.toml")
-    declared = forecast(history, events, start=dt.date(1999, 5, 23), days=7, tz=IL, interval_minutes=60, special=closed)
+    declared = forecast(history, events, start=dt.date(1999, 5, 23), days=7, options=ModelOptions(tz=IL, interval_minutes=60, special=closed))
     assert local_day(declared.frame, "1999-05-26")["yhat"].sum() < 0.1 * new["yhat"].sum()
     assert not any("never seen" in w and "Hol-1999-05-26" in w for w in declared.warnings)
     assert any("never seen" in w and "Team offsite" in w for w in declared.warnings)  # its own new day
@@ -518,7 +519,7 @@ def test_a_closed_weekday_before_a_holiday_does_not_reopen_and_one_before_an_ope
         history.loc[on, "y"] = np.where(hour[on] >= 20, 40.0, 0.0)
     # Saturday 1999-05-29 is followed by a Sunday holiday; Saturday 1999-06-05 is a holiday followed by a workday
     events = make_events([holiday(d) for d in [*past, "1999-05-30", "1999-06-05"]], tz=IL)
-    result = forecast(history, events, start=dt.date(1999, 5, 24), days=14, tz=IL, interval_minutes=60)
+    result = forecast(history, events, start=dt.date(1999, 5, 24), days=14, options=JERUSALEM_60)
     evening = lambda frame: frame[frame["ds"].dt.tz_convert(IL).dt.hour >= 20]  # noqa: E731
     stays_closed = evening(local_day(result.frame, "1999-05-29"))
     reopens = evening(local_day(result.frame, "1999-06-05"))
@@ -539,7 +540,7 @@ def test_an_eve_on_the_day_before_the_rest_day_keeps_that_day() -> None:
         eve = str(dt.date.fromisoformat(holiday_day) - dt.timedelta(days=1))
         history.loc[(day == eve) & (hour >= 13), "y"] = 1.0
     events = make_events([holiday(d) for d in [*past, "1999-05-29"]], tz=IL)
-    result = forecast(history, events, start=dt.date(1999, 5, 24), days=7, tz=IL, interval_minutes=60)
+    result = forecast(history, events, start=dt.date(1999, 5, 24), days=7, options=JERUSALEM_60)
     friday = local_day(result.frame, "1999-05-28")
     assert (friday["events"] == "Hol-1999-05-29 (day before)").all()
     np.testing.assert_allclose(friday["yhat"].sum(), friday["baseline"].sum(), rtol=0.15)
@@ -557,7 +558,7 @@ def test_sale_day_k_first_day_peak_is_learned_and_a_flat_sale_stays_flat() -> No
         history = scale_days(history, [str(dt.date.fromisoformat(first) + dt.timedelta(days=k)) for k in range(3)], 2.0)
     rows = [(f"promo-{s}", "promo", s, e, np.nan) for s, e in [*past, ("2026-10-14", "2026-10-17")]]
     rows += [(f"even-{s}", "even", s, e, np.nan) for s, e in [*flat, ("2026-10-21", "2026-10-24")]]
-    result = forecast(history, make_events(rows), start=dt.date(2026, 10, 12), days=14, tz=TZ, interval_minutes=30)
+    result = forecast(history, make_events(rows), start=dt.date(2026, 10, 12), days=14, options=BERLIN_30)
     chat = result.frame[result.frame["queue"] == "chat"]
     by_day = (chat.groupby(chat["ds"].dt.tz_convert(TZ).dt.date)["uplift"]).mean()
     # the uplift column is the extra volume: +200% on sale day 1, +50% after
@@ -583,9 +584,9 @@ def test_the_eve_of_a_holiday_declared_open_is_an_ordinary_day() -> None:
         history.loc[(day == eve) & (hour >= 13), "y"] = 0.0  # eves of closed holidays close at 13:00
         history.loc[day == holiday_day, "y"] = 0.0
     events = make_events([holiday(d) for d in [*past, "1999-05-26"]], tz=IL)
-    kwargs = {"start": dt.date(1999, 5, 23), "days": 7, "tz": IL, "interval_minutes": 60}
-    closed = forecast(history, events, **kwargs)
+    closed = forecast(history, events, start=dt.date(1999, 5, 23), days=7, options=JERUSALEM_60)
     assert local_day(closed.frame, "1999-05-25")["uplift"].min() < -0.9  # like past eves: closes at 13:00
-    worked = forecast(history, events, special=parse_special_days({"Hol-1999-05-26": "open"}, {}, "t.toml"), **kwargs)
+    opened = dataclasses.replace(JERUSALEM_60, special=parse_special_days({"Hol-1999-05-26": "open"}, {}, "t.toml"))
+    worked = forecast(history, events, start=dt.date(1999, 5, 23), days=7, options=opened)
     np.testing.assert_allclose(local_day(worked.frame, "1999-05-25")["uplift"], 0.0, atol=1e-12)
     np.testing.assert_allclose(local_day(worked.frame, "1999-05-26")["uplift"], 0.0, atol=1e-12)
