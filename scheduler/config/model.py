@@ -125,6 +125,9 @@ class RosterSettings:
     min_block_by_queue: tuple[tuple[str, int], ...] = ()  # per-queue overrides of min_block_minutes
     switch_weight: int = 500  # per change of queue inside a shift (an agent missing for an interval: 10,000)
     max_switches_per_shift: int = 1  # hard: changes of queue a shift may have (across lunch too)
+    # per interval an agent serves a queue with a secondary language/topic only: the roster
+    # prefers primary speakers, and uses a secondary one rather than leave a queue short
+    secondary_skill_weight: int = 100
     shifts: tuple[ShiftTemplate, ...] = ()
 
     def min_block(self, queue: str) -> int:

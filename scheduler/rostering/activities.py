@@ -39,9 +39,6 @@ from scheduler.rostering.model import skill_groups
 from scheduler.rostering.problem import SCALE, RosterProblem, understaffing_weight
 
 LUNCH = -1  # queue index of a lunch interval in a plan
-# Per interval served with a secondary skill (issue 15): below any coverage difference (whole
-# hundredths of an agent times a weight), so it only breaks ties in favour of primary speakers.
-SECONDARY_COST = 1
 # Seconds of budget charged per elementary step of a shift's dynamic program (and per
 # interval of bookkeeping): measured on the 2-core machine the benchmarks run on, so the
 # budget tracks wall time there while staying a count, not a clock.
@@ -166,9 +163,10 @@ class _Shift:
         self.lunch_starts: tuple[int | None, ...] = option.lunch_starts or (None,)
         self.lunch_length = option.lunch_intervals
         self.queues = [q for q in range(len(problem.queues)) if skills[q]]
-        # Serving with a secondary language/topic costs a hair per interval: primary speakers first.
+        # Serving with a secondary language/topic costs secondary_skill_weight per interval, as scored.
         self.secondary = (
-            np.array([queue in problem.agents[a].secondary_queues for queue in problem.queues]) * SECONDARY_COST
+            np.array([queue in problem.agents[a].secondary_queues for queue in problem.queues])
+            * problem.settings.secondary_skill_weight
         )
         self.blocks = block_lengths
 

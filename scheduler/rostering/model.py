@@ -298,6 +298,7 @@ def add_coverage(
             # exact: every working agent serves a queue. The relaxation lets agents idle
             # (``<=``), which keeps it a valid lower bound and makes any count feasible.
             model.add(sum(serving) == present if exact else sum(serving) <= present)
+        add_secondary_skill_use(roster, g, skills)
     settings = problem.settings
     for q, queue in enumerate(problem.queues):
         for t in range(len(problem.grid)):
@@ -329,6 +330,35 @@ def add_coverage(
                         rule="overstaffing", subject=f"{queue} {label}", weight=settings.overstaffing_weight, value=over
                     )
                 )
+
+
+def add_secondary_skill_use(roster: RosterModel, g: int, skills: tuple[str, ...]) -> None:
+    """Soft: ``secondary_skill_weight`` per agent-interval a group serves a queue with a secondary skill only.
+
+    The group's agents are interchangeable for coverage, so which of them serves
+    is decided after solving, primary speakers first (:mod:`.activities`). The
+    term charges what the group must serve beyond its primary speakers of the
+    queue: exact when none or all of them speak it as a primary skill, a lower
+    bound otherwise (the named roster is scored exactly, :mod:`.score`).
+    """
+    problem = roster.problem
+    weight = problem.settings.secondary_skill_weight
+    members = [agent for agent in problem.agents if agent.channels == skills]
+    for q, queue in enumerate(problem.queues):
+        helpers = sum(1 for agent in members if queue in agent.secondary_queues)
+        if not weight or not helpers:
+            continue
+        primary = len(members) - helpers
+        for t in range(len(problem.grid)):
+            serve = roster.serve.get((g, t, q))
+            if serve is None:
+                continue
+            if primary:
+                beyond = roster.model.new_int_var(0, helpers, f"secondary[{'+'.join(skills)},{t},{queue}]")
+                roster.model.add(beyond >= serve - primary)
+                serve = beyond
+            label = f"{problem.grid[t].tz_convert(problem.timezone):%Y-%m-%d %H:%M}"
+            roster.soft.append(SoftTerm(rule="secondary skill", subject=f"{queue} {label}", weight=weight, value=serve))
 
 
 def agent_working(roster: RosterModel, *, through_counts: bool) -> dict[int, dict[int, list[tuple[int, LinearExpr]]]]:

@@ -18,7 +18,9 @@ objective (docs/roster.md, "Objective"):
   undesired shifts between agents on the same contract;
 - ``100 x stability_weight`` per agent-day changed against the previous roster
   (days not frozen);
-- ``switch_weight`` per change of queue inside a shift.
+- ``switch_weight`` per change of queue inside a shift;
+- ``secondary_skill_weight`` per interval worked on a queue the agent serves
+  with a secondary language or topic only.
 """
 
 from __future__ import annotations
@@ -263,6 +265,8 @@ def score_roster(
                 penalties.append(
                     ("queue switch", f"{shift.agent_id} {shift.day}", float(settings.switch_weight * shift.switches))
                 )
+    if settings.secondary_skill_weight:
+        penalties.extend(_secondary_use(roster, team, config, horizon_start, horizon_end))
 
     totals: dict[tuple[str, str], float] = defaultdict(float)
     for rule, subject, cost in penalties:
@@ -278,6 +282,26 @@ def score_roster(
         switches=switches,
         shortest_block_minutes=min(blocks) if blocks else math.inf,
     )
+
+
+def _secondary_use(
+    roster: pd.DataFrame, team: Team, config: Config, horizon_start: pd.Timestamp, horizon_end: pd.Timestamp
+) -> list[tuple[str, str, float]]:
+    """``secondary_skill_weight`` per interval of work on a queue served with a secondary skill only."""
+    helped = {agent.id: set(agent.secondary_queues) for agent in team.agents if agent.secondary_queues}
+    if not helped or roster.empty:
+        return []
+    rows = roster[(roster["activity"] == "work") & roster["agent_id"].isin(list(helped))]
+    start = pd.to_datetime(rows["start"], utc=True).clip(lower=horizon_start)
+    end = pd.to_datetime(rows["end"], utc=True).clip(upper=horizon_end)
+    intervals = ((end - start).dt.total_seconds() / 60 / config.interval_minutes).clip(lower=0)
+    result = []
+    for agent_id, queue, count in zip(rows["agent_id"], rows["queue"], intervals, strict=True):
+        if queue in helped[agent_id] and count > 0:
+            result.append(
+                ("secondary skill", f"{agent_id} {queue}", float(config.roster.secondary_skill_weight * count))
+            )
+    return result
 
 
 def _changes(

@@ -336,3 +336,27 @@ def test_requirements_must_cover_the_horizon() -> None:
     unknown = requirements.assign(queue="phone")
     with pytest.raises(InputError, match=re.escape("requirements have queue(s) ['phone'] with no [channels.<name>]")):
         make_roster(config, team(agent()), unknown, MONDAY, 1)
+
+
+def test_secondary_skill_use_costs_its_weight_per_interval() -> None:
+    # The only agent reads email as a secondary skill: covering it beats leaving it short,
+    # and each of the 4 intervals costs secondary_skill_weight.
+    config = make_config(template(4, 10), channels={"chat": ALL_DAY, "email": ALL_DAY}, secondary_skill_weight=30)
+    members = team(agent(channels=("chat", "email"), secondary_queues=("email",)))
+    result = solve(config, members, demand(config, 1, {"email": hours(0, 10, 14)}), 1)
+    assert result.objective == 4 * 30
+    assert result.violations == (("secondary skill", "a1 email", 120.0),)
+
+
+def test_the_solver_prefers_a_primary_speaker_over_a_secondary_one() -> None:
+    # Either agent alone covers email exactly; only the secondary-skill cost tells them apart.
+    config = make_config(
+        template(4, 10), channels={"chat": ALL_DAY, "email": ALL_DAY, "social": ALL_DAY}, secondary_skill_weight=30
+    )
+    members = team(
+        agent("a1", channels=("email", "social")),
+        agent("a2", channels=("chat", "email"), secondary_queues=("email",)),
+    )
+    result = solve(config, members, demand(config, 1, {"email": hours(0, 10, 14)}), 1)
+    assert result.objective == 0
+    assert shift_ids(result.roster) == ["a1-2026-11-23-1000"]
