@@ -16,6 +16,7 @@ import numpy as np
 from forecasts.dayprofiles import DayProfiles, learn_day_profiles
 from forecasts.effects import Effect, learn_effects
 from forecasts.events import CalendarState
+from forecasts.monthcycle import learn_month_cycle, month_phase
 from forecasts.series import Series
 from forecasts.settings import ModelSettings
 
@@ -29,34 +30,42 @@ class Fit:
     effects: dict[tuple[str, int | str], Effect]  # (category, offset) of all-day events; (category, TIMED) for timed
     day_noise: np.ndarray  # (Q,) sd of log(actual / expected) over normal days: ordinary day-to-day variation
     profiles: DayProfiles  # holidays, eves, bridge days, holiday periods (forecasts.dayprofiles)
+    month_factor: np.ndarray  # (Q, N_PHASES) day-of-month cycle (forecasts.monthcycle), ones where none
 
 
 def fit_model(series: Series, state: CalendarState, cutoff: int, weeks: int, settings: ModelSettings) -> Fit:
     normal = state.normal(series, cutoff)
     n_q, _, n_s = series.cube.shape
-    day_mean = np.full((n_q, 7), np.nan)
     shape = np.zeros((n_q, 7, n_s))
     used: list[int] = []
+    level_days: list[np.ndarray] = []
     shape_weeks = settings.shape_weeks or weeks
     for w in range(7):
         idx = np.flatnonzero(normal & (series.weekday == w))
         level_idx, shape_idx = idx[-weeks:], idx[-shape_weeks:]
         used.append(len(level_idx))
+        level_days.append(level_idx)
         if len(level_idx) == 0:
             continue
-        day_mean[:, w] = series.totals[:, level_idx].mean(axis=1)
         total = series.totals[:, shape_idx].sum(axis=1)
         slot_sum = series.cube[:, shape_idx, :].sum(axis=1)
         shape[:, w, :] = np.divide(slot_sum, total[:, None], out=np.zeros_like(slot_sum), where=total[:, None] > 0)
-    day_mean = np.nan_to_num(day_mean, nan=0.0)
+    day_mean = _weekday_means(series.totals, level_days)
+    expected_total = expected_totals(series, normal, day_mean, settings.effect_window_days)
+    month_factor = learn_month_cycle(series.totals, expected_total, normal, series.dates, settings)
+    cycle = month_factor[:, month_phase(series.dates)]  # (Q, D): ones where no cycle was learned
+    if (month_factor != 1.0).any():
+        # weekday totals and the recent drift are measured on the days with the cycle taken out, so a window
+        # that happens to hold more month-ends than month-starts does not read as a lower level
+        day_mean = _weekday_means(series.totals / cycle, level_days)
+        expected_total = expected_totals(series, normal, day_mean, settings.effect_window_days) * cycle
 
     recent = normal & (np.arange(len(series.dates)) >= cutoff - settings.level_days)
-    expected_recent = day_mean[:, series.weekday[recent]].sum(axis=1)
+    expected_recent = (day_mean[:, series.weekday[recent]] * cycle[:, recent]).sum(axis=1)
     actual_recent = series.totals[:, recent].sum(axis=1)
     drift = np.divide(actual_recent, expected_recent, out=np.ones(n_q), where=expected_recent > 0)
     level = 1.0 + settings.level_damping * (drift - 1.0)
 
-    expected_total = expected_totals(series, normal, day_mean, settings.effect_window_days)
     effects = learn_effects(series, state, cutoff, expected_total, shape, settings)
     with np.errstate(divide="ignore", invalid="ignore"):
         log_ratio = np.log((series.totals[:, normal] + 0.5) / (expected_total[:, normal] + 0.5))
@@ -64,8 +73,17 @@ def fit_model(series: Series, state: CalendarState, cutoff: int, weeks: int, set
     profiles = learn_day_profiles(series, state, cutoff, expected_total, day_mean, shape, day_noise)
     return Fit(
         level=level, day_mean=day_mean, shape=shape, used=used, effects=effects, day_noise=day_noise,
-        profiles=profiles,
+        profiles=profiles, month_factor=month_factor,
     )  # fmt: skip
+
+
+def _weekday_means(totals: np.ndarray, days: list[np.ndarray]) -> np.ndarray:
+    """(Q, 7) mean daily volume over the given days of each weekday (0 where a weekday has none)."""
+    out = np.zeros((totals.shape[0], 7))
+    for w, idx in enumerate(days):
+        if len(idx):
+            out[:, w] = totals[:, idx].mean(axis=1)
+    return out
 
 
 def expected_totals(series: Series, normal: np.ndarray, day_mean: np.ndarray, window: int) -> np.ndarray:

@@ -30,6 +30,7 @@ from forecasts.daytypes import DAY_TYPES, EVE, HOLIDAY, NO_SPECIAL_DAYS, PROFILE
 from forecasts.effects import sale_day_position
 from forecasts.events import OFFSET_BEFORE, OFFSET_DURING, OFFSET_LABEL, TIMED, CalendarState
 from forecasts.holidays_calendar import HOLIDAY_CATEGORY
+from forecasts.monthcycle import month_phase
 from forecasts.series import Series
 from forecasts.settings import ModelSettings
 
@@ -72,7 +73,8 @@ def predict(
     days = series.interval_date[intervals]
     weekday = series.weekday[days]
     slot = series.interval_slot[intervals]
-    baseline = fit.level[:, None] * fit.day_mean[:, weekday] * fit.shape[:, weekday, slot]
+    month = fit.month_factor[:, month_phase(series.dates[days])]
+    baseline = fit.level[:, None] * month * fit.day_mean[:, weekday] * fit.shape[:, weekday, slot]
     n_q = len(series.queues)
     uplift = np.ones_like(baseline)
     spread = np.zeros_like(baseline)
@@ -250,7 +252,8 @@ def _profile_day(
         elif ref == weekday:
             reference = ordinary  # the day's own weekday is its reference: the day is (a + b) of it
         else:
-            reference = fit.level[q] * fit.day_mean[q, ref] * fit.shape[q, ref, slots]
+            month = fit.month_factor[q, month_phase(series.dates[d : d + 1])[0]]
+            reference = fit.level[q] * month * fit.day_mean[q, ref] * fit.shape[q, ref, slots]
         reference_total = float(np.sum(reference)) if ref is not None else 0.0
         if not np.isnan(plan.reference_level) and reference_total > 0:
             # the group's share of an ordinary day, in the reference day's shape

@@ -35,6 +35,8 @@ class ModelSettings:
     special_calibration_weeks: int = 52  # past special days within this many weeks calibrate their bands
     mix_prior_sd: float = 0.25  # prior uncertainty of a special day's share of an ordinary (or rest) day
     unseen_log_sd: float = 1.0  # spread of a holiday forecast as an ordinary day (never seen, group disagrees)
+    # the day-of-month cycle (forecasts.monthcycle); fixed by reasoning, not fitted:
+    month_cycle_min_months: int = 2  # calendar months behind every phase before a cycle can be learned
 
 
 DEFAULT_SETTINGS = ModelSettings()

@@ -1,0 +1,113 @@
+"""The day-of-month cycle: learned where the month shows one, exactly none where it does not."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from forecasts.backtest import backtest, weekly_origins
+from forecasts.grid import interval_grid
+from forecasts.monthcycle import N_PHASES, learn_month_cycle, month_phase
+from forecasts.settings import DEFAULT_SETTINGS, ModelSettings
+
+TRUE_CYCLE = np.array([1.2, 1.1, 1.05, 0.95, 0.9, 0.8])
+
+
+def dates_from(first: str, days: int) -> np.ndarray:
+    return np.datetime64(first, "D") + np.arange(days)
+
+
+def daily(days: np.ndarray, cycle: np.ndarray | None, rng: np.random.Generator, mean: float = 2000.0):
+    """(1, D) Poisson daily totals around ``mean`` x the cycle, and the flat expected volume."""
+    factor = np.ones(len(days)) if cycle is None else cycle[month_phase(days)]
+    totals = rng.poisson(mean * factor).astype(float)[None, :]
+    return totals, np.full((1, len(days)), mean)
+
+
+def test_month_phase_cuts_the_month_into_working_weeks() -> None:
+    days = np.array(["1999-01-01", "1999-01-05", "1999-01-06", "1999-01-25", "1999-01-26", "1999-01-31",
+                     "1999-02-28", "2000-02-29"], dtype="datetime64[D]")  # fmt: skip
+    assert month_phase(days).tolist() == [0, 0, 1, 4, 5, 5, 5, 5]
+
+
+def test_a_clear_cycle_is_learned_within_a_few_percent() -> None:
+    days = dates_from("2025-01-01", 181)
+    totals, expected = daily(days, TRUE_CYCLE, np.random.default_rng(1))
+    factor = learn_month_cycle(totals, expected, np.ones(len(days), dtype=bool), days, DEFAULT_SETTINGS)
+    centred = TRUE_CYCLE / np.exp(np.mean(np.log(TRUE_CYCLE)))
+    assert factor.shape == (1, N_PHASES)
+    np.testing.assert_allclose(factor[0], centred, rtol=0.04)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_no_cycle_gives_exactly_one(seed: int) -> None:
+    days = dates_from("2025-01-01", 181)
+    totals, expected = daily(days, None, np.random.default_rng(seed))
+    factor = learn_month_cycle(totals, expected, np.ones(len(days), dtype=bool), days, DEFAULT_SETTINGS)
+    assert (factor == 1.0).all()
+
+
+def test_too_few_months_give_exactly_one() -> None:
+    days = dates_from("2025-01-01", 40)  # January and 9 days of February: phases 2-5 seen once
+    totals, expected = daily(days, TRUE_CYCLE, np.random.default_rng(0))
+    factor = learn_month_cycle(totals, expected, np.ones(len(days), dtype=bool), days, DEFAULT_SETTINGS)
+    assert (factor == 1.0).all()
+
+
+def test_days_that_are_not_normal_are_not_learned_from() -> None:
+    days = dates_from("2025-01-01", 181)
+    totals, expected = daily(days, TRUE_CYCLE, np.random.default_rng(2))
+    normal = month_phase(days) < 3  # only the first half of each month: the end-of-month phases are never seen
+    factor = learn_month_cycle(totals, expected, normal, days, DEFAULT_SETTINGS)
+    assert (factor == 1.0).all()
+
+
+def test_a_month_busy_throughout_is_a_level_not_a_cycle() -> None:
+    days = dates_from("2025-01-01", 181)
+    month = days.astype("datetime64[M]").astype(int)
+    totals = np.where(month % 2 == 0, 2600.0, 1400.0)[None, :]  # alternate busy and quiet months, flat inside
+    factor = learn_month_cycle(totals, np.full_like(totals, 2000.0), np.ones(len(days), dtype=bool), days,
+                               DEFAULT_SETTINGS)  # fmt: skip
+    np.testing.assert_allclose(factor, 1.0)
+
+
+@given(
+    st.integers(min_value=0, max_value=2**31 - 1),
+    st.integers(min_value=1, max_value=200),
+    st.floats(min_value=0.0, max_value=500.0),
+    st.integers(min_value=0, max_value=4),
+)
+def test_factors_are_positive_finite_and_one_without_evidence(seed: int, days_: int, mean: float, months: int) -> None:
+    rng = np.random.default_rng(seed)
+    days = dates_from("2024-11-20", days_)
+    cycle = np.exp(rng.normal(0.0, 0.3, N_PHASES))
+    totals, expected = daily(days, cycle, rng, mean)
+    normal = rng.random(days_) < 0.8
+    settings = ModelSettings(month_cycle_min_months=months)
+    factor = learn_month_cycle(totals, expected, normal, days, settings)
+    assert factor.shape == (1, N_PHASES)
+    assert np.isfinite(factor).all() and (factor > 0).all()
+    if not normal.any() or mean < 1.0:
+        assert (factor == 1.0).all()
+
+
+def test_a_backtest_on_a_monthly_series_gains_from_the_cycle() -> None:
+    tz = "Europe/Berlin"
+    first = dt.date(2025, 1, 6)
+    grid = interval_grid(first, 182, tz, 60).as_unit("ns")
+    local = grid.tz_convert(tz)
+    day = np.array(local.date, dtype="datetime64[D]")
+    hour = local.hour.to_numpy()
+    mean = np.where((hour >= 8) & (hour < 18), 30.0, 1.0) * TRUE_CYCLE[month_phase(day)]
+    history = pd.DataFrame({"ds": grid, "queue": "calls", "y": np.random.default_rng(0).poisson(mean).astype(float)})
+    result = backtest(history, None, origins=weekly_origins(dt.date(2025, 5, 5), dt.date(2025, 6, 30)), tz=tz,
+                      interval_minutes=60)  # fmt: skip
+    flat = backtest(history, None, origins=weekly_origins(dt.date(2025, 5, 5), dt.date(2025, 6, 30)), tz=tz,
+                    interval_minutes=60, settings=ModelSettings(month_cycle_min_months=99))  # fmt: skip
+    assert result.score("model")["wape"] < 0.9 * flat.score("model")["wape"]
+    assert result.score("model")["wape"] < result.score("avg_8w")["wape"]
