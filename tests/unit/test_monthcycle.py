@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from forecasts.backtest import backtest, weekly_origins
 from forecasts.grid import interval_grid
 from forecasts.monthcycle import N_PHASES, learn_month_cycle, month_phase
-from forecasts.settings import DEFAULT_SETTINGS, ModelSettings
+from forecasts.settings import DEFAULT_SETTINGS, ModelOptions, ModelSettings
 
 TRUE_CYCLE = np.array([1.2, 1.1, 1.05, 0.95, 0.9, 0.8])
 
@@ -105,9 +105,9 @@ def test_a_backtest_on_a_monthly_series_gains_from_the_cycle() -> None:
     hour = local.hour.to_numpy()
     mean = np.where((hour >= 8) & (hour < 18), 30.0, 1.0) * TRUE_CYCLE[month_phase(day)]
     history = pd.DataFrame({"ds": grid, "queue": "calls", "y": np.random.default_rng(0).poisson(mean).astype(float)})
-    result = backtest(history, None, origins=weekly_origins(dt.date(2025, 5, 5), dt.date(2025, 6, 30)), tz=tz,
-                      interval_minutes=60)  # fmt: skip
-    flat = backtest(history, None, origins=weekly_origins(dt.date(2025, 5, 5), dt.date(2025, 6, 30)), tz=tz,
-                    interval_minutes=60, settings=ModelSettings(month_cycle_min_months=99))  # fmt: skip
+    origins = weekly_origins(dt.date(2025, 5, 5), dt.date(2025, 6, 30))
+    result = backtest(history, None, origins=origins, options=ModelOptions(tz=tz, interval_minutes=60))
+    off = ModelOptions(tz=tz, interval_minutes=60, settings=ModelSettings(month_cycle_min_months=99))
+    flat = backtest(history, None, origins=origins, options=off)
     assert result.score("model")["wape"] < 0.9 * flat.score("model")["wape"]
     assert result.score("model")["wape"] < result.score("avg_8w")["wape"]
