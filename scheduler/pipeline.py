@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -74,8 +75,47 @@ def load_history(config: Config) -> pd.DataFrame:
     return read_history(config).frame
 
 
+# The last histories read, by file identity and reading options: a plan reads its history
+# for the pre-flight check, the forecast and the report's actuals, and parsing a long ticket
+# export dominates each. Small, so a process planning many teams (an org worker) stays lean.
+_HISTORY_CACHE: dict[tuple[object, ...], LoadedHistory] = {}
+_HISTORY_CACHE_SIZE = 2
+_HISTORY_CACHE_LOCK = threading.Lock()
+
+
 def read_history(config: Config) -> LoadedHistory:
-    """Interval counts from the configured history file, with the loader's warnings (DST in exports)."""
+    """Interval counts from the configured history file, with the loader's warnings (DST in exports).
+
+    Read once per file version: a second call with the same file (same path, size and
+    modification time) and the same reading options returns a copy of the first result.
+    """
+    try:
+        stat = Path(config.history).stat()
+    except OSError:  # the reader names the missing or unreadable file
+        return _read_history_file(config)
+    options = repr(_ticket_options(config))  # holds a dict (queue_map): compared as text
+    where = str(Path(config.history).resolve())
+    key = (
+        where,
+        stat.st_mtime_ns,
+        stat.st_size,
+        config.history_format,
+        config.queue_column,
+        config.channel_names,
+        options,
+    )
+    with _HISTORY_CACHE_LOCK:
+        cached = _HISTORY_CACHE.get(key)
+    if cached is None:
+        cached = _read_history_file(config)
+        with _HISTORY_CACHE_LOCK:
+            _HISTORY_CACHE[key] = cached
+            while len(_HISTORY_CACHE) > _HISTORY_CACHE_SIZE:
+                del _HISTORY_CACHE[next(iter(_HISTORY_CACHE))]
+    return dataclasses.replace(cached, frame=cached.frame.copy())
+
+
+def _read_history_file(config: Config) -> LoadedHistory:
     if config.history_format == "intervals":
         return read_interval_history(
             config.history, tz=config.timezone, interval_minutes=config.interval_minutes, queues=config.channel_names
