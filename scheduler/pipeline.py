@@ -283,20 +283,21 @@ def feed_options(config: Config, base_url: str | None = None) -> FeedOptions:
     return dataclasses.replace(config.feeds, base_url=base_url)
 
 
-def prepare_export(
-    config: Config,
-    team: Team,
-    roster: pd.DataFrame,
-    out_dir: Path,
-    generated_at: dt.datetime,
-    *,
-    days: tuple[dt.date, dt.date] | None = None,
-    previous_feeds: Path | None = None,
-    base_url: str | None = None,
-) -> PreparedFeeds:
-    """Render the feeds (nothing written): against ``previous_feeds`` or the feeds in ``out_dir``.
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ExportOptions:
+    """How a roster's feeds are rendered, besides the config: what ``export`` and ``plan`` take from the command line."""
 
-    ``days`` (first, last local day planned) defaults to the roster's own days.
+    generated_at: dt.datetime  # the run's time: DTSTAMP, and what counts as already begun
+    days: tuple[dt.date, dt.date] | None = None  # first, last local day planned (None: the roster's own days)
+    previous_feeds: Path | None = None  # the feeds to compare against (None: the ones already in the output folder)
+    base_url: str | None = None  # overrides ``[feeds] base_url`` (``--base-url``)
+
+
+def prepare_export(
+    config: Config, team: Team, roster: pd.DataFrame, out_dir: Path, export: ExportOptions
+) -> PreparedFeeds:
+    """Render the feeds (nothing written): against ``export.previous_feeds`` or the feeds in ``out_dir``.
+
     ``.write()`` on the result writes the agent feeds, team feed and index.html.
     """
     return prepare_feeds(
@@ -305,23 +306,14 @@ def prepare_export(
         out_dir=out_dir,
         tz=config.timezone,
         team_name=config.team_name,
-        generated_at=generated_at,
-        previous_dir=previous_feeds,
-        horizon=days if days is not None else roster_days(roster, config.timezone),
-        options=feed_options(config, base_url),
+        generated_at=export.generated_at,
+        previous_dir=export.previous_feeds,
+        horizon=export.days if export.days is not None else roster_days(roster, config.timezone),
+        options=feed_options(config, export.base_url),
     )
 
 
-def write_plan(
-    config: Config,
-    result: PlanResult,
-    out_dir: Path,
-    generated_at: dt.datetime,
-    *,
-    days: tuple[dt.date, dt.date] | None = None,
-    previous_feeds: Path | None = None,
-    base_url: str | None = None,
-) -> FeedsResult:
+def write_plan(config: Config, result: PlanResult, out_dir: Path, export: ExportOptions) -> FeedsResult:
     """Write forecast.csv, requirements.csv, roster.csv, actions.csv and the feeds, each atomically.
 
     The feeds are rendered first (they read the previous feeds), so a failure
@@ -329,16 +321,7 @@ def write_plan(
     """
     team = load_team(config.team_file, config.queue_names, shifts=config.shift_names)
     answers = plan_answer_inputs(config, as_written(result.forecast.frame), result.requirements, result.roster.roster)
-    feeds = prepare_export(
-        config,
-        team,
-        result.roster.roster,
-        out_dir / FEEDS_DIR,
-        generated_at,
-        days=days,
-        previous_feeds=previous_feeds,
-        base_url=base_url,
-    )
+    feeds = prepare_export(config, team, result.roster.roster, out_dir / FEEDS_DIR, export)
     write_forecast(config, result.forecast.frame, out_dir / "forecast.csv")
     write_requirements(config, result.requirements, out_dir / "requirements.csv")
     write_roster(config, result.roster.roster, out_dir / "roster.csv")
@@ -514,15 +497,13 @@ def plan_to_folder(
 
     result = run_plan(config, start, days, previous=previous, freeze_until=freeze_until, progress=progress)
     report_html = render_report(report_inputs_for_plan(config, result, previous=previous, generated_at=generated_at))
-    feeds = write_plan(
-        config,
-        result,
-        out_dir,
-        generated_at,
+    export = ExportOptions(
+        generated_at=generated_at,
         days=(start, start + dt.timedelta(days=days - 1)),
         previous_feeds=previous_feeds,
         base_url=base_url,
     )
+    feeds = write_plan(config, result, out_dir, export)
     write_text_atomic(out_dir / REPORT_FILE, report_html)
     names = ("forecast.csv", "requirements.csv", "roster.csv", ACTIONS_FILE, REPORT_FILE, ANSWERS_CSV, ANSWERS_FEED)
     files = tuple(out_dir / name for name in names)

@@ -48,7 +48,7 @@ def export(
 
     Example: peakplan export --config examples/cashback/peakplan.toml --roster roster.csv --out feeds/
     """
-    from scheduler.pipeline import prepare_export
+    from scheduler.pipeline import ExportOptions, prepare_export
     from scheduler.team import load_team
     from scheduler.validation.preflight import FOLDER, Output, Reads
 
@@ -62,8 +62,7 @@ def export(
     team = load_team(settings.team_file, settings.queue_names, shifts=settings.shift_names)
     table = read_team_roster(roster, settings, team)
     span = planned_days(week, start, days)
-    result = prepare_export(
-        settings, team, table, out, stamp, days=span, previous_feeds=previous_feeds, base_url=base_url
-    ).write()
+    export = ExportOptions(generated_at=stamp, days=span, previous_feeds=previous_feeds, base_url=base_url)
+    result = prepare_export(settings, team, table, out, export).write()
     if not quiet:
         print_feeds(result)
