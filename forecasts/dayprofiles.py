@@ -32,11 +32,14 @@ in this order (the *fallback chain*):
    (``forecasts.predict.own_shape``);
 3. the group (all past holidays, or all past eves) when its members agree: their
    daily ratios (actual / ordinary volume) lie within ``group_agreement`` of
-   each other. An eve priced from its group keeps the group's mean daily ratio
-   (shrunk towards the day before the rest day with ``prior_occurrences``
-   pseudo-occurrences) in the shape of the reference day (the day before the
-   rest day), not the mean of the past eves' mixes, which belong to other
-   holidays. A bank closed
+   each other. An eve priced from its group takes the volume of the group's
+   mean mix on its own date, ``mean(a) * O + mean(b) * R`` (shrunk towards the
+   day before the rest day with ``prior_occurrences`` pseudo-occurrences), in
+   the shape of the reference day (the day before the rest day), not the mixes'
+   shape, which belong to other holidays. The volume is the mix's, not a share
+   of an ordinary day: past eves that closed at 13:00 like a Friday say the
+   next eve is a Friday's volume, which on a Friday is the whole Friday, not
+   the share a Wednesday kept. A bank closed
    on some holidays and open on others does not agree, and a holiday never
    seen is then
 4. an ordinary day (``a = 1, b = 0``) with a wider band (``unseen_log_sd``)
@@ -113,9 +116,9 @@ class DayPlan:
     source: str  # declared / learned / group / none
     occurrences: int  # past occurrences of the day itself (by name)
     group: int  # past days of its type
-    # an eve priced from its group: this share of an ordinary day's volume, all in the reference day's shape
-    # (NaN: a * ordinary + b * reference); see plan_day
-    reference_level: float = float("nan")
+    # an eve priced from its group: the mix's volume (shrunk towards the reference day), all in the reference
+    # day's shape (False: a * ordinary + b * reference); see plan_day and eve_share
+    in_reference_shape: bool = False
     # a holiday or eve learned from its own past occurrences: their contacts per wall-clock slot (None: the mix's
     # shape); the forecast keeps the mix's volume and takes this shape, shrunk towards the mix's
     own_counts: np.ndarray | None = None
@@ -252,30 +255,31 @@ def plan_day(
                        group=len(group), own_counts=np.sum(counts, axis=0) if counts else None)  # fmt: skip
         return _unless_noise(plan, [p.ratio[q] for p in own], profiles, q, settings)
     if agree:
-        # the group says how much of an ordinary day an eve keeps, not its shape: past eves belong to other
-        # holidays (one closed at 13:00, another worked half a day) and averaging their mixes would spread an
-        # ordinary afternoon over every eve; an eve closes like the day before the rest day (the chain's fallback)
-        level = float(np.mean(ratios)) if kind == EVE else float("nan")
+        # the group says how much volume an eve keeps, not its shape: past eves belong to other holidays (one
+        # closed at 13:00, another worked half a day) and their mixes' shape would spread an ordinary afternoon
+        # over every eve; an eve closes like the day before the rest day (the chain's fallback)
         plan = DayPlan(sd_a=sd_a, sd_b=sd_b, a=group_ab[0], b=group_ab[1], spread=spread, source=SOURCE_GROUP,
-                       occurrences=0, group=len(group), reference_level=level)  # fmt: skip
+                       occurrences=0, group=len(group), in_reference_shape=kind == EVE)  # fmt: skip
         return _unless_noise(plan, list(ratios), profiles, q, settings)
     return DayPlan(sd_a=sd_a, sd_b=sd_b, a=1.0, b=0.0, spread=settings.unseen_log_sd, source=SOURCE_ORDINARY,
                    occurrences=0, group=len(group))  # fmt: skip
 
 
 def eve_share(plan: DayPlan, ordinary_total: float, reference_total: float, settings: ModelSettings) -> float:
-    """The share of an ordinary day an eve priced from its group keeps (``plan.reference_level`` set).
+    """The share of an ordinary day an eve priced from its group keeps (``plan.in_reference_shape``).
 
-    The group's mean share, shrunk towards the day before the rest day itself
-    (the chain's fallback: an eve is the team's short day) with
-    ``prior_occurrences`` pseudo-occurrences, as a named holiday is shrunk to its
-    group: two or three past eves of other holidays, one of them nearly empty,
-    are weak evidence of how much of the day the next one keeps.
+    The volume of the group's mean mix on this date (``a * ordinary + b *
+    reference``), shrunk towards the day before the rest day itself (the
+    chain's fallback: an eve is the team's short day) with ``prior_occurrences``
+    pseudo-occurrences, as a named holiday is shrunk to its group: two or three
+    past eves of other holidays, one of them nearly empty, are weak evidence of
+    how much the next one keeps. Measured as a mix rather than a share of an
+    ordinary day, an eve on the short day itself keeps that day.
     """
-    if ordinary_total <= 0:
-        return plan.reference_level
+    mix = plan.a * ordinary_total + plan.b * reference_total
     prior = settings.prior_occurrences
-    return (plan.group * plan.reference_level + prior * reference_total / ordinary_total) / (plan.group + prior)
+    volume = (plan.group * mix + prior * reference_total) / (plan.group + prior)
+    return volume / ordinary_total if ordinary_total > 0 else plan.a + plan.b
 
 
 def _unless_noise(

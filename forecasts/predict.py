@@ -255,7 +255,7 @@ def _profile_day(
             month = fit.month_factor[q, month_phase(series.dates[d : d + 1])[0]]
             reference = fit.level[q] * month * fit.day_mean[q, ref] * fit.shape[q, ref, slots]
         reference_total = float(np.sum(reference)) if ref is not None else 0.0
-        if not np.isnan(plan.reference_level) and reference_total > 0:
+        if plan.in_reference_shape and reference_total > 0:
             # the group's share of an ordinary day, in the reference day's shape
             share = eve_share(plan, float(ordinary.sum()), reference_total, settings)
             plan = replace(plan, a=0.0, b=share * float(ordinary.sum()) / reference_total)

@@ -117,16 +117,20 @@ def test_a_share_within_day_to_day_noise_is_an_ordinary_day() -> None:
     assert plan_day(busy, HOLIDAY, "C", np.nan, 0, DEFAULT_SETTINGS).a == pytest.approx(1.45)
 
 
-def test_an_eve_from_its_group_takes_the_groups_level_shrunk_towards_the_day_before_the_rest_day() -> None:
+def test_an_eve_from_its_group_takes_the_groups_mix_shrunk_towards_the_day_before_the_rest_day() -> None:
     eves = profiles(past(EVE, "A", 0.0, 1.2, 0.4), past(EVE, "B", 0.05, 0.0, 0.05))  # ratios within 0.5: agree
     plan = plan_day(eves, EVE, "Never Seen", np.nan, 0, DEFAULT_SETTINGS)
-    assert plan.source == SOURCE_GROUP and plan.reference_level == pytest.approx(0.225) and plan.group == 2
-    # ordinary day 1000, the day before the rest day 500: (2 x 0.225 + 1 x 0.5) / 3
-    assert eve_share(plan, 1000.0, 500.0, DEFAULT_SETTINGS) == pytest.approx((0.45 + 0.5) / 3)
+    assert plan.source == SOURCE_GROUP and plan.in_reference_shape and plan.group == 2
+    assert (plan.a, plan.b) == pytest.approx((0.025, 0.6))
+    # ordinary day 1000, the day before the rest day 500: the mean mix 0.025 x 1000 + 0.6 x 500 = 325,
+    # shrunk towards the 500 of the day before the rest day with one pseudo-occurrence
+    assert eve_share(plan, 1000.0, 500.0, DEFAULT_SETTINGS) == pytest.approx((2 * 325 + 500) / 3 / 1000)
+    # an eve on the day before the rest day itself (ordinary = reference = 500) keeps (a + b) of it, shrunk to 1
+    assert eve_share(plan, 500.0, 500.0, DEFAULT_SETTINGS) == pytest.approx((2 * 0.625 + 1) / 3)
     holiday = plan_day(profiles(past(HOLIDAY, "A", 0.0, 0.8, 0.05)), HOLIDAY, "B", np.nan, 0, DEFAULT_SETTINGS)
-    assert np.isnan(holiday.reference_level)  # a holiday keeps its group's mix of ordinary and rest day
+    assert not holiday.in_reference_shape  # a holiday keeps its group's mix of ordinary and rest day
     declared = DayPlan(a=0.5, b=0.0, spread=0.5, sd_a=0.0, sd_b=0.0, source=SOURCE_DECLARED, occurrences=0, group=0)
-    assert np.isnan(declared.reference_level)
+    assert not declared.in_reference_shape
 
 
 def test_bridge_days_shrink_towards_an_ordinary_day() -> None:
