@@ -16,7 +16,7 @@ import numpy as np
 from forecasts.dayprofiles import DayProfiles, learn_day_profiles
 from forecasts.effects import Effect, learn_effects
 from forecasts.events import CalendarState
-from forecasts.monthcycle import learn_month_cycle, month_phase
+from forecasts.monthcycle import cycle_factors, learn_month_cycle
 from forecasts.series import Series
 from forecasts.settings import ModelSettings
 
@@ -53,7 +53,7 @@ def fit_model(series: Series, state: CalendarState, cutoff: int, weeks: int, set
     day_mean = _weekday_means(series.totals, level_days)
     expected_total = expected_totals(series, normal, day_mean, settings.effect_window_days)
     month_factor = learn_month_cycle(series.totals, expected_total, normal, series.dates, settings)
-    cycle = month_factor[:, month_phase(series.dates)]  # (Q, D): ones where no cycle was learned
+    cycle = cycle_factors(month_factor, series.dates, state.types.kind)  # (Q, D): ones where no cycle applies
     if (month_factor != 1.0).any():
         # weekday totals and the recent drift are measured on the days with the cycle taken out, so a window
         # that happens to hold more month-ends than month-starts does not read as a lower level

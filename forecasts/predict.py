@@ -30,7 +30,7 @@ from forecasts.daytypes import DAY_TYPES, EVE, HOLIDAY, NO_SPECIAL_DAYS, PROFILE
 from forecasts.effects import sale_day_position
 from forecasts.events import OFFSET_BEFORE, OFFSET_DURING, OFFSET_LABEL, TIMED, CalendarState
 from forecasts.holidays_calendar import HOLIDAY_CATEGORY
-from forecasts.monthcycle import month_phase
+from forecasts.monthcycle import cycle_factors
 from forecasts.series import Series
 from forecasts.settings import ModelSettings
 
@@ -73,7 +73,7 @@ def predict(
     days = series.interval_date[intervals]
     weekday = series.weekday[days]
     slot = series.interval_slot[intervals]
-    month = fit.month_factor[:, month_phase(series.dates[days])]
+    month = cycle_factors(fit.month_factor, series.dates[days], state.types.kind[days])
     baseline = fit.level[:, None] * month * fit.day_mean[:, weekday] * fit.shape[:, weekday, slot]
     n_q = len(series.queues)
     uplift = np.ones_like(baseline)
@@ -252,8 +252,7 @@ def _profile_day(
         elif ref == weekday:
             reference = ordinary  # the day's own weekday is its reference: the day is (a + b) of it
         else:
-            month = fit.month_factor[q, month_phase(series.dates[d : d + 1])[0]]
-            reference = fit.level[q] * month * fit.day_mean[q, ref] * fit.shape[q, ref, slots]
+            reference = fit.level[q] * fit.day_mean[q, ref] * fit.shape[q, ref, slots]  # special days: no cycle
         reference_total = float(np.sum(reference)) if ref is not None else 0.0
         if plan.in_reference_shape and reference_total > 0:
             # the group's share of an ordinary day, in the reference day's shape

@@ -11,8 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from forecasts.backtest import backtest, weekly_origins
+from forecasts.daytypes import AFTER, EVE, HOLIDAY, ORDINARY, SALE
 from forecasts.grid import interval_grid
-from forecasts.monthcycle import N_PHASES, learn_month_cycle, month_phase
+from forecasts.monthcycle import N_PHASES, cycle_factors, learn_month_cycle, month_phase
 from forecasts.settings import DEFAULT_SETTINGS, ModelOptions, ModelSettings
 
 TRUE_CYCLE = np.array([1.2, 1.1, 1.05, 0.95, 0.9, 0.8])
@@ -33,6 +34,13 @@ def test_month_phase_cuts_the_month_into_working_weeks() -> None:
     days = np.array(["1999-01-01", "1999-01-05", "1999-01-06", "1999-01-25", "1999-01-26", "1999-01-31",
                      "1999-02-28", "2000-02-29"], dtype="datetime64[D]")  # fmt: skip
     assert month_phase(days).tolist() == [0, 0, 1, 4, 5, 5, 5, 5]
+
+
+def test_the_cycle_applies_to_ordinary_and_sale_days_only() -> None:
+    days = np.array(["2025-03-01", "2025-03-02", "2025-03-03", "2025-03-30", "2025-03-31"], dtype="datetime64[D]")
+    kind = np.array([ORDINARY, SALE, HOLIDAY, EVE, AFTER])
+    factor = cycle_factors(TRUE_CYCLE[None, :], days, kind)
+    assert factor.tolist() == [[1.2, 1.2, 1.0, 1.0, 1.0]]
 
 
 def test_a_clear_cycle_is_learned_within_a_few_percent() -> None:
