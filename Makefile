@@ -23,7 +23,7 @@ demo: $(STAMP)
 
 # The whole suite, then the package as a user installs it (wheel, fresh venv, another folder).
 test: $(STAMP)
-	$(BIN)/python -m pytest -q -n 2
+	$(BIN)/python -m pytest -q -n 2 --dist worksteal
 	$(MAKE) --no-print-directory wheel-smoke
 
 # What a developer runs between commits: the long end-to-end tests left out.

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import fcntl
+import json
+import os
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import pytest
 from typer.testing import CliRunner, Result
 
 from scheduler.cli import app
@@ -23,9 +27,51 @@ Snapshot = dict[str, bytes] | None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class SavedResult:
+    """What a test reads of a finished CLI run (a typer Result, kept as plain values)."""
+
+    exit_code: int
+    stdout: str
+    stderr: str
+    output: str
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class PlanRun:
     out: Path
-    result: Result
+    result: Result | SavedResult
+
+
+def run_once(tmp_path_factory: pytest.TempPathFactory, name: str, args: Callable[[Path], Sequence[str]]) -> PlanRun:
+    """``peakplan ARGS`` run once per test session, however many xdist workers ask for it.
+
+    The first worker to take the lock runs the command into ``<shared temp>/<name>/out`` and saves
+    its result next to it; the others wait for the lock and read the saved result. Tests must not
+    change the folder (copy it first). ``args`` gets the output folder.
+    """
+    root = tmp_path_factory.getbasetemp()
+    if os.environ.get("PYTEST_XDIST_WORKER"):
+        root = root.parent  # the workers' base folders share this parent
+    folder = root / f"shared-{name}"
+    with open(root / f"shared-{name}.lock", "w", encoding="utf-8") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        saved = folder / "result.json"
+        if not saved.exists():
+            folder.mkdir(parents=True, exist_ok=True)
+            result = invoke(args(folder / "out"))
+            values = {"exit_code": result.exit_code, "stdout": result.stdout, "stderr": result.stderr, "output": result.output}
+            partial = folder / "result.json.part"
+            partial.write_text(json.dumps(values), encoding="utf-8")
+            partial.replace(saved)
+    return PlanRun(out=folder / "out", result=SavedResult(**json.loads(saved.read_text(encoding="utf-8"))))
+
+
+def demo_args(out: Path, *extra: str) -> list[str]:
+    """`make demo`'s plan (the example's own solver budget), with --json for the figures."""
+    return [
+        "plan", "--config", str(EXAMPLE / "peakplan.toml"), "--week", WEEK, "--out", str(out),
+        "--generated-at", GENERATED_AT, "--json", *extra,
+    ]  # fmt: skip
 
 
 def invoke(args: Sequence[str]) -> Result:

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from cli_support import EXAMPLE, HISTORY_FROM, WEEK, PlanRun, invoke, plan_args
+from cli_support import EXAMPLE, HISTORY_FROM, WEEK, PlanRun, demo_args, invoke, plan_args, run_once
 
 
 @pytest.fixture(scope="session")
@@ -38,10 +38,15 @@ def small_example(tmp_path: Path, truncated_history: str) -> Path:
 
 @pytest.fixture(scope="session")
 def example_plan(tmp_path_factory: pytest.TempPathFactory) -> PlanRun:
-    """`peakplan plan` on the bundled example, run once for the whole session."""
-    out = tmp_path_factory.mktemp("example_plan") / "out"
-    result = invoke(plan_args(EXAMPLE / "peakplan.toml", out))
-    return PlanRun(out=out, result=result)
+    """`peakplan plan` on the bundled example (solver budget TIME_LIMIT), run once for the whole
+    session and shared by the xdist workers. Read-only: copy the folder to change it."""
+    return run_once(tmp_path_factory, "example_plan", lambda out: plan_args(EXAMPLE / "peakplan.toml", out))
+
+
+@pytest.fixture(scope="session")
+def demo_plan(tmp_path_factory: pytest.TempPathFactory) -> PlanRun:
+    """`make demo`'s plan (the example's own solver budget) with --json, run once per session."""
+    return run_once(tmp_path_factory, "demo_plan", demo_args)
 
 
 @pytest.fixture
@@ -82,12 +87,15 @@ def understaffed_day(tmp_path_factory: pytest.TempPathFactory) -> PlanRun:
     hours), but whole agents per queue and interval leave about 2% of it short.
     (tests/cli/test_workflow.py covers the --max-understaffed-share option.)
     """
-    folder = tmp_path_factory.mktemp("understaffed") / "cashback"
-    shutil.copytree(EXAMPLE, folder, ignore=shutil.ignore_patterns("__pycache__"))
-    config = folder / "peakplan.toml"
-    config.write_text(config.read_text(encoding="utf-8") + "\n[report]\nmax_understaffed_share = 0.01\n", encoding="utf-8")
-    out = folder.parent / "out"
-    args = plan_args(config, out, "--json")
-    week_at = args.index("--week")
-    args[week_at : week_at + 2] = ["--start", "2026-11-27", "--days", "1"]
-    return PlanRun(out=out, result=invoke(args))
+
+    def args(out: Path) -> list[str]:
+        folder = out.parent / "cashback"
+        shutil.copytree(EXAMPLE, folder, ignore=shutil.ignore_patterns("__pycache__"))
+        config = folder / "peakplan.toml"
+        config.write_text(config.read_text(encoding="utf-8") + "\n[report]\nmax_understaffed_share = 0.01\n", encoding="utf-8")
+        arguments = plan_args(config, out, "--json")
+        week_at = arguments.index("--week")
+        arguments[week_at : week_at + 2] = ["--start", "2026-11-27", "--days", "1"]
+        return arguments
+
+    return run_once(tmp_path_factory, "understaffed_day", args)

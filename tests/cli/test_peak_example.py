@@ -1,7 +1,7 @@
 """`make demo` as a lead reads it: the example week staffed up on Black Friday, priced actions, the report.
 
-Runs the example with its configured solver budget (as `make demo` does), so
-it is slow; the figures are in docs/peak.md.
+Reads `make demo`'s plan (the example's own solver budget), run once per session (demo_plan);
+slow; the figures are in docs/peak.md.
 """
 
 from __future__ import annotations
@@ -11,17 +11,14 @@ import re
 from pathlib import Path
 
 import pytest
-from cli_support import EXAMPLE, GENERATED_AT, WEEK, PlanRun, invoke, team_agent_ids
+from cli_support import EXAMPLE, PlanRun, team_agent_ids
 
 pytestmark = pytest.mark.slow
 
 
-@pytest.fixture(scope="module")
-def demo(tmp_path_factory: pytest.TempPathFactory) -> PlanRun:
-    out = tmp_path_factory.mktemp("demo") / "out"
-    args = ["plan", "--config", EXAMPLE / "peakplan.toml", "--week", WEEK, "--out", out, "--generated-at", GENERATED_AT,
-            "--json"]  # fmt: skip
-    return PlanRun(out=out, result=invoke(args))
+@pytest.fixture
+def demo(demo_plan: PlanRun) -> PlanRun:
+    return demo_plan
 
 
 def test_the_roster_staffs_up_on_the_busiest_event_day(demo: PlanRun) -> None:

@@ -1,9 +1,9 @@
 """The org on a real dask.distributed cluster (two worker processes on 127.0.0.1) against the serial run.
 
-The fast test plans one team of the example org both ways. The slow ones share
-one serial and one cluster run of the whole example org plus a team whose
-history is missing: the planned teams' folders and index.html must be the same
-bytes, and the broken team must fail alone; and one kills a worker mid-solve.
+The tests share one serial and one cluster run of the whole example org plus a
+team whose history is missing: the planned teams' folders and index.html must be
+the same bytes, and the broken team must fail alone; and one kills a worker
+mid-solve. (They are slow: `make test-fast` leaves the cluster out.)
 """
 
 from __future__ import annotations
@@ -55,23 +55,6 @@ def serial_run(org_file: Path, tmp_path_factory: pytest.TempPathFactory) -> tupl
 def dask_run(org_file: Path, cluster: str, tmp_path_factory: pytest.TempPathFactory) -> tuple[OrgResult, Path]:
     out = tmp_path_factory.mktemp("dask")
     return _plan(org_file, DaskExecutor(cluster), out), out
-
-
-def test_one_team_on_the_cluster_is_the_same_bytes_as_serially(cluster: str, tmp_path: Path) -> None:
-    org = load_org(EXAMPLE_ORG / "org.toml")
-    one_team = dataclasses.replace(org, teams=(org.team("apac"),))
-    runs = {}
-    for name, executor in (("serial", SerialExecutor()), ("dask", DaskExecutor(cluster))):
-        with executor:
-            runs[name] = plan_org(
-                one_team, executor, start=START, days=DAYS, out=tmp_path / name, generated_at=GENERATED_AT,
-                time_limit_seconds=TIME_LIMIT,
-            )  # fmt: skip
-    assert (
-        runs["dask"].outcomes[0].status == OK and runs["dask"].outcomes[0].worker != runs["serial"].outcomes[0].worker
-    )
-    assert snapshot(tmp_path / "dask") == snapshot(tmp_path / "serial")
-    assert "apac/report.html" in snapshot(tmp_path / "serial")
 
 
 @pytest.mark.slow
