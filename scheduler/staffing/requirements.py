@@ -51,38 +51,23 @@ from scheduler.staffing.backlog import cohorts, evaluate_capacity, plan_capacity
 from scheduler.staffing.erlang import average_speed_of_answer, occupancy, required_servers, service_level
 from scheduler.staffing.erlang_a import erlang_a, required_servers_a
 
+SERVICE_COLUMNS = ("agents_net", "service_level", "asa_seconds", "abandon_rate", "backlog", "occupancy")
+"""What a staffing gives per interval and queue: the same figures in the requirements and in an evaluation."""
+
 REQUIREMENT_COLUMNS = (
     "ds",
     "queue",
     "volume",
     "aht_seconds",
     "workload_hours",
-    "agents_net",
-    "service_level",
-    "asa_seconds",
-    "abandon_rate",
-    "backlog",
-    "occupancy",
+    *SERVICE_COLUMNS,
     "max_occupancy",
     "shrinkage",
     "agents_required",
     "open",
 )
 
-EVALUATION_COLUMNS = (
-    "ds",
-    "queue",
-    "volume",
-    "offered",
-    "agents_scheduled",
-    "agents_net",
-    "service_level",
-    "asa_seconds",
-    "abandon_rate",
-    "backlog",
-    "occupancy",
-    "open",
-)
+EVALUATION_COLUMNS = ("ds", "queue", "volume", "offered", "agents_scheduled", *SERVICE_COLUMNS, "open")
 
 ASA_CAP_SECONDS = 86_400.0
 """``asa_seconds`` of an overflowing live queue never exceeds a day (also shown with no agent at all)."""
