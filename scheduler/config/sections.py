@@ -172,46 +172,42 @@ def _parse_min_agents(
     if not isinstance(table, Mapping):
         problems.add(f"{source}: roster.min_agents = {table!r}: must be a table like {{ chat = 1 }}")
         return ()
-    result = []
-    for queue, count in sorted(table.items()):
-        if queue not in queues:
-            problems.add(
-                f"{source}: roster.min_agents names unknown queue {queue!r}{did_you_mean(queue, queues)}; "
-                f"queues: {', '.join(queues)}"
-            )
-        elif isinstance(count, bool) or not isinstance(count, int) or count < 0:
-            problems.add(f"{source}: roster.min_agents.{queue} = {count!r}: must be a whole number >= 0")
-        else:
-            result.append((queue, count))
-    return tuple(result)
+    return _per_queue(table, "min_agents", "", queues, source, problems)
 
 
 def _parse_min_block(
     value: Any, queues: tuple[str, ...], source: Path, problems: Problems
 ) -> tuple[int, tuple[tuple[str, int], ...]]:
     """``min_block_minutes``: one length for every queue (``60``) or per queue (``{ chat = 60, email = 120 }``, others 60)."""
-
-    def minutes(raw: Any, key: str) -> int | None:
-        if isinstance(raw, bool) or not isinstance(raw, int) or raw < 0:
-            problems.add(f"{source}: roster.{key} = {raw!r}: must be a whole number of minutes >= 0")
-            return None
-        return raw
-
     if not isinstance(value, Mapping):
-        length = minutes(value, "min_block_minutes")
+        length = _whole_number(value, "min_block_minutes", " of minutes", source, problems)
         return (60 if length is None else length), ()
-    per_queue = []
-    for queue, raw in sorted(value.items()):
+    return 60, _per_queue(value, "min_block_minutes", " of minutes", queues, source, problems)
+
+
+def _per_queue(
+    table: Mapping[str, Any], key: str, unit: str, queues: tuple[str, ...], source: Path, problems: Problems
+) -> tuple[tuple[str, int], ...]:
+    """``roster.<key>`` as a table of whole numbers per queue (``unit``: " of minutes", or "" for a count)."""
+    result = []
+    for queue, raw in sorted(table.items()):
         if queue not in queues:
             problems.add(
-                f"{source}: roster.min_block_minutes names unknown queue {queue!r}{did_you_mean(queue, queues)}; "
+                f"{source}: roster.{key} names unknown queue {queue!r}{did_you_mean(queue, queues)}; "
                 f"queues: {', '.join(queues)}"
             )
             continue
-        length = minutes(raw, f"min_block_minutes.{queue}")
-        if length is not None:
-            per_queue.append((queue, length))
-    return 60, tuple(per_queue)
+        number = _whole_number(raw, f"{key}.{queue}", unit, source, problems)
+        if number is not None:
+            result.append((queue, number))
+    return tuple(result)
+
+
+def _whole_number(raw: Any, key: str, unit: str, source: Path, problems: Problems) -> int | None:
+    if isinstance(raw, bool) or not isinstance(raw, int) or raw < 0:
+        problems.add(f"{source}: roster.{key} = {raw!r}: must be a whole number{unit} >= 0")
+        return None
+    return raw
 
 
 def _clock_parser(text: Any, where: str) -> Callable[[], dt.time]:
