@@ -171,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     import distributed
 
     from forecasts.grid import parse_week
-    from scheduler.org import DaskExecutor, SerialExecutor, load_org, plan_org
+    from scheduler.org import DaskExecutor, OrgRun, SerialExecutor, load_org, plan_org
 
     start = parse_week(args.week)
     print(f"machine: {os.cpu_count()} cores, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}")
@@ -186,10 +186,8 @@ def main(argv: list[str] | None = None) -> int:
         def plan(executor, out: Path):
             began = time.perf_counter()
             with executor:
-                result = plan_org(
-                    org, executor, start=start, days=7, out=out, generated_at=GENERATED_AT,
-                    time_limit_seconds=args.time_limit,
-                )  # fmt: skip
+                run = OrgRun(start=start, days=7, out=out, generated_at=GENERATED_AT, time_limit_seconds=args.time_limit)
+                result = plan_org(org, executor, run)
             return result, time.perf_counter() - began
 
         runs = {}

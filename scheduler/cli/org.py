@@ -139,7 +139,7 @@ def plan_org_command(
 ) -> None:
     from rich.table import Table
 
-    from scheduler.org import load_org, plan_org
+    from scheduler.org import OrgRun, load_org, plan_org
 
     settings = load_org(org)
     runner = make_executor(executor, scheduler, workers, connect_timeout)
@@ -150,11 +150,11 @@ def plan_org_command(
                 f"Planning {len(settings.teams)} teams, {days} days from {first_day}, {runner.describe()}",
                 markup=False, soft_wrap=True,
             )  # fmt: skip
-        result = plan_org(
-            settings, runner, start=first_day, days=days, out=out, generated_at=generated_at,
-            time_limit_seconds=time_limit, max_understaffed_share=max_understaffed_share,
-            progress=lambda progress: _print_outcome(progress, silent),
+        run = OrgRun(
+            start=first_day, days=days, out=out, generated_at=generated_at, time_limit_seconds=time_limit,
+            max_understaffed_share=max_understaffed_share,
         )  # fmt: skip
+        result = plan_org(settings, runner, run, progress=lambda progress: _print_outcome(progress, silent))
     for outcome in result.outcomes:
         if outcome.traceback:  # a bug, not a user mistake: the traceback is for the report
             stderr.print(f"{outcome.team}: {outcome.traceback}", markup=False, soft_wrap=True)

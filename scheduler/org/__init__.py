@@ -11,7 +11,7 @@ See docs/org.md.
 
 from scheduler.org.config import OrgConfig, OrgDefaults, OrgTeam, load_org, team_config
 from scheduler.org.executors import DaskExecutor, Progress, SerialExecutor
-from scheduler.org.run import OrgResult, build_tasks, plan_org, validate_org
+from scheduler.org.run import OrgResult, OrgRun, build_tasks, plan_org, validate_org
 from scheduler.org.task import FAILED, OK, UNDERSTAFFED, TeamOutcome, TeamTask, run_team
 
 __all__ = [
@@ -22,6 +22,7 @@ __all__ = [
     "OrgConfig",
     "OrgDefaults",
     "OrgResult",
+    "OrgRun",
     "OrgTeam",
     "Progress",
     "SerialExecutor",

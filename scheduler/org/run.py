@@ -47,61 +47,49 @@ class OrgResult:
         return ExitCode.OK
 
 
-def build_tasks(
-    org: OrgConfig,
-    *,
-    start: dt.date,
-    days: int,
-    out: Path,
-    generated_at: dt.datetime,
-    time_limit_seconds: float | None = None,
-    max_understaffed_share: float | None = None,
-) -> list[TeamTask]:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class OrgRun:
+    """One org plan: the days planned, the output folder, and what the command line sets for every team."""
+
+    start: dt.date
+    days: int
+    out: Path
+    generated_at: dt.datetime
+    time_limit_seconds: float | None = None  # overrides each team's roster.time_limit_seconds
+    max_understaffed_share: float | None = None  # overrides each team's report.max_understaffed_share
+
+
+def build_tasks(org: OrgConfig, run: OrgRun) -> list[TeamTask]:
     """One task per team, with absolute paths and this process's solver identity."""
     from scheduler.rostering.sat import solver_identity
 
     solver = solver_identity()
-    root = out.resolve()
+    root = run.out.resolve()
     return [
         TeamTask(
             team=team,
             out_dir=root / team.slug,
-            start=start,
-            days=days,
-            generated_at=generated_at,
+            start=run.start,
+            days=run.days,
+            generated_at=run.generated_at,
             defaults=org.defaults,
-            time_limit_seconds=time_limit_seconds,
-            max_understaffed_share=max_understaffed_share,
+            time_limit_seconds=run.time_limit_seconds,
+            max_understaffed_share=run.max_understaffed_share,
             solver=solver,
         )
         for team in org.teams
     ]
 
 
-def plan_org(
-    org: OrgConfig,
-    executor: Executor,
-    *,
-    start: dt.date,
-    days: int,
-    out: Path,
-    generated_at: dt.datetime,
-    time_limit_seconds: float | None = None,
-    max_understaffed_share: float | None = None,
-    progress: ProgressCallback | None = None,
-) -> OrgResult:
-    """Plan every team of ``org`` into ``out/<team>/`` and write ``out/index.html``.
+def plan_org(org: OrgConfig, executor: Executor, run: OrgRun, progress: ProgressCallback | None = None) -> OrgResult:
+    """Plan every team of ``org`` into ``run.out/<team>/`` and write ``run.out/index.html``.
 
     A team that fails leaves its folder as it was and is listed as failed on the
     index page; the others are planned regardless.
     """
-    tasks = build_tasks(
-        org, start=start, days=days, out=out, generated_at=generated_at, time_limit_seconds=time_limit_seconds,
-        max_understaffed_share=max_understaffed_share,
-    )  # fmt: skip
-    outcomes = executor.run(tasks, progress)
-    text = render_index(outcomes, org_name=org.name, start=start, days=days, generated_at=generated_at)
-    index = write_index(out / INDEX_FILE, text)
+    outcomes = executor.run(build_tasks(org, run), progress)
+    text = render_index(outcomes, org_name=org.name, start=run.start, days=run.days, generated_at=run.generated_at)
+    index = write_index(run.out / INDEX_FILE, text)
     return OrgResult(outcomes=tuple(sorted(outcomes, key=lambda outcome: outcome.team)), index=index)
 
 

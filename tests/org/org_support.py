@@ -6,6 +6,8 @@ import datetime as dt
 import shutil
 from pathlib import Path
 
+from scheduler.org import OrgRun
+
 REPO = Path(__file__).resolve().parents[2]
 EXAMPLE_ORG = REPO / "examples" / "org"
 # Two days from Black Friday with a small CP-SAT budget: a real roster per team, fast enough for the suite.
@@ -13,6 +15,11 @@ START = dt.date(2026, 11, 27)
 DAYS = 2
 TIME_LIMIT = 0.2
 GENERATED_AT = dt.datetime.fromisoformat("2026-11-20T09:00:00+00:00")
+
+
+def org_run(out: Path) -> OrgRun:
+    """The org plan the tests run: the short horizon and small budget above, into ``out``."""
+    return OrgRun(start=START, days=DAYS, out=out, generated_at=GENERATED_AT, time_limit_seconds=TIME_LIMIT)
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:

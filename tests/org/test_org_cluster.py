@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from org_support import DAYS, EXAMPLE_ORG, GENERATED_AT, START, TIME_LIMIT, org_with_broken_team, snapshot
+from org_support import EXAMPLE_ORG, org_run, org_with_broken_team, snapshot
 
 from scheduler.errors import ExitCode
 from scheduler.org import FAILED, OK, DaskExecutor, OrgResult, SerialExecutor, TeamTask, load_org, plan_org, run_team
@@ -39,10 +39,7 @@ def org_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def _plan(org_file: Path, executor: SerialExecutor | DaskExecutor, out: Path) -> OrgResult:
     with executor:
-        return plan_org(
-            load_org(org_file), executor, start=START, days=DAYS, out=out, generated_at=GENERATED_AT,
-            time_limit_seconds=TIME_LIMIT,
-        )  # fmt: skip
+        return plan_org(load_org(org_file), executor, org_run(out))
 
 
 @pytest.fixture(scope="module")
@@ -112,10 +109,7 @@ def test_a_worker_dying_mid_solve_is_retried_on_another(cluster: str, serial_run
     org = load_org(EXAMPLE_ORG / "org.toml")
     one_team = dataclasses.replace(org, teams=(org.team("apac"),))
     with DaskExecutor(cluster, run=die_once_mid_solve) as executor:
-        result = plan_org(
-            one_team, executor, start=START, days=DAYS, out=tmp_path / "out", generated_at=GENERATED_AT,
-            time_limit_seconds=TIME_LIMIT,
-        )  # fmt: skip
+        result = plan_org(one_team, executor, org_run(tmp_path / "out"))
     (outcome,) = result.outcomes
     dead = int(marker.read_text(encoding="utf-8"))
     assert outcome.status == OK, outcome.error

@@ -13,6 +13,7 @@ from scheduler.org import (
     FAILED,
     OK,
     DaskExecutor,
+    OrgRun,
     Progress,
     SerialExecutor,
     TeamOutcome,
@@ -24,7 +25,7 @@ from scheduler.org import (
 
 def tasks(tmp_path: Path) -> list[TeamTask]:
     return build_tasks(
-        load_org(EXAMPLE_ORG / "org.toml"), start=START, days=DAYS, out=tmp_path, generated_at=GENERATED_AT
+        load_org(EXAMPLE_ORG / "org.toml"), OrgRun(start=START, days=DAYS, out=tmp_path, generated_at=GENERATED_AT)
     )
 
 
