@@ -43,8 +43,8 @@ from calendars.errors import InputError, PublishError
 from calendars.feeds import PRODID
 from calendars.ics import ParsedEvent, event_fingerprint, fold_line, own_properties, read_calendar, unescape_text
 from calendars.shifts import TEAM_FEED_NAME, feed_file_name
-from calendars.updates import check_event_years
-from calendars.vtimezone import load_zone, vtimezone_lines
+from calendars.updates import check_event_tzids, check_event_years
+from calendars.vtimezone import vtimezone_lines
 
 __all__ = [
     "DEFAULT_PATH_TEMPLATE",
@@ -265,13 +265,7 @@ def calendar_from_feed(agent_id: str, data: bytes, source: str) -> AgentCalendar
     for event in parsed.events:
         if event.start is None:
             raise InputError(f"{source}: event {event.uid!r} has no DTSTART with a time zone or UTC")
-        for tzid in sorted(event.tzids):
-            try:
-                load_zone(tzid)
-            except InputError:
-                raise InputError(
-                    f"{source}: event {event.uid!r} uses TZID {tzid!r}, which is not an IANA time zone"
-                ) from None
+        check_event_tzids(event.uid, event.tzids, source)
     return AgentCalendar(
         agent_id=agent_id,
         display_name=unescape_text(name_prop.value) if name_prop else agent_id,

@@ -8,7 +8,7 @@ carried over until ``keep_days`` after they ended).
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -36,6 +36,7 @@ __all__ = [
     "FinalEvent",
     "merge_events",
     "previous_events",
+    "check_event_tzids",
     "check_event_years",
     "check_kept_events",
     "read_previous_feeds",
@@ -189,13 +190,22 @@ def check_kept_events(finals: Sequence[FinalEvent], source: str, generated_at: d
                 f"{source}: event {final.uid!r} ends {final.end:%Y-%m-%d}, more than {MAX_AHEAD.days // 365} years "
                 f"after this run: not a shift peakplan wrote ({_FRESH_START})"
             )
-        for tzid in sorted(final.tzids):
-            try:
-                load_zone(tzid)
-            except InputError:
-                raise InputError(
-                    f"{source}: event {final.uid!r} uses TZID {tzid!r}, which is not an IANA time zone ({_FRESH_START})"
-                ) from None
+        check_event_tzids(final.uid, final.tzids, source, hint=f" ({_FRESH_START})")
+
+
+def check_event_tzids(uid: str, tzids: Iterable[str], source: str, *, hint: str = "") -> None:
+    """Refuse an event read back whose TZIDs are not all IANA zones (peakplan writes only those).
+
+    Raises:
+        InputError: naming the event and the first such TZID, then ``hint``.
+    """
+    for tzid in sorted(tzids):
+        try:
+            load_zone(tzid)
+        except InputError:
+            raise InputError(
+                f"{source}: event {uid!r} uses TZID {tzid!r}, which is not an IANA time zone{hint}"
+            ) from None
 
 
 def read_previous_feeds(folder: str | Path, file_names: Sequence[str]) -> dict[str, tuple[ParsedEvent, ...]]:
