@@ -69,6 +69,7 @@ import numpy as np
 
 from forecasts.daytypes import BRIDGE, DAY_TYPES, EVE, HOLIDAY, HOLIDAYS_KEY, INSIDE, PROFILED, holiday_key
 from forecasts.events import CalendarState
+from forecasts.outages import silent_where_busy
 from forecasts.series import Series
 from forecasts.settings import ModelSettings
 
@@ -169,13 +170,22 @@ def learn_day_profiles(
         ref = reference_weekday(int(kinds[d]), profiles, bool(state.types.closed_next[d]))
         actual = series.cube[:, d, :]
         if ref is None or ref == w:
-            # one scale only (on the reference weekday itself the two profiles coincide): kept as the share a;
-            # the forecast of such a day takes (a + b) of it, so it still follows what other days learned
-            a, b = mix_weights(actual, ordinary, np.zeros_like(ordinary))
+            reference = ordinary
         else:
             scale = np.divide(expected_total[:, d], day_mean[:, w], out=np.ones(len(series.queues)),
                               where=day_mean[:, w] > 0)  # fmt: skip
             reference = (scale * day_mean[:, ref])[:, None] * shape[:, ref, :] * series.exists[d][None, :]
+        if ref is not None and silent_where_busy(actual.sum(axis=0), np.minimum(ordinary, reference).sum(axis=0),
+                                                 float(ordinary.sum()), resumed=True):  # fmt: skip
+            # hours without a contact where the ordinary day and the reference day are both busy, and contacts
+            # again after them (an eve silent all morning, open in the afternoon): the export lost those hours, as
+            # on a partial-outage day; an eve that closes early and stays closed is kept (its own shape is learned)
+            continue
+        if ref is None or ref == w:
+            # one scale only (on the reference weekday itself the two profiles coincide): kept as the share a;
+            # the forecast of such a day takes (a + b) of it, so it still follows what other days learned
+            a, b = mix_weights(actual, ordinary, np.zeros_like(ordinary))
+        else:
             a, b = mix_weights(actual, ordinary, reference)
         total = ordinary.sum(axis=1)
         ratio = np.divide(actual.sum(axis=1), total, out=np.ones_like(total), where=total > 0)

@@ -38,18 +38,33 @@ def outage_mask(
         if totals[i] < OUTAGE_SHARE * median:
             mask[i] = True
             continue
-        typical = np.median(slots[near], axis=0)
-        mask[i] = _longest_silence(slots[i], typical) >= max(PARTIAL_OUTAGE_CONTACTS, PARTIAL_OUTAGE_SHARE * median)
+        mask[i] = silent_where_busy(slots[i], np.median(slots[near], axis=0), median)
     return mask
 
 
-def _longest_silence(actual: np.ndarray, typical: np.ndarray) -> float:
-    """The largest typical volume of a run of consecutive slots without a single contact."""
+def silent_where_busy(actual: np.ndarray, typical: np.ndarray, day_volume: float, *, resumed: bool = False) -> bool:
+    """A run of slots without a single contact where ``typical`` expects many: hours the export lost.
+
+    Many means at least ``PARTIAL_OUTAGE_CONTACTS`` and ``PARTIAL_OUTAGE_SHARE``
+    of ``day_volume`` over the run. With ``resumed``, contacts must also come
+    back after the run (at least ``PARTIAL_OUTAGE_CONTACTS`` of them): a day
+    that simply ends early (an eve closing at 14:00) is not a lost export.
+    """
+    run, end = _longest_silence(actual, typical)
+    if run < max(PARTIAL_OUTAGE_CONTACTS, PARTIAL_OUTAGE_SHARE * day_volume):
+        return False
+    return not resumed or float(actual[end:].sum()) >= PARTIAL_OUTAGE_CONTACTS
+
+
+def _longest_silence(actual: np.ndarray, typical: np.ndarray) -> tuple[float, int]:
+    """The largest typical volume of a run of consecutive slots without a single contact, and where it ends."""
     best = run = 0.0
-    for value, expected in zip(actual, typical, strict=True):
+    end = 0
+    for i, (value, expected) in enumerate(zip(actual, typical, strict=True)):
         if value == 0:
             run += expected
-            best = max(best, run)
+            if run > best:
+                best, end = run, i + 1
         else:
             run = 0.0
-    return best
+    return best, end

@@ -566,6 +566,28 @@ def test_an_eve_on_the_short_day_keeps_it_when_past_eves_closed_like_it() -> Non
     np.testing.assert_allclose(friday["yhat"].sum(), friday["baseline"].sum(), rtol=0.15)
 
 
+def test_an_eve_silent_for_hours_where_both_its_profiles_are_busy_is_not_learned_from() -> None:
+    # three past eves close at 13:00 like a Friday; a fourth is silent until 14:00 (the export lost the morning:
+    # neither an ordinary day nor a Friday is silent then) and must not teach the next eve to be nearly empty
+    rng = np.random.default_rng(21)
+    history = bank_history(dt.date(1999, 1, 3), 20 * 7, rng)
+    local = history["ds"].dt.tz_convert(IL)
+    hour, day = local.dt.hour, local.dt.strftime("%Y-%m-%d")
+    past = ["1999-02-10", "1999-03-10", "1999-04-07", "1999-04-21"]
+    for holiday_day in past:
+        eve = str(dt.date.fromisoformat(holiday_day) - dt.timedelta(days=1))
+        history.loc[(day == eve) & (hour >= 13), "y"] = 0.0
+        on = day == holiday_day
+        history.loc[on, "y"] = np.where(hour[on] >= 20, 40.0, 0.0)
+    history.loc[(day == "1999-04-20") & (hour < 14), "y"] = 0.0
+    history.loc[(day == "1999-04-20") & (hour >= 14) & (hour < 17), "y"] = 10.0
+    events = make_events([holiday(d) for d in [*past, "1999-05-26"]], tz=IL)
+    result = forecast(history, events, start=dt.date(1999, 5, 23), days=7, options=JERUSALEM_60)
+    eve = local_day(result.frame, "1999-05-25")
+    eve_hour = eve["ds"].dt.tz_convert(IL).dt.hour
+    np.testing.assert_allclose(eve.loc[(eve_hour >= 8) & (eve_hour < 13), "yhat"].mean(), 100.0, rtol=0.1)
+
+
 def test_sale_day_k_first_day_peak_is_learned_and_a_flat_sale_stays_flat() -> None:
     history = make_history(dt.date(2026, 6, 1), 133, noise=np.random.default_rng(17))
     past = [("2026-07-08", "2026-07-11"), ("2026-08-05", "2026-08-08"), ("2026-09-09", "2026-09-12")]  # Wed-Fri
