@@ -245,12 +245,7 @@ def find_violations(
     for shift_id, (agent_id, begin, end, paid) in shifts.items():
         by_agent[agent_id].append((begin, end, paid, shift_id))
 
-    weeks: dict[tuple[int, int], list[dt.date]] = defaultdict(list)
-    weekends: dict[tuple[int, int], list[dt.date]] = defaultdict(list)
-    for day in horizon_days:
-        weeks[day.isocalendar()[:2]].append(day)
-        if day.weekday() >= 5:
-            weekends[day.isocalendar()[:2]].append(day)
+    weeks, weekends = iso_weeks(horizon_days)
 
     problems.extend(_minimum_violations(frame, config, horizon_start, horizon_end, tz))
 
@@ -341,6 +336,20 @@ def queue_blocks(rows: list) -> list[list[tuple[str, pd.Timestamp, pd.Timestamp]
             else:
                 runs.append((row.queue, row.start, row.end))
     return [runs for runs in stretches if runs]
+
+
+def iso_weeks(days: list[dt.date]) -> tuple[dict[tuple[int, int], list[dt.date]], dict[tuple[int, int], list[dt.date]]]:
+    """``days`` by ISO week (year, week), and their Saturdays and Sundays by ISO week, in the given order.
+
+    The periods the weekly rules count over; :mod:`.score` uses the same grouping.
+    """
+    weeks: dict[tuple[int, int], list[dt.date]] = defaultdict(list)
+    weekends: dict[tuple[int, int], list[dt.date]] = defaultdict(list)
+    for day in days:
+        weeks[day.isocalendar()[:2]].append(day)
+        if day.weekday() >= 5:
+            weekends[day.isocalendar()[:2]].append(day)
+    return weeks, weekends
 
 
 def _block_violations(

@@ -36,7 +36,7 @@ import pandas as pd
 
 from scheduler.config import Config
 from scheduler.coverage import scheduled_agents
-from scheduler.rostering.checker import queue_blocks, shift_template, touches_night
+from scheduler.rostering.checker import iso_weeks, queue_blocks, shift_template, touches_night
 from scheduler.team import Agent, Preference, Team
 
 SCALE = 100  # requirements in hundredths of an agent, as the documented objective counts them
@@ -198,12 +198,7 @@ def score_roster(
     for shift in shifts:
         by_agent[shift.agent_id].append(shift)
 
-    weeks: dict[tuple[int, int], list[dt.date]] = defaultdict(list)
-    weekends: dict[tuple[int, int], list[dt.date]] = defaultdict(list)
-    for day in horizon_days:
-        weeks[day.isocalendar()[:2]].append(day)
-        if day.weekday() >= 5:
-            weekends[day.isocalendar()[:2]].append(day)
+    weeks, weekends = iso_weeks(horizon_days)
 
     counts: dict[str, dict[str, dict[str, int]]] = defaultdict(
         lambda: defaultdict(dict)
