@@ -45,7 +45,7 @@ lint: $(STAMP)
 # Refresh the lock after changing dependencies in pyproject.toml (see docs/development.md).
 lock:
 	$(PYTHON) -m pip install --quiet pip-tools
-	$(PYTHON) -m piptools compile --quiet --upgrade --extra test --extra lint --extra dask \
+	$(PYTHON) -m piptools compile --quiet --upgrade --extra test --extra lint --extra dask --extra fast-csv \
 		--strip-extras --no-emit-index-url --no-emit-find-links --output-file $(LOCK) pyproject.toml
 
 bench: $(STAMP)

@@ -22,9 +22,11 @@ import codecs
 import csv
 import io
 import os
+import re
 from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
+import numpy as np
 import pandas as pd
 
 if TYPE_CHECKING:
@@ -39,6 +41,11 @@ MAX_COLUMNS = 1_000
 """Most columns in a header: helpdesk exports have dozens; a stray run of commas has thousands."""
 
 _SHOWN_COLUMNS = 12
+
+_BLANK_LINE = re.compile(r"\n[ \t\r\f\v]*\n|\n[ \t\r\f\v]+\Z")  # a line of nothing or only spaces
+
+FAST_FROM_CHARS = 1_000_000
+"""Files this long or longer go through pyarrow when it is installed (below, csv is as quick)."""
 
 
 def read_csv_columns(
@@ -70,6 +77,9 @@ def read_csv_columns(
     """
     name = os.fspath(path)
     text = _read_text(path, name, what)
+    fast = _read_with_pyarrow(text, name, list(required), list(optional), all_columns)
+    if fast is not None:
+        return fast
     reader = csv.reader(io.StringIO(text, newline=""), strict=False)
     previous_limit = csv.field_size_limit(MAX_FIELD_CHARS)
     try:
@@ -119,22 +129,7 @@ def _columns(reader: Reader, name: str, required: list[str], optional: list[str]
     if header is None:
         raise InputError(f"{name} is empty: expected a CSV header with columns {required}")
     header_line = reader.line_num
-    if len(header) > MAX_COLUMNS:
-        raise InputError(
-            f"{name} line {header_line}: the header has {len(header):,} columns (at most {MAX_COLUMNS:,}): "
-            "a stray run of delimiters, or not a CSV file"
-        )
-    missing = [column for column in required if column not in header]
-    if missing:
-        found = header[:_SHOWN_COLUMNS] + ([f"... ({len(header)} in all)"] if len(header) > _SHOWN_COLUMNS else [])
-        hint = _delimiter_hint(header)
-        raise InputError(f"{name}: missing column(s) {missing}; found {found}{hint}")
-    if all_columns:
-        optional = [column for column in header if column not in required]
-    twice = sorted({column for column in (*required, *optional) if header.count(column) > 1})
-    if twice:
-        raise InputError(f"{name} line {header_line}: column(s) {twice} appear more than once in the header")
-    wanted = [column for column in (*required, *optional) if column in header]
+    wanted = _wanted_columns(header, header_line, name, required, optional, all_columns)
     positions = [header.index(column) for column in wanted]
     width = len(header)
     lines: list[int] = []
@@ -155,6 +150,93 @@ def _columns(reader: Reader, name: str, required: list[str], optional: list[str]
         {column: pd.Series(store, index=index, dtype=str) for column, store in zip(wanted, cells, strict=True)},
         index=index,
     )
+
+
+def _wanted_columns(
+    header: list[str], header_line: int, name: str, required: list[str], optional: list[str], all_columns: bool
+) -> list[str]:
+    """The columns to read, in order; checks the header (size, required columns, names given twice)."""
+    if len(header) > MAX_COLUMNS:
+        raise InputError(
+            f"{name} line {header_line}: the header has {len(header):,} columns (at most {MAX_COLUMNS:,}): "
+            "a stray run of delimiters, or not a CSV file"
+        )
+    missing = [column for column in required if column not in header]
+    if missing:
+        found = header[:_SHOWN_COLUMNS] + ([f"... ({len(header)} in all)"] if len(header) > _SHOWN_COLUMNS else [])
+        hint = _delimiter_hint(header)
+        raise InputError(f"{name}: missing column(s) {missing}; found {found}{hint}")
+    if all_columns:
+        optional = [column for column in header if column not in required]
+    twice = sorted({column for column in (*required, *optional) if header.count(column) > 1})
+    if twice:
+        raise InputError(f"{name} line {header_line}: column(s) {twice} appear more than once in the header")
+    return [column for column in (*required, *optional) if column in header]
+
+
+def _read_with_pyarrow(
+    text: str, name: str, required: list[str], optional: list[str], all_columns: bool
+) -> pd.DataFrame | None:
+    """The same table through pyarrow's multi-threaded CSV parser, for large plain files.
+
+    Used when pyarrow is installed (the ``fast-csv`` extra) and the file is at least
+    FAST_FROM_CHARS long. "Plain" means: the header is the first line and unquoted, no
+    line is longer than MAX_FIELD_CHARS, and every other line is exactly one data row
+    (no blank lines, no quoted line breaks), so a row's line number is its position.
+    Anything else, and any error pyarrow raises (a ragged line, say), returns None: the
+    streaming reader then reads the file and names the problem as it always does. The
+    values are the same strings either way (tests/unit/test_csvread_fast.py).
+    """
+    if len(text) < FAST_FROM_CHARS:
+        return None
+    try:
+        import pyarrow as pa
+        from pyarrow import csv as arrow_csv
+    except ImportError:
+        return None
+    first_end = text.find("\n")
+    first = text[:first_end] if first_end >= 0 else text
+    if not first.strip() or '"' in first or "\r" in first.rstrip("\r"):
+        return None
+    header = [cell.strip() for cell in first.rstrip("\r").split(",")]
+    if len(header) < 2 or len(header) > MAX_COLUMNS:  # one column: blank lines would be rows
+        return None  # the streaming reader names it
+    wanted = _wanted_columns(header, 1, name, required, optional, all_columns)
+    if _BLANK_LINE.search(text):  # csv skips blank lines; pyarrow would make rows of them
+        return None
+    lines = text.count("\n") + (0 if text.endswith("\n") else 1)
+    data = text.encode("utf-8")
+    if _longest_line_bytes(data) > MAX_FIELD_CHARS:  # may hold a field over the limit: let csv say
+        return None
+    keys = [f"c{position}" for position in range(len(header))]
+    picked = [keys[header.index(column)] for column in wanted]
+    try:
+        table = arrow_csv.read_csv(
+            io.BytesIO(data),
+            read_options=arrow_csv.ReadOptions(skip_rows=1, column_names=keys),
+            parse_options=arrow_csv.ParseOptions(newlines_in_values=False, ignore_empty_lines=False),
+            convert_options=arrow_csv.ConvertOptions(
+                include_columns=picked,
+                column_types=dict.fromkeys(picked, pa.string()),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+    except (pa.ArrowException, ValueError):
+        return None
+    if table.num_rows != lines - 1:
+        return None
+    frame = table.select(picked).to_pandas()
+    frame.columns = pd.Index(wanted)
+    frame.index = pd.Index(range(2, table.num_rows + 2), dtype="int64", name="line")
+    return frame.astype(str)
+
+
+def _longest_line_bytes(data: bytes) -> int:
+    """Bytes in the longest line of ``data`` (vectorised: a Python loop over lines costs seconds)."""
+    ends = np.flatnonzero(np.frombuffer(data, dtype=np.uint8) == ord("\n"))
+    bounds = np.concatenate(([-1], ends, [len(data)]))
+    return int(np.diff(bounds).max()) - 1
 
 
 def _delimiter_hint(header: list[str]) -> str:
