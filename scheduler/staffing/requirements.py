@@ -51,8 +51,9 @@ from scheduler.staffing.backlog import cohorts, evaluate_capacity, plan_capacity
 from scheduler.staffing.erlang import average_speed_of_answer, occupancy, required_servers, service_level
 from scheduler.staffing.erlang_a import erlang_a, required_servers_a
 
-SERVICE_COLUMNS = ("agents_net", "service_level", "asa_seconds", "abandon_rate", "backlog", "occupancy")
-"""What a staffing gives per interval and queue: the same figures in the requirements and in an evaluation."""
+FIGURE_COLUMNS = ("service_level", "asa_seconds", "abandon_rate", "backlog", "occupancy")
+"""What a staffing gives per interval and queue (``_live_figures``, ``_deferred_figures``): the same figures in
+the requirements and in an evaluation."""
 
 REQUIREMENT_COLUMNS = (
     "ds",
@@ -60,14 +61,15 @@ REQUIREMENT_COLUMNS = (
     "volume",
     "aht_seconds",
     "workload_hours",
-    *SERVICE_COLUMNS,
+    "agents_net",
+    *FIGURE_COLUMNS,
     "max_occupancy",
     "shrinkage",
     "agents_required",
     "open",
 )
 
-EVALUATION_COLUMNS = ("ds", "queue", "volume", "offered", "agents_scheduled", *SERVICE_COLUMNS, "open")
+EVALUATION_COLUMNS = ("ds", "queue", "volume", "offered", "agents_scheduled", "agents_net", *FIGURE_COLUMNS, "open")
 
 ASA_CAP_SECONDS = 86_400.0
 """``asa_seconds`` of an overflowing live queue never exceeds a day (also shown with no agent at all)."""
@@ -298,11 +300,7 @@ def compute_requirements(forecast: pd.DataFrame, config: Config) -> pd.DataFrame
                     "aht_seconds": float(aht),
                     "workload_hours": workload,
                     "agents_net": agents_net,
-                    "service_level": figures["service_level"],
-                    "asa_seconds": figures["asa_seconds"],
-                    "abandon_rate": figures["abandon_rate"],
-                    "backlog": figures["backlog"],
-                    "occupancy": figures["occupancy"],
+                    **{column: figures[column] for column in FIGURE_COLUMNS},
                     "max_occupancy": config.max_occupancy,
                     "shrinkage": config.shrinkage,
                     "agents_required": agents_net / (1.0 - config.shrinkage),
@@ -375,11 +373,7 @@ def evaluate_staffing(
                     "offered": figures["offered"],
                     "agents_scheduled": scheduled,
                     "agents_net": agents_net,
-                    "service_level": figures["service_level"],
-                    "asa_seconds": figures["asa_seconds"],
-                    "abandon_rate": figures["abandon_rate"],
-                    "backlog": figures["backlog"],
-                    "occupancy": figures["occupancy"],
+                    **{column: figures[column] for column in FIGURE_COLUMNS},
                     "open": is_open,
                 }
             )
