@@ -89,19 +89,41 @@ def load_inputs(
     history = loaded.frame
     first_day = history["ds"].min().tz_convert(tz).date()
     last_day = history["ds"].max().tz_convert(tz).date()
+    end = max(until, last_day)
+    events = load_calendar(
+        tz, first_day, end, events_path=events_path, holidays=holidays,
+        holidays_until=end + dt.timedelta(days=1),  # the eve of a holiday right after the window is in it
+    )  # fmt: skip
+    return Inputs(history=history, events=events, warnings=loaded.warnings, first_day=first_day, last_day=last_day)
+
+
+def load_calendar(
+    tz: str,
+    first_day: dt.date,
+    last_day: dt.date,
+    *,
+    events_path: str | os.PathLike[str] | None = None,
+    holidays: str = "",
+    holidays_until: dt.date | None = None,
+) -> pd.DataFrame:
+    """The sale calendar's events from ``first_day`` to ``last_day`` plus the public holidays of the
+    ``holidays`` country up to ``holidays_until`` (default ``last_day``), sorted by ``start, event_id``.
+
+    An empty frame when there is neither or both hold nothing in the range.
+
+    Raises:
+        InputError: from the loaders (file, row and fix in the message).
+    """
     frames = []
     if events_path is not None:
-        frames.append(load_sale_calendar(Path(events_path), tz, days=(first_day, max(until, last_day))))
+        frames.append(load_sale_calendar(Path(events_path), tz, days=(first_day, last_day)))
     if holidays.strip():
-        # one day past the end: the eve of a holiday right after the window is in the window
-        frames.append(holiday_events(holidays, first_day, max(until, last_day) + dt.timedelta(days=1), tz))
+        frames.append(holiday_events(holidays, first_day, holidays_until or last_day, tz))
     frames = [frame for frame in frames if not frame.empty]
-    events = (
-        pd.concat(frames, ignore_index=True).sort_values(["start", "event_id"], kind="stable").reset_index(drop=True)
-        if frames
-        else pd.DataFrame()
-    )
-    return Inputs(history=history, events=events, warnings=loaded.warnings, first_day=first_day, last_day=last_day)
+    if not frames:
+        return pd.DataFrame()
+    events = pd.concat(frames, ignore_index=True)
+    return events.sort_values(["start", "event_id"], kind="stable").reset_index(drop=True)
 
 
 def forecast_file(
@@ -188,6 +210,7 @@ __all__ = (
     "backtest_file",
     "backtest_frames",
     "forecast_file",
+    "load_calendar",
     "load_inputs",
     "parse_horizon",
     "parse_interval",

@@ -32,16 +32,14 @@ from calendars.publish import (
     publish_calendars,
     read_feed_folder,
 )
-from calendars.sales import load_sale_calendar
 from calendars.shifts import FeedAgent, roster_days, roster_shifts
 from forecasts.backtest import BacktestResult
 from forecasts.forecast import FORECAST_COLUMNS, ForecastResult, forecast
 from forecasts.grid import zone
 from forecasts.history import LoadedHistory, read_interval_history, read_ticket_history
-from forecasts.holidays_calendar import holiday_events
 from forecasts.queue_shares import QUEUE_SCORE_COLUMNS, backtest_queues, learn_shares, split_forecast
 from forecasts.routing import read_queue_counts
-from forecasts.runs import Inputs, backtest_frames
+from forecasts.runs import Inputs, backtest_frames, load_calendar
 from forecasts.settings import ModelOptions
 from scheduler.actions import ACTION_COLUMNS, ActionsResult, propose_actions, read_actions
 from scheduler.config import Config
@@ -138,16 +136,7 @@ def _ticket_options(config: Config) -> dict[str, Any]:
 
 def load_events(config: Config, first_day: dt.date, last_day: dt.date) -> pd.DataFrame:
     """Sale calendar events plus public holidays between ``first_day`` and ``last_day``."""
-    frames = []
-    if config.events is not None:
-        frames.append(load_sale_calendar(config.events, config.timezone, days=(first_day, last_day)))
-    if config.holidays:
-        frames.append(holiday_events(config.holidays, first_day, last_day, config.timezone))
-    frames = [frame for frame in frames if not frame.empty]
-    if not frames:
-        return pd.DataFrame()
-    events = pd.concat(frames, ignore_index=True)
-    return events.sort_values(["start", "event_id"], kind="stable").reset_index(drop=True)
+    return load_calendar(config.timezone, first_day, last_day, events_path=config.events, holidays=config.holidays)
 
 
 def model_options(config: Config) -> ModelOptions:
