@@ -110,6 +110,15 @@ FreezeOption = Annotated[
 ]
 
 
+def command_group() -> typer.Typer:
+    """A command with subcommands (``forecast backtest``, ``staff whatif``), joined to the app with ``add_typer``.
+
+    The group's own options sit on its ``@app.callback(invoke_without_command=True)``; completion
+    belongs to the top app, and tracebacks go through :func:`handle_errors`, never typer's.
+    """
+    return typer.Typer(no_args_is_help=False, add_completion=False, pretty_exceptions_enable=False)
+
+
 DEBUG_ENV = "PEAKPLAN_DEBUG"
 """Set to 1 to print a bug's traceback instead of writing it to a file."""
 

@@ -14,6 +14,7 @@ from scheduler.cli.common import (
     StartOption,
     WeekOption,
     check_inputs,
+    command_group,
     handle_errors,
     parse_date,
     plan_horizon,
@@ -25,7 +26,7 @@ from scheduler.errors import InputError
 if TYPE_CHECKING:
     from forecasts.backtest import BacktestResult
 
-app = typer.Typer(no_args_is_help=False, add_completion=False, pretty_exceptions_enable=False)
+app = command_group()
 
 HISTORY_EXAMPLE_DAY = "1999-09-06"  # the error messages' example date, in the style of a call-centre history
 

@@ -15,6 +15,7 @@ from scheduler.cli.common import (
     QuietOption,
     WeekOption,
     check_inputs,
+    command_group,
     handle_errors,
     parse_date,
     print_warnings,
@@ -26,7 +27,7 @@ if TYPE_CHECKING:
     from scheduler.config import Config
     from scheduler.staffing.whatif import WhatIfResult
 
-app = typer.Typer(no_args_is_help=False, add_completion=False, pretty_exceptions_enable=False)
+app = command_group()
 
 
 @app.callback(invoke_without_command=True)
