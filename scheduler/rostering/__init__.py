@@ -33,7 +33,7 @@ from scheduler.rostering.extract import ACTIVITIES, ROSTER_COLUMNS, roster_rows
 from scheduler.rostering.previous import apply_previous
 from scheduler.rostering.problem import RosterProblem, build_problem
 from scheduler.rostering.score import score_roster
-from scheduler.rostering.solve import ACTIVITY_SHARE, solve_problem
+from scheduler.rostering.solve import final_seconds, solve_problem, stage_budget
 from scheduler.team import Team
 
 __all__ = ["ACTIVITIES", "ROSTER_COLUMNS", "RosterResult", "build_problem", "make_roster"]
@@ -95,14 +95,17 @@ def make_roster(
     )
     building = time.perf_counter() - began  # counted in the time to a first roster: the user waits for it too
     report = progress or (lambda _text: None)
-    solution = solve_problem(problem, progress)
+    # The budget, in counted seconds: the rows, score and check reserved by size; of the rest, the
+    # shifts and bound (solve_problem) and then lunch and queue blocks, which get what solving left.
+    stages = max(config.roster.time_limit_seconds - final_seconds(problem), 0.0)
+    solution = solve_problem(problem, progress, time_limit=stage_budget(problem))
     report("roster: lunch and queue blocks")
     activities = plan_activities(
         problem,
         solution.chosen,
         solution.lunch,
         solution.serve,
-        config.roster.time_limit_seconds * ACTIVITY_SHARE,
+        max(stages - solution.seconds, 0.0),
     )
     report(f"roster: lunch and queue blocks, {activities.sweeps} sweep(s), {activities.seconds:.1f} s counted")
     frame = roster_rows(problem, activities.plans)

@@ -45,10 +45,16 @@ from scheduler.rostering.sat import make_solver
 MINIMUM_PENALTY_FACTOR = 50
 # Deterministic time one agent's solve may use; these models are solved in milliseconds.
 AGENT_SOLVE_LIMIT = 0.5
-# Work charged per agent solve on top of CP-SAT's own deterministic time: the Python side
-# (values, hints, queue bookkeeping) costs about as much as the solve, and the budget is
-# meant to track wall time on an ordinary machine while staying deterministic.
-SOLVE_OVERHEAD = 0.03
+# The budget is counted, not clocked, so the roster is the same on any machine; the counts are
+# calibrated to CPU seconds on the 2-core benchmark machine (100 agents, 4 weeks: 156 agent
+# solves took 2.3 s of CPU for 0.22 s of CP-SAT's deterministic time, the rest being its
+# set-up). Charged per agent solve on top of CP-SAT's deterministic time: the solver's set-up
+# and the Python side of a solve (objective, hints); per shift option of an agent's model when
+# it is built; per unit of queue bookkeeping (an interval and queue added or removed, a move
+# weighed in a rebalance, an array pass).
+SOLVE_OVERHEAD = 0.018
+BUILD_SECONDS_PER_OPTION = 2e-5
+SECONDS_PER_WORK = 3.5e-7
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -56,6 +62,7 @@ class DescentResult:
     chosen: dict[tuple[int, int], int]  # (agent, option) -> 1 for every shift worked
     served: np.ndarray  # [skill group, queue, interval] agents serving
     missing_minimum: int  # agent-intervals missing from the hard queue minimums (0: the roster is valid)
+    seconds: float = 0.0  # budget charged (deterministic: CP-SAT's time and counted work)
 
 
 class CoverageCost:
@@ -80,6 +87,7 @@ class CoverageCost:
             np.array([q for q, queue in enumerate(problem.queues) if queue in skills], dtype=np.int64)
             for skills in self.groups
         ]
+        self.work = 0  # units of bookkeeping done, charged to the budget (SECONDS_PER_WORK)
 
     def cost(
         self, agents: np.ndarray, q: np.ndarray | int | slice = slice(None), t: np.ndarray | slice = slice(None)
@@ -106,6 +114,7 @@ class CoverageCost:
 
     def gains(self, group: int) -> np.ndarray:
         """Per interval, what one more agent of ``group`` saves where it serves best (negative: it costs)."""
+        self.work += self.served[0].size // 4
         staffed = self.served.sum(axis=0)
         saving = self.cost(staffed) - self.cost(staffed + 1)
         queues = self.group_queues[group]
@@ -117,6 +126,7 @@ class CoverageCost:
         return int(np.maximum(self.minimum - self.served.sum(axis=0), 0).sum())
 
     def add(self, group: int, intervals: np.ndarray, *, rebalance: bool = True) -> None:
+        self.work += self.served[0].size // 8 + len(intervals) * len(self.group_queues[group])
         staffed = self.served.sum(axis=0)[:, intervals]
         queues = self.group_queues[group]
         saving = self.cost(staffed[queues], queues[:, None], intervals) - self.cost(
@@ -129,6 +139,7 @@ class CoverageCost:
             self.rebalance(intervals)
 
     def remove(self, group: int, intervals: np.ndarray) -> None:
+        self.work += self.served[0].size // 8 + len(intervals) * len(self.group_queues[group])
         staffed = self.served.sum(axis=0)[:, intervals]
         queues = self.group_queues[group]
         loss = self.cost(np.maximum(staffed[queues] - 1, 0), queues[:, None], intervals) - self.cost(
@@ -149,7 +160,9 @@ class CoverageCost:
         if not flexible:
             return
         over_weight, minimum_weight = self.over_weight, self.minimum_weight
+        moves = sum(len(queues) * (len(queues) - 1) for _g, queues in flexible)
         for t in np.unique(intervals).tolist():
+            self.work += 10 + moves
             need = self.need[:, t].tolist()
             weight = self.weight[:, t].tolist()
             minimum = self.minimum[:, t].tolist()
@@ -164,6 +177,7 @@ class CoverageCost:
 
             improved, moved = True, False
             while improved:
+                self.work += moves
                 improved = False
                 for g, queues in flexible:
                     for source in queues:
@@ -198,6 +212,7 @@ class AgentModels:
     def model(self, a: int) -> tuple[RosterModel, list[int], list[cp_model.IntVar]]:
         if a not in self._models:
             roster = build_full_model(self.problem, coverage=False, agents=(a,))
+            self.deterministic_time += BUILD_SECONDS_PER_OPTION * len(self.problem.allowed[a])
             for literal in roster.rule_literals.values():
                 roster.model.add(literal == 1)
             options = [o for o in self.problem.allowed[a] if (a, o) in roster.shift]
@@ -266,12 +281,19 @@ def descend(
         for o in shifts:
             copied.add(copied.group_of[a], worked[o], rebalance=False)
     copied.rebalance(np.arange(len(problem.grid)))
+    order = sorted(range(len(problem.agents)), key=lambda a: (len(problem.allowed[a]), problem.agents[a].id))
+    if copied.missing_minimum():
+        _repair(problem, models, copied, current, worked, order)
     feasible = copied.missing_minimum() == 0
+    # The best valid roster so far: what is returned should the budget end before construction does.
+    fallback = (dict(current), copied.served.copy(), copied.total()) if feasible else None
     if feasible and on_first_feasible:
         on_first_feasible()
-
-    order = sorted(range(len(problem.agents)), key=lambda a: (len(problem.allowed[a]), problem.agents[a].id))
     placed: set[int] = set()
+
+    def spent() -> float:
+        """Budget used so far: CP-SAT's deterministic time and the counted Python work."""
+        return models.deterministic_time + (coverage.work + copied.work) * SECONDS_PER_WORK
 
     def place(a: int, budget_left: float) -> bool:
         group = coverage.group_of[a]
@@ -291,10 +313,10 @@ def descend(
 
     # 2. Construction, 3. sweeps.
     sweeps = 0
-    while models.deterministic_time < time_limit or (sweeps == 0 and not feasible):
+    while spent() < time_limit or (sweeps == 0 and not feasible):
         changes = 0
         for a in order:
-            left = time_limit - models.deterministic_time
+            left = time_limit - spent()
             if left <= 0 and (sweeps > 0 or feasible):
                 break
             # Construction finishes even past the budget when the first roster misses a queue
@@ -308,9 +330,56 @@ def descend(
                 on_first_feasible()
         if sweeps > 1 and changes == 0:
             break
-    for a in order:
-        if a not in placed:  # the budget ran out during construction: they keep the first roster's shifts
-            for o in current[a]:
-                coverage.add(coverage.group_of[a], worked[o])
+    unplaced = [a for a in order if a not in placed]
+    for a in unplaced:  # the budget ran out during construction: they keep the first roster's shifts
+        for o in current[a]:
+            coverage.add(coverage.group_of[a], worked[o], rebalance=False)
+    if unplaced:
+        coverage.rebalance(np.arange(len(problem.grid)))
+        if coverage.missing_minimum():  # a construction cut short may leave a minimum open: mend it the same way
+            _repair(problem, models, coverage, current, worked, order)
+    if fallback is not None and (coverage.missing_minimum() > 0 or coverage.total() > fallback[2]):
+        # Construction cut short by the budget did worse (or broke a minimum): the first valid roster stands.
+        report(f"descent: keeping the first valid roster, coverage cost {fallback[2]:,}")
+        current, served = fallback[0], fallback[1]
+    else:
+        served = coverage.served
     chosen = {(a, o): 1 for a, shifts in current.items() for o in shifts}
-    return DescentResult(chosen=chosen, served=coverage.served, missing_minimum=coverage.missing_minimum())
+    missing = int(np.maximum(coverage.minimum - served.sum(axis=0), 0).sum())
+    return DescentResult(chosen=chosen, served=served, missing_minimum=missing, seconds=spent())
+
+
+def _repair(
+    problem: RosterProblem,
+    models: AgentModels,
+    coverage: CoverageCost,
+    current: dict[int, list[int]],
+    worked: list[np.ndarray],
+    order: Sequence[int],
+) -> None:
+    """Re-place agents who know a queue below its minimum until no minimum is missed (or none is left to try).
+
+    The copied first roster puts a whole class on the same shifts, which can
+    leave an early or late interval without its minimum. Each agent re-placed
+    against everyone else sees the minimum's penalty in its shift values, so a
+    few such solves make the roster valid: a valid roster in seconds at 500
+    agents, where a full construction pass takes half a minute. The most
+    flexible agents go first (they can reach odd hours). ``current`` and
+    ``coverage`` are updated in place.
+    """
+    for a in reversed(order):
+        short = (coverage.minimum > coverage.served.sum(axis=0)).any(axis=1)
+        if not short.any():
+            return
+        if not any(short[q] for q in coverage.group_queues[coverage.group_of[a]]):
+            continue
+        group = coverage.group_of[a]
+        for o in current[a]:
+            coverage.remove(group, worked[o])
+        gain = coverage.gains(group)
+        value = {o: int(gain[worked[o]].sum()) for o in problem.allowed[a]}
+        shifts = models.best_shifts(a, value, current[a], AGENT_SOLVE_LIMIT)
+        if shifts is not None:
+            current[a] = shifts
+        for o in current[a]:
+            coverage.add(group, worked[o])

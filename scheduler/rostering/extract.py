@@ -16,6 +16,7 @@ def roster_rows(problem: RosterProblem, plans: dict[tuple[int, int], ShiftPlan])
     """Rows of the roster contract for the planned shifts, plus the frozen days' rows verbatim."""
     step = pd.Timedelta(minutes=problem.interval_minutes)
     rows: list[dict[str, object]] = []
+    grid = list(problem.grid)  # indexing a DatetimeIndex per interval costs more than the rest of the rows
     for (a, o), plan in sorted(plans.items()):
         agent = problem.agents[a]
         option = problem.options[o]
@@ -24,7 +25,7 @@ def roster_rows(problem: RosterProblem, plans: dict[tuple[int, int], ShiftPlan])
         for t, q in zip(range(option.first_interval, option.last_interval), plan.queues, strict=True):
             activity = "lunch" if q == LUNCH else "work"
             queue = "" if q == LUNCH else problem.queues[q]
-            begin = problem.grid[t]
+            begin = grid[t]
             if blocks and blocks[-1][0] == activity and blocks[-1][1] == queue:
                 blocks[-1][3] = begin + step
             else:

@@ -36,7 +36,7 @@ import pandas as pd
 
 from scheduler.config import Config
 from scheduler.coverage import scheduled_agents
-from scheduler.rostering.checker import iso_weeks, queue_blocks, shift_template, touches_night
+from scheduler.rostering.checker import iso_weeks, queue_blocks, shift_rows, shift_template, touches_night
 from scheduler.team import Agent, Preference, Team
 
 SCALE = 100  # requirements in hundredths of an agent, as the documented objective counts them
@@ -90,8 +90,8 @@ def _shifts(roster: pd.DataFrame, config: Config, horizon_end: pd.Timestamp) -> 
     late_after = config.roster.late_end_after.hour * 60 + config.roster.late_end_after.minute
     shifts: list[_Shift] = []
     blocks: list[float] = []
-    for shift_id, frame in roster.groupby("shift_id", sort=True):
-        rows = list(frame.sort_values("start", kind="stable").itertuples(index=False))
+    night: dict[tuple[pd.Timestamp, int], bool] = {}  # many shifts share a start and length
+    for shift_id, rows in shift_rows(roster):
         begin, finish = rows[0].start, rows[-1].end
         local = begin.tz_convert(tz)
         lunch = sum(int((row.end - row.start).total_seconds() // 60) for row in rows if row.activity == "lunch")
@@ -116,7 +116,9 @@ def _shifts(roster: pd.DataFrame, config: Config, horizon_end: pd.Timestamp) -> 
                 local_start=dt.time(local.hour, local.minute),
                 paid=paid,
                 late=end_minutes > late_after,
-                night=touches_night(config, begin, length, tz),
+                night=night[begin, length]
+                if (begin, length) in night
+                else night.setdefault((begin, length), touches_night(config, begin, length, tz)),
                 switches=len(runs) - 1,
             )
         )

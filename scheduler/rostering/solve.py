@@ -1,11 +1,21 @@
 """Solving the roster: agent-by-agent descent, a proven lower bound, the full model where it pays.
 
-The whole roster stage lives within ``time_limit_seconds``, split into
-deterministic shares (:data:`SHARES`) so the result is the same on any
-machine and the wall time tracks the budget on an ordinary one:
+The whole roster stage lives within ``time_limit_seconds`` of *counted*
+work: CP-SAT's and GLOP's deterministic time and counts of the Python work
+(model building, bookkeeping, dynamic-program steps, rows checked), each
+calibrated to CPU seconds on the 2-core benchmark machine. So the result is
+the same on any machine and under any load, and the CPU time tracks the
+budget (wall time too, on a machine that is not shared). The budget is
+split so:
 
+0. :func:`final_seconds` is reserved first, by the problem's size, for the
+   rows, their score and the independent check; :data:`ACTIVITY_SHARE` of the
+   rest for lunch and queue blocks (:mod:`.activities`, in ``make_roster``),
+   which also gets whatever solving leaves.
 1. :func:`~scheduler.rostering.descent.descend` builds a roster agent by
-   agent: a valid one within a fraction of a second, then ever better.
+   agent: a valid one first (one solve per class of identical agents, a few
+   agents re-placed until every queue minimum holds), then ever better,
+   within its share of :data:`SHARES`.
 2. Small problems (up to ``DIRECT_MAX_AGENT_DAYS``): CP-SAT also searches the
    full model (lunch at the middle of its window), the descent's roster scored
    in the same model is the fallback and the better one wins. CP-SAT's own
@@ -17,11 +27,14 @@ machine and the wall time tracks the budget on an ordinary one:
 3. :func:`~scheduler.rostering.aggregate.solve_aggregate` solves two linear
    relaxations over shift counts per class of interchangeable agents (one
    with whole agents per interval, one with fractional agents per queue),
-   each within its share of deterministic time; the larger optimum is the
-   proven lower bound. One that does not finish in its share is left out,
-   and with neither the bound is 0 (reported as unavailable).
-4. Lunch and queue blocks are placed by :mod:`.activities` in ``make_roster``
-   (its share is :data:`ACTIVITY_SHARE`).
+   each within half of what the descent left (at least :data:`BOUND_SHARE`),
+   its building charged by size; the larger optimum is the proven lower
+   bound. One that does not finish in its share is left out, and with
+   neither the bound is 0 (reported as unavailable).
+
+The floor: a valid first roster, one sweep of lunch and blocks, the rows,
+score and check always complete, whatever the budget (at 500 agents over 4
+weeks about 6 s of CPU).
 
 Every solve uses a fixed seed, deterministic time limits and, with several
 workers, interleaved search, so the roster is the same on any machine.
@@ -47,13 +60,25 @@ from scheduler.rostering.sat import make_solver
 # 1.97% in 8.5 s against 1.92% in 17 s with a first roster only after 12 s; 40 x 28: 1.27% in
 # 19 s against 68% in 57 s.
 DIRECT_MAX_AGENT_DAYS = 140
-# Shares of ``time_limit_seconds`` (deterministic seconds) per stage; the rest of 1.0 is
-# what scoring and checking the written roster take.
-ACTIVITY_SHARE = 0.1
+# Shares of the stage budget (what ``time_limit_seconds`` leaves after the rows, score and check
+# are reserved, see :func:`final_seconds`), in counted seconds. Lunch and queue blocks get
+# ACTIVITY_SHARE; of the rest, the descent gets its share and the bound all it leaves (small
+# teams: the search its share and the bound the rest).
+ACTIVITY_SHARE = 0.12
 SHARES = {
-    "direct": {"descent": 0.2, "search": 0.6, "bound": 0.1},
-    "descent": {"descent": 0.6, "search": 0.0, "bound": 0.25},
+    "direct": {"descent": 0.15, "search": 0.5},
+    "descent": {"descent": 0.65, "search": 0.0},
 }
+BOUND_SHARE = 0.2  # the least the bound gets
+# Seconds reserved per agent-day of the horizon for writing the rows, scoring and checking the
+# roster: counted from the problem's size before solving (measured: 1.75 s of CPU for 500
+# agents over 4 weeks on the benchmark machine).
+FINAL_SECONDS_PER_AGENT_DAY = 1.5e-4
+
+
+def final_seconds(problem: RosterProblem) -> float:
+    """The budget reserved for the roster rows, their score and the independent check."""
+    return FINAL_SECONDS_PER_AGENT_DAY * len(problem.agents) * len(problem.days)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -70,6 +95,7 @@ class Solution:
     aggregate_bound: float
     first_feasible_seconds: float
     wall_seconds: float
+    seconds: float = 0.0  # budget charged (counted: deterministic)
 
 
 class _ProgressReporter(cp_model.CpSolverSolutionCallback):
@@ -92,7 +118,8 @@ def lower_bound(problem: RosterProblem, time_limit: float) -> tuple[float, bool]
     Two valid bounds, the larger counts: whole agents per interval (knows agents
     are indivisible, ignores skills) and fractional agents per queue (knows
     skills). Returns ``(bound, available)``; a relaxation that does not finish
-    in its share is left out.
+    in its share (building counted, solving in GLOP's deterministic time) is
+    left out.
 
     Raises:
         InfeasibleError: the summed rules admit no roster.
@@ -105,12 +132,16 @@ def lower_bound(problem: RosterProblem, time_limit: float) -> tuple[float, bool]
     return (max(bounds), True) if bounds else (0.0, False)
 
 
-def solve_problem(problem: RosterProblem, progress: Callable[[str], None] | None = None) -> Solution:
-    """Choose the shifts within the stages' shares of ``settings.time_limit_seconds``.
+def solve_problem(
+    problem: RosterProblem, progress: Callable[[str], None] | None = None, *, time_limit: float | None = None
+) -> Solution:
+    """Choose the shifts and prove a bound within ``time_limit`` counted seconds.
 
     Args:
         progress: called with a one-line status (stage, objective, bound, gap)
             whenever the solver improves; for a terminal display.
+        time_limit: this stage's budget; default: ``settings.time_limit_seconds``
+            less what :func:`make_roster` keeps for the other stages.
 
     Raises:
         InfeasibleError: naming the agents and rules that cannot all hold.
@@ -118,7 +149,7 @@ def solve_problem(problem: RosterProblem, progress: Callable[[str], None] | None
     """
     started = time.perf_counter()
     report = progress or (lambda _text: None)
-    budget = problem.settings.time_limit_seconds
+    budget = stage_budget(problem) if time_limit is None else time_limit
     first_feasible = float("nan")
 
     def mark_first_feasible() -> None:
@@ -133,11 +164,16 @@ def solve_problem(problem: RosterProblem, progress: Callable[[str], None] | None
         conflicts = agent_rule_conflicts(problem)
         if conflicts:
             raise InfeasibleError(rules_message(conflicts))
-    report("lower bound: linear relaxations")
+    spent = descent.seconds if descent is not None else budget * shares["descent"]
+    # The bound gets what the descent (and, for small teams, the search's share) leaves, and at
+    # least its own share should the first roster have taken more than the descent's.
+    bound_budget = max(budget - spent - budget * shares["search"], budget * BOUND_SHARE)
+    report(f"lower bound: linear relaxations, {bound_budget:.1f} s")
     try:
-        lower, available = lower_bound(problem, budget * shares["bound"])
+        lower, available = lower_bound(problem, bound_budget)
     except InfeasibleError:
         raise InfeasibleError(explain(problem, "the rules admit no roster")) from None
+    spent += bound_budget  # charged in full: GLOP does not say how much of its limit it used
 
     if descent is not None and not direct and descent.missing_minimum == 0:
         # Large teams: the descent's roster, its queue split and lunch at the middle of its window.
@@ -154,6 +190,7 @@ def solve_problem(problem: RosterProblem, progress: Callable[[str], None] | None
             aggregate_bound=lower,
             first_feasible_seconds=first_feasible,
             wall_seconds=time.perf_counter() - started,
+            seconds=spent,
         )
 
     roster = build_full_model(problem, through_counts=not direct)
@@ -209,7 +246,13 @@ def solve_problem(problem: RosterProblem, progress: Callable[[str], None] | None
         aggregate_bound=lower,
         first_feasible_seconds=first_feasible,
         wall_seconds=time.perf_counter() - started,
+        seconds=budget,  # the search and scoring solves are charged their full limits
     )
+
+
+def stage_budget(problem: RosterProblem) -> float:
+    """What :func:`solve_problem` may use of ``time_limit_seconds``: all but the final and activity shares."""
+    return max(problem.settings.time_limit_seconds - final_seconds(problem), 0.0) * (1 - ACTIVITY_SHARE)
 
 
 def score(roster: RosterModel, descent: DescentResult, budget: float) -> cp_model.CpSolver | None:
