@@ -11,6 +11,7 @@ walks at most ``MAX_STEPS``.
 from __future__ import annotations
 
 import datetime as _datetime_module
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import date, datetime, time, timedelta
@@ -107,30 +108,37 @@ def occurrences(
     return [t.replace(tzinfo=event_zone) for t in kept]
 
 
-def _bounded_instances(rule: dateutil.rrule.rrule, begin: datetime, end: datetime, where: str) -> Iterator[datetime]:
+def _bounded_instances(rule: dateutil.rrule.rrule, begin: datetime, end: datetime, where: str) -> list[datetime]:
     """The rule's instances from ``begin`` to ``end``, walking at most ``MAX_STEPS`` of them.
+
+    The whole expansion runs under one lock and returns a list: the year bound it
+    sets is a module global of dateutil, so two threads (an org plan's dask worker
+    runs teams side by side) must not interleave setting and restoring it.
 
     Raises:
         InputError: more than ``MAX_INSTANCES`` in the span or ``MAX_STEPS`` before its end.
     """
-    kept = 0
-    with _rrule_years_up_to(end.year + 1):
+    found: list[datetime] = []
+    with _RRULE_BOUND_LOCK, _rrule_years_up_to(end.year + 1):
         for step, instant in enumerate(rule, start=1):
             if instant > end:
                 break
             if instant >= begin:
-                kept += 1
-                if kept > MAX_INSTANCES:
+                if len(found) >= MAX_INSTANCES:
                     raise InputError(
                         f"{where}: the RRULE gives more than {MAX_INSTANCES:,} sales between {begin:%Y-%m-%d} and "
                         f"{end:%Y-%m-%d}: give it an end (UNTIL or COUNT) or a coarser FREQ (a sale recurs daily at most)"
                     )
-                yield instant
+                found.append(instant)
             if step >= MAX_STEPS:
                 raise InputError(
                     f"{where}: the RRULE needs more than {MAX_STEPS:,} repetitions from DTSTART to reach "
                     f"{end:%Y-%m-%d}: start it later (DTSTART) or use a coarser FREQ"
                 )
+    return found
+
+
+_RRULE_BOUND_LOCK = threading.Lock()
 
 
 class _YearBoundedDatetime:
