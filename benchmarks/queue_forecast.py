@@ -1,6 +1,6 @@
 """Small queues: top-down (channel forecast x learned share) against forecasting each queue alone.
 
-    .venv/bin/python -m benchmarks.queue_forecast [--config examples/cashback/peakplan.languages.toml]
+    .venv/bin/python -m benchmarks.queue_forecast [--config examples/cashback/peakplan.toml]
 
 Runs the config's channel backtest (every Monday origin, 7-day horizon), splits
 it by the shares learned before each origin (what ``forecast backtest`` prints
@@ -25,7 +25,7 @@ from forecasts.backtest import backtest
 from scheduler.config import load_config
 from scheduler.pipeline import load_events, model_options, queue_counts, read_history, run_backtest, run_queue_backtest
 
-DEFAULT_CONFIG = Path(__file__).resolve().parents[1] / "examples" / "cashback" / "peakplan.languages.toml"
+DEFAULT_CONFIG = Path(__file__).resolve().parents[1] / "examples" / "cashback" / "peakplan.toml"
 
 
 def poisson_floor(mean: float) -> float:

@@ -146,7 +146,10 @@ def read_queue_counts(
     )
     if export:
         frame[channel_column] = normalize_queue_names(frame[channel_column], queue_map)
-    queue, warnings = route_tickets(frame, channel_column, routing)
+    try:
+        queue, warnings = route_tickets(frame, channel_column, routing)
+    except InputError as error:
+        raise InputError(f"{path}: {error}") from None  # name the file, as every input error does
     stamps = pd.to_datetime(frame[timestamp_column], utc=True, format="ISO8601", errors="coerce")
     naive = stamps.isna()
     if naive.any():  # helpdesk exports write local wall-clock time

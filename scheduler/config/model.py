@@ -190,6 +190,9 @@ class Config:
     # agent-hours is unscheduled (None: never)
     max_understaffed_share: float | None = None
     routing: Routing = Routing()  # [routing]: queues as channel x language (x topic); default by channel only
+    # [routing] open / open_days: a routed queue's own hours, narrower than its channel's
+    # (Spanish chat 10-19 on weekdays); (queue id, hours, weekdays), sorted by queue
+    queue_hours: tuple[tuple[str, OpeningHours, tuple[int, ...]], ...] = ()
     # [forecast.holidays] / [forecast.special_days]: what the team declares about special days
     special_days: SpecialDays = NO_SPECIAL_DAYS
     peak: PeakSettings = PeakSettings()
@@ -214,5 +217,9 @@ class Config:
             if channel.name == name:
                 return channel
         if name in self.queue_names:
-            return dataclasses.replace(self.channel(self.routing.channel_of(name)), name=name)
+            channel = dataclasses.replace(self.channel(self.routing.channel_of(name)), name=name)
+            for queue, hours, days in self.queue_hours:
+                if queue == name:
+                    return dataclasses.replace(channel, open=hours, open_days=days)
+            return channel
         raise KeyError(name)

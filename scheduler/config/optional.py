@@ -11,9 +11,12 @@ from forecasts.exports import EXPORT_PRESETS, export_preset
 from forecasts.routing import ROUTING_KINDS, Dimension, Routing
 from scheduler.config.model import (
     WEEKDAY_NAMES,
+    Channel,
+    OpeningHours,
     PeakSettings,
     PoolEntry,
 )
+from scheduler.config.sections import _parse_open_days, parse_opening_hours
 from scheduler.errors import InputError, Problems
 from scheduler.tomlfile import Section, did_you_mean
 
@@ -91,7 +94,7 @@ def _parse_routing(table: Any, channels: tuple[str, ...], source: Path) -> Routi
     section = Section(table, "routing", source)
     section.check_keys(
         ("by", "channels", "languages", "language_pools", "other_language", "language_column", "language_map",
-         "topics", "topic_pools", "other_topic", "topic_column", "topic_map")
+         "topics", "topic_pools", "other_topic", "topic_column", "topic_map", "open", "open_days")
     )  # fmt: skip
     kind = section.string("by", "none")
     if kind not in ROUTING_KINDS:
@@ -105,6 +108,42 @@ def _parse_routing(table: Any, channels: tuple[str, ...], source: Path) -> Routi
     names = ("language", "topic") if kind == "both" else (kind,)
     dimensions = tuple(_parse_dimension(section, name, source) for name in names)
     return Routing(channels=tuple(name for name in channels if name in split), dimensions=dimensions)
+
+
+def _parse_queue_hours(
+    table: Any, routing: Routing, channels: tuple[Channel, ...], source: Path, problems: Problems
+) -> tuple[tuple[str, OpeningHours, tuple[int, ...]], ...]:
+    """``routing.open`` / ``routing.open_days``: hours of a routed queue other than its channel's.
+
+    A small language queue is often offered for fewer hours than its channel
+    (Spanish chat on weekdays 10-19): outside them the queue is closed, like a
+    channel outside its opening hours.
+    """
+    if not isinstance(table, Mapping):
+        return ()
+    routed = [queue for queue in routing.all_queue_ids(tuple(c.name for c in channels)) if "/" in queue]
+    by_name = {channel.name: channel for channel in channels}
+    parsed: dict[str, dict[str, Any]] = {"open": {}, "open_days": {}}
+    for key, parse in (("open", parse_opening_hours), ("open_days", _parse_open_days)):
+        values = table.get(key, {})
+        if not isinstance(values, Mapping):
+            problems.add(f'{source}: routing.{key} must map queue ids to values, like {{ "chat/es+pt" = ... }}')
+            continue
+        for queue, value in sorted(values.items()):
+            where = f"{source}: routing.{key}.{queue!r}"
+            if queue not in routed:
+                problems.add(f"{where}: not a routed queue; routed queues: {routed}{did_you_mean(queue, routed)}")
+                continue
+            try:
+                parsed[key][queue] = parse(value, where)
+            except InputError as error:
+                problems.add(str(error))
+    hours, days = parsed["open"], parsed["open_days"]
+    result = []
+    for queue in sorted({*hours, *days}):
+        channel = by_name[routing.channel_of(queue)]
+        result.append((queue, hours.get(queue, channel.open), days.get(queue, channel.open_days)))
+    return tuple(result)
 
 
 def _string_list(section: Section, key: str, default: list[str] | None = None) -> list[str]:

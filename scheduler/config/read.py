@@ -26,6 +26,7 @@ from scheduler.config.optional import (
     _parse_feeds,
     _parse_holidays,
     _parse_peak,
+    _parse_queue_hours,
     _parse_report,
     _parse_routing,
 )
@@ -245,6 +246,7 @@ def read_config(path: str | Path) -> ConfigRead:
         queue_map=queue_map,
         max_understaffed_share=_parse_report(raw.get("report", {}), source, problems),
         routing=routing,
+        queue_hours=_parse_queue_hours(raw.get("routing", {}), routing, channels, source, problems),
         special_days=special_days or NO_SPECIAL_DAYS,
         peak=problems.attempt(lambda: _parse_peak(raw.get("peak", {}), names, routing, source), PeakSettings())
         or PeakSettings(),

@@ -36,8 +36,9 @@ def _end_minutes(clock: dt.time) -> int:
 
 
 def _queue_open(config: Config, queue: str, local: pd.Timestamp) -> bool:
-    channel = next((channel for channel in config.channels if channel.name == queue), None)
-    if channel is None:
+    try:
+        channel = config.channel(queue)  # a routed queue (chat/ru) has its channel's hours, or its own
+    except KeyError:
         return False
     minute = local.hour * 60 + local.minute
     return local.weekday() in channel.open_days and _minutes(channel.open.open) <= minute < _end_minutes(

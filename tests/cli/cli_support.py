@@ -86,6 +86,13 @@ def plan_args(config: Path, out: Path, *extra: str, week: str = WEEK) -> list[st
     ]  # fmt: skip
 
 
+def by_channel(config_text: str) -> str:
+    """The example config without its ``[routing]`` section (queues are the channels, as before issue 15)."""
+    start, end = config_text.index("\n[routing]\n"), config_text.index("\n[roster]\n")
+    first, rest = config_text[end:].split("min_agents = ", 1)
+    return config_text[:start] + first + "min_agents = { chat = 1 }" + rest[rest.index("\n") :]
+
+
 def snapshot(folder: Path) -> Snapshot:
     """Every file under ``folder`` as bytes, keyed by relative path; None if the folder is absent."""
     if not folder.exists():

@@ -137,7 +137,7 @@ def test_export_roster_with_unknown_agent(small_example: Path, tmp_path: Path) -
     roster = tmp_path / "roster.csv"
     roster.write_text(
         "agent_id,queue,activity,start,end,shift_id\n"
-        "zz99,chat,work,2026-11-23T09:00:00+03:00,2026-11-23T17:00:00+03:00,zz99-2026-11-23-0900\n",
+        "zz99,chat/ru,work,2026-11-23T09:00:00+03:00,2026-11-23T17:00:00+03:00,zz99-2026-11-23-0900\n",
         encoding="utf-8",
     )
     out = tmp_path / "feeds"

@@ -38,7 +38,7 @@ def infeasible_run(tmp_path_factory: pytest.TempPathFactory, truncated_history: 
     (folder / "history" / "tickets.csv").write_text(truncated_history, encoding="utf-8")
     team = folder / "team.toml"
     text = team.read_text(encoding="utf-8")
-    assert text.count('contract = "part_time"') == 2  # agents a10 and a18
+    assert text.count('contract = "part_time"') == 3  # agents a10, a18 and a23
     assert text.index('id = "a10"') < text.index('contract = "part_time"') < text.index('id = "a11"')
     text = text.replace("[[agents]]", OVERTIME_CONTRACT + "[[agents]]", 1).replace(
         'contract = "part_time"', 'contract = "overtime"', 1

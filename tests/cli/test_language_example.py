@@ -1,4 +1,4 @@
-"""The example with queues by language (examples/cashback/peakplan.languages.toml)."""
+"""The bundled example plans queues by language (examples/cashback/peakplan.toml, [routing])."""
 
 from __future__ import annotations
 
@@ -8,21 +8,21 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from cli_support import EXAMPLE, GENERATED_AT, TIME_LIMIT, invoke
+from cli_support import EXAMPLE, GENERATED_AT, TIME_LIMIT, by_channel, invoke
 from scheduler.config import load_config
 from scheduler.coverage import scheduled_agents
 from scheduler.report.gaps import language_gaps
 from scheduler.tables import read_table
 from scheduler.team import load_team
 
-CONFIG = EXAMPLE / "peakplan.languages.toml"
+CONFIG = EXAMPLE / "peakplan.toml"
 QUEUES = {"chat/ru", "chat/en", "chat/es+pt", "email/ru", "email/en", "email/es+pt", "social"}
 
 
 def test_language_queues_add_up_to_the_channel_forecast(small_example: Path, tmp_path: Path) -> None:
-    routed = small_example.with_name("peakplan.languages.toml")
-    routed.write_text(CONFIG.read_text(encoding="utf-8"), encoding="utf-8")
-    for config, name in ((small_example, "channels.csv"), (routed, "queues.csv")):
+    channels_only = small_example.with_name("peakplan.channels.toml")
+    channels_only.write_text(by_channel(small_example.read_text(encoding="utf-8")), encoding="utf-8")
+    for config, name in ((channels_only, "channels.csv"), (small_example, "queues.csv")):
         result = invoke(["forecast", "--config", config, "--week", "2026-W48", "--out", tmp_path / name, "--quiet"])
         assert result.exit_code == 0, result.output
     channels = pd.read_csv(tmp_path / "channels.csv")

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from icalendar import Calendar
 
-from cli_support import EXAMPLE, TIME_LIMIT, PlanRun, invoke, plan_args, snapshot, team_agent_ids
+from cli_support import EXAMPLE, TIME_LIMIT, PlanRun, by_channel, invoke, plan_args, snapshot, team_agent_ids
 from scheduler.config import load_config
 from scheduler.cli.common import with_time_limit
 from scheduler.pipeline import read_roster, run_plan
@@ -48,7 +48,7 @@ def test_plan_summary_names_team_and_understaffing(example_plan: PlanRun) -> Non
 
 
 def test_ten_agent_example_roster_is_near_optimal(tmp_path: Path) -> None:
-    """Regression guard on the example as it was before issue 13 (ten agents, ``peak_weight = 2``),
+    """Regression guard on the example as it was before issue 13 (ten agents, ``peak_weight = 2``, by channel),
     with the example's configured budget (as `make demo` runs it).
 
     A model change that made CP-SAT search worse once took this from 0.12% to
@@ -59,7 +59,7 @@ def test_ten_agent_example_roster_is_near_optimal(tmp_path: Path) -> None:
     shutil.copytree(EXAMPLE, folder, ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copyfile(Path(__file__).parent / "data" / "ten_agents_team.toml", folder / "team.toml")
     config = folder / "peakplan.toml"
-    text = config.read_text(encoding="utf-8")
+    text = by_channel(config.read_text(encoding="utf-8"))  # the ten agents' team plans by channel
     start = text.index("peak_weight = ")
     config.write_text(text[:start] + "peak_weight = 2\n" + text[text.index("fairness_weight", start):], encoding="utf-8")
     # The printed gap is the written roster's (lunches placed, queues in blocks) against a bound
@@ -126,11 +126,11 @@ def test_forecast_works_on_a_short_history(small_example: Path, tmp_path: Path) 
     result = invoke(["forecast", "--config", small_example, "--week", "2026-W48", "--out", out])
     assert result.exit_code == 0, result.output
     rows = read_rows(out)
-    assert len(rows) == 7 * 48 * 3  # days x half-hours x queues (Moscow has no DST)
+    assert len(rows) == 7 * 48 * 7  # days x half-hours x queues (Moscow has no DST)
     volumes = [float(row["yhat"]) for row in rows]
     assert min(volumes) >= 0
     assert sum(volumes) > 0
-    assert {row["queue"] for row in rows} == {"chat", "email", "social"}
+    assert {row["queue"] for row in rows} == {"chat/ru", "chat/en", "chat/es+pt", "email/ru", "email/en", "email/es+pt", "social"}
 
 
 @pytest.mark.slow

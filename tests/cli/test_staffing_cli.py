@@ -14,9 +14,9 @@ from cli_support import EXAMPLE, WEEK, assert_clean_error, invoke
 INPUT_ERROR = 3
 ROSTER = """\
 agent_id,queue,activity,start,end,shift_id
-a01,chat,work,2026-11-27T09:00:00+03:00,2026-11-27T17:00:00+03:00,a01-2026-11-27-0900
-a02,chat,work,2026-11-27T13:00:00+03:00,2026-11-27T21:00:00+03:00,a02-2026-11-27-1300
-a03,email,work,2026-11-27T09:00:00+03:00,2026-11-27T17:00:00+03:00,a03-2026-11-27-0900
+a01,chat/ru,work,2026-11-27T09:00:00+03:00,2026-11-27T17:00:00+03:00,a01-2026-11-27-0900
+a02,chat/ru,work,2026-11-27T13:00:00+03:00,2026-11-27T21:00:00+03:00,a02-2026-11-27-1300
+a03,email/ru,work,2026-11-27T09:00:00+03:00,2026-11-27T17:00:00+03:00,a03-2026-11-27-0900
 """
 
 
@@ -133,18 +133,18 @@ def test_whatif_black_friday_on_the_example(week_forecast: Path, tmp_path: Path)
     assert payload["start"] == "2026-11-27T00:00:00+03:00"  # local midnight in Moscow
     assert payload["end"] == "2026-11-30T00:00:00+03:00"
     queues = {row["queue"]: row for row in payload["queues"]}
-    assert set(queues) == {"chat", "email", "social", "total"}
-    assert queues["chat"]["multiplier"] == 3.0
-    assert queues["chat"]["extra_hours"] > 0
-    assert queues["chat"]["service_level"] <= queues["chat"]["service_level_base"]
-    assert queues["chat"]["asa_seconds"] > queues["chat"]["asa_seconds_base"]
-    assert queues["chat"]["staffed_hours"] == pytest.approx(16.0)  # the two chat shifts of the roster
-    assert queues["chat"]["overtime_hours"] > queues["chat"]["extra_hours"]  # the roster is thin
-    assert queues["email"]["extra_hours"] == pytest.approx(0.0)
+    assert set(queues) == {"chat/ru", "chat/en", "chat/es+pt", "email/ru", "email/en", "email/es+pt", "social", "total"}
+    assert queues["chat/ru"]["multiplier"] == queues["chat/en"]["multiplier"] == 3.0  # chat= lifts every chat queue
+    assert queues["chat/ru"]["extra_hours"] > 0
+    assert queues["chat/ru"]["service_level"] <= queues["chat/ru"]["service_level_base"]
+    assert queues["chat/ru"]["asa_seconds"] > queues["chat/ru"]["asa_seconds_base"]
+    assert queues["chat/ru"]["staffed_hours"] == pytest.approx(16.0)  # the two chat shifts of the roster
+    assert queues["chat/ru"]["overtime_hours"] > queues["chat/ru"]["extra_hours"]  # the roster is thin
+    assert queues["email/ru"]["extra_hours"] == pytest.approx(0.0)
     assert queues["total"]["service_level"] is None
     assert all(value is None or math.isfinite(value) for row in payload["queues"] for value in row.values() if not isinstance(value, str))
     intervals = pd.read_csv(out)
-    assert len(intervals) == 3 * 48 * 3  # three days of 30-minute intervals, three queues
+    assert len(intervals) == 3 * 48 * 7  # three days of 30-minute intervals, seven queues
     assert not intervals.isna().any().any()
     assert intervals["ds"].iloc[0] == "2026-11-27T00:00:00+03:00"
 

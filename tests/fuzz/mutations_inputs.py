@@ -138,7 +138,9 @@ def build_template(folder: Path, kind: str, *, since: str = HISTORY_FROM) -> Pat
         frame.columns = [columns[0], *[c for c in columns[1:] if c in ("Created at", "Created time", "Created At")],
                          *[c for c in columns[1:] if c in ("Via", "Source", "Type")],
                          *[c for c in columns[1:] if c in ("Subject", "Mailbox")]]  # fmt: skip
+        frame["Language"] = tickets["language"].to_numpy()  # the example routes by language
         frame.to_csv(folder / TARGET[kind], index=False, lineterminator="\n")
+        config = config.replace('language_column = "language"', 'language_column = "Language"')
         config = config.replace('history = "history/tickets.csv"', f'history = "{TARGET[kind]}"')
         config = config.replace(
             'history_format = "tickets"', f'history_format = "tickets"\nexport = "{kind}"\nqueue_map = {queue_map}'
@@ -161,9 +163,9 @@ def _previous_roster() -> str:
             date = f"2026-11-{day:02d}"
             shift = f"{agent}-{date}-day"
             rows += [
-                f"{agent},chat,work,{date}T{start:02d}:00:00+03:00,{date}T{start + 4:02d}:00:00+03:00,{shift}",
+                f"{agent},chat/ru,work,{date}T{start:02d}:00:00+03:00,{date}T{start + 4:02d}:00:00+03:00,{shift}",
                 f"{agent},,lunch,{date}T{start + 4:02d}:00:00+03:00,{date}T{start + 5:02d}:00:00+03:00,{shift}",
-                f"{agent},email,work,{date}T{start + 5:02d}:00:00+03:00,{date}T{start + 9:02d}:00:00+03:00,{shift}",
+                f"{agent},email/ru,work,{date}T{start + 5:02d}:00:00+03:00,{date}T{start + 9:02d}:00:00+03:00,{shift}",
             ]
     return "\n".join(rows) + "\n"
 

@@ -50,7 +50,8 @@ def test_example_config_loads() -> None:
     assert config.team_file == EXAMPLE.parent / "team.toml"
     assert config.events == EXAMPLE.parent / "sales.ics"
     assert config.interval_minutes == 30
-    assert config.queue_names == ("chat", "email", "social")
+    assert config.channel_names == ("chat", "email", "social")
+    assert config.queue_names == ("chat/ru", "chat/en", "chat/es+pt", "email/ru", "email/en", "email/es+pt", "social")
     assert config.shift_names == ("day", "half")
     chat = config.channel("chat")
     assert (chat.model, chat.aht_seconds, chat.concurrency, chat.target_seconds) == ("erlang_c", 480.0, 2, 30.0)
@@ -62,7 +63,9 @@ def test_example_config_loads() -> None:
         ("day", 9.0, 7, 480, 2),
         ("half", 4.0, 6, 240, 1),
     ]
-    assert config.roster.min_agents == (("chat", 1),)
+    assert config.roster.min_agents == (("chat/ru", 1), ("email/en", 1), ("email/es+pt", 1))
+    spanish = config.channel("chat/es+pt")  # a small language queue keeps shorter hours than its channel
+    assert (spanish.open, spanish.open_days) == (OpeningHours(open=dt.time(10), close=dt.time(19)), (0, 1, 2, 3, 4))
 
 
 def test_minimal_config_uses_defaults(tmp_path: Path) -> None:

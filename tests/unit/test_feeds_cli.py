@@ -13,8 +13,8 @@ REPO = Path(__file__).resolve().parents[2]
 CONFIG = REPO / "examples" / "cashback" / "peakplan.toml"
 ROSTER = (
     "agent_id,queue,activity,start,end,shift_id\n"
-    "a01,chat,work,2026-11-23T09:00:00+03:00,2026-11-23T17:00:00+03:00,a01-2026-11-23-0900\n"
-    "a02,email,work,2026-11-24T12:00:00+03:00,2026-11-24T20:00:00+03:00,a02-2026-11-24-1200\n"
+    "a01,chat/ru,work,2026-11-23T09:00:00+03:00,2026-11-23T17:00:00+03:00,a01-2026-11-23-0900\n"
+    "a02,email/ru,work,2026-11-24T12:00:00+03:00,2026-11-24T20:00:00+03:00,a02-2026-11-24-1200\n"
 )
 
 

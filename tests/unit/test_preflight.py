@@ -65,16 +65,16 @@ def test_previous_roster_with_unknown_agent_and_queue(example: Path, tmp_path: P
     roster = tmp_path / "roster.csv"
     roster.write_text(
         "agent_id,queue,activity,start,end,shift_id\n"
-        "a1,chat,work,2026-11-20T09:00:00+03:00,2026-11-20T13:00:00+03:00,s1\n"
-        "a02,chta,work,2026-11-20T09:00:00+03:00,2026-11-20T13:00:00+03:00,s2\n",
+        "a1,chat/ru,work,2026-11-20T09:00:00+03:00,2026-11-20T13:00:00+03:00,s1\n"
+        "a02,chat/rus,work,2026-11-20T09:00:00+03:00,2026-11-20T13:00:00+03:00,s2\n",
         encoding="utf-8",
     )
     result = check_inputs(example, start=START, reads=Reads(previous=roster), today=TODAY)
     assert any(
-        line.startswith(f"{roster}: agent id 'a1' is not in the team file {example.parent / 'team.toml'} (did you mean 'a1")
+        line.startswith(f"{roster}: agent id 'a1' is not in the team file {example.parent / 'team.toml'} (did you mean 'a")
         for line in result.problems.items
     ), result.problems.items
-    assert any(line.startswith(f"{roster}: queue 'chta' is not a channel") and "(did you mean 'chat'?)" in line
+    assert any(line.startswith(f"{roster}: queue 'chat/rus' is not a channel") and "(did you mean 'chat/ru'?)" in line
                for line in result.problems.items)  # fmt: skip
 
 
@@ -100,9 +100,9 @@ def test_a_sale_over_the_whole_history_is_blamed_on_the_calendar(example: Path) 
 
 
 def test_min_agents_above_the_skilled_agents(example: Path) -> None:
-    replace(example, "min_agents = { chat = 1 }", "min_agents = { chat = 40 }")
+    replace(example, 'min_agents = { "chat/ru" = 1,', 'min_agents = { "chat/ru" = 40,')
     result = check_inputs(example, start=START, today=TODAY)
-    assert any("roster.min_agents.chat = 40, but only" in p for p in result.problems.items)
+    assert any("roster.min_agents.chat/ru = 40, but only" in p for p in result.problems.items)
 
 
 def a_file(folder: Path) -> Path:

@@ -75,6 +75,27 @@ def test_routing_splits_the_named_channels_into_queue_ids(tmp_path: Path) -> Non
     assert language.other == "ru"
 
 
+def test_a_routed_queue_may_have_its_own_hours(tmp_path: Path) -> None:
+    import datetime as dt
+
+    config = load(
+        tmp_path,
+        ROUTING + 'open = { "chat/es+pt" = "10:00-19:00" }\nopen_days = { "chat/es+pt" = ["mon", "fri"] }\n',
+    )
+    spanish, russian = config.channel("chat/es+pt"), config.channel("chat/ru")
+    assert (spanish.open.open, spanish.open.close, spanish.open_days) == (dt.time(10), dt.time(19), (0, 4))
+    assert (russian.open, russian.open_days) == (config.channel("chat").open, config.channel("chat").open_days)
+
+
+def test_queue_hours_name_routed_queues_and_valid_hours(tmp_path: Path) -> None:
+    message = error(
+        tmp_path, ROUTING + 'open = { "chat/xx" = "10:00-19:00", "chat/en" = "19:00-10:00" }\nopen_days = { social = ["mon"] }\n'
+    )
+    assert "routing.open.'chat/xx': not a routed queue" in message
+    assert "routing.open.'chat/en'" in message and "close before they open" in message
+    assert "routing.open_days.'social': not a routed queue" in message
+
+
 def test_no_routing_keeps_channels(tmp_path: Path) -> None:
     assert load(tmp_path, "").queue_names == ("chat", "email", "social")
     assert load(tmp_path, '[routing]\nby = "none"\n').queue_names == ("chat", "email", "social")

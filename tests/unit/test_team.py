@@ -49,7 +49,7 @@ FULL_TIME = Contract(name="full_time", min_hours_per_week=32, max_hours_per_week
 
 def test_example_team_loads() -> None:
     team = load_team(EXAMPLE, QUEUES, shifts=SHIFTS)
-    assert [agent.id for agent in team.agents] == [f"a{n:02d}" for n in range(1, 19)]
+    assert [agent.id for agent in team.agents] == [f"a{n:02d}" for n in range(1, 24)]
     assert [contract.name for contract in team.contracts] == ["full_time", "part_time", "student"]
     a09 = next(agent for agent in team.agents if agent.id == "a09")
     assert a09.name == 'Kirill "Kir" Orlov'
