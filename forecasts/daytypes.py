@@ -39,8 +39,7 @@ import numpy as np
 import pandas as pd
 
 from calendars.errors import InputError
-from forecasts.grid import local_midnight
-from forecasts.holidays_calendar import EVENT_COLUMNS, HOLIDAY_CATEGORY
+from forecasts.holidays_calendar import HOLIDAY_CATEGORY, all_day_holidays
 
 ORDINARY, HOLIDAY, EVE, BRIDGE, INSIDE, SALE, AFTER = range(7)
 DAY_TYPES: tuple[str, ...] = ("ordinary", "holiday", "eve", "bridge", "inside", "sale", "after")
@@ -137,22 +136,7 @@ def parse_special_days(holidays: Any, special_days: Any, where: str) -> SpecialD
 
 def own_day_events(special: SpecialDays, tz: str) -> pd.DataFrame:
     """The team's own special days as all-day ``holiday`` events (rows of the events table)."""
-    rows = [
-        {
-            "event_id": f"special-{day.isoformat()}",
-            "name": name,
-            "category": HOLIDAY_CATEGORY,
-            "start": local_midnight(day, tz).tz_convert("UTC"),
-            "end": local_midnight(day + dt.timedelta(days=1), tz).tz_convert("UTC"),
-            "all_day": True,
-            "uplift": np.nan,
-        }
-        for day, name in special.own_days
-    ]
-    frame = pd.DataFrame(rows, columns=list(EVENT_COLUMNS))
-    for column in ("start", "end"):
-        frame[column] = pd.to_datetime(frame[column], utc=True).astype("datetime64[ns, UTC]")
-    return frame.astype({"all_day": bool, "uplift": float})
+    return all_day_holidays(((f"special-{day.isoformat()}", name, day) for day, name in special.own_days), tz)
 
 
 def with_own_days(events: pd.DataFrame | None, special: SpecialDays, tz: str) -> pd.DataFrame | None:

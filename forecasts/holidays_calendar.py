@@ -10,6 +10,7 @@ calendar.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 import holidays as holidays_lib
 import numpy as np
@@ -65,17 +66,35 @@ def holiday_events(
             f"unknown holiday country {country!r}: use an ISO 3166 code such as 'RU' or 'DE', or '' for none"
         ) from None
     days = sorted(day for day in calendar if start_date <= day <= end_date)
+    return all_day_holidays(((f"holiday-{code}-{day.isoformat()}", str(calendar[day]), day) for day in days), tz)
+
+
+def all_day_holidays(days: Iterable[tuple[str, str, dt.date]], tz: str) -> pd.DataFrame:
+    """Rows of the events table for whole local days of category ``holiday``.
+
+    Public holidays (:func:`holiday_events`) and a team's own special days
+    (:func:`forecasts.daytypes.own_day_events`) are the same kind of event; this
+    is the one place their rows are built.
+
+    Args:
+        days: ``(event_id, name, local date)`` per event.
+        tz: the team's timezone; each event runs from local midnight to the next.
+
+    Returns:
+        :data:`EVENT_COLUMNS`, ``start``/``end`` in UTC, ``all_day`` True, ``uplift``
+        NaN (learned from history); sorted by ``start, event_id`` (stable).
+    """
     rows = [
         {
-            "event_id": f"holiday-{code}-{day.isoformat()}",
-            "name": str(calendar[day]),
+            "event_id": event_id,
+            "name": name,
             "category": HOLIDAY_CATEGORY,
             "start": local_midnight(day, tz).tz_convert("UTC"),
             "end": local_midnight(day + dt.timedelta(days=1), tz).tz_convert("UTC"),
             "all_day": True,
             "uplift": np.nan,
         }
-        for day in days
+        for event_id, name, day in days
     ]
     frame = pd.DataFrame(rows, columns=list(EVENT_COLUMNS))
     frame["start"] = pd.to_datetime(frame["start"], utc=True).astype("datetime64[ns, UTC]")

@@ -226,3 +226,18 @@ def test_declared_dates_without_a_holiday_become_special_days() -> None:
     added = out[out["event_id"].str.startswith("special-")]
     assert added["event_id"].tolist() == ["special-2026-12-31"]  # Christmas Day is a holiday already
     assert with_own_days(events, parse_special_days({}, {}, "t.toml"), "Europe/London") is events
+
+
+def test_own_days_are_whole_local_days_like_public_holidays() -> None:
+    """A special day runs from local midnight to the next, 25 hours on the autumn DST change."""
+    from forecasts.daytypes import own_day_events
+    from forecasts.holidays_calendar import EVENT_COLUMNS
+
+    special = parse_special_days({}, {"2026-10-25": "Clocks back", "2026-05-17": "Election day"}, "t.toml")
+    events = own_day_events(special, "Europe/London")
+    assert tuple(events.columns) == EVENT_COLUMNS
+    assert events["event_id"].tolist() == ["special-2026-05-17", "special-2026-10-25"]
+    assert ((events["end"] - events["start"]) / np.timedelta64(1, "h")).tolist() == [24.0, 25.0]
+    assert events["start"].iloc[1].tz_convert("Europe/London").hour == 0
+    assert events["all_day"].all() and events["uplift"].isna().all()
+    assert set(events["category"]) == {"holiday"}
