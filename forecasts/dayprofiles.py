@@ -51,13 +51,23 @@ closed weekday, not the day type. The exception is a closed weekday that
 would reopen at its end (Saturday evening after the Sabbath) when a holiday
 follows it: it stays closed, at the holiday's share of an ordinary day.
 
-Bridge days and days inside a holiday period learn one pooled ``a``, shrunk
-towards 1 (an ordinary day) with the same prior.
+Bridge days and days inside a holiday period learn one pooled ``a`` and the
+hours of their type: ``a`` is shrunk towards 1 (an ordinary day) by how noisy
+ordinary days are, ``n tau^2 / (n tau^2 + sigma^2)`` of the way to the past
+days' mean (``tau`` = ``mix_prior_sd``, ``sigma`` the queue's day-to-day
+variation, ``n`` past days): a day inside Passover 13% quieter than its weekday
+is kept (its ``a`` is 0.89, not "no clear effect"), one within the noise of a
+volatile queue is nearly ignored. Their hours are the per-slot ratios of past
+days of the type to their ordinary days, shrunk towards flat by empirical Bayes
+as a sale's profile (:func:`forecasts.effects.slot_ratios`): the intermediate
+days of Passover close their afternoon early, the days between Christmas and
+New Year are a smaller ordinary day.
 
-Whatever the source (2 or 3), a learned share is used only where the past days
-it rests on stand out from the queue's ordinary day-to-day variation, as for
-the day-before/after effects (``side_effect_z`` standard errors, at least
-``side_effect_min``); otherwise the day is an ordinary one ("no clear effect").
+Whatever the source (2 or 3), a holiday's or eve's learned share is used only
+where the past days it rests on stand out from the queue's ordinary day-to-day
+variation, as for the day-before/after effects (``side_effect_z`` standard
+errors, at least ``side_effect_min``); otherwise the day is an ordinary one
+("no clear effect").
 """
 
 from __future__ import annotations
@@ -68,6 +78,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from forecasts.daytypes import BRIDGE, DAY_TYPES, EVE, HOLIDAY, HOLIDAYS_KEY, INSIDE, PROFILED, holiday_key
+from forecasts.effects import slot_ratios
 from forecasts.events import CalendarState
 from forecasts.outages import silent_where_busy
 from forecasts.series import Series
@@ -92,6 +103,7 @@ class PastDay:
     b: np.ndarray  # (Q,) share of the reference day
     ratio: np.ndarray  # (Q,) actual / ordinary volume of the day
     counts: np.ndarray | None = None  # (Q, S) the day's contacts per wall-clock slot: its own intraday shape
+    ordinary: np.ndarray | None = None  # (Q, S) its ordinary day per slot (what it would have been as a normal day)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -123,6 +135,9 @@ class DayPlan:
     # a holiday or eve learned from its own past occurrences: their contacts per wall-clock slot (None: the mix's
     # shape); the forecast keeps the mix's volume and takes this shape, shrunk towards the mix's
     own_counts: np.ndarray | None = None
+    # a bridge day or a day inside a holiday period: per-slot multipliers of the ordinary day learned from past
+    # days of its type (volume-neutral: the level is a; None: the ordinary day's shape)
+    slot_shape: np.ndarray | None = None
 
 
 def reference_weekdays(day_mean: np.ndarray, open_weekday: np.ndarray) -> tuple[int, int, int | None]:
@@ -190,7 +205,7 @@ def learn_day_profiles(
         total = ordinary.sum(axis=1)
         ratio = np.divide(actual.sum(axis=1), total, out=np.ones_like(total), where=total > 0)
         past.append(PastDay(kind=int(kinds[d]), key=str(state.types.key[d]), day=int(d), a=a, b=b, ratio=ratio,
-                            counts=actual.copy()))  # fmt: skip
+                            counts=actual.copy(), ordinary=ordinary))  # fmt: skip
     return DayProfiles(rest=rest, pre_rest=pre_rest, run_start=run_start, past=tuple(past), day_noise=day_noise)
 
 
@@ -251,10 +266,12 @@ def plan_day(
     prior = settings.prior_occurrences
     if kind in (BRIDGE, INSIDE):
         n = len(group)
-        a = (n * group_ab[0] + prior * 1.0) / (n + prior)
-        plan = DayPlan(sd_a=sd_a, sd_b=sd_b, a=a, b=0.0, spread=spread if n else settings.effect_log_sd,
-                       source=SOURCE_GROUP if n else SOURCE_ORDINARY, occurrences=0, group=n)  # fmt: skip
-        return _unless_noise(plan, list(ratios), profiles, q, settings)
+        tau2, sigma2 = settings.mix_prior_sd**2, float(profiles.day_noise[q]) ** 2
+        weight = n * tau2 / (n * tau2 + sigma2) if n and np.isfinite(sigma2) else 0.0
+        a = 1.0 + weight * (group_ab[0] - 1.0)
+        return DayPlan(sd_a=sd_a, sd_b=sd_b, a=a, b=0.0, spread=spread if n else settings.effect_log_sd,
+                       source=SOURCE_GROUP if n else SOURCE_ORDINARY, occurrences=0, group=n,
+                       slot_shape=_type_shape(group, q, settings))  # fmt: skip
     if own:
         n = len(own)
         k = prior if agree else 0.0
@@ -273,6 +290,27 @@ def plan_day(
         return _unless_noise(plan, list(ratios), profiles, q, settings)
     return DayPlan(sd_a=sd_a, sd_b=sd_b, a=1.0, b=0.0, spread=settings.unseen_log_sd, source=SOURCE_ORDINARY,
                    occurrences=0, group=len(group))  # fmt: skip
+
+
+def _type_shape(group: list[PastDay], q: int, settings: ModelSettings) -> np.ndarray | None:
+    """Per-slot multipliers of the ordinary day shown by past days of a type (volume-neutral), or None.
+
+    The per-slot ratios actual / ordinary over the past days, shrunk towards
+    their daily ratio by empirical Bayes as a sale's profile is
+    (:func:`forecasts.effects.slot_ratios`): flat unless the days reshape the
+    hours by more than noise.
+    """
+    days = [p for p in group if p.counts is not None and p.ordinary is not None]
+    if not days:
+        return None
+    actual = np.sum([p.counts[q] for p in days], axis=0)[None, :]  # type: ignore[index]
+    ordinary = np.sum([p.ordinary[q] for p in days], axis=0)[None, :]  # type: ignore[index]
+    total = float(ordinary.sum())
+    if total <= 0 or float(actual.sum()) <= 0:
+        return None
+    ratio = np.array([float(actual.sum()) / total])
+    slot = slot_ratios(actual, ordinary, ratio, settings.shape_prior_contacts, settings.shape_min_variation)[0]
+    return None if np.allclose(slot, ratio[0]) else slot / ratio[0]
 
 
 def eve_share(plan: DayPlan, ordinary_total: float, reference_total: float, settings: ModelSettings) -> float:

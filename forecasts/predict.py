@@ -261,6 +261,10 @@ def _profile_day(
         yhat = plan.a * ordinary + plan.b * reference
         if plan.own_counts is not None:
             yhat = own_shape(yhat, plan.own_counts[slots] * (ordinary > 0), settings)
+        if plan.slot_shape is not None:
+            reshaped = yhat * plan.slot_shape[slots]
+            weight = float(reshaped.sum())
+            yhat = reshaped * (float(yhat.sum()) / weight) if weight > 0 else yhat
         # where the ordinary day has no volume the baseline is 0 and so is the forecast (yhat = baseline x uplift)
         uplift[q, span] = np.divide(yhat, ordinary, out=np.ones_like(ordinary), where=ordinary > 0)
         spread[q, span] = plan.spread

@@ -18,8 +18,8 @@ from forecasts.dayprofiles import (
     SOURCE_OWN,
     DayPlan,
     DayProfiles,
-    eve_share,
     PastDay,
+    eve_share,
     mix_weights,
     plan_day,
     reference_weekdays,
@@ -133,10 +133,37 @@ def test_an_eve_from_its_group_takes_the_groups_mix_shrunk_towards_the_day_befor
     assert not declared.in_reference_shape
 
 
-def test_bridge_days_shrink_towards_an_ordinary_day() -> None:
-    plan = plan_day(profiles(past(BRIDGE, "", 0.5, 0.0, 0.5)), BRIDGE, "", np.nan, 0, DEFAULT_SETTINGS)
-    assert plan.a == pytest.approx(0.75) and plan.b == 0.0
+def test_bridge_days_shrink_towards_an_ordinary_day_by_how_noisy_ordinary_days_are() -> None:
+    bridge = past(BRIDGE, "", 0.5, 0.0, 0.5)
+    plan = plan_day(profiles(bridge), BRIDGE, "", np.nan, 0, DEFAULT_SETTINGS)
+    # one past bridge day at half a day; ordinary days vary by 0.1, a share a priori by 0.25 (mix_prior_sd):
+    # the past day is weighted 0.25^2 / (0.25^2 + 0.1^2), not dropped for standing out by less than 2 sd
+    weight = 0.25**2 / (0.25**2 + 0.1**2)
+    assert plan.a == pytest.approx(1 - 0.5 * weight) and plan.b == 0.0 and plan.source == SOURCE_GROUP
+    noisy = DayProfiles(rest=6, pre_rest=4, run_start=5, past=(bridge, bridge), day_noise=np.array([0.5]))
+    assert plan_day(noisy, BRIDGE, "", np.nan, 0, DEFAULT_SETTINGS).a == pytest.approx(1 - 0.5 * 0.125 / 0.375)
+    inside = profiles(past(INSIDE, "", 0.87, 0.0, 0.87))  # a 13% quieter day inside a holiday period is kept
+    assert plan_day(inside, INSIDE, "", np.nan, 0, DEFAULT_SETTINGS).a < 0.9
     assert plan_day(profiles(), BRIDGE, "", np.nan, 0, DEFAULT_SETTINGS).a == 1.0
+
+
+def test_days_inside_a_holiday_period_learn_their_hours_from_past_ones() -> None:
+    ordinary = np.full((1, 24), 0.0)
+    ordinary[0, 8:20] = 100.0
+    short = ordinary.copy()
+    short[0, 15:20] = 40.0  # past days inside the period closed their afternoon early
+    days = [
+        PastDay(kind=INSIDE, key="", day=d, a=np.array([0.8]), b=np.array([0.0]), ratio=np.array([0.8]),
+                counts=short, ordinary=ordinary)  # fmt: skip
+        for d in range(2)
+    ]
+    shape = plan_day(profiles(*days), INSIDE, "", np.nan, 0, DEFAULT_SETTINGS).slot_shape
+    assert shape is not None
+    morning, afternoon = float(shape[10]), float(shape[17])
+    assert afternoon / morning == pytest.approx(0.4, abs=0.05) and morning > 1.0  # the level stays a's
+    flat = PastDay(kind=BRIDGE, key="", day=0, a=np.array([0.8]), b=np.array([0.0]), ratio=np.array([0.8]),
+                   counts=0.8 * ordinary, ordinary=ordinary)  # fmt: skip
+    assert plan_day(profiles(flat), BRIDGE, "", np.nan, 0, DEFAULT_SETTINGS).slot_shape is None
 
 
 def test_reference_weekdays_rest_day_and_the_day_before_it() -> None:

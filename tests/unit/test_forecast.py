@@ -400,6 +400,24 @@ def test_an_eve_learned_from_its_own_past_keeps_its_own_intraday_shape() -> None
     assert eve.loc[eve_hour >= 15, "yhat"].sum() < 0.05 * eve.loc[eve_hour >= 15, "baseline"].sum()
 
 
+def test_days_inside_a_holiday_period_keep_the_hours_past_ones_showed() -> None:
+    # the working days between two holidays four days apart close at 15:00 (a bank's intermediate days of a
+    # festival): the next period's days do too, at their level, instead of a flat share of every hour
+    rng = np.random.default_rng(8)
+    history = bank_history(dt.date(1999, 1, 3), 20 * 7, rng)
+    local = history["ds"].dt.tz_convert(IL)
+    hour, day = local.dt.hour, local.dt.strftime("%Y-%m-%d")
+    inside = ["1999-03-02", "1999-03-03"]  # Tuesday and Wednesday (Thursday is the second holiday's eve)
+    history.loc[day.isin(inside) & (hour >= 15), "y"] = 0.0
+    events = make_events([holiday(d) for d in ("1999-03-01", "1999-03-05", "1999-05-24", "1999-05-28")], tz=IL)
+    result = forecast(history, events, start=dt.date(1999, 5, 23), days=7, options=JERUSALEM_60)
+    for date in ("1999-05-25", "1999-05-26"):
+        frame = local_day(result.frame, date)
+        at = frame["ds"].dt.tz_convert(IL).dt.hour
+        np.testing.assert_allclose(frame.loc[(at >= 8) & (at < 15), "yhat"], 100.0, rtol=0.15)
+        assert frame.loc[(at >= 15) & (at < 20), "yhat"].sum() < 0.1 * frame.loc[(at >= 15) & (at < 20), "baseline"].sum()
+
+
 def test_own_shape_keeps_the_volume_and_shrinks_a_thin_past_towards_the_mix() -> None:
     from forecasts.predict import own_shape
 
