@@ -87,6 +87,34 @@ def test_a_routed_queue_may_have_its_own_hours(tmp_path: Path) -> None:
     assert (russian.open, russian.open_days) == (config.channel("chat").open, config.channel("chat").open_days)
 
 
+def test_the_roster_checker_keeps_a_routed_queue_to_its_own_hours(tmp_path: Path) -> None:
+    import datetime as dt
+
+    import pandas as pd
+
+    from scheduler.rostering.checker import find_violations
+
+    config = load(tmp_path, ROUTING + 'open = { "chat/es+pt" = "10:00-19:00" }\n')
+    members = load_team(team(tmp_path, agent("maria", '["chat"]', 'languages = ["es", "pt"]')), config.queue_names, shifts=config.shift_names)
+    shift = "maria-2026-11-23-0900"
+    roster = pd.DataFrame(
+        {
+            "agent_id": ["maria"] * 2,
+            "queue": ["chat/es+pt"] * 2,
+            "activity": ["work"] * 2,
+            "start": pd.to_datetime(["2026-11-23T09:00:00+03:00", "2026-11-24T10:00:00+03:00"], utc=True),
+            "end": pd.to_datetime(["2026-11-23T13:00:00+03:00", "2026-11-24T14:00:00+03:00"], utc=True),
+            "shift_id": [shift, "maria-2026-11-24-1000"],
+        }
+    )
+    problems = find_violations(roster, members, config, dt.date(2026, 11, 23), 2)
+    # 09:00-10:00 Monday is inside chat's hours but before the Spanish/Portuguese queue opens; Tuesday is inside
+    assert [p for p in problems if "closed" in p] == [
+        f"shift {shift}: queue 'chat/es+pt' is closed at 2026-11-23 09:00:00+03:00",
+        f"shift {shift}: queue 'chat/es+pt' is closed at 2026-11-23 09:30:00+03:00",
+    ]
+
+
 def test_queue_hours_name_routed_queues_and_valid_hours(tmp_path: Path) -> None:
     message = error(
         tmp_path, ROUTING + 'open = { "chat/xx" = "10:00-19:00", "chat/en" = "19:00-10:00" }\nopen_days = { social = ["mon"] }\n'
