@@ -87,15 +87,13 @@ def _print_whatif(result: WhatIfResult, tz: str) -> None:
     import pandas as pd
     from rich.table import Table
 
+    from scheduler.report.markup import wait_text
+
     def share(value: float) -> str:
         return "-" if pd.isna(value) else f"{value:.1%}"
 
     def seconds(value: float) -> str:
-        if pd.isna(value):
-            return "-"
-        if value < 120:
-            return f"{value:,.0f} s"
-        return f"{value / 60:,.0f} min" if value < 7200 else f"{value / 3600:,.1f} h"
+        return "-" if pd.isna(value) else wait_text(value)
 
     last_day = (result.end.tz_convert(tz) - dt.timedelta(seconds=1)).date()
     period = f"{result.start.tz_convert(tz):%Y-%m-%d} to {last_day} ({result.days:g} days, {tz})"

@@ -9,12 +9,12 @@ time, worker) stay out of it.
 from __future__ import annotations
 
 import datetime as dt
-import html
 from collections.abc import Sequence
 from pathlib import Path
 
 from calendars.files import write_text_atomic
 from scheduler.org.task import FAILED, UNDERSTAFFED, TeamOutcome
+from scheduler.report.markup import escape
 
 INDEX_FILE = "index.html"
 REPORT_LINK = "report.html"
@@ -35,10 +35,6 @@ tfoot td { font-weight: bold; border-top: 2px solid #999; }
 .ok { color: #00734d; } .understaffed { color: #a05a00; } .failed { color: #b00020; font-weight: bold; }
 td.error { white-space: pre-wrap; text-align: left; color: #b00020; max-width: 60rem; }
 """
-
-
-def _e(value: object) -> str:
-    return html.escape(str(value), quote=True)
 
 
 def _hours(value: float) -> str:
@@ -69,24 +65,24 @@ def render_index(
     for outcome in teams:
         if outcome.status == FAILED:
             rows.append(
-                f'<tr><td>{_e(outcome.team)}</td><td class="text"></td><td class="text"></td>'
+                f'<tr><td>{escape(outcome.team)}</td><td class="text"></td><td class="text"></td>'
                 f'<td class="text failed">failed (exit {outcome.exit_code})</td>'
                 '<td></td><td></td><td></td><td></td><td></td><td class="text"></td></tr>'
-                f'<tr><td></td><td class="error" colspan="9">{_e(outcome.error)}</td></tr>'
+                f'<tr><td></td><td class="error" colspan="9">{escape(outcome.error)}</td></tr>'
             )
             continue
         share = outcome.understaffed_hours / outcome.required_hours if outcome.required_hours > 0 else 0.0
         actions = "–" if outcome.actions is None else str(outcome.actions)
-        slug = _e(outcome.team)
+        slug = escape(outcome.team)
         rows.append(
-            f'<tr><td><a href="{slug}/{REPORT_LINK}">{slug}</a></td><td class="text">{_e(outcome.team_name)}</td>'
-            f'<td class="text">{_e(outcome.timezone)}</td><td class="text {outcome.status}">{_e(outcome.status)}</td>'
+            f'<tr><td><a href="{slug}/{REPORT_LINK}">{slug}</a></td><td class="text">{escape(outcome.team_name)}</td>'
+            f'<td class="text">{escape(outcome.timezone)}</td><td class="text {outcome.status}">{escape(outcome.status)}</td>'
             f"<td>{_hours(outcome.required_hours)}</td><td>{_hours(outcome.scheduled_hours)}</td>"
             f"<td>{_hours(outcome.understaffed_hours)}</td><td>{share:.1%}</td><td>{actions}</td>"
             f'<td class="text"><a href="{slug}/{FEEDS_LINK}">calendars</a></td></tr>'
         )
         if outcome.status == UNDERSTAFFED and outcome.error:
-            rows.append(f'<tr><td></td><td class="error" colspan="9">{_e(outcome.error)}</td></tr>')
+            rows.append(f'<tr><td></td><td class="error" colspan="9">{escape(outcome.error)}</td></tr>')
     total_share = shortfall / required if required > 0 else 0.0
     total_actions = str(sum(known_actions)) if known_actions else "–"
     footer = (
@@ -107,13 +103,13 @@ def render_index(
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_e(title)}: plan {start} to {last}</title>",
+        f"<title>{escape(title)}: plan {start} to {last}</title>",
         f"<style>{_STYLE}</style></head><body>",
-        f"<h1>{_e(title)}</h1>",
+        f"<h1>{escape(title)}</h1>",
         f'<p class="meta">Plan for {start} to {last} ({days} days, each team in its own timezone); '
-        f"generated {_e(generated_at.isoformat())}. Totals count the planned teams only.</p>",
+        f"generated {escape(generated_at.isoformat())}. Totals count the planned teams only.</p>",
         '<div class="kpis">'
-        + "".join(f'<div class="kpi">{_e(label)}<b>{_e(value)}</b></div>' for label, value in kpis)
+        + "".join(f'<div class="kpi">{escape(label)}<b>{escape(value)}</b></div>' for label, value in kpis)
         + "</div>",
         '<div class="scroll"><table><thead><tr><th>team</th><th>name</th><th>timezone</th><th>status</th>'
         "<th>required h</th><th>scheduled h</th><th>shortfall h</th><th>shortfall</th><th>actions</th>"

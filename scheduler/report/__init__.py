@@ -1,7 +1,8 @@
 """What a plan tells people: the HTML report, the printed/JSON summary, roster changes, charts.
 
 - :mod:`.inputs`: what the report is drawn from (filled by :mod:`scheduler.pipeline`).
-- :mod:`.page`: the HTML page; :mod:`.charts`: its matplotlib charts.
+- :mod:`.page`: the HTML page; :mod:`.charts`: its matplotlib charts; :mod:`.markup`: the HTML pieces
+  (escaping, tables, how a wait reads) every page shares.
 - :mod:`.summary`: the plan's figures for the CLI and ``--json``, the understaffing check.
 - :mod:`.diff`: per-agent shift changes between two rosters.
 

@@ -17,7 +17,6 @@ Library code: :func:`render_report` returns the HTML text and
 from __future__ import annotations
 
 import datetime as dt
-import html
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
@@ -34,6 +33,7 @@ from scheduler.report.daily import forecast_vs_actual, service_by_day, wape
 from scheduler.report.diff import RosterDiff, change_text, diff_rosters
 from scheduler.report.gaps import language_gaps
 from scheduler.report.inputs import REPORT_FILE, ReportInputs
+from scheduler.report.markup import SHORT_MARK, escape, table, wait_text
 from scheduler.report.sections import (
     SECTIONS_CSS,
     accuracy_section,
@@ -132,36 +132,12 @@ ul.changes { font-family: ui-monospace, monospace; font-size: 0.85rem; }
 """
 
 
-def _e(value: object) -> str:
-    return html.escape(str(value), quote=True)
-
-
-def _table(headers: Sequence[str], rows: Sequence[Sequence[str]], left: int = 1, cls: str = "") -> str:
-    head = "".join(f'<th class="l">{_e(h)}</th>' if i < left else f"<th>{_e(h)}</th>" for i, h in enumerate(headers))
-    body = []
-    for row in rows:
-        cells = []
-        for i, cell in enumerate(row):
-            css = "l" if i < left else ""
-            if cell.startswith("!"):
-                css, cell = (css + " short").strip(), cell[1:]
-            cells.append(f'<td class="{css}">{_e(cell)}</td>' if css else f"<td>{_e(cell)}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    return f'<table class="{cls}"><thead><tr>{head}</tr></thead><tbody>{"".join(body)}</tbody></table>'
-
-
 def _chart(data: str, alt: str, chart_id: str) -> str:
-    return f'<img class="chart" id="{chart_id}" alt="{_e(alt)}" src="data:image/png;base64,{data}">'
+    return f'<img class="chart" id="{chart_id}" alt="{escape(alt)}" src="data:image/png;base64,{data}">'
 
 
 def _kpi(label: str, value: str, bad: bool = False) -> str:
-    return f'<div class="kpi{" bad" if bad else ""}"><b>{_e(value)}</b><span>{_e(label)}</span></div>'
-
-
-def _seconds(value: float) -> str:
-    if value < 120:
-        return f"{value:,.0f} s"
-    return f"{value / 60:,.0f} min" if value < 7200 else f"{value / 3600:,.1f} h"
+    return f'<div class="kpi{" bad" if bad else ""}"><b>{escape(value)}</b><span>{escape(label)}</span></div>'
 
 
 def _changes_section(diff: RosterDiff | None, names: dict[str, str]) -> str:
@@ -176,8 +152,8 @@ def _changes_section(diff: RosterDiff | None, names: dict[str, str]) -> str:
     items = []
     for agent_id, changes in diff.by_agent().items():
         name = f" ({names[agent_id]})" if names.get(agent_id) else ""
-        lines = "".join(f"<li>{_e(change_text(change, diff.tz))}</li>" for change in changes)
-        items.append(f'<li><b>{_e(agent_id + name)}</b><ul class="changes">{lines}</ul></li>')
+        lines = "".join(f"<li>{escape(change_text(change, diff.tz))}</li>" for change in changes)
+        items.append(f'<li><b>{escape(agent_id + name)}</b><ul class="changes">{lines}</ul></li>')
     return summary + (f"<ul>{''.join(items)}</ul>" if items else "")
 
 
@@ -201,7 +177,66 @@ def _gaps_section(gaps: pd.DataFrame, tz: str) -> str:
         "language is on it (agents are never put on a language they do not speak). Close them as listed, or "
         "route those contacts elsewhere for these hours.</p>"
     )
-    return head + note + _table(["queue", "when", "contacts", "speakers in the team", "action"], rows, left=2)
+    return head + note + table(["queue", "when", "contacts", "speakers in the team", "action"], rows, left=2)
+
+
+def _service_section(inputs: ReportInputs, evaluation: pd.DataFrame, service: pd.DataFrame, queues: list[str]) -> str:
+    """Service per queue under the roster (a level below target marked), then per day."""
+    config = inputs.config
+    rows = []
+    for row in service.itertuples(index=False):
+        channel = config.channel(str(row.queue))
+        target = channel.service_level or 0.0
+        level = f"{row.service_level:.1%}"
+        rows.append(
+            [
+                str(row.queue),
+                channel.model,
+                f"{row.offered:,.0f}",
+                (SHORT_MARK + level) if row.service_level < target else level,
+                f"{target:.0%}",
+                wait_text(float(row.asa_seconds)),
+                f"{row.abandon_rate:.1%}",
+                f"{row.max_backlog:,.0f}",
+            ]  # fmt: skip
+        )
+    headers = ["queue", "model", "contacts", "service level", "target", "mean wait", "abandoned", "max backlog"]
+    return "\n".join(
+        [
+            '<h2 id="service">Predicted service under this roster</h2>',
+            _chart(service_chart(inputs, evaluation, queues), "Service level, ASA and backlog", "chart-service"),
+            table(headers, rows, left=2),
+            service_days_section(service_by_day(evaluation, config.timezone), config),
+        ]
+    )
+
+
+def _fairness_section(fairness: pd.DataFrame) -> str:
+    """Hours per agent against the contract (outside it marked), weekend days and late shifts."""
+    rows = []
+    for row in fairness.itertuples(index=False):
+        outside = not np.isnan(row.min_hours) and not (row.min_hours - 1e-6 <= row.hours <= row.max_hours + 1e-6)
+        contract = "" if np.isnan(row.min_hours) else f"{row.min_hours:.0f}-{row.max_hours:.0f}"
+        rows.append(
+            [
+                row.agent_id,
+                row.name,
+                row.contract,
+                str(row.shifts),
+                (SHORT_MARK if outside else "") + f"{row.hours:.1f}",
+                contract,
+                str(row.weekend_days),
+                str(row.late_shifts),
+            ]  # fmt: skip
+        )
+    headers = ["agent", "name", "contract", "shifts", "paid hours", "contract hours", "weekend days", "late shifts"]
+    return "\n".join(
+        [
+            '<h2 id="fairness">Fairness: hours, weekends and late shifts per agent</h2>',
+            _chart(fairness_chart(fairness), "Hours, weekends and late shifts per agent", "chart-fairness"),
+            table(headers, rows, left=3),
+        ]
+    )
 
 
 def _provenance_section(provenance: dict[str, Any]) -> str:
@@ -210,7 +245,7 @@ def _provenance_section(provenance: dict[str, Any]) -> str:
     solver = provenance["solver"]
     return (
         '<h2 id="provenance">Versions and solver settings</h2>'
-        f"<p>{_e(versions)}. CP-SAT: {solver['deterministic_time_limit_seconds']:g} s of deterministic time, "
+        f"<p>{escape(versions)}. CP-SAT: {solver['deterministic_time_limit_seconds']:g} s of deterministic time, "
         f"{solver['num_workers']} search workers, seed {solver['random_seed']}, "
         f"interleaved search {'on' if solver['interleave_search'] else 'off'}. The same inputs under the same "
         "locked versions give the same roster, byte for byte.</p>"
@@ -248,11 +283,11 @@ def render_report(inputs: ReportInputs) -> str:
         "<!DOCTYPE html>",
         '<html lang="en"><head><meta charset="utf-8">',
         '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_e(config.team_name)}: staffing plan {first} to {last}</title>",
+        f"<title>{escape(config.team_name)}: staffing plan {first} to {last}</title>",
         f"<style>{_CSS}{SECTIONS_CSS}{timeline_css(queues, PALETTE)}</style></head><body>",
-        f"<h1>{_e(config.team_name)}: staffing plan {first} to {last}</h1>",
-        f'<p class="meta">Time zone {_e(tz)}; {config.interval_minutes}-minute intervals; queues {_e(", ".join(queues))}'
-        + (f"; generated {_e(inputs.generated_at.isoformat())}" if inputs.generated_at else "")
+        f"<h1>{escape(config.team_name)}: staffing plan {first} to {last}</h1>",
+        f'<p class="meta">Time zone {escape(tz)}; {config.interval_minutes}-minute intervals; queues {escape(", ".join(queues))}'
+        + (f"; generated {escape(inputs.generated_at.isoformat())}" if inputs.generated_at else "")
         + ".</p>",
         '<div class="kpis">',
         _kpi("agent-hours required", f"{coverage['agents_required'].sum() * hours:,.1f}"),
@@ -279,7 +314,7 @@ def render_report(inputs: ReportInputs) -> str:
         parts.append(_kpi(f"solver {inputs.solver.status}, gap", f"{inputs.solver.gap:.1%}"))
     parts.append("</div>")
     if inputs.warnings:
-        parts.append("<ul>" + "".join(f'<li class="warn">{_e(w)}</li>' for w in inputs.warnings) + "</ul>")
+        parts.append("<ul>" + "".join(f'<li class="warn">{escape(w)}</li>' for w in inputs.warnings) + "</ul>")
 
     parts.append(glance_section(glance))
     parts.append(actions_section(actions, config.peak.currency))
@@ -313,74 +348,23 @@ def render_report(inputs: ReportInputs) -> str:
             str(row.queue),
             f"{row.required_hours:.1f}",
             f"{row.scheduled_hours:.1f}",
-            (f"!{int(row.understaffed_intervals)}" if row.understaffed_intervals else "0"),
+            (f"{SHORT_MARK}{int(row.understaffed_intervals)}" if row.understaffed_intervals else "0"),
         ]  # fmt: skip
         for row in daily.itertuples(index=False)
     ]
-    parts.append(_table(["day", "queue", "required h", "scheduled h", "understaffed intervals"], rows, left=2))
+    parts.append(table(["day", "queue", "required h", "scheduled h", "understaffed intervals"], rows, left=2))
 
     if inputs.team is not None and any("/" in queue for queue in queues):
         parts.append(_gaps_section(language_gaps(coverage, requirements, inputs.team, tz, inputs.roster), tz))
 
-    parts.append('<h2 id="service">Predicted service under this roster</h2>')
-    parts.append(_chart(service_chart(inputs, evaluation, queues), "Service level, ASA and backlog", "chart-service"))
-    service_rows = []
-    for row in service.itertuples(index=False):
-        channel = config.channel(str(row.queue))
-        target = channel.service_level or 0.0
-        level = f"{row.service_level:.1%}"
-        service_rows.append(
-            [
-                str(row.queue),
-                channel.model,
-                f"{row.offered:,.0f}",
-                ("!" + level) if row.service_level < target else level,
-                f"{target:.0%}",
-                _seconds(float(row.asa_seconds)),
-                f"{row.abandon_rate:.1%}",
-                f"{row.max_backlog:,.0f}",
-            ]  # fmt: skip
-        )
-    parts.append(
-        _table(
-            ["queue", "model", "contacts", "service level", "target", "mean wait", "abandoned", "max backlog"],
-            service_rows,
-            left=2,
-        )  # fmt: skip
-    )
-    parts.append(service_days_section(service_by_day(evaluation, tz), config))
-
-    parts.append('<h2 id="fairness">Fairness: hours, weekends and late shifts per agent</h2>')
-    parts.append(_chart(fairness_chart(fairness), "Hours, weekends and late shifts per agent", "chart-fairness"))
-    fair_rows = []
-    for row in fairness.itertuples(index=False):
-        outside = not np.isnan(row.min_hours) and not (row.min_hours - 1e-6 <= row.hours <= row.max_hours + 1e-6)
-        contract = "" if np.isnan(row.min_hours) else f"{row.min_hours:.0f}-{row.max_hours:.0f}"
-        fair_rows.append(
-            [
-                row.agent_id,
-                row.name,
-                row.contract,
-                str(row.shifts),
-                ("!" if outside else "") + f"{row.hours:.1f}",
-                contract,
-                str(row.weekend_days),
-                str(row.late_shifts),
-            ]  # fmt: skip
-        )
-    parts.append(
-        _table(
-            ["agent", "name", "contract", "shifts", "paid hours", "contract hours", "weekend days", "late shifts"],
-            fair_rows,
-            left=3,
-        )  # fmt: skip
-    )
+    parts.append(_service_section(inputs, evaluation, service, queues))
+    parts.append(_fairness_section(fairness))
 
     if inputs.solver is not None:
         solver = inputs.solver
         parts.append('<h2 id="solver">Solver</h2>')
         parts.append(
-            f"<p>{_e(solver.status)}: objective {solver.objective:,.0f}, best bound {solver.best_bound:,.0f}, "
+            f"<p>{escape(solver.status)}: objective {solver.objective:,.0f}, best bound {solver.best_bound:,.0f}, "
             f"gap {solver.gap:.2%}; understaffing {solver.understaffing_agent_hours:,.1f} agent-hours in "
             f"{solver.understaffed_intervals} queue-intervals.</p>"
         )
@@ -391,7 +375,7 @@ def render_report(inputs: ReportInputs) -> str:
                 entry[0] += 1
                 entry[1] += cost
             parts.append(
-                _table(["soft rule", "count", "penalty"],
+                table(["soft rule", "count", "penalty"],
                        [[rule, f"{int(c)}", f"{p:,.0f}"] for rule, (c, p) in sorted(totals.items(), key=lambda i: -i[1][1])])
             )  # fmt: skip
 

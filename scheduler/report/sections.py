@@ -8,11 +8,11 @@ come from :mod:`scheduler.actions` and :mod:`scheduler.report.daily`.
 from __future__ import annotations
 
 import datetime as dt
-import html
 
 import pandas as pd
 
 from scheduler.config import Config
+from scheduler.report.markup import cell, escape, head, wait_text
 
 # A day whose unscheduled share of the required agent-hours is above this is flagged: a few
 # percent of scattered half-agents is what whole agents per queue leave even on a good roster.
@@ -25,20 +25,6 @@ tr.action td.note { white-space: normal; text-align: left; font-size: 0.8rem; co
 """
 
 
-def _e(value: object) -> str:
-    return html.escape(str(value), quote=True)
-
-
-def _cell(text: str, css: str = "") -> str:
-    return f'<td class="{css}">{_e(text)}</td>' if css else f"<td>{_e(text)}</td>"
-
-
-def _head(*names: str, left: int = 1) -> str:
-    return "<thead><tr>" + "".join(
-        f'<th class="l">{_e(name)}</th>' if i < left else f"<th>{_e(name)}</th>" for i, name in enumerate(names)
-    ) + "</tr></thead>"  # fmt: skip
-
-
 def glance_section(days: pd.DataFrame) -> str:
     """Per day: events, required and scheduled agent-hours, the shortfall and its share (flagged above 3%)."""
     rows = []
@@ -46,13 +32,13 @@ def glance_section(days: pd.DataFrame) -> str:
         day = dt.date.fromisoformat(row.date)
         short = row.short_share > COVERED_SHARE
         rows.append(
-            "<tr>" + _cell(f"{day:%a %d %b}", "l") + _cell(row.events or "–", "l") + _cell(f"{row.required_hours:.1f}")
-            + _cell(f"{row.scheduled_hours:.1f}") + _cell(f"{row.short_hours:.1f}")
-            + _cell(f"{row.short_share:.1%}", "short" if short else "") + "</tr>"
+            "<tr>" + cell(f"{day:%a %d %b}", "l") + cell(row.events or "–", "l") + cell(f"{row.required_hours:.1f}")
+            + cell(f"{row.scheduled_hours:.1f}") + cell(f"{row.short_hours:.1f}")
+            + cell(f"{row.short_share:.1%}", "short" if short else "") + "</tr>"
         )  # fmt: skip
     return (
         '<h2 id="glance">The week at a glance</h2><div class="scroll"><table>'
-        + _head("day", "events", "required h", "scheduled h", "short h", "short", left=2)
+        + head("day", "events", "required h", "scheduled h", "short h", "short", left=2)
         + f"<tbody>{''.join(rows)}</tbody></table></div>"
         + f'<p class="meta">Flagged: more than {COVERED_SHARE:.0%} of the day\'s required agent-hours unscheduled.</p>'
     )
@@ -70,20 +56,20 @@ def actions_section(actions: pd.DataFrame | None, currency: str) -> str:
     paid = proposed[proposed["kind"] != "move_days_off"]
     summary = (
         f"<p>{len(proposed)} proposals: {paid['agent_hours'].sum():,.1f} extra agent-hours for "
-        f"{paid['cost'].sum():,.0f}{_e(unit)}, covering {proposed['closes_hours'].sum():,.1f} required agent-hours. "
+        f"{paid['cost'].sum():,.0f}{escape(unit)}, covering {proposed['closes_hours'].sum():,.1f} required agent-hours. "
         "<code>remaining_gap</code> rows are agents still to find; <code>uncovered</code> rows what nobody is "
         "proposed for (single intervals short by less than half an agent).</p>"
     )
     rows = []
     for row in actions.itertuples(index=False):
         rows.append(
-            '<tr class="action">' + _cell(str(row.date), "l") + _cell(str(row.queue), "l") + _cell(str(row.kind), "l")
-            + _cell(str(int(row.agents))) + _cell(f"{row.agent_hours:.1f}") + _cell(f"{row.closes_hours:.1f}")
-            + _cell(f"{row.cost:,.0f}") + _cell(str(row.note), "note") + "</tr>"
+            '<tr class="action">' + cell(str(row.date), "l") + cell(str(row.queue), "l") + cell(str(row.kind), "l")
+            + cell(str(int(row.agents))) + cell(f"{row.agent_hours:.1f}") + cell(f"{row.closes_hours:.1f}")
+            + cell(f"{row.cost:,.0f}") + cell(str(row.note), "note") + "</tr>"
         )  # fmt: skip
     table = (
         '<div class="scroll"><table>'
-        + _head("date", "queue", "kind", "agents", "agent-hours", "covers h", f"cost{unit}", "note", left=3)
+        + head("date", "queue", "kind", "agents", "agent-hours", "covers h", f"cost{unit}", "note", left=3)
         + f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
     return title + summary + table
@@ -96,19 +82,15 @@ def service_days_section(table: pd.DataFrame, config: Config) -> str:
         channel = config.channel(str(row.queue))
         target = channel.service_level or 0.0
         level = f"{row.service_level:.1%}"
-        wait = row.asa_seconds
-        waited = (
-            f"{wait:,.0f} s" if wait < 120 else (f"{wait / 60:,.0f} min" if wait < 7200 else f"{wait / 3600:,.1f} h")
-        )
         rows.append(
-            "<tr>" + _cell(f"{dt.date.fromisoformat(row.date):%a %d}", "l") + _cell(str(row.queue), "l")
-            + _cell(f"{row.offered:,.0f}") + _cell(level, "short" if row.service_level < target - 1e-9 else "")
-            + _cell(f"{target:.0%}") + _cell(waited) + _cell(f"{row.max_backlog:,.0f}") + _cell(f"{row.backlog_at_end:,.0f}")
+            "<tr>" + cell(f"{dt.date.fromisoformat(row.date):%a %d}", "l") + cell(str(row.queue), "l")
+            + cell(f"{row.offered:,.0f}") + cell(level, "short" if row.service_level < target - 1e-9 else "")
+            + cell(f"{target:.0%}") + cell(wait_text(row.asa_seconds)) + cell(f"{row.max_backlog:,.0f}") + cell(f"{row.backlog_at_end:,.0f}")
             + "</tr>"
         )  # fmt: skip
     return (
         '<h3 id="service-days">Per day</h3><div class="scroll"><table>'
-        + _head(
+        + head(
             "day",
             "queue",
             "contacts",
@@ -128,14 +110,14 @@ def accuracy_section(table: pd.DataFrame, wape: float) -> str:
     if table.empty:
         return ""
     rows = [
-        "<tr>" + _cell(f"{dt.date.fromisoformat(row.date):%a %d %b}", "l") + _cell(str(row.queue), "l")
-        + _cell(f"{row.forecast:,.0f}") + _cell(f"{row.actual:,.0f}") + _cell(f"{row.error:+,.0f}") + "</tr>"
+        "<tr>" + cell(f"{dt.date.fromisoformat(row.date):%a %d %b}", "l") + cell(str(row.queue), "l")
+        + cell(f"{row.forecast:,.0f}") + cell(f"{row.actual:,.0f}") + cell(f"{row.error:+,.0f}") + "</tr>"
         for row in table.itertuples(index=False)
     ]  # fmt: skip
     return (
         '<h2 id="accuracy">Forecast against actual</h2>'
         f"<p>The history already covers {table['date'].nunique()} planned day(s): daily contacts per queue, "
         f'WAPE {wape:.1%}.</p><div class="scroll"><table>'
-        + _head("day", "queue", "forecast", "actual", "actual − forecast", left=2)
+        + head("day", "queue", "forecast", "actual", "actual − forecast", left=2)
         + f"<tbody>{''.join(rows)}</tbody></table></div>"
     )

@@ -8,10 +8,11 @@ block's title names the activity, queue and times.
 from __future__ import annotations
 
 import datetime as dt
-import html
 from collections.abc import Sequence
 
 import pandas as pd
+
+from scheduler.report.markup import escape
 
 TIMELINE_CSS = """
 .tl-wrap { overflow-x: auto; }
@@ -25,10 +26,6 @@ table.timeline td { padding: 2px 1px; border-left: 1px solid #eee; }
 .tl-legend span { display: inline-block; width: 0.9rem; height: 0.9rem; vertical-align: middle; margin: 0 0.3rem 0 0.9rem; }
 table.timeline td.hours { width: 3.5rem; text-align: right; }
 """
-
-
-def _e(value: object) -> str:
-    return html.escape(str(value), quote=True)
 
 
 def timeline_css(queues: Sequence[str], colours: Sequence[str]) -> str:
@@ -78,15 +75,15 @@ def timeline_html(roster: pd.DataFrame, days: Sequence[dt.date], agents: Sequenc
                     css, what = f"tl-b tl-{row.activity}", row.activity
                 blocks.append(
                     f'<span class="{css}" style="left:{left:.3f}%;width:{size:.3f}%" '
-                    f'title="{_e(what)} {row.start:%H:%M}-{row.end:%H:%M}"></span>'
+                    f'title="{escape(what)} {row.start:%H:%M}-{row.end:%H:%M}"></span>'
                 )
             cells.append(f'<td><div class="tl-day">{"".join(blocks)}</div></td>')
         paid = own[own["activity"] != "lunch"]
         hours = float((paid["end"] - paid["start"]).dt.total_seconds().sum()) / 3600
         label = f"{agent_id} {name}".strip()
-        rows.append(f'<tr id="tl-{_e(agent_id)}"><th class="agent" title="{_e(label)}">{_e(label)}</th>{"".join(cells)}'
+        rows.append(f'<tr id="tl-{escape(agent_id)}"><th class="agent" title="{escape(label)}">{escape(label)}</th>{"".join(cells)}'
                     f'<td class="hours">{hours:.1f} h</td></tr>')  # fmt: skip
-    legend = "".join(f'<span class="tl-q{i}"></span>{_e(q)}' for i, q in enumerate(queues))
+    legend = "".join(f'<span class="tl-q{i}"></span>{escape(q)}' for i, q in enumerate(queues))
     legend += '<span class="tl-break"></span>break<span class="tl-lunch"></span>lunch'
     return (
         f'<p class="tl-legend">{first_hour:02d}:00 to {last_hour % 24:02d}:00 each day. {legend}</p>'

@@ -1,0 +1,53 @@
+"""The HTML pieces the report's pages share: escaping, table heads and cells, how a wait reads.
+
+The report page, its peak sections, the timeline and the org index write their
+tables with these, so a table looks the same everywhere (text columns left,
+figures right, a short figure marked) and a wait reads the same in a table as
+in the what-if printout.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Sequence
+
+SHORT_MARK = "!"
+"""A :func:`table` cell starting with this is shown without it, marked short (class ``short``)."""
+
+
+def escape(value: object) -> str:
+    """``value`` as text safe inside an element or a quoted attribute."""
+    return html.escape(str(value), quote=True)
+
+
+def cell(text: str, css: str = "") -> str:
+    """One ``<td>``, with a class when ``css`` is given."""
+    return f'<td class="{css}">{escape(text)}</td>' if css else f"<td>{escape(text)}</td>"
+
+
+def head(*names: str, left: int = 1) -> str:
+    """The ``<thead>`` row; the first ``left`` columns hold text and are aligned left."""
+    return "<thead><tr>" + "".join(
+        f'<th class="l">{escape(name)}</th>' if i < left else f"<th>{escape(name)}</th>" for i, name in enumerate(names)
+    ) + "</tr></thead>"  # fmt: skip
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[str]], left: int = 1, cls: str = "") -> str:
+    """A whole table of text cells: the first ``left`` columns aligned left, :data:`SHORT_MARK` cells marked."""
+    body = []
+    for row in rows:
+        cells = []
+        for i, text in enumerate(row):
+            css = "l" if i < left else ""
+            if text.startswith(SHORT_MARK):
+                css, text = (css + " short").strip(), text[len(SHORT_MARK) :]
+            cells.append(cell(text, css))
+        body.append("<tr>" + "".join(cells) + "</tr>")
+    return f'<table class="{cls}">{head(*headers, left=left)}<tbody>{"".join(body)}</tbody></table>'
+
+
+def wait_text(seconds: float) -> str:
+    """A wait as people say it: seconds under 2 minutes, minutes under 2 hours, then hours."""
+    if seconds < 120:
+        return f"{seconds:,.0f} s"
+    return f"{seconds / 60:,.0f} min" if seconds < 7200 else f"{seconds / 3600:,.1f} h"
