@@ -67,6 +67,14 @@ target_hours = 8
 open = "09:00-18:00"
 open_days = ["mon", "tue", "wed", "thu", "fri", "sat"]
 
+# Queues by language (a Spanish email reaches someone who reads Spanish): with a ticket history
+# that has a language column (history_format = "tickets"), split channels into queues such as
+# email/de and email/en, and give agents `languages` in team.toml (peakplan's docs/queues.md).
+# [routing]
+# by = "language"
+# languages = ["de", "en"]
+# open = {{ "chat/en" = "10:00-18:00" }}   # a small language's queue may keep shorter hours
+
 [roster]
 min_rest_hours = 11
 max_consecutive_days = 5
