@@ -52,7 +52,7 @@ from scheduler.staffing.answer_feed import FEED_FILE as ANSWERS_FEED
 from scheduler.staffing.answer_feed import plan_answer_inputs, write_answer_times
 from scheduler.staffing.requirements import REQUIREMENT_COLUMNS, compute_requirements, evaluate_staffing
 from scheduler.tables import as_written, read_table, write_table
-from scheduler.team import Team, load_team
+from scheduler.team import Team, load_config_team
 
 FEEDS_DIR = "feeds"
 ACTIONS_FILE = "actions.csv"
@@ -241,7 +241,7 @@ def run_plan(
     Each stage gets the previous stage's table rounded as its CSV holds it, so the
     result equals running the single-stage commands one after another on the files.
     """
-    team = load_team(config.team_file, config.queue_names, shifts=config.shift_names)
+    team = load_config_team(config)
     forecast_result = run_forecast(config, start, days)
     requirements = as_written(compute_requirements(as_written(forecast_result.frame), config))
     roster = make_roster(
@@ -308,7 +308,7 @@ def write_plan(config: Config, result: PlanResult, out_dir: Path, export: Export
     The feeds are rendered first (they read the previous feeds), so a failure
     there leaves every output file as it was.
     """
-    team = load_team(config.team_file, config.queue_names, shifts=config.shift_names)
+    team = load_config_team(config)
     answers = plan_answer_inputs(config, as_written(result.forecast.frame), result.requirements, result.roster.roster)
     feeds = prepare_export(config, team, result.roster.roster, out_dir / FEEDS_DIR, export)
     write_forecast(config, result.forecast.frame, out_dir / "forecast.csv")
@@ -536,7 +536,7 @@ def load_report_inputs(
     requirements = read_requirements(folder / "requirements.csv")
     roster = read_roster(folder / "roster.csv")
     actions = read_actions(folder / ACTIONS_FILE) if (folder / ACTIONS_FILE).is_file() else None
-    team = team or load_team(config.team_file, config.queue_names, shifts=config.shift_names)
+    team = team or load_config_team(config)
     warnings: list[str] = []
     history, events = _history_and_events(config, forecast_frame, warnings)
     return ReportInputs(
@@ -569,7 +569,7 @@ def report_inputs_for_plan(
         forecast=result.forecast.frame,
         requirements=result.requirements,
         roster=result.roster.roster,
-        team=load_team(config.team_file, config.queue_names, shifts=config.shift_names),
+        team=load_config_team(config),
         history=history,
         events=events,
         previous=previous,

@@ -10,7 +10,7 @@ from pathlib import Path
 from typing import Any
 
 from forecasts.grid import zone
-from scheduler.config import parse_clock
+from scheduler.config import Config, parse_clock
 from scheduler.errors import InputError, Problems
 from scheduler.tomlfile import Section, did_you_mean, read_toml
 
@@ -341,6 +341,15 @@ def _agent_timezone(section: Section) -> str | None:
         )
         return None
     return value
+
+
+def load_config_team(config: Config, path: str | Path | None = None) -> Team:
+    """The config's team file (or ``path`` instead), its agents checked against the config's queues and shifts.
+
+    Raises:
+        InputError: as :func:`load_team`.
+    """
+    return load_team(path or config.team_file, config.queue_names, shifts=config.shift_names)
 
 
 def load_team(path: str | Path, queues: Sequence[str], *, shifts: Sequence[str]) -> Team:

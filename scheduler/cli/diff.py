@@ -36,7 +36,7 @@ def diff(
     from scheduler.config import load_config
     from scheduler.pipeline import read_roster
     from scheduler.report.diff import diff_json, diff_lines, diff_rosters, roster_offset_zone
-    from scheduler.team import load_team
+    from scheduler.team import load_config_team
 
     names: dict[str, str] = {}
     zone_name: Any = tz
@@ -44,7 +44,7 @@ def diff(
         settings = load_config(config)
         zone_name = zone_name or settings.timezone
         if settings.team_file.is_file():
-            members = load_team(settings.team_file, settings.queue_names, shifts=settings.shift_names)
+            members = load_config_team(settings)
             names = {agent.id: agent.name for agent in members.agents}
     if zone_name is not None:
         from forecasts.grid import zone

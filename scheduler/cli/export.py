@@ -49,7 +49,7 @@ def export(
     Example: peakplan export --config examples/cashback/peakplan.toml --roster roster.csv --out feeds/
     """
     from scheduler.pipeline import ExportOptions, prepare_export
-    from scheduler.team import load_team
+    from scheduler.team import load_config_team
     from scheduler.validation.preflight import FOLDER, Output, Reads
 
     settings = check_inputs(
@@ -59,7 +59,7 @@ def export(
         quiet=quiet,
     ).loaded_config
     stamp = parse_generated_at(generated_at)
-    team = load_team(settings.team_file, settings.queue_names, shifts=settings.shift_names)
+    team = load_config_team(settings)
     table = read_team_roster(roster, settings, team)
     span = planned_days(week, start, days)
     export = ExportOptions(generated_at=stamp, days=span, previous_feeds=previous_feeds, base_url=base_url)

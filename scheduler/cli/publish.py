@@ -71,7 +71,7 @@ def publish(
     from calendars.publish import CalDAVClient
     from scheduler.config import load_config
     from scheduler.pipeline import publish_feed_folder, publish_roster
-    from scheduler.team import load_team
+    from scheduler.team import load_config_team
 
     if (feeds is None) == (roster is None):
         raise InputError("give either --feeds DIR or --config C --roster R (what to publish)")
@@ -90,7 +90,7 @@ def publish(
     else:
         assert config is not None and roster is not None
         settings = load_config(config)
-        team = load_team(settings.team_file, settings.queue_names, shifts=settings.shift_names)
+        team = load_config_team(settings)
         table = read_team_roster(roster, settings, team)
         report = publish_roster(
             settings,

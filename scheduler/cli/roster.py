@@ -53,7 +53,7 @@ def roster(
     """
     from scheduler.pipeline import coverage_of, read_requirements, write_roster
     from scheduler.rostering import make_roster
-    from scheduler.team import load_team
+    from scheduler.team import load_config_team
     from scheduler.validation.preflight import FILE, Output, Reads
 
     first_day, length = plan_horizon(week, start, 7 * weeks if weeks else days)
@@ -66,7 +66,7 @@ def roster(
         quiet=quiet,
     )
     settings = with_time_limit(checked.loaded_config, time_limit)
-    agents = load_team(team or settings.team_file, settings.queue_names, shifts=settings.shift_names)
+    agents = load_config_team(settings, team)
     table = read_requirements(requirements)
     result = make_roster(
         settings,

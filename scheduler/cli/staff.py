@@ -73,13 +73,13 @@ def staff(
 
 def _fte_hours(settings: Config, fte_hours: float | None) -> float:
     """--fte-hours, else the longest contract week in the team file, else 40."""
-    from scheduler.team import load_team
+    from scheduler.team import load_config_team
 
     if fte_hours is not None:
         return fte_hours
     if not settings.team_file.is_file():
         return 40.0
-    contracts = load_team(settings.team_file, settings.queue_names, shifts=settings.shift_names).contracts
+    contracts = load_config_team(settings).contracts
     return max((contract.max_hours_per_week for contract in contracts), default=40.0) or 40.0
 
 

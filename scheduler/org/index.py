@@ -14,7 +14,7 @@ from pathlib import Path
 
 from calendars.files import write_text_atomic
 from scheduler.org.task import FAILED, UNDERSTAFFED, TeamOutcome
-from scheduler.report.markup import escape
+from scheduler.report.markup import document_start, escape
 
 INDEX_FILE = "index.html"
 REPORT_LINK = "report.html"
@@ -100,11 +100,7 @@ def render_index(
         ("actions proposed", total_actions),
     ]
     parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{escape(title)}: plan {start} to {last}</title>",
-        f"<style>{_STYLE}</style></head><body>",
+        document_start(f"{title}: plan {start} to {last}", _STYLE),
         f"<h1>{escape(title)}</h1>",
         f'<p class="meta">Plan for {start} to {last} ({days} days, each team in its own timezone); '
         f"generated {escape(generated_at.isoformat())}. Totals count the planned teams only.</p>",

@@ -1,7 +1,7 @@
-"""The HTML pieces the report's pages share: escaping, table heads and cells, how a wait reads.
+"""The HTML pieces the report's pages share: the page's opening, escaping, tables, how a wait reads.
 
 The report page, its peak sections, the timeline and the org index write their
-tables with these, so a table looks the same everywhere (text columns left,
+HTML with these, so a table looks the same everywhere (text columns left,
 figures right, a short figure marked) and a wait reads the same in a table as
 in the what-if printout.
 """
@@ -13,6 +13,19 @@ from collections.abc import Sequence
 
 SHORT_MARK = "!"
 """A :func:`table` cell starting with this is shown without it, marked short (class ``short``)."""
+
+
+def document_start(title: str, css: str) -> str:
+    """A page up to its ``<body>``: HTML5, UTF-8, the mobile viewport, ``title`` (escaped) and the inline style sheet."""
+    return "\n".join(
+        [
+            "<!DOCTYPE html>",
+            '<html lang="en"><head><meta charset="utf-8">',
+            '<meta name="viewport" content="width=device-width, initial-scale=1">',
+            f"<title>{escape(title)}</title>",
+            f"<style>{css}</style></head><body>",
+        ]
+    )
 
 
 def escape(value: object) -> str:

@@ -33,7 +33,7 @@ from scheduler.report.daily import forecast_vs_actual, service_by_day, wape
 from scheduler.report.diff import RosterDiff, change_text, diff_rosters
 from scheduler.report.gaps import language_gaps
 from scheduler.report.inputs import REPORT_FILE, ReportInputs
-from scheduler.report.markup import SHORT_MARK, escape, table, wait_text
+from scheduler.report.markup import SHORT_MARK, document_start, escape, table, wait_text
 from scheduler.report.sections import (
     SECTIONS_CSS,
     accuracy_section,
@@ -280,11 +280,9 @@ def render_report(inputs: ReportInputs) -> str:
     proposed = actions[actions["kind"] != "uncovered"] if actions is not None else None
 
     parts = [
-        "<!DOCTYPE html>",
-        '<html lang="en"><head><meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{escape(config.team_name)}: staffing plan {first} to {last}</title>",
-        f"<style>{_CSS}{SECTIONS_CSS}{timeline_css(queues, PALETTE)}</style></head><body>",
+        document_start(
+            f"{config.team_name}: staffing plan {first} to {last}", _CSS + SECTIONS_CSS + timeline_css(queues, PALETTE)
+        ),
         f"<h1>{escape(config.team_name)}: staffing plan {first} to {last}</h1>",
         f'<p class="meta">Time zone {escape(tz)}; {config.interval_minutes}-minute intervals; queues {escape(", ".join(queues))}'
         + (f"; generated {escape(inputs.generated_at.isoformat())}" if inputs.generated_at else "")

@@ -27,7 +27,7 @@ import pandas as pd
 
 from scheduler.config import Config, read_config
 from scheduler.errors import InputError, Problems
-from scheduler.team import Team, load_team
+from scheduler.team import Team, load_config_team
 from scheduler.tomlfile import did_you_mean
 
 STALE_HISTORY_DAYS = 28
@@ -169,7 +169,7 @@ def output_problems(output: Output) -> list[str]:
 
 def _check_team(result: InputCheck, config: Config) -> None:
     try:
-        result.team = load_team(config.team_file, config.queue_names, shifts=config.shift_names)
+        result.team = load_config_team(config)
     except InputError as error:
         result.problems.add(str(error))
         return

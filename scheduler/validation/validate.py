@@ -19,7 +19,7 @@ import pandas as pd
 
 from scheduler.config import Config, load_config
 from scheduler.errors import ExitCode, InfeasibleError, InputError
-from scheduler.team import Team, load_team
+from scheduler.team import Team, load_config_team
 
 OK, WARNING, ERROR, SKIPPED = "ok", "warning", "error", "skipped"
 RULES_TIME_LIMIT = 5.0  # CP-SAT deterministic seconds for the joint feasibility check
@@ -94,7 +94,7 @@ def validate_inputs(
 
     team: Team | None = None
     try:
-        team = load_team(team_path or config.team_file, config.queue_names, shifts=config.shift_names)
+        team = load_config_team(config, team_path)
         contracts = sorted({agent.contract.name for agent in team.agents})
         report.add("team", OK, f"{team.path}: {len(team.agents)} agents, contracts {', '.join(contracts)}")
     except InputError as error:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from scheduler.report.markup import cell, escape, head, table, wait_text
+from scheduler.report.markup import cell, document_start, escape, head, table, wait_text
 
 
 def test_escape_is_safe_in_text_and_quoted_attributes() -> None:
@@ -38,3 +38,13 @@ def test_table_marks_short_cells_and_escapes_them() -> None:
 )
 def test_wait_text_switches_unit_at_two_minutes_and_two_hours(seconds: float, text: str) -> None:
     assert wait_text(seconds) == text
+
+
+def test_document_start_escapes_the_title_and_inlines_the_style() -> None:
+    assert document_start("Support <EU> & co", "b { x: 1; }").splitlines() == [
+        "<!DOCTYPE html>",
+        '<html lang="en"><head><meta charset="utf-8">',
+        '<meta name="viewport" content="width=device-width, initial-scale=1">',
+        "<title>Support &lt;EU&gt; &amp; co</title>",
+        "<style>b { x: 1; }</style></head><body>",
+    ]

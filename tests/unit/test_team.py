@@ -291,3 +291,17 @@ def test_every_agent_mistake_is_reported_at_once(tmp_path: Path) -> None:
     assert "agent 'a1'.contract = 'ful_time': unknown contract (did you mean 'full_time'?)" in lines[0]
     assert "agent 'a1'.channels: unknown channel 'chta' (did you mean 'chat'?)" in lines[1]
     assert "unknown key 'nme' in [agent 'a2'] (did you mean 'name'?)" in lines[2]
+
+
+def test_config_team_is_read_against_the_configs_queues_and_shifts(tmp_path: Path) -> None:
+    from scheduler.config import load_config
+    from scheduler.team import load_config_team
+
+    config = load_config(EXAMPLE.parent / "peakplan.toml")
+    assert load_config_team(config).path == config.team_file
+    # A shift template only this config has is a valid preference; an "early" shift (not in it) is not.
+    half = 'preferences = [{ kind = "prefer", weight = 1, days = ["mon"], shifts = ["%s"] }]\nlanguages = ["ru"]\n'
+    team = load_config_team(config, write(tmp_path, CONTRACTS + agent_toml(extra=half % config.shift_names[-1])))
+    assert team.agents[0].preferences[0].shifts == (config.shift_names[-1],)
+    with pytest.raises(InputError, match="early"):
+        load_config_team(config, write(tmp_path, CONTRACTS + agent_toml(extra=half % "early")))
