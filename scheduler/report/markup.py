@@ -10,9 +10,21 @@ from __future__ import annotations
 
 import html
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-SHORT_MARK = "!"
-"""A :func:`table` cell starting with this is shown without it, marked short (class ``short``)."""
+
+@dataclass(frozen=True, slots=True)
+class Short:
+    """A table cell marked short (class ``short``): a figure below what it should be.
+
+    A wrapper, not a prefix in the text, so an agent or event whose name starts
+    with some mark is shown as written.
+    """
+
+    text: str
+
+
+Cell = str | Short
 
 
 def document_start(title: str, css: str) -> str:
@@ -45,18 +57,21 @@ def head(*names: str, left: int = 1) -> str:
     ) + "</tr></thead>"  # fmt: skip
 
 
-def table(headers: Sequence[str], rows: Sequence[Sequence[str]], left: int = 1, cls: str = "") -> str:
-    """A whole table of text cells: the first ``left`` columns aligned left, :data:`SHORT_MARK` cells marked."""
-    body = []
-    for row in rows:
-        cells = []
-        for i, text in enumerate(row):
-            css = "l" if i < left else ""
-            if text.startswith(SHORT_MARK):
-                css, text = (css + " short").strip(), text[len(SHORT_MARK) :]
-            cells.append(cell(text, css))
-        body.append("<tr>" + "".join(cells) + "</tr>")
-    return f'<table class="{cls}">{head(*headers, left=left)}<tbody>{"".join(body)}</tbody></table>'
+def table_row(cells: Sequence[Cell], left: int = 1) -> str:
+    """One ``<tr>``: the first ``left`` cells aligned left, :class:`Short` cells marked."""
+    tds = []
+    for i, value in enumerate(cells):
+        css = "l" if i < left else ""
+        if isinstance(value, Short):
+            css, value = (css + " short").strip(), value.text
+        tds.append(cell(value, css))
+    return "<tr>" + "".join(tds) + "</tr>"
+
+
+def table(headers: Sequence[str], rows: Sequence[Sequence[Cell]], left: int = 1, cls: str = "") -> str:
+    """A whole table: the head, then one :func:`table_row` per row."""
+    body = "".join(table_row(row, left) for row in rows)
+    return f'<table class="{cls}">{head(*headers, left=left)}<tbody>{body}</tbody></table>'
 
 
 def wait_text(seconds: float) -> str:

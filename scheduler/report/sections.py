@@ -1,5 +1,8 @@
 """The report's peak sections: the week at a glance, the priced actions, service per day, forecast vs actual.
 
+The service figures of a queue (contacts, level against its target, mean wait)
+are written by :func:`service_cells` for the per-queue and the per-day table alike.
+
 Each function returns an HTML fragment (escaped, no script) that
 :func:`scheduler.report.page.render_report` places on the page; the numbers
 come from :mod:`scheduler.actions` and :mod:`scheduler.report.daily`.
@@ -8,15 +11,19 @@ come from :mod:`scheduler.actions` and :mod:`scheduler.report.daily`.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 import pandas as pd
 
 from scheduler.config import Config
-from scheduler.report.markup import cell, escape, head, wait_text
+from scheduler.report.markup import Cell, Short, cell, escape, head, table_row, wait_text
 
 # A day whose unscheduled share of the required agent-hours is above this is flagged: a few
 # percent of scattered half-agents is what whole agents per queue leave even on a good roster.
 COVERED_SHARE = 0.03
+
+LEVEL_TOLERANCE = 1e-9
+"""A service level this close below its target meets it (float noise of the offered-weighted mean)."""
 
 SECTIONS_CSS = """
 tr.action td { white-space: nowrap; }
@@ -31,10 +38,10 @@ def glance_section(days: pd.DataFrame) -> str:
     for row in days.itertuples(index=False):
         day = dt.date.fromisoformat(row.date)
         short = row.short_share > COVERED_SHARE
+        share = f"{row.short_share:.1%}"
         rows.append(
-            "<tr>" + cell(f"{day:%a %d %b}", "l") + cell(row.events or "–", "l") + cell(f"{row.required_hours:.1f}")
-            + cell(f"{row.scheduled_hours:.1f}") + cell(f"{row.short_hours:.1f}")
-            + cell(f"{row.short_share:.1%}", "short" if short else "") + "</tr>"
+            table_row([f"{day:%a %d %b}", row.events or "–", f"{row.required_hours:.1f}", f"{row.scheduled_hours:.1f}",
+                       f"{row.short_hours:.1f}", Short(share) if short else share], left=2)
         )  # fmt: skip
     return (
         '<h2 id="glance">The week at a glance</h2><div class="scroll"><table>'
@@ -75,19 +82,31 @@ def actions_section(actions: pd.DataFrame | None, currency: str) -> str:
     return title + summary + table
 
 
+def service_target(config: Config, queue: str) -> float:
+    """The queue's service-level target; 0 where its channel sets none (then never short of it)."""
+    return config.channel(queue).service_level or 0.0
+
+
+def service_cells(row: Any, config: Config, *, tolerance: float = LEVEL_TOLERANCE) -> list[Cell]:
+    """Contacts, service level (more than ``tolerance`` below the target: marked), target and mean wait.
+
+    ``row`` has ``queue``, ``offered``, ``service_level`` and ``asa_seconds``
+    (:func:`scheduler.staffing.requirements.summarize_evaluation` per queue,
+    :func:`scheduler.report.daily.service_by_day` per day).
+    """
+    target = service_target(config, str(row.queue))
+    level = f"{row.service_level:.1%}"
+    short = row.service_level < target - tolerance
+    return [f"{row.offered:,.0f}", Short(level) if short else level, f"{target:.0%}", wait_text(float(row.asa_seconds))]
+
+
 def service_days_section(table: pd.DataFrame, config: Config) -> str:
     """Service level, mean wait and backlog per day and queue under the roster."""
-    rows = []
-    for row in table.itertuples(index=False):
-        channel = config.channel(str(row.queue))
-        target = channel.service_level or 0.0
-        level = f"{row.service_level:.1%}"
-        rows.append(
-            "<tr>" + cell(f"{dt.date.fromisoformat(row.date):%a %d}", "l") + cell(str(row.queue), "l")
-            + cell(f"{row.offered:,.0f}") + cell(level, "short" if row.service_level < target - 1e-9 else "")
-            + cell(f"{target:.0%}") + cell(wait_text(row.asa_seconds)) + cell(f"{row.max_backlog:,.0f}") + cell(f"{row.backlog_at_end:,.0f}")
-            + "</tr>"
-        )  # fmt: skip
+    rows = [
+        table_row([f"{dt.date.fromisoformat(row.date):%a %d}", str(row.queue), *service_cells(row, config),
+                   f"{row.max_backlog:,.0f}", f"{row.backlog_at_end:,.0f}"], left=2)
+        for row in table.itertuples(index=False)
+    ]  # fmt: skip
     return (
         '<h3 id="service-days">Per day</h3><div class="scroll"><table>'
         + head(
@@ -110,8 +129,8 @@ def accuracy_section(table: pd.DataFrame, wape: float) -> str:
     if table.empty:
         return ""
     rows = [
-        "<tr>" + cell(f"{dt.date.fromisoformat(row.date):%a %d %b}", "l") + cell(str(row.queue), "l")
-        + cell(f"{row.forecast:,.0f}") + cell(f"{row.actual:,.0f}") + cell(f"{row.error:+,.0f}") + "</tr>"
+        table_row([f"{dt.date.fromisoformat(row.date):%a %d %b}", str(row.queue), f"{row.forecast:,.0f}",
+                   f"{row.actual:,.0f}", f"{row.error:+,.0f}"], left=2)
         for row in table.itertuples(index=False)
     ]  # fmt: skip
     return (
