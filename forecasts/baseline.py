@@ -2,9 +2,13 @@
 
 The *weekday total* is the mean daily volume of the last ``baseline_weeks``
 normal days of that weekday; the *shape* is each slot's share of the day over
-the same days, per weekday. The *level* corrects the weekday totals for the
-last ``level_days``' drift, damped by ``level_damping``. With a flat history
-the baseline is exactly the 8-normal-weeks slot average.
+the same days, per weekday and queue, or over only the last
+``shape_short_weeks`` of them where that short window drew the hours of the
+weekday's recent days better (:func:`shape_windows`: a bank that reopens after
+sundown on Saturday, whose reopening moves with sunset and jumps an hour with
+DST). The *level* corrects the weekday totals for the last ``level_days``'
+drift, damped by ``level_damping``. With a flat history the baseline is
+exactly the 8-normal-weeks slot average.
 """
 
 from __future__ import annotations
@@ -42,14 +46,16 @@ def fit_model(series: Series, state: CalendarState, cutoff: int, weeks: int, set
     shape_weeks = settings.shape_weeks or weeks
     for w in range(7):
         idx = np.flatnonzero(normal & (series.weekday == w))
-        level_idx, shape_idx = idx[-weeks:], idx[-shape_weeks:]
+        level_idx = idx[-weeks:]
         used.append(len(level_idx))
         level_days.append(level_idx)
         if len(level_idx) == 0:
             continue
-        total = series.totals[:, shape_idx].sum(axis=1)
-        slot_sum = series.cube[:, shape_idx, :].sum(axis=1)
-        shape[:, w, :] = np.divide(slot_sum, total[:, None], out=np.zeros_like(slot_sum), where=total[:, None] > 0)
+        windows = shape_windows(series.cube[:, idx, :], (shape_weeks, settings.shape_short_weeks), weeks)
+        for q, window in enumerate(windows):
+            slot_sum = series.cube[q, idx[-window:], :].sum(axis=0)
+            total = float(slot_sum.sum())
+            shape[q, w, :] = slot_sum / total if total > 0 else 0.0
     day_mean = _weekday_means(series.totals, level_days)
     expected_total = expected_totals(series, normal, day_mean, settings.effect_window_days)
     month_factor = learn_month_cycle(series.totals, expected_total, normal, series.dates, settings)
@@ -75,6 +81,34 @@ def fit_model(series: Series, state: CalendarState, cutoff: int, weeks: int, set
         level=level, day_mean=day_mean, shape=shape, used=used, effects=effects, day_noise=day_noise,
         profiles=profiles, month_factor=month_factor,
     )  # fmt: skip
+
+
+def shape_windows(days: np.ndarray, candidates: tuple[int, ...], checks: int) -> np.ndarray:
+    """Per queue, how many recent normal days of a weekday its intraday shape is averaged over, (Q,).
+
+    ``days`` (Q, n, S) are the weekday's normal days in date order. Each
+    candidate window (the first is the default and wins ties) draws the hours
+    of each of the last ``checks`` days from the days just before it; the one
+    whose shape missed fewer contacts (sum of |actual - the day's total x
+    shape| over those days) is used. Where the hours move from week to week
+    (a bank that reopens after sundown on Saturday: sunset and a DST change
+    move it by an hour within two months) the short window wins; where they
+    stay put, Poisson noise makes the long one win.
+    """
+    n_q, n = days.shape[:2]
+    longest = max(candidates)
+    checked = range(max(longest, n - checks), n)
+    if len(checked) < 2:
+        return np.full(n_q, candidates[0])
+    running = np.concatenate([np.zeros_like(days[:, :1]), np.cumsum(days, axis=1)], axis=1)
+    actual = days[:, checked, :]  # (Q, C, S)
+    missed = np.zeros((n_q, len(candidates)))
+    for c, k in enumerate(candidates):
+        window = np.stack([running[:, j, :] - running[:, j - k, :] for j in checked], axis=1)
+        total = window.sum(axis=2, keepdims=True)
+        share = np.divide(window, total, out=np.zeros_like(window), where=total > 0)
+        missed[:, c] = np.abs(actual - actual.sum(axis=2, keepdims=True) * share).sum(axis=(1, 2))
+    return np.asarray(candidates)[np.argmin(missed, axis=1)]
 
 
 def _weekday_means(totals: np.ndarray, days: list[np.ndarray]) -> np.ndarray:

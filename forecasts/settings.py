@@ -22,6 +22,8 @@ class ModelSettings:
     level_days: int = 28  # recent normal days whose volume sets the level
     level_damping: float = 0.5  # share of the recent drift applied (0 = none, 1 = all)
     shape_weeks: int | None = None  # normal days per weekday for the intraday shape (None: baseline_weeks)
+    # ... or only this many, for a weekday whose recent days' hours the short window drew better (baseline.py)
+    shape_short_weeks: int = 2
     effect_window_days: int = 28  # expected volume of a past event day: normal same weekdays within +-this
     shape_prior_contacts: float = 10.0  # per-slot effect shrunk to the daily ratio with at least this many contacts
     shape_min_variation: float = 0.15  # an effect's per-slot ratios varying less than this (relative) are flat
