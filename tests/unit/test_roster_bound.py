@@ -7,9 +7,8 @@ import dataclasses
 import pytest
 
 from benchmarks.roster_instances import make_instance
-from scheduler.rostering import make_roster
-from scheduler.rostering import build_problem
-from scheduler.rostering.aggregate import segment_lines, solve_aggregate
+from scheduler.rostering import build_problem, make_roster
+from scheduler.rostering.aggregate import build_seconds, segment_lines, solve_aggregate
 from scheduler.rostering.checker import find_violations
 
 
@@ -49,3 +48,23 @@ def test_per_queue_bound_knows_skills_and_the_roster_reports_the_larger(small_in
     assert per_queue > whole
     roster = make_roster(config, chat_only, requirements, start, days)
     assert per_queue <= roster.best_bound <= roster.objective  # CP-SAT may prove more on a small team
+
+
+def test_whole_queue_bound_is_the_strongest_and_still_below_a_roster(small_instance) -> None:  # noqa: ANN001
+    """Whole agents per queue: above the fractional per-queue bound by construction, below any roster."""
+    config, team, requirements, start, days = small_instance
+    problem = build_problem(config, team, requirements, start, days)
+    whole_queues = solve_aggregate(problem, whole_queues=True)
+    assert whole_queues.optimal
+    assert whole_queues.bound >= solve_aggregate(problem).bound
+    generous = dataclasses.replace(config, roster=dataclasses.replace(config.roster, time_limit_seconds=5.0))
+    roster = make_roster(generous, team, requirements, start, days)
+    assert whole_queues.bound <= roster.objective
+    assert roster.bound_available and roster.best_bound >= whole_queues.bound * (1 - 1e-9)  # the roster reports it
+
+
+def test_a_bound_that_cannot_be_built_in_its_budget_is_not_built(small_instance) -> None:  # noqa: ANN001
+    config, team, requirements, start, days = small_instance
+    problem = build_problem(config, team, requirements, start, days)
+    result = solve_aggregate(problem, whole_queues=True, time_limit=build_seconds(problem) * 0.99)
+    assert not result.optimal and result.bound == 0.0
