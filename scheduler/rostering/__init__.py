@@ -71,6 +71,22 @@ class RosterResult:
     model_gap: float | None = None
 
 
+def _published_rows(previous: pd.DataFrame | None, problem: RosterProblem) -> pd.DataFrame | None:
+    """The previous roster's shifts that start in the horizon, as roster rows (None: it plans none of its days)."""
+    if previous is None or previous.empty:
+        return None
+    frame = previous.loc[:, list(ROSTER_COLUMNS)].copy()
+    frame["start"] = pd.to_datetime(frame["start"], utc=True)
+    frame["end"] = pd.to_datetime(frame["end"], utc=True)
+    frame["queue"] = frame["queue"].fillna("").astype(str)
+    first = frame.groupby("shift_id")["start"].transform("min")
+    horizon_end = problem.grid[-1] + pd.Timedelta(minutes=problem.interval_minutes)
+    frame = frame[(first >= problem.grid[0]) & (first < horizon_end)]
+    if frame.empty:
+        return None
+    return frame.sort_values(["agent_id", "start", "end"], kind="stable").reset_index(drop=True)
+
+
 def make_roster(
     config: Config,
     team: Team,
@@ -112,6 +128,16 @@ def make_roster(
     horizon = requirements[(requirements["ds"] >= problem.grid[0]) & (requirements["ds"] <= problem.grid[-1])]
     score = score_roster(frame, team, config, horizon, start, days, previous=previous, freeze_until=freeze_until)
     hard = find_violations(frame, team, config, start, days, previous=previous)
+    published = _published_rows(previous, problem)
+    if published is not None and not find_violations(published, team, config, start, days, previous=previous):
+        kept = score_roster(published, team, config, horizon, start, days, previous=previous, freeze_until=freeze_until)
+        if kept.objective <= score.objective:
+            # The published roster still keeps every rule and the new one is no better once
+            # written (lunch, blocks, the changes it makes): agents keep what they have seen.
+            report(
+                f"roster: the published roster stands (objective {kept.objective:,.0f} against {score.objective:,.0f})"
+            )
+            frame, score, hard = published, kept, []
     coverage = scheduled_agents(frame, horizon, config.interval_minutes)
     short = coverage["shortfall"]
     bound = min(solution.bound, score.objective)  # 0 when no relaxation finished in its share

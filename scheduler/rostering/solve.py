@@ -66,7 +66,7 @@ DIRECT_MAX_AGENT_DAYS = 140
 # teams: the search its share and the bound the rest).
 ACTIVITY_SHARE = 0.12
 SHARES = {
-    "direct": {"descent": 0.15, "search": 0.5},
+    "direct": {"descent": 0.2, "search": 0.6},
     "descent": {"descent": 0.5, "search": 0.0},
 }
 BOUND_SHARE = 0.2  # the least the bound gets
@@ -77,8 +77,11 @@ FINAL_SECONDS_PER_AGENT_DAY = 1.5e-4
 
 
 def final_seconds(problem: RosterProblem) -> float:
-    """The budget reserved for the roster rows, their score and the independent check."""
-    return FINAL_SECONDS_PER_AGENT_DAY * len(problem.agents) * len(problem.days)
+    """The budget reserved for the roster rows, their score and the independent check.
+
+    Twice that over a previous roster: the published roster is checked and scored too (``make_roster``).
+    """
+    return FINAL_SECONDS_PER_AGENT_DAY * len(problem.agents) * len(problem.days) * (2 if problem.previous else 1)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

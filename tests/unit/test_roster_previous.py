@@ -11,8 +11,8 @@ import pytest
 from scheduler.config import Config, ShiftTemplate
 from scheduler.errors import InputError
 from scheduler.rostering import ROSTER_COLUMNS, RosterResult, make_roster
-from scheduler.team import Contract, Team
 from scheduler.rostering.checker import find_violations
+from scheduler.team import Contract, Team
 from tests.unit.test_roster import ALL_DAY, MONDAY, agent, demand, hours, make_config, shift_ids, team, template
 
 SHORT_HOUR = 100 * 100
@@ -116,6 +116,27 @@ def test_previous_shift_that_costs_little_to_keep_is_kept() -> None:
     result = solve(loose, team(agent()), needs, 1, previous=previous)
     assert shift_ids(result.roster) == ["a1-2026-11-23-0800"]
     assert result.objective == 400
+
+
+@pytest.mark.parametrize("begin", ["09", "11"])
+def test_published_roster_stands_when_the_new_one_is_no_better(begin: str) -> None:
+    # 09:00-13:00 and 11:00-15:00 leave two hours of 09:00-15:00 short alike. Without a
+    # stability cost the solver alone has no reason to pick either; whichever was published
+    # stays, since the new roster is no better once written: nothing forces a change.
+    blocks = [("work", "chat", f"2026-11-23T{begin}:00", f"2026-11-23T{int(begin) + 4}:00")]
+    previous = published(("a1", f"2026-11-23T{begin}:00", blocks))
+    config = configure(template(4, 9, 11), stability_weight=0)
+    result = solve(config, team(agent()), {"chat": hours(0, 9, 15)}, 1, previous=previous)
+    pd.testing.assert_frame_equal(result.roster, previous)
+    assert result.objective == 2 * SHORT_HOUR
+
+
+def test_published_roster_that_breaks_a_rule_now_is_replaced() -> None:
+    # The agent has since taken the day off: the published shift cannot stand.
+    previous = published(("a1", "2026-11-23T08:00", [("work", "chat", "2026-11-23T08:00", "2026-11-23T12:00")]))
+    members = team(agent(time_off=(MONDAY,)), agent("a2"))
+    result = solve(configure(template(4, 8)), members, {"chat": hours(0, 8, 12)}, 1, previous=previous)
+    assert shift_ids(result.roster) == ["a2-2026-11-23-0800"]
 
 
 def test_changing_a_published_shift_costs_stability_weight() -> None:
