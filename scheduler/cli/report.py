@@ -62,7 +62,6 @@ def report(
     ).loaded_config
     stamp = parse_generated_at(generated_at) if generated_at is not None else None
     inputs = load_report_inputs(settings, out_dir, previous=previous, generated_at=stamp)
-    target = out if out is not None else out_dir / REPORT_FILE
     write_text_atomic(target, render_report(inputs))
     # the auto-reply answer times of the folder's roster (docs/answer-times.md), as `plan` writes them
     write_answer_times(settings, plan_answer_inputs(settings, *read_plan_tables(out_dir)), out_dir)
