@@ -88,9 +88,12 @@ def shape_windows(days: np.ndarray, candidates: tuple[int, ...], checks: int) ->
 
     ``days`` (Q, n, S) are the weekday's normal days in date order. Each
     candidate window (the first is the default and wins ties) draws the hours
-    of each of the last ``checks`` days from the days just before it; the one
-    whose shape missed fewer contacts (sum of |actual - the day's total x
-    shape| over those days) is used. Where the hours move from week to week
+    of each of the last ``checks`` days from the days just before it; another
+    window than the default is used where its shape missed fewer contacts
+    (sum of |actual - the day's total x shape| over those days) and also had
+    the smaller squared errors in units of Poisson noise (a queue with a few
+    contacts a day would otherwise take a spiky two-day shape whose empty
+    slots happen to match). Where the hours move from week to week
     (a bank that reopens after sundown on Saturday: sunset and a DST change
     move it by an hour within two months) the short window wins; where they
     stay put, Poisson noise makes the long one win.
@@ -102,13 +105,19 @@ def shape_windows(days: np.ndarray, candidates: tuple[int, ...], checks: int) ->
         return np.full(n_q, candidates[0])
     running = np.concatenate([np.zeros_like(days[:, :1]), np.cumsum(days, axis=1)], axis=1)
     actual = days[:, checked, :]  # (Q, C, S)
-    missed = np.zeros((n_q, len(candidates)))
-    for c, k in enumerate(candidates):
+    drawn = []  # each candidate's hours of the checked days, given their totals
+    for k in candidates:
         window = np.stack([running[:, j, :] - running[:, j - k, :] for j in checked], axis=1)
         total = window.sum(axis=2, keepdims=True)
         share = np.divide(window, total, out=np.zeros_like(window), where=total > 0)
-        missed[:, c] = np.abs(actual - actual.sum(axis=2, keepdims=True) * share).sum(axis=(1, 2))
-    return np.asarray(candidates)[np.argmin(missed, axis=1)]
+        drawn.append(actual.sum(axis=2, keepdims=True) * share)
+    missed = np.stack([np.abs(actual - mu).sum(axis=(1, 2)) for mu in drawn], axis=1)
+    # contacts missed reward a spiky shape whose zeros happen to match a sparse queue's empty slots; squared errors
+    # in units of Poisson noise do not: a window other than the default must win on both
+    noise = drawn[0] + 1.0
+    squared = np.stack([((actual - mu) ** 2 / noise).sum(axis=(1, 2)) for mu in drawn], axis=1)
+    by_missed, by_squared = np.argmin(missed, axis=1), np.argmin(squared, axis=1)
+    return np.asarray(candidates)[np.where(by_missed == by_squared, by_missed, 0)]
 
 
 def _weekday_means(totals: np.ndarray, days: list[np.ndarray]) -> np.ndarray:
