@@ -186,10 +186,8 @@ def _gaps_section(gaps: pd.DataFrame, tz: str) -> str:
 def _service_section(inputs: ReportInputs, evaluation: pd.DataFrame, service: pd.DataFrame, queues: list[str]) -> str:
     """Service per queue under the roster (a level below target marked), then per day."""
     config = inputs.config
-    # tolerance 0: this table has always marked a level short even within float noise of its target (a 100.0%
-    # deferred queue against 100%), unlike the KPI and the per-day table; kept so the report's bytes stay as they were.
     rows = [
-        [str(row.queue), config.channel(str(row.queue)).model, *service_cells(row, config, tolerance=0.0),
+        [str(row.queue), config.channel(str(row.queue)).model, *service_cells(row, config),
          f"{row.abandon_rate:.1%}", f"{row.max_backlog:,.0f}"]
         for row in service.itertuples(index=False)
     ]  # fmt: skip

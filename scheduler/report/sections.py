@@ -87,8 +87,8 @@ def service_target(config: Config, queue: str) -> float:
     return config.channel(queue).service_level or 0.0
 
 
-def service_cells(row: Any, config: Config, *, tolerance: float = LEVEL_TOLERANCE) -> list[Cell]:
-    """Contacts, service level (more than ``tolerance`` below the target: marked), target and mean wait.
+def service_cells(row: Any, config: Config) -> list[Cell]:
+    """Contacts, service level (below the target beyond float noise: marked), target and mean wait.
 
     ``row`` has ``queue``, ``offered``, ``service_level`` and ``asa_seconds``
     (:func:`scheduler.staffing.requirements.summarize_evaluation` per queue,
@@ -96,7 +96,7 @@ def service_cells(row: Any, config: Config, *, tolerance: float = LEVEL_TOLERANC
     """
     target = service_target(config, str(row.queue))
     level = f"{row.service_level:.1%}"
-    short = row.service_level < target - tolerance
+    short = row.service_level < target - LEVEL_TOLERANCE
     return [f"{row.offered:,.0f}", Short(level) if short else level, f"{target:.0%}", wait_text(float(row.asa_seconds))]
 
 

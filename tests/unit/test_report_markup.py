@@ -73,4 +73,3 @@ def test_service_cells_mark_a_level_short_of_target_beyond_float_noise() -> None
         "1,234", Short(f"{target - 0.05:.1%}"), f"{target:.0%}", "2 min"
     ]  # fmt: skip
     assert service_cells(row(target - 1e-12), config)[1] == f"{target:.1%}"  # float noise: meets the target
-    assert service_cells(row(target - 1e-12), config, tolerance=0.0)[1] == Short(f"{target:.1%}")
