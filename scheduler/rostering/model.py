@@ -59,6 +59,10 @@ class RosterModel:
     def objective(self) -> LinearExpr:
         return sum(term.weight * term.value for term in self.soft)
 
+    def penalise(self, rule: str, subject: str, weight: int, value: LinearExpr) -> None:
+        """Add ``weight x value`` to the objective as a named soft term (the report's penalty list)."""
+        self.soft.append(SoftTerm(rule=rule, subject=subject, weight=weight, value=value))
+
 
 def skill_groups(problem: RosterProblem) -> tuple[tuple[str, ...], ...]:
     """Distinct skill sets (queues an agent may serve), sorted."""
@@ -317,18 +321,14 @@ def add_coverage(
             rest = model.new_int_var(0, max(need - SCALE, 0), f"short2[{queue},{t}]")
             model.add(first + rest >= need - covered)
             weight = understaffing_weight(settings, bool(problem.peak[q, t]))
-            roster.soft.append(SoftTerm(rule="understaffing", subject=f"{queue} {label}", weight=weight, value=first))
+            roster.penalise(rule="understaffing", subject=f"{queue} {label}", weight=weight, value=first)
             if need > SCALE:
-                roster.soft.append(
-                    SoftTerm(rule="understaffing", subject=f"{queue} {label}", weight=2 * weight, value=rest)
-                )
+                roster.penalise(rule="understaffing", subject=f"{queue} {label}", weight=2 * weight, value=rest)
             if staff and settings.overstaffing_weight:
                 over = model.new_int_var(0, SCALE * len(problem.agents), f"over[{queue},{t}]")
                 model.add(over >= covered - need)
-                roster.soft.append(
-                    SoftTerm(
-                        rule="overstaffing", subject=f"{queue} {label}", weight=settings.overstaffing_weight, value=over
-                    )
+                roster.penalise(
+                    rule="overstaffing", subject=f"{queue} {label}", weight=settings.overstaffing_weight, value=over
                 )
 
 
@@ -358,7 +358,7 @@ def add_secondary_skill_use(roster: RosterModel, g: int, skills: tuple[str, ...]
                 roster.model.add(beyond >= serve - primary)
                 serve = beyond
             label = f"{problem.grid[t].tz_convert(problem.timezone):%Y-%m-%d %H:%M}"
-            roster.soft.append(SoftTerm(rule="secondary skill", subject=f"{queue} {label}", weight=weight, value=serve))
+            roster.penalise(rule="secondary skill", subject=f"{queue} {label}", weight=weight, value=serve)
 
 
 def agent_working(roster: RosterModel, *, through_counts: bool) -> dict[int, dict[int, list[tuple[int, LinearExpr]]]]:
@@ -409,13 +409,11 @@ def add_preferences(roster: RosterModel) -> None:
             matching = [(o, var) for o, var in shifts if preference_matches(preference, problem.options[o])]
             if preference.kind == "avoid":
                 for o, var in matching:
-                    roster.soft.append(
-                        SoftTerm(
-                            rule="undesired shift",
-                            subject=f"{agent.id} {problem.options[o].day}",
-                            weight=SCALE * preference.weight,
-                            value=var,
-                        )
+                    roster.penalise(
+                        rule="undesired shift",
+                        subject=f"{agent.id} {problem.options[o].day}",
+                        weight=SCALE * preference.weight,
+                        value=var,
                     )
                 continue
             for d in preference_days(preference, problem.days):
@@ -424,13 +422,11 @@ def add_preferences(roster: RosterModel) -> None:
                 on_day = [var for o, var in matching if problem.options[o].day_index == d]
                 missed = roster.model.new_bool_var(f"missed_preference[{agent.id},{number},{d}]")
                 roster.model.add(missed + sum(on_day) >= 1)
-                roster.soft.append(
-                    SoftTerm(
-                        rule="preferred shift missed",
-                        subject=f"{agent.id} {problem.days[d]}",
-                        weight=SCALE * preference.weight,
-                        value=missed,
-                    )
+                roster.penalise(
+                    rule="preferred shift missed",
+                    subject=f"{agent.id} {problem.days[d]}",
+                    weight=SCALE * preference.weight,
+                    value=missed,
                 )
 
 
@@ -453,13 +449,11 @@ def add_hours_near_target(roster: RosterModel) -> None:
             )
             under = roster.model.new_int_var(0, target, f"under_target[{agent.id},{week[0]}]")
             roster.model.add(under >= target - worked)
-            roster.soft.append(
-                SoftTerm(
-                    rule="hours below target",
-                    subject=f"{agent.id} week of {problem.days[week[0]]}",
-                    weight=weight,
-                    value=under,
-                )
+            roster.penalise(
+                rule="hours below target",
+                subject=f"{agent.id} week of {problem.days[week[0]]}",
+                weight=weight,
+                value=under,
             )
 
 
@@ -497,9 +491,7 @@ def add_fairness(roster: RosterModel) -> None:
                 roster.model.add(bottom <= value)
             spread = roster.model.new_int_var(0, len(problem.days), f"spread_{what}[{contract}]")
             roster.model.add(spread == top - bottom)
-            roster.soft.append(
-                SoftTerm(rule=f"uneven {what}", subject=f"contract {contract}", weight=SCALE * weight, value=spread)
-            )
+            roster.penalise(rule=f"uneven {what}", subject=f"contract {contract}", weight=SCALE * weight, value=spread)
 
 
 def add_stability(roster: RosterModel) -> None:
@@ -517,10 +509,8 @@ def add_stability(roster: RosterModel) -> None:
                 changed = 1 - roster.shift[a, o]
             else:
                 changed = 1  # the previous shift cannot be reproduced
-            roster.soft.append(
-                SoftTerm(
-                    rule="changed shift", subject=f"{agent.id} {problem.days[d]}", weight=SCALE * weight, value=changed
-                )
+            roster.penalise(
+                rule="changed shift", subject=f"{agent.id} {problem.days[d]}", weight=SCALE * weight, value=changed
             )
 
 
