@@ -257,8 +257,13 @@ def descend(
     time_limit: float,
     progress: Callable[[str], None] | None = None,
     on_first_feasible: Callable[[], None] | None = None,
+    between: Callable[[], float] | None = None,
 ) -> DescentResult | None:
     """Run the three stages within ``time_limit`` of summed deterministic time.
+
+    ``between`` runs once the first valid roster exists, before construction
+    (the lower bound, so that what it leaves of a shared budget goes to the
+    descent); it returns the seconds it charged, counted in ``time_limit``.
 
     Returns None when some class's agent got no shifts at all within its
     limit: its rules conflict, or its model is too hard for the budget.
@@ -289,11 +294,12 @@ def descend(
     fallback = (dict(current), copied.served.copy(), copied.total()) if feasible else None
     if feasible and on_first_feasible:
         on_first_feasible()
+    elsewhere = between() if between is not None else 0.0
     placed: set[int] = set()
 
     def spent() -> float:
-        """Budget used so far: CP-SAT's deterministic time and the counted Python work."""
-        return models.deterministic_time + (coverage.work + copied.work) * SECONDS_PER_WORK
+        """Budget used so far: CP-SAT's deterministic time, the counted Python work and ``between``'s."""
+        return models.deterministic_time + (coverage.work + copied.work) * SECONDS_PER_WORK + elsewhere
 
     def place(a: int, budget_left: float) -> bool:
         group = coverage.group_of[a]
