@@ -24,8 +24,10 @@ Models, chosen per channel in the config:
   Agents are fractional (hundredths) because such work is shared and shifted.
 
 Then the **occupancy cap** and **shrinkage**, explicitly and in this order:
-live queues need the fewest agents whose slots meet the service level *and*
-keep occupancy at or below ``max_occupancy``; deferred capacity is divided by
+live queues need the fewest slots that meet the service level *and* keep
+occupancy at or below ``max_occupancy``, divided by ``concurrency`` (net agents
+are fractional, a time average, so the requirement is exactly the slots the
+evaluation counts back); deferred capacity is divided by
 ``max_occupancy`` (an agent handles tickets at most that share of an
 interval). That gives ``agents_net``, the agents actually on the queue;
 ``agents_required = agents_net / (1 - shrinkage)`` are the paid agents to
@@ -279,7 +281,12 @@ def compute_requirements(forecast: pd.DataFrame, config: Config) -> pd.DataFrame
         interval_hours = config.interval_minutes / 60
         if channel.live:
             traffic = _live_traffic(volume, is_open, channel, config)
-            agents_net = np.ceil(_live_slots_needed(traffic, channel, config) / channel.concurrency).astype(float)
+            # Slots are what Erlang counts; an agent offers `concurrency` of them. Net agents stay
+            # fractional like shrinkage makes them (a time average on the queue), so the requirement
+            # asks for exactly the slots that meet the target, as the evaluation counts them back
+            # (whole slots of scheduled x (1 - shrinkage) x concurrency): a queue needing one slot of
+            # a two-chat agent needs half a net agent, not a whole one.
+            agents_net = _live_slots_needed(traffic, channel, config).astype(float) / channel.concurrency
             figures = _live_figures(agents_net * channel.concurrency, volume, is_open, channel, config)
             workload = traffic * interval_hours / channel.concurrency
             aht = channel.handle_seconds

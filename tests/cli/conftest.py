@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from cli_support import EXAMPLE, HISTORY_FROM, WEEK, PlanRun, demo_args, invoke, plan_args, run_once
+from cli_support import EXAMPLE, HISTORY_FROM, WEEK, PlanRun, demo_args, invoke, plan_args, run_once, team_agent_ids
 
 
 @pytest.fixture(scope="session")
@@ -83,8 +83,8 @@ def starter(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def understaffed_day(tmp_path_factory: pytest.TempPathFactory) -> PlanRun:
     """A one-day `plan --json` of the example on Black Friday with `[report] max_understaffed_share = 0.01`: exit 5.
 
-    That day needs about 108 agent-hours; the eighteen agents can work one shift each (144 paid
-    hours), but whole agents per queue and interval leave about 2% of it short.
+    The whole team covers that day within a fraction of a percent, so the copy gives every third
+    agent the day off (time off, as a lead would record sickness): the rest cannot cover it.
     (tests/cli/test_workflow.py covers the --max-understaffed-share option.)
     """
 
@@ -93,6 +93,11 @@ def understaffed_day(tmp_path_factory: pytest.TempPathFactory) -> PlanRun:
         shutil.copytree(EXAMPLE, folder, ignore=shutil.ignore_patterns("__pycache__"))
         config = folder / "peakplan.toml"
         config.write_text(config.read_text(encoding="utf-8") + "\n[report]\nmax_understaffed_share = 0.01\n", encoding="utf-8")
+        team = folder / "team.toml"
+        text = team.read_text(encoding="utf-8")
+        for agent_id in team_agent_ids(team)[::3]:
+            text = text.replace(f'id = "{agent_id}"\n', f'id = "{agent_id}"\ntime_off = ["2026-11-27"]\n', 1)
+        team.write_text(text, encoding="utf-8")
         arguments = plan_args(config, out, "--json")
         week_at = arguments.index("--week")
         arguments[week_at : week_at + 2] = ["--start", "2026-11-27", "--days", "1"]

@@ -52,8 +52,11 @@ def test_ten_agent_example_roster_is_near_optimal(tmp_path: Path) -> None:
     with the example's configured budget (as `make demo` runs it).
 
     A model change that made CP-SAT search worse once took this from 0.12% to
-    17.9% with every other test green (they use a 1-second budget). The
-    eighteen-agent example is not a near-optimality case yet (docs/peak.md).
+    17.9% with every other test green (they use a 1-second budget). Since live
+    requirements are slots / concurrency (half agents on two-chat queues), CP-SAT's
+    own bound is looser on this instance: 2.5% measured at the example's budget,
+    so the guard is 3%, still far below such a regression. The example's own
+    team is not a near-optimality case yet (docs/peak.md).
     """
     folder = tmp_path / "cashback"
     shutil.copytree(EXAMPLE, folder, ignore=shutil.ignore_patterns("__pycache__"))
@@ -66,7 +69,7 @@ def test_ten_agent_example_roster_is_near_optimal(tmp_path: Path) -> None:
     # valid for any lunch placement; CP-SAT's search is judged in its own model (issue 14).
     result = run_plan(load_config(config), dt.date(2026, 11, 23), 7)  # WEEK
     assert result.roster.hard_violations == ()
-    assert result.roster.model_gap is not None and result.roster.model_gap < 0.01
+    assert result.roster.model_gap is not None and result.roster.model_gap < 0.03
 
 
 def test_feeds_parse_and_follow_rfc5545_line_rules(example_plan: PlanRun) -> None:
