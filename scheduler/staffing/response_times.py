@@ -29,11 +29,7 @@ day: a sale that brings more than expected does so all day.
 is open), mapped back to the clock, so it always falls inside opening hours,
 even when some scenarios answer before closing and others the next morning;
 *P80* is the moment by which 80 % of the scenarios have answered (an actual
-scenario's answer, so also inside opening hours). Both weigh each scenario by
-its level on the message's day: given that a message arrived then, a scenario
-that brings more messages is the likelier one (the customer's view, which the
-auto-reply speaks to); with equal weights, busy days, which are also the slow
-ones, count too little and the P80 comes too early. The plan starts with an
+scenario's answer, so also inside opening hours). The plan starts with an
 empty queue; a message whose answer falls beyond the planned horizon in more
 than a fifth of the scenarios gets no P80 (and no expectation when any
 scenario runs out): the next plan answers it.
@@ -182,23 +178,13 @@ def scenario_tickets(queue: DeferredQueue, scenarios: int = SCENARIOS, seed: int
     interval); what a day has beyond it (an event's uncertain uplift) moves the
     whole day (log-normal level).
     """
-    return scenario_draws(queue, scenarios, seed)[1]
-
-
-def scenario_draws(
-    queue: DeferredQueue, scenarios: int = SCENARIOS, seed: int | None = None
-) -> tuple[FloatArray, FloatArray]:
-    """Each scenario's day level per interval, and ticket counts per scenario and interval.
-
-    The level (mean 1) scales a whole local day's arrivals; :func:`scenario_tickets` draws the counts.
-    """
     rng = np.random.default_rng(zlib.crc32(queue.queue.encode("utf-8")) if seed is None else seed)
     ordinary = float(queue.day_dispersion.min()) if queue.day_dispersion.size else 0.0
     sigma = np.sqrt(np.log1p(queue.day_dispersion - ordinary))
     level = rng.lognormal(-(sigma**2) / 2, sigma, size=(scenarios, sigma.size))  # mean 1 per day
     shape = (scenarios, queue.volume.size)
     noise = rng.gamma(1.0 / ordinary, ordinary, size=shape) if ordinary > 0 else np.ones(shape)
-    return level[:, queue.day], rng.poisson(queue.volume[None, :] * level[:, queue.day] * noise).astype(float)
+    return rng.poisson(queue.volume[None, :] * level[:, queue.day] * noise).astype(float)
 
 
 def waiting_work(queue: DeferredQueue, tickets: FloatArray) -> FloatArray:
@@ -236,7 +222,7 @@ def answer_times(queue: DeferredQueue, received: pd.DatetimeIndex, scenarios: in
     index = np.minimum(np.floor(position).astype(np.int64), n - 1)
     fraction = position - index
 
-    levels, tickets = scenario_draws(queue, scenarios)
+    tickets = scenario_tickets(queue, scenarios)
     waiting = waiting_work(queue, tickets)
     work = tickets * queue.ticket_hours
     capacity = queue.capacity
@@ -259,14 +245,9 @@ def answer_times(queue: DeferredQueue, received: pd.DatetimeIndex, scenarios: in
     safe = np.where(finite, answered, 0.0)
     whole = np.minimum(np.floor(safe).astype(np.int64), n - 1)
     open_time = np.where(finite, open_begins[whole] + (safe - whole) * opened[whole], np.inf)
-    # A message is more likely to arrive on a day that brings more of them: given that one arrives
-    # then, a scenario weighs by its day's level (the customer's view; a plain mean over scenarios is
-    # the moment's view and puts the P80 too early when busy days are also the slow ones). The
-    # level is the day's, not the interval's, so a later message of the day is never promised earlier.
-    weight = _arrival_weights(levels[:, index])
-    mean_open = np.where(finite.all(axis=0), (np.where(finite, open_time, 0.0) * weight).sum(axis=0), np.nan)
+    mean_open = np.where(finite.all(axis=0), np.where(finite, open_time, 0.0).mean(axis=0), np.nan)
     expected = _from_open_time(mean_open, open_begins, open_ends, queue.is_open)
-    p80 = _weighted_quantile(answered, weight, P80)
+    p80 = np.quantile(answered, P80, axis=0, method="inverted_cdf")
     p80 = np.where(np.isfinite(p80), p80, np.nan)
     return AnswerTimes(
         received=moments,
@@ -285,23 +266,6 @@ def _from_open_time(value: FloatArray, begins: FloatArray, ends: FloatArray, is_
     pick = np.clip(np.searchsorted(ends[open_slots], target, side="left"), 0, open_slots.size - 1)
     slot = open_slots[pick]
     return np.where(known, slot + np.clip(target - begins[slot], 0.0, 1.0), np.nan)
-
-
-def _arrival_weights(rates: FloatArray) -> FloatArray:
-    """Per column, the scenarios' arrival rates normalised to sum to one (equal weights where all are 0)."""
-    total = rates.sum(axis=0, keepdims=True)
-    equal = np.full_like(rates, 1.0 / max(rates.shape[0], 1))
-    with np.errstate(divide="ignore", invalid="ignore"):
-        return np.where(total > 0, rates / np.where(total > 0, total, 1.0), equal)
-
-
-def _weighted_quantile(values: FloatArray, weights: FloatArray, q: float) -> FloatArray:
-    """Per column, the smallest value whose cumulative weight reaches ``q`` (``inverted_cdf`` with weights)."""
-    order = np.argsort(values, axis=0, kind="stable")
-    ranked = np.take_along_axis(values, order, axis=0)
-    cumulative = np.cumsum(np.take_along_axis(weights, order, axis=0), axis=0)
-    first = np.argmax(cumulative >= q - 1e-12, axis=0)
-    return ranked[first, np.arange(values.shape[1])]
 
 
 def _to_clock(queue: DeferredQueue, position: FloatArray) -> pd.DatetimeIndex:

@@ -134,19 +134,3 @@ def test_answers_are_inside_opening_hours_later_than_the_message_and_monotone(
         values[~known] = 1e30  # beyond the horizon: later than any answer
         assert (np.diff(values) >= 0).all()  # a later message is never answered earlier (FIFO)
 
-
-def test_the_p80_weighs_scenarios_by_their_arrival_rate() -> None:
-    # A message is five times as likely to arrive in the last scenario: given that it arrived, that
-    # scenario is 5/9 of the chance, and the P80 is its answer (a plain quantile over scenarios says 4).
-    import numpy as np
-
-    from scheduler.staffing.response_times import _arrival_weights, _weighted_quantile
-
-    answered = np.array([[1.0, 1.0], [2.0, 2.0], [3.0, 3.0], [4.0, 4.0], [5.0, np.inf]])
-    rates = np.array([[1.0, 0.0], [1.0, 0.0], [1.0, 0.0], [1.0, 0.0], [5.0, 0.0]])
-    weights = _arrival_weights(rates)
-    assert np.allclose(weights.sum(axis=0), 1.0)
-    assert np.allclose(weights[:, 1], 0.2)  # no arrivals expected at all: every scenario alike
-    assert _weighted_quantile(answered, weights, 0.8).tolist() == [5.0, 4.0]
-    assert _weighted_quantile(answered, np.full((5, 2), 0.2), 0.8).tolist() == [4.0, 4.0]
-    assert _weighted_quantile(answered, np.full((5, 2), 0.2), 0.81).tolist() == [5.0, np.inf]
