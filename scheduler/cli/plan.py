@@ -162,14 +162,15 @@ def plan(
             progress=update,
         )
     result, feeds = written.result, written.feeds
-    print_warnings(result.forecast.warnings, quiet or json_output)
+    warnings = (*result.forecast.warnings, *result.roster.hard_rule_warnings)
+    print_warnings(warnings, quiet or json_output)
     limit = max_understaffed_share if max_understaffed_share is not None else settings.max_understaffed_share
     if json_output:
         evaluation = roster_service(settings, result.requirements, result.roster.roster)
         payload = plan_json(
             settings, first_day=first_day, days=length, coverage=result.coverage, daily=result.summary,
             evaluation=evaluation, roster=result.roster, files=list(written.files) + list(feeds.paths),
-            warnings=result.forecast.warnings, max_understaffed_share=limit, feeds=feeds.totals(),
+            warnings=warnings, max_understaffed_share=limit, feeds=feeds.totals(),
             actions=actions_json(result.actions),
         )  # fmt: skip
         typer.echo(json.dumps(payload, indent=2))

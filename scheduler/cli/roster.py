@@ -22,6 +22,7 @@ from scheduler.cli.common import (
     plan_horizon,
     print_summary,
     print_violations,
+    print_warnings,
     read_previous,
     stdout,
     with_time_limit,
@@ -78,6 +79,7 @@ def roster(
         freeze_until=parse_date(freeze_until, "--freeze-until"),
     )
     write_roster(settings, result.roster, out)
+    print_warnings(result.hard_rule_warnings, quiet)
     if not quiet:
         _coverage, summary = coverage_of(settings, table, result.roster)
         print_summary(settings, summary, result)

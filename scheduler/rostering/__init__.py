@@ -70,6 +70,20 @@ class RosterResult:
     # its window, queues split freely); a diagnostic of the search, not of the roster written.
     model_gap: float | None = None
 
+    @property
+    def hard_rule_warnings(self) -> tuple[str, ...]:
+        """What a lead must be told when the written roster breaks a hard rule (empty when it keeps them).
+
+        The shift stage meets queue minimums with its own split; the activity stage then keeps
+        every hard rule it can, and where a queue minimum and the switch cap cannot both hold for
+        the chosen shifts, the minimum wins. The checker finds it; the plan must say it.
+        """
+        if not self.hard_violations:
+            return ()
+        shown = "; ".join(self.hard_violations[:5])
+        more = f" (and {len(self.hard_violations) - 5} more)" if len(self.hard_violations) > 5 else ""
+        return (f"the written roster breaks {len(self.hard_violations)} hard rule(s): {shown}{more}",)
+
 
 def _published_rows(previous: pd.DataFrame | None, problem: RosterProblem) -> pd.DataFrame | None:
     """The previous roster's shifts that start in the horizon, as roster rows (None: it plans none of its days)."""
