@@ -13,9 +13,8 @@ from pathlib import Path
 import pytest
 from icalendar import Calendar
 
-from cli_support import EXAMPLE, TIME_LIMIT, PlanRun, by_channel, invoke, plan_args, snapshot, team_agent_ids
+from cli_support import EXAMPLE, PlanRun, by_channel, invoke, plan_args, snapshot, team_agent_ids
 from scheduler.config import load_config
-from scheduler.cli.common import with_time_limit
 from scheduler.pipeline import read_roster, run_plan
 
 CSV_FILES = ("forecast.csv", "requirements.csv", "roster.csv")
@@ -137,18 +136,17 @@ def test_forecast_works_on_a_short_history(small_example: Path, tmp_path: Path) 
 
 
 @pytest.mark.slow
-def test_replanning_after_one_day_off_keeps_the_other_agents_shifts(example_plan: PlanRun, tmp_path: Path) -> None:
+def test_replanning_after_one_day_off_keeps_the_other_agents_shifts(demo_plan: PlanRun, tmp_path: Path) -> None:
     """Issue 14: regenerating over the published roster after one agent's day off moves at most
     5 of the other agents' shifts (each change costs roster.stability_weight).
 
-    The published roster is the session's example plan (same inputs, budget TIME_LIMIT); the
-    replan runs on the same budget."""
-    assert example_plan.result.exit_code == 0, example_plan.result.output
+    The published roster is `make demo`'s (the session's demo_plan); the replan runs on the same budget."""
+    assert demo_plan.result.exit_code == 0, demo_plan.result.output
     folder = tmp_path / "cashback"
     shutil.copytree(EXAMPLE, folder, ignore=shutil.ignore_patterns("__pycache__"))
     config = folder / "peakplan.toml"
     monday = dt.date(2026, 11, 23)  # WEEK
-    first = read_roster(example_plan.out / "roster.csv")
+    first = read_roster(demo_plan.out / "roster.csv")
     shifts = first.groupby("shift_id").agg(agent_id=("agent_id", "first"), start=("start", "min"), end=("end", "max"))
     wednesday = shifts[shifts["start"].dt.tz_convert("Europe/Moscow").dt.date == dt.date(2026, 11, 25)]
     absent = sorted(wednesday["agent_id"])[0]
@@ -156,7 +154,9 @@ def test_replanning_after_one_day_off_keeps_the_other_agents_shifts(example_plan
     text = team.read_text(encoding="utf-8")
     text = text.replace(f'id = "{absent}"\n', f'id = "{absent}"\ntime_off = ["2026-11-25"]\n', 1)
     team.write_text(text, encoding="utf-8")
-    again = run_plan(with_time_limit(load_config(config), float(TIME_LIMIT)), monday, 7, previous=first).roster
+    # On the example's own budget: on a 1-second budget the activity stage can leave a shift breaking
+    # the block and switch rules where a queue minimum binds (plan warns when it does; issue 14).
+    again = run_plan(load_config(config), monday, 7, previous=first).roster
     assert again.hard_violations == ()
     before = {(row.agent_id, row.start, row.end) for row in shifts.itertuples() if row.agent_id != absent}
     after_shifts = again.roster.groupby("shift_id").agg(agent_id=("agent_id", "first"), start=("start", "min"), end=("end", "max"))
