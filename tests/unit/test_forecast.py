@@ -547,8 +547,11 @@ def test_a_closed_weekday_before_a_holiday_does_not_reopen_and_one_before_an_ope
     assert (dt.date(1999, 5, 29), "closed weekday") in sources and (dt.date(1999, 6, 5), "closed weekday") in sources
 
 
-def test_an_eve_on_the_day_before_the_rest_day_keeps_that_day() -> None:
-    # past eves close at 13:00 like a Friday; the eve of a Saturday holiday is a Friday: forecast as a Friday
+@pytest.mark.parametrize("holidays_closed", [False, True])
+def test_an_eve_on_the_short_day_keeps_it_when_past_eves_closed_like_it(holidays_closed: bool) -> None:
+    # past mid-week eves close at 13:00 like a Friday (the holidays themselves worked as usual, or closed and
+    # open after sundown); the next holiday falls on a Saturday: its eve is a Friday, and past eves say
+    # "a Friday", not "40% of the day the eve falls on"
     rng = np.random.default_rng(13)
     history = bank_history(dt.date(1999, 1, 3), 20 * 7, rng)
     local = history["ds"].dt.tz_convert(IL)
@@ -557,26 +560,9 @@ def test_an_eve_on_the_day_before_the_rest_day_keeps_that_day() -> None:
     for holiday_day in past:
         eve = str(dt.date.fromisoformat(holiday_day) - dt.timedelta(days=1))
         history.loc[(day == eve) & (hour >= 13), "y"] = 1.0
-    events = make_events([holiday(d) for d in [*past, "1999-05-29"]], tz=IL)
-    result = forecast(history, events, start=dt.date(1999, 5, 24), days=7, options=JERUSALEM_60)
-    friday = local_day(result.frame, "1999-05-28")
-    assert (friday["events"] == "Hol-1999-05-29 (day before)").all()
-    np.testing.assert_allclose(friday["yhat"].sum(), friday["baseline"].sum(), rtol=0.15)
-
-
-def test_an_eve_on_the_short_day_keeps_it_when_past_eves_closed_like_it() -> None:
-    # past holidays closed (open after sundown), their mid-week eves closing at 13:00 like a Friday; the next holiday
-    # falls on a Saturday: its eve is a Friday, and past eves say "a Friday", not "40% of the day the eve falls on"
-    rng = np.random.default_rng(13)
-    history = bank_history(dt.date(1999, 1, 3), 20 * 7, rng)
-    local = history["ds"].dt.tz_convert(IL)
-    hour, day = local.dt.hour, local.dt.strftime("%Y-%m-%d")
-    past = ["1999-02-10", "1999-03-10", "1999-04-07"]
-    for holiday_day in past:
-        eve = str(dt.date.fromisoformat(holiday_day) - dt.timedelta(days=1))
-        history.loc[(day == eve) & (hour >= 13), "y"] = 1.0
-        on = day == holiday_day
-        history.loc[on, "y"] = np.where(hour[on] >= 20, 40.0, 0.0)
+        if holidays_closed:
+            on = day == holiday_day
+            history.loc[on, "y"] = np.where(hour[on] >= 20, 40.0, 0.0)
     events = make_events([holiday(d) for d in [*past, "1999-05-29"]], tz=IL)
     result = forecast(history, events, start=dt.date(1999, 5, 24), days=7, options=JERUSALEM_60)
     friday = local_day(result.frame, "1999-05-28")
