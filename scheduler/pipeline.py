@@ -499,19 +499,25 @@ def plan_to_folder(
     return WrittenPlan(result=result, feeds=feeds, files=files)
 
 
-def _history_and_events(
-    config: Config, forecast_frame: pd.DataFrame, warnings: list[str]
-) -> tuple[pd.DataFrame | None, pd.DataFrame | None]:
-    """The history drawn before the plan and the events around it; an unreadable history is a warning."""
+def _with_history_and_events(inputs: ReportInputs) -> ReportInputs:
+    """``inputs`` with the history drawn before the plan and the events around it.
+
+    A history that cannot be read is left out of the chart with a warning (the
+    plan's own tables are what the report is about).
+    """
+    config = inputs.config
+    warnings = list(inputs.warnings)
     history: pd.DataFrame | None = None
     try:
         history = read_history(config).frame
     except InputError as error:
         warnings.append(f"history not drawn: {error}")
-    local = forecast_frame["ds"].dt.tz_convert(config.timezone)
+    local = inputs.forecast["ds"].dt.tz_convert(config.timezone)
     first, last = local.min().date(), local.max().date()
     events = load_events(config, first - dt.timedelta(days=HISTORY_DAYS + 1), last + dt.timedelta(days=1))
-    return history, events if not events.empty else None
+    return dataclasses.replace(
+        inputs, history=history, events=events if not events.empty else None, warnings=tuple(warnings)
+    )
 
 
 def load_report_inputs(
@@ -525,33 +531,23 @@ def load_report_inputs(
     """Report inputs from a plan output folder (forecast.csv, requirements.csv, roster.csv, actions.csv if
     there is one) and the config.
 
-    The history and the sale calendar come from the config; a history that
-    cannot be read is left out of the chart with a warning (the plan's own
-    files are what the report is about).
+    The history and the sale calendar come from the config (see :func:`_with_history_and_events`).
 
     Raises:
         InputError: a missing or malformed stage file, config or team file.
     """
-    forecast_frame = read_forecast(folder / "forecast.csv")
-    requirements = read_requirements(folder / "requirements.csv")
-    roster = read_roster(folder / "roster.csv")
-    actions = read_actions(folder / ACTIONS_FILE) if (folder / ACTIONS_FILE).is_file() else None
-    team = team or load_config_team(config)
-    warnings: list[str] = []
-    history, events = _history_and_events(config, forecast_frame, warnings)
-    return ReportInputs(
+    actions = folder / ACTIONS_FILE
+    tables = ReportInputs(
         config=config,
-        forecast=forecast_frame,
-        requirements=requirements,
-        roster=roster,
-        team=team,
-        history=history,
-        events=events,
+        forecast=read_forecast(folder / "forecast.csv"),
+        requirements=read_requirements(folder / "requirements.csv"),
+        roster=read_roster(folder / "roster.csv"),
+        actions=read_actions(actions) if actions.is_file() else None,
+        team=team or load_config_team(config),
         previous=read_roster(previous) if previous is not None else None,
-        actions=actions,
-        warnings=tuple(warnings),
         generated_at=generated_at,
     )
+    return _with_history_and_events(tables)
 
 
 def report_inputs_for_plan(
@@ -562,19 +558,16 @@ def report_inputs_for_plan(
     generated_at: dt.datetime | None = None,
 ) -> ReportInputs:
     """Report inputs from an in-memory :class:`PlanResult` (what `plan` writes)."""
-    warnings = list(result.forecast.warnings)
-    history, events = _history_and_events(config, result.forecast.frame, warnings)
-    return ReportInputs(
+    tables = ReportInputs(
         config=config,
         forecast=result.forecast.frame,
         requirements=result.requirements,
         roster=result.roster.roster,
         team=load_config_team(config),
-        history=history,
-        events=events,
         previous=previous,
         solver=result.roster,
         actions=result.actions.actions,
-        warnings=tuple(warnings),
+        warnings=result.forecast.warnings,
         generated_at=generated_at,
     )
+    return _with_history_and_events(tables)

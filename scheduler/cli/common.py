@@ -239,6 +239,27 @@ def check_inputs(
     return result
 
 
+def checked_config(
+    config: Path,
+    *,
+    start: dt.date | None = None,
+    days: int = 7,
+    reads: Reads | None = None,
+    outputs: Sequence[Output] = (),
+    quiet: bool = False,
+    time_limit: float | None = None,
+) -> Config:
+    """The config a command runs on, once :func:`check_inputs` has passed; ``time_limit`` is ``--time-limit``.
+
+    ``--time-limit`` overrides ``roster.time_limit_seconds`` (None: the config's own).
+    """
+    checked = check_inputs(config, start=start, days=days, reads=reads, outputs=outputs, quiet=quiet)
+    settings = checked.loaded_config
+    if time_limit is None:
+        return settings
+    return dataclasses.replace(settings, roster=dataclasses.replace(settings.roster, time_limit_seconds=time_limit))
+
+
 def parse_date(text: str | None, option: str, example: str = "2026-11-25") -> dt.date | None:
     """An option's YYYY-MM-DD value, None when not given; a readable error naming the option otherwise."""
     if text is None:
@@ -272,25 +293,22 @@ def planned_days(week: str | None, start: str | None, days: int) -> tuple[dt.dat
     return first_day, first_day + dt.timedelta(days=length - 1)
 
 
-def parse_generated_at(text: str | None) -> dt.datetime:
-    """--generated-at as an aware timestamp; now (UTC, whole seconds) when not given."""
+def parse_timestamp(text: str | None, option: str, example: str) -> dt.datetime:
+    """An option's ISO 8601 timestamp; now (UTC, whole seconds) when not given."""
     if text is None:
         return dt.datetime.now(dt.UTC).replace(microsecond=0)
     try:
-        value = dt.datetime.fromisoformat(text)
+        return dt.datetime.fromisoformat(text)
     except ValueError:
-        raise InputError(
-            f"--generated-at {text!r} is not an ISO 8601 timestamp like 2026-11-20T09:00:00+03:00"
-        ) from None
+        raise InputError(f"{option} {text!r} is not an ISO 8601 timestamp like {example}") from None
+
+
+def parse_generated_at(text: str | None) -> dt.datetime:
+    """--generated-at as an aware timestamp; now (UTC, whole seconds) when not given."""
+    value = parse_timestamp(text, "--generated-at", "2026-11-20T09:00:00+03:00")
     if value.tzinfo is None:
         raise InputError(f"--generated-at {text!r} has no UTC offset (add e.g. +03:00 or Z)")
     return value
-
-
-def with_time_limit(config: Config, time_limit: float | None) -> Config:
-    if time_limit is None:
-        return config
-    return dataclasses.replace(config, roster=dataclasses.replace(config.roster, time_limit_seconds=time_limit))
 
 
 def read_previous(path: Path | None) -> pd.DataFrame | None:

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
-from scheduler.cli.common import handle_errors, stdout
-from scheduler.errors import InputError
+from scheduler.cli.common import handle_errors, parse_timestamp, stdout
 
 
 @handle_errors
@@ -35,13 +33,8 @@ def eta(
     """
     from scheduler.staffing.answer_feed import plan_eta
 
-    if at == "now":
-        received = dt.datetime.now(dt.UTC).replace(microsecond=0)
-    else:
-        try:
-            received = dt.datetime.fromisoformat(at)
-        except ValueError:
-            raise InputError(f"--at {at!r} is not an ISO 8601 timestamp like 2026-11-27T22:10:00+03:00") from None
+    # an offset-less --at is refused by plan_eta, after it has named a wrong queue or folder
+    received = parse_timestamp(None if at == "now" else at, "--at", "2026-11-27T22:10:00+03:00")
     answer = plan_eta(plan, queue, received)
     if json_output:
         typer.echo(json.dumps(answer.as_json(), ensure_ascii=False))

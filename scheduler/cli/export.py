@@ -15,7 +15,7 @@ from scheduler.cli.common import (
     PreviousFeedsOption,
     QuietOption,
     StartOption,
-    check_inputs,
+    checked_config,
     handle_errors,
     parse_generated_at,
     planned_days,
@@ -52,12 +52,12 @@ def export(
     from scheduler.team import load_config_team
     from scheduler.validation.preflight import FOLDER, Output, Reads
 
-    settings = check_inputs(
+    settings = checked_config(
         config,
         reads=Reads(history=False, events=False, roster=roster, previous_feeds=previous_feeds),
         outputs=[Output(path=out, kind=FOLDER)],
         quiet=quiet,
-    ).loaded_config
+    )
     stamp = parse_generated_at(generated_at)
     team = load_config_team(settings)
     table = read_team_roster(roster, settings, team)

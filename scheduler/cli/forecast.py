@@ -14,6 +14,7 @@ from scheduler.cli.common import (
     StartOption,
     WeekOption,
     check_inputs,
+    checked_config,
     command_group,
     handle_errors,
     parse_date,
@@ -137,14 +138,14 @@ def forecast_command(
             ctx.fail("Missing option '--config' (or give --history).")
         assert config is not None
         first_day, length = plan_horizon(week, start, length)
-        settings = check_inputs(
+        settings = checked_config(
             config,
             start=first_day,
             days=length,
             reads=Reads(team=False),
             outputs=[Output(path=out, kind=FILE, example="forecast.csv")],
             quiet=quiet,
-        ).loaded_config
+        )
         result = run_forecast(settings, first_day, length)
         print_warnings(result.warnings, quiet)
         write_forecast(settings, result.frame, out)

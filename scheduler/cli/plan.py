@@ -21,7 +21,7 @@ from scheduler.cli.common import (
     StartOption,
     TimeLimitOption,
     WeekOption,
-    check_inputs,
+    checked_config,
     handle_errors,
     parse_date,
     parse_generated_at,
@@ -33,7 +33,6 @@ from scheduler.cli.common import (
     print_warnings,
     progress,
     stdout,
-    with_time_limit,
 )
 from scheduler.cli.org import (
     DEFAULT_CONNECT_TIMEOUT,
@@ -128,15 +127,15 @@ def plan(
         raise usage_error("--executor, --scheduler and --workers go with --org")
     assert config is not None
     # the options first (no file is read for them), then every input and output, then the work
-    checked = check_inputs(
+    settings = checked_config(
         config,
         start=first_day,
         days=length,
         reads=Reads(previous=previous, previous_feeds=previous_feeds),
         outputs=[Output(path=out, kind=FOLDER), Output(path=out / FEEDS_DIR, kind=FOLDER)],
         quiet=quiet or json_output,
+        time_limit=time_limit,
     )
-    settings = with_time_limit(checked.loaded_config, time_limit)
     found = find_previous_roster(
         settings, out, first_day, length, stamp, explicit=previous, use_published=not no_previous, freeze_until=freeze
     )

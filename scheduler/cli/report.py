@@ -11,7 +11,7 @@ from scheduler.cli.common import (
     ConfigOption,
     GeneratedAtOption,
     QuietOption,
-    check_inputs,
+    checked_config,
     handle_errors,
     parse_generated_at,
     print_warnings,
@@ -54,12 +54,12 @@ def report(
     from scheduler.validation.preflight import FILE, Output, Reads
 
     target = out if out is not None else out_dir / REPORT_FILE
-    settings = check_inputs(
+    settings = checked_config(
         config,
         reads=Reads(history=False, events=False, previous=previous),
         outputs=[Output(path=target, kind=FILE, example="report.html")],
         quiet=quiet,
-    ).loaded_config
+    )
     stamp = parse_generated_at(generated_at) if generated_at is not None else None
     inputs = load_report_inputs(settings, out_dir, previous=previous, generated_at=stamp)
     write_text_atomic(target, render_report(inputs))

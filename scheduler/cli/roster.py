@@ -16,7 +16,7 @@ from scheduler.cli.common import (
     StartOption,
     TimeLimitOption,
     WeekOption,
-    check_inputs,
+    checked_config,
     handle_errors,
     parse_date,
     plan_horizon,
@@ -25,7 +25,6 @@ from scheduler.cli.common import (
     print_warnings,
     read_previous,
     stdout,
-    with_time_limit,
 )
 
 
@@ -58,15 +57,15 @@ def roster(
     from scheduler.validation.preflight import FILE, Output, Reads
 
     first_day, length = plan_horizon(week, start, 7 * weeks if weeks else days)
-    checked = check_inputs(
+    settings = checked_config(
         config,
         start=first_day,
         days=length,
         reads=Reads(team=team is None, history=False, events=False, previous=previous),
         outputs=[Output(path=out, kind=FILE, example="roster.csv")],
         quiet=quiet,
+        time_limit=time_limit,
     )
-    settings = with_time_limit(checked.loaded_config, time_limit)
     agents = load_config_team(settings, team)
     table = read_requirements(requirements)
     result = make_roster(

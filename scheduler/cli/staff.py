@@ -14,7 +14,7 @@ from scheduler.cli.common import (
     OptionalConfigOption,
     QuietOption,
     WeekOption,
-    check_inputs,
+    checked_config,
     command_group,
     handle_errors,
     parse_date,
@@ -59,12 +59,12 @@ def staff(
         if value is None:
             ctx.fail(f"Missing option '{name}'.")
     assert config is not None and forecast is not None and out is not None
-    settings = check_inputs(
+    settings = checked_config(
         config,
         reads=Reads(team=False, history=False, events=False),
         outputs=[Output(path=out, kind=FILE, example="requirements.csv")],
         quiet=quiet,
-    ).loaded_config
+    )
     requirements = compute_requirements(read_forecast(forecast), settings)
     write_requirements(settings, requirements, out)
     if not quiet:
@@ -182,12 +182,12 @@ def staff_whatif(
     from scheduler.staffing.whatif import parse_uplift, what_if, write_whatif
     from scheduler.validation.preflight import FILE, Output, Reads
 
-    settings = check_inputs(
+    settings = checked_config(
         config,
         reads=Reads(team=False, history=week is not None, events=week is not None),
         outputs=[Output(path=out, kind=FILE)] if out is not None else [],
         quiet=quiet or json_output,
-    ).loaded_config
+    )
     if (forecast is None) == (week is None):
         raise InputError("give the baseline as either --forecast forecast.csv or --week 2026-W48")
     first = parse_date(from_day or None, "--from", "2026-11-27")

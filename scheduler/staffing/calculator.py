@@ -94,6 +94,29 @@ def _check(
         raise InputError(f"--agents must be >= 0, got {agents}")
 
 
+def _fewest_agents(
+    traffic: float,
+    aht_seconds: float,
+    patience_seconds: float | None,
+    target_seconds: float,
+    target_level: float,
+    max_occupancy: float,
+) -> int:
+    """The fewest agents meeting the target and the cap: Erlang A with a finite patience, else Erlang C.
+
+    Raises:
+        ValueError: no staffing up to :data:`MAX_AGENTS` does.
+    """
+    load = np.array([traffic])
+    if patience_seconds is None or math.isinf(patience_seconds):
+        found = required_servers(load, aht_seconds, target_seconds, target_level, max_occupancy, MAX_AGENTS)
+    else:
+        found = required_servers_a(
+            load, aht_seconds, patience_seconds, target_seconds, target_level, max_occupancy, MAX_AGENTS
+        )
+    return int(found[0])
+
+
 def calculate(
     *,
     volume: float,
@@ -135,25 +158,7 @@ def calculate(
                 "unless there are infinitely many agents (ask for e.g. 0.99)"
             )
         try:
-            if patient:
-                count = int(
-                    required_servers(
-                        np.array([traffic]), aht_seconds, target_seconds, target_level, max_occupancy, MAX_AGENTS
-                    )[0]
-                )
-            else:
-                assert patience_seconds is not None
-                count = int(
-                    required_servers_a(
-                        np.array([traffic]),
-                        aht_seconds,
-                        patience_seconds,
-                        target_seconds,
-                        target_level,
-                        max_occupancy,
-                        MAX_AGENTS,
-                    )[0]
-                )
+            count = _fewest_agents(traffic, aht_seconds, patience_seconds, target_seconds, target_level, max_occupancy)
         except ValueError:
             raise InputError(
                 f"no staffing up to {MAX_AGENTS:,} agents reaches {goal} for {traffic:,.2f} Erlangs of traffic "
@@ -164,10 +169,8 @@ def calculate(
         if patient and traffic > 0 and count <= traffic:
             needed = ""
             try:
-                least = int(
-                    required_servers(
-                        np.array([traffic]), aht_seconds, target_seconds, target_level, max_occupancy, MAX_AGENTS
-                    )[0]
+                least = _fewest_agents(
+                    traffic, aht_seconds, patience_seconds, target_seconds, target_level, max_occupancy
                 )
                 needed = f"; {least:,} agents meet {goal}"
             except ValueError:
