@@ -53,9 +53,10 @@ def test_ten_agent_example_roster_is_near_optimal(tmp_path: Path) -> None:
     A model change that made CP-SAT search worse once took this from 0.12% to
     17.9% with every other test green (they use a 1-second budget). Since live
     requirements are slots / concurrency (half agents on two-chat queues), CP-SAT's
-    own bound is looser on this instance: 2.5% measured at the example's budget,
-    so the guard is 3%, still far below such a regression. The example's own
-    team is not a near-optimality case yet (docs/peak.md).
+    own bound is looser on this instance. Since the search keeps to its deterministic
+    budget (it ran 3.5 times past it before, on 19 s of CPU): 10.1% measured at the
+    example's budget, so the guard is 12%, still below such a regression. The
+    example's own team is not a near-optimality case yet (docs/peak.md).
     """
     folder = tmp_path / "cashback"
     shutil.copytree(EXAMPLE, folder, ignore=shutil.ignore_patterns("__pycache__"))
@@ -68,7 +69,7 @@ def test_ten_agent_example_roster_is_near_optimal(tmp_path: Path) -> None:
     # valid for any lunch placement; CP-SAT's search is judged in its own model (issue 14).
     result = run_plan(load_config(config), dt.date(2026, 11, 23), 7)  # WEEK
     assert result.roster.hard_violations == ()
-    assert result.roster.model_gap is not None and result.roster.model_gap < 0.03
+    assert result.roster.model_gap is not None and result.roster.model_gap < 0.12
 
 
 def test_feeds_parse_and_follow_rfc5545_line_rules(example_plan: PlanRun) -> None:
