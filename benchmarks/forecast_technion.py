@@ -254,7 +254,8 @@ def main() -> int:
     model = {days: result.score("model", days) for days in ("all", "event", "normal")}
     print(format_breakdown(result))
     print(f"{'':<20} P80 coverage on holiday+eve / normal hours: {100 * model['event']['coverage_p80']:.0f}% / "
-          f"{100 * model['normal']['coverage_p80']:.0f}%")  # fmt: skip
+          f"{100 * model['normal']['coverage_p80']:.0f}%; P95: {100 * model['event']['coverage_p95']:.0f}% / "
+          f"{100 * model['normal']['coverage_p95']:.0f}%")  # fmt: skip
 
     year, year_events = _synthetic_year(history, events)
     speed_origins = weekly_origins(dt.date(1999, 6, 28), dt.date(1999, 12, 20))

@@ -194,7 +194,14 @@ def backtest(
         target = target[series.present[target]]
         prediction = predict(series, state, fit, target, options.settings, special=options.special)
         calibration = calibrate(
-            series, state, cutoff, min(horizon_days, 7), options.baseline_weeks, options.settings, options.special
+            series,
+            state,
+            cutoff,
+            min(horizon_days, 7),
+            options.baseline_weeks,
+            options.settings,
+            options.special,
+            lost=fit.profiles.lost,
         )
         bands = prediction_bands(prediction, calibration)
         naive, average = _baselines(series, prediction.intervals, cutoff)

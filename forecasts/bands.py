@@ -9,10 +9,23 @@ occurrences widens the band (``phi^2 + psi^2``).
 Holidays, eves, bridge days and holiday periods get their own calibration:
 the model is refitted at the weekly origin just before each past special day
 (within ``special_calibration_weeks``) and the errors it made on those days,
-learning curve included, give the over-dispersion and quantiles of each day
-type (all special days pooled where a type has fewer than
-``_MIN_CALIBRATION_POINTS`` intervals; ``phi^2 + psi^2`` where even the pool
-is that small).
+learning curve included, give the over-dispersion, the weight of the shares'
+uncertainty and the quantiles of each day type (all special days pooled where
+a type has fewer than ``_MIN_CALIBRATION_POINTS`` intervals; ``phi^2 + psi^2``
+where even the pool is that small). Only the days the model *priced* as
+special days count, and only those it sets the band of: a holiday it forecast
+as an ordinary day (never seen, the group disagreeing) misses by a whole
+closed day, which says nothing about how far a holiday priced from its past
+occurrences misses; such a day keeps the ordinary calibration with its wide
+``unseen_log_sd`` spread. Special days with hours the export lost
+(:attr:`forecasts.dayprofiles.DayProfiles.lost`) are left out, as outages are
+from the calibration of normal days.
+
+The variance of a special day's interval is ``yhat + phi^2 yhat^2 + w *
+extra``: ``extra`` is the variance of its shares ``(sd_a * ordinary)^2 +
+(sd_b * reference)^2`` (a prior: one pseudo-occurrence at ``mix_prior_sd``),
+and ``phi^2, w >= 0`` are fitted to the squared errors by least squares, so
+the residuals say how much of that prior width the day type needs.
 """
 
 from __future__ import annotations
@@ -36,10 +49,11 @@ _MIN_CALIBRATION_POINTS = 50
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Calibration:
-    phi2: float  # over-dispersion: variance = yhat + phi2 * yhat^2
+    phi2: float  # over-dispersion: variance = yhat + phi2 * yhat^2 (+ share_weight * the shares' variance)
     quantiles: dict[float, float]  # standardised-error quantiles
     points: int  # intervals the calibration saw
     by_type: dict[int, Calibration] = field(default_factory=dict)  # day type code -> its own calibration
+    share_weight: float = 1.0  # weight of a special day's share variance (extra_var) in the variance
 
 
 def calibrate(
@@ -50,6 +64,8 @@ def calibrate(
     weeks: int,
     settings: ModelSettings,
     special: SpecialDays = NO_SPECIAL_DAYS,
+    *,
+    lost: tuple[int, ...] = (),
 ) -> Calibration:
     """Errors of the model refitted at the last ``calibration_weeks`` weekly origins before ``cutoff``."""
     ys: list[np.ndarray] = []
@@ -70,20 +86,23 @@ def calibrate(
         ys.append(series.y[:, prediction.intervals].ravel())
     y = np.concatenate(ys) if ys else np.zeros(0)
     normal = calibration_from_errors(y, np.concatenate(yhats) if yhats else np.zeros(0))
-    by_type = _special_calibration(series, state, cutoff, weeks, settings, special)
+    by_type = _special_calibration(series, state, cutoff, weeks, settings, special, lost)
     return Calibration(phi2=normal.phi2, quantiles=normal.quantiles, points=normal.points, by_type=by_type)
 
 
 def _special_calibration(
-    series: Series, state: CalendarState, cutoff: int, weeks: int, settings: ModelSettings, special: SpecialDays
+    series: Series,
+    state: CalendarState,
+    cutoff: int,
+    weeks: int,
+    settings: ModelSettings,
+    special: SpecialDays,
+    lost: tuple[int, ...] = (),
 ) -> dict[int, Calibration]:
     """Per day type, the errors on past special days forecast from the weekly origin before each."""
     kinds = state.types.kind
-    first = max(1, cutoff - 7 * settings.special_calibration_weeks)
-    past = np.arange(first, cutoff)
-    past = past[series.present[past] & ~state.outage[past] & np.isin(kinds[past], PROFILED)]
     by_origin: dict[int, list[int]] = {}
-    for d in past:
+    for d in special_calibration_days(series, state, cutoff, settings, lost):
         by_origin.setdefault(int(cutoff - 7 * -(-(cutoff - d) // 7)), []).append(int(d))
     ys: dict[int, list[np.ndarray]] = {}
     yhats: dict[int, list[np.ndarray]] = {}
@@ -95,13 +114,14 @@ def _special_calibration(
         if min(fit.used) < MIN_NORMAL_OCCURRENCES:
             continue
         prediction = predict(series, state, fit, np.array(days), settings, special=special)
-        kind_of = kinds[series.interval_date[prediction.intervals]]
+        kind_of = np.broadcast_to(kinds[series.interval_date[prediction.intervals]], prediction.priced.shape)
         yhat = prediction.baseline * prediction.uplift
         y = series.y[:, prediction.intervals]
         for kind in np.unique(kind_of):
-            ys.setdefault(int(kind), []).append(y[:, kind_of == kind].ravel())
-            yhats.setdefault(int(kind), []).append(yhat[:, kind_of == kind].ravel())
-            extras.setdefault(int(kind), []).append(prediction.extra_var[:, kind_of == kind].ravel())
+            hit = (kind_of == kind) & prediction.priced
+            ys.setdefault(int(kind), []).append(y[hit])
+            yhats.setdefault(int(kind), []).append(yhat[hit])
+            extras.setdefault(int(kind), []).append(prediction.extra_var[hit])
     if not ys:
         return {}
 
@@ -119,6 +139,21 @@ def _special_calibration(
     return out
 
 
+def special_calibration_days(
+    series: Series, state: CalendarState, cutoff: int, settings: ModelSettings, lost: tuple[int, ...] = ()
+) -> np.ndarray:
+    """Past special days (date indices) whose errors calibrate the bands of special days.
+
+    Those within ``special_calibration_weeks`` before ``cutoff`` with data,
+    except outage days and ``lost`` (special days with hours the export lost,
+    which the model does not learn from either: :attr:`DayProfiles.lost`).
+    """
+    first = max(1, cutoff - 7 * settings.special_calibration_weeks)
+    past = np.arange(first, cutoff)
+    keep = series.present[past] & ~state.outage[past] & np.isin(state.types.kind[past], PROFILED)
+    return past[keep & ~np.isin(past, np.asarray(lost, dtype=int))]
+
+
 def calibration_from_errors(y: np.ndarray, yhat: np.ndarray, extra: np.ndarray | None = None) -> Calibration:
     """Over-dispersion and standardised-error quantiles from paired actuals and forecasts.
 
@@ -130,23 +165,50 @@ def calibration_from_errors(y: np.ndarray, yhat: np.ndarray, extra: np.ndarray |
     if len(y) < _MIN_CALIBRATION_POINTS:
         return Calibration(phi2=0.0, quantiles=dict(_NORMAL_QUANTILES), points=int(len(y)))
     resid = y - yhat
-    phi2 = max(0.0, float(((resid**2 - yhat - extra).sum()) / (yhat**2).sum()))
-    z = resid / np.sqrt(yhat + phi2 * yhat**2 + extra)
+    phi2, weight = _dispersion(resid**2 - yhat, yhat**2, extra)
+    z = resid / np.sqrt(yhat + phi2 * yhat**2 + weight * extra)
     levels = sorted(_NORMAL_QUANTILES)
     quantiles = {p: float(np.quantile(z, p)) for p in levels}
-    return Calibration(phi2=phi2, quantiles=quantiles, points=int(len(y)))
+    return Calibration(phi2=phi2, quantiles=quantiles, points=int(len(y)), share_weight=weight)
+
+
+def _dispersion(excess: np.ndarray, square: np.ndarray, extra: np.ndarray) -> tuple[float, float]:
+    """Non-negative ``(phi2, weight)`` with ``excess ~ phi2 * square + weight * extra``.
+
+    Least squares weighted by ``1 / (square + extra)``: with no ``extra`` this is
+    the moment estimate ``sum(excess) / sum(square)`` of the normal days, and
+    ``weight`` stays 1 (nothing to scale).
+    """
+    if not (extra > 0).any():
+        return max(0.0, float(excess.sum() / square.sum())), 1.0
+    w = 1.0 / (square + extra)
+    ss, ee, se = float((w * square * square).sum()), float((w * extra * extra).sum()), float((w * square * extra).sum())
+    sy, ey = float((w * square * excess).sum()), float((w * extra * excess).sum())
+    candidates = [(max(0.0, sy / ss), 0.0), (0.0, max(0.0, ey / ee))]
+    det = ss * ee - se * se
+    if det > 1e-12 * ss * ee:
+        joint = ((ee * sy - se * ey) / det, (ss * ey - se * sy) / det)
+        if min(joint) >= 0:
+            candidates.append(joint)
+
+    def loss(phi2: float, weight: float) -> float:
+        return float((w * (excess - phi2 * square - weight * extra) ** 2).sum())
+
+    return min(candidates, key=lambda c: loss(*c))
 
 
 def prediction_bands(prediction: Prediction, calibration: Calibration) -> dict[str, np.ndarray]:
     yhat = prediction.baseline * prediction.uplift
     phi2 = np.broadcast_to(calibration.phi2 + prediction.spread**2, yhat.shape).copy()
+    weight = np.ones(yhat.shape)
     quantiles = {p: np.full(yhat.shape, v) for p, v in calibration.quantiles.items()}
     for kind, own in calibration.by_type.items():
-        hit = prediction.kind == kind
-        phi2[:, hit] = own.phi2
+        hit = (prediction.kind == kind)[None, :] & prediction.priced
+        phi2[hit] = own.phi2
+        weight[hit] = own.share_weight
         for p, v in own.quantiles.items():
-            quantiles[p][:, hit] = v
-    sd = np.sqrt(yhat + phi2 * yhat**2 + prediction.extra_var)
+            quantiles[p][hit] = v
+    sd = np.sqrt(yhat + phi2 * yhat**2 + weight * prediction.extra_var)
     # a band always holds the point forecast, even if the calibration errors all lean one way
     q = {p: np.minimum(v, 0.0) if p < 0.5 else np.maximum(v, 0.0) for p, v in quantiles.items()}
     return {

@@ -90,6 +90,9 @@ SOURCE_GROUP = "group"
 SOURCE_ORDINARY = "none"
 SOURCE_NO_EFFECT = "no clear effect"  # past ones did not differ from an ordinary day by more than day-to-day noise
 SOURCE_CLOSED_WEEKDAY = "closed weekday"  # a special day on a weekday the team does not work: that weekday as usual
+# a day forecast from these priced it from past days of its kind (an ordinary day included, where past ones showed
+# no effect) or from the config; its band takes the special-day calibration (forecasts.bands)
+PRICED_SOURCES = (SOURCE_DECLARED, SOURCE_OWN, SOURCE_GROUP, SOURCE_NO_EFFECT)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -115,6 +118,7 @@ class DayProfiles:
     run_start: int | None  # a closed weekday followed by a closed weekday (None: the team has none)
     past: tuple[PastDay, ...]
     day_noise: np.ndarray  # (Q,) sd of log(actual / expected) over normal days: ordinary day-to-day variation
+    lost: tuple[int, ...] = ()  # past special days (date indices) not learned from: hours the export lost
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -179,6 +183,7 @@ def learn_day_profiles(
     usable = series.present & ~state.outage & np.isin(kinds, PROFILED) & state.open_weekday[series.weekday]
     usable[cutoff:] = False
     past: list[PastDay] = []
+    lost: list[int] = []
     for d in np.flatnonzero(usable):
         w = int(series.weekday[d])
         ordinary = expected_total[:, d, None] * shape[:, w, :] * series.exists[d][None, :]
@@ -195,6 +200,7 @@ def learn_day_profiles(
             # hours without a contact where the ordinary day and the reference day are both busy, and contacts
             # again after them (an eve silent all morning, open in the afternoon): the export lost those hours, as
             # on a partial-outage day; an eve that closes early and stays closed is kept (its own shape is learned)
+            lost.append(int(d))
             continue
         if ref is None or ref == w:
             # one scale only (on the reference weekday itself the two profiles coincide): kept as the share a;
@@ -206,7 +212,8 @@ def learn_day_profiles(
         ratio = np.divide(actual.sum(axis=1), total, out=np.ones_like(total), where=total > 0)
         past.append(PastDay(kind=int(kinds[d]), key=str(state.types.key[d]), day=int(d), a=a, b=b, ratio=ratio,
                             counts=actual.copy(), ordinary=ordinary))  # fmt: skip
-    return DayProfiles(rest=rest, pre_rest=pre_rest, run_start=run_start, past=tuple(past), day_noise=day_noise)
+    return DayProfiles(rest=rest, pre_rest=pre_rest, run_start=run_start, past=tuple(past), day_noise=day_noise,
+                       lost=tuple(lost))  # fmt: skip
 
 
 def mix_weights(actual: np.ndarray, ordinary: np.ndarray, reference: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
@@ -254,9 +261,10 @@ def plan_day(
     sd_b = _shrunk_sd([p.b[q] for p in basis], settings)
     ratios = np.array([p.ratio[q] for p in group])
     agree = len(group) > 0 and float(ratios.max() - ratios.min()) <= settings.group_agreement
-    group_ab = (
-        (float(np.mean([p.a[q] for p in group])), float(np.mean([p.b[q] for p in group]))) if group else (1.0, 0.0)
-    )
+    # a holiday's group says what most past holidays did: the median, so one the team half-worked among closed
+    # ones does not reopen the next closed one (the point forecast that minimises absolute error is a median)
+    centre = np.median if kind == HOLIDAY else np.mean
+    group_ab = (float(centre([p.a[q] for p in group])), float(centre([p.b[q] for p in group]))) if group else (1.0, 0.0)
     spread = _log_spread([p.ratio[q] for p in own] if len(own) >= 2 else list(ratios), settings)
     if kind == HOLIDAY and not np.isnan(declared):
         closed = [p.b[q] for p in group if p.ratio[q] < 0.5]

@@ -222,7 +222,14 @@ def forecast(
     target = np.arange(cutoff, cutoff + days)
     prediction = predict(series, state, fit, target, options.settings, describe=True, special=options.special)
     calibration = calibrate(
-        series, state, cutoff, min(days, 7), options.baseline_weeks, options.settings, options.special
+        series,
+        state,
+        cutoff,
+        min(days, 7),
+        options.baseline_weeks,
+        options.settings,
+        options.special,
+        lost=fit.profiles.lost,
     )
     bands = prediction_bands(prediction, calibration)
 

@@ -17,6 +17,7 @@ import pandas as pd
 
 from forecasts.baseline import Fit
 from forecasts.dayprofiles import (
+    PRICED_SOURCES,
     SOURCE_GROUP,
     DayPlan,
     SpecialDayForecast,
@@ -48,6 +49,9 @@ class Prediction:
     names: np.ndarray  # (n,) object: ';'-joined names
     kind: np.ndarray  # (n,) day type code of each interval's date
     extra_var: np.ndarray  # (Q, n) variance of a special day's shares (sd_a * ordinary)^2 + (sd_b * reference)^2
+    # (Q, n) a special day priced from past days of its kind or the config (dayprofiles.PRICED_SOURCES), not an
+    # ordinary day for want of history (never seen) or a closed weekday: the special-day calibration sets its band
+    priced: np.ndarray
     uplift_rows: list[dict[str, object]] = field(default_factory=list)
     missing: dict[str, list[str]] = field(default_factory=dict)
     special: list[SpecialDayForecast] = field(default_factory=list)  # profiled days in the window, per queue
@@ -79,6 +83,7 @@ def predict(
     uplift = np.ones_like(baseline)
     spread = np.zeros_like(baseline)
     extra_var = np.zeros_like(baseline)
+    priced = np.zeros(baseline.shape, dtype=bool)
     names: list[list[str]] = [[] for _ in range(len(intervals))]
     ev = state.ev
     applied: dict[int, dict[str, dict[str, object]]] = {}  # event row -> queue -> its uplift-table entry
@@ -132,6 +137,8 @@ def predict(
         if state.types.kind[d] in PROFILED and not timed_rows:
             found = _profile_day(series, state, fit, int(d), span, baseline, (uplift, spread, extra_var), settings,
                                  special)  # fmt: skip
+            for q, (plan, _) in enumerate(found):
+                priced[q, span] = plan.source in PRICED_SOURCES
             for i in range(n):
                 names[span.start + i] = [str(state.types.name[d])]
             if describe:
@@ -199,6 +206,7 @@ def predict(
         names=np.array([";".join(n) for n in names], dtype=object),
         kind=state.types.kind[days],
         extra_var=extra_var,
+        priced=priced,
     )
     if describe:
         prediction.uplift_rows = _flatten_rows([entry for _, entry in sorted(applied.items())])

@@ -109,6 +109,19 @@ def test_fallback_chain_declared_own_group_ordinary() -> None:
     assert seen.source == SOURCE_OWN and seen.a == 0.5  # a disagreeing group does not pull a seen holiday
 
 
+def test_a_holidays_group_says_what_most_past_holidays_did() -> None:
+    # two closed past holidays and one the team half worked agree (ratios within 0.5): the group's share is
+    # their median, so the half-worked one does not reopen the next holiday (a mean would say a = 0.1)
+    group = profiles(
+        past(HOLIDAY, "A", 0.0, 0.8, 0.05), past(HOLIDAY, "B", 0.02, 0.6, 0.07), past(HOLIDAY, "C", 0.3, 0.5, 0.35)
+    )
+    plan = plan_day(group, HOLIDAY, "Never Seen", np.nan, 0, DEFAULT_SETTINGS)
+    assert plan.source == SOURCE_GROUP and (plan.a, plan.b) == pytest.approx((0.02, 0.6))
+    eves = profiles(past(EVE, "A", 0.0, 0.8, 0.3), past(EVE, "B", 0.0, 0.6, 0.25), past(EVE, "C", 0.3, 0.3, 0.45))
+    eve = plan_day(eves, EVE, "Never Seen", np.nan, 0, DEFAULT_SETTINGS)
+    assert (eve.a, eve.b) == pytest.approx((0.1, 1.7 / 3))  # an eve's group volume is their mean mix
+
+
 def test_a_share_within_day_to_day_noise_is_an_ordinary_day() -> None:
     noisy = profiles(past(HOLIDAY, "A", 1.1, 0.0, 1.1), past(HOLIDAY, "B", 1.05, 0.0, 1.05))
     plan = plan_day(noisy, HOLIDAY, "C", np.nan, 0, DEFAULT_SETTINGS)  # 2 standard errors of 0.1/sqrt(2) = 0.14

@@ -590,6 +590,20 @@ def test_an_eve_silent_for_hours_where_both_its_profiles_are_busy_is_not_learned
     eve = local_day(result.frame, "1999-05-25")
     eve_hour = eve["ds"].dt.tz_convert(IL).dt.hour
     np.testing.assert_allclose(eve.loc[(eve_hour >= 8) & (eve_hour < 13), "yhat"].mean(), 100.0, rtol=0.1)
+    # nor calibrate the bands of special days (as outage days do not calibrate those of normal days)
+    from forecasts.bands import special_calibration_days
+    from forecasts.baseline import fit_model
+    from forecasts.events import CalendarState, validate_events
+    from forecasts.series import Series
+
+    series = Series.build(history, tz=IL, interval_minutes=60, source="history")
+    cutoff = series.index_of(dt.date(1999, 5, 23))
+    state = CalendarState.prepare(series, validate_events(events, IL), cutoff)
+    lost = series.index_of(dt.date(1999, 4, 20))
+    assert fit_model(series, state, cutoff, 8, DEFAULT_SETTINGS).profiles.lost == (lost,)
+    days = special_calibration_days(series, state, cutoff, DEFAULT_SETTINGS, (lost,))
+    assert lost not in days and series.index_of(dt.date(1999, 4, 21)) in days
+    assert lost in special_calibration_days(series, state, cutoff, DEFAULT_SETTINGS)
 
 
 def test_sale_day_k_first_day_peak_is_learned_and_a_flat_sale_stays_flat() -> None:

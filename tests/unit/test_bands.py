@@ -1,0 +1,51 @@
+"""P80/P95 bands: the over-dispersion and quantiles calibrated from past errors (forecasts.bands)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from forecasts.bands import P80, Calibration, calibration_from_errors, prediction_bands
+from forecasts.daytypes import HOLIDAY, ORDINARY
+from forecasts.predict import Prediction
+
+
+def test_without_share_variance_the_over_dispersion_is_the_moment_estimate() -> None:
+    rng = np.random.default_rng(3)
+    yhat = rng.uniform(5.0, 50.0, 4000)
+    y = rng.normal(yhat, np.sqrt(yhat + 0.04 * yhat**2))
+    calibration = calibration_from_errors(y, yhat)
+    expected = ((y - yhat) ** 2 - yhat).sum() / (yhat**2).sum()
+    assert calibration.phi2 == pytest.approx(expected) and calibration.share_weight == 1.0
+    assert calibration.phi2 == pytest.approx(0.04, abs=0.01)
+
+
+def test_the_weight_of_the_share_variance_is_fitted_to_the_errors() -> None:
+    # special days whose shares vary half as much as the prior says (variance weight 0.25), no over-dispersion
+    rng = np.random.default_rng(5)
+    yhat = rng.uniform(0.5, 60.0, 6000)
+    extra = rng.uniform(0.0, 900.0, 6000)
+    y = rng.normal(yhat, np.sqrt(yhat + 0.25 * extra))
+    calibration = calibration_from_errors(y, yhat, extra)
+    assert calibration.share_weight == pytest.approx(0.25, abs=0.05)
+    assert calibration.phi2 < 0.02
+    z = (y - yhat) / np.sqrt(yhat + calibration.phi2 * yhat**2 + calibration.share_weight * extra)
+    assert np.mean((z >= calibration.quantiles[P80[0]]) & (z <= calibration.quantiles[P80[1]])) == pytest.approx(0.8)
+
+
+def test_a_special_day_calibration_sets_only_the_band_of_days_priced_as_special() -> None:
+    # two holiday intervals, one priced from past holidays, one forecast as an ordinary day (never seen): the
+    # holiday calibration (narrow) sets the first, the ordinary one with the wide unseen spread the second
+    n = 3
+    prediction = Prediction(
+        intervals=np.arange(n), baseline=np.full((1, n), 100.0), uplift=np.array([[0.1, 1.0, 1.0]]),
+        spread=np.array([[0.5, 1.0, 0.0]]), names=np.array(["H", "H", ""], dtype=object),
+        kind=np.array([HOLIDAY, HOLIDAY, ORDINARY]), extra_var=np.array([[400.0, 0.0, 0.0]]),
+        priced=np.array([[True, False, False]]),
+    )  # fmt: skip
+    quantiles = {0.025: -2.0, 0.10: -1.0, 0.90: 1.0, 0.975: 2.0}
+    holiday = Calibration(phi2=0.0, quantiles=quantiles, points=100, share_weight=0.25)
+    calibration = Calibration(phi2=0.01, quantiles=quantiles, points=500, by_type={HOLIDAY: holiday})
+    bands = prediction_bands(prediction, calibration)
+    np.testing.assert_allclose(bands["yhat_hi"][0], [10 + np.sqrt(10 + 100), 100 + np.sqrt(100 + 1.01 * 100**2),
+                                                     100 + np.sqrt(100 + 0.01 * 100**2)])  # fmt: skip
