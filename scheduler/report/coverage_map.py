@@ -14,6 +14,8 @@ import pandas as pd
 from matplotlib.colors import TwoSlopeNorm
 from matplotlib.figure import Figure
 
+from scheduler.report.charts import fixed_layout, png, suptitle
+
 MAX_RATIO = 2.0  # ratios above this are drawn as this (double the need is already plainly over)
 
 
@@ -51,8 +53,9 @@ def heatmap_figure(coverage: pd.DataFrame, queues: Sequence[str], tz: str, inter
     columns = np.flatnonzero(used) if used.any() else np.arange(len(used))
     first, last = int(columns.min()), int(columns.max()) + 1
     rows = sum(len(days) for days, _l, _v in grids)
-    figure = Figure(figsize=(11, 0.9 + 0.26 * rows + 0.45 * len(queues)), layout="constrained")
+    figure = Figure(figsize=(11, 0.9 + 0.26 * rows + 0.45 * len(queues)))
     axes = figure.subplots(len(queues), 1, squeeze=False)[:, 0]
+    fixed_layout(figure, len(queues), left=0.7, right=0.2, top=0.55, bottom=0.3, gap=0.45)
     norm = TwoSlopeNorm(vmin=0.0, vcenter=1.0, vmax=MAX_RATIO)
     cmap = _colormap()
     image = None
@@ -71,7 +74,7 @@ def heatmap_figure(coverage: pd.DataFrame, queues: Sequence[str], tz: str, inter
         bar = figure.colorbar(image, ax=list(axes), shrink=0.8, pad=0.01)
         bar.set_ticks([0, 0.5, 1, 1.5, 2])
         bar.set_ticklabels(["0", "½", "1 (covered)", "1½", "≥ 2"], fontsize=7)
-    figure.suptitle("Coverage per queue, day and interval (red: short, blue: over)", fontsize=10)
+    suptitle(figure, "Coverage per queue, day and interval (red: short, blue: over)")
     return figure
 
 
@@ -83,6 +86,4 @@ def _colormap():  # noqa: ANN202
 
 def coverage_map_png(coverage: pd.DataFrame, queues: Sequence[str], tz: str, interval_minutes: int) -> str:
     """The heat map as base64 PNG for the page."""
-    from scheduler.report.charts import png
-
     return png(heatmap_figure(coverage, queues, tz, interval_minutes))
