@@ -186,7 +186,10 @@ def solve_problem(
 
     report("roster: agent-by-agent descent")
     if direct:
-        descent = descend(problem, budget * shares["descent"], report, on_first_feasible=mark_first_feasible)
+        # The full model scores the descent's roster with lunch at the middle of its window.
+        descent = descend(
+            problem, budget * shares["descent"], report, on_first_feasible=mark_first_feasible, move_lunch=False
+        )
     else:
         # The bound runs once the first roster exists; the descent continues with what it leaves.
         descent = descend(
@@ -208,12 +211,12 @@ def solve_problem(
     lower, available, _charged = proven[-1]
 
     if descent is not None and not direct and descent.missing_minimum == 0:
-        # Large teams: the descent's roster, its queue split and lunch at the middle of its window.
+        # Large teams: the descent's roster, its queue split and the lunches it placed.
         chosen = tuple(sorted(descent.chosen))
         served = descent.served
         return Solution(
             chosen=chosen,
-            lunch={key: problem.options[key[1]].nominal_lunch for key in chosen},
+            lunch={key: descent.lunch[key] for key in chosen},
             model_objective=None,
             model_bound=None,
             serve={(int(g), int(t), int(q)): int(served[g, q, t]) for g, q, t in zip(*served.nonzero(), strict=True)},

@@ -17,7 +17,8 @@ from scheduler.config import RosterSettings
 from scheduler.errors import InfeasibleError
 from scheduler.rostering import make_roster
 from scheduler.rostering import solve
-from scheduler.rostering.descent import CoverageCost
+from scheduler.rostering.descent import CoverageCost, Lunches
+from scheduler.rostering.problem import build_problem
 from scheduler.rostering.checker import find_violations
 
 
@@ -65,6 +66,53 @@ def test_rebalance_moves_a_multi_skilled_agent_to_the_needier_queue() -> None:
     coverage.add(only_q0, np.array([0]))  # a q0-only agent arrives: the multi-skilled one moves on
     assert coverage.served[both, :, 0].tolist() == [0, 2]
     assert coverage.served[only_q0, :, 0].tolist() == [1, 0]
+
+
+def test_an_agent_gains_through_a_multi_skilled_agent_it_frees() -> None:
+    """A q0-only agent arriving where a (q0, q1) agent serves q0 is worth what q1 gains once that agent moves on."""
+    coverage = CoverageCost(coverage_problem([[1.0], [3.0]], [("q0", "q1"), ("q0",)]))
+    both, only_q0 = coverage.groups.index(("q0", "q1")), coverage.groups.index(("q0",))
+    coverage.served[both, :, 0] = [1, 1]  # q0 covered exactly, q1 two agents short
+    # Serving q0 itself saves only overstaffing's cost; freeing the (q0, q1) agent saves a deep shortfall.
+    assert coverage.gains(only_q0).tolist() == [20_000]
+    assert coverage.reachable(only_q0)[:, 0].tolist() == [True, True]
+    coverage.add(only_q0, np.array([0]))
+    assert coverage.served[:, :, 0].sum(axis=0).tolist() == [1, 2]
+
+
+def test_rebalance_follows_a_chain_between_queues_no_group_shares() -> None:
+    """q0 over, q2 short: a (q0, q1) agent moves to q1 and a (q1, q2) agent from q1 to q2."""
+    coverage = CoverageCost(coverage_problem([[0.0], [1.0], [1.0]], [("q0", "q1"), ("q1", "q2")]))
+    first, second = coverage.groups.index(("q0", "q1")), coverage.groups.index(("q1", "q2"))
+    coverage.served[first, 0, 0] = 1
+    coverage.served[second, 1, 0] = 1
+    assert coverage.reachable(first)[:, 0].tolist() == [True, True, True]
+    coverage.rebalance(np.array([0]))
+    assert coverage.served[:, :, 0].sum(axis=0).tolist() == [0, 1, 1]
+    assert coverage.total() == 0
+
+
+def test_lunch_goes_where_the_agent_is_missed_least(benchmark_instance) -> None:  # noqa: ANN001
+    """Each option's worth leaves out the lunch intervals of least gain; without moving, the middle of the window."""
+    config, team, requirements, start, days = benchmark_instance
+    config = dataclasses.replace(
+        config,
+        roster=dataclasses.replace(
+            config.roster,
+            shifts=(dataclasses.replace(config.roster.shifts[0], lunch_minutes=30, lunch_after_hours=(3.0, 5.0)),),
+        ),
+    )
+    problem = build_problem(config, team, requirements, start, days)
+    option = next(option for option in problem.options if len(option.lunch_starts) > 2)
+    gain = np.full(len(problem.grid), 1_000, dtype=np.int64)
+    quiet = option.lunch_starts[-1]
+    gain[quiet] = 10  # the agent is missed least at the window's last start
+    value, lunch = Lunches(problem, movable=True).values([option.index], gain)
+    assert lunch[option.index] == quiet
+    assert value[option.index] == 1_000 * (option.last_interval - option.first_interval - 1)
+    fixed_value, fixed_lunch = Lunches(problem, movable=False).values([option.index], gain)
+    assert fixed_lunch[option.index] == option.nominal_lunch
+    assert fixed_value[option.index] == 1_000 * (option.last_interval - option.first_interval - 1) - 990
 
 
 @settings(max_examples=60, deadline=None)
