@@ -53,12 +53,21 @@ PERIOD_DAYS = 7  # two holidays at most this many days apart make one holiday pe
 HOLIDAYS_KEY = "forecast.holidays"
 SPECIAL_DAYS_KEY = "forecast.special_days"
 
-_OBSERVED = re.compile(r"\s*\((observed|estimated)\)\s*$", re.IGNORECASE)
+# the qualifiers the ``holidays`` package appends to a holiday's name when it moves or is not yet fixed: the day
+# is still that holiday ("Unity Day (observed)"), or one kind of day ("Day off (substituted from 01/06/2024)",
+# a Russian day off moved from a weekend: each has another date in its name, so without this none is ever seen)
+_OBSERVED = re.compile(
+    r"\s*\((observed|estimated|observed, estimated|substituted from [^()]*|in lieu|substitute day)\)\s*$",
+    re.IGNORECASE,
+)
 _SHARE = re.compile(r"^\s*reduced\s+(\d+(?:\.\d+)?)\s*(%?)\s*$", re.IGNORECASE)
 
 
 def holiday_key(name: str) -> str:
-    """The name a holiday is learned under: ``"Independence Day (observed)"`` -> ``"Independence Day"``."""
+    """The name a holiday is learned under: ``"Independence Day (observed)"`` -> ``"Independence Day"``.
+
+    ``"Day off (substituted from 01/06/2024)"`` -> ``"Day off"``; other parentheses are part of the name.
+    """
     return _OBSERVED.sub("", str(name)).strip()
 
 

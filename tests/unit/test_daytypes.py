@@ -76,6 +76,9 @@ def test_sale_and_day_after_types_and_priority() -> None:
 def test_holiday_key_drops_observed() -> None:
     assert holiday_key("Independence Day (observed)") == "Independence Day"
     assert holiday_key(" Christmas Day ") == "Christmas Day"
+    assert holiday_key("Day off (substituted from 01/06/2024)") == "Day off"  # one kind of day, learned as one
+    assert holiday_key("Eid al-Fitr (observed, estimated)") == "Eid al-Fitr"
+    assert holiday_key("Chinese New Year (Spring Festival)") == "Chinese New Year (Spring Festival)"
 
 
 def past(kind: int, key: str, a: float, b: float, ratio: float) -> PastDay:
