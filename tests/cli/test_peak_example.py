@@ -37,7 +37,11 @@ def test_actions_are_proposed_on_the_event_days(demo: PlanRun) -> None:
     proposed = payload["actions"]["proposed"]
     event_days = {day["date"] for day in payload["actions"]["days"] if day["events"]}
     on_events = [row for row in proposed if row["date"] in event_days and row["kind"] != "uncovered"]
-    assert {row["kind"] for row in on_events} >= {"move_days_off", "overtime"}
+    # The team covers Black Friday by moving days off; whether overtime or temps are bought on top
+    # depends on how close the roster comes (since the descent's re-split of 0f6e66b, nothing more
+    # pays off: what is left is scattered intervals, each an `uncovered` row).
+    moved = [row for row in on_events if row["kind"] == "move_days_off"]
+    assert moved and sum(row["agents"] for row in moved) >= 3 and all(row["cost"] == 0 for row in moved)
     assert all(row["cost"] > 0 for row in on_events if row["kind"] in ("add_hours", "overtime", "overtime_shift"))
     text = (demo.out / "actions.csv").read_text(encoding="utf-8")
     assert text.count("\n") == 1 + len(proposed)
