@@ -30,6 +30,7 @@ from scheduler.coverage import scheduled_agents
 from scheduler.rostering.activities import plan_activities
 from scheduler.rostering.checker import find_violations
 from scheduler.rostering.extract import ACTIVITIES, ROSTER_COLUMNS, roster_rows
+from scheduler.rostering.polish import polish
 from scheduler.rostering.previous import apply_previous
 from scheduler.rostering.problem import RosterProblem, build_problem
 from scheduler.rostering.score import score_roster
@@ -138,7 +139,13 @@ def make_roster(
         max(stages - solution.seconds, 0.0),
     )
     report(f"roster: lunch and queue blocks, {activities.sweeps} sweep(s), {activities.seconds:.1f} s counted")
-    frame = roster_rows(problem, activities.plans)
+    plans = activities.plans
+    left = stages - solution.seconds - activities.seconds
+    if solution.models is not None and left > 0:
+        polished = polish(problem, solution.models, solution.chosen, plans, left)
+        report(f"roster: shifts with their blocks, {polished.moves} move(s) in {polished.sweeps} sweep(s)")
+        plans = polished.plans
+    frame = roster_rows(problem, plans)
     horizon = requirements[(requirements["ds"] >= problem.grid[0]) & (requirements["ds"] <= problem.grid[-1])]
     score = score_roster(frame, team, config, horizon, start, days, previous=previous, freeze_until=freeze_until)
     hard = find_violations(frame, team, config, start, days, previous=previous)

@@ -68,6 +68,7 @@ class DescentResult:
     missing_minimum: int  # agent-intervals missing from the hard queue minimums (0: the roster is valid)
     lunch: dict[tuple[int, int], int | None]  # lunch start per shift worked, as ``served`` counts it
     seconds: float = 0.0  # budget charged (deterministic: CP-SAT's time and counted work)
+    models: AgentModels | None = None  # the agents' own models, their own costs those of ``chosen``
 
 
 class CoverageCost:
@@ -333,6 +334,37 @@ class AgentModels:
             self._models[a] = (roster, options, [roster.shift[a, o] for o in options])
         return self._models[a]
 
+    def remembered_cost(self, a: int) -> int | None:
+        """The agent's own soft cost of its current shifts, as the last solve that chose them found it."""
+        return self._own_cost.get(a)
+
+    def restore_cost(self, a: int, cost: int | None) -> None:
+        """Put back a remembered own cost (a move that chose other shifts was undone)."""
+        if cost is None:
+            self._own_cost.pop(a, None)
+        else:
+            self._own_cost[a] = cost
+
+    def forget(self) -> None:
+        """Drop every remembered own cost (the shifts they belong to were replaced)."""
+        self._own_cost.clear()
+
+    def remember(self, a: int, shifts: Sequence[int]) -> None:
+        """Find and remember the agent's own soft cost of ``shifts`` (its model solved with them fixed)."""
+        roster, options, shift_vars = self.model(a)
+        model = roster.model
+        model.minimize(roster.objective())
+        model.clear_hints()
+        worked = set(shifts)
+        for o, var in zip(options, shift_vars, strict=True):
+            model.add_hint(var, 1 if o in worked else 0)
+        solver = make_solver(AGENT_SOLVE_LIMIT, workers=1)
+        solver.parameters.fix_variables_to_their_hinted_value = True
+        status = solver.solve(model)
+        self.deterministic_time += solver.response_proto.deterministic_time + SOLVE_OVERHEAD
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            self._own_cost[a] = round(solver.objective_value)
+
     def best_shifts(self, a: int, value: dict[int, int], current: Sequence[int], time_limit: float) -> list[int] | None:
         """The agent's options maximising ``value`` minus its own soft costs, if strictly better than ``current``.
 
@@ -467,6 +499,7 @@ def descend(
         # Construction cut short by the budget did worse (or broke a minimum): the first valid roster stands.
         report(f"descent: keeping the first valid roster, coverage cost {fallback[2]:,}")
         current, served, lunches.at = fallback[0], fallback[1], fallback[3]
+        models.forget()  # the remembered own costs belong to the shifts construction chose
     else:
         served = coverage.served
     chosen = {(a, o): 1 for a, shifts in current.items() for o in shifts}
@@ -475,7 +508,9 @@ def descend(
         for a, o in chosen
     }
     missing = int(np.maximum(coverage.minimum - served.sum(axis=0), 0).sum())
-    return DescentResult(chosen=chosen, served=served, missing_minimum=missing, lunch=lunch, seconds=spent())
+    return DescentResult(
+        chosen=chosen, served=served, missing_minimum=missing, lunch=lunch, seconds=spent(), models=models
+    )
 
 
 def _repair(

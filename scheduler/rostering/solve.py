@@ -50,7 +50,7 @@ from ortools.sat.python import cp_model
 
 from scheduler.errors import InfeasibleError, NoSolutionError
 from scheduler.rostering.aggregate import solve_aggregate
-from scheduler.rostering.descent import DescentResult, descend
+from scheduler.rostering.descent import AgentModels, DescentResult, descend
 from scheduler.rostering.model import RosterModel, build_full_model
 from scheduler.rostering.problem import RosterProblem
 from scheduler.rostering.sat import make_solver
@@ -70,6 +70,9 @@ SHARES = {
     "descent": {"descent": 1.0, "search": 0.0},  # the bound's use counted in it
 }
 BOUND_SHARE = 0.2  # the least the bound gets (small teams)
+# Large teams: kept from the descent for the polish (:mod:`.polish`), which re-chooses shifts with
+# their lunch and queue blocks in the loop after the activity stage (and gets what it leaves).
+POLISH_SHARE = 0.25
 # Large teams: the most the bound may use; it runs after the first roster and the descent
 # goes on with whatever it leaves (its solve is charged by simplex iterations).
 BOUND_LIMIT = 0.5
@@ -103,6 +106,8 @@ class Solution:
     first_feasible_seconds: float
     wall_seconds: float
     seconds: float = 0.0  # budget charged (counted: deterministic)
+    # Large teams: the descent's agent models, for the polish after lunch and blocks (:mod:`.polish`).
+    models: AgentModels | None = None
 
 
 class _ProgressReporter(cp_model.CpSolverSolutionCallback):
@@ -194,7 +199,7 @@ def solve_problem(
         # The bound runs once the first roster exists; the descent continues with what it leaves.
         descent = descend(
             problem,
-            budget,
+            budget * (1 - POLISH_SHARE),
             report,
             on_first_feasible=mark_first_feasible,
             between=lambda: prove(budget * BOUND_LIMIT),
@@ -226,6 +231,7 @@ def solve_problem(
             first_feasible_seconds=first_feasible,
             wall_seconds=time.perf_counter() - started,
             seconds=spent,
+            models=descent.models,
         )
 
     roster = build_full_model(problem, through_counts=not direct)

@@ -1,0 +1,373 @@
+"""Shifts re-chosen with their activities in the loop: the descent again, on the plans as written.
+
+The descent (:mod:`.descent`) chooses shifts as if a multi-skilled agent could
+change queue every interval; the activity stage (:mod:`.activities`) then
+holds every shift to queue blocks and the switch cap. Where multi-skilled
+agents filled gaps interval by interval that costs coverage (100 agents,
+binding skills, benchmark seed 2: 117.7M with free switching, 121.0M with
+60-minute blocks and one switch per shift, the activity stage within 0.6% of
+the best plans for those shifts). So this stage repeats the descent's move on
+the written plans: each agent in turn is taken out, every shift option it may
+work is valued by its best *plan* against everyone else's plans (lunch start,
+one queue or two with one switch, blocks at least their minimum: a subset of
+what the activity stage allows, so every plan keeps the block and switch
+rules), the agent's own model picks its shifts with those values, and the
+result is kept only when it is strictly better and no queue minimum is lost.
+
+Everything is deterministic (fixed order, integer costs, CP-SAT's
+deterministic time) and the work is counted, so the stage stops within its
+share of the budget whatever the machine.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from scheduler.rostering.activities import LUNCH, ShiftPlan
+from scheduler.rostering.descent import AGENT_SOLVE_LIMIT, AgentModels, CoverageCost
+from scheduler.rostering.problem import RosterProblem
+
+# An interval an agent cannot serve on a queue (not skilled, closed) is worth this much less:
+# far below any coverage saving, small enough that a shift's sum stays a safe CP-SAT coefficient.
+UNSERVABLE = 10**9
+# Seconds of budget charged, calibrated to CPU time on the 2-core benchmark machine (100 agents,
+# 4 weeks, seed 2: 400 agent moves, 1.2 s valuing plans, 0.5 s of bookkeeping): per option valued,
+# per lunch placement of a shape valued, per element of the plan-value arrays, and per queue-interval
+# of bookkeeping (costs and minimums over the grid). The agents' own solves are charged as in the descent.
+SECONDS_PER_OPTION = 2e-6
+SECONDS_PER_PLACEMENT = 1e-4
+SECONDS_PER_ELEMENT = 5e-9
+SECONDS_PER_INTERVAL = 1e-7
+# Per agent move on top of its solve's charge (the solve of a polish move costs more CPU than the
+# descent's calibration: 400 moves, 11.7 s of CPU against 9.6 s charged without this).
+SECONDS_PER_MOVE = 0.005
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class PolishResult:
+    chosen: tuple[tuple[int, int], ...]  # (agent, option) worked, sorted
+    plans: dict[tuple[int, int], ShiftPlan]  # the live shifts' plans (frozen days are kept verbatim)
+    moves: int  # agents whose shifts or plans changed
+    sweeps: int
+    seconds: float  # budget charged (deterministic)
+
+
+@dataclass(frozen=True, slots=True)
+class _Shape:
+    """Options alike relative to their start: length, lunch offsets and length."""
+
+    length: int
+    lunch_offsets: tuple[int, ...]
+    lunch_length: int
+
+
+class _Planner:
+    """Every shift option's best plan for one agent, from per-queue gains, vectorised over options of one shape."""
+
+    def __init__(self, problem: RosterProblem) -> None:
+        self.problem = problem
+        settings = problem.settings
+        step = problem.interval_minutes
+        self.blocks = [max(math.ceil(settings.min_block(queue) / step), 1) for queue in problem.queues]
+        self.switch = settings.switch_weight
+        self.may_switch = settings.max_switches_per_shift >= 1
+        self.shape_of: dict[int, _Shape] = {}
+        for option in problem.options:
+            if option.day_index in problem.frozen_days:
+                continue
+            self.shape_of[option.index] = _Shape(
+                length=option.last_interval - option.first_interval,
+                lunch_offsets=tuple(start - option.first_interval for start in option.lunch_starts),
+                lunch_length=option.lunch_intervals,
+            )
+        self._groups: dict[int, list[tuple[_Shape, np.ndarray]]] = {}
+        self.seconds = 0.0  # budget charged for valuing plans
+
+    def groups(self, a: int) -> list[tuple[_Shape, np.ndarray]]:
+        """The agent's live options by shape (cached: what an agent may work does not change)."""
+        if a not in self._groups:
+            by_shape: dict[_Shape, list[int]] = defaultdict(list)
+            for o in self.problem.allowed[a]:
+                if o in self.shape_of:
+                    by_shape[self.shape_of[o]].append(o)
+            self._groups[a] = [
+                (shape, np.array(options, dtype=np.int64))
+                for shape, options in sorted(by_shape.items(), key=lambda item: item[1][0])
+            ]
+        return self._groups[a]
+
+    def best(
+        self, a: int, queues: np.ndarray, gain: np.ndarray
+    ) -> tuple[dict[int, int], dict[int, tuple[int | None, int, int, int]]]:
+        """Per live option: its best plan's worth and the plan as ``(lunch start, A, B, switch)``.
+
+        ``gain[k, t]``: what the agent serving ``queues[k]`` in interval ``t``
+        saves (switch cost not included). A plan serves queue A from the shift's
+        start and queue B from grid interval ``switch`` on (A == B: no switch).
+        """
+        prefix = np.zeros((len(queues), gain.shape[1] + 1), dtype=np.int64)
+        np.cumsum(gain, axis=1, out=prefix[:, 1:])
+        caps = np.array([self.blocks[q] for q in queues], dtype=np.int64)
+        values: dict[int, int] = {}
+        plans: dict[int, tuple[int | None, int, int, int]] = {}
+        for shape, options in self.groups(a):
+            self.seconds += SECONDS_PER_OPTION * len(options)
+            firsts = np.array([self.problem.options[o].first_interval for o in options.tolist()], dtype=np.int64)
+            best_value = np.full(len(options), np.iinfo(np.int64).min, dtype=np.int64)
+            best_plan = np.zeros((len(options), 4), dtype=np.int64)  # lunch offset (-1: none), A, B, switch offset
+            for lunch in shape.lunch_offsets or (None,):
+                pieces = (
+                    [(0, shape.length)] if lunch is None else [(0, lunch), (lunch + shape.lunch_length, shape.length)]
+                )
+                for value, (first_queue, second_queue, switch) in self._candidates(prefix, firsts, pieces, caps):
+                    better = value > best_value
+                    best_value = np.where(better, value, best_value)
+                    best_plan[better, 0] = -1 if lunch is None else lunch
+                    best_plan[better, 1] = first_queue[better]
+                    best_plan[better, 2] = second_queue[better]
+                    best_plan[better, 3] = switch[better]
+            for i, o in enumerate(options.tolist()):
+                values[o] = int(best_value[i])
+                offset, first_queue, second_queue, switch = best_plan[i].tolist()
+                first = self.problem.options[o].first_interval
+                plans[o] = (
+                    None if offset < 0 else first + offset,
+                    int(queues[first_queue]),
+                    int(queues[second_queue]),
+                    first + switch,
+                )
+        return values, plans
+
+    def _candidates(
+        self, prefix: np.ndarray, firsts: np.ndarray, pieces: list[tuple[int, int]], caps: np.ndarray
+    ) -> list[tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]]:
+        """For one lunch placement: the best one-queue plan and the best plan switching in each place.
+
+        Each entry is ``(worth per option, (A, B, switch offset) per option)``; a
+        run inside a stretch of work (between the shift's ends and lunch) that
+        does not fill the stretch lasts at least its queue's minimum block.
+        """
+
+        def span(begin: int, end: int) -> np.ndarray:  # [queue, option]: gains over offsets begin..end-1
+            return prefix[:, firsts + end] - prefix[:, firsts + begin]
+
+        whole = [span(begin, end) for begin, end in pieces]
+        total = np.sum(whole, axis=0)  # [queue, option]
+        count = len(caps)
+        self.seconds += SECONDS_PER_PLACEMENT + SECONDS_PER_ELEMENT * total.size * (len(pieces) + 1)
+        single = total.argmax(axis=0)
+        results: list[tuple[np.ndarray, tuple[np.ndarray, np.ndarray, np.ndarray]]] = []
+        # switch offset for a single-queue plan: the shift's end (never reached)
+        results.append((total.max(axis=0), (single, single, np.full_like(single, pieces[-1][1]))))
+        if count < 2 or not self.may_switch:
+            return results
+        different = ~np.eye(count, dtype=bool)[:, :, None]  # [A, B, 1]
+        if len(pieces) == 2:  # at lunch: A before, B after
+            at_lunch = whole[0][:, None, :] + whole[1][None, :, :] - self.switch
+            at_lunch = np.where(different, at_lunch, np.iinfo(np.int64).min // 2).reshape(count * count, -1)
+            pick = at_lunch.argmax(axis=0)
+            results.append((at_lunch.max(axis=0), (pick // count, pick % count, np.full_like(pick, pieces[1][0]))))
+        for p, (begin, end) in enumerate(pieces):
+            switches = np.arange(begin + 1, end)
+            if not len(switches):
+                continue
+            # Before the switch: A over the earlier pieces and begin..switch; after: B to the shift's end.
+            before = np.sum(whole[:p], axis=0) if p else np.zeros_like(total)
+            at = prefix[:, firsts[:, None] + switches[None, :]]  # [queue, option, switch]
+            head = at - prefix[:, firsts + begin][:, :, None] + before[:, :, None]  # A: [queue, option, switch]
+            after = np.sum(whole[p + 1 :], axis=0) if p + 1 < len(pieces) else np.zeros_like(total)
+            tail = prefix[:, firsts + end][:, :, None] - at + after[:, :, None]  # B: [queue, option, switch]
+            fits = ((switches[None, :] - begin) >= caps[:, None])[:, None, :] & (
+                (end - switches[None, :]) >= caps[:, None]
+            )[None, :, :]  # [A, B, switch]
+            allowed = fits & different
+            combined = head[:, None, :, :] + tail[None, :, :, :] - self.switch  # [A, B, option, switch]
+            self.seconds += SECONDS_PER_ELEMENT * combined.size
+            combined = np.where(allowed[:, :, None, :], combined, np.iinfo(np.int64).min // 2)
+            flat = combined.transpose(2, 0, 1, 3).reshape(len(firsts), -1)  # [option, A*B*switch]
+            pick = flat.argmax(axis=1)
+            value = flat[np.arange(len(firsts)), pick]
+            first_queue, rest = np.divmod(pick, count * len(switches))
+            second_queue, where = np.divmod(rest, len(switches))
+            results.append((value, (first_queue, second_queue, switches[where])))
+        return results
+
+
+def plan_of(problem: RosterProblem, o: int, lunch: int | None, first: int, second: int, switch: int) -> ShiftPlan:
+    """The plan serving ``first`` until grid interval ``switch``, then ``second``, lunch at ``lunch``."""
+    option = problem.options[o]
+    length = problem.options[o].lunch_intervals
+    queues = tuple(
+        LUNCH if lunch is not None and lunch <= t < lunch + length else (first if t < switch else second)
+        for t in range(option.first_interval, option.last_interval)
+    )
+    return ShiftPlan(lunch=lunch, queues=queues)
+
+
+def polish(
+    problem: RosterProblem,
+    models: AgentModels,
+    chosen: Sequence[tuple[int, int]],
+    plans: dict[tuple[int, int], ShiftPlan],
+    time_limit: float,
+) -> PolishResult:
+    """Sweeps of agent moves on the written plans within ``time_limit`` counted seconds.
+
+    Args:
+        models: the descent's agent models (their remembered own costs belong to
+            the shifts in ``chosen``).
+        chosen: every ``(agent, option)`` worked, frozen days included.
+        plans: the activity stage's plans of the live shifts; the starting point.
+    """
+    coverage = CoverageCost(problem)  # its cost(): the objective's coverage terms plus the minimum penalty
+    planner = _Planner(problem)
+    counts = np.zeros(problem.required.shape, dtype=np.int64)
+    plans = dict(plans)
+    for plan_key, plan in plans.items():
+        _apply(counts, problem, plan_key[1], plan, +1)
+    current: dict[int, list[int]] = defaultdict(list)
+    for a, o in chosen:
+        current[a].append(o)
+    skills = [
+        np.array([q for q, queue in enumerate(problem.queues) if queue in agent.channels], dtype=np.int64)
+        for agent in problem.agents
+    ]
+    secondary = [
+        np.array([queue in agent.secondary_queues for queue in problem.queues], dtype=bool) for agent in problem.agents
+    ]
+    weight = problem.settings.secondary_skill_weight
+    start_time = models.deterministic_time
+
+    def spent() -> float:
+        return models.deterministic_time - start_time + planner.seconds + coverage.work * SECONDS_PER_INTERVAL
+
+    order = sorted(range(len(problem.agents)), key=lambda a: (len(problem.allowed[a]), problem.agents[a].id))
+    moves = sweeps = 0
+    while spent() < time_limit:
+        sweeps += 1
+        changed = 0
+        for a in order:
+            if spent() >= time_limit:
+                break
+            changed += _move(
+                problem,
+                models,
+                planner,
+                coverage,
+                counts,
+                plans,
+                current,
+                a,
+                skills[a],
+                secondary[a],
+                weight,
+                time_limit - spent(),
+            )
+        moves += changed
+        if changed == 0:
+            break
+    return PolishResult(
+        chosen=tuple(sorted((a, o) for a, options in current.items() for o in options)),
+        plans=plans,
+        moves=moves,
+        sweeps=sweeps,
+        seconds=spent(),
+    )
+
+
+def _move(
+    problem: RosterProblem,
+    models: AgentModels,
+    planner: _Planner,
+    coverage: CoverageCost,
+    counts: np.ndarray,
+    plans: dict[tuple[int, int], ShiftPlan],
+    current: dict[int, list[int]],
+    a: int,
+    queues: np.ndarray,
+    secondary: np.ndarray,
+    secondary_weight: int,
+    budget_left: float,
+) -> bool:
+    """Agent ``a`` taken out and put back at its best shifts and plans; True when that changed anything."""
+    old = {o: plans[a, o] for o in current[a] if (a, o) in plans}
+    missing_before = _missing(coverage, counts)
+    for o, plan in old.items():
+        _apply(counts, problem, o, plan, -1)
+    coverage.work += counts.size + round(SECONDS_PER_MOVE / SECONDS_PER_INTERVAL)
+    saving = coverage.cost(counts) - coverage.cost(counts + 1)  # [queue, interval]
+    gain = (
+        np.where(problem.is_open[queues], saving[queues], -UNSERVABLE) - secondary_weight * secondary[queues][:, None]
+    )
+    value, best = planner.best(a, queues, gain)
+    own = {o: _worth(problem, o, plan, gain, queues, planner.switch) for o, plan in old.items()}
+    for o, worth in own.items():
+        if worth >= value[o]:  # the plan it has is as good: it stays
+            value[o] = worth
+    if models.remembered_cost(a) is None:  # its current shifts' own cost is what a move must beat
+        models.remember(a, current[a])
+    remembered = models.remembered_cost(a)
+    shifts = models.best_shifts(a, value, current[a], min(AGENT_SOLVE_LIMIT, max(budget_left, 0.01)))
+    new_shifts = shifts if shifts is not None else current[a]
+    new: dict[int, ShiftPlan] = {}
+    for o in new_shifts:
+        if o not in planner.shape_of:
+            continue  # a frozen day: kept verbatim, no plan
+        if o in own and own[o] >= value[o]:
+            new[o] = old[o]
+        elif value[o] <= -UNSERVABLE // 2:
+            new = old  # no plan in reach keeps the rules for this option: the agent stays as it was
+            new_shifts = current[a]
+            break
+        else:
+            new[o] = plan_of(problem, o, *best[o])
+    for o, plan in new.items():
+        _apply(counts, problem, o, plan, +1)
+    if _missing(coverage, counts) > missing_before:
+        for o, plan in new.items():  # a queue minimum would be lost: undo
+            _apply(counts, problem, o, plan, -1)
+        for o, plan in old.items():
+            _apply(counts, problem, o, plan, +1)
+        models.restore_cost(a, remembered)
+        return False
+    for o in old:
+        del plans[a, o]
+    for o, plan in new.items():
+        plans[a, o] = plan
+    changed = sorted(new_shifts) != sorted(current[a]) or any(new[o] != old.get(o) for o in new)
+    current[a] = list(new_shifts)
+    return changed
+
+
+def _worth(problem: RosterProblem, o: int, plan: ShiftPlan, gain: np.ndarray, queues: np.ndarray, switch: int) -> int:
+    """What a given plan saves against ``gain`` (its switches charged as the objective does)."""
+    first = problem.options[o].first_interval
+    rows = {int(q): k for k, q in enumerate(queues.tolist())}
+    total = 0
+    previous = None
+    for i, q in enumerate(plan.queues):
+        if q == LUNCH:
+            continue
+        total += int(gain[rows[q], first + i])
+        if previous is not None and q != previous:
+            total -= switch
+        previous = q
+    return total
+
+
+def _missing(coverage: CoverageCost, counts: np.ndarray) -> int:
+    """Agent-intervals missing from the queue minimums."""
+    coverage.work += counts.size
+    return int(np.maximum(coverage.minimum - counts, 0).sum())
+
+
+def _apply(counts: np.ndarray, problem: RosterProblem, o: int, plan: ShiftPlan, sign: int) -> None:
+    first = problem.options[o].first_interval
+    queues = np.asarray(plan.queues)
+    working = queues != LUNCH
+    np.add.at(counts, (queues[working], first + np.nonzero(working)[0]), sign)

@@ -1,0 +1,91 @@
+"""The polish: shifts re-chosen with their lunch and queue blocks in the loop."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from benchmarks.roster_instances import make_instance
+from scheduler.rostering.activities import LUNCH, ShiftPlan, _plan_cost, _Rules, _Shift, plan_activities
+from scheduler.rostering.checker import find_violations
+from scheduler.rostering.extract import roster_rows
+from scheduler.rostering.polish import _Planner, _worth, plan_of, polish
+from scheduler.rostering.previous import apply_previous
+from scheduler.rostering.problem import build_problem
+from scheduler.rostering.score import score_roster
+from scheduler.rostering import solve
+from scheduler.rostering.solve import solve_problem
+
+
+def _problem(seed: int):  # noqa: ANN202
+    config, team, requirements, start, days = make_instance(14, weeks=1, seed=seed, time_limit_seconds=2.0)
+    return config, team, requirements, start, days, apply_previous(build_problem(config, team, requirements, start, days), None, None)
+
+
+def _one_switch_plans(problem, a: int, o: int):  # noqa: ANN001, ANN202
+    """Every plan of one queue, or two with one switch, at every lunch start (valid or not)."""
+    option = problem.options[o]
+    skills = [q for q, queue in enumerate(problem.queues) if queue in problem.agents[a].channels]
+    for lunch in option.lunch_starts or (None,):
+        for first in skills:
+            for second in skills:
+                for switch in range(option.first_interval + 1, option.last_interval + 1) if first != second else (option.last_interval,):
+                    yield plan_of(problem, o, lunch, first, second, switch)
+
+
+@pytest.mark.parametrize("seed", [2, 3, 1])  # lunch 30 min, lunch 60 min, no lunch
+def test_each_option_gets_the_best_valid_plan_of_one_switch(seed: int) -> None:
+    """Against random gains, the vectorised valuation equals a brute force over plans the block rules allow."""
+    _config, _team, _requirements, _start, _days, problem = _problem(seed)
+    planner = _Planner(problem)
+    blocks = np.array([math.ceil(problem.settings.min_block(queue) / problem.interval_minutes) for queue in problem.queues])
+    rules = _Rules(switch=0, max_switches=problem.settings.max_switches_per_shift, penalty=1)
+    rng = np.random.default_rng(seed)
+    agent = next(a for a, member in enumerate(problem.agents) if len(member.channels) >= 2)
+    queues = np.array([q for q, queue in enumerate(problem.queues) if queue in problem.agents[agent].channels])
+    gain = rng.integers(-5_000, 20_000, size=(len(queues), len(problem.grid)))
+    values, plans = planner.best(agent, queues, gain)
+    checked = 0
+    for o in problem.allowed[agent][::7]:
+        shift = _Shift(problem, agent, o, blocks)
+        zero = np.zeros((len(shift.t), len(problem.queues)), dtype=np.int64)
+        valid = [plan for plan in _one_switch_plans(problem, agent, o) if _plan_cost(shift, plan, zero, rules) == 0]
+        best = max(_worth(problem, o, plan, gain, queues, planner.switch) for plan in valid)
+        chosen = plan_of(problem, o, *plans[o])
+        assert _plan_cost(shift, chosen, zero, rules) == 0  # keeps blocks and the switch cap
+        assert values[o] == _worth(problem, o, chosen, gain, queues, planner.switch) == best
+        checked += 1
+    assert checked > 5
+
+
+def test_a_plan_serves_its_first_queue_until_the_switch_and_leaves_lunch_free() -> None:
+    _config, _team, _requirements, _start, _days, problem = _problem(2)
+    option = next(option for option in problem.options if option.lunch_starts)
+    lunch = option.lunch_starts[0]
+    plan = plan_of(problem, option.index, lunch, 0, 1, lunch + option.lunch_intervals)
+    offset = lunch - option.first_interval
+    assert plan == ShiftPlan(
+        lunch=lunch,
+        queues=(0,) * offset + (LUNCH,) * option.lunch_intervals + (1,) * (len(plan.queues) - offset - option.lunch_intervals),
+    )
+
+
+@pytest.mark.parametrize("seed", [2, 3])
+def test_polish_keeps_every_rule_and_never_does_worse(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
+    """From the activity stage's plans: the written roster keeps every hard rule and scores no worse."""
+    monkeypatch.setattr(solve, "DIRECT_MAX_AGENT_DAYS", 0)  # this small team takes the large-team path
+    config, team, requirements, start, days, problem = _problem(seed)
+    solution = solve_problem(problem, time_limit=1.5)
+    assert solution.models is not None  # this team is rostered by the descent
+    activities = plan_activities(problem, solution.chosen, solution.lunch, solution.serve, 1.0)
+    before = score_roster(roster_rows(problem, activities.plans), team, config, requirements, start, days)
+    result = polish(problem, solution.models, solution.chosen, activities.plans, 2.0)
+    frame = roster_rows(problem, result.plans)
+    assert find_violations(frame, team, config, start, days) == []
+    after = score_roster(frame, team, config, requirements, start, days)
+    assert after.objective <= before.objective
+    assert set(result.plans) == {key for key in result.chosen}
+    again = polish(problem, solve_problem(problem, time_limit=1.5).models, solution.chosen, activities.plans, 2.0)
+    assert again.plans == result.plans  # deterministic
