@@ -27,9 +27,11 @@ from scheduler.errors import InputError
 from scheduler.staffing.response_times import (
     RESPONSE_TIME_COLUMNS,
     DeferredQueue,
+    Scenarios,
     answer_times,
     deferred_queues,
     response_times,
+    simulate,
 )
 from scheduler.tables import read_table, write_table
 
@@ -81,8 +83,13 @@ def plan_answer_inputs(
     return deferred_queues(forecast, requirements, coverage, names, config.timezone)
 
 
-def answer_feed(config: Config, queues: tuple[DeferredQueue, ...]) -> dict[str, Any]:
-    """The helpdesk feed: per deferred queue and interval, when a message received in it is answered."""
+def answer_feed(
+    config: Config, queues: tuple[DeferredQueue, ...], simulated: dict[str, Scenarios] | None = None
+) -> dict[str, Any]:
+    """The helpdesk feed: per deferred queue and interval, when a message received in it is answered.
+
+    ``simulated``: :func:`~scheduler.staffing.response_times.simulate` per queue name, if already run.
+    """
     tz = config.timezone
     feed: dict[str, Any] = {
         "version": FEED_VERSION,
@@ -93,7 +100,7 @@ def answer_feed(config: Config, queues: tuple[DeferredQueue, ...]) -> dict[str, 
     }
     for queue in sorted(queues, key=lambda item: item.queue):
         ends = queue.starts + queue.step
-        times = answer_times(queue, ends)
+        times = answer_times(queue, ends, simulated=simulated.get(queue.queue) if simulated else None)
         channel = config.channel(queue.queue)
         rows = []
         for start, end, expected, p80 in zip(queue.starts, ends, times.expected_at, times.p80_at, strict=True):
@@ -157,8 +164,10 @@ def render_feed(feed: dict[str, Any]) -> str:
 
 def write_answer_times(config: Config, queues: tuple[DeferredQueue, ...], out_dir: Path) -> pd.DataFrame:
     """Write ``response_times.csv`` and ``response_times.json`` into ``out_dir`` (each atomically)."""
-    frame = response_times(queues)
-    feed = render_feed(answer_feed(config, queues))
+    # Both files read the same seeded scenarios: draw and run them once per queue.
+    simulated = {queue.queue: simulate(queue) for queue in queues}
+    frame = response_times(queues, simulated=simulated)
+    feed = render_feed(answer_feed(config, queues, simulated))
     write_table(
         frame.loc[:, list(RESPONSE_TIME_COLUMNS)], out_dir / CSV_FILE, config.timezone, ("ds", "expected_at", "p80_at")
     )

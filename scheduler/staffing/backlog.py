@@ -175,6 +175,21 @@ def taut_string(lower: npt.ArrayLike, upper: npt.ArrayLike) -> FloatArray:
     return path
 
 
+def answered_work(arrived: FloatArray, offered: FloatArray) -> FloatArray:
+    """FIFO fluid ``D_t = min(D_{t-1} + c_t, A_t)`` in closed form, along the last axis.
+
+    Args:
+        arrived: cumulative cohort work ``A`` per open interval; a leading axis
+            holds independent scenarios (``scenarios x intervals``) if present.
+        offered: cumulative capacity per open interval (broadcast against ``arrived``).
+
+    Returns:
+        Cumulative work answered by the end of each open interval, shaped like ``arrived``.
+    """
+    done = offered + np.minimum(np.minimum.accumulate(arrived - offered, axis=-1), 0.0)
+    return np.minimum(np.maximum.accumulate(done, axis=-1), arrived)
+
+
 def evaluate_capacity(work: npt.ArrayLike, own: npt.ArrayLike, capacity: npt.ArrayLike, window: int) -> BacklogFigures:
     """FIFO fluid figures of a given capacity per open interval.
 
@@ -195,9 +210,7 @@ def evaluate_capacity(work: npt.ArrayLike, own: npt.ArrayLike, capacity: npt.Arr
         return BacklogFigures(done=np.zeros(0), share_in_target=np.zeros(0), mean_wait=np.zeros(0))
     arrived = np.cumsum(values)
     before = arrived - values
-    offered = np.cumsum(np.asarray(capacity, dtype=float))
-    done = offered + np.minimum(np.minimum.accumulate(arrived - offered), 0.0)
-    done = np.minimum(np.maximum.accumulate(done), arrived)
+    done = answered_work(arrived, np.cumsum(np.asarray(capacity, dtype=float)))
 
     due = np.minimum(np.arange(m) + window - 1, m - 1)
     with np.errstate(divide="ignore", invalid="ignore"):

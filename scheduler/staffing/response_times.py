@@ -48,7 +48,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from scheduler.errors import InputError
-from scheduler.staffing.backlog import cohorts, evaluate_capacity
+from scheduler.staffing.backlog import answered_work
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -188,22 +188,64 @@ def scenario_tickets(queue: DeferredQueue, scenarios: int = SCENARIOS, seed: int
 
 
 def waiting_work(queue: DeferredQueue, tickets: FloatArray) -> FloatArray:
-    """Work waiting at each interval start (``scenarios x intervals``), from the FIFO backlog model."""
+    """Work waiting at each interval start (``scenarios x intervals``), from the FIFO backlog model.
+
+    All scenarios at once: each row goes through the same floating-point
+    operations, in the same order, as :func:`~scheduler.staffing.backlog.cohorts`
+    and :func:`~scheduler.staffing.backlog.evaluate_capacity` on that row alone
+    (cohort sums are added interval by interval, as ``np.bincount`` does), so
+    the figures are those of the one-row model, bit for bit.
+    """
     work = tickets * queue.ticket_hours
+    n = queue.volume.size
     waiting = np.zeros_like(work)
     positions = np.flatnonzero(queue.is_open)
-    latest = np.searchsorted(positions, np.arange(queue.volume.size), side="right") - 1
-    for row in range(work.shape[0]):
-        groups = cohorts(work[row], queue.is_open)
-        done = evaluate_capacity(groups.work, groups.own, queue.capacity[groups.positions], 1).done
-        answered = np.where(latest >= 0, done[np.maximum(latest, 0)] if done.size else 0.0, 0.0)
-        left = np.cumsum(work[row]) - answered  # waiting at each interval's end
-        waiting[row, 1:] = np.clip(left[:-1], 0.0, None)
+    latest = np.searchsorted(positions, np.arange(n), side="right") - 1
+    if positions.size == 0:
+        answered: FloatArray | float = 0.0
+    else:
+        owner = np.searchsorted(positions, np.arange(n), side="left")
+        by_interval = np.ascontiguousarray(work.T)
+        grouped = np.zeros((positions.size, work.shape[0]))
+        for interval in np.flatnonzero(owner < positions.size):
+            grouped[owner[interval]] += by_interval[interval]
+        arrived = np.cumsum(grouped.T, axis=1)
+        done = answered_work(arrived, np.cumsum(queue.capacity[positions]))
+        answered = np.where(latest >= 0, done[:, np.maximum(latest, 0)], 0.0)
+    left = np.cumsum(work, axis=1) - answered  # waiting at each interval's end
+    waiting[:, 1:] = np.clip(left[:, :-1], 0.0, None)
     return waiting
 
 
-def answer_times(queue: DeferredQueue, received: pd.DatetimeIndex, scenarios: int = SCENARIOS) -> AnswerTimes:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Scenarios:
+    """The volume scenarios of one queue run through the FIFO model (``scenarios x intervals``)."""
+
+    work: FloatArray  # agent-hours arriving per interval
+    waiting: FloatArray  # work waiting at each interval start
+
+
+def simulate(queue: DeferredQueue, scenarios: int = SCENARIOS) -> Scenarios:
+    """Draw the queue's seeded volume scenarios and their backlog; the same queue always gives the same arrays."""
+    tickets = scenario_tickets(queue, scenarios)
+    return Scenarios(work=tickets * queue.ticket_hours, waiting=waiting_work(queue, tickets))
+
+
+def answer_times(
+    queue: DeferredQueue,
+    received: pd.DatetimeIndex,
+    scenarios: int = SCENARIOS,
+    *,
+    simulated: Scenarios | None = None,
+) -> AnswerTimes:
     """Expected and P80 answer moments for messages received at ``received`` (inside the horizon).
+
+    Args:
+        queue: the queue's FIFO inputs.
+        received: the moments messages arrive.
+        scenarios: volume scenarios drawn when ``simulated`` is not given.
+        simulated: :func:`simulate` of this queue, computed once when several
+            sets of moments are asked of the same plan.
 
     Raises:
         InputError: a moment lies outside the planned horizon.
@@ -222,9 +264,8 @@ def answer_times(queue: DeferredQueue, received: pd.DatetimeIndex, scenarios: in
     index = np.minimum(np.floor(position).astype(np.int64), n - 1)
     fraction = position - index
 
-    tickets = scenario_tickets(queue, scenarios)
-    waiting = waiting_work(queue, tickets)
-    work = tickets * queue.ticket_hours
+    drawn = simulate(queue, scenarios) if simulated is None else simulated
+    waiting, work = drawn.waiting, drawn.work
     capacity = queue.capacity
     ends = np.cumsum(capacity)
     begins = ends - capacity
@@ -276,11 +317,20 @@ def _to_clock(queue: DeferredQueue, position: FloatArray) -> pd.DatetimeIndex:
     return moments.where(known, pd.NaT)
 
 
-def response_times(queues: tuple[DeferredQueue, ...], scenarios: int = SCENARIOS) -> pd.DataFrame:
-    """:data:`RESPONSE_TIME_COLUMNS` for a message received at every interval start, sorted by queue, ds."""
+def response_times(
+    queues: tuple[DeferredQueue, ...],
+    scenarios: int = SCENARIOS,
+    *,
+    simulated: dict[str, Scenarios] | None = None,
+) -> pd.DataFrame:
+    """:data:`RESPONSE_TIME_COLUMNS` for a message received at every interval start, sorted by queue, ds.
+
+    ``simulated``: :func:`simulate` per queue name, when the caller already ran them.
+    """
     frames = []
     for queue in sorted(queues, key=lambda item: item.queue):
-        times = answer_times(queue, queue.starts, scenarios)
+        drawn = simulated.get(queue.queue) if simulated else None
+        times = answer_times(queue, queue.starts, scenarios, simulated=drawn)
         frames.append(
             pd.DataFrame(
                 {

@@ -9,13 +9,28 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from scheduler.errors import InputError
-from scheduler.staffing.response_times import DeferredQueue, answer_times, day_dispersion, response_times
+from scheduler.staffing.backlog import cohorts, evaluate_capacity
+from scheduler.staffing.response_times import (
+    DeferredQueue,
+    answer_times,
+    day_dispersion,
+    response_times,
+    scenario_tickets,
+    simulate,
+    waiting_work,
+)
 
 STEP = pd.Timedelta(minutes=30)
 
 
 def make_queue(
-    volume: np.ndarray, agents: np.ndarray, *, days: int = 2, open_from: int = 9, open_to: int = 17, aht_minutes: float = 6.0
+    volume: np.ndarray,
+    agents: np.ndarray,
+    *,
+    days: int = 2,
+    open_from: int = 9,
+    open_to: int = 17,
+    aht_minutes: float = 6.0,
 ) -> DeferredQueue:
     """A UTC queue on a 30-minute grid open ``open_from``-``open_to`` every day; agents work at full capacity."""
     n = 48 * days
@@ -120,7 +135,9 @@ def test_answers_are_inside_opening_hours_later_than_the_message_and_monotone(
     volume: list[float], agents: list[float], open_from: int, length: int, dispersion: float
 ) -> None:
     base = make_queue(np.asarray(volume), np.asarray(agents), open_from=open_from, open_to=open_from + length)
-    queue = DeferredQueue(**{**{f: getattr(base, f) for f in base.__slots__}, "day_dispersion": np.array([0.0, dispersion])})
+    queue = DeferredQueue(
+        **{**{f: getattr(base, f) for f in base.__slots__}, "day_dispersion": np.array([0.0, dispersion])}
+    )
     received = queue.starts[::3]
     times = answer_times(queue, received, scenarios=30)
     for column in (times.expected_at, times.p80_at):
@@ -134,3 +151,38 @@ def test_answers_are_inside_opening_hours_later_than_the_message_and_monotone(
         values[~known] = 1e30  # beyond the horizon: later than any answer
         assert (np.diff(values) >= 0).all()  # a later message is never answered earlier (FIFO)
 
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    volume=st.lists(st.floats(0.0, 4.0), min_size=96, max_size=96),
+    agents=st.lists(st.sampled_from([0.0, 0.5, 1.0, 2.0]), min_size=96, max_size=96),
+    open_from=st.integers(0, 23),
+    length=st.integers(0, 24),
+)
+def test_waiting_work_of_all_scenarios_is_the_one_row_model_bit_for_bit(
+    volume: list[float], agents: list[float], open_from: int, length: int
+) -> None:
+    queue = make_queue(np.asarray(volume), np.asarray(agents), open_from=open_from, open_to=open_from + length)
+    tickets = scenario_tickets(queue, 12)
+    waiting = waiting_work(queue, tickets)
+    work = tickets * queue.ticket_hours
+    positions = np.flatnonzero(queue.is_open)
+    latest = np.searchsorted(positions, np.arange(queue.volume.size), side="right") - 1
+    for row in range(work.shape[0]):  # the backlog model run on each scenario alone
+        groups = cohorts(work[row], queue.is_open)
+        done = evaluate_capacity(groups.work, groups.own, queue.capacity[groups.positions], 1).done
+        answered = np.where(latest >= 0, done[np.maximum(latest, 0)] if done.size else 0.0, 0.0)
+        left = np.cumsum(work[row]) - answered
+        expected = np.concatenate(([0.0], np.clip(left[:-1], 0.0, None)))
+        assert waiting[row].tobytes() == expected.tobytes()
+
+
+def test_answer_times_from_shared_scenarios_equal_a_fresh_draw() -> None:
+    queue = make_queue(np.full(96, 3.0), np.full(96, 1.0))
+    ends = queue.starts + queue.step
+    fresh = answer_times(queue, ends, scenarios=40)
+    shared = answer_times(queue, ends, simulated=simulate(queue, 40))
+    pd.testing.assert_index_equal(fresh.expected_at, shared.expected_at)
+    pd.testing.assert_index_equal(fresh.p80_at, shared.p80_at)
+    drawn = {queue.queue: simulate(queue, 40)}
+    pd.testing.assert_frame_equal(response_times((queue,), 40), response_times((queue,), 40, simulated=drawn))
