@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from forecasts.baseline import fit_model
+from forecasts.baseline import Fit, fit_model
 from forecasts.daytypes import NO_SPECIAL_DAYS, PROFILED, SpecialDays
 from forecasts.events import CalendarState
 from forecasts.predict import Prediction, predict
@@ -70,11 +70,12 @@ def calibrate(
     """Errors of the model refitted at the last ``calibration_weeks`` weekly origins before ``cutoff``."""
     ys: list[np.ndarray] = []
     yhats: list[np.ndarray] = []
+    fits = _FitCache(series, state, weeks, settings)
     for k in range(1, settings.calibration_weeks + 1):
         origin = cutoff - 7 * k
         if origin <= 0:
             break
-        fit = fit_model(series, state, origin, weeks, settings)
+        fit = fits.at(origin)
         if min(fit.used) < MIN_NORMAL_OCCURRENCES:
             break
         target = np.arange(origin, min(origin + horizon, cutoff))
@@ -86,18 +87,38 @@ def calibrate(
         ys.append(series.y[:, prediction.intervals].ravel())
     y = np.concatenate(ys) if ys else np.zeros(0)
     normal = calibration_from_errors(y, np.concatenate(yhats) if yhats else np.zeros(0))
-    by_type = _special_calibration(series, state, cutoff, weeks, settings, special, lost)
+    by_type = _special_calibration(series, state, cutoff, settings, special, lost, fits)
     return Calibration(phi2=normal.phi2, quantiles=normal.quantiles, points=normal.points, by_type=by_type)
+
+
+class _FitCache:
+    """The model refitted at weekly origins of one calibration, each origin fitted once.
+
+    The origins of the special days' calibration are weekly origins before the
+    cutoff too, so they mostly repeat those of the normal days'; a fit depends
+    only on the origin here (same history, calendar, window and settings).
+    """
+
+    def __init__(self, series: Series, state: CalendarState, weeks: int, settings: ModelSettings) -> None:
+        self._args = (series, state)
+        self._weeks = weeks
+        self._settings = settings
+        self._fits: dict[int, Fit] = {}
+
+    def at(self, origin: int) -> Fit:
+        if origin not in self._fits:
+            self._fits[origin] = fit_model(*self._args, origin, self._weeks, self._settings)
+        return self._fits[origin]
 
 
 def _special_calibration(
     series: Series,
     state: CalendarState,
     cutoff: int,
-    weeks: int,
     settings: ModelSettings,
     special: SpecialDays,
-    lost: tuple[int, ...] = (),
+    lost: tuple[int, ...],
+    fits: _FitCache,
 ) -> dict[int, Calibration]:
     """Per day type, the errors on past special days forecast from the weekly origin before each."""
     kinds = state.types.kind
@@ -110,7 +131,7 @@ def _special_calibration(
     for origin, days in sorted(by_origin.items()):
         if origin <= 0:
             continue
-        fit = fit_model(series, state, origin, weeks, settings)
+        fit = fits.at(origin)
         if min(fit.used) < MIN_NORMAL_OCCURRENCES:
             continue
         prediction = predict(series, state, fit, np.array(days), settings, special=special)

@@ -34,8 +34,7 @@ def sale_day_position(series: Series, state: CalendarState, row: int, day: int) 
     Sale day *k* of an event: the first day of a sale often peaks, the last one
     too (ends tonight), the days between are quieter.
     """
-    first = int((np.datetime64(state.ev["first_day"].iat[row], "D") - series.dates[0]).astype(int))
-    last = int((np.datetime64(state.ev["last_day"].iat[row], "D") - series.dates[0]).astype(int))
+    first, last = int(state.first_day[row]), int(state.last_day[row])
     return "first" if day <= first else "last" if day >= last else "middle"
 
 

@@ -44,6 +44,8 @@ class CalendarState:
     outage: np.ndarray  # (D,) outage days before the cutoff
     open_weekday: np.ndarray  # (7,) bool
     types: DayTypes  # the day type of every date
+    first_day: np.ndarray  # (E,) date index of each event's first local day
+    last_day: np.ndarray  # (E,) date index of each event's last local day
 
     @classmethod
     def prepare(cls, series: Series, ev: pd.DataFrame, cutoff: int) -> CalendarState:
@@ -103,7 +105,7 @@ class CalendarState:
         )  # fmt: skip
         return cls(
             ev=ev, entries=entries, timed=timed, touched=touched, during=during, eve=eve,
-            outage=outage, open_weekday=open_weekday, types=types,
+            outage=outage, open_weekday=open_weekday, types=types, first_day=first_idx, last_day=last_idx,
         )  # fmt: skip
 
     def normal(self, series: Series, cutoff: int) -> np.ndarray:

@@ -83,7 +83,8 @@ def normalized(values: pd.Series, value_map: Mapping[str, str]) -> pd.Series:
     """Ticket values trimmed, lower-cased and renamed through ``value_map`` (keys compared lower-cased)."""
     renames = {key.strip().lower(): target for key, target in value_map.items()}
     text = values.astype(str).str.strip().str.lower()
-    return text.map(lambda value: renames.get(value, value))
+    # one lookup per distinct value (a ticket export repeats a handful of values), then a vectorised map
+    return text.map({value: renames.get(value, value) for value in text.unique()})
 
 
 def route_tickets(frame: pd.DataFrame, channel_column: str, routing: Routing) -> tuple[pd.Series, tuple[str, ...]]:
@@ -159,7 +160,8 @@ def read_queue_counts(
     local = stamps[keep].dt.tz_convert(tz).dt.tz_localize(None)
     into = local - local.dt.floor(f"{interval_minutes}min")  # DST changes fall on interval boundaries
     ds = stamps[keep] - into
-    counts = pd.DataFrame({"ds": ds.to_numpy(), "queue": queue[keep].to_numpy()}).groupby(["queue", "ds"]).size()
+    # ds stays a datetime array: to_numpy() of tz-aware values makes one Timestamp object per ticket
+    counts = pd.DataFrame({"ds": ds.array, "queue": queue[keep].to_numpy()}).groupby(["queue", "ds"]).size()
     table = counts.rename("y").astype(float).reset_index()
     table["ds"] = pd.to_datetime(table["ds"], utc=True)
     return table.loc[:, ["ds", "queue", "y"]], warnings

@@ -41,12 +41,11 @@ def scheduled_agents(roster: pd.DataFrame, requirements: pd.DataFrame, interval_
     scheduled = np.zeros(len(base))
     step = pd.Timedelta(minutes=interval_minutes)
     # Short breaks are part of shrinkage, so an agent on a break still counts; lunch does not.
-    work = roster[roster["activity"].isin(("work", "break"))]
+    work = _with_break_queue(roster[roster["activity"].isin(("work", "break"))])
     for queue, rows in base.groupby("queue", sort=True):
         starts = _utc_ns(rows["ds"])
         ends = starts + step.to_timedelta64()
-        blocks = _with_break_queue(work)
-        blocks = blocks[blocks["queue"] == queue]
+        blocks = work[work["queue"] == queue]
         total = np.zeros(len(rows))
         for begin, end in zip(_utc_ns(blocks["start"]), _utc_ns(blocks["end"]), strict=True):
             overlap = (np.minimum(ends, end) - np.maximum(starts, begin)) / step.to_timedelta64()

@@ -103,15 +103,28 @@ def answer_feed(
         times = answer_times(queue, ends, simulated=simulated.get(queue.queue) if simulated else None)
         channel = config.channel(queue.queue)
         rows = []
-        for start, end, expected, p80 in zip(queue.starts, ends, times.expected_at, times.p80_at, strict=True):
+        reply_by = _reply_by_all(times.p80_at, tz)
+        columns = zip(
+            _local_isos(queue.starts, tz),
+            _local_isos(ends, tz),
+            _local_isos(times.expected_at, tz),
+            _local_isos(times.p80_at, tz),
+            ends,
+            times.p80_at,
+            reply_by,
+            strict=True,
+        )
+        for start, end, expected, p80, end_at, p80_at, words in columns:
             rows.append(
                 {
-                    "from": _local_iso(start, tz),
-                    "to": _local_iso(end, tz),
-                    "expected_at": _local_iso(expected, tz),
-                    "p80_at": _local_iso(p80, tz),
-                    "p80_minutes": None if pd.isna(p80) else int(math.ceil((p80 - end) / pd.Timedelta(minutes=1))),
-                    **_reply_by(p80, tz),
+                    "from": start,
+                    "to": end,
+                    "expected_at": expected,
+                    "p80_at": p80,
+                    "p80_minutes": None
+                    if pd.isna(p80_at)
+                    else int(math.ceil((p80_at - end_at) / pd.Timedelta(minutes=1))),
+                    **words,
                 }
             )
         feed["queues"][queue.queue] = {
@@ -122,22 +135,24 @@ def answer_feed(
     return feed
 
 
-def _local_iso(moment: pd.Timestamp | Any, tz: str) -> str | None:
-    if pd.isna(moment):
-        return None
-    return pd.Timestamp(moment).tz_convert(tz).isoformat()
+def _local_isos(moments: pd.DatetimeIndex, tz: str) -> list[str | None]:
+    """Each moment in ISO 8601 with the UTC offset of ``tz`` (``None`` for NaT)."""
+    return [None if pd.isna(moment) else moment.isoformat() for moment in moments.tz_convert(tz)]
 
 
-def _reply_by(moment: pd.Timestamp | Any, tz: str) -> dict[str, str | None]:
-    """The P80 promise in words: local date, weekday and clock time, rounded up to five minutes."""
-    if pd.isna(moment):
-        return {"reply_by_date": None, "reply_by_day": None, "reply_by_time": None}
-    local = pd.Timestamp(moment).tz_convert(tz).ceil(REPLY_BY_ROUNDING)
-    return {
-        "reply_by_date": local.strftime("%Y-%m-%d"),
-        "reply_by_day": local.strftime("%A"),
-        "reply_by_time": local.strftime("%H:%M"),
-    }
+def _reply_by_all(moments: pd.DatetimeIndex, tz: str) -> list[dict[str, str | None]]:
+    """The P80 promise in words: local date, weekday and clock time, rounded up to five minutes (``None`` for NaT)."""
+    local = moments.tz_convert(tz).ceil(REPLY_BY_ROUNDING)
+    return [
+        {"reply_by_date": None, "reply_by_day": None, "reply_by_time": None}
+        if pd.isna(moment)
+        else {
+            "reply_by_date": moment.strftime("%Y-%m-%d"),
+            "reply_by_day": moment.strftime("%A"),
+            "reply_by_time": moment.strftime("%H:%M"),
+        }
+        for moment in local
+    ]
 
 
 def render_feed(feed: dict[str, Any]) -> str:
