@@ -53,7 +53,14 @@ def as_written(frame: pd.DataFrame) -> pd.DataFrame:
     out = frame.copy()
     for column in out.columns:
         if pd.api.types.is_float_dtype(out[column]):
-            text = (out[column].round(FLOAT_DECIMALS) + 0.0).map(lambda value: f"{value:.{FLOAT_DECIMALS}f}")
+            rounded = out[column].round(FLOAT_DECIMALS) + 0.0
+            if rounded.dtype == np.float64 and not rounded.isna().any():
+                # A float64 rounded to 4 decimals reads back as itself: it is the double nearest k / 10^4,
+                # which prints as k / 10^4 exactly (or, where doubles are sparser than 10^-4, prints within
+                # half their spacing) and parses back to the same double. tests/unit/test_tables.py checks it.
+                out[column] = rounded
+                continue
+            text = rounded.map(lambda value: f"{value:.{FLOAT_DECIMALS}f}")
             out[column] = pd.to_numeric(text).astype(float)
     return out
 

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from scheduler.errors import InputError
-from scheduler.tables import format_timestamps, read_table, table_to_csv, write_table
+from scheduler.tables import FLOAT_DECIMALS, as_written, format_timestamps, read_table, table_to_csv, write_table
 
 
 def frame() -> pd.DataFrame:
@@ -129,3 +132,33 @@ def test_infinite_number_is_refused(tmp_path: Path) -> None:
     path.write_text("ds,yhat\n2026-11-27T09:30:00+03:00,inf\n", encoding="utf-8")
     with pytest.raises(InputError, match=r"forecast\.csv row 2: yhat 'inf' is not a number"):
         read_table(path, ["ds", "yhat"], ["ds"], numeric_columns=["yhat"])
+
+
+def _read_back(values: pd.Series) -> np.ndarray:
+    """What a float column's CSV text parses back to (the definition as_written must meet)."""
+    text = (values.round(FLOAT_DECIMALS) + 0.0).map(lambda value: f"{value:.{FLOAT_DECIMALS}f}")
+    return pd.to_numeric(text).astype(float).to_numpy()
+
+
+@given(
+    st.lists(
+        st.floats(allow_nan=False, allow_infinity=False, min_value=-1e15, max_value=1e15)
+        | st.integers(-(10**9), 10**9).map(lambda k: k / 10**FLOAT_DECIMALS)
+        | st.integers(-(10**9), 10**9).map(lambda k: (k + 0.5) / 10**FLOAT_DECIMALS),
+        min_size=1,
+        max_size=50,
+    )
+)
+def test_as_written_equals_the_csv_text_read_back_bit_for_bit(values: list[float]) -> None:
+    column = pd.Series(values, dtype=float)
+    written = as_written(pd.DataFrame({"x": column}))["x"].to_numpy()
+    assert written.tobytes() == _read_back(column).tobytes()
+
+
+def test_as_written_on_many_magnitudes_is_bit_identical() -> None:
+    rng = np.random.default_rng(7)
+    column = pd.Series(
+        np.concatenate([10 ** rng.uniform(-8, 12, 20_000), rng.uniform(-5, 5, 20_000), [0.0, -0.0, -4e-5]])
+    )
+    written = as_written(pd.DataFrame({"x": column}))["x"].to_numpy()
+    assert written.tobytes() == _read_back(column).tobytes()
