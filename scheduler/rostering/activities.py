@@ -20,14 +20,22 @@ shift's plan is replaced only on strict improvement of that total, so starting
 from the model's split (which meets every queue minimum) no queue minimum can
 be lost: one missing agent costs more than every short block and switch of a
 shift together. Skills and opening hours are never broken: a shift only serves
-queues its agent knows and that are open. Everything is deterministic (fixed
-order, integer costs) and the work is counted, so the stage stops within its
-share of the budget whatever the machine, except that the first sweep always
-completes (the starting split is not in blocks yet).
+queues its agent knows and that are open.
+
+Shift by shift, a queue minimum and the block and switch rules can conflict:
+the only plan of a shift keeping the minimums it holds may break a rule while
+another shift could take a minimum over (its lunch elsewhere, say). Such a
+shift is mended with the shifts overlapping it (:meth:`_Planner.repair`),
+which keeps a change only when no minimum is lost and fewer rules are broken.
+Everything is deterministic (fixed order, integer costs) and the work is
+counted, so the stage stops within its share of the budget whatever the
+machine, except that the first sweep and the mending always complete (the
+starting split is not in blocks yet, and a broken rule outweighs any cost).
 """
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from collections import defaultdict
 from collections.abc import Sequence
@@ -44,6 +52,8 @@ LUNCH = -1  # queue index of a lunch interval in a plan
 # one sweep 1.6 s), so the budget tracks time there while staying a count, not a clock.
 SECONDS_PER_STEP = 6e-7
 SECONDS_PER_SHIFT = 1e-4
+# Passes over the shifts around a broken one when it is mended (each pass replans every one once).
+REPAIR_ROUNDS = 3
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -94,7 +104,7 @@ class _Costs:
 class _Rules:
     switch: int  # cost of a change of queue
     max_switches: int  # changes of queue a shift may have
-    penalty: int  # a short block, or a switch past the maximum
+    penalty: float  # a short block, or a switch past the maximum (math.inf: not allowed at all)
 
 
 def assign_queues(
@@ -177,10 +187,11 @@ class _Shift:
         return range(lunch, lunch + self.lunch_length) if lunch is not None else range(0)
 
 
-def _best_plan(shift: _Shift, delta: np.ndarray, rules: _Rules) -> tuple[int, ShiftPlan, int]:
+def _best_plan(shift: _Shift, delta: np.ndarray, rules: _Rules) -> tuple[int, ShiftPlan | None, int]:
     """The cheapest plan of ``shift`` given ``delta[i, q]``, the cost of it serving q in its i-th interval.
 
-    Returns ``(cost, plan, steps)``. A state is (queue, length of the current
+    Returns ``(cost, plan, steps)``; ``plan`` is None only when ``rules.penalty``
+    is infinite and no plan keeps the block and switch rules. A state is (queue, length of the current
     block capped at the queue's minimum, whether the block began its stretch,
     switches so far capped at the maximum). A block may end (switch, lunch,
     shift end) once it reached its minimum, or when it began its stretch and
@@ -264,30 +275,27 @@ def _best_plan(shift: _Shift, delta: np.ndarray, rules: _Rules) -> tuple[int, Sh
                 plan[i] = trace[0]
                 trace = back[i][trace]
             best = (finals[end_key], ShiftPlan(lunch=lunch, queues=tuple(plan)))
-    assert best[1] is not None
+    if best[1] is None:
+        return 0, None, steps
     return int(best[0]), best[1], steps
 
 
-def _plan_cost(shift: _Shift, plan: ShiftPlan, delta: np.ndarray, rules: _Rules) -> int:
-    """The dynamic program's objective for a given plan (to compare it with the best one)."""
-    switch, short_block = rules.switch, rules.penalty
-    total = 0
-    switches = 0
-    queues = plan.queues
-    at_lunch = shift.lunch_set(plan.lunch)
+def _plan_rules(shift: _Shift, plan: ShiftPlan) -> tuple[int, int, int]:
+    """A plan's changes of queue, those counted against the cap (not forced by a closing queue), short blocks."""
+    changes = counted = 0
     stretches: list[list[int]] = [[]]
     previous = None
-    for i, q in enumerate(queues):
-        if shift.first + i in at_lunch:
+    for i, q in enumerate(plan.queues):
+        if q == LUNCH:
             if stretches[-1]:
                 stretches.append([])
             continue
-        total += int(delta[i, q])
         if previous is not None and q != previous:
-            total += switch
-            switches += int(shift.allowed[i, previous])  # leaving a closed queue is forced, not counted
+            changes += 1
+            counted += int(shift.allowed[i, previous])  # leaving a closed queue is forced, not counted
         previous = q
         stretches[-1].append(q)
+    short = 0
     for stretch in stretches:
         runs: list[list[int]] = []
         for q in stretch:
@@ -295,9 +303,23 @@ def _plan_cost(shift: _Shift, plan: ShiftPlan, delta: np.ndarray, rules: _Rules)
                 runs[-1][1] += 1
             else:
                 runs.append([q, 1])
-        if len(runs) > 1:
-            total += short_block * sum(1 for q, length in runs if length < shift.blocks[q])
-    return total + short_block * max(switches - rules.max_switches, 0)
+        if len(runs) > 1:  # a stretch worked on one queue is one block, however short
+            short += sum(1 for q, length in runs if length < shift.blocks[q])
+    return changes, counted, short
+
+
+def _breaks(shift: _Shift, plan: ShiftPlan, rules: _Rules) -> int:
+    """How many block and switch rules a plan breaks (short blocks, switches past the cap)."""
+    _changes, counted, short = _plan_rules(shift, plan)
+    return short + max(counted - rules.max_switches, 0)
+
+
+def _plan_cost(shift: _Shift, plan: ShiftPlan, delta: np.ndarray, rules: _Rules) -> float:
+    """The dynamic program's objective for a given plan (to compare it with the best one)."""
+    total = sum(int(delta[i, q]) for i, q in enumerate(plan.queues) if q != LUNCH)
+    changes, _counted, _short = _plan_rules(shift, plan)
+    broken = _breaks(shift, plan, rules)
+    return total + rules.switch * changes + (rules.penalty * broken if broken else 0)
 
 
 def plan_activities(
@@ -357,39 +379,154 @@ def plan_activities(
     for key, plan in plans.items():
         _apply(counts, shifts[key], plan, +1)
 
-    # Sweeps. A shift is looked at again only when coverage changed somewhere in its span.
-    seconds = 0.0
-    changed_at = np.zeros(len(problem.grid), dtype=np.int64)  # move number of the last change per interval
-    seen: dict[tuple[int, int], int] = {}
-    move = 1
+    planner = _Planner(costs=costs, shifts=shifts, plans=plans, counts=counts, rules=rules)
+    # Sweeps, then the repair of shifts that had to break a block or switch rule to keep a queue
+    # minimum, then more sweeps while the budget lasts. The first sweep and the repair always
+    # complete: the starting split is not in blocks yet, and a broken rule is worse than any cost.
     sweeps = 0
-    while sweeps == 0 or seconds < time_limit:
+    while sweeps == 0 or planner.seconds < time_limit:
         sweeps += 1
-        changes = 0
-        for key in live:
-            # The first sweep always completes: the starting split is not yet in blocks.
-            if sweeps > 1 and seconds >= time_limit:
-                break
-            shift = shifts[key]
-            if key in seen and changed_at[shift.first : shift.last].max() < seen[key]:
-                continue
-            seen[key] = move
-            plan = plans[key]
-            _apply(counts, shift, plan, -1)
-            served = counts[:, shift.first : shift.last]
-            delta = (costs.cost(served + 1, shift.t) - costs.cost(served, shift.t)).T + shift.secondary  # [i, q]
-            cost, best, steps = _best_plan(shift, delta, rules)
-            seconds += SECONDS_PER_SHIFT + steps * SECONDS_PER_STEP
-            if cost < _plan_cost(shift, plan, delta, rules):
-                plans[key] = best
-                changed_at[shift.first : shift.last] = move
-                move += 1
-                changes += 1
-            _apply(counts, shift, plans[key], +1)
-        if changes == 0:
+        changes = planner.sweep(live, time_limit if sweeps > 1 else math.inf)
+        repaired = planner.repair(live)
+        if changes == 0 and repaired == 0:
             break
     missing = int(np.maximum(costs.minimum - counts, 0).sum())
-    return ActivityResult(plans=plans, missing_minimum=missing, sweeps=sweeps, seconds=seconds)
+    return ActivityResult(plans=plans, missing_minimum=missing, sweeps=sweeps, seconds=planner.seconds)
+
+
+class _Planner:
+    """The shifts' current plans and the coverage they give, improved one shift (or a few) at a time."""
+
+    def __init__(
+        self,
+        *,
+        costs: _Costs,
+        shifts: dict[tuple[int, int], _Shift],
+        plans: dict[tuple[int, int], ShiftPlan],
+        counts: np.ndarray,
+        rules: _Rules,
+    ) -> None:
+        self.costs, self.shifts, self.plans, self.counts, self.rules = costs, shifts, plans, counts, rules
+        self.strict = dataclasses.replace(rules, penalty=math.inf)  # no plan breaking a block or switch rule
+        self.seconds = 0.0
+        self.move = 1
+        self.changed_at = np.zeros(counts.shape[1], dtype=np.int64)  # move number of the last change per interval
+        self.seen: dict[tuple[int, int], int] = {}
+        self.unchecked = set(plans)  # shifts whose plan changed since the last repair looked at them
+
+    def _best(self, key: tuple[int, int], rules: _Rules) -> tuple[float, ShiftPlan | None, np.ndarray]:
+        """The shift's best plan with every other shift as it is (the shift itself taken out of the counts)."""
+        shift = self.shifts[key]
+        served = self.counts[:, shift.first : shift.last]
+        delta = (self.costs.cost(served + 1, shift.t) - self.costs.cost(served, shift.t)).T + shift.secondary  # [i, q]
+        cost, best, steps = _best_plan(shift, delta, rules)
+        self.seconds += SECONDS_PER_SHIFT + steps * SECONDS_PER_STEP
+        return cost, best, delta
+
+    def _set(self, key: tuple[int, int], plan: ShiftPlan) -> None:
+        shift = self.shifts[key]
+        _apply(self.counts, shift, self.plans[key], -1)
+        self.plans[key] = plan
+        _apply(self.counts, shift, plan, +1)
+        self.unchecked.add(key)
+        self.changed_at[shift.first : shift.last] = self.move
+        self.move += 1
+
+    def sweep(self, live: Sequence[tuple[int, int]], time_limit: float) -> int:
+        """Each shift in turn replaced by its best plan on strict improvement; returns how many changed.
+
+        A shift is looked at again only when coverage changed somewhere in its span.
+        """
+        changes = 0
+        for key in live:
+            if self.seconds >= time_limit:
+                break
+            shift = self.shifts[key]
+            if key in self.seen and self.changed_at[shift.first : shift.last].max() < self.seen[key]:
+                continue
+            self.seen[key] = self.move
+            plan = self.plans[key]
+            _apply(self.counts, shift, plan, -1)
+            cost, best, delta = self._best(key, self.rules)
+            _apply(self.counts, shift, plan, +1)
+            if best is not None and cost < _plan_cost(shift, plan, delta, self.rules):
+                self._set(key, best)
+                changes += 1
+        return changes
+
+    def _strict_sweep(self, keys: Sequence[tuple[int, int]]) -> int:
+        """One pass of :meth:`sweep` over ``keys`` in which no plan may break a block or switch rule."""
+        changes = 0
+        for key in keys:
+            shift, plan = self.shifts[key], self.plans[key]
+            _apply(self.counts, shift, plan, -1)
+            cost, best, delta = self._best(key, self.strict)
+            _apply(self.counts, shift, plan, +1)
+            if best is not None and cost < _plan_cost(shift, plan, delta, self.strict):
+                self._set(key, best)
+                changes += 1
+        return changes
+
+    def repair(self, live: Sequence[tuple[int, int]]) -> int:
+        """Shifts breaking a block or switch rule, mended with other shifts' help; returns how many.
+
+        A shift breaks a rule only when no plan of its own keeps both the rules and the
+        queue minimums it holds (one agent missing from a minimum costs more than a short
+        block). Other shifts may take those minimums over: the broken shift is taken out,
+        the shifts overlapping it are planned again within the rules (filling what it
+        leaves where they can, in a few passes), the broken shift is put back within the
+        rules, and all of them get a last pass. The result is kept only if no queue minimum
+        is lost and fewer rules are broken.
+        """
+        repaired = 0
+        for key in [key for key in live if key in self.unchecked]:
+            self.unchecked.discard(key)
+            self.seconds += len(self.shifts[key].t) * SECONDS_PER_STEP
+            if not _breaks(self.shifts[key], self.plans[key], self.rules):
+                continue
+            if self._mend(key, ()) or self._mend(key, self._overlapping(key, live)):
+                repaired += 1
+            else:  # tried again once the shifts around it have moved
+                self.unchecked.add(key)
+        return repaired
+
+    def _overlapping(self, key: tuple[int, int], live: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
+        shift = self.shifts[key]
+        return [
+            other
+            for other in live
+            if other != key and self.shifts[other].first < shift.last and shift.first < self.shifts[other].last
+        ]
+
+    def _mend(self, key: tuple[int, int], helpers: Sequence[tuple[int, int]]) -> bool:
+        """Plan ``key`` again within the rules, ``helpers`` first with it taken out; keep it if no better.
+
+        Kept when no queue minimum is lost and fewer rules are broken among them; else all restored.
+        """
+        minimum = self.costs.minimum
+        shift = self.shifts[key]
+        touched = [*helpers, key]
+        saved = {other: self.plans[other] for other in touched}
+        missing_before = int(np.maximum(minimum - self.counts, 0).sum())
+        broken_before = sum(_breaks(self.shifts[k], self.plans[k], self.rules) for k in touched)
+        self._set(key, ShiftPlan(lunch=None, queues=(LUNCH,) * len(shift.t)))  # out while the others move
+        for _round in range(REPAIR_ROUNDS if helpers else 0):
+            if not self._strict_sweep(helpers):
+                break
+        _cost, best, _delta = self._best(key, self.strict)  # key is out of the counts
+        if best is not None:
+            self._set(key, best)
+            for _round in range(REPAIR_ROUNDS if helpers else 0):
+                if not self._strict_sweep(touched):
+                    break
+            broken_after = sum(_breaks(self.shifts[k], self.plans[k], self.rules) for k in touched)
+            missing_after = int(np.maximum(minimum - self.counts, 0).sum())
+            if missing_after <= missing_before and broken_after < broken_before:
+                return True
+        for other in touched:  # no better: everything back as it was
+            if self.plans[other] != saved[other]:
+                self._set(other, saved[other])
+        return False
 
 
 def _apply(counts: np.ndarray, shift: _Shift, plan: ShiftPlan, sign: int) -> None:
