@@ -10,6 +10,7 @@ Modules, in the order a roster is made:
 - :mod:`.sat` – CP-SAT solvers run reproducibly (seed, deterministic time)
 - :mod:`.solve` – bound, then direct search or descent scored by the full model; infeasibility explained per agent
 - :mod:`.activities` – lunch and queue blocks inside the chosen shifts (never breaking a hard rule)
+- :mod:`.shiftplan` – one shift's plan and its best one by dynamic program
 - :mod:`.breaks` – short breaks
 - :mod:`.extract` – roster rows
 - :mod:`.checker` – independent check of every hard rule, from the rows alone
@@ -34,7 +35,7 @@ from scheduler.rostering.polish import polish
 from scheduler.rostering.previous import apply_previous
 from scheduler.rostering.problem import RosterProblem, build_problem
 from scheduler.rostering.score import score_roster
-from scheduler.rostering.solve import final_seconds, solve_problem, stage_budget
+from scheduler.rostering.solve import POLISH_SHARE, final_seconds, solve_problem, stage_budget
 from scheduler.team import Team
 
 __all__ = ["ACTIVITIES", "ROSTER_COLUMNS", "RosterResult", "build_problem", "make_roster"]
@@ -131,12 +132,14 @@ def make_roster(
     stages = max(config.roster.time_limit_seconds - final_seconds(problem), 0.0)
     solution = solve_problem(problem, progress, time_limit=stage_budget(problem))
     report("roster: lunch and queue blocks")
+    # The polish's share (large teams) is kept from lunch and blocks, whose regrouping would use it all.
+    polish_share = stage_budget(problem) * POLISH_SHARE if solution.models is not None else 0.0
     activities = plan_activities(
         problem,
         solution.chosen,
         solution.lunch,
         solution.serve,
-        max(stages - solution.seconds, 0.0),
+        max(stages - solution.seconds - polish_share, 0.0),
     )
     report(f"roster: lunch and queue blocks, {activities.sweeps} sweep(s), {activities.seconds:.1f} s counted")
     plans = activities.plans

@@ -27,6 +27,8 @@ the only plan of a shift keeping the minimums it holds may break a rule while
 another shift could take a minimum over (its lunch elsewhere, say). Such a
 shift is mended with the shifts overlapping it (:meth:`_Planner.repair`),
 which keeps a change only when no minimum is lost and fewer rules are broken.
+Where coverage is short and one shift at a time improves nothing, shifts are
+regrouped with those around them (:meth:`_Planner.regroup`) while the budget lasts.
 Everything is deterministic (fixed order, integer costs) and the work is
 counted, so the stage stops within its share of the budget whatever the
 machine, except that the first sweep and the mending always complete (the
@@ -45,8 +47,20 @@ import numpy as np
 
 from scheduler.rostering.model import skill_groups
 from scheduler.rostering.problem import SCALE, RosterProblem, understaffing_weight
+from scheduler.rostering.shiftplan import (
+    LUNCH,
+    ShiftPlan,
+    _apply,
+    _best_plan,
+    _breaks,
+    _plan_cost,
+    _plan_rules,
+    _Rules,
+    _Shift,
+)
 
-LUNCH = -1  # queue index of a lunch interval in a plan
+__all__ = ["LUNCH", "ActivityResult", "ShiftPlan", "assign_queues", "plan_activities"]
+
 # Seconds of budget charged per elementary step of a shift's dynamic program (and per
 # shift looked at): CPU time on the 2-core machine the benchmarks run on (500 agents, 4 weeks:
 # one sweep 1.6 s), so the budget tracks time there while staying a count, not a clock.
@@ -54,14 +68,8 @@ SECONDS_PER_STEP = 6e-7
 SECONDS_PER_SHIFT = 1e-4
 # Passes over the shifts around a broken one when it is mended (each pass replans every one once).
 REPAIR_ROUNDS = 3
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class ShiftPlan:
-    """What a shift does: its lunch start (grid index, None: no lunch) and a queue per interval."""
-
-    lunch: int | None
-    queues: tuple[int, ...]  # per interval first..last-1: queue index, or LUNCH
+REGROUP_ROUNDS = 3
+REGROUP_HELPERS = 8
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -98,13 +106,6 @@ class _Costs:
             + self.over * np.maximum(SCALE * counts - need, 0)
             + self.missing * np.maximum(self.minimum[:, t] - counts, 0)
         )
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class _Rules:
-    switch: int  # cost of a change of queue
-    max_switches: int  # changes of queue a shift may have
-    penalty: float  # a short block, or a switch past the maximum (math.inf: not allowed at all)
 
 
 def assign_queues(
@@ -161,165 +162,6 @@ def assign_queues(
                 ]
                 assignment[a, t] = open_skills[0] if open_skills else LUNCH
     return assignment
-
-
-class _Shift:
-    """Static data of one shift for the dynamic program."""
-
-    def __init__(self, problem: RosterProblem, a: int, o: int, block_lengths: np.ndarray) -> None:
-        option = problem.options[o]
-        self.key = (a, o)
-        self.first, self.last = option.first_interval, option.last_interval
-        self.t = np.arange(self.first, self.last)
-        skills = np.array([queue in problem.agents[a].channels for queue in problem.queues])
-        self.allowed = (problem.is_open[:, self.first : self.last].astype(bool) & skills[:, None]).T  # [i, q]
-        self.lunch_starts: tuple[int | None, ...] = option.lunch_starts or (None,)
-        self.lunch_length = option.lunch_intervals
-        self.queues = [q for q in range(len(problem.queues)) if skills[q]]
-        # Serving with a secondary language/topic costs secondary_skill_weight per interval, as scored.
-        self.secondary = (
-            np.array([queue in problem.agents[a].secondary_queues for queue in problem.queues])
-            * problem.settings.secondary_skill_weight
-        )
-        self.blocks = block_lengths
-
-    def lunch_set(self, lunch: int | None) -> range:
-        return range(lunch, lunch + self.lunch_length) if lunch is not None else range(0)
-
-
-def _best_plan(shift: _Shift, delta: np.ndarray, rules: _Rules) -> tuple[int, ShiftPlan | None, int]:
-    """The cheapest plan of ``shift`` given ``delta[i, q]``, the cost of it serving q in its i-th interval.
-
-    Returns ``(cost, plan, steps)``; ``plan`` is None only when ``rules.penalty``
-    is infinite and no plan keeps the block and switch rules. A state is (queue, length of the current
-    block capped at the queue's minimum, whether the block began its stretch,
-    switches so far capped at the maximum). A block may end (switch, lunch,
-    shift end) once it reached its minimum, or when it began its stretch and
-    the stretch ends with it (a stretch shorter than the minimum); otherwise,
-    and for a switch past the maximum, it pays ``rules.penalty``.
-    """
-    n = len(shift.t)
-    queues = shift.queues
-    cap = {q: max(int(shift.blocks[q]), 1) for q in queues}
-    most, switch, penalty = rules.max_switches, rules.switch, rules.penalty
-    infinite = math.inf
-    best: tuple[float, ShiftPlan | None] = (infinite, None)
-    steps = 0
-    delta_rows = delta.tolist()
-    allowed_rows = shift.allowed.tolist()
-    State = tuple[int, int, bool, int]
-    for lunch in shift.lunch_starts:
-        at_lunch = shift.lunch_set(lunch)
-        lunch_begin = at_lunch.start - shift.first if lunch is not None else n
-        lunch_end = at_lunch.stop - shift.first if lunch is not None else n
-        states: dict[State, float] = {}
-        back: list[dict[State, State | None]] = []
-        piece_start = True
-        for i in range(n):
-            if lunch_begin <= i < lunch_end:  # states carry over lunch; the next interval starts a stretch
-                back.append({})
-                piece_start = True
-                continue
-            allowed = allowed_rows[i]
-            row = delta_rows[i]
-            new: dict[State, float] = {}
-            pointer: dict[State, State | None] = {}
-            if not states:  # the shift's first interval
-                for q in queues:
-                    if allowed[q]:
-                        new[q, 1, True, 0] = row[q]
-                        pointer[q, 1, True, 0] = None
-            else:
-                for state, value in states.items():
-                    q, r, whole, k = state
-                    steps += len(queues)
-                    # An ending block pays unless it reached its minimum (or, at lunch, began its stretch).
-                    ending = 0 if r >= cap[q] or (piece_start and whole) else penalty
-                    if allowed[q]:
-                        change, k2 = switch + (penalty if k >= most else 0), min(k + 1, most)
-                    else:  # q has closed: the change is forced by opening hours, not counted
-                        change, k2 = switch, k
-                    if not piece_start and allowed[q]:
-                        r2 = min(r + 1, cap[q])
-                        key = (q, r2, whole and r2 < cap[q], k)  # a block at its minimum may end anyway
-                        cost = value + row[q]
-                        if cost < new.get(key, infinite):
-                            new[key], pointer[key] = cost, state
-                    for q2 in queues:
-                        if not allowed[q2]:
-                            continue
-                        if piece_start:  # after lunch: a new stretch, a switch only if the queue differs
-                            key = (q2, 1, True, k2 if q2 != q else k)
-                            cost = value + ending + (change if q2 != q else 0) + row[q2]
-                        elif q2 != q:
-                            key = (q2, 1, False, k2)
-                            cost = value + ending + change + row[q2]
-                        else:
-                            continue
-                        if cost < new.get(key, infinite):
-                            new[key], pointer[key] = cost, state
-            piece_start = False
-            states = new
-            back.append(pointer)
-        if not states:
-            continue
-        finals = {key: value + (0 if key[1] >= cap[key[0]] or key[2] else penalty) for key, value in states.items()}
-        end_key = min(finals, key=lambda key: (finals[key], key))
-        if finals[end_key] < best[0]:
-            plan = [LUNCH] * n
-            trace: State | None = end_key
-            for i in range(n - 1, -1, -1):
-                if lunch_begin <= i < lunch_end:
-                    continue
-                assert trace is not None
-                plan[i] = trace[0]
-                trace = back[i][trace]
-            best = (finals[end_key], ShiftPlan(lunch=lunch, queues=tuple(plan)))
-    if best[1] is None:
-        return 0, None, steps
-    return int(best[0]), best[1], steps
-
-
-def _plan_rules(shift: _Shift, plan: ShiftPlan) -> tuple[int, int, int]:
-    """A plan's changes of queue, those counted against the cap (not forced by a closing queue), short blocks."""
-    changes = counted = 0
-    stretches: list[list[int]] = [[]]
-    previous = None
-    for i, q in enumerate(plan.queues):
-        if q == LUNCH:
-            if stretches[-1]:
-                stretches.append([])
-            continue
-        if previous is not None and q != previous:
-            changes += 1
-            counted += int(shift.allowed[i, previous])  # leaving a closed queue is forced, not counted
-        previous = q
-        stretches[-1].append(q)
-    short = 0
-    for stretch in stretches:
-        runs: list[list[int]] = []
-        for q in stretch:
-            if runs and runs[-1][0] == q:
-                runs[-1][1] += 1
-            else:
-                runs.append([q, 1])
-        if len(runs) > 1:  # a stretch worked on one queue is one block, however short
-            short += sum(1 for q, length in runs if length < shift.blocks[q])
-    return changes, counted, short
-
-
-def _breaks(shift: _Shift, plan: ShiftPlan, rules: _Rules) -> int:
-    """How many block and switch rules a plan breaks (short blocks, switches past the cap)."""
-    _changes, counted, short = _plan_rules(shift, plan)
-    return short + max(counted - rules.max_switches, 0)
-
-
-def _plan_cost(shift: _Shift, plan: ShiftPlan, delta: np.ndarray, rules: _Rules) -> float:
-    """The dynamic program's objective for a given plan (to compare it with the best one)."""
-    total = sum(int(delta[i, q]) for i, q in enumerate(plan.queues) if q != LUNCH)
-    changes, _counted, _short = _plan_rules(shift, plan)
-    broken = _breaks(shift, plan, rules)
-    return total + rules.switch * changes + (rules.penalty * broken if broken else 0)
 
 
 def plan_activities(
@@ -381,14 +223,15 @@ def plan_activities(
 
     planner = _Planner(costs=costs, shifts=shifts, plans=plans, counts=counts, rules=rules)
     # Sweeps, then the repair of shifts that had to break a block or switch rule to keep a queue
-    # minimum, then more sweeps while the budget lasts. The first sweep and the repair always
-    # complete: the starting split is not in blocks yet, and a broken rule is worse than any cost.
+    # minimum, then more sweeps while the budget lasts; once one shift at a time improves nothing,
+    # shifts are regrouped with those around them. The first sweep and the repair always complete:
+    # the starting split is not in blocks yet, and a broken rule is worse than any cost.
     sweeps = 0
     while sweeps == 0 or planner.seconds < time_limit:
         sweeps += 1
         changes = planner.sweep(live, time_limit if sweeps > 1 else math.inf)
         repaired = planner.repair(live)
-        if changes == 0 and repaired == 0:
+        if changes == 0 and repaired == 0 and (planner.seconds >= time_limit or not planner.regroup(live, time_limit)):
             break
     missing = int(np.maximum(costs.minimum - counts, 0).sum())
     return ActivityResult(plans=plans, missing_minimum=missing, sweeps=sweeps, seconds=planner.seconds)
@@ -414,12 +257,15 @@ class _Planner:
         self.seen: dict[tuple[int, int], int] = {}
         self.unchecked = set(plans)  # shifts whose plan changed since the last repair looked at them
 
-    def _best(self, key: tuple[int, int], rules: _Rules) -> tuple[float, ShiftPlan | None, np.ndarray]:
+    def _best(
+        self, key: tuple[int, int], rules: _Rules, *, keep_lunch: bool = False
+    ) -> tuple[float, ShiftPlan | None, np.ndarray]:
         """The shift's best plan with every other shift as it is (the shift itself taken out of the counts)."""
         shift = self.shifts[key]
         served = self.counts[:, shift.first : shift.last]
         delta = (self.costs.cost(served + 1, shift.t) - self.costs.cost(served, shift.t)).T + shift.secondary  # [i, q]
-        cost, best, steps = _best_plan(shift, delta, rules)
+        lunches = (self.plans[key].lunch,) if keep_lunch and self.plans[key].queues.count(LUNCH) else None
+        cost, best, steps = _best_plan(shift, delta, rules, lunches)
         self.seconds += SECONDS_PER_SHIFT + steps * SECONDS_PER_STEP
         return cost, best, delta
 
@@ -454,13 +300,22 @@ class _Planner:
                 changes += 1
         return changes
 
-    def _strict_sweep(self, keys: Sequence[tuple[int, int]]) -> int:
-        """One pass of :meth:`sweep` over ``keys`` in which no plan may break a block or switch rule."""
+    def _strict_sweep(
+        self, keys: Sequence[tuple[int, int]], visited: dict[tuple[int, int], int], *, keep_lunch: bool = False
+    ) -> int:
+        """One pass of :meth:`sweep` over ``keys`` in which no plan may break a block or switch rule.
+
+        ``visited``: the move number at which each shift was last planned in this series of passes;
+        a shift is skipped when nothing changed in its span since (its best plan is the same).
+        """
         changes = 0
         for key in keys:
             shift, plan = self.shifts[key], self.plans[key]
+            if key in visited and self.changed_at[shift.first : shift.last].max() < visited[key]:
+                continue
+            visited[key] = self.move
             _apply(self.counts, shift, plan, -1)
-            cost, best, delta = self._best(key, self.strict)
+            cost, best, delta = self._best(key, self.strict, keep_lunch=keep_lunch)
             _apply(self.counts, shift, plan, +1)
             if best is not None and cost < _plan_cost(shift, plan, delta, self.strict):
                 self._set(key, best)
@@ -490,8 +345,82 @@ class _Planner:
                 self.unchecked.add(key)
         return repaired
 
+    def regroup(self, live: Sequence[tuple[int, int]], time_limit: float) -> int:
+        """Moves of several shifts at once, where coverage is short; returns how many were kept.
+
+        One shift at a time stops where a better plan needs two shifts to move together (with at
+        most one switch, an agent covering Spanish chat in the morning and English chat at noon
+        must hand one of them to a colleague who moves too). Each shift whose span is short of
+        cover, the shortest first, is taken out while the shifts overlapping it that share a queue
+        with it are planned again, then put back; the move is kept when the cost of all of them
+        (coverage over their spans, switches, secondary skills) falls. Plans stay within the
+        rules; the pass stops when the budget is spent.
+        """
+        # Per interval, what the shortfall costs, in the share agents over their queue's need could
+        # close: where every queue is short, moving agents only moves the shortfall (a peak the team
+        # cannot cover), and a peak interval's shortfall weighs peak_weight as in the objective.
+        served = SCALE * self.counts
+        short = np.maximum(self.costs.need - served, 0)
+        spare = np.maximum(served - self.costs.need, 0).sum(axis=0)
+        total = short.sum(axis=0)
+        movable = (short * self.costs.weight).sum(axis=0) * np.minimum(spare, total) / np.maximum(total, 1)
+        spans = {key: int(movable[self.shifts[key].first : self.shifts[key].last].sum()) for key in live}
+        kept = 0
+        for key in sorted((key for key in live if spans[key] > 0), key=lambda key: (-spans[key], key)):
+            if self.seconds >= time_limit:
+                break
+            queues = set(self.shifts[key].queues)
+            shift = self.shifts[key]
+            helpers = sorted(
+                (other for other in self._overlapping(key, live) if queues.intersection(self.shifts[other].queues)),
+                key=lambda other: (
+                    -(min(shift.last, self.shifts[other].last) - max(shift.first, self.shifts[other].first)),
+                    other,
+                ),
+            )[:REGROUP_HELPERS]
+            if helpers and self._regroup(key, helpers):
+                kept += 1
+        return kept
+
+    def _local_cost(self, keys: Sequence[tuple[int, int]]) -> float:
+        """Coverage cost over the spans of ``keys`` plus their plans' switches, secondary skills and breaks."""
+        first = min(self.shifts[key].first for key in keys)
+        last = max(self.shifts[key].last for key in keys)
+        total = float(self.costs.cost(self.counts[:, first:last], slice(first, last)).sum())
+        for key in keys:
+            shift, plan = self.shifts[key], self.plans[key]
+            changes, _counted, _short = _plan_rules(shift, plan)
+            broken = _breaks(shift, plan, self.rules)
+            total += self.rules.switch * changes + (self.rules.penalty * broken if broken else 0)
+            total += float(sum(int(shift.secondary[q]) for q in plan.queues if q != LUNCH))
+        return total
+
+    def _regroup(self, key: tuple[int, int], helpers: Sequence[tuple[int, int]]) -> bool:
+        touched = [*helpers, key]
+        saved = {other: self.plans[other] for other in touched}
+        before = self._local_cost(touched)
+        shift = self.shifts[key]
+        self._set(key, ShiftPlan(lunch=None, queues=(LUNCH,) * len(shift.t)))
+        visited: dict[tuple[int, int], int] = {}
+        for _round in range(REGROUP_ROUNDS):
+            if not self._strict_sweep(helpers, visited, keep_lunch=True):
+                break
+        _cost, best, _delta = self._best(key, self.strict)  # key is out of the counts
+        if best is not None:
+            self._set(key, best)
+            for _round in range(REGROUP_ROUNDS):
+                if not self._strict_sweep(touched, visited, keep_lunch=True):
+                    break
+            if self._local_cost(touched) < before:
+                return True
+        for other in touched:
+            if self.plans[other] != saved[other]:
+                self._set(other, saved[other])
+        return False
+
     def _overlapping(self, key: tuple[int, int], live: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
         shift = self.shifts[key]
+        self.seconds += len(live) * SECONDS_PER_STEP  # a scan of every shift
         return [
             other
             for other in live
@@ -510,14 +439,15 @@ class _Planner:
         missing_before = int(np.maximum(minimum - self.counts, 0).sum())
         broken_before = sum(_breaks(self.shifts[k], self.plans[k], self.rules) for k in touched)
         self._set(key, ShiftPlan(lunch=None, queues=(LUNCH,) * len(shift.t)))  # out while the others move
+        visited: dict[tuple[int, int], int] = {}
         for _round in range(REPAIR_ROUNDS if helpers else 0):
-            if not self._strict_sweep(helpers):
+            if not self._strict_sweep(helpers, visited):
                 break
         _cost, best, _delta = self._best(key, self.strict)  # key is out of the counts
         if best is not None:
             self._set(key, best)
             for _round in range(REPAIR_ROUNDS if helpers else 0):
-                if not self._strict_sweep(touched):
+                if not self._strict_sweep(touched, visited):
                     break
             broken_after = sum(_breaks(self.shifts[k], self.plans[k], self.rules) for k in touched)
             missing_after = int(np.maximum(minimum - self.counts, 0).sum())
@@ -527,9 +457,3 @@ class _Planner:
             if self.plans[other] != saved[other]:
                 self._set(other, saved[other])
         return False
-
-
-def _apply(counts: np.ndarray, shift: _Shift, plan: ShiftPlan, sign: int) -> None:
-    queues = np.asarray(plan.queues)
-    working = queues != LUNCH
-    np.add.at(counts, (queues[working], shift.t[working]), sign)

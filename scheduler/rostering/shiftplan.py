@@ -1,0 +1,201 @@
+"""One shift's plan: its lunch start and a queue per interval, and the best one by dynamic program.
+
+The exact piece of the activity stage (:mod:`.activities`): with every other
+shift fixed, a shift's best lunch and queue sequence under the block and switch
+rules is a dynamic program over its intervals (state: queue, length of the
+current block, whether it began its stretch, switches so far). Also what a
+given plan breaks and costs, so a stage can compare plans by the same measure.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from scheduler.rostering.problem import RosterProblem
+
+LUNCH = -1  # queue index of a lunch interval in a plan
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class ShiftPlan:
+    """What a shift does: its lunch start (grid index, None: no lunch) and a queue per interval."""
+
+    lunch: int | None
+    queues: tuple[int, ...]  # per interval first..last-1: queue index, or LUNCH
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class _Rules:
+    switch: int  # cost of a change of queue
+    max_switches: int  # changes of queue a shift may have
+    penalty: float  # a short block, or a switch past the maximum (math.inf: not allowed at all)
+
+
+class _Shift:
+    """Static data of one shift for the dynamic program."""
+
+    def __init__(self, problem: RosterProblem, a: int, o: int, block_lengths: np.ndarray) -> None:
+        option = problem.options[o]
+        self.key = (a, o)
+        self.first, self.last = option.first_interval, option.last_interval
+        self.t = np.arange(self.first, self.last)
+        skills = np.array([queue in problem.agents[a].channels for queue in problem.queues])
+        self.allowed = (problem.is_open[:, self.first : self.last].astype(bool) & skills[:, None]).T  # [i, q]
+        self.lunch_starts: tuple[int | None, ...] = option.lunch_starts or (None,)
+        self.lunch_length = option.lunch_intervals
+        self.queues = [q for q in range(len(problem.queues)) if skills[q]]
+        # Serving with a secondary language/topic costs secondary_skill_weight per interval, as scored.
+        self.secondary = (
+            np.array([queue in problem.agents[a].secondary_queues for queue in problem.queues])
+            * problem.settings.secondary_skill_weight
+        )
+        self.blocks = block_lengths
+
+    def lunch_set(self, lunch: int | None) -> range:
+        return range(lunch, lunch + self.lunch_length) if lunch is not None else range(0)
+
+
+def _best_plan(
+    shift: _Shift, delta: np.ndarray, rules: _Rules, lunches: tuple[int | None, ...] | None = None
+) -> tuple[int, ShiftPlan | None, int]:
+    """The cheapest plan of ``shift`` given ``delta[i, q]``, the cost of it serving q in its i-th interval.
+
+    Returns ``(cost, plan, steps)``; ``plan`` is None only when ``rules.penalty``
+    is infinite and no plan keeps the block and switch rules. A state is (queue, length of the current
+    block capped at the queue's minimum, whether the block began its stretch,
+    switches so far capped at the maximum). A block may end (switch, lunch,
+    shift end) once it reached its minimum, or when it began its stretch and
+    the stretch ends with it (a stretch shorter than the minimum); otherwise,
+    and for a switch past the maximum, it pays ``rules.penalty``.
+    """
+    n = len(shift.t)
+    queues = shift.queues
+    cap = {q: max(int(shift.blocks[q]), 1) for q in queues}
+    most, switch, penalty = rules.max_switches, rules.switch, rules.penalty
+    infinite = math.inf
+    best: tuple[float, ShiftPlan | None] = (infinite, None)
+    steps = 0
+    delta_rows = delta.tolist()
+    allowed_rows = shift.allowed.tolist()
+    State = tuple[int, int, bool, int]
+    for lunch in shift.lunch_starts if lunches is None else lunches:
+        at_lunch = shift.lunch_set(lunch)
+        lunch_begin = at_lunch.start - shift.first if lunch is not None else n
+        lunch_end = at_lunch.stop - shift.first if lunch is not None else n
+        states: dict[State, float] = {}
+        back: list[dict[State, State | None]] = []
+        piece_start = True
+        for i in range(n):
+            if lunch_begin <= i < lunch_end:  # states carry over lunch; the next interval starts a stretch
+                back.append({})
+                piece_start = True
+                continue
+            allowed = allowed_rows[i]
+            row = delta_rows[i]
+            new: dict[State, float] = {}
+            pointer: dict[State, State | None] = {}
+            if not states:  # the shift's first interval
+                for q in queues:
+                    if allowed[q]:
+                        new[q, 1, True, 0] = row[q]
+                        pointer[q, 1, True, 0] = None
+            else:
+                for state, value in states.items():
+                    q, r, whole, k = state
+                    steps += len(queues)
+                    # An ending block pays unless it reached its minimum (or, at lunch, began its stretch).
+                    ending = 0 if r >= cap[q] or (piece_start and whole) else penalty
+                    if allowed[q]:
+                        change, k2 = switch + (penalty if k >= most else 0), min(k + 1, most)
+                    else:  # q has closed: the change is forced by opening hours, not counted
+                        change, k2 = switch, k
+                    if not piece_start and allowed[q]:
+                        r2 = min(r + 1, cap[q])
+                        key = (q, r2, whole and r2 < cap[q], k)  # a block at its minimum may end anyway
+                        cost = value + row[q]
+                        if cost < new.get(key, infinite):
+                            new[key], pointer[key] = cost, state
+                    for q2 in queues:
+                        if not allowed[q2]:
+                            continue
+                        if piece_start:  # after lunch: a new stretch, a switch only if the queue differs
+                            key = (q2, 1, True, k2 if q2 != q else k)
+                            cost = value + ending + (change if q2 != q else 0) + row[q2]
+                        elif q2 != q:
+                            key = (q2, 1, False, k2)
+                            cost = value + ending + change + row[q2]
+                        else:
+                            continue
+                        if cost < new.get(key, infinite):
+                            new[key], pointer[key] = cost, state
+            piece_start = False
+            states = new
+            back.append(pointer)
+        if not states:
+            continue
+        finals = {key: value + (0 if key[1] >= cap[key[0]] or key[2] else penalty) for key, value in states.items()}
+        end_key = min(finals, key=lambda key: (finals[key], key))
+        if finals[end_key] < best[0]:
+            plan = [LUNCH] * n
+            trace: State | None = end_key
+            for i in range(n - 1, -1, -1):
+                if lunch_begin <= i < lunch_end:
+                    continue
+                assert trace is not None
+                plan[i] = trace[0]
+                trace = back[i][trace]
+            best = (finals[end_key], ShiftPlan(lunch=lunch, queues=tuple(plan)))
+    if best[1] is None:
+        return 0, None, steps
+    return int(best[0]), best[1], steps
+
+
+def _plan_rules(shift: _Shift, plan: ShiftPlan) -> tuple[int, int, int]:
+    """A plan's changes of queue, those counted against the cap (not forced by a closing queue), short blocks."""
+    changes = counted = 0
+    stretches: list[list[int]] = [[]]
+    previous = None
+    for i, q in enumerate(plan.queues):
+        if q == LUNCH:
+            if stretches[-1]:
+                stretches.append([])
+            continue
+        if previous is not None and q != previous:
+            changes += 1
+            counted += int(shift.allowed[i, previous])  # leaving a closed queue is forced, not counted
+        previous = q
+        stretches[-1].append(q)
+    short = 0
+    for stretch in stretches:
+        runs: list[list[int]] = []
+        for q in stretch:
+            if runs and runs[-1][0] == q:
+                runs[-1][1] += 1
+            else:
+                runs.append([q, 1])
+        if len(runs) > 1:  # a stretch worked on one queue is one block, however short
+            short += sum(1 for q, length in runs if length < shift.blocks[q])
+    return changes, counted, short
+
+
+def _breaks(shift: _Shift, plan: ShiftPlan, rules: _Rules) -> int:
+    """How many block and switch rules a plan breaks (short blocks, switches past the cap)."""
+    _changes, counted, short = _plan_rules(shift, plan)
+    return short + max(counted - rules.max_switches, 0)
+
+
+def _plan_cost(shift: _Shift, plan: ShiftPlan, delta: np.ndarray, rules: _Rules) -> float:
+    """The dynamic program's objective for a given plan (to compare it with the best one)."""
+    total = sum(int(delta[i, q]) for i, q in enumerate(plan.queues) if q != LUNCH)
+    changes, _counted, _short = _plan_rules(shift, plan)
+    broken = _breaks(shift, plan, rules)
+    return total + rules.switch * changes + (rules.penalty * broken if broken else 0)
+
+
+def _apply(counts: np.ndarray, shift: _Shift, plan: ShiftPlan, sign: int) -> None:
+    queues = np.asarray(plan.queues)
+    working = queues != LUNCH
+    np.add.at(counts, (queues[working], shift.t[working]), sign)
