@@ -141,8 +141,13 @@ def _local_isos(moments: pd.DatetimeIndex, tz: str) -> list[str | None]:
 
 
 def _reply_by_all(moments: pd.DatetimeIndex, tz: str) -> list[dict[str, str | None]]:
-    """The P80 promise in words: local date, weekday and clock time, rounded up to five minutes (``None`` for NaT)."""
-    local = moments.tz_convert(tz).ceil(REPLY_BY_ROUNDING)
+    """The P80 promise in words: local date, weekday and clock time, rounded up to five minutes (``None`` for NaT).
+
+    Rounded in UTC: the same minutes as on the local clock (UTC offsets are whole
+    quarter hours), and no ambiguous local time to resolve in the hour a DST
+    change repeats.
+    """
+    local = moments.tz_convert("UTC").ceil(REPLY_BY_ROUNDING).tz_convert(tz)
     return [
         {"reply_by_date": None, "reply_by_day": None, "reply_by_time": None}
         if pd.isna(moment)
