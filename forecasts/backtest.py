@@ -37,7 +37,7 @@ import numpy as np
 import pandas as pd
 
 from calendars.errors import InputError
-from forecasts.bands import calibrate, prediction_bands
+from forecasts.bands import calibrated_bands
 from forecasts.baseline import fit_model
 from forecasts.daytypes import DAY_TYPES, EVE, HOLIDAY, with_own_days
 from forecasts.events import CalendarState, validate_events
@@ -193,17 +193,7 @@ def backtest(
         target = np.arange(cutoff, min(cutoff + horizon_days, len(series.dates)))
         target = target[series.present[target]]
         prediction = predict(series, state, fit, target, options.settings, special=options.special)
-        calibration = calibrate(
-            series,
-            state,
-            cutoff,
-            min(horizon_days, 7),
-            options.baseline_weeks,
-            options.settings,
-            options.special,
-            lost=fit.profiles.lost,
-        )
-        bands = prediction_bands(prediction, calibration)
+        bands = calibrated_bands(series, state, fit, prediction, cutoff, horizon_days, options)
         naive, average = _baselines(series, prediction.intervals, cutoff)
         rule = _day_type_rule(series, state, prediction.intervals, cutoff)
         days = series.interval_date[prediction.intervals]

@@ -39,7 +39,7 @@ from forecasts.daytypes import NO_SPECIAL_DAYS, PROFILED, SpecialDays
 from forecasts.events import CalendarState
 from forecasts.predict import Prediction, predict
 from forecasts.series import Series
-from forecasts.settings import MIN_NORMAL_OCCURRENCES, ModelSettings
+from forecasts.settings import MIN_NORMAL_OCCURRENCES, ModelOptions, ModelSettings
 
 P80 = (0.10, 0.90)
 P95 = (0.025, 0.975)
@@ -216,6 +216,26 @@ def _dispersion(excess: np.ndarray, square: np.ndarray, extra: np.ndarray) -> tu
         return float((w * (excess - phi2 * square - weight * extra) ** 2).sum())
 
     return min(candidates, key=lambda c: loss(*c))
+
+
+def calibrated_bands(
+    series: Series,
+    state: CalendarState,
+    fit: Fit,
+    prediction: Prediction,
+    cutoff: int,
+    horizon: int,
+    options: ModelOptions,
+) -> dict[str, np.ndarray]:
+    """The prediction's bands, calibrated at the weekly origins before ``cutoff`` (the forecast and the backtest alike).
+
+    The calibration looks at most a week ahead of each origin, as the weekly plan does.
+    """
+    calibration = calibrate(
+        series, state, cutoff, min(horizon, 7), options.baseline_weeks, options.settings, options.special,
+        lost=fit.profiles.lost,
+    )  # fmt: skip
+    return prediction_bands(prediction, calibration)
 
 
 def prediction_bands(prediction: Prediction, calibration: Calibration) -> dict[str, np.ndarray]:

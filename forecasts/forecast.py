@@ -78,7 +78,7 @@ import numpy as np
 import pandas as pd
 
 from calendars.errors import InputError
-from forecasts.bands import calibrate, prediction_bands
+from forecasts.bands import calibrated_bands
 from forecasts.baseline import fit_model
 from forecasts.dayprofiles import SpecialDayForecast, unseen_holiday_warnings
 from forecasts.daytypes import with_own_days
@@ -221,17 +221,7 @@ def forecast(
 
     target = np.arange(cutoff, cutoff + days)
     prediction = predict(series, state, fit, target, options.settings, describe=True, special=options.special)
-    calibration = calibrate(
-        series,
-        state,
-        cutoff,
-        min(days, 7),
-        options.baseline_weeks,
-        options.settings,
-        options.special,
-        lost=fit.profiles.lost,
-    )
-    bands = prediction_bands(prediction, calibration)
+    bands = calibrated_bands(series, state, fit, prediction, cutoff, days, options)
 
     warnings.extend(unseen_holiday_warnings(prediction.special))
     for category, queues in prediction.missing.items():
