@@ -11,6 +11,7 @@ Modules, in the order a roster is made:
 - :mod:`.solve` – bound, then direct search or descent scored by the full model; infeasibility explained per agent
 - :mod:`.activities` – lunch and queue blocks inside the chosen shifts (never breaking a hard rule)
 - :mod:`.shiftplan` – one shift's plan and its best one by dynamic program
+- :mod:`.polish` – large teams: each agent's shifts re-chosen with their lunch and queue blocks in the loop
 - :mod:`.breaks` – short breaks
 - :mod:`.extract` – roster rows
 - :mod:`.checker` – independent check of every hard rule, from the rows alone

@@ -245,14 +245,26 @@ class CoverageCost:
                         delta = lose + cost(target, staffed[target] + 1) - cost(target, staffed[target])
                         if delta < best[0]:
                             best = (delta, links)
-                if not best[1]:
+                links = best[1]
+                if not links:
                     break
-                for g, here, target in best[1]:
-                    counts[g][here] -= 1
-                    counts[g][target] += 1
-                staffed[best[1][0][1]] -= 1
-                staffed[best[1][-1][2]] += 1
-                moved = True
+                source, target = links[0][1], links[-1][2]
+                delta = best[0]
+                while delta < 0 and all(counts[g][here] > 0 for g, here, _to in links):
+                    # the same chain again while it still helps: one search, many agents moved
+                    self.work += len(links)
+                    for g, here, to in links:
+                        counts[g][here] -= 1
+                        counts[g][to] += 1
+                    staffed[source] -= 1
+                    staffed[target] += 1
+                    moved = True
+                    delta = (
+                        cost(source, staffed[source] - 1)
+                        - cost(source, staffed[source])
+                        + cost(target, staffed[target] + 1)
+                        - cost(target, staffed[target])
+                    )
             if moved:
                 self.served[:, :, t] = counts
 

@@ -15,7 +15,8 @@ split so:
 1. :func:`~scheduler.rostering.descent.descend` builds a roster agent by
    agent: a valid one first (one solve per class of identical agents, a few
    agents re-placed until every queue minimum holds), then ever better,
-   within its share of :data:`SHARES`.
+   within its share of :data:`SHARES` (large teams: all but
+   :data:`POLISH_SHARE`, kept for :mod:`.polish` after lunch and blocks).
 2. Small problems (up to ``DIRECT_MAX_AGENT_DAYS``): CP-SAT also searches the
    full model (lunch at the middle of its window), the descent's roster scored
    in the same model is the fallback and the better one wins. CP-SAT's own

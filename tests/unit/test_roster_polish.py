@@ -77,15 +77,17 @@ def test_polish_keeps_every_rule_and_never_does_worse(seed: int, monkeypatch: py
     """From the activity stage's plans: the written roster keeps every hard rule and scores no worse."""
     monkeypatch.setattr(solve, "DIRECT_MAX_AGENT_DAYS", 0)  # this small team takes the large-team path
     config, team, requirements, start, days, problem = _problem(seed)
-    solution = solve_problem(problem, time_limit=1.5)
+    solution = solve_problem(problem, time_limit=1.0)
     assert solution.models is not None  # this team is rostered by the descent
     activities = plan_activities(problem, solution.chosen, solution.lunch, solution.serve, 1.0)
     before = score_roster(roster_rows(problem, activities.plans), team, config, requirements, start, days)
-    result = polish(problem, solution.models, solution.chosen, activities.plans, 2.0)
+    result = polish(problem, solution.models, solution.chosen, activities.plans, 1.0)
     frame = roster_rows(problem, result.plans)
     assert find_violations(frame, team, config, start, days) == []
     after = score_roster(frame, team, config, requirements, start, days)
     assert after.objective <= before.objective
+    assert result.moves > 0  # it found something to improve (the activity stage alone leaves room)
     assert set(result.plans) == {key for key in result.chosen}
-    again = polish(problem, solve_problem(problem, time_limit=1.5).models, solution.chosen, activities.plans, 2.0)
-    assert again.plans == result.plans  # deterministic
+    if seed == 2:  # deterministic: fresh models, the same moves
+        again = polish(problem, solve_problem(problem, time_limit=1.0).models, solution.chosen, activities.plans, 1.0)
+        assert again.plans == result.plans
