@@ -28,7 +28,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from scheduler.rostering.activities import LUNCH, ShiftPlan
+from scheduler.rostering.shiftplan import LUNCH, ShiftPlan
 from scheduler.rostering.descent import AGENT_SOLVE_LIMIT, AgentModels, CoverageCost
 from scheduler.rostering.problem import RosterProblem
 

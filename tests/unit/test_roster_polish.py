@@ -8,7 +8,8 @@ import numpy as np
 import pytest
 
 from benchmarks.roster_instances import make_instance
-from scheduler.rostering.activities import LUNCH, ShiftPlan, _plan_cost, _Rules, _Shift, plan_activities
+from scheduler.rostering.activities import plan_activities
+from scheduler.rostering.shiftplan import LUNCH, ShiftPlan, _plan_cost, _Rules, _Shift
 from scheduler.rostering.checker import find_violations
 from scheduler.rostering.extract import roster_rows
 from scheduler.rostering.polish import _Planner, _worth, plan_of, polish
