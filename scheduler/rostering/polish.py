@@ -28,9 +28,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from scheduler.rostering.shiftplan import LUNCH, ShiftPlan
 from scheduler.rostering.descent import AGENT_SOLVE_LIMIT, AgentModels, CoverageCost
 from scheduler.rostering.problem import RosterProblem
+from scheduler.rostering.shiftplan import LUNCH, ShiftPlan
 
 # An interval an agent cannot serve on a queue (not skilled, closed) is worth this much less:
 # far below any coverage saving, small enough that a shift's sum stays a safe CP-SAT coefficient.
