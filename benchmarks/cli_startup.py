@@ -13,31 +13,26 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
-import subprocess
 import sys
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from benchmarks.child_cpu import child_cpu_seconds
+
 TARGET_SECONDS = 0.3
 COMMANDS: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("python -c pass (interpreter alone)", ()),
     ("peakplan --help", ("--help",)),
     ("peakplan --version", ("--version",)),
-    ("peakplan erlang ...", ("erlang", "--volume", "200", "--interval-minutes", "60", "--aht", "180",
-                             "--target-seconds", "20")),  # fmt: skip
+    (
+        "peakplan erlang ...",
+        ("erlang", "--volume", "200", "--interval-minutes", "60", "--aht", "180", "--target-seconds", "20"),
+    ),  # fmt: skip
     ("peakplan validate --help", ("validate", "--help")),
 )
 
 
 def cpu_seconds(args: tuple[str, ...]) -> float:
     """User + system CPU seconds of one child process running the command."""
-    command = [sys.executable, "-m", "scheduler.cli", *args] if args else [sys.executable, "-c", "pass"]
-    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    subprocess.run(command, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    return child_cpu_seconds([sys.executable, "-m", "scheduler.cli", *args] if args else [sys.executable, "-c", "pass"])
 
 
 def main() -> None:

@@ -15,13 +15,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import resource
-import subprocess
 import sys
 import tempfile
-from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[1]
+from benchmarks.child_cpu import ROOT, child_cpu_seconds
+
 CONFIG = ROOT / "examples" / "cashback" / "peakplan.toml"
 GENERATED_AT = "2026-11-20T09:00:00+03:00"
 PLANS: tuple[tuple[str, tuple[str, ...]], ...] = (
@@ -32,14 +30,9 @@ PLANS: tuple[tuple[str, tuple[str, ...]], ...] = (
 
 def cpu_seconds(args: tuple[str, ...]) -> float:
     """User + system CPU seconds of one child process planning the example into a fresh folder."""
-    env = {**os.environ, "PYTHONPATH": str(ROOT) + os.pathsep + os.environ.get("PYTHONPATH", "")}
     with tempfile.TemporaryDirectory(prefix="peakplan-plan-cpu-") as out:
-        command = [sys.executable, "-m", "scheduler.cli", "plan", "--config", str(CONFIG), "--out", out,
-                   "--generated-at", GENERATED_AT, *args]  # fmt: skip
-        before = resource.getrusage(resource.RUSAGE_CHILDREN)
-        subprocess.run(command, cwd=ROOT, env=env, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+        return child_cpu_seconds([sys.executable, "-m", "scheduler.cli", "plan", "--config", str(CONFIG), "--out", out,
+                                  "--generated-at", GENERATED_AT, *args])  # fmt: skip
 
 
 def main() -> None:
