@@ -131,6 +131,14 @@ def _holiday_dates(events: pd.DataFrame, tz: str) -> list[tuple[dt.date, str]]:
     return sorted((row["start"].tz_convert(tz).date(), holiday_key(row["name"])) for _, row in events.iterrows())
 
 
+def _next_open_weekday(day: dt.date, closed: set[dt.date] | frozenset[dt.date] = frozenset()) -> dt.date:
+    """The first Monday-Friday after ``day`` that is not in ``closed``: where a closed holiday's catch-up lands."""
+    following = day + dt.timedelta(days=1)
+    while following.weekday() >= 5 or following in closed:
+        following += dt.timedelta(days=1)
+    return following
+
+
 def _us_bank(hour: np.ndarray, weekday: np.ndarray, date: np.ndarray, events: pd.DataFrame) -> np.ndarray:
     """A US bank: Mon-Fri 8-20 with a midday peak, Saturday 9-14, Sunday closed; closed on six federal
     holidays (a 30% catch-up on the next working day), open as normal on the others; the eves of
@@ -141,10 +149,7 @@ def _us_bank(hour: np.ndarray, weekday: np.ndarray, date: np.ndarray, events: pd
     for day, key in _holiday_dates(events, SYNTH_TZ):
         if key in SYNTH_CLOSED:
             mean = np.where(date == day, 0.5, mean)
-            catch_up = day + dt.timedelta(days=1)
-            while catch_up.weekday() >= 5:
-                catch_up += dt.timedelta(days=1)
-            mean = np.where(date == catch_up, 1.3 * mean, mean)
+            mean = np.where(date == _next_open_weekday(day), 1.3 * mean, mean)
         if key in SYNTH_EARLY_EVES:
             mean = np.where((date == day - dt.timedelta(days=1)) & (hour >= 14), 1.0, mean)
     return mean
@@ -168,10 +173,7 @@ def _german_team(hour: np.ndarray, weekday: np.ndarray, date: np.ndarray, events
         if day.weekday() == 3:
             mean = np.where(date == day + dt.timedelta(days=1), 0.6 * mean, mean)  # the bridge Friday
             continue
-        catch_up = day + dt.timedelta(days=1)
-        while catch_up.weekday() >= 5 or catch_up in holidays_:
-            catch_up += dt.timedelta(days=1)
-        mean = np.where(date == catch_up, 1.2 * mean, mean)
+        mean = np.where(date == _next_open_weekday(day, holidays_), 1.2 * mean, mean)
     return mean
 
 
@@ -189,10 +191,7 @@ def _uk_team(hour: np.ndarray, weekday: np.ndarray, date: np.ndarray, events: pd
         mean = np.where((date == dt.date(year, 12, 24)) & (hour >= 13), 0.2, mean)
     for day in sorted(holidays_):
         mean = np.where(date == day, 0.2, mean)
-        catch_up = day + dt.timedelta(days=1)
-        while catch_up.weekday() >= 5 or catch_up in holidays_:
-            catch_up += dt.timedelta(days=1)
-        mean = np.where(date == catch_up, 1.25 * mean, mean)
+        mean = np.where(date == _next_open_weekday(day, holidays_), 1.25 * mean, mean)
     return mean
 
 

@@ -18,7 +18,7 @@ import os
 import sys
 import tempfile
 
-from benchmarks.child_cpu import ROOT, child_cpu_seconds
+from benchmarks.child_cpu import ROOT, best_and_median, child_cpu_seconds
 
 CONFIG = ROOT / "examples" / "cashback" / "peakplan.toml"
 GENERATED_AT = "2026-11-20T09:00:00+03:00"
@@ -42,8 +42,8 @@ def main() -> None:
     print(f"peakplan plan of the example, CPU seconds (user + sys) of a fresh process, best and median of {runs} "
           f"runs; load average {os.getloadavg()[0]:.1f}")  # fmt: skip
     for name, args in PLANS:
-        times = sorted(cpu_seconds(args) for _ in range(runs))
-        print(f"  {name:<32} best {times[0]:.2f} s   median {times[len(times) // 2]:.2f} s")
+        best, median = best_and_median(lambda args=args: cpu_seconds(args), runs)
+        print(f"  {name:<32} best {best:.2f} s   median {median:.2f} s")
 
 
 if __name__ == "__main__":
