@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
@@ -113,47 +114,78 @@ def test_failure_at_every_step_leaves_the_old_or_the_new_complete_set(tmp_path, 
     assert len(outcomes) >= 8 and outcomes[0] == "old"  # the injection reached every step of the write
 
 
+# One process imports the writer once, then forks a child per kill point: the child counts the
+# file operations of a second write and SIGKILLs itself at the chosen one (no finally, no except:
+# as a power cut). A fresh interpreter per kill point cost ~3 s of CPU each in imports alone.
 KILLER = textwrap.dedent(
     """
-    import os, signal, sys
+    import json, os, signal, sys
     sys.path[:0] = [{root!r}, {unit!r}]
     from calendars import files
     from test_feed_folder import MOVED, LATER, write
     from pathlib import Path
-    kill_at, count = int(sys.argv[1]), [0]
-    def counting(function):
-        def wrapper(*args, **kwargs):
-            count[0] += 1
-            if count[0] == kill_at:
-                os.kill(os.getpid(), signal.SIGKILL)  # no finally, no except: as a power cut
-            return function(*args, **kwargs)
-        return wrapper
-    for name in {operations!r}:
-        setattr(os, name, counting(getattr(os, name)))
-    files._exchange = counting(files._exchange)
-    write(Path(sys.argv[2]), MOVED, LATER)
-    print(count[0])
+
+    def run_child(kill_at, out):
+        count = [0]
+        def counting(function):
+            def wrapper(*args, **kwargs):
+                count[0] += 1
+                if count[0] == kill_at:
+                    os.kill(os.getpid(), signal.SIGKILL)
+                return function(*args, **kwargs)
+            return wrapper
+        for name in {operations!r}:
+            setattr(os, name, counting(getattr(os, name)))
+        files._exchange = counting(files._exchange)
+        write(Path(out), MOVED, LATER)
+        os.write(1, (json.dumps(count[0]) + "\\n").encode())
+        os._exit(0)
+
+    results = []
+    for kill_at, out in json.loads(sys.argv[1]):
+        reader, writer = os.pipe()
+        pid = os.fork()
+        if pid == 0:
+            os.close(reader)
+            os.dup2(writer, 1)
+            try:
+                run_child(kill_at, out)
+            finally:
+                os._exit(70)
+        os.close(writer)
+        with os.fdopen(reader) as pipe:
+            printed = pipe.read()
+        _, status = os.waitpid(pid, 0)
+        killed = os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
+        results.append([kill_at, "killed" if killed else os.waitstatus_to_exitcode(status), printed.strip()])
+    print(json.dumps(results))
     """
 )
 
 
-@pytest.mark.parametrize(
-    "kill_at",
-    [6, 11, *(pytest.param(step, marks=pytest.mark.slow) for step in (1, 3, 9, 12, 13, 10_000))],
-)
-def test_killed_export_leaves_the_old_or_the_new_complete_set(tmp_path, kill_at):
-    out, old, new = old_and_new(tmp_path)
+def test_killed_export_at_every_step_leaves_the_old_or_the_new_complete_set(tmp_path):
+    """SIGKILL at each file operation of a write, and once after the last: never a mix, and the next run repairs."""
+    steps = 20  # more than a write of two agents' feeds takes (checked below: the last child completes)
+    folders = {kill_at: old_and_new(tmp_path / f"kill-{kill_at}") for kill_at in (*range(1, steps + 1), 10_000)}
     script = KILLER.format(root=str(ROOT), unit=str(Path(__file__).parent), operations=FILE_OPERATIONS)
-    done = subprocess.run(
-        [sys.executable, "-c", script, str(kill_at), str(out)], capture_output=True, text=True, check=False
-    )
-    assert done.returncode in (0, -9), done.stderr
-    after = snapshot(out)
-    assert after in (old, new), f"a mix after a kill at step {kill_at}: {sorted(after)}"
-    if done.returncode == 0:
-        assert int(done.stdout) < kill_at and after == new and leftovers(out) == []
-    write(out, MOVED, LATER)  # the next run completes and removes what the killed one left
-    assert snapshot(out) == new and leftovers(out) == []
+    plan = json.dumps([[kill_at, str(out)] for kill_at, (out, _, _) in folders.items()])
+    done = subprocess.run([sys.executable, "-c", script, plan], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+    results = json.loads(done.stdout)
+    completed = [kill_at for kill_at, outcome, _ in results if outcome == 0]
+    assert all(outcome in ("killed", 0) for _, outcome, _ in results), results
+    assert completed and completed[0] > 1 and 10_000 in completed, results
+    assert results[0][1] == "killed", "the first kill point must interrupt the write"
+    for kill_at, outcome, printed in results:
+        out, old, new = folders[kill_at]
+        after = snapshot(out)
+        assert after in (old, new), f"a mix after a kill at step {kill_at}: {sorted(after)}"
+        if outcome == 0:
+            assert int(printed) < kill_at and after == new and leftovers(out) == []
+        write(out, MOVED, LATER)  # the next run completes and removes what the killed one left
+        assert snapshot(out) == new and leftovers(out) == [], kill_at
+    operations = int(next(printed for kill_at, _, printed in results if kill_at == 10_000))
+    assert operations < steps, f"a write takes {operations} operations: raise steps to kill at each"
 
 
 def test_crash_between_the_two_renames_is_repaired_by_the_next_run(tmp_path, monkeypatch):
@@ -172,7 +204,9 @@ def test_crash_between_the_two_renames_is_repaired_by_the_next_run(tmp_path, mon
         write(out, MOVED, LATER)
     monkeypatch.setattr(os, "rename", real_rename)
     assert not out.exists() and any(".peakplan-old-" in name for name in leftovers(out))
-    result = prepare_feeds(roster(ROWS), (ANNA, BOB), out_dir=out, tz=TZ, team_name="T", generated_at=LATER, horizon=WEEK)
+    result = prepare_feeds(
+        roster(ROWS), (ANNA, BOB), out_dir=out, tz=TZ, team_name="T", generated_at=LATER, horizon=WEEK
+    )
     assert snapshot(out) == old  # put back before the previous feeds are read
     assert result.write().written == ()  # same roster: every feed byte-identical, none rewritten
     assert leftovers(out) == []
