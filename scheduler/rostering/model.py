@@ -20,12 +20,14 @@ aggregate shift counts into named shifts (coverage off, count targets on).
 
 from __future__ import annotations
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from ortools.sat.python import cp_model
 
+from scheduler.config import RosterSettings
 from scheduler.rostering.problem import SCALE, RosterProblem, preference_days, preference_matches, understaffing_weight
 
 LinearExpr = cp_model.LinearExprT
@@ -400,6 +402,27 @@ def agent_working(roster: RosterModel, *, through_counts: bool) -> dict[int, dic
 # ---------------------------------------------------------------- soft rules
 
 
+def team_weighted(
+    weight_of: Callable[[RosterSettings], int],
+) -> Callable[[Callable[[RosterModel, int], None]], Callable[[RosterModel], None]]:
+    """A soft rule with one team-wide weight, read by ``weight_of`` and passed to the rule.
+
+    A weight of 0 switches the rule off: it adds no variables and no terms, so
+    a team that does not care about it solves the smaller model.
+    """
+
+    def decorate(rule: Callable[[RosterModel, int], None]) -> Callable[[RosterModel], None]:
+        @functools.wraps(rule)
+        def add_rule(roster: RosterModel) -> None:
+            weight = weight_of(roster.problem.settings)
+            if weight:
+                rule(roster, weight)
+
+        return add_rule
+
+    return decorate
+
+
 def add_preferences(roster: RosterModel) -> None:
     problem = roster.problem
     for a in roster.agents:
@@ -430,12 +453,10 @@ def add_preferences(roster: RosterModel) -> None:
                 )
 
 
-def add_hours_near_target(roster: RosterModel) -> None:
+@team_weighted(lambda settings: settings.hours_weight)
+def add_hours_near_target(roster: RosterModel, weight: int) -> None:
     """Paid minutes below the contract's target hours (the maximum unless stated) cost a little."""
     problem = roster.problem
-    weight = problem.settings.hours_weight
-    if not weight:
-        return
     for a in roster.agents:
         agent = problem.agents[a]
         for week, (low, _high, target) in zip(problem.weeks, problem.rules[a].week_minutes, strict=True):
@@ -457,12 +478,10 @@ def add_hours_near_target(roster: RosterModel) -> None:
             )
 
 
-def add_fairness(roster: RosterModel) -> None:
+@team_weighted(lambda settings: settings.fairness_weight)
+def add_fairness(roster: RosterModel, weight: int) -> None:
     """Weekends, late shifts and undesired shifts spread evenly among agents on the same contract."""
     problem = roster.problem
-    weight = problem.settings.fairness_weight
-    if not weight:
-        return
     by_contract: dict[str, list[int]] = defaultdict(list)
     for a in roster.agents:
         by_contract[problem.agents[a].contract.name].append(a)
@@ -494,11 +513,11 @@ def add_fairness(roster: RosterModel) -> None:
             roster.penalise(rule=f"uneven {what}", subject=f"contract {contract}", weight=SCALE * weight, value=spread)
 
 
-def add_stability(roster: RosterModel) -> None:
+@team_weighted(lambda settings: settings.stability_weight)
+def add_stability(roster: RosterModel, weight: int) -> None:
     """Each agent-day whose shift differs from the previous roster costs ``stability_weight``."""
     problem = roster.problem
-    weight = problem.settings.stability_weight
-    if not weight or not problem.previous:
+    if not problem.previous:
         return
     for a in roster.agents:
         agent = problem.agents[a]
