@@ -6,11 +6,21 @@ variables, so the summary also checks the model.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 import pandas as pd
 
 COVERAGE_COLUMNS = ("ds", "queue", "agents_required", "agents_scheduled", "shortfall")
 SUMMARY_COLUMNS = ("day", "queue", "required_hours", "scheduled_hours", "understaffed_intervals")
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Coverage:
+    """What a roster staffs against the requirements, per interval and rolled up per local day."""
+
+    intervals: pd.DataFrame  # COVERAGE_COLUMNS (see scheduled_agents)
+    daily: pd.DataFrame  # SUMMARY_COLUMNS (see daily_summary)
 
 
 def _utc_ns(values: pd.Series) -> np.ndarray:
@@ -69,3 +79,9 @@ def daily_summary(coverage: pd.DataFrame, interval_minutes: int, tz: str) -> pd.
         ["required_hours", "scheduled_hours", "understaffed_intervals"]
     ].sum()
     return summary.loc[:, list(SUMMARY_COLUMNS)].sort_values(["day", "queue"]).reset_index(drop=True)
+
+
+def roster_coverage(roster: pd.DataFrame, requirements: pd.DataFrame, interval_minutes: int, tz: str) -> Coverage:
+    """:func:`scheduled_agents` of ``roster`` and its :func:`daily_summary` in the team's timezone ``tz``."""
+    intervals = scheduled_agents(roster, requirements, interval_minutes)
+    return Coverage(intervals=intervals, daily=daily_summary(intervals, interval_minutes, tz))

@@ -43,7 +43,7 @@ from forecasts.runs import Inputs, backtest_frames, load_calendar
 from forecasts.settings import ModelOptions
 from scheduler.actions import ACTION_COLUMNS, ActionsResult, propose_actions, read_actions
 from scheduler.config import Config
-from scheduler.coverage import daily_summary, scheduled_agents
+from scheduler.coverage import Coverage, roster_coverage, scheduled_agents
 from scheduler.errors import InputError
 from scheduler.report.inputs import HISTORY_DAYS, ReportInputs
 from scheduler.rostering import ROSTER_COLUMNS, RosterResult, make_roster
@@ -63,8 +63,7 @@ class PlanResult:
     forecast: ForecastResult
     requirements: pd.DataFrame
     roster: RosterResult
-    coverage: pd.DataFrame
-    summary: pd.DataFrame
+    coverage: Coverage
     actions: ActionsResult
 
 
@@ -210,10 +209,9 @@ def run_backtest(
     )
 
 
-def coverage_of(config: Config, requirements: pd.DataFrame, roster: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def coverage_of(config: Config, requirements: pd.DataFrame, roster: pd.DataFrame) -> Coverage:
     """Per-interval coverage and the per-day summary of a roster."""
-    coverage = scheduled_agents(roster, requirements, config.interval_minutes)
-    return coverage, daily_summary(coverage, config.interval_minutes, config.timezone)
+    return roster_coverage(roster, requirements, config.interval_minutes, config.timezone)
 
 
 def roster_service(config: Config, requirements: pd.DataFrame, roster: pd.DataFrame) -> pd.DataFrame:
@@ -247,17 +245,14 @@ def run_plan(
     roster = make_roster(
         config, team, requirements, start, days, previous=previous, freeze_until=freeze_until, progress=progress
     )
-    coverage, summary = coverage_of(config, requirements, roster.roster)
+    coverage = coverage_of(config, requirements, roster.roster)
     if progress is not None:
         progress("pricing peak actions")
-    actions = propose_actions(config, team, requirements, roster.roster, coverage, forecast_result.frame, start, days)
+    actions = propose_actions(
+        config, team, requirements, roster.roster, coverage.intervals, forecast_result.frame, start, days
+    )
     return PlanResult(
-        forecast=forecast_result,
-        requirements=requirements,
-        roster=roster,
-        coverage=coverage,
-        summary=summary,
-        actions=actions,
+        forecast=forecast_result, requirements=requirements, roster=roster, coverage=coverage, actions=actions
     )
 
 

@@ -167,7 +167,7 @@ def plan(
     if json_output:
         evaluation = roster_service(settings, result.requirements, result.roster.roster)
         payload = plan_json(
-            settings, first_day=first_day, days=length, coverage=result.coverage, daily=result.summary,
+            settings, first_day=first_day, days=length, coverage=result.coverage.intervals, daily=result.coverage.daily,
             evaluation=evaluation, roster=result.roster, files=list(written.files) + list(feeds.paths),
             warnings=warnings, max_understaffed_share=limit, feeds=feeds.totals(),
             actions=actions_json(result.actions),
@@ -175,7 +175,7 @@ def plan(
         typer.echo(json.dumps(payload, indent=2))
     elif not quiet:
         print_peak(settings, result.actions)  # the answer first: shortfall per day, the cheapest actions
-        print_summary(settings, result.summary, result.roster)
+        print_summary(settings, result.coverage.daily, result.roster)
         print_violations(result.roster)
         stdout.print(
             f"Wrote {out}/forecast.csv, requirements.csv, roster.csv, {ACTIONS_FILE}, response_times.csv/.json, "
@@ -183,4 +183,4 @@ def plan(
             markup=False,
         )
         print_feeds(feeds)
-    check_understaffing(result.coverage, settings.interval_minutes, limit)
+    check_understaffing(result.coverage.intervals, settings.interval_minutes, limit)

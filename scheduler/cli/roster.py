@@ -80,7 +80,6 @@ def roster(
     write_roster(settings, result.roster, out)
     print_warnings(result.hard_rule_warnings, quiet)
     if not quiet:
-        _coverage, summary = coverage_of(settings, table, result.roster)
-        print_summary(settings, summary, result)
+        print_summary(settings, coverage_of(settings, table, result.roster).daily, result)
         print_violations(result)
         stdout.print(f"Wrote {out} ({len(result.roster)} rows)", markup=False, soft_wrap=True)

@@ -116,7 +116,7 @@ def run_team(task: TeamTask) -> TeamOutcome:
         written = plan_to_folder(config, task.start, task.days, task.out_dir, task.generated_at)
     except PeakplanError as error:
         return failed(task, str(error), exit_code_for(error), wall_seconds=time.perf_counter() - began, worker=worker)
-    coverage = written.result.coverage
+    coverage = written.result.coverage.intervals
     hours = config.interval_minutes / 60
     limit = task.max_understaffed_share if task.max_understaffed_share is not None else config.max_understaffed_share
     status, message, code = OK, "", ExitCode.OK

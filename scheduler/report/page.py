@@ -26,7 +26,7 @@ import pandas as pd
 
 from calendars.files import write_text_atomic
 from scheduler.actions import day_figures, event_days, remaining_agents
-from scheduler.coverage import daily_summary, scheduled_agents
+from scheduler.coverage import roster_coverage
 from scheduler.report.charts import PALETTE, fairness_chart, forecast_chart, local_naive, service_chart, staffing_chart
 from scheduler.report.coverage_map import coverage_map_png
 from scheduler.report.daily import forecast_vs_actual, service_by_day, wape
@@ -252,8 +252,8 @@ def render_report(inputs: ReportInputs) -> str:
     requirements["open"] = _open_flags(requirements["open"]) if "open" in requirements.columns else True
     inputs = _replace(inputs, forecast=forecast, requirements=requirements)
     queues = [queue for queue in config.queue_names if queue in set(requirements["queue"])]
-    coverage = scheduled_agents(inputs.roster, requirements, config.interval_minutes)
-    daily = daily_summary(coverage, config.interval_minutes, tz)
+    covered = roster_coverage(inputs.roster, requirements, config.interval_minutes, tz)
+    coverage, daily = covered.intervals, covered.daily
     evaluation = evaluate_staffing(requirements, coverage, config)
     service = summarize_evaluation(evaluation)
     fairness = fairness_table(inputs)
