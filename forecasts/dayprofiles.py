@@ -45,6 +45,22 @@ in this order (the *fallback chain*):
 4. an ordinary day (``a = 1, b = 0``) with a wider band (``unseen_log_sd``)
    and a warning naming the holiday and the config key that settles it.
 
+A holiday or eve with no past day of its type at all (the history's first
+holiday: there is no group to agree or disagree) is its reference day
+(``a = 0, b = 1``: the rest day, the day before it for an eve; a first holiday
+followed by another closed day where the team has no closed run of weekdays
+takes the rest day too, not "nothing": closed all day is for past holidays to
+show), with the same
+wide band and a share uncertainty that spans closed to open
+(:data:`NO_GROUP_SHARE_SD`), and a warning naming the holiday and the key
+that says the team works it. Measured on the first holiday weeks of a short
+history (``docs/forecast.md``, "The first holidays of a history"), the rest
+day missed less than the ordinary day on the Technion bank and on all four
+synthetic teams, the US bank that works five of its eleven holidays included:
+most teams close on most public holidays, and a closed day forecast as open
+misses by a whole day as an open one forecast closed does. The eve of such a
+holiday follows it (an eve of a holiday forecast as an ordinary day is one).
+
 A special day on a weekday the team does not work (a holiday on a Sunday) is
 that weekday as usual, and such days are not learned from: they show the
 closed weekday, not the day type. The exception is a closed weekday that
@@ -90,6 +106,12 @@ SOURCE_GROUP = "group"
 SOURCE_ORDINARY = "none"
 SOURCE_NO_EFFECT = "no clear effect"  # past ones did not differ from an ordinary day by more than day-to-day noise
 SOURCE_CLOSED_WEEKDAY = "closed weekday"  # a special day on a weekday the team does not work: that weekday as usual
+SOURCE_REST_DAY = (
+    "rest day"  # no past day of its type at all: the reference day (rest day; the day before it for an eve)
+)
+# the uncertainty of the share an ordinary day keeps when nothing says whether the team closes or works: closed
+# (0) and open (1) equally likely, a two-point spread, so the band reaches an ordinary day's volume
+NO_GROUP_SHARE_SD = 0.5
 # a day forecast from these priced it from past days of its kind (an ordinary day included, where past ones showed
 # no effect) or from the config; its band takes the special-day calibration (forecasts.bands)
 PRICED_SOURCES = (SOURCE_DECLARED, SOURCE_OWN, SOURCE_GROUP, SOURCE_NO_EFFECT)
@@ -280,6 +302,10 @@ def plan_day(
         return DayPlan(sd_a=sd_a, sd_b=sd_b, a=a, b=0.0, spread=spread if n else settings.effect_log_sd,
                        source=SOURCE_GROUP if n else SOURCE_ORDINARY, occurrences=0, group=n,
                        slot_shape=_type_shape(group, q, settings))  # fmt: skip
+    if not group and kind in (HOLIDAY, EVE):
+        # the history's first holiday (or eve): no group to agree, the chain's reference day (module docstring)
+        return DayPlan(sd_a=NO_GROUP_SHARE_SD, sd_b=0.0, a=0.0, b=1.0, spread=settings.unseen_log_sd,
+                       source=SOURCE_REST_DAY, occurrences=0, group=0)  # fmt: skip
     if own:
         n = len(own)
         k = prior if agree else 0.0
@@ -439,6 +465,7 @@ def describe_special_days(days: tuple[SpecialDayForecast, ...] | list[SpecialDay
         SOURCE_ORDINARY: "as an ordinary day with a wider band (never seen)",
         SOURCE_CLOSED_WEEKDAY: "as the closed weekday it falls on",
         SOURCE_NO_EFFECT: "as an ordinary day (past ones did not differ from ordinary days)",
+        SOURCE_REST_DAY: "as the team's rest day (the day before it for an eve) with a wider band (no past one)",
     }
     lines = tuple(
         f"{date} ({date:%a}) {day_type} {name!r}: {how[source]}; share of an ordinary day: {', '.join(queues)}"
@@ -451,20 +478,29 @@ def unseen_holiday_warnings(days: list[SpecialDayForecast] | tuple[SpecialDayFor
     """One warning per holiday forecast as an ordinary day because history cannot say what the team does."""
     out: list[str] = []
     for day in days:
-        if day.day_type != DAY_TYPES[HOLIDAY] or day.source != SOURCE_ORDINARY:
+        if day.day_type != DAY_TYPES[HOLIDAY] or day.source not in (SOURCE_ORDINARY, SOURCE_REST_DAY):
             continue
         key = holiday_key(day.name.split("; ")[0])
-        text = (
-            f"holiday {day.name!r} on {day.date} ({day.date:%A}) was never seen in the history and past holidays "
-            f"do not agree on what the team does: forecast as an ordinary day with a wider band; say it in the "
-            f'config: [{HOLIDAYS_KEY}] "{key}" = "closed", "open" or "reduced 50%"'
-        )
+        if day.source == SOURCE_REST_DAY:
+            text = (
+                f"holiday {day.name!r} on {day.date} ({day.date:%A}): the history shows no past holiday to learn "
+                f"from: forecast as the team's quietest weekday with a wider band; if the team works it, say it "
+                f'in the config: [{HOLIDAYS_KEY}] "{key}" = "open" or "reduced 50%" ("closed" silences this)'
+            )
+        else:
+            text = (
+                f"holiday {day.name!r} on {day.date} ({day.date:%A}) was never seen in the history and past "
+                f"holidays do not agree on what the team does: forecast as an ordinary day with a wider band; say "
+                f'it in the config: [{HOLIDAYS_KEY}] "{key}" = "closed", "open" or "reduced 50%"'
+            )
         if text not in out:
             out.append(text)
     return out
 
 
 __all__ = (
+    "NO_GROUP_SHARE_SD",
+    "SOURCE_REST_DAY",
     "DayPlan",
     "DayProfiles",
     "PastDay",

@@ -19,6 +19,7 @@ from forecasts.baseline import Fit
 from forecasts.dayprofiles import (
     PRICED_SOURCES,
     SOURCE_GROUP,
+    SOURCE_REST_DAY,
     DayPlan,
     SpecialDayForecast,
     eve_of_an_ordinary_holiday,
@@ -249,19 +250,25 @@ def _profile_day(
     )
     for q in range(len(series.queues)):
         plan = plan_day(fit.profiles, kind, str(state.types.key[d]), declared, q, settings)
-        if kind == EVE and plan.source == SOURCE_GROUP:
+        if kind == EVE and plan.source in (SOURCE_GROUP, SOURCE_REST_DAY):
             next_key = str(state.types.key[d + 1])
             plan = eve_of_an_ordinary_holiday(fit.profiles, plan, next_key, next_declared, q, settings)
         if closed_day:
             plan = plan_closed_weekday(fit.profiles, str(state.types.key[d + 1]) if holiday_next else None, q, settings)
         ordinary = baseline[q, span]
-        if ref is None:
+        ref_q = ref
+        # a first holiday followed by another closed day where the team has no closed run of weekdays: "closed all
+        # day" is what past holidays would have to show; with none, it looks like the rest day (a shop open every
+        # day works its New Year holidays like a Sunday, not as closed)
+        if ref is None and plan.source == SOURCE_REST_DAY and kind == HOLIDAY and not holiday_next:
+            ref_q = fit.profiles.rest
+        if ref_q is None:
             reference: np.ndarray | float = 0.0
-        elif ref == weekday:
+        elif ref_q == weekday:
             reference = ordinary  # the day's own weekday is its reference: the day is (a + b) of it
         else:
-            reference = fit.level[q] * fit.day_mean[q, ref] * fit.shape[q, ref, slots]  # special days: no cycle
-        reference_total = float(np.sum(reference)) if ref is not None else 0.0
+            reference = fit.level[q] * fit.day_mean[q, ref_q] * fit.shape[q, ref_q, slots]  # special days: no cycle
+        reference_total = float(np.sum(reference)) if ref_q is not None else 0.0
         if plan.in_reference_shape and reference_total > 0:
             # the group's share of an ordinary day, in the reference day's shape
             share = eve_share(plan, float(ordinary.sum()), reference_total, settings)

@@ -11,11 +11,13 @@ from hypothesis import strategies as st
 
 from calendars.errors import InputError
 from forecasts.dayprofiles import (
+    NO_GROUP_SHARE_SD,
     SOURCE_DECLARED,
     SOURCE_GROUP,
     SOURCE_NO_EFFECT,
     SOURCE_ORDINARY,
     SOURCE_OWN,
+    SOURCE_REST_DAY,
     DayPlan,
     DayProfiles,
     PastDay,
@@ -110,6 +112,20 @@ def test_fallback_chain_declared_own_group_ordinary() -> None:
     half = past(HOLIDAY, "Half Day", 0.5, 0.0, 0.5)
     seen = plan_day(profiles(closed, open_day, half), HOLIDAY, "Half Day", np.nan, 0, DEFAULT_SETTINGS)
     assert seen.source == SOURCE_OWN and seen.a == 0.5  # a disagreeing group does not pull a seen holiday
+
+
+def test_the_first_holiday_and_eve_of_a_history_are_the_rest_day_and_the_day_before_it() -> None:
+    # no past day of their type: no group to agree or disagree, so the chain's reference day, with a band that
+    # spans closed to open; a past eve does not make a group for a holiday (and a past holiday none for an eve)
+    for kind, other in ((HOLIDAY, EVE), (EVE, HOLIDAY)):
+        for known in (profiles(), profiles(past(other, "Other", 0.0, 1.0, 0.1))):
+            plan = plan_day(known, kind, "First", np.nan, 0, DEFAULT_SETTINGS)
+            assert plan.source == SOURCE_REST_DAY and (plan.a, plan.b) == (0.0, 1.0) and plan.group == 0
+            assert plan.sd_a == NO_GROUP_SHARE_SD and plan.spread == DEFAULT_SETTINGS.unseen_log_sd
+    declared = plan_day(profiles(), HOLIDAY, "First", 1.0, 0, DEFAULT_SETTINGS)
+    assert declared.source == SOURCE_DECLARED and (declared.a, declared.b) == (1.0, 0.0)  # the team's word wins
+    bridge = plan_day(profiles(), BRIDGE, "", np.nan, 0, DEFAULT_SETTINGS)
+    assert bridge.source == SOURCE_ORDINARY and (bridge.a, bridge.b) == (1.0, 0.0)  # no reference: a weekday
 
 
 def test_a_holidays_group_says_what_most_past_holidays_did() -> None:

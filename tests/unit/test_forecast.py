@@ -526,6 +526,52 @@ def test_never_seen_holiday_with_a_disagreeing_group_is_ordinary_with_a_warning_
     assert any(s.date == dt.date(1999, 5, 25) and s.name == "Team offsite" for s in declared.special_days)
 
 
+def test_the_first_holiday_of_a_history_is_the_rest_day_with_a_warning_unless_declared() -> None:
+    from forecasts.daytypes import parse_special_days
+
+    history = bank_history(dt.date(1999, 1, 3), 8 * 7, np.random.default_rng(5))  # no holiday in it
+    events = make_events([holiday("1999-03-03")], tz=IL)  # a Wednesday; its eve a Tuesday
+    result = forecast(history, events, start=dt.date(1999, 2, 28), days=7, options=JERUSALEM_60)
+    first, eve = local_day(result.frame, "1999-03-03"), local_day(result.frame, "1999-03-02")
+    saturday, friday = (
+        bank_volume(pd.DatetimeIndex(first["ds"]) + pd.Timedelta(days=3)),
+        bank_volume(pd.DatetimeIndex(eve["ds"]) + pd.Timedelta(days=3)),
+    )
+    # the holiday looks like the rest day (closed until sundown), its eve like the day before it (closes at 13:00)
+    np.testing.assert_allclose(first["yhat"].sum(), saturday.sum(), rtol=0.1)
+    assert first["yhat"].to_numpy()[8:20].max() < 5 and first["yhat"].to_numpy()[20:].min() > 15
+    np.testing.assert_allclose(eve["yhat"].sum(), friday.sum(), rtol=0.1)
+    assert eve["yhat"].to_numpy()[14:20].max() < 5
+    assert first["yhat_hi"].to_numpy()[8:20].min() > 30  # the team may work it: the band reaches far up
+    (warning,) = [w for w in result.warnings if "Hol-1999-03-03" in w]
+    assert "no past holiday" in warning and '[forecast.holidays] "Hol-1999-03-03" = "open"' in warning
+    kinds = {(s.date, s.day_type, s.source) for s in result.special_days}
+    assert {(dt.date(1999, 3, 3), "holiday", "rest day"), (dt.date(1999, 3, 2), "eve", "rest day")} <= kinds
+
+    worked = parse_special_days({"Hol-1999-03-03": "open"}, {}, "t.toml")
+    declared = forecast(history, events, start=dt.date(1999, 2, 28), days=7,
+                        options=ModelOptions(tz=IL, interval_minutes=60, special=worked))  # fmt: skip
+    np.testing.assert_allclose(local_day(declared.frame, "1999-03-03")["uplift"], 0.0)  # an ordinary Wednesday
+    np.testing.assert_allclose(local_day(declared.frame, "1999-03-02")["uplift"], 0.0)  # nothing to wind down for
+    assert not any("Hol-1999-03-03" in w for w in declared.warnings)
+
+
+def test_the_first_holidays_of_a_team_open_every_day_are_its_quietest_day_not_closed() -> None:
+    # two holidays in a row and no past one: the first is followed by a closed day, but a team with no closed
+    # weekday gives no "closed all day" reference; nothing says it closes, so it looks like its quietest weekday
+    tz = "Europe/Moscow"
+    grid = interval_grid(dt.date(2024, 1, 15), 8 * 7, tz, 60).as_unit("ns")
+    local = grid.tz_convert(tz)
+    hour, weekday = local.hour.to_numpy(), local.day_of_week.to_numpy()
+    mean = np.where((hour >= 8) & (hour < 22), np.where(weekday >= 5, 35.0, 50.0), 1.0)
+    history = pd.DataFrame({"ds": grid, "queue": "orders", "y": np.random.default_rng(2).poisson(mean).astype(float)})
+    events = make_events([holiday("2024-03-12"), holiday("2024-03-13")], tz=tz)  # a Tuesday and a Wednesday
+    options = ModelOptions(tz=tz, interval_minutes=60)
+    result = forecast(history, events, start=dt.date(2024, 3, 11), days=7, options=options)
+    for day in ("2024-03-12", "2024-03-13"):
+        np.testing.assert_allclose(local_day(result.frame, day, tz)["yhat"].sum(), 14 * 35 + 10, rtol=0.1)
+
+
 def test_a_closed_weekday_before_a_holiday_does_not_reopen_and_one_before_an_open_day_does() -> None:
     rng = np.random.default_rng(11)
     history = bank_history(dt.date(1999, 1, 3), 20 * 7, rng)
@@ -609,7 +655,7 @@ def test_an_eve_silent_for_hours_where_both_its_profiles_are_busy_is_not_learned
 def test_sale_day_k_first_day_peak_is_learned_and_a_flat_sale_stays_flat() -> None:
     history = make_history(dt.date(2026, 6, 1), 133, noise=np.random.default_rng(17))
     past = [("2026-07-08", "2026-07-11"), ("2026-08-05", "2026-08-08"), ("2026-09-09", "2026-09-12")]  # Wed-Fri
-    for first, end in past:
+    for first, _end in past:
         days = [str(dt.date.fromisoformat(first) + dt.timedelta(days=k)) for k in range(3)]
         history = scale_days(history, days[:1], 3.0)  # the first day triples
         history = scale_days(history, days[1:], 1.5)  # the next days +50%
