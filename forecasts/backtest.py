@@ -276,8 +276,9 @@ def backtest_summary(result: BacktestResult) -> dict[str, object]:
     }
 
 
-_FORECAST_NAMES = {"model": "yhat", "seasonal_naive": "seasonal_naive", "avg_8w": "avg_8w",
-                   "day_type_rule": "day_type_rule"}  # fmt: skip
+METHOD_COLUMNS = {"model": "yhat", "seasonal_naive": "seasonal_naive", "avg_8w": "avg_8w",
+                  "day_type_rule": "day_type_rule"}  # fmt: skip
+"""The column of :attr:`BacktestResult.predictions` that holds each method's forecast."""
 
 
 def _baselines(series: Series, intervals: np.ndarray, cutoff: int) -> tuple[np.ndarray, np.ndarray]:
@@ -326,6 +327,32 @@ def format_breakdown(result: BacktestResult) -> str:
     return "\n".join(lines)
 
 
+def format_event_days(result: BacktestResult, tz: str) -> str:
+    """One line per scored event date (``tz``'s dates): its actual volume, each method's forecast and error.
+
+    In calls; the error share is of all event-day volume, so the lines say
+    which days carry the event-day WAPE. A date scored from two origins (a
+    horizon beyond a week) is summed over them.
+    """
+    part = result.predictions[result.predictions["day_class"] == "event"]
+    if part.empty:
+        return ""
+    total = float(part["y"].sum())
+    dates = part["ds"].dt.tz_convert(tz).dt.date
+    lines = ["calls per holiday or eve date: actual; forecast / absolute error (share of all event-day volume)"]
+    for day, rows in part.groupby(dates, sort=True):
+        y = rows["y"].to_numpy()
+        cells = []
+        for method in METHODS:
+            forecast = rows[METHOD_COLUMNS[method]].to_numpy()
+            error = float(np.abs(y - forecast).sum())
+            share = f" ({100 * error / total:.1f}%)" if total > 0 else ""
+            cells.append(f"{METHOD_NAMES[method]} {forecast.sum():.0f} / {error:.0f}{share}")
+        kind, name = rows["day_type"].iloc[0], rows["holiday"].iloc[0]
+        lines.append(f"  {day} {kind} {name!r}: actual {y.sum():.0f}; " + ", ".join(cells))
+    return "\n".join(lines)
+
+
 def _day_type_rule(series: Series, state: CalendarState, intervals: np.ndarray, cutoff: int) -> np.ndarray:
     """The hand rule of the module docstring for the given intervals, (Q, n)."""
     kind = state.types.kind
@@ -362,7 +389,7 @@ def _breakdown(predictions: pd.DataFrame, column: str) -> pd.DataFrame:
         actual = float(part["y"].sum())
         y = part["y"].to_numpy()
         for method in METHODS:
-            forecast = part[_FORECAST_NAMES[method]].to_numpy()
+            forecast = part[METHOD_COLUMNS[method]].to_numpy()
             rows.append({
                 "method": method, "group": str(group),
                 "wape": float(np.abs(y - forecast).sum() / actual) if actual > 0 else np.nan,
@@ -376,7 +403,7 @@ def _breakdown(predictions: pd.DataFrame, column: str) -> pd.DataFrame:
 def _scores(predictions: pd.DataFrame) -> pd.DataFrame:
     rows = []
     for method in METHODS:
-        column = _FORECAST_NAMES[method]
+        column = METHOD_COLUMNS[method]
         for days in DAY_CLASSES:
             part = predictions if days == "all" else predictions[predictions["day_class"] == days]
             actual = float(part["y"].sum())
@@ -409,7 +436,7 @@ def _by_origin(predictions: pd.DataFrame) -> pd.DataFrame:
     for origin, part in predictions.groupby("origin", sort=True):
         actual = float(part["y"].sum())
         for method in METHODS:
-            error = float(np.abs(part["y"] - part[_FORECAST_NAMES[method]]).sum())
+            error = float(np.abs(part["y"] - part[METHOD_COLUMNS[method]]).sum())
             rows.append({"origin": origin, "method": method, "wape": error / actual if actual > 0 else np.nan})
     return pd.DataFrame(rows, columns=["origin", "method", "wape"])
 
@@ -417,6 +444,7 @@ def _by_origin(predictions: pd.DataFrame) -> pd.DataFrame:
 __all__ = (
     "DAY_CLASSES",
     "METHODS",
+    "METHOD_COLUMNS",
     "PREDICTION_COLUMNS",
     "SCORE_COLUMNS",
     "BREAKDOWN_COLUMNS",
@@ -424,5 +452,6 @@ __all__ = (
     "backtest",
     "backtest_summary",
     "format_breakdown",
+    "format_event_days",
     "weekly_origins",
 )

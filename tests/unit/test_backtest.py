@@ -10,7 +10,14 @@ import pandas as pd
 import pytest
 
 from calendars.errors import InputError
-from forecasts.backtest import PREDICTION_COLUMNS, SCORE_COLUMNS, backtest, backtest_summary, weekly_origins
+from forecasts.backtest import (
+    PREDICTION_COLUMNS,
+    SCORE_COLUMNS,
+    backtest,
+    backtest_summary,
+    format_event_days,
+    weekly_origins,
+)
 from forecasts.grid import interval_grid
 from forecasts.settings import ModelOptions
 
@@ -107,6 +114,19 @@ def test_a_known_recurring_closure_is_learned_and_beats_the_8_week_average() -> 
     assert result.score("model", "normal")["wape"] <= result.score("avg_8w", "normal")["wape"]
     closed = result.predictions[result.predictions["ds"].dt.tz_convert(TZ).dt.strftime("%Y-%m-%d").isin(days)]
     assert closed["yhat"].sum() == pytest.approx(closed["y"].sum(), rel=0.25)
+
+
+def test_event_days_are_listed_one_line_per_local_date_with_each_methods_error() -> None:
+    history = weekly_history(dt.date(2026, 1, 5), 12, rng=np.random.default_rng(4))
+    result = backtest(history, closures(["2026-03-18"]), origins=[dt.date(2026, 3, 16)], options=HOURLY)
+    lines = format_event_days(result, TZ).splitlines()
+    assert [line.split()[0] for line in lines[1:]] == ["2026-03-17", "2026-03-18"]  # the eve and the holiday
+    part = result.predictions[result.predictions["ds"].dt.tz_convert(TZ).dt.strftime("%Y-%m-%d") == "2026-03-18"]
+    error = float((part["y"] - part["avg_8w"]).abs().sum())
+    share = 100 * error / float(result.predictions.loc[result.predictions["day_class"] == "event", "y"].sum())
+    assert lines[2].startswith("  2026-03-18 holiday 'Closed': actual " + f"{part['y'].sum():.0f};")
+    assert f"8-week average {part['avg_8w'].sum():.0f} / {error:.0f} ({share:.1f}%)" in lines[2]
+    assert format_event_days(backtest(history, None, origins=[dt.date(2026, 3, 16)], options=HOURLY), TZ) == ""
 
 
 def test_summary_is_json_ready() -> None:
