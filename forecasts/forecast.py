@@ -84,6 +84,7 @@ from forecasts.dayprofiles import SpecialDayForecast, unseen_holiday_warnings
 from forecasts.daytypes import with_own_days
 from forecasts.events import CalendarState, validate_events
 from forecasts.grid import zone
+from forecasts.history import stale_history_warning
 from forecasts.outages import OUTAGE_SHARE
 from forecasts.predict import predict
 from forecasts.series import Series, check_history_columns, guess_interval, utc_column
@@ -119,9 +120,6 @@ UPLIFT_COLUMNS: tuple[str, ...] = (
 ``multiplier`` is the daily ratio of the event's days; ``before``/``after`` the
 daily ratios of the day before and the day after (NaN when none applies).
 """
-
-
-STALE_HISTORY_DAYS = 7
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -204,12 +202,9 @@ def forecast(
         warnings.append(f"baseline uses fewer than {options.baseline_weeks} normal weeks for some weekdays ({detail})")
 
     last_day = series.dates[:cutoff][series.present[:cutoff]][-1].astype(object)
-    gap = (start - last_day).days - 1
-    if gap > STALE_HISTORY_DAYS:
-        warnings.append(
-            f"history in {options.source} ends on {last_day}, {gap} days before the forecast start {start}: "
-            "the baseline reflects the volume of back then"
-        )
+    stale = stale_history_warning(options.source, last_day, start)
+    if stale:
+        warnings.append(stale)
     outage_days = tuple(d.astype(object) for d in series.dates[state.outage])
     if outage_days:
         shown = ", ".join(str(d) for d in outage_days[:10]) + (", ..." if len(outage_days) > 10 else "")

@@ -83,6 +83,23 @@ MAX_SPREAD_MINUTES = 60
 
 _SHOWN_QUEUES = 20
 
+STALE_HISTORY_DAYS = 7
+"""A history ending more days than this before the planned start is warned about (a stale export)."""
+
+
+def stale_history_warning(source: str | os.PathLike[str], last_day: dt.date, start: dt.date) -> str | None:
+    """The warning when the history ends long before the planned start, else None.
+
+    One wording for the pre-flight pass and the forecast, so a run that does both prints it once.
+    """
+    gap = (start - last_day).days - 1
+    if gap <= STALE_HISTORY_DAYS:
+        return None
+    return (
+        f"history in {os.fspath(source)} ends on {last_day}, {gap} days before the planned start {start}: "
+        "the forecast reflects the volume of back then; load a newer export"
+    )
+
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class LoadedHistory:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from calendars.errors import InputError
+from forecasts.csvread import read_csv_columns
 from forecasts.exports import normalize_queue_names
 
 ROUTING_KINDS = ("none", "language", "topic", "both")
@@ -140,11 +141,21 @@ def read_queue_counts(
     already checked the file and its timestamps; this pass only reads the
     routing fields, to learn the queues' shares of their channel.
     """
-    columns = [timestamp_column, channel_column, *(dimension.column for dimension in routing.dimensions)]
-    header = pd.read_csv(path, nrows=0).columns
-    frame = pd.read_csv(
-        path, usecols=[column for column in columns if column in header], dtype=str, keep_default_na=False
+    dimensions = [dimension.column for dimension in routing.dimensions] if routing.active else []
+    # the same CSV layer as the channel loader: the same encodings, and every problem names file and line
+    frame = read_csv_columns(
+        path, required=(timestamp_column, channel_column), optional=dimensions, what="history file"
     )
+    missing = [column for column in dimensions if column not in frame.columns]
+    if missing:
+        try:  # the reader's own message lists the header's columns and a delimiter hint
+            read_csv_columns(path, required=(timestamp_column, channel_column, *missing), what="history file")
+        except InputError as error:
+            raise InputError(
+                f"{error}; [routing] splits {', '.join(routing.channels)} by "
+                f"{' and '.join(dimension.name for dimension in routing.dimensions)}: set [routing] "
+                "language_column / topic_column to the column naming each ticket's language or topic"
+            ) from None
     if export:
         frame[channel_column] = normalize_queue_names(frame[channel_column], queue_map)
     try:

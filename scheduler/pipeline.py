@@ -14,7 +14,7 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import pandas as pd
 
@@ -72,11 +72,13 @@ def load_history(config: Config) -> pd.DataFrame:
     return read_history(config).frame
 
 
+T = TypeVar("T")
+
 # The last histories read, by file identity and reading options: a plan reads its history
 # for the pre-flight check, the forecast and the report's actuals, and parsing a long ticket
 # export dominates each. Small, so a process planning many teams (an org worker) stays lean.
-_HISTORY_CACHE: dict[tuple[object, ...], LoadedHistory] = {}
-_HISTORY_CACHE_SIZE = 2
+_HISTORY_CACHE: dict[tuple[object, ...], object] = {}
+_HISTORY_CACHE_SIZE = 4  # a team's channel counts and routed queue counts, and one more team's
 _HISTORY_CACHE_LOCK = threading.Lock()
 
 
@@ -86,30 +88,37 @@ def read_history(config: Config) -> LoadedHistory:
     Read once per file version: a second call with the same file (same path, size and
     modification time) and the same reading options returns a copy of the first result.
     """
+    loaded = _read_cached(config, "channels", _read_history_file)
+    return dataclasses.replace(loaded, frame=loaded.frame.copy())
+
+
+def _read_cached(config: Config, kind: str, read: Callable[[Config], T]) -> T:
+    """``read(config)``, or what it returned for the same history file version and reading options."""
     try:
         stat = Path(config.history).stat()
     except OSError:  # the reader names the missing or unreadable file
-        return _read_history_file(config)
+        return read(config)
     options = repr(_ticket_options(config))  # holds a dict (queue_map): compared as text
-    where = str(Path(config.history).resolve())
     key = (
-        where,
+        kind,
+        str(Path(config.history).resolve()),
         stat.st_mtime_ns,
         stat.st_size,
         config.history_format,
         config.queue_column,
         config.channel_names,
         options,
+        repr(config.routing) if kind == "queues" else "",
     )
     with _HISTORY_CACHE_LOCK:
         cached = _HISTORY_CACHE.get(key)
     if cached is None:
-        cached = _read_history_file(config)
+        cached = read(config)
         with _HISTORY_CACHE_LOCK:
             _HISTORY_CACHE[key] = cached
             while len(_HISTORY_CACHE) > _HISTORY_CACHE_SIZE:
                 del _HISTORY_CACHE[next(iter(_HISTORY_CACHE))]
-    return dataclasses.replace(cached, frame=cached.frame.copy())
+    return cast(T, cached)
 
 
 def _read_history_file(config: Config) -> LoadedHistory:
@@ -160,12 +169,21 @@ def run_forecast(config: Config, start: dt.date, days: int) -> ForecastResult:
 
 
 def queue_counts(config: Config) -> tuple[pd.DataFrame, tuple[str, ...]]:
-    """Tickets per routed queue and interval (``[routing]``), and the routing warnings."""
+    """Tickets per routed queue and interval (``[routing]``), and the routing warnings.
+
+    Read once per file version, like :func:`read_history`: the pre-flight pass reads them
+    to check the routing columns, the forecast to learn the queues' shares.
+    """
     if config.history_format != "tickets":
         raise InputError(
             f"{config.path}: [routing] splits channels by the language/topic of each ticket: "
             'it needs history_format = "tickets"'
         )
+    frame, warnings = _read_cached(config, "queues", _read_queue_counts)
+    return frame.copy(), warnings
+
+
+def _read_queue_counts(config: Config) -> tuple[pd.DataFrame, tuple[str, ...]]:
     return read_queue_counts(
         str(config.history), channel_column=config.queue_column, routing=config.routing, **_ticket_options(config)
     )

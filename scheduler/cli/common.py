@@ -196,6 +196,7 @@ def handle_errors(command: F) -> F:
 
     @functools.wraps(command)
     def wrapper(*args: Any, **kwargs: Any) -> Any:
+        _printed_warnings.clear()  # a new command (tests run many in one process)
         try:
             return command(*args, **kwargs)
         except PeakplanError as error:
@@ -346,10 +347,18 @@ def progress(silent: bool, message: str) -> Iterator[Callable[[str], None] | Non
         yield lambda text: bar.update(task, description=f"{message} {text}")
 
 
+# The warnings a command has printed: the pre-flight pass and the stages it runs read the same
+# files, and a warning both find (an old row ignored, a stale history) is printed once.
+_printed_warnings: set[str] = set()
+
+
 def print_warnings(warnings: tuple[str, ...] | list[str], quiet: bool) -> None:
     if quiet:
         return
     for warning in warnings:
+        if warning in _printed_warnings:
+            continue
+        _printed_warnings.add(warning)
         stderr.print(f"Warning: {warning}", markup=False, soft_wrap=True)
 
 

@@ -119,10 +119,16 @@ def forecast_command(
     length = _forecast_days(days, horizon)
     _standalone_only(config, tz, interval, events, holidays)
     if history is not None:
-        if config is not None or week is not None:
+        if config is not None:
             raise InputError("give either --config (with --week or --start) or --history (with --start), not both")
-        if start is None or tz is None:
-            raise InputError("with --history give --start (the first day to forecast, e.g. 1999-09-06) and --tz")
+        missing = [option for option, value in (("--start", start), ("--tz", tz)) if value is None]
+        if week is not None or missing:
+            raise InputError(
+                f"with --history give --start (the first day to forecast, e.g. {HISTORY_EXAMPLE_DAY}) and --tz"
+                + (f"; missing {' and '.join(missing)}" if missing else "")
+                + ("; --week is read only with --config" if week is not None else "")
+            )
+        assert start is not None and tz is not None
         first_day = parse_date(start, "--start", HISTORY_EXAMPLE_DAY)
         assert first_day is not None
         check_inputs(None, outputs=[Output(path=out, kind=FILE, example="forecast.csv")])

@@ -30,9 +30,6 @@ from scheduler.errors import InputError, Problems
 from scheduler.team import Team, load_config_team
 from scheduler.tomlfile import did_you_mean
 
-STALE_HISTORY_DAYS = 28
-"""A history ending more than this many days before the planned start is warned about."""
-
 FILE, FOLDER = "file", "folder"
 
 
@@ -189,6 +186,7 @@ def _check_team(result: InputCheck, config: Config) -> None:
 
 
 def _check_history(result: InputCheck, config: Config, start: dt.date | None) -> None:
+    from forecasts.history import stale_history_warning
     from scheduler.pipeline import read_history
 
     try:
@@ -197,6 +195,14 @@ def _check_history(result: InputCheck, config: Config, start: dt.date | None) ->
         result.problems.add(str(error))
         return
     result.warnings.extend(loaded.warnings)
+    if config.routing.active:
+        from scheduler.pipeline import queue_counts
+
+        try:  # the routing columns and values, read as the forecast will (cached for it)
+            result.warnings.extend(queue_counts(config)[1])
+        except InputError as error:
+            result.problems.add(str(error))
+            return
     frame = loaded.frame
     if frame.empty or float(frame["y"].sum()) <= 0:
         result.problems.add(f"{config.history}: no contacts in the history: nothing to forecast from")
@@ -211,11 +217,10 @@ def _check_history(result: InputCheck, config: Config, start: dt.date | None) ->
             f"{config.history}: no history before the planned start {start} (the history starts on {first}): "
             "the forecast learns from the weeks before the one it plans"
         )
-    elif (start - last).days - 1 > STALE_HISTORY_DAYS:
-        result.warnings.append(
-            f"{config.history} ends on {last}, {(start - last).days - 1} days before the planned start {start}: "
-            "the forecast reflects the volume of back then; load a newer export"
-        )
+    else:
+        stale = stale_history_warning(config.history, last, start)
+        if stale:
+            result.warnings.append(stale)
 
 
 def _check_events(result: InputCheck, config: Config, start: dt.date | None, days: int) -> None:

@@ -200,3 +200,23 @@ def test_failed_roster_keeps_previous_roster(small_example: Path, previous_run: 
     )  # fmt: skip
     assert_clean_error(result, INPUT_ERROR, "requirements.csv", "row 2", "no UTC offset")
     assert snapshot(previous_run) == before
+
+
+def test_forecast_history_with_week_names_the_option(tmp_path: Path) -> None:
+    """--week is read with --config only; it used to be blamed as '--config and --history, not both'."""
+    args = ["forecast", "--history", tmp_path / "h.csv", "--tz", "Europe/Moscow", "--week", WEEK,
+            "--out", tmp_path / "f.csv"]  # fmt: skip
+    result = invoke(args)
+    assert_clean_error(result, INPUT_ERROR, "with --history give --start", "--week is read only with --config")
+    assert "not both" not in result.stderr
+
+
+def test_a_warning_found_twice_is_printed_once(small_example: Path, tmp_path: Path) -> None:
+    """The pass and the forecast both see an ignored ancient row and the stale history: one line each."""
+    replace_line(history_path(small_example), 3, set_created_at("1678-01-01T10:00:00+03:00"))
+    result = invoke(["forecast", "--config", small_example, "--week", "2026-W50", "--out", tmp_path / "f.csv"])
+    assert result.exit_code == 0, result.output
+    warnings = [line for line in result.stderr.splitlines() if line.startswith("Warning:")]
+    assert len(warnings) == len(set(warnings)), warnings
+    assert sum("1678-01-01" in line for line in warnings) == 1
+    assert sum("ends on 2026-11-22" in line for line in warnings) == 1

@@ -117,6 +117,9 @@ def build_template(folder: Path, kind: str, *, since: str = HISTORY_FROM) -> Pat
         text.to_csv(folder / TARGET[kind], index=False, lineterminator="\n")
         config = config.replace('history = "history/tickets.csv"', 'history = "history/intervals.csv"')
         config = config.replace('history_format = "tickets"', 'history_format = "intervals"')
+        # interval counts hold no ticket languages: [routing] needs tickets, so this team plans per channel
+        config = re.sub(r"(?s)\n\[routing\].*?(?=\n\[roster\])", "\n", config)
+        config = re.sub(r"(?m)^min_agents = \{.*?\}", 'min_agents = { "chat" = 1 }', config)
     elif kind in ("zendesk", "freshdesk", "helpscout"):
         names = {
             "zendesk": (("Id", "Created at", "Via", "Subject"), {"chat": "Chat", "email": "Web form", "social": "Facebook"},

@@ -226,7 +226,7 @@ def test_history_after_start_is_ignored() -> None:
 def test_stale_history_warns() -> None:
     history = make_history(dt.date(2026, 3, 2), 70)
     result = forecast(history, None, start=dt.date(2026, 10, 12), days=7, options=BERLIN_30)
-    assert any("days before the forecast start" in w for w in result.warnings)
+    assert any("days before the planned start 2026-10-12" in w for w in result.warnings)
 
 
 def test_too_little_history_is_an_input_error() -> None:

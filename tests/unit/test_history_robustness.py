@@ -16,6 +16,7 @@ import pytest
 from calendars.errors import InputError
 from forecasts.csvread import read_csv_columns
 from forecasts.history import HISTORY_KEEP_DAYS, read_interval_history, read_ticket_history
+from forecasts.routing import Dimension, Routing, read_queue_counts
 
 TZ = "Europe/Moscow"
 HEADER = "ticket_id,created_at,channel"
@@ -200,3 +201,33 @@ def test_folder_instead_of_file(tmp_path: Path) -> None:
 def test_unknown_queue_suggests_the_near_miss(tmp_path: Path) -> None:
     path = write(tmp_path, [HEADER, GOOD, "3,2026-11-01T10:00:00+03:00,emial"])
     assert "unknown queue 'emial' in column 'channel' (did you mean 'email'?)" in error_of(path)
+
+
+ROUTED_HEADER = "ticket_id,created_at,channel,language"
+
+
+def language_routing() -> Routing:
+    dimension = Dimension(name="language", groups=(("ru",), ("en",)), other="en", column="language")
+    return Routing(channels=("chat",), dimensions=(dimension,))
+
+
+def test_routing_reads_the_encodings_the_channel_loader_reads(tmp_path: Path) -> None:
+    """The queue router used pandas' own reader: a UTF-16 export the channel loader accepted crashed it."""
+    path = tmp_path / "tickets.csv"
+    path.write_bytes("\n".join([ROUTED_HEADER, GOOD + ",ru", GOOD + ",en", ""]).encode("utf-16"))
+    counts, _ = read_queue_counts(
+        str(path), tz=TZ, interval_minutes=30, timestamp_column="created_at", channel_column="channel",
+        routing=language_routing(),
+    )  # fmt: skip
+    assert dict(zip(counts["queue"], counts["y"], strict=True)) == {"chat/en": 1.0, "chat/ru": 1.0}
+
+
+def test_routing_column_missing_names_the_file_its_columns_and_the_key(tmp_path: Path) -> None:
+    path = write(tmp_path, ["ticket_id,created_at,channel,Lang", GOOD + ",ru"])
+    with pytest.raises(InputError) as error:
+        read_queue_counts(
+            str(path), tz=TZ, interval_minutes=30, timestamp_column="created_at", channel_column="channel",
+            routing=language_routing(),
+        )  # fmt: skip
+    assert str(error.value).startswith(f"{path}: missing column(s) ['language']; found ['ticket_id', 'created_at'")
+    assert "'Lang'" in str(error.value) and "set [routing] language_column" in str(error.value)

@@ -131,3 +131,25 @@ def test_new_outputs_under_an_existing_folder_are_fine(tmp_path: Path) -> None:
     assert output_problems(Output(path=tmp_path / "forecast.csv", kind=FILE)) == []
     assert output_problems(Output(path=tmp_path / "new" / "forecast.csv", kind=FILE)) == []  # folders are created
     assert output_problems(Output(path=a_file(tmp_path), kind=FILE)) == []  # an existing file is replaced
+
+
+def test_routing_column_missing_is_found_before_the_forecast(example: Path) -> None:
+    """[routing] reads each ticket's language: a history without that column used to pass the pass."""
+    history = example.parent / "history" / "tickets.csv"
+    replace(history, "ticket_id,created_at,channel,language", "ticket_id,created_at,channel,Language")
+    result = check_inputs(example, start=START, today=TODAY)
+    assert [line for line in result.problems.items if "missing column(s) ['language']" in line] == [
+        f"{history}: missing column(s) ['language']; found ['ticket_id', 'created_at', 'channel', 'Language']; "
+        "[routing] splits chat, email by language: set [routing] language_column / topic_column to the column "
+        "naming each ticket's language or topic"
+    ]
+
+
+def test_stale_history_is_worded_as_the_forecast_words_it(example: Path) -> None:
+    """One wording for the pass and the forecast, so a command that runs both prints it once."""
+    from forecasts.history import stale_history_warning
+
+    last, start = dt.date(2026, 11, 22), dt.date(2026, 12, 7)
+    result = check_inputs(example, start=start, today=TODAY)
+    expected = stale_history_warning(example.parent / "history" / "tickets.csv", last, start)
+    assert expected is not None and expected in result.warnings
