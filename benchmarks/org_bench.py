@@ -186,7 +186,9 @@ def main(argv: list[str] | None = None) -> int:
         def plan(executor, out: Path):
             began = time.perf_counter()
             with executor:
-                run = OrgRun(start=start, days=7, out=out, generated_at=GENERATED_AT, time_limit_seconds=args.time_limit)
+                run = OrgRun(
+                    start=start, days=7, out=out, generated_at=GENERATED_AT, time_limit_seconds=args.time_limit
+                )
                 result = plan_org(org, executor, run)
             return result, time.perf_counter() - began
 

@@ -101,12 +101,6 @@ def plan(
 
     Example: peakplan plan --org examples/org/org.toml --week 2026-W48 --out out/org --executor dask
     """
-    from scheduler.actions import actions_json
-    from scheduler.pipeline import ACTIONS_FILE, FEEDS_DIR, find_previous_roster, plan_to_folder, roster_service
-    from scheduler.report.page import REPORT_FILE
-    from scheduler.report.summary import check_understaffing, plan_json
-    from scheduler.validation.preflight import FOLDER, Output, Reads
-
     one_team = one_of_config_or_org(config, org) == "config"
     first_day, length = plan_horizon(week, start, days)
     stamp = parse_generated_at(generated_at)
@@ -125,6 +119,14 @@ def plan(
         return
     if executor != "serial" or scheduler is not None or workers is not None:
         raise usage_error("--executor, --scheduler and --workers go with --org")
+    # Imported here, not above: an org run imports what it needs itself, and a scheduler it cannot
+    # reach is reported before the heavy modules load (seconds on a busy machine).
+    from scheduler.actions import actions_json
+    from scheduler.pipeline import ACTIONS_FILE, FEEDS_DIR, find_previous_roster, plan_to_folder, roster_service
+    from scheduler.report.page import REPORT_FILE
+    from scheduler.report.summary import check_understaffing, plan_json
+    from scheduler.validation.preflight import FOLDER, Output, Reads
+
     assert config is not None
     # the options first (no file is read for them), then every input and output, then the work
     settings = checked_config(

@@ -17,14 +17,24 @@ Faults on a cluster:
   fails with the error and its traceback;
 - a user mistake in a team's inputs is not retried: the team fails alone with
   its message (:func:`~scheduler.org.task.run_team` returns it as an outcome);
-- a scheduler address that cannot be reached within ``connect_timeout``
-  seconds is an :class:`~scheduler.errors.InputError` naming the address,
-  raised before any team runs.
+- a scheduler address that cannot be reached is an
+  :class:`~scheduler.errors.InputError` naming the address (and where it came
+  from), raised before any team runs: at once when nothing listens there (the
+  connection is refused), after ``connect_timeout`` seconds when nothing
+  answers.
+
+"Running" means started on a worker: each task announces its start as a dask
+event (:class:`_Announced`). The scheduler's own "processing" would count
+teams queued on a worker behind the one it computes (dask gives a worker
+slightly more tasks than threads).
 """
 
 from __future__ import annotations
 
 import contextlib
+import os
+import socket
+import threading
 import traceback
 import uuid
 from collections.abc import Callable, Iterator, Sequence
@@ -179,11 +189,17 @@ class DaskExecutor:
             import distributed
         except ImportError:
             raise InputError("--executor dask needs dask.distributed: pip install 'peakplan[dask]'") from None
-        address = self.address or dask.config.get("scheduler-address", None)
+        address, source = self.address, "option"
+        if not address:
+            address = dask.config.get("scheduler-address", None)
+            from_env = address and os.environ.get("DASK_SCHEDULER_ADDRESS", "").strip() == str(address).strip()
+            source = "env" if from_env else "config"
         try:
             if address:
                 self.address = str(address)
-                self.client = self._stack.enter_context(_connect(distributed, self.address, self.connect_timeout))
+                self.client = self._stack.enter_context(
+                    _connect(distributed, self.address, self.connect_timeout, source)
+                )
             else:
                 cluster = self._stack.enter_context(
                     distributed.LocalCluster(
@@ -212,31 +228,48 @@ class DaskExecutor:
         tracker = _Tracker(tasks, progress)
         tracker.report()
         run = uuid.uuid4().hex[:12]
+        announced = _Announced(run=self.run_team, topic=f"peakplan-started-{run}")
         futures = {
             self.client.submit(
-                self.run_team, task, key=f"peakplan-team-{task.team.slug}-{run}", retries=self.retries, pure=False
+                announced, task, key=f"peakplan-team-{task.team.slug}-{run}", retries=self.retries, pure=False
             ): task
             for task in sorted(tasks, key=lambda task: task.team.slug)
         }
-        slugs = {future.key: task.team.slug for future, task in futures.items()}
         pending = set(futures)
         while pending:
             try:
                 done, pending = distributed.wait(pending, timeout=POLL_SECONDS, return_when="FIRST_COMPLETED")
             except TimeoutError:
                 done = set()
-            for future in sorted(done, key=lambda future: slugs[future.key]):
+            for future in sorted(done, key=lambda future: futures[future].team.slug):
                 tracker.finish(_outcome(future, futures[future]))
-            tracker.set_running(self._running(slugs))
+            tracker.set_running(self._started(announced.topic))
         return tracker.result()
 
-    def _running(self, slugs: dict[Any, str]) -> list[str]:
-        """Teams a worker is computing now (asked from the scheduler)."""
+    def _started(self, topic: str) -> list[str]:
+        """Teams a worker has started (the tracker leaves out those finished since)."""
         try:
-            processing = self.client.processing()
+            events = self.client.get_events(topic)
         except Exception:  # progress is best effort; the results come from the futures
             return []
-        return [slugs[key] for keys in processing.values() for key in keys if key in slugs]
+        return [str(message) for _time, message in events]
+
+
+@dataclass(frozen=True, slots=True)
+class _Announced:
+    """The task function on a worker: says "started" (a dask event on ``topic``), then plans the team."""
+
+    run: TeamRunner
+    topic: str
+
+    def __call__(self, task: TeamTask) -> TeamOutcome:
+        from distributed import get_worker
+
+        try:
+            get_worker().log_event(self.topic, task.team.slug)
+        except ValueError:  # not on a worker (never with dask.distributed; kept for other runners)
+            pass
+        return self.run(task)
 
 
 def _outcome(future: Any, task: TeamTask) -> TeamOutcome:
@@ -254,21 +287,88 @@ def _outcome(future: Any, task: TeamTask) -> TeamOutcome:
     return _internal(task, error, future.traceback(), what="failed on the cluster")
 
 
+# Where the scheduler's address came from: (said after the address, the way back to a local cluster).
+_SOURCES = {
+    "option": ("", "drop --scheduler"),
+    "env": (" (from DASK_SCHEDULER_ADDRESS)", "unset DASK_SCHEDULER_ADDRESS"),
+    "config": (" (from scheduler-address in the dask config)", "remove scheduler-address from the dask config"),
+}
+
+
 @contextlib.contextmanager
-def _connect(distributed: Any, address: str, timeout: float) -> Iterator[Any]:
-    """A client of the scheduler at ``address``, or one InputError naming it."""
+def _connect(distributed: Any, address: str, timeout: float, source: str = "option") -> Iterator[Any]:
+    """A client of the scheduler at ``address`` (given by ``source``), or one InputError naming both."""
     try:
-        client = distributed.Client(address, timeout=timeout)
+        _probe(distributed, address, timeout)
+        client = _client_within(distributed, address, timeout)
     except Exception as error:  # refused, timed out, bad scheme, or something that is not a dask scheduler
-        reason = (str(error).strip() or type(error).__name__)[:300]
-        if not isinstance(error, OSError | TimeoutError | ValueError):
-            reason = f"something answered that is not a dask scheduler: {type(error).__name__}"
+        reason = f"within {timeout:g} s ({(str(error).strip() or type(error).__name__)[:300]})"
+        if isinstance(error, ConnectionRefusedError):
+            reason = "(connection refused: nothing listens there)"
+        elif not isinstance(error, OSError | TimeoutError | ValueError):
+            reason = f"within {timeout:g} s (something answered that is not a dask scheduler: {type(error).__name__})"
+        origin, drop = _SOURCES[source]
         raise InputError(
-            f"cannot reach the dask scheduler at {address} within {timeout:g} s ({reason}); "
-            "start one with `dask scheduler` and workers with `dask worker ADDRESS`, or drop --scheduler "
+            f"cannot reach the dask scheduler at {address}{origin} {reason}; "
+            f"start one with `dask scheduler` and workers with `dask worker ADDRESS`, or {drop} "
             "to plan on a local cluster"
         ) from None
     try:
         yield client
     finally:
         client.close()
+
+
+def _probe(distributed: Any, address: str, timeout: float) -> None:
+    """One plain TCP connection to a ``tcp://`` or ``tls://`` address: a refused one fails at once.
+
+    dask's own client retries a refused connection until its timeout runs out
+    (a scheduler may still be starting); on the command line, an address where
+    nothing listens is a mistake to report now, not after ``timeout`` seconds.
+    Other schemes are left to dask.
+    """
+    from distributed.comm.addressing import parse_address, parse_host_port
+
+    scheme, location = parse_address(address)
+    if scheme not in ("tcp", "tls"):
+        return
+    host, port = parse_host_port(location, default_port=8786)  # dask's default port
+    with socket.create_connection((host, port), timeout=timeout):
+        pass
+
+
+def _client_within(distributed: Any, address: str, timeout: float) -> Any:
+    """``distributed.Client(address)``, or TimeoutError when it is not connected within ``timeout`` (+1 s).
+
+    dask's own timeout covers the TCP connection, not its handshake: a peer
+    that accepts the connection and never answers (a firewall, a port
+    forward to nothing, another service) would keep the client waiting for
+    ever. So the client is made in a daemon thread and given up after the
+    timeout; should it still connect later, the thread closes it.
+    """
+    made: dict[str, Any] = {}
+    settled = threading.Event()
+    lock = threading.Lock()
+
+    def connect() -> None:
+        try:
+            client = distributed.Client(address, timeout=timeout)
+        except BaseException as error:  # handed to the waiting thread
+            made["error"] = error
+        else:
+            with lock:
+                if made.get("abandoned"):
+                    client.close()
+                    return
+                made["client"] = client
+        settled.set()
+
+    threading.Thread(target=connect, name=f"peakplan-connect-{address}", daemon=True).start()
+    settled.wait(timeout + 1.0)
+    with lock:
+        if "client" in made:
+            return made["client"]
+        if "error" in made:
+            raise made["error"]
+        made["abandoned"] = True
+    raise TimeoutError("connected, but nothing answered the way a dask scheduler does")

@@ -63,7 +63,7 @@ def test_an_unreachable_scheduler_exits_3_naming_it(tmp_path: Path) -> None:
         "--executor", "dask", "--scheduler", address, "--connect-timeout", "1",
     )  # fmt: skip
     assert result.exit_code == ExitCode.INPUT
-    assert result.stderr.startswith(f"Error: cannot reach the dask scheduler at {address} within 1 s")
+    assert result.stderr.startswith(f"Error: cannot reach the dask scheduler at {address} (connection refused")
     assert "Traceback" not in result.output
     assert list(tmp_path.iterdir()) == []
 

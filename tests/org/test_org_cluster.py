@@ -17,7 +17,18 @@ import pytest
 from org_support import EXAMPLE_ORG, org_run, org_with_broken_team, snapshot
 
 from scheduler.errors import ExitCode
-from scheduler.org import FAILED, OK, DaskExecutor, OrgResult, SerialExecutor, TeamTask, load_org, plan_org, run_team
+from scheduler.org import (
+    FAILED,
+    OK,
+    DaskExecutor,
+    OrgResult,
+    Progress,
+    SerialExecutor,
+    TeamTask,
+    load_org,
+    plan_org,
+    run_team,
+)
 
 distributed = pytest.importorskip("distributed")
 
@@ -37,9 +48,11 @@ def org_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return org_with_broken_team(tmp_path_factory.mktemp("org") / "org")
 
 
-def _plan(org_file: Path, executor: SerialExecutor | DaskExecutor, out: Path) -> OrgResult:
+def _plan(
+    org_file: Path, executor: SerialExecutor | DaskExecutor, out: Path, seen: list[Progress] | None = None
+) -> OrgResult:
     with executor:
-        return plan_org(load_org(org_file), executor, org_run(out))
+        return plan_org(load_org(org_file), executor, org_run(out), None if seen is None else seen.append)
 
 
 @pytest.fixture(scope="module")
@@ -49,9 +62,16 @@ def serial_run(org_file: Path, tmp_path_factory: pytest.TempPathFactory) -> tupl
 
 
 @pytest.fixture(scope="module")
-def dask_run(org_file: Path, cluster: str, tmp_path_factory: pytest.TempPathFactory) -> tuple[OrgResult, Path]:
+def dask_progress() -> list[Progress]:
+    return []
+
+
+@pytest.fixture(scope="module")
+def dask_run(
+    org_file: Path, cluster: str, tmp_path_factory: pytest.TempPathFactory, dask_progress: list[Progress]
+) -> tuple[OrgResult, Path]:
     out = tmp_path_factory.mktemp("dask")
-    return _plan(org_file, DaskExecutor(cluster), out), out
+    return _plan(org_file, DaskExecutor(cluster), out, dask_progress), out
 
 
 @pytest.mark.slow
@@ -73,6 +93,16 @@ def test_the_teams_ran_on_the_cluster_workers(dask_run, cluster: str) -> None:
         pids = set(client.run(os.getpid).values())
     ran = {int(outcome.worker.rsplit(":", 1)[1]) for outcome in result.outcomes}
     assert ran <= pids and os.getpid() not in ran
+
+
+@pytest.mark.slow
+def test_progress_counts_only_teams_a_worker_has_started(dask_run, dask_progress: list[Progress]) -> None:
+    """Two single-threaded workers run at most two teams at once, though dask queues more on them."""
+    assert dask_progress and str(dask_progress[0]) == "0/4 teams done, 0 running, 0 failed, 4 waiting"
+    assert max(len(state.running) for state in dask_progress) <= 2
+    assert str(dask_progress[-1]) == "3/4 teams done, 0 running, 1 failed"
+    for state in dask_progress:
+        assert not set(state.running) & (set(state.done) | set(state.failed)), state
 
 
 @pytest.mark.slow

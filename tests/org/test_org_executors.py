@@ -79,7 +79,32 @@ def test_an_unreachable_scheduler_is_one_error_naming_it() -> None:
     address = f"tcp://127.0.0.1:{_closed_port()}"
     with pytest.raises(InputError) as caught, DaskExecutor(address, connect_timeout=1):
         pass
-    assert str(caught.value).startswith(f"cannot reach the dask scheduler at {address} within 1 s")
+    assert str(caught.value).startswith(f"cannot reach the dask scheduler at {address} (connection refused")
+
+
+def test_a_refused_connection_fails_at_once_not_after_the_timeout() -> None:
+    """dask itself retries a refused connection until the timeout: the probe says "refused" first."""
+    pytest.importorskip("distributed")
+    address = f"tcp://127.0.0.1:{_closed_port()}"
+    with pytest.raises(InputError) as caught, DaskExecutor(address, connect_timeout=60):
+        pass
+    assert str(caught.value) == (
+        f"cannot reach the dask scheduler at {address} (connection refused: nothing listens there); "
+        "start one with `dask scheduler` and workers with `dask worker ADDRESS`, or drop --scheduler "
+        "to plan on a local cluster"
+    )
+
+
+def test_a_listener_that_never_answers_is_reported_after_the_timeout() -> None:
+    pytest.importorskip("distributed")
+    with socket.socket() as silent:  # accepts connections (the kernel's backlog) and never says a word
+        silent.bind(("127.0.0.1", 0))
+        silent.listen()
+        address = f"tcp://127.0.0.1:{silent.getsockname()[1]}"
+        with pytest.raises(InputError) as caught, DaskExecutor(address, connect_timeout=0.5):
+            pass
+    assert str(caught.value).startswith(f"cannot reach the dask scheduler at {address} within 0.5 s (")
+    assert str(caught.value).endswith("or drop --scheduler to plan on a local cluster")
 
 
 def test_a_worker_with_other_solver_settings_refuses_the_team(tmp_path: Path) -> None:
@@ -95,12 +120,26 @@ def test_a_worker_with_other_solver_settings_refuses_the_team(tmp_path: Path) ->
     assert not (tmp_path / task.team.slug).exists()
 
 
-def test_the_dask_config_address_is_used_when_no_scheduler_is_given() -> None:
+def test_the_dask_config_address_is_used_when_no_scheduler_is_given(monkeypatch: pytest.MonkeyPatch) -> None:
+    dask = pytest.importorskip("dask")
+    monkeypatch.delenv("DASK_SCHEDULER_ADDRESS", raising=False)
+    address = f"tcp://127.0.0.1:{_closed_port()}"
+    with dask.config.set({"scheduler-address": address}):
+        with pytest.raises(InputError) as caught, DaskExecutor(connect_timeout=1):
+            pass
+    message = str(caught.value)
+    assert message.startswith(
+        f"cannot reach the dask scheduler at {address} (from scheduler-address in the dask config)"
+    )
+    assert "or remove scheduler-address from the dask config to plan on a local cluster" in message
+
+
+def test_the_environment_variable_is_named_when_it_gave_the_address(monkeypatch: pytest.MonkeyPatch) -> None:
     dask = pytest.importorskip("dask")
     address = f"tcp://127.0.0.1:{_closed_port()}"
-    with dask.config.set({"scheduler-address": address}):  # what DASK_SCHEDULER_ADDRESS sets
-        with (
-            pytest.raises(InputError, match=f"cannot reach the dask scheduler at {address}"),
-            DaskExecutor(connect_timeout=1),
-        ):
+    monkeypatch.setenv("DASK_SCHEDULER_ADDRESS", address)
+    with dask.config.set({"scheduler-address": address}):  # what dask reads DASK_SCHEDULER_ADDRESS into
+        with pytest.raises(InputError) as caught, DaskExecutor(connect_timeout=1):
             pass
+    assert f"at {address} (from DASK_SCHEDULER_ADDRESS) (connection refused" in str(caught.value)
+    assert "or unset DASK_SCHEDULER_ADDRESS to plan on a local cluster" in str(caught.value)
