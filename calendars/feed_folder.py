@@ -8,7 +8,7 @@ run killed at any moment leaves the previous complete set or the new one.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Unpack
@@ -60,11 +60,19 @@ class PreparedFeeds:
         Unchanged files keep their inode and mtime; other files of the folder
         (feeds of agents no longer in the team) are carried over.
         """
-        changed = set(replace_folder(self.out_dir, {path.name: data for path, data in self.files}))
+        return self.written(replace_folder(self.out_dir, {path.name: data for path, data in self.files}))
+
+    def written(self, changed: Iterable[str]) -> FeedsResult:
+        """What was written, given the names of the files whose bytes changed (``replace_folder``'s answer).
+
+        For a caller that swaps the feed folder in with other files (``peakplan plan``:
+        the whole plan folder at once).
+        """
+        names = set(changed)
         return FeedsResult(
             feeds=self.feeds,
             paths=tuple(p for p, _ in self.files),
-            written=tuple(p for p, _ in self.files if p.name in changed),
+            written=tuple(p for p, _ in self.files if p.name in names),
         )
 
 

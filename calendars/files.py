@@ -128,8 +128,13 @@ def replace_folder(folder: str | os.PathLike[str], files: Mapping[str, bytes]) -
     two folders where the system has it (Linux ``renameat2``), else two
     renames that :func:`clean_stale_folder` completes after a crash.
 
+    A name may hold ``/`` (``feeds/a01.ics``): the subfolder is rebuilt the same
+    way inside the new folder, so a plan's tables and its feed folder are
+    swapped in together.
+
     Returns:
-        The names in ``files`` whose bytes changed (or are new), in the given order.
+        The names in ``files`` whose bytes changed (or are new), in the given order
+        (names in a subfolder after the others).
     """
     target = Path(os.path.abspath(folder))
     if target.is_symlink():
@@ -137,6 +142,8 @@ def replace_folder(folder: str | os.PathLike[str], files: Mapping[str, bytes]) -
         target = Path(os.path.realpath(target))
     target.parent.mkdir(parents=True, exist_ok=True)
     clean_stale_folder(target)
+    for sub in sorted({name.rsplit("/", 1)[0] for name in files if "/" in name}):
+        clean_stale_folder(target / sub)  # what an interrupted run of the subfolder alone left
     if _holds_working_folder(target):
         # Swapping the folder this process (and so the user's shell) stands in
         # would leave them in a deleted folder: replace it file by file instead.
@@ -170,6 +177,7 @@ def _replace_files(target: Path, files: Mapping[str, bytes]) -> tuple[str, ...]:
                 continue
         except OSError:
             pass
+        (target / name).parent.mkdir(parents=True, exist_ok=True)
         write_bytes_atomic(target / name, data)
         written.append(name)
     return tuple(written)
@@ -177,7 +185,12 @@ def _replace_files(target: Path, files: Mapping[str, bytes]) -> tuple[str, ...]:
 
 def _fill(staging: Path, old: Path | None, files: Mapping[str, bytes]) -> tuple[str, ...]:
     written = []
+    nested: dict[str, dict[str, bytes]] = {}
     for name, data in files.items():
+        head, slash, rest = name.partition("/")
+        if slash:
+            nested.setdefault(head, {})[rest] = data
+            continue
         previous = old / name if old is not None else None
         if previous is not None and previous.is_file() and previous.read_bytes() == data:
             _link_or_copy(previous, staging / name)
@@ -188,9 +201,15 @@ def _fill(staging: Path, old: Path | None, files: Mapping[str, bytes]) -> tuple[
             os.fsync(handle.fileno())
         os.chmod(staging / name, 0o644)
         written.append(name)
+    for head, inner in nested.items():
+        (staging / head).mkdir()
+        previous_folder = old / head if old is not None else None
+        if previous_folder is not None and (previous_folder.is_symlink() or not previous_folder.is_dir()):
+            previous_folder = None
+        written.extend(f"{head}/{name}" for name in _fill(staging / head, previous_folder, inner))
     if old is not None:
         for path in sorted(old.iterdir()):
-            if path.name in files or _STALE_TEMP.match(path.name):
+            if path.name in files or path.name in nested or _STALE_TEMP.match(path.name):
                 continue
             if path.is_dir() and not path.is_symlink():
                 shutil.copytree(path, staging / path.name, symlinks=True, copy_function=_link_or_copy)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar, cast
@@ -21,7 +21,7 @@ import pandas as pd
 from calendars.feed_folder import FeedsResult, PreparedFeeds, prepare_feeds
 from calendars.feed_options import FeedOptions
 from calendars.feeds import render_agent_feed
-from calendars.files import write_text_atomic
+from calendars.files import replace_folder, write_text_atomic
 from calendars.ics import ParsedEvent
 from calendars.publish import (
     DEFAULT_PATH_TEMPLATE,
@@ -49,9 +49,9 @@ from scheduler.report.inputs import HISTORY_DAYS, ReportInputs
 from scheduler.rostering import ROSTER_COLUMNS, RosterResult, make_roster
 from scheduler.staffing.answer_feed import CSV_FILE as ANSWERS_CSV
 from scheduler.staffing.answer_feed import FEED_FILE as ANSWERS_FEED
-from scheduler.staffing.answer_feed import plan_answer_inputs, write_answer_times
+from scheduler.staffing.answer_feed import answer_time_files, plan_answer_inputs
 from scheduler.staffing.requirements import REQUIREMENT_COLUMNS, compute_requirements, evaluate_staffing
-from scheduler.tables import as_written, read_table, write_table
+from scheduler.tables import as_written, read_table, table_to_csv
 from scheduler.team import Team, load_config_team
 
 FEEDS_DIR = "feeds"
@@ -315,37 +315,68 @@ def prepare_export(
     )
 
 
-def write_plan(config: Config, result: PlanResult, out_dir: Path, export: ExportOptions) -> FeedsResult:
-    """Write forecast.csv, requirements.csv, roster.csv, actions.csv and the feeds, each atomically.
+def write_plan(
+    config: Config, result: PlanResult, out_dir: Path, export: ExportOptions, extra: Mapping[str, str] | None = None
+) -> FeedsResult:
+    """Write forecast.csv, requirements.csv, roster.csv, actions.csv, the answer times, the feeds and ``extra``.
 
-    The feeds are rendered first (they read the previous feeds), so a failure
-    there leaves every output file as it was.
+    Everything is rendered first (the feeds read the previous ones), then the
+    output folder is replaced as a whole (:func:`calendars.files.replace_folder`):
+    a failure, or a kill at any moment, leaves the previous complete plan,
+    never a mix of old and new files.
     """
     team = load_config_team(config)
     answers = plan_answer_inputs(config, as_written(result.forecast.frame), result.requirements, result.roster.roster)
     feeds = prepare_export(config, team, result.roster.roster, out_dir / FEEDS_DIR, export)
-    write_forecast(config, result.forecast.frame, out_dir / "forecast.csv")
-    write_requirements(config, result.requirements, out_dir / "requirements.csv")
-    write_roster(config, result.roster.roster, out_dir / "roster.csv")
-    write_actions(result.actions.actions, out_dir / ACTIONS_FILE)
-    write_answer_times(config, answers, out_dir)
-    return feeds.write()
+    texts = {
+        "forecast.csv": forecast_csv(config, result.forecast.frame),
+        "requirements.csv": requirements_csv(config, result.requirements),
+        "roster.csv": roster_csv(config, result.roster.roster),
+        ACTIONS_FILE: actions_csv(result.actions.actions),
+        **answer_time_files(config, answers)[1],
+        **(extra or {}),
+    }
+    files = {name: text.encode("utf-8") for name, text in texts.items()}
+    if (out_dir / FEEDS_DIR).is_symlink():  # a feed folder linked into a web root is replaced where it is
+        replace_folder(out_dir, files)
+        return feeds.write()
+    files.update({f"{FEEDS_DIR}/{path.name}": data for path, data in feeds.files})
+    changed = replace_folder(out_dir, files)
+    prefix = f"{FEEDS_DIR}/"
+    return feeds.written(name.removeprefix(prefix) for name in changed if name.startswith(prefix))
 
 
 def write_actions(frame: pd.DataFrame, path: Path) -> None:
-    write_table(frame.loc[:, list(ACTION_COLUMNS)], path, "UTC", ())
+    write_text_atomic(path, actions_csv(frame))
 
 
 def write_forecast(config: Config, frame: pd.DataFrame, path: Path) -> None:
-    write_table(frame.loc[:, list(FORECAST_COLUMNS)], path, config.timezone, ("ds",))
+    write_text_atomic(path, forecast_csv(config, frame))
 
 
 def write_requirements(config: Config, frame: pd.DataFrame, path: Path) -> None:
-    write_table(frame.loc[:, list(REQUIREMENT_COLUMNS)], path, config.timezone, ("ds",))
+    write_text_atomic(path, requirements_csv(config, frame))
 
 
 def write_roster(config: Config, frame: pd.DataFrame, path: Path) -> None:
-    write_table(frame.loc[:, list(ROSTER_COLUMNS)], path, config.timezone, ("start", "end"))
+    write_text_atomic(path, roster_csv(config, frame))
+
+
+# The stage files' text, for the writers above and for a plan, which swaps them in together.
+def actions_csv(frame: pd.DataFrame) -> str:
+    return table_to_csv(frame.loc[:, list(ACTION_COLUMNS)], "UTC", ())
+
+
+def forecast_csv(config: Config, frame: pd.DataFrame) -> str:
+    return table_to_csv(frame.loc[:, list(FORECAST_COLUMNS)], config.timezone, ("ds",))
+
+
+def requirements_csv(config: Config, frame: pd.DataFrame) -> str:
+    return table_to_csv(frame.loc[:, list(REQUIREMENT_COLUMNS)], config.timezone, ("ds",))
+
+
+def roster_csv(config: Config, frame: pd.DataFrame) -> str:
+    return table_to_csv(frame.loc[:, list(ROSTER_COLUMNS)], config.timezone, ("start", "end"))
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -505,8 +536,7 @@ def plan_to_folder(
         previous_feeds=previous_feeds,
         base_url=base_url,
     )
-    feeds = write_plan(config, result, out_dir, export)
-    write_text_atomic(out_dir / REPORT_FILE, report_html)
+    feeds = write_plan(config, result, out_dir, export, extra={REPORT_FILE: report_html})
     names = ("forecast.csv", "requirements.csv", "roster.csv", ACTIONS_FILE, REPORT_FILE, ANSWERS_CSV, ANSWERS_FEED)
     files = tuple(out_dir / name for name in names)
     return WrittenPlan(result=result, feeds=feeds, files=files)

@@ -33,7 +33,7 @@ from scheduler.staffing.response_times import (
     response_times,
     simulate,
 )
-from scheduler.tables import read_table, write_table
+from scheduler.tables import read_table, table_to_csv
 
 CSV_FILE = "response_times.csv"
 FEED_FILE = "response_times.json"
@@ -184,15 +184,19 @@ def render_feed(feed: dict[str, Any]) -> str:
 
 def write_answer_times(config: Config, queues: tuple[DeferredQueue, ...], out_dir: Path) -> pd.DataFrame:
     """Write ``response_times.csv`` and ``response_times.json`` into ``out_dir`` (each atomically)."""
+    frame, files = answer_time_files(config, queues)
+    for name, text in files.items():
+        write_text_atomic(out_dir / name, text)
+    return frame
+
+
+def answer_time_files(config: Config, queues: tuple[DeferredQueue, ...]) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The answer times per interval, and ``response_times.csv`` / ``.json`` as text by file name."""
     # Both files read the same seeded scenarios: draw and run them once per queue.
     simulated = {queue.queue: simulate(queue) for queue in queues}
     frame = response_times(queues, simulated=simulated)
-    feed = render_feed(answer_feed(config, queues, simulated))
-    write_table(
-        frame.loc[:, list(RESPONSE_TIME_COLUMNS)], out_dir / CSV_FILE, config.timezone, ("ds", "expected_at", "p80_at")
-    )
-    write_text_atomic(out_dir / FEED_FILE, feed)
-    return frame
+    table = table_to_csv(frame.loc[:, list(RESPONSE_TIME_COLUMNS)], config.timezone, ("ds", "expected_at", "p80_at"))
+    return frame, {CSV_FILE: table, FEED_FILE: render_feed(answer_feed(config, queues, simulated))}
 
 
 def read_plan_tables(out_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
@@ -277,5 +281,6 @@ __all__ = [
     "plan_eta",
     "read_plan_tables",
     "render_feed",
+    "answer_time_files",
     "write_answer_times",
 ]
