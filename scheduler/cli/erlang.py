@@ -13,10 +13,11 @@ if TYPE_CHECKING:
     from scheduler.staffing.calculator import Calculation
 
 
-def _print_calculation(
-    result: Calculation, target_seconds: float, level: float, cap: float, shrinkage: float | None
-) -> None:
+def _print_calculation(result: Calculation) -> None:
     from rich.table import Table
+
+    question = result.question
+    target_seconds, cap, shrinkage = question.target_seconds, question.max_occupancy, question.shrinkage
 
     table = Table(title="Erlang A (with abandonment)" if result.abandon_rate is not None else "Erlang C")
     table.add_column("figure")
@@ -26,7 +27,7 @@ def _print_calculation(
     how = (
         "given"
         if result.agents_given
-        else f"fewest for {level:.0%} within {target_seconds:g} s and occupancy <= {cap:.0%}"
+        else f"fewest for {question.target_level:.0%} within {target_seconds:g} s and occupancy <= {cap:.0%}"
     )
     table.add_row("agents", f"{result.agents:,}", how)
     table.add_row("service level", f"{result.service_level:.2%}", f"answered within {target_seconds:g} s")
@@ -67,9 +68,9 @@ def erlang(
 
     Example: peakplan erlang --volume 200 --interval-minutes 60 --aht 180 --target-seconds 20
     """
-    from scheduler.staffing.calculator import calculate
+    from scheduler.staffing.calculator import Question, calculate
 
-    result = calculate(
+    question = Question(
         volume=volume,
         interval_minutes=interval_minutes,
         aht_seconds=aht,
@@ -80,7 +81,8 @@ def erlang(
         shrinkage=shrinkage,
         patience_seconds=patience,
     )
+    result = calculate(question)
     if json_output:
         typer.echo(json.dumps(result.as_json()))
     else:
-        _print_calculation(result, target_seconds, service_level, max_occupancy, shrinkage)
+        _print_calculation(result)
