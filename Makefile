@@ -11,11 +11,20 @@ OUT ?= out
 
 .PHONY: demo test test-fast explore wheel-smoke lint lock bench example-data clean
 
-$(STAMP): pyproject.toml $(LOCK)
+# uv installs the locked tree in a third of pip's CPU and half its wall time on a fresh
+# machine (parallel downloads, no per-package resolver pass). The lock stays a pip-tools file
+# that plain pip reads too: if uv cannot reach the index (a pip-only mirror), pip installs.
+UV_VERSION := 0.13.9
+UV := $(BIN)/uv
+
+$(UV):
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	@# --no-compile: byte-compiling every installed file costs ~20 s of CPU; Python compiles what it imports.
-	$(BIN)/python -m pip install --quiet --no-compile -c $(LOCK) -e '.[test,lint]'
+	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
+
+# Neither installer byte-compiles the whole tree (~20 s of CPU); Python compiles what it imports.
+$(STAMP): pyproject.toml $(LOCK) | $(UV)
+	$(UV) pip install --quiet --python $(BIN)/python -c $(LOCK) -e '.[test,lint]' \
+		|| $(BIN)/python -m pip install --quiet --no-compile -c $(LOCK) -e '.[test,lint]'
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -23,11 +32,10 @@ demo: $(STAMP)
 		--generated-at 2026-11-20T09:00:00+03:00
 
 # The whole suite, and the package as a user installs it (wheel, fresh venv, another folder).
-# The wheel smoke starts first, with the system's Python: it builds and installs while the
-# development venv installs (pip keeps one core busy), so it is done before the suite needs
-# both cores. Its log is printed at the end; the target fails if either fails.
-test:
-	@log=$$(mktemp); PYTHON=$(PYTHON) LOCK=$(LOCK) .ci/wheel-smoke >$$log 2>&1 & smoke=$$!; \
+# The wheel smoke starts first, with the system's Python and the venv's uv: it builds and
+# installs while the development venv installs, so it is done before the suite needs both cores. Its log is printed at the end; the target fails if either fails.
+test: $(UV)
+	@log=$$(mktemp); PYTHON=$(PYTHON) LOCK=$(LOCK) UV=$(UV) .ci/wheel-smoke >$$log 2>&1 & smoke=$$!; \
 	$(MAKE) --no-print-directory $(STAMP) && $(BIN)/python -m pytest -q -n 2 --dist worksteal; suite=$$?; \
 	wait $$smoke; smoked=$$?; cat $$log; rm -f $$log; \
 	test $$suite -eq 0 && test $$smoked -eq 0
@@ -40,8 +48,8 @@ test-fast: $(STAMP)
 explore: $(STAMP)
 	HYPOTHESIS_PROFILE=explore $(BIN)/python -m pytest -q -n 2 tests/property tests/fuzz
 
-wheel-smoke:
-	PYTHON=$(PYTHON) LOCK=$(LOCK) .ci/wheel-smoke
+wheel-smoke: $(UV)
+	PYTHON=$(PYTHON) LOCK=$(LOCK) UV=$(UV) .ci/wheel-smoke
 
 lint: $(STAMP)
 	$(BIN)/ruff check scheduler forecasts calendars
