@@ -505,8 +505,9 @@ def finish_checks(
 
     for prefix, result in results:
         for check in result.checks:
-            if check.status == ERROR:
-                stderr.print(f"Error: {prefix}{check.name}: {check.detail}", markup=False, soft_wrap=True)
+            if check.status == ERROR:  # a detail of several problems names the team on each of its lines
+                detail = check.detail.replace("\n", "\n" + prefix)
+                stderr.print(f"Error: {prefix}{check.name}: {detail}", markup=False, soft_wrap=True)
     if code != ExitCode.OK:
         raise typer.Exit(int(code))
     if not quiet and not json_output:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import shutil
 import socket
 from pathlib import Path
 
@@ -109,3 +110,53 @@ def test_validate_org_reports_every_team_and_exits_3_for_a_broken_one(tmp_path: 
     assert payload["teams"]["apac"]["ok"] is True
     assert payload["teams"]["broken"]["exit_code"] == ExitCode.INPUT
     assert "Error: broken: history:" in result.stderr and "broken/history.csv" in result.stderr
+
+
+def test_validate_org_lists_the_mistakes_of_every_team_at_once(tmp_path: Path) -> None:
+    """Three teams, four mistakes: every one on its own line naming its team, exit 3, nothing solved."""
+    folder = tmp_path / "org"
+    shutil.copytree(EXAMPLE_ORG, folder, ignore=shutil.ignore_patterns("__pycache__", "generate_history.py"))
+    edits = {
+        "emea": [("aht_seconds = 480", "aht_seconds = -5")],
+        "apac": [
+            ('timezone = "Asia/Tokyo"', 'timezone = "Asia/Tokio"'),
+            ("max_occupancy = 0.85", "max_occupancy = 1.7"),
+        ],
+    }
+    for team, replacements in edits.items():
+        config = folder / team / "peakplan.toml"
+        text = config.read_text(encoding="utf-8")
+        for old, new in replacements:
+            assert old in text
+            text = text.replace(old, new, 1)
+        config.write_text(text, encoding="utf-8")
+    (folder / "americas" / "history.csv").unlink()
+    result = invoke("validate", "--org", folder / "org.toml", "--week", "2026-W48", "--quiet")
+    assert result.exit_code == ExitCode.INPUT, result.output
+    lines = result.stderr.splitlines()
+    assert len(lines) == 4, lines
+    assert lines[0] == f"Error: americas: history: history file {folder}/americas/history.csv not found"
+    assert lines[1].startswith(f"Error: apac: config: {folder}/apac/peakplan.toml: team.timezone = 'Asia/Tokio'")
+    assert lines[2] == f"apac: {folder}/apac/peakplan.toml: staffing.max_occupancy = 1.7: must be > 0 and <= 1"
+    assert lines[3] == f"Error: emea: config: {folder}/emea/peakplan.toml: channels.chat.aht_seconds = -5: must be > 0"
+
+
+def test_a_team_with_wrong_inputs_fails_alone_and_the_summary_names_its_error(tmp_path: Path) -> None:
+    org = org_with_broken_team(tmp_path / "org")
+    text = org.read_text(encoding="utf-8")
+    for line in ('emea = "emea/peakplan.toml"\n', 'americas = "americas/peakplan.toml"\n'):
+        text = text.replace(line, "")
+    org.write_text(text, encoding="utf-8")
+    out = tmp_path / "out"
+    result = invoke(
+        "plan", "--org", org, *HORIZON, "--out", out, "--generated-at", GENERATED_AT.isoformat(),
+        "--time-limit", TIME_LIMIT,
+    )  # fmt: skip
+    assert result.exit_code == ExitCode.TEAMS_FAILED, result.output
+    missing = tmp_path / "org" / "broken" / "history.csv"
+    assert "broken: failed (exit 3, " in result.stderr and "apac: ok, " in result.stderr
+    assert "[1/2 teams done, 0 running, 1 failed]" in result.stderr
+    assert result.stderr.rstrip().endswith(f"Error: team broken: history file {missing} not found")
+    assert (out / "apac" / "roster.csv").is_file() and not (out / "broken").exists()
+    page = (out / "index.html").read_text(encoding="utf-8")
+    assert "1 of 2 teams planned" in page and f"history file {missing} not found" in page
