@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from forecasts.grid import interval_grid
-from scheduler.coverage import COVERAGE_COLUMNS, SUMMARY_COLUMNS, daily_summary, scheduled_agents
+from scheduler.coverage import COVERAGE_COLUMNS, SUMMARY_COLUMNS, daily_summary, roster_coverage, scheduled_agents
 
 TZ = "Europe/Moscow"
 
@@ -86,3 +86,12 @@ def test_empty_roster_schedules_nobody() -> None:
     coverage = scheduled_agents(empty, requirements({"chat": [1.0] * 24}), 60)
     assert (coverage["agents_scheduled"] == 0).all()
     assert coverage["shortfall"].sum() == 24.0
+
+
+def test_roster_coverage_is_the_intervals_and_their_daily_roll_up() -> None:
+    need = {"chat": [1.0] * 48}
+    blocks = roster([("a1", "chat", "work", "08:00", "12:30")])
+    covered = roster_coverage(blocks, requirements(need, days=2), 60, TZ)
+    assert covered.intervals.equals(scheduled_agents(blocks, requirements(need, days=2), 60))
+    assert covered.daily.equals(daily_summary(covered.intervals, 60, TZ))
+    assert covered.daily["scheduled_hours"].tolist() == [4.5, 0.0]

@@ -19,6 +19,8 @@ from scheduler.config import Config, OpeningHours, ShiftTemplate, load_config
 from scheduler.coverage import scheduled_agents
 from scheduler.errors import InfeasibleError, InputError
 from scheduler.rostering import RosterResult, make_roster
+from scheduler.rostering.model import RosterModel, build_full_model
+from scheduler.rostering.problem import build_problem
 from scheduler.team import Contract, Preference, Team
 from scheduler.rostering.checker import find_violations
 from tests.unit.test_config import MINIMAL, write
@@ -549,3 +551,17 @@ def test_no_roster_within_the_budget_is_not_called_infeasible(monkeypatch: pytes
     config = make_config(template(8, 8))
     with pytest.raises(NoSolutionError, match="no rule conflict was proven; raise roster.time_limit_seconds"):
         make_roster(config, team(agent()), demand(config, 1, {"chat": hours(0, 8, 16)}), MONDAY, 1)
+
+
+def test_a_zero_team_weight_leaves_its_soft_rule_out_of_the_model() -> None:
+    # The forced-uneven case above: with fairness_weight 0 its rule adds no term and no variable.
+    members = team(agent("a1"), agent("a2", time_off=(day(1), day(2), day(3))))
+
+    def model(fairness_weight: int) -> RosterModel:
+        config = configure(template(8, 14), fairness_weight=fairness_weight)
+        return build_full_model(build_problem(config, members, demand(config, 4, LATE_EVERY_DAY), MONDAY, 4))
+
+    weighted, off = model(20), model(0)
+    assert "uneven late shifts" in {term.rule for term in weighted.soft}
+    assert not any(term.rule.startswith("uneven") for term in off.soft)
+    assert len(off.model.proto.variables) < len(weighted.model.proto.variables)
