@@ -56,6 +56,22 @@ def _remove_stale_temps(target: Path) -> None:
                 pass  # another writer's file that is already gone, or no right to remove it
 
 
+def refuse_special_file(path: str | os.PathLike[str], what: str) -> None:
+    """Refuse a device or pipe named as an input: ``/dev/zero`` is read forever, a FIFO waits for a writer.
+
+    A missing, unreadable or folder path passes: each reader names those in its own words.
+
+    Raises:
+        InputError: ``path`` exists and is neither a regular file nor a folder.
+    """
+    try:
+        mode = os.stat(path).st_mode
+    except (OSError, ValueError):
+        return
+    if not (stat.S_ISREG(mode) or stat.S_ISDIR(mode)):
+        raise InputError(f"{os.fspath(path)} is not a regular file (a device or pipe): give the {what} as a file")
+
+
 def write_text_atomic(path: str | os.PathLike[str], text: str) -> None:
     """Write UTF-8 text atomically, keeping line endings exactly as given."""
     write_bytes_atomic(path, text.encode("utf-8"))

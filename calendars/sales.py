@@ -47,6 +47,7 @@ import icalendar
 import pandas as pd
 
 from calendars.errors import InputError
+from calendars.files import refuse_special_file
 from calendars.ics import FIRST_YEAR, LAST_YEAR
 from calendars.recurrence import occurrences
 from calendars.uplift import UpliftValueError, parse_uplift
@@ -128,6 +129,9 @@ def load_sale_events(path: str | Path, tz: str, *, days: tuple[date, date] | Non
     """
     zone = load_zone(tz)
     file = Path(path)
+    if file.is_dir():
+        raise InputError(f"sale calendar {file} is a folder: give the .ics or .csv file")
+    refuse_special_file(file, "sale calendar")
     if not file.is_file():
         raise InputError(f"sale calendar {file} not found")
     suffix = file.suffix.lower()

@@ -33,6 +33,7 @@ if TYPE_CHECKING:
     from _csv import Reader  # what csv.reader returns (typeshed's name; the class is private at run time)
 
 from calendars.errors import InputError
+from calendars.files import refuse_special_file
 
 MAX_FIELD_CHARS = 100_000
 """Longest field accepted: a ticket export has no field near this long."""
@@ -93,6 +94,7 @@ def read_csv_columns(
 
 
 def _read_text(path: str | os.PathLike[str], name: str, what: str) -> str:
+    refuse_special_file(path, what)
     try:
         data = open(path, "rb").read()  # noqa: SIM115 - read whole, closed by refcount
     except FileNotFoundError:

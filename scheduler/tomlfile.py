@@ -18,6 +18,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
+from calendars.files import refuse_special_file
 from scheduler.errors import InputError, Problems
 
 
@@ -28,6 +29,7 @@ def read_toml(path: Path, what: str) -> dict[str, Any]:
         InputError: missing, a folder, unreadable, not UTF-8 or not TOML; the
             message names the file (and the line for a syntax error).
     """
+    refuse_special_file(path, what)
     try:
         text = path.read_bytes().decode("utf-8-sig")
     except FileNotFoundError:

@@ -265,25 +265,34 @@ def parse_date(text: str | None, option: str, example: str = "2026-11-25") -> dt
     """An option's YYYY-MM-DD value, None when not given; a readable error naming the option otherwise."""
     if text is None:
         return None
+    from forecasts.timestamps import MAX_YEAR, MIN_YEAR
+
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise InputError(f"{option} {text!r} is not a date like {example}") from None
+    if not MIN_YEAR <= day.year < MAX_YEAR:  # no history, sale or shift lies there; a day past 9999 overflows
+        raise InputError(f"{option} {text!r} lies outside the years {MIN_YEAR}-{MAX_YEAR - 1} (a typo in the year?)")
+    return day
 
 
 def plan_horizon(week: str | None, start: str | None, days: int) -> tuple[dt.date, int]:
     """First day and length from --week or --start (exactly one of them) and --days."""
     from forecasts.grid import parse_week
+    from forecasts.timestamps import MAX_YEAR, MIN_YEAR
 
     if week and start:
         raise InputError("give either --week or --start, not both")
-    if week:
-        return parse_week(week), days
+    if not week and not start:
+        raise InputError("give the period to plan: --week 2026-W48 or --start 2026-11-23")
     if start:
         first_day = parse_date(start, "--start", "2026-11-23")
         assert first_day is not None
         return first_day, days
-    raise InputError("give the period to plan: --week 2026-W48 or --start 2026-11-23")
+    first_day = parse_week(str(week))
+    if not MIN_YEAR <= first_day.year < MAX_YEAR:  # as parse_date
+        raise InputError(f"--week {week!r} lies outside the years {MIN_YEAR}-{MAX_YEAR - 1} (a typo in the year?)")
+    return first_day, days
 
 
 def planned_days(week: str | None, start: str | None, days: int) -> tuple[dt.date, dt.date] | None:
@@ -298,10 +307,15 @@ def parse_timestamp(text: str | None, option: str, example: str) -> dt.datetime:
     """An option's ISO 8601 timestamp; now (UTC, whole seconds) when not given."""
     if text is None:
         return dt.datetime.now(dt.UTC).replace(microsecond=0)
+    from forecasts.timestamps import MAX_YEAR, MIN_YEAR
+
     try:
-        return dt.datetime.fromisoformat(text)
+        value = dt.datetime.fromisoformat(text)
     except ValueError:
         raise InputError(f"{option} {text!r} is not an ISO 8601 timestamp like {example}") from None
+    if not MIN_YEAR <= value.year <= MAX_YEAR:  # pandas holds no time past 2262; no plan lies there
+        raise InputError(f"{option} {text!r} lies outside the years {MIN_YEAR}-{MAX_YEAR} (a typo in the year?)")
+    return value
 
 
 def parse_generated_at(text: str | None) -> dt.datetime:

@@ -52,13 +52,13 @@ def export(
     from scheduler.team import load_config_team
     from scheduler.validation.preflight import FOLDER, Output, Reads
 
+    stamp = parse_generated_at(generated_at)  # the options first, as plan does: no file is read for a typo
     settings = checked_config(
         config,
         reads=Reads(history=False, events=False, roster=roster, previous_feeds=previous_feeds),
         outputs=[Output(path=out, kind=FOLDER)],
         quiet=quiet,
     )
-    stamp = parse_generated_at(generated_at)
     team = load_config_team(settings)
     table = read_team_roster(roster, settings, team)
     span = planned_days(week, start, days)

@@ -54,13 +54,13 @@ def report(
     from scheduler.validation.preflight import FILE, Output, Reads
 
     target = out if out is not None else out_dir / REPORT_FILE
+    stamp = parse_generated_at(generated_at) if generated_at is not None else None
     settings = checked_config(
         config,
         reads=Reads(history=False, events=False, previous=previous),
         outputs=[Output(path=target, kind=FILE, example="report.html")],
         quiet=quiet,
     )
-    stamp = parse_generated_at(generated_at) if generated_at is not None else None
     inputs = load_report_inputs(settings, out_dir, previous=previous, generated_at=stamp)
     write_text_atomic(target, render_report(inputs))
     # the auto-reply answer times of the folder's roster (docs/answer-times.md), as `plan` writes them

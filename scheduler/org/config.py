@@ -29,7 +29,6 @@ from __future__ import annotations
 import dataclasses
 import math
 import re
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -38,6 +37,7 @@ from typing import Any
 from calendars.feed_options import check_base_url, check_color, check_refresh
 from scheduler.config import Config, load_config
 from scheduler.errors import InputError
+from scheduler.tomlfile import read_toml
 
 TOP_KEYS = ("org", "teams", "defaults")
 ORG_KEYS = ("name",)
@@ -119,12 +119,7 @@ def load_org(path: str | Path) -> OrgConfig:
             them listed, each naming its key and value).
     """
     source = Path(path)
-    try:
-        raw = tomllib.loads(source.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        raise InputError(f"org file {source} not found") from None
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as error:
-        raise InputError(f"{source}: not valid TOML: {error}") from None
+    raw = read_toml(source, "org file")  # a folder, a BOM, a device: named as for any TOML file
     problems = _Problems(source)
     problems.keys(raw, TOP_KEYS, "top level")
 
@@ -250,7 +245,7 @@ def team_config(team: OrgTeam, defaults: OrgDefaults, *, time_limit_seconds: flo
     """
     config = load_config(team.config)
     # load_config fills its own defaults; the raw file says which keys the team wrote itself
-    raw = tomllib.loads(team.config.read_text(encoding="utf-8"))
+    raw = read_toml(team.config, "config file")
     inputs, roster, feeds = (raw.get(name, {}) for name in ("inputs", "roster", "feeds"))
     changes: dict[str, Any] = {}
     if defaults.holidays is not None and "holidays" not in inputs:

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from typer.testing import Result
 
-from cli_support import GENERATED_AT, WEEK, assert_clean_error, invoke, plan_args, snapshot
+from cli_support import EXAMPLE, GENERATED_AT, WEEK, assert_clean_error, invoke, plan_args, snapshot
 
 Edit = Callable[[Path, str, str], None]
 INPUT_ERROR = 3
@@ -220,3 +220,23 @@ def test_a_warning_found_twice_is_printed_once(small_example: Path, tmp_path: Pa
     assert len(warnings) == len(set(warnings)), warnings
     assert sum("1678-01-01" in line for line in warnings) == 1
     assert sum("ends on 2026-11-22" in line for line in warnings) == 1
+
+
+@pytest.mark.parametrize("option", ["--at", "--generated-at"])
+def test_timestamp_option_beyond_the_years_a_plan_can_hold(tmp_path: Path, option: str) -> None:
+    """`eta --at 9999-12-31T23:00:00+03:00` was an internal error (pandas holds no time past 2262)."""
+    stamp = "9999-12-31T23:00:00+03:00"
+    if option == "--at":
+        args = ["eta", "--plan", tmp_path, "--queue", "email", "--at", stamp]
+    else:
+        args = ["export", "--config", EXAMPLE / "peakplan.toml", "--roster", tmp_path / "roster.csv", "--out", tmp_path / "feeds",
+                "--generated-at", stamp]  # fmt: skip
+    result = invoke(args)
+    assert_clean_error(result, INPUT_ERROR, f"{option} '{stamp}' lies outside the years 1900-2200")
+
+
+@pytest.mark.parametrize(("option", "value"), [("--week", "9999-W01"), ("--start", "9999-12-31"), ("--start", "0001-01-01")])
+def test_planned_period_beyond_the_years_a_plan_can_hold(small_example: Path, option: str, value: str) -> None:
+    """`validate --start 9999-12-31` was an internal error (the day after overflows); `--week 9999-W01` passed."""
+    result = invoke(["validate", "--config", small_example, option, value, "--inputs-only"])
+    assert_clean_error(result, INPUT_ERROR, f"{option} '{value}' lies outside the years 1900-2199")

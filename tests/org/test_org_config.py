@@ -118,3 +118,27 @@ def test_a_team_budget_wins_over_the_org_default(tmp_path: Path) -> None:
     team = OrgTeam(slug="apac", config=config)
     assert team_config(team, OrgDefaults(time_limit_seconds=2)).roster.time_limit_seconds == 9
     assert team_config(team, OrgDefaults(time_limit_seconds=2), time_limit_seconds=1).roster.time_limit_seconds == 1
+
+
+def test_files_saved_with_a_byte_order_mark_read_as_any_config(tmp_path: Path) -> None:
+    """Notepad's UTF-8 BOM: the team config read for the org defaults used to raise a bare TOMLDecodeError."""
+    config = tmp_path / "peakplan.toml"
+    text = (EXAMPLE_ORG / "apac" / "peakplan.toml").read_text(encoding="utf-8")
+    config.write_text(
+        "\ufeff"
+        + text.replace('history = "history.csv"', f'history = "{EXAMPLE_ORG / "apac" / "history.csv"}"')
+        .replace('file = "team.toml"', f'file = "{EXAMPLE_ORG / "apac" / "team.toml"}"')
+        .replace('events = "../sales.ics"', f'events = "{EXAMPLE_ORG / "sales.ics"}"'),
+        encoding="utf-8",
+    )
+    assert team_config(OrgTeam(slug="apac", config=config), OrgDefaults(time_limit_seconds=2)).holidays == "JP"
+    org = tmp_path / "org.toml"
+    org.write_text(f'\ufeff[org]\nname = "X"\n\n[teams]\napac = "{config}"\n', encoding="utf-8")
+    assert [team.slug for team in load_org(org).teams] == ["apac"]
+
+
+@pytest.mark.parametrize("target", ["folder", "device"])
+def test_an_org_file_that_is_not_a_file_is_named(tmp_path: Path, target: str) -> None:
+    path = tmp_path if target == "folder" else Path("/dev/zero")
+    with pytest.raises(InputError, match=f"^{path}"):
+        load_org(path)

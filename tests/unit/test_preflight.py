@@ -153,3 +153,14 @@ def test_stale_history_is_worded_as_the_forecast_words_it(example: Path) -> None
     result = check_inputs(example, start=start, today=TODAY)
     expected = stale_history_warning(example.parent / "history" / "tickets.csv", last, start)
     assert expected is not None and expected in result.warnings
+
+
+def test_a_device_named_as_an_input_is_refused_not_read(example: Path) -> None:
+    """`history = "/dev/zero"` used to be read forever; /dev/null stands in here (it ends, so a regression fails)."""
+    replace(example, 'history = "history/tickets.csv"', 'history = "/dev/null"')
+    replace(example, 'file = "team.toml"', 'file = "/dev/null"')
+    replace(example, 'events = "sales.ics"', 'events = "/dev/null"')
+    result = check_inputs(example, start=START, today=TODAY)
+    refused = [line for line in result.problems.items if "/dev/null is not a regular file (a device or pipe)" in line]
+    assert len(refused) == 3, result.problems.items
+    assert any("give the sale calendar as a file" in line for line in refused)
