@@ -327,14 +327,14 @@ def parse_generated_at(text: str | None) -> dt.datetime:
 
 
 def read_previous(path: Path | None) -> pd.DataFrame | None:
-    from scheduler.pipeline import read_roster
+    from scheduler.stage_files import read_roster
 
     return read_roster(path) if path is not None else None
 
 
 def read_team_roster(path: Path, settings: Config, team: Team) -> pd.DataFrame:
     """A roster CSV whose agents must all be in the team file."""
-    from scheduler.pipeline import read_roster
+    from scheduler.stage_files import read_roster
 
     table = read_roster(path)
     unknown = sorted(set(table["agent_id"]) - {agent.id for agent in team.agents})

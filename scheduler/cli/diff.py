@@ -34,8 +34,8 @@ def diff(
     Example: peakplan diff published/roster.csv out/roster.csv --config examples/cashback/peakplan.toml --json
     """
     from scheduler.config import load_config
-    from scheduler.pipeline import read_roster
     from scheduler.report.diff import diff_json, diff_lines, diff_rosters, roster_offset_zone
+    from scheduler.stage_files import read_roster
     from scheduler.team import load_config_team
 
     names: dict[str, str] = {}

@@ -109,7 +109,8 @@ def forecast_command(
     from forecasts.forecast import FORECAST_COLUMNS
     from forecasts.runs import forecast_file, parse_interval
     from forecasts.settings import ModelOptions
-    from scheduler.pipeline import run_forecast, write_forecast
+    from scheduler.pipeline import run_forecast
+    from scheduler.stage_files import write_forecast
     from scheduler.tables import write_table
     from scheduler.validation.preflight import FILE, Output, Reads
 

@@ -122,9 +122,10 @@ def plan(
     # Imported here, not above: an org run imports what it needs itself, and a scheduler it cannot
     # reach is reported before the heavy modules load (seconds on a busy machine).
     from scheduler.actions import actions_json
-    from scheduler.pipeline import ACTIONS_FILE, FEEDS_DIR, find_previous_roster, plan_to_folder, roster_service
+    from scheduler.pipeline import ACTIONS_FILE, FEEDS_DIR, plan_to_folder, roster_service
     from scheduler.report.page import REPORT_FILE
     from scheduler.report.summary import check_understaffing, plan_json
+    from scheduler.stage_files import find_previous_roster
     from scheduler.validation.preflight import FOLDER, Output, Reads
 
     assert config is not None

@@ -51,8 +51,9 @@ def roster(
     Example: peakplan roster --config examples/cashback/peakplan.toml --requirements requirements.csv
     --start 2026-11-23 --weeks 1 --previous old/roster.csv --out roster.csv
     """
-    from scheduler.pipeline import coverage_of, read_requirements, write_roster
+    from scheduler.pipeline import coverage_of
     from scheduler.rostering import make_roster
+    from scheduler.stage_files import read_requirements, write_roster
     from scheduler.team import load_config_team
     from scheduler.validation.preflight import FILE, Output, Reads
 

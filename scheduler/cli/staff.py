@@ -51,8 +51,8 @@ def staff(
     """
     if ctx.invoked_subcommand is not None:
         return
-    from scheduler.pipeline import read_forecast, write_requirements
     from scheduler.staffing.requirements import compute_requirements
+    from scheduler.stage_files import read_forecast, write_requirements
     from scheduler.validation.preflight import FILE, Output, Reads
 
     for value, name in ((config, "--config"), (forecast, "--forecast"), (out, "--out")):
@@ -178,8 +178,9 @@ def staff_whatif(
     --uplift chat=+200% --from 2026-11-27 --days 3
     """
     from forecasts.grid import parse_week
-    from scheduler.pipeline import read_forecast, read_roster, run_forecast
+    from scheduler.pipeline import run_forecast
     from scheduler.staffing.whatif import parse_uplift, what_if, write_whatif
+    from scheduler.stage_files import read_forecast, read_roster
     from scheduler.validation.preflight import FILE, Output, Reads
 
     settings = checked_config(

@@ -260,7 +260,7 @@ def _check_sales_cover_history(result: InputCheck, config: Config, events: pd.Da
 
 
 def _check_roster(result: InputCheck, config: Config, path: Path, *, what: str) -> None:
-    from scheduler.pipeline import read_roster
+    from scheduler.stage_files import read_roster
 
     if path.is_dir():
         result.problems.add(f"{what} {path} is a folder: give the roster file (roster.csv)")

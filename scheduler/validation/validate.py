@@ -75,9 +75,10 @@ def validate_inputs(
 ) -> Validation:
     """Run every check for planning ``days`` days from ``start``; never raises for bad inputs."""
     from forecasts.dayprofiles import describe_special_days
-    from scheduler.pipeline import load_events, read_history, read_requirements, run_forecast
+    from scheduler.pipeline import load_events, read_history, run_forecast
     from scheduler.rostering.problem import build_problem
     from scheduler.staffing.requirements import compute_requirements
+    from scheduler.stage_files import read_requirements
     from scheduler.tables import as_written
 
     report = Validation()

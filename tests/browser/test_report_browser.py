@@ -24,7 +24,8 @@ from typer.testing import CliRunner
 from scheduler.cli import app
 from scheduler.config import load_config
 from scheduler.project.starter import write_project
-from scheduler.pipeline import run_forecast, write_forecast, write_requirements, write_roster
+from scheduler.pipeline import run_forecast
+from scheduler.stage_files import write_forecast, write_requirements, write_roster
 from scheduler.staffing.requirements import compute_requirements
 from scheduler.tables import as_written
 from scheduler.team import load_team

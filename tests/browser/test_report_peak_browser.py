@@ -20,7 +20,8 @@ from scheduler.actions import propose_actions
 from scheduler.cli import app
 from scheduler.config import load_config
 from scheduler.coverage import scheduled_agents
-from scheduler.pipeline import run_forecast, write_actions, write_forecast, write_requirements, write_roster
+from scheduler.pipeline import run_forecast
+from scheduler.stage_files import write_actions, write_forecast, write_requirements, write_roster
 from scheduler.project.starter import write_project
 from scheduler.staffing.requirements import compute_requirements
 from scheduler.tables import as_written

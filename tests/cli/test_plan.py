@@ -17,7 +17,8 @@ from icalendar import Calendar
 
 from cli_support import EXAMPLE, PlanRun, by_channel, invoke, plan_args, snapshot, team_agent_ids
 from scheduler.config import load_config
-from scheduler.pipeline import read_requirements, read_roster, run_plan
+from scheduler.pipeline import run_plan
+from scheduler.stage_files import read_requirements, read_roster
 from scheduler.rostering import RosterResult, make_roster
 from scheduler.rostering.checker import find_violations
 from scheduler.team import load_config_team
