@@ -58,7 +58,7 @@ class ConfigRead:
     """A config as far as it could be read, its problems, and whether its inputs can still be checked.
 
     ``usable`` is True when the parts other files depend on (team file, inputs,
-    timezone, interval, channels, shift names) were read without a problem: the
+    timezone, interval, channel names, shift names) were read without a problem: the
     pre-flight pass then checks the team file and the history as well, so a
     mistake in ``[staffing]`` does not hide one in the history.
     """
@@ -129,7 +129,6 @@ def read_config(path: str | Path) -> ConfigRead:
             "history_format",
         )
 
-    before_channels = problems.total
     channels_table = top.require("channels")
     channels: tuple[Channel, ...] = ()
     if channels_table is not None:
@@ -140,7 +139,6 @@ def read_config(path: str | Path) -> ConfigRead:
                 _parse_channel(str(name), table, source, problems) for name, table in sorted(channels_table.items())
             )
     names = tuple(channel.name for channel in channels)
-    channel_problems = problems.total - before_channels
 
     shifts_raw = roster.table.get("shifts", [])
     shifts: tuple[ShiftTemplate, ...] = ()
@@ -256,8 +254,7 @@ def read_config(path: str | Path) -> ConfigRead:
         and not team.failed.intersection(("timezone", "file", "*"))
         and not inputs.failed
         and forecast.ok("interval_minutes")
-        and bool(channels)
-        and channel_problems == 0
+        and bool(channels)  # the other files need the channels' names only: a bad aht hides nothing
         and bool(shifts)
     )
     return ConfigRead(config=config, problems=tuple(problems.items), usable=usable)

@@ -164,3 +164,15 @@ def test_a_device_named_as_an_input_is_refused_not_read(example: Path) -> None:
     refused = [line for line in result.problems.items if "/dev/null is not a regular file (a device or pipe)" in line]
     assert len(refused) == 3, result.problems.items
     assert any("give the sale calendar as a file" in line for line in refused)
+
+
+def test_a_channel_setting_mistake_does_not_hide_the_history(example: Path) -> None:
+    """The history needs the channels' names only: a negative aht used to stop the pass before the history."""
+    replace(example, "aht_seconds = 480", "aht_seconds = -480")
+    history = example.parent / "history" / "tickets.csv"
+    lines = history.read_text(encoding="utf-8").split("\n")
+    lines[6] = lines[6].replace(lines[6].split(",")[1], "2026-10-12T25:99:00+03:00")
+    history.write_text("\n".join(lines), encoding="utf-8")
+    result = check_inputs(example, start=START, today=TODAY)
+    assert any("channels.chat.aht_seconds = -480: must be > 0" in line for line in result.problems.items)
+    assert any(line.startswith(f"{history} row 7: created_at '2026-10-12T25:99:00+03:00'") for line in result.problems.items)
