@@ -15,12 +15,14 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from scheduler.errors import InputError
+from scheduler.errors import InputError, Problems
 from scheduler.staffing.erlang import required_servers
 from scheduler.staffing.erlang_a import erlang_a, required_servers_a
 
 MAX_AGENTS = 10_000
 """The calculator searches staffing up to this many agents."""
+MAX_VOLUME = 1e9
+"""Contacts in one interval at most, as for a history count (``forecasts.history.MAX_COUNT``)."""
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -93,28 +95,33 @@ class Calculation:
 
 
 def _check(question: Question) -> None:
+    """Every value out of range, listed at once (one line each)."""
+
     def finite(value: float) -> bool:
         return isinstance(value, int | float) and math.isfinite(value)
 
     q = question
-    if not finite(q.volume) or q.volume < 0:
-        raise InputError(f"--volume must be a number of contacts >= 0, got {q.volume!r}")
+    problems = Problems()
+    if not finite(q.volume) or not 0 <= q.volume <= MAX_VOLUME:
+        problems.add(f"--volume must be a number of contacts from 0 to {MAX_VOLUME:,.0f}, got {q.volume!r}")
     if not finite(q.interval_minutes) or q.interval_minutes <= 0:
-        raise InputError(f"--interval-minutes must be > 0, got {q.interval_minutes!r}")
+        problems.add(f"--interval-minutes must be > 0, got {q.interval_minutes!r}")
     if not finite(q.aht_seconds) or q.aht_seconds <= 0:
-        raise InputError(f"--aht must be > 0 seconds (the average handle time of one contact), got {q.aht_seconds!r}")
+        problems.add(f"--aht must be > 0 seconds (the average handle time of one contact), got {q.aht_seconds!r}")
     if not finite(q.target_seconds) or q.target_seconds < 0:
-        raise InputError(f"--target-seconds must be >= 0, got {q.target_seconds!r}")
+        problems.add(f"--target-seconds must be >= 0, got {q.target_seconds!r}")
     if not finite(q.target_level) or not 0 < q.target_level <= 1:
-        raise InputError(f"--service-level must be a fraction in (0, 1], got {q.target_level!r} (write 0.8 for 80%)")
+        problems.add(f"--service-level must be a fraction in (0, 1], got {q.target_level!r} (write 0.8 for 80%)")
     if not finite(q.max_occupancy) or not 0 < q.max_occupancy <= 1:
-        raise InputError(f"--max-occupancy must be a fraction in (0, 1], got {q.max_occupancy!r} (write 0.85 for 85%)")
+        problems.add(f"--max-occupancy must be a fraction in (0, 1], got {q.max_occupancy!r} (write 0.85 for 85%)")
     if q.shrinkage is not None and (not finite(q.shrinkage) or not 0 <= q.shrinkage < 1):
-        raise InputError(f"--shrinkage must be a fraction in [0, 1), got {q.shrinkage!r} (write 0.3 for 30%)")
+        problems.add(f"--shrinkage must be a fraction in [0, 1), got {q.shrinkage!r} (write 0.3 for 30%)")
     if q.patience_seconds is not None and (math.isnan(q.patience_seconds) or q.patience_seconds <= 0):
-        raise InputError(f"--patience must be > 0 seconds, got {q.patience_seconds!r}")
-    if q.agents is not None and q.agents < 0:
-        raise InputError(f"--agents must be >= 0, got {q.agents}")
+        problems.add(f"--patience must be > 0 seconds, got {q.patience_seconds!r}")
+    # the figures sum over the agents one by one: a billion of them never returns
+    if q.agents is not None and not 0 <= q.agents <= MAX_AGENTS:
+        problems.add(f"--agents must be from 0 to {MAX_AGENTS:,}, got {q.agents:,}")
+    problems.raise_if_any()
 
 
 def _fewest_agents(question: Question) -> int:

@@ -84,7 +84,9 @@ def test_calculator_prints_a_table_for_people() -> None:
         (["--service-level", "1"], ("--service-level 1 cannot be reached",)),
         (["--max-occupancy", "0"], ("--max-occupancy must be a fraction in (0, 1], got 0.0",)),
         (["--shrinkage", "1"], ("--shrinkage must be a fraction in [0, 1), got 1.0",)),
-        (["--agents", "-1"], ("--agents must be >= 0, got -1",)),
+        (["--agents", "-1"], ("--agents must be from 0 to 10,000, got -1",)),
+        # a billion agents summed one by one never returned; 1e308 contacts read as 'inf Erlangs'
+        (["--agents", "1000000000"], ("--agents must be from 0 to 10,000, got 1,000,000,000",)),
     ],
 )
 def test_calculator_bad_input(extra: list[str], fragments: tuple[str, ...]) -> None:
@@ -172,3 +174,15 @@ def test_whatif_table_for_people(week_forecast: Path) -> None:
 def test_whatif_bad_input(week_forecast: Path, extra: list[str], fragment: str) -> None:
     args = ["staff", "whatif", "--config", EXAMPLE / "peakplan.toml", "--forecast", week_forecast, *extra]
     assert_clean_error(invoke(args), INPUT_ERROR, fragment)
+
+
+def test_calculator_lists_every_bad_option_at_once() -> None:
+    args = ["erlang", "--volume", "1e308", "--interval-minutes", "60", "--aht", "nan", "--target-seconds", "20",
+            "--shrinkage", "2"]  # fmt: skip
+    result = invoke(args)
+    assert result.exit_code == INPUT_ERROR and "Traceback" not in result.output
+    assert result.stderr.splitlines()[1:] == [
+        "  --volume must be a number of contacts from 0 to 1,000,000,000, got 1e+308",
+        "  --aht must be > 0 seconds (the average handle time of one contact), got nan",
+        "  --shrinkage must be a fraction in [0, 1), got 2.0 (write 0.3 for 30%)",
+    ]
