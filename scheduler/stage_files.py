@@ -22,7 +22,7 @@ from scheduler.actions import ACTION_COLUMNS
 from scheduler.config import Config
 from scheduler.rostering import ROSTER_COLUMNS
 from scheduler.staffing.requirements import REQUIREMENT_COLUMNS
-from scheduler.tables import read_table, table_to_csv
+from scheduler.tables import MAX_TABLE_COUNT, read_table, table_to_csv
 
 
 def write_actions(frame: pd.DataFrame, path: Path) -> None:
@@ -105,7 +105,9 @@ def find_previous_roster(
 
 
 def read_forecast(path: Path) -> pd.DataFrame:
-    frame = read_table(path, ("ds", "queue", "yhat"), ("ds",), numeric_columns=("yhat",), what="forecast")
+    frame = read_table(
+        path, ("ds", "queue", "yhat"), ("ds",), numeric_columns=("yhat",), maximum=MAX_TABLE_COUNT, what="forecast"
+    )
     return frame
 
 
@@ -115,6 +117,7 @@ def read_requirements(path: Path) -> pd.DataFrame:
         ("ds", "queue", "agents_required"),
         ("ds",),
         numeric_columns=("agents_required",),
+        maximum=MAX_TABLE_COUNT,
         what="requirements",
     )
     return frame

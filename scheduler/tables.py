@@ -100,15 +100,23 @@ def parse_timestamps(values: pd.Series, source: str, column: str) -> pd.Series:
     return parsed
 
 
+MAX_TABLE_COUNT = 1e9
+"""Contacts or agents of one interval at most (a hand-edited 1e308 overflowed the solver)."""
+
+
 def read_table(
     path: str | Path,
     required: Sequence[str],
     time_columns: Sequence[str],
     *,
     numeric_columns: Sequence[str] = (),
+    maximum: float | None = None,
     what: str = "table",
 ) -> pd.DataFrame:
     """Read a stage table, checking columns, timestamps and numbers.
+
+    Every number of a stage table is a count, an amount or a share: ``numeric_columns``
+    must hold finite values >= 0 (and <= ``maximum`` when given).
 
     Raises:
         InputError: missing file, a folder, unreadable CSV, missing columns (all
@@ -125,6 +133,14 @@ def read_table(
             position = int(np.flatnonzero(bad)[0])
             raise InputError(
                 f"{source} row {frame.index[position]}: {column} {frame[column].iloc[position]!r} is not a number"
+            )
+        values = numbers.to_numpy(dtype=float)
+        outside = (values < 0) | (values > maximum if maximum is not None else False)
+        if outside.any():
+            position = int(np.flatnonzero(outside)[0])
+            limit = f"from 0 to {maximum:,.0f}" if maximum is not None else ">= 0"
+            raise InputError(
+                f"{source} row {frame.index[position]}: {column} {frame[column].iloc[position]!r} must be {limit}"
             )
         frame[column] = numbers.astype(float)
     return frame.reset_index(drop=True)

@@ -62,7 +62,7 @@ def roster(
         config,
         start=first_day,
         days=length,
-        reads=Reads(team=team is None, history=False, events=False, previous=previous),
+        reads=Reads(team=team is None, history=False, events=False, previous=previous, requirements=requirements),
         outputs=[Output(path=out, kind=FILE, example="roster.csv")],
         quiet=quiet,
         time_limit=time_limit,

@@ -61,7 +61,7 @@ def staff(
     assert config is not None and forecast is not None and out is not None
     settings = checked_config(
         config,
-        reads=Reads(team=False, history=False, events=False),
+        reads=Reads(team=False, history=False, events=False, forecast=forecast),
         outputs=[Output(path=out, kind=FILE, example="requirements.csv")],
         quiet=quiet,
     )
@@ -185,7 +185,7 @@ def staff_whatif(
 
     settings = checked_config(
         config,
-        reads=Reads(team=False, history=week is not None, events=week is not None),
+        reads=Reads(team=False, history=week is not None, events=week is not None, forecast=forecast),
         outputs=[Output(path=out, kind=FILE)] if out is not None else [],
         quiet=quiet or json_output,
     )

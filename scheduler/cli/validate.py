@@ -83,7 +83,10 @@ def validate(
     from scheduler.validation.preflight import Reads, check_inputs
 
     checked = check_inputs(
-        config, start=first_day, days=length, reads=Reads(previous=previous, previous_feeds=previous_feeds)
+        config,
+        start=first_day,
+        days=length,
+        reads=Reads(previous=previous, previous_feeds=previous_feeds, requirements=requirements),
     )
     if not checked.ok:
         if json_output:

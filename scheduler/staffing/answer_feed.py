@@ -33,7 +33,7 @@ from scheduler.staffing.response_times import (
     response_times,
     simulate,
 )
-from scheduler.tables import read_table, table_to_csv
+from scheduler.tables import MAX_TABLE_COUNT, read_table, table_to_csv
 
 CSV_FILE = "response_times.csv"
 FEED_FILE = "response_times.json"
@@ -206,6 +206,7 @@ def read_plan_tables(out_dir: Path) -> tuple[pd.DataFrame, pd.DataFrame, pd.Data
         ("ds", "queue", "yhat", "yhat_hi"),
         ("ds",),
         numeric_columns=("yhat", "yhat_hi"),
+        maximum=MAX_TABLE_COUNT,
         what="forecast",
     )
     numbers = ("volume", "aht_seconds", "shrinkage", "max_occupancy", "agents_required")

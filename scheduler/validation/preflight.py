@@ -53,6 +53,8 @@ class Reads:
     previous: Path | None = None  # --previous roster.csv
     previous_feeds: Path | None = None  # --previous-feeds folder
     roster: Path | None = None  # a roster to export or publish
+    forecast: Path | None = None  # staff --forecast
+    requirements: Path | None = None  # roster/validate --requirements
 
 
 @dataclass(slots=True, kw_only=True)
@@ -133,6 +135,10 @@ def check_inputs(
         _check_roster(result, config, reads.roster, what="--roster")
     if reads.previous_feeds is not None:
         _check_previous_feeds(result, reads.previous_feeds)
+    if reads.forecast is not None:
+        _check_stage_table(result, config, reads.forecast, what="--forecast")
+    if reads.requirements is not None:
+        _check_stage_table(result, config, reads.requirements, what="--requirements")
     if start is not None:
         _check_period(result, start, days, today or dt.date.today())
     return result
@@ -278,6 +284,25 @@ def _check_roster(result: InputCheck, config: Config, path: Path, *, what: str) 
             )
     queues = set(config.queue_names) | {""}
     for queue in sorted(set(roster["queue"]) - queues):
+        result.problems.add(
+            f"{path}: queue {queue!r} is not a channel of {config.path}{did_you_mean(queue, config.queue_names)}; "
+            f"channels: {', '.join(config.queue_names)}"
+        )
+
+
+def _check_stage_table(result: InputCheck, config: Config, path: Path, *, what: str) -> None:
+    """A forecast or requirements file given to a stage: readable, numbers in range, queues of the config."""
+    from scheduler.stage_files import read_forecast, read_requirements
+
+    if path.is_dir():
+        result.problems.add(f"{what} {path} is a folder: give the {what.strip('-')} file (a .csv file)")
+        return
+    try:
+        table = read_forecast(path) if what == "--forecast" else read_requirements(path)
+    except InputError as error:
+        result.problems.add(str(error))
+        return
+    for queue in sorted(set(table["queue"]) - set(config.queue_names)):
         result.problems.add(
             f"{path}: queue {queue!r} is not a channel of {config.path}{did_you_mean(queue, config.queue_names)}; "
             f"channels: {', '.join(config.queue_names)}"

@@ -176,3 +176,29 @@ def test_a_channel_setting_mistake_does_not_hide_the_history(example: Path) -> N
     result = check_inputs(example, start=START, today=TODAY)
     assert any("channels.chat.aht_seconds = -480: must be > 0" in line for line in result.problems.items)
     assert any(line.startswith(f"{history} row 7: created_at '2026-10-12T25:99:00+03:00'") for line in result.problems.items)
+
+
+def stage_file(tmp_path: Path, name: str, value_column: str, rows: list[tuple[str, str]]) -> Path:
+    path = tmp_path / name
+    lines = [f"ds,queue,{value_column}"] + [f"2026-11-23T10:00:00+03:00,{queue},{value}" for queue, value in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(("kind", "column"), [("forecast", "yhat"), ("requirements", "agents_required")])
+@pytest.mark.parametrize("value", ["1e308", "-1"])
+def test_stage_file_numbers_out_of_range_are_named_with_their_row(
+    example: Path, tmp_path: Path, kind: str, column: str, value: str
+) -> None:
+    """A hand-edited 1e308 in requirements.csv overflowed the solver (exit 1); -1 agents was planned."""
+    path = stage_file(tmp_path, f"{kind}.csv", column, [("chat/ru", "3"), ("chat/ru", value)])
+    reads = Reads(team=False, history=False, events=False, **{kind: path})
+    result = check_inputs(example, reads=reads, today=TODAY)
+    assert result.problems.items == [f"{path} row 3: {column} '{value}' must be from 0 to 1,000,000,000"]
+
+
+def test_stage_file_queues_are_checked_against_the_config(example: Path, tmp_path: Path) -> None:
+    path = stage_file(tmp_path, "forecast.csv", "yhat", [("chat/ru", "3"), ("chat/xx", "2")])
+    result = check_inputs(example, reads=Reads(team=False, history=False, events=False, forecast=path), today=TODAY)
+    assert len(result.problems.items) == 1
+    assert result.problems.items[0].startswith(f"{path}: queue 'chat/xx' is not a channel of {example} (did you mean")
