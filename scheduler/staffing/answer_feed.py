@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 
 from calendars.files import write_text_atomic
+from forecasts.grid import zone
 from scheduler.config import WEEKDAY_NAMES, Config
 from scheduler.coverage import scheduled_agents
 from scheduler.errors import InputError
@@ -247,6 +248,10 @@ def plan_eta(out_dir: Path, queue: str, received: dt.datetime) -> Eta:
         raise InputError(f"{feed_path} not found: run `peakplan plan` into {out_dir} first") from None
     except (ValueError, KeyError, TypeError) as error:
         raise InputError(f"{feed_path}: not a peakplan answer-time feed ({error})") from None
+    try:
+        zone(tz)
+    except InputError as error:
+        raise InputError(f"{feed_path}: timezone: {error}") from None
     if queue not in known:
         raise InputError(
             f"queue {queue!r} has no answer times in {out_dir}; deferred queues: {', '.join(known) or 'none'}"

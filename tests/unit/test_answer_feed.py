@@ -44,3 +44,17 @@ def test_beyond_the_plan_has_no_words() -> None:
     assert words[0] == {"reply_by_date": None, "reply_by_day": None, "reply_by_time": None}
     assert words[1]["reply_by_time"] == "13:05"
     assert _local_isos(moments, "Europe/Moscow") == [None, "2026-11-23T13:01:00+03:00"]
+
+
+def test_eta_names_an_unknown_timezone_in_the_feed(tmp_path) -> None:
+    """A hand-edited response_times.json with timezone 'Mars/X' was an internal error (ZoneInfoNotFoundError)."""
+    import datetime as dt
+    import json
+
+    from scheduler.errors import InputError
+    from scheduler.staffing.answer_feed import plan_eta
+
+    (tmp_path / "response_times.json").write_text(json.dumps({"timezone": "Mars/X", "queues": {"email": {}}}))
+    received = dt.datetime(2026, 11, 25, 10, tzinfo=dt.UTC)
+    with pytest.raises(InputError, match=r"response_times\.json: timezone: unknown timezone 'Mars/X'"):
+        plan_eta(tmp_path, "email", received)
