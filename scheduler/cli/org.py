@@ -82,6 +82,8 @@ def make_executor(executor: str, scheduler: str | None, workers: int | None, con
         if scheduler is not None or workers is not None:
             raise usage_error("--scheduler and --workers go with --executor dask")
         return SerialExecutor()
+    if scheduler is not None and workers is not None:
+        raise usage_error("--workers sizes a local cluster: it does not go with --scheduler (start workers there)")
     return DaskExecutor(scheduler, n_workers=workers, connect_timeout=connect_timeout)
 
 

@@ -87,6 +87,10 @@ def test_options_that_do_not_go_together_are_usage_errors(tmp_path: Path) -> Non
         ),
         (["--org", org, "--scheduler", "tcp://127.0.0.1:1"], "--scheduler and --workers go with --executor dask"),
         (["--org", org, "--executor", "ray"], "--executor 'ray': choose one of serial, dask"),
+        (
+            ["--org", org, "--executor", "dask", "--scheduler", "tcp://127.0.0.1:1", "--workers", "2"],
+            "--workers sizes a local cluster: it does not go with --scheduler",
+        ),
         (["--config", EXAMPLE_ORG / "apac" / "peakplan.toml", "--executor", "dask"], "go with --org"),
         ([], "give --config (one team) or --org (many teams)"),
         (["--org", org, "--previous", "roster.csv"], "--previous go with --config (one team), not with --org"),
