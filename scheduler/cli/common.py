@@ -278,9 +278,6 @@ def parse_date(text: str | None, option: str, example: str = "2026-11-25") -> dt
 
 def plan_horizon(week: str | None, start: str | None, days: int) -> tuple[dt.date, int]:
     """First day and length from --week or --start (exactly one of them) and --days."""
-    from forecasts.grid import parse_week
-    from forecasts.timestamps import MAX_YEAR, MIN_YEAR
-
     if week and start:
         raise InputError("give either --week or --start, not both")
     if not week and not start:
@@ -289,10 +286,18 @@ def plan_horizon(week: str | None, start: str | None, days: int) -> tuple[dt.dat
         first_day = parse_date(start, "--start", "2026-11-23")
         assert first_day is not None
         return first_day, days
-    first_day = parse_week(str(week))
-    if not MIN_YEAR <= first_day.year < MAX_YEAR:  # as parse_date
+    return parse_plan_week(str(week)), days
+
+
+def parse_plan_week(week: str) -> dt.date:
+    """The Monday of --week, within the years a plan can hold (as :func:`parse_date`)."""
+    from forecasts.grid import parse_week
+    from forecasts.timestamps import MAX_YEAR, MIN_YEAR
+
+    first_day = parse_week(week)
+    if not MIN_YEAR <= first_day.year < MAX_YEAR:
         raise InputError(f"--week {week!r} lies outside the years {MIN_YEAR}-{MAX_YEAR - 1} (a typo in the year?)")
-    return first_day, days
+    return first_day
 
 
 def planned_days(week: str | None, start: str | None, days: int) -> tuple[dt.date, dt.date] | None:

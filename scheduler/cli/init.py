@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from scheduler.cli.common import QuietOption, check_inputs, handle_errors, stdout
+from scheduler.cli.common import QuietOption, check_inputs, handle_errors, parse_plan_week, stdout
 
 
 @handle_errors
@@ -28,12 +28,11 @@ def init(
 
     Example: peakplan init my-team --week 2026-W48 && peakplan plan --config my-team/peakplan.toml --week 2026-W48 --out my-team/out
     """
-    from forecasts.grid import parse_week
     from scheduler.project.starter import next_monday, write_project
     from scheduler.validation.preflight import FOLDER, Output
 
     check_inputs(None, outputs=[Output(path=folder, kind=FOLDER, option="")])
-    first_day = parse_week(week) if week else next_monday(dt.date.today())
+    first_day = parse_plan_week(week) if week else next_monday(dt.date.today())
     files = write_project(folder, first_day, name=name, force=force)
     if not quiet:
         iso = first_day.isocalendar()

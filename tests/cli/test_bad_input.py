@@ -240,3 +240,10 @@ def test_planned_period_beyond_the_years_a_plan_can_hold(small_example: Path, op
     """`validate --start 9999-12-31` was an internal error (the day after overflows); `--week 9999-W01` passed."""
     result = invoke(["validate", "--config", small_example, option, value, "--inputs-only"])
     assert_clean_error(result, INPUT_ERROR, f"{option} '{value}' lies outside the years 1900-2199")
+
+
+def test_init_refuses_a_week_no_plan_can_hold(tmp_path: Path) -> None:
+    """`init --week 9999-W01` wrote a starter project that every later command refused."""
+    result = invoke(["init", tmp_path / "team", "--week", "9999-W01"])
+    assert_clean_error(result, INPUT_ERROR, "--week '9999-W01' lies outside the years 1900-2199")
+    assert not (tmp_path / "team" / "peakplan.toml").exists()
