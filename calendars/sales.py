@@ -33,6 +33,7 @@ Rules worth knowing:
 
 from __future__ import annotations
 
+import csv
 import io
 import math
 import re
@@ -471,6 +472,8 @@ def _rid(value: date | datetime, all_day: bool) -> str:
 
 # ------------------------------------------------------------------------- .csv
 
+_MAX_FIELD_CHARS = 100_000  # no name or date comes near; a longer field is not a sale calendar
+
 
 def _read_csv(file: Path, zone: ZoneInfo) -> list[SaleEvent]:
     try:
@@ -480,25 +483,18 @@ def _read_csv(file: Path, zone: ZoneInfo) -> list[SaleEvent]:
     header = text.split("\n", 1)[0]
     # Spreadsheets in many locales save "CSV" with ';' (or tabs): the header tells.
     sep = next((s for s in (",", ";", "\t") if s in header), ",")
-    try:
-        table = pd.read_csv(io.StringIO(text), sep=sep, dtype=str, keep_default_na=False)
-    except pd.errors.EmptyDataError as exc:
-        raise InputError(f"sale calendar {file} is empty: expected a header {','.join(CSV_COLUMNS)}[,uplift]") from exc
-    except (pd.errors.ParserError, ValueError) as exc:
-        raise InputError(f"sale calendar {file} could not be read as CSV: {exc}") from exc
-    table.columns = [str(c).strip().lower() for c in table.columns]
-    twice = sorted({c for c in table.columns if list(table.columns).count(c) > 1})
+    columns, records = _csv_records(text, sep, file)
+    twice = sorted({c for c in columns if columns.count(c) > 1})
     if twice:
         raise InputError(f"sale calendar {file}: column(s) {twice} appear more than once in the header")
-    missing = [c for c in CSV_COLUMNS if c not in table.columns]
+    missing = [c for c in CSV_COLUMNS if c not in columns]
     if missing:
         raise InputError(
             f"missing columns {missing} in sale calendar {file} (expected {','.join(CSV_COLUMNS)}[,uplift])"
         )
-    has_uplift = "uplift" in table.columns
+    has_uplift = "uplift" in columns
     events = []
-    for pos, record in enumerate(table.to_dict("records")):
-        row = pos + 2  # spreadsheet row: the header is row 1
+    for row, record in records:
         where = f"sale calendar {file}, row {row}"
         name = record["name"].strip()
         if not name:
@@ -545,6 +541,40 @@ def _read_csv(file: Path, zone: ZoneInfo) -> list[SaleEvent]:
             )
         )
     return events
+
+
+def _csv_records(text: str, sep: str, file: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
+    """The header's column names (lower case) and each data row as (line number, column -> text).
+
+    Streams through :mod:`csv` (pandas took minutes over a line of 100,000 commas). A row
+    with more fields than the header is refused (its values would land in the wrong
+    columns); missing trailing fields are empty.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=False)
+    previous_limit = csv.field_size_limit(_MAX_FIELD_CHARS)
+    columns: list[str] | None = None
+    records: list[tuple[int, dict[str, str]]] = []
+    try:
+        for cells in reader:
+            if not any(cell.strip() for cell in cells):
+                continue
+            if columns is None:
+                columns = [cell.strip().lower() for cell in cells]
+                continue
+            if len(cells) > len(columns):
+                raise InputError(
+                    f"sale calendar {file} line {reader.line_num}: {len(cells):,} fields, but the header has "
+                    f"{len(columns)}: a stray delimiter, or an unquoted {sep!r} in a value"
+                )
+            cells += [""] * (len(columns) - len(cells))
+            records.append((reader.line_num, dict(zip(columns, cells, strict=True))))
+    except csv.Error as exc:
+        raise InputError(f"sale calendar {file} line {reader.line_num}: cannot read as CSV: {exc}") from None
+    finally:
+        csv.field_size_limit(previous_limit)
+    if columns is None:
+        raise InputError(f"sale calendar {file} is empty: expected a header {','.join(CSV_COLUMNS)}[,uplift]")
+    return columns, records
 
 
 def _parse_when(raw: str, column: str, where: str) -> date | datetime:

@@ -516,3 +516,29 @@ def test_absurd_days_asked_for_do_not_overflow(tmp_path, first, last):
     path = ics(tmp_path, "UID:w\nSUMMARY:Weekly\nDTSTART;VALUE=DATE:20261102\nRRULE:FREQ=WEEKLY;COUNT=3")
     df = load_sale_calendar(path, TZ, days=(date(*first), date(*last)))
     assert set(df["event_id"]) <= {"w/20261102", "w/20261109", "w/20261116"}
+
+
+def test_csv_line_with_100000_commas_is_refused_at_once(tmp_path):
+    """pandas' reader ran for minutes over it (the Help Scout case of issue 12, in the sale calendar)."""
+    path = csv(tmp_path, "name,category,start,end\nA,flash,2026-12-08,2026-12-09" + "," * 100_000 + "\n")
+    assert _error(path) == (
+        f"sale calendar {path} line 2: 100,004 fields, but the header has 4: a stray delimiter, or an unquoted ',' in a value"
+    )
+
+
+def test_csv_row_with_an_extra_field_is_refused_not_shifted(tmp_path):
+    """pandas took the first column as the index: the error spoke of end 'extra' in row 2 ('flash')."""
+    path = csv(tmp_path, "name,category,start,end\n\nA,flash,2026-12-08,2026-12-09,extra\n")
+    assert _error(path).startswith(f"sale calendar {path} line 3: 5 fields, but the header has 4")
+
+
+def test_csv_rows_are_named_by_their_line_past_blank_lines(tmp_path):
+    path = csv(tmp_path, "name,category,start,end\n\nA,flash,2026-12-08,2026-12-09\nB,flash,2026-12-10,2026-12-0x\n")
+    assert _error(path).startswith(f"sale calendar {path}, row 4 ('B'): end '2026-12-0x' is not an ISO date")
+
+
+def test_a_folder_or_a_device_is_named_as_such(tmp_path):
+    assert _error(tmp_path) == f"sale calendar {tmp_path} is a folder: give the .ics or .csv file"
+    assert _error(Path("/dev/null")) == (
+        "/dev/null is not a regular file (a device or pipe): give the sale calendar as a file"
+    )
