@@ -67,6 +67,10 @@ __all__ = [
 EVENT_COLUMNS = ("event_id", "name", "category", "start", "end", "all_day", "uplift")
 CSV_COLUMNS = ("name", "category", "start", "end")  # plus optional "uplift"
 UPLIFT_PROPERTY = "X-PEAKPLAN-UPLIFT"
+MAX_CALENDAR_EVENTS = 10_000
+"""VEVENTs a sale calendar may hold (a sale a day for 27 years): more is another kind of calendar."""
+_SINGLE_PROPERTIES = ("UID", "SUMMARY", "DTSTART", "DTEND", "DURATION", "RECURRENCE-ID", UPLIFT_PROPERTY)
+"""Properties a VEVENT holds at most once (RFC 5545; the uplift is ours)."""
 # Events this far outside the asked-for days cannot touch them (the forecast
 # looks one day before and after an event); they are left out.
 DAYS_MARGIN = timedelta(days=31)
@@ -201,6 +205,12 @@ def _read_ics(file: Path, zone: ZoneInfo, window: tuple[datetime, datetime] | No
     if b"BEGIN:VCALENDAR" not in data[:4096].upper():
         raise InputError(f"sale calendar {file} is not an iCalendar file (no BEGIN:VCALENDAR)")
     _check_structure(lines, file)
+    count = sum(1 for line in lines if line.strip().upper() == "BEGIN:VEVENT")
+    if count > MAX_CALENDAR_EVENTS:  # parsing takes seconds per ten thousand: refuse before it
+        raise InputError(
+            f"sale calendar {file} holds {count:,} events, more than the {MAX_CALENDAR_EVENTS:,} a sale calendar "
+            "is read with: is it the right file (a shared team calendar, an export of every meeting)?"
+        )
     try:
         calendars = icalendar.Calendar.from_ical(data, multiple=True)
     except Exception as exc:  # icalendar raises ValueError, KeyError, ... on bad input
@@ -352,6 +362,9 @@ def _expand_vevent(
         # icalendar is lenient and keeps unparsable values as vBroken; report them.
         problems = "; ".join(f"{prop}: {problem}" for prop, problem in ev.errors)
         raise InputError(f"{where}: cannot read {problems}")
+    repeated = [prop for prop in _SINGLE_PROPERTIES if isinstance(ev.get(prop), list)]
+    if repeated:  # icalendar hands over a list: "unreadable date ('list' object has no attribute 'dt')"
+        raise InputError(f"{where}: {', '.join(repeated)} given more than once; keep one")
     if "DTSTART" not in ev:
         raise InputError(f"{where}: has no DTSTART; every sale event needs a start")
     for prop in ("DTSTART", "DTEND", "RECURRENCE-ID"):

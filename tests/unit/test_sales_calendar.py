@@ -542,3 +542,15 @@ def test_a_folder_or_a_device_is_named_as_such(tmp_path):
     assert _error(Path("/dev/null")) == (
         "/dev/null is not a regular file (a device or pipe): give the sale calendar as a file"
     )
+
+
+def test_a_property_given_twice_is_named(tmp_path):
+    """icalendar hands a list over: the message was "unreadable date ('list' object has no attribute 'dt')"."""
+    path = ics(tmp_path, "UID:a\nDTSTART;VALUE=DATE:20261208\nDTSTART;VALUE=DATE:20261209\nSUMMARY:Sale")
+    assert _error(path).endswith("DTSTART given more than once; keep one")
+
+
+def test_a_calendar_of_more_than_ten_thousand_events_is_refused_before_parsing(tmp_path):
+    events = [f"UID:u{i}\nDTSTART;VALUE=DATE:20261208\nSUMMARY:S" for i in range(10_001)]
+    path = ics(tmp_path, *events)
+    assert "holds 10,001 events, more than the 10,000" in _error(path)
