@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import fcntl
-import json
-import os
 import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from session_once import once_per_session
 from typer.testing import CliRunner, Result
 
 from scheduler.cli import app
@@ -45,25 +43,16 @@ class PlanRun:
 def run_once(tmp_path_factory: pytest.TempPathFactory, name: str, args: Callable[[Path], Sequence[str]]) -> PlanRun:
     """``peakplan ARGS`` run once per test session, however many xdist workers ask for it.
 
-    The first worker to take the lock runs the command into ``<shared temp>/<name>/out`` and saves
-    its result next to it; the others wait for the lock and read the saved result. Tests must not
-    change the folder (copy it first). ``args`` gets the output folder.
+    The output folder is ``<shared folder>/out``; tests must not change it (copy it first).
+    ``args`` gets the output folder.
     """
-    root = tmp_path_factory.getbasetemp()
-    if os.environ.get("PYTEST_XDIST_WORKER"):
-        root = root.parent  # the workers' base folders share this parent
-    folder = root / f"shared-{name}"
-    with open(root / f"shared-{name}.lock", "w", encoding="utf-8") as lock:
-        fcntl.flock(lock, fcntl.LOCK_EX)
-        saved = folder / "result.json"
-        if not saved.exists():
-            folder.mkdir(parents=True, exist_ok=True)
-            result = invoke(args(folder / "out"))
-            values = {"exit_code": result.exit_code, "stdout": result.stdout, "stderr": result.stderr, "output": result.output}
-            partial = folder / "result.json.part"
-            partial.write_text(json.dumps(values), encoding="utf-8")
-            partial.replace(saved)
-    return PlanRun(out=folder / "out", result=SavedResult(**json.loads(saved.read_text(encoding="utf-8"))))
+
+    def run(folder: Path) -> SavedResult:
+        result = invoke(args(folder / "out"))
+        return SavedResult(exit_code=result.exit_code, stdout=result.stdout, stderr=result.stderr, output=result.output)
+
+    folder, saved = once_per_session(tmp_path_factory, name, run)
+    return PlanRun(out=folder / "out", result=saved)
 
 
 def demo_args(out: Path, *extra: str) -> list[str]:
@@ -97,7 +86,9 @@ def snapshot(folder: Path) -> Snapshot:
     """Every file under ``folder`` as bytes, keyed by relative path; None if the folder is absent."""
     if not folder.exists():
         return None
-    return {path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()}
+    return {
+        path.relative_to(folder).as_posix(): path.read_bytes() for path in sorted(folder.rglob("*")) if path.is_file()
+    }
 
 
 def team_agent_ids(team_file: Path) -> list[str]:
@@ -122,5 +113,3 @@ def assert_clean_error(result: Result, code: int, *fragments: str) -> str:
     for fragment in fragments:
         assert fragment in line, (fragment, line)
     return line
-
-

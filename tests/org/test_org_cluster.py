@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from org_support import EXAMPLE_ORG, org_run, org_with_broken_team, snapshot
+from session_once import once_per_session
 
 from scheduler.errors import ExitCode
 from scheduler.org import (
@@ -45,7 +46,11 @@ def cluster() -> Iterator[str]:
 
 @pytest.fixture(scope="module")
 def org_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return org_with_broken_team(tmp_path_factory.mktemp("org") / "org")
+    """One copy for the session: the broken team's error names its path, and both runs must name the same."""
+    _, path = once_per_session(
+        tmp_path_factory, "org-with-broken-team", lambda folder: org_with_broken_team(folder / "org")
+    )
+    return path
 
 
 def _plan(
@@ -57,8 +62,11 @@ def _plan(
 
 @pytest.fixture(scope="module")
 def serial_run(org_file: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[OrgResult, Path]:
-    out = tmp_path_factory.mktemp("serial")
-    return _plan(org_file, SerialExecutor(), out), out
+    """Planned once for the session: the tests needing it may land on both xdist workers."""
+    folder, result = once_per_session(
+        tmp_path_factory, "org-serial", lambda folder: _plan(org_file, SerialExecutor(), folder / "out")
+    )
+    return result, folder / "out"
 
 
 @pytest.fixture(scope="module")
