@@ -190,7 +190,11 @@ def solve_aggregate(
     Raises:
         InfeasibleError: the summed rules admit no counts at all (some agent's
             rules are infeasible; the caller explains which).
+        ValueError: ``plans`` with ``whole_agents`` (the whole-agent curve
+            counts agents working, not the queues their plans serve).
     """
+    if plans and whole_agents:
+        raise ValueError("plans need per-queue coverage: combine them with whole_queues or the default")
     classes = agent_classes(problem)
     building = build_seconds(problem)
     if time_limit is not None:

@@ -82,3 +82,10 @@ def test_the_block_aware_bound_is_stronger_and_still_below_a_roster(binding) -> 
     assert planned.bound > free.bound
     roster = make_roster(config, team, requirements, start, days)
     assert planned.bound <= roster.objective
+
+
+def test_plans_need_per_queue_coverage(binding) -> None:  # noqa: ANN001
+    config, team, requirements, start, _days = binding
+    problem = build_problem(config, team, requirements, start, 1)
+    with pytest.raises(ValueError, match="per-queue coverage"):
+        solve_aggregate(problem, whole_agents=True, plans=True)
