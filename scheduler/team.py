@@ -278,6 +278,9 @@ def _parse_agent(
         else section.require("channels") or []
     )
     known = sorted({*queues, *(queue.split("/", 1)[0] for queue in queues)})
+    if section.ok("channels") and "channels" in section.table and not channels:
+        # an agent who serves nothing cannot be rostered (the contract's minimum hours cannot be met)
+        section.fail(f"{where}.channels = []: list the channels the agent serves, e.g. {known[:2]}", "channels")
     for channel in [channel for channel in channels if channel not in known]:
         section.fail(
             f"{where}.channels: unknown channel {channel!r}{did_you_mean(channel, known)}; "

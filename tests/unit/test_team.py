@@ -76,6 +76,12 @@ def test_unknown_channel_names_agent_and_config_channels(tmp_path: Path) -> None
     )
 
 
+def test_an_agent_serving_no_channel_is_named(tmp_path: Path) -> None:
+    """channels = [] passed validate: an agent who serves nothing cannot be rostered."""
+    path = write(tmp_path, CONTRACTS + agent_toml(channels="[]"))
+    assert error_text(path) == f"{path}: agent 'a1'.channels = []: list the channels the agent serves, e.g. ['chat', 'email']"
+
+
 def test_unknown_contract(tmp_path: Path) -> None:
     path = write(tmp_path, CONTRACTS + agent_toml(contract="intern"))
     assert error_text(path) == f"{path}: agent 'a1'.contract = 'intern': unknown contract; the [[contracts]] are full_time"
