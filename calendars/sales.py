@@ -67,10 +67,9 @@ __all__ = [
 EVENT_COLUMNS = ("event_id", "name", "category", "start", "end", "all_day", "uplift")
 CSV_COLUMNS = ("name", "category", "start", "end")  # plus optional "uplift"
 UPLIFT_PROPERTY = "X-PEAKPLAN-UPLIFT"
-MAX_CALENDAR_EVENTS = 10_000
-"""VEVENTs a sale calendar may hold (a sale a day for 27 years): more is another kind of calendar."""
+MAX_CALENDAR_EVENTS = 10_000  # VEVENTs (a sale a day for 27 years): more is another kind of calendar
+# Properties a VEVENT holds at most once (RFC 5545; the uplift is ours).
 _SINGLE_PROPERTIES = ("UID", "SUMMARY", "DTSTART", "DTEND", "DURATION", "RECURRENCE-ID", UPLIFT_PROPERTY)
-"""Properties a VEVENT holds at most once (RFC 5545; the uplift is ours)."""
 # Events this far outside the asked-for days cannot touch them (the forecast
 # looks one day before and after an event); they are left out.
 DAYS_MARGIN = timedelta(days=31)
@@ -557,12 +556,9 @@ def _read_csv(file: Path, zone: ZoneInfo) -> list[SaleEvent]:
 
 
 def _csv_records(text: str, sep: str, file: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    """The header's column names (lower case) and each data row as (line number, column -> text).
-
-    Streams through :mod:`csv` (pandas took minutes over a line of 100,000 commas). A row
-    with more fields than the header is refused (its values would land in the wrong
-    columns); missing trailing fields are empty.
-    """
+    """The header's columns (lower case) and each row as (line number, column -> text), through :mod:`csv`
+    (pandas took minutes over a line of 100,000 commas). A row with more fields than the header is refused
+    (its values would land in the wrong columns); missing trailing fields are empty."""
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=False)
     previous_limit = csv.field_size_limit(_MAX_FIELD_CHARS)
     columns: list[str] | None = None
