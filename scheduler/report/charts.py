@@ -78,14 +78,17 @@ def _format_time_axis(axis: Any) -> None:
 
     import matplotlib.dates as mdates
 
-    low, high = axis.get_xlim()  # matplotlib dates: days
+    low, high = axis.get_xlim()  # matplotlib dates: days since 1970-01-01, so whole numbers are midnights
     step = max(1, math.ceil((high - low) / MAX_DAY_LABELS))
     axis.xaxis.set_major_locator(mdates.DayLocator(interval=step))
-    axis.xaxis.set_minor_locator(mdates.DayLocator())
     axis.xaxis.set_major_formatter(mdates.DateFormatter("%a %d %b" if step == 1 else "%d %b"))
     axis.tick_params(axis="x", labelsize=8)
     axis.grid(True, which="major", color="#dddddd", linewidth=0.6)
-    axis.grid(True, which="minor", color="#f0f0f0", linewidth=0.4)
+    # Every midnight as one faint line collection rather than minor ticks: a tick is several artists
+    # laid out one by one, and a month of them per panel cost ~0.6 s of CPU per report.
+    midnights = np.arange(math.ceil(low), math.floor(high) + 1)
+    axis.vlines(midnights, 0, 1, transform=axis.get_xaxis_transform(), color="#f0f0f0", linewidth=0.4, zorder=0)
+    axis.set_xlim(low, high)
     axis.set_axisbelow(True)
 
 
