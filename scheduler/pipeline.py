@@ -458,7 +458,7 @@ def _with_history_and_events(inputs: ReportInputs) -> ReportInputs:
     warnings = list(inputs.warnings)
     history: pd.DataFrame | None = None
     try:
-        history = read_history(config).frame
+        history = history_by_queue(config, read_history(config).frame)
     except InputError as error:
         warnings.append(f"history not drawn: {error}")
     local = inputs.forecast["ds"].dt.tz_convert(config.timezone)
@@ -467,6 +467,29 @@ def _with_history_and_events(inputs: ReportInputs) -> ReportInputs:
     return dataclasses.replace(
         inputs, history=history, events=events if not events.empty else None, warnings=tuple(warnings)
     )
+
+
+def history_by_queue(config: Config, history: pd.DataFrame) -> pd.DataFrame:
+    """The channel history (``ds, queue, y``) per planned queue: each routed channel split into its queues.
+
+    The routed counts hold only intervals with tickets; each queue gets its channel's intervals, zero
+    where it had none, so a chart draws quiet hours as zero rather than a line across them.
+    """
+    if not config.routing.active:
+        return history
+    routed, _ = queue_counts(config)
+    routed["ds"] = routed["ds"].astype(history["ds"].dtype)
+    split = set(config.routing.channels)
+    parts = [history[~history["queue"].isin(split)]]
+    for queue in config.queue_names:
+        channel = config.routing.channel_of(queue)
+        if channel not in split:
+            continue
+        grid = history.loc[history["queue"] == channel, ["ds"]]
+        counts = routed.loc[routed["queue"] == queue, ["ds", "y"]]
+        part = grid.merge(counts, on="ds", how="left").fillna({"y": 0.0})
+        parts.append(part.assign(queue=queue))
+    return pd.concat(parts, ignore_index=True)[list(history.columns)]
 
 
 def load_report_inputs(
