@@ -16,10 +16,10 @@ import pandas as pd
 
 from calendars.errors import InputError
 from forecasts.daytypes import BRIDGE, INSIDE, DayTypes, assign_day_types
-from forecasts.grid import local_midnight, zone
+from forecasts.grid import local_dates, local_midnight, zone
 from forecasts.holidays_calendar import HOLIDAY_CATEGORY
 from forecasts.outages import outage_mask
-from forecasts.series import NS_PER_MINUTE, Series, local_dates, utc_column
+from forecasts.series import NS_PER_MINUTE, Series, utc_column
 
 EVENT_REQUIRED_COLUMNS: tuple[str, ...] = ("event_id", "name", "category", "start", "end", "uplift")
 """Columns of the events table the forecast reads (``all_day`` is optional)."""

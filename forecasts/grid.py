@@ -11,6 +11,7 @@ import datetime as dt
 import re
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import numpy as np
 import pandas as pd
 
 from calendars.errors import InputError
@@ -55,3 +56,8 @@ def interval_grid(start: dt.date, days: int, tz: str, interval_minutes: int) -> 
     begin = local_midnight(start, tz).tz_convert("UTC")
     end = local_midnight(start + dt.timedelta(days=days), tz).tz_convert("UTC")
     return pd.date_range(begin, end, freq=f"{interval_minutes}min", inclusive="left", name="ds")
+
+
+def local_dates(stamps: pd.Series | pd.DatetimeIndex, tz: str) -> np.ndarray:
+    """Local calendar date of each UTC instant in ``tz``, as ``datetime64[D]``."""
+    return pd.DatetimeIndex(stamps).tz_convert(zone(tz)).tz_localize(None).to_numpy().astype("datetime64[D]")

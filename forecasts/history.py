@@ -55,7 +55,7 @@ import pandas as pd
 from calendars.errors import InputError
 from forecasts.csvread import read_csv_columns
 from forecasts.exports import export_preset, normalize_queue_names
-from forecasts.grid import interval_grid, local_midnight, zone
+from forecasts.grid import interval_grid, local_dates, local_midnight, zone
 from forecasts.timestamps import MIN_YEAR, ParsedTimestamps, parse_timestamps, row_label
 
 P = ParamSpec("P")
@@ -461,12 +461,6 @@ def _parse_counts(raw: pd.Series, name: str) -> pd.Series:
     return y
 
 
-def _local_dates(stamps: pd.Series | pd.DatetimeIndex, tz: str) -> np.ndarray:
-    """Local calendar date of each UTC instant, as ``datetime64[D]``."""
-    local = pd.DatetimeIndex(stamps).tz_convert(zone(tz)).tz_localize(None)
-    return local.to_numpy().astype("datetime64[D]")
-
-
 def _bin_to_grid(stamps: pd.Series, tz: str, interval_minutes: int) -> pd.DatetimeIndex:
     """Start (UTC) of the grid interval holding each instant.
 
@@ -475,7 +469,7 @@ def _bin_to_grid(stamps: pd.Series, tz: str, interval_minutes: int) -> pd.Dateti
     them (so zones with a half-hour offset bin correctly too).
     """
     interval_grid(dt.date(2000, 1, 1), 1, "UTC", interval_minutes)  # validates the length
-    days = _local_dates(stamps, tz)
+    days = local_dates(stamps, tz)
     unique_days = np.unique(days)
     midnights = np.array(
         [local_midnight(d.astype(object), tz).tz_convert("UTC").as_unit("ns").value for d in unique_days],
@@ -496,7 +490,7 @@ def _zero_filled(
     queue: pd.Series,
     queues: Sequence[str] | None,
 ) -> pd.DataFrame:
-    days = _local_dates(stamps, tz)
+    days = local_dates(stamps, tz)
     first, last = days.min().astype(object), days.max().astype(object)
     grid = interval_grid(first, (last - first).days + 1, tz, interval_minutes).as_unit("ns")
     names = sorted(set(queues)) if queues is not None else sorted(queue.unique().tolist())

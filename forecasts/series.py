@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 
 from calendars.errors import InputError
-from forecasts.grid import interval_grid, local_midnight, zone
+from forecasts.grid import interval_grid, local_dates, local_midnight, zone
 
 NS_PER_MINUTE = 60 * 1_000_000_000
 
@@ -148,10 +148,6 @@ def utc_column(values: pd.Series, source: str, column: str) -> pd.Series:
             return pd.Series(values, dtype="datetime64[ns, UTC]")
         raise InputError(f"{source}: column {column!r} must hold timezone-aware timestamps, got {values.dtype}")
     return values.dt.tz_convert("UTC").astype("datetime64[ns, UTC]")
-
-
-def local_dates(stamps: pd.DatetimeIndex, tz: str) -> np.ndarray:
-    return stamps.tz_convert(zone(tz)).tz_localize(None).to_numpy().astype("datetime64[D]")
 
 
 def weekday_of(dates: np.ndarray) -> np.ndarray:
