@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 import textwrap
@@ -17,6 +16,7 @@ from calendars import files
 from calendars.errors import InputError
 from calendars.feed_folder import prepare_feeds, write_feeds
 from calendars.shifts import FeedAgent
+from failure_injection import FILE_OPERATIONS, fail_at_every_step
 from feeds_support import GENERATED_AT, parse_everywhere, roster
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -62,54 +62,16 @@ def old_and_new(tmp_path: Path) -> tuple[Path, dict[str, bytes], dict[str, bytes
     return out, old, new
 
 
-FILE_OPERATIONS = ("link", "rename", "fsync", "chmod", "mkdir", "rmdir")
-
-
 def test_failure_at_every_step_leaves_the_old_or_the_new_complete_set(tmp_path, monkeypatch):
     out, old, new = old_and_new(tmp_path)
-    pristine = tmp_path / "pristine"
-    shutil.copytree(out, pristine)
-    real = {name: getattr(os, name) for name in FILE_OPERATIONS}
-    real_open, real_exchange = open, files._exchange
-    step = {"now": 0, "fail_at": 0}
 
-    def tick():
-        step["now"] += 1
-        if step["now"] == step["fail_at"]:
-            raise OSError(28, "No space left on device (injected)")
-
-    def counting(function):
-        def wrapper(*args, **kwargs):
-            tick()
-            return function(*args, **kwargs)
-
-        return wrapper
-
-    for name in FILE_OPERATIONS:
-        monkeypatch.setattr(os, name, counting(real[name]))
-    monkeypatch.setattr(files, "open", counting(real_open), raising=False)
-    monkeypatch.setattr(files, "_exchange", counting(real_exchange))
-    outcomes = []
-    for fail_at in range(1, 200):
-        step.update(now=0, fail_at=fail_at)
-        try:
-            write(out, MOVED, LATER)
-        except OSError:
-            got = snapshot(out)
-            assert got in (old, new), f"a mix after a failure at step {fail_at}: {sorted(got)}"
-            outcomes.append("old" if got == old else "new")
-        else:
-            if step["now"] < fail_at:
-                break  # the write completed before the step to fail: every step has been tried
-            # A failure it got past (mkdir exist_ok, an unsyncable folder, an old copy it could not delete).
-            assert snapshot(out) == new
-        step["fail_at"] = 0
-        write(out, MOVED, LATER)  # the next run completes and removes what the failed one left
+    def repaired():
         assert snapshot(out) == new and leftovers(out) == []
-        shutil.rmtree(out)
-        shutil.copytree(pristine, out)  # back to the first run's folder for the next step
-    else:
-        pytest.fail("the write never completed")
+
+    outcomes = fail_at_every_step(
+        monkeypatch, out, write=lambda: write(out, MOVED, LATER), read=lambda: snapshot(out), old=old, new=new,
+        repaired=repaired,
+    )  # fmt: skip
     assert snapshot(out) == new and leftovers(out) == []
     assert len(outcomes) >= 8 and outcomes[0] == "old"  # the injection reached every step of the write
 

@@ -3,18 +3,25 @@ complete plan or the new one, never new tables beside old feeds (issue 12, "a ru
 
 from __future__ import annotations
 
-import os
-import shutil
 from pathlib import Path
 
 import pytest
+from failure_injection import fail_at_every_step
 
-from calendars import files
 from calendars.files import replace_folder
 
-OLD = {"forecast.csv": b"old forecast", "roster.csv": b"old roster", "feeds/a01.ics": b"old a01", "feeds/team.ics": b"t"}
-NEW = {"forecast.csv": b"new forecast", "roster.csv": b"new roster", "feeds/a01.ics": b"new a01", "feeds/team.ics": b"t"}
-OPERATIONS = ("link", "rename", "fsync", "chmod", "mkdir", "rmdir")
+OLD = {
+    "forecast.csv": b"old forecast",
+    "roster.csv": b"old roster",
+    "feeds/a01.ics": b"old a01",
+    "feeds/team.ics": b"t",
+}
+NEW = {
+    "forecast.csv": b"new forecast",
+    "roster.csv": b"new roster",
+    "feeds/a01.ics": b"new a01",
+    "feeds/team.ics": b"t",
+}
 
 
 def tree(folder: Path) -> dict[str, bytes]:
@@ -42,45 +49,16 @@ def test_nested_names_rebuild_the_subfolder_and_carry_other_files_over(tmp_path:
 def test_failure_at_every_step_leaves_the_old_or_the_new_plan(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     out = tmp_path / "out"
     old = first_run(out)
-    pristine = tmp_path / "pristine"
-    shutil.copytree(out, pristine)
     new = {**old, **NEW}
-    step = {"now": 0, "fail_at": 0}
 
-    def counting(function):  # type: ignore[no-untyped-def]
-        def wrapper(*args, **kwargs):  # type: ignore[no-untyped-def]
-            step["now"] += 1
-            if step["now"] == step["fail_at"]:
-                raise OSError(28, "No space left on device (injected)")
-            return function(*args, **kwargs)
-
-        return wrapper
-
-    for name in OPERATIONS:
-        monkeypatch.setattr(os, name, counting(getattr(os, name)))
-    monkeypatch.setattr(files, "open", counting(open), raising=False)
-    monkeypatch.setattr(files, "_exchange", counting(files._exchange))
-    outcomes = []
-    for fail_at in range(1, 200):
-        step.update(now=0, fail_at=fail_at)
-        try:
-            replace_folder(out, NEW)
-        except OSError:
-            got = tree(out)
-            assert got in (old, new), f"a mix after a failure at step {fail_at}: {sorted(got.items())}"
-            outcomes.append("old" if got == old else "new")
-        else:
-            if step["now"] < fail_at:
-                break  # the write completed before the step to fail: every step has been tried
-            assert tree(out) == new  # a failure it got past (an unsyncable folder, say)
-        step["fail_at"] = 0
-        replace_folder(out, NEW)  # the next run completes and removes what the failed one left
+    def repaired() -> None:
         assert tree(out) == new
         assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []
-        shutil.rmtree(out)
-        shutil.copytree(pristine, out)
-    else:
-        pytest.fail("the write never completed")
+
+    outcomes = fail_at_every_step(
+        monkeypatch, out, write=lambda: replace_folder(out, NEW), read=lambda: tree(out), old=old, new=new,
+        repaired=repaired,
+    )  # fmt: skip
     assert len(outcomes) >= 8 and outcomes[0] == "old"
 
 
