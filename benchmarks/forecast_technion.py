@@ -26,7 +26,7 @@ repository; read its SOURCE.md), with the public holidays of ``holidays``
    with closed weekends, bridge days and a Christmas period; a UK team closed
    on bank holidays; a Russian shop open every day that works its holidays at
    a reduced level): the model must beat the 8-week average and the day-type
-   rule there, overall and on event days.
+   rule there (both readings: scaled and unscaled), overall and on event days.
 
 4. **First holidays.** The week of every holiday a short history
    (:data:`FIRST_HOLIDAY_WEEKS` weeks) has seen none before, on the Technion
@@ -285,10 +285,14 @@ def _print_generalisation(title: str, origins: tuple[dt.date, ...], country: str
     print(format_breakdown(result))
 
 
+RULES = ("day_type_rule", "rest_day_rule")
+"""The day-type rule read two ways (scaled by past holidays as worded, and unscaled): the targets take the stronger."""
+
+
 def _beats_baselines(result: BacktestResult) -> bool:
-    """The model beats the 8-week average and the day-type rule, overall and on event days."""
+    """The model beats the 8-week average and both readings of the day-type rule, overall and on event days."""
     return all(
-        result.score("model", d)["wape"] < min(result.score(m, d)["wape"] for m in ("avg_8w", "day_type_rule"))
+        result.score("model", d)["wape"] < min(result.score(m, d)["wape"] for m in ("avg_8w", *RULES))
         for d in ("all", "event")
     )
 
@@ -359,7 +363,9 @@ def main() -> int:
           f"year of hourly data ({len(year):,} hours), {core}: {speed:.2f} s")  # fmt: skip
 
     average = {days: result.score("avg_8w", days) for days in ("all", "event", "normal")}
-    rule = {days: result.score("day_type_rule", days) for days in ("all", "event", "normal")}
+    # the stronger reading of the rule on each day class (unscaled on this series: see docs/forecast.md)
+    rule = {days: min((result.score(m, days) for m in RULES), key=lambda row: row["wape"])
+            for days in ("all", "event", "normal")}  # fmt: skip
     synthetic = [(name, _synthetic(title, country, tz, seed, mean_of))
                  for name, title, country, tz, seed, mean_of in SYNTHETIC_SERIES]  # fmt: skip
     print()
@@ -375,16 +381,16 @@ def main() -> int:
 
     cover = model["event"]["coverage_p80"]
     checks = [
-        ("holiday+eve WAPE <= 2/3 of the day-type rule's", model["event"]["wape"] <= 2 / 3 * rule["event"]["wape"],
+        ("holiday+eve WAPE <= 2/3 of the stronger day-type rule's", model["event"]["wape"] <= 2 / 3 * rule["event"]["wape"],
          f"{100 * model['event']['wape']:.1f} <= {200 / 3 * rule['event']['wape']:.1f}"),
         ("holiday+eve WAPE <= 1/4 of the 8-week average's", model["event"]["wape"] <= 0.25 * average["event"]["wape"],
          f"{100 * model['event']['wape']:.1f} <= {25 * average['event']['wape']:.1f}"),
-        ("overall WAPE >= 10% below the day-type rule's", model["all"]["wape"] <= 0.9 * rule["all"]["wape"],
+        ("overall WAPE >= 10% below the stronger day-type rule's", model["all"]["wape"] <= 0.9 * rule["all"]["wape"],
          f"{100 * model['all']['wape']:.1f} <= {90 * rule['all']['wape']:.1f}"),
         (f"normal-day WAPE no worse than before issue 18 ({NORMAL_BEFORE:.1f})",
          100 * model["normal"]["wape"] <= NORMAL_BEFORE + 0.05, f"{100 * model['normal']['wape']:.1f}"),
         ("P80 coverage on holiday+eve hours 75-85%", 0.75 <= cover <= 0.85, f"{100 * cover:.0f}%"),
-        *((f"synthetic {name}: beats the 8-week average and the day-type rule, overall and on event days",
+        *((f"synthetic {name}: beats the 8-week average and both day-type rules, overall and on event days",
            _beats_baselines(result), "see above") for name, result in synthetic),
         (f"{SPEED_ORIGINS}-origin backtest over a year < {SPEED_TARGET_SECONDS:.0f} s on one core",
          speed < SPEED_TARGET_SECONDS, f"{speed:.2f} s"),

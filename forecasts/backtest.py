@@ -13,7 +13,13 @@ the same run scores, on the same intervals:
   the weekly rest day (the weekday with the least volume over the 8 weeks), an
   eve like the day before the rest day, each scaled by what past holidays
   (eves) did against that day's average; every other day is the 8-week
-  same-weekday average of the days that were neither holidays nor eves.
+  same-weekday average of the days that were neither holidays nor eves;
+* ``rest_day_rule``: the same rule unscaled (a holiday is the rest day's
+  8-week average, an eve the day before it's): the issue's wording read
+  without "scaled by what past holidays did". The two readings win on
+  different teams (scaling helps a team that works its holidays at a reduced
+  level, and hurts where the few past holidays were unlike the next one), so
+  both are scored and a model must beat the stronger.
 
 Scores (all intervals of all origins pooled):
 
@@ -46,7 +52,7 @@ from forecasts.predict import predict
 from forecasts.series import Series
 from forecasts.settings import MIN_NORMAL_OCCURRENCES, WEEKDAYS, ModelOptions
 
-METHODS: tuple[str, ...] = ("model", "seasonal_naive", "avg_8w", "day_type_rule")
+METHODS: tuple[str, ...] = ("model", "seasonal_naive", "avg_8w", "day_type_rule", "rest_day_rule")
 """Methods scored by :func:`backtest`, in report order."""
 
 DAY_CLASSES: tuple[str, ...] = ("all", "event", "normal")
@@ -78,6 +84,7 @@ PREDICTION_COLUMNS: tuple[str, ...] = (
     "seasonal_naive",
     "avg_8w",
     "day_type_rule",
+    "rest_day_rule",
     "day_type",
     "holiday",
 )
@@ -196,6 +203,7 @@ def backtest(
         bands = calibrated_bands(series, state, fit, prediction, cutoff, horizon_days, options)
         naive, average = _baselines(series, prediction.intervals, cutoff)
         rule = _day_type_rule(series, state, prediction.intervals, cutoff)
+        rest_rule = _day_type_rule(series, state, prediction.intervals, cutoff, scaled=False)
         days = series.interval_date[prediction.intervals]
         is_event = state.during[days] | state.eve[days]
         event_days.update(d.astype(object) for d in series.dates[np.unique(days[is_event])])
@@ -216,6 +224,7 @@ def backtest(
                         "seasonal_naive": naive[q],
                         "avg_8w": average[q],
                         "day_type_rule": rule[q],
+                        "rest_day_rule": rest_rule[q],
                         "day_type": np.array(DAY_TYPES, dtype=object)[state.types.kind[days]],
                         "holiday": state.types.key[days],
                     }
@@ -277,7 +286,7 @@ def backtest_summary(result: BacktestResult) -> dict[str, object]:
 
 
 METHOD_COLUMNS = {"model": "yhat", "seasonal_naive": "seasonal_naive", "avg_8w": "avg_8w",
-                  "day_type_rule": "day_type_rule"}  # fmt: skip
+                  "day_type_rule": "day_type_rule", "rest_day_rule": "rest_day_rule"}  # fmt: skip
 """The column of :attr:`BacktestResult.predictions` that holds each method's forecast."""
 
 
@@ -304,7 +313,7 @@ def _baselines(series: Series, intervals: np.ndarray, cutoff: int) -> tuple[np.n
 
 
 METHOD_NAMES = {"model": "peakplan model", "seasonal_naive": "seasonal naive", "avg_8w": "8-week average",
-                "day_type_rule": "day-type rule"}  # fmt: skip
+                "day_type_rule": "day-type rule", "rest_day_rule": "unscaled rule"}  # fmt: skip
 """How each method is called in printed reports."""
 
 
@@ -353,8 +362,10 @@ def format_event_days(result: BacktestResult, tz: str) -> str:
     return "\n".join(lines)
 
 
-def _day_type_rule(series: Series, state: CalendarState, intervals: np.ndarray, cutoff: int) -> np.ndarray:
-    """The hand rule of the module docstring for the given intervals, (Q, n)."""
+def _day_type_rule(
+    series: Series, state: CalendarState, intervals: np.ndarray, cutoff: int, *, scaled: bool = True
+) -> np.ndarray:
+    """The hand rule of the module docstring for the given intervals, (Q, n); unscaled: ``rest_day_rule``."""
     kind = state.types.kind
     plain = series.present & ~np.isin(kind, (HOLIDAY, EVE))
     recent = np.arange(max(0, cutoff - 7 * AVERAGE_WEEKS), cutoff)
@@ -369,7 +380,7 @@ def _day_type_rule(series: Series, state: CalendarState, intervals: np.ndarray, 
     reference = {HOLIDAY: rest, EVE: (rest - 1) % 7}
     scale = {}
     for day_kind, w in reference.items():
-        past = np.flatnonzero(series.present[:cutoff] & (kind[:cutoff] == day_kind))
+        past = np.flatnonzero(series.present[:cutoff] & (kind[:cutoff] == day_kind) & scaled)
         expected = daily[:, w] * len(past)
         scale[day_kind] = np.divide(series.totals[:, past].sum(axis=1), expected, out=np.ones(n_q), where=expected > 0)
     days = series.interval_date[intervals]

@@ -192,7 +192,7 @@ def _print_backtest(result: BacktestResult, horizon_days: int) -> None:
         "bias = sum(forecast - actual) / sum actual; P80/P95 cov. = share of actuals inside the model's bands; "
         "seasonal naive = the same interval a week earlier; 8-week average = the same weekday and interval "
         "over the 8 weeks before the origin; day-type rule = a holiday like the weekly rest day, an eve like the day "
-        "before it, each scaled by what past ones did",
+        "before it, each scaled by what past ones did; unscaled rule = the same without the scaling",
         markup=False,
     )
 

@@ -116,6 +116,24 @@ def test_a_known_recurring_closure_is_learned_and_beats_the_8_week_average() -> 
     assert closed["yhat"].sum() == pytest.approx(closed["y"].sum(), rel=0.25)
 
 
+def test_the_unscaled_rule_is_the_rest_days_average_and_the_scaled_one_its_multiple() -> None:
+    history = weekly_history(dt.date(2025, 11, 3), 12)  # the quietest weekday (the rest day) is Monday
+    local = history["ds"].dt.tz_convert(TZ)
+    past = local.dt.strftime("%Y-%m-%d") == "2026-01-07"  # a past holiday at 40% of its own weekday
+    history.loc[past, "y"] *= 0.4
+    result = backtest(history, closures(["2026-01-07", "2026-01-21"]), origins=[dt.date(2026, 1, 19)], options=HOURLY)
+    p = result.predictions
+    on = p["ds"].dt.tz_convert(TZ).dt.strftime("%Y-%m-%d")
+    holiday, normal = p[on == "2026-01-21"], p[(p["day_class"] == "normal")]
+    mondays = [local.dt.strftime("%Y-%m-%d") == str(dt.date(2026, 1, 19) - dt.timedelta(weeks=k)) for k in range(1, 9)]
+    rest_day = np.mean([history.loc[m, "y"].to_numpy() for m in mondays], axis=0)
+    np.testing.assert_allclose(holiday["rest_day_rule"], rest_day)  # the rest day as it was, unscaled
+    scale = holiday["day_type_rule"].to_numpy() / rest_day
+    np.testing.assert_allclose(scale, scale[0])  # one factor for the day: what the past holiday did
+    assert scale[0] == pytest.approx(history.loc[past, "y"].sum() / rest_day.sum())
+    np.testing.assert_allclose(normal["rest_day_rule"], normal["day_type_rule"])  # other days: the same average
+
+
 def test_event_days_are_listed_one_line_per_local_date_with_each_methods_error() -> None:
     history = weekly_history(dt.date(2026, 1, 5), 12, rng=np.random.default_rng(4))
     result = backtest(history, closures(["2026-03-18"]), origins=[dt.date(2026, 3, 16)], options=HOURLY)
@@ -134,10 +152,10 @@ def test_summary_is_json_ready() -> None:
     result = backtest(history, None, origins=[dt.date(2026, 3, 16)], options=HOURLY)
     summary = json.loads(json.dumps(backtest_summary(result)))
     assert summary["origins"] == ["2026-03-16"]
-    assert set(summary["scores"]) == {"model", "seasonal_naive", "avg_8w", "day_type_rule"}
+    assert set(summary["scores"]) == {"model", "seasonal_naive", "avg_8w", "day_type_rule", "rest_day_rule"}
     assert set(summary["scores"]["model"]["all"]) == {"wape", "bias", "intervals", "actual", "coverage_p80", "coverage_p95"}
     assert summary["scores"]["model"]["event"]["wape"] is None  # no event days: no score, not NaN
-    assert set(summary["wape_by_origin"]["2026-03-16"]) == {"model", "seasonal_naive", "avg_8w", "day_type_rule"}
+    assert set(summary["wape_by_origin"]["2026-03-16"]) == {"model", "seasonal_naive", "avg_8w", "day_type_rule", "rest_day_rule"}
 
 
 def test_bad_origins_are_input_errors() -> None:
