@@ -25,7 +25,9 @@ repository; read its SOURCE.md), with the public holidays of ``holidays``
    US bank closed on some federal holidays and open on others; a German team
    with closed weekends, bridge days and a Christmas period; a UK team closed
    on bank holidays; a Russian shop open every day that works its holidays at
-   a reduced level): the model must beat the 8-week average and the day-type
+   a reduced level; an Israeli bank whose holidays look like its Saturday and
+   eves like its Friday, the custom of the second half of 1999 where the
+   issue measured the rule's 44%): the model must beat the 8-week average and the day-type
    rule there (both readings: scaled and unscaled), overall and on event days.
 
 4. **First holidays.** The week of every holiday a short history
@@ -71,6 +73,7 @@ SYNTH_EARLY_EVES = ("Thanksgiving Day", "Christmas Day")  # their eves close at 
 EU_TZ = "Europe/Berlin"  # the synthetic third series: a German team (closed weekends, bridge days, Christmas)
 UK_TZ = "Europe/London"  # the fourth: a UK team (closed on bank holidays, a quiet Christmas week)
 RU_TZ = "Europe/Moscow"  # the fifth: a Russian shop open every day, working its holidays at a reduced level
+IL_TZ = "Asia/Jerusalem"  # the sixth: an Israeli bank, the custom of the issue's second half of 1999 in other years
 
 
 def _one_core() -> str:
@@ -258,6 +261,28 @@ def _russian_shop(hour: np.ndarray, weekday: np.ndarray, date: np.ndarray, event
     return mean
 
 
+def _israeli_bank(hour: np.ndarray, weekday: np.ndarray, date: np.ndarray, events: pd.DataFrame) -> np.ndarray:
+    """An Israeli bank: Sun-Thu 8-22, Friday 8-13, Saturday closed until 20:00 then quiet to 23; religious
+    holidays like a Saturday (closed, reopening at 20:00 unless the next day is a holiday too), their eves like a
+    Friday; Independence Day worked at 40% all day (seed 4)."""
+    base = np.where((hour >= 8) & (hour < 22), 40 + 40 * np.exp(-((hour - 11) ** 2) / 10.0), 2.0)
+    fri = np.where((hour >= 8) & (hour < 13), 35.0, 1.0)
+    sat = np.where((hour >= 20) & (hour < 23), 20.0, 0.5)
+    mean = np.where(weekday == 4, fri, np.where(weekday == 5, sat, base))
+    days = _holiday_dates(events, IL_TZ)
+    hol = {d for d, _ in days}
+    for day, key in days:
+        if key == "Independence Day":
+            mean = np.where(date == day, 0.4 * base, mean)
+            continue
+        closed = np.where(day + dt.timedelta(days=1) in hol, 0.5, sat)
+        mean = np.where(date == day, closed, mean)
+        eve = day - dt.timedelta(days=1)
+        if eve not in hol:
+            mean = np.where(date == eve, np.minimum(fri, mean), mean)
+    return mean
+
+
 SYNTHETIC_SERIES = (
     ("US bank", f"synthetic US bank (closed on {len(SYNTH_CLOSED)} federal holidays, open on the rest)",
      "US", SYNTH_TZ, 0, _us_bank),
@@ -267,6 +292,8 @@ SYNTHETIC_SERIES = (
      "GB", UK_TZ, 2, _uk_team),
     ("Russian shop", "synthetic Russian shop (open every day, holidays worked at 60%, long New Year holidays)",
      "RU", RU_TZ, 3, _russian_shop),
+    ("Israeli bank", "synthetic Israeli bank (holidays like its Saturday, eves like its Friday, 2023-2024)",
+     "IL", IL_TZ, 4, _israeli_bank),
 )  # fmt: skip
 """The held-out-style series: (short name, title, country, timezone, seed, Poisson mean of every hour)."""
 

@@ -32,7 +32,10 @@ in this order (the *fallback chain*):
    (``forecasts.predict.own_shape``);
 3. the group (all past holidays, or all past eves) when its members agree: their
    daily ratios (actual / ordinary volume) lie within ``group_agreement`` of
-   each other. An eve priced from its group takes the volume of the group's
+   each other (all of up to three, ``group_majority`` of more: :func:`agreeing`;
+   a past day on its own reference weekday, an eve on a Friday, cannot say
+   whether the team closes and stays out of the vote; it is read as its
+   reference day, ``b``, for its own name). An eve priced from its group takes the volume of the group's
    mean mix on its own date, ``mean(a) * O + mean(b) * R`` (shrunk towards the
    day before the rest day with ``prior_occurrences`` pseudo-occurrences), in
    the shape of the reference day (the day before the rest day), not the mixes'
@@ -129,6 +132,9 @@ class PastDay:
     ratio: np.ndarray  # (Q,) actual / ordinary volume of the day
     counts: np.ndarray | None = None  # (Q, S) the day's contacts per wall-clock slot: its own intraday shape
     ordinary: np.ndarray | None = None  # (Q, S) its ordinary day per slot (what it would have been as a normal day)
+    # it fell on its own reference weekday (an eve on a Friday): closed like the reference day and worked as
+    # usual are the same day there, so it says nothing about which the team does (see plan_day)
+    on_reference: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -225,15 +231,19 @@ def learn_day_profiles(
             lost.append(int(d))
             continue
         if ref is None or ref == w:
-            # one scale only (on the reference weekday itself the two profiles coincide): kept as the share a;
-            # the forecast of such a day takes (a + b) of it, so it still follows what other days learned
+            # one scale only (on the reference weekday itself the two profiles coincide); the forecast of such a
+            # day takes (a + b) of it, so it still follows what other days learned. On the reference weekday the
+            # scale is kept as b: the day's type read as its reference day (an eve on a Friday is "a Friday"),
+            # which is what it says about the same holiday's eve on a Wednesday; a bridge day keeps it as a
             a, b = mix_weights(actual, ordinary, np.zeros_like(ordinary))
+            if ref is not None:
+                a, b = b, a
         else:
             a, b = mix_weights(actual, ordinary, reference)
         total = ordinary.sum(axis=1)
         ratio = np.divide(actual.sum(axis=1), total, out=np.ones_like(total), where=total > 0)
         past.append(PastDay(kind=int(kinds[d]), key=str(state.types.key[d]), day=int(d), a=a, b=b, ratio=ratio,
-                            counts=actual.copy(), ordinary=ordinary))  # fmt: skip
+                            counts=actual.copy(), ordinary=ordinary, on_reference=ref == w))  # fmt: skip
     return DayProfiles(rest=rest, pre_rest=pre_rest, run_start=run_start, past=tuple(past), day_noise=day_noise,
                        lost=tuple(lost))  # fmt: skip
 
@@ -282,11 +292,15 @@ def plan_day(
     sd_a = _shrunk_sd([p.a[q] for p in basis], settings)
     sd_b = _shrunk_sd([p.b[q] for p in basis], settings)
     ratios = np.array([p.ratio[q] for p in group])
-    agree = len(group) > 0 and float(ratios.max() - ratios.min()) <= settings.group_agreement
+    members = agreeing(group, q, settings)
+    agree = len(group) > 0 and members is not None
     # a holiday's group says what most past holidays did: the median, so one the team half-worked among closed
     # ones does not reopen the next closed one (the point forecast that minimises absolute error is a median)
     centre = np.median if kind == HOLIDAY else np.mean
-    group_ab = (float(centre([p.a[q] for p in group])), float(centre([p.b[q] for p in group]))) if group else (1.0, 0.0)
+    voters = members or group
+    group_ab = (
+        (float(centre([p.a[q] for p in voters])), float(centre([p.b[q] for p in voters]))) if group else (1.0, 0.0)
+    )
     spread = _log_spread([p.ratio[q] for p in own] if len(own) >= 2 else list(ratios), settings)
     if kind == HOLIDAY and not np.isnan(declared):
         closed = [p.b[q] for p in group if p.ratio[q] < 0.5]
@@ -314,16 +328,48 @@ def plan_day(
         counts = [p.counts[q] for p in own if p.counts is not None]
         plan = DayPlan(sd_a=sd_a, sd_b=sd_b, a=a, b=b, spread=spread, source=SOURCE_OWN, occurrences=n,
                        group=len(group), own_counts=np.sum(counts, axis=0) if counts else None)  # fmt: skip
-        return _unless_noise(plan, [p.ratio[q] for p in own], profiles, q, settings)
+        return _unless_noise(plan, [p.ratio[q] for p in own if not p.on_reference], profiles, q, settings)
     if agree:
         # the group says how much volume an eve keeps, not its shape: past eves belong to other holidays (one
         # closed at 13:00, another worked half a day) and their mixes' shape would spread an ordinary afternoon
         # over every eve; an eve closes like the day before the rest day (the chain's fallback)
         plan = DayPlan(sd_a=sd_a, sd_b=sd_b, a=group_ab[0], b=group_ab[1], spread=spread, source=SOURCE_GROUP,
                        occurrences=0, group=len(group), in_reference_shape=kind == EVE)  # fmt: skip
-        return _unless_noise(plan, list(ratios), profiles, q, settings)
+        return _unless_noise(plan, [p.ratio[q] for p in voters if not p.on_reference], profiles, q, settings)
     return DayPlan(sd_a=sd_a, sd_b=sd_b, a=1.0, b=0.0, spread=settings.unseen_log_sd, source=SOURCE_ORDINARY,
                    occurrences=0, group=len(group))  # fmt: skip
+
+
+def agreeing(group: list[PastDay], q: int, settings: ModelSettings) -> list[PastDay] | None:
+    """The past days of a type that agree on what the team does (queue ``q``), or None when they do not.
+
+    Days agree when their daily ratios (actual / ordinary volume) lie within
+    ``group_agreement`` of each other: all of them when there are up to three,
+    and at least ``group_majority`` of them beyond (the largest such set, the
+    lowest ratios first on a tie), so that a long history with one odd holiday
+    (closed all day before a second holiday day, half worked on a Friday) still
+    says what most holidays are, as the group's median does; a team closed on
+    some holidays and open on others (no window holds three quarters) does not
+    agree. Days on their own reference weekday say nothing either way (an eve
+    on the day before the rest day is that day, closed like it or not): they
+    agree with any group and are left out of it; a group of only such days
+    agrees (and is returned whole).
+    """
+    informative = [p for p in group if not p.on_reference]
+    if not informative:
+        return list(group)
+    ordered = sorted(informative, key=lambda p: float(p.ratio[q]))
+    ratios = [float(p.ratio[q]) for p in ordered]
+    n = len(ordered)
+    need = n if n <= 3 else int(np.ceil(settings.group_majority * n))
+    best: list[PastDay] = []
+    for i, low in enumerate(ratios):
+        inside = [p for p, r in zip(ordered[i:], ratios[i:], strict=True) if r - low <= settings.group_agreement]
+        if len(inside) > len(best):
+            best = inside
+    if len(best) < need:
+        return None
+    return best
 
 
 def _type_shape(group: list[PastDay], q: int, settings: ModelSettings) -> np.ndarray | None:

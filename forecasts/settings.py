@@ -33,7 +33,8 @@ class ModelSettings:
     effect_log_sd: float = 0.5  # spread of an effect seen once (or stated), log scale
     # special days (forecasts.dayprofiles); fixed by reasoning, not fitted:
     prior_occurrences: float = 1.0  # a holiday seen n times is shrunk to its group with this many pseudo-occurrences
-    group_agreement: float = 0.5  # past holidays agree when their daily ratios lie within this of each other
+    group_agreement: float = 0.5  # past holidays agree when their daily ratios lie within this of each other ...
+    group_majority: float = 0.75  # ... all of them up to 3, at least this share of them beyond (dayprofiles.py)
     special_calibration_weeks: int = 52  # past special days within this many weeks calibrate their bands
     mix_prior_sd: float = 0.25  # prior uncertainty of a special day's share of an ordinary (or rest) day
     unseen_log_sd: float = 1.0  # spread of a holiday forecast as an ordinary day (never seen, group disagrees)

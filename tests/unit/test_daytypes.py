@@ -83,8 +83,9 @@ def test_holiday_key_drops_observed() -> None:
     assert holiday_key("Chinese New Year (Spring Festival)") == "Chinese New Year (Spring Festival)"
 
 
-def past(kind: int, key: str, a: float, b: float, ratio: float) -> PastDay:
-    return PastDay(kind=kind, key=key, day=0, a=np.array([a]), b=np.array([b]), ratio=np.array([ratio]))
+def past(kind: int, key: str, a: float, b: float, ratio: float, *, on_reference: bool = False) -> PastDay:
+    return PastDay(kind=kind, key=key, day=0, a=np.array([a]), b=np.array([b]), ratio=np.array([ratio]),
+                   on_reference=on_reference)  # fmt: skip
 
 
 def profiles(*days: PastDay) -> DayProfiles:
@@ -139,6 +140,38 @@ def test_a_holidays_group_says_what_most_past_holidays_did() -> None:
     eves = profiles(past(EVE, "A", 0.0, 0.8, 0.3), past(EVE, "B", 0.0, 0.6, 0.25), past(EVE, "C", 0.3, 0.3, 0.45))
     eve = plan_day(eves, EVE, "Never Seen", np.nan, 0, DEFAULT_SETTINGS)
     assert (eve.a, eve.b) == pytest.approx((0.1, 1.7 / 3))  # an eve's group volume is their mean mix
+
+
+def test_a_long_history_with_one_odd_holiday_still_agrees() -> None:
+    # ten closed holidays and one closed all day before a second holiday day (ratio 0.0) and one half worked on
+    # a short day (0.55): the range is 0.55, but eleven of twelve lie within 0.5 of each other; with up to three
+    # past holidays all must agree, as before
+    closed = [past(HOLIDAY, f"H{i}", 0.0, 1.0, 0.08 + 0.005 * i) for i in range(10)]
+    odd = [past(HOLIDAY, "All day", 0.0, 0.0, 0.0), past(HOLIDAY, "Short day", 0.5, 0.0, 0.55)]
+    plan = plan_day(profiles(*closed, *odd), HOLIDAY, "Never Seen", np.nan, 0, DEFAULT_SETTINGS)
+    assert plan.source == SOURCE_GROUP and (plan.a, plan.b) == pytest.approx((0.0, 1.0))
+    few = plan_day(profiles(closed[0], *odd), HOLIDAY, "Never Seen", np.nan, 0, DEFAULT_SETTINGS)
+    assert few.source == SOURCE_ORDINARY
+    # closed on half of them and open on the other half: no three quarters agree, an ordinary day
+    split = [past(HOLIDAY, f"C{i}", 0.0, 1.0, 0.05) for i in range(4)] + [
+        past(HOLIDAY, f"O{i}", 1.0, 0.0, 1.0) for i in range(4)
+    ]
+    assert plan_day(profiles(*split), HOLIDAY, "Never Seen", np.nan, 0, DEFAULT_SETTINGS).source == SOURCE_ORDINARY
+
+
+def test_a_past_day_on_its_reference_weekday_says_nothing_about_closing() -> None:
+    # eves on the day before the rest day (a Friday that looks like a Friday: ratio 1, read as b = 1) agree with
+    # mid-week eves that closed like a Friday (ratio 0.25) and do not vote on what the next mid-week eve does
+    friday = [past(EVE, f"F{i}", 0.0, 1.0, 1.0, on_reference=True) for i in range(3)]
+    midweek = [past(EVE, f"W{i}", 0.0, 1.0, 0.25) for i in range(3)]
+    plan = plan_day(profiles(*friday, *midweek), EVE, "Never Seen", np.nan, 0, DEFAULT_SETTINGS)
+    assert plan.source == SOURCE_GROUP and (plan.a, plan.b) == pytest.approx((0.0, 1.0))
+    # an eve seen by name only on a Friday is that Friday's reading (like the day before the rest day), not "no
+    # clear effect" because a Friday eve was as busy as a Friday
+    own = plan_day(profiles(friday[0], *midweek), EVE, "F0", np.nan, 0, DEFAULT_SETTINGS)
+    assert own.source == SOURCE_OWN and (own.a, own.b) == pytest.approx((0.0, 1.0))
+    alone = plan_day(profiles(*friday), EVE, "Never Seen", np.nan, 0, DEFAULT_SETTINGS)
+    assert alone.source == SOURCE_GROUP and alone.b == pytest.approx(1.0)  # a group of only such days agrees
 
 
 def test_a_share_within_day_to_day_noise_is_an_ordinary_day() -> None:
