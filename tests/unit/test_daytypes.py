@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -39,7 +40,9 @@ from forecasts.daytypes import (
     holiday_key,
     parse_special_days,
 )
-from forecasts.settings import DEFAULT_SETTINGS
+from forecasts.forecast import forecast
+from forecasts.grid import interval_grid
+from forecasts.settings import DEFAULT_SETTINGS, ModelOptions
 
 WEEKEND_CLOSED = np.array([True] * 5 + [False, False])  # Mon-Fri open
 
@@ -333,3 +336,34 @@ def test_own_days_are_whole_local_days_like_public_holidays() -> None:
     assert events["start"].iloc[1].tz_convert("Europe/London").hour == 0
     assert events["all_day"].all() and events["uplift"].isna().all()
     assert set(events["category"]) == {"holiday"}
+
+
+def test_an_eve_seen_only_on_the_short_day_is_forecast_like_it_midweek() -> None:
+    # a bank open Sunday-Thursday, short on Friday, reopening on Saturday evening; "Feast" fell on a Saturday
+    # last time (its eve a Friday, which looked like a Friday) and falls on a Thursday now: its Wednesday eve is
+    # a Friday's volume, not an ordinary Wednesday ("no clear effect" before the eve on a Friday was read as one)
+    tz = "Asia/Jerusalem"
+    first = dt.date(2026, 1, 4)  # a Sunday
+    grid = interval_grid(first, 20 * 7, tz, 60).as_unit("ns")
+    local = grid.tz_convert(tz)
+    hour, weekday, date = local.hour.to_numpy(), local.day_of_week.to_numpy(), np.array(local.date)
+    base = np.where((hour >= 8) & (hour < 20), 40.0, 1.0)
+    friday = np.where((hour >= 8) & (hour < 13), 35.0, 1.0)
+    saturday = np.where((hour >= 20) & (hour < 23), 20.0, 0.5)
+    mean = np.where(weekday == 4, friday, np.where(weekday == 5, saturday, base))
+    mean = np.where(date == dt.date(2026, 2, 17), saturday, mean)  # "Other" on a Tuesday: like a Saturday
+    mean = np.where(date == dt.date(2026, 2, 16), friday, mean)  # ... its eve like a Friday
+    y = np.random.default_rng(5).poisson(mean).astype(float)
+    history = pd.DataFrame({"ds": grid, "queue": "calls", "y": y})
+    days = [("Other", "2026-02-17"), ("Feast", "2026-03-14"), ("Feast", "2026-05-28")]  # a Tuesday, Saturday, Thursday
+    events = pd.DataFrame({
+        "event_id": [f"h{i}" for i in range(len(days))], "name": [name for name, _ in days], "category": "holiday",
+        "start": [pd.Timestamp(day, tz=tz).tz_convert("UTC") for _, day in days],
+        "end": [(pd.Timestamp(day, tz=tz) + pd.Timedelta(days=1)).tz_convert("UTC") for _, day in days],
+        "all_day": True, "uplift": np.nan,
+    })  # fmt: skip
+    result = forecast(history, events, start=dt.date(2026, 5, 24), days=7, options=ModelOptions(tz=tz, interval_minutes=60))
+    frame = result.frame.assign(day=result.frame["ds"].dt.tz_convert(tz).dt.date)
+    daily = frame.groupby("day")["yhat"].sum()
+    eve, ordinary, short = daily[dt.date(2026, 5, 27)], daily[dt.date(2026, 5, 26)], daily[dt.date(2026, 5, 29)]
+    assert eve == pytest.approx(short, rel=0.25) and eve < 0.5 * ordinary
