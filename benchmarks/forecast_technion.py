@@ -27,7 +27,9 @@ repository; read its SOURCE.md), with the public holidays of ``holidays``
    on bank holidays; a Russian shop open every day that works its holidays at
    a reduced level; an Israeli bank whose holidays look like its Saturday and
    eves like its Friday, the custom of the second half of 1999 where the
-   issue measured the rule's 44%): the model must beat the 8-week average and the day-type
+   issue measured the rule's 44%; a Saudi desk closed on Fridays and on
+   multi-day Eids; a Japanese desk with Golden Week and a year-end closure
+   the calendar does not name): the model must beat the 8-week average and the day-type
    rule there (both readings: scaled and unscaled), overall and on event days.
 
 4. **First holidays.** The week of every holiday a short history
@@ -74,6 +76,8 @@ EU_TZ = "Europe/Berlin"  # the synthetic third series: a German team (closed wee
 UK_TZ = "Europe/London"  # the fourth: a UK team (closed on bank holidays, a quiet Christmas week)
 RU_TZ = "Europe/Moscow"  # the fifth: a Russian shop open every day, working its holidays at a reduced level
 IL_TZ = "Asia/Jerusalem"  # the sixth: an Israeli bank, the custom of the issue's second half of 1999 in other years
+SA_TZ = "Asia/Riyadh"  # the seventh: a Saudi desk (Friday closed, multi-day Eids)
+JP_TZ = "Asia/Tokyo"  # the eighth: a Japanese desk (Golden Week, a year-end closure the calendar does not name)
 
 
 def _one_core() -> str:
@@ -283,6 +287,39 @@ def _israeli_bank(hour: np.ndarray, weekday: np.ndarray, date: np.ndarray, event
     return mean
 
 
+def _saudi_desk(hour: np.ndarray, weekday: np.ndarray, date: np.ndarray, events: pd.DataFrame) -> np.ndarray:
+    """Saudi support desk: Sun-Thu 9-21 (evening peak), Friday closed, Saturday 12-18 at half; closed on every
+    holiday (multi-day Eids included) like a Friday; the day after a holiday run +25% (seed 5)."""
+    base = np.where((hour >= 9) & (hour < 21), 25 + 20 * np.exp(-((hour - 18) ** 2) / 8.0), 0.5)
+    sat = np.where((hour >= 12) & (hour < 18), 15.0, 0.3)
+    mean = np.where(weekday == 4, 0.3, np.where(weekday == 5, sat, base))
+    hol = {d for d, _ in _holiday_dates(events, SA_TZ)}
+    for day in sorted(hol):
+        mean = np.where(date == day, 0.3, mean)
+        if day + dt.timedelta(days=1) not in hol:
+            nxt = day + dt.timedelta(days=1)
+            while nxt.weekday() in (4,) or nxt in hol:
+                nxt += dt.timedelta(days=1)
+            mean = np.where(date == nxt, 1.25 * mean, mean)
+    return mean
+
+
+def _japanese_desk(hour: np.ndarray, weekday: np.ndarray, date: np.ndarray, events: pd.DataFrame) -> np.ndarray:
+    """Japanese support desk: Mon-Fri 9-18, weekends closed; holidays closed; Dec 29 - Jan 3 closed (only Jan 1
+    is a public holiday); Golden Week days between holidays at 50% (seed 6)."""
+    mean = np.where((hour >= 9) & (hour < 18), 30 + 15 * np.exp(-((hour - 10) ** 2) / 4.0), 0.2)
+    mean = np.where(weekday >= 5, 0.1, mean)
+    hol = {d for d, _ in _holiday_dates(events, JP_TZ)}
+    for day in sorted(hol):
+        mean = np.where(date == day, 0.1, mean)
+    for y in (2023, 2024):
+        for d in [dt.date(y, 12, 29), dt.date(y, 12, 30), dt.date(y, 12, 31), dt.date(y, 1, 2), dt.date(y, 1, 3)]:
+            mean = np.where(date == d, 0.1, mean)
+        for d in [dt.date(y, 5, 1), dt.date(y, 5, 2)]:
+            mean = np.where((date == d) & (weekday < 5), 0.5 * mean, mean)
+    return mean
+
+
 SYNTHETIC_SERIES = (
     ("US bank", f"synthetic US bank (closed on {len(SYNTH_CLOSED)} federal holidays, open on the rest)",
      "US", SYNTH_TZ, 0, _us_bank),
@@ -294,6 +331,10 @@ SYNTHETIC_SERIES = (
      "RU", RU_TZ, 3, _russian_shop),
     ("Israeli bank", "synthetic Israeli bank (holidays like its Saturday, eves like its Friday, 2023-2024)",
      "IL", IL_TZ, 4, _israeli_bank),
+    ("Saudi desk", "synthetic Saudi desk (Friday closed, closed on every holiday, multi-day Eids, catch-up after)",
+     "SA", SA_TZ, 5, _saudi_desk),
+    ("Japanese desk", "synthetic Japanese desk (weekends and holidays closed, Golden Week, year-end closure)",
+     "JP", JP_TZ, 6, _japanese_desk),
 )  # fmt: skip
 """The held-out-style series: (short name, title, country, timezone, seed, Poisson mean of every hour)."""
 
