@@ -35,9 +35,10 @@ in this order (the *fallback chain*):
    each other (all of up to three, ``group_majority`` of more: :func:`agreeing`;
    a past day on its own reference weekday, an eve on a Friday, cannot say
    whether the team closes and stays out of the vote; it is read as its
-   reference day, ``b``, for its own name). An eve priced from its group takes the volume of the group's
-   mean mix on its own date, ``mean(a) * O + mean(b) * R`` (shrunk towards the
-   day before the rest day with ``prior_occurrences`` pseudo-occurrences), in
+   reference day, ``b``, for its own name). An eve priced from its group takes
+   the volume of the group's mean mix on its own date, ``mean(a) * O +
+   mean(b) * R`` (shrunk towards the day before the rest day with
+   ``prior_occurrences`` pseudo-occurrences), in
    the shape of the reference day (the day before the rest day), not the mixes'
    shape, which belong to other holidays. The volume is the mix's, not a share
    of an ordinary day: past eves that closed at 13:00 like a Friday say the
