@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from typing import Any
 
 import pandas as pd
 
@@ -75,6 +76,13 @@ def rostered_workers(problem: RosterProblem, roster: pd.DataFrame) -> list[Worke
     """The team's agents with the shifts ``roster`` gives them (caps at the contract maximum)."""
     tz = zone(problem.timezone)
     step = pd.Timedelta(minutes=problem.interval_minutes)
+    # One pass over the roster's rows (filtering the frame per agent and shift cost more than
+    # pricing every peak action on a 23-agent week): agent -> shift -> (start, end, activity).
+    parts_of: dict[str, dict[Any, list[tuple[pd.Timestamp, pd.Timestamp, str]]]] = {}
+    columns = roster.loc[:, ["agent_id", "shift_id", "start", "end", "activity"]]
+    for agent_id, shift_id, start, end, activity in columns.itertuples(index=False, name=None):
+        if not pd.isna(shift_id):  # as groupby, which leaves rows without a shift out
+            parts_of.setdefault(agent_id, {}).setdefault(shift_id, []).append((start, end, activity))
     workers = []
     for a, agent in enumerate(problem.agents):
         rules = problem.rules[a]
@@ -89,24 +97,24 @@ def rostered_workers(problem: RosterProblem, roster: pd.DataFrame) -> list[Worke
             week_cap_minutes=[high for _low, high, _target in rules.week_minutes],
             night_work=agent.contract.night_work,
         )
-        rows = roster[roster["agent_id"] == agent.id]
-        for _shift_id, part in rows.groupby("shift_id", sort=True):
-            start, end = part["start"].min(), part["end"].max()
+        for shift_id in sorted(parts_of.get(agent.id, {})):
+            part = parts_of[agent.id][shift_id]
+            start, end = min(row[0] for row in part), max(row[1] for row in part)
             day = start.tz_convert(tz).date()
             if day not in problem.days:
                 continue
-            paid = part[part["activity"] != "lunch"]
-            lunch = part[part["activity"] == "lunch"]
             lunch_intervals = frozenset(
                 int(t)
-                for begin, stop in zip(lunch["start"], lunch["end"], strict=True)
+                for begin, stop, activity in part
+                if activity == "lunch"
                 for t in range(int(problem.grid.searchsorted(begin)), int(problem.grid.searchsorted(stop)))
             )
+            paid_seconds = sum((stop - begin).total_seconds() for begin, stop, activity in part if activity != "lunch")
             worker.shifts[problem.days.index(day)] = Shift(
                 day_index=problem.days.index(day),
                 first=int(problem.grid.searchsorted(start)),
                 last=int(problem.grid.searchsorted(end - step) + 1),
-                paid_minutes=int(round(((paid["end"] - paid["start"]).dt.total_seconds()).sum() / 60)),
+                paid_minutes=int(round(paid_seconds / 60)),
                 lunch=lunch_intervals,
             )
         workers.append(worker)

@@ -66,6 +66,9 @@ def extensions(problem: RosterProblem, gap: Gap, workers: list[Worker], caps: li
     def generate() -> Iterator[tuple[float, tuple, Callable[[], Step]]]:
         for w, worker in enumerate(workers):
             rows = gap.rows(worker.skills)
+            # Once per worker and pass (the gap changes only when a candidate is applied, after
+            # the pass): each extension's gain is then a slice's sum, not a fresh submatrix.
+            closes = gap.per_interval(rows)
             for d, shift in sorted(worker.shifts.items()):
                 if shift.parts:
                     continue  # a split shift keeps its parts as proposed
@@ -82,8 +85,9 @@ def extensions(problem: RosterProblem, gap: Gap, workers: list[Worker], caps: li
                             rest_ok(problem, worker, d, first, last) and window_ok(problem, worker, d, first, last)
                         ):
                             break
-                        added = range(first, shift.first) if side == 0 else range(shift.last, last)
-                        value = gap.gain(rows, list(added))
+                        value = float(
+                            closes[first : shift.first].sum() if side == 0 else closes[shift.last : last].sum()
+                        )
                         if gap.worth_it(value, k) and value > best_gain + 1e-9:
                             best_k, best_gain = k, value
                     if best_k:

@@ -63,14 +63,17 @@ class Gap:
         index = np.asarray(intervals, dtype=np.int64)
         if index.size == 0 or rows.size == 0:
             return 0.0
-        return float(np.minimum(self.short[np.ix_(rows, index)], 1.0).max(axis=0).sum())
+        return float(np.minimum(self.short[rows[:, None], index], 1.0).max(axis=0).sum())
+
+    def per_interval(self, rows: np.ndarray) -> np.ndarray:
+        """What one more agent closes in each interval: ``gain`` over ``[a, b)`` is ``per_interval(rows)[a:b].sum()``."""
+        if rows.size == 0:
+            return np.zeros(self.short.shape[1])
+        return np.minimum(self.short[rows], 1.0).max(axis=0)
 
     def cumulative(self, rows: np.ndarray) -> np.ndarray:
         """Prefix sums of what one more agent closes per interval (``gain`` of [a, b) is ``c[b] - c[a]``)."""
-        if rows.size == 0:
-            return np.zeros(self.short.shape[1] + 1)
-        per_interval = np.minimum(self.short[rows], 1.0).max(axis=0)
-        return np.concatenate(([0.0], np.cumsum(per_interval)))
+        return np.concatenate(([0.0], np.cumsum(self.per_interval(rows))))
 
     def apply(self, rows: np.ndarray, intervals: Sequence[int] | np.ndarray) -> dict[str, float]:
         """Put one agent on ``intervals``; returns the shortfall closed per queue (agent-intervals)."""

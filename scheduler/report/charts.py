@@ -158,7 +158,8 @@ def forecast_chart(inputs: ReportInputs, queues: Sequence[str]) -> str:
             ].sort_values("ds")
             axis.plot(local_naive(past["ds"], tz), past["y"], color="#888888", linewidth=0.7, label="history")
         if "yhat_lo" in part.columns and "yhat_hi" in part.columns:
-            axis.fill_between(x, part["yhat_lo"], part["yhat_hi"], color=SERIES_COLOUR, alpha=0.2,
+            # numpy datetimes: matplotlib converts a pandas Series one Timestamp at a time here.
+            axis.fill_between(x.to_numpy(), part["yhat_lo"], part["yhat_hi"], color=SERIES_COLOUR, alpha=0.2,
                               linewidth=0, label="P80 band")  # fmt: skip
         axis.plot(x, part["yhat"], color=SERIES_COLOUR, linewidth=1.0, label="forecast")
         _shade_events(axis, inputs.events, history_start if inputs.history is not None else start, end, tz)
@@ -186,7 +187,7 @@ def staffing_chart(inputs: ReportInputs, coverage: pd.DataFrame, queues: Sequenc
         axis.step(x, required, where="post", color="#333333", linewidth=1.0, label="required")
         axis.step(x, scheduled, where="post", color=SERIES_COLOUR, linewidth=1.2, label="scheduled")
         short = required - scheduled > SHORTFALL_EPSILON
-        axis.fill_between(x, scheduled, required, where=short, step="post", color=SHORT_COLOUR, alpha=0.35,
+        axis.fill_between(x.to_numpy(), scheduled, required, where=short, step="post", color=SHORT_COLOUR, alpha=0.35,
                           linewidth=0, label="understaffed")  # fmt: skip
         if short.any():
             marks = x[short]
@@ -195,7 +196,7 @@ def staffing_chart(inputs: ReportInputs, coverage: pd.DataFrame, queues: Sequenc
         axis.set_ylabel(f"{queue}\nagents", fontsize=8)
         axis.set_ylim(bottom=0)
         _format_time_axis(axis)
-        axis.set_title(f"{queue}: {int(short.sum())} understaffed intervals", fontsize=8, loc="right")
+        axis.set_title(f"{queue}: {int(short.sum())} understaffed intervals", fontsize=8, loc="right", y=1.0)
     _legend(figure, axes)
     suptitle(figure, "Required vs scheduled agents per interval (red: understaffed)")
     return png(figure)
@@ -254,7 +255,7 @@ def fairness_chart(fairness: pd.DataFrame) -> str:
                         color=SHORT_COLOUR, label="outside contract")  # fmt: skip
     hours_axis.set_ylabel("hours", fontsize=8)
     hours_axis.legend(loc="upper left", bbox_to_anchor=(1.005, 1.0), fontsize=7, frameon=False)
-    hours_axis.set_title("Hours per agent against the contract (pro rata for the planned days)", fontsize=9)
+    hours_axis.set_title("Hours per agent against the contract (pro rata for the planned days)", fontsize=9, y=1.0)
     width = 0.38
     count_axis.bar(x - width / 2, fairness["weekend_days"], width=width, color=PALETTE[1], label="weekend days")
     count_axis.bar(x + width / 2, fairness["late_shifts"], width=width, color=PALETTE[3], label="late shifts")
@@ -262,7 +263,7 @@ def fairness_chart(fairness: pd.DataFrame) -> str:
     count_axis.set_xticks(x, labels, fontsize=8)
     count_axis.yaxis.get_major_locator().set_params(integer=True)
     count_axis.legend(loc="upper left", bbox_to_anchor=(1.005, 1.0), fontsize=7, frameon=False)
-    count_axis.set_title("Weekend days and late shifts per agent", fontsize=9)
+    count_axis.set_title("Weekend days and late shifts per agent", fontsize=9, y=1.0)
     for axis in (hours_axis, count_axis):
         axis.grid(True, axis="y", color="#dddddd", linewidth=0.6)
         axis.set_axisbelow(True)

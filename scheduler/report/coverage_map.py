@@ -69,7 +69,7 @@ def heatmap_figure(coverage: pd.DataFrame, queues: Sequence[str], tz: str, inter
             step *= 2
         ticks = [i for i in range(last - first) if (first + i) % step == 0]
         axis.set_xticks([i - 0.5 for i in ticks], [labels[first + i] for i in ticks], fontsize=7)
-        axis.set_title(f"{queue}: scheduled ÷ required (grey: nothing required)", fontsize=8, loc="left")
+        axis.set_title(f"{queue}: scheduled ÷ required (grey: nothing required)", fontsize=8, loc="left", y=1.0)
     if image is not None:
         bar = figure.colorbar(image, ax=list(axes), shrink=0.8, pad=0.01)
         bar.set_ticks([0, 0.5, 1, 1.5, 2])

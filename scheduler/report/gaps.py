@@ -40,6 +40,7 @@ def language_gaps(
     merged["agents_scheduled"] = merged["agents_scheduled"].fillna(0.0)
     is_open = merged["open"].astype(str).str.lower().isin(("true", "1"))
     merged["gap"] = is_open & (merged["volume"] > 0) & (merged["agents_scheduled"] < 1e-9)
+    work = _work_rows(roster)
     rows = []
     for queue, part in merged.sort_values(["queue", "ds"]).groupby("queue", sort=True):
         part = part.reset_index(drop=True)
@@ -56,21 +57,28 @@ def language_gaps(
                     "intervals": len(block),
                     "volume": float(block["volume"].sum()),
                     "speakers": ", ".join(speakers),
-                    "action": _action(str(queue), start, end, speakers, _busy(roster, speakers, start, end), tz),
+                    "action": _action(str(queue), start, end, speakers, _busy(work, speakers, start, end), tz),
                 }
             )
     return pd.DataFrame(rows, columns=list(GAP_COLUMNS))
 
 
+def _work_rows(roster: pd.DataFrame | None) -> pd.DataFrame | None:
+    """The roster's work rows with ``start``/``end`` parsed once (UTC), for :func:`_busy` on every gap."""
+    if roster is None or roster.empty:
+        return None
+    rows = roster[roster["activity"] == "work"]
+    return rows.assign(start=pd.to_datetime(rows["start"], utc=True), end=pd.to_datetime(rows["end"], utc=True))
+
+
 def _busy(
-    roster: pd.DataFrame | None, speakers: tuple[str, ...], start: pd.Timestamp, end: pd.Timestamp
+    work: pd.DataFrame | None, speakers: tuple[str, ...], start: pd.Timestamp, end: pd.Timestamp
 ) -> dict[str, str]:
     """Speakers working during [start, end) and the queue they mostly serve then."""
-    if roster is None or roster.empty:
+    if work is None:
         return {}
-    rows = roster[roster["agent_id"].isin(speakers) & (roster["activity"] == "work")]
-    begins, ends = pd.to_datetime(rows["start"], utc=True), pd.to_datetime(rows["end"], utc=True)
-    rows = rows.assign(overlap=(ends.clip(upper=end) - begins.clip(lower=start)).dt.total_seconds())
+    rows = work[work["agent_id"].isin(speakers)]
+    rows = rows.assign(overlap=(rows["end"].clip(upper=end) - rows["start"].clip(lower=start)).dt.total_seconds())
     rows = rows[rows["overlap"] > 0]
     return {
         str(agent): str(part.groupby("queue")["overlap"].sum().idxmax())
