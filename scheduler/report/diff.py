@@ -69,19 +69,26 @@ def shifts_of(roster: pd.DataFrame) -> list[Shift]:
     """One :class:`Shift` per ``(agent_id, shift_id)`` of a roster table, sorted by agent and start."""
     if roster.empty:
         return []
-    shifts = []
-    for (agent_id, shift_id), rows in roster.groupby(["agent_id", "shift_id"], sort=True):
-        work = rows[rows["activity"] == "work"]
-        queues = tuple(sorted({str(q) for q in work["queue"] if str(q)}))
-        shifts.append(
-            Shift(
-                agent_id=str(agent_id),
-                shift_id=str(shift_id),
-                start=pd.Timestamp(rows["start"].min()),
-                end=pd.Timestamp(rows["end"].max()),
-                queues=queues,
-            )
-        )
+    # One pass over plain rows (a groupby with a filter per shift cost 0.4 s on a 23-agent week).
+    spans: dict[tuple[Any, Any], list[Any]] = {}  # (agent, shift) -> [start, end, queues worked]
+    columns = roster.loc[:, ["agent_id", "shift_id", "start", "end", "activity", "queue"]]
+    for agent_id, shift_id, start, end, activity, queue in columns.itertuples(index=False, name=None):
+        if pd.isna(agent_id) or pd.isna(shift_id):
+            continue  # as groupby, which leaves rows without a key out
+        span = spans.setdefault((agent_id, shift_id), [start, end, set()])
+        span[0], span[1] = min(span[0], start), max(span[1], end)
+        if activity == "work" and str(queue):
+            span[2].add(str(queue))
+    shifts = [
+        Shift(
+            agent_id=str(agent_id),
+            shift_id=str(shift_id),
+            start=pd.Timestamp(start),
+            end=pd.Timestamp(end),
+            queues=tuple(sorted(queues)),
+        )  # fmt: skip
+        for (agent_id, shift_id), (start, end, queues) in spans.items()
+    ]
     return sorted(shifts, key=lambda shift: (shift.agent_id, shift.start, shift.shift_id))
 
 
