@@ -26,9 +26,14 @@ FLOAT_DECIMALS = 4
 def format_timestamps(values: pd.Series, tz: str) -> pd.Series:
     """ISO 8601 with offset in ``tz``, seconds included."""
     local = pd.to_datetime(values, utc=True).dt.tz_convert(tz)
-    text = local.dt.strftime("%Y-%m-%dT%H:%M:%S%z")
+    # Each distinct moment formatted once (strftime runs in Python per value, and a stage table
+    # repeats every interval once per queue), then spread back to the rows.
+    codes, moments = pd.factorize(local)
+    text = pd.Series(pd.DatetimeIndex(moments).strftime("%Y-%m-%dT%H:%M:%S%z"), dtype=object)
     # strftime gives +0300; RFC 3339 / ISO 8601 extended form wants +03:00.
-    return text.str.slice(0, -2) + ":" + text.str.slice(-2)
+    text = text.str.slice(0, -2) + ":" + text.str.slice(-2)
+    spread = np.where(codes >= 0, text.to_numpy(dtype=object)[np.maximum(codes, 0)] if len(text) else None, None)
+    return pd.Series(spread, index=values.index, dtype=object)  # missing moments stay missing (empty cells)
 
 
 def table_to_csv(frame: pd.DataFrame, tz: str, time_columns: Sequence[str]) -> str:
