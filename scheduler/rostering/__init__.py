@@ -5,7 +5,8 @@ Modules, in the order a roster is made:
 - :mod:`.problem` – agents, concrete shift options and demand, index-addressable
 - :mod:`.previous` – stability against a published roster, frozen days
 - :mod:`.model` – the per-agent model: one ``add_<rule>`` per labour rule, soft terms
-- :mod:`.aggregate` – the relaxations over shift counts per class: the lower bound
+- :mod:`.aggregate` – the relaxations over shift counts per class (:mod:`.aggregate_coverage`: their coverage rows)
+- :mod:`.bound` – the proven lower bound: relaxations per week within a budget (:mod:`.bound_job`: beside the search)
 - :mod:`.descent` – agent-by-agent descent: the roster for large teams
 - :mod:`.sat` – CP-SAT solvers run reproducibly (seed, deterministic time)
 - :mod:`.solve` – bound, then direct search or descent scored by the full model; infeasibility explained per agent
@@ -20,9 +21,11 @@ Modules, in the order a roster is made:
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import time
 from collections.abc import Callable
+from contextlib import nullcontext
 from dataclasses import dataclass
 
 import pandas as pd
@@ -30,13 +33,21 @@ import pandas as pd
 from scheduler.config import Config
 from scheduler.coverage import scheduled_agents
 from scheduler.rostering.activities import plan_activities
+from scheduler.rostering.bound_job import BoundJob
 from scheduler.rostering.checker import find_violations
 from scheduler.rostering.extract import ACTIVITIES, ROSTER_COLUMNS, roster_rows
 from scheduler.rostering.polish import polish
 from scheduler.rostering.previous import apply_previous
 from scheduler.rostering.problem import RosterProblem, build_problem
 from scheduler.rostering.score import score_roster
-from scheduler.rostering.solve import POLISH_SHARE, final_seconds, solve_problem, stage_budget
+from scheduler.rostering.solve import (
+    POLISH_SHARE,
+    await_bound,
+    final_seconds,
+    parallel_bound,
+    solve_problem,
+    stage_budget,
+)
 from scheduler.team import Team
 
 __all__ = ["ACTIVITIES", "ROSTER_COLUMNS", "RosterResult", "build_problem", "make_roster"]
@@ -130,39 +141,51 @@ def make_roster(
     report = progress or (lambda _text: None)
     # The budget, in counted seconds: the rows, score and check reserved by size; of the rest, the
     # shifts and bound (solve_problem) and then lunch and queue blocks, which get what solving left.
+    # Large teams: the bound runs beside all of it on the second core, with as much budget again.
     stages = max(config.roster.time_limit_seconds - final_seconds(problem), 0.0)
-    solution = solve_problem(problem, progress, time_limit=stage_budget(problem))
-    report("roster: lunch and queue blocks")
-    # The polish's share (large teams) is kept from lunch and blocks, whose regrouping would use it all.
-    polish_share = stage_budget(problem) * POLISH_SHARE if solution.models is not None else 0.0
-    activities = plan_activities(
-        problem,
-        solution.chosen,
-        solution.lunch,
-        solution.serve,
-        max(stages - solution.seconds - polish_share, 0.0),
-    )
-    report(f"roster: lunch and queue blocks, {activities.sweeps} sweep(s), {activities.seconds:.1f} s counted")
-    plans = activities.plans
-    left = stages - solution.seconds - activities.seconds
-    if solution.models is not None and left > 0:
-        polished = polish(problem, solution.models, solution.chosen, plans, left)
-        report(f"roster: shifts with their blocks, {polished.moves} move(s) in {polished.sweeps} sweep(s)")
-        plans = polished.plans
-    frame = roster_rows(problem, plans)
-    horizon = requirements[(requirements["ds"] >= problem.grid[0]) & (requirements["ds"] <= problem.grid[-1])]
-    score = score_roster(frame, team, config, horizon, start, days, previous=previous, freeze_until=freeze_until)
-    hard = find_violations(frame, team, config, start, days, previous=previous)
-    published = _published_rows(previous, problem)
-    if published is not None and not find_violations(published, team, config, start, days, previous=previous):
-        kept = score_roster(published, team, config, horizon, start, days, previous=previous, freeze_until=freeze_until)
-        if kept.objective <= score.objective:
-            # The published roster still keeps every rule and the new one is no better once
-            # written (lunch, blocks, the changes it makes): agents keep what they have seen.
-            report(
-                f"roster: the published roster stands (objective {kept.objective:,.0f} against {score.objective:,.0f})"
+    job = BoundJob(problem, stages) if parallel_bound(problem) else None
+    if job is not None:
+        report(f"lower bound: linear relaxations beside the search ({job.mode}), at most {stages:.1f} s")
+    with job if job is not None else nullcontext():
+        solution = solve_problem(problem, progress, time_limit=stage_budget(problem), bound_job=job)
+        report("roster: lunch and queue blocks")
+        # The polish's share (large teams) is kept from lunch and blocks, whose regrouping would use it all.
+        polish_share = stage_budget(problem) * POLISH_SHARE if solution.models is not None else 0.0
+        activities = plan_activities(
+            problem,
+            solution.chosen,
+            solution.lunch,
+            solution.serve,
+            max(stages - solution.seconds - polish_share, 0.0),
+        )
+        report(f"roster: lunch and queue blocks, {activities.sweeps} sweep(s), {activities.seconds:.1f} s counted")
+        plans = activities.plans
+        left = stages - solution.seconds - activities.seconds
+        if solution.models is not None and left > 0:
+            polished = polish(problem, solution.models, solution.chosen, plans, left)
+            report(f"roster: shifts with their blocks, {polished.moves} move(s) in {polished.sweeps} sweep(s)")
+            plans = polished.plans
+        frame = roster_rows(problem, plans)
+        horizon = requirements[(requirements["ds"] >= problem.grid[0]) & (requirements["ds"] <= problem.grid[-1])]
+        score = score_roster(frame, team, config, horizon, start, days, previous=previous, freeze_until=freeze_until)
+        hard = find_violations(frame, team, config, start, days, previous=previous)
+        published = _published_rows(previous, problem)
+        if published is not None and not find_violations(published, team, config, start, days, previous=previous):
+            kept = score_roster(
+                published, team, config, horizon, start, days, previous=previous, freeze_until=freeze_until
             )
-            frame, score, hard = published, kept, []
+            if kept.objective <= score.objective:
+                # The published roster still keeps every rule and the new one is no better once
+                # written (lunch, blocks, the changes it makes): agents keep what they have seen.
+                report(
+                    f"roster: the published roster stands (objective {kept.objective:,.0f} against {score.objective:,.0f})"
+                )
+                frame, score, hard = published, kept, []
+        if solution.bound_from_job and job is not None:
+            proven = await_bound(problem, job)
+            solution = dataclasses.replace(
+                solution, bound=proven.bound, bound_available=proven.available, aggregate_bound=proven.bound
+            )
     coverage = scheduled_agents(frame, horizon, config.interval_minutes)
     short = coverage["shortfall"]
     bound = min(solution.bound, score.objective)  # 0 when no relaxation finished in its share

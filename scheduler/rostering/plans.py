@@ -102,3 +102,26 @@ def option_plans(problem: RosterProblem, o: int, queues: list[int], blocks: list
                     cover = tuple((t, q1) for t in worked[:cut]) + tuple((t, q2) for t in worked[cut:])
                     plans.append(PlanColumn(lunch=lunch, cover=cover, switches=1))
     return plans
+
+
+def span_plans(problem: RosterProblem, o: int, queues: list[int]) -> list[PlanColumn]:
+    """Plans over option ``o``'s whole span, lunch left out: one queue, or two with one change anywhere.
+
+    A roster's plan with its lunch intervals filled with the queue worked just
+    before them is one of these with as many changes (blocks not checked: a
+    superset, so still a valid bound). The lunch is charged apart
+    (:func:`~scheduler.rostering.aggregate_coverage.plan_columns`). About a
+    quarter of :func:`option_plans`' columns for one lunch window of five starts.
+    """
+    option = problem.options[o]
+    span = range(option.first_interval, option.last_interval)
+    plans = [PlanColumn(lunch=None, cover=tuple((t, q) for t in span), switches=0) for q in queues]
+    if problem.settings.max_switches_per_shift < 1 or len(queues) < 2:
+        return plans
+    for cut in range(1, len(span)):
+        for q1 in queues:
+            for q2 in queues:
+                if q1 != q2:
+                    cover = tuple((t, q1) for t in span[:cut]) + tuple((t, q2) for t in span[cut:])
+                    plans.append(PlanColumn(lunch=None, cover=cover, switches=1))
+    return plans

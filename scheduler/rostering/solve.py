@@ -25,13 +25,15 @@ split so:
    diagnostic (``model_objective``/``model_bound``). Larger teams keep the
    descent's roster; should it miss a hard
    queue minimum, the full model searches instead.
-3. :func:`~scheduler.rostering.aggregate.solve_aggregate` solves a linear
-   relaxation over shift counts per class of interchangeable agents (whole
-   agents per queue; should it not finish, whole agents per interval, see
-   :data:`RELAXATIONS`) within what the descent left (at least
-   :data:`BOUND_SHARE`), its building charged by size; its optimum is the
-   proven lower bound. With neither finished in its share the bound is 0
-   (reported as unavailable).
+3. The proven lower bound (:func:`~scheduler.rostering.bound.lower_bound`:
+   linear relaxations over shift counts per class of interchangeable agents,
+   per week, the largest kept). Large teams (:func:`parallel_bound`): beside
+   the search on the second core (:mod:`.bound_job`), from the moment the
+   problem is built, with a budget of its own as large as the roster stage's,
+   so the search keeps the whole of its budget; ``make_roster`` waits for it
+   once the roster is written. Small teams: within what the descent left (at
+   least :data:`BOUND_SHARE`), CP-SAT's search using both cores. Nothing
+   proven in its budget: the bound is 0 (reported as unavailable).
 
 The floor: a valid first roster, one sweep of lunch and blocks, the rows,
 score and check always complete, whatever the budget (at 500 agents over 4
@@ -50,7 +52,8 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from scheduler.errors import InfeasibleError, NoSolutionError
-from scheduler.rostering.aggregate import solve_aggregate
+from scheduler.rostering.bound import Proven, lower_bound
+from scheduler.rostering.bound_job import BoundJob
 from scheduler.rostering.descent import AgentModels, DescentResult, descend
 from scheduler.rostering.model import RosterModel, build_full_model
 from scheduler.rostering.problem import RosterProblem
@@ -74,8 +77,9 @@ BOUND_SHARE = 0.2  # the least the bound gets (small teams)
 # Large teams: kept from the descent for the polish (:mod:`.polish`), which re-chooses shifts with
 # their lunch and queue blocks in the loop after the activity stage (and gets what it leaves).
 POLISH_SHARE = 0.25
-# Large teams: the most the bound may use; it runs after the first roster and the descent
-# goes on with whatever it leaves (its solve is charged by simplex iterations).
+# Large teams without a bound beside the search (``solve_problem`` called alone, not through
+# ``make_roster``): the most the bound may use; it runs after the first roster and the descent
+# goes on with whatever it leaves.
 BOUND_LIMIT = 0.5
 # Seconds reserved per agent-day of the horizon for writing the rows, scoring and checking the
 # roster: counted from the problem's size before solving (measured on the benchmark machine,
@@ -109,6 +113,8 @@ class Solution:
     seconds: float = 0.0  # budget charged (counted: deterministic)
     # Large teams: the descent's agent models, for the polish after lunch and blocks (:mod:`.polish`).
     models: AgentModels | None = None
+    # The bound is the job's (:mod:`.bound_job`), awaited by the caller: ``bound`` is 0 until then.
+    bound_from_job: bool = False
 
 
 class _ProgressReporter(cp_model.CpSolverSolutionCallback):
@@ -125,37 +131,22 @@ class _ProgressReporter(cp_model.CpSolverSolutionCallback):
         self._progress(f"{self._stage}: objective {objective:,.0f}, bound {bound:,.0f}, gap {gap:.1%}")
 
 
-# The relaxations the bound tries, in order, with their shares of its budget: whole agents per
-# queue (knows skills and that agents are indivisible; the strongest on every benchmark
-# instance, 116.3M against 115.3M and 112.7M at 100 agents seed 2), and only should it not
-# finish, whole agents per interval (skills ignored, but two to three times faster).
-RELAXATIONS: tuple[tuple[dict[str, bool], float], ...] = (
-    ({"whole_queues": True}, 0.7),
-    ({"whole_agents": True}, 0.3),
-)
+def parallel_bound(problem: RosterProblem) -> bool:
+    """Whether the bound runs beside the search (:mod:`.bound_job`) rather than inside its budget.
 
-
-def lower_bound(problem: RosterProblem, time_limit: float) -> tuple[float, bool, float]:
-    """The first relaxation of :data:`RELAXATIONS` to finish within its share of ``time_limit``.
-
-    Each is a valid bound. Returns ``(bound, available, seconds charged)``;
-    a relaxation that does not finish in its share (building counted, solving
-    in GLOP's deterministic time) is charged its share and the next one tried.
-
-    Raises:
-        InfeasibleError: the summed rules admit no roster.
+    Large teams: the descent is single-threaded and the bound needs a core's
+    worth of GLOP. Small teams keep it in the budget: CP-SAT searches with
+    several workers and the bound takes a second or less.
     """
-    charged = 0.0
-    for options, share in RELAXATIONS:
-        result = solve_aggregate(problem, time_limit=time_limit * share, **options)
-        charged += result.seconds
-        if result.optimal:
-            return result.bound, True, charged
-    return 0.0, False, charged
+    return len(problem.agents) * len(problem.days) > DIRECT_MAX_AGENT_DAYS
 
 
 def solve_problem(
-    problem: RosterProblem, progress: Callable[[str], None] | None = None, *, time_limit: float | None = None
+    problem: RosterProblem,
+    progress: Callable[[str], None] | None = None,
+    *,
+    time_limit: float | None = None,
+    bound_job: BoundJob | None = None,
 ) -> Solution:
     """Choose the shifts and prove a bound within ``time_limit`` counted seconds.
 
@@ -164,6 +155,10 @@ def solve_problem(
             whenever the solver improves; for a terminal display.
         time_limit: this stage's budget; default: ``settings.time_limit_seconds``
             less what :func:`make_roster` keeps for the other stages.
+        bound_job: the bound computed beside the search (large teams, see
+            :func:`parallel_bound`): the whole budget goes to the search and
+            the returned solution's bound is the job's (``bound_from_job``;
+            the caller waits for it once the roster is written).
 
     Raises:
         InfeasibleError: naming the agents and rules that cannot all hold.
@@ -185,10 +180,15 @@ def solve_problem(
     def prove(bound_budget: float) -> float:
         report(f"lower bound: linear relaxations, at most {bound_budget:.1f} s")
         try:
-            proven.append(lower_bound(problem, bound_budget))
+            result = lower_bound(problem, bound_budget)
         except InfeasibleError:
             raise InfeasibleError(explain(problem, "the rules admit no roster")) from None
-        return proven[-1][2]
+        proven.append((result.bound, result.available, result.seconds))
+        return result.seconds
+
+    def await_job(job: BoundJob) -> None:
+        result = await_bound(problem, job)
+        proven.append((result.bound, result.available, 0.0))
 
     report("roster: agent-by-agent descent")
     if direct:
@@ -197,24 +197,28 @@ def solve_problem(
             problem, budget * shares["descent"], report, on_first_feasible=mark_first_feasible, move_lunch=False
         )
     else:
-        # The bound runs once the first roster exists; the descent continues with what it leaves.
+        # The bound runs beside the search (bound_job), or once the first roster exists, the descent
+        # continuing with what it leaves.
         descent = descend(
             problem,
             budget * (1 - POLISH_SHARE),
             report,
             on_first_feasible=mark_first_feasible,
-            between=lambda: prove(budget * BOUND_LIMIT),
+            between=None if bound_job is not None else lambda: prove(budget * BOUND_LIMIT),
         )
     if descent is None:  # some agent got no shifts: a conflict in their rules, or a hard model
         conflicts = agent_rule_conflicts(problem)
         if conflicts:
             raise InfeasibleError(rules_message(conflicts))
     spent = descent.seconds if descent is not None else budget * shares["descent"]
-    if not proven:
+    from_job = bound_job is not None and descent is not None and not direct and descent.missing_minimum == 0
+    if bound_job is not None and not from_job:
+        await_job(bound_job)  # the full model searches: its bound is compared with the relaxation's
+    if not proven and not from_job:
         # Small teams (or no first roster): the bound gets what the descent and the search's share
         # leave, and at least its own share should the first roster have taken more.
         spent += prove(max(budget - spent - budget * shares["search"], budget * BOUND_SHARE))
-    lower, available, _charged = proven[-1]
+    lower, available, _charged = proven[-1] if proven else (0.0, False, 0.0)
 
     if descent is not None and not direct and descent.missing_minimum == 0:
         # Large teams: the descent's roster, its queue split and the lunches it placed.
@@ -229,6 +233,7 @@ def solve_problem(
             bound=lower,
             bound_available=available,
             aggregate_bound=lower,
+            bound_from_job=from_job,
             first_feasible_seconds=first_feasible,
             wall_seconds=time.perf_counter() - started,
             seconds=spent,
@@ -290,6 +295,18 @@ def solve_problem(
         wall_seconds=time.perf_counter() - started,
         seconds=budget,  # the search and scoring solves are charged their full limits
     )
+
+
+def await_bound(problem: RosterProblem, job: BoundJob) -> Proven:
+    """The bound computed beside the search, once it is done.
+
+    Raises:
+        InfeasibleError: the rules admit no roster (explained per agent).
+    """
+    try:
+        return job.result()
+    except InfeasibleError:
+        raise InfeasibleError(explain(problem, "the rules admit no roster")) from None
 
 
 def stage_budget(problem: RosterProblem) -> float:

@@ -8,7 +8,8 @@ import pytest
 
 from benchmarks.roster_instances import make_instance
 from scheduler.rostering import build_problem, make_roster
-from scheduler.rostering.aggregate import build_seconds, segment_lines, solve_aggregate
+from scheduler.rostering.aggregate import build_seconds, solve_aggregate
+from scheduler.rostering.aggregate_coverage import segment_lines
 from scheduler.rostering.checker import find_violations
 
 

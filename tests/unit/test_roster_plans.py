@@ -77,7 +77,7 @@ def test_the_block_aware_bound_is_stronger_and_still_below_a_roster(binding) -> 
     days = 2  # the plan columns grow with the options, not the agents: two days keep the test fast
     problem = build_problem(config, team, requirements, start, days)
     free = solve_aggregate(problem, whole_queues=True)
-    planned = solve_aggregate(problem, whole_queues=True, plans=True)
+    planned = solve_aggregate(problem, whole_queues=True, plans="exact")
     assert free.optimal and planned.optimal
     assert planned.bound > free.bound
     roster = make_roster(config, team, requirements, start, days)
@@ -88,4 +88,4 @@ def test_plans_need_per_queue_coverage(binding) -> None:  # noqa: ANN001
     config, team, requirements, start, _days = binding
     problem = build_problem(config, team, requirements, start, 1)
     with pytest.raises(ValueError, match="per-queue coverage"):
-        solve_aggregate(problem, whole_agents=True, plans=True)
+        solve_aggregate(problem, whole_agents=True, plans="exact")

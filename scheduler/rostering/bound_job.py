@@ -1,0 +1,135 @@
+"""The lower bound computed beside the search, on the second core.
+
+The roster search is single-threaded and the bound needs only the problem,
+so for large teams (:func:`~scheduler.rostering.solve.parallel_bound`) the
+bound runs from the moment the problem is built, with its own deterministic
+budget, while the search gets the whole of its own. Nothing the search does
+reads the bound, and the bound depends only on the problem and its budget
+(GLOP's deterministic time and counted work, :mod:`.bound`), so the roster
+and the printed bound are the same whatever the two take in wall time.
+
+Where it runs:
+
+- a forked child process (Linux, not inside a daemonic process), which shares
+  the parent's pages; the result comes back through a pipe;
+- a thread otherwise (a dask worker's daemonic process may not fork
+  children; other platforms): GLOP releases the GIL while it solves, only
+  building the LPs competes with the search. Same computation, same result.
+
+The child is terminated and joined on every way out of the ``with`` block
+(an exception, ``KeyboardInterrupt``: the child ignores SIGINT, the parent
+ends it); a thread is told to stop between solves. Should the child die
+without answering, the bound is computed again in this process: the same
+result, later.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import signal
+import sys
+import threading
+from multiprocessing.connection import Connection
+from types import TracebackType
+
+from scheduler.errors import InfeasibleError
+from scheduler.rostering.bound import Proven, lower_bound
+from scheduler.rostering.problem import RosterProblem
+
+
+def _child(connection: Connection, problem: RosterProblem, time_limit: float) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent ends the child
+    try:
+        connection.send(("proven", lower_bound(problem, time_limit)))
+    except InfeasibleError as error:
+        connection.send(("infeasible", str(error)))
+    except BaseException as error:  # noqa: BLE001 - reported to the parent, which computes it again
+        connection.send(("failed", repr(error)))
+    finally:
+        connection.close()
+
+
+def can_fork() -> bool:
+    """Whether a child process may be forked here (Linux, and not inside a daemonic process)."""
+    return sys.platform.startswith("linux") and not multiprocessing.current_process().daemon
+
+
+class BoundJob:
+    """:func:`~scheduler.rostering.bound.lower_bound` of ``problem`` computed beside the caller.
+
+    Use as a context manager; :meth:`result` waits for it.
+    """
+
+    def __init__(self, problem: RosterProblem, time_limit: float, *, process: bool | None = None) -> None:
+        self._problem = problem
+        self._time_limit = time_limit
+        self._answer: tuple[str, object] | None = None
+        self._cancelled = threading.Event()
+        self._process: multiprocessing.process.BaseProcess | None = None
+        self._connection: Connection | None = None
+        self._thread: threading.Thread | None = None
+        self.mode = "process" if (can_fork() if process is None else process) else "thread"
+
+    def __enter__(self) -> BoundJob:
+        if self.mode == "process":
+            context = multiprocessing.get_context("fork")
+            receiver, sender = context.Pipe(duplex=False)
+            self._process = context.Process(
+                target=_child, args=(sender, self._problem, self._time_limit), name="peakplan-bound", daemon=True
+            )
+            self._process.start()
+            sender.close()
+            self._connection = receiver
+        else:
+            self._thread = threading.Thread(target=self._run_here, name="peakplan-bound", daemon=True)
+            self._thread.start()
+        return self
+
+    def _run_here(self) -> None:
+        try:
+            self._answer = ("proven", lower_bound(self._problem, self._time_limit, self._cancelled))
+        except InfeasibleError as error:
+            self._answer = ("infeasible", str(error))
+        except BaseException as error:  # noqa: BLE001 - re-raised by result()
+            self._answer = ("failed", repr(error))
+
+    def result(self) -> Proven:
+        """Wait for the bound.
+
+        Raises:
+            InfeasibleError: the summed rules admit no roster.
+        """
+        if self._answer is None and self._connection is not None:
+            try:
+                self._answer = self._connection.recv()
+            except (EOFError, OSError):
+                self._answer = ("died", "")
+            self._close_process()
+        if self._answer is None and self._thread is not None:
+            self._thread.join()
+        kind, value = self._answer if self._answer is not None else ("died", "")
+        if kind == "infeasible":
+            raise InfeasibleError(str(value))
+        if kind == "proven" and isinstance(value, Proven):
+            return value
+        if kind == "failed" and self.mode == "thread":
+            raise RuntimeError(f"the lower bound failed: {value}")
+        # The child died or failed: the same computation here gives the same bound (or the error).
+        return lower_bound(self._problem, self._time_limit)
+
+    def _close_process(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+            self._connection = None
+        if self._process is not None:
+            if self._process.is_alive():
+                self._process.terminate()
+            self._process.join()
+            self._process.close()
+            self._process = None
+
+    def __exit__(
+        self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
+    ) -> None:
+        self._cancelled.set()
+        self._close_process()

@@ -1,0 +1,129 @@
+"""The bound per week and beside the search: valid, deterministic, and its child process never left behind."""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import multiprocessing
+from unittest import mock
+
+import numpy as np
+import pytest
+
+from benchmarks.roster_instances import make_instance
+from scheduler.rostering import bound_job as bound_job_module
+from scheduler.rostering import build_problem, make_roster, solve
+from scheduler.rostering.aggregate import solve_aggregate
+from scheduler.rostering.bound import lower_bound, week_blocks
+from scheduler.rostering.bound_job import BoundJob, can_fork
+
+
+@pytest.fixture(scope="module")
+def two_weeks():  # noqa: ANN201
+    """Thursday to the next Wednesday (two ISO weeks), shifts starting every two hours: small LPs."""
+    config, team, requirements, start, _days = make_instance(14, weeks=2, seed=2, time_limit_seconds=1.0)
+    shifts = tuple(
+        dataclasses.replace(template, starts=tuple(sorted({*template.starts[::4], template.starts[-1]})))
+        for template in config.roster.shifts
+    )
+    config = dataclasses.replace(config, roster=dataclasses.replace(config.roster, shifts=shifts))
+    start, days = start + dt.timedelta(days=3), 7
+    return (config, team, requirements, start, days), build_problem(config, team, requirements, start, days)
+
+
+def test_every_interval_is_charged_in_exactly_one_week(two_weeks) -> None:  # noqa: ANN001
+    _instance, problem = two_weeks
+    blocks = week_blocks(problem)
+    assert [block.days for block in blocks] == list(problem.weeks)
+    charged = np.concatenate([np.asarray(block.intervals) for block in blocks])
+    assert sorted(charged.tolist()) == list(range(len(problem.grid)))
+    # A shift running past Sunday midnight takes those hours into its own week.
+    for option in problem.options:
+        week = next(w for w, block in enumerate(blocks) if option.day_index in block.days)
+        if week + 1 < len(blocks):
+            assert not set(range(option.first_interval, option.last_interval)) & set(blocks[week + 1].intervals)
+
+
+@pytest.fixture(scope="module")
+def rosters(two_weeks):  # noqa: ANN001, ANN201
+    """The roster with its bound beside the search, in a child process and in a thread."""
+    (config, team, requirements, start, days), _problem = two_weeks
+    with mock.patch.object(solve, "DIRECT_MAX_AGENT_DAYS", 0):  # the large-team path: the bound beside it
+        in_process = make_roster(config, team, requirements, start, days)
+        with mock.patch.object(bound_job_module, "can_fork", return_value=False):
+            in_thread = make_roster(config, team, requirements, start, days)
+    return {"process": in_process, "thread": in_thread}
+
+
+def test_the_weeks_add_up_to_at_most_the_whole_horizon_and_the_roster(two_weeks, rosters) -> None:  # noqa: ANN001
+    _instance, problem = two_weeks
+    whole = solve_aggregate(problem, whole_queues=True)
+    weekly = [solve_aggregate(problem, whole_queues=True, block=block) for block in week_blocks(problem)]
+    span = [solve_aggregate(problem, whole_queues=True, plans="span", block=block) for block in week_blocks(problem)]
+    assert all(result.optimal for result in [whole, *weekly, *span])
+    assert sum(result.bound for result in weekly) <= whole.bound * (1 + 1e-9)
+    for free, planned in zip(weekly, span, strict=True):
+        # Span plans restrict the multi-skilled agents' free split and charge its switches.
+        assert planned.bound >= free.bound * (1 - 1e-9)
+    roster = rosters["process"]
+    assert sum(result.bound for result in span) <= roster.objective
+    assert roster.bound_available and roster.best_bound <= roster.objective
+
+
+def test_the_bound_takes_each_weeks_best_and_none_without_budget(two_weeks) -> None:  # noqa: ANN001
+    _instance, problem = two_weeks
+    ample = lower_bound(problem, 1e6)
+    span = sum(
+        solve_aggregate(problem, whole_queues=True, plans="span", block=block).bound for block in week_blocks(problem)
+    )
+    assert ample.available and ample.bound >= span * (1 - 1e-9)
+    assert not lower_bound(problem, 0.0).available
+
+
+@pytest.mark.parametrize("process", [True, False])
+def test_the_bound_beside_the_search_is_the_bound_in_process(two_weeks, process: bool) -> None:  # noqa: ANN001
+    _instance, problem = two_weeks
+    if process and not can_fork():
+        pytest.skip("no fork here")
+    with BoundJob(problem, 1.0, process=process) as job:
+        assert job.mode == ("process" if process else "thread")
+        assert job.result() == lower_bound(problem, 1.0)
+    assert not multiprocessing.active_children()
+
+
+def test_the_child_is_ended_on_an_error_and_on_ctrl_c(two_weeks) -> None:  # noqa: ANN001
+    _instance, problem = two_weeks
+    if not can_fork():
+        pytest.skip("no fork here")
+    for interruption in (RuntimeError("search failed"), KeyboardInterrupt()):
+        with pytest.raises(type(interruption)), BoundJob(problem, 1e6, process=True) as job:
+            assert job.mode == "process"
+            raise interruption
+        assert not multiprocessing.active_children()
+
+
+def _bound_inside_a_daemon(problem, answers) -> None:  # noqa: ANN001
+    with BoundJob(problem, 1.0) as job:
+        answers.put((can_fork(), job.mode, job.result()))
+
+
+def test_a_daemonic_process_computes_the_same_bound_in_a_thread(two_weeks) -> None:  # noqa: ANN001
+    """A dask worker is a daemonic process, which may not fork children: the bound runs in a thread there."""
+    _instance, problem = two_weeks
+    if not can_fork():
+        pytest.skip("no fork here")
+    context = multiprocessing.get_context("fork")
+    answers = context.Queue()
+    worker = context.Process(target=_bound_inside_a_daemon, args=(problem, answers), daemon=True)
+    worker.start()
+    forkable, mode, proven = answers.get(timeout=300)
+    worker.join()
+    assert (forkable, mode) == (False, "thread")
+    assert proven == lower_bound(problem, 1.0)
+
+
+def test_a_roster_is_the_same_whether_its_bound_ran_in_a_process_or_a_thread(rosters) -> None:  # noqa: ANN001
+    in_process, in_thread = rosters["process"], rosters["thread"]
+    assert in_process.roster.equals(in_thread.roster)
+    assert (in_process.objective, in_process.best_bound) == (in_thread.objective, in_thread.best_bound)
+    assert in_process.bound_available
