@@ -1,6 +1,7 @@
 """The marketing sale calendar: ``.ics`` or ``.csv`` in, the events table out.
 
-The table follows the ``events`` contract in README.md, "Data contracts" (``EVENT_COLUMNS``).
+The table follows the ``events`` contract in docs/data-contracts.md (``EVENT_COLUMNS``,
+:mod:`calendars.sale_event`).
 
 Rules worth knowing:
 
@@ -18,12 +19,8 @@ Rules worth knowing:
   ``<UID>/<recurrence id>`` (``20261127`` for dates, ``20261127T060000Z`` for
   times) and instances replaced by a RECURRENCE-ID override are skipped in
   favour of the override.
-- ``.csv`` (``name,category,start,end[,uplift]``): date-only values are all-day
-  in the team zone and ``end`` is the **inclusive last day** (``2026-11-27`` to
-  ``2026-11-30`` is four days), because that is how people write sale dates in
-  a spreadsheet. Datetime values use an exclusive ``end``; without an offset
-  they are read in the team zone. An empty ``end`` on a date-only row means
-  one day. The event id is ``<name>@<start>``.
+- ``.csv`` (``name,category,start,end[,uplift]``): read by :mod:`calendars.sales_csv`
+  (date-only ``end`` is the inclusive last day, as people write sale dates).
 - Uplift (``X-PEAKPLAN-UPLIFT`` or the ``uplift`` column): the extra volume,
   ``+150%`` or ``1.5`` (or ``x2.5``), see :mod:`calendars.uplift`; a bare
   ``80`` is refused as a percentage without its ``%``. Absent means NaN (learn it).
@@ -33,12 +30,7 @@ Rules worth knowing:
 
 from __future__ import annotations
 
-import csv
-import io
-import math
 import re
-from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
@@ -51,6 +43,8 @@ from calendars.errors import InputError
 from calendars.files import refuse_special_file
 from calendars.ics import FIRST_YEAR, LAST_YEAR
 from calendars.recurrence import occurrences
+from calendars.sale_event import EVENT_COLUMNS, SaleEvent, calendar_text, check_years, events_frame
+from calendars.sales_csv import CSV_COLUMNS, read_sales_csv
 from calendars.uplift import UpliftValueError, parse_uplift
 from calendars.vtimezone import load_zone
 
@@ -64,8 +58,6 @@ __all__ = [
     "parse_uplift",
 ]
 
-EVENT_COLUMNS = ("event_id", "name", "category", "start", "end", "all_day", "uplift")
-CSV_COLUMNS = ("name", "category", "start", "end")  # plus optional "uplift"
 UPLIFT_PROPERTY = "X-PEAKPLAN-UPLIFT"
 MAX_CALENDAR_EVENTS = 10_000  # VEVENTs (a sale a day for 27 years): more is another kind of calendar
 # Properties a VEVENT holds at most once (RFC 5545; the uplift is ours).
@@ -73,25 +65,6 @@ _SINGLE_PROPERTIES = ("UID", "SUMMARY", "DTSTART", "DTEND", "DURATION", "RECURRE
 # Events this far outside the asked-for days cannot touch them (the forecast
 # looks one day before and after an event); they are left out.
 DAYS_MARGIN = timedelta(days=31)
-
-_DATE_ONLY = re.compile(r"\d{4}-\d{2}-\d{2}")
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class SaleEvent:
-    """One sale or campaign (one instance of a recurring one).
-
-    ``start``/``end`` are tz-aware; ``end`` is exclusive. ``uplift`` is the
-    stated extra volume as a fraction (1.5 = +150 %), ``None`` to learn it.
-    """
-
-    event_id: str
-    name: str
-    category: str
-    start: datetime
-    end: datetime
-    all_day: bool
-    uplift: float | None = None
 
 
 # --------------------------------------------------------------------------- API
@@ -143,7 +116,7 @@ def load_sale_events(path: str | Path, tz: str, *, days: tuple[date, date] | Non
     if suffix in (".ics", ".ical", ".ifb", ".icalendar"):
         events = _read_ics(file, zone, window)
     elif suffix == ".csv":
-        events = _read_csv(file, zone)
+        events = read_sales_csv(file, zone)
     else:
         raise InputError(f"sale calendar {file}: unsupported file type {file.suffix!r}, expected .ics or .csv")
     if window is not None:
@@ -164,32 +137,6 @@ def _window(days: tuple[date, date] | None, zone: ZoneInfo) -> tuple[datetime, d
     )
 
 
-def _check_years(where: str, what: str, value: date | datetime) -> None:
-    if not FIRST_YEAR <= value.year <= LAST_YEAR:
-        raise InputError(
-            f"{where}: {what} {value.isoformat()} is outside the years {FIRST_YEAR}-{LAST_YEAR} peakplan reads "
-            "(a typo in the year?)"
-        )
-
-
-def events_frame(events: Iterable[SaleEvent]) -> pd.DataFrame:
-    """The events table for ``events``, typed and sorted as the contract says."""
-    events = list(events)
-    frame = pd.DataFrame(
-        {
-            "event_id": pd.Series([e.event_id for e in events], dtype="str"),
-            "name": pd.Series([e.name for e in events], dtype="str"),
-            "category": pd.Series([e.category for e in events], dtype="str"),
-            "start": pd.Series([e.start.astimezone(UTC) for e in events], dtype="datetime64[ns, UTC]"),
-            "end": pd.Series([e.end.astimezone(UTC) for e in events], dtype="datetime64[ns, UTC]"),
-            "all_day": pd.Series([e.all_day for e in events], dtype="bool"),
-            "uplift": pd.Series([math.nan if e.uplift is None else e.uplift for e in events], dtype="float64"),
-        },
-        columns=list(EVENT_COLUMNS),
-    )
-    return frame.sort_values(["start", "event_id"], kind="stable").reset_index(drop=True)
-
-
 # ------------------------------------------------------------------------ .ics
 
 
@@ -199,7 +146,7 @@ def _read_ics(file: Path, zone: ZoneInfo, window: tuple[datetime, datetime] | No
     except OSError as exc:
         raise InputError(f"sale calendar {file}: cannot read ({exc.strerror})") from exc
     # RFC 5545 text is UTF-8 with CRLF; accept UTF-16 (with BOM) and any line ending, refuse other encodings.
-    lines = re.split(r"\r\n|\r|\n", _text(data, file))
+    lines = re.split(r"\r\n|\r|\n", calendar_text(data, file))
     data = "\r\n".join(lines).encode("utf-8") + b"\r\n"
     if b"BEGIN:VCALENDAR" not in data[:4096].upper():
         raise InputError(f"sale calendar {file} is not an iCalendar file (no BEGIN:VCALENDAR)")
@@ -289,25 +236,6 @@ def _check_structure(lines: list[str], file: Path) -> None:
         )
 
 
-def _text(data: bytes, file: Path) -> str:
-    """The file's text: UTF-8 (BOM or not) or UTF-16 with its BOM.
-
-    Raises:
-        InputError: another encoding (Latin-1, cp1252, ...), naming the byte.
-    """
-    if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        encoding = "utf-16"
-    else:
-        encoding = "utf-8-sig"
-    try:
-        return data.decode(encoding)
-    except UnicodeDecodeError as exc:
-        raise InputError(
-            f"sale calendar {file} is not {encoding.removesuffix('-sig').upper()} text (byte {data[exc.start : exc.start + 1]!r} "
-            f"at position {exc.start}): save it as UTF-8"
-        ) from None
-
-
 def _floating_zone(cal: icalendar.cal.Component, zone: ZoneInfo) -> ZoneInfo:
     name = str(cal.get("X-WR-TIMEZONE", "")).strip()
     if not name:
@@ -386,7 +314,7 @@ def _expand_vevent(
         if value is not None and not isinstance(value, date):
             raise InputError(f"{where}: {what} {value!r} is not a date or date-time")
         if value is not None:
-            _check_years(where, what, value)
+            check_years(where, what, value)
     if duration is not None and not isinstance(duration, timedelta):
         raise InputError(f"{where}: DURATION {duration!r} is not a duration like PT3H or P2D")
     all_day = not isinstance(dtstart, datetime)
@@ -438,7 +366,7 @@ def _expand_vevent(
         else:
             start = _instant(start_value, zone)
             end = (start.astimezone(UTC) + length).astimezone(start.tzinfo)
-        _check_years(where, "end", end)
+        check_years(where, "end", end)
         return SaleEvent(
             event_id=event_id, name=name, category=category, start=start, end=end, all_day=all_day, uplift=uplift
         )
@@ -480,119 +408,3 @@ def _rid(value: date | datetime, all_day: bool) -> str:
     if value.tzinfo is None:
         return f"{value:%Y%m%dT%H%M%S}"
     return f"{value.astimezone(UTC):%Y%m%dT%H%M%SZ}"
-
-
-# ------------------------------------------------------------------------- .csv
-
-_MAX_FIELD_CHARS = 100_000  # no name or date comes near; a longer field is not a sale calendar
-
-
-def _read_csv(file: Path, zone: ZoneInfo) -> list[SaleEvent]:
-    try:
-        text = _text(file.read_bytes(), file)
-    except OSError as exc:
-        raise InputError(f"sale calendar {file}: cannot read ({exc.strerror})") from exc
-    header = text.split("\n", 1)[0]
-    # Spreadsheets in many locales save "CSV" with ';' (or tabs): the header tells.
-    sep = next((s for s in (",", ";", "\t") if s in header), ",")
-    columns, records = _csv_records(text, sep, file)
-    twice = sorted({c for c in columns if columns.count(c) > 1})
-    if twice:
-        raise InputError(f"sale calendar {file}: column(s) {twice} appear more than once in the header")
-    missing = [c for c in CSV_COLUMNS if c not in columns]
-    if missing:
-        raise InputError(
-            f"missing columns {missing} in sale calendar {file} (expected {','.join(CSV_COLUMNS)}[,uplift])"
-        )
-    has_uplift = "uplift" in columns
-    events = []
-    for row, record in records:
-        where = f"sale calendar {file}, row {row}"
-        name = record["name"].strip()
-        if not name:
-            raise InputError(f"{where}: name is empty")
-        where = f"{where} ({name!r})"
-        start_value = _parse_when(record["start"], "start", where)
-        _check_years(where, "start", start_value)
-        end_raw = record["end"].strip()
-        if end_raw:
-            end_value = _parse_when(end_raw, "end", where)
-            _check_years(where, "end", end_value)
-        elif not isinstance(start_value, datetime):
-            end_value = start_value  # one day: the end column is inclusive for dates
-        else:
-            raise InputError(f"{where}: end is empty; give the exclusive end time")
-        if isinstance(start_value, datetime) != isinstance(end_value, datetime):
-            raise InputError(f"{where}: start and end must both be dates or both be date-times")
-        all_day = not isinstance(start_value, datetime)
-        if all_day:
-            if end_value < start_value:
-                raise InputError(f"{where}: last day {end_value} is before the first day {start_value}")
-            start = datetime.combine(start_value, time(0), tzinfo=zone)
-            end = datetime.combine(end_value + timedelta(days=1), time(0), tzinfo=zone)
-            event_id = f"{name}@{start_value.isoformat()}"
-        else:
-            assert isinstance(start_value, datetime) and isinstance(
-                end_value, datetime
-            )  # both or neither: checked above
-            start = start_value if start_value.tzinfo else start_value.replace(tzinfo=zone)
-            end = end_value if end_value.tzinfo else end_value.replace(tzinfo=zone)
-            if end < start:
-                raise InputError(f"{where}: end {end.isoformat()} is before start {start.isoformat()}")
-            event_id = f"{name}@{start.astimezone(UTC):%Y-%m-%dT%H:%M:%SZ}"
-        uplift = None
-        if has_uplift and record["uplift"].strip():
-            try:
-                uplift = parse_uplift(record["uplift"])
-            except UpliftValueError as exc:
-                raise InputError(f"{where}: column uplift: {exc}") from exc
-        category = record["category"].strip().lower() or name.lower()
-        events.append(
-            SaleEvent(
-                event_id=event_id, name=name, category=category, start=start, end=end, all_day=all_day, uplift=uplift
-            )
-        )
-    return events
-
-
-def _csv_records(text: str, sep: str, file: Path) -> tuple[list[str], list[tuple[int, dict[str, str]]]]:
-    """The header's columns (lower case) and each row as (line number, column -> text), through :mod:`csv`
-    (pandas took minutes over a line of 100,000 commas). A row with more fields than the header is refused
-    (its values would land in the wrong columns); missing trailing fields are empty."""
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep, strict=False)
-    previous_limit = csv.field_size_limit(_MAX_FIELD_CHARS)
-    columns: list[str] | None = None
-    records: list[tuple[int, dict[str, str]]] = []
-    try:
-        for cells in reader:
-            if not any(cell.strip() for cell in cells):
-                continue
-            if columns is None:
-                columns = [cell.strip().lower() for cell in cells]
-                continue
-            if len(cells) > len(columns):
-                raise InputError(
-                    f"sale calendar {file} line {reader.line_num}: {len(cells):,} fields, but the header has "
-                    f"{len(columns)}: a stray delimiter, or an unquoted {sep!r} in a value"
-                )
-            cells += [""] * (len(columns) - len(cells))
-            records.append((reader.line_num, dict(zip(columns, cells, strict=True))))
-    except csv.Error as exc:
-        raise InputError(f"sale calendar {file} line {reader.line_num}: cannot read as CSV: {exc}") from None
-    finally:
-        csv.field_size_limit(previous_limit)
-    if columns is None:
-        raise InputError(f"sale calendar {file} is empty: expected a header {','.join(CSV_COLUMNS)}[,uplift]")
-    return columns, records
-
-
-def _parse_when(raw: str, column: str, where: str) -> date | datetime:
-    text = raw.strip()
-    try:
-        if _DATE_ONLY.fullmatch(text):
-            return date.fromisoformat(text)
-        return datetime.fromisoformat(text)
-    except ValueError as exc:
-        raise InputError(
-            f"{where}: {column} {raw!r} is not an ISO date (2026-11-27) or date-time (2026-11-27T09:00+03:00)"
-        ) from exc
