@@ -129,6 +129,9 @@ class RosterSettings:
     # prefers primary speakers, and uses a secondary one rather than leave a queue short
     secondary_skill_weight: int = 100
     shifts: tuple[ShiftTemplate, ...] = ()
+    # Processes the roster stage uses: 2 computes a large team's lower bound beside the search on
+    # a second core (the search keeps its whole budget); 1 computes it inside the budget, in turn.
+    workers: int = 2
 
     def min_block(self, queue: str) -> int:
         """Minimum block length on ``queue`` in minutes."""

@@ -49,7 +49,7 @@ _ROSTER_KEYS = (
     "min_rest_hours", "max_consecutive_days", "min_consecutive_days_off", "max_weekends_per_4_weeks", "night",
     "late_end_after", "time_limit_seconds", "understaffing_weight", "overstaffing_weight", "peak_factor",
     "peak_weight", "fairness_weight", "hours_weight", "stability_weight", "min_agents", "min_block_minutes",
-    "switch_weight", "max_switches_per_shift", "secondary_skill_weight", "shifts",
+    "switch_weight", "max_switches_per_shift", "secondary_skill_weight", "shifts", "workers",
 )  # fmt: skip
 
 
@@ -221,6 +221,7 @@ def read_config(path: str | Path) -> ConfigRead:
         max_switches_per_shift=roster.integer("max_switches_per_shift", 1, low=0, high=1000),
         secondary_skill_weight=roster.integer("secondary_skill_weight", 100, low=0, high=10**6),
         shifts=shifts,
+        workers=roster.integer("workers", 2, low=1, high=2),
     )
     config = Config(
         path=source,

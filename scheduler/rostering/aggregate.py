@@ -52,7 +52,7 @@ segment variables filled cheapest first (the curve is convex) it is fast.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -200,6 +200,7 @@ def solve_aggregate(
     plans: PlanKind | None = None,
     block: Block | None = None,
     time_limit: float | None = None,
+    on_solve: Callable[[pywraplp.Solver], None] | None = None,
 ) -> AggregateResult:
     """Solve the linear relaxation; its objective is a lower bound on any roster's objective.
 
@@ -214,6 +215,9 @@ def solve_aggregate(
             and solving (GLOP's deterministic time, reproducible); a relaxation
             whose building alone would use half of it is not built (not optimal).
             None = no limit.
+        on_solve: called with the solver just before it solves (a caller in
+            another thread may interrupt it: ``InterruptSolve``; the result is
+            then not optimal).
 
     Raises:
         InfeasibleError: the summed rules admit no counts at all (some agent's
@@ -263,6 +267,8 @@ def solve_aggregate(
     if time_limit is not None:
         parameters += f" max_deterministic_time: {max(time_limit, 0.01) * GLOP_TIME_SCALE:g}"
     lp.SetSolverSpecificParametersAsString(parameters)
+    if on_solve is not None:
+        on_solve(lp)
     status = lp.Solve()
     allowed = time_limit + building if time_limit is not None else float("inf")
     if status == pywraplp.Solver.INFEASIBLE:

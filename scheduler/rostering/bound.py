@@ -21,9 +21,11 @@ for nothing and is charged what it used.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
+from ortools.linear_solver import pywraplp
 
 from scheduler.rostering.aggregate import Block, PlanKind, solve_aggregate
 from scheduler.rostering.model import skill_groups
@@ -84,7 +86,12 @@ def _plans_apply(problem: RosterProblem) -> bool:
     return enumerable(problem) and any(len(skills) > 1 for skills in skill_groups(problem))
 
 
-def lower_bound(problem: RosterProblem, time_limit: float, cancelled: threading.Event | None = None) -> Proven:
+def lower_bound(
+    problem: RosterProblem,
+    time_limit: float,
+    cancelled: threading.Event | None = None,
+    on_solve: Callable[[pywraplp.Solver], None] | None = None,
+) -> Proven:
     """The largest bound :data:`RELAXATIONS` prove within ``time_limit`` counted seconds.
 
     Per week the largest of the weekly relaxations that finished counts: each
@@ -92,7 +99,8 @@ def lower_bound(problem: RosterProblem, time_limit: float, cancelled: threading.
     days' soft terms), so their sum is a valid bound even when the budget
     runs out before a stronger relaxation has done every week. It is
     available once every week has one. ``cancelled``: checked between solves
-    (a bound run beside the search stops early when the roster stage fails).
+    (a bound run beside the search stops early when the roster stage fails);
+    ``on_solve``: given each solver before it solves, so that it can be interrupted.
 
     Raises:
         InfeasibleError: the summed rules admit no roster.
@@ -110,7 +118,9 @@ def lower_bound(problem: RosterProblem, time_limit: float, cancelled: threading.
             left = time_limit - charged
             if left <= 0 or (cancelled is not None and cancelled.is_set()):
                 break
-            result = solve_aggregate(problem, whole_queues=True, plans=relaxation.plans, block=block, time_limit=left)
+            result = solve_aggregate(
+                problem, whole_queues=True, plans=relaxation.plans, block=block, time_limit=left, on_solve=on_solve
+            )
             charged += result.seconds
             if not result.optimal:
                 break

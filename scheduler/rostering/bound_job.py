@@ -18,7 +18,8 @@ Where it runs:
 
 The child is terminated and joined on every way out of the ``with`` block
 (an exception, ``KeyboardInterrupt``: the child ignores SIGINT, the parent
-ends it); a thread is told to stop between solves. Should the child die
+ends it); a thread's solve is interrupted (GLOP supports it) and no other
+starts. Should the child die
 without answering, the bound is computed again in this process: the same
 result, later.
 """
@@ -31,6 +32,8 @@ import sys
 import threading
 from multiprocessing.connection import Connection
 from types import TracebackType
+
+from ortools.linear_solver import pywraplp
 
 from scheduler.errors import InfeasibleError
 from scheduler.rostering.bound import Proven, lower_bound
@@ -68,6 +71,7 @@ class BoundJob:
         self._process: multiprocessing.process.BaseProcess | None = None
         self._connection: Connection | None = None
         self._thread: threading.Thread | None = None
+        self._solver: pywraplp.Solver | None = None  # thread: the LP being solved, to interrupt
         self.mode = "process" if (can_fork() if process is None else process) else "thread"
 
     def __enter__(self) -> BoundJob:
@@ -87,11 +91,17 @@ class BoundJob:
 
     def _run_here(self) -> None:
         try:
-            self._answer = ("proven", lower_bound(self._problem, self._time_limit, self._cancelled))
+            proven = lower_bound(self._problem, self._time_limit, self._cancelled, self._watch)
+            self._answer = ("proven", proven)
         except InfeasibleError as error:
             self._answer = ("infeasible", str(error))
         except BaseException as error:  # noqa: BLE001 - re-raised by result()
             self._answer = ("failed", repr(error))
+
+    def _watch(self, solver: pywraplp.Solver) -> None:
+        self._solver = solver
+        if self._cancelled.is_set():
+            solver.InterruptSolve()
 
     def result(self) -> Proven:
         """Wait for the bound.
@@ -132,4 +142,7 @@ class BoundJob:
         self, kind: type[BaseException] | None, error: BaseException | None, traceback: TracebackType | None
     ) -> None:
         self._cancelled.set()
+        solver = self._solver
+        if solver is not None and self._thread is not None and self._thread.is_alive():
+            solver.InterruptSolve()  # GLOP stops at its next check; the thread ends soon after
         self._close_process()

@@ -136,9 +136,10 @@ def parallel_bound(problem: RosterProblem) -> bool:
 
     Large teams: the descent is single-threaded and the bound needs a core's
     worth of GLOP. Small teams keep it in the budget: CP-SAT searches with
-    several workers and the bound takes a second or less.
+    several workers and the bound takes a second or less. ``roster.workers
+    = 1`` keeps it in the budget for every team (one core).
     """
-    return len(problem.agents) * len(problem.days) > DIRECT_MAX_AGENT_DAYS
+    return problem.settings.workers > 1 and len(problem.agents) * len(problem.days) > DIRECT_MAX_AGENT_DAYS
 
 
 def solve_problem(

@@ -102,6 +102,15 @@ def test_the_child_is_ended_on_an_error_and_on_ctrl_c(two_weeks) -> None:  # noq
         assert not multiprocessing.active_children()
 
 
+def test_a_thread_stops_when_the_search_fails(two_weeks) -> None:  # noqa: ANN001
+    _instance, problem = two_weeks
+    with pytest.raises(RuntimeError), BoundJob(problem, 1e6, process=False) as job:
+        raise RuntimeError("search failed")
+    assert job._thread is not None
+    job._thread.join(timeout=60)  # its solve interrupted, no other started
+    assert not job._thread.is_alive()
+
+
 def _bound_inside_a_daemon(problem, answers) -> None:  # noqa: ANN001
     with BoundJob(problem, 1.0) as job:
         answers.put((can_fork(), job.mode, job.result()))
@@ -127,3 +136,26 @@ def test_a_roster_is_the_same_whether_its_bound_ran_in_a_process_or_a_thread(ros
     assert in_process.roster.equals(in_thread.roster)
     assert (in_process.objective, in_process.best_bound) == (in_thread.objective, in_thread.best_bound)
     assert in_process.bound_available
+
+
+def test_one_worker_keeps_the_bound_in_the_budget(two_weeks) -> None:  # noqa: ANN001
+    """``roster.workers = 1`` (a one-core machine): no child, no thread; the bound is proven in turn."""
+    (config, team, requirements, start, days), _problem = two_weeks
+    one = dataclasses.replace(config, roster=dataclasses.replace(config.roster, workers=1))
+    with (
+        mock.patch.object(solve, "DIRECT_MAX_AGENT_DAYS", 0),
+        mock.patch("scheduler.rostering.BoundJob", side_effect=AssertionError("no bound beside the search")),
+    ):
+        result = make_roster(one, team, requirements, start, days)
+    assert result.best_bound <= result.objective
+    assert not multiprocessing.active_children()
+
+
+@pytest.mark.parametrize(("value", "fine"), [("1", True), ("2", True), ("0", False), ("3", False)])
+def test_workers_is_read_from_the_roster_section(tmp_path, value: str, fine: bool) -> None:  # noqa: ANN001
+    from tests.unit.test_routing_config import error, load
+
+    if fine:
+        assert load(tmp_path, f"[roster]\nworkers = {value}\n").roster.workers == int(value)  # type: ignore[attr-defined]
+    else:
+        assert "roster.workers" in error(tmp_path, f"[roster]\nworkers = {value}\n")
