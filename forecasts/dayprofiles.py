@@ -40,7 +40,10 @@ in this order (the *fallback chain*):
    mean(b) * R`` (shrunk towards the day before the rest day with
    ``prior_occurrences`` pseudo-occurrences), in
    the shape of the reference day (the day before the rest day), not the mixes'
-   shape, which belong to other holidays. The volume is the mix's, not a share
+   shape, which belong to other holidays. A holiday priced from its group
+   leans on its reference day (the rest day) the same way, by precision: as
+   much as one past holiday, less as more that agree are seen
+   (:func:`reference_weight`). The volume is the mix's, not a share
    of an ordinary day: past eves that closed at 13:00 like a Friday say the
    next eve is a Friday's volume, which on a Friday is the whole Friday, not
    the share a Wednesday kept. A bank closed
@@ -171,6 +174,9 @@ class DayPlan:
     # a bridge day or a day inside a holiday period: per-slot multipliers of the ordinary day learned from past
     # days of its type (volume-neutral: the level is a; None: the ordinary day's shape)
     slot_shape: np.ndarray | None = None
+    # a holiday priced from its group: the weight of its reference day (the rest day) in the forecast, by how
+    # little and how scattered the group's evidence is (see reference_weight); applied where the day has one
+    toward_reference: float = 0.0
 
 
 def reference_weekdays(day_mean: np.ndarray, open_weekday: np.ndarray) -> tuple[int, int, int | None]:
@@ -334,8 +340,10 @@ def plan_day(
         # the group says how much volume an eve keeps, not its shape: past eves belong to other holidays (one
         # closed at 13:00, another worked half a day) and their mixes' shape would spread an ordinary afternoon
         # over every eve; an eve closes like the day before the rest day (the chain's fallback)
+        toward = reference_weight(voters, q, settings) if kind == HOLIDAY else 0.0
         plan = DayPlan(sd_a=sd_a, sd_b=sd_b, a=group_ab[0], b=group_ab[1], spread=spread, source=SOURCE_GROUP,
-                       occurrences=0, group=len(group), in_reference_shape=kind == EVE)  # fmt: skip
+                       occurrences=0, group=len(group), in_reference_shape=kind == EVE,
+                       toward_reference=toward)  # fmt: skip
         return _unless_noise(plan, [p.ratio[q] for p in voters if not p.on_reference], profiles, q, settings)
     return DayPlan(sd_a=sd_a, sd_b=sd_b, a=1.0, b=0.0, spread=settings.unseen_log_sd, source=SOURCE_ORDINARY,
                    occurrences=0, group=len(group))  # fmt: skip
@@ -371,6 +379,30 @@ def agreeing(group: list[PastDay], q: int, settings: ModelSettings) -> list[Past
     if len(best) < need:
         return None
     return best
+
+
+def reference_weight(voters: list[PastDay], q: int, settings: ModelSettings) -> float:
+    """How much of a holiday priced from its group is its reference day (the rest day), the chain's fallback.
+
+    Hierarchical, as a named holiday is shrunk to its group: the group's centre
+    estimates what the team does on its holidays with a variance of
+    ``tau^2 / n`` (``n`` agreeing past holidays, ``tau`` the spread of their
+    shares of an ordinary day, shrunk towards ``mix_prior_sd`` with one
+    pseudo-occurrence: one day shows no spread), and the reference day is the
+    prior, ``mix_prior_sd`` from the truth; the weight is the prior's share of
+    the precision. One past holiday weighs as much as the rest day; fifteen
+    that agree closely outweigh it (a team that works every holiday at 30%
+    keeps 30%); two that differ leave it about a fifth. The spread is taken
+    in shares of an ordinary day, the unit of ``mix_prior_sd``, not of ``a``
+    and ``b``: ``b`` of a rest day with a handful of calls scatters widely while
+    the volume it stands for does not.
+    """
+    informative = [p for p in voters if not p.on_reference] or voters
+    n = len(informative)
+    if not n:
+        return 1.0
+    tau2 = _shrunk_sd([p.ratio[q] for p in informative], settings) ** 2
+    return float(tau2 / n / (tau2 / n + settings.mix_prior_sd**2))
 
 
 def _type_shape(group: list[PastDay], q: int, settings: ModelSettings) -> np.ndarray | None:

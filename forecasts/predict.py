@@ -268,6 +268,10 @@ def _profile_day(
             reference = ordinary  # the day's own weekday is its reference: the day is (a + b) of it
         else:
             reference = fit.level[q] * fit.day_mean[q, ref_q] * fit.shape[q, ref_q, slots]  # special days: no cycle
+        if plan.toward_reference > 0 and ref_q is not None:
+            # a holiday priced from a thin group leans on its reference day, the chain's fallback (reference_weight)
+            keep = 1.0 - plan.toward_reference
+            plan = replace(plan, a=keep * plan.a, b=keep * plan.b + plan.toward_reference)
         reference_total = float(np.sum(reference)) if ref_q is not None else 0.0
         if plan.in_reference_shape and reference_total > 0:
             # the group's share of an ordinary day, in the reference day's shape

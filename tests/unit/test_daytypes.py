@@ -201,6 +201,28 @@ def test_an_eve_from_its_group_takes_the_groups_mix_shrunk_towards_the_day_befor
     assert not declared.in_reference_shape
 
 
+def test_a_holiday_from_its_group_leans_on_the_rest_day_as_much_as_the_group_is_thin() -> None:
+    # the group's mean share is uncertain by tau^2 / n (tau: the spread of the past holidays' shares of an
+    # ordinary day, shrunk towards mix_prior_sd with one pseudo-occurrence); the rest day is the prior,
+    # mix_prior_sd from the truth: one past holiday weighs as much as the prior
+    tau2 = DEFAULT_SETTINGS.mix_prior_sd**2
+    one = plan_day(profiles(past(HOLIDAY, "A", 0.0, 0.5, 0.05)), HOLIDAY, "B", np.nan, 0, DEFAULT_SETTINGS)
+    assert one.source == SOURCE_GROUP and one.toward_reference == pytest.approx(0.5)
+    # two that differ (0.05 and 0.15 of an ordinary day) leave it less than one did
+    two = profiles(past(HOLIDAY, "A", 0.0, 0.5, 0.05), past(HOLIDAY, "C", 0.0, 0.9, 0.15))
+    spread = (np.var([0.05, 0.15], ddof=1) + tau2) / 2
+    expected = (spread / 2) / (spread / 2 + tau2)
+    plan = plan_day(two, HOLIDAY, "B", np.nan, 0, DEFAULT_SETTINGS)
+    assert plan.toward_reference == pytest.approx(expected) and 0.2 < expected < 0.5
+    # fifteen that agree closely outweigh it: a team that works every holiday at 30% keeps 30%
+    many = [past(HOLIDAY, f"H{i}", 0.3, 0.0, 0.3 + 0.01 * (i % 3)) for i in range(15)]
+    assert plan_day(profiles(*many), HOLIDAY, "B", np.nan, 0, DEFAULT_SETTINGS).toward_reference < 0.01
+    # an eve from its group is shrunk by eve_share, a holiday learned by name towards its group: neither leans
+    eves = profiles(past(EVE, "A", 0.0, 1.2, 0.4))
+    assert plan_day(eves, EVE, "B", np.nan, 0, DEFAULT_SETTINGS).toward_reference == 0.0
+    assert plan_day(profiles(*many), HOLIDAY, "H1", np.nan, 0, DEFAULT_SETTINGS).toward_reference == 0.0
+
+
 def test_bridge_days_shrink_towards_an_ordinary_day_by_how_noisy_ordinary_days_are() -> None:
     bridge = past(BRIDGE, "", 0.5, 0.0, 0.5)
     plan = plan_day(profiles(bridge), BRIDGE, "", np.nan, 0, DEFAULT_SETTINGS)

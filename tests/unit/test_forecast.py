@@ -355,6 +355,23 @@ def test_holiday_eve_learns_to_close_early_and_the_holiday_to_open_at_sundown() 
     np.testing.assert_allclose(row["before"], eve["yhat"].sum() / eve["baseline"].sum(), rtol=1e-9)
 
 
+def test_a_holiday_priced_from_one_past_holiday_lies_halfway_to_the_rest_day() -> None:
+    # one past holiday opened after sundown at half a Saturday's volume; the next, never seen by name, is priced
+    # from that group of one, which weighs as much as the chain's fallback (the rest day): halfway between them
+    rng = np.random.default_rng(7)
+    history = bank_history(dt.date(1999, 1, 3), 12 * 7, rng)
+    local = history["ds"].dt.tz_convert(IL)
+    on = local.dt.strftime("%Y-%m-%d") == "1999-02-17"  # a Wednesday
+    history.loc[on, "y"] = rng.poisson(np.where(local.dt.hour[on] >= 20, 15.0, 0.0)).astype(float)
+    events = make_events([holiday("1999-02-17"), holiday("1999-04-07")], tz=IL)
+    result = forecast(history, events, start=dt.date(1999, 4, 4), days=7, options=JERUSALEM_60)
+    day_of = local_day(result.frame, "1999-04-07")
+    saturday = bank_volume(pd.DatetimeIndex(day_of["ds"]) + pd.Timedelta(days=3)).sum()
+    past_day = float(history.loc[on, "y"].sum())
+    np.testing.assert_allclose(day_of["yhat"].sum(), (past_day + saturday) / 2, rtol=0.1)
+    assert result.uplifts.iloc[-1]["source"] == "group"
+
+
 def test_an_eve_priced_from_its_group_keeps_the_groups_level_in_the_shape_of_the_day_before_the_rest_day() -> None:
     # two past eves of other holidays: one closes at 13:00, the other is worked at half volume all day;
     # the next eve takes their mean share of an ordinary day, shaped like Friday (closing at 13:00), not half of each
