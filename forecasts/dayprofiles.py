@@ -34,8 +34,9 @@ in this order (the *fallback chain*):
    daily ratios (actual / ordinary volume) lie within ``group_agreement`` of
    each other (all of up to three, ``group_majority`` of more: :func:`agreeing`;
    a past day on its own reference weekday, an eve on a Friday, cannot say
-   whether the team closes and stays out of the vote; it is read as its
-   reference day, ``b``, for its own name). An eve priced from its group takes
+   whether the team closes and stays out of the vote; for its own name it is
+   read as worked as usual where the group's other days lean that way, else
+   as its reference day, ``b``). An eve priced from its group takes
    the volume of the group's mean mix on its own date, ``mean(a) * O +
    mean(b) * R`` (shrunk towards the day before the rest day with
    ``prior_occurrences`` pseudo-occurrences), in
@@ -330,8 +331,13 @@ def plan_day(
     if own:
         n = len(own)
         k = prior if agree else 0.0
-        a = (n * float(np.mean([p.a[q] for p in own])) + k * group_ab[0]) / (n + k)
-        b = (n * float(np.mean([p.b[q] for p in own])) + k * group_ab[1]) / (n + k)
+        # an occurrence on its own reference weekday shows only a + b (closed like that weekday and worked as usual
+        # are the same day there): read as worked as usual where the group's other days say the team works them
+        # (their centre leans to the ordinary day), else as the reference day (the chain's fallback)
+        usual = agree and any(not p.on_reference for p in voters) and group_ab[0] > group_ab[1]
+        read = [(p.a[q] + p.b[q], 0.0) if p.on_reference and usual else (p.a[q], p.b[q]) for p in own]
+        a = (n * float(np.mean([r[0] for r in read])) + k * group_ab[0]) / (n + k)
+        b = (n * float(np.mean([r[1] for r in read])) + k * group_ab[1]) / (n + k)
         counts = [p.counts[q] for p in own if p.counts is not None]
         plan = DayPlan(sd_a=sd_a, sd_b=sd_b, a=a, b=b, spread=spread, source=SOURCE_OWN, occurrences=n,
                        group=len(group), own_counts=np.sum(counts, axis=0) if counts else None)  # fmt: skip
@@ -384,18 +390,13 @@ def agreeing(group: list[PastDay], q: int, settings: ModelSettings) -> list[Past
 def reference_weight(voters: list[PastDay], q: int, settings: ModelSettings) -> float:
     """How much of a holiday priced from its group is its reference day (the rest day), the chain's fallback.
 
-    Hierarchical, as a named holiday is shrunk to its group: the group's centre
-    estimates what the team does on its holidays with a variance of
-    ``tau^2 / n`` (``n`` agreeing past holidays, ``tau`` the spread of their
-    shares of an ordinary day, shrunk towards ``mix_prior_sd`` with one
-    pseudo-occurrence: one day shows no spread), and the reference day is the
-    prior, ``mix_prior_sd`` from the truth; the weight is the prior's share of
-    the precision. One past holiday weighs as much as the rest day; fifteen
-    that agree closely outweigh it (a team that works every holiday at 30%
-    keeps 30%); two that differ leave it about a fifth. The spread is taken
-    in shares of an ordinary day, the unit of ``mix_prior_sd``, not of ``a``
-    and ``b``: ``b`` of a rest day with a handful of calls scatters widely while
-    the volume it stands for does not.
+    Two-level, as a named holiday is shrunk to its group: the group's centre is
+    uncertain by ``tau^2 / n`` (``n`` agreeing past holidays, ``tau`` the spread
+    of their shares of an ordinary day shrunk towards ``mix_prior_sd`` with one
+    pseudo-occurrence), the rest day is ``mix_prior_sd`` from the truth: one
+    past holiday weighs as much as the rest day, fifteen that agree outweigh it.
+    The spread is in shares of an ordinary day (``mix_prior_sd``'s unit): ``b``
+    of a rest day with a handful of calls scatters widely, its volume does not.
     """
     informative = [p for p in voters if not p.on_reference] or voters
     n = len(informative)

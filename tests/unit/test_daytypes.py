@@ -175,6 +175,11 @@ def test_a_past_day_on_its_reference_weekday_says_nothing_about_closing() -> Non
     assert own.source == SOURCE_OWN and (own.a, own.b) == pytest.approx((0.0, 1.0))
     alone = plan_day(profiles(*friday), EVE, "Never Seen", np.nan, 0, DEFAULT_SETTINGS)
     assert alone.source == SOURCE_GROUP and alone.b == pytest.approx(1.0)  # a group of only such days agrees
+    # where the eves on other weekdays show the team works them as usual, the same Friday reads "as usual": a
+    # Saturday eve of that name is then a Saturday, not a Friday's volume (a Saudi desk's Eid eve)
+    worked = [past(EVE, f"W{i}", 1.0, 0.0, 1.0) for i in range(3)]
+    usual = plan_day(profiles(friday[0], *worked), EVE, "F0", np.nan, 0, DEFAULT_SETTINGS)
+    assert usual.source == SOURCE_OWN and (usual.a, usual.b) == pytest.approx((1.0, 0.0))
 
 
 def test_a_share_within_day_to_day_noise_is_an_ordinary_day() -> None:
