@@ -338,7 +338,8 @@ def plan_day(
         read = [(p.a[q] + p.b[q], 0.0) if p.on_reference and usual else (p.a[q], p.b[q]) for p in own]
         a = (n * float(np.mean([r[0] for r in read])) + k * group_ab[0]) / (n + k)
         b = (n * float(np.mean([r[1] for r in read])) + k * group_ab[1]) / (n + k)
-        counts = [p.counts[q] for p in own if p.counts is not None]
+        # one read as worked as usual has its weekday's hours, not its own (a Thursday eve's, for a Saturday eve)
+        counts = [p.counts[q] for p in own if p.counts is not None and not (p.on_reference and usual)]
         plan = DayPlan(sd_a=sd_a, sd_b=sd_b, a=a, b=b, spread=spread, source=SOURCE_OWN, occurrences=n,
                        group=len(group), own_counts=np.sum(counts, axis=0) if counts else None)  # fmt: skip
         return _unless_noise(plan, [p.ratio[q] for p in own if not p.on_reference], profiles, q, settings)

@@ -180,6 +180,11 @@ def test_a_past_day_on_its_reference_weekday_says_nothing_about_closing() -> Non
     worked = [past(EVE, f"W{i}", 1.0, 0.0, 1.0) for i in range(3)]
     usual = plan_day(profiles(friday[0], *worked), EVE, "F0", np.nan, 0, DEFAULT_SETTINGS)
     assert usual.source == SOURCE_OWN and (usual.a, usual.b) == pytest.approx((1.0, 0.0))
+    # ... and its hours are its weekday's, not its own: the mix keeps the day's own weekday shape
+    hours = PastDay(kind=EVE, key="F0", day=0, a=np.array([0.0]), b=np.array([1.0]), ratio=np.array([1.0]),
+                    counts=np.ones((1, 24)), on_reference=True)  # fmt: skip
+    assert plan_day(profiles(hours, *worked), EVE, "F0", np.nan, 0, DEFAULT_SETTINGS).own_counts is None
+    assert plan_day(profiles(hours, *midweek), EVE, "F0", np.nan, 0, DEFAULT_SETTINGS).own_counts is not None
 
 
 def test_a_share_within_day_to_day_noise_is_an_ordinary_day() -> None:
