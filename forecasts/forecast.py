@@ -80,7 +80,6 @@ import pandas as pd
 from calendars.errors import InputError
 from forecasts.bands import calibrated_bands
 from forecasts.baseline import fit_model
-from forecasts.dayprofiles import SpecialDayForecast, unseen_holiday_warnings
 from forecasts.daytypes import with_own_days
 from forecasts.events import CalendarState, validate_events
 from forecasts.grid import zone
@@ -89,6 +88,7 @@ from forecasts.outages import OUTAGE_SHARE
 from forecasts.predict import predict
 from forecasts.series import Series, check_history_columns, guess_interval, utc_column
 from forecasts.settings import DEFAULT_SETTINGS, MIN_NORMAL_OCCURRENCES, WEEKDAYS, ModelOptions, ModelSettings
+from forecasts.special_days import SpecialDayForecast, unseen_holiday_warnings
 
 FORECAST_COLUMNS: tuple[str, ...] = (
     "ds",

@@ -21,7 +21,6 @@ from forecasts.dayprofiles import (
     SOURCE_GROUP,
     SOURCE_REST_DAY,
     DayPlan,
-    SpecialDayForecast,
     eve_of_an_ordinary_holiday,
     eve_share,
     plan_closed_weekday,
@@ -35,6 +34,7 @@ from forecasts.holidays_calendar import HOLIDAY_CATEGORY
 from forecasts.monthcycle import cycle_factors
 from forecasts.series import Series
 from forecasts.settings import ModelSettings
+from forecasts.special_days import SpecialDayForecast
 
 SOURCE_LEARNED = "learned"
 SOURCE_STATED = "stated"

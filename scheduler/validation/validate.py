@@ -74,7 +74,7 @@ def validate_inputs(
     team_path: Path | None = None,
 ) -> Validation:
     """Run every check for planning ``days`` days from ``start``; never raises for bad inputs."""
-    from forecasts.dayprofiles import describe_special_days
+    from forecasts.special_days import describe_special_days
     from scheduler.pipeline import load_events, read_history, run_forecast
     from scheduler.rostering.problem import build_problem
     from scheduler.staffing.requirements import compute_requirements
