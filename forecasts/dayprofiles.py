@@ -28,8 +28,10 @@ in this order (the *fallback chain*):
 2. its own past occurrences (the holiday by name; eves by their holiday's
    name), shrunk towards its group's mean in proportion to how few there are
    (``prior_occurrences`` pseudo-occurrences of the group); the mix gives the
-   volume, the own occurrences' contacts per slot the intraday shape
-   (``forecasts.predict.own_shape``);
+   volume, the own occurrences' per-slot ratios to the mix each was read as
+   (shrunk towards flat, as a sale's profile) the intraday shape; a nearly
+   empty occurrence (under one contact expected per hour) lends its contacts
+   per slot (``forecasts.predict.own_shape``);
 3. the group (all past holidays, or all past eves) when its members agree: their
    daily ratios (actual / ordinary volume) lie within ``group_agreement`` of
    each other (all of up to three, ``group_majority`` of more: :func:`agreeing`;
@@ -136,6 +138,7 @@ class PastDay:
     ratio: np.ndarray  # (Q,) actual / ordinary volume of the day
     counts: np.ndarray | None = None  # (Q, S) the day's contacts per wall-clock slot: its own intraday shape
     ordinary: np.ndarray | None = None  # (Q, S) its ordinary day per slot (what it would have been as a normal day)
+    fitted: np.ndarray | None = None  # (Q, S) the mix a * ordinary + b * reference it was read as, per slot
     # it fell on its own reference weekday (an eve on a Friday): closed like the reference day and worked as
     # usual are the same day there, so it says nothing about which the team does (see plan_day)
     on_reference: bool = False
@@ -249,8 +252,12 @@ def learn_day_profiles(
             a, b = mix_weights(actual, ordinary, reference)
         total = ordinary.sum(axis=1)
         ratio = np.divide(actual.sum(axis=1), total, out=np.ones_like(total), where=total > 0)
+        # on its reference weekday (or with none) the day was read as (a + b) of its ordinary day
+        fitted = (
+            (a + b)[:, None] * ordinary if ref is None or ref == w else a[:, None] * ordinary + b[:, None] * reference
+        )
         past.append(PastDay(kind=int(kinds[d]), key=str(state.types.key[d]), day=int(d), a=a, b=b, ratio=ratio,
-                            counts=actual.copy(), ordinary=ordinary, on_reference=ref == w))  # fmt: skip
+                            counts=actual.copy(), ordinary=ordinary, fitted=fitted, on_reference=ref == w))  # fmt: skip
     return DayProfiles(rest=rest, pre_rest=pre_rest, run_start=run_start, past=tuple(past), day_noise=day_noise,
                        lost=tuple(lost))  # fmt: skip
 
@@ -337,10 +344,17 @@ def plan_day(
         read = [(p.a[q] + p.b[q], 0.0) if p.on_reference and usual else (p.a[q], p.b[q]) for p in own]
         a = (n * float(np.mean([r[0] for r in read])) + k * group_ab[0]) / (n + k)
         b = (n * float(np.mean([r[1] for r in read])) + k * group_ab[1]) / (n + k)
-        # one read as worked as usual has its weekday's hours, not its own (a Thursday eve's, for a Saturday eve)
-        counts = [p.counts[q] for p in own if p.counts is not None and not (p.on_reference and usual)]
+        # its hours: where past occurrences drew them unlike the mix each was read as (per-slot ratios to that mix,
+        # shrunk towards flat), so they carry over to a mix of other weekdays: a Thursday eve worked as usual lends
+        # a Saturday eve no Thursday hours, a Thanksgiving eve that closed at 14:00 closes the next one at 14:00.
+        # An occurrence whose mix expects under one contact in all hours but one (a closed holiday) has no ratios
+        # to read: its contacts per slot, shrunk towards the mix's shape (forecasts.predict.own_shape)
+        readable = [p for p in own if p.fitted is not None and int((p.fitted[q] >= 1.0).sum()) >= 2]
+        counts = [p.counts[q] for p in own if all(p is not r for r in readable) and p.counts is not None
+                  and not (p.on_reference and usual)]  # fmt: skip
         plan = DayPlan(sd_a=sd_a, sd_b=sd_b, a=a, b=b, spread=spread, source=SOURCE_OWN, occurrences=n,
-                       group=len(group), own_counts=np.sum(counts, axis=0) if counts else None)  # fmt: skip
+                       group=len(group), slot_shape=_type_shape(readable, q, settings, against_mix=True),
+                       own_counts=np.sum(counts, axis=0) if counts else None)  # fmt: skip
         return _unless_noise(plan, [p.ratio[q] for p in own if not p.on_reference], profiles, q, settings)
     if agree:
         # the group says how much volume an eve keeps, not its shape: past eves belong to other holidays (one
@@ -406,19 +420,24 @@ def reference_weight(voters: list[PastDay], q: int, settings: ModelSettings) -> 
     return float(tau2 / n / (tau2 / n + settings.mix_prior_sd**2))
 
 
-def _type_shape(group: list[PastDay], q: int, settings: ModelSettings) -> np.ndarray | None:
+def _type_shape(
+    group: list[PastDay], q: int, settings: ModelSettings, *, against_mix: bool = False
+) -> np.ndarray | None:
     """Per-slot multipliers of the ordinary day shown by past days of a type (volume-neutral), or None.
+
+    ``against_mix``: of the mix each day was read as (``a * ordinary + b *
+    reference``), for a holiday's or eve's own occurrences.
 
     The per-slot ratios actual / ordinary over the past days, shrunk towards
     their daily ratio by empirical Bayes as a sale's profile is
     (:func:`forecasts.effects.slot_ratios`): flat unless the days reshape the
     hours by more than noise.
     """
-    days = [p for p in group if p.counts is not None and p.ordinary is not None]
+    days = [p for p in group if p.counts is not None and (p.fitted if against_mix else p.ordinary) is not None]
     if not days:
         return None
     actual = np.sum([p.counts[q] for p in days], axis=0)[None, :]  # type: ignore[index]
-    ordinary = np.sum([p.ordinary[q] for p in days], axis=0)[None, :]  # type: ignore[index]
+    ordinary = np.sum([(p.fitted if against_mix else p.ordinary)[q] for p in days], axis=0)[None, :]  # type: ignore[index]
     total = float(ordinary.sum())
     if total <= 0 or float(actual.sum()) <= 0:
         return None

@@ -399,3 +399,27 @@ def test_an_eve_seen_only_on_the_short_day_is_forecast_like_it_midweek() -> None
     daily = frame.groupby("day")["yhat"].sum()
     eve, ordinary, short = daily[dt.date(2026, 5, 27)], daily[dt.date(2026, 5, 26)], daily[dt.date(2026, 5, 29)]
     assert eve == pytest.approx(short, rel=0.25) and eve < 0.5 * ordinary
+
+
+def test_an_own_occurrence_lends_its_hours_as_ratios_to_the_mix_it_was_read_as() -> None:
+    # a past eve read as a Friday (b = 1) that closed at 14:00 where the Friday closes at 17:00: the next eve of that
+    # name closes at 14:00 whatever weekdays its mix is drawn from; one that looked like its mix lends no hours
+    friday = np.zeros((1, 24))
+    friday[0, 8:17] = 60.0
+    early = friday.copy()
+    early[0, 14:17] = 0.0
+    closed = PastDay(kind=EVE, key="E", day=0, a=np.array([0.0]), b=np.array([1.0]), ratio=np.array([0.5]),
+                     counts=early, ordinary=2 * friday, fitted=friday)  # fmt: skip
+    shape = plan_day(profiles(closed), EVE, "E", np.nan, 0, DEFAULT_SETTINGS).slot_shape
+    assert shape is not None
+    # the afternoon nearly gone (shrunk towards flat by the empirical Bayes prior), volume-neutral: the level is a, b's
+    assert float(shape[15]) < 0.2 * float(shape[10]) and float(shape[10]) > 1.0
+    usual = PastDay(kind=EVE, key="E", day=0, a=np.array([1.12]), b=np.array([0.0]), ratio=np.array([1.12]),
+                    counts=1.12 * friday, ordinary=friday, fitted=1.12 * friday, on_reference=True)  # fmt: skip
+    plan = plan_day(profiles(usual), EVE, "E", np.nan, 0, DEFAULT_SETTINGS)
+    assert plan.slot_shape is None and plan.own_counts is None  # its hours were its mix's: the next one keeps its own
+    # a closed holiday of a few calls has no ratios to read (under one contact expected per hour): its contacts
+    quiet = PastDay(kind=HOLIDAY, key="H", day=0, a=np.array([0.0]), b=np.array([0.05]), ratio=np.array([0.02]),
+                    counts=np.eye(1, 24, 10) * 6, ordinary=friday, fitted=0.01 * friday)  # fmt: skip
+    held = plan_day(profiles(quiet), HOLIDAY, "H", np.nan, 0, DEFAULT_SETTINGS)
+    assert held.slot_shape is None and held.own_counts is not None and float(held.own_counts[10]) == 6.0

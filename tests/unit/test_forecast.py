@@ -414,7 +414,10 @@ def test_an_eve_learned_from_its_own_past_keeps_its_own_intraday_shape() -> None
     eve = local_day(result.frame, "1999-05-25")
     eve_hour = eve["ds"].dt.tz_convert(IL).dt.hour
     np.testing.assert_allclose(eve.loc[(eve_hour >= 8) & (eve_hour < 15), "yhat"], 100.0, rtol=0.2)  # open to 15:00
-    assert eve.loc[eve_hour >= 15, "yhat"].sum() < 0.05 * eve.loc[eve_hour >= 15, "baseline"].sum()
+    # closed after 15:00 in the hours its weekday is busy (the quiet late hours' ratios, read from a few expected
+    # contacts, are shrunk towards the day's: a call or two)
+    late = eve[(eve_hour >= 15) & (eve["baseline"] >= 20)]
+    assert len(late) >= 3 and late["yhat"].sum() < 0.05 * late["baseline"].sum()
 
 
 def test_days_inside_a_holiday_period_keep_the_hours_past_ones_showed() -> None:
