@@ -143,9 +143,12 @@ def make_roster(
     # shifts and bound (solve_problem) and then lunch and queue blocks, which get what solving left.
     # Large teams: the bound runs beside all of it on the second core, with as much budget again.
     stages = max(config.roster.time_limit_seconds - final_seconds(problem), 0.0)
-    job = BoundJob(problem, stages) if parallel_bound(problem) else None
+    # Its budget: the whole time_limit_seconds, as the roster stage's (the rows, score and check
+    # included), so it ends about when the roster is written.
+    beside = config.roster.time_limit_seconds
+    job = BoundJob(problem, beside) if parallel_bound(problem) else None
     if job is not None:
-        report(f"lower bound: linear relaxations beside the search ({job.mode}), at most {stages:.1f} s")
+        report(f"lower bound: linear relaxations beside the search ({job.mode}), at most {beside:.1f} s")
     with job if job is not None else nullcontext():
         solution = solve_problem(problem, progress, time_limit=stage_budget(problem), bound_job=job)
         report("roster: lunch and queue blocks")
