@@ -166,6 +166,22 @@ class Probe:
         stats[4] += time.process_time() - began
 
 
+def _choose_one_plan(
+    model: cp_model.CpModel, probe: Probe, key: tuple[int, int], choices: dict[int, tuple[tuple[int, int], ShiftPlan]]
+) -> None:
+    """One boolean per one-switch plan of shift ``key`` (its written plan included, hinted), exactly one chosen."""
+    plans = probe.one_switch_plans(key)
+    if probe.plans[key] not in plans:
+        plans.append(probe.plans[key])
+    chosen = []
+    for plan in plans:
+        var = model.new_bool_var("")
+        model.add_hint(var, plan == probe.plans[key])
+        choices[var.index] = (key, plan)
+        chosen.append(var)
+    model.add_exactly_one(chosen)
+
+
 def day_plans(probe: Probe) -> None:
     problem = probe.problem
     for d in range(len(problem.days)):
@@ -175,16 +191,7 @@ def day_plans(probe: Probe) -> None:
         model = cp_model.CpModel()
         choices: dict[int, tuple[tuple[int, int], ShiftPlan]] = {}
         for key in keys:
-            plans = probe.one_switch_plans(key)
-            if probe.plans[key] not in plans:
-                plans.append(probe.plans[key])
-            chosen = []
-            for plan in plans:
-                var = model.new_bool_var("")
-                model.add_hint(var, plan == probe.plans[key])
-                choices[var.index] = (key, plan)
-                chosen.append(var)
-            model.add_exactly_one(chosen)
+            _choose_one_plan(model, probe, key, choices)
         probe.solve("day plans", model, choices, keys)
 
 
@@ -208,16 +215,7 @@ def day_windows(probe: Probe) -> None:
         model = cp_model.CpModel()
         choices: dict[int, tuple[tuple[int, int], ShiftPlan]] = {}
         for key in multi:
-            plans = probe.one_switch_plans(key)
-            if probe.plans[key] not in plans:
-                plans.append(probe.plans[key])
-            chosen = []
-            for plan in plans:
-                var = model.new_bool_var("")
-                model.add_hint(var, plan == probe.plans[key])
-                choices[var.index] = (key, plan)
-                chosen.append(var)
-            model.add_exactly_one(chosen)
+            _choose_one_plan(model, probe, key, choices)
         for a, o in single:
             option = problem.options[o]
             rest = problem.rules[a].min_rest_minutes
