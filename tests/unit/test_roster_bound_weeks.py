@@ -45,6 +45,13 @@ def test_every_interval_is_charged_in_exactly_one_week(two_weeks) -> None:  # no
 
 
 @pytest.fixture(scope="module")
+def bound_in_process(two_weeks):  # noqa: ANN001, ANN201
+    """The bound of the two-week problem with a 1-second budget, computed here (no job)."""
+    _instance, problem = two_weeks
+    return lower_bound(problem, 1.0)
+
+
+@pytest.fixture(scope="module")
 def rosters(two_weeks):  # noqa: ANN001, ANN201
     """The roster with its bound beside the search, in a child process and in a thread."""
     (config, team, requirements, start, days), _problem = two_weeks
@@ -81,13 +88,13 @@ def test_the_bound_takes_each_weeks_best_and_none_without_budget(two_weeks) -> N
 
 
 @pytest.mark.parametrize("process", [True, False])
-def test_the_bound_beside_the_search_is_the_bound_in_process(two_weeks, process: bool) -> None:  # noqa: ANN001
+def test_the_bound_beside_the_search_is_the_bound_in_process(two_weeks, bound_in_process, process: bool) -> None:  # noqa: ANN001
     _instance, problem = two_weeks
     if process and not can_fork():
         pytest.skip("no fork here")
     with BoundJob(problem, 1.0, process=process) as job:
         assert job.mode == ("process" if process else "thread")
-        assert job.result() == lower_bound(problem, 1.0)
+        assert job.result() == bound_in_process
     assert not multiprocessing.active_children()
 
 
@@ -116,7 +123,7 @@ def _bound_inside_a_daemon(problem, answers) -> None:  # noqa: ANN001
         answers.put((can_fork(), job.mode, job.result()))
 
 
-def test_a_daemonic_process_computes_the_same_bound_in_a_thread(two_weeks) -> None:  # noqa: ANN001
+def test_a_daemonic_process_computes_the_same_bound_in_a_thread(two_weeks, bound_in_process) -> None:  # noqa: ANN001
     """A dask worker is a daemonic process, which may not fork children: the bound runs in a thread there."""
     _instance, problem = two_weeks
     if not can_fork():
@@ -128,7 +135,7 @@ def test_a_daemonic_process_computes_the_same_bound_in_a_thread(two_weeks) -> No
     forkable, mode, proven = answers.get(timeout=300)
     worker.join()
     assert (forkable, mode) == (False, "thread")
-    assert proven == lower_bound(problem, 1.0)
+    assert proven == bound_in_process
 
 
 def test_a_roster_is_the_same_whether_its_bound_ran_in_a_process_or_a_thread(rosters) -> None:  # noqa: ANN001
