@@ -101,12 +101,18 @@ def test_options_that_do_not_go_together_are_usage_errors(tmp_path: Path) -> Non
         assert message in result.stderr, (options, result.stderr)
 
 
-def test_validate_org_reports_every_team_and_exits_3_for_a_broken_one(tmp_path: Path) -> None:
-    org = org_with_broken_team(tmp_path / "org")
+def apac_and_broken(folder: Path) -> Path:
+    """The example org with only its apac team and a team ``broken`` whose history is missing; returns org.toml."""
+    org = org_with_broken_team(folder)
     text = org.read_text(encoding="utf-8")
     for line in ('emea = "emea/peakplan.toml"\n', 'americas = "americas/peakplan.toml"\n'):
         text = text.replace(line, "")
     org.write_text(text, encoding="utf-8")
+    return org
+
+
+def test_validate_org_reports_every_team_and_exits_3_for_a_broken_one(tmp_path: Path) -> None:
+    org = apac_and_broken(tmp_path / "org")
     result = invoke("validate", "--org", org, *HORIZON, "--json")
     assert result.exit_code == ExitCode.INPUT, result.output
     payload = json.loads(result.stdout)
@@ -146,11 +152,7 @@ def test_validate_org_lists_the_mistakes_of_every_team_at_once(tmp_path: Path) -
 
 
 def test_a_team_with_wrong_inputs_fails_alone_and_the_summary_names_its_error(tmp_path: Path) -> None:
-    org = org_with_broken_team(tmp_path / "org")
-    text = org.read_text(encoding="utf-8")
-    for line in ('emea = "emea/peakplan.toml"\n', 'americas = "americas/peakplan.toml"\n'):
-        text = text.replace(line, "")
-    org.write_text(text, encoding="utf-8")
+    org = apac_and_broken(tmp_path / "org")
     out = tmp_path / "out"
     result = invoke(
         "plan", "--org", org, *HORIZON, "--out", out, "--generated-at", GENERATED_AT.isoformat(),

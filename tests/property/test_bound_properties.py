@@ -9,21 +9,16 @@ objective of the roster it writes.
 
 from __future__ import annotations
 
-import datetime as dt
-
-import pandas as pd
 from hypothesis import HealthCheck, event, given, settings
 from ortools.sat.python import cp_model
 
-from scheduler.config import Config
 from scheduler.errors import InfeasibleError
 from scheduler.rostering import build_problem, make_roster
 from scheduler.rostering.aggregate import solve_aggregate
 from scheduler.rostering.bound import lower_bound, week_blocks
 from scheduler.rostering.model import build_full_model
 from scheduler.rostering.sat import make_solver
-from scheduler.team import Team
-from tests.property.test_roster_properties import problems
+from tests.property.test_roster_properties import instance, problems
 
 TOLERANCE = 1e-6
 
@@ -31,11 +26,7 @@ TOLERANCE = 1e-6
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(problem=problems())
 def test_no_relaxation_exceeds_the_optimum_or_the_roster(problem: dict[str, object]) -> None:
-    config: Config = problem["config"]  # type: ignore[assignment]
-    team: Team = problem["team"]  # type: ignore[assignment]
-    requirements: pd.DataFrame = problem["requirements"]  # type: ignore[assignment]
-    start: dt.date = problem["start"]  # type: ignore[assignment]
-    days: int = problem["days"]  # type: ignore[assignment]
+    config, team, requirements, start, days = instance(problem)
     roster_problem = build_problem(config, team, requirements, start, days)
     try:
         whole = solve_aggregate(roster_problem, whole_queues=True).bound

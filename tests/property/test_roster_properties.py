@@ -148,12 +148,14 @@ def test_every_descent_roster_keeps_the_hard_rules(problem: dict[str, object]) -
         check_hard_rules(problem)
 
 
+def instance(problem: dict[str, object]) -> tuple[Config, Team, pd.DataFrame, dt.date, int]:
+    """A drawn problem's planning inputs, typed: config, team, requirements, first day, days."""
+    keys = ("config", "team", "requirements", "start", "days")
+    return tuple(problem[key] for key in keys)  # type: ignore[return-value]
+
+
 def check_hard_rules(problem: dict[str, object]) -> None:
-    config: Config = problem["config"]  # type: ignore[assignment]
-    team: Team = problem["team"]  # type: ignore[assignment]
-    requirements: pd.DataFrame = problem["requirements"]  # type: ignore[assignment]
-    start: dt.date = problem["start"]  # type: ignore[assignment]
-    days: int = problem["days"]  # type: ignore[assignment]
+    config, team, requirements, start, days = instance(problem)
     try:
         result = make_roster(config, team, requirements, start, days)
     except InfeasibleError as error:
