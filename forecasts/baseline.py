@@ -76,7 +76,7 @@ def fit_model(series: Series, state: CalendarState, cutoff: int, weeks: int, set
     with np.errstate(divide="ignore", invalid="ignore"):
         log_ratio = np.log((series.totals[:, normal] + 0.5) / (expected_total[:, normal] + 0.5))
     day_noise = log_ratio.std(axis=1, ddof=1) if log_ratio.shape[1] >= 3 else np.full(n_q, np.inf)
-    profiles = learn_day_profiles(series, state, cutoff, expected_total, day_mean, shape, day_noise)
+    profiles = learn_day_profiles(series, state, cutoff, expected_total, day_mean, shape, day_noise, settings)
     return Fit(
         level=level, day_mean=day_mean, shape=shape, used=used, effects=effects, day_noise=day_noise,
         profiles=profiles, month_factor=month_factor,

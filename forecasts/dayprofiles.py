@@ -9,7 +9,10 @@ volumes per slot (``O`` and ``R``) taken from the fitted baseline:
 * ``R`` is the *reference* day of the type: for a holiday the team's quietest
   regular weekday (its weekly rest day: a bank that opens after sundown on
   Saturday opens after sundown on a holiday), for an eve the last open weekday
-  before that rest day (an eve closes early like a Friday). A holiday followed
+  before that rest day (an eve closes early like a Friday); a team whose past
+  holidays that short day draws better than its rest day (closed on Sunday,
+  working its holidays with Saturday hours) has it as every holiday's reference
+  (:func:`forecasts.references.holiday_reference`). A holiday followed
   by another closed day does not reopen at its end: its reference is a closed
   weekday followed by a closed weekday (Saturday of a Saturday-Sunday
   weekend), or nothing where the team has no such weekday. Bridge days and
@@ -106,6 +109,7 @@ from forecasts.daytypes import BRIDGE, EVE, HOLIDAY, INSIDE, PROFILED
 from forecasts.effects import slot_ratios
 from forecasts.events import CalendarState
 from forecasts.outages import silent_where_busy
+from forecasts.references import holiday_reference, mix_weights, reference_profile, reference_weekdays
 from forecasts.series import Series
 from forecasts.settings import ModelSettings
 
@@ -154,6 +158,9 @@ class DayProfiles:
     past: tuple[PastDay, ...]
     day_noise: np.ndarray  # (Q,) sd of log(actual / expected) over normal days: ordinary day-to-day variation
     lost: tuple[int, ...] = ()  # past special days (date indices) not learned from: hours the export lost
+    # weekday a holiday looks like: the rest day (a holiday followed by a closed day: run_start), or the short day
+    # (pre_rest) for every holiday where that draws past holidays better (references.holiday_reference); None: rest
+    holiday_ref: int | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -182,17 +189,6 @@ class DayPlan:
     toward_reference: float = 0.0
 
 
-def reference_weekdays(day_mean: np.ndarray, open_weekday: np.ndarray) -> tuple[int, int, int | None]:
-    """The rest day (quietest weekday over all queues), the last open weekday before it, a closed-run start."""
-    totals = day_mean.sum(axis=0)
-    rest = int(np.argmin(np.where(totals > 0, totals, np.inf))) if (totals > 0).any() else 6
-    pre = (rest - 1) % 7
-    while not open_weekday[pre] and pre != rest:
-        pre = (pre - 1) % 7
-    starts = [w for w in range(7) if not open_weekday[w] and not open_weekday[(w + 1) % 7] and w != rest]
-    return rest, pre, (starts[0] if starts else None)
-
-
 def reference_weekday(kind: int, profiles: DayProfiles, closed_next: bool) -> int | None:
     """The weekday whose profile is ``R`` for a day of ``kind`` (None: no reference).
 
@@ -200,6 +196,8 @@ def reference_weekday(kind: int, profiles: DayProfiles, closed_next: bool) -> in
     day itself and the day is ``(a + b)`` of it.
     """
     if kind == HOLIDAY:
+        if profiles.holiday_ref is not None and profiles.holiday_ref != profiles.rest:
+            return profiles.holiday_ref  # the short day: followed by a closed or rest day itself
         return profiles.run_start if closed_next else profiles.rest
     return profiles.pre_rest if kind == EVE else None
 
@@ -212,27 +210,26 @@ def learn_day_profiles(
     day_mean: np.ndarray,
     shape: np.ndarray,
     day_noise: np.ndarray,
+    settings: ModelSettings,
 ) -> DayProfiles:
     """Fit ``(a, b)`` on every usable past special day before ``cutoff``."""
     rest, pre_rest, run_start = reference_weekdays(day_mean, state.open_weekday)
-    profiles = DayProfiles(rest=rest, pre_rest=pre_rest, run_start=run_start, past=(), day_noise=day_noise)
     kinds = state.types.kind
     # a special day on a weekday the team does not work shows the closed weekday, not the day type
     usable = series.present & ~state.outage & np.isin(kinds, PROFILED) & state.open_weekday[series.weekday]
     usable[cutoff:] = False
+    holiday_ref = holiday_reference(
+        series, state, usable, expected_total, day_mean, shape, (rest, pre_rest, run_start), settings.side_effect_z
+    )
+    profiles = DayProfiles(rest=rest, pre_rest=pre_rest, run_start=run_start, past=(), day_noise=day_noise,
+                           holiday_ref=holiday_ref)  # fmt: skip
     past: list[PastDay] = []
     lost: list[int] = []
     for d in np.flatnonzero(usable):
         w = int(series.weekday[d])
-        ordinary = expected_total[:, d, None] * shape[:, w, :] * series.exists[d][None, :]
         ref = reference_weekday(int(kinds[d]), profiles, bool(state.types.closed_next[d]))
         actual = series.cube[:, d, :]
-        if ref is None or ref == w:
-            reference = ordinary
-        else:
-            scale = np.divide(expected_total[:, d], day_mean[:, w], out=np.ones(len(series.queues)),
-                              where=day_mean[:, w] > 0)  # fmt: skip
-            reference = (scale * day_mean[:, ref])[:, None] * shape[:, ref, :] * series.exists[d][None, :]
+        ordinary, reference = reference_profile(series, int(d), ref, expected_total, day_mean, shape)
         if ref is not None and silent_where_busy(actual.sum(axis=0), np.minimum(ordinary, reference).sum(axis=0),
                                                  float(ordinary.sum()), resumed=True):  # fmt: skip
             # hours without a contact where the ordinary day and the reference day are both busy, and contacts
@@ -259,36 +256,7 @@ def learn_day_profiles(
         past.append(PastDay(kind=int(kinds[d]), key=str(state.types.key[d]), day=int(d), a=a, b=b, ratio=ratio,
                             counts=actual.copy(), ordinary=ordinary, fitted=fitted, on_reference=ref == w))  # fmt: skip
     return DayProfiles(rest=rest, pre_rest=pre_rest, run_start=run_start, past=tuple(past), day_noise=day_noise,
-                       lost=tuple(lost))  # fmt: skip
-
-
-def mix_weights(actual: np.ndarray, ordinary: np.ndarray, reference: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Non-negative ``(a, b)`` per queue with ``actual ~ a * ordinary + b * reference`` over the slots.
-
-    Weighted least squares with Poisson weights ``1 / (ordinary + reference + 1)``.
-    Where the two profiles are nearly proportional (cosine above 0.98) only
-    ``a`` is fitted: the split would be arbitrary.
-    """
-    n_q = actual.shape[0]
-    a = np.zeros(n_q)
-    b = np.zeros(n_q)
-    for q in range(n_q):
-        y, o, r = actual[q], ordinary[q], reference[q]
-        w = 1.0 / (o + r + 1.0)
-        oo, rr, orr = float((w * o * o).sum()), float((w * r * r).sum()), float((w * o * r).sum())
-        oy, ry = float((w * o * y).sum()), float((w * r * y).sum())
-        single_a = oy / oo if oo > 0 else 0.0
-        if rr <= 0 or oo <= 0 or orr / np.sqrt(oo * rr) > 0.98:
-            a[q] = max(single_a, 0.0)
-            continue
-        det = oo * rr - orr * orr
-        a_q, b_q = (rr * oy - orr * ry) / det, (oo * ry - orr * oy) / det
-        if a_q < 0:
-            a_q, b_q = 0.0, max(ry / rr, 0.0)
-        elif b_q < 0:
-            a_q, b_q = max(single_a, 0.0), 0.0
-        a[q], b[q] = a_q, b_q
-    return a, b
+                       lost=tuple(lost), holiday_ref=holiday_ref)  # fmt: skip
 
 
 def plan_day(

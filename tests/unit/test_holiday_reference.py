@@ -1,0 +1,80 @@
+"""Which weekday a holiday looks like: the rest day, or the short day where it draws past holidays better."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from forecasts.forecast import forecast
+from forecasts.grid import interval_grid
+from forecasts.references import poisson_deviance
+from forecasts.settings import ModelOptions
+
+SP = "America/Sao_Paulo"
+SAO_PAULO_60 = ModelOptions(tz=SP, interval_minutes=60)
+PAST = ("2024-05-01", "2024-05-29")  # Wednesdays
+NEXT = "2024-06-19"  # a Wednesday, never seen by name
+
+
+def centre_volume(stamps: pd.DatetimeIndex) -> np.ndarray:
+    """A contact centre: Mon-Fri 08-20 at 20 an hour, Saturday 08-14 at 10, Sunday closed."""
+    local = stamps.tz_convert(SP)
+    hour, weekday = local.hour.to_numpy(), local.day_of_week.to_numpy()
+    volume = np.where((hour >= 8) & (hour < 20), 20.0, 0.2)
+    saturday = np.where((hour >= 8) & (hour < 14), 10.0, 0.2)
+    return np.where(weekday == 6, 0.2, np.where(weekday == 5, saturday, volume))
+
+
+def centre(past_holiday: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Ten weeks of a centre whose past holidays are ``saturday`` (Saturday hours) or ``closed``; the events."""
+    grid = interval_grid(dt.date(2024, 4, 15), 70, SP, 60).as_unit("ns")
+    local = grid.tz_convert(SP)
+    mean = centre_volume(grid)
+    day = np.array(local.strftime("%Y-%m-%d"))
+    for past in PAST:
+        like = centre_volume(grid + pd.Timedelta(days=3)) if past_holiday == "saturday" else np.full(len(grid), 0.2)
+        mean = np.where(day == past, like, mean)  # three days on, a Wednesday is a Saturday
+    y = np.random.default_rng(11).poisson(mean).astype(float)
+    events = pd.DataFrame(
+        {
+            "event_id": [f"hol-{d}" for d in (*PAST, NEXT)],
+            "name": ["Worker's Day", "Corpus Christi", "Juneteenth"],
+            "category": "holiday",
+            "start": [pd.Timestamp(d, tz=SP).tz_convert("UTC") for d in (*PAST, NEXT)],
+            "end": [(pd.Timestamp(d, tz=SP) + pd.Timedelta(days=1)).tz_convert("UTC") for d in (*PAST, NEXT)],
+            "all_day": True,
+            "uplift": np.nan,
+        }
+    )
+    return pd.DataFrame({"ds": grid, "queue": "calls", "y": y}), events
+
+
+@pytest.mark.parametrize("past_holiday", ["saturday", "closed"])
+def test_a_team_that_works_its_holidays_with_saturday_hours_gets_saturday_hours(past_holiday: str) -> None:
+    # Sunday (the rest day) is closed: a Wednesday holiday worked 08-14 at half a weekday is no mix of a
+    # Wednesday and a Sunday; read against the short day (Saturday) it is a Saturday. A team closed on its
+    # holidays keeps the rest day (nothing on the holiday, no Saturday hours either)
+    history, events = centre(past_holiday)
+    result = forecast(history, events, start=dt.date(2024, 6, 17), days=7, options=SAO_PAULO_60)
+    frame = result.frame
+    hours = frame[frame["ds"].dt.tz_convert(SP).dt.strftime("%Y-%m-%d") == NEXT]
+    hour = hours["ds"].dt.tz_convert(SP).dt.hour
+    total = float(hours["yhat"].sum())
+    if past_holiday == "saturday":
+        np.testing.assert_allclose(total, 60.0, rtol=0.15)  # a Saturday's volume
+        assert hours.loc[hour >= 14, "yhat"].sum() < 0.05 * total  # ... in a Saturday's hours: closed from 14:00
+        np.testing.assert_allclose(hours.loc[(hour >= 8) & (hour < 14), "yhat"], 10.0, rtol=0.3)
+    else:
+        assert total < 0.05 * float(hours["baseline"].sum())  # closed, like Sunday
+        assert hours.loc[(hour >= 8) & (hour < 14), "yhat"].max() < 1.0  # no Saturday hours
+    assert result.uplifts.iloc[-1]["source"] == "group"
+
+
+def test_poisson_deviance_is_zero_on_a_perfect_fit_and_finite_where_the_fit_expects_nothing() -> None:
+    counts = np.array([[0.0, 3.0, 10.0]])
+    np.testing.assert_allclose(poisson_deviance(counts, counts), [[1 / 8, 0.0, 0.0]])  # the floor on an empty hour
+    assert np.isfinite(poisson_deviance(counts, np.zeros_like(counts))).all()
+    assert (poisson_deviance(counts, counts + 2.0) > 0).all()
