@@ -101,7 +101,7 @@ errors, at least ``side_effect_min``); otherwise the day is an ordinary one
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -469,6 +469,32 @@ def eve_of_an_ordinary_holiday(
                    occurrences=0, group=eve.group)  # fmt: skip
 
 
+def eves_of_holidays_like(profiles: DayProfiles, key: str, closed: bool | None, q: int) -> DayProfiles:
+    """``profiles`` with only the past eves whose holiday the team handled like the one ahead (closed or not).
+
+    An eve winds down before a holiday the team closes and is an ordinary day
+    before one it works (an Israeli bank's eve of a closed holiday closes like a
+    Friday, Memorial Day before the worked Independence Day does not): eves of
+    the other kind say nothing about this one. A holiday is *closed* where its
+    mix leans to its reference day (``b > a``: closed like the rest day), worked
+    where it leans to the ordinary day (Independence Day worked at 40% all day);
+    ``closed`` says which the holiday ahead is forecast as (None: unknown,
+    nothing is left out). A past eve whose holiday was not learned from (a
+    closed weekday, lost hours) stays; where no past eve is left, all stay. An eve
+    seen before by name (``key``) is learned from its own past as before.
+    """
+    if closed is None or any(p.kind == EVE and p.key == key for p in profiles.past):
+        return profiles
+    holidays = {p.day: p for p in profiles.past if p.kind == HOLIDAY}
+
+    def like(p: PastDay) -> bool:
+        holiday = holidays.get(p.day + 1)
+        return p.kind != EVE or holiday is None or bool(holiday.b[q] > holiday.a[q]) == closed
+
+    past = tuple(p for p in profiles.past if like(p))
+    return replace(profiles, past=past) if any(p.kind == EVE for p in past) else profiles
+
+
 def plan_closed_weekday(profiles: DayProfiles, next_holiday: str | None, q: int, settings: ModelSettings) -> DayPlan:
     """A special day on a weekday the team does not work.
 
@@ -512,6 +538,7 @@ __all__ = (
     "mix_weights",
     "eve_of_an_ordinary_holiday",
     "eve_share",
+    "eves_of_holidays_like",
     "plan_closed_weekday",
     "plan_day",
     "reference_weekdays",

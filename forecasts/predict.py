@@ -23,6 +23,7 @@ from forecasts.dayprofiles import (
     DayPlan,
     eve_of_an_ordinary_holiday,
     eve_share,
+    eves_of_holidays_like,
     plan_closed_weekday,
     plan_day,
     reference_weekday,
@@ -249,10 +250,14 @@ def _profile_day(
         else np.nan
     )
     for q in range(len(series.queues)):
-        plan = plan_day(fit.profiles, kind, str(state.types.key[d]), declared, q, settings)
+        profiles = fit.profiles
+        if kind == EVE:
+            closed = _holiday_closed(series, state, fit, d + 1, next_declared, q, settings)
+            profiles = eves_of_holidays_like(fit.profiles, str(state.types.key[d]), closed, q)
+        plan = plan_day(profiles, kind, str(state.types.key[d]), declared, q, settings)
         if kind == EVE and plan.source in (SOURCE_GROUP, SOURCE_REST_DAY):
             next_key = str(state.types.key[d + 1])
-            plan = eve_of_an_ordinary_holiday(fit.profiles, plan, next_key, next_declared, q, settings)
+            plan = eve_of_an_ordinary_holiday(profiles, plan, next_key, next_declared, q, settings)
         if closed_day:
             plan = plan_closed_weekday(fit.profiles, str(state.types.key[d + 1]) if holiday_next else None, q, settings)
         ordinary = baseline[q, span]
@@ -291,6 +296,17 @@ def _profile_day(
         total = float(ordinary.sum())
         found.append((plan, float((yhat * (ordinary > 0)).sum()) / total if total > 0 else 1.0))
     return found
+
+
+def _holiday_closed(
+    series: Series, state: CalendarState, fit: Fit, d: int, declared: float, q: int, settings: ModelSettings
+) -> bool | None:
+    """Whether the holiday on date ``d`` is forecast closed, its mix leaning to its reference day (None: no holiday,
+    or one on a weekday the team does not work, which is that weekday as usual and says nothing)."""
+    if d >= len(series.dates) or state.types.kind[d] != HOLIDAY or not state.open_weekday[series.weekday[d]]:
+        return None
+    plan = plan_day(fit.profiles, HOLIDAY, str(state.types.key[d]), declared, q, settings)
+    return plan.b > plan.a
 
 
 def own_shape(mix: np.ndarray, counts: np.ndarray, settings: ModelSettings) -> np.ndarray:

@@ -78,3 +78,52 @@ def test_poisson_deviance_is_zero_on_a_perfect_fit_and_finite_where_the_fit_expe
     np.testing.assert_allclose(poisson_deviance(counts, counts), [[1 / 8, 0.0, 0.0]])  # the floor on an empty hour
     assert np.isfinite(poisson_deviance(counts, np.zeros_like(counts))).all()
     assert (poisson_deviance(counts, counts + 2.0) > 0).all()
+
+
+IL = "Asia/Jerusalem"
+JERUSALEM_60 = ModelOptions(tz=IL, interval_minutes=60)
+
+
+def bank_volume(stamps: pd.DatetimeIndex) -> np.ndarray:
+    """A bank: Sunday-Thursday 08-20 at 100 an hour, Friday until 13:00, Saturday closed until 20:00."""
+    local = stamps.tz_convert(IL)
+    hour, weekday = local.hour.to_numpy(), local.day_of_week.to_numpy()
+    volume = np.where((hour >= 8) & (hour < 20), 100.0, 4.0)
+    volume = np.where((weekday == 4) & (hour >= 13), 1.0, volume)
+    return np.where(weekday == 5, np.where(hour >= 20, 30.0, 0.5), volume)
+
+
+def test_an_eve_of_a_closed_holiday_learns_from_the_eves_of_closed_holidays_only() -> None:
+    # two closed holidays (like Saturday) whose eves closed at 13:00 like a Friday, and a holiday worked at 40%
+    # whose eve was an ordinary day: past eves disagree, but the next holiday is closed (its group's median), so
+    # its eve, never seen by name, is priced from the eves of closed holidays: a Friday, not an ordinary day
+    grid = interval_grid(dt.date(2024, 1, 7), 22 * 7, IL, 60).as_unit("ns")
+    local = grid.tz_convert(IL)
+    day = np.array(local.strftime("%Y-%m-%d"))
+    mean = bank_volume(grid)
+    three_days_on = bank_volume(grid + pd.Timedelta(days=3))  # a Tuesday's Friday, a Wednesday's Saturday
+    for eve, holiday_day in (("2024-03-05", "2024-03-06"), ("2024-04-09", "2024-04-10")):  # Tuesday eves
+        mean = np.where(day == eve, three_days_on, mean)
+        mean = np.where(day == holiday_day, three_days_on, mean)
+    mean = np.where(day == "2024-05-08", 0.4 * mean, mean)  # worked at 40%; its eve (05-07) as usual
+    y = np.random.default_rng(5).poisson(mean).astype(float)
+    history = pd.DataFrame({"ds": grid, "queue": "calls", "y": y})
+    days = ("2024-03-06", "2024-04-10", "2024-05-08", "2024-06-05")
+    events = pd.DataFrame(
+        {
+            "event_id": [f"hol-{d}" for d in days],
+            "name": ["Purim", "Pesach", "Independence Day", "Shavuot"],
+            "category": "holiday",
+            "start": [pd.Timestamp(d, tz=IL).tz_convert("UTC") for d in days],
+            "end": [(pd.Timestamp(d, tz=IL) + pd.Timedelta(days=1)).tz_convert("UTC") for d in days],
+            "all_day": True,
+            "uplift": np.nan,
+        }
+    )
+    result = forecast(history, events, start=dt.date(2024, 6, 2), days=7, options=JERUSALEM_60)
+    frame = result.frame
+    eve = frame[frame["ds"].dt.tz_convert(IL).dt.strftime("%Y-%m-%d") == "2024-06-04"]
+    eve_hour = eve["ds"].dt.tz_convert(IL).dt.hour
+    np.testing.assert_allclose(eve["yhat"].sum(), 5 * 100.0 + 19 * 1.0, rtol=0.25)  # a Friday's volume
+    afternoon = eve[eve_hour >= 14]
+    assert afternoon["yhat"].sum() < 0.1 * afternoon["baseline"].sum()  # closed after 13:00 like a Friday
