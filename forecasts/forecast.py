@@ -86,6 +86,7 @@ from forecasts.grid import zone
 from forecasts.history import stale_history_warning
 from forecasts.outages import OUTAGE_SHARE
 from forecasts.predict import predict
+from forecasts.queue_shares import BAND_COLUMNS
 from forecasts.series import Series, check_history_columns, guess_interval, utc_column
 from forecasts.settings import DEFAULT_SETTINGS, MIN_NORMAL_OCCURRENCES, WEEKDAYS, ModelOptions, ModelSettings
 from forecasts.special_days import SpecialDayForecast, unseen_holiday_warnings
@@ -152,6 +153,7 @@ def forecast(
     start: dt.date,
     days: int,
     options: ModelOptions,
+    bands: bool = True,
 ) -> ForecastResult:
     """Forecast contacts per interval and queue for ``days`` local days from ``start``.
 
@@ -163,6 +165,9 @@ def forecast(
         days: number of local days to forecast.
         options: the team's grid, the baseline window, the model knobs and the
             declared special days (:class:`forecasts.settings.ModelOptions`).
+        bands: False leaves the P80/P95 band columns NaN, for callers that read the
+            point forecast only (``validate``): their calibration replays the
+            weekly origins before ``start`` and costs about as much as the rest.
 
     Returns:
         A :class:`ForecastResult`.
@@ -216,7 +221,10 @@ def forecast(
 
     target = np.arange(cutoff, cutoff + days)
     prediction = predict(series, state, fit, target, options.settings, describe=True, special=options.special)
-    bands = calibrated_bands(series, state, fit, prediction, cutoff, days, options)
+    if bands:
+        band = calibrated_bands(series, state, fit, prediction, cutoff, days, options)
+    else:
+        band = dict.fromkeys(BAND_COLUMNS, np.full(prediction.baseline.shape, np.nan))
 
     warnings.extend(unseen_holiday_warnings(prediction.special))
     for category, queues in prediction.missing.items():
@@ -240,10 +248,10 @@ def forecast(
                     # the public convention (calendars/uplift.py): the extra volume, 0.8 = +80 %
                     "uplift": mult - 1.0,
                     "events": prediction.names,
-                    "yhat_lo": bands["yhat_lo"][q],
-                    "yhat_hi": bands["yhat_hi"][q],
-                    "yhat_lo95": bands["yhat_lo95"][q],
-                    "yhat_hi95": bands["yhat_hi95"][q],
+                    "yhat_lo": band["yhat_lo"][q],
+                    "yhat_hi": band["yhat_hi"][q],
+                    "yhat_lo95": band["yhat_lo95"][q],
+                    "yhat_hi95": band["yhat_hi95"][q],
                 }
             )
         )

@@ -166,13 +166,13 @@ def model_options(config: Config) -> ModelOptions:
     )
 
 
-def run_forecast(config: Config, start: dt.date, days: int) -> ForecastResult:
+def run_forecast(config: Config, start: dt.date, days: int, *, bands: bool = True) -> ForecastResult:
     loaded = read_history(config)
     history = loaded.frame
     first_day = history["ds"].min().tz_convert(config.timezone).date() if not history.empty else start
     # one day past the end: the eve of a holiday right after the window falls inside it
     events = load_events(config, min(first_day, start), start + dt.timedelta(days=days))
-    result = forecast(history, events, start=start, days=days, options=model_options(config))
+    result = forecast(history, events, start=start, days=days, options=model_options(config), bands=bands)
     return route_forecast(config, dataclasses.replace(result, warnings=loaded.warnings + result.warnings), start)
 
 

@@ -74,6 +74,7 @@ def validate_inputs(
     team_path: Path | None = None,
 ) -> Validation:
     """Run every check for planning ``days`` days from ``start``; never raises for bad inputs."""
+    from forecasts.queue_shares import BAND_COLUMNS
     from forecasts.special_days import describe_special_days
     from scheduler.pipeline import load_events, read_history, run_forecast
     from scheduler.rostering.problem import build_problem
@@ -139,9 +140,10 @@ def validate_inputs(
             report.add("requirements", ERROR, str(error))
     elif history_ok:
         try:
-            result = run_forecast(config, start, days)
+            result = run_forecast(config, start, days, bands=False)  # requirements read the point forecast only
             report.warnings.extend(result.warnings)
-            requirements = as_written(compute_requirements(as_written(result.frame), config))
+            point = result.frame.drop(columns=list(BAND_COLUMNS))  # NaN without their calibration
+            requirements = as_written(compute_requirements(as_written(point), config))
             hours = float(requirements["agents_required"].sum()) * config.interval_minutes / 60
             report.add(
                 "forecast",

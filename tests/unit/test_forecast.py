@@ -13,6 +13,7 @@ from calendars.errors import InputError
 from forecasts.forecast import FORECAST_COLUMNS, UPLIFT_COLUMNS, detect_outage_days, forecast
 from forecasts.grid import interval_grid
 from forecasts.holidays_calendar import EVENT_COLUMNS, holiday_events
+from forecasts.queue_shares import BAND_COLUMNS
 from forecasts.settings import DEFAULT_SETTINGS, ModelOptions
 
 TZ = "Europe/Berlin"
@@ -495,6 +496,10 @@ def test_prediction_bands_hold_the_forecast_and_cover_about_80_percent() -> None
     inside95 = (y >= frame["yhat_lo95"].to_numpy()) & (y <= frame["yhat_hi95"].to_numpy())
     assert 0.72 <= inside80.mean() <= 0.90
     assert 0.90 <= inside95.mean() <= 0.99
+
+    point = forecast(full, None, start=start, days=7, options=BERLIN_30, bands=False)  # what validate asks for
+    assert point.frame.drop(columns=list(BAND_COLUMNS)).equals(frame.drop(columns=list(BAND_COLUMNS)))
+    assert point.frame[list(BAND_COLUMNS)].isna().all().all() and point.warnings == result.warnings
 
 
 def test_hours_of_silence_on_a_busy_day_are_a_partial_outage() -> None:
