@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -428,6 +428,33 @@ def print_generalisation(series: Synthetic, origins: tuple[dt.date, ...], result
         print(f"{name:<20} {100 * row['all']['wape']:>8.1f} {100 * row['event']['wape']:>12.1f} "
               f"{100 * row['normal']['wape']:>8.1f} {100 * row['all']['bias']:>+8.1f} {cover}")  # fmt: skip
     print(format_breakdown(result))
+
+
+SHORT_FIRST, SHORT_ORIGINS = dt.date(2024, 1, 1), (dt.date(2024, 6, 3), dt.date(2024, 12, 23))
+"""The short-history reading of a two-year series: history from January 2024, scored June-December 2024."""
+
+
+def short_histories() -> tuple[Synthetic, ...]:
+    """Every two-year series again with only five months of history before its first origin (a new team's year)."""
+    return tuple(
+        replace(series, first=SHORT_FIRST, days=(SHORT_ORIGINS[1] - SHORT_FIRST).days + 14, origins=SHORT_ORIGINS)
+        for series in SYNTHETIC_SERIES
+        if series.first < SHORT_FIRST
+    )
+
+
+def format_short_history(series: Synthetic, result: BacktestResult) -> str:
+    """One line: overall / holiday+eve WAPE % of the model, the 8-week average and both rules, and the verdict."""
+    cells = [
+        f"{name} {100 * result.score(m, 'all')['wape']:.2f} / {100 * result.score(m, 'event')['wape']:.1f}"
+        for m, name in (
+            ("model", "model"),
+            ("avg_8w", "8-week average"),
+            *zip(RULES, ("rule", "unscaled rule"), strict=True),
+        )
+    ]
+    verdict = "beats all three" if beats_baselines(result) else "does NOT beat all three"
+    return f"  {series.name}: " + ", ".join(cells) + f"; {verdict}"
 
 
 RULES = ("day_type_rule", "rest_day_rule")

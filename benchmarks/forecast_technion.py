@@ -62,9 +62,13 @@ import pandas as pd
 from benchmarks.forecast_synthetic import (
     INTERVAL,
     RULES,
+    SHORT_FIRST,
+    SHORT_ORIGINS,
     SYNTHETIC_SERIES,
     beats_baselines,
+    format_short_history,
     run_synthetic,
+    short_histories,
     synthetic_series,
 )
 
@@ -226,6 +230,12 @@ def main() -> int:
         weeks, calls, wape = _first_holidays(series_history, series_events, tz)
         print(f"  {name}: {weeks} week{'s' if weeks != 1 else ''}, {calls:,.0f} calls: "
               + ", ".join(f"{METHOD_NAMES[m]} {100 * w:.1f}" for m, w in wape.items()))  # fmt: skip
+    print()
+    print(f"short histories: each two-year synthetic series with history from {SHORT_FIRST} only, "
+          f"{len(weekly_origins(*SHORT_ORIGINS))} Mondays {SHORT_ORIGINS[0]}..{SHORT_ORIGINS[1]} "
+          "(not a target); hourly WAPE % all / holiday+eve")  # fmt: skip
+    for series in short_histories():
+        print(format_short_history(series, run_synthetic(series, show=False)))
 
     cover = model["event"]["coverage_p80"]
     checks = [
