@@ -22,14 +22,18 @@ unexport PYTHONDONTWRITEBYTECODE
 UV_VERSION := 0.13.9
 UV := $(BIN)/uv
 
+# The venv has no pip of its own (ensurepip: ~10 s of wall time before anything else can start);
+# the system's pip puts uv in the venv's folder. Where that fails, the venv gets pip and pip gets uv.
 $(UV):
-	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet uv==$(UV_VERSION)
+	test -x $(BIN)/python || $(PYTHON) -m venv --without-pip $(VENV)
+	{ $(PYTHON) -m pip install --quiet --target $(VENV)/uv-tool uv==$(UV_VERSION) && ln -sf ../uv-tool/bin/uv $(UV); } \
+		|| { $(BIN)/python -m ensurepip --default-pip >/dev/null && $(BIN)/python -m pip install --quiet uv==$(UV_VERSION); }
 
 # Neither installer byte-compiles the whole tree (~20 s of CPU); Python compiles what it imports.
 $(STAMP): pyproject.toml $(LOCK) | $(UV)
 	$(UV) pip install --quiet --python $(BIN)/python -c $(LOCK) -e '.[test,lint]' \
-		|| $(BIN)/python -m pip install --quiet --no-compile -c $(LOCK) -e '.[test,lint]'
+		|| { $(BIN)/python -m pip --version >/dev/null 2>&1 || $(BIN)/python -m ensurepip --default-pip >/dev/null; \
+			$(BIN)/python -m pip install --quiet --no-compile -c $(LOCK) -e '.[test,lint]'; }
 	touch $(STAMP)
 
 demo: $(STAMP)
