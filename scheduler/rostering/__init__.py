@@ -143,9 +143,10 @@ def make_roster(
     # shifts and bound (solve_problem) and then lunch and queue blocks, which get what solving left.
     # Large teams: the bound runs beside all of it on the second core, with as much budget again.
     stages = max(config.roster.time_limit_seconds - final_seconds(problem), 0.0)
-    # Its budget: the whole time_limit_seconds, as the roster stage's (the rows, score and check
-    # included), so it ends about when the roster is written.
-    beside = config.roster.time_limit_seconds
+    # Its budget: the stages' (time_limit_seconds less the rows, score and check), so that it ends
+    # by the time the roster is written and checked, when make_roster waits for it: the reserve
+    # is its margin for starting after the problem is built and for charges that miss its CPU.
+    beside = stages
     job = BoundJob(problem, beside) if parallel_bound(problem) else None
     if job is not None:
         report(f"lower bound: linear relaxations beside the search ({job.mode}), at most {beside:.1f} s")

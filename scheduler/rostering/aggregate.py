@@ -80,14 +80,17 @@ GLOP_TIME_SCALE = 0.85
 # Seconds of budget charged for building the relaxation, per term of a shift-option count in an
 # interval (known before building): its CPU time on the benchmark machine, about 1 s per 250k terms.
 BUILD_SECONDS_PER_TERM = 4e-6
-# Solving, charged after the fact by simplex iterations times rows plus columns (deterministic,
-# unlike its clock): 4.4e-9 to 1.9e-8 s of CPU per iteration and row or column measured at 100
-# and 500 agents (weekly and whole-horizon LPs, with and without plans; iterations times rows
-# alone spread over 1.7-12e-8, iterations squared over 1.5-4.1e-8). Taken: above every LP but
-# the 60-minute-lunch instance's weekly span-plan LPs (1.6-1.9e-8), which it undercharges by up
-# to a quarter; the upper end would leave the binding-skill instance's fourth week of span plans
-# (+0.25% of bound) out of its 28 s.
-SECONDS_PER_ITERATION_ENTRY = 1.4e-8
+# Solving, charged after the fact from simplex iterations (deterministic, unlike its clock):
+# per iteration and row or column, plus per iteration squared (the basis fills as the simplex
+# goes, so long solves cost more per iteration: the 60-minute-lunch instance's span-plan LPs run
+# twice as many iterations as the binding-skill instance's on the same size, at twice the CPU
+# per iteration). The least charge of that form above every LP measured (weekly whole-agents-
+# per-queue and span-plan LPs, 100 agents seeds 1-3 and 500 agents seed 2, 2026-12-01 18:30 UTC
+# under a load of 5, which inflates CPU): on average 1.36x their CPU, at least 1.0x. Iterations
+# times rows plus columns alone had undercharged the 60-minute-lunch LPs by up to a quarter and
+# overcharged the others up to 2.4x (GLOP's time per iteration varies 2x on LPs of one size).
+SECONDS_PER_ITERATION_ENTRY = 4e-9
+SECONDS_PER_ITERATION_SQUARED = 1.6e-8
 
 # Maros' crash basis: a one-week block-aware relaxation (100 agents) in 11,250 iterations and 3.4 s
 # of CPU against 16,360 and 5.6 s from GLOP's default basis; no slower on the others.
@@ -279,8 +282,13 @@ def solve_aggregate(
         return AggregateResult(classes=classes, bound=0.0, optimal=False, seconds=allowed)
     # A hair below the LP optimum: simplex tolerances must not turn a bound into an overestimate.
     bound = max(0.0, objective.Value() * (1 - 1e-7) - 1e-6)
-    used = building + SECONDS_PER_ITERATION_ENTRY * lp.iterations() * (lp.NumConstraints() + lp.NumVariables())
+    used = building + solve_seconds(lp.iterations(), lp.NumConstraints() + lp.NumVariables())
     return AggregateResult(classes=classes, bound=bound, optimal=True, seconds=min(used, allowed))
+
+
+def solve_seconds(iterations: int, entries: int) -> float:
+    """The budget a finished simplex solve is charged: its iterations, the LP's rows plus columns."""
+    return iterations * (SECONDS_PER_ITERATION_ENTRY * entries + SECONDS_PER_ITERATION_SQUARED * iterations)
 
 
 def _add_class(

@@ -8,7 +8,7 @@ import pytest
 
 from benchmarks.roster_instances import make_instance
 from scheduler.rostering import build_problem, make_roster
-from scheduler.rostering.aggregate import build_seconds, solve_aggregate
+from scheduler.rostering.aggregate import build_seconds, solve_aggregate, solve_seconds
 from scheduler.rostering.aggregate_coverage import segment_lines
 from scheduler.rostering.checker import find_violations
 
@@ -75,3 +75,11 @@ def test_a_bound_that_cannot_be_built_in_its_budget_is_not_built(small_instance)
     problem = build_problem(config, team, requirements, start, days)
     result = solve_aggregate(problem, whole_queues=True, time_limit=build_seconds(problem) * 0.99)
     assert not result.optimal and result.bound == 0.0
+
+
+def test_a_long_simplex_solve_is_charged_more_per_iteration() -> None:
+    """GLOP's iterations get dearer as the basis fills: twice the iterations cost more than twice."""
+    entries = 30_000
+    assert solve_seconds(0, entries) == 0.0
+    assert solve_seconds(20_000, entries) > 2 * solve_seconds(10_000, entries)
+    assert solve_seconds(10_000, 2 * entries) > solve_seconds(10_000, entries)
