@@ -308,6 +308,37 @@ def planned_days(week: str | None, start: str | None, days: int) -> tuple[dt.dat
     return first_day, first_day + dt.timedelta(days=length - 1)
 
 
+def roster_span(
+    path: Path, roster: pd.DataFrame, tz: str, week: str | None, start: str | None, days: int
+) -> tuple[dt.date, dt.date] | None:
+    """The days --week/--start give (None: the roster's own), which must hold every shift of the roster.
+
+    The feeds replace the events of those days and keep the rest: a roster for
+    another week would be added beside the events it was meant to replace, so a
+    shift starting outside them is a mistake in the options (e.g. last week's file).
+    """
+    span = planned_days(week, start, days)
+    if span is None:
+        return None
+    from zoneinfo import ZoneInfo
+
+    from calendars.shifts import roster_shifts
+
+    shifts = roster_shifts(roster, str(path))
+    zone = ZoneInfo(tz)
+    starts = (shift.start.astimezone(zone).date() for shift in shifts)
+    outside = sorted(day for day in starts if not span[0] <= day <= span[1])
+    if outside:
+        given = f"--week {week}" if week is not None else f"--start {start} --days {days}"
+        raise InputError(
+            f"{path}: {len(outside)} of its {len(shifts)} shifts start outside {given} ({span[0]} to {span[1]}), "
+            f"on {outside[0]}"
+            + (f" to {outside[-1]}" if outside[-1] != outside[0] else "")
+            + ": give the days the roster plans, or leave --week/--start out to take its own"
+        )
+    return span
+
+
 def parse_timestamp(text: str | None, option: str, example: str) -> dt.datetime:
     """An option's ISO 8601 timestamp; now (UTC, whole seconds) when not given."""
     if text is None:

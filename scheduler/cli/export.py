@@ -18,9 +18,9 @@ from scheduler.cli.common import (
     checked_config,
     handle_errors,
     parse_generated_at,
-    planned_days,
     print_feeds,
     read_team_roster,
+    roster_span,
 )
 
 
@@ -61,7 +61,7 @@ def export(
     )
     team = load_config_team(settings)
     table = read_team_roster(roster, settings, team)
-    span = planned_days(week, start, days)
+    span = roster_span(roster, table, settings.timezone, week, start, days)
     export = ExportOptions(generated_at=stamp, days=span, previous_feeds=previous_feeds, base_url=base_url)
     result = prepare_export(settings, team, table, out, export).write()
     if not quiet:

@@ -16,8 +16,8 @@ from scheduler.cli.common import (
     StartOption,
     handle_errors,
     parse_generated_at,
-    planned_days,
     read_team_roster,
+    roster_span,
     stderr,
     stdout,
 )
@@ -98,7 +98,7 @@ def publish(
             table,
             client,
             parse_generated_at(generated_at),
-            days=planned_days(week, start, days),
+            days=roster_span(roster, table, settings.timezone, week, start, days),
             path_template=path_template,
             dry_run=dry_run,
         )

@@ -189,6 +189,27 @@ def test_failed_export_keeps_previous_feeds(small_example: Path, previous_run: P
     assert snapshot(previous_run) == before
 
 
+@pytest.mark.parametrize(
+    ("days", "fragment"),
+    [
+        (["--week", "2026-W49"], "start outside --week 2026-W49 (2026-11-30 to 2026-12-06), on 2026-11-23 to 2026-11-29"),
+        (["--start", "2026-11-23", "--days", "3"], "start outside --start 2026-11-23 --days 3 (2026-11-23 to 2026-11-25), on 2026-11-26 to"),
+    ],
+)  # fmt: skip
+def test_export_of_a_roster_outside_the_given_days_keeps_the_feeds(
+    small_example: Path, previous_run: Path, days: list[str], fragment: str
+) -> None:
+    """Last week's roster.csv with this week's --week would add its shifts beside the events it replaces."""
+    before = snapshot(previous_run)
+    roster = previous_run / "roster.csv"
+    result = invoke(
+        ["export", "--config", small_example, "--roster", roster, "--out", previous_run / "feeds", *days,
+         "--generated-at", GENERATED_AT]
+    )  # fmt: skip
+    assert_clean_error(result, INPUT_ERROR, f"{roster}: ", fragment, "leave --week/--start out")
+    assert snapshot(previous_run) == before
+
+
 def test_failed_roster_keeps_previous_roster(small_example: Path, previous_run: Path) -> None:
     before = snapshot(previous_run)
     requirements = previous_run.parent / "requirements.csv"
