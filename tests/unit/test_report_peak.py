@@ -61,6 +61,20 @@ def test_coverage_grid_is_scheduled_over_required_with_gaps_where_nothing_is_nee
     assert np.isnan(values[:, :18]).all()
 
 
+def test_coverage_grid_averages_an_interval_dst_repeats_and_leaves_out_days_nothing_is_required() -> None:
+    # Berlin, 25 October 2026: 02:00-03:00 happens twice (CEST, then CET); 26 October requires nothing.
+    ds = pd.DatetimeIndex(
+        ["2026-10-25T00:00:00Z", "2026-10-25T01:00:00Z", "2026-10-25T02:00:00Z", "2026-10-26T08:00:00Z"]
+    )
+    coverage = pd.DataFrame(
+        {"ds": ds, "queue": "chat", "agents_required": [2.0, 4.0, 2.0, 0.0], "agents_scheduled": [2.0, 1.0, 2.0, 3.0]}
+    )
+    days, _labels, values = coverage_grid(coverage, "chat", "Europe/Berlin", 60)
+    assert days == [dt.date(2026, 10, 25)] and values.shape == (1, 24)
+    assert values[0, 2] == 0.625  # 02:00 local twice: 2/2 (CEST) and 1/4 (CET), their mean
+    assert values[0, 3] == 1.0 and np.isnan(values[0, :2]).all() and np.isnan(values[0, 4:]).all()
+
+
 def test_service_per_day_is_weighted_by_offered_contacts() -> None:
     evaluation = pd.DataFrame(
         {
