@@ -5,8 +5,8 @@ opening hours, what it does on each kind of holiday, eves, catch-up days, period
 the ``holidays`` calendar does not name), with only ``holidays CC`` given to the
 model: the held-out scoring of issue 18 in miniature. The generators are not the
 model: each was written before it was first run, and not changed after (the
-tenth pass's three, Brazil, India and China, were written before the model was
-run on them). ``benchmarks/forecast_technion.py`` scores them; this module has no
+tenth pass's six, Brazil, India, China, France, Korea and Australia, were
+written before the model was run on them). ``benchmarks/forecast_technion.py`` scores them; this module has no
 ``__main__`` block, so ``python -m benchmarks`` does not run it on its own.
 """
 
@@ -39,6 +39,9 @@ JP_TZ = "Asia/Tokyo"  # the eighth: a Japanese desk (Golden Week, a year-end clo
 BR_TZ = "America/Sao_Paulo"  # the ninth: a Brazilian centre with five months of history (Carnival unnamed)
 IN_TZ = "Asia/Kolkata"  # the tenth: an Indian helpdesk with five months of history (closed, reduced, late, open)
 CN_TZ = "Asia/Shanghai"  # the eleventh: a Chinese shop (Spring Festival break, make-up working weekends)
+FR_TZ = "Europe/Paris"  # the twelfth: a French team (Pentecost Monday worked, a bridge Friday, August at 60%)
+KR_TZ = "Asia/Seoul"  # the thirteenth: a Korean desk (three-day Seollal and Chuseok, election days half worked)
+AU_TZ = "Australia/Sydney"  # the fourteenth: an Australian centre open every day (holidays with Sunday hours)
 
 MeanOf = Callable[[np.ndarray, np.ndarray, np.ndarray, pd.DataFrame], np.ndarray]
 
@@ -281,6 +284,65 @@ def _chinese_shop(hour: np.ndarray, weekday: np.ndarray, date: np.ndarray, event
     return mean
 
 
+def _french_team(hour: np.ndarray, weekday: np.ndarray, date: np.ndarray, events: pd.DataFrame) -> np.ndarray:
+    """A French team: Mon-Fri 9-18 with a peak at 11:00 and a lunch dip 12-14, weekends closed; closed on the public
+    holidays except Pentecost Monday (worked as usual); the Friday after Ascension at 40%; 1-15 August at 60%; 24 and
+    31 December close at 16:00 (seed 10)."""
+    lunch = 10 * ((hour >= 12) & (hour < 14))
+    base = np.where((hour >= 9) & (hour < 18), 25 + 15 * np.exp(-((hour - 11) ** 2) / 2.0) - lunch, 0.3)
+    mean = np.where(weekday >= 5, 0.2, base)
+    for day, key in _holiday_dates(events, FR_TZ):
+        if key == "Pentecost Monday":
+            continue
+        mean = np.where(date == day, 0.2, mean)
+        if key == "Ascension Day":
+            mean = np.where(date == day + dt.timedelta(days=1), 0.4 * mean, mean)
+    for year in (2024, 2025):
+        for d in range(1, 16):
+            mean = np.where(date == dt.date(year, 8, d), 0.6 * mean, mean)
+        for day in (dt.date(year, 12, 24), dt.date(year, 12, 31)):
+            mean = np.where((date == day) & (hour >= 16), 0.2, mean)
+    return mean
+
+
+def _korean_desk(hour: np.ndarray, weekday: np.ndarray, date: np.ndarray, events: pd.DataFrame) -> np.ndarray:
+    """A Korean desk: Mon-Fri 9-18 with an afternoon peak, Saturday 9-13 at half, Sunday closed; closed on every
+    public holiday except election days (from 13:00 at half: staff vote in the morning); Seollal and Chuseok closed
+    with +40% on the first open weekday after them (seed 11)."""
+    base = np.where((hour >= 9) & (hour < 18), 30 + 20 * np.exp(-((hour - 14) ** 2) / 5.0), 0.4)
+    sat = np.where((hour >= 9) & (hour < 13), 0.5 * base, 0.3)
+    mean = np.where(weekday == 6, 0.3, np.where(weekday == 5, sat, base))
+    days = _holiday_dates(events, KR_TZ)
+    hol = {day for day, _ in days}
+    for day, key in days:
+        if "Election" in key:
+            mean = np.where(date == day, np.where(hour >= 13, 0.5 * mean, 0.3), mean)
+            continue
+        mean = np.where(date == day, 0.3, mean)
+        if ("Korean New Year" in key or "Chuseok" in key) and day + dt.timedelta(days=1) not in hol:
+            mean = np.where(date == _next_open_weekday(day, hol), 1.4 * mean, mean)
+    return mean
+
+
+def _australian_centre(hour: np.ndarray, weekday: np.ndarray, date: np.ndarray, events: pd.DataFrame) -> np.ndarray:
+    """An Australian centre open every day: Mon-Fri 8-20, Saturday 9-17 at 60%, Sunday 10-16 at 30%; public holidays
+    worked with Sunday hours, except Christmas Day and Good Friday (closed) and Boxing Day (Saturday hours); 27-31
+    December at 70% (seed 12)."""
+    base = np.where((hour >= 8) & (hour < 20), 30 + 20 * np.exp(-((hour - 10) ** 2) / 4.0), 0.5)
+    sat = np.where((hour >= 9) & (hour < 17), 0.6 * base, 0.3)
+    sun = np.where((hour >= 10) & (hour < 16), 0.3 * base, 0.2)
+    mean = np.where(weekday == 6, sun, np.where(weekday == 5, sat, base))
+    for day, key in _holiday_dates(events, AU_TZ):
+        if key in ("Christmas Day", "Good Friday"):
+            mean = np.where(date == day, 0.2, mean)
+        else:
+            mean = np.where(date == day, sat if key == "Boxing Day" else sun, mean)
+    for year in (2024, 2025):
+        for d in range(27, 32):
+            mean = np.where(date == dt.date(year, 12, d), 0.7 * mean, mean)
+    return mean
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Synthetic:
     """One synthetic series: where it lives, how it was drawn, which Mondays score it."""
@@ -385,8 +447,40 @@ SYNTHETIC_SERIES = (
         seed=9,
         mean_of=_chinese_shop,
     ),
+    Synthetic(
+        name="French team",
+        title="synthetic French team (history from March 2024; Pentecost Monday worked, a bridge Friday, August at 60%)",
+        country="FR",
+        tz=FR_TZ,
+        seed=10,
+        mean_of=_french_team,
+        first=dt.date(2024, 3, 4),
+        days=60 * 7,
+        origins=(dt.date(2024, 7, 1), dt.date(2025, 4, 21)),
+    ),
+    Synthetic(
+        name="Korean desk",
+        title="synthetic Korean desk (three-day Seollal and Chuseok, election days from 13:00, catch-up after)",
+        country="KR",
+        tz=KR_TZ,
+        seed=11,
+        mean_of=_korean_desk,
+        days=2 * 364 + 7 + 35,
+        origins=(dt.date(2024, 1, 1), dt.date(2025, 1, 27)),
+    ),
+    Synthetic(
+        name="Australian centre",
+        title="synthetic Australian centre (history from February 2024; open daily, holidays with Sunday hours)",
+        country="AU",
+        tz=AU_TZ,
+        seed=12,
+        mean_of=_australian_centre,
+        first=dt.date(2024, 2, 5),
+        days=70 * 7,
+        origins=(dt.date(2024, 7, 1), dt.date(2025, 5, 26)),
+    ),
 )
-"""The held-out-style series, the last three added in the tenth pass of issue 18."""
+"""The held-out-style series, the last six added in the tenth pass of issue 18."""
 
 
 def synthetic_series(series: Synthetic) -> tuple[pd.DataFrame, pd.DataFrame]:

@@ -35,7 +35,10 @@ repository; read its SOURCE.md), with the public holidays of ``holidays``
    and a Carnival the calendar does not name; an Indian helpdesk with five
    months of history whose holidays are closed, worked at 60%, opened at 14:00
    or worked as usual; a Chinese shop open every day with reduced staff on its
-   statutory breaks, a Spring Festival at 15% and make-up working weekends):
+   statutory breaks, a Spring Festival at 15% and make-up working weekends; a
+   French team with a short history that works Pentecost Monday; a Korean desk
+   with three-day Seollal and Chuseok closures; an Australian centre open every
+   day whose holidays have Sunday hours):
    the model must beat the 8-week average and the day-type
    rule there (both readings: scaled and unscaled), overall and on event days.
 

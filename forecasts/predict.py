@@ -240,7 +240,12 @@ def _profile_day(
     declared = special.share(series.dates[d].astype(object), str(state.types.name[d])) if kind == HOLIDAY else np.nan
     closed_day = not state.open_weekday[weekday] and np.isnan(declared)
     # a closed weekday reopens at its end (a Saturday evening) unless a holiday follows: then it stays closed
-    holiday_next = closed_day and d + 1 < len(state.types.kind) and state.types.kind[d + 1] == HOLIDAY
+    holiday_next = (
+        closed_day
+        and d + 1 < len(state.types.kind)
+        and state.types.kind[d + 1] == HOLIDAY
+        and (kind == HOLIDAY or closed_before_a_holiday(fit.shape[:, weekday, :], fit.day_mean[:, weekday]))
+    )
     if holiday_next:
         ref = None
     found = []
@@ -296,6 +301,29 @@ def _profile_day(
         total = float(ordinary.sum())
         found.append((plan, float((yhat * (ordinary > 0)).sum()) / total if total > 0 else 1.0))
     return found
+
+
+END_OF_DAY = 0.75
+"""The last quarter of a day (18:00 on): a closed weekday with most of its volume there reopens at its end."""
+
+
+def closed_before_a_holiday(shape: np.ndarray, day_mean: np.ndarray) -> bool:
+    """Whether a closed weekday followed by a holiday takes the holiday's share of itself (all queues' volume).
+
+    A bank closed on Saturday until sundown reopens at the end of it, and a
+    holiday the next day keeps it closed (``plan_closed_weekday``); so does a
+    weekday of a few calls scattered over it (under one contact an interval on
+    average: the holiday's share, near zero, misses a handful of scattered calls
+    by less than their mean does, and a shape learned from so few calls has
+    noise for hours). A weekday the team works for a few hours in its middle (a
+    Sunday 10-16) has no reopening to lose: on the day before a holiday it stays
+    as usual (a holiday falling on it, followed by another, keeps its share).
+    """
+    volume = (shape * day_mean[:, None]).sum(axis=0)
+    total = float(volume.sum())
+    if total < len(volume):  # under one contact an hour: scattered calls, not open hours
+        return True
+    return float(volume[int(END_OF_DAY * len(volume)) :].sum()) > total / 2
 
 
 def _holiday_closed(

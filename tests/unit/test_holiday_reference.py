@@ -10,6 +10,7 @@ import pytest
 
 from forecasts.forecast import forecast
 from forecasts.grid import interval_grid
+from forecasts.predict import closed_before_a_holiday
 from forecasts.references import poisson_deviance
 from forecasts.settings import ModelOptions
 
@@ -127,3 +128,45 @@ def test_an_eve_of_a_closed_holiday_learns_from_the_eves_of_closed_holidays_only
     np.testing.assert_allclose(eve["yhat"].sum(), 5 * 100.0 + 19 * 1.0, rtol=0.25)  # a Friday's volume
     afternoon = eve[eve_hour >= 14]
     assert afternoon["yhat"].sum() < 0.1 * afternoon["baseline"].sum()  # closed after 13:00 like a Friday
+
+
+def test_a_closed_weekday_with_hours_in_its_middle_is_not_closed_by_the_holiday_after_it() -> None:
+    hours = np.arange(24)
+    sabbath = np.where(hours >= 20, 30.0, 0.5)  # closed until sundown, then open
+    short_sunday = np.where((hours >= 10) & (hours < 16), 10.0, 0.2)  # a few hours in the middle of the day
+    quiet = np.full(24, 0.3)  # closed: a few calls spread over the day
+    for profile, closed in ((sabbath, True), (short_sunday, False), (quiet, True)):
+        shape = (profile / profile.sum())[None, :]
+        assert closed_before_a_holiday(shape, np.array([profile.sum()])) is closed
+
+
+def test_a_short_sunday_before_a_holiday_is_a_sunday_as_usual() -> None:
+    # Sunday 10-16 is under a fifth of a weekday (a closed weekday by the forecast's measure) but has no reopening at
+    # its end for a Monday holiday to take away: it is forecast as a usual Sunday, not as the holiday's share of it
+    grid = interval_grid(dt.date(2024, 4, 15), 70, SP, 60).as_unit("ns")
+    local = grid.tz_convert(SP)
+    hour, weekday = local.hour.to_numpy(), local.day_of_week.to_numpy()
+    weekdays = np.where((hour >= 8) & (hour < 20), 20.0, 0.2)
+    sunday = np.where((hour >= 10) & (hour < 16), 6.0, 0.1)
+    mean = np.where(weekday == 6, sunday, weekdays)
+    day = np.array(local.strftime("%Y-%m-%d"))
+    holidays_ = ("2024-05-06", "2024-06-03", "2024-06-24")  # Mondays, worked with Sunday hours
+    for holiday_day in holidays_:
+        mean = np.where(day == holiday_day, np.where((hour >= 10) & (hour < 16), 6.0, 0.1), mean)
+    y = np.random.default_rng(2).poisson(mean).astype(float)
+    events = pd.DataFrame(
+        {
+            "event_id": [f"hol-{d}" for d in holidays_],
+            "name": ["First", "Second", "Third"],
+            "category": "holiday",
+            "start": [pd.Timestamp(d, tz=SP).tz_convert("UTC") for d in holidays_],
+            "end": [(pd.Timestamp(d, tz=SP) + pd.Timedelta(days=1)).tz_convert("UTC") for d in holidays_],
+            "all_day": True,
+            "uplift": np.nan,
+        }
+    )
+    history = pd.DataFrame({"ds": grid, "queue": "calls", "y": y})
+    result = forecast(history, events, start=dt.date(2024, 6, 17), days=7, options=SAO_PAULO_60)
+    frame = result.frame
+    sunday_before = frame[frame["ds"].dt.tz_convert(SP).dt.strftime("%Y-%m-%d") == "2024-06-23"]
+    np.testing.assert_allclose(sunday_before["yhat"].sum(), 6 * 6.0 + 18 * 0.1, rtol=0.25)
