@@ -13,6 +13,7 @@ Modules, in the order a roster is made:
 - :mod:`.activities` – lunch and queue blocks inside the chosen shifts (never breaking a hard rule)
 - :mod:`.shiftplan` – one shift's plan and its best one by dynamic program
 - :mod:`.polish` – large teams: each agent's shifts re-chosen with their lunch and queue blocks in the loop
+- :mod:`.days` – large teams: whole days re-chosen jointly (in the polish's share)
 - :mod:`.breaks` – short breaks
 - :mod:`.extract` – roster rows
 - :mod:`.checker` – independent check of every hard rule, from the rows alone

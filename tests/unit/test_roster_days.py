@@ -1,0 +1,69 @@
+"""Whole days re-chosen jointly: every agent's shift on a day and the plans of its shifts."""
+
+from __future__ import annotations
+
+import functools
+
+import pytest
+
+from benchmarks.roster_instances import make_instance
+from scheduler.rostering import solve
+from scheduler.rostering.activities import plan_activities
+from scheduler.rostering.checker import find_violations
+from scheduler.rostering.days import changes_at_lunch, improve_days
+from scheduler.rostering.extract import roster_rows
+from scheduler.rostering.plans import PlanColumn
+from scheduler.rostering.previous import apply_previous
+from scheduler.rostering.problem import build_problem
+from scheduler.rostering.score import score_roster
+from scheduler.rostering.solve import solve_problem
+
+
+@functools.cache
+def _written(seed: int):  # noqa: ANN202
+    """A 14-agent week through the shift and activity stages (the large-team path), as the days stage finds it."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(solve, "DIRECT_MAX_AGENT_DAYS", 0)
+        config, team, requirements, start, days = make_instance(14, weeks=1, seed=seed, time_limit_seconds=2.0)
+        problem = apply_previous(build_problem(config, team, requirements, start, days), None, None)
+        solution = solve_problem(problem, time_limit=0.5)
+        activities = plan_activities(problem, solution.chosen, solution.lunch, solution.serve, 0.5)
+    return config, team, requirements, start, days, problem, solution.chosen, activities.plans
+
+
+@pytest.mark.parametrize(
+    ("seed", "budget"),
+    [(2, 0.7), pytest.param(2, 100.0, marks=pytest.mark.slow), pytest.param(3, 100.0, marks=pytest.mark.slow)],
+)  # lunch 30 min; 60 min and breaks; a few days, or the whole week
+def test_days_keep_every_rule_never_do_worse_and_improve(seed: int, budget: float) -> None:
+    config, team, requirements, start, days, problem, chosen, plans = _written(seed)
+    before = score_roster(roster_rows(problem, plans), team, config, requirements, start, days).objective
+    result = improve_days(problem, chosen, plans, budget)
+    frame = roster_rows(problem, result.plans)
+    assert find_violations(frame, team, config, start, days) == []
+    after = score_roster(frame, team, config, requirements, start, days).objective
+    assert after <= before
+    assert result.solved == len(problem.days) or budget < 100
+    assert result.improved > 0 and after < before  # the descent after half a second leaves room
+    assert set(result.plans) == set(result.chosen)
+
+
+def test_days_stop_within_their_budget_and_are_deterministic() -> None:
+    _config, _team, _requirements, _start, _days, problem, chosen, plans = _written(2)
+    first = improve_days(problem, chosen, plans, 0.4)
+    assert 0 < first.solved < len(problem.days)  # the budget ran out before the week did
+    again = improve_days(problem, chosen, plans, 0.4)
+    assert again.plans == first.plans and again.seconds == first.seconds
+
+
+def test_no_budget_no_change() -> None:
+    _config, _team, _requirements, _start, _days, problem, chosen, plans = _written(2)
+    result = improve_days(problem, chosen, plans, 0.0)
+    assert result.solved == 0 and result.plans == plans and result.chosen == tuple(sorted(chosen))
+
+
+def test_offered_plans_change_queue_only_across_lunch() -> None:
+    lunch_at_3 = ((1, 0), (2, 0), (4, 1), (5, 1))  # interval 3 is lunch
+    assert changes_at_lunch(PlanColumn(lunch=3, cover=lunch_at_3, switches=1))
+    assert changes_at_lunch(PlanColumn(lunch=3, cover=((1, 0), (2, 0), (4, 0), (5, 0)), switches=0))
+    assert not changes_at_lunch(PlanColumn(lunch=3, cover=((1, 0), (2, 1), (4, 1), (5, 1)), switches=1))
