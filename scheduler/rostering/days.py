@@ -50,21 +50,24 @@ from scheduler.rostering.problem import SCALE, RosterProblem, understaffing_weig
 from scheduler.rostering.shiftplan import LUNCH, ShiftPlan
 
 # Seconds of budget charged, calibrated to CPU time on the 2-core benchmark machine (100 agents,
-# 4 weeks, binding skills: 0.26 s of CPU per day): per agent option weighed for a day, per plan
-# column built (with its intervals), per coverage interval and queue; building a program, per term;
-# GLOP's and SCIP's simplex, per iteration and row or column; and per whole-agent program solved
-# (SCIP's set-up and presolve, most of its time on these small programs) and per node it explored.
+# 4 weeks: 0.26 s of CPU per day with binding skills, up to 1.4 s with hour-long lunches): per
+# agent option weighed for a day, per plan column built (with its intervals), per coverage interval
+# and queue; building a program, per term; GLOP's simplex per iteration and row or column; SCIP per
+# iteration and row or column of its LPs (its presolve, cuts and heuristics scale with them: 1.2e-7
+# s on the binding-skill days, 2.5e-7 on the hour-long-lunch days, whose programs branch), per node
+# and per program solved.
 SECONDS_PER_OPTION = 2e-6
 SECONDS_PER_COLUMN_INTERVAL = 1e-6
 SECONDS_PER_INTERVAL = 5e-5
 BUILD_SECONDS_PER_TERM = 4e-6
 SECONDS_PER_ITERATION_ENTRY = 2.5e-8
-SOLVE_OVERHEAD = 0.15
-SECONDS_PER_NODE = 2e-3
+SECONDS_PER_MIP_ENTRY = 2.5e-7
+SECONDS_PER_NODE = 0.01
+SOLVE_OVERHEAD = 0.05
 # A day's relaxation may use this much of GLOP's deterministic time; its program in whole agents
 # (the choices and plans the relaxation uses) at most this many branch-and-bound nodes.
 LP_LIMIT = 2.0
-NODE_LIMIT = 200
+NODE_LIMIT = 10
 
 Column = tuple[int | None, tuple[tuple[int, int], ...]]  # lunch start, (interval, queue) worked
 
@@ -295,9 +298,11 @@ class _Days:
             # on any machine; the node limit bounds its work deterministically.
             lp.SetSolverSpecificParametersAsString(f"limits/nodes = {NODE_LIMIT}")
         status = lp.Solve()
-        self.seconds += SECONDS_PER_ITERATION_ENTRY * lp.iterations() * (lp.NumConstraints() + lp.NumVariables())
+        entries = lp.iterations() * (lp.NumConstraints() + lp.NumVariables())
         if integer:
-            self.seconds += SECONDS_PER_NODE * lp.nodes() + SOLVE_OVERHEAD
+            self.seconds += SECONDS_PER_MIP_ENTRY * entries + SECONDS_PER_NODE * lp.nodes() + SOLVE_OVERHEAD
+        else:
+            self.seconds += SECONDS_PER_ITERATION_ENTRY * entries
         if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
             return None
         return (

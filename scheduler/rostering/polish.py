@@ -14,9 +14,8 @@ what the activity stage allows, so every plan keeps the block and switch
 rules), the agent's own model picks its shifts with those values, and the
 result is kept only when it is strictly better and no queue minimum is lost.
 
-Most of the stage's share (:data:`DAYS_SHARE`) goes to whole days re-chosen
-jointly (:mod:`.days`), which single agent moves cannot reach; agent moves
-run before and after them.
+What the agent moves leave once they change nothing goes to whole days
+re-chosen jointly (:mod:`.days`), which single agent moves cannot reach.
 
 Everything is deterministic (fixed order, integer costs, CP-SAT's
 deterministic time) and the work is counted, so the stage stops within its
@@ -51,12 +50,6 @@ SECONDS_PER_INTERVAL = 1e-7
 # Per agent move on top of its solve's charge (the solve of a polish move costs more CPU than the
 # descent's calibration: 400 moves, 11.7 s of CPU against 9.6 s charged without this).
 SECONDS_PER_MOVE = 0.005
-# The share of this stage's budget for whole days re-chosen jointly (:mod:`.days`), after agent
-# moves on the rest; agent moves get what the days leave. Benchmark seed 2 (binding skills), with
-# the polish's share of the budget at 0.5: 100 agents 119,009,277 / 118,895,723 / 118,887,161 at
-# 0.5 / 0.7 / 0.85; 500 agents 590,351,554 / 590,235,780 / 591,027,640 (a large team's agent moves
-# are worth more first).
-DAYS_SHARE = 0.7
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -290,9 +283,12 @@ def polish(
             if changed == 0:
                 break
 
-    # Agent moves first (they mend what lunch and blocks cost the descent's shifts), then whole days
-    # re-chosen jointly (:mod:`.days`), then agent moves again with what is left.
-    sweep_until(time_limit * (1 - DAYS_SHARE))
+    # Agent moves until they change nothing (they mend what lunch and blocks cost the descent's
+    # shifts), then whole days re-chosen jointly with what they leave (:mod:`.days`), then agent
+    # moves again. Giving the days a fixed share instead helped the binding-skill benchmark (seed
+    # 2, 100 agents: 119.08M against 119.48M) but not the hour-long-lunch one (seed 3: 11.99M
+    # against 11.83M), whose agent moves are worth more and whose days cost 5x (docs/roster.md).
+    sweep_until(time_limit)
     days = improve_days(
         problem,
         [(a, o) for a, options in current.items() for o in options],

@@ -75,11 +75,8 @@ SHARES = {
 }
 BOUND_SHARE = 0.2  # the least the bound gets (small teams)
 # Large teams: kept from the descent for the polish (:mod:`.polish`), which re-chooses shifts with
-# their lunch and queue blocks in the loop after the activity stage (and gets what it leaves), and
-# whole days jointly (:mod:`.days`). The descent's last sweeps gain little (100 agents, seed 2:
-# 0.05M in its last 5 s), a day re-chosen jointly 1-2% of that day's cost: at 0.25 / 0.4 / 0.5 /
-# 0.6 the written objective was 119.21M / 119.23M / 119.01M / 119.06M (days share 0.5).
-POLISH_SHARE = 0.5
+# their lunch and queue blocks in the loop after the activity stage (and gets what it leaves).
+POLISH_SHARE = 0.25
 # Large teams without a bound beside the search (``solve_problem`` called alone, not through
 # ``make_roster``): the most the bound may use; it runs after the first roster and the descent
 # goes on with whatever it leaves.
