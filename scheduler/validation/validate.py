@@ -196,12 +196,14 @@ def validate_inputs(
 
 
 def _check_rules(report: Validation, problem: Any) -> None:
-    """Each agent's own hard rules, then every hard rule together (queue minimums too), without an objective.
+    """Every hard rule together (queue minimums too), without an objective; explained per agent when none holds.
 
-    The per-agent check is :func:`agent_rule_conflicts` with the queue minimums
-    set aside (it names a minimal conflicting rule set per agent); the joint
-    check is one feasibility solve of the full model without its objective,
-    explained by the same function only when it is proven infeasible.
+    One feasibility solve of the full model comes first: a roster keeping every
+    rule keeps each agent's own, so in the usual case nothing else runs (the
+    per-agent check built two models per agent). When the solve finds no
+    roster, :func:`agent_rule_conflicts` with the queue minimums set aside names
+    a minimal conflicting rule set per agent; when it proves there is none and
+    each agent's rules hold alone, the same function names the minimums.
     """
     import dataclasses
 
@@ -212,21 +214,21 @@ def _check_rules(report: Validation, problem: Any) -> None:
     from scheduler.rostering.sat import make_solver
     from scheduler.rostering.solve import agent_rule_conflicts
 
-    alone = dataclasses.replace(problem, min_agents=np.zeros_like(problem.min_agents))
-    conflicts = agent_rule_conflicts(alone)
-    if conflicts:
-        report.add("roster rules", ERROR, "no roster satisfies the rules: " + "; ".join(conflicts), infeasible=True)
-        return
     roster = build_full_model(problem)
     roster.model.clear_objective()
     for literal in roster.rule_literals.values():
         roster.model.add(literal == 1)
     status = make_solver(RULES_TIME_LIMIT).solve(roster.model)
-    if status == cp_model.INFEASIBLE:
+    if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+        report.add("roster rules", OK, f"a roster satisfying every hard rule exists ({len(problem.agents)} agents)")
+        return
+    alone = dataclasses.replace(problem, min_agents=np.zeros_like(problem.min_agents))
+    conflicts = agent_rule_conflicts(alone)
+    if conflicts:
+        report.add("roster rules", ERROR, "no roster satisfies the rules: " + "; ".join(conflicts), infeasible=True)
+    elif status == cp_model.INFEASIBLE:
         explained = agent_rule_conflicts(problem) or ["the hard rules cannot all hold together"]
         report.add("roster rules", ERROR, "no roster satisfies the rules: " + "; ".join(explained), infeasible=True)
-    elif status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-        report.add("roster rules", OK, f"a roster satisfying every hard rule exists ({len(problem.agents)} agents)")
     else:
         report.add(
             "roster rules", WARNING,
