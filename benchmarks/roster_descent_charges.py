@@ -1,0 +1,113 @@
+"""The descent's counted budget against the CPU it uses: per seed, per kind of work.
+
+The roster's budget is counted work calibrated to CPU seconds (so a roster is
+the same on any machine); when the counts undercharge, the stage runs past its
+share and the wall time past ``time_limit_seconds``. This runs the agent-by-agent
+descent alone on the benchmark's 100-agent instances with a fixed limit and
+prints, for the agent solves (their models' building included), the queue
+rebalancing and the rest, the CPU used and the seconds charged, and what one
+agent solve costs beyond CP-SAT's own deterministic time against the size of the
+agent's model (its allowed shift options).
+
+    .venv/bin/python -m benchmarks.roster_descent_charges [--seeds 1 2 3] [--limit 21]
+
+Read it on a quiet machine: CPU seconds stretch with the load, the charges do not.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from collections import Counter
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+import scheduler.rostering.descent as descent
+
+
+def _timed(owner: type, name: str, totals: Counter, charged: Callable[[Any], float]) -> None:
+    """Wrap ``owner.name`` so that its CPU and what it charged add up in ``totals``."""
+    original = getattr(owner, name)
+
+    def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
+        cpu, before = time.process_time(), charged(self)
+        result = original(self, *args, **kwargs)
+        totals[f"{name} cpu"] += time.process_time() - cpu
+        totals[f"{name} charged"] += charged(self) - before
+        totals[f"{name} calls"] += 1
+        return result
+
+    setattr(owner, name, wrapper)
+
+
+def measure(seed: int, limit: float) -> dict[str, float]:
+    from benchmarks.roster_instances import make_instance
+    from scheduler.rostering.previous import apply_previous
+    from scheduler.rostering.problem import build_problem
+
+    config, team, requirements, start, days = make_instance(100, 4, seed=seed, time_limit_seconds=28)
+    problem = apply_previous(build_problem(config, team, requirements, start, days), None, None)
+    totals: Counter = Counter()
+    overheads: list[tuple[float, int]] = []  # per agent solve: CPU beyond CP-SAT's deterministic time, options
+    solve = descent.AgentModels.best_shifts
+
+    def best_shifts(self: Any, a: int, *args: Any, **kwargs: Any) -> Any:
+        self.model(a)  # built (and charged) apart: the solve's own overhead is what is fitted
+        cpu, before = time.process_time(), self.deterministic_time
+        result = solve(self, a, *args, **kwargs)
+        spent = time.process_time() - cpu
+        own = self.deterministic_time - before - descent.SOLVE_OVERHEAD
+        overheads.append((spent - own, len(self.problem.allowed[a])))
+        return result
+
+    rebalance = descent.CoverageCost.rebalance
+    descent.AgentModels.best_shifts = best_shifts  # type: ignore[method-assign]
+    _timed(descent.AgentModels, "best_shifts", totals, lambda models: models.deterministic_time)
+    _timed(descent.CoverageCost, "rebalance", totals, lambda cost: cost.work * descent.SECONDS_PER_WORK)
+    try:
+        cpu = time.process_time()
+        result = descent.descend(problem, limit)
+        cpu = time.process_time() - cpu
+    finally:
+        descent.AgentModels.best_shifts = solve  # type: ignore[method-assign]
+        descent.CoverageCost.rebalance = rebalance  # type: ignore[method-assign]
+    assert result is not None
+    extra = np.array([o for o, _ in overheads])
+    options = np.array([n for _, n in overheads], dtype=float)
+    return {
+        "cpu": cpu,
+        "charged": result.seconds,
+        "solves": totals["best_shifts calls"],
+        "solve cpu": totals["best_shifts cpu"],
+        "solve charged": totals["best_shifts charged"],
+        "rebalance cpu": totals["rebalance cpu"],
+        "rebalance charged": totals["rebalance charged"],
+        "overhead per solve": float(extra.mean()),
+        "overhead per option": float(extra.sum() / options.sum()),
+        "options per solve": float(options.mean()),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
+    parser.add_argument("--limit", type=float, default=21.0, help="the descent's limit (28 s budget less the polish)")
+    arguments = parser.parse_args()
+    print(f"descent alone, 100 agents, 4 weeks, limit {arguments.limit:g} s; flat charge per solve "
+          f"{descent.SOLVE_OVERHEAD:g} s, per unit of bookkeeping {descent.SECONDS_PER_WORK:g} s")  # fmt: skip
+    print("seed | CPU / charged | agent solves: n, CPU / charged | rebalance CPU / charged | "
+          "overhead per solve (per option, options)")  # fmt: skip
+    for seed in arguments.seeds:
+        row = measure(seed, arguments.limit)
+        print(
+            f"{seed} | {row['cpu']:.2f} / {row['charged']:.2f} s | {row['solves']:.0f}, {row['solve cpu']:.2f} / "
+            f"{row['solve charged']:.2f} s | {row['rebalance cpu']:.2f} / {row['rebalance charged']:.2f} s | "
+            f"{row['overhead per solve'] * 1000:.1f} ms ({row['overhead per option'] * 1e6:.1f} us, "
+            f"{row['options per solve']:.0f})"
+        )
+
+
+if __name__ == "__main__":
+    main()
