@@ -9,6 +9,7 @@ as one ``Error: ...`` line on stderr with a named exit code
 
 from __future__ import annotations
 
+import os
 import sys
 from typing import Annotated
 
@@ -72,6 +73,11 @@ app.command()(init.init)
 
 def main() -> None:
     """Console-script entry point."""
+    # One OpenBLAS thread unless the user sets another count: peakplan's arithmetic is elementwise
+    # and small (the example's plan writes the same bytes either way), and the default pool of one
+    # thread per core costs ~70 ms of CPU at numpy's import, a quarter of `peakplan erlang`'s start.
+    # Set here, before any command imports numpy (the commands import it only when they run).
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
     try:
         app()
     except KeyboardInterrupt:
