@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+
+import numpy as np
+import numpy.typing as npt
 
 from calendars.feed_options import FeedOptions
 from forecasts.daytypes import NO_SPECIAL_DAYS, SpecialDays
@@ -21,16 +25,40 @@ INTERVAL_MINUTES = (5, 10, 15, 20, 30, 60)
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class OpeningHours:
-    """Daily opening window in local time; ``close`` 00:00 means midnight."""
+    """Daily opening window in local time; ``close`` 00:00 means midnight.
+
+    A ``close`` earlier than ``open`` (08:00-02:00) runs past midnight: the
+    hours after midnight belong to the window of the day before, so with
+    ``open_days`` Monday to Friday, Saturday 01:00 is open (Friday's evening)
+    and Monday 01:00 is not (Sunday's).
+    """
 
     open: dt.time
     close: dt.time
 
-    def contains(self, local_time: dt.time) -> bool:
-        minutes = local_time.hour * 60 + local_time.minute
-        start = self.open.hour * 60 + self.open.minute
+    @property
+    def start_minute(self) -> int:
+        return self.open.hour * 60 + self.open.minute
+
+    @property
+    def end_minute(self) -> int:
+        """Minutes after the opening day's midnight at which it closes (past 1,440 overnight)."""
         end = self.close.hour * 60 + self.close.minute or 24 * 60
-        return start <= minutes < end
+        return end + 24 * 60 if end <= self.start_minute else end
+
+    @property
+    def overnight(self) -> bool:
+        return self.end_minute > 24 * 60
+
+    def open_at(self, minute: npt.ArrayLike, weekday: npt.ArrayLike, open_days: Sequence[int]) -> np.ndarray:
+        """Whether local clock ``minute`` (0-1439) on ``weekday`` (Monday 0) lies in a window of ``open_days``."""
+        minute, weekday = np.asarray(minute), np.asarray(weekday)
+        days = np.asarray(open_days, dtype=int)
+        today = np.isin(weekday, days) & (minute >= self.start_minute) & (minute < min(self.end_minute, 24 * 60))
+        if not self.overnight:
+            return today
+        # After midnight: the tail of yesterday's window.
+        return today | (np.isin((weekday - 1) % 7, days) & (minute < self.end_minute - 24 * 60))
 
     def __str__(self) -> str:
         return f"{self.open:%H:%M}-{self.close:%H:%M}"

@@ -29,14 +29,16 @@ def parse_clock(text: Any, where: str) -> dt.time:
 
 
 def parse_opening_hours(text: Any, where: str) -> OpeningHours:
-    """Parse ``"HH:MM-HH:MM"``; ``24:00`` or ``00:00`` as the close means midnight."""
+    """Parse ``"HH:MM-HH:MM"``; ``24:00`` or ``00:00`` as the close means midnight, a close before the open the next day."""
     parts = str(text).split("-")
     if len(parts) != 2:
         raise InputError(f"{where}: {text!r} is not opening hours like 08:00-23:00")
     close_text = "00:00" if parts[1].strip() == "24:00" else parts[1].strip()
     hours = OpeningHours(open=parse_clock(parts[0].strip(), where), close=parse_clock(close_text, where))
-    if hours.close != dt.time(0) and hours.close <= hours.open:
-        raise InputError(f"{where}: opening hours {text!r} close before they open")
+    if hours.close == hours.open and hours.open != dt.time(0):
+        raise InputError(
+            f"{where}: opening hours {text!r} open and close at the same time (around the clock: 00:00-24:00)"
+        )
     return hours
 
 

@@ -35,15 +35,30 @@ def _end_minutes(clock: dt.time) -> int:
     return _minutes(clock) or 24 * 60
 
 
+def carried_in_until(config: Config, start: dt.date) -> pd.Timestamp:
+    """The end of the latest shift a template could start the day before ``start`` (at least ``start``'s midnight).
+
+    The plan's first hours before it (the tail of a night shift from 22:00,
+    of a late shift to 02:00) belong to the previous plan's last shifts: no
+    shift of this plan reaches them, so neither a minimum nor demand counts there.
+    """
+    tz = ZoneInfo(config.timezone)
+    eve = start - dt.timedelta(days=1)
+    latest = pd.Timestamp(dt.datetime.combine(start, dt.time(0), tzinfo=tz))
+    for template in config.roster.shifts:
+        for begin in template.starts:
+            # Shift length is absolute time, across a DST change too.
+            end = pd.Timestamp(dt.datetime.combine(eve, begin, tzinfo=tz)) + pd.Timedelta(hours=template.hours)
+            latest = max(latest, end)
+    return latest
+
+
 def _queue_open(config: Config, queue: str, local: pd.Timestamp) -> bool:
     try:
         channel = config.channel(queue)  # a routed queue (chat/ru) has its channel's hours, or its own
     except KeyError:
         return False
-    minute = local.hour * 60 + local.minute
-    return local.weekday() in channel.open_days and _minutes(channel.open.open) <= minute < _end_minutes(
-        channel.open.close
-    )
+    return bool(channel.open.open_at(local.hour * 60 + local.minute, local.weekday(), channel.open_days))
 
 
 def _in_availability(agent: Agent, local_start: pd.Timestamp, minutes: int) -> bool:
@@ -458,7 +473,7 @@ def _minimum_violations(
     horizon_end: pd.Timestamp,
     memo: _Memo,
 ) -> list[str]:
-    """``[roster] min_agents``: that many agents on the queue in every open interval.
+    """``[roster] min_agents``: that many agents on the queue in every open interval (from the carried-in hours' end).
 
     An agent on a short break still serves the queue worked before it (breaks are shrinkage); lunch does not.
     """
@@ -477,9 +492,10 @@ def _minimum_violations(
             for moment in range(first, row.end.value, step):
                 serving[queue, moment].add(row.agent_id)
     problems = []
+    carried = carried_in_until(config, horizon_start.date()).value
     for queue, count in config.roster.min_agents:
         for moment in range(origin, end, step):
-            if count and memo.open_at(queue, moment) and len(serving[queue, moment]) < count:
+            if count and moment >= carried and memo.open_at(queue, moment) and len(serving[queue, moment]) < count:
                 problems.append(
                     f"queue {queue}: {len(serving[queue, moment])} agent(s) at {memo.moment(moment)}, minimum {count}"
                 )

@@ -341,6 +341,18 @@ def _requirements_matrix(
     return table.fillna(0.0).to_numpy(dtype=float).T
 
 
+def _carried_in_until(config: Config, start: dt.date) -> pd.Timestamp:
+    """Where the latest shift a template could start on the day before ``start`` ends (at least at its midnight)."""
+    tz = zone(config.timezone)
+    eve = start - dt.timedelta(days=1)
+    ends = [
+        pd.Timestamp(dt.datetime.combine(eve, begin, tzinfo=tz)).tz_convert("UTC") + pd.Timedelta(hours=template.hours)
+        for template in config.roster.shifts
+        for begin in template.starts
+    ]
+    return max([pd.Timestamp(dt.datetime.combine(start, dt.time(0), tzinfo=tz)).tz_convert("UTC"), *ends])
+
+
 def build_problem(
     config: Config,
     team: Team,
@@ -393,6 +405,11 @@ def build_problem(
     for queue, count in config.roster.min_agents:
         q = queues.index(queue)
         minimum[q] = np.where(is_open[q], count, 0)
+    # The first hours only a shift of the day before reaches (a night shift from 22:00, a late shift
+    # to 02:00) are the previous plan's: without this a team open around the clock has no roster.
+    carried = np.asarray(grid < _carried_in_until(config, start))
+    required = np.where(carried, 0.0, required)
+    minimum[:, carried] = 0
 
     problem = RosterProblem(
         agents=team.agents,

@@ -36,7 +36,14 @@ import pandas as pd
 
 from scheduler.config import Config
 from scheduler.coverage import scheduled_agents
-from scheduler.rostering.checker import iso_weeks, queue_blocks, shift_rows, shift_template, touches_night
+from scheduler.rostering.checker import (
+    carried_in_until,
+    iso_weeks,
+    queue_blocks,
+    shift_rows,
+    shift_template,
+    touches_night,
+)
 from scheduler.team import Agent, Preference, Team
 
 SCALE = 100  # requirements in hundredths of an agent, as the documented objective counts them
@@ -192,7 +199,8 @@ def score_roster(
     horizon_start = pd.Timestamp(dt.datetime.combine(start, dt.time(0), tzinfo=tz))
     horizon_end = pd.Timestamp(dt.datetime.combine(start + dt.timedelta(days=days), dt.time(0), tzinfo=tz))
     ds = pd.to_datetime(requirements["ds"], utc=True)
-    horizon = requirements[(ds >= horizon_start) & (ds < horizon_end)]
+    # The hours before the carried-in ones end are the previous plan's last shifts' (checker).
+    horizon = requirements[(ds >= carried_in_until(config, start)) & (ds < horizon_end)]
     penalties = _coverage_penalties(roster, config, horizon)
     shifts, blocks = _shifts(roster, config, horizon_end)
     horizon_days = [start + dt.timedelta(days=n) for n in range(days)]

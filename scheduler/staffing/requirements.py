@@ -83,13 +83,11 @@ _WHOLE_SLOT_SLACK = 1e-3
 
 
 def open_mask(ds: pd.Series | pd.DatetimeIndex, channel: Channel, tz: str) -> np.ndarray:
-    """True for intervals whose local start lies inside the channel's opening hours and days."""
+    """True for intervals whose local start lies inside the channel's opening hours and days (overnight windows too)."""
     local = pd.DatetimeIndex(ds).tz_convert(tz)
-    minutes = local.hour * 60 + local.minute
-    start = channel.open.open.hour * 60 + channel.open.open.minute
-    end = channel.open.close.hour * 60 + channel.open.close.minute or 24 * 60
-    days = np.isin(np.asarray(local.day_of_week), np.asarray(channel.open_days))
-    return np.asarray((minutes >= start) & (minutes < end)) & days
+    return channel.open.open_at(
+        np.asarray(local.hour * 60 + local.minute), np.asarray(local.day_of_week), channel.open_days
+    )
 
 
 # --- live queues ---------------------------------------------------------------------------------------

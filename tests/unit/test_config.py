@@ -110,7 +110,7 @@ def test_missing_file(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("hours", "message"),
     [
-        ("20:00-08:00", "opening hours '20:00-08:00' close before they open"),
+        ("08:00-08:00", "opening hours '08:00-08:00' open and close at the same time (around the clock: 00:00-24:00)"),
         ("08:00", "'08:00' is not opening hours like 08:00-23:00"),
         ("8am-5pm", "'8am' is not a time like 09:30"),
         ("25:00-26:00", "'25:00' is not a time like 09:30"),
@@ -127,8 +127,23 @@ def test_bad_opening_hours(tmp_path: Path, hours: str, message: str) -> None:
 def test_midnight_close(tmp_path: Path, close: str) -> None:
     config = load_config(write(tmp_path, MINIMAL.replace("08:00-20:00", f"08:00-{close}")))
     assert config.channel("chat").open.close == dt.time(0)
-    assert config.channel("chat").open.contains(dt.time(23, 59))
-    assert not config.channel("chat").open.contains(dt.time(7, 59))
+    hours = config.channel("chat").open
+    assert not hours.overnight
+    assert hours.open_at(23 * 60 + 59, 0, range(7)) and not hours.open_at(7 * 60 + 59, 0, range(7))
+
+
+def test_overnight_opening_hours(tmp_path: Path) -> None:
+    """08:00-02:00 runs past midnight: the small hours belong to the day before's window."""
+    config = load_config(write(tmp_path, MINIMAL.replace("08:00-20:00", "08:00-02:00")))
+    hours = config.channel("chat").open
+    assert hours.overnight and str(hours) == "08:00-02:00"
+    weekdays = (0, 1, 2, 3, 4)
+    assert hours.open_at(23 * 60, 4, weekdays)  # Friday 23:00
+    assert hours.open_at(60, 5, weekdays)  # Saturday 01:00: Friday's evening
+    assert not hours.open_at(2 * 60, 5, weekdays)  # Saturday 02:00: closed
+    assert not hours.open_at(60, 0, weekdays)  # Monday 01:00: Sunday's evening, a closed day
+    assert not hours.open_at(7 * 60 + 59, 1, weekdays)
+
 
 
 def test_bad_timezone(tmp_path: Path) -> None:

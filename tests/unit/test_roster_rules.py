@@ -370,6 +370,33 @@ def test_queue_minimum_coverable_hour_by_hour_but_not_all_day_names_the_queue() 
     )
 
 
+def test_around_the_clock_minimum_leaves_the_first_night_to_the_previous_plan() -> None:
+    """Open 24/7, one agent always, shifts 06-14, 14-22 and 22-06: the plan's first hours (00-06) are
+    the tail of the previous plan's Sunday night shift, which no shift of this plan reaches."""
+    config = configure(template(8, 6, 14, 22), min_agents=(("chat", 1),))
+    members = team(*(agent(f"a{n}") for n in range(1, 5)))
+    result = solve(config, members, {"chat": hours(0, 0, 24) | hours(1, 0, 24)}, 2)
+    # Every interval from 06:00 on is held; 00-06 on the first day neither costs nor counts.
+    starts = sorted(stamp.hour for stamp in pd.to_datetime(result.roster.drop_duplicates("shift_id")["start"]))
+    assert starts == [6, 6, 14, 14, 22, 22]
+    assert result.objective == 0
+    empty = result.roster.iloc[0:0]
+    missing = find_violations(empty, members, config, MONDAY, 2)
+    assert len(missing) == 42  # 48 hours less the carried-in six, each "chat: 0 agent(s) at ..."
+    assert missing[0] == "queue chat: 0 agent(s) at 2026-11-23 06:00:00+00:00, minimum 1"
+
+
+def test_overnight_opening_hours_are_rostered_past_midnight() -> None:
+    """Chat 08:00-02:00 with 9-hour shifts from 08:00 and 17:00: the small hours are open and served."""
+    late_night = {"chat": OpeningHours(open=dt.time(8), close=dt.time(2))}
+    config = configure(template(9, 8, 17), channels=late_night, min_agents=(("chat", 1),))
+    members = team(agent("a1"), agent("a2"))
+    result = solve(config, members, {}, 1)
+    assert sorted(shift_id[-4:] for shift_id in shift_ids(result.roster)) == ["0800", "1700"]
+    # The last shift ends with the horizon at midnight; the hours after it are the next plan's first.
+    assert pd.to_datetime(result.roster["end"]).max() == pd.Timestamp("2026-11-24T00:00Z")
+
+
 # ---------------------------------------------------------------- lunch and breaks
 
 

@@ -117,10 +117,10 @@ def test_the_roster_checker_keeps_a_routed_queue_to_its_own_hours(tmp_path: Path
 
 def test_queue_hours_name_routed_queues_and_valid_hours(tmp_path: Path) -> None:
     message = error(
-        tmp_path, ROUTING + 'open = { "chat/xx" = "10:00-19:00", "chat/en" = "19:00-10:00" }\nopen_days = { social = ["mon"] }\n'
+        tmp_path, ROUTING + 'open = { "chat/xx" = "10:00-19:00", "chat/en" = "19:00-19:00" }\nopen_days = { social = ["mon"] }\n'
     )
     assert "routing.open.'chat/xx': not a routed queue" in message
-    assert "routing.open.'chat/en'" in message and "close before they open" in message
+    assert "routing.open.'chat/en'" in message and "open and close at the same time" in message
     assert "routing.open_days.'social': not a routed queue" in message
 
 

@@ -7,6 +7,8 @@ import datetime as dt
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from forecasts.grid import interval_grid
 from scheduler.config import OpeningHours
@@ -211,6 +213,55 @@ def test_opening_hours_in_the_local_timezone() -> None:
     assert mask.tolist() == [False] * 8 + [True] * 16
     assert grid[8] == pd.Timestamp("2026-11-23T05:00Z")
     assert config.timezone == "Europe/Moscow"
+
+
+def test_overnight_opening_hours_across_a_dst_change() -> None:
+    """Chat 18:00-02:00 on weekdays, over the night Berlin's clocks go back (Sunday 2026-10-25)."""
+    chat = channel("chat", "erlang_c", open=OpeningHours(open=dt.time(18), close=dt.time(2)), open_days=(0, 1, 2, 3, 4))
+    grid = interval_grid(dt.date(2026, 10, 23), 4, "Europe/Berlin", 60)  # Friday to Monday: 97 hours
+    local = grid.tz_convert("Europe/Berlin")
+    opened = [
+        f"{moment:%a %H}"
+        for moment, is_open in zip(local, open_mask(grid, chat, "Europe/Berlin"), strict=True)
+        if is_open
+    ]
+    # Thursday's and Friday's evenings run into the next morning; Sunday's window is closed, so Monday's
+    # small hours are too.
+    evening = [f"{hour:02d}" for hour in range(18, 24)]
+    assert opened == [
+        "Fri 00",
+        "Fri 01",
+        *(f"Fri {hour}" for hour in evening),
+        "Sat 00",
+        "Sat 01",
+        *(f"Mon {hour}" for hour in evening),
+    ]
+    assert len(grid) == 97
+
+
+@settings(max_examples=300)
+@given(
+    open_minute=st.integers(0, 47).map(lambda half_hours: half_hours * 30),
+    close_minute=st.integers(0, 47).map(lambda half_hours: half_hours * 30),
+    open_days=st.sets(st.integers(0, 6)),
+    weekday=st.integers(0, 6),
+    minute=st.integers(0, 24 * 60 - 1),
+)
+def test_open_at_matches_the_windows_it_describes(
+    open_minute: int, close_minute: int, open_days: set[int], weekday: int, minute: int
+) -> None:
+    """Open exactly when the moment lies in the window opened today or yesterday (if that one runs past midnight)."""
+    hours = OpeningHours(
+        open=dt.time(open_minute // 60, open_minute % 60), close=dt.time(close_minute // 60, close_minute % 60)
+    )
+    length = (close_minute - open_minute) % (24 * 60) or 24 * 60  # 00:00 closes at midnight; equal ends: all day
+    windows = [
+        (day_offset * 24 * 60 + open_minute, day_offset * 24 * 60 + open_minute + length)
+        for day_offset, day in ((0, weekday), (-1, (weekday - 1) % 7))
+        if day in open_days
+    ]
+    expected = any(start <= minute < end for start, end in windows)
+    assert bool(hours.open_at(minute, weekday, sorted(open_days))) == expected
 
 
 def test_no_nan_in_output() -> None:
