@@ -6,14 +6,22 @@ the ``holidays`` calendar does not name), with only ``holidays CC`` given to the
 model: the held-out scoring of issue 18 in miniature. The generators are not the
 model: each was written before it was first run, and not changed after (the
 tenth pass's six, Brazil, India, China, France, Korea and Australia, were
-written before the model was run on them). ``benchmarks/forecast_technion.py`` scores them; this module has no
-``__main__`` block, so ``python -m benchmarks`` does not run it on its own.
+written before the model was run on them; the eleventh pass's three, a US retailer with its sale calendar, a
+Bavarian team and a Dutch team whose history starts before Christmas, too).
+
+    python -m benchmarks.forecast_synthetic       # or: make bench
+
+prints, per series, the model's and the baselines' hourly WAPE overall, on event days and on normal days, per day
+type and per holiday; the first holiday weeks of a short history; and every two-year series again with a short
+history. Exit status 0 when the model beats the 8-week average and both readings of the day-type rule, overall and
+on event days, on every series (the held-out scoring of issue 18), 1 otherwise.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
@@ -42,6 +50,10 @@ CN_TZ = "Asia/Shanghai"  # the eleventh: a Chinese shop (Spring Festival break, 
 FR_TZ = "Europe/Paris"  # the twelfth: a French team (Pentecost Monday worked, a bridge Friday, August at 60%)
 KR_TZ = "Asia/Seoul"  # the thirteenth: a Korean desk (three-day Seollal and Chuseok, election days half worked)
 AU_TZ = "Australia/Sydney"  # the fourteenth: an Australian centre open every day (holidays with Sunday hours)
+# the eleventh pass of issue 18, written before the model was first run on them:
+RETAIL_TZ = "America/Chicago"  # a US online retailer open every day, with its own sale calendar
+BY_TZ = "Europe/Berlin"  # a Bavarian team: regional holidays the national calendar does not name, a year-end closure
+NL_TZ = "Europe/Amsterdam"  # a Dutch team whose history starts three weeks before Christmas
 
 MeanOf = Callable[[np.ndarray, np.ndarray, np.ndarray, pd.DataFrame], np.ndarray]
 
@@ -343,6 +355,149 @@ def _australian_centre(hour: np.ndarray, weekday: np.ndarray, date: np.ndarray, 
     return mean
 
 
+def _fourth_thursday_of_november(year: int) -> dt.date:
+    first = dt.date(year, 11, 1)
+    return first + dt.timedelta(days=(3 - first.weekday()) % 7 + 21)
+
+
+def _weekday_on_or_after(day: dt.date, weekday: int) -> dt.date:
+    return day + dt.timedelta(days=(weekday - day.weekday()) % 7)
+
+
+RETAIL_UPLIFT = {
+    "Black Friday": 1.9,
+    "Cyber Monday": 1.7,
+    "Spring sale": 1.4,
+    "Summer sale": 1.5,
+    "Back to school": 1.3,
+}
+
+
+def _retail_sales(first: dt.date, last: dt.date, tz: str) -> pd.DataFrame:
+    """The retailer's own sale calendar, as a team would load it: Black Friday and Cyber Monday (each its own
+    category), and three seasonal sales of 2-3 days (category ``sale``); no uplift stated."""
+    from forecasts.grid import local_midnight
+    from forecasts.holidays_calendar import EVENT_COLUMNS
+
+    rows = []
+    for year in range(first.year, last.year + 1):
+        thanksgiving = _fourth_thursday_of_november(year)
+        sales = [
+            ("Black Friday", "black friday", thanksgiving + dt.timedelta(days=1), 1),
+            ("Cyber Monday", "cyber monday", thanksgiving + dt.timedelta(days=4), 1),
+            ("Spring sale", "sale", _weekday_on_or_after(dt.date(year, 3, 15), 3), 3),
+            ("Summer sale", "sale", _weekday_on_or_after(dt.date(year, 7, 8), 1), 2),
+            ("Back to school", "sale", _weekday_on_or_after(dt.date(year, 8, 10), 4), 3),
+        ]
+        for name, category, start, days in sales:
+            if first <= start <= last:
+                rows.append({
+                    "event_id": f"sale-{start.isoformat()}", "name": name, "category": category,
+                    "start": local_midnight(start, tz).tz_convert("UTC"),
+                    "end": local_midnight(start + dt.timedelta(days=days), tz).tz_convert("UTC"),
+                    "all_day": True, "uplift": np.nan,
+                })  # fmt: skip
+    return pd.DataFrame(rows, columns=list(EVENT_COLUMNS))
+
+
+def _us_retailer(hour: np.ndarray, weekday: np.ndarray, date: np.ndarray, events: pd.DataFrame) -> np.ndarray:
+    """A US online retailer's customer service, open every day 7-23: a lunch bump and an evening peak at 20:00 on
+    weekdays, weekends at 85% with a flatter afternoon; 1-23 December +25% and 26-31 December +30% (returns), not
+    named; Thanksgiving staffed 9-17 at 35%, Christmas Day closed, Christmas Eve closing at 17:00, New Year's Day at
+    50%, every other federal holiday +10%; its sales (Black Friday x1.9, Cyber Monday x1.7, the seasonal sales x1.3-1.5)
+    and +15% on the day after a sale (seed 13)."""
+    open_ = (hour >= 7) & (hour < 23)
+    weekday_mean = np.where(
+        open_, 25 + 12 * np.exp(-((hour - 12.5) ** 2) / 4.0) + 30 * np.exp(-((hour - 20) ** 2) / 5.0), 0.5
+    )
+    weekend_mean = np.where(open_, 0.85 * (25 + 25 * np.exp(-((hour - 14) ** 2) / 12.0)), 0.5)
+    mean = np.where(weekday >= 5, weekend_mean, weekday_mean)
+    month = np.array([d.month for d in date])
+    day_of_month = np.array([d.day for d in date])
+    mean = np.where((month == 12) & (day_of_month <= 23), 1.25 * mean, mean)
+    mean = np.where((month == 12) & (day_of_month >= 26), 1.3 * mean, mean)
+    for row in events.itertuples():
+        start = row.start.tz_convert(RETAIL_TZ).date()
+        if row.category != "holiday":
+            last = row.end.tz_convert(RETAIL_TZ).date() - dt.timedelta(days=1)
+            during = (date >= start) & (date <= last)
+            mean = np.where(during, RETAIL_UPLIFT[str(row.name)] * mean, mean)
+            mean = np.where(date == last + dt.timedelta(days=1), 1.15 * mean, mean)
+            continue
+        key = str(row.name)
+        if key.startswith("Thanksgiving"):
+            mean = np.where(date == start, np.where((hour >= 9) & (hour < 17), 0.35 * mean, 0.3), mean)
+        elif key.startswith("Christmas Day"):
+            mean = np.where(date == start, 0.3, mean)
+            mean = np.where((date == start - dt.timedelta(days=1)) & (hour >= 17), 0.3, mean)
+        elif key.startswith("New Year's Day"):
+            mean = np.where(date == start, 0.5 * mean, mean)
+        else:
+            mean = np.where(date == start, 1.1 * mean, mean)
+    return mean
+
+
+def _bavarian_team(hour: np.ndarray, weekday: np.ndarray, date: np.ndarray, events: pd.DataFrame) -> np.ndarray:
+    """A team in Bavaria: Mon-Fri 8-17 with a morning peak and a lunch dip at 12:00, weekends closed; closed on the
+    national holidays and on Bavaria's own (Epiphany, Corpus Christi, Assumption, All Saints' Day: not in ``holidays``
+    DE without a region), and from 24 December to 1 January (company closure); the Fridays after Ascension and Corpus
+    Christi at 50% (bridge days); the first open weekday after a closed day +20%, after the year-end closure +35%
+    (seed 14)."""
+    base = np.where((hour >= 8) & (hour < 17), 22 + 18 * np.exp(-((hour - 9.5) ** 2) / 3.0) - 8.0 * (hour == 12), 0.4)
+    mean = np.where(weekday >= 5, 0.2, base)
+    national = {day for day, _ in _holiday_dates(events, BY_TZ)}
+    years = sorted({d.year for d in date})
+    regional, closure, bridges = set(), set(), set()
+    for year in years:
+        sunday = easter(year)
+        regional |= {dt.date(year, 1, 6), sunday + dt.timedelta(days=60), dt.date(year, 8, 15), dt.date(year, 11, 1)}
+        closure |= {dt.date(year, 12, d) for d in range(24, 32)} | {dt.date(year, 1, 1)}
+        bridges |= {sunday + dt.timedelta(days=40), sunday + dt.timedelta(days=61)}  # Fridays after the Thursdays
+    closed = national | regional | closure
+    catch_up: dict[dt.date, float] = {}
+    for day in sorted(closed):
+        following = _next_open_weekday(day, closed)
+        factor = 1.35 if day in closure else 1.2
+        catch_up[following] = max(catch_up.get(following, 1.0), factor)
+    for day in sorted(closed):
+        mean = np.where(date == day, 0.2, mean)
+    for day in sorted(bridges - closed):
+        mean = np.where(date == day, 0.5 * mean, mean)
+    for day, factor in sorted(catch_up.items()):
+        mean = np.where(date == day, factor * mean, mean)
+    return mean
+
+
+def _dutch_team(hour: np.ndarray, weekday: np.ndarray, date: np.ndarray, events: pd.DataFrame) -> np.ndarray:
+    """A Dutch service team: Mon-Fri 8-18 with peaks at 10:00 and 15:00, Saturday 10-16 at 30%, Sunday closed; closed
+    on the public holidays except King's Day (at half), Liberation Day (as usual) and Good Friday (at 70%); a 20%
+    catch-up on the next open weekday after a closed holiday; 24 and 31 December close at 16:00, the weekdays of 27-31
+    December at 70% (seed 15)."""
+    base = np.where((hour >= 8) & (hour < 18), 20 + 15 * np.exp(-((hour - 10) ** 2) / 5.0)
+                    + 8 * np.exp(-((hour - 15) ** 2) / 3.0), 0.3)  # fmt: skip
+    sat = np.where((hour >= 10) & (hour < 16), 0.3 * base, 0.2)
+    mean = np.where(weekday == 6, 0.1, np.where(weekday == 5, sat, base))
+    days = _holiday_dates(events, NL_TZ)
+    closed = {day for day, key in days if key not in ("King's Day", "Liberation Day", "Good Friday")}
+    for day, key in days:
+        if key == "King's Day":
+            mean = np.where(date == day, 0.5 * mean, mean)
+        elif key == "Good Friday":
+            mean = np.where(date == day, 0.7 * mean, mean)
+        elif key != "Liberation Day":
+            mean = np.where(date == day, np.minimum(0.2, mean), mean)
+    for day in sorted(closed):
+        following = _next_open_weekday(day, closed)
+        if following - day <= dt.timedelta(days=4):
+            mean = np.where(date == following, 1.2 * mean, mean)
+    for year in sorted({d.year for d in date}):
+        for d in range(27, 32):
+            mean = np.where((date == dt.date(year, 12, d)) & (weekday < 5), 0.7 * mean, mean)
+        for day in (dt.date(year, 12, 24), dt.date(year, 12, 31)):
+            mean = np.where((date == day) & (hour >= 16), 0.2, mean)
+    return mean
+
+
 @dataclass(frozen=True, slots=True, kw_only=True)
 class Synthetic:
     """One synthetic series: where it lives, how it was drawn, which Mondays score it."""
@@ -356,6 +511,8 @@ class Synthetic:
     first: dt.date = dt.date(2023, 1, 2)  # first day of the history
     days: int = 2 * 364 + 7
     origins: tuple[dt.date, dt.date] = (dt.date(2024, 1, 1), dt.date(2024, 12, 23))  # first and last Monday scored
+    # the team's own calendar (sales), given to the model with its holidays: (first, last day, tz) -> events rows
+    calendar: Callable[[dt.date, dt.date, str], pd.DataFrame] | None = None
 
 
 SYNTHETIC_SERIES = (
@@ -479,6 +636,37 @@ SYNTHETIC_SERIES = (
         days=70 * 7,
         origins=(dt.date(2024, 7, 1), dt.date(2025, 5, 26)),
     ),
+    Synthetic(
+        name="US retailer",
+        title="synthetic US online retailer (open daily; its sale calendar given: Black Friday, Cyber Monday, "
+        "seasonal sales; Thanksgiving at 35%, Christmas closed, a December season not named)",
+        country="US",
+        tz=RETAIL_TZ,
+        seed=13,
+        mean_of=_us_retailer,
+        calendar=_retail_sales,
+    ),
+    Synthetic(
+        name="Bavarian team",
+        title="synthetic Bavarian team (regional holidays and a 24 Dec-1 Jan closure the national calendar does not "
+        "name, bridge Fridays, catch-up after)",
+        country="DE",
+        tz=BY_TZ,
+        seed=14,
+        mean_of=_bavarian_team,
+    ),
+    Synthetic(
+        name="Dutch team",
+        title="synthetic Dutch team (history from three weeks before Christmas 2024; holidays closed except King's "
+        "Day at half, Liberation Day, Good Friday at 70%)",
+        country="NL",
+        tz=NL_TZ,
+        seed=15,
+        mean_of=_dutch_team,
+        first=dt.date(2024, 11, 25),
+        days=32 * 7,
+        origins=(dt.date(2024, 12, 16), dt.date(2025, 6, 30)),
+    ),
 )
 """The held-out-style series, the last six added in the tenth pass of issue 18."""
 
@@ -490,7 +678,11 @@ def synthetic_series(series: Synthetic) -> tuple[pd.DataFrame, pd.DataFrame]:
 
     grid = interval_grid(series.first, series.days, series.tz, INTERVAL).as_unit("ns")
     local = grid.tz_convert(series.tz)
-    events = holiday_events(series.country, series.first, series.first + dt.timedelta(days=series.days), series.tz)
+    last = series.first + dt.timedelta(days=series.days)
+    events = holiday_events(series.country, series.first, last, series.tz)
+    if series.calendar is not None:
+        events = pd.concat([events, series.calendar(series.first, last, series.tz)], ignore_index=True)
+        events = events.sort_values(["start", "event_id"], kind="stable").reset_index(drop=True)
     mean = series.mean_of(local.hour.to_numpy(), local.day_of_week.to_numpy(), np.array(local.date), events)
     y = np.random.default_rng(series.seed).poisson(mean).astype(float)
     return pd.DataFrame({"ds": grid, "queue": "calls", "y": y}), events
@@ -561,3 +753,72 @@ def beats_baselines(result: BacktestResult) -> bool:
         result.score("model", d)["wape"] < min(result.score(m, d)["wape"] for m in ("avg_8w", *RULES))
         for d in ("all", "event")
     )
+
+
+FIRST_HOLIDAY_WEEKS = 4  # the history a team has when it starts: its first holidays have no past one to learn from
+
+
+def first_holidays(history: pd.DataFrame, events: pd.DataFrame, tz: str) -> tuple[int, float, dict[str, float]]:
+    """The event-day WAPE of every method in the weeks of a history's first holidays.
+
+    For each holiday, the Monday of its week is an origin when the
+    :data:`FIRST_HOLIDAY_WEEKS` weeks before it hold no holiday and no eve; the
+    model is fitted on those weeks only (a team that has just started) and the
+    holidays and eves of the week are scored. Returns (weeks, actual calls,
+    WAPE per method).
+    """
+    from forecasts.backtest import METHOD_COLUMNS, METHODS, backtest
+    from forecasts.holidays_calendar import HOLIDAY_CATEGORY
+    from forecasts.settings import ModelOptions
+
+    local = history["ds"].dt.tz_convert(tz).dt.date
+    holidays_ = events[events["category"].str.casefold() == HOLIDAY_CATEGORY]
+    days = sorted({row.start.tz_convert(tz).date() for row in holidays_.itertuples()})
+    error = dict.fromkeys(METHODS, 0.0)
+    actual, origins = 0.0, set()
+    for day in days:
+        origin = day - dt.timedelta(days=day.weekday())
+        start = origin - dt.timedelta(weeks=FIRST_HOLIDAY_WEEKS)
+        seen = any(start - dt.timedelta(days=1) <= d < origin for d in days)  # a holiday, or its eve, before
+        if origin in origins or seen or start < local.min() or day > local.max():
+            continue
+        origins.add(origin)
+        part = history[(local >= start) & (local < origin + dt.timedelta(days=7))]
+        scored = backtest(part, events, origins=[origin], options=ModelOptions(tz=tz, interval_minutes=INTERVAL))
+        rows = scored.predictions[scored.predictions["day_class"] == "event"]
+        actual += float(rows["y"].sum())
+        for method in METHODS:
+            error[method] += float((rows["y"] - rows[METHOD_COLUMNS[method]]).abs().sum())
+    return len(origins), actual, {method: e / actual if actual > 0 else np.nan for method, e in error.items()}
+
+
+def main() -> int:
+    """Score every series, its first holidays and its short-history reading; 0 when every series beats all."""
+    from forecasts.backtest import METHOD_NAMES, weekly_origins
+
+    print("peakplan forecast benchmark: held-out-style synthetic series, only holidays CC given (issue 18)")
+    results = [(series.name, run_synthetic(series)) for series in SYNTHETIC_SERIES]
+    print()
+    print(f"first holidays of a history: the week of each holiday with no holiday or eve in the {FIRST_HOLIDAY_WEEKS} "
+          "weeks of history before it (fitted on those weeks only; not a target); holiday+eve WAPE %")  # fmt: skip
+    for series in SYNTHETIC_SERIES:
+        history, events = synthetic_series(series)
+        weeks, calls, wape = first_holidays(history, events, series.tz)
+        print(f"  {series.name}: {weeks} week{'s' if weeks != 1 else ''}, {calls:,.0f} calls: "
+              + ", ".join(f"{METHOD_NAMES[m]} {100 * w:.1f}" for m, w in wape.items()))  # fmt: skip
+    print()
+    print(f"short histories: each two-year synthetic series with history from {SHORT_FIRST} only, "
+          f"{len(weekly_origins(*SHORT_ORIGINS))} Mondays {SHORT_ORIGINS[0]}..{SHORT_ORIGINS[1]} "
+          "(not a target); hourly WAPE % all / holiday+eve")  # fmt: skip
+    for series in short_histories():
+        print(format_short_history(series, run_synthetic(series, show=False)))
+    print()
+    for name, result in results:
+        ok = beats_baselines(result)
+        print(f"{'met ' if ok else 'MISSED'} synthetic {name}: beats the 8-week average and both day-type rules, "
+              "overall and on event days: see above")  # fmt: skip
+    return 0 if all(beats_baselines(result) for _, result in results) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

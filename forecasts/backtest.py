@@ -226,7 +226,7 @@ def backtest(
                         "day_type_rule": rule[q],
                         "rest_day_rule": rest_rule[q],
                         "day_type": np.array(DAY_TYPES, dtype=object)[state.types.kind[days]],
-                        "holiday": state.types.key[days],
+                        "holiday": np.where(np.isin(state.types.kind[days], (HOLIDAY, EVE)), state.types.key[days], ""),
                     }
                 )
             )

@@ -291,13 +291,19 @@ def plan_day(
                        source=SOURCE_DECLARED, occurrences=len(own), group=len(group))  # fmt: skip
     prior = settings.prior_occurrences
     if kind in (BRIDGE, INSIDE):
-        n = len(group)
+        # a day inside a holiday period learns from past days of the same period only (the days after Christmas
+        # are not the days after Easter; a period never seen is an ordinary day); a bridge day from every past
+        # bridge day (the chain's "reduced weekday": a team that takes its bridge days off takes them all)
+        days = [p for p in group if p.key == key] if kind == INSIDE else group
+        n = len(days)
+        mean_a = group_ab[0] if kind == BRIDGE else (float(np.mean([p.a[q] for p in days])) if days else 1.0)
         tau2, sigma2 = settings.mix_prior_sd**2, float(profiles.day_noise[q]) ** 2
         weight = n * tau2 / (n * tau2 + sigma2) if n and np.isfinite(sigma2) else 0.0
-        a = 1.0 + weight * (group_ab[0] - 1.0)
+        a = 1.0 + weight * (mean_a - 1.0)
+        spread = _log_spread([p.ratio[q] for p in days], settings) if days else spread
         return DayPlan(sd_a=sd_a, sd_b=sd_b, a=a, b=0.0, spread=spread if n else settings.effect_log_sd,
                        source=SOURCE_GROUP if n else SOURCE_ORDINARY, occurrences=0, group=n,
-                       slot_shape=_type_shape(group, q, settings))  # fmt: skip
+                       slot_shape=_type_shape(days, q, settings))  # fmt: skip
     if not group and kind in (HOLIDAY, EVE):
         # the history's first holiday (or eve): no group to agree, the chain's reference day (module docstring)
         return DayPlan(sd_a=NO_GROUP_SHARE_SD, sd_b=0.0, a=0.0, b=1.0, spread=settings.unseen_log_sd,

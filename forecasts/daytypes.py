@@ -179,7 +179,10 @@ class DayTypes:
 
     Attributes:
         kind: (D,) type codes (:data:`DAY_TYPES`).
-        key: (D,) object: the holiday a holiday/eve is learned under ("" otherwise).
+        key: (D,) object: the holiday a holiday/eve is learned under; for a bridge day the holiday it
+            joins to the closed day, for a day inside a holiday period the holiday that opens the period
+            (the period it is learned under: the days after Christmas are not the days after Easter);
+            "" otherwise.
         name: (D,) object: the name shown in the forecast ("Pesach", "Pesach (day before)").
         closed_next: (D,) the next date is a holiday or a closed weekday.
     """
@@ -231,9 +234,12 @@ def assign_day_types(
             and 0 < d < n - 1
             and ((holiday[d - 1] and closed[d + 1]) or (closed[d - 1] and holiday[d + 1]))
         ):
-            kind[d], name[d] = BRIDGE, f"{'; '.join(holiday_names[d - 1] or holiday_names[d + 1])} (bridge)"
+            names = holiday_names[d - 1] or holiday_names[d + 1]
+            kind[d], name[d] = BRIDGE, f"{'; '.join(names)} (bridge)"
+            key[d] = "; ".join(holiday_key(x) for x in names)
         elif following[d] - previous[d] <= PERIOD_DAYS:
             kind[d], name[d] = INSIDE, f"{'; '.join(holiday_names[previous[d]])} (holiday period)"
+            key[d] = "; ".join(holiday_key(x) for x in holiday_names[previous[d]])
         elif sale[d]:
             kind[d] = SALE
         elif after[d]:

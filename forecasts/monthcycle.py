@@ -10,9 +10,11 @@ per queue learned from the normal days before the cutoff:
 * each normal day gives ``log(actual / expected)``, ``expected`` being the
   mean of the normal same weekdays within four weeks either side (a local,
   month-averaged level, as for calendar effects);
-* the days of one phase in one calendar month are averaged into one value:
-  the month, not the day, is the unit of evidence (the days of one week share
-  whatever moved that week);
+* the days of one phase in one calendar month are averaged into one value,
+  each day weighted by the inverse of its variance (Poisson noise of its
+  count plus the day-to-day variation of busy days: a quiet weekday of a few
+  contacts counts for little); the month, not the day, is the unit of
+  evidence (the days of one week share whatever moved that week);
 * a phase's effect is the mean over months, centred so the phases average to
   no change; it is used only when the phases differ by more than the
   month-to-month noise says they could by chance (a chi-square test at 95%
@@ -98,12 +100,13 @@ def learn_month_cycle(
         if not busy.any():
             continue
         log_ratio = np.log((totals[q, idx] + 0.5) / (expected_total[q, idx] + 0.5))
+        weight = _precision(log_ratio[busy], expected_total[q, idx][busy])
         cells = np.full((len(months), N_PHASES), np.nan)  # mean log ratio per calendar month and phase
         for i, m in enumerate(months):
             for p in range(N_PHASES):
-                hit = busy & (month == m) & (phase == p)
+                hit = (month[busy] == m) & (phase[busy] == p)
                 if hit.any():
-                    cells[i, p] = float(log_ratio[hit].mean())
+                    cells[i, p] = float(np.average(log_ratio[busy][hit], weights=weight[hit]))
         cells = cells[~np.isnan(cells).all(axis=1)]
         seen = (~np.isnan(cells)).sum(axis=0)
         if seen.min() < max(settings.month_cycle_min_months, 1):
@@ -121,6 +124,27 @@ def learn_month_cycle(
         tau2 = max(float(np.mean(effect**2 - se2)), 0.0)
         factor[q] = np.exp(effect * tau2 / (tau2 + se2))
     return factor
+
+
+def _precision(log_ratio: np.ndarray, expected: np.ndarray) -> np.ndarray:
+    """Weight of each day's log ratio in its month and phase: the inverse of its variance.
+
+    A day's ``log(actual / expected)`` varies by the Poisson noise of its
+    count (``1 / expected``) plus what moves whole days (the day-to-day
+    variation of busy days, estimated as the ratios' variance beyond the
+    Poisson part). A team's busy weekdays weigh alike, as an unweighted mean
+    would weigh them; a weekday of a handful of contacts (a Sunday of two
+    calls, whose ratio swings by +-60%) weighs as little as it says: an
+    unweighted mean let such days draw a cycle out of noise (the synthetic UK
+    team's short history, see docs/forecast.md, "Eleventh pass").
+    """
+    poisson = 1.0 / (expected + 0.5)
+    # the variation beyond Poisson noise, each day weighted by its volume: a few quiet days' wild ratios say
+    # little about how much busy days move
+    volume = expected + 0.5
+    centre = float(np.average(log_ratio, weights=volume))
+    between_days = max(float(np.average((log_ratio - centre) ** 2 - poisson, weights=volume)), 1e-4)
+    return 1.0 / (poisson + between_days)
 
 
 def _two_way(cells: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

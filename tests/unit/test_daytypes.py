@@ -68,6 +68,8 @@ def test_days_between_two_close_holidays_are_a_holiday_period() -> None:
     assert types.kind[7] == HOLIDAY and types.kind[13] == HOLIDAY and types.kind[12] == EVE
     assert all(types.kind[d] == INSIDE for d in range(8, 12))
     assert types.name[9] == "Start (holiday period)"
+    assert types.key[9] == "Start"  # learned as the period that Start opens, not as any holiday period
+    assert types_for({3: "Feast"}).key[4] == "Feast"  # a bridge day: the holiday it joins to the weekend
     far = types_for({0: "A", 14: "B"})
     assert far.kind[7] == ORDINARY  # 14 days apart: no period
 
@@ -245,6 +247,18 @@ def test_bridge_days_shrink_towards_an_ordinary_day_by_how_noisy_ordinary_days_a
     inside = profiles(past(INSIDE, "", 0.87, 0.0, 0.87))  # a 13% quieter day inside a holiday period is kept
     assert plan_day(inside, INSIDE, "", np.nan, 0, DEFAULT_SETTINGS).a < 0.9
     assert plan_day(profiles(), BRIDGE, "", np.nan, 0, DEFAULT_SETTINGS).a == 1.0
+
+
+def test_a_day_inside_a_holiday_period_learns_only_from_the_same_period() -> None:
+    # the days between Christmas and New Year at half a day say nothing about the days after Easter Monday
+    christmas = profiles(past(INSIDE, "Christmas Day", 0.5, 0.0, 0.5), past(INSIDE, "Christmas Day", 0.5, 0.0, 0.5))
+    easter = plan_day(christmas, INSIDE, "Easter Monday", np.nan, 0, DEFAULT_SETTINGS)
+    assert easter.a == 1.0 and easter.source == SOURCE_ORDINARY and easter.slot_shape is None
+    again = plan_day(christmas, INSIDE, "Christmas Day", np.nan, 0, DEFAULT_SETTINGS)
+    assert again.a < 0.6 and again.source == SOURCE_GROUP and again.group == 2
+    # bridge days pool every past bridge day (a team that takes its bridge days off takes them all)
+    bridges = profiles(past(BRIDGE, "Ascension Day", 0.5, 0.0, 0.5))
+    assert plan_day(bridges, BRIDGE, "Corpus Christi", np.nan, 0, DEFAULT_SETTINGS).a < 0.6
 
 
 def test_days_inside_a_holiday_period_learn_their_hours_from_past_ones() -> None:

@@ -431,12 +431,19 @@ def test_days_inside_a_holiday_period_keep_the_hours_past_ones_showed() -> None:
     inside = ["1999-03-02", "1999-03-03"]  # Tuesday and Wednesday (Thursday is the second holiday's eve)
     history.loc[day.isin(inside) & (hour >= 15), "y"] = 0.0
     events = make_events([holiday(d) for d in ("1999-03-01", "1999-03-05", "1999-05-24", "1999-05-28")], tz=IL)
+    events["name"] = ["Festival", "Festival End", "Festival", "Festival End"]  # the same festival, a year apart
     result = forecast(history, events, start=dt.date(1999, 5, 23), days=7, options=JERUSALEM_60)
     for date in ("1999-05-25", "1999-05-26"):
         frame = local_day(result.frame, date)
         at = frame["ds"].dt.tz_convert(IL).dt.hour
         np.testing.assert_allclose(frame.loc[(at >= 8) & (at < 15), "yhat"], 100.0, rtol=0.15)
         assert frame.loc[(at >= 15) & (at < 20), "yhat"].sum() < 0.1 * frame.loc[(at >= 15) & (at < 20), "baseline"].sum()
+    # another period (other holidays around it) is not that festival: its days are ordinary days
+    events["name"] = ["Festival", "Festival End", "Other", "Other End"]
+    other = forecast(history, events, start=dt.date(1999, 5, 23), days=7, options=JERUSALEM_60)
+    for date in ("1999-05-25", "1999-05-26"):
+        frame = local_day(other.frame, date)
+        np.testing.assert_allclose(frame["yhat"], frame["baseline"])
 
 
 def test_own_shape_keeps_the_volume_and_shrinks_a_thin_past_towards_the_mix() -> None:

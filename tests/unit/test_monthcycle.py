@@ -119,3 +119,17 @@ def test_a_backtest_on_a_monthly_series_gains_from_the_cycle() -> None:
     flat = backtest(history, None, origins=origins, options=off)
     assert result.score("model")["wape"] < 0.9 * flat.score("model")["wape"]
     assert result.score("model")["wape"] < result.score("avg_8w")["wape"]
+
+
+def test_a_quiet_weekday_of_a_few_contacts_does_not_make_a_cycle() -> None:
+    # busy weekdays with no cycle at all, and Sundays of about two contacts that happen to be empty early in the
+    # month and hold five late in it: each Sunday's ratio swings by a factor of ten, which an unweighted mean per
+    # phase read as a cycle; weighted by the precision of each day's count, two contacts count for little
+    days = dates_from("2025-01-06", 147)  # a Monday, five months
+    weekday = (days.astype(int) - 4) % 7  # 0 = Monday
+    expected = np.where(weekday == 6, 2.0, 250.0)[None, :]
+    totals = np.random.default_rng(3).poisson(expected).astype(float)
+    late = month_phase(days) >= 3
+    totals[0, weekday == 6] = np.where(late[weekday == 6], 5.0, 0.0)
+    factor = learn_month_cycle(totals, expected, np.ones(len(days), dtype=bool), days, DEFAULT_SETTINGS)
+    assert (factor == 1.0).all()
