@@ -9,7 +9,12 @@ rebalancing and the rest, the CPU used and the seconds charged, and what one
 agent solve costs beyond CP-SAT's own deterministic time against the size of the
 agent's model (its allowed shift options).
 
-    .venv/bin/python -m benchmarks.roster_descent_charges [--seeds 1 2 3] [--limit 21]
+    .venv/bin/python -m benchmarks.roster_descent_charges [--seeds 1 2 3] [--limit 21] [--languages]
+
+``--languages`` runs the same seeds with queues by language (12 queues, dozens of
+skill groups: :mod:`benchmarks.roster_language_instances`), where the queue
+bookkeeping weighs most. Each kind of work is timed apart (its own CPU, without
+what it calls that is timed too).
 
 Read it on a quiet machine: CPU seconds stretch with the load, the charges do not.
 """
@@ -26,28 +31,47 @@ import numpy as np
 
 import scheduler.rostering.descent as descent
 
+_open_calls: list[list[Any]] = []  # per timed call in progress: [kind, CPU and charge of the timed calls inside]
 
-def _timed(owner: type, name: str, totals: Counter, charged: Callable[[Any], float]) -> None:
-    """Wrap ``owner.name`` so that its CPU and what it charged add up in ``totals``."""
+
+def _timed(owner: type, name: str, totals: Counter, kind: str, charged: Callable[[Any], float]) -> None:
+    """Wrap ``owner.name`` so that its own CPU and charge (without the timed calls inside) add up in ``totals``.
+
+    ``kind`` names the counter it charges; a call inside of the same kind is
+    subtracted from its charge too, one of another kind from its CPU only.
+    """
     original = getattr(owner, name)
 
     def wrapper(self: Any, *args: Any, **kwargs: Any) -> Any:
         cpu, before = time.process_time(), charged(self)
-        result = original(self, *args, **kwargs)
-        totals[f"{name} cpu"] += time.process_time() - cpu
-        totals[f"{name} charged"] += charged(self) - before
-        totals[f"{name} calls"] += 1
-        return result
+        _open_calls.append([kind, 0.0, 0.0])
+        try:
+            return original(self, *args, **kwargs)
+        finally:
+            _kind, inner_cpu, inner_charged = _open_calls.pop()
+            spent, charge = time.process_time() - cpu, charged(self) - before
+            totals[f"{name} cpu"] += spent - inner_cpu
+            totals[f"{name} charged"] += charge - inner_charged
+            totals[f"{name} calls"] += 1
+            if _open_calls:
+                _open_calls[-1][1] += spent
+                if _open_calls[-1][0] == kind:
+                    _open_calls[-1][2] += charge
 
     setattr(owner, name, wrapper)
 
 
-def measure(seed: int, limit: float) -> dict[str, float]:
+BOOKKEEPING = ("rebalance", "add", "remove", "gains", "reachable")
+
+
+def measure(seed: int, limit: float, languages: bool = False) -> dict[str, float]:
     from benchmarks.roster_instances import make_instance
+    from benchmarks.roster_language_instances import make_language_instance
     from scheduler.rostering.previous import apply_previous
     from scheduler.rostering.problem import build_problem
 
-    config, team, requirements, start, days = make_instance(100, 4, seed=seed, time_limit_seconds=28)
+    maker = make_language_instance if languages else make_instance
+    config, team, requirements, start, days = maker(100, 4, seed=seed, time_limit_seconds=28)
     problem = apply_previous(build_problem(config, team, requirements, start, days), None, None)
     totals: Counter = Counter()
     overheads: list[tuple[float, int]] = []  # per agent solve: CPU beyond CP-SAT's deterministic time, options
@@ -62,17 +86,19 @@ def measure(seed: int, limit: float) -> dict[str, float]:
         overheads.append((spent - own, len(self.problem.allowed[a])))
         return result
 
-    rebalance = descent.CoverageCost.rebalance
+    originals = {name: getattr(descent.CoverageCost, name) for name in BOOKKEEPING}
     descent.AgentModels.best_shifts = best_shifts  # type: ignore[method-assign]
-    _timed(descent.AgentModels, "best_shifts", totals, lambda models: models.deterministic_time)
-    _timed(descent.CoverageCost, "rebalance", totals, lambda cost: cost.work * descent.SECONDS_PER_WORK)
+    _timed(descent.AgentModels, "best_shifts", totals, "solve", lambda models: models.deterministic_time)
+    for name in BOOKKEEPING:
+        _timed(descent.CoverageCost, name, totals, "work", lambda cost: cost.work * descent.SECONDS_PER_WORK)
     try:
         cpu = time.process_time()
         result = descent.descend(problem, limit)
         cpu = time.process_time() - cpu
     finally:
         descent.AgentModels.best_shifts = solve  # type: ignore[method-assign]
-        descent.CoverageCost.rebalance = rebalance  # type: ignore[method-assign]
+        for name, method in originals.items():
+            setattr(descent.CoverageCost, name, method)
     assert result is not None
     extra = np.array([o for o, _ in overheads])
     options = np.array([n for _, n in overheads], dtype=float)
@@ -82,8 +108,7 @@ def measure(seed: int, limit: float) -> dict[str, float]:
         "solves": totals["best_shifts calls"],
         "solve cpu": totals["best_shifts cpu"],
         "solve charged": totals["best_shifts charged"],
-        "rebalance cpu": totals["rebalance cpu"],
-        "rebalance charged": totals["rebalance charged"],
+        **{f"{name} {what}": totals[f"{name} {what}"] for name in BOOKKEEPING for what in ("cpu", "charged")},
         "overhead per solve": float(extra.mean()),
         "overhead per option": float(extra.sum() / options.sum()),
         "options per solve": float(options.mean()),
@@ -94,16 +119,19 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     parser.add_argument("--limit", type=float, default=21.0, help="the descent's limit (28 s budget less the polish)")
+    parser.add_argument("--languages", action="store_true", help="12 queues by language, dozens of skill groups")
     arguments = parser.parse_args()
-    print(f"descent alone, 100 agents, 4 weeks, limit {arguments.limit:g} s; flat charge per solve "
+    shape = "12 language queues" if arguments.languages else "3 queues"
+    print(f"descent alone, 100 agents, 4 weeks, {shape}, limit {arguments.limit:g} s; flat charge per solve "
           f"{descent.SOLVE_OVERHEAD:g} s, per unit of bookkeeping {descent.SECONDS_PER_WORK:g} s")  # fmt: skip
-    print("seed | CPU / charged | agent solves: n, CPU / charged | rebalance CPU / charged | "
-          "overhead per solve (per option, options)")  # fmt: skip
+    print("seed | CPU / charged | agent solves: n, CPU / charged | " + " | ".join(f"{name} CPU / charged" for name in BOOKKEEPING)
+          + " | overhead per solve (per option, options)")  # fmt: skip
     for seed in arguments.seeds:
-        row = measure(seed, arguments.limit)
+        row = measure(seed, arguments.limit, arguments.languages)
+        bookkeeping = " | ".join(f"{row[f'{name} cpu']:.2f} / {row[f'{name} charged']:.2f} s" for name in BOOKKEEPING)
         print(
             f"{seed} | {row['cpu']:.2f} / {row['charged']:.2f} s | {row['solves']:.0f}, {row['solve cpu']:.2f} / "
-            f"{row['solve charged']:.2f} s | {row['rebalance cpu']:.2f} / {row['rebalance charged']:.2f} s | "
+            f"{row['solve charged']:.2f} s | {bookkeeping} | "
             f"{row['overhead per solve'] * 1000:.1f} ms ({row['overhead per option'] * 1e6:.1f} us, "
             f"{row['options per solve']:.0f})"
         )

@@ -59,6 +59,17 @@ AGENT_SOLVE_LIMIT = 0.5
 SOLVE_OVERHEAD = 0.018
 BUILD_SECONDS_PER_OPTION = 2e-5
 SECONDS_PER_WORK = 3.5e-7
+# Queue bookkeeping by what it does, fitted on the benchmark's three 100-agent seeds (3 queues,
+# 4-5 skill groups) and a 12-queue team with 81 skill groups, where a count by queues and
+# moves had charged the rebalancing 9.8 times its CPU and a queue's array pass 38 times
+# (benchmarks/roster_descent_charges.py, "by kind of work"). A rebalance: ~16 us per interval
+# (its numbers read, per group and queue too) and ~56 ns per step of a chain search (a
+# queue and group weighed, a queue reached). Adding or removing an agent: ~83 us of numpy
+# calls plus ~0.28 ns per element of the [group, queue, interval] counts it sums.
+REBALANCE_INTERVAL_STEPS = 286
+REBALANCE_UNITS_PER_STEP = 0.16
+CHANGE_UNITS = 237
+CHANGE_ELEMENTS_PER_UNIT = 1250
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -143,12 +154,14 @@ class CoverageCost:
         """
         queue_count = self.is_open.shape[0]
         reach = self.is_open & np.isin(np.arange(queue_count), self.group_queues[group])[:, None]
+        interval_count = self.served.shape[2]
+        self.work += interval_count // 10
         for _ in range(queue_count - 1):
             grown = reach.copy()
             for h, queues in enumerate(self.group_queues):
                 if len(queues) < 2:
                     continue
-                self.work += self.served[0].size // 8
+                self.work += interval_count // 10  # a few small array passes: their overhead, mostly
                 via = ((self.served[h][queues] > 0) & reach[queues]).any(axis=0)
                 grown[queues] |= via & self.is_open[queues]
             if (grown == reach).all():
@@ -160,8 +173,14 @@ class CoverageCost:
         """Agents missing from the configured queue minimums, summed over intervals."""
         return int(np.maximum(self.minimum - self.served.sum(axis=0), 0).sum())
 
+    def _change_work(self, group: int, intervals: np.ndarray) -> int:
+        """What adding or removing one agent costs, in units: numpy's call overhead, the sum over every group."""
+        return (
+            CHANGE_UNITS + self.served.size // CHANGE_ELEMENTS_PER_UNIT + len(intervals) * len(self.group_queues[group])
+        )
+
     def add(self, group: int, intervals: np.ndarray, *, rebalance: bool = True) -> None:
-        self.work += self.served[0].size // 8 + len(intervals) * len(self.group_queues[group])
+        self.work += self._change_work(group, intervals)
         staffed = self.served.sum(axis=0)[:, intervals]
         queues = self.group_queues[group]
         saving = self.cost(staffed[queues], queues[:, None], intervals) - self.cost(
@@ -174,7 +193,7 @@ class CoverageCost:
             self.rebalance(intervals)
 
     def remove(self, group: int, intervals: np.ndarray) -> None:
-        self.work += self.served[0].size // 8 + len(intervals) * len(self.group_queues[group])
+        self.work += self._change_work(group, intervals)
         staffed = self.served.sum(axis=0)[:, intervals]
         queues = self.group_queues[group]
         loss = self.cost(np.maximum(staffed[queues] - 1, 0), queues[:, None], intervals) - self.cost(
@@ -201,9 +220,11 @@ class CoverageCost:
             return
         over_weight, minimum_weight = self.over_weight, self.minimum_weight
         queue_count = self.need.shape[0]
-        moves = sum(len(queues) * (len(queues) - 1) for _g, queues in flexible)
+        # Charged as done: per interval, reading its numbers; per chain search, each (queue, group)
+        # pair weighed and each queue reached.
+        steps = 0
         for t in np.unique(intervals).tolist():
-            self.work += 10 + moves
+            steps += REBALANCE_INTERVAL_STEPS + len(self.group_queues) * queue_count
             need = self.need[:, t].tolist()
             weight = self.weight[:, t].tolist()
             minimum = self.minimum[:, t].tolist()
@@ -218,7 +239,6 @@ class CoverageCost:
 
             moved = False
             while True:
-                self.work += moves * queue_count
                 # From each queue with agents, the queues a chain of moves reaches (breadth first, so
                 # each link is one agent of one group moving on); the best pair is moved.
                 best: tuple[int, list[tuple[int, int, int]]] = (0, [])
@@ -229,6 +249,7 @@ class CoverageCost:
                     frontier = [source]
                     while frontier:
                         nxt = []
+                        steps += len(frontier) * len(flexible)
                         for here in frontier:
                             for g, queues in flexible:
                                 if counts[g][here] == 0 or here not in queues:
@@ -238,6 +259,7 @@ class CoverageCost:
                                         path[target] = [*path[here], (g, here, target)]
                                         nxt.append(target)
                         frontier = nxt
+                    steps += len(path)
                     lose = cost(source, staffed[source] - 1) - cost(source, staffed[source])
                     for target, links in path.items():
                         if not links:
@@ -252,7 +274,7 @@ class CoverageCost:
                 delta = best[0]
                 while delta < 0 and all(counts[g][here] > 0 for g, here, _to in links):
                     # the same chain again while it still helps: one search, many agents moved
-                    self.work += len(links)
+                    steps += len(links)
                     for g, here, to in links:
                         counts[g][here] -= 1
                         counts[g][to] += 1
@@ -267,6 +289,7 @@ class CoverageCost:
                     )
             if moved:
                 self.served[:, :, t] = counts
+        self.work += round(steps * REBALANCE_UNITS_PER_STEP)
 
 
 class Lunches:
