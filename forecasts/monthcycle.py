@@ -18,7 +18,10 @@ per queue learned from the normal days before the cutoff:
 * a phase's effect is the mean over months, centred so the phases average to
   no change; it is used only when the phases differ by more than the
   month-to-month noise says they could by chance (a chi-square test at 95%
-  over all phases at once, so six chances to be lucky do not add up) and
+  over all phases at once, so six chances to be lucky do not add up; the
+  noise is the residuals' of a month + phase model, never less than the
+  median variance a cell's days give its mean on their own: a few months of
+  residuals underestimate it often enough to pass a cycle out of noise) and
   with at least :attr:`~forecasts.settings.ModelSettings.month_cycle_min_months`
   months behind every phase; the effects are then shrunk towards none by
   empirical Bayes (``tau^2 / (tau^2 + se^2)``).
@@ -102,12 +105,15 @@ def learn_month_cycle(
         log_ratio = np.log((totals[q, idx] + 0.5) / (expected_total[q, idx] + 0.5))
         weight = _precision(log_ratio[busy], expected_total[q, idx][busy])
         cells = np.full((len(months), N_PHASES), np.nan)  # mean log ratio per calendar month and phase
+        cell_var = np.full((len(months), N_PHASES), np.nan)  # ... and its variance by its days' own noise
         for i, m in enumerate(months):
             for p in range(N_PHASES):
                 hit = (month[busy] == m) & (phase[busy] == p)
                 if hit.any():
                     cells[i, p] = float(np.average(log_ratio[busy][hit], weights=weight[hit]))
-        cells = cells[~np.isnan(cells).all(axis=1)]
+                    cell_var[i, p] = 1.0 / float(weight[hit].sum())
+        keep = ~np.isnan(cells).all(axis=1)
+        cells, cell_var = cells[keep], cell_var[keep]
         seen = (~np.isnan(cells)).sum(axis=0)
         if seen.min() < max(settings.month_cycle_min_months, 1):
             continue
@@ -116,7 +122,10 @@ def learn_month_cycle(
         if dof < 2:
             continue
         # month-to-month noise of one phase's mean, pooled (a noise-free history: any cycle is certain)
-        variance = max(float(np.nansum(residual**2)) / dof, 1e-12)
+        # ... never below what a cell's own days say its mean varies by: with a few months the residuals have a
+        # few degrees of freedom and now and then come out small by chance, which passed a cycle out of noise in
+        # one short history in seven (docs/forecast.md, "Eleventh pass")
+        variance = max(float(np.nansum(residual**2)) / dof, float(np.nanmedian(cell_var)), 1e-12)
         se2 = variance / seen
         effect = effect - float(np.average(effect, weights=seen))
         if float((effect**2 / se2).sum()) < CHI2_95:
