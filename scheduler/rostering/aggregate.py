@@ -115,13 +115,18 @@ class Block:
     intervals: tuple[int, ...]
 
 
-def agent_classes(problem: RosterProblem) -> tuple[tuple[int, ...], ...]:
-    """Agents grouped by everything the model distinguishes; frozen or previously rostered agents stand alone."""
+def agent_classes(problem: RosterProblem, *, by_skills: bool = True) -> tuple[tuple[int, ...], ...]:
+    """Agents grouped by everything the model distinguishes; frozen or previously rostered agents stand alone.
+
+    ``by_skills=False``: by everything an agent's own model distinguishes (its
+    shift options, rules, preferences, contract and history), whatever queues
+    it serves: agents whose shifts are chosen without regard to coverage.
+    """
     groups: dict[object, list[int]] = defaultdict(list)
     for a, agent in enumerate(problem.agents):
         history = (problem.worked_before.get(a, 0), problem.off_before.get(a, 0))  # the days just before the plan
         signature: object = (
-            agent.channels,
+            agent.channels if by_skills else (),
             problem.allowed[a],
             problem.rules[a],
             agent.preferences,

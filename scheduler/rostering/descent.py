@@ -59,17 +59,18 @@ AGENT_SOLVE_LIMIT = 0.5
 SOLVE_OVERHEAD = 0.018
 BUILD_SECONDS_PER_OPTION = 2e-5
 SECONDS_PER_WORK = 3.5e-7
-# Queue bookkeeping by what it does, fitted on the benchmark's three 100-agent seeds (3 queues,
-# 4-5 skill groups) and a 12-queue team with 81 skill groups, where a count by queues and
-# moves had charged the rebalancing 9.8 times its CPU and a queue's array pass 38 times
-# (benchmarks/roster_descent_charges.py, "by kind of work"). A rebalance: ~16 us per interval
-# (its numbers read, per group and queue too) and ~56 ns per step of a chain search (a
-# queue and group weighed, a queue reached). Adding or removing an agent: ~83 us of numpy
-# calls plus ~0.28 ns per element of the [group, queue, interval] counts it sums.
-REBALANCE_INTERVAL_STEPS = 286
+# Queue bookkeeping by what it does, fitted on the benchmark's 100-agent seeds (3 queues, 4-5
+# skill groups) and on queues by language (12 queues, 82 skill groups), where a count by queues
+# and moves had charged the rebalancing 9.8 times its CPU and a reachability pass 38 times
+# (benchmarks/roster_descent_charges.py, each kind of work apart). A rebalance: ~10 us per
+# interval and ~56 ns per step (a group's count read, a queue and group weighed in a chain
+# search, a queue reached). Adding or removing an agent: ~68 us of numpy calls and ~0.5 ns per
+# element of the [group, queue, interval] counts it sums. Reachability: ~120 us a call and
+# ~19 us per group and round (a few passes over [queue, interval] arrays of 4 weeks).
+REBALANCE_INTERVAL_STEPS = 180
 REBALANCE_UNITS_PER_STEP = 0.16
-CHANGE_UNITS = 237
-CHANGE_ELEMENTS_PER_UNIT = 1250
+CHANGE_UNITS = 194
+CHANGE_ELEMENTS_PER_UNIT = 700
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -155,13 +156,13 @@ class CoverageCost:
         queue_count = self.is_open.shape[0]
         reach = self.is_open & np.isin(np.arange(queue_count), self.group_queues[group])[:, None]
         interval_count = self.served.shape[2]
-        self.work += interval_count // 10
+        self.work += interval_count // 4
         for _ in range(queue_count - 1):
             grown = reach.copy()
             for h, queues in enumerate(self.group_queues):
                 if len(queues) < 2:
                     continue
-                self.work += interval_count // 10  # a few small array passes: their overhead, mostly
+                self.work += interval_count // 25  # a few small array passes: their overhead, mostly
                 via = ((self.served[h][queues] > 0) & reach[queues]).any(axis=0)
                 grown[queues] |= via & self.is_open[queues]
             if (grown == reach).all():
@@ -220,6 +221,9 @@ class CoverageCost:
             return
         over_weight, minimum_weight = self.over_weight, self.minimum_weight
         queue_count = self.need.shape[0]
+        # Per queue, the multi-skilled groups that serve it (in group order, as a scan of them all
+        # would meet them): with queues by language most groups know a few of a dozen queues.
+        groups_at = [[(g, queues) for g, queues in flexible if q in queues] for q in range(queue_count)]
         # Charged as done: per interval, reading its numbers; per chain search, each (queue, group)
         # pair weighed and each queue reached.
         steps = 0
@@ -242,17 +246,25 @@ class CoverageCost:
                 # From each queue with agents, the queues a chain of moves reaches (breadth first, so
                 # each link is one agent of one group moving on); the best pair is moved.
                 best: tuple[int, list[tuple[int, int, int]]] = (0, [])
+                # What one agent more (less) costs on each queue: a chain's change is one of each.
+                here_cost = [cost(q, staffed[q]) for q in range(queue_count)]
+                gain = [cost(q, staffed[q] + 1) - here_cost[q] for q in range(queue_count)]
+                cheapest_gain = min(gain)
+                steps += 2 * queue_count
                 for source in range(queue_count):
                     if staffed[source] == 0:
                         continue
+                    lose = cost(source, staffed[source] - 1) - here_cost[source]
+                    if lose + cheapest_gain >= best[0]:
+                        continue  # no chain from here can beat the best found
                     path: dict[int, list[tuple[int, int, int]]] = {source: []}
                     frontier = [source]
                     while frontier:
                         nxt = []
-                        steps += len(frontier) * len(flexible)
                         for here in frontier:
-                            for g, queues in flexible:
-                                if counts[g][here] == 0 or here not in queues:
+                            steps += len(groups_at[here])
+                            for g, queues in groups_at[here]:
+                                if counts[g][here] == 0:
                                     continue
                                 for target in queues:
                                     if target not in path and is_open[target]:
@@ -260,11 +272,10 @@ class CoverageCost:
                                         nxt.append(target)
                         frontier = nxt
                     steps += len(path)
-                    lose = cost(source, staffed[source] - 1) - cost(source, staffed[source])
                     for target, links in path.items():
                         if not links:
                             continue
-                        delta = lose + cost(target, staffed[target] + 1) - cost(target, staffed[target])
+                        delta = lose + gain[target]
                         if delta < best[0]:
                             best = (delta, links)
                 links = best[1]
@@ -458,9 +469,11 @@ def descend(
     coverage = CoverageCost(problem)
     lunches = Lunches(problem, movable=move_lunch)
 
-    # 1. First roster: one solve per class, copied to its members.
+    # 1. First roster: one solve per class, copied to its members. Coverage is not valued yet, so
+    # agents whose own models are alike share a solve whatever queues they serve (a team with
+    # queues by language has nearly one skill class per agent).
     current: dict[int, list[int]] = {}
-    for members in agent_classes(problem):
+    for members in agent_classes(problem, by_skills=False):
         shifts = models.best_shifts(members[0], {}, (), AGENT_SOLVE_LIMIT)
         if shifts is None:
             return None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import itertools
 import datetime as dt
 from types import SimpleNamespace
 
@@ -205,3 +206,47 @@ def test_descent_keeps_consecutive_day_rules_across_the_plan_start(benchmark_ins
     last_week = make_roster(config, team, make_instance(14, weeks=1, seed=4)[2].assign(ds=lambda f: f["ds"] - pd.Timedelta(days=7)), start - dt.timedelta(days=7), 7)
     result = make_roster(config, team, requirements, start, days, previous=last_week.roster)
     assert find_violations(result.roster, team, config, start, days, previous=last_week.roster) == []
+
+
+def _splits(agents: int, queues: tuple[int, ...]):  # noqa: ANN202
+    """Every way to put ``agents`` agents on ``queues``: tuples of per-queue counts."""
+    if len(queues) == 1:
+        yield (agents,)
+        return
+    for here in range(agents + 1):
+        for rest in _splits(agents - here, queues[1:]):
+            yield (here, *rest)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    needs=st.lists(st.floats(0, 4).map(lambda x: round(x, 2)), min_size=4, max_size=4),
+    minimum=st.lists(st.integers(0, 1), min_size=4, max_size=4),
+    groups=st.lists(
+        st.tuples(st.sets(st.integers(0, 3), min_size=1, max_size=3), st.integers(0, 3)), min_size=1, max_size=4
+    ),
+)
+def test_rebalance_finds_the_cheapest_split_of_an_interval(needs, minimum, groups) -> None:  # noqa: ANN001
+    """However the agents start, rebalancing ends at the cheapest way to split them among the queues they know."""
+    channels = [tuple(f"q{q}" for q in sorted(skills)) for skills, _agents in groups]
+    problem = coverage_problem([[need] for need in needs], channels, minimum=tuple(minimum))
+    coverage = CoverageCost(problem)
+    for skills, agents in groups:
+        group = coverage.groups.index(tuple(f"q{q}" for q in sorted(skills)))
+        coverage.served[group, min(skills), 0] += agents  # everyone starts on the group's first queue
+    coverage.rebalance(np.array([0]))
+    per_group: dict[int, int] = {}
+    for skills, agents in groups:
+        group = coverage.groups.index(tuple(f"q{q}" for q in sorted(skills)))
+        per_group[group] = per_group.get(group, 0) + agents
+    assert coverage.served[:, :, 0].sum() == sum(per_group.values())
+    best = None
+    for choice in itertools.product(
+        *(_splits(agents, tuple(coverage.group_queues[g].tolist())) for g, agents in sorted(per_group.items()))
+    ):
+        staffed = np.zeros(len(needs), dtype=np.int64)
+        for (g, _agents), counts in zip(sorted(per_group.items()), choice, strict=True):
+            staffed[coverage.group_queues[g]] += counts
+        total = int(coverage.cost(staffed[:, None], slice(None), np.array([0])).sum())
+        best = total if best is None else min(best, total)
+    assert coverage.total() == best
