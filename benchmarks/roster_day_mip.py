@@ -31,7 +31,7 @@ from collections import defaultdict
 import numpy as np
 from ortools.linear_solver import pywraplp
 
-from scheduler.rostering.days import _Days, changes_at_lunch, column_of, plan_of_column
+from scheduler.rostering.days import DayMoves, changes_at_lunch, column_of, plan_of_column
 from scheduler.rostering.model import skill_groups
 from scheduler.rostering.plans import PlanColumn, block_lengths, option_plans, option_queues
 from scheduler.rostering.problem import SCALE, RosterProblem, understaffing_weight
@@ -77,7 +77,7 @@ class Day:
         self.hours_cost: dict[int, dict[int | None, float]] = {}
         # Each agent's choices that day within its rules given its other days, as the product's days
         # stage weighs them (agents it cannot model exactly keep their day).
-        context = _Days(problem, sorted(plans), plans)
+        context = DayMoves(problem, sorted(plans), plans)
         for a, agent in enumerate(problem.agents):
             candidates, may_rest, costs = context.choices(a, d)
             if fix_multi and len(agent.channels) > 1:  # kept as written, plan included

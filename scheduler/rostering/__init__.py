@@ -14,7 +14,7 @@ Modules, in the order a roster is made:
 - :mod:`.shiftplan` – one shift's plan and its best one by dynamic program
 - :mod:`.dayplans` – large teams: a whole day's lunches and queue plans chosen jointly (a linear program per day)
 - :mod:`.polish` – large teams: each agent's shifts re-chosen with their lunch and queue blocks in the loop
-- :mod:`.days` – large teams: whole days re-chosen jointly (in the polish's share)
+- :mod:`.days` – large teams: whole days re-chosen jointly (in the polish's share, by their promise)
 - :mod:`.breaks` – short breaks
 - :mod:`.extract` – roster rows
 - :mod:`.checker` – independent check of every hard rule, from the rows alone
@@ -44,10 +44,10 @@ from scheduler.rostering.previous import apply_previous
 from scheduler.rostering.problem import RosterProblem, build_problem
 from scheduler.rostering.score import score_roster
 from scheduler.rostering.solve import (
-    POLISH_SHARE,
     await_bound,
     final_seconds,
     parallel_bound,
+    polish_share,
     solve_problem,
     stage_budget,
 )
@@ -160,8 +160,8 @@ def make_roster(
         # Large teams spend lunch and blocks' share, after its first sweep, on whole days' lunches and
         # plans chosen jointly (dayplans.py) rather than on regrouping shifts.
         large = solution.models is not None
-        polish_share = stage_budget(problem) * POLISH_SHARE if large else 0.0
-        lunch_share = max(stages - solution.seconds - polish_share, 0.0)
+        reserved = stage_budget(problem) * polish_share(problem) if large else 0.0
+        lunch_share = max(stages - solution.seconds - reserved, 0.0)
         activities = plan_activities(
             problem, solution.chosen, solution.lunch, solution.serve, 0.0 if large else lunch_share
         )

@@ -24,25 +24,32 @@ One program per day, everyone's other days fixed as they are:
 - coverage is charged per queue and interval as the objective does, a queue
   minimum never falls below what the day already gives it.
 
-The day's linear relaxation (GLOP) over every choice and plan comes first,
-then the same program in whole agents (SCIP) over the choices and plans the
-relaxation uses and the day as it is: a few hundred variables, solved in a
-few nodes. SCIP runs single-threaded with its fixed seeds and a node limit
-and no time limit, so its answer does not depend on the machine or its load.
+A day is worked in two steps, so that a caller can choose which days deserve
+the expensive one (:class:`DayMoves`):
+
+1. :meth:`DayMoves.relax`: the day's linear relaxation (GLOP) over every
+   choice and plan. Its optimum bounds what re-choosing the day can gain: the
+   day's *promise*, its cost as it is less the relaxation's optimum.
+2. :meth:`DayMoves.settle`: the day in whole agents. When the relaxation's
+   optimum is already whole it is the answer; otherwise the same program in
+   whole agents (SCIP) over the choices and plans the relaxation uses and the
+   day as it is: a few hundred variables, solved in a few nodes. SCIP runs
+   single-threaded with its fixed seeds and a node limit and no time limit,
+   so its answer does not depend on the machine or its load.
 
 A day's answer replaces the day only when it is strictly cheaper. The solves
 are charged by their simplex iterations and nodes and the Python work is
-counted, so the stage stops within its budget whatever the machine.
+counted, so a caller stops within its budget whatever the machine.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from ortools.linear_solver import pywraplp
+from ortools.linear_solver import _pywraplp, pywraplp
 
 from scheduler.rostering.model import skill_groups
 from scheduler.rostering.plans import PlanColumn, block_lengths, option_plans, option_queues
@@ -50,26 +57,33 @@ from scheduler.rostering.problem import SCALE, RosterProblem, understaffing_weig
 from scheduler.rostering.shiftplan import LUNCH, ShiftPlan
 
 # Seconds of budget charged, calibrated to CPU time on the 2-core benchmark machine (100 agents,
-# 4 weeks: 0.26 s of CPU per day with binding skills, up to 1.4 s with hour-long lunches): per
+# 4 weeks: 0.2-0.3 s of CPU per day with binding skills, up to 2 s with hour-long lunches): per
 # agent option weighed for a day, per plan column built (with its intervals), per coverage interval
-# and queue; building a program, per term; GLOP's simplex per iteration and row or column; SCIP per
-# iteration and row or column of its LPs (its presolve, cuts and heuristics scale with them: 1.2e-7
-# s on the binding-skill days, 2.5e-7 on the hour-long-lunch days, whose programs branch), per node
-# and per program solved.
+# and queue; building a program, per term; GLOP's simplex per iteration and row or column (1e-8 to
+# 2e-8 s measured); SCIP per iteration and row or column of its LPs (its presolve, cuts and
+# heuristics scale with them), per node beyond the root (the hour-long-lunch days branch: 9 nodes
+# on average against 1) and per program solved (fitted over 84 days at 100 agents: 1.4x the CPU
+# with mixed skills, 1.1x with binding skills, 0.97x with hour-long lunches); per shift loaded or
+# applied (its plan added to the counts).
 SECONDS_PER_OPTION = 2e-6
 SECONDS_PER_COLUMN_INTERVAL = 1e-6
 SECONDS_PER_INTERVAL = 5e-5
 BUILD_SECONDS_PER_TERM = 4e-6
-SECONDS_PER_ITERATION_ENTRY = 2.5e-8
-SECONDS_PER_MIP_ENTRY = 2.5e-7
-SECONDS_PER_NODE = 0.01
-SOLVE_OVERHEAD = 0.05
+SECONDS_PER_ITERATION_ENTRY = 2e-8
+SECONDS_PER_MIP_ENTRY = 1.5e-7
+SECONDS_PER_NODE = 0.06
+SOLVE_OVERHEAD = 0.02
+SECONDS_PER_SHIFT = 5e-6
 # A day's relaxation may use this much of GLOP's deterministic time; its program in whole agents
 # (the choices and plans the relaxation uses) at most this many branch-and-bound nodes.
 LP_LIMIT = 2.0
 NODE_LIMIT = 10
+# A relaxation value this close to a whole number is whole (GLOP's primal tolerance is 1e-7).
+WHOLE = 1e-6
 
 Column = tuple[int | None, tuple[tuple[int, int], ...]]  # lunch start, (interval, queue) worked
+
+_set_coefficient = _pywraplp.Constraint_SetCoefficient  # the row API without its Python frame
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -79,6 +93,46 @@ class DaysResult:
     improved: int  # days replaced
     solved: int  # days solved
     seconds: float  # budget charged (deterministic)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Relaxed:
+    """One day's relaxation, solved: what :meth:`DayMoves.settle` needs to finish the day."""
+
+    day: int
+    before: int  # the day's cost as it is (its intervals' coverage, its hours below target, its switches)
+    bound: float  # the relaxation's optimum on the same scale
+    current: dict[int, int]  # agent -> option worked that day
+    offered: dict[int, tuple[list[int], bool]]  # agent -> (options it may take, whether it may rest)
+    hours: dict[int, dict[int | None, int]]  # agent -> choice -> hours below target
+    keyed: dict[tuple[int, int], dict[Column, int]]  # (group, option) -> plan -> switches
+    written: dict[tuple[int, int], dict[Column, int]]  # (group, option) -> the day's own plans -> agents
+    base: np.ndarray  # coverage counts without the day's shifts
+    reach: np.ndarray  # intervals the day's shifts may reach
+    x: dict[tuple[int, int], float]  # the relaxation's (agent, option) values
+    z: dict[tuple[int, int, Column], float]  # its agents per (group, option, plan)
+
+    @property
+    def promise(self) -> float:
+        """What re-choosing the day may gain at most (within what it offers)."""
+        return max(self.before - self.bound, 0.0)
+
+    @property
+    def whole(self) -> bool:
+        """Whether the relaxation's optimum is already in whole agents."""
+        return all(abs(v - round(v)) <= WHOLE for v in self.x.values()) and all(
+            abs(v - round(v)) <= WHOLE for v in self.z.values()
+        )
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DayOutcome:
+    day: int
+    replaced: bool
+    gain: int  # the day's cost before less after (0 when not replaced)
+    # Agents whose shift that day changed (not only its plan), and how much their own soft cost
+    # (hours below target, the only one of an agent this stage moves) changed with it.
+    moved: dict[int, int]
 
 
 def column_of(problem: RosterProblem, o: int, plan: ShiftPlan) -> Column:
@@ -110,26 +164,25 @@ def _switches(plan: ShiftPlan) -> int:
     return sum(1 for before, after in zip(worked, worked[1:], strict=False) if before != after)
 
 
-class _Days:
-    """The roster's shifts and plans, and one day's model around them."""
+class DayMoves:
+    """The roster's shifts and plans, and one day's programs around them.
+
+    Built once; :meth:`load` takes the roster as it is now (after agent moves,
+    say) and keeps what does not depend on it (each group's plans per option).
+    """
 
     def __init__(self, problem: RosterProblem, chosen: Sequence[tuple[int, int]], plans: dict) -> None:
         self.problem = problem
         self.groups = skill_groups(problem)
         self.group_of = [self.groups.index(agent.channels) for agent in problem.agents]
         self.blocks = block_lengths(problem)
-        self.shift_on: dict[tuple[int, int], int] = {(a, problem.options[o].day_index): o for a, o in chosen}
-        self.plans = dict(plans)
-        self.counts = np.zeros(problem.required.shape, dtype=np.int64)
-        for (_a, o), plan in self.plans.items():
-            self._apply(self.counts, o, plan, +1)
         self.need = np.rint(problem.required * SCALE).astype(np.int64)
         settings = problem.settings
         ordinary, peak = understaffing_weight(settings, False), understaffing_weight(settings, True)
         self.weight = np.where(problem.peak, peak, ordinary).astype(np.int64)
         self.charged = problem.is_open.astype(bool) | (self.need > 0)
         self.week_of = {d: w for w, days in enumerate(problem.weeks) for d in days}
-        self.column_cache: dict[tuple[int, int], list[PlanColumn] | None] = {}
+        self.column_cache: dict[tuple[int, int], dict[Column, int] | None] = {}
         self.on_day: list[dict[int, list[int]]] = []  # per agent: day -> its options that day
         for a in range(len(problem.agents)):
             by_day: dict[int, list[int]] = defaultdict(list)
@@ -147,6 +200,24 @@ class _Days:
             or problem.previous.get(a)
             or problem.rules[a].min_consecutive_days_off > 1
         }
+        self.shift_on: dict[tuple[int, int], int] = {}
+        self.plans: dict[tuple[int, int], ShiftPlan] = {}
+        self.counts = np.zeros(problem.required.shape, dtype=np.int64)
+        self.load(chosen, plans)
+
+    def load(self, chosen: Iterable[tuple[int, int]], plans: dict[tuple[int, int], ShiftPlan]) -> None:
+        """Take the roster as it is: every ``(agent, option)`` worked, frozen days included, and the live plans."""
+        problem = self.problem
+        self.shift_on = {(a, problem.options[o].day_index): o for a, o in chosen}
+        self.plans = dict(plans)
+        self.counts = np.zeros(problem.required.shape, dtype=np.int64)
+        for (_a, o), plan in self.plans.items():
+            self._apply(self.counts, o, plan, +1)
+        self.seconds += SECONDS_PER_SHIFT * len(self.plans)
+
+    def chosen(self) -> list[tuple[int, int]]:
+        """Every ``(agent, option)`` worked, sorted."""
+        return sorted((a, o) for (a, _d), o in self.shift_on.items())
 
     def cost(self, counts: np.ndarray, reach: np.ndarray) -> int:
         """Coverage cost over the intervals ``reach`` (as the objective charges it)."""
@@ -207,14 +278,17 @@ class _Days:
         costs[None] = hours(0)
         return options, may_rest, costs
 
-    def columns(self, g: int, o: int) -> list[PlanColumn] | None:
-        """The plans offered to group ``g`` on option ``o`` (None: the group's queues change inside it)."""
+    def columns(self, g: int, o: int) -> dict[Column, int] | None:
+        """The plans offered to group ``g`` on option ``o`` and their switches (None: a queue opens or closes inside it)."""
         if (g, o) not in self.column_cache:
             queues = option_queues(self.problem, self.groups[g], o)
-            offered = None
+            offered: dict[Column, int] | None = None
             if queues is not None:
-                offered = [c for c in option_plans(self.problem, o, queues, self.blocks) if changes_at_lunch(c)]
-                self.seconds += SECONDS_PER_COLUMN_INTERVAL * sum(len(c.cover) for c in offered)
+                offered = {}
+                for c in option_plans(self.problem, o, queues, self.blocks):
+                    if changes_at_lunch(c):
+                        offered.setdefault((c.lunch, c.cover), c.switches)
+                self.seconds += SECONDS_PER_COLUMN_INTERVAL * sum(len(key[1]) for key in offered)
             self.column_cache[g, o] = offered
         return self.column_cache[g, o]
 
@@ -227,10 +301,11 @@ class _Days:
         reach: np.ndarray,
         *,
         integer: bool,
-    ) -> tuple[dict[tuple[int, int], float], dict[tuple[int, int, Column], float]] | None:
-        """The day's program: its linear relaxation (GLOP), or (``integer``) the MIP (SCIP, to optimality).
+    ) -> tuple[float, dict[tuple[int, int], float], dict[tuple[int, int, Column], float]] | None:
+        """The day's program: its linear relaxation (GLOP), or (``integer``) the MIP (SCIP, node limit).
 
-        Returns the agents' choices and the plans' agent counts (None: not solved).
+        Returns its optimum (without the hours of those who rest), the agents' choices and the plans'
+        agent counts (None: not solved).
         """
         problem = self.problem
         lp = pywraplp.Solver.CreateSolver("SCIP" if integer else "GLOP")
@@ -246,7 +321,7 @@ class _Days:
             for o in options:
                 var = lp.BoolVar("") if integer else lp.NumVar(0.0, 1.0, "")
                 x[a, o] = var
-                row.SetCoefficient(var, 1.0)
+                _set_coefficient(row, var, 1.0)
                 members[self.group_of[a], o].append(var)
                 objective.SetCoefficient(var, float(costs[o] - (costs[None] if may_rest else 0)))
         rows: dict[tuple[int, int], pywraplp.Constraint] = {}
@@ -261,9 +336,9 @@ class _Days:
                     lp.NumVar(0.0, infinity, ""),
                     lp.NumVar(0.0, infinity, ""),
                 )
-                row.SetCoefficient(short1, 1.0)
-                row.SetCoefficient(short2, 1.0)
-                row.SetCoefficient(over, -1.0)
+                _set_coefficient(row, short1, 1.0)
+                _set_coefficient(row, short2, 1.0)
+                _set_coefficient(row, over, -1.0)
                 weight = float(self.weight[q, t])
                 objective.SetCoefficient(short1, weight)
                 objective.SetCoefficient(short2, 2 * weight)
@@ -275,20 +350,24 @@ class _Days:
                     floors[q, t] = lp.Constraint(float(minimum), infinity)
         z: dict[tuple[int, int, Column], pywraplp.Variable] = {}
         switch_weight = float(problem.settings.switch_weight)
+        scale = float(SCALE)
         for (g, o), variables in sorted(members.items()):
             link = lp.Constraint(0.0, 0.0)
             for var in variables:
-                link.SetCoefficient(var, -1.0)
+                _set_coefficient(link, var, -1.0)
             for key, switches in keyed[g, o].items():
                 var = lp.IntVar(0.0, len(variables), "") if integer else lp.NumVar(0.0, infinity, "")
                 z[g, o, key] = var
-                link.SetCoefficient(var, 1.0)
-                objective.SetCoefficient(var, switch_weight * switches)
+                _set_coefficient(link, var, 1.0)
+                if switches:
+                    objective.SetCoefficient(var, switch_weight * switches)
                 for t, q in key[1]:
-                    if (q, t) in rows:
-                        rows[q, t].SetCoefficient(var, SCALE)
-                    if (q, t) in floors:
-                        floors[q, t].SetCoefficient(var, 1.0)
+                    row = rows.get((q, t))
+                    if row is not None:
+                        _set_coefficient(row, var, scale)
+                    floor = floors.get((q, t))
+                    if floor is not None:
+                        _set_coefficient(floor, var, 1.0)
                 terms += len(key[1])
         self.seconds += BUILD_SECONDS_PER_TERM * (terms + len(x))
         if not integer:
@@ -300,31 +379,31 @@ class _Days:
         status = lp.Solve()
         entries = lp.iterations() * (lp.NumConstraints() + lp.NumVariables())
         if integer:
-            self.seconds += SECONDS_PER_MIP_ENTRY * entries + SECONDS_PER_NODE * lp.nodes() + SOLVE_OVERHEAD
+            self.seconds += SECONDS_PER_MIP_ENTRY * entries + SECONDS_PER_NODE * max(lp.nodes() - 1, 0) + SOLVE_OVERHEAD
         else:
             self.seconds += SECONDS_PER_ITERATION_ENTRY * entries
         if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
             return None
         return (
+            objective.Value(),
             {key: var.solution_value() for key, var in x.items()},
             {key: var.solution_value() for key, var in z.items()},
         )
 
-    def improve(self, d: int) -> bool | None:
-        """Day ``d`` re-chosen; True when it was replaced, False when not better, None when not solved.
-
-        The day's linear relaxation (GLOP) over every choice and plan first; then the program in
-        whole agents (SCIP) over the choices and plans the relaxation uses and the day as it is.
-        """
+    def relax(self, d: int) -> Relaxed | None:
+        """Day ``d``'s linear relaxation over every choice and plan (None: not solved)."""
         problem = self.problem
         current = {a: o for (a, day), o in self.shift_on.items() if day == d}
         hours: dict[int, dict[int | None, int]] = {}
         offered: dict[int, tuple[list[int], bool]] = {}
+        constant = 0  # the hours below target of those who rest, which the program leaves out
         for a in range(len(problem.agents)):
             options, may_rest, costs = self.choices(a, d)
             hours[a] = costs
             if options:
                 offered[a] = (options, may_rest)
+            if not options or may_rest:
+                constant += costs.get(None, 0)
         # Plans per group and option: whole agents per plan; the day's own plans offered too.
         written: dict[tuple[int, int], dict[Column, int]] = defaultdict(lambda: defaultdict(int))
         for a, o in current.items():
@@ -335,12 +414,15 @@ class _Days:
             for o in options:
                 if (g, o) in keyed:
                     continue
-                columns: dict[Column, int] = {}
-                for column in self.columns(g, o) or ():
-                    columns.setdefault((column.lunch, column.cover), column.switches)
-                for key in written.get((g, o), {}):
-                    columns.setdefault(key, _switches(plan_of_column(problem, o, key)))
-                keyed[g, o] = columns
+                columns = self.columns(g, o)
+                own = written.get((g, o), {})
+                if columns is not None and all(key in columns for key in own):
+                    keyed[g, o] = columns
+                    continue
+                extended = dict(columns or {})
+                for key in own:
+                    extended.setdefault(key, _switches(plan_of_column(problem, o, key)))
+                keyed[g, o] = extended
         base = self.counts.copy()
         for a, o in current.items():
             self._apply(base, o, self.plans[a, o], -1)
@@ -348,26 +430,60 @@ class _Days:
         for options, _rest in offered.values():
             for o in options:
                 reach[problem.options[o].first_interval : problem.options[o].last_interval] = True
-        relaxed = self._program(offered, hours, keyed, base, reach, integer=False)
-        if relaxed is None:
-            return None
-        used_x, used_z = relaxed
-        narrowed = {
-            a: ([o for o in options if used_x[a, o] > 1e-6 or current.get(a) == o], may_rest)
-            for a, (options, may_rest) in offered.items()
-        }
-        narrowed_keys = {
-            (g, o): {
-                key: switches
-                for key, switches in columns.items()
-                if key in written.get((g, o), {}) or used_z.get((g, o, key), 0.0) > 1e-6
-            }
-            for (g, o), columns in keyed.items()
-        }
-        solved = self._program(narrowed, hours, narrowed_keys, base, reach, integer=True)
+        self.seconds += SECONDS_PER_INTERVAL * len(problem.queues) * int(reach.sum()) + SECONDS_PER_SHIFT * len(current)
+        before = (
+            self.cost(self.counts, reach)
+            + sum(costs.get(current.get(a), 0) for a, costs in hours.items())
+            + problem.settings.switch_weight * sum(_switches(self.plans[a, o]) for a, o in current.items())
+        )
+        solved = self._program(offered, hours, keyed, base, reach, integer=False)
         if solved is None:
             return None
-        chosen_x, counts_z = solved
+        value, x, z = solved
+        return Relaxed(
+            day=d,
+            before=before,
+            bound=value + constant,
+            current=current,
+            offered=offered,
+            hours=hours,
+            keyed=keyed,
+            written=written,
+            base=base,
+            reach=reach,
+            x=x,
+            z=z,
+        )
+
+    def settle(self, relaxed: Relaxed) -> DayOutcome | None:
+        """The day in whole agents, from its relaxation; applied when strictly cheaper (None: not solved).
+
+        The relaxation's optimum when it is whole; otherwise the program in whole agents (SCIP) over
+        the choices and plans the relaxation uses and the day as it is.
+        """
+        problem = self.problem
+        d, current, offered = relaxed.day, relaxed.current, relaxed.offered
+        if relaxed.promise < 1:  # costs are whole numbers: nothing to gain
+            return DayOutcome(day=d, replaced=False, gain=0, moved={})
+        if relaxed.whole:
+            chosen_x, counts_z, keys = relaxed.x, relaxed.z, relaxed.keyed
+        else:
+            narrowed = {
+                a: ([o for o in options if relaxed.x[a, o] > WHOLE or current.get(a) == o], may_rest)
+                for a, (options, may_rest) in offered.items()
+            }
+            keys = {
+                (g, o): {
+                    key: switches
+                    for key, switches in columns.items()
+                    if key in relaxed.written.get((g, o), {}) or relaxed.z.get((g, o, key), 0.0) > WHOLE
+                }
+                for (g, o), columns in relaxed.keyed.items()
+            }
+            solved = self._program(narrowed, relaxed.hours, keys, relaxed.base, relaxed.reach, integer=True)
+            if solved is None:
+                return None
+            _value, chosen_x, counts_z = solved
         # The new day: each agent on a plan its group's counts give its option.
         new_plans: dict[tuple[int, int], ShiftPlan] = {}
         on: dict[tuple[int, int], list[int]] = defaultdict(list)
@@ -376,8 +492,8 @@ class _Days:
                 on[self.group_of[a], o].append(a)
         for (g, o), agents in on.items():
             pool: list[Column] = []
-            for key in narrowed_keys[g, o]:
-                pool.extend([key] * round(counts_z[g, o, key]))
+            for key in keys[g, o]:
+                pool.extend([key] * round(counts_z.get((g, o, key), 0.0)))
             waiting = []
             for a in agents:  # an agent whose plan is among those chosen keeps it
                 mine = column_of(problem, o, self.plans[a, o]) if current.get(a) == o else None
@@ -388,24 +504,19 @@ class _Days:
                     waiting.append(a)
             for a, key in zip(waiting, pool, strict=True):
                 new_plans[a, o] = plan_of_column(problem, o, key)
-        counts = base.copy()
+        counts = relaxed.base.copy()
         for (_a, o), plan in new_plans.items():
             self._apply(counts, o, plan, +1)
-        switch_weight = problem.settings.switch_weight
+        self.seconds += SECONDS_PER_SHIFT * len(new_plans)
         after_hours = {a: o for a, o in new_plans}
-        before = (
-            self.cost(self.counts, reach)
-            + sum(costs.get(current.get(a), 0) for a, costs in hours.items())
-            + switch_weight * sum(_switches(self.plans[a, o]) for a, o in current.items())
-        )
         after = (
-            self.cost(counts, reach)
-            + sum(costs.get(after_hours.get(a), 0) for a, costs in hours.items())
-            + switch_weight * sum(_switches(plan) for plan in new_plans.values())
+            self.cost(counts, relaxed.reach)
+            + sum(costs.get(after_hours.get(a), 0) for a, costs in relaxed.hours.items())
+            + problem.settings.switch_weight * sum(_switches(plan) for plan in new_plans.values())
         )
         missing_before = np.maximum(problem.min_agents - self.counts, 0)
-        if after >= before or (np.maximum(problem.min_agents - counts, 0) > missing_before).any():
-            return False
+        if after >= relaxed.before or (np.maximum(problem.min_agents - counts, 0) > missing_before).any():
+            return DayOutcome(day=d, replaced=False, gain=0, moved={})
         for a, o in current.items():
             del self.plans[a, o]
             del self.shift_on[a, d]
@@ -413,7 +524,20 @@ class _Days:
             self.plans[a, o] = plan
             self.shift_on[a, d] = o
         self.counts = counts
-        return True
+        moved = {
+            a: relaxed.hours[a].get(after_hours.get(a), 0) - relaxed.hours[a].get(current.get(a), 0)
+            for a in sorted(set(current) | set(after_hours))
+            if current.get(a) != after_hours.get(a)
+        }
+        return DayOutcome(day=d, replaced=True, gain=relaxed.before - after, moved=moved)
+
+    def improve(self, d: int) -> bool | None:
+        """Day ``d`` re-chosen; True when it was replaced, False when not better, None when not solved."""
+        relaxed = self.relax(d)
+        if relaxed is None:
+            return None
+        outcome = self.settle(relaxed)
+        return None if outcome is None else outcome.replaced
 
     def _apply(self, counts: np.ndarray, o: int, plan: ShiftPlan, sign: int) -> None:
         first = self.problem.options[o].first_interval
@@ -434,8 +558,7 @@ def improve_days(
         chosen: every ``(agent, option)`` worked, frozen days included.
         plans: the plans of the live shifts (frozen days are kept verbatim, outside them).
     """
-    days = _Days(problem, chosen, plans)
-    frozen = [(a, o) for a, o in chosen if problem.options[o].day_index in problem.frozen_days]
+    days = DayMoves(problem, chosen, plans)
     improved = solved = 0
     for d in range(len(problem.days)):
         if d in problem.frozen_days:
@@ -446,7 +569,6 @@ def improve_days(
         outcome = days.improve(d)
         solved += outcome is not None
         improved += bool(outcome)
-    chosen_after = sorted({*frozen, *((a, o) for a, o in days.plans)})
     return DaysResult(
-        chosen=tuple(chosen_after), plans=days.plans, improved=improved, solved=solved, seconds=days.seconds
+        chosen=tuple(days.chosen()), plans=days.plans, improved=improved, solved=solved, seconds=days.seconds
     )

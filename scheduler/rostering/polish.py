@@ -14,8 +14,9 @@ what the activity stage allows, so every plan keeps the block and switch
 rules), the agent's own model picks its shifts with those values, and the
 result is kept only when it is strictly better and no queue minimum is lost.
 
-What the agent moves leave once they change nothing goes to whole days
-re-chosen jointly (:mod:`.days`), which single agent moves cannot reach.
+Whole days re-chosen jointly (:mod:`.days`) reach what single agent moves
+cannot; the two kinds of move share the stage's budget by what each has been
+gaining per counted second (:class:`_Schedule`).
 
 Everything is deterministic (fixed order, integer costs, CP-SAT's
 deterministic time) and the work is counted, so the stage stops within its
@@ -31,7 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from scheduler.rostering.days import improve_days
+from scheduler.rostering.days import DayMoves, DayOutcome, Relaxed
 from scheduler.rostering.descent import AGENT_SOLVE_LIMIT, AgentModels, CoverageCost
 from scheduler.rostering.problem import RosterProblem
 from scheduler.rostering.shiftplan import LUNCH, ShiftPlan
@@ -50,6 +51,8 @@ SECONDS_PER_INTERVAL = 1e-7
 # Per agent move on top of its solve's charge (the solve of a polish move costs more CPU than the
 # descent's calibration: 400 moves, 11.7 s of CPU against 9.6 s charged without this).
 SECONDS_PER_MOVE = 0.005
+# Agent moves are made in batches of this share of the team between looks at the days.
+AGENT_BATCHES = 4
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -221,7 +224,11 @@ def polish(
     plans: dict[tuple[int, int], ShiftPlan],
     time_limit: float,
 ) -> PolishResult:
-    """Sweeps of agent moves on the written plans within ``time_limit`` counted seconds.
+    """Agent moves and whole days on the written plans within ``time_limit`` counted seconds.
+
+    Two kinds of move share the budget by what each has been gaining per
+    charged second (:class:`_Schedule`): a batch of agent moves, or one day
+    re-chosen jointly (:mod:`.days`), the day whose relaxation promised most.
 
     Args:
         models: the descent's agent models (their remembered own costs belong to
@@ -247,25 +254,41 @@ def polish(
     ]
     weight = problem.settings.secondary_skill_weight
     start_time = models.deterministic_time
-    elsewhere = 0.0  # the days' stage's charge
+    live = [d for d in range(len(problem.days)) if d not in problem.frozen_days]
+    schedule = _Schedule(problem, live)
+    days: DayMoves | None = None
 
     def spent() -> float:
         return (
-            models.deterministic_time - start_time + planner.seconds + coverage.work * SECONDS_PER_INTERVAL + elsewhere
+            models.deterministic_time
+            - start_time
+            + planner.seconds
+            + coverage.work * SECONDS_PER_INTERVAL
+            + (days.seconds if days is not None else 0.0)
         )
 
     order = sorted(range(len(problem.agents)), key=lambda a: (len(problem.allowed[a]), problem.agents[a].id))
-    moves = sweeps = 0
+    batch = max(1, math.ceil(len(order) / AGENT_BATCHES))
+    moves = sweeps = days_improved = 0
+    position = 0  # the next agent in ``order``
+    unchanged = 0  # agents in a row whose move changed nothing
+    loaded = False  # whether ``days`` holds the roster as it is
 
-    def sweep_until(limit: float) -> None:
-        nonlocal moves, sweeps
-        while spent() < limit:
-            sweeps += 1
-            changed = 0
-            for a in order:
-                if spent() >= limit:
+    while spent() < time_limit:
+        kind = schedule.next_kind(agents_idle=unchanged >= len(order), left=time_limit - spent())
+        if kind is None:
+            break
+        began = spent()
+        if kind == "agents":
+            gain = 0
+            for _ in range(batch):
+                if spent() >= time_limit or unchanged >= len(order):
                     break
-                changed += _move(
+                a = order[position]
+                position = (position + 1) % len(order)
+                sweeps += position == 0
+                touched: set[int] = set()
+                step = _move(
                     problem,
                     models,
                     planner,
@@ -277,43 +300,180 @@ def polish(
                     skills[a],
                     secondary[a],
                     weight,
-                    limit - spent(),
+                    time_limit - spent(),
+                    touched,
                 )
-            moves += changed
-            if changed == 0:
-                break
-
-    # Agent moves until they change nothing (they mend what lunch and blocks cost the descent's
-    # shifts), then whole days re-chosen jointly with what they leave (:mod:`.days`), then agent
-    # moves again. Giving the days a fixed share instead helped the binding-skill benchmark (seed
-    # 2, 100 agents: 119.08M against 119.48M) but not the hour-long-lunch one (seed 3: 11.99M
-    # against 11.83M), whose agent moves are worth more and whose days cost 5x (docs/roster.md).
-    sweep_until(time_limit)
-    days = improve_days(
-        problem,
-        [(a, o) for a, options in current.items() for o in options],
-        plans,
-        time_limit - spent(),
-    )
-    elsewhere += days.seconds
-    if days.improved:
-        plans = dict(days.plans)
-        current = defaultdict(list)
-        for a, o in days.chosen:
-            current[a].append(o)
-        counts[:] = 0
-        for plan_key, plan in plans.items():
-            _apply(counts, problem, plan_key[1], plan, +1)
-        models.forget()  # the remembered own costs belong to the shifts the days replaced
-    sweep_until(time_limit)
+                if step is None:
+                    unchanged += 1
+                    continue
+                unchanged = 0
+                moves += 1
+                loaded = False
+                gain += step
+                schedule.touch(touched)
+            schedule.agents_done(gain, spent() - began)
+            continue
+        if days is None:
+            days = DayMoves(problem, [(a, o) for a, options in current.items() for o in options], plans)
+            loaded = True
+        elif not loaded:
+            days.load([(a, o) for a, options in current.items() for o in options], plans)
+            loaded = True
+        d = schedule.next_day()
+        relaxed = days.relax(d)
+        relaxing = spent() - began
+        outcome = None
+        if relaxed is not None and schedule.worth_settling(relaxed, agents_idle=unchanged >= len(order)):
+            outcome = days.settle(relaxed)
+        schedule.day_done(d, relaxed, outcome, relaxing, spent() - began - relaxing)
+        if outcome is not None and outcome.replaced:
+            days_improved += 1
+            schedule.touch({d})
+            plans = dict(days.plans)
+            current = defaultdict(list)
+            for a, o in days.chosen():
+                current[a].append(o)
+            counts[:] = days.counts
+            coverage.work += counts.size
+            for a, change in outcome.moved.items():  # their own costs, as the day's program priced them
+                remembered = models.remembered_cost(a)
+                models.restore_cost(a, None if remembered is None else remembered + change)
+            unchanged = 0
     return PolishResult(
         chosen=tuple(sorted((a, o) for a, options in current.items() for o in options)),
         plans=plans,
         moves=moves,
         sweeps=sweeps,
-        days_improved=days.improved,
+        days_improved=days_improved,
         seconds=spent(),
     )
+
+
+class _Schedule:
+    """Which move next: a batch of agent moves or one whole day, by what each gains per charged second.
+
+    Agent moves come first (they mend what lunch and blocks cost the descent's
+    shifts); days are then tried for as long as that first batch took, to
+    measure them; from then on the kind with the larger expected gain per
+    charged second goes next. An agent batch is expected to gain what the last
+    one did. A day is expected to gain what its relaxation promised when it
+    was last solved (a day not yet solved: the mean of the first promises),
+    times the share of their promises the days settled so far realised; it
+    costs a relaxation and a settling, each what they cost on average. Once a
+    day's relaxation is solved its promise is known, and it is settled only
+    when that promise is worth the settling at the agents' rate. A day is
+    worth another look only once something in its week or the days next to it
+    has changed since its relaxation. All of it is counted, so the choices
+    are deterministic.
+    """
+
+    def __init__(self, problem: RosterProblem, live: list[int]) -> None:
+        self.live = live
+        self.week_of = {d: w for w, days in enumerate(problem.weeks) for d in days}
+        self.weeks = problem.weeks
+        self.clock = 1  # counts changes
+        self.changed: dict[int, int] = dict.fromkeys(live, 1)  # day -> the last change on it
+        self.solved: dict[int, int] = {}  # day -> the clock when its relaxation was last solved
+        self.promise: dict[int, float] = {}  # day -> what its last relaxation promised (less what it gained)
+        self.first: list[float] = []  # what each day's first relaxation promised
+        self.agent_rate: float | None = None
+        self.explore = 0.0  # what the days are charged before their rate is trusted
+        self.batches = 0  # agent batches done
+        self.relaxing: list[float] = []  # charge of each relaxation
+        self.settling: list[float] = []  # charge of each settling
+        self.promised = self.gained = 0.0
+
+    def touch(self, days: set[int]) -> None:
+        self.clock += 1
+        for d in days:
+            if d in self.changed:
+                self.changed[d] = self.clock
+
+    def _stale(self, d: int) -> bool:
+        """Something in the day's week or next to it changed since its relaxation was last solved."""
+        last = self.solved.get(d)
+        if last is None:
+            return True
+        near = {*self.weeks[self.week_of[d]], d - 1, d + 1}
+        return any(self.changed.get(x, 0) > last for x in near)
+
+    def _expected(self, d: int) -> float:
+        if d in self.promise:
+            return self.promise[d]
+        return sum(self.first) / len(self.first) if self.first else math.inf
+
+    @staticmethod
+    def _mean(values: list[float]) -> float:
+        return sum(values) / len(values) if values else 0.0
+
+    def _measured(self) -> bool:
+        """Whether the days have been tried for as long as the first agent batch ran."""
+        return bool(self.settling) and sum(self.relaxing) + sum(self.settling) >= self.explore
+
+    def _share(self) -> float:
+        return self.gained / self.promised if self.promised > 0 else 0.0
+
+    def next_day(self) -> int:
+        """The stale day expected to gain most (ties: the earliest)."""
+        return max((d for d in self.live if self._stale(d)), key=lambda d: (self._expected(d), -d))
+
+    def day_rate(self) -> float | None:
+        """Expected gain per charged second of the next day (None: not measured enough yet)."""
+        if not any(self._stale(d) for d in self.live):
+            return 0.0
+        if not self._measured():
+            return None
+        seconds = self._mean(self.relaxing) + self._mean(self.settling)
+        return self._share() * self._expected(self.next_day()) / max(seconds, 1e-9)
+
+    def next_kind(self, *, agents_idle: bool, left: float) -> str | None:
+        """``"agents"``, ``"days"``, or None (nothing is worth doing); ``left``: the budget left.
+
+        A day is not started with less budget left than the longest relaxation and settling took.
+        """
+        days = self.day_rate()
+        if self.settling and left < max(self.relaxing) + max(self.settling):
+            days = 0.0
+        if agents_idle:
+            return "days" if days is None or days > 0 else None
+        if self.agent_rate is None or self.batches < AGENT_BATCHES or days == 0:
+            return "agents"  # a whole sweep first: it mends what lunch and blocks cost the descent's shifts
+        if days is None:
+            return "days"
+        return "agents" if self.agent_rate >= days else "days"
+
+    def worth_settling(self, relaxed: Relaxed, *, agents_idle: bool) -> bool:
+        """Whether a day whose relaxation promises this much is worth settling now."""
+        if relaxed.promise < 1:
+            return False
+        if agents_idle or self.agent_rate is None or not self._measured():
+            return True  # nothing better to do, or the days are still being measured
+        return self._share() * relaxed.promise / max(self._mean(self.settling), 1e-9) > self.agent_rate
+
+    def agents_done(self, gain: int, seconds: float) -> None:
+        if self.agent_rate is None:
+            self.explore = seconds
+        self.batches += 1
+        self.agent_rate = gain / max(seconds, 1e-9)
+
+    def day_done(
+        self, d: int, relaxed: Relaxed | None, outcome: DayOutcome | None, relaxing: float, settling: float
+    ) -> None:
+        """A day's relaxation (None: not solved) and settling (None: not settled) and their charges."""
+        self.solved[d] = self.clock
+        self.relaxing.append(relaxing)
+        if relaxed is None:
+            self.promise[d] = 0.0
+            return
+        if d not in self.promise:
+            self.first.append(relaxed.promise)
+        self.promise[d] = relaxed.promise
+        if outcome is None:
+            return
+        self.settling.append(settling)
+        self.promised += relaxed.promise
+        self.gained += outcome.gain
+        self.promise[d] = relaxed.promise - outcome.gain
 
 
 def _move(
@@ -329,10 +489,16 @@ def _move(
     secondary: np.ndarray,
     secondary_weight: int,
     budget_left: float,
-) -> bool:
-    """Agent ``a`` taken out and put back at its best shifts and plans; True when that changed anything."""
+    touched: set[int],
+) -> int | None:
+    """Agent ``a`` taken out and put back at its best shifts and plans.
+
+    Returns what that gained (coverage, switches and the agent's own soft terms;
+    None: nothing changed) and adds the days it changed to ``touched``.
+    """
     old = {o: plans[a, o] for o in current[a] if (a, o) in plans}
     missing_before = _missing(coverage, counts)
+    cost_before = _total(coverage, counts) + planner.switch * sum(_switch_count(plan) for plan in old.values())
     for o, plan in old.items():
         _apply(counts, problem, o, plan, -1)
     coverage.work += counts.size + round(SECONDS_PER_MOVE / SECONDS_PER_INTERVAL)
@@ -370,14 +536,31 @@ def _move(
         for o, plan in old.items():
             _apply(counts, problem, o, plan, +1)
         models.restore_cost(a, remembered)
-        return False
+        return None
     for o in old:
         del plans[a, o]
     for o, plan in new.items():
         plans[a, o] = plan
     changed = sorted(new_shifts) != sorted(current[a]) or any(new[o] != old.get(o) for o in new)
+    if not changed:
+        current[a] = list(new_shifts)
+        return None
+    touched.update(problem.options[o].day_index for o in {*current[a], *new_shifts})
     current[a] = list(new_shifts)
-    return changed
+    cost_after = _total(coverage, counts) + planner.switch * sum(_switch_count(plan) for plan in new.values())
+    own_before, own_after = remembered or 0, models.remembered_cost(a) or 0
+    return cost_before - cost_after + own_before - own_after
+
+
+def _total(coverage: CoverageCost, counts: np.ndarray) -> int:
+    """The coverage cost of ``counts`` over the grid (with the queue-minimum penalty)."""
+    coverage.work += counts.size
+    return int(np.where(coverage.is_open | (coverage.need > 0), coverage.cost(counts), 0).sum())
+
+
+def _switch_count(plan: ShiftPlan) -> int:
+    worked = [q for q in plan.queues if q != LUNCH]
+    return sum(1 for before, after in zip(worked, worked[1:], strict=False) if before != after)
 
 
 def _worth(problem: RosterProblem, o: int, plan: ShiftPlan, gain: np.ndarray, queues: np.ndarray, switch: int) -> int:

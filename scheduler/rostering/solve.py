@@ -16,7 +16,7 @@ split so:
    agent: a valid one first (one solve per class of identical agents, a few
    agents re-placed until every queue minimum holds), then ever better,
    within its share of :data:`SHARES` (large teams: all but
-   :data:`POLISH_SHARE`, kept for :mod:`.polish` after lunch and blocks).
+   :func:`polish_share`, kept for :mod:`.polish` after lunch and blocks).
 2. Small problems (up to ``DIRECT_MAX_AGENT_DAYS``): CP-SAT also searches the
    full model (lunch at the middle of its window), the descent's roster scored
    in the same model is the fallback and the better one wins. CP-SAT's own
@@ -75,8 +75,19 @@ SHARES = {
 }
 BOUND_SHARE = 0.2  # the least the bound gets (small teams)
 # Large teams: kept from the descent for the polish (:mod:`.polish`), which re-chooses shifts with
-# their lunch and queue blocks in the loop after the activity stage (and gets what it leaves).
-POLISH_SHARE = 0.25
+# their lunch and queue blocks in the loop after the activity stage (and gets what it leaves):
+# agent moves and whole days, each by what it gains per counted second. Half: the descent's last
+# sweeps gain less per second than the polish's days (100 agents, 4 weeks, binding skills: the
+# descent's fourth sweep about 40k per second, a day re-chosen jointly 100-250k; docs/roster.md
+# has the shares measured). With the bound inside the budget (one core) the descent pays for the
+# bound too, so the polish keeps a quarter there.
+POLISH_SHARE = 0.5
+POLISH_SHARE_BOUND_INSIDE = 0.25
+# ... but the descent keeps at least what its construction and first sweep take (about 4.4 ms of
+# CPU per agent-day at 100 agents over 4 weeks, binding skills), up to 1 - POLISH_SHARE_BOUND_INSIDE:
+# the polish's moves pay only on a roster the descent has swept once (on a budget too small for
+# that, such as the example team's week at 1 s, a larger polish share wrote worse rosters).
+DESCENT_SECONDS_PER_AGENT_DAY = 4e-3
 # Large teams without a bound beside the search (``solve_problem`` called alone, not through
 # ``make_roster``): the most the bound may use; it runs after the first roster and the descent
 # goes on with whatever it leaves.
@@ -86,6 +97,22 @@ BOUND_LIMIT = 0.5
 # 500 agents over 4 weeks: 1.75 s of CPU with plain 8-hour shifts, 5.2 s with lunch and two
 # breaks per shift; the reserve takes the latter).
 FINAL_SECONDS_PER_AGENT_DAY = 4e-4
+
+
+def polish_share(problem: RosterProblem, budget: float | None = None) -> float:
+    """The share of the shift stage's ``budget`` (default :func:`stage_budget`) kept for the polish.
+
+    Large teams: :data:`POLISH_SHARE` with the bound beside the search, less where the descent's
+    floor (:data:`DESCENT_SECONDS_PER_AGENT_DAY`) needs more, never below
+    :data:`POLISH_SHARE_BOUND_INSIDE`, which is the share with the bound inside the budget.
+    """
+    if not parallel_bound(problem):
+        return POLISH_SHARE_BOUND_INSIDE
+    budget = stage_budget(problem) if budget is None else budget
+    if budget <= 0:
+        return POLISH_SHARE_BOUND_INSIDE
+    floor = DESCENT_SECONDS_PER_AGENT_DAY * len(problem.agents) * len(problem.days)
+    return min(POLISH_SHARE, max(POLISH_SHARE_BOUND_INSIDE, 1 - floor / budget))
 
 
 def final_seconds(problem: RosterProblem) -> float:
@@ -202,7 +229,7 @@ def solve_problem(
         # continuing with what it leaves.
         descent = descend(
             problem,
-            budget * (1 - POLISH_SHARE),
+            budget * (1 - (polish_share(problem, budget) if bound_job is not None else POLISH_SHARE_BOUND_INSIDE)),
             report,
             on_first_feasible=mark_first_feasible,
             between=None if bound_job is not None else lambda: prove(budget * BOUND_LIMIT),

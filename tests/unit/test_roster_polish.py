@@ -2,21 +2,25 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
+from types import SimpleNamespace
 
 import numpy as np
 import pytest
 
 from benchmarks.roster_instances import make_instance
+from scheduler.rostering import solve
 from scheduler.rostering.activities import plan_activities
-from scheduler.rostering.shiftplan import LUNCH, ShiftPlan, _plan_cost, _Rules, _Shift
 from scheduler.rostering.checker import find_violations
+from scheduler.rostering.days import DayOutcome, Relaxed
+from scheduler.rostering.descent import AgentModels
 from scheduler.rostering.extract import roster_rows
-from scheduler.rostering.polish import _Planner, _worth, plan_of, polish
+from scheduler.rostering.polish import AGENT_BATCHES, _Planner, _Schedule, _worth, plan_of, polish
 from scheduler.rostering.previous import apply_previous
 from scheduler.rostering.problem import build_problem
 from scheduler.rostering.score import score_roster
-from scheduler.rostering import solve
+from scheduler.rostering.shiftplan import LUNCH, ShiftPlan, _plan_cost, _Rules, _Shift
 from scheduler.rostering.solve import solve_problem
 
 
@@ -92,3 +96,85 @@ def test_polish_keeps_every_rule_and_never_does_worse(seed: int, monkeypatch: py
     if seed == 2:  # deterministic: fresh models, the same moves
         again = polish(problem, solve_problem(problem, time_limit=1.0).models, solution.chosen, activities.plans, 1.0)
         assert again.plans == result.plans
+
+
+def test_after_agent_moves_and_days_each_agent_remembers_its_own_cost_exactly(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A day that moves an agent updates its remembered own cost (hours below target) instead of forgetting it."""
+    monkeypatch.setattr(solve, "DIRECT_MAX_AGENT_DAYS", 0)
+    _config, _team, _requirements, _start, _days, problem = _problem(2)
+    solution = solve_problem(problem, time_limit=1.0)
+    assert solution.models is not None
+    activities = plan_activities(problem, solution.chosen, solution.lunch, solution.serve, 1.0)
+    result = polish(problem, solution.models, solution.chosen, activities.plans, 3.0)
+    assert result.days_improved > 0  # the days ran and changed something
+    fresh = AgentModels(problem)
+    shifts: dict[int, list[int]] = {}
+    for a, o in result.chosen:
+        shifts.setdefault(a, []).append(o)
+    checked = 0
+    for a in range(len(problem.agents)):
+        remembered = solution.models.remembered_cost(a)
+        if remembered is None:
+            continue
+        fresh.remember(a, shifts.get(a, []))
+        assert remembered == fresh.remembered_cost(a), problem.agents[a].id
+        checked += 1
+    assert checked > len(problem.agents) // 2
+
+
+def _schedule(days: int = 14) -> _Schedule:
+    problem = SimpleNamespace(weeks=[list(range(0, 7)), list(range(7, 14))][: (days + 6) // 7])
+    return _Schedule(problem, list(range(days)))  # type: ignore[arg-type]
+
+
+def _relaxed(day: int, promise: float) -> Relaxed:
+    return Relaxed(
+        day=day, before=int(promise), bound=0.0, current={}, offered={}, hours={}, keyed={}, written={},
+        base=np.zeros((1, 1)), reach=np.zeros(1, dtype=bool), x={}, z={},
+    )
+
+
+def test_the_schedule_starts_with_agents_measures_the_days_then_follows_the_larger_rate() -> None:
+    schedule = _schedule()
+    for _batch in range(AGENT_BATCHES):  # a whole sweep of agent moves first
+        assert schedule.next_kind(agents_idle=False, left=10.0) == "agents"
+        schedule.agents_done(gain=1000, seconds=1.0)
+    assert schedule.next_kind(agents_idle=False, left=10.0) == "days"  # not measured yet
+    assert schedule.next_day() == 0  # nothing known: the earliest
+    assert schedule.worth_settling(_relaxed(0, 10), agents_idle=False)  # still measuring
+    schedule.day_done(0, _relaxed(0, 400), DayOutcome(day=0, replaced=True, gain=200, moved={}), 0.2, 0.9)
+    # measured for as long as the first agent batch: half of 400 promised per 1.1 s, against 1000 per s
+    assert schedule.day_rate() == pytest.approx(0.5 * 400 / 1.1)
+    assert schedule.next_kind(agents_idle=False, left=10.0) == "agents"
+    schedule.agents_done(gain=50, seconds=1.0)
+    assert schedule.next_kind(agents_idle=False, left=10.0) == "days"
+    assert not schedule.worth_settling(_relaxed(1, 50), agents_idle=False)  # 0.5 * 50 / 0.9 < 50 per s
+    assert schedule.worth_settling(_relaxed(1, 500), agents_idle=False)
+    assert schedule.worth_settling(_relaxed(1, 50), agents_idle=True)
+    assert not schedule.worth_settling(_relaxed(1, 0.5), agents_idle=True)  # nothing to gain
+    assert schedule.next_kind(agents_idle=False, left=1.0) == "agents"  # too little left for a day
+
+
+def test_a_day_is_solved_again_only_after_its_week_or_its_neighbours_changed() -> None:
+    schedule = _schedule()
+    for d in range(14):
+        schedule.day_done(d, _relaxed(d, 100 + d), None, 0.1, 0.0)
+    assert schedule.day_rate() == 0.0 and schedule.next_kind(agents_idle=True, left=10.0) is None
+    schedule.touch({9})  # a change in the second week
+    stale = [d for d in range(14) if schedule._stale(d)]
+    assert stale == [7, 8, 9, 10, 11, 12, 13]
+    assert schedule.next_day() == 13  # the largest promise among them
+    schedule.touch({7})
+    assert schedule._stale(6)  # next to day 7
+
+
+def test_the_polish_takes_half_the_shift_budget_once_the_descent_has_its_floor() -> None:
+    config, team, requirements, start, days = make_instance(25, weeks=1, seed=2, time_limit_seconds=10.0)
+    problem = apply_previous(build_problem(config, team, requirements, start, days), None, None)
+    assert solve.parallel_bound(problem)  # 175 agent-days, two workers: the bound runs beside
+    floor = solve.DESCENT_SECONDS_PER_AGENT_DAY * 25 * 7
+    assert solve.polish_share(problem, 4 * floor) == solve.POLISH_SHARE == 0.5
+    assert solve.polish_share(problem, floor) == solve.POLISH_SHARE_BOUND_INSIDE  # a tiny budget: as before
+    assert solve.polish_share(problem, 1.5 * floor) == pytest.approx(1 - 1 / 1.5)
+    one_core = dataclasses.replace(problem, settings=dataclasses.replace(problem.settings, workers=1))
+    assert solve.polish_share(one_core, 4 * floor) == solve.POLISH_SHARE_BOUND_INSIDE
