@@ -55,8 +55,12 @@ AGENT_SOLVE_LIMIT = 0.5
 # set-up). Charged per agent solve on top of CP-SAT's deterministic time: the solver's set-up
 # and the Python side of a solve (objective, hints); per shift option of an agent's model when
 # it is built; per unit of queue bookkeeping (an interval and queue added or removed, a move
-# weighed in a rebalance, an array pass).
-SOLVE_OVERHEAD = 0.018
+# weighed in a rebalance, an array pass). A solve's overhead grows with the agent's model: a
+# flat 18 ms fitted 4-week models (650-800 options) but charged a 1-week plan's (150-190
+# options, 5.1-5.9 ms of CPU) three times over, so a weekly plan's descent used 2.7 s of CPU
+# for 6 s charged (benchmarks/roster_descent_charges.py --weeks 1).
+SOLVE_OVERHEAD = 0.001
+SOLVE_OVERHEAD_PER_OPTION = 2.5e-5
 BUILD_SECONDS_PER_OPTION = 2e-5
 SECONDS_PER_WORK = 3.5e-7
 # Queue bookkeeping by what it does, fitted on the benchmark's 100-agent seeds (3 queues, 4-5
@@ -380,6 +384,10 @@ class AgentModels:
             self._models[a] = (roster, options, [roster.shift[a, o] for o in options])
         return self._models[a]
 
+    def solve_overhead(self, a: int) -> float:
+        """Seconds charged for one solve of agent ``a``'s model beyond CP-SAT's deterministic time."""
+        return SOLVE_OVERHEAD + SOLVE_OVERHEAD_PER_OPTION * len(self.problem.allowed[a])
+
     def remembered_cost(self, a: int) -> int | None:
         """The agent's own soft cost of its current shifts, as the last solve that chose them found it."""
         return self._own_cost.get(a)
@@ -407,7 +415,7 @@ class AgentModels:
         solver = make_solver(AGENT_SOLVE_LIMIT, workers=1)
         solver.parameters.fix_variables_to_their_hinted_value = True
         status = solver.solve(model)
-        self.deterministic_time += solver.response_proto.deterministic_time + SOLVE_OVERHEAD
+        self.deterministic_time += solver.response_proto.deterministic_time + self.solve_overhead(a)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             self._own_cost[a] = round(solver.objective_value)
 
@@ -431,9 +439,9 @@ class AgentModels:
         solver = make_solver(time_limit, workers=1)
         status = solver.solve(model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            self.deterministic_time += time_limit + SOLVE_OVERHEAD  # it ran out of its limit
+            self.deterministic_time += time_limit + self.solve_overhead(a)  # it ran out of its limit
             return None
-        self.deterministic_time += solver.response_proto.deterministic_time + SOLVE_OVERHEAD
+        self.deterministic_time += solver.response_proto.deterministic_time + self.solve_overhead(a)
         shifts = [o for o, var in zip(options, shift_vars, strict=True) if solver.boolean_value(var)]
         own_cost = round(solver.objective_value) + sum(value.get(o, 0) for o in shifts)
         if a in self._own_cost and round(solver.objective_value) >= self._own_cost[a] - sum(
