@@ -56,10 +56,11 @@ AGENT_SOLVE_LIMIT = 0.5
 # and the Python side of a solve (objective, hints); per shift option of an agent's model when
 # it is built; per unit of queue bookkeeping (an interval and queue added or removed, a move
 # weighed in a rebalance, an array pass). A solve's overhead grows with the agent's model: a
-# flat 18 ms fitted 4-week models (650-800 options) but charged a 1-week plan's (150-190
-# options, 5.1-5.9 ms of CPU) three times over, so a weekly plan's descent used 2.7 s of CPU
-# for 6 s charged (benchmarks/roster_descent_charges.py --weeks 1).
-SOLVE_OVERHEAD = 0.001
+# flat 18 ms fitted 4-week models (650-800 options: 17-31 ms of CPU, the machine's speed
+# drifting by a fifth between runs) but charged a 1-week plan's (150-190 options: 5.6-8.9 ms)
+# about twice over, so a weekly plan's descent used 2.7 s of CPU for 6 s charged
+# (benchmarks/roster_descent_charges.py --weeks 1).
+SOLVE_OVERHEAD = 0.002
 SOLVE_OVERHEAD_PER_OPTION = 2.5e-5
 BUILD_SECONDS_PER_OPTION = 2e-5
 SECONDS_PER_WORK = 3.5e-7
