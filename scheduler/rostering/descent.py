@@ -59,9 +59,11 @@ AGENT_SOLVE_LIMIT = 0.5
 # flat 18 ms fitted 4-week models (650-800 options: 17-31 ms of CPU, the machine's speed
 # drifting by a fifth between runs) but charged a 1-week plan's (150-190 options: 5.6-8.9 ms)
 # about twice over, so a weekly plan's descent used 2.7 s of CPU for 6 s charged
-# (benchmarks/roster_descent_charges.py --weeks 1).
+# (benchmarks/roster_descent_charges.py --weeks 1). Capped at the old 18 ms: uncapped, 4-week
+# models charged 19-22 ms cost the 60-minute-lunch seed 1.2% for CPU the machine's drift hides.
 SOLVE_OVERHEAD = 0.002
 SOLVE_OVERHEAD_PER_OPTION = 2.5e-5
+SOLVE_OVERHEAD_CAP = 0.018
 BUILD_SECONDS_PER_OPTION = 2e-5
 SECONDS_PER_WORK = 3.5e-7
 # Queue bookkeeping by what it does, fitted on the benchmark's 100-agent seeds (3 queues, 4-5
@@ -387,7 +389,7 @@ class AgentModels:
 
     def solve_overhead(self, a: int) -> float:
         """Seconds charged for one solve of agent ``a``'s model beyond CP-SAT's deterministic time."""
-        return SOLVE_OVERHEAD + SOLVE_OVERHEAD_PER_OPTION * len(self.problem.allowed[a])
+        return min(SOLVE_OVERHEAD_CAP, SOLVE_OVERHEAD + SOLVE_OVERHEAD_PER_OPTION * len(self.problem.allowed[a]))
 
     def remembered_cost(self, a: int) -> int | None:
         """The agent's own soft cost of its current shifts, as the last solve that chose them found it."""
