@@ -29,6 +29,7 @@ from typing import Any
 
 import numpy as np
 
+import scheduler.rostering.charges as charges
 import scheduler.rostering.descent as descent
 
 _open_calls: list[list[Any]] = []  # per timed call in progress: [kind, CPU and charge of the timed calls inside]
@@ -90,7 +91,7 @@ def measure(seed: int, limit: float, languages: bool = False, weeks: int = 4) ->
     descent.AgentModels.best_shifts = best_shifts  # type: ignore[method-assign]
     _timed(descent.AgentModels, "best_shifts", totals, "solve", lambda models: models.deterministic_time)
     for name in BOOKKEEPING:
-        _timed(descent.CoverageCost, name, totals, "work", lambda cost: cost.work * descent.SECONDS_PER_WORK)
+        _timed(descent.CoverageCost, name, totals, "work", lambda cost: cost.work * charges.SECONDS_PER_WORK)
     try:
         cpu = time.process_time()
         result = descent.descend(problem, limit)
@@ -124,8 +125,8 @@ def main() -> None:
     arguments = parser.parse_args()
     shape = "12 language queues" if arguments.languages else "3 queues"
     print(f"descent alone, 100 agents, {arguments.weeks} week(s), {shape}, limit {arguments.limit:g} s; charge per solve "
-          f"{descent.SOLVE_OVERHEAD:g} s + {descent.SOLVE_OVERHEAD_PER_OPTION:g} s per option, per unit of bookkeeping "
-          f"{descent.SECONDS_PER_WORK:g} s")  # fmt: skip
+          f"{charges.SOLVE_OVERHEAD:g} s + {charges.SOLVE_OVERHEAD_PER_OPTION:g} s per option, per unit of bookkeeping "
+          f"{charges.SECONDS_PER_WORK:g} s")  # fmt: skip
     print("seed | CPU / charged | agent solves: n, CPU / charged | " + " | ".join(f"{name} CPU / charged" for name in BOOKKEEPING)
           + " | overhead per solve (per option, options)")  # fmt: skip
     for seed in arguments.seeds:

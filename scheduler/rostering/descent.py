@@ -40,6 +40,17 @@ import numpy as np
 from ortools.sat.python import cp_model
 
 from scheduler.rostering.aggregate import agent_classes
+from scheduler.rostering.charges import (
+    BUILD_SECONDS_PER_OPTION,
+    CHANGE_ELEMENTS_PER_UNIT,
+    CHANGE_UNITS,
+    REBALANCE_INTERVAL_STEPS,
+    REBALANCE_UNITS_PER_STEP,
+    SECONDS_PER_WORK,
+    SOLVE_OVERHEAD,
+    SOLVE_OVERHEAD_CAP,
+    SOLVE_OVERHEAD_PER_OPTION,
+)
 from scheduler.rostering.model import RosterModel, build_full_model, skill_groups
 from scheduler.rostering.problem import SCALE, RosterProblem, queue_interval_cost, understaffing_weight
 from scheduler.rostering.sat import make_solver
@@ -49,35 +60,6 @@ from scheduler.rostering.sat import make_solver
 MINIMUM_PENALTY_FACTOR = 50
 # Deterministic time one agent's solve may use; these models are solved in milliseconds.
 AGENT_SOLVE_LIMIT = 0.5
-# The budget is counted, not clocked, so the roster is the same on any machine; the counts are
-# calibrated to CPU seconds on the 2-core benchmark machine (100 agents, 4 weeks: 156 agent
-# solves took 2.3 s of CPU for 0.22 s of CP-SAT's deterministic time, the rest being its
-# set-up). Charged per agent solve on top of CP-SAT's deterministic time: the solver's set-up
-# and the Python side of a solve (objective, hints); per shift option of an agent's model when
-# it is built; per unit of queue bookkeeping (an interval and queue added or removed, a move
-# weighed in a rebalance, an array pass). A solve's overhead grows with the agent's model: a
-# flat 18 ms fitted 4-week models (650-800 options: 17-31 ms of CPU, the machine's speed
-# drifting by a fifth between runs) but charged a 1-week plan's (150-190 options: 5.6-8.9 ms)
-# about twice over, so a weekly plan's descent used 2.7 s of CPU for 6 s charged
-# (benchmarks/roster_descent_charges.py --weeks 1). Capped at the old 18 ms: uncapped, 4-week
-# models charged 19-22 ms cost the 60-minute-lunch seed 1.2% for CPU the machine's drift hides.
-SOLVE_OVERHEAD = 0.002
-SOLVE_OVERHEAD_PER_OPTION = 2.5e-5
-SOLVE_OVERHEAD_CAP = 0.018
-BUILD_SECONDS_PER_OPTION = 2e-5
-SECONDS_PER_WORK = 3.5e-7
-# Queue bookkeeping by what it does, fitted on the benchmark's 100-agent seeds (3 queues, 4-5
-# skill groups) and on queues by language (12 queues, 82 skill groups), where a count by queues
-# and moves had charged the rebalancing 9.8 times its CPU and a reachability pass 38 times
-# (benchmarks/roster_descent_charges.py, each kind of work apart). A rebalance: ~10 us per
-# interval and ~56 ns per step (a group's count read, a queue and group weighed in a chain
-# search, a queue reached). Adding or removing an agent: ~68 us of numpy calls and ~0.5 ns per
-# element of the [group, queue, interval] counts it sums. Reachability: ~120 us a call and
-# ~19 us per group and round (a few passes over [queue, interval] arrays of 4 weeks).
-REBALANCE_INTERVAL_STEPS = 180
-REBALANCE_UNITS_PER_STEP = 0.16
-CHANGE_UNITS = 194
-CHANGE_ELEMENTS_PER_UNIT = 700
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
