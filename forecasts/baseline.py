@@ -14,6 +14,7 @@ exactly the 8-normal-weeks slot average.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from statistics import NormalDist
 
 import numpy as np
 
@@ -23,6 +24,7 @@ from forecasts.events import CalendarState
 from forecasts.monthcycle import cycle_factors, learn_month_cycle
 from forecasts.series import Series
 from forecasts.settings import ModelSettings
+from forecasts.unusual_days import unusual_days
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -35,12 +37,19 @@ class Fit:
     day_noise: np.ndarray  # (Q,) sd of log(actual / expected) over normal days: ordinary day-to-day variation
     profiles: DayProfiles  # holidays, eves, bridge days, holiday periods (forecasts.dayprofiles)
     month_factor: np.ndarray  # (Q, N_PHASES) day-of-month cycle (forecasts.monthcycle), ones where none
+    unusual: np.ndarray  # (D,) normal days left out as unusual (forecasts.unusual_days)
 
 
 def fit_model(series: Series, state: CalendarState, cutoff: int, weeks: int, settings: ModelSettings) -> Fit:
     normal = state.normal(series, cutoff)
     n_q, _, n_s = series.cube.shape
-    shape = np.zeros((n_q, 7, n_s))
+    # days whose hours lie far from their weekday's (an election day's morning rush, a one-hour flood) would move the
+    # shape, the totals and the level of the weeks after them: left out (forecasts.unusual_days)
+    unusual = unusual_days(
+        series.cube.sum(axis=0), series.weekday, normal, settings.unusual_hours_spread, settings.effect_window_days
+    )
+    normal = normal & ~unusual
+    counts = np.zeros((n_q, 7, n_s))
     used: list[int] = []
     level_days: list[np.ndarray] = []
     shape_weeks = settings.shape_weeks or weeks
@@ -53,9 +62,8 @@ def fit_model(series: Series, state: CalendarState, cutoff: int, weeks: int, set
             continue
         windows = shape_windows(series.cube[:, idx, :], (shape_weeks, settings.shape_short_weeks), weeks)
         for q, window in enumerate(windows):
-            slot_sum = series.cube[q, idx[-window:], :].sum(axis=0)
-            total = float(slot_sum.sum())
-            shape[q, w, :] = slot_sum / total if total > 0 else 0.0
+            counts[q, w] = series.cube[q, idx[-window:], :].sum(axis=0)
+    shape = pooled_shapes(counts, settings.shape_pool_level)
     day_mean = _weekday_means(series.totals, level_days)
     expected_total = expected_totals(series, normal, day_mean, settings.effect_window_days)
     month_factor = learn_month_cycle(series.totals, expected_total, normal, series.dates, settings)
@@ -79,7 +87,7 @@ def fit_model(series: Series, state: CalendarState, cutoff: int, weeks: int, set
     profiles = learn_day_profiles(series, state, cutoff, expected_total, day_mean, shape, day_noise, settings)
     return Fit(
         level=level, day_mean=day_mean, shape=shape, used=used, effects=effects, day_noise=day_noise,
-        profiles=profiles, month_factor=month_factor,
+        profiles=profiles, month_factor=month_factor, unusual=unusual,
     )  # fmt: skip
 
 
@@ -118,6 +126,56 @@ def shape_windows(days: np.ndarray, candidates: tuple[int, ...], checks: int) ->
     squared = np.stack([((actual - mu) ** 2 / noise).sum(axis=(1, 2)) for mu in drawn], axis=1)
     by_missed, by_squared = np.argmin(missed, axis=1), np.argmin(squared, axis=1)
     return np.asarray(candidates)[np.where(by_missed == by_squared, by_missed, 0)]
+
+
+def pooled_shapes(counts: np.ndarray, level: float) -> np.ndarray:
+    """(Q, 7, S) intraday shape of each weekday, pooled with the weekdays whose hours do not differ beyond noise.
+
+    ``counts`` (Q, 7, S) are the contacts per slot over each weekday's shape
+    window. A weekday's shape is the pooled shape of itself and every weekday
+    whose slot counts a chi-square test of homogeneity cannot tell from its own
+    at ``level`` (:func:`alike_weekdays`). Contacts are Poisson, so with a few
+    thousand a day any real difference in the hours rejects and the weekday
+    keeps its own shape (a bank's Friday and Saturday, and on the Technion
+    nearly every weekday); a team whose weekdays share their hours averages
+    them over several times as many days, and Poisson noise in its shape falls
+    by as much. ``level`` 1 (or more) pools nothing.
+    """
+    n_q, _, n_s = counts.shape
+    shape = np.zeros_like(counts)
+    for q in range(n_q):
+        total = counts[q].sum(axis=1)
+        alike = alike_weekdays(counts[q], level)
+        for w in range(7):
+            pooled = counts[q, alike[w]].sum(axis=0)
+            size = float(pooled.sum())
+            shape[q, w] = pooled / size if size > 0 and total[w] > 0 else 0.0
+    return shape
+
+
+def alike_weekdays(counts: np.ndarray, level: float) -> np.ndarray:
+    """(7, 7) which weekdays' slot counts (7, S) a chi-square test of homogeneity at ``level`` does not separate."""
+    alike = np.eye(7, dtype=bool)
+    if level >= 1.0:
+        return alike
+    total = counts.sum(axis=1)
+    z = NormalDist().inv_cdf(level)
+    for w in range(7):
+        for v in range(w + 1, 7):
+            if total[w] <= 0 or total[v] <= 0:
+                continue
+            both = counts[w] + counts[v]
+            busy = both > 0
+            dof = int(busy.sum()) - 1
+            if dof < 1:
+                continue
+            share = np.array([total[w], total[v]])[:, None] / (total[w] + total[v])
+            expected = share * both[busy][None, :]
+            stat = float(((counts[[w, v]][:, busy] - expected) ** 2 / expected).sum())
+            # Wilson-Hilferty: the chi-square quantile within 1% from 3 degrees of freedom (no scipy here)
+            c = 2.0 / (9.0 * dof)
+            alike[w, v] = alike[v, w] = stat <= dof * (1.0 - c + z * np.sqrt(c)) ** 3
+    return alike
 
 
 def _weekday_means(totals: np.ndarray, days: list[np.ndarray]) -> np.ndarray:

@@ -8,7 +8,9 @@ Per queue:
 * **Normal days.** A day is *normal* when no event, holiday, eve or day-after
   touches it and it is not an outage (:func:`detect_outage_days`: a day below
   20% of the same weekday around it, or one with hours of silence where there
-  are normally many contacts). Only normal days train the baseline.
+  are normally many contacts). Only normal days train the baseline, less
+  the *unusual* ones whose hours lie far from their weekday's usual shape
+  (:mod:`forecasts.unusual_days`: an election day's morning rush).
 * **Baseline** = level x weekday total x weekday intraday shape.
   The *weekday total* is the mean daily volume of the last ``baseline_weeks``
   normal days of that weekday; the *shape* is each slot's share of the day
@@ -217,6 +219,15 @@ def forecast(
             f"{len(outage_days)} outage day(s) in {options.source} left out of training "
             f"(volume below {OUTAGE_SHARE:.0%} of the same weekday around them, or hours without contacts "
             f"when there normally are many): {shown}"
+        )
+
+    unusual = series.dates[fit.unusual]
+    if len(unusual):
+        shown = ", ".join(str(d) for d in unusual[:10]) + (", ..." if len(unusual) > 10 else "")
+        warnings.append(
+            f"{len(unusual)} unusual day(s) in {options.source} left out of the baseline (their hours lie far from "
+            f"the same weekday's usual ones: an event not in the calendar?): {shown}; add it to the calendar file "
+            "if it will come back"
         )
 
     target = np.arange(cutoff, cutoff + days)

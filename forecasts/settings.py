@@ -24,6 +24,7 @@ class ModelSettings:
     shape_weeks: int | None = None  # normal days per weekday for the intraday shape (None: baseline_weeks)
     # ... or only this many, for a weekday whose recent days' hours the short window drew better (baseline.py)
     shape_short_weeks: int = 2
+    shape_pool_level: float = 0.95  # weekdays whose hours a chi-square test at this level cannot tell apart pool them
     effect_window_days: int = 28  # expected volume of a past event day: normal same weekdays within +-this
     shape_prior_contacts: float = 10.0  # per-slot effect shrunk to the daily ratio with at least this many contacts
     shape_min_variation: float = 0.15  # an effect's per-slot ratios varying less than this (relative) are flat
@@ -40,6 +41,9 @@ class ModelSettings:
     unseen_log_sd: float = 1.0  # spread of a holiday forecast as an ordinary day (never seen, group disagrees)
     # the day-of-month cycle (forecasts.monthcycle); fixed by reasoning, not fitted:
     month_cycle_min_months: int = 2  # calendar months behind every phase before a cycle can be learned
+    # unusual days (forecasts.unusual_days): a normal day whose hours lie this many times further from its weekday's
+    # shape than the weekday's typical day is left out of the baseline (chosen on the early origins, as above)
+    unusual_hours_spread: float = 10.0
 
 
 DEFAULT_SETTINGS = ModelSettings()

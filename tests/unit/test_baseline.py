@@ -6,7 +6,7 @@ import datetime as dt
 
 import numpy as np
 
-from forecasts.baseline import shape_windows
+from forecasts.baseline import alike_weekdays, pooled_shapes, shape_windows
 from forecasts.forecast import forecast
 from forecasts.grid import interval_grid
 from forecasts.settings import ModelOptions
@@ -66,3 +66,54 @@ def pd_frame(grid, y):  # type: ignore[no-untyped-def]
     import pandas as pd
 
     return pd.DataFrame({"ds": grid, "queue": "calls", "y": y})
+
+
+def weekday_counts(rng: np.random.Generator, hours: list[np.ndarray], days: int = 8) -> np.ndarray:
+    """(1, 7, S) contacts over ``days`` Poisson days of each weekday's hours."""
+    return np.stack([rng.poisson(h, size=(days, len(h))).sum(axis=0) for h in hours]).astype(float)[None]
+
+
+def office_hours(opens: int, closes: int, per_hour: float) -> np.ndarray:
+    out = np.zeros(24)
+    out[opens:closes] = per_hour * (1.0 + 0.5 * np.sin(np.linspace(0.0, np.pi, closes - opens)))
+    return out
+
+
+def test_weekdays_with_the_same_hours_pool_their_shape_and_others_keep_their_own() -> None:
+    weekday, friday, closed = office_hours(8, 18, 320.0), office_hours(8, 13, 240.0), np.zeros(24)
+    counts = np.stack([weekday, weekday * 1.1, weekday, weekday, friday, closed, weekday * 0.5])[None]
+    counts[0, 1, 9] += 200.0  # Tuesday: a busier 09:00 than Poisson noise allows; pooled with none
+    alike = alike_weekdays(counts[0], 0.95)
+    assert alike[[0, 0, 2, 2, 3], [2, 6, 3, 6, 6]].all()  # Sunday at half the volume, the same hours
+    assert not alike[1, [0, 2, 3, 4, 5, 6]].any()
+    assert not alike[4, :4].any() and not alike[5, :5].any()  # Friday closes at 13:00; Saturday is closed
+    shape = pooled_shapes(counts, 0.95)
+    pooled = counts[0, [0, 2, 3, 6]].sum(axis=0)
+    np.testing.assert_allclose(shape[0, 0], pooled / pooled.sum())
+    for own in (1, 4):
+        np.testing.assert_allclose(shape[0, own], counts[0, own] / counts[0, own].sum())
+    assert (shape[0, 5] == 0).all()
+    alone = pooled_shapes(counts, 1.0)  # level 1 pools nothing: each weekday its own window's shape
+    np.testing.assert_allclose(alone[0], counts[0] / np.maximum(counts[0].sum(axis=1, keepdims=True), 1.0))
+
+
+def test_poisson_weekdays_with_the_same_hours_are_alike_at_the_test_level() -> None:
+    rng = np.random.default_rng(5)
+    same = other = 0
+    for _ in range(40):
+        counts = weekday_counts(rng, [office_hours(8, 18, 40.0)] * 2 + [office_hours(9, 19, 40.0)] + [np.zeros(24)] * 4)
+        alike = alike_weekdays(counts[0], 0.95)
+        same += int(alike[0, 1])
+        other += int(alike[0, 2] or alike[1, 2])
+    assert same >= 34 and other == 0  # 95% of same-hours pairs pool (here 38 of 40); an hour later never does
+
+
+def test_pooling_weekdays_with_the_same_hours_draws_their_shape_closer() -> None:
+    rng = np.random.default_rng(6)
+    truth = office_hours(8, 18, 6.0)
+    errors = {0.95: 0.0, 1.0: 0.0}
+    for _ in range(20):
+        counts = weekday_counts(rng, [truth] * 5 + [np.zeros(24)] * 2)
+        for level in errors:
+            errors[level] += float(np.abs(pooled_shapes(counts, level)[0, 0] - truth / truth.sum()).sum())
+    assert errors[0.95] < 0.6 * errors[1.0]  # five weekdays' days instead of one's: noise falls by ~sqrt(5)
