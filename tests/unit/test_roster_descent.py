@@ -161,8 +161,15 @@ def descent_roster(instance, monkeypatch: pytest.MonkeyPatch, **roster_changes):
     return config, make_roster(config, team, requirements, start, days)
 
 
-def test_descent_roster_keeps_every_hard_rule_and_reports_a_true_gap(benchmark_instance, monkeypatch) -> None:  # noqa: ANN001
-    config, result = descent_roster(benchmark_instance, monkeypatch)
+@pytest.fixture(scope="module")
+def default_descent(benchmark_instance):  # noqa: ANN001, ANN201
+    """The benchmark slice's roster on its own config, solved once for the tests that only read it."""
+    with pytest.MonkeyPatch.context() as monkeypatch:
+        return descent_roster(benchmark_instance, monkeypatch)
+
+
+def test_descent_roster_keeps_every_hard_rule_and_reports_a_true_gap(benchmark_instance, default_descent) -> None:  # noqa: ANN001
+    config, result = default_descent
     _config, team, _requirements, start, days = benchmark_instance
     assert find_violations(result.roster, team, config, start, days) == []
     assert 0 <= result.best_bound <= result.objective  # the relaxation covers this week exactly: bound 0
@@ -170,8 +177,8 @@ def test_descent_roster_keeps_every_hard_rule_and_reports_a_true_gap(benchmark_i
     assert set(result.roster["agent_id"]) == {agent.id for agent in team.agents}
 
 
-def test_descent_is_deterministic(benchmark_instance, monkeypatch) -> None:  # noqa: ANN001
-    _config, first = descent_roster(benchmark_instance, monkeypatch)
+def test_descent_is_deterministic(benchmark_instance, default_descent, monkeypatch) -> None:  # noqa: ANN001
+    _config, first = default_descent
     _config, second = descent_roster(benchmark_instance, monkeypatch)
     assert first.roster.equals(second.roster)
     assert first.objective == second.objective
@@ -183,10 +190,10 @@ def test_descent_meets_queue_minimums(benchmark_instance, monkeypatch) -> None: 
     assert find_violations(result.roster, team, config, start, days) == []
 
 
-def test_descent_beats_the_first_roster(benchmark_instance, monkeypatch) -> None:  # noqa: ANN001
+def test_descent_beats_the_first_roster(benchmark_instance, default_descent, monkeypatch) -> None:  # noqa: ANN001
     """A budget that only allows the copied-per-class first roster costs more than a full descent."""
     _config, quick = descent_roster(benchmark_instance, monkeypatch, time_limit_seconds=0.01)
-    _config, full = descent_roster(benchmark_instance, monkeypatch)
+    _config, full = default_descent
     assert full.objective < quick.objective
 
 
