@@ -15,6 +15,7 @@ Modules, in the order a roster is made:
 - :mod:`.dayplans` – large teams: a whole day's lunches and queue plans chosen jointly (a linear program per day)
 - :mod:`.polish` – large teams: each agent's shifts re-chosen with their lunch and queue blocks in the loop
 - :mod:`.days` – large teams: whole days re-chosen jointly (in the polish's share, by their promise)
+- :mod:`.nextmove` – which the polish makes next: agent moves or a whole day (by gain per counted second)
 - :mod:`.breaks` – short breaks
 - :mod:`.extract` – roster rows
 - :mod:`.checker` – independent check of every hard rule, from the rows alone

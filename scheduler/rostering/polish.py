@@ -16,7 +16,7 @@ result is kept only when it is strictly better and no queue minimum is lost.
 
 Whole days re-chosen jointly (:mod:`.days`) reach what single agent moves
 cannot; the two kinds of move share the stage's budget by what each has been
-gaining per counted second (:class:`_Schedule`).
+gaining per counted second (:class:`~scheduler.rostering.nextmove.Schedule`).
 
 Everything is deterministic (fixed order, integer costs, CP-SAT's
 deterministic time) and the work is counted, so the stage stops within its
@@ -32,8 +32,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from scheduler.rostering.days import DayMoves, DayOutcome, Relaxed
+from scheduler.rostering.days import DayMoves
 from scheduler.rostering.descent import AGENT_SOLVE_LIMIT, AgentModels, CoverageCost
+from scheduler.rostering.nextmove import AGENT_BATCHES, Schedule
 from scheduler.rostering.problem import RosterProblem
 from scheduler.rostering.shiftplan import LUNCH, ShiftPlan
 
@@ -51,8 +52,6 @@ SECONDS_PER_INTERVAL = 1e-7
 # Per agent move on top of its solve's charge (the solve of a polish move costs more CPU than the
 # descent's calibration: 400 moves, 11.7 s of CPU against 9.6 s charged without this).
 SECONDS_PER_MOVE = 0.005
-# Agent moves are made in batches of this share of the team between looks at the days.
-AGENT_BATCHES = 4
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -227,7 +226,7 @@ def polish(
     """Agent moves and whole days on the written plans within ``time_limit`` counted seconds.
 
     Two kinds of move share the budget by what each has been gaining per
-    charged second (:class:`_Schedule`): a batch of agent moves, or one day
+    charged second (:class:`~scheduler.rostering.nextmove.Schedule`): a batch of agent moves, or one day
     re-chosen jointly (:mod:`.days`), the day whose relaxation promised most.
 
     Args:
@@ -255,7 +254,15 @@ def polish(
     weight = problem.settings.secondary_skill_weight
     start_time = models.deterministic_time
     live = [d for d in range(len(problem.days)) if d not in problem.frozen_days]
-    schedule = _Schedule(problem, live)
+    local = {day: d for d, day in enumerate(problem.days)}
+    day_of = np.array([local.get(stamp.date(), 0) for stamp in problem.grid.tz_convert(problem.timezone)])
+
+    def day_costs() -> np.ndarray:  # each local day's coverage cost as it is: what guesses a day's promise
+        coverage.work += counts.size
+        cost = np.where(coverage.is_open | (coverage.need > 0), coverage.cost(counts), 0).sum(axis=0)
+        return np.bincount(day_of, weights=cost, minlength=len(problem.days))
+
+    schedule = Schedule(problem, live, day_costs)
     days: DayMoves | None = None
 
     def spent() -> float:
@@ -347,133 +354,6 @@ def polish(
         days_improved=days_improved,
         seconds=spent(),
     )
-
-
-class _Schedule:
-    """Which move next: a batch of agent moves or one whole day, by what each gains per charged second.
-
-    Agent moves come first (they mend what lunch and blocks cost the descent's
-    shifts); days are then tried for as long as that first batch took, to
-    measure them; from then on the kind with the larger expected gain per
-    charged second goes next. An agent batch is expected to gain what the last
-    one did. A day is expected to gain what its relaxation promised when it
-    was last solved (a day not yet solved: the mean of the first promises),
-    times the share of their promises the days settled so far realised; it
-    costs a relaxation and a settling, each what they cost on average. Once a
-    day's relaxation is solved its promise is known, and it is settled only
-    when that promise is worth the settling at the agents' rate. A day is
-    worth another look only once something in its week or the days next to it
-    has changed since its relaxation. All of it is counted, so the choices
-    are deterministic.
-    """
-
-    def __init__(self, problem: RosterProblem, live: list[int]) -> None:
-        self.live = live
-        self.week_of = {d: w for w, days in enumerate(problem.weeks) for d in days}
-        self.weeks = problem.weeks
-        self.clock = 1  # counts changes
-        self.changed: dict[int, int] = dict.fromkeys(live, 1)  # day -> the last change on it
-        self.solved: dict[int, int] = {}  # day -> the clock when its relaxation was last solved
-        self.promise: dict[int, float] = {}  # day -> what its last relaxation promised (less what it gained)
-        self.first: list[float] = []  # what each day's first relaxation promised
-        self.agent_rate: float | None = None
-        self.explore = 0.0  # what the days are charged before their rate is trusted
-        self.batches = 0  # agent batches done
-        self.relaxing: list[float] = []  # charge of each relaxation
-        self.settling: list[float] = []  # charge of each settling
-        self.promised = self.gained = 0.0
-
-    def touch(self, days: set[int]) -> None:
-        self.clock += 1
-        for d in days:
-            if d in self.changed:
-                self.changed[d] = self.clock
-
-    def _stale(self, d: int) -> bool:
-        """Something in the day's week or next to it changed since its relaxation was last solved."""
-        last = self.solved.get(d)
-        if last is None:
-            return True
-        near = {*self.weeks[self.week_of[d]], d - 1, d + 1}
-        return any(self.changed.get(x, 0) > last for x in near)
-
-    def _expected(self, d: int) -> float:
-        if d in self.promise:
-            return self.promise[d]
-        return sum(self.first) / len(self.first) if self.first else math.inf
-
-    @staticmethod
-    def _mean(values: list[float]) -> float:
-        return sum(values) / len(values) if values else 0.0
-
-    def _measured(self) -> bool:
-        """Whether the days have been tried for as long as the first agent batch ran."""
-        return bool(self.settling) and sum(self.relaxing) + sum(self.settling) >= self.explore
-
-    def _share(self) -> float:
-        return self.gained / self.promised if self.promised > 0 else 0.0
-
-    def next_day(self) -> int:
-        """The stale day expected to gain most (ties: the earliest)."""
-        return max((d for d in self.live if self._stale(d)), key=lambda d: (self._expected(d), -d))
-
-    def day_rate(self) -> float | None:
-        """Expected gain per charged second of the next day (None: not measured enough yet)."""
-        if not any(self._stale(d) for d in self.live):
-            return 0.0
-        if not self._measured():
-            return None
-        seconds = self._mean(self.relaxing) + self._mean(self.settling)
-        return self._share() * self._expected(self.next_day()) / max(seconds, 1e-9)
-
-    def next_kind(self, *, agents_idle: bool, left: float) -> str | None:
-        """``"agents"``, ``"days"``, or None (nothing is worth doing); ``left``: the budget left.
-
-        A day is not started with less budget left than the longest relaxation and settling took.
-        """
-        days = self.day_rate()
-        if self.settling and left < max(self.relaxing) + max(self.settling):
-            days = 0.0
-        if agents_idle:
-            return "days" if days is None or days > 0 else None
-        if self.agent_rate is None or self.batches < AGENT_BATCHES or days == 0:
-            return "agents"  # a whole sweep first: it mends what lunch and blocks cost the descent's shifts
-        if days is None:
-            return "days"
-        return "agents" if self.agent_rate >= days else "days"
-
-    def worth_settling(self, relaxed: Relaxed, *, agents_idle: bool) -> bool:
-        """Whether a day whose relaxation promises this much is worth settling now."""
-        if relaxed.promise < 1:
-            return False
-        if agents_idle or self.agent_rate is None or not self._measured():
-            return True  # nothing better to do, or the days are still being measured
-        return self._share() * relaxed.promise / max(self._mean(self.settling), 1e-9) > self.agent_rate
-
-    def agents_done(self, gain: int, seconds: float) -> None:
-        if self.agent_rate is None:
-            self.explore = seconds
-        self.batches += 1
-        self.agent_rate = gain / max(seconds, 1e-9)
-
-    def day_done(
-        self, d: int, relaxed: Relaxed | None, outcome: DayOutcome | None, relaxing: float, settling: float
-    ) -> None:
-        """A day's relaxation (None: not solved) and settling (None: not settled) and their charges."""
-        self.solved[d] = self.clock
-        self.relaxing.append(relaxing)
-        if relaxed is None:
-            self.promise[d] = 0.0
-            return
-        if d not in self.promise:
-            self.first.append(relaxed.promise)
-        self.promise[d] = relaxed.promise
-        if outcome is None:
-            return
-        self.settling.append(settling)
-        self.promised += relaxed.promise
-        self.gained += outcome.gain
-        self.promise[d] = relaxed.promise - outcome.gain
 
 
 def _move(

@@ -16,7 +16,8 @@ from scheduler.rostering.checker import find_violations
 from scheduler.rostering.days import DayOutcome, Relaxed
 from scheduler.rostering.descent import AgentModels
 from scheduler.rostering.extract import roster_rows
-from scheduler.rostering.polish import AGENT_BATCHES, _Planner, _Schedule, _worth, plan_of, polish
+from scheduler.rostering.nextmove import AGENT_BATCHES, Schedule
+from scheduler.rostering.polish import _Planner, _worth, plan_of, polish
 from scheduler.rostering.previous import apply_previous
 from scheduler.rostering.problem import build_problem
 from scheduler.rostering.score import score_roster
@@ -122,9 +123,9 @@ def test_after_agent_moves_and_days_each_agent_remembers_its_own_cost_exactly(mo
     assert checked > len(problem.agents) // 2
 
 
-def _schedule(days: int = 14) -> _Schedule:
+def _schedule(days: int = 14) -> Schedule:
     problem = SimpleNamespace(weeks=[list(range(0, 7)), list(range(7, 14))][: (days + 6) // 7])
-    return _Schedule(problem, list(range(days)))  # type: ignore[arg-type]
+    return Schedule(problem, list(range(days)))  # type: ignore[arg-type]
 
 
 def _relaxed(day: int, promise: float) -> Relaxed:

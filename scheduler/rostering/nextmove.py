@@ -1,0 +1,165 @@
+"""Which move the polish makes next: a batch of agent moves or one whole day, by gain per counted second.
+
+:mod:`.polish` alternates two kinds of move on the written plans: agent moves
+(one agent's shifts re-chosen with their blocks) and whole days re-chosen
+jointly (:mod:`.days`). This module keeps the accounts that decide between
+them; it counts nothing itself and solves nothing, so it is deterministic.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+from scheduler.rostering.days import DayOutcome, Relaxed
+from scheduler.rostering.problem import RosterProblem
+
+# Agent moves are made in batches of this share of the team between looks at the days.
+AGENT_BATCHES = 4
+
+
+class Schedule:
+    """Which move next: a batch of agent moves or one whole day, by what each gains per charged second.
+
+    Agent moves come first (they mend what lunch and blocks cost the descent's
+    shifts); days are then tried for as long as that first batch took, to
+    measure them; from then on the kind with the larger expected gain per
+    charged second goes next. An agent batch is expected to gain what the last
+    one did. A day is expected to gain what its relaxation promised when it
+    was last solved (a day not yet solved: its coverage cost now times what
+    the first relaxations promised per unit of their days' cost: a sale week's
+    short days first), times the share of their promises the days settled so
+    far realised; it
+    costs a relaxation and a settling, each what they cost on average. Once a
+    day's relaxation is solved its promise is known, and it is settled only
+    when that promise is worth the settling at the agents' rate. A day is
+    worth another look only once something in its week or the days next to it
+    has changed since its relaxation. All of it is counted, so the choices
+    are deterministic.
+    """
+
+    def __init__(
+        self, problem: RosterProblem, live: list[int], day_costs: Callable[[], np.ndarray] | None = None
+    ) -> None:
+        self.live = live
+        self.day_costs = day_costs  # each day's coverage cost now (None: unrelaxed days get the mean first promise)
+        self.costs: tuple[int, np.ndarray] | None = None  # (clock, day_costs() then)
+        self.first_cost = 0.0  # the days' costs when their first relaxation was solved
+        self.week_of = {d: w for w, days in enumerate(problem.weeks) for d in days}
+        self.weeks = problem.weeks
+        self.clock = 1  # counts changes
+        self.changed: dict[int, int] = dict.fromkeys(live, 1)  # day -> the last change on it
+        self.solved: dict[int, int] = {}  # day -> the clock when its relaxation was last solved
+        self.promise: dict[int, float] = {}  # day -> what its last relaxation promised (less what it gained)
+        self.first: list[float] = []  # what each day's first relaxation promised
+        self.agent_rate: float | None = None
+        self.explore = 0.0  # what the days are charged before their rate is trusted
+        self.batches = 0  # agent batches done
+        self.relaxing: list[float] = []  # charge of each relaxation
+        self.settling: list[float] = []  # charge of each settling
+        self.promised = self.gained = 0.0
+
+    def touch(self, days: set[int]) -> None:
+        self.clock += 1
+        for d in days:
+            if d in self.changed:
+                self.changed[d] = self.clock
+
+    def _stale(self, d: int) -> bool:
+        """Something in the day's week or next to it changed since its relaxation was last solved."""
+        last = self.solved.get(d)
+        if last is None:
+            return True
+        near = {*self.weeks[self.week_of[d]], d - 1, d + 1}
+        return any(self.changed.get(x, 0) > last for x in near)
+
+    def _cost(self, d: int) -> float:
+        if self.day_costs is None:
+            return 0.0
+        if self.costs is None or self.costs[0] != self.clock:
+            self.costs = (self.clock, self.day_costs())
+        return float(self.costs[1][d])
+
+    def _expected(self, d: int) -> float:
+        if d in self.promise:
+            return self.promise[d]
+        if not self.first:
+            return math.inf
+        mean = sum(self.first) / len(self.first)
+        return max(mean, sum(self.first) / self.first_cost * self._cost(d)) if self.first_cost > 0 else mean
+
+    @staticmethod
+    def _mean(values: list[float]) -> float:
+        return sum(values) / len(values) if values else 0.0
+
+    def _measured(self) -> bool:
+        """Whether the days have been tried for as long as the first agent batch ran."""
+        return bool(self.settling) and sum(self.relaxing) + sum(self.settling) >= self.explore
+
+    def _share(self) -> float:
+        return self.gained / self.promised if self.promised > 0 else 0.0
+
+    def next_day(self) -> int:
+        """The stale day expected to gain most (ties: the earliest)."""
+        return max((d for d in self.live if self._stale(d)), key=lambda d: (self._expected(d), -d))
+
+    def day_rate(self) -> float | None:
+        """Expected gain per charged second of the next day (None: not measured enough yet)."""
+        if not any(self._stale(d) for d in self.live):
+            return 0.0
+        if not self._measured():
+            return None
+        seconds = self._mean(self.relaxing) + self._mean(self.settling)
+        return self._share() * self._expected(self.next_day()) / max(seconds, 1e-9)
+
+    def next_kind(self, *, agents_idle: bool, left: float) -> str | None:
+        """``"agents"``, ``"days"``, or None (nothing is worth doing); ``left``: the budget left.
+
+        A day is not started with less budget left than the longest relaxation and settling took.
+        """
+        days = self.day_rate()
+        if self.settling and left < max(self.relaxing) + max(self.settling):
+            days = 0.0
+        if agents_idle:
+            return "days" if days is None or days > 0 else None
+        if self.agent_rate is None or self.batches < AGENT_BATCHES or days == 0:
+            return "agents"  # a whole sweep first: it mends what lunch and blocks cost the descent's shifts
+        if days is None:
+            return "days"
+        return "agents" if self.agent_rate >= days else "days"
+
+    def worth_settling(self, relaxed: Relaxed, *, agents_idle: bool) -> bool:
+        """Whether a day whose relaxation promises this much is worth settling now."""
+        if relaxed.promise < 1:
+            return False
+        if agents_idle or self.agent_rate is None or not self._measured():
+            return True  # nothing better to do, or the days are still being measured
+        return self._share() * relaxed.promise / max(self._mean(self.settling), 1e-9) > self.agent_rate
+
+    def agents_done(self, gain: int, seconds: float) -> None:
+        if self.agent_rate is None:
+            self.explore = seconds
+        self.batches += 1
+        self.agent_rate = gain / max(seconds, 1e-9)
+
+    def day_done(
+        self, d: int, relaxed: Relaxed | None, outcome: DayOutcome | None, relaxing: float, settling: float
+    ) -> None:
+        """A day's relaxation (None: not solved) and settling (None: not settled) and their charges."""
+        self.solved[d] = self.clock
+        self.relaxing.append(relaxing)
+        if relaxed is None:
+            self.promise[d] = 0.0
+            return
+        if d not in self.promise:
+            self.first.append(relaxed.promise)
+            self.first_cost += self._cost(d)
+        self.promise[d] = relaxed.promise
+        if outcome is None:
+            return
+        self.settling.append(settling)
+        self.promised += relaxed.promise
+        self.gained += outcome.gain
+        self.promise[d] = relaxed.promise - outcome.gain
