@@ -1,12 +1,15 @@
 """The fitted model: level x weekday total x weekday intraday shape, plus the learned effects.
 
 The *weekday total* is the mean daily volume of the last ``baseline_weeks``
-normal days of that weekday; the *shape* is each slot's share of the day over
-the same days, per weekday and queue, or over only the last
-``shape_short_weeks`` of them where that short window drew the hours of the
-weekday's recent days better (:func:`shape_windows`: a bank that reopens after
-sundown on Saturday, whose reopening moves with sunset and jumps an hour with
-DST). The *level* corrects the weekday totals for the last ``level_days``'
+normal days of that weekday, with the weekdays' shares of the week read from
+the last ``weekday_profile_weeks`` (:func:`rescaled_profile`); the *shape* is
+each slot's share of the day over the same days, per weekday and queue, or
+over only the last ``shape_short_weeks`` of them where that short window drew
+the hours of the weekday's recent days better (:func:`shape_windows`: a bank
+that reopens after sundown on Saturday, whose reopening moves with sunset and
+jumps an hour with DST), pooled with the weekdays whose hours are the same
+(:func:`pooled_shapes`). Normal days whose hours lie far from their
+weekday's are left out first (:mod:`forecasts.unusual_days`). The *level* corrects the weekday totals for the last ``level_days``'
 drift, damped by ``level_damping``. With a flat history the baseline is
 exactly the 8-normal-weeks slot average.
 """
@@ -72,6 +75,15 @@ def fit_model(series: Series, state: CalendarState, cutoff: int, weeks: int, set
         # weekday totals and the recent drift are measured on the days with the cycle taken out, so a window
         # that happens to hold more month-ends than month-starts does not read as a lower level
         day_mean = _weekday_means(series.totals / cycle, level_days)
+        expected_total = expected_totals(series, normal, day_mean, settings.effect_window_days) * cycle
+
+    if settings.weekday_profile_weeks > weeks:
+        # each weekday's share of the week from twice as many weeks (the weekly pattern moves slowly; 8 days of a
+        # weekday carry their own noise), scaled so the last `weeks` weeks keep their volume
+        long_days = [
+            np.flatnonzero(normal & (series.weekday == w))[-settings.weekday_profile_weeks :] for w in range(7)
+        ]
+        day_mean = rescaled_profile(_weekday_means(series.totals / cycle, long_days), day_mean, level_days)
         expected_total = expected_totals(series, normal, day_mean, settings.effect_window_days) * cycle
 
     recent = normal & (np.arange(len(series.dates)) >= cutoff - settings.level_days)
@@ -176,6 +188,23 @@ def alike_weekdays(counts: np.ndarray, level: float) -> np.ndarray:
             c = 2.0 / (9.0 * dof)
             alike[w, v] = alike[v, w] = stat <= dof * (1.0 - c + z * np.sqrt(c)) ** 3
     return alike
+
+
+def rescaled_profile(long: np.ndarray, short: np.ndarray, days: list[np.ndarray]) -> np.ndarray:
+    """(Q, 7) weekday means with the long window's weekly pattern and the short window's volume.
+
+    ``long`` and ``short`` (Q, 7) are the weekday means over many and over the
+    last ``baseline_weeks`` normal weeks; ``days`` the short window's days per
+    weekday. The result is ``long`` scaled per queue so that, over the short
+    window's days, it adds up to what ``short`` does: the level stays the
+    recent one, only the weekdays' shares come from the longer history. A
+    weekday only the short window has (none in the long one) keeps its mean.
+    """
+    n = np.array([len(d) for d in days], dtype=float)
+    seen = long > 0
+    base = (long * n).sum(axis=1)
+    scale = np.divide(((short * seen) * n).sum(axis=1), base, out=np.ones(long.shape[0]), where=base > 0)
+    return np.where(seen, long * scale[:, None], short)
 
 
 def _weekday_means(totals: np.ndarray, days: list[np.ndarray]) -> np.ndarray:

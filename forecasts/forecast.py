@@ -13,9 +13,10 @@ Per queue:
   (:mod:`forecasts.unusual_days`: an election day's morning rush).
 * **Baseline** = level x weekday total x weekday intraday shape.
   The *weekday total* is the mean daily volume of the last ``baseline_weeks``
-  normal days of that weekday; the *shape* is each slot's share of the day
-  over the same days, per weekday (a bank closes early on Friday, a shop is
-  busiest on Sunday evening). Slots are local wall-clock times, so DST days
+  normal days of that weekday (the weekdays' shares of the week from the last
+  16 weeks); the *shape* is each slot's share of the day over the same days,
+  per weekday (a bank closes early on Friday, a shop is busiest on Sunday
+  evening), pooled across weekdays whose hours do not differ beyond noise. Slots are local wall-clock times, so DST days
   work: on a 25-hour day both ``02:30`` intervals get the ``02:30`` value; on a
   23-hour day the skipped hour has no interval. The *level* corrects the
   weekday totals for the last four weeks' drift: the ratio of the recent

@@ -21,6 +21,9 @@ class ModelSettings:
 
     level_days: int = 28  # recent normal days whose volume sets the level
     level_damping: float = 0.5  # share of the recent drift applied (0 = none, 1 = all)
+    # each weekday's share of the week from this many normal weeks (twice baseline_weeks), rescaled to the volume of
+    # the last baseline_weeks ones; baseline_weeks or fewer: the weekday means of the last baseline_weeks alone
+    weekday_profile_weeks: int = 16
     shape_weeks: int | None = None  # normal days per weekday for the intraday shape (None: baseline_weeks)
     # ... or only this many, for a weekday whose recent days' hours the short window drew better (baseline.py)
     shape_short_weeks: int = 2

@@ -1,12 +1,14 @@
-"""The baseline's intraday shape window: long where the hours stay put, short where they move."""
+"""The baseline: its intraday shape window, weekdays pooled where their hours agree, the weekly pattern's window."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 import numpy as np
+import pandas as pd
+import pytest
 
-from forecasts.baseline import alike_weekdays, pooled_shapes, shape_windows
+from forecasts.baseline import alike_weekdays, pooled_shapes, rescaled_profile, shape_windows
 from forecasts.forecast import forecast
 from forecasts.grid import interval_grid
 from forecasts.settings import ModelOptions
@@ -117,3 +119,28 @@ def test_pooling_weekdays_with_the_same_hours_draws_their_shape_closer() -> None
         for level in errors:
             errors[level] += float(np.abs(pooled_shapes(counts, level)[0, 0] - truth / truth.sum()).sum())
     assert errors[0.95] < 0.6 * errors[1.0]  # five weekdays' days instead of one's: noise falls by ~sqrt(5)
+
+
+def test_the_weekly_pattern_comes_from_the_long_window_and_the_volume_from_the_short_one() -> None:
+    long = np.array([[100.0, 100.0, 100.0, 100.0, 50.0, 0.0, 0.0]])  # Friday half a weekday, the weekend closed
+    short = np.array([[130.0, 120.0, 110.0, 125.0, 60.0, 0.0, 3.0]])  # the last weeks: busier, noisier
+    days = [np.arange(8)] * 7
+    got = rescaled_profile(long, short, days)
+    assert got[0, :5] / got[0, 0] == pytest.approx([1.0, 1.0, 1.0, 1.0, 0.5])  # the long window's shares
+    assert got[0, :5].sum() == pytest.approx(short[0, :5].sum())  # the short window's volume over its days
+    assert got[0, 5] == 0.0 and got[0, 6] == 3.0  # a weekday the long window has no volume for keeps its mean
+
+
+def test_a_step_in_volume_is_followed_although_the_weekly_pattern_reaches_further_back() -> None:
+    first, start = dt.date(2025, 1, 6), dt.date(2025, 6, 2)  # 21 weeks: a 30% step 8 weeks before the start
+    grid = interval_grid(first, (start - first).days, TZ, 60).as_unit("ns")
+    local = grid.tz_convert(TZ)
+    hours = np.zeros(24)
+    hours[8:18] = 20.0
+    mean = hours[local.hour.to_numpy()] * np.where(local.day_of_week.to_numpy() == 4, 0.5, 1.0)
+    mean = mean * np.where(np.array(local.date) >= start - dt.timedelta(weeks=8), 1.3, 1.0)
+    history = pd.DataFrame({"ds": grid, "queue": "q", "y": np.random.default_rng(2).poisson(mean).astype(float)})
+    frame = forecast(history, None, start=start, days=7, options=ModelOptions(tz=TZ, interval_minutes=60), bands=False)
+    daily = frame.frame.groupby(frame.frame["ds"].dt.tz_convert(TZ).dt.day_of_week)["yhat"].sum()
+    assert daily[0] == pytest.approx(200.0 * 1.3, rel=0.05)  # the new level, not the 16-week average's
+    assert daily[4] / daily[0] == pytest.approx(0.5, rel=0.06)
