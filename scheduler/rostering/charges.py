@@ -8,12 +8,14 @@ set-up).
 Charged per agent solve on top of CP-SAT's deterministic time: the solver's set-up
 and the Python side of a solve (objective, hints); per shift option of an agent's model when
 it is built; per unit of queue bookkeeping (an interval and queue added or removed, a move
-weighed in a rebalance, an array pass). A solve's overhead grows with the agent's model: a
-flat 18 ms fitted 4-week models (650-800 options: 17-31 ms of CPU, the machine's speed
-drifting by a fifth between runs) but charged a 1-week plan's (150-190 options: 5.6-8.9 ms)
-about twice over, so a weekly plan's descent used 2.7 s of CPU for 6 s charged
-(``benchmarks/roster_descent_charges.py --weeks 1``). Capped at the old 18 ms: uncapped, 4-week
-models charged 19-22 ms cost the 60-minute-lunch seed 1.2% for CPU the machine's drift hides.
+weighed in a rebalance, an array pass). A solve's overhead grows with the agent's model. With
+the agent solver's light presolve and no cuts (:func:`.sat.make_agent_solver`) and the objective
+and hints written straight into the model, it measured 3.2-3.4 ms for 1-week models (170-190
+options) and 11.3-12.8 ms for 4-week ones (735-820 options; 100 and 500 agents), against
+24-26 ms before for the 4-week models, which a flat 18 ms cap had undercharged (at 500 agents
+the descent used 67 s of CPU for 56 s charged); measured at load 5-6, which inflates CPU
+(``benchmarks/roster_descent_charges.py --seeds 2 3 [--weeks 1 --limit 6] [--agents 500
+--limit 56]``, 2026-12-01 23:35 UTC). Hence 1 ms + 15 us per option, uncapped.
 
 Queue bookkeeping by what it does, fitted on the benchmark's 100-agent seeds (3 queues, 4-5
 skill groups) and on queues by language (12 queues, 82 skill groups), where a count by queues
@@ -25,9 +27,8 @@ element of the [group, queue, interval] counts it sums. Reachability: ~120 us a 
 ~19 us per group and round (a few passes over [queue, interval] arrays of 4 weeks).
 """
 
-SOLVE_OVERHEAD = 0.002
-SOLVE_OVERHEAD_PER_OPTION = 2.5e-5
-SOLVE_OVERHEAD_CAP = 0.018
+SOLVE_OVERHEAD = 0.001
+SOLVE_OVERHEAD_PER_OPTION = 1.5e-5
 BUILD_SECONDS_PER_OPTION = 2e-5
 SECONDS_PER_WORK = 3.5e-7
 REBALANCE_INTERVAL_STEPS = 180

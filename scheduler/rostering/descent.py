@@ -48,12 +48,11 @@ from scheduler.rostering.charges import (
     REBALANCE_UNITS_PER_STEP,
     SECONDS_PER_WORK,
     SOLVE_OVERHEAD,
-    SOLVE_OVERHEAD_CAP,
     SOLVE_OVERHEAD_PER_OPTION,
 )
 from scheduler.rostering.model import RosterModel, build_full_model, skill_groups
 from scheduler.rostering.problem import SCALE, RosterProblem, queue_interval_cost, understaffing_weight
-from scheduler.rostering.sat import make_solver
+from scheduler.rostering.sat import make_agent_solver
 
 # A shift that takes a queue below its configured minimum costs this many times the peak
 # understaffing weight per missing agent: far above any saving, so minimums come first.
@@ -356,6 +355,9 @@ class AgentModels:
     def __init__(self, problem: RosterProblem) -> None:
         self.problem = problem
         self._models: dict[int, tuple[RosterModel, list[int], list[cp_model.IntVar]]] = {}
+        # Per agent, its own soft terms flattened once (variable index -> coefficient, offset):
+        # each solve only adds the shifts' worth to them (see _set_objective).
+        self._own_objective: dict[int, tuple[dict[int, int], int]] = {}
         self.deterministic_time = 0.0
         self._own_cost: dict[int, int] = {}  # the agent's soft cost of its current shifts
 
@@ -367,11 +369,44 @@ class AgentModels:
                 roster.model.add(literal == 1)
             options = [o for o in self.problem.allowed[a] if (a, o) in roster.shift]
             self._models[a] = (roster, options, [roster.shift[a, o] for o in options])
+            roster.model.minimize(roster.objective())
+            flat = roster.model.model_proto.objective
+            self._own_objective[a] = (
+                dict(zip(list(flat.vars), list(flat.coeffs), strict=True)),
+                int(flat.offset),
+            )
         return self._models[a]
+
+    def _set_objective(self, a: int, worth: Sequence[int] = ()) -> None:
+        """Minimise the agent's own soft costs less ``worth`` per shift option (in ``options`` order).
+
+        Written into the model's objective directly: building the expression anew and
+        flattening it cost about 2 ms a solve, a third of what CP-SAT then needs.
+        """
+        roster, _options, shift_vars = self._models[a]
+        coefficients, offset = self._own_objective[a]
+        merged = dict(coefficients)
+        for var, amount in zip(shift_vars, worth, strict=False):
+            if amount:
+                merged[var.index] = merged.get(var.index, 0) - amount
+        roster.model.clear_objective()
+        objective = roster.model.model_proto.objective
+        objective.vars.extend(list(merged))
+        objective.coeffs.extend(list(merged.values()))
+        objective.offset = offset
+        objective.scaling_factor = 1.0
+
+    @staticmethod
+    def _hint(model: cp_model.CpModel, shift_vars: Sequence[cp_model.IntVar], values: Sequence[int]) -> None:
+        """Hint the shift variables at once (``add_hint`` one by one took 5 ms for 800 options)."""
+        model.clear_hints()
+        hint = model.model_proto.solution_hint
+        hint.vars.extend([var.index for var in shift_vars])
+        hint.values.extend(values)
 
     def solve_overhead(self, a: int) -> float:
         """Seconds charged for one solve of agent ``a``'s model beyond CP-SAT's deterministic time."""
-        return min(SOLVE_OVERHEAD_CAP, SOLVE_OVERHEAD + SOLVE_OVERHEAD_PER_OPTION * len(self.problem.allowed[a]))
+        return SOLVE_OVERHEAD + SOLVE_OVERHEAD_PER_OPTION * len(self.problem.allowed[a])
 
     def remembered_cost(self, a: int) -> int | None:
         """The agent's own soft cost of its current shifts, as the last solve that chose them found it."""
@@ -392,12 +427,10 @@ class AgentModels:
         """Find and remember the agent's own soft cost of ``shifts`` (its model solved with them fixed)."""
         roster, options, shift_vars = self.model(a)
         model = roster.model
-        model.minimize(roster.objective())
-        model.clear_hints()
+        self._set_objective(a)
         worked = set(shifts)
-        for o, var in zip(options, shift_vars, strict=True):
-            model.add_hint(var, 1 if o in worked else 0)
-        solver = make_solver(AGENT_SOLVE_LIMIT, workers=1)
+        self._hint(model, shift_vars, [1 if o in worked else 0 for o in options])
+        solver = make_agent_solver(AGENT_SOLVE_LIMIT)
         solver.parameters.fix_variables_to_their_hinted_value = True
         status = solver.solve(model)
         self.deterministic_time += solver.response_proto.deterministic_time + self.solve_overhead(a)
@@ -415,13 +448,10 @@ class AgentModels:
         """
         roster, options, shift_vars = self.model(a)
         model = roster.model
-        worth = [int(value.get(o, 0)) for o in options]
-        model.minimize(roster.objective() - cp_model.LinearExpr.weighted_sum(shift_vars, worth))  # type: ignore[operator]
-        model.clear_hints()
+        self._set_objective(a, [int(value.get(o, 0)) for o in options])
         chosen = set(current)
-        for o, var in zip(options, shift_vars, strict=True):
-            model.add_hint(var, 1 if o in chosen else 0)
-        solver = make_solver(time_limit, workers=1)
+        self._hint(model, shift_vars, [1 if o in chosen else 0 for o in options])
+        solver = make_agent_solver(time_limit)
         status = solver.solve(model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             self.deterministic_time += time_limit + self.solve_overhead(a)  # it ran out of its limit
