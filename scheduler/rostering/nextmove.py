@@ -162,4 +162,6 @@ class Schedule:
         self.settling.append(settling)
         self.promised += relaxed.promise
         self.gained += outcome.gain
-        self.promise[d] = relaxed.promise - outcome.gain
+        # A day whose settling found nothing expects nothing more until its relaxation is solved again
+        # (else, its promise the largest, it was relaxed and settled in vain after every change near it).
+        self.promise[d] = relaxed.promise - outcome.gain if outcome.replaced else 0.0

@@ -255,7 +255,8 @@ def polish(
     start_time = models.deterministic_time
     live = [d for d in range(len(problem.days)) if d not in problem.frozen_days]
     local = {day: d for d, day in enumerate(problem.days)}
-    day_of = np.array([local.get(stamp.date(), 0) for stamp in problem.grid.tz_convert(problem.timezone)])
+    last_day = len(problem.days) - 1  # hours past the last midnight count for the last day
+    day_of = np.array([local.get(stamp.date(), last_day) for stamp in problem.grid.tz_convert(problem.timezone)])
 
     def day_costs() -> np.ndarray:  # each local day's coverage cost as it is: what guesses a day's promise
         coverage.work += counts.size

@@ -7,7 +7,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from scheduler.rostering.days import Relaxed
+from scheduler.rostering.days import DayOutcome, Relaxed
 from scheduler.rostering.nextmove import Schedule
 
 
@@ -50,3 +50,18 @@ def test_a_day_not_yet_relaxed_is_expected_to_promise_in_proportion_to_its_cost(
     plain = Schedule(problem, list(range(14)))  # type: ignore[arg-type]
     plain.day_done(0, _relaxed(0, 400), None, 0.1, 0.0)
     assert plain._expected(9) == pytest.approx(400.0) and plain.next_day() == 1
+
+
+def test_a_day_whose_settling_found_nothing_goes_last_until_relaxed_again() -> None:
+    problem = SimpleNamespace(weeks=[list(range(7))])
+    schedule = Schedule(problem, list(range(7)))  # type: ignore[arg-type]
+    for d in range(7):
+        schedule.day_done(d, _relaxed(d, 100 + 10 * d), None, 0.1, 0.0)
+    schedule.touch({3})  # every day of the week stale again
+    assert schedule.next_day() == 6  # the largest promise
+    schedule.day_done(6, _relaxed(6, 160), DayOutcome(day=6, replaced=False, gain=0, moved={}), 0.1, 0.5)
+    schedule.touch({2})  # a change near it: day 6 is stale again ...
+    assert schedule._stale(6)
+    assert schedule.next_day() == 5  # ... but settled in vain: the others first
+    schedule.day_done(5, _relaxed(5, 150), DayOutcome(day=5, replaced=True, gain=100, moved={}), 0.1, 0.5)
+    assert schedule._expected(5) == 50  # what is left of its promise
