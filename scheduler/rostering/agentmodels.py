@@ -1,0 +1,140 @@
+"""One agent's own CP-SAT model, solved for its best shifts against everyone else (the descent's move).
+
+An agent's hard rules and personal soft rules concern that agent alone, so its best
+shifts, each worth the coverage cost it saves, is a small exact problem (about 700
+booleans over 4 weeks) solved thousands of times by the descent and the polish: the
+solver is set up for that (:func:`.sat.make_agent_solver`) and each solve is charged
+its deterministic time plus a measured overhead (:mod:`.charges`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from ortools.sat.python import cp_model
+
+from scheduler.rostering.charges import BUILD_SECONDS_PER_OPTION, SOLVE_OVERHEAD, SOLVE_OVERHEAD_PER_OPTION
+from scheduler.rostering.model import RosterModel, build_full_model
+from scheduler.rostering.problem import RosterProblem
+from scheduler.rostering.sat import make_agent_solver
+
+# Deterministic time one agent's solve may use; these models are solved in milliseconds.
+AGENT_SOLVE_LIMIT = 0.5
+
+
+class AgentModels:
+    """One small CP-SAT model per agent (hard rules, personal soft rules), built on first use."""
+
+    def __init__(self, problem: RosterProblem) -> None:
+        self.problem = problem
+        self._models: dict[int, tuple[RosterModel, list[int], list[cp_model.IntVar]]] = {}
+        # Per agent, its own soft terms flattened once (variable index -> coefficient, offset):
+        # each solve only adds the shifts' worth to them (see _set_objective).
+        self._own_objective: dict[int, tuple[dict[int, int], int]] = {}
+        self.deterministic_time = 0.0
+        self._own_cost: dict[int, int] = {}  # the agent's soft cost of its current shifts
+
+    def model(self, a: int) -> tuple[RosterModel, list[int], list[cp_model.IntVar]]:
+        if a not in self._models:
+            roster = build_full_model(self.problem, coverage=False, agents=(a,))
+            self.deterministic_time += BUILD_SECONDS_PER_OPTION * len(self.problem.allowed[a])
+            for literal in roster.rule_literals.values():
+                roster.model.add(literal == 1)
+            options = [o for o in self.problem.allowed[a] if (a, o) in roster.shift]
+            self._models[a] = (roster, options, [roster.shift[a, o] for o in options])
+            roster.model.minimize(roster.objective())
+            flat = roster.model.model_proto.objective
+            self._own_objective[a] = (
+                dict(zip(list(flat.vars), list(flat.coeffs), strict=True)),
+                int(flat.offset),
+            )
+        return self._models[a]
+
+    def _set_objective(self, a: int, worth: Sequence[int] = ()) -> None:
+        """Minimise the agent's own soft costs less ``worth`` per shift option (in ``options`` order).
+
+        Written into the model's objective directly: building the expression anew and
+        flattening it cost about 2 ms a solve, a third of what CP-SAT then needs.
+        """
+        roster, _options, shift_vars = self._models[a]
+        coefficients, offset = self._own_objective[a]
+        merged = dict(coefficients)
+        for var, amount in zip(shift_vars, worth, strict=False):
+            if amount:
+                merged[var.index] = merged.get(var.index, 0) - amount
+        roster.model.clear_objective()
+        objective = roster.model.model_proto.objective
+        objective.vars.extend(list(merged))
+        objective.coeffs.extend(list(merged.values()))
+        objective.offset = offset
+        objective.scaling_factor = 1.0
+
+    @staticmethod
+    def _hint(model: cp_model.CpModel, shift_vars: Sequence[cp_model.IntVar], values: Sequence[int]) -> None:
+        """Hint the shift variables at once (``add_hint`` one by one took 5 ms for 800 options)."""
+        model.clear_hints()
+        hint = model.model_proto.solution_hint
+        hint.vars.extend([var.index for var in shift_vars])
+        hint.values.extend(values)
+
+    def solve_overhead(self, a: int) -> float:
+        """Seconds charged for one solve of agent ``a``'s model beyond CP-SAT's deterministic time."""
+        return SOLVE_OVERHEAD + SOLVE_OVERHEAD_PER_OPTION * len(self.problem.allowed[a])
+
+    def remembered_cost(self, a: int) -> int | None:
+        """The agent's own soft cost of its current shifts, as the last solve that chose them found it."""
+        return self._own_cost.get(a)
+
+    def restore_cost(self, a: int, cost: int | None) -> None:
+        """Put back a remembered own cost (a move that chose other shifts was undone)."""
+        if cost is None:
+            self._own_cost.pop(a, None)
+        else:
+            self._own_cost[a] = cost
+
+    def forget(self) -> None:
+        """Drop every remembered own cost (the shifts they belong to were replaced)."""
+        self._own_cost.clear()
+
+    def remember(self, a: int, shifts: Sequence[int]) -> None:
+        """Find and remember the agent's own soft cost of ``shifts`` (its model solved with them fixed)."""
+        roster, options, shift_vars = self.model(a)
+        model = roster.model
+        self._set_objective(a)
+        worked = set(shifts)
+        self._hint(model, shift_vars, [1 if o in worked else 0 for o in options])
+        solver = make_agent_solver(AGENT_SOLVE_LIMIT)
+        solver.parameters.fix_variables_to_their_hinted_value = True
+        status = solver.solve(model)
+        self.deterministic_time += solver.response_proto.deterministic_time + self.solve_overhead(a)
+        if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            self._own_cost[a] = round(solver.objective_value)
+
+    def best_shifts(self, a: int, value: dict[int, int], current: Sequence[int], time_limit: float) -> list[int] | None:
+        """The agent's options maximising ``value`` minus its own soft costs, if strictly better than ``current``.
+
+        Returns None when nothing better was found (or, without ``current``,
+        when the agent has no roster at all). An agent's soft costs depend on
+        its own shifts only, so the cost of ``current`` is remembered from the
+        solve that chose it and compared exactly: ties keep the current shifts,
+        which is what lets the sweeps stop.
+        """
+        roster, options, shift_vars = self.model(a)
+        model = roster.model
+        self._set_objective(a, [int(value.get(o, 0)) for o in options])
+        chosen = set(current)
+        self._hint(model, shift_vars, [1 if o in chosen else 0 for o in options])
+        solver = make_agent_solver(time_limit)
+        status = solver.solve(model)
+        if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
+            self.deterministic_time += time_limit + self.solve_overhead(a)  # it ran out of its limit
+            return None
+        self.deterministic_time += solver.response_proto.deterministic_time + self.solve_overhead(a)
+        shifts = [o for o, var in zip(options, shift_vars, strict=True) if solver.boolean_value(var)]
+        own_cost = round(solver.objective_value) + sum(value.get(o, 0) for o in shifts)
+        if a in self._own_cost and round(solver.objective_value) >= self._own_cost[a] - sum(
+            value.get(o, 0) for o in current
+        ):
+            return None
+        self._own_cost[a] = own_cost
+        return shifts
