@@ -30,6 +30,7 @@ the residuals say how much of that prior width the day type needs.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -54,6 +55,7 @@ class Calibration:
     points: int  # intervals the calibration saw
     by_type: dict[int, Calibration] = field(default_factory=dict)  # day type code -> its own calibration
     share_weight: float = 1.0  # weight of a special day's share variance (extra_var) in the variance
+    counts: bool = False  # the band's lower end reaches the Poisson quantile of its forecast (special days)
 
 
 def calibrate(
@@ -150,10 +152,10 @@ def _special_calibration(
         chosen = [v for k, vs in sorted(parts.items()) for v in vs if kind is None or k == kind]
         return np.concatenate(chosen) if chosen else np.zeros(0)
 
-    pooled = calibration_from_errors(joined(ys, None), joined(yhats, None), joined(extras, None))
+    pooled = calibration_from_errors(joined(ys, None), joined(yhats, None), joined(extras, None), counts=True)
     out: dict[int, Calibration] = {}
     for kind in PROFILED:
-        own = calibration_from_errors(joined(ys, kind), joined(yhats, kind), joined(extras, kind))
+        own = calibration_from_errors(joined(ys, kind), joined(yhats, kind), joined(extras, kind), counts=True)
         chosen = own if own.points >= _MIN_CALIBRATION_POINTS else pooled
         if chosen.points >= _MIN_CALIBRATION_POINTS:
             out[kind] = chosen
@@ -175,10 +177,13 @@ def special_calibration_days(
     return past[keep & ~np.isin(past, np.asarray(lost, dtype=int))]
 
 
-def calibration_from_errors(y: np.ndarray, yhat: np.ndarray, extra: np.ndarray | None = None) -> Calibration:
+def calibration_from_errors(
+    y: np.ndarray, yhat: np.ndarray, extra: np.ndarray | None = None, *, counts: bool = False
+) -> Calibration:
     """Over-dispersion and standardised-error quantiles from paired actuals and forecasts.
 
     ``extra`` is variance known beforehand (a special day's share uncertainty), kept out of ``phi2``.
+    ``counts``: the band's lower end reaches the Poisson quantile of its forecast (:func:`count_quantiles`).
     """
     extra = np.zeros_like(yhat) if extra is None else extra
     keep = yhat > 0
@@ -188,9 +193,71 @@ def calibration_from_errors(y: np.ndarray, yhat: np.ndarray, extra: np.ndarray |
     resid = y - yhat
     phi2, weight = _dispersion(resid**2 - yhat, yhat**2, extra)
     z = resid / np.sqrt(yhat + phi2 * yhat**2 + weight * extra)
-    levels = sorted(_NORMAL_QUANTILES)
-    quantiles = {p: float(np.quantile(z, p)) for p in levels}
-    return Calibration(phi2=phi2, quantiles=quantiles, points=int(len(y)), share_weight=weight)
+    if counts:
+        quantiles = count_quantiles(z, y, yhat)
+    else:
+        quantiles = {p: float(np.quantile(z, p)) for p in sorted(_NORMAL_QUANTILES)}
+    return Calibration(phi2=phi2, quantiles=quantiles, points=int(len(y)), share_weight=weight, counts=counts)
+
+
+def count_quantiles(z: np.ndarray, y: np.ndarray, yhat: np.ndarray) -> dict[float, float]:
+    """Standardised-error quantiles of a band whose lower end reaches the Poisson quantile of its forecast.
+
+    A holiday the team closes is a day of hours forecast at a fraction of a
+    contact: a band ``yhat +- q sd`` read as if counts were continuous starts
+    above 0 at 0.8 contacts and misses the 45% of such hours that have none,
+    while busy hours are missed less; the pooled quantiles cover 80% of the
+    calibration's hours but not of a closed day's. So the lower end is the
+    further of ``yhat + q sd`` and the Poisson quantile of the forecast
+    (:func:`poisson_quantile`: 0 wherever a count of 0 is likelier than the
+    tail), and the quantiles are read as split-conformal calibration reads
+    them, from the errors that end does not already hold: ``q_lo`` is the
+    level of those errors at which all the calibration's errors miss the lower
+    tail's share, or as many as can; the upper tail misses the rest of the
+    band's share (``P80``: 20% in all), so the band covers its nominal share of
+    the calibration's errors, hours of a few contacts and busy ones in the
+    proportion they came in.
+    """
+    out: dict[float, float] = {}
+    floor = {p: poisson_quantile(yhat, p) for p in COUNT_ENDS}
+    for low, high in (P80, P95):
+        below = z[y < floor[low]]  # only these can fall below the band, whatever q_lo is
+        if len(below) == 0:
+            out[low], missed = float(np.quantile(z, low)), 0.0
+        else:
+            share = min(1.0, low * len(z) / len(below))
+            out[low] = float(np.quantile(below, share))
+            missed = float(np.mean(below < out[low])) * len(below) / len(z)
+        tail = max(1.0 - high, low + 1.0 - high - missed)  # what the upper end misses: the rest of the band's share
+        above = z[y > floor[high]] if high in floor else z
+        if len(above) == 0:
+            out[high] = float(np.quantile(z, high))
+        else:
+            out[high] = float(np.quantile(above, max(0.0, 1.0 - tail * len(z) / len(above))))
+    return out
+
+
+COUNT_ENDS = (P80[0], P95[0], P95[1])
+"""Band ends that reach the Poisson quantile of the forecast on special days: both lower ends, and the P95's upper
+end (P80's is left to the errors: at a fraction of a contact its Poisson quantile, 1 or 2, covers 95%)."""
+
+
+_POISSON_EXACT = 60.0  # forecasts up to this many contacts get the exact Poisson quantile, beyond it the normal one
+_POISSON_K = np.arange(0, 181)
+_LOG_FACTORIAL = np.array([math.lgamma(k + 1.0) for k in _POISSON_K])
+
+
+def poisson_quantile(mu: np.ndarray, p: float) -> np.ndarray:
+    """The ``p`` quantile of a Poisson count of mean ``mu`` (the smallest ``k`` with ``P(Y <= k) >= p``), per entry."""
+    mu = np.asarray(mu, dtype=float)
+    out = np.floor(mu + _NORMAL_QUANTILES.get(p, 0.0) * np.sqrt(np.maximum(mu, 0.0)) + 0.5)
+    small = (mu > 0) & (mu <= _POISSON_EXACT)
+    if small.any():
+        m = mu[small][:, None]
+        cdf = np.cumsum(np.exp(_POISSON_K * np.log(m) - m - _LOG_FACTORIAL), axis=1)
+        out[small] = (cdf < p - 1e-12).sum(axis=1)
+    out[mu <= 0] = 0.0
+    return np.maximum(out, 0.0)
 
 
 def _dispersion(excess: np.ndarray, square: np.ndarray, extra: np.ndarray) -> tuple[float, float]:
@@ -243,18 +310,24 @@ def prediction_bands(prediction: Prediction, calibration: Calibration) -> dict[s
     phi2 = np.broadcast_to(calibration.phi2 + prediction.spread**2, yhat.shape).copy()
     weight = np.ones(yhat.shape)
     quantiles = {p: np.full(yhat.shape, v) for p, v in calibration.quantiles.items()}
+    counts = np.full(yhat.shape, calibration.counts)
     for kind, own in calibration.by_type.items():
         hit = (prediction.kind == kind)[None, :] & prediction.priced
         phi2[hit] = own.phi2
         weight[hit] = own.share_weight
+        counts[hit] = own.counts
         for p, v in own.quantiles.items():
             quantiles[p][hit] = v
     sd = np.sqrt(yhat + phi2 * yhat**2 + weight * prediction.extra_var)
     # a band always holds the point forecast, even if the calibration errors all lean one way
     q = {p: np.minimum(v, 0.0) if p < 0.5 else np.maximum(v, 0.0) for p, v in quantiles.items()}
-    return {
-        "yhat_lo": np.maximum(0.0, yhat + q[P80[0]] * sd),
-        "yhat_hi": yhat + q[P80[1]] * sd,
-        "yhat_lo95": np.maximum(0.0, yhat + q[P95[0]] * sd),
-        "yhat_hi95": yhat + q[P95[1]] * sd,
-    }
+
+    def end(p: float) -> np.ndarray:
+        # where calibrated on counts, as far out as the Poisson quantile of the forecast (count_quantiles)
+        value = yhat + q[p] * sd
+        if p in COUNT_ENDS:
+            count = poisson_quantile(yhat, p)
+            value = np.where(counts, np.minimum(value, count) if p < 0.5 else np.maximum(value, count), value)
+        return np.maximum(0.0, value)
+
+    return {"yhat_lo": end(P80[0]), "yhat_hi": end(P80[1]), "yhat_lo95": end(P95[0]), "yhat_hi95": end(P95[1])}

@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from forecasts.bands import P80, Calibration, calibration_from_errors, prediction_bands
+from forecasts.bands import P80, Calibration, calibration_from_errors, poisson_quantile, prediction_bands
 from forecasts.daytypes import HOLIDAY, ORDINARY
 from forecasts.predict import Prediction
 
@@ -49,3 +49,40 @@ def test_a_special_day_calibration_sets_only_the_band_of_days_priced_as_special(
     bands = prediction_bands(prediction, calibration)
     np.testing.assert_allclose(bands["yhat_hi"][0], [10 + np.sqrt(10 + 100), 100 + np.sqrt(100 + 1.01 * 100**2),
                                                      100 + np.sqrt(100 + 0.01 * 100**2)])  # fmt: skip
+
+
+def test_poisson_quantile_is_the_smallest_count_reaching_the_level() -> None:
+    mu = np.array([0.0, 0.3, 0.8, 2.0, 10.0, 1000.0])
+    np.testing.assert_array_equal(poisson_quantile(mu, 0.10), [0, 0, 0, 0, 6, 959])
+    np.testing.assert_array_equal(poisson_quantile(mu, 0.90), [0, 1, 2, 4, 14, 1041])
+    np.testing.assert_array_equal(poisson_quantile(mu, 0.975), [0, 2, 3, 5, 17, 1062])
+
+
+def _holiday_hours(yhat: np.ndarray) -> Prediction:
+    n = len(yhat)
+    return Prediction(
+        intervals=np.arange(n), baseline=yhat[None, :], uplift=np.ones((1, n)), spread=np.zeros((1, n)),
+        names=np.full(n, "H", dtype=object), kind=np.full(n, HOLIDAY), extra_var=np.zeros((1, n)),
+        priced=np.ones((1, n), dtype=bool),
+    )  # fmt: skip
+
+
+def _covered(bands: dict[str, np.ndarray], y: np.ndarray, low: str, high: str) -> float:
+    return float(np.mean((y >= bands[low][0]) & (y <= bands[high][0])))
+
+
+def test_a_closed_day_of_few_contacts_is_covered_at_the_nominal_level() -> None:
+    # a closed holiday: most hours forecast at under one contact, a few busy ones. Read as if counts were
+    # continuous, the quantiles of the pooled errors cover the next such day at 90%; on counts, at 80%
+    rng = np.random.default_rng(11)
+    yhat = np.tile(np.r_[np.full(18, 0.8), np.full(3, 2.0), np.full(3, 40.0)], 60)
+    past, ahead = rng.poisson(yhat).astype(float), rng.poisson(yhat).astype(float)
+    cover = {}
+    for counts in (False, True):
+        holiday = calibration_from_errors(past, yhat, counts=counts)
+        calibration = Calibration(phi2=0.0, quantiles=holiday.quantiles, points=100, by_type={HOLIDAY: holiday})
+        bands = prediction_bands(_holiday_hours(yhat), calibration)
+        cover[counts] = (_covered(bands, ahead, "yhat_lo", "yhat_hi"), _covered(bands, ahead, "yhat_lo95", "yhat_hi95"))
+    assert cover[True][0] == pytest.approx(0.80, abs=0.03)
+    assert cover[False][0] > 0.86
+    assert cover[True][1] >= 0.95  # a P95 is never narrower than the Poisson noise of its own forecast
