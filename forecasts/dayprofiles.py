@@ -42,9 +42,9 @@ in this order (the *fallback chain*):
    whether the team closes and stays out of the vote; for its own name it is
    read as worked as usual where the group's other days lean that way, else
    as its reference day, ``b``). An eve priced from its group takes
-   the volume of the group's mean mix on its own date, ``mean(a) * O +
-   mean(b) * R`` (shrunk towards the day before the rest day with
-   ``prior_occurrences`` pseudo-occurrences), in
+   the volume its past eves' mixes give on its own date, ``a * O + b * R``
+   each (their median, the day before the rest day counted as
+   ``prior_occurrences`` of them), in
    the shape of the reference day (the day before the rest day), not the mixes'
    shape, which belong to other holidays. A holiday priced from its group
    leans on its reference day (the rest day) the same way, by precision: as
@@ -187,6 +187,8 @@ class DayPlan:
     # a holiday priced from its group: the weight of its reference day (the rest day) in the forecast, by how
     # little and how scattered the group's evidence is (see reference_weight); applied where the day has one
     toward_reference: float = 0.0
+    # an eve priced from its group: each agreeing past eve's (a, b), whose mixes' median is its volume (eve_share)
+    members: tuple[tuple[float, float], ...] = ()
 
 
 def reference_weekday(kind: int, profiles: DayProfiles, closed_next: bool) -> int | None:
@@ -337,7 +339,7 @@ def plan_day(
         toward = reference_weight(voters, q, settings) if kind == HOLIDAY else 0.0
         plan = DayPlan(sd_a=sd_a, sd_b=sd_b, a=group_ab[0], b=group_ab[1], spread=spread, source=SOURCE_GROUP,
                        occurrences=0, group=len(group), in_reference_shape=kind == EVE,
-                       toward_reference=toward)  # fmt: skip
+                       toward_reference=toward, members=tuple((float(p.a[q]), float(p.b[q])) for p in voters))  # fmt: skip
         return _unless_noise(plan, [p.ratio[q] for p in voters if not p.on_reference], profiles, q, settings)
     return DayPlan(sd_a=sd_a, sd_b=sd_b, a=1.0, b=0.0, spread=settings.unseen_log_sd, source=SOURCE_ORDINARY,
                    occurrences=0, group=len(group))  # fmt: skip
@@ -423,17 +425,20 @@ def _type_shape(
 def eve_share(plan: DayPlan, ordinary_total: float, reference_total: float, settings: ModelSettings) -> float:
     """The share of an ordinary day an eve priced from its group keeps (``plan.in_reference_shape``).
 
-    The volume of the group's mean mix on this date (``a * ordinary + b *
-    reference``), shrunk towards the day before the rest day itself (the
-    chain's fallback: an eve is the team's short day) with ``prior_occurrences``
-    pseudo-occurrences, as a named holiday is shrunk to its group: two or three
-    past eves of other holidays, one of them nearly empty, are weak evidence of
-    how much the next one keeps. Measured as a mix rather than a share of an
-    ordinary day, an eve on the short day itself keeps that day.
+    The median of the volumes the group's past eves' mixes give on this date
+    (``a * ordinary + b * reference`` each), with the day before the rest day
+    itself (the chain's fallback: an eve is the team's short day) counted as
+    ``prior_occurrences`` of them: what most past eves did, as a holiday's group
+    gives its median. Two or three past eves of other holidays are weak
+    evidence, and one unlike the others (Memorial Day before Israel's
+    Independence Day, worked a quarter of an ordinary day beyond a Friday) does
+    not lift the next eve of a closed holiday above the short day. Measured as
+    a mix rather than a share of an ordinary day, an eve on the short day itself
+    keeps that day.
     """
-    mix = plan.a * ordinary_total + plan.b * reference_total
-    prior = settings.prior_occurrences
-    volume = (plan.group * mix + prior * reference_total) / (plan.group + prior)
+    members = plan.members or ((plan.a, plan.b),) * plan.group  # a plan written by hand: its mean mix
+    mixes = [a * ordinary_total + b * reference_total for a, b in members]
+    volume = float(np.median(mixes + [reference_total] * max(1, round(settings.prior_occurrences))))
     return volume / ordinary_total if ordinary_total > 0 else plan.a + plan.b
 
 

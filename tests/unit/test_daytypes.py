@@ -197,16 +197,23 @@ def test_a_share_within_day_to_day_noise_is_an_ordinary_day() -> None:
     assert plan_day(busy, HOLIDAY, "C", np.nan, 0, DEFAULT_SETTINGS).a == pytest.approx(1.45)
 
 
-def test_an_eve_from_its_group_takes_the_groups_mix_shrunk_towards_the_day_before_the_rest_day() -> None:
+def test_an_eve_from_its_group_takes_the_median_of_its_mixes_and_the_day_before_the_rest_day() -> None:
     eves = profiles(past(EVE, "A", 0.0, 1.2, 0.4), past(EVE, "B", 0.05, 0.0, 0.05))  # ratios within 0.5: agree
     plan = plan_day(eves, EVE, "Never Seen", np.nan, 0, DEFAULT_SETTINGS)
     assert plan.source == SOURCE_GROUP and plan.in_reference_shape and plan.group == 2
     assert (plan.a, plan.b) == pytest.approx((0.025, 0.6))
-    # ordinary day 1000, the day before the rest day 500: the mean mix 0.025 x 1000 + 0.6 x 500 = 325,
-    # shrunk towards the 500 of the day before the rest day with one pseudo-occurrence
-    assert eve_share(plan, 1000.0, 500.0, DEFAULT_SETTINGS) == pytest.approx((2 * 325 + 500) / 3 / 1000)
-    # an eve on the day before the rest day itself (ordinary = reference = 500) keeps (a + b) of it, shrunk to 1
-    assert eve_share(plan, 500.0, 500.0, DEFAULT_SETTINGS) == pytest.approx((2 * 0.625 + 1) / 3)
+    # ordinary day 1000, the day before the rest day 500: the past eves' mixes give 1.2 x 500 = 600 and
+    # 0.05 x 1000 = 50, the day before the rest day itself one more: their median, 500
+    assert eve_share(plan, 1000.0, 500.0, DEFAULT_SETTINGS) == pytest.approx(0.5)
+    # an eve on the day before the rest day itself (ordinary = reference = 500): 600, 25 and 500
+    assert eve_share(plan, 500.0, 500.0, DEFAULT_SETTINGS) == pytest.approx(1.0)
+    # two past eves that closed like it (1.1 and 0.9 of it) and one worked a quarter of an ordinary day beyond it
+    # (Memorial Day before Israel's Independence Day): the odd one does not lift the next eve
+    closing = profiles(past(EVE, "A", 0.0, 1.1, 0.4), past(EVE, "B", 0.0, 0.9, 0.3), past(EVE, "C", 0.25, 0.75, 0.6))
+    plan = plan_day(closing, EVE, "Never Seen", np.nan, 0, DEFAULT_SETTINGS)
+    # mixes 660, 540 and 850 and the day before the rest day's 600: the median 630 (their mean mix, shrunk
+    # towards 600 with one pseudo-occurrence, gave 662.5)
+    assert eve_share(plan, 1600.0, 600.0, DEFAULT_SETTINGS) == pytest.approx(630.0 / 1600)
     holiday = plan_day(profiles(past(HOLIDAY, "A", 0.0, 0.8, 0.05)), HOLIDAY, "B", np.nan, 0, DEFAULT_SETTINGS)
     assert not holiday.in_reference_shape  # a holiday keeps its group's mix of ordinary and rest day
     declared = DayPlan(a=0.5, b=0.0, spread=0.5, sd_a=0.0, sd_b=0.0, source=SOURCE_DECLARED, occurrences=0, group=0)
