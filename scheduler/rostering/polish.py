@@ -34,7 +34,7 @@ import numpy as np
 
 from scheduler.rostering.days import DayMoves
 from scheduler.rostering.descent import AGENT_SOLVE_LIMIT, AgentModels, CoverageCost
-from scheduler.rostering.nextmove import AGENT_BATCHES, Schedule
+from scheduler.rostering.nextmove import AGENT_BATCHES, Schedule, block_loss
 from scheduler.rostering.problem import RosterProblem
 from scheduler.rostering.shiftplan import LUNCH, ShiftPlan
 
@@ -263,7 +263,14 @@ def polish(
         cost = np.where(coverage.is_open | (coverage.need > 0), coverage.cost(counts), 0).sum(axis=0)
         return np.bincount(day_of, weights=cost, minlength=len(problem.days))
 
-    schedule = Schedule(problem, live, day_costs)
+    estimated = [0.0]  # seconds charged for the days' block losses
+
+    def day_losses() -> np.ndarray:  # each local day's block loss: which cheap day not yet relaxed goes first
+        loss, seconds = block_loss(problem, coverage, counts, plans)
+        estimated[0] += seconds
+        return np.bincount(day_of, weights=loss, minlength=len(problem.days))
+
+    schedule = Schedule(problem, live, day_costs, day_losses)
     days: DayMoves | None = None
 
     def spent() -> float:
@@ -273,6 +280,7 @@ def polish(
             + planner.seconds
             + coverage.work * SECONDS_PER_INTERVAL
             + (days.seconds if days is not None else 0.0)
+            + estimated[0]
         )
 
     order = sorted(range(len(problem.agents)), key=lambda a: (len(problem.allowed[a]), problem.agents[a].id))
@@ -330,13 +338,11 @@ def polish(
         d = schedule.next_day()
         relaxed = days.relax(d)
         relaxing = spent() - began
-        outcome = None
-        if relaxed is not None and schedule.worth_settling(relaxed, agents_idle=unchanged >= len(order)):
-            outcome = days.settle(relaxed)
+        outcome = days.settle(relaxed) if relaxed is not None and schedule.worth_settling(relaxed) else None
         schedule.day_done(d, relaxed, outcome, relaxing, spent() - began - relaxing)
         if outcome is not None and outcome.replaced:
             days_improved += 1
-            schedule.touch({d})
+            schedule.settled(d)
             plans = dict(days.plans)
             current = defaultdict(list)
             for a, o in days.chosen():

@@ -142,17 +142,14 @@ def test_the_schedule_starts_with_agents_measures_the_days_then_follows_the_larg
         schedule.agents_done(gain=1000, seconds=1.0)
     assert schedule.next_kind(agents_idle=False, left=10.0) == "days"  # not measured yet
     assert schedule.next_day() == 0  # nothing known: the earliest
-    assert schedule.worth_settling(_relaxed(0, 10), agents_idle=False)  # still measuring
     schedule.day_done(0, _relaxed(0, 400), DayOutcome(day=0, replaced=True, gain=200, moved={}), 0.2, 0.9)
     # measured for as long as the first agent batch: half of 400 promised per 1.1 s, against 1000 per s
     assert schedule.day_rate() == pytest.approx(0.5 * 400 / 1.1)
     assert schedule.next_kind(agents_idle=False, left=10.0) == "agents"
     schedule.agents_done(gain=50, seconds=1.0)
     assert schedule.next_kind(agents_idle=False, left=10.0) == "days"
-    assert not schedule.worth_settling(_relaxed(1, 50), agents_idle=False)  # 0.5 * 50 / 0.9 < 50 per s
-    assert schedule.worth_settling(_relaxed(1, 500), agents_idle=False)
-    assert schedule.worth_settling(_relaxed(1, 50), agents_idle=True)
-    assert not schedule.worth_settling(_relaxed(1, 0.5), agents_idle=True)  # nothing to gain
+    assert schedule.worth_settling(_relaxed(1, 50))  # a relaxed day is settled whenever it promises something
+    assert not schedule.worth_settling(_relaxed(1, 0.5))  # nothing to gain
     assert schedule.next_kind(agents_idle=False, left=1.0) == "agents"  # too little left for a day
 
 
