@@ -125,7 +125,9 @@ def plan(
     from scheduler.pipeline import ACTIONS_FILE, FEEDS_DIR, plan_to_folder, roster_service
     from scheduler.report.page import REPORT_FILE
     from scheduler.report.summary import check_understaffing, plan_json
+    from scheduler.rostering.budget import describe_time_limit
     from scheduler.stage_files import find_previous_roster
+    from scheduler.team import load_config_team
     from scheduler.validation.preflight import FOLDER, Output, Reads
 
     assert config is not None
@@ -149,7 +151,8 @@ def plan(
         )
     with progress(
         quiet or json_output,
-        f"Planning {length} days from {first_day} (CP-SAT budget {settings.roster.time_limit_seconds:g} s):",
+        f"Planning {length} days from {first_day} "
+        f"(CP-SAT budget {describe_time_limit(settings.roster, len(load_config_team(settings).agents), length)}):",
     ) as update:
         written = plan_to_folder(
             settings,

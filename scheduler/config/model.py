@@ -136,7 +136,7 @@ class RosterSettings:
     night_start: dt.time = dt.time(22, 0)
     night_end: dt.time = dt.time(6, 0)
     late_end_after: dt.time = dt.time(20, 0)
-    time_limit_seconds: float = 20.0
+    time_limit_seconds: float | None = None  # counted seconds; None: in proportion to the team (rostering.budget)
     understaffing_weight: int = 100
     overstaffing_weight: int = 2
     peak_factor: float = 1.5  # an interval needing >= this x the queue's median is a peak

@@ -204,7 +204,7 @@ def read_config(path: str | Path) -> ConfigRead:
         night_start=night.open if night else dt.time(22),
         night_end=night.close if night else dt.time(6),
         late_end_after=late_end or dt.time(20),
-        time_limit_seconds=roster.number("time_limit_seconds", 20.0, low=0, high=86_400, low_inclusive=False),
+        time_limit_seconds=_time_limit(roster),
         understaffing_weight=roster.integer("understaffing_weight", 100, low=0, high=10**6),
         overstaffing_weight=roster.integer("overstaffing_weight", 2, low=0, high=10**6),
         peak_factor=roster.number("peak_factor", 1.5, low=1.0, high=100),
@@ -259,3 +259,14 @@ def read_config(path: str | Path) -> ConfigRead:
         and bool(shifts)
     )
     return ConfigRead(config=config, problems=tuple(problems.items), usable=usable)
+
+
+def _time_limit(roster: Section) -> float | None:
+    """``roster.time_limit_seconds``: counted seconds, or None for ``"auto"`` and when unset (rostering/budget.py)."""
+    value = roster.table.get("time_limit_seconds", "auto")
+    if value == "auto":
+        return None
+    if isinstance(value, str):
+        roster.bad("time_limit_seconds", 'a number of seconds or "auto"')
+        return None
+    return roster.number("time_limit_seconds", None, low=0, high=86_400, low_inclusive=False)

@@ -185,9 +185,11 @@ def _parse_defaults(table: Mapping[str, Any], teams: tuple[OrgTeam, ...], proble
             values["holidays"] = holidays
     if "time_limit_seconds" in table:
         limit = table["time_limit_seconds"]
-        if isinstance(limit, bool) or not isinstance(limit, int | float) or not math.isfinite(limit) or limit <= 0:
+        if limit == "auto":
+            pass  # each team's budget in proportion to its agents and days, as when no one sets one
+        elif isinstance(limit, bool) or not isinstance(limit, int | float) or not math.isfinite(limit) or limit <= 0:
             problems.add(
-                f"defaults.time_limit_seconds must be a number > 0 (CP-SAT deterministic seconds), got {limit!r}"
+                f'defaults.time_limit_seconds must be a number > 0 (CP-SAT deterministic seconds) or "auto", got {limit!r}'
             )
         else:
             values["time_limit_seconds"] = float(limit)

@@ -137,7 +137,7 @@ def run_team(task: TeamTask) -> TeamOutcome:
         understaffed_share=understaffed_share(coverage),
         actions=len(written.result.actions.actions),
         solver_status=written.result.roster.status,
-        time_limit_seconds=config.roster.time_limit_seconds,
+        time_limit_seconds=written.result.roster.time_limit_seconds,
         files=tuple(str(path) for path in (*written.files, *written.feeds.paths)),
         wall_seconds=time.perf_counter() - began,
         worker=worker,

@@ -234,9 +234,11 @@ def _provenance_section(provenance: dict[str, Any]) -> str:
     """Versions and solver settings: the same inputs give the same roster only under these."""
     versions = ", ".join(f"{name} {version}" for name, version in provenance["versions"].items())
     solver = provenance["solver"]
+    budget = solver["deterministic_time_limit_seconds"]
+    budget_text = "an automatic budget" if budget == "auto" else f"{budget:g} s"
     return (
         '<h2 id="provenance">Versions and solver settings</h2>'
-        f"<p>{escape(versions)}. CP-SAT: {solver['deterministic_time_limit_seconds']:g} s of deterministic time, "
+        f"<p>{escape(versions)}. CP-SAT: {budget_text} of deterministic time, "
         f"{solver['num_workers']} search workers, seed {solver['random_seed']}, "
         f"interleaved search {'on' if solver['interleave_search'] else 'off'}. The same inputs under the same "
         "locked versions give the same roster, byte for byte.</p>"
@@ -368,7 +370,8 @@ def render_report(inputs: ReportInputs) -> str:
                        [[rule, f"{int(c)}", f"{p:,.0f}"] for rule, (c, p) in sorted(totals.items(), key=lambda i: -i[1][1])])
             )  # fmt: skip
 
-    parts.append(_provenance_section(run_provenance(config.roster.time_limit_seconds)))
+    budget = inputs.solver.time_limit_seconds if inputs.solver is not None else config.roster.time_limit_seconds
+    parts.append(_provenance_section(run_provenance(budget)))
     parts.append('<h2 id="changes">What changed against the previous roster</h2>')
     parts.append(_changes_section(diff, names))
     accuracy = forecast_vs_actual(forecast, inputs.history, tz)

@@ -153,5 +153,5 @@ def plan_json(
         "warnings": list(warnings),
         "actions": actions if actions is not None else {},
         # The versions and solver settings this plan ran with: the same inputs give the same roster only under these.
-        "provenance": run_provenance(config.roster.time_limit_seconds),
+        "provenance": run_provenance(roster.time_limit_seconds),
     }

@@ -31,12 +31,13 @@ def runtime_versions() -> dict[str, str]:
     return versions
 
 
-def run_provenance(time_limit_seconds: float) -> dict[str, object]:
+def run_provenance(time_limit_seconds: float | None) -> dict[str, object]:
     """What a plan ran with, for the report and `plan --json`: versions and the solver's settings.
 
     The same inputs give byte-identical rosters only under the same versions and
     settings, so a plan says which: the versions of :func:`runtime_versions`, and
-    CP-SAT's deterministic budget, search workers, seed and interleaving.
+    CP-SAT's deterministic budget (None: automatic, in proportion to the team and
+    horizon; the same inputs give the same budget), search workers, seed and interleaving.
     """
     # imported here: the solver module loads OR-Tools, which `peakplan --version` must not
     from scheduler.rostering.sat import solver_identity
@@ -46,7 +47,7 @@ def run_provenance(time_limit_seconds: float) -> dict[str, object]:
         "versions": runtime_versions(),
         "solver": {
             "time_limit": "deterministic",
-            "deterministic_time_limit_seconds": time_limit_seconds,
+            "deterministic_time_limit_seconds": time_limit_seconds if time_limit_seconds is not None else "auto",
             "num_workers": solver.num_workers,
             "random_seed": solver.random_seed,
             "interleave_search": solver.interleave_search,

@@ -77,6 +77,7 @@ class RosterResult:
     aggregate_bound: float
     first_feasible_seconds: float
     wall_seconds: float
+    time_limit_seconds: float  # the budget it ran with: the team's own, or automatic (budget.py)
     understaffed_intervals: int
     understaffing_agent_hours: float
     queue_switches: int
@@ -146,7 +147,7 @@ def make_roster(
     # The budget, in counted seconds: the rows, score and check reserved by size; of the rest, the
     # shifts and bound (solve_problem) and then lunch and queue blocks, which get what solving left.
     # Large teams: the bound runs beside all of it on the second core, with as much budget again.
-    stages = max(config.roster.time_limit_seconds - final_seconds(problem), 0.0)
+    stages = max(problem.time_limit_seconds - final_seconds(problem), 0.0)
     # Its budget: the stages' (time_limit_seconds less the rows, score and check), so that it ends
     # by the time the roster is written and checked, when make_roster waits for it: the reserve
     # is its margin for starting after the problem is built and for charges that miss its CPU.
@@ -216,6 +217,7 @@ def make_roster(
         aggregate_bound=solution.aggregate_bound,
         first_feasible_seconds=building + solution.first_feasible_seconds,
         wall_seconds=time.perf_counter() - began,
+        time_limit_seconds=problem.time_limit_seconds,
         understaffed_intervals=int((short > 1e-9).sum()),
         understaffing_agent_hours=float(short.sum()) * config.interval_minutes / 60,
         queue_switches=score.switches,

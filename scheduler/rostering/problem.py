@@ -21,6 +21,7 @@ import pandas as pd
 from forecasts.grid import interval_grid, zone
 from scheduler.config import Config, RosterSettings
 from scheduler.errors import InputError
+from scheduler.rostering.budget import time_limit
 from scheduler.staffing.requirements import open_mask
 from scheduler.team import Agent, Preference, Team
 
@@ -136,6 +137,11 @@ class RosterProblem:
     # worked up to the day before it; or consecutive days off up to then, after a worked day.
     worked_before: dict[int, int] = field(default_factory=dict)
     off_before: dict[int, int] = field(default_factory=dict)
+
+    @property
+    def time_limit_seconds(self) -> float:
+        """The roster stage's budget: the team's own, or in proportion to agents and days (:mod:`.budget`)."""
+        return time_limit(self.settings, len(self.agents), len(self.days))
 
     def covering_intervals(self, o: int) -> list[int]:
         """Grid indices option ``o`` covers in the coverage models (lunch at the middle of its window).

@@ -339,7 +339,7 @@ def await_bound(problem: RosterProblem, job: BoundJob) -> Proven:
 
 def stage_budget(problem: RosterProblem) -> float:
     """What :func:`solve_problem` may use of ``time_limit_seconds``: all but the final and activity shares."""
-    return max(problem.settings.time_limit_seconds - final_seconds(problem), 0.0) * (1 - ACTIVITY_SHARE)
+    return max(problem.time_limit_seconds - final_seconds(problem), 0.0) * (1 - ACTIVITY_SHARE)
 
 
 def score(roster: RosterModel, descent: DescentResult, budget: float) -> cp_model.CpSolver | None:

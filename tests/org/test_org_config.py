@@ -61,7 +61,7 @@ refresh = "soon"
         f"teams.d and teams.a name the same config {tmp_path / 'a/peakplan.toml'}",
         "unknown key(s) ['budget'] in [defaults]; valid keys: holidays, time_limit_seconds, feeds",
         "defaults.holidays: unknown holiday country 'XX'",
-        "defaults.time_limit_seconds must be a number > 0 (CP-SAT deterministic seconds), got 0",
+        'defaults.time_limit_seconds must be a number > 0 (CP-SAT deterministic seconds) or "auto", got 0',
         "defaults.feeds.base_url: base_url 'ftp://x/a/' must be an absolute http(s) URL",
         "defaults.feeds.refresh: refresh 'soon' is not an iCalendar duration",
     ]

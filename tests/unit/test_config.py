@@ -78,6 +78,17 @@ def test_minimal_config_uses_defaults(tmp_path: Path) -> None:
     assert config.roster.shifts[0].starts == (dt.time(8), dt.time(12))
     with pytest.raises(KeyError):
         config.channel("email")
+    assert config.roster.time_limit_seconds is None  # automatic: in proportion to the team (rostering/budget.py)
+
+
+@pytest.mark.parametrize(("line", "expected"), [('time_limit_seconds = "auto"', None), ("time_limit_seconds = 12", 12.0)])
+def test_the_roster_budget_is_automatic_or_a_number(tmp_path: Path, line: str, expected: float | None) -> None:
+    assert load_config(write(tmp_path, MINIMAL + "\n[roster]\n" + line + "\n")).roster.time_limit_seconds == expected
+
+
+def test_a_roster_budget_that_is_neither_auto_nor_a_number_is_refused(tmp_path: Path) -> None:
+    with pytest.raises(InputError, match="time_limit_seconds"):
+        load_config(write(tmp_path, MINIMAL + '\n[roster]\ntime_limit_seconds = "fast"\n'))
 
 
 def test_unknown_key_lists_valid_keys(tmp_path: Path) -> None:
