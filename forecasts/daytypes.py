@@ -30,6 +30,7 @@ name); what it declares wins over what history learned.
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -130,6 +131,9 @@ def parse_special_days(holidays: Any, special_days: Any, where: str) -> SpecialD
         day = _date(name)
         if day is not None:
             by_date.append((day, share))
+        elif re.fullmatch(r"\s*\d{4}-\d{1,2}-\d{1,2}\s*", str(name)):
+            # "2026-13-01" or "2026-1-5" read as a holiday name would silently match nothing
+            problems.append(f"{where}: {HOLIDAYS_KEY}.{name!r}: not a date (use YYYY-MM-DD) nor a holiday's name")
         else:
             by_name.append((holiday_key(name), share))
     for key, name in special_days.items():
@@ -141,6 +145,35 @@ def parse_special_days(holidays: Any, special_days: Any, where: str) -> SpecialD
     if problems:
         raise InputError("\n".join(problems))
     return SpecialDays(by_name=tuple(sorted(by_name)), by_date=tuple(sorted(by_date)), own_days=tuple(sorted(own)))
+
+
+def unmatched_holiday_names(special: SpecialDays, events: pd.DataFrame | None) -> list[str]:
+    """One warning per holiday name declared in the config that no holiday of the events carries.
+
+    A misspelt name ("Chrismas Day") would otherwise change nothing, silently: the
+    warning names the key and the closest known names, so the lead can fix it.
+    Matching is the one :meth:`SpecialDays.share` uses (case-folded, "(observed)" dropped,
+    each part of a "; "-joined name).
+    """
+    if not special.by_name:
+        return []
+    known: dict[str, str] = {}
+    if events is not None and {"category", "name"} <= set(events.columns):
+        holidays = events[events["category"].astype(str).str.casefold() == HOLIDAY_CATEGORY]
+        for name in holidays["name"].astype(str):
+            for part in name.split("; "):
+                known.setdefault(holiday_key(part).casefold(), holiday_key(part))
+    out: list[str] = []
+    for name, _ in special.by_name:
+        if name.casefold() in known:
+            continue
+        close = difflib.get_close_matches(name.casefold(), sorted(known), n=3, cutoff=0.75)
+        hint = f"; did you mean {', '.join(repr(known[c]) for c in close)}?" if close else ""
+        out.append(
+            f"[{HOLIDAYS_KEY}] {name!r} matches no holiday of the calendar or of the holidays in the history and "
+            f"the planned days, so it changes nothing{hint}"
+        )
+    return out
 
 
 def own_day_events(special: SpecialDays, tz: str) -> pd.DataFrame:
@@ -286,5 +319,6 @@ __all__ = (
     "holiday_key",
     "own_day_events",
     "parse_special_days",
+    "unmatched_holiday_names",
     "with_own_days",
 )

@@ -83,7 +83,7 @@ import pandas as pd
 from calendars.errors import InputError
 from forecasts.bands import calibrated_bands
 from forecasts.baseline import fit_model
-from forecasts.daytypes import with_own_days
+from forecasts.daytypes import unmatched_holiday_names, with_own_days
 from forecasts.events import CalendarState, validate_events
 from forecasts.grid import zone
 from forecasts.history import stale_history_warning
@@ -191,7 +191,7 @@ def forecast(
     ev = validate_events(with_own_days(events, options.special, options.tz), options.tz)
     cutoff = series.index_of(start)
     state = CalendarState.prepare(series, ev, cutoff)
-    warnings: list[str] = []
+    warnings: list[str] = unmatched_holiday_names(options.special, ev)
 
     fit = fit_model(series, state, cutoff, options.baseline_weeks, options.settings)
     short = [w for w in range(7) if fit.used[w] < MIN_NORMAL_OCCURRENCES]

@@ -345,6 +345,25 @@ def test_parse_special_days_lists_every_problem() -> None:
     message = str(caught.value)
     assert "forecast.holidays.'Labor Day' = 'sometimes'" in message and "forecast.holidays.'X' = 1.5" in message
     assert "forecast.special_days.'2026-13-01'" in message and "forecast.special_days.'2026-05-01'" in message
+    # a key shaped like a date that is none would otherwise be read as a holiday's name and match nothing
+    with pytest.raises(InputError, match=r"forecast.holidays.'2026-13-01': not a date \(use YYYY-MM-DD\)"):
+        parse_special_days({"2026-13-01": "open", "2026-12-24": "closed"}, {}, "team.toml")
+
+
+def test_a_declared_holiday_name_that_matches_nothing_is_named_with_the_closest_names() -> None:
+    from forecasts.daytypes import NO_SPECIAL_DAYS, unmatched_holiday_names
+    from forecasts.holidays_calendar import holiday_events
+
+    events = holiday_events("GB", dt.date(2025, 1, 1), dt.date(2026, 12, 31), "Europe/London")
+    special = parse_special_days(
+        {"Chrismas Day": "closed", "boxing day": "open", "Good Friday (observed)": 0.5, "Thanksgiving": "closed"},
+        {}, "t.toml",
+    )  # fmt: skip
+    warnings = unmatched_holiday_names(special, events)
+    assert len(warnings) == 2, warnings  # case and "(observed)" do not count, as in SpecialDays.share
+    assert "'Chrismas Day' matches no holiday" in warnings[0] and "did you mean 'Christmas Day'" in warnings[0]
+    assert "'Thanksgiving' matches no holiday" in warnings[1] and "did you mean" not in warnings[1]
+    assert unmatched_holiday_names(special, None) and not unmatched_holiday_names(NO_SPECIAL_DAYS, events)
 
 
 @settings(max_examples=80, deadline=None)
