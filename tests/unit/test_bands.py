@@ -5,7 +5,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from forecasts.bands import P80, Calibration, calibration_from_errors, poisson_quantile, prediction_bands
+from forecasts.bands import (
+    P80,
+    Calibration,
+    calibration_from_errors,
+    calibrations_by_type,
+    poisson_quantile,
+    prediction_bands,
+    zero_floor,
+)
 from forecasts.daytypes import HOLIDAY, ORDINARY
 from forecasts.predict import Prediction
 
@@ -86,3 +94,26 @@ def test_a_closed_day_of_few_contacts_is_covered_at_the_nominal_level() -> None:
     assert cover[True][0] == pytest.approx(0.80, abs=0.03)
     assert cover[False][0] > 0.86
     assert cover[True][1] >= 0.95  # a P95 is never narrower than the Poisson noise of its own forecast
+
+
+def test_busy_hours_of_a_closed_day_are_calibrated_apart_from_its_empty_ones() -> None:
+    # a closed holiday's hours at a fifth of a contact cannot fall below a band that starts at 0, so in one pool
+    # of errors every miss of the lower tail falls on its few busy hours (covered at 73% here); read apart, the
+    # busy hours are covered at 80% and the empty ones as whole counts allow (P(0) = 82% at 0.2 contacts)
+    rng = np.random.default_rng(7)
+    yhat = np.tile(np.r_[np.full(18, 0.2), np.full(6, 40.0)], 80)
+    past, ahead = rng.poisson(yhat).astype(float), rng.poisson(yhat).astype(float)
+    busy = ~zero_floor(yhat)
+    assert busy.sum() == 6 * 80
+    pooled = calibration_from_errors(past, yhat, counts=True)
+    apart = calibrations_by_type({HOLIDAY: (past, yhat, np.zeros_like(yhat))})[HOLIDAY]
+    assert apart.few is not None and apart.quantiles != pooled.quantiles
+    cover = {}
+    for name, holiday in (("pooled", pooled), ("apart", apart)):
+        calibration = Calibration(phi2=0.0, quantiles=holiday.quantiles, points=100, by_type={HOLIDAY: holiday})
+        bands = prediction_bands(_holiday_hours(yhat), calibration)
+        inside = (ahead >= bands["yhat_lo"][0]) & (ahead <= bands["yhat_hi"][0])
+        cover[name] = (float(inside[busy].mean()), float(inside[~busy].mean()))
+    assert cover["pooled"][0] < 0.75
+    assert cover["apart"][0] == pytest.approx(0.80, abs=0.04)
+    assert cover["apart"][1] == pytest.approx(np.exp(-0.2), abs=0.03)
