@@ -103,13 +103,13 @@ def read_history(config: Config) -> LoadedHistory:
 def _read_cached(config: Config, kind: str, read: Callable[[Config], T]) -> T:
     """``read(config)``, or what it returned for the same history file version and reading options."""
     try:
-        stat = Path(config.history).stat()
+        stat = config.history_file().stat()
     except OSError:  # the reader names the missing or unreadable file
         return read(config)
     options = repr(_ticket_options(config))  # holds a dict (queue_map): compared as text
     key = (
         kind,
-        str(Path(config.history).resolve()),
+        str(config.history_file().resolve()),
         stat.st_mtime_ns,
         stat.st_size,
         config.history_format,
@@ -132,10 +132,10 @@ def _read_cached(config: Config, kind: str, read: Callable[[Config], T]) -> T:
 def _read_history_file(config: Config) -> LoadedHistory:
     if config.history_format == "intervals":
         return read_interval_history(
-            config.history, tz=config.timezone, interval_minutes=config.interval_minutes, queues=config.channel_names
+            config.history_file(), tz=config.timezone, interval_minutes=config.interval_minutes, queues=config.channel_names
         )
     return read_ticket_history(
-        config.history, queue_column=config.queue_column, queues=config.channel_names, **_ticket_options(config)
+        config.history_file(), queue_column=config.queue_column, queues=config.channel_names, **_ticket_options(config)
     )
 
 
@@ -161,7 +161,7 @@ def model_options(config: Config) -> ModelOptions:
         tz=config.timezone,
         interval_minutes=config.interval_minutes,
         baseline_weeks=config.baseline_weeks,
-        source=str(config.history),
+        source=str(config.history_file()),
         special=config.special_days,
     )
 
@@ -193,7 +193,7 @@ def queue_counts(config: Config) -> tuple[pd.DataFrame, tuple[str, ...]]:
 
 def _read_queue_counts(config: Config) -> tuple[pd.DataFrame, tuple[str, ...]]:
     return read_queue_counts(
-        str(config.history), channel_column=config.queue_column, routing=config.routing, **_ticket_options(config)
+        str(config.history_file()), channel_column=config.queue_column, routing=config.routing, **_ticket_options(config)
     )
 
 

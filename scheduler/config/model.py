@@ -204,7 +204,7 @@ class Config:
     path: Path = Path("<in memory>")
     team_name: str = ""
     team_file: Path = Path("<in memory>")
-    history: Path = Path("<in memory>")
+    history: Path | None = Path("<in memory>")  # None: no [inputs] history (stage commands that do not read it)
     history_format: str = "tickets"
     timestamp_column: str = "created_at"
     queue_column: str = "channel"
@@ -241,6 +241,22 @@ class Config:
     def channel_names(self) -> tuple[str, ...]:
         """The channels (what the history records); ``queue_names`` splits them by ``[routing]``."""
         return tuple(channel.name for channel in self.channels)
+
+    def history_file(self) -> Path:
+        """The contact history's path; a readable error when the config names none.
+
+        Raises:
+            InputError: no ``inputs.history`` in the config (the stage commands that do not
+                forecast run without it; the ones that do need it).
+        """
+        if self.history is None:
+            from scheduler.errors import InputError
+
+            raise InputError(
+                f"{self.path}: missing key inputs.history: the contact history (a ticket export or interval "
+                'counts) to forecast from, e.g. [inputs] history = "history/tickets.csv"'
+            )
+        return self.history
 
     def channel(self, name: str) -> Channel:
         """The channel of a channel name or a queue id (``email/es+pt``: email's settings under the queue's name)."""

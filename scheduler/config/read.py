@@ -102,7 +102,9 @@ def read_config(path: str | Path) -> ConfigRead:
     top.check_keys(_TOP_KEYS)
     team = Section(top.require("team") or {}, "team", source, problems)
     team.check_keys(("name", "timezone", "file"))
-    inputs = Section(top.require("inputs") or {}, "inputs", source, problems)
+    # [inputs] may be absent: `roster`, `staff` and `export` run from the previous stage's file; the
+    # commands that read the history ask for inputs.history themselves (preflight, Reads.history).
+    inputs = Section(raw.get("inputs", {}), "inputs", source, problems)
     inputs.check_keys(_INPUT_KEYS)
     forecast = Section(raw.get("forecast", {}), "forecast", source, problems)
     forecast.check_keys(("interval_minutes", "baseline_weeks", "holidays", "special_days"))
@@ -184,7 +186,7 @@ def read_config(path: str | Path) -> ConfigRead:
         ),
         NO_SPECIAL_DAYS,
     )
-    history = inputs.string("history")
+    history = inputs.string("history", "")
     team_file = team.string("file")
     for section, key, value in (
         (inputs, "history", history),
@@ -228,7 +230,7 @@ def read_config(path: str | Path) -> ConfigRead:
         team_name=team.string("name"),
         timezone=timezone,
         team_file=base / team_file,
-        history=base / history,
+        history=base / history if history else None,
         history_format=history_format,
         timestamp_column=inputs.string("timestamp_column", preset.timestamp_column if preset else "created_at"),
         queue_column=inputs.string("queue_column", preset.queue_column if preset else "channel"),

@@ -224,7 +224,7 @@ def _check_history(result: InputCheck, config: Config, start: dt.date | None) ->
             "the forecast learns from the weeks before the one it plans"
         )
     else:
-        stale = stale_history_warning(config.history, last, start)
+        stale = stale_history_warning(config.history_file(), last, start)
         if stale:
             result.warnings.append(stale)
 

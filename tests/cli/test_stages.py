@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import shutil
 from pathlib import Path
 
 import pytest
 
-from cli_support import EXAMPLE, GENERATED_AT, TIME_LIMIT, WEEK, PlanRun, invoke, snapshot
+from cli_support import EXAMPLE, GENERATED_AT, TIME_LIMIT, WEEK, PlanRun, assert_clean_error, invoke, snapshot
 
 COMMANDS = ("plan", "forecast", "staff", "roster", "export", "report", "validate")
 
@@ -41,6 +42,31 @@ def test_stages_reproduce_plan(example_plan: PlanRun, tmp_path: Path) -> None:
     # report.html differs on purpose: plan's adds the solver's figures and --generated-at.
     differing = [name for name in sorted(staged) if planned[name] != staged[name] and name != "report.html"]
     assert not differing
+
+
+def test_stages_that_do_not_forecast_run_without_a_history_in_the_config(example_plan: PlanRun, tmp_path: Path) -> None:
+    """A lead with requirements from elsewhere needs no [inputs]; the commands that forecast still ask for it."""
+    text = (EXAMPLE / "peakplan.toml").read_text(encoding="utf-8")
+    start = text.index("\n[inputs]\n")
+    config = tmp_path / "peakplan.toml"
+    config.write_text(text[:start] + text[text.index("\n[", start + 1) :], encoding="utf-8")
+    shutil.copy(EXAMPLE / "team.toml", tmp_path / "team.toml")
+    planned = example_plan.out
+    steps = [
+        ["staff", "--config", config, "--forecast", planned / "forecast.csv", "--out", tmp_path / "requirements.csv"],
+        [
+            "roster", "--config", config, "--requirements", planned / "requirements.csv", "--week", WEEK,
+            "--out", tmp_path / "roster.csv", "--time-limit", TIME_LIMIT,
+        ],
+    ]  # fmt: skip
+    for step in steps:
+        result = invoke(step)
+        assert result.exit_code == 0, (step[0], result.output)
+    for name in ("requirements.csv", "roster.csv"):
+        assert (tmp_path / name).read_bytes() == (planned / name).read_bytes(), name
+    result = invoke(["forecast", "--config", config, "--week", WEEK, "--out", tmp_path / "forecast.csv"])
+    assert_clean_error(result, 3, "peakplan.toml: missing key inputs.history", '[inputs] history = "')
+    assert not (tmp_path / "forecast.csv").exists()
 
 
 @pytest.mark.parametrize("command", COMMANDS)

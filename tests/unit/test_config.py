@@ -113,6 +113,14 @@ def test_missing_key(tmp_path: Path) -> None:
     assert str(error.value) == f"{path}: missing key team.timezone"
 
 
+def test_a_config_without_inputs_has_no_history_until_a_command_needs_one(tmp_path: Path) -> None:
+    config = load_config(write(tmp_path, MINIMAL.replace('[inputs]\nhistory = "history.csv"\n', "")))
+    assert config.history is None
+    with pytest.raises(InputError, match=re.escape("peakplan.toml: missing key inputs.history: the contact history")):
+        config.history_file()
+    assert load_config(write(tmp_path, MINIMAL)).history_file() == tmp_path / "history.csv"
+
+
 def test_missing_file(tmp_path: Path) -> None:
     with pytest.raises(InputError, match="config file .*nope.toml not found"):
         load_config(tmp_path / "nope.toml")
