@@ -132,7 +132,10 @@ def _read_cached(config: Config, kind: str, read: Callable[[Config], T]) -> T:
 def _read_history_file(config: Config) -> LoadedHistory:
     if config.history_format == "intervals":
         return read_interval_history(
-            config.history_file(), tz=config.timezone, interval_minutes=config.interval_minutes, queues=config.channel_names
+            config.history_file(),
+            tz=config.timezone,
+            interval_minutes=config.interval_minutes,
+            queues=config.channel_names,
         )
     return read_ticket_history(
         config.history_file(), queue_column=config.queue_column, queues=config.channel_names, **_ticket_options(config)
@@ -193,7 +196,10 @@ def queue_counts(config: Config) -> tuple[pd.DataFrame, tuple[str, ...]]:
 
 def _read_queue_counts(config: Config) -> tuple[pd.DataFrame, tuple[str, ...]]:
     return read_queue_counts(
-        str(config.history_file()), channel_column=config.queue_column, routing=config.routing, **_ticket_options(config)
+        str(config.history_file()),
+        channel_column=config.queue_column,
+        routing=config.routing,
+        **_ticket_options(config),
     )
 
 
