@@ -51,6 +51,7 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.linear_solver import _pywraplp, pywraplp
 
+from scheduler.rostering.daymend import DayMender
 from scheduler.rostering.model import skill_groups
 from scheduler.rostering.plans import PlanColumn, block_lengths, option_plans, option_queues
 from scheduler.rostering.problem import SCALE, RosterProblem, understaffing_weight
@@ -200,6 +201,7 @@ class DayMoves:
             or problem.previous.get(a)
             or problem.rules[a].min_consecutive_days_off > 1
         }
+        self.mender = DayMender(problem)
         self.shift_on: dict[tuple[int, int], int] = {}
         self.plans: dict[tuple[int, int], ShiftPlan] = {}
         self.counts = np.zeros(problem.required.shape, dtype=np.int64)
@@ -508,6 +510,8 @@ class DayMoves:
         for (_a, o), plan in new_plans.items():
             self._apply(counts, o, plan, +1)
         self.seconds += SECONDS_PER_SHIFT * len(new_plans)
+        # The program offers plans changing queue at lunch only; the dynamic program mends them (daymend.py).
+        self.seconds += self.mender.mend(new_plans, counts, list(new_plans))
         after_hours = {a: o for a, o in new_plans}
         after = (
             self.cost(counts, relaxed.reach)

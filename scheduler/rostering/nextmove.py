@@ -198,7 +198,8 @@ class Schedule:
         self.gained += outcome.gain
         # A day whose settling found nothing expects nothing more until its relaxation is solved again
         # (else, its promise the largest, it was relaxed and settled in vain after every change near it).
-        self.promise[d] = relaxed.promise - outcome.gain if outcome.replaced else 0.0
+        # (The mending after a settling may gain beyond the promise, whose plans change queue at lunch only.)
+        self.promise[d] = max(relaxed.promise - outcome.gain, 0.0) if outcome.replaced else 0.0
 
 
 def block_loss(
