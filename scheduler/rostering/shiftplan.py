@@ -73,6 +73,10 @@ def _best_plan(
     """
     n = len(shift.t)
     queues = shift.queues
+    if len(queues) == 1:
+        single = _single_queue_plan(shift, delta, lunches)
+        if single is not None:
+            return single
     cap = {q: max(int(shift.blocks[q]), 1) for q in queues}
     most, switch, penalty = rules.max_switches, rules.switch, rules.penalty
     infinite = math.inf
@@ -151,6 +155,44 @@ def _best_plan(
     if best[1] is None:
         return 0, None, steps
     return int(best[0]), best[1], steps
+
+
+def _single_queue_plan(
+    shift: _Shift, delta: np.ndarray, lunches: tuple[int | None, ...] | None
+) -> tuple[int, ShiftPlan, int] | None:
+    """The dynamic program's answer for a shift that serves one queue, without the program.
+
+    Such a shift has one plan per lunch start: its queue in every interval outside lunch.
+    Each stretch is one block (never short) and nothing switches, so the cost is the sum
+    of its intervals' deltas, added in the program's order (the same float) and the
+    earliest cheapest lunch kept, as the program keeps it. Most agents of a team whose
+    skills bind know one queue: this is most of the activity stage's first sweep.
+    None when the queue closes inside the shift (the program handles the forced change).
+    """
+    (q,) = shift.queues
+    n = len(shift.t)
+    if not all(row[q] for row in shift.allowed.tolist()):
+        return None
+    column = delta[:, q].tolist()
+    best: tuple[float, int | None] = (math.inf, None)
+    options = shift.lunch_starts if lunches is None else lunches
+    for lunch in options:
+        at_lunch = shift.lunch_set(lunch)
+        begin = at_lunch.start - shift.first if lunch is not None else n
+        end = at_lunch.stop - shift.first if lunch is not None else n
+        total = 0.0
+        first = True
+        for i in range(n):
+            if begin <= i < end:
+                continue
+            total = column[i] if first else total + column[i]
+            first = False
+        if total < best[0]:
+            best = (total, lunch)
+    lunch = best[1]
+    at_lunch = shift.lunch_set(lunch)
+    plan = tuple(LUNCH if i + shift.first in at_lunch else q for i in range(n))
+    return int(best[0]), ShiftPlan(lunch=lunch, queues=plan), n * len(options)
 
 
 def _plan_rules(shift: _Shift, plan: ShiftPlan) -> tuple[int, int, int]:
