@@ -515,7 +515,8 @@ def print_summary(config: Config, summary: pd.DataFrame, roster: RosterResult | 
     if roster is not None:
         stdout.print(
             f"Solver: {roster.status}, objective {roster.objective:,.0f}, best bound {roster.best_bound:,.0f}, "
-            f"gap {roster.gap:.2%}, {roster.wall_seconds:.1f} s; "
+            f"gap {roster.gap:.2%}, {roster.wall_seconds:.1f} s (a valid roster after "
+            f"{roster.first_feasible_seconds:.1f} s); "
             f"understaffing {roster.understaffing_agent_hours:.1f} agent-hours in {roster.understaffed_intervals} "
             "queue-intervals",
             markup=False,

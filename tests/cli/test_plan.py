@@ -51,6 +51,11 @@ def test_plan_summary_names_team_and_understaffing(example_plan: PlanRun) -> Non
     assert "Cashback Support" in example_plan.result.stdout
     assert "understaffed" in example_plan.result.stdout
     assert "Traceback" not in example_plan.result.output
+    # the solver line says how long the roster took and how soon a valid one existed
+    text = " ".join(example_plan.result.stdout.split())  # the console wraps long lines
+    solver = re.search(r"Solver: [^;]* ([0-9.]+) s \(a valid roster after ([0-9.]+) s\);", text)
+    assert solver is not None, example_plan.result.stdout
+    assert 0 < float(solver[2]) <= float(solver[1])
 
 
 def test_ten_agent_example_roster_is_near_optimal(tmp_path: Path) -> None:
