@@ -14,7 +14,7 @@ from forecasts.bands import (
     prediction_bands,
     zero_floor,
 )
-from forecasts.daytypes import HOLIDAY, ORDINARY
+from forecasts.daytypes import EVE, HOLIDAY, ORDINARY
 from forecasts.predict import Prediction
 
 
@@ -117,3 +117,19 @@ def test_busy_hours_of_a_closed_day_are_calibrated_apart_from_its_empty_ones() -
     assert cover["pooled"][0] < 0.75
     assert cover["apart"][0] == pytest.approx(0.80, abs=0.04)
     assert cover["apart"][1] == pytest.approx(np.exp(-0.2), abs=0.03)
+
+
+def test_a_day_type_with_few_busy_hours_reads_them_from_all_special_days() -> None:
+    # holidays: 20 closed days of hours at a fifth of a contact and ten busy hours in all; their busy quantiles
+    # come from every special day's busy hours (here the eves'), their empty hours' quantiles from their own
+    rng = np.random.default_rng(5)
+    closed = np.tile(np.r_[np.full(23, 0.2), [30.0]], 10)
+    holiday_hours = np.r_[closed, np.full(230, 0.2)]
+    holidays = (rng.poisson(holiday_hours).astype(float), holiday_hours, np.zeros_like(holiday_hours))
+    eve_hours = np.full(240, 30.0)
+    read = {}
+    for spread in (0.05, 0.4):  # eves that miss by 5% or by 40% of their volume
+        eves = (np.round(eve_hours * rng.lognormal(0.0, spread, 240)), eve_hours, np.zeros_like(eve_hours))
+        read[spread] = calibrations_by_type({HOLIDAY: holidays, EVE: eves})[HOLIDAY]
+    assert read[0.4].quantiles[P80[1]] > read[0.05].quantiles[P80[1]] + 0.5
+    assert read[0.4].few == read[0.05].few  # 460 hours of its own that start at 0: the eves do not move them
