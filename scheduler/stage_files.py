@@ -8,9 +8,12 @@ is named. ``find_previous_roster`` picks the roster a plan regenerates over.
 
 from __future__ import annotations
 
+import csv
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -20,6 +23,7 @@ from forecasts.forecast import FORECAST_COLUMNS
 from forecasts.grid import zone
 from scheduler.actions import ACTION_COLUMNS
 from scheduler.config import Config
+from scheduler.errors import InputError
 from scheduler.rostering import ROSTER_COLUMNS
 from scheduler.staffing.requirements import REQUIREMENT_COLUMNS
 from scheduler.tables import MAX_TABLE_COUNT, read_table, table_to_csv
@@ -104,27 +108,61 @@ def find_previous_roster(
     return PreviousRoster(roster=frame, path=path, published=explicit is None, freeze_until=freeze_until)
 
 
+# A column only one stage's file has, and how to name that file: a file handed to the wrong
+# option ("--requirements forecast.csv") is named for what it is, not only for what it lacks.
+_STAGE_SIGNATURES = (
+    ("forecast", "yhat", "a forecast (forecast.csv, from `peakplan forecast`)"),
+    ("requirements", "agents_required", "requirements (requirements.csv, from `peakplan staff`)"),
+    ("roster", "activity", "a roster (roster.csv, from `peakplan roster`)"),
+)
+
+
+def _other_stage(path: Path, kind: str) -> str | None:
+    """What another stage's file ``path`` looks like, judged by its header; None if it looks like none."""
+    try:
+        with path.open(encoding="utf-8", errors="replace", newline="") as handle:
+            header = next(csv.reader([handle.readline()]), [])
+    except OSError:
+        return None
+    columns = {column.strip() for column in header}
+    own = {stage: column for stage, column, _ in _STAGE_SIGNATURES}
+    if own[kind] in columns:
+        return None
+    return next((name for stage, column, name in _STAGE_SIGNATURES if stage != kind and column in columns), None)
+
+
+def _read_stage_table(
+    path: Path, kind: str, required: Sequence[str], time_columns: Sequence[str], **options: Any
+) -> pd.DataFrame:
+    try:
+        return read_table(path, required, time_columns, what=kind, **options)
+    except InputError as error:
+        other = _other_stage(Path(path), kind)
+        if other is None:
+            raise
+        wanted = {"forecast": "a forecast", "roster": "a roster"}.get(kind, kind)
+        raise InputError(f"{error}: the file holds {other}, not {wanted}") from None
+
+
 def read_forecast(path: Path) -> pd.DataFrame:
-    frame = read_table(
-        path, ("ds", "queue", "yhat"), ("ds",), numeric_columns=("yhat",), maximum=MAX_TABLE_COUNT, what="forecast"
+    return _read_stage_table(
+        path, "forecast", ("ds", "queue", "yhat"), ("ds",), numeric_columns=("yhat",), maximum=MAX_TABLE_COUNT
     )
-    return frame
 
 
 def read_requirements(path: Path) -> pd.DataFrame:
-    frame = read_table(
+    return _read_stage_table(
         path,
+        "requirements",
         ("ds", "queue", "agents_required"),
         ("ds",),
         numeric_columns=("agents_required",),
         maximum=MAX_TABLE_COUNT,
-        what="requirements",
     )
-    return frame
 
 
 def read_roster(path: Path) -> pd.DataFrame:
-    frame = read_table(path, ROSTER_COLUMNS, ("start", "end"), what="roster")
+    frame = _read_stage_table(path, "roster", ROSTER_COLUMNS, ("start", "end"))
     frame["queue"] = frame["queue"].astype(str)
     roster_shifts(frame, source=str(path))  # the roster contract, checked where the file is named
     return frame
