@@ -3,8 +3,9 @@
 The fallback chain (:mod:`forecasts.dayprofiles`) decides how each holiday, eve,
 bridge day and day inside a holiday period is forecast; this module turns those
 decisions into what a lead reads: one line per special day of the planned week
-(``peakplan validate --week W``) and one warning per holiday that history cannot
-place, naming the config key that settles it.
+(``peakplan validate --week W``) and one warning per holiday the history has not
+shown by name (cannot place, or places only from other holidays), naming the
+config key that settles it.
 """
 
 from __future__ import annotations
@@ -64,13 +65,30 @@ def describe_special_days(days: tuple[SpecialDayForecast, ...] | list[SpecialDay
 
 
 def unseen_holiday_warnings(days: list[SpecialDayForecast] | tuple[SpecialDayForecast, ...]) -> list[str]:
-    """One warning per holiday forecast as an ordinary day because history cannot say what the team does."""
+    """One warning per holiday the history has never shown by name, naming the config key that settles it.
+
+    Forecast as an ordinary day (past holidays disagree), as the rest day (no
+    past holiday at all) or from past holidays that agree: the last is the
+    likeliest reading, not a certainty (a team that works every holiday may
+    close its first Christmas), so the lead is told which days rest on other
+    holidays alone.
+    """
     out: list[str] = []
     for day in days:
-        if day.day_type != DAY_TYPES[HOLIDAY] or day.source not in (SOURCE_ORDINARY, SOURCE_REST_DAY):
+        if day.day_type != DAY_TYPES[HOLIDAY]:
+            continue
+        unseen = day.source in (SOURCE_ORDINARY, SOURCE_REST_DAY)
+        from_group = day.source in (SOURCE_GROUP, SOURCE_NO_EFFECT) and day.occurrences == 0
+        if not unseen and not from_group:
             continue
         key = holiday_key(day.name.split("; ")[0])
-        if day.source == SOURCE_REST_DAY:
+        if from_group:
+            text = (
+                f"holiday {day.name!r} on {day.date} ({day.date:%A}) was never seen in the history: forecast as "
+                f"the past holidays went, which agree on what the team does; if the team does otherwise this "
+                f'time, say it in the config: [{HOLIDAYS_KEY}] "{key}" = "closed", "open" or "reduced 50%"'
+            )
+        elif day.source == SOURCE_REST_DAY:
             text = (
                 f"holiday {day.name!r} on {day.date} ({day.date:%A}): the history shows no past holiday to learn "
                 f"from: forecast as the team's quietest weekday with a wider band; if the team works it, say it "

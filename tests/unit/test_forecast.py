@@ -201,6 +201,11 @@ def test_learned_holiday_effect_from_holiday_events() -> None:
     assert np.allclose(learned["multiplier"], 0.3, rtol=0.05)
     may_day = result.frame[result.frame["ds"].dt.tz_convert(tz).dt.date == dt.date(2026, 5, 1)]
     assert np.allclose(may_day["uplift"], -0.7, atol=0.015)
+    # the lead is told which holidays rest on other holidays alone, and the key that settles each
+    group = sorted({str(n) for n in learned.loc[learned["source"] == "group", "name"]})
+    told = [w for w in result.warnings if "was never seen in the history: forecast as the past holidays went" in w]
+    assert group and len(told) == len(group) and all('[forecast.holidays] "' in w for w in told)
+    assert any("2026-05-01 (Friday)" in w for w in told)
 
 
 def test_outage_days_are_reported_and_left_out() -> None:
