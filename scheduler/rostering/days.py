@@ -64,16 +64,16 @@ from scheduler.rostering.shiftplan import LUNCH, ShiftPlan
 # agent option weighed for a day, per plan column built (with its intervals), per coverage interval
 # and queue; building a program, per term; GLOP's simplex per iteration and row or column (1e-8 to
 # 2e-8 s measured); SCIP per iteration and row or column of its LPs (its presolve, cuts and
-# heuristics scale with them), per node beyond the root (the hour-long-lunch days branch: 9 nodes
-# on average against 1) and per program solved (fitted over 84 days at 100 agents: 1.4x the CPU
-# with mixed skills, 1.1x with binding skills, 0.97x with hour-long lunches); per shift loaded or
-# applied (its plan added to the counts).
+# heuristics scale with them), per node beyond the root and per program solved (refitted for
+# root-only solves started from the day as it is over 112 days at 100 agents, seeds 1, 2, 3, 5,
+# load 5-7: charged 1.3x / 1.1x / 0.85x / 1.0x SCIP's CPU); per shift loaded or applied (its plan
+# added to the counts).
 SECONDS_PER_OPTION = 2e-6
 SECONDS_PER_COLUMN_INTERVAL = 1e-6
 SECONDS_PER_INTERVAL = 5e-5
 BUILD_SECONDS_PER_TERM = 4e-6
 SECONDS_PER_ITERATION_ENTRY = 2e-8
-SECONDS_PER_MIP_ENTRY = 1.5e-7
+SECONDS_PER_MIP_ENTRY = 1.9e-7
 SECONDS_PER_NODE = 0.06
 SOLVE_OVERHEAD = 0.02
 SECONDS_PER_SHIFT = 5e-6
@@ -311,9 +311,11 @@ class DayMoves:
         reach: np.ndarray,
         *,
         integer: bool,
+        hint: tuple[dict[tuple[int, int], int], dict[tuple[int, int, Column], int]] | None = None,
     ) -> tuple[float, dict[tuple[int, int], float], dict[tuple[int, int, Column], float]] | None:
         """The day's program: its linear relaxation (GLOP), or (``integer``) the MIP (SCIP, node limit).
 
+        ``hint``: a solution to start from, as agents' choices and plans' agent counts (the others 0).
         Returns its optimum (without the hours of those who rest), the agents' choices and the plans'
         agent counts (None: not solved).
         """
@@ -386,6 +388,12 @@ class DayMoves:
             # SCIP runs single-threaded with fixed seeds: without a time limit its answer is the same
             # on any machine; the node limit bounds its work deterministically.
             lp.SetSolverSpecificParametersAsString(f"limits/nodes = {NODE_LIMIT}")
+        if hint is not None:
+            hinted_x, hinted_z = hint
+            lp.SetHint(
+                [*x.values(), *z.values()],
+                [float(hinted_x.get(key, 0)) for key in x] + [float(hinted_z.get(key, 0)) for key in z],
+            )
         status = lp.Solve()
         entries = lp.iterations() * (lp.NumConstraints() + lp.NumVariables())
         if integer:
@@ -490,7 +498,13 @@ class DayMoves:
                 }
                 for (g, o), columns in relaxed.keyed.items()
             }
-            solved = self._program(narrowed, relaxed.hours, keys, relaxed.base, relaxed.reach, integer=True)
+            # The day as it is, a solution of the program, as SCIP's first incumbent: its root heuristics
+            # start from it (fewer iterations, and better answers where the root alone finds none).
+            hint = (
+                {(a, o): 1 for a, o in current.items()},
+                {(g, o, key): n for (g, o), plans in relaxed.written.items() for key, n in plans.items()},
+            )
+            solved = self._program(narrowed, relaxed.hours, keys, relaxed.base, relaxed.reach, integer=True, hint=hint)
             if solved is None:
                 return None
             _value, chosen_x, counts_z = solved
