@@ -51,9 +51,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
-from ortools.linear_solver import _pywraplp, pywraplp
 
 from scheduler.rostering.daymend import DayMender
+from scheduler.rostering.dayprogram import Column, DayData, solve_program
 from scheduler.rostering.model import skill_groups
 from scheduler.rostering.plans import PlanColumn, block_lengths, option_plans, option_queues
 from scheduler.rostering.problem import SCALE, RosterProblem, understaffing_weight
@@ -62,7 +62,8 @@ from scheduler.rostering.shiftplan import LUNCH, ShiftPlan
 # Seconds of budget charged, calibrated to CPU time on the 2-core benchmark machine (100 agents,
 # 4 weeks: 0.2-0.3 s of CPU per day with binding skills, up to 2 s with hour-long lunches): per
 # agent option weighed for a day, per plan column built (with its intervals), per coverage interval
-# and queue; building a program, per term; GLOP's simplex per iteration and row or column (1e-8 to
+# and queue; building a program, per term and per program (written as arrays, :mod:`.dayprogram`:
+# 0.8-1.5 s for 56 programs and 156k-584k terms, seeds 1, 2, 3, 5 at 100 agents, load 5-6); GLOP's simplex per iteration and row or column (1e-8 to
 # 2e-8 s measured); SCIP per iteration and row or column of its LPs (its presolve, cuts and
 # heuristics scale with them), per node beyond the root and per program solved (refitted for
 # root-only solves started from the day as it is over 112 days at 100 agents, seeds 1, 2, 3, 5,
@@ -71,7 +72,8 @@ from scheduler.rostering.shiftplan import LUNCH, ShiftPlan
 SECONDS_PER_OPTION = 2e-6
 SECONDS_PER_COLUMN_INTERVAL = 1e-6
 SECONDS_PER_INTERVAL = 5e-5
-BUILD_SECONDS_PER_TERM = 4e-6
+BUILD_SECONDS_PER_TERM = 1.2e-6
+BUILD_SECONDS_PER_PROGRAM = 0.01
 SECONDS_PER_ITERATION_ENTRY = 2e-8
 SECONDS_PER_MIP_ENTRY = 1.9e-7
 SECONDS_PER_NODE = 0.06
@@ -89,10 +91,6 @@ LP_LIMIT = 2.0
 NODE_LIMIT = 1
 # A relaxation value this close to a whole number is whole (GLOP's primal tolerance is 1e-7).
 WHOLE = 1e-6
-
-Column = tuple[int | None, tuple[tuple[int, int], ...]]  # lunch start, (interval, queue) worked
-
-_set_coefficient = _pywraplp.Constraint_SetCoefficient  # the row API without its Python frame
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -190,6 +188,9 @@ class DayMoves:
         ordinary, peak = understaffing_weight(settings, False), understaffing_weight(settings, True)
         self.weight = np.where(problem.peak, peak, ordinary).astype(np.int64)
         self.charged = problem.is_open.astype(bool) | (self.need > 0)
+        self.data = DayData(
+            problem=problem, group_of=self.group_of, need=self.need, weight=self.weight, charged=self.charged
+        )
         self.week_of = {d: w for w, days in enumerate(problem.weeks) for d in days}
         self.column_cache: dict[tuple[int, int], dict[Column, int] | None] = {}
         self.on_day: list[dict[int, list[int]]] = []  # per agent: day -> its options that day
@@ -313,100 +314,33 @@ class DayMoves:
         integer: bool,
         hint: tuple[dict[tuple[int, int], int], dict[tuple[int, int, Column], int]] | None = None,
     ) -> tuple[float, dict[tuple[int, int], float], dict[tuple[int, int, Column], float]] | None:
-        """The day's program: its linear relaxation (GLOP), or (``integer``) the MIP (SCIP, node limit).
+        """The day's program (:mod:`.dayprogram`): its LP (GLOP), or (``integer``) the MIP (SCIP, node limit).
 
         ``hint``: a solution to start from, as agents' choices and plans' agent counts (the others 0).
         Returns its optimum (without the hours of those who rest), the agents' choices and the plans'
         agent counts (None: not solved).
         """
-        problem = self.problem
-        lp = pywraplp.Solver.CreateSolver("SCIP" if integer else "GLOP")
-        infinity = lp.infinity()
-        objective = lp.Objective()
-        objective.SetMinimization()
-        x: dict[tuple[int, int], pywraplp.Variable] = {}
-        members: dict[tuple[int, int], list[pywraplp.Variable]] = defaultdict(list)
-        terms = 0
-        for a, (options, may_rest) in offered.items():
-            row = lp.Constraint(0.0 if may_rest else 1.0, 1.0)
-            costs = hours[a]
-            for o in options:
-                var = lp.BoolVar("") if integer else lp.NumVar(0.0, 1.0, "")
-                x[a, o] = var
-                _set_coefficient(row, var, 1.0)
-                members[self.group_of[a], o].append(var)
-                objective.SetCoefficient(var, float(costs[o] - (costs[None] if may_rest else 0)))
-        rows: dict[tuple[int, int], pywraplp.Constraint] = {}
-        floors: dict[tuple[int, int], pywraplp.Constraint] = {}
-        over_weight = float(problem.settings.overstaffing_weight)
-        for q in range(len(problem.queues)):
-            for t in np.flatnonzero(reach & self.charged[q]).tolist():
-                need = float(self.need[q, t] - SCALE * base[q, t])
-                row = lp.Constraint(need, need)
-                short1, short2, over = (
-                    lp.NumVar(0.0, SCALE, ""),
-                    lp.NumVar(0.0, infinity, ""),
-                    lp.NumVar(0.0, infinity, ""),
-                )
-                _set_coefficient(row, short1, 1.0)
-                _set_coefficient(row, short2, 1.0)
-                _set_coefficient(row, over, -1.0)
-                weight = float(self.weight[q, t])
-                objective.SetCoefficient(short1, weight)
-                objective.SetCoefficient(short2, 2 * weight)
-                objective.SetCoefficient(over, over_weight)
-                rows[q, t] = row
-                # A queue minimum never falls below what the day gives it now.
-                minimum = min(int(problem.min_agents[q, t]), int(self.counts[q, t])) - int(base[q, t])
-                if minimum > 0:
-                    floors[q, t] = lp.Constraint(float(minimum), infinity)
-        z: dict[tuple[int, int, Column], pywraplp.Variable] = {}
-        switch_weight = float(problem.settings.switch_weight)
-        scale = float(SCALE)
-        for (g, o), variables in sorted(members.items()):
-            link = lp.Constraint(0.0, 0.0)
-            for var in variables:
-                _set_coefficient(link, var, -1.0)
-            for key, switches in keyed[g, o].items():
-                var = lp.IntVar(0.0, len(variables), "") if integer else lp.NumVar(0.0, infinity, "")
-                z[g, o, key] = var
-                _set_coefficient(link, var, 1.0)
-                if switches:
-                    objective.SetCoefficient(var, switch_weight * switches)
-                for t, q in key[1]:
-                    row = rows.get((q, t))
-                    if row is not None:
-                        _set_coefficient(row, var, scale)
-                    floor = floors.get((q, t))
-                    if floor is not None:
-                        _set_coefficient(floor, var, 1.0)
-                terms += len(key[1])
-        self.seconds += BUILD_SECONDS_PER_TERM * (terms + len(x))
-        if not integer:
-            lp.SetSolverSpecificParametersAsString(f"max_deterministic_time: {LP_LIMIT:g}")
-        else:
-            # SCIP runs single-threaded with fixed seeds: without a time limit its answer is the same
-            # on any machine; the node limit bounds its work deterministically.
-            lp.SetSolverSpecificParametersAsString(f"limits/nodes = {NODE_LIMIT}")
-        if hint is not None:
-            hinted_x, hinted_z = hint
-            lp.SetHint(
-                [*x.values(), *z.values()],
-                [float(hinted_x.get(key, 0)) for key in x] + [float(hinted_z.get(key, 0)) for key in z],
-            )
-        status = lp.Solve()
-        entries = lp.iterations() * (lp.NumConstraints() + lp.NumVariables())
+        # SCIP runs single-threaded with fixed seeds: without a time limit its answer is the same on
+        # any machine; the node limit bounds its work deterministically (GLOP: deterministic time).
+        parameters = f"limits/nodes = {NODE_LIMIT}" if integer else f"max_deterministic_time: {LP_LIMIT:g}"
+        solved, terms, entries, nodes = solve_program(
+            self.data,
+            self.counts,
+            offered,
+            hours,
+            keyed,
+            base,
+            reach,
+            integer=integer,
+            parameters=parameters,
+            hint=hint,
+        )
+        self.seconds += BUILD_SECONDS_PER_TERM * terms + BUILD_SECONDS_PER_PROGRAM
         if integer:
-            self.seconds += SECONDS_PER_MIP_ENTRY * entries + SECONDS_PER_NODE * max(lp.nodes() - 1, 0) + SOLVE_OVERHEAD
+            self.seconds += SECONDS_PER_MIP_ENTRY * entries + SECONDS_PER_NODE * max(nodes - 1, 0) + SOLVE_OVERHEAD
         else:
             self.seconds += SECONDS_PER_ITERATION_ENTRY * entries
-        if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
-            return None
-        return (
-            objective.Value(),
-            {key: var.solution_value() for key, var in x.items()},
-            {key: var.solution_value() for key, var in z.items()},
-        )
+        return None if solved is None else (solved.value, solved.x, solved.z)
 
     def relax(self, d: int) -> Relaxed | None:
         """Day ``d``'s linear relaxation over every choice and plan (None: not solved)."""
