@@ -1,4 +1,4 @@
-"""Hypothesis profiles: the suite is reproducible by default, exploration is a separate command.
+"""Hypothesis profiles and the garbage collector: settings for the whole test session.
 
 ``make test`` (and CI) runs the property and fuzz tests derandomized: the same
 examples on every machine and every run, so a commit that passes keeps passing.
@@ -8,10 +8,31 @@ new counterexamples (each one found becomes a regression test).
 
 from __future__ import annotations
 
+import gc
 import os
 
+import pytest
 from hypothesis import settings
 
 settings.register_profile("reproducible", derandomize=True, database=None, print_blob=True)
 settings.register_profile("explore", derandomize=False, print_blob=True)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "reproducible"))
+
+# Allocations between young-generation collections (CPython's default is 700), and how many young
+# and middle collections before the next older one (default 10 each). See pytest_collection_finish.
+GC_THRESHOLDS = (2000, 20, 20)
+
+
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """Keep the collector off what collection built (modules, test items) for the rest of the session.
+
+    A test worker holds ~300,000 objects after collecting the suite, and every full collection
+    walked them all: 4.5 s of a 32 s run of four plan tests went to the collector, 3.9 s of it
+    in 22 full collections while plans and charts allocate. Frozen (``gc.freeze``), they are
+    never walked again; with fewer, larger young collections the same run spent 2.1 s
+    (gc callbacks timing each collection). Garbage is still collected: only the objects that
+    exist now are exempt, and they live until the session ends anyway.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
