@@ -55,7 +55,7 @@ import numpy as np
 from scheduler.rostering.daymend import DayMender
 from scheduler.rostering.dayprogram import Column, DayData, solve_program
 from scheduler.rostering.model import skill_groups
-from scheduler.rostering.plans import PlanColumn, block_lengths, option_plans, option_queues
+from scheduler.rostering.plans import PlanColumn, block_lengths, lunch_change_plans, option_queues
 from scheduler.rostering.problem import SCALE, RosterProblem, understaffing_weight
 from scheduler.rostering.shiftplan import LUNCH, ShiftPlan
 
@@ -296,9 +296,8 @@ class DayMoves:
             offered: dict[Column, int] | None = None
             if queues is not None:
                 offered = {}
-                for c in option_plans(self.problem, o, queues, self.blocks):
-                    if changes_at_lunch(c):
-                        offered.setdefault((c.lunch, c.cover), c.switches)
+                for c in lunch_change_plans(self.problem, o, queues):
+                    offered.setdefault((c.lunch, c.cover), c.switches)
                 self.seconds += SECONDS_PER_COLUMN_INTERVAL * sum(len(key[1]) for key in offered)
             self.column_cache[g, o] = offered
         return self.column_cache[g, o]

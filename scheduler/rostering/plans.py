@@ -104,6 +104,34 @@ def option_plans(problem: RosterProblem, o: int, queues: list[int], blocks: list
     return plans
 
 
+def lunch_change_plans(problem: RosterProblem, o: int, queues: list[int]) -> list[PlanColumn]:
+    """The plans of :func:`option_plans` whose only change of queue (if any) is across lunch, in its order.
+
+    One queue for the whole shift, or one before lunch and another after: each
+    stretch of work is one block, so no block rule applies. Enumerated directly
+    (a day's program offers only these: :mod:`.days`), not filtered from every
+    plan, which built ten times as many to keep these.
+    """
+    option = problem.options[o]
+    switch = problem.settings.max_switches_per_shift >= 1 and len(queues) >= 2
+    plans: list[PlanColumn] = []
+    for lunch in option.lunch_starts or (None,):
+        worked = option.working_intervals(lunch)
+        for q in queues:
+            plans.append(PlanColumn(lunch=lunch, cover=tuple((t, q) for t in worked), switches=0))
+        if not switch:
+            continue
+        for cut in range(1, len(worked)):
+            if worked[cut] == worked[cut - 1] + 1:
+                continue  # inside a stretch of work: not across lunch
+            for q1 in queues:
+                for q2 in queues:
+                    if q1 != q2:
+                        cover = tuple((t, q1) for t in worked[:cut]) + tuple((t, q2) for t in worked[cut:])
+                        plans.append(PlanColumn(lunch=lunch, cover=cover, switches=1))
+    return plans
+
+
 def span_plans(problem: RosterProblem, o: int, queues: list[int]) -> list[PlanColumn]:
     """Plans over option ``o``'s whole span, lunch left out: one queue, or two with one change anywhere.
 

@@ -11,7 +11,8 @@ import pytest
 from benchmarks.roster_instances import make_instance
 from scheduler.rostering import build_problem, make_roster
 from scheduler.rostering.aggregate import solve_aggregate
-from scheduler.rostering.plans import block_lengths, option_plans, option_queues
+from scheduler.rostering.days import changes_at_lunch
+from scheduler.rostering.plans import block_lengths, lunch_change_plans, option_plans, option_queues
 from scheduler.rostering.shiftplan import LUNCH, ShiftPlan, _plan_rules, _Shift
 
 
@@ -59,6 +60,22 @@ def test_the_plans_are_exactly_those_the_rules_allow(binding) -> None:  # noqa: 
     assert as_sequences == _allowed_by_brute_force(problem, a, o, queues, blocks)
     for plan in enumerated:
         assert plan.switches == len({q for _t, q in plan.cover}) - 1
+
+
+def test_plans_changing_at_lunch_are_those_of_every_plan_that_do_in_the_same_order(binding) -> None:  # noqa: ANN001
+    config, team, requirements, start, days = binding
+    problem = build_problem(config, team, requirements, start, days)
+    blocks = block_lengths(problem)
+    tried = 0
+    for agent in sorted({agent.channels for agent in problem.agents}):
+        for o in range(0, len(problem.options), 7):  # every seventh option: all templates and days
+            queues = option_queues(problem, agent, o)
+            if queues is None:
+                continue
+            kept = [plan for plan in option_plans(problem, o, queues, blocks) if changes_at_lunch(plan)]
+            assert lunch_change_plans(problem, o, queues) == kept
+            tried += len(queues) > 1 and any(plan.switches for plan in kept)
+    assert tried > 0  # multi-skilled options with a change at lunch were among them
 
 
 def test_a_queue_opening_inside_the_shift_keeps_the_free_split(binding) -> None:  # noqa: ANN001
