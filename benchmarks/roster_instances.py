@@ -85,7 +85,7 @@ def describe(seed: int) -> dict[str, str]:
     return {"skills": skills, "shifts": shifts}
 
 
-def make_config(time_limit_seconds: float = 30.0, seed: int = 7, min_chat: int = 2) -> Config:
+def make_config(time_limit_seconds: float | None = 30.0, seed: int = 7, min_chat: int = 2) -> Config:
     """Channels open 07:00-24:00, the seed's shift templates, chat never below two agents."""
     return Config(
         team_name="Benchmark team",
@@ -179,7 +179,7 @@ def make_requirements(config: Config, team: Team, weeks: int, seed: int) -> pd.D
     return frame.loc[:, ["ds", "queue", "agents_required"]]
 
 
-def make_instance(agents: int, weeks: int = 4, seed: int = 7, time_limit_seconds: float = 30.0):
+def make_instance(agents: int, weeks: int = 4, seed: int = 7, time_limit_seconds: float | None = 30.0):
     config = make_config(time_limit_seconds, seed, min_chat=2 if agents >= 40 else 1)
     team = make_team(agents, seed, weeks)
     requirements = make_requirements(config, team, weeks, seed)

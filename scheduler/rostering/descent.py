@@ -18,8 +18,11 @@ Stages, all deterministic (CP-SAT deterministic time, fixed order):
    fraction of a second; it is what a tiny budget returns.
 2. **Construction**: agents enter one at a time, least flexible first, each
    choosing the shifts that save most against those already placed.
-3. **Sweeps**: each agent in turn is taken out and put back at its best,
-   until a sweep changes nothing or the budget is spent.
+3. **Sweeps**: each agent in turn is taken out and put back at its best, and from
+   the second sweep on **exchanges**: an agent out, a partner of another skill group
+   sharing a queue (worked days most unlike its own) put back without it, then the
+   agent, then the partner again; kept when the objective falls. Each kind of round
+   goes next by its last gain per counted second, until neither gains.
 
 Queue assignment is tracked as counts per skill group, queue and interval; an
 agent put back is worth, in each interval, what the best re-split saves (it may
@@ -50,6 +53,11 @@ from scheduler.rostering.charges import (
 from scheduler.rostering.model import skill_groups
 from scheduler.rostering.problem import SCALE, RosterProblem, queue_interval_cost, understaffing_weight
 
+# Exchanges: a round tries one pair for this fraction of the agents that have partners (a pair is
+# three agent solves, so a round costs about what a sweep does); weighing a partner's worked days
+# is charged this many units of bookkeeping.
+EXCHANGE_ROUND_FRACTION = 3
+EXCHANGE_UNITS_PER_PARTNER = 3
 # A shift that takes a queue below its configured minimum costs this many times the peak
 # understaffing weight per missing agent: far above any saving, so minimums come first.
 MINIMUM_PENALTY_FACTOR = 50
@@ -415,24 +423,119 @@ def descend(
         placed.add(a)
         return changed
 
-    # 2. Construction, 3. sweeps.
-    sweeps = 0
+    def objective() -> int:
+        """The descent's objective: coverage and every agent's own soft cost (as remembered)."""
+        coverage.work += coverage.served.size // CHANGE_ELEMENTS_PER_UNIT + len(order)
+        return coverage.total() + sum(models.remembered_cost(a) or 0 for a in order)
+
+    def exchange(a: int, b: int, budget_left: float) -> bool:
+        """``a`` and ``b`` re-placed together: ``b``'s best without ``a``, then ``a``'s, then ``b``'s again.
+
+        A move one agent at a time cannot make: a chat-only agent taking a Saturday that a
+        multi-skilled agent leaves for a Monday it was needed on, neither change paying alone.
+        Kept when the objective falls, undone otherwise.
+        """
+        own_a, own_b = models.remembered_cost(a), models.remembered_cost(b)
+        if own_a is None or own_b is None:
+            return False
+        before = coverage.total() + own_a + own_b
+        saved = coverage.served.copy(), list(current[a]), list(current[b])
+        lunch_saved = {
+            key: lunches.at[key] for key in [(x, o) for x in (a, b) for o in current[x]] if key in lunches.at
+        }
+        for o in current[a]:
+            coverage.remove(coverage.group_of[a], lunches.worked(a, o))
+        placed.discard(a)
+        for agent in (b, a, b):
+            place(agent, budget_left)
+        after = coverage.total() + (models.remembered_cost(a) or 0) + (models.remembered_cost(b) or 0)
+        if after < before:
+            return True
+        coverage.served[...] = saved[0]
+        current[a], current[b] = saved[1], saved[2]
+        lunches.at.update(lunch_saved)
+        models.restore_cost(a, own_a)
+        models.restore_cost(b, own_b)
+        return False
+
+    # Exchange partners: agents of another skill group sharing a queue (same-group agents have the
+    # same worth in every interval, so exchanging their days changes no coverage).
+    queues_of = [set(coverage.group_queues[coverage.group_of[a]].tolist()) for a in range(len(problem.agents))]
+    partners = {
+        a: [b for b in order if coverage.group_of[b] != coverage.group_of[a] and queues_of[a] & queues_of[b]]
+        for a in order
+    }
+    coverage.work += sum(len(candidates) for candidates in partners.values())
+    takers = [a for a in order if partners[a]]
+    failed: set[tuple[int, int]] = set()  # pairs tried without gain since the last change
+
+    def days_worked(a: int) -> int:
+        """Agent ``a``'s worked days as bits."""
+        return sum(1 << problem.options[o].day_index for o in set(current[a]))
+
+    def partner(a: int) -> int | None:
+        """The untried partner whose worked days differ most from ``a``'s: where an exchange can help."""
+        mine = days_worked(a)
+        best, best_key = None, (-1, 0)
+        for rank, b in enumerate(partners[a]):
+            if (a, b) in failed:
+                continue
+            key = ((mine ^ worked_days[b]).bit_count(), -rank)
+            if key > best_key:
+                best, best_key = b, key
+        coverage.work += EXCHANGE_UNITS_PER_PARTNER * len(partners[a])
+        return best
+
+    # 2. Construction, 3. sweeps, and from the second sweep on 4. exchanges: each kind of round next
+    # by what its last round gained per counted second (exchanges first tried once sweep 2 is done).
+    sweeps = exchanges = cursor = 0
+    rate = {"sweep": float("inf"), "exchange": float("inf")}
     while spent() < time_limit or (sweeps == 0 and not feasible):
+        began, before = spent(), objective() if sweeps >= 1 else 0
         changes = 0
-        for a in order:
-            left = time_limit - spent()
-            if left <= 0 and (sweeps > 0 or feasible):
-                break
-            # Construction finishes even past the budget when the first roster misses a queue
-            # minimum: a valid roster comes first (it takes one pass, well under a second per 20 agents).
-            changes += place(a, max(left, 0.05))
-        sweeps += 1
-        report(f"descent sweep {sweeps}: coverage cost {coverage.total():,}, {changes} agents changed")
-        if not feasible and coverage.missing_minimum() == 0:
-            feasible = True
-            if on_first_feasible:
-                on_first_feasible()
-        if sweeps > 1 and changes == 0:
+        if sweeps >= 2 and takers and rate["exchange"] > rate["sweep"]:
+            kind = "exchange"
+            worked_days = [days_worked(x) for x in range(len(problem.agents))]
+            coverage.work += EXCHANGE_UNITS_PER_PARTNER * len(worked_days)
+            for _ in range(max(1, len(takers) // EXCHANGE_ROUND_FRACTION)):
+                left = time_limit - spent()
+                if left <= 0:
+                    break
+                a = takers[cursor % len(takers)]
+                cursor += 1
+                b = partner(a)
+                if b is None:
+                    continue
+                if exchange(a, b, max(left, 0.05)):
+                    changes += 1
+                    failed.clear()
+                    worked_days[a], worked_days[b] = days_worked(a), days_worked(b)
+                else:
+                    failed.add((a, b))
+            exchanges += 1
+            report(f"descent exchanges {exchanges}: coverage cost {coverage.total():,}, {changes} pairs changed")
+        else:
+            kind = "sweep"
+            for a in order:
+                left = time_limit - spent()
+                if left <= 0 and (sweeps > 0 or feasible):
+                    break
+                # Construction finishes even past the budget when the first roster misses a queue
+                # minimum: a valid roster comes first (it takes one pass, well under a second per 20 agents).
+                changes += place(a, max(left, 0.05))
+            sweeps += 1
+            if changes:
+                failed.clear()
+            report(f"descent sweep {sweeps}: coverage cost {coverage.total():,}, {changes} agents changed")
+            if not feasible and coverage.missing_minimum() == 0:
+                feasible = True
+                if on_first_feasible:
+                    on_first_feasible()
+        if sweeps >= 2:
+            rate[kind] = (before - objective()) / max(spent() - began, 1e-9) if changes else 0.0
+        if sweeps > 1 and not any(rate.values()):
+            break
+        if sweeps > 1 and changes == 0 and kind == "sweep" and not takers:
             break
     unplaced = [a for a in order if a not in placed]
     for a in unplaced:  # the budget ran out during construction: they keep the first roster's shifts

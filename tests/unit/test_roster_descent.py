@@ -18,7 +18,8 @@ from scheduler.config import RosterSettings
 from scheduler.errors import InfeasibleError
 from scheduler.rostering import make_roster
 from scheduler.rostering import solve
-from scheduler.rostering.descent import CoverageCost, Lunches
+from scheduler.rostering.agentmodels import AgentModels
+from scheduler.rostering.descent import CoverageCost, Lunches, descend
 from scheduler.rostering.problem import build_problem
 from scheduler.rostering.checker import find_violations
 
@@ -261,3 +262,28 @@ def test_rebalance_finds_the_cheapest_split_of_an_interval(needs, minimum, group
         total = int(coverage.cost(staffed[:, None], slice(None), np.array([0])).sum())
         best = total if best is None else min(best, total)
     assert coverage.total() == best
+
+
+def test_exchanges_leave_the_bookkeeping_true() -> None:
+    """Exchanges (two agents re-placed together) run, and whatever they keep or undo, the descent's
+    counts and remembered own costs are those of the roster it returns, recounted from scratch."""
+    config, team, requirements, start, days = make_instance(14, weeks=1, seed=1, time_limit_seconds=5.0)
+    problem = build_problem(config, team, requirements, start, days)
+    messages: list[str] = []
+    result = descend(problem, 5.0, messages.append)
+    assert result is not None and result.models is not None
+    assert any(message.startswith("descent exchanges") for message in messages)
+    recount = CoverageCost(problem)
+    lunches = Lunches(problem, movable=True)
+    lunches.at.update({key: start for key, start in result.lunch.items() if start is not None})
+    for a, o in sorted(result.chosen):
+        recount.add(recount.group_of[a], lunches.worked(a, o), rebalance=False)
+    recount.rebalance(np.arange(len(problem.grid)))
+    np.testing.assert_array_equal(recount.served.sum(axis=1), result.served.sum(axis=1))  # who works when
+    returned = CoverageCost(problem)
+    returned.served = result.served
+    assert returned.total() == recount.total()
+    fresh = AgentModels(problem)
+    for a in range(len(problem.agents)):
+        fresh.remember(a, [o for agent, o in result.chosen if agent == a])
+        assert result.models.remembered_cost(a) == fresh.remembered_cost(a)
