@@ -28,6 +28,7 @@ docs/roster.md): a measuring stick outside the budget, not part of it.
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -99,9 +100,14 @@ def option_plans(problem: RosterProblem, o: int, queues: list[int], blocks: list
                         continue
                     if not at_stretch_edge and (before < blocks[q1] or after < blocks[q2]):
                         continue  # the cut stretch holds two blocks: both must last their minimum
-                    cover = tuple((t, q1) for t in worked[:cut]) + tuple((t, q2) for t in worked[cut:])
+                    cover = _changed_cover(worked, cut, q1, q2)
                     plans.append(PlanColumn(lunch=lunch, cover=cover, switches=1))
     return plans
+
+
+def _changed_cover(intervals: Sequence[int], cut: int, q1: int, q2: int) -> tuple[tuple[int, int], ...]:
+    """The (interval, queue) cover of a plan on ``q1`` until ``intervals[cut]`` and on ``q2`` from it."""
+    return tuple((t, q1) for t in intervals[:cut]) + tuple((t, q2) for t in intervals[cut:])
 
 
 def lunch_change_plans(problem: RosterProblem, o: int, queues: list[int]) -> list[PlanColumn]:
@@ -127,7 +133,7 @@ def lunch_change_plans(problem: RosterProblem, o: int, queues: list[int]) -> lis
             for q1 in queues:
                 for q2 in queues:
                     if q1 != q2:
-                        cover = tuple((t, q1) for t in worked[:cut]) + tuple((t, q2) for t in worked[cut:])
+                        cover = _changed_cover(worked, cut, q1, q2)
                         plans.append(PlanColumn(lunch=lunch, cover=cover, switches=1))
     return plans
 
@@ -150,6 +156,6 @@ def span_plans(problem: RosterProblem, o: int, queues: list[int]) -> list[PlanCo
         for q1 in queues:
             for q2 in queues:
                 if q1 != q2:
-                    cover = tuple((t, q1) for t in span[:cut]) + tuple((t, q2) for t in span[cut:])
+                    cover = _changed_cover(span, cut, q1, q2)
                     plans.append(PlanColumn(lunch=None, cover=cover, switches=1))
     return plans
