@@ -232,7 +232,7 @@ class WeekModel:
             for i, q in enumerate(plan.queues):
                 if q != LUNCH:
                     counts[q, option.first_interval + i] += 1
-        from scheduler.rostering.descent import CoverageCost
+        from scheduler.rostering.coveragecost import CoverageCost
 
         cost = CoverageCost(self.problem)
         values = np.where(self.problem.is_open | (cost.need > 0), cost.cost(counts), 0)[:, self.owned]

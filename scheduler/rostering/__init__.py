@@ -8,6 +8,8 @@ Modules, in the order a roster is made:
 - :mod:`.aggregate` – the relaxations over shift counts per class (:mod:`.aggregate_coverage`: their coverage rows)
 - :mod:`.bound` – the proven lower bound: relaxations per week within a budget (:mod:`.bound_job`: beside the search)
 - :mod:`.descent` – agent-by-agent descent: the roster for large teams
+- :mod:`.coveragecost` – the descent's queue service counts and their exact marginal costs
+- :mod:`.guide` – the first relaxation's shift counts as a target the descent pulls its roster towards
 - :mod:`.sat` – CP-SAT solvers run reproducibly (seed, deterministic time)
 - :mod:`.solve` – bound, then direct search or descent scored by the full model; infeasibility explained per agent
 - :mod:`.activities` – lunch and queue blocks inside the chosen shifts (never breaking a hard rule)

@@ -53,7 +53,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 import numpy as np
@@ -95,6 +95,8 @@ SECONDS_PER_ITERATION_SQUARED = 1.6e-8
 # Maros' crash basis: a one-week block-aware relaxation (100 agents) in 11,250 iterations and 3.4 s
 # of CPU against 16,360 and 5.6 s from GLOP's default basis; no slower on the others.
 GLOP_PARAMETERS = "initial_basis: MAROS"
+# A count below this is the simplex's tolerance, not an agent (GLOP's primal tolerance is 1e-7).
+COUNT_NOISE = 1e-6
 
 PlanKind = Literal["exact", "span"]
 
@@ -105,6 +107,9 @@ class AggregateResult:
     bound: float
     optimal: bool  # solved to optimality within its time limit: only then is ``bound`` proven
     seconds: float = 0.0  # budget charged: building by size, solving by simplex iterations (deterministic)
+    # With ``keep_counts``: (class, option) -> the class's agents on it in the optimum, for the options
+    # of the block's own days that it uses (:mod:`.guide`).
+    counts: dict[tuple[int, int], float] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -211,6 +216,7 @@ def solve_aggregate(
     block: Block | None = None,
     time_limit: float | None = None,
     on_solve: Callable[[pywraplp.Solver], None] | None = None,
+    keep_counts: bool = False,
 ) -> AggregateResult:
     """Solve the linear relaxation; its objective is a lower bound on any roster's objective.
 
@@ -228,6 +234,7 @@ def solve_aggregate(
         on_solve: called with the solver just before it solves (a caller in
             another thread may interrupt it: ``InterruptSolve``; the result is
             then not optimal).
+        keep_counts: return the optimum's counts of the block's own days (``counts``).
 
     Raises:
         InfeasibleError: the summed rules admit no counts at all (some agent's
@@ -262,8 +269,10 @@ def solve_aggregate(
     # Multi-skilled groups' options whose agents split among whole-shift plans (see .plans).
     plan_queues = _planned(problem, own) if plans else {}
     planned: dict[tuple[int, int], list[pywraplp.Variable]] = {key: [] for key in plan_queues}
+    count_vars: dict[tuple[int, int], pywraplp.Variable] = {}
     for c, members in enumerate(classes):
-        _add_class(lp, problem, c, members, included, own, group_of, working, flexible, planned)
+        for o, var in _add_class(lp, problem, c, members, included, own, group_of, working, flexible, planned).items():
+            count_vars[c, o] = var
 
     lunch_anywhere(lp, problem, flexible, working)
     staffed = plan_columns(lp, problem, planned, plan_queues, span=plans == "span")
@@ -288,7 +297,13 @@ def solve_aggregate(
     # A hair below the LP optimum: simplex tolerances must not turn a bound into an overestimate.
     bound = max(0.0, objective.Value() * (1 - 1e-7) - 1e-6)
     used = building + solve_seconds(lp.iterations(), lp.NumConstraints() + lp.NumVariables())
-    return AggregateResult(classes=classes, bound=bound, optimal=True, seconds=min(used, allowed))
+    counts = {}
+    if keep_counts:
+        for key, var in count_vars.items():
+            value = var.solution_value()
+            if value > COUNT_NOISE and problem.options[key[1]].day_index in own:
+                counts[key] = value
+    return AggregateResult(classes=classes, bound=bound, optimal=True, seconds=min(used, allowed), counts=counts)
 
 
 def solve_seconds(iterations: int, entries: int) -> float:
@@ -307,8 +322,8 @@ def _add_class(
     working: dict[tuple[int, int], Terms],
     flexible: dict[int, dict[int, list[pywraplp.Variable]]],
     planned: dict[tuple[int, int], list[pywraplp.Variable]],
-) -> None:
-    """One class's counts, its summed rules within the block's days and its soft terms there."""
+) -> dict[int, pywraplp.Variable]:
+    """One class's counts (returned: option -> count), its summed rules within the block's days and its soft terms there."""
     infinity = lp.infinity()
     objective = lp.Objective()
     settings = problem.settings
@@ -399,3 +414,4 @@ def _add_class(
             missed = lp.NumVar(0, size, f"missed[{c},{d}]")
             add_row(lp, size, infinity, [(1.0, missed), *on_day])
             objective.SetCoefficient(missed, SCALE * preference.weight)
+    return counts

@@ -27,7 +27,9 @@ from dataclasses import dataclass
 import numpy as np
 from ortools.linear_solver import pywraplp
 
-from scheduler.rostering.aggregate import Block, PlanKind, build_seconds, solve_aggregate
+from scheduler.errors import InfeasibleError
+from scheduler.rostering.aggregate import Block, PlanKind, agent_classes, build_seconds, solve_aggregate
+from scheduler.rostering.guide import Guide
 from scheduler.rostering.model import skill_groups
 from scheduler.rostering.plans import enumerable
 from scheduler.rostering.problem import RosterProblem
@@ -96,6 +98,7 @@ def lower_bound(
     time_limit: float,
     cancelled: threading.Event | None = None,
     on_solve: Callable[[pywraplp.Solver], None] | None = None,
+    on_guide: Callable[[Guide | None], None] | None = None,
 ) -> Proven:
     """The largest bound :data:`RELAXATIONS` prove within ``time_limit`` counted seconds.
 
@@ -106,6 +109,9 @@ def lower_bound(
     available once every week has one. ``cancelled``: checked between solves
     (a bound run beside the search stops early when the roster stage fails);
     ``on_solve``: given each solver before it solves, so that it can be interrupted.
+    ``on_guide``: called once, as soon as the first relaxation is done, with its
+    counts (:class:`~scheduler.rostering.guide.Guide`; None when some week did
+    not finish): the search beside it steers by them.
 
     Raises:
         InfeasibleError: the summed rules admit no roster.
@@ -114,7 +120,8 @@ def lower_bound(
     blocks = week_blocks(problem)
     weekly: list[tuple[float, str] | None] = [None] * len(blocks)  # per week: best bound, its relaxation
     whole: tuple[float, str] | None = None
-    for relaxation in RELAXATIONS:
+    guided: dict[tuple[int, int], float] | None = {} if on_guide is not None else None
+    for index, relaxation in enumerate(RELAXATIONS):
         if relaxation.plans and not _plans_apply(problem):
             continue
         if not relaxation.weekly and len(blocks) == 1:
@@ -126,22 +133,52 @@ def lower_bound(
             if left <= 0 or (cancelled is not None and cancelled.is_set()):
                 break
             result = solve_aggregate(
-                problem, whole_queues=True, plans=relaxation.plans, block=block, time_limit=left, on_solve=on_solve
+                problem,
+                whole_queues=True,
+                plans=relaxation.plans,
+                block=block,
+                time_limit=left,
+                on_solve=on_solve,
+                keep_counts=index == 0 and guided is not None,
             )
             charged += result.seconds
             if not result.optimal:
                 break
+            if index == 0 and guided is not None:
+                guided.update(result.counts)
             if block is None:
                 whole = (result.bound, relaxation.name)
             elif weekly[w] is None or result.bound > weekly[w][0]:  # type: ignore[index]
                 weekly[w] = (result.bound, relaxation.name)
+        if index == 0 and on_guide is not None:
+            done = relaxation.weekly and all(found is not None for found in weekly)
+            on_guide(Guide(classes=agent_classes(problem), counts=guided or {}) if done else None)
+            on_guide = None
     candidates = []
     if all(found is not None for found in weekly):
         names = sorted({found[1] for found in weekly if found is not None})
         candidates.append((sum(found[0] for found in weekly if found is not None), " + ".join(names)))
     if whole is not None:
         candidates.append(whole)
+    if on_guide is not None:  # the first relaxation was never tried
+        on_guide(None)
     if not candidates:
         return Proven(bound=0.0, available=False, seconds=charged)
     bound, name = max(candidates)
     return Proven(bound=bound, available=True, seconds=charged, relaxation=name)
+
+
+def first_guide(problem: RosterProblem, time_limit: float) -> Guide | None:
+    """The counts :func:`lower_bound` hands ``on_guide``, computed alone (the first relaxation only)."""
+    found: list[Guide | None] = []
+    stop = threading.Event()
+
+    def keep(guide: Guide | None) -> None:
+        found.append(guide)
+        stop.set()  # the first relaxation is done: nothing after it is needed
+
+    try:
+        lower_bound(problem, time_limit, stop, on_guide=keep)
+    except InfeasibleError:
+        return None
+    return found[0] if found else None

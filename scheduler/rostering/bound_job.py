@@ -36,14 +36,16 @@ from types import TracebackType
 from ortools.linear_solver import pywraplp
 
 from scheduler.errors import InfeasibleError
-from scheduler.rostering.bound import Proven, lower_bound
+from scheduler.rostering.bound import Proven, first_guide, lower_bound
+from scheduler.rostering.guide import Guide
 from scheduler.rostering.problem import RosterProblem
 
 
 def _child(connection: Connection, problem: RosterProblem, time_limit: float) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent ends the child
     try:
-        connection.send(("proven", lower_bound(problem, time_limit)))
+        proven = lower_bound(problem, time_limit, on_guide=lambda guide: connection.send(("guide", guide)))
+        connection.send(("proven", proven))
     except InfeasibleError as error:
         connection.send(("infeasible", str(error)))
     except BaseException as error:  # noqa: BLE001 - reported to the parent, which computes it again
@@ -72,6 +74,8 @@ class BoundJob:
         self._connection: Connection | None = None
         self._thread: threading.Thread | None = None
         self._solver: pywraplp.Solver | None = None  # thread: the LP being solved, to interrupt
+        self._guide: tuple[Guide | None] | None = None  # the first relaxation's counts, once known
+        self._guided = threading.Event()  # thread: set once they are known (or the thread ended)
         self.mode = "process" if (can_fork() if process is None else process) else "thread"
 
     def __enter__(self) -> BoundJob:
@@ -91,12 +95,47 @@ class BoundJob:
 
     def _run_here(self) -> None:
         try:
-            proven = lower_bound(self._problem, self._time_limit, self._cancelled, self._watch)
+            proven = lower_bound(self._problem, self._time_limit, self._cancelled, self._watch, self._found)
             self._answer = ("proven", proven)
         except InfeasibleError as error:
             self._answer = ("infeasible", str(error))
         except BaseException as error:  # noqa: BLE001 - re-raised by result()
             self._answer = ("failed", repr(error))
+        finally:
+            self._guided.set()
+
+    def _found(self, guide: Guide | None) -> None:
+        self._guide = (guide,)
+        self._guided.set()
+
+    def guide(self) -> Guide | None:
+        """Wait for the first relaxation's counts (:mod:`.guide`; None: it did not finish in the budget).
+
+        The same on every run: should the job end without them (it died, or failed), they are
+        computed here, by the same computation.
+        """
+        if self._guide is None and self._connection is not None:
+            kind, value = self._receive()
+            if kind == "guide":
+                self._guide = (value if isinstance(value, Guide) else None,)
+            else:
+                self._answer = (kind, value)
+                self._close_process()
+        if self._guide is None and self._thread is not None:
+            self._guided.wait()
+        if self._guide is None:
+            infeasible = self._answer is not None and self._answer[0] == "infeasible"
+            self._guide = (None if infeasible else first_guide(self._problem, self._time_limit),)
+        return self._guide[0]
+
+    def _receive(self) -> tuple[str, object]:
+        """The child's next message (``("died", "")`` when it ended without one)."""
+        assert self._connection is not None
+        try:
+            kind, value = self._connection.recv()
+        except (EOFError, OSError):
+            return "died", ""
+        return str(kind), value
 
     def _watch(self, solver: pywraplp.Solver) -> None:
         self._solver = solver
@@ -109,11 +148,12 @@ class BoundJob:
         Raises:
             InfeasibleError: the summed rules admit no roster.
         """
-        if self._answer is None and self._connection is not None:
-            try:
-                self._answer = self._connection.recv()
-            except (EOFError, OSError):
-                self._answer = ("died", "")
+        while self._answer is None and self._connection is not None:
+            kind, value = self._receive()
+            if kind == "guide":  # not asked for: the answer follows
+                self._guide = (value if isinstance(value, Guide) else None,)
+                continue
+            self._answer = (kind, value)
             self._close_process()
         if self._answer is None and self._thread is not None:
             self._thread.join()

@@ -18,6 +18,9 @@ Stages, all deterministic (CP-SAT deterministic time, fixed order):
    fraction of a second; it is what a tiny budget returns.
 2. **Construction**: agents enter one at a time, least flexible first, each
    choosing the shifts that save most against those already placed.
+   Then, where the lower bound runs beside the search, one **guided sweep**: each
+   agent re-placed with the first relaxation's shift counts as a pull
+   (:mod:`.guide`), which moves the roster to the relaxation's day and start mix.
 3. **Sweeps**: each agent in turn is taken out and put back at its best, and from
    the second sweep on **exchanges**: an agent out, a partner of another skill group
    sharing a queue (worked days most unlike its own) put back without it, then the
@@ -26,7 +29,7 @@ Stages, all deterministic (CP-SAT deterministic time, fixed order):
 
 Queue assignment is tracked as counts per skill group, queue and interval; an
 agent put back is worth, in each interval, what the best re-split saves (it may
-free a multi-skilled agent for a needier queue, :meth:`CoverageCost.gains`),
+free a multi-skilled agent for a needier queue, :meth:`.CoverageCost.gains`),
 and the touched intervals are rebalanced by chains of moves between queues
 until no move lowers the cost. Each agent also places its lunches where it is
 missed least (:class:`Lunches`). On 100 agents with binding skills (benchmark
@@ -43,24 +46,16 @@ import numpy as np
 
 from scheduler.rostering.agentmodels import AGENT_SOLVE_LIMIT, AgentModels
 from scheduler.rostering.aggregate import agent_classes
-from scheduler.rostering.charges import (
-    CHANGE_ELEMENTS_PER_UNIT,
-    CHANGE_UNITS,
-    REBALANCE_INTERVAL_STEPS,
-    REBALANCE_UNITS_PER_STEP,
-    SECONDS_PER_WORK,
-)
-from scheduler.rostering.model import skill_groups
-from scheduler.rostering.problem import SCALE, RosterProblem, queue_interval_cost, understaffing_weight
+from scheduler.rostering.charges import CHANGE_ELEMENTS_PER_UNIT, SECONDS_PER_WORK
+from scheduler.rostering.coveragecost import CoverageCost
+from scheduler.rostering.guide import Guide, Pull
+from scheduler.rostering.problem import RosterProblem
 
 # Exchanges: a round tries one pair for this fraction of the agents that have partners (a pair is
 # three agent solves, so a round costs about what a sweep does); weighing a partner's worked days
 # is charged this many units of bookkeeping.
 EXCHANGE_ROUND_FRACTION = 3
 EXCHANGE_UNITS_PER_PARTNER = 3
-# A shift that takes a queue below its configured minimum costs this many times the peak
-# understaffing weight per missing agent: far above any saving, so minimums come first.
-MINIMUM_PENALTY_FACTOR = 50
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -71,226 +66,6 @@ class DescentResult:
     lunch: dict[tuple[int, int], int | None]  # lunch start per shift worked, as ``served`` counts it
     seconds: float = 0.0  # budget charged (deterministic: CP-SAT's time and counted work)
     models: AgentModels | None = None  # the agents' own models, their own costs those of ``chosen``
-
-
-class CoverageCost:
-    """Queue service counts per skill group and interval, with exact marginal costs."""
-
-    def __init__(self, problem: RosterProblem) -> None:
-        self.problem = problem
-        settings = problem.settings
-        self.groups = skill_groups(problem)
-        self.group_of = [self.groups.index(agent.channels) for agent in problem.agents]
-        queue_count, interval_count = problem.required.shape
-        self.need = np.rint(problem.required * SCALE).astype(np.int64)
-        ordinary, peak = understaffing_weight(settings, False), understaffing_weight(settings, True)
-        self.weight = np.where(problem.peak, peak, ordinary).astype(np.int64)
-        self.over_weight = settings.overstaffing_weight
-        self.minimum = problem.min_agents.astype(np.int64)
-        self.minimum_weight = MINIMUM_PENALTY_FACTOR * max(ordinary, peak) * SCALE
-        self.is_open = problem.is_open.astype(bool)
-        # served[g, q, t]: agents of skill group g serving queue q in interval t.
-        self.served = np.zeros((len(self.groups), queue_count, interval_count), dtype=np.int64)
-        self.group_queues = [
-            np.array([q for q, queue in enumerate(problem.queues) if queue in skills], dtype=np.int64)
-            for skills in self.groups
-        ]
-        self.work = 0  # units of bookkeeping done, charged to the budget (SECONDS_PER_WORK)
-
-    def cost(
-        self, agents: np.ndarray, q: np.ndarray | int | slice = slice(None), t: np.ndarray | slice = slice(None)
-    ) -> np.ndarray:
-        """Cost of ``agents`` serving queue(s) ``q`` in interval(s) ``t`` (broadcast).
-
-        :func:`~scheduler.rostering.problem.queue_interval_cost` over arrays,
-        plus the queue-minimum penalty.
-        """
-        need, weight = self.need[q, t], self.weight[q, t]
-        short = np.maximum(need - SCALE * agents, 0)
-        over = np.maximum(SCALE * agents - need, 0)
-        missing = np.maximum(self.minimum[q, t] - agents, 0)
-        return (
-            weight * np.minimum(short, SCALE)
-            + 2 * weight * np.maximum(short - SCALE, 0)
-            + self.over_weight * over
-            + self.minimum_weight * missing
-        )
-
-    def total(self) -> int:
-        staffed = self.served.sum(axis=0)
-        return int(np.where(self.is_open | (self.need > 0), self.cost(staffed), 0).sum())
-
-    def gains(self, group: int) -> np.ndarray:
-        """Per interval, what one more agent of ``group`` saves once the queues are re-split (negative: it costs).
-
-        Not only where the agent serves best itself: it may take over a queue
-        from a multi-skilled agent who then moves on (a chat-only agent
-        arriving where a chat-and-social agent serves chat frees them for
-        social), along a chain of such moves. With the split optimal before
-        (:meth:`rebalance`), one more agent changes it by one such chain,
-        which raises exactly one queue by one: the saving is the best of the
-        queues :meth:`reachable` from the group's own.
-        """
-        self.work += self.served[0].size // 4
-        staffed = self.served.sum(axis=0)
-        saving = self.cost(staffed) - self.cost(staffed + 1)
-        return np.where(self.reachable(group), saving, np.iinfo(np.int64).min // 4).max(axis=0)
-
-    def reachable(self, group: int) -> np.ndarray:
-        """``[queue, interval]``: the queues one more agent of ``group`` can raise by a chain of moves.
-
-        Its own open queues, then any open queue of a group with an agent
-        serving an already reachable queue (that agent moves on, the chain's
-        previous link takes its place).
-        """
-        queue_count = self.is_open.shape[0]
-        reach = self.is_open & np.isin(np.arange(queue_count), self.group_queues[group])[:, None]
-        interval_count = self.served.shape[2]
-        self.work += interval_count // 4
-        for _ in range(queue_count - 1):
-            grown = reach.copy()
-            for h, queues in enumerate(self.group_queues):
-                if len(queues) < 2:
-                    continue
-                self.work += interval_count // 25  # a few small array passes: their overhead, mostly
-                via = ((self.served[h][queues] > 0) & reach[queues]).any(axis=0)
-                grown[queues] |= via & self.is_open[queues]
-            if (grown == reach).all():
-                break
-            reach = grown
-        return reach
-
-    def missing_minimum(self) -> int:
-        """Agents missing from the configured queue minimums, summed over intervals."""
-        return int(np.maximum(self.minimum - self.served.sum(axis=0), 0).sum())
-
-    def _change_work(self, group: int, intervals: np.ndarray) -> int:
-        """What adding or removing one agent costs, in units: numpy's call overhead, the sum over every group."""
-        return (
-            CHANGE_UNITS + self.served.size // CHANGE_ELEMENTS_PER_UNIT + len(intervals) * len(self.group_queues[group])
-        )
-
-    def add(self, group: int, intervals: np.ndarray, *, rebalance: bool = True) -> None:
-        self.work += self._change_work(group, intervals)
-        staffed = self.served.sum(axis=0)[:, intervals]
-        queues = self.group_queues[group]
-        saving = self.cost(staffed[queues], queues[:, None], intervals) - self.cost(
-            staffed[queues] + 1, queues[:, None], intervals
-        )
-        saving = np.where(self.is_open[queues][:, intervals], saving, np.iinfo(np.int64).min // 4)
-        best = queues[saving.argmax(axis=0)]
-        np.add.at(self.served, (group, best, intervals), 1)  # type: ignore[arg-type]  # numpy's stubs reject a tuple index
-        if rebalance:
-            self.rebalance(intervals)
-
-    def remove(self, group: int, intervals: np.ndarray) -> None:
-        self.work += self._change_work(group, intervals)
-        staffed = self.served.sum(axis=0)[:, intervals]
-        queues = self.group_queues[group]
-        loss = self.cost(np.maximum(staffed[queues] - 1, 0), queues[:, None], intervals) - self.cost(
-            staffed[queues], queues[:, None], intervals
-        )
-        loss = np.where(self.served[group][queues][:, intervals] > 0, loss, np.iinfo(np.int64).max // 4)
-        cheapest = queues[loss.argmin(axis=0)]
-        np.add.at(self.served, (group, cheapest, intervals), -1)  # type: ignore[arg-type]  # numpy's stubs reject a tuple index
-        self.rebalance(intervals)
-
-    def rebalance(self, intervals: np.ndarray) -> None:
-        """Move agents between the queues they know while that lowers an interval's cost.
-
-        A move lowers one queue by an agent and raises another, directly (a
-        multi-skilled agent changes queue) or along a chain (an agent moves to
-        a queue whose multi-skilled agent moves on, and so on), so two queues
-        no group shares are balanced through a third. Each interval's cost is
-        a sum of convex functions of its queues' counts, so once no move helps
-        the split is optimal. Plain Python on a handful of numbers per
-        interval: each move strictly lowers the cost, so the loop ends.
-        """
-        flexible = [(g, queues.tolist()) for g, queues in enumerate(self.group_queues) if len(queues) > 1]
-        if not flexible:
-            return
-        over_weight, minimum_weight = self.over_weight, self.minimum_weight
-        queue_count = self.need.shape[0]
-        # Per queue, the multi-skilled groups that serve it (in group order, as a scan of them all
-        # would meet them): with queues by language most groups know a few of a dozen queues.
-        groups_at = [[(g, queues) for g, queues in flexible if q in queues] for q in range(queue_count)]
-        # Charged as done: per interval, reading its numbers; per chain search, each (queue, group)
-        # pair weighed and each queue reached.
-        steps = 0
-        for t in np.unique(intervals).tolist():
-            steps += REBALANCE_INTERVAL_STEPS + len(self.group_queues) * queue_count
-            need = self.need[:, t].tolist()
-            weight = self.weight[:, t].tolist()
-            minimum = self.minimum[:, t].tolist()
-            is_open = self.is_open[:, t].tolist()
-            counts = self.served[:, :, t].tolist()
-            staffed = [sum(column) for column in zip(*counts, strict=True)]
-
-            # cost reads this interval's need, weight and minimum: it is only called within the interval
-            def cost(q: int, agents: int) -> int:
-                below = max(minimum[q] - agents, 0)  # noqa: B023
-                return queue_interval_cost(need[q], weight[q], over_weight, agents) + minimum_weight * below  # noqa: B023
-
-            moved = False
-            while True:
-                # From each queue with agents, the queues a chain of moves reaches (breadth first, so
-                # each link is one agent of one group moving on); the best pair is moved.
-                best: tuple[int, list[tuple[int, int, int]]] = (0, [])
-                # What one agent more (less) costs on each queue: a chain's change is one of each.
-                here_cost = [cost(q, staffed[q]) for q in range(queue_count)]
-                gain = [cost(q, staffed[q] + 1) - here_cost[q] for q in range(queue_count)]
-                cheapest_gain = min(gain)
-                steps += 2 * queue_count
-                for source in range(queue_count):
-                    if staffed[source] == 0:
-                        continue
-                    lose = cost(source, staffed[source] - 1) - here_cost[source]
-                    if lose + cheapest_gain >= best[0]:
-                        continue  # no chain from here can beat the best found
-                    path: dict[int, list[tuple[int, int, int]]] = {source: []}
-                    frontier = [source]
-                    while frontier:
-                        nxt = []
-                        for here in frontier:
-                            steps += len(groups_at[here])
-                            for g, queues in groups_at[here]:
-                                if counts[g][here] == 0:
-                                    continue
-                                for target in queues:
-                                    if target not in path and is_open[target]:
-                                        path[target] = [*path[here], (g, here, target)]
-                                        nxt.append(target)
-                        frontier = nxt
-                    steps += len(path)
-                    for target, links in path.items():
-                        if not links:
-                            continue
-                        delta = lose + gain[target]
-                        if delta < best[0]:
-                            best = (delta, links)
-                links = best[1]
-                if not links:
-                    break
-                source, target = links[0][1], links[-1][2]
-                delta = best[0]
-                while delta < 0 and all(counts[g][here] > 0 for g, here, _to in links):
-                    # the same chain again while it still helps: one search, many agents moved
-                    steps += len(links)
-                    for g, here, to in links:
-                        counts[g][here] -= 1
-                        counts[g][to] += 1
-                    staffed[source] -= 1
-                    staffed[target] += 1
-                    moved = True
-                    delta = (
-                        cost(source, staffed[source] - 1)
-                        - cost(source, staffed[source])
-                        + cost(target, staffed[target] + 1)
-                        - cost(target, staffed[target])
-                    )
-            if moved:
-                self.served[:, :, t] = counts
-        self.work += round(steps * REBALANCE_UNITS_PER_STEP)
 
 
 class Lunches:
@@ -359,6 +134,7 @@ def descend(
     between: Callable[[], float] | None = None,
     *,
     move_lunch: bool = True,
+    guide: Callable[[], Guide | None] | None = None,
 ) -> DescentResult | None:
     """Run the three stages within ``time_limit`` of summed deterministic time.
 
@@ -367,6 +143,9 @@ def descend(
     ``between`` runs once the first valid roster exists, before construction
     (the lower bound, so that what it leaves of a shared budget goes to the
     descent); it returns the seconds it charged, counted in ``time_limit``.
+    ``guide`` is called once construction is done (it may wait for the bound
+    beside the search: :mod:`.bound_job`); the relaxation's counts it returns
+    steer one guided sweep (:mod:`.guide`).
 
     Returns None when some class's agent got no shifts at all within its
     limit: its rules conflict, or its model is too hard for the budget.
@@ -406,13 +185,18 @@ def descend(
         """Budget used so far: CP-SAT's deterministic time, the counted Python work and ``between``'s."""
         return models.deterministic_time + (coverage.work + copied.work) * SECONDS_PER_WORK + elsewhere
 
-    def place(a: int, budget_left: float) -> bool:
+    def place(a: int, budget_left: float, pull: Pull | None = None) -> bool:
         group = coverage.group_of[a]
         if a in placed:
             for o in current[a]:
                 coverage.remove(group, lunches.worked(a, o))
         value, lunch = lunches.values(problem.allowed[a], coverage.gains(group))
         coverage.work += len(problem.allowed[a]) * lunches.starts.shape[1]
+        if pull is not None:  # the guided sweep: following the relaxation is worth something too
+            pull.take_out(a, current[a])
+            for o, worth in pull.worth(a, problem.allowed[a]).items():
+                value[o] += worth
+            coverage.work += len(problem.allowed[a])
         shifts = models.best_shifts(a, value, current[a], min(AGENT_SOLVE_LIMIT, max(budget_left, 0.01)))
         changed = shifts is not None and sorted(shifts) != sorted(current[a])
         if shifts is not None and changed:
@@ -421,6 +205,8 @@ def descend(
             lunches.at[a, o] = lunch[o]
             coverage.add(group, lunches.worked(a, o))
         placed.add(a)
+        if pull is not None:
+            pull.put_back(a, current[a])
         return changed
 
     def objective() -> int:
@@ -486,11 +272,29 @@ def descend(
         coverage.work += EXCHANGE_UNITS_PER_PARTNER * len(partners[a])
         return best
 
+    def _guided_sweep(target: Guide) -> None:
+        """Every agent re-placed once with the relaxation's counts as a pull (:mod:`.guide`); minimums kept."""
+        pull = Pull(target, current)
+        coverage.work += sum(len(shifts) for shifts in current.values())
+        moved = 0
+        for a in order:
+            left = time_limit - spent()
+            if left <= 0:
+                break
+            moved += place(a, left, pull)
+        if coverage.missing_minimum():
+            _repair(problem, models, coverage, current, lunches, order)
+        report(f"descent guided by the relaxation: coverage cost {coverage.total():,}, {moved} agents changed")
+
     # 2. Construction, 3. sweeps, and from the second sweep on 4. exchanges: each kind of round next
     # by what its last round gained per counted second (exchanges first tried once sweep 2 is done).
     sweeps = exchanges = cursor = 0
     rate = {"sweep": float("inf"), "exchange": float("inf")}
     while spent() < time_limit or (sweeps == 0 and not feasible):
+        if sweeps == 1 and guide is not None:
+            target, guide = guide(), None
+            if target is not None:
+                _guided_sweep(target)
         began, before = spent(), objective() if sweeps >= 1 else 0
         changes = 0
         if sweeps >= 2 and takers and rate["exchange"] > rate["sweep"]:

@@ -14,8 +14,8 @@ from collections.abc import Callable
 
 import numpy as np
 
+from scheduler.rostering.coveragecost import CoverageCost
 from scheduler.rostering.days import DayOutcome, Relaxed
-from scheduler.rostering.descent import CoverageCost
 from scheduler.rostering.problem import RosterProblem
 from scheduler.rostering.shiftplan import LUNCH, ShiftPlan
 

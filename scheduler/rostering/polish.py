@@ -32,8 +32,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from scheduler.rostering.coveragecost import CoverageCost
 from scheduler.rostering.days import DayMoves
-from scheduler.rostering.descent import AGENT_SOLVE_LIMIT, AgentModels, CoverageCost
+from scheduler.rostering.descent import AGENT_SOLVE_LIMIT, AgentModels
 from scheduler.rostering.nextmove import AGENT_BATCHES, Schedule, block_loss
 from scheduler.rostering.problem import RosterProblem
 from scheduler.rostering.shiftplan import LUNCH, ShiftPlan

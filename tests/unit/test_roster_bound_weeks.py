@@ -14,7 +14,7 @@ from benchmarks.roster_instances import make_instance
 from scheduler.rostering import bound_job as bound_job_module
 from scheduler.rostering import build_problem, make_roster, solve
 from scheduler.rostering.aggregate import solve_aggregate
-from scheduler.rostering.bound import lower_bound, week_blocks
+from scheduler.rostering.bound import first_guide, lower_bound, week_blocks
 from scheduler.rostering.bound_job import BoundJob, can_fork
 
 
@@ -94,6 +94,11 @@ def test_the_bound_beside_the_search_is_the_bound_in_process(two_weeks, bound_in
         pytest.skip("no fork here")
     with BoundJob(problem, 1.0, process=process) as job:
         assert job.mode == ("process" if process else "thread")
+        assert job.result() == bound_in_process  # the counts' message, not asked for, skipped
+    assert not multiprocessing.active_children()
+    with BoundJob(problem, 1.0, process=process) as job:
+        # The first relaxation's counts (guide.py) first, then the bound: both as computed here.
+        assert job.guide() == job.guide() == first_guide(problem, 1.0)
         assert job.result() == bound_in_process
     assert not multiprocessing.active_children()
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import dataclasses
-import itertools
 import datetime as dt
+import itertools
 from types import SimpleNamespace
 
 import numpy as np
@@ -16,12 +16,12 @@ from hypothesis import strategies as st
 from benchmarks.roster_instances import make_instance
 from scheduler.config import RosterSettings
 from scheduler.errors import InfeasibleError
-from scheduler.rostering import make_roster
-from scheduler.rostering import solve
+from scheduler.rostering import make_roster, solve
 from scheduler.rostering.agentmodels import AgentModels
-from scheduler.rostering.descent import CoverageCost, Lunches, descend
-from scheduler.rostering.problem import build_problem
 from scheduler.rostering.checker import find_violations
+from scheduler.rostering.coveragecost import CoverageCost
+from scheduler.rostering.descent import Lunches, descend
+from scheduler.rostering.problem import build_problem
 
 
 def coverage_problem(required: list[list[float]], channels: list[tuple[str, ...]], *, minimum: tuple[int, ...] = (), peak: bool = False):  # noqa: ANN201

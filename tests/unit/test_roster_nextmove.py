@@ -9,8 +9,8 @@ import numpy as np
 import pytest
 
 from benchmarks.roster_instances import make_instance
+from scheduler.rostering.coveragecost import CoverageCost
 from scheduler.rostering.days import DayOutcome, Relaxed
-from scheduler.rostering.descent import CoverageCost
 from scheduler.rostering.nextmove import Schedule, block_loss
 from scheduler.rostering.polish import plan_of
 from scheduler.rostering.previous import apply_previous
