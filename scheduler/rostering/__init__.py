@@ -14,6 +14,7 @@ Modules, in the order a roster is made:
 - :mod:`.solve` – bound, then direct search or descent scored by the full model; infeasibility explained per agent
 - :mod:`.activities` – lunch and queue blocks inside the chosen shifts (never breaking a hard rule)
 - :mod:`.shiftplan` – one shift's plan and its best one by dynamic program
+- :mod:`.shiftprogram` – that dynamic program compiled per shape of shift, run with numpy
 - :mod:`.dayplans` – large teams: a whole day's lunches and queue plans chosen jointly (a linear program per day)
 - :mod:`.polish` – large teams: each agent's shifts re-chosen with their lunch and queue blocks in the loop
 - :mod:`.days` – large teams: whole days re-chosen jointly (in the polish's share, by their promise)

@@ -61,11 +61,20 @@ from scheduler.rostering.shiftplan import (
 
 __all__ = ["LUNCH", "ActivityResult", "ShiftPlan", "assign_queues", "plan_activities"]
 
-# Seconds of budget charged per elementary step of a shift's dynamic program (and per
-# shift looked at): CPU time on the 2-core machine the benchmarks run on (500 agents, 4 weeks:
-# one sweep 1.6 s), so the budget tracks time there while staying a count, not a clock.
-SECONDS_PER_STEP = 6e-7
-SECONDS_PER_SHIFT = 1e-4
+# Seconds of budget charged, calibrated to CPU time on the 2-core machine the benchmarks run on,
+# so the budget tracks time there while staying a count, not a clock: per shift looked at (its
+# costs, its plan's cost, the bookkeeping; a one-queue shift's plan without the program) and per
+# step of its plan (a run of the compiled program, :mod:`.shiftprogram`, counts its numpy calls
+# per interval as ``shiftplan.RUN_STEPS`` steps). Fitted per call on the first sweeps of 500 agents seed 2 and 100
+# agents seeds 1 and 3 (3,643 program runs, 170-230 us each, and 8,788 one-queue plans, 50 us;
+# load 2.5): the walk one state at a time was charged 6e-7 s per step and 1e-4 s per shift, 3.5 times
+# the program's CPU. Per shift checked or scanned (the repair, the regrouping's neighbours), per interval.
+SECONDS_PER_SHIFT = 7e-5
+SECONDS_PER_STEP = 3e-8
+SECONDS_PER_SCANNED = 6e-7
+# Per live shift, the stage's set-up: its static data, the starting split handed to named agents and
+# the counts (0.1 s at 100 agents over 4 weeks, 0.5 s at 500; uncharged until session 12).
+SECONDS_PER_SHIFT_SET_UP = 5e-5
 # Passes over the shifts around a broken one when it is mended (each pass replans every one once).
 REPAIR_ROUNDS = 3
 REGROUP_ROUNDS = 3
@@ -106,6 +115,20 @@ class _Costs:
             + self.over * np.maximum(SCALE * counts - need, 0)
             + self.missing * np.maximum(self.minimum[:, t] - counts, 0)
         )
+
+    def marginal(self, counts: np.ndarray, first: int, last: int) -> np.ndarray:
+        """``cost(counts + 1) - cost(counts)`` over intervals ``first..last-1``, in one pass.
+
+        With ``s`` the shortfall, the understaffing part is ``w * (2 s - min(s, SCALE))``, and one
+        more agent lowers a missing minimum by one exactly when below it; the same integers.
+        """
+        need, weight = self.need[:, first:last], self.weight[:, first:last]
+        served = SCALE * counts
+        before = np.maximum(need - served, 0)
+        after = np.maximum(before - SCALE, 0)
+        under = weight * (2 * (after - before) - np.minimum(after, SCALE) + np.minimum(before, SCALE))
+        over = self.over * (np.maximum(served + SCALE - need, 0) - np.maximum(served - need, 0))
+        return under + over - self.missing * (counts < self.minimum[:, first:last])
 
 
 def assign_queues(
@@ -222,6 +245,7 @@ def plan_activities(
         _apply(counts, shifts[key], plan, +1)
 
     planner = _Planner(costs=costs, shifts=shifts, plans=plans, counts=counts, rules=rules)
+    planner.seconds += SECONDS_PER_SHIFT_SET_UP * len(live)
     # Sweeps, then the repair of shifts that had to break a block or switch rule to keep a queue
     # minimum, then more sweeps while the budget lasts; once one shift at a time improves nothing,
     # shifts are regrouped with those around them. The first sweep and the repair always complete:
@@ -263,7 +287,7 @@ class _Planner:
         """The shift's best plan with every other shift as it is (the shift itself taken out of the counts)."""
         shift = self.shifts[key]
         served = self.counts[:, shift.first : shift.last]
-        delta = (self.costs.cost(served + 1, shift.t) - self.costs.cost(served, shift.t)).T + shift.secondary  # [i, q]
+        delta = self.costs.marginal(served, shift.first, shift.last).T + shift.secondary  # [i, q]
         lunches = (self.plans[key].lunch,) if keep_lunch and self.plans[key].queues.count(LUNCH) else None
         cost, best, steps = _best_plan(shift, delta, rules, lunches)
         self.seconds += SECONDS_PER_SHIFT + steps * SECONDS_PER_STEP
@@ -336,7 +360,7 @@ class _Planner:
         repaired = 0
         for key in [key for key in live if key in self.unchecked]:
             self.unchecked.discard(key)
-            self.seconds += len(self.shifts[key].t) * SECONDS_PER_STEP
+            self.seconds += len(self.shifts[key].t) * SECONDS_PER_SCANNED
             if not _breaks(self.shifts[key], self.plans[key], self.rules):
                 continue
             if self._mend(key, ()) or self._mend(key, self._overlapping(key, live)):
@@ -420,7 +444,7 @@ class _Planner:
 
     def _overlapping(self, key: tuple[int, int], live: Sequence[tuple[int, int]]) -> list[tuple[int, int]]:
         shift = self.shifts[key]
-        self.seconds += len(live) * SECONDS_PER_STEP  # a scan of every shift
+        self.seconds += len(live) * SECONDS_PER_SCANNED  # a scan of every shift
         return [
             other
             for other in live

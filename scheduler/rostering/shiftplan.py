@@ -15,8 +15,12 @@ from dataclasses import dataclass
 import numpy as np
 
 from scheduler.rostering.problem import RosterProblem
+from scheduler.rostering.shiftprogram import LUNCH, program_for, run_program
 
-LUNCH = -1  # queue index of a lunch interval in a plan
+# A run of the compiled program costs, beyond the steps it weighs, about as much CPU as this many
+# steps (its numpy calls per interval: 1.1e-4 s a run against 3e-8 s a step, the activity stage's
+# fit in :mod:`.activities`), so a caller charging per step charges the run too.
+RUN_STEPS = 3700
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -69,92 +73,33 @@ def _best_plan(
     switches so far capped at the maximum). A block may end (switch, lunch,
     shift end) once it reached its minimum, or when it began its stretch and
     the stretch ends with it (a stretch shorter than the minimum); otherwise,
-    and for a switch past the maximum, it pays ``rules.penalty``.
+    and for a switch past the maximum, it pays ``rules.penalty``. The program
+    is compiled once per shape of shift and run with numpy (:mod:`.shiftprogram`);
+    ``steps`` counts the states it weighs, as the walk written out one state at a
+    time did, and :data:`RUN_STEPS` for the run (the activity stage's charge).
     """
-    n = len(shift.t)
-    queues = shift.queues
-    if len(queues) == 1:
+    if len(shift.queues) == 1:
         single = _single_queue_plan(shift, delta, lunches)
         if single is not None:
             return single
-    cap = {q: max(int(shift.blocks[q]), 1) for q in queues}
-    most, switch, penalty = rules.max_switches, rules.switch, rules.penalty
-    infinite = math.inf
-    best: tuple[float, ShiftPlan | None] = (infinite, None)
-    steps = 0
-    delta_rows = delta.tolist()
-    allowed_rows = shift.allowed.tolist()
-    State = tuple[int, int, bool, int]
-    for lunch in shift.lunch_starts if lunches is None else lunches:
-        at_lunch = shift.lunch_set(lunch)
-        lunch_begin = at_lunch.start - shift.first if lunch is not None else n
-        lunch_end = at_lunch.stop - shift.first if lunch is not None else n
-        states: dict[State, float] = {}
-        back: list[dict[State, State | None]] = []
-        piece_start = True
-        for i in range(n):
-            if lunch_begin <= i < lunch_end:  # states carry over lunch; the next interval starts a stretch
-                back.append({})
-                piece_start = True
-                continue
-            allowed = allowed_rows[i]
-            row = delta_rows[i]
-            new: dict[State, float] = {}
-            pointer: dict[State, State | None] = {}
-            if not states:  # the shift's first interval
-                for q in queues:
-                    if allowed[q]:
-                        new[q, 1, True, 0] = row[q]
-                        pointer[q, 1, True, 0] = None
-            else:
-                for state, value in states.items():
-                    q, r, whole, k = state
-                    steps += len(queues)
-                    # An ending block pays unless it reached its minimum (or, at lunch, began its stretch).
-                    ending = 0 if r >= cap[q] or (piece_start and whole) else penalty
-                    if allowed[q]:
-                        change, k2 = switch + (penalty if k >= most else 0), min(k + 1, most)
-                    else:  # q has closed: the change is forced by opening hours, not counted
-                        change, k2 = switch, k
-                    if not piece_start and allowed[q]:
-                        r2 = min(r + 1, cap[q])
-                        key = (q, r2, whole and r2 < cap[q], k)  # a block at its minimum may end anyway
-                        cost = value + row[q]
-                        if cost < new.get(key, infinite):
-                            new[key], pointer[key] = cost, state
-                    for q2 in queues:
-                        if not allowed[q2]:
-                            continue
-                        if piece_start:  # after lunch: a new stretch, a switch only if the queue differs
-                            key = (q2, 1, True, k2 if q2 != q else k)
-                            cost = value + ending + (change if q2 != q else 0) + row[q2]
-                        elif q2 != q:
-                            key = (q2, 1, False, k2)
-                            cost = value + ending + change + row[q2]
-                        else:
-                            continue
-                        if cost < new.get(key, infinite):
-                            new[key], pointer[key] = cost, state
-            piece_start = False
-            states = new
-            back.append(pointer)
-        if not states:
-            continue
-        finals = {key: value + (0 if key[1] >= cap[key[0]] or key[2] else penalty) for key, value in states.items()}
-        end_key = min(finals, key=lambda key: (finals[key], key))
-        if finals[end_key] < best[0]:
-            plan = [LUNCH] * n
-            trace: State | None = end_key
-            for i in range(n - 1, -1, -1):
-                if lunch_begin <= i < lunch_end:
-                    continue
-                assert trace is not None
-                plan[i] = trace[0]
-                trace = back[i][trace]
-            best = (finals[end_key], ShiftPlan(lunch=lunch, queues=tuple(plan)))
-    if best[1] is None:
-        return 0, None, steps
-    return int(best[0]), best[1], steps
+    options = shift.lunch_starts if lunches is None else lunches
+    program = program_for(
+        len(shift.t),
+        shift.allowed,
+        shift.queues,
+        {q: max(int(shift.blocks[q]), 1) for q in shift.queues},
+        options,
+        shift.first,
+        shift.lunch_length,
+        switch=rules.switch,
+        most=rules.max_switches,
+        penalty=rules.penalty,
+    )
+    found = run_program(program, delta, options)
+    if found is None:
+        return 0, None, program.steps + RUN_STEPS
+    cost, lunch, queues = found
+    return int(cost), ShiftPlan(lunch=lunch, queues=queues), program.steps + RUN_STEPS
 
 
 def _single_queue_plan(
@@ -231,9 +176,10 @@ def _breaks(shift: _Shift, plan: ShiftPlan, rules: _Rules) -> int:
 
 def _plan_cost(shift: _Shift, plan: ShiftPlan, delta: np.ndarray, rules: _Rules) -> float:
     """The dynamic program's objective for a given plan (to compare it with the best one)."""
-    total = sum(int(delta[i, q]) for i, q in enumerate(plan.queues) if q != LUNCH)
-    changes, _counted, _short = _plan_rules(shift, plan)
-    broken = _breaks(shift, plan, rules)
+    rows = delta.tolist()
+    total = sum(int(rows[i][q]) for i, q in enumerate(plan.queues) if q != LUNCH)
+    changes, counted, short = _plan_rules(shift, plan)
+    broken = short + max(counted - rules.max_switches, 0)  # as _breaks counts them
     return total + rules.switch * changes + (rules.penalty * broken if broken else 0)
 
 

@@ -8,8 +8,8 @@ the same on any machine and under any load, and the CPU time tracks the
 budget (wall time too, on a machine that is not shared). The budget is
 split so:
 
-0. :func:`final_seconds` is reserved first, by the problem's size, for the
-   rows, their score and the independent check; :data:`ACTIVITY_SHARE` of the
+0. :func:`final_seconds` is reserved first, by the problem's size, for its
+   building, the rows, their score and the independent check; :data:`ACTIVITY_SHARE` of the
    rest for lunch and queue blocks (:mod:`.activities`, in ``make_roster``),
    which also gets whatever solving leaves.
 1. :func:`~scheduler.rostering.descent.descend` builds a roster agent by
@@ -93,10 +93,17 @@ DESCENT_SECONDS_PER_AGENT_DAY = 4e-3
 # goes on with whatever it leaves.
 BOUND_LIMIT = 0.5
 # Seconds reserved per agent-day of the horizon for writing the rows, scoring and checking the
-# roster: counted from the problem's size before solving (measured on the benchmark machine,
-# 500 agents over 4 weeks: 1.75 s of CPU with plain 8-hour shifts, 5.2 s with lunch and two
-# breaks per shift; the reserve takes the latter).
-FINAL_SECONDS_PER_AGENT_DAY = 4e-4
+# roster and its coverage table: counted from the problem's size before solving (measured on the
+# benchmark machine, 500 agents over 4 weeks: 1.75 s of CPU with plain 8-hour shifts, 5.2 s with
+# lunch and two breaks per shift; 100 agents: 0.6-1.14 s, the upper end with an hour's lunch and two
+# breaks, session 12; the reserve takes the upper ends).
+FINAL_SECONDS_PER_AGENT_DAY = 4.2e-4
+# The problem's building, before any stage runs (agents' shift options within their availability,
+# demand): counted too, so that time_limit_seconds bounds the whole of make_roster. About 1.2 us per
+# (agent, option) allowed plus a fixed 0.03 s (100 agents over 4 weeks: 69k-82k allowed, 0.13-0.15 s
+# of CPU; 500 agents: 374k-378k, 0.44-0.47 s; session 12, load 4).
+BUILD_SECONDS = 0.05
+BUILD_SECONDS_PER_ALLOWED = 1.3e-6
 
 
 def polish_share(problem: RosterProblem, budget: float | None = None) -> float:
@@ -116,11 +123,13 @@ def polish_share(problem: RosterProblem, budget: float | None = None) -> float:
 
 
 def final_seconds(problem: RosterProblem) -> float:
-    """The budget reserved for the roster rows, their score and the independent check.
+    """The budget reserved outside the stages: the problem's building, the roster's rows, score and check.
 
-    Twice that over a previous roster: the published roster is checked and scored too (``make_roster``).
+    The rows' share twice over a previous roster: the published roster is checked and scored too
+    (``make_roster``). The building has happened by the time this is read; it is counted all the same.
     """
-    return FINAL_SECONDS_PER_AGENT_DAY * len(problem.agents) * len(problem.days) * (2 if problem.previous else 1)
+    rows = FINAL_SECONDS_PER_AGENT_DAY * len(problem.agents) * len(problem.days) * (2 if problem.previous else 1)
+    return rows + BUILD_SECONDS + BUILD_SECONDS_PER_ALLOWED * sum(len(options) for options in problem.allowed)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
