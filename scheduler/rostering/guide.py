@@ -27,10 +27,11 @@ from dataclasses import dataclass, field
 from scheduler.rostering.aggregate import COUNT_NOISE
 
 # What a shift option the relaxation fills with a whole agent of the class is worth on top of its
-# coverage saving in the guided sweep. Above the coverage any one shift saves (an 8-hour shift at
-# one agent short throughout, peak-weighted: 16 intervals x 20,000 = 320k), so that the sweep
-# follows the relaxation where it can; below the queue-minimum penalty (50 x 200 x 100 = 1M per
-# agent-interval), so that a minimum is never given up for it.
+# coverage saving in the guided sweep. Above what a shift saves where its queues are at most one
+# agent short (an 8-hour shift at one agent short throughout, peak-weighted: 16 intervals x 20,000
+# = 320k), so that the sweep follows the relaxation except where a shift covers a deeper
+# shortfall; below the queue-minimum penalty of one agent-interval (50 x 200 x 100 = 1M), so that
+# a minimum outweighs it (one the sweep leaves open all the same is repaired at once, descent.py).
 GUIDE_WEIGHT = 500_000
 
 
