@@ -43,8 +43,15 @@ from scheduler.rostering.problem import RosterProblem
 
 def _child(connection: Connection, problem: RosterProblem, time_limit: float) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent ends the child
+
+    def send_guide(guide: Guide | None) -> None:
+        try:
+            connection.send(("guide", guide))
+        except OSError:  # the parent is gone (it ends this child next): the bound goes unread too
+            pass
+
     try:
-        proven = lower_bound(problem, time_limit, on_guide=lambda guide: connection.send(("guide", guide)))
+        proven = lower_bound(problem, time_limit, on_guide=send_guide)
         connection.send(("proven", proven))
     except InfeasibleError as error:
         connection.send(("infeasible", str(error)))
