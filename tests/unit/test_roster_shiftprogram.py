@@ -158,7 +158,7 @@ def _cases(draw):
     return shift, delta, rules, (starts[-1],) if given_lunch else None
 
 
-@settings(max_examples=600, deadline=None)
+@settings(max_examples=250, deadline=None)
 @given(case=_cases())
 def test_the_compiled_program_chooses_the_walks_plan(case) -> None:
     shift, delta, rules, lunches = case
