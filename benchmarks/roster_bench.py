@@ -20,7 +20,7 @@ instance, every figure from the roster written:
   of ``make_roster`` with a budget of 0.01 s (first roster, one sweep of lunch
   and blocks, rows, score and check; checked too), the wall and CPU time of
   ``make_roster`` with the automatic budget a team that sets none gets
-  (:mod:`scheduler.rostering.budget`: 28 s at 100 agents over 4 weeks, 110 s
+  (:mod:`scheduler.rostering.budget`: 25.2 s at 100 agents over 4 weeks, 100 s
   at 500; CPU of all its processes, and apart
   the roster process's and the lower bound's child process's, which runs
   beside the search on the second core for large teams: each has a budget of
