@@ -513,9 +513,11 @@ def print_summary(config: Config, summary: pd.DataFrame, roster: RosterResult | 
     )
     stdout.print(table)
     if roster is not None:
+        from scheduler.report.summary import bound_text
+
         stdout.print(
-            f"Solver: {roster.status}, objective {roster.objective:,.0f}, best bound {roster.best_bound:,.0f}, "
-            f"gap {roster.gap:.2%}, {roster.wall_seconds:.1f} s (a valid roster after "
+            f"Solver: {roster.status}, objective {roster.objective:,.0f}, {bound_text(roster)}, "
+            f"{roster.wall_seconds:.1f} s (a valid roster after "
             f"{roster.first_feasible_seconds:.1f} s); "
             f"understaffing {roster.understaffing_agent_hours:.1f} agent-hours in {roster.understaffed_intervals} "
             "queue-intervals",

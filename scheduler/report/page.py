@@ -44,7 +44,7 @@ from scheduler.report.sections import (
     service_days_section,
     service_target,
 )
-from scheduler.report.summary import SHORTFALL_EPSILON, understaffed_share
+from scheduler.report.summary import SHORTFALL_EPSILON, bound_text, understaffed_share
 from scheduler.report.timeline import timeline_css, timeline_html
 from scheduler.report.versions import run_provenance
 from scheduler.staffing.requirements import evaluate_staffing, summarize_evaluation
@@ -355,8 +355,7 @@ def render_report(inputs: ReportInputs) -> str:
         solver = inputs.solver
         parts.append('<h2 id="solver">Solver</h2>')
         parts.append(
-            f"<p>{escape(solver.status)}: objective {solver.objective:,.0f}, best bound {solver.best_bound:,.0f}, "
-            f"gap {solver.gap:.2%}; understaffing {solver.understaffing_agent_hours:,.1f} agent-hours in "
+            f"<p>{escape(solver.status)}: objective {solver.objective:,.0f}, {escape(bound_text(solver))}; understaffing {solver.understaffing_agent_hours:,.1f} agent-hours in "
             f"{solver.understaffed_intervals} queue-intervals.</p>"
         )
         if solver.violations:

@@ -155,3 +155,10 @@ def plan_json(
         # The versions and solver settings this plan ran with: the same inputs give the same roster only under these.
         "provenance": run_provenance(roster.time_limit_seconds),
     }
+
+
+def bound_text(roster: RosterResult) -> str:
+    """'best bound B, gap G', or that none was proven: a bound of 0 and a gap of 100% would read as a result."""
+    if not roster.bound_available:
+        return "no lower bound proven within its share of the budget (gap unknown)"
+    return f"best bound {roster.best_bound:,.0f}, gap {roster.gap:.2%}"
