@@ -321,7 +321,7 @@ def program_for(
             allowed,
             queues,
             cap,
-            [None if r is None else r for r in relative],
+            list(relative),
             0,
             lunch_length,
             switch=switch,
