@@ -184,7 +184,7 @@ def _span_lunches(
     ``kept[q]`` alone, so each plan column enters once per interval (it
     entered the queue's row and the lunch's: half the nonzeros, the same
     optimum; building takes half the time, GLOP 10-35% less where
-    lunches are long, 18:28 UTC measurements in docs/roster.md).
+    lunches are long, 18:28 UTC measurements in docs/roster-history.md).
     """
     for (g, t, q), terms in sorted(group_cover.items(), key=lambda item: item[0]):
         if (g, t) not in away:

@@ -11,7 +11,7 @@ is 0.009 s per agent-day between 5 and 100 s: 25.2 s for 100 agents over 4 weeks
 Why below the wall-time targets (30 s at 100 agents, 120 s at 500): the budget is counted
 work calibrated to CPU seconds, and the same counted work took 0.77-1.23 times its CPU on
 the 2-core benchmark VM within one session, as the VM's speed drifted (a fixed pure-Python
-loop took 2.4-3.95 s; docs/roster.md, "Honest budget (session 12)"). At 0.01 s per agent-day
+loop took 2.4-3.95 s; docs/roster-history.md, "Honest budget (session 12)"). At 0.01 s per agent-day
 (28 s) the roster process of 100 agents ran 33.9 s in a slow phase; at 25.2 s it ran 26.1 s
 (seed 2) and 30.9 s (seed 7, the loop at 3.95 s). The margin costs search: seed 2 0.92% ->
 0.97%, 500 agents' seed 2 0.51% -> 0.93% at 95 s (session 12).

@@ -6,7 +6,7 @@ another takes the six-hour shift instead of the eight, say), which no single
 move finds. On the binding-skill benchmark (100 agents, seed 2) each day of the
 polished roster solved exactly this way, everyone's other days fixed, was up
 to 3.4% cheaper in that day's intervals, the roster 0.86%
-(``benchmarks/roster_day_mip.py``, docs/roster.md).
+(``benchmarks/roster_day_mip.py``, docs/roster-history.md).
 
 One program per day, everyone's other days fixed as they are:
 

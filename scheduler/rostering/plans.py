@@ -22,7 +22,7 @@ accepts), so every roster's split is one of its mixes and the bound stays
 valid. It is large: a 17-interval shift with five lunch starts and three
 queues has 405 plans, so the relaxation for 4 weeks has about 200k plan
 columns per three-skill group, and GLOP takes minutes on it (measured in
-docs/roster.md): a measuring stick outside the budget, not part of it.
+docs/roster-history.md): a measuring stick outside the budget, not part of it.
 """
 
 from __future__ import annotations

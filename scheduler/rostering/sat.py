@@ -32,7 +32,7 @@ def make_agent_solver(time_limit: float) -> cp_model.CpSolver:
     CP-SAT's set-up: on 400 models taken from the 100- and 500-agent benchmark descents,
     the default presolve and cuts cost 16-28 ms of CPU a solve, these settings 8-14 ms
     (40-50% less), with the same optimal objective on every model (/tmp script timing each
-    setting on the same models; docs/roster.md, "Agent solves"). Probing, symmetry, a
+    setting on the same models; docs/roster-history.md, "Agent solves"). Probing, symmetry, a
     second presolve pass, the big-linear-overlap search and the LP's cuts pay on large
     models, not on one agent's, whose presolve already removes four fifths of the options.
     """

@@ -78,7 +78,7 @@ BOUND_SHARE = 0.2  # the least the bound gets (small teams)
 # their lunch and queue blocks in the loop after the activity stage (and gets what it leaves):
 # agent moves and whole days, each by what it gains per counted second. Half: the descent's last
 # sweeps gain less per second than the polish's days (100 agents, 4 weeks, binding skills: the
-# descent's fourth sweep about 40k per second, a day re-chosen jointly 100-250k; docs/roster.md
+# descent's fourth sweep about 40k per second, a day re-chosen jointly 100-250k; docs/roster-history.md
 # has the shares measured). With the bound inside the budget (one core) the descent pays for the
 # bound too, so the polish keeps a quarter there.
 POLISH_SHARE = 0.5
