@@ -310,7 +310,7 @@ fraction of a contact are covered as whole counts allow, see docs/forecast.md, B
 def format_coverage_summary(results: list[tuple[str, BacktestResult]]) -> str:
     """How many readings have event-hour P80 coverage outside :data:`NOMINAL_P80`, and the mean distances."""
     covers = {name: event_coverage(result) for name, result in results}
-    # to the whole percent, as the tables of docs/forecast.md have read them since the thirteenth pass
+    # to the whole percent, as the tables of docs/forecast-history.md have read them since the thirteenth pass
     outside = [n for n, (p80, _) in covers.items() if not NOMINAL_P80[0] - 0.005 <= p80 < NOMINAL_P80[1] + 0.005]
     p80_gap = np.mean([abs(p80 - 0.80) for p80, _ in covers.values()])
     p95_gap = np.mean([abs(p95 - 0.95) for _, p95 in covers.values()])

@@ -67,7 +67,7 @@ show), with the same
 wide band and a share uncertainty that spans closed to open
 (:data:`NO_GROUP_SHARE_SD`), and a warning naming the holiday and the key
 that says the team works it. Measured on the first holiday weeks of a short
-history (``docs/forecast.md``, "The first holidays of a history"), the rest
+history (``docs/forecast-history.md``, "Fifth pass"), the rest
 day missed less than the ordinary day on the Technion bank and on all four
 synthetic teams, the US bank that works five of its eleven holidays included:
 most teams close on most public holidays, and a closed day forecast as open

@@ -124,7 +124,7 @@ def learn_month_cycle(
         # month-to-month noise of one phase's mean, pooled (a noise-free history: any cycle is certain)
         # ... never below what a cell's own days say its mean varies by: with a few months the residuals have a
         # few degrees of freedom and now and then come out small by chance, which passed a cycle out of noise in
-        # one short history in seven (docs/forecast.md, "Eleventh pass")
+        # one short history in seven (docs/forecast-history.md, "Eleventh pass")
         variance = max(float(np.nansum(residual**2)) / dof, float(np.nanmedian(cell_var)), 1e-12)
         se2 = variance / seen
         effect = effect - float(np.average(effect, weights=seen))
@@ -145,7 +145,7 @@ def _precision(log_ratio: np.ndarray, expected: np.ndarray) -> np.ndarray:
     would weigh them; a weekday of a handful of contacts (a Sunday of two
     calls, whose ratio swings by +-60%) weighs as little as it says: an
     unweighted mean let such days draw a cycle out of noise (the synthetic UK
-    team's short history, see docs/forecast.md, "Eleventh pass").
+    team's short history, see docs/forecast-history.md, "Eleventh pass").
     """
     poisson = 1.0 / (expected + 0.5)
     # the variation beyond Poisson noise, each day weighted by its volume: a few quiet days' wild ratios say

@@ -19,7 +19,7 @@ whose hours wander a lot has a large median and keeps its days. Judged on the
 hours, not the total: a day that is busy or quiet throughout is what the level
 and the month cycle are for (a test on the day's total at 3-4 standard
 deviations of day-to-day noise was measured and not kept, see
-docs/forecast.md, "Twelfth pass"). Unusual days are listed as a warning, left
+docs/forecast-history.md, "Twelfth pass"). Unusual days are listed as a warning, left
 out of the weekday totals, the shapes, the level and the month cycle, and
 still calibrate the bands (they are part of what the team's days do).
 """

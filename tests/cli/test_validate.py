@@ -110,7 +110,7 @@ def test_bundled_example_is_valid() -> None:
     # twenty-three agents, at most 828 paid hours, for a Black Friday week that needs ~638 agent-hours: the
     # hours exist in total (the shortfall is in their shape: whole agents per queue and language, peak days;
     # see docs/peak.md); 540.0 since the forecast pools the intraday shape of weekdays with the same hours and
-    # reads the weekly pattern from 16 weeks (docs/forecast.md, "Twelfth pass"; 534.9 before)
+    # reads the weekly pattern from 16 weeks (docs/forecast-history.md, "Twelfth pass"; 534.9 before)
     assert capacity["status"] == "ok" and capacity["detail"].startswith("up to 828.0 paid hours for 540.0 agent-hours")
 
 
