@@ -38,6 +38,7 @@ import pandas as pd
 
 from scheduler.config import Config
 from scheduler.coverage import scheduled_agents
+from scheduler.errors import InfeasibleError
 from scheduler.rostering.activities import plan_activities
 from scheduler.rostering.bound_job import BoundJob
 from scheduler.rostering.checker import find_violations
@@ -45,13 +46,14 @@ from scheduler.rostering.dayplans import replan_days
 from scheduler.rostering.extract import ACTIVITIES, ROSTER_COLUMNS, roster_rows
 from scheduler.rostering.polish import polish
 from scheduler.rostering.previous import apply_previous
-from scheduler.rostering.problem import RosterProblem, build_problem
+from scheduler.rostering.problem import RosterProblem, build_problem, uncovered_minimums
 from scheduler.rostering.score import score_roster
 from scheduler.rostering.solve import (
     await_bound,
     final_seconds,
     parallel_bound,
     polish_share,
+    rules_message,
     solve_problem,
     stage_budget,
 )
@@ -146,6 +148,9 @@ def make_roster(
         build_problem(config, team, requirements, start, days), previous, freeze_until
     )
     building = time.perf_counter() - began  # counted in the time to a first roster: the user waits for it too
+    uncovered = uncovered_minimums(problem)
+    if uncovered:
+        raise InfeasibleError(rules_message(uncovered))
     report = progress or (lambda _text: None)
     # The budget, in counted seconds: the rows, score and check reserved by size; of the rest, the
     # shifts and bound (solve_problem) and then lunch and queue blocks, which get what solving left.

@@ -1,0 +1,57 @@
+"""A queue open around the clock with a minimum, on the night the clocks go back (helper "check", session 13).
+
+Shifts last their hours in absolute time: in New York on 2026-11-01 (25 hours)
+a 22:00 night shift of 8 hours ends at 05:00, so with the next start at 06:00
+nobody can reach 05:00-06:00. That minimum is infeasible whatever else the
+roster does; it is said at once, naming the DST day, instead of after the
+search and the conflict explanation have spent more than the budget.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pandas as pd
+import pytest
+
+from forecasts.grid import interval_grid
+from scheduler.errors import InfeasibleError
+from scheduler.rostering import make_roster
+from scheduler.rostering.problem import build_problem, uncovered_minimums
+from tests.unit.test_roster import ALL_DAY, agent, make_config, team, template
+
+SATURDAY = dt.date(2026, 10, 31)  # New York leaves daylight saving time at 02:00 on Sunday
+
+
+def no_demand(config, days: int) -> pd.DataFrame:  # noqa: ANN001
+    grid = interval_grid(SATURDAY, days, config.timezone, config.interval_minutes)
+    return pd.DataFrame({"ds": grid, "queue": "chat", "agents_required": 0.0})
+
+
+def test_a_minimum_no_shift_reaches_on_the_long_night_is_infeasible_at_once() -> None:
+    config = make_config(template(8, 6, 14, 22), tz="America/New_York", min_agents=(("chat", 1),))
+    members = team(*(agent(f"a{n}") for n in range(6)))
+    problem = build_problem(config, members, no_demand(config, 2), SATURDAY, 2)
+    assert uncovered_minimums(problem) == [
+        "queue chat: at least 1 agent(s) whenever open cannot be met: no agent can work chat at 2026-11-01 05:00 "
+        "(1 such intervals); 2026-11-01 has 25 hours (a DST change) and shifts last their hours in absolute time: "
+        "add a shift start that reaches this hour"
+    ]
+    with pytest.raises(InfeasibleError, match="no agent can work chat at 2026-11-01 05:00"):
+        make_roster(config, members, no_demand(config, 2), SATURDAY, 2)
+
+
+def test_a_start_that_reaches_the_extra_hour_leaves_nothing_uncovered() -> None:
+    config = make_config(template(8, 5, 6, 14, 22), tz="America/New_York", min_agents=(("chat", 1),))
+    members = team(*(agent(f"a{n}") for n in range(6)))
+    assert uncovered_minimums(build_problem(config, members, no_demand(config, 2), SATURDAY, 2)) == []
+
+
+def test_an_agent_without_the_skill_does_not_reach_the_queue() -> None:
+    config = make_config(template(8, 0, 8, 16), channels={"chat": ALL_DAY, "email": ALL_DAY}, min_agents=(("chat", 1),))
+    members = team(agent("a1", channels=("email",)))
+    grid = interval_grid(SATURDAY, 1, config.timezone, config.interval_minutes)
+    needs = pd.concat(pd.DataFrame({"ds": grid, "queue": q, "agents_required": 0.0}) for q in ("chat", "email"))
+    (message,) = uncovered_minimums(build_problem(config, members, needs, SATURDAY, 1))
+    assert message.startswith("queue chat: at least 1 agent(s) whenever open cannot be met: no agent can work chat at")
+    assert "DST" not in message
