@@ -307,6 +307,24 @@ def _check_stage_table(result: InputCheck, config: Config, path: Path, *, what: 
             f"{path}: queue {queue!r} is not a channel of {config.path}{did_you_mean(queue, config.queue_names)}; "
             f"channels: {', '.join(config.queue_names)}"
         )
+    _check_repeated_intervals(result, table, path)
+
+
+def _check_repeated_intervals(result: InputCheck, table: pd.DataFrame, path: Path) -> None:
+    """One row per queue and interval: a repeated one was read two ways (the roster's model added
+    the rows up, its score counted each apart), so the printed objective was not the one solved."""
+    keys = pd.DataFrame({"ds": pd.to_datetime(table["ds"], utc=True), "queue": table["queue"].astype(str)})
+    repeated = keys.duplicated(keep="first")
+    if not repeated.any():
+        return
+    row = int(repeated.to_numpy().nonzero()[0][0])
+    first = keys.iloc[: row + 1].duplicated(keep="last").to_numpy().nonzero()[0][0]  # the row it repeats
+    count = int(repeated.sum())
+    result.problems.add(
+        f"{path} row {row + 2}: ds {pd.Timestamp(keys['ds'].iloc[row]).isoformat()}, queue {keys['queue'].iloc[row]!r} repeats row {first + 2}"
+        f"{f' (and {count - 1} more repeated rows)' if count > 1 else ''}: give one row per queue and interval "
+        "(add the numbers up if both are meant)"
+    )
 
 
 def _check_previous_feeds(result: InputCheck, folder: Path) -> None:
