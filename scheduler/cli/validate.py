@@ -86,7 +86,10 @@ def validate(
         config,
         start=first_day,
         days=length,
-        reads=Reads(previous=previous, previous_feeds=previous_feeds, requirements=requirements),
+        # With --requirements nothing is forecast: a config without a history validates too.
+        reads=Reads(
+            history=requirements is None, previous=previous, previous_feeds=previous_feeds, requirements=requirements
+        ),
     )
     if not checked.ok:
         if json_output:

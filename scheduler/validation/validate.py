@@ -104,6 +104,8 @@ def validate_inputs(
 
     history_ok = False
     try:
+        if requirements_path is not None and config.history is None:
+            raise _NotNeeded
         loaded = read_history(config)
         report.warnings.extend(loaded.warnings)
         frame = loaded.frame
@@ -116,6 +118,8 @@ def validate_inputs(
                 "history", OK,
                 f"{config.history}: {float(frame['y'].sum()):,.0f} contacts, {local.min().date()} to {local.max().date()}",
             )  # fmt: skip
+    except _NotNeeded:
+        report.add("history", SKIPPED, "none in the config, not needed with --requirements")
     except InputError as error:
         report.add("history", ERROR, str(error))
 
@@ -195,6 +199,10 @@ def validate_inputs(
     return report
 
 
+class _NotNeeded(Exception):
+    """The config names no history and --requirements makes it unnecessary."""
+
+
 def _check_rules(report: Validation, problem: Any) -> None:
     """Every hard rule together (queue minimums too), without an objective; explained per agent when none holds.
 
@@ -211,9 +219,14 @@ def _check_rules(report: Validation, problem: Any) -> None:
     from ortools.sat.python import cp_model
 
     from scheduler.rostering.model import build_full_model
+    from scheduler.rostering.problem import uncovered_minimums
     from scheduler.rostering.sat import make_solver
     from scheduler.rostering.solve import agent_rule_conflicts
 
+    uncovered = uncovered_minimums(problem)  # no solver needed, and a DST day is named
+    if uncovered:
+        report.add("roster rules", ERROR, "no roster satisfies the rules: " + "; ".join(uncovered), infeasible=True)
+        return
     roster = build_full_model(problem)
     roster.model.clear_objective()
     for literal in roster.rule_literals.values():
