@@ -43,16 +43,25 @@ from scheduler.rostering.shiftplan import LUNCH, ShiftPlan
 # far below any coverage saving, small enough that a shift's sum stays a safe CP-SAT coefficient.
 UNSERVABLE = 10**9
 # Seconds of budget charged, calibrated to CPU time on the 2-core benchmark machine (100 agents,
-# 4 weeks, seed 2: 400 agent moves, 1.2 s valuing plans, 0.5 s of bookkeeping): per option valued,
-# per lunch placement of a shape valued, per element of the plan-value arrays, and per queue-interval
-# of bookkeeping (costs and minimums over the grid). The agents' own solves are charged as in the descent.
+# 4 weeks, seed 2: 400 agent moves, 1.2 s valuing plans, 0.5 s of bookkeeping): per agent valued
+# (its arrays' set-up: prefix sums, the loop over its shapes), per option valued, per lunch
+# placement of a shape valued, per element of the plan-value arrays, and per queue-interval of
+# bookkeeping (costs and minimums over the grid). The agents' own solves are charged as in the
+# descent. Without the per-agent term a valuation ran 1.04-1.44 times its charge (2.4-3.2 ms of
+# CPU; 100 agents seeds 1, 3, 4, 5, 9 and 500 agents seed 5 at load 8, session 13: 1.1 ms a
+# call in a fit over 522 calls; docs/roster-history.md, "Polish charges (session 13)").
+SECONDS_PER_VALUATION = 1e-3
 SECONDS_PER_OPTION = 2e-6
 SECONDS_PER_PLACEMENT = 1e-4
 SECONDS_PER_ELEMENT = 5e-9
 SECONDS_PER_INTERVAL = 1e-7
-# Per agent move on top of its solve's charge (the solve of a polish move costs more CPU than the
-# descent's calibration: 400 moves, 11.7 s of CPU against 9.6 s charged without this).
-SECONDS_PER_MOVE = 0.005
+# Per agent move on top of its solve's charge: what a polish move's solve costs beyond the
+# descent's calibration (:mod:`.charges`). It was 5 ms when that calibration charged a flat 18 ms
+# a solve; with the solve's overhead charged per option (session 12), a move's bookkeeping ran
+# 1.0-1.4 ms of CPU for the 1.9 ms its queue-intervals charge, and its solve 0.8-1.2 times its
+# charge at 100 agents, 1.23 times at 500 (15.5 ms of CPU for 12.6 ms; session 13, load 8): so
+# 3 ms covers the slow side, and a move costs about 2 ms less than it did.
+SECONDS_PER_MOVE = 0.003
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -123,6 +132,7 @@ class _Planner:
         caps = np.array([self.blocks[q] for q in queues], dtype=np.int64)
         values: dict[int, int] = {}
         plans: dict[int, tuple[int | None, int, int, int]] = {}
+        self.seconds += SECONDS_PER_VALUATION
         for shape, options in self.groups(a):
             self.seconds += SECONDS_PER_OPTION * len(options)
             firsts = np.array([self.problem.options[o].first_interval for o in options.tolist()], dtype=np.int64)

@@ -17,7 +17,7 @@ from scheduler.rostering.days import DayOutcome, Relaxed
 from scheduler.rostering.descent import AgentModels
 from scheduler.rostering.extract import roster_rows
 from scheduler.rostering.nextmove import AGENT_BATCHES, Schedule
-from scheduler.rostering.polish import _Planner, _worth, plan_of, polish
+from scheduler.rostering.polish import SECONDS_PER_OPTION, SECONDS_PER_VALUATION, _Planner, _worth, plan_of, polish
 from scheduler.rostering.previous import apply_previous
 from scheduler.rostering.problem import build_problem
 from scheduler.rostering.score import score_roster
@@ -27,7 +27,14 @@ from scheduler.rostering.solve import solve_problem
 
 def _problem(seed: int):  # noqa: ANN202
     config, team, requirements, start, days = make_instance(14, weeks=1, seed=seed, time_limit_seconds=2.0)
-    return config, team, requirements, start, days, apply_previous(build_problem(config, team, requirements, start, days), None, None)
+    return (
+        config,
+        team,
+        requirements,
+        start,
+        days,
+        apply_previous(build_problem(config, team, requirements, start, days), None, None),
+    )
 
 
 def _one_switch_plans(problem, a: int, o: int):  # noqa: ANN001, ANN202
@@ -37,7 +44,11 @@ def _one_switch_plans(problem, a: int, o: int):  # noqa: ANN001, ANN202
     for lunch in option.lunch_starts or (None,):
         for first in skills:
             for second in skills:
-                for switch in range(option.first_interval + 1, option.last_interval + 1) if first != second else (option.last_interval,):
+                for switch in (
+                    range(option.first_interval + 1, option.last_interval + 1)
+                    if first != second
+                    else (option.last_interval,)
+                ):
                     yield plan_of(problem, o, lunch, first, second, switch)
 
 
@@ -46,7 +57,9 @@ def test_each_option_gets_the_best_valid_plan_of_one_switch(seed: int) -> None:
     """Against random gains, the vectorised valuation equals a brute force over plans the block rules allow."""
     _config, _team, _requirements, _start, _days, problem = _problem(seed)
     planner = _Planner(problem)
-    blocks = np.array([math.ceil(problem.settings.min_block(queue) / problem.interval_minutes) for queue in problem.queues])
+    blocks = np.array(
+        [math.ceil(problem.settings.min_block(queue) / problem.interval_minutes) for queue in problem.queues]
+    )
     rules = _Rules(switch=0, max_switches=problem.settings.max_switches_per_shift, penalty=1)
     rng = np.random.default_rng(seed)
     agent = next(a for a, member in enumerate(problem.agents) if len(member.channels) >= 2)
@@ -66,6 +79,21 @@ def test_each_option_gets_the_best_valid_plan_of_one_switch(seed: int) -> None:
     assert checked > 5
 
 
+def test_a_valuation_is_charged_its_set_up_besides_its_options_and_arrays() -> None:
+    """Each agent valued pays SECONDS_PER_VALUATION on top of its per-option and per-element charges."""
+    _config, _team, _requirements, _start, _days, problem = _problem(2)
+    planner = _Planner(problem)
+    agent = next(a for a, member in enumerate(problem.agents) if len(member.channels) >= 2)
+    queues = np.array([q for q, queue in enumerate(problem.queues) if queue in problem.agents[agent].channels])
+    gain = np.ones((len(queues), len(problem.grid)), dtype=np.int64)
+    planner.best(agent, queues, gain)
+    once = planner.seconds
+    planner.best(agent, queues, gain)
+    assert planner.seconds == pytest.approx(2 * once)
+    options = sum(len(group) for _shape, group in planner.groups(agent))
+    assert once > SECONDS_PER_VALUATION + SECONDS_PER_OPTION * options
+
+
 def test_a_plan_serves_its_first_queue_until_the_switch_and_leaves_lunch_free() -> None:
     _config, _team, _requirements, _start, _days, problem = _problem(2)
     option = next(option for option in problem.options if option.lunch_starts)
@@ -74,7 +102,9 @@ def test_a_plan_serves_its_first_queue_until_the_switch_and_leaves_lunch_free() 
     offset = lunch - option.first_interval
     assert plan == ShiftPlan(
         lunch=lunch,
-        queues=(0,) * offset + (LUNCH,) * option.lunch_intervals + (1,) * (len(plan.queues) - offset - option.lunch_intervals),
+        queues=(0,) * offset
+        + (LUNCH,) * option.lunch_intervals
+        + (1,) * (len(plan.queues) - offset - option.lunch_intervals),
     )
 
 
@@ -130,8 +160,18 @@ def _schedule(days: int = 14) -> Schedule:
 
 def _relaxed(day: int, promise: float) -> Relaxed:
     return Relaxed(
-        day=day, before=int(promise), bound=0.0, current={}, offered={}, hours={}, keyed={}, written={},
-        base=np.zeros((1, 1)), reach=np.zeros(1, dtype=bool), x={}, z={},
+        day=day,
+        before=int(promise),
+        bound=0.0,
+        current={},
+        offered={},
+        hours={},
+        keyed={},
+        written={},
+        base=np.zeros((1, 1)),
+        reach=np.zeros(1, dtype=bool),
+        x={},
+        z={},
     )
 
 
