@@ -340,9 +340,19 @@ def _requirements_matrix(
     table = table.reindex(index=grid.tz_convert("UTC"), columns=list(queues))
     absent = table.index[table.isna().all(axis=1)]
     if len(absent):
+        first = absent[0].tz_convert(config.timezone)
+        # A generator stepping through wall-clock times writes the hour the clocks go back once.
+        again = first + pd.Timedelta(hours=1) if first.dst() else first - pd.Timedelta(hours=1)
+        repeated = again.tz_convert(config.timezone).tz_localize(None) == first.tz_localize(None)
         raise InputError(
             f"requirements have no rows for {len(absent)} interval(s) of the roster horizon, "
-            f"first {absent[0].tz_convert(config.timezone).isoformat()}"
+            f"first {first.isoformat()}"
+            + (
+                f" (the hour {first:%H:%M} comes twice on {first.date()}, when the clocks go back: give it a row "
+                "for each UTC offset)"
+                if repeated
+                else ""
+            )
         )
     return table.fillna(0.0).to_numpy(dtype=float).T
 

@@ -15,7 +15,7 @@ import pandas as pd
 import pytest
 
 from forecasts.grid import interval_grid
-from scheduler.errors import InfeasibleError
+from scheduler.errors import InfeasibleError, InputError
 from scheduler.rostering import make_roster
 from scheduler.rostering.problem import build_problem, uncovered_minimums
 from tests.unit.test_roster import ALL_DAY, agent, make_config, team, template
@@ -55,3 +55,14 @@ def test_an_agent_without_the_skill_does_not_reach_the_queue() -> None:
     (message,) = uncovered_minimums(build_problem(config, members, needs, SATURDAY, 1))
     assert message.startswith("queue chat: at least 1 agent(s) whenever open cannot be met: no agent can work chat at")
     assert "DST" not in message
+
+
+def test_requirements_written_once_for_the_repeated_hour_say_which_hour_comes_twice() -> None:
+    config = make_config(template(8, 5, 6, 14, 22), tz="America/New_York")
+    members = team(agent("a1"))
+    needs = no_demand(config, 2)
+    once = needs[needs["ds"] != pd.Timestamp("2026-11-01T06:00Z")]  # 01:00 EST, the second 01:00 of the night
+    with pytest.raises(InputError, match=r"first 2026-11-01T01:00:00-05:00 \(the hour 01:00 comes twice on 2026-11-01"):
+        build_problem(config, members, once, SATURDAY, 2)
+    with pytest.raises(InputError, match=r"first 2026-10-31T12:00:00-04:00$"):  # an ordinary hour: no DST note
+        build_problem(config, members, needs[needs["ds"] != pd.Timestamp("2026-10-31T16:00Z")], SATURDAY, 2)
