@@ -449,8 +449,10 @@ def build_problem(
 
 
 def uncovered_minimums(problem: RosterProblem) -> list[str]:
-    """Queue minimums at open intervals that no allowed shift of a skilled agent reaches.
+    """Queue minimums at open intervals that fewer skilled agents can reach than the minimum asks.
 
+    An agent reaches an interval when one of its allowed shifts spans it
+    (availability, time off, night work and opening hours already applied).
     Such a minimum is infeasible whatever else the roster does, and this is
     seen without a solver: the search and the conflict explanation otherwise
     spend the whole budget, and more, before saying so (30 agents around the
@@ -465,25 +467,32 @@ def uncovered_minimums(problem: RosterProblem) -> list[str]:
     """
     if problem.frozen_days:
         return []
-    messages = []
     intervals = len(problem.grid)
+    reach: dict[tuple[int, ...], np.ndarray] = {}  # agents with the same shifts reach the same intervals
+
+    def reached(allowed: tuple[int, ...]) -> np.ndarray:
+        if allowed not in reach:
+            spans = np.zeros(intervals + 1, dtype=np.int64)  # a difference array over the grid
+            for o in allowed:
+                spans[problem.options[o].first_interval] += 1
+                spans[problem.options[o].last_interval] -= 1
+            reach[allowed] = np.cumsum(spans)[:intervals] > 0
+        return reach[allowed]
+
+    messages = []
     for q, queue in enumerate(problem.queues):
-        needed = problem.min_agents[q] > 0
-        if not needed.any():
+        minimum = problem.min_agents[q]
+        if not (minimum > 0).any():
             continue
-        reach = np.zeros(intervals + 1, dtype=np.int64)  # a difference array over the grid
-        options: set[int] = set()
+        agents = np.zeros(intervals, dtype=np.int64)
         for a, agent in enumerate(problem.agents):
             if queue in agent.channels:
-                options.update(problem.allowed[a])
-        for o in sorted(options):
-            option = problem.options[o]
-            reach[option.first_interval] += 1
-            reach[option.last_interval] -= 1
-        gaps = np.flatnonzero(needed & (np.cumsum(reach)[:intervals] == 0))
+                agents += reached(problem.allowed[a])
+        gaps = np.flatnonzero(agents < minimum)
         if not gaps.size:
             continue
-        first = problem.grid[int(gaps[0])].tz_convert(problem.timezone)
+        t = int(gaps[0])
+        first = problem.grid[t].tz_convert(problem.timezone)
         day = first.date()
         midnight = pd.Timestamp(dt.datetime.combine(day, dt.time(0)), tz=problem.timezone)
         hours = (
@@ -495,8 +504,9 @@ def uncovered_minimums(problem: RosterProblem) -> list[str]:
             if hours != 24
             else ""
         )
+        who = "no agent can" if agents[t] == 0 else f"only {agents[t]} agent(s) can"
         messages.append(
-            f"queue {queue}: at least {int(problem.min_agents[q, gaps[0]])} agent(s) whenever open cannot be met: "
-            f"no agent can work {queue} at {first:%Y-%m-%d %H:%M} ({gaps.size} such intervals){dst}"
+            f"queue {queue}: at least {int(minimum[t])} agent(s) whenever open cannot be met: "
+            f"{who} work {queue} at {first:%Y-%m-%d %H:%M} ({gaps.size} such intervals){dst}"
         )
     return messages

@@ -66,3 +66,14 @@ def test_requirements_written_once_for_the_repeated_hour_say_which_hour_comes_tw
         build_problem(config, members, once, SATURDAY, 2)
     with pytest.raises(InputError, match=r"first 2026-10-31T12:00:00-04:00$"):  # an ordinary hour: no DST note
         build_problem(config, members, needs[needs["ds"] != pd.Timestamp("2026-10-31T16:00Z")], SATURDAY, 2)
+
+
+def test_a_minimum_above_the_agents_who_can_reach_an_interval_is_infeasible_at_once() -> None:
+    # Two chat agents for a minimum of two, one of them on leave on Sunday: only one can be there.
+    config = make_config(template(8, 0, 8, 16), min_agents=(("chat", 2),))
+    members = team(agent("a1"), agent("a2", time_off=(SATURDAY + dt.timedelta(days=1),)))
+    (message,) = uncovered_minimums(build_problem(config, members, no_demand(config, 2), SATURDAY, 2))
+    assert message == (
+        "queue chat: at least 2 agent(s) whenever open cannot be met: only 1 agent(s) can work chat at "
+        "2026-11-01 00:00 (24 such intervals)"  # all Sunday (UTC)
+    )
