@@ -14,6 +14,9 @@ from pathlib import Path
 
 import pytest
 
+import scheduler.report.page
+from scheduler.report.inputs import ReportInputs
+
 from cli_support import EXAMPLE, HISTORY_FROM, WEEK, PlanRun, demo_args, invoke, plan_args, run_once, team_agent_ids
 
 
@@ -80,6 +83,22 @@ def starter(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def starter_plan(tmp_path_factory: pytest.TempPathFactory) -> PlanRun:
+    """`peakplan init` for WEEK, then `plan --json` of the starter at the 1 s budget, run once per session.
+
+    test_init checks it; the README quick start's plan of the starter stands on it.
+    """
+
+    def args(out: Path) -> list[str]:
+        folder = out.parent / "team"
+        result = invoke(["init", folder, "--week", WEEK, "--quiet"])
+        assert result.exit_code == 0, result.output
+        return plan_args(folder / "peakplan.toml", out, "--json")
+
+    return run_once(tmp_path_factory, "starter_plan", args)
+
+
+@pytest.fixture(scope="session")
 def understaffed_day(tmp_path_factory: pytest.TempPathFactory) -> PlanRun:
     """A one-day `plan --json` of the example on Black Friday with `[report] max_understaffed_share = 0.01`: exit 5.
 
@@ -104,3 +123,22 @@ def understaffed_day(tmp_path_factory: pytest.TempPathFactory) -> PlanRun:
         return arguments
 
     return run_once(tmp_path_factory, "understaffed_day", args)
+
+
+@pytest.fixture
+def report_not_drawn(monkeypatch: pytest.MonkeyPatch) -> list[ReportInputs]:
+    """Plans in this test write a one-line report.html; returns the inputs each plan gave the report.
+
+    For tests that check what a plan does besides its report (a rerun's kept shifts, a warning):
+    drawing the report's charts is ~2 s of CPU per plan. The report itself is checked on the
+    session's shared plans (test_report.py, test_peak_example.py, the browser tests), and a test
+    can still check here what the plan handed it (a previous roster, warnings).
+    """
+    received: list[ReportInputs] = []
+
+    def record(inputs: ReportInputs) -> str:
+        received.append(inputs)
+        return "<!doctype html><title>not drawn in this test</title>\n"
+
+    monkeypatch.setattr(scheduler.report.page, "render_report", record)
+    return received

@@ -18,7 +18,9 @@ def breaking_checker(monkeypatch: pytest.MonkeyPatch) -> str:
     return finding
 
 
-def test_plan_warns_and_reports_a_broken_hard_rule(small_example: Path, tmp_path: Path, breaking_checker: str) -> None:
+def test_plan_warns_and_reports_a_broken_hard_rule(
+    small_example: Path, tmp_path: Path, breaking_checker: str, report_not_drawn: list
+) -> None:
     result = invoke([
         "plan", "--config", small_example, "--start", "2026-11-23", "--days", "1", "--out", tmp_path / "out",
         "--generated-at", "2026-11-20T09:00:00+03:00", "--time-limit", "0.5", "--json",

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import typer
 
-from cli_support import GENERATED_AT, WEEK, assert_clean_error, invoke
+from cli_support import WEEK, PlanRun, assert_clean_error, invoke
 from scheduler.cli import app
 
 
@@ -36,16 +36,13 @@ def test_init_is_deterministic(starter: Path, tmp_path: Path) -> None:
             assert path.read_bytes() == (again / path.relative_to(starter)).read_bytes(), path.name
 
 
-def test_starter_project_validates_and_plans(starter: Path, tmp_path: Path) -> None:
+def test_starter_project_validates_and_plans(starter: Path, starter_plan: PlanRun) -> None:
     checked = invoke(["validate", "--config", starter / "peakplan.toml", "--week", WEEK, "--json"])
     assert checked.exit_code == 0, checked.output
     assert all(check["status"] == "ok" for check in json.loads(checked.stdout)["checks"]), checked.stdout
 
-    out = tmp_path / "out"
-    result = invoke(
-        ["plan", "--config", starter / "peakplan.toml", "--week", WEEK, "--out", out, "--generated-at", GENERATED_AT,
-         "--time-limit", "1", "--json"]  # fmt: skip
-    )
+    # `init` for WEEK planned with --json at a 1 s budget (the session's run, shared with the README test)
+    out, result = starter_plan.out, starter_plan.result
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
     assert summary["status"] == "ok"

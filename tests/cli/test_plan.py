@@ -214,13 +214,17 @@ def shift_spans(path: Path) -> set[tuple[str, str, str]]:
     return {(shift_id, min(times), max(times)) for shift_id, times in spans.items()}
 
 
-def test_rerun_into_the_same_folder_keeps_the_published_shifts(previous_run: Path) -> None:
+def test_rerun_into_the_same_folder_keeps_the_published_shifts(previous_run: Path, report_not_drawn: list) -> None:
     """Stable by default (issue 14): the roster.csv already in --out is the previous roster."""
     published = shift_spans(previous_run / "roster.csv")
+    published_roster = read_roster(previous_run / "roster.csv")
     result = invoke(plan_args(EXAMPLE / "peakplan.toml", previous_run))
     assert result.exit_code == 0, result.output
     assert f"Note: planning over the published roster {previous_run / 'roster.csv'} (--no-previous to ignore it)" in result.stderr
     assert shift_spans(previous_run / "roster.csv") == published
+    # the report's "What changed" compares against the published roster
+    (inputs,) = report_not_drawn
+    assert inputs.previous is not None and inputs.previous.equals(published_roster)
     # Generated mid-week, the days already begun are kept as published.
     result = invoke(plan_args(EXAMPLE / "peakplan.toml", previous_run)[:-4] + ["--generated-at", "2026-11-25T12:00:00+03:00", "--time-limit", "1"])
     assert result.exit_code == 0, result.output
