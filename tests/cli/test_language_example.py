@@ -6,9 +6,8 @@ import tomllib
 from pathlib import Path
 
 import pandas as pd
-import pytest
 
-from cli_support import EXAMPLE, GENERATED_AT, TIME_LIMIT, by_channel, invoke
+from cli_support import EXAMPLE, PlanRun, by_channel, invoke
 from scheduler.config import load_config
 from scheduler.coverage import scheduled_agents
 from scheduler.report.gaps import language_gaps
@@ -36,15 +35,10 @@ def test_language_queues_add_up_to_the_channel_forecast(small_example: Path, tmp
     assert 0.01 < share < 0.06  # the pooled Spanish/Portuguese share of the history (about 3%)
 
 
-@pytest.mark.slow
-def test_language_plan_puts_only_speakers_on_language_queues_and_flags_the_gaps(tmp_path: Path) -> None:
-    out = tmp_path / "out"
-    args = [
-        "plan", "--config", CONFIG, "--start", "2026-11-24", "--days", "2", "--out", out,
-        "--generated-at", GENERATED_AT, "--time-limit", TIME_LIMIT, "--quiet",
-    ]  # fmt: skip
-    result = invoke(args)
-    assert result.exit_code in (0, 5), result.output
+def test_language_plan_puts_only_speakers_on_language_queues_and_flags_the_gaps(example_plan: PlanRun) -> None:
+    """On the session's plan of the example week (a plan of its own cost ~6 s of CPU, report included)."""
+    out = example_plan.out
+    assert example_plan.result.exit_code in (0, 5), example_plan.result.output
     roster = read_table(out / "roster.csv", ("agent_id", "queue", "activity", "start", "end"), ("start", "end"))
     spoken = {
         agent["id"]: {*agent.get("languages", []), *agent.get("secondary_languages", [])}
