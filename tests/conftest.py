@@ -10,9 +10,13 @@ from __future__ import annotations
 
 import gc
 import os
+from typing import TYPE_CHECKING
 
 import pytest
 from hypothesis import settings
+
+if TYPE_CHECKING:
+    from scheduler.report.inputs import ReportInputs
 
 settings.register_profile("reproducible", derandomize=True, database=None, print_blob=True)
 settings.register_profile("explore", derandomize=False, print_blob=True)
@@ -36,3 +40,24 @@ def pytest_collection_finish(session: pytest.Session) -> None:
     gc.collect()
     gc.freeze()
     gc.set_threshold(*GC_THRESHOLDS)
+
+
+@pytest.fixture
+def report_not_drawn(monkeypatch: pytest.MonkeyPatch) -> list[ReportInputs]:
+    """Plans in this test write a one-line report.html; returns the inputs each plan gave the report.
+
+    For tests that check what a plan does besides its report (a rerun's kept shifts, a warning):
+    drawing the report's charts is ~2 s of CPU per plan. The report itself is checked on the
+    session's shared plans (tests/cli/test_report.py, test_peak_example.py, the browser tests), and a test
+    can still check here what the plan handed it (a previous roster, warnings).
+    """
+    import scheduler.report.page  # here, not above: matplotlib loads only for the tests that plan
+
+    received: list[ReportInputs] = []
+
+    def record(inputs: ReportInputs) -> str:
+        received.append(inputs)
+        return "<!doctype html><title>not drawn in this test</title>\n"
+
+    monkeypatch.setattr(scheduler.report.page, "render_report", record)
+    return received

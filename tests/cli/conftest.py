@@ -14,9 +14,6 @@ from pathlib import Path
 
 import pytest
 
-import scheduler.report.page
-from scheduler.report.inputs import ReportInputs
-
 from cli_support import EXAMPLE, HISTORY_FROM, WEEK, PlanRun, demo_args, invoke, plan_args, run_once, team_agent_ids
 
 
@@ -124,21 +121,3 @@ def understaffed_day(tmp_path_factory: pytest.TempPathFactory) -> PlanRun:
 
     return run_once(tmp_path_factory, "understaffed_day", args)
 
-
-@pytest.fixture
-def report_not_drawn(monkeypatch: pytest.MonkeyPatch) -> list[ReportInputs]:
-    """Plans in this test write a one-line report.html; returns the inputs each plan gave the report.
-
-    For tests that check what a plan does besides its report (a rerun's kept shifts, a warning):
-    drawing the report's charts is ~2 s of CPU per plan. The report itself is checked on the
-    session's shared plans (test_report.py, test_peak_example.py, the browser tests), and a test
-    can still check here what the plan handed it (a previous roster, warnings).
-    """
-    received: list[ReportInputs] = []
-
-    def record(inputs: ReportInputs) -> str:
-        received.append(inputs)
-        return "<!doctype html><title>not drawn in this test</title>\n"
-
-    monkeypatch.setattr(scheduler.report.page, "render_report", record)
-    return received

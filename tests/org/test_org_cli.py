@@ -151,7 +151,9 @@ def test_validate_org_lists_the_mistakes_of_every_team_at_once(tmp_path: Path) -
     assert lines[3] == f"Error: emea: config: {folder}/emea/peakplan.toml: channels.chat.aht_seconds = -5: must be > 0"
 
 
-def test_a_team_with_wrong_inputs_fails_alone_and_the_summary_names_its_error(tmp_path: Path) -> None:
+def test_a_team_with_wrong_inputs_fails_alone_and_the_summary_names_its_error(
+    tmp_path: Path, report_not_drawn: list
+) -> None:
     org = apac_and_broken(tmp_path / "org")
     out = tmp_path / "out"
     result = invoke(
