@@ -1,9 +1,10 @@
 """The org on a real dask.distributed cluster (two worker processes on 127.0.0.1) against the serial run.
 
-The tests share one serial and one cluster run of the whole example org plus a
+The checks share one serial and one cluster run of the whole example org plus a
 team whose history is missing: the planned teams' folders and index.html must be
 the same bytes, and the broken team must fail alone; and one kills a worker
-mid-solve. (They are slow: `make test-fast` leaves the cluster out.)
+mid-solve. Everything on the cluster is one test (see test_the_org_on_a_cluster).
+(They are slow: `make test-fast` leaves the cluster out.)
 """
 
 from __future__ import annotations
@@ -89,7 +90,29 @@ def dask_run(
 
 
 @pytest.mark.slow
-def test_cluster_and_serial_runs_write_the_same_bytes(serial_run, dask_run) -> None:
+def test_the_org_on_a_cluster(
+    serial_run, dask_run, dask_progress: list[Progress], cluster: str, tmp_path: Path
+) -> None:
+    """Every check on the cluster in one test, in this order (the last one kills a worker).
+
+    Separate tests of one module can land on both xdist workers (work stealing moves tests
+    between them), and each worker that runs one starts a cluster of its own and plans the org
+    on it again: 8-10 s of CPU (the worker processes import the planner). One test keeps it to
+    one cluster; each check is a function below, named as the test it was.
+    """
+    cluster_and_serial_runs_write_the_same_bytes(serial_run, dask_run)
+    the_teams_ran_on_the_cluster_workers(dask_run, cluster)
+    progress_counts_only_teams_a_worker_has_started(dask_progress)
+    a_team_with_wrong_inputs_fails_alone(*dask_run)
+    a_worker_dying_mid_solve_is_retried_on_another(cluster, serial_run, tmp_path)
+
+
+@pytest.mark.slow
+def test_a_team_with_wrong_inputs_fails_alone_in_the_serial_run(serial_run) -> None:
+    a_team_with_wrong_inputs_fails_alone(*serial_run)
+
+
+def cluster_and_serial_runs_write_the_same_bytes(serial_run, dask_run) -> None:  # noqa: ANN001
     (_, serial_out), (_, dask_out) = serial_run, dask_run
     for team in GOOD:
         serial_files = snapshot(serial_out / team)
@@ -100,8 +123,7 @@ def test_cluster_and_serial_runs_write_the_same_bytes(serial_run, dask_run) -> N
     assert (dask_out / "index.html").read_bytes() == (serial_out / "index.html").read_bytes()
 
 
-@pytest.mark.slow
-def test_the_teams_ran_on_the_cluster_workers(dask_run, cluster: str) -> None:
+def the_teams_ran_on_the_cluster_workers(dask_run, cluster: str) -> None:  # noqa: ANN001
     result, _ = dask_run
     with distributed.Client(cluster) as client:
         pids = set(client.run(os.getpid).values())
@@ -109,8 +131,7 @@ def test_the_teams_ran_on_the_cluster_workers(dask_run, cluster: str) -> None:
     assert ran <= pids and os.getpid() not in ran
 
 
-@pytest.mark.slow
-def test_progress_counts_only_teams_a_worker_has_started(dask_run, dask_progress: list[Progress]) -> None:
+def progress_counts_only_teams_a_worker_has_started(dask_progress: list[Progress]) -> None:
     """Two single-threaded workers run at most two teams at once, though dask queues more on them."""
     assert dask_progress and str(dask_progress[0]) == "0/3 teams done, 0 running, 0 failed, 3 waiting"
     assert max(len(state.running) for state in dask_progress) <= 2
@@ -119,10 +140,7 @@ def test_progress_counts_only_teams_a_worker_has_started(dask_run, dask_progress
         assert not set(state.running) & (set(state.done) | set(state.failed)), state
 
 
-@pytest.mark.slow
-@pytest.mark.parametrize("which", ["serial", "dask"])
-def test_a_team_with_wrong_inputs_fails_alone(which: str, serial_run, dask_run) -> None:
-    result, out = serial_run if which == "serial" else dask_run
+def a_team_with_wrong_inputs_fails_alone(result: OrgResult, out: Path) -> None:
     statuses = {outcome.team: outcome.status for outcome in result.outcomes}
     assert statuses == {"americas": OK, "apac": OK, "broken": FAILED}
     broken = next(outcome for outcome in result.outcomes if outcome.team == "broken")
@@ -133,8 +151,7 @@ def test_a_team_with_wrong_inputs_fails_alone(which: str, serial_run, dask_run) 
     assert "2 of 3 teams planned" in page and "failed (exit 3)" in page
 
 
-@pytest.mark.slow
-def test_a_worker_dying_mid_solve_is_retried_on_another(cluster: str, serial_run, tmp_path: Path) -> None:
+def a_worker_dying_mid_solve_is_retried_on_another(cluster: str, serial_run, tmp_path: Path) -> None:  # noqa: ANN001
     """The first CP-SAT solve on the cluster kills its worker process; the team is planned elsewhere."""
     marker = tmp_path / "died"
 
