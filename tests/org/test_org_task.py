@@ -10,7 +10,9 @@ from org_support import EXAMPLE_ORG, org_run
 from scheduler.org import OK, build_tasks, load_org, run_team
 
 
-def test_a_tiny_budget_still_plans_the_team_rather_than_reporting_a_conflict(tmp_path: Path, report_not_drawn: list) -> None:
+def test_a_tiny_budget_still_plans_the_team_rather_than_reporting_a_conflict(
+    tmp_path: Path, report_not_drawn: list
+) -> None:
     """The first org benchmark (1 s for 100 agents) had half its teams fail with "queue chat: at least
     1 agent(s) whenever open cannot be met" though a roster existed; the roster stage now always
     completes a valid first roster. emea keeps at least one agent on chat whenever it is open."""
