@@ -7,37 +7,23 @@ import math
 import numpy as np
 import pytest
 
-from benchmarks.roster_instances import make_instance
 from scheduler.rostering import solve
 from scheduler.rostering.activities import plan_activities
 from scheduler.rostering.checker import find_violations
 from scheduler.rostering.dayplans import lunch_plans, replan_days
 from scheduler.rostering.extract import roster_rows
 from scheduler.rostering.polish import plan_of
-from scheduler.rostering.previous import apply_previous
-from scheduler.rostering.problem import build_problem
 from scheduler.rostering.score import score_roster
 from scheduler.rostering.shiftplan import LUNCH, _breaks, _Rules, _Shift
 from scheduler.rostering.solve import solve_problem
-
-
-def _problem(seed: int):  # noqa: ANN202
-    config, team, requirements, start, days = make_instance(14, weeks=1, seed=seed, time_limit_seconds=2.0)
-    return (
-        config,
-        team,
-        requirements,
-        start,
-        days,
-        apply_previous(build_problem(config, team, requirements, start, days), None, None),
-    )
+from tests.unit.roster_support import small_problem
 
 
 @pytest.mark.parametrize("seed", [2, 3])  # lunch 30 min, lunch 60 min
 def test_the_candidates_are_every_plan_with_one_queue_per_stretch(seed: int) -> None:
     """Against a brute force over every (lunch, first queue, second queue, switch): the plans whose only
     change (if any) is at lunch, every one within the rules (skills, opening hours, blocks, the cap)."""
-    problem = _problem(seed)[-1]
+    problem = small_problem(seed)[-1]
     settings = problem.settings
     blocks = np.array([math.ceil(settings.min_block(queue) / problem.interval_minutes) for queue in problem.queues])
     rules = _Rules(switch=settings.switch_weight, max_switches=settings.max_switches_per_shift, penalty=math.inf)
@@ -70,7 +56,7 @@ def test_the_candidates_are_every_plan_with_one_queue_per_stretch(seed: int) -> 
 
 def test_whole_days_replanned_keep_every_rule_the_shifts_and_never_do_worse(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(solve, "DIRECT_MAX_AGENT_DAYS", 0)  # this small team takes the large-team path
-    config, team, requirements, start, days, problem = _problem(
+    config, team, requirements, start, days, problem = small_problem(
         3
     )  # hour-long lunches: where each falls depends on the others'
     solution = solve_problem(problem, time_limit=1.0)
@@ -95,7 +81,7 @@ def test_pricing_finds_the_cheapest_plan_with_one_switch(seed: int) -> None:
 
     from scheduler.rostering.dayplans import _cheapest_plan
 
-    problem = _problem(seed)[-1]
+    problem = small_problem(seed)[-1]
     settings = problem.settings
     blocks = np.array([math.ceil(settings.min_block(queue) / problem.interval_minutes) for queue in problem.queues])
     rules = _Rules(switch=settings.switch_weight, max_switches=1, penalty=math.inf)

@@ -10,29 +10,13 @@ import pytest
 
 from benchmarks.roster_instances import make_instance
 from scheduler.rostering.coveragecost import CoverageCost
-from scheduler.rostering.days import DayOutcome, Relaxed
+from scheduler.rostering.days import DayOutcome
 from scheduler.rostering.nextmove import Schedule, block_loss
 from scheduler.rostering.polish import plan_of
 from scheduler.rostering.previous import apply_previous
 from scheduler.rostering.problem import build_problem
 from scheduler.rostering.shiftplan import LUNCH
-
-
-def _relaxed(day: int, promise: float) -> Relaxed:
-    return Relaxed(
-        day=day,
-        before=int(promise),
-        bound=0.0,
-        current={},
-        offered={},
-        hours={},
-        keyed={},
-        written={},
-        base=np.zeros((1, 1)),
-        reach=np.zeros(1, dtype=bool),
-        x={},
-        z={},
-    )
+from tests.unit.roster_support import relaxed_day
 
 
 def test_a_day_not_yet_relaxed_is_expected_to_promise_in_proportion_to_its_cost() -> None:
@@ -41,7 +25,7 @@ def test_a_day_not_yet_relaxed_is_expected_to_promise_in_proportion_to_its_cost(
     calls = []
     schedule = Schedule(problem, list(range(14)), lambda: calls.append(1) or costs)  # type: ignore[arg-type]
     assert schedule.next_day() == 0  # nothing relaxed yet: the earliest
-    schedule.day_done(0, _relaxed(0, 400), None, 0.1, 0.0)
+    schedule.day_done(0, relaxed_day(0, 400), None, 0.1, 0.0)
     # 400 promised on a day costing 1000: a day costing 5000 is expected to promise 2000 ...
     assert schedule._expected(9) == pytest.approx(2000.0)
     # ... and a cheap day at least the mean first promise (it may still hold what the costly ones did)
@@ -55,7 +39,7 @@ def test_a_day_not_yet_relaxed_is_expected_to_promise_in_proportion_to_its_cost(
     assert calls == [1]
     # Without costs (the earlier rule): every day not yet relaxed expects the mean first promise.
     plain = Schedule(problem, list(range(14)))  # type: ignore[arg-type]
-    plain.day_done(0, _relaxed(0, 400), None, 0.1, 0.0)
+    plain.day_done(0, relaxed_day(0, 400), None, 0.1, 0.0)
     assert plain._expected(9) == pytest.approx(400.0) and plain.next_day() == 1
 
 
@@ -63,14 +47,14 @@ def test_a_day_whose_settling_found_nothing_goes_last_until_relaxed_again() -> N
     problem = SimpleNamespace(weeks=[list(range(7))])
     schedule = Schedule(problem, list(range(7)))  # type: ignore[arg-type]
     for d in range(7):
-        schedule.day_done(d, _relaxed(d, 100 + 10 * d), None, 0.1, 0.0)
+        schedule.day_done(d, relaxed_day(d, 100 + 10 * d), None, 0.1, 0.0)
     schedule.touch({3})  # every day of the week stale again
     assert schedule.next_day() == 6  # the largest promise
-    schedule.day_done(6, _relaxed(6, 160), DayOutcome(day=6, replaced=False, gain=0, moved={}), 0.1, 0.5)
+    schedule.day_done(6, relaxed_day(6, 160), DayOutcome(day=6, replaced=False, gain=0, moved={}), 0.1, 0.5)
     schedule.touch({2})  # a change near it: day 6 is stale again ...
     assert schedule._stale(6)
     assert schedule.next_day() == 5  # ... but settled in vain: the others first
-    schedule.day_done(5, _relaxed(5, 150), DayOutcome(day=5, replaced=True, gain=100, moved={}), 0.1, 0.5)
+    schedule.day_done(5, relaxed_day(5, 150), DayOutcome(day=5, replaced=True, gain=100, moved={}), 0.1, 0.5)
     assert schedule._expected(5) == 50  # what is left of its promise
 
 
@@ -79,7 +63,7 @@ def test_cheap_days_not_yet_relaxed_go_by_their_block_loss_and_a_settled_day_is_
     losses = np.array([float(d % 5) for d in range(14)])
     schedule = Schedule(problem, list(range(14)), day_losses=lambda: losses)  # type: ignore[arg-type]
     assert schedule.next_day() == 4  # all alike: the largest block loss, the earliest of equals
-    schedule.day_done(4, _relaxed(4, 300), DayOutcome(day=4, replaced=True, gain=100, moved={}), 0.1, 0.1)
+    schedule.day_done(4, relaxed_day(4, 300), DayOutcome(day=4, replaced=True, gain=100, moved={}), 0.1, 0.1)
     schedule.settled(4)
     assert not schedule._stale(4) and schedule._stale(3) and schedule._stale(5)  # its week moved, not its bound
     assert schedule.next_day() == 9  # the others still expect the mean first promise; 9 loses most of them

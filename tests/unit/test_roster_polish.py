@@ -13,7 +13,7 @@ from benchmarks.roster_instances import make_instance
 from scheduler.rostering import solve
 from scheduler.rostering.activities import plan_activities
 from scheduler.rostering.checker import find_violations
-from scheduler.rostering.days import DayOutcome, Relaxed
+from scheduler.rostering.days import DayOutcome
 from scheduler.rostering.descent import AgentModels
 from scheduler.rostering.extract import roster_rows
 from scheduler.rostering.nextmove import AGENT_BATCHES, Schedule
@@ -23,18 +23,7 @@ from scheduler.rostering.problem import build_problem
 from scheduler.rostering.score import score_roster
 from scheduler.rostering.shiftplan import LUNCH, ShiftPlan, _plan_cost, _Rules, _Shift
 from scheduler.rostering.solve import solve_problem
-
-
-def _problem(seed: int):  # noqa: ANN202
-    config, team, requirements, start, days = make_instance(14, weeks=1, seed=seed, time_limit_seconds=2.0)
-    return (
-        config,
-        team,
-        requirements,
-        start,
-        days,
-        apply_previous(build_problem(config, team, requirements, start, days), None, None),
-    )
+from tests.unit.roster_support import relaxed_day, small_problem
 
 
 def _one_switch_plans(problem, a: int, o: int):  # noqa: ANN001, ANN202
@@ -55,7 +44,7 @@ def _one_switch_plans(problem, a: int, o: int):  # noqa: ANN001, ANN202
 @pytest.mark.parametrize("seed", [2, 3, 1])  # lunch 30 min, lunch 60 min, no lunch
 def test_each_option_gets_the_best_valid_plan_of_one_switch(seed: int) -> None:
     """Against random gains, the vectorised valuation equals a brute force over plans the block rules allow."""
-    _config, _team, _requirements, _start, _days, problem = _problem(seed)
+    _config, _team, _requirements, _start, _days, problem = small_problem(seed)
     planner = _Planner(problem)
     blocks = np.array(
         [math.ceil(problem.settings.min_block(queue) / problem.interval_minutes) for queue in problem.queues]
@@ -81,7 +70,7 @@ def test_each_option_gets_the_best_valid_plan_of_one_switch(seed: int) -> None:
 
 def test_a_valuation_is_charged_its_set_up_besides_its_options_and_arrays() -> None:
     """Each agent valued pays SECONDS_PER_VALUATION on top of its per-option and per-element charges."""
-    _config, _team, _requirements, _start, _days, problem = _problem(2)
+    _config, _team, _requirements, _start, _days, problem = small_problem(2)
     planner = _Planner(problem)
     agent = next(a for a, member in enumerate(problem.agents) if len(member.channels) >= 2)
     queues = np.array([q for q, queue in enumerate(problem.queues) if queue in problem.agents[agent].channels])
@@ -95,7 +84,7 @@ def test_a_valuation_is_charged_its_set_up_besides_its_options_and_arrays() -> N
 
 
 def test_a_plan_serves_its_first_queue_until_the_switch_and_leaves_lunch_free() -> None:
-    _config, _team, _requirements, _start, _days, problem = _problem(2)
+    _config, _team, _requirements, _start, _days, problem = small_problem(2)
     option = next(option for option in problem.options if option.lunch_starts)
     lunch = option.lunch_starts[0]
     plan = plan_of(problem, option.index, lunch, 0, 1, lunch + option.lunch_intervals)
@@ -112,7 +101,7 @@ def test_a_plan_serves_its_first_queue_until_the_switch_and_leaves_lunch_free() 
 def test_polish_keeps_every_rule_and_never_does_worse(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """From the activity stage's plans: the written roster keeps every hard rule and scores no worse."""
     monkeypatch.setattr(solve, "DIRECT_MAX_AGENT_DAYS", 0)  # this small team takes the large-team path
-    config, team, requirements, start, days, problem = _problem(seed)
+    config, team, requirements, start, days, problem = small_problem(seed)
     solution = solve_problem(problem, time_limit=1.0)
     assert solution.models is not None  # this team is rostered by the descent
     activities = plan_activities(problem, solution.chosen, solution.lunch, solution.serve, 1.0)
@@ -132,7 +121,7 @@ def test_polish_keeps_every_rule_and_never_does_worse(seed: int, monkeypatch: py
 def test_after_agent_moves_and_days_each_agent_remembers_its_own_cost_exactly(monkeypatch: pytest.MonkeyPatch) -> None:
     """A day that moves an agent updates its remembered own cost (hours below target) instead of forgetting it."""
     monkeypatch.setattr(solve, "DIRECT_MAX_AGENT_DAYS", 0)
-    _config, _team, _requirements, _start, _days, problem = _problem(2)
+    _config, _team, _requirements, _start, _days, problem = small_problem(2)
     solution = solve_problem(problem, time_limit=1.0)
     assert solution.models is not None
     activities = plan_activities(problem, solution.chosen, solution.lunch, solution.serve, 1.0)
@@ -158,23 +147,6 @@ def _schedule(days: int = 14) -> Schedule:
     return Schedule(problem, list(range(days)))  # type: ignore[arg-type]
 
 
-def _relaxed(day: int, promise: float) -> Relaxed:
-    return Relaxed(
-        day=day,
-        before=int(promise),
-        bound=0.0,
-        current={},
-        offered={},
-        hours={},
-        keyed={},
-        written={},
-        base=np.zeros((1, 1)),
-        reach=np.zeros(1, dtype=bool),
-        x={},
-        z={},
-    )
-
-
 def test_the_schedule_starts_with_agents_measures_the_days_then_follows_the_larger_rate() -> None:
     schedule = _schedule()
     for _batch in range(AGENT_BATCHES):  # a whole sweep of agent moves first
@@ -182,21 +154,21 @@ def test_the_schedule_starts_with_agents_measures_the_days_then_follows_the_larg
         schedule.agents_done(gain=1000, seconds=1.0)
     assert schedule.next_kind(agents_idle=False, left=10.0) == "days"  # not measured yet
     assert schedule.next_day() == 0  # nothing known: the earliest
-    schedule.day_done(0, _relaxed(0, 400), DayOutcome(day=0, replaced=True, gain=200, moved={}), 0.2, 0.9)
+    schedule.day_done(0, relaxed_day(0, 400), DayOutcome(day=0, replaced=True, gain=200, moved={}), 0.2, 0.9)
     # measured for as long as the first agent batch: half of 400 promised per 1.1 s, against 1000 per s
     assert schedule.day_rate() == pytest.approx(0.5 * 400 / 1.1)
     assert schedule.next_kind(agents_idle=False, left=10.0) == "agents"
     schedule.agents_done(gain=50, seconds=1.0)
     assert schedule.next_kind(agents_idle=False, left=10.0) == "days"
-    assert schedule.worth_settling(_relaxed(1, 50))  # a relaxed day is settled whenever it promises something
-    assert not schedule.worth_settling(_relaxed(1, 0.5))  # nothing to gain
+    assert schedule.worth_settling(relaxed_day(1, 50))  # a relaxed day is settled whenever it promises something
+    assert not schedule.worth_settling(relaxed_day(1, 0.5))  # nothing to gain
     assert schedule.next_kind(agents_idle=False, left=1.0) == "agents"  # too little left for a day
 
 
 def test_a_day_is_solved_again_only_after_its_week_or_its_neighbours_changed() -> None:
     schedule = _schedule()
     for d in range(14):
-        schedule.day_done(d, _relaxed(d, 100 + d), None, 0.1, 0.0)
+        schedule.day_done(d, relaxed_day(d, 100 + d), None, 0.1, 0.0)
     assert schedule.day_rate() == 0.0 and schedule.next_kind(agents_idle=True, left=10.0) is None
     schedule.touch({9})  # a change in the second week
     stale = [d for d in range(14) if schedule._stale(d)]
