@@ -13,9 +13,10 @@ One program per day, everyone's other days fixed as they are:
 - each agent works one of its options that day or none, within its rules given
   its other days (rest to the shifts of the day before and after, weekly paid
   minutes and shift count, consecutive days, weekends), and pays its hours
-  below target; agents this cannot model exactly (fixed days, preferences,
-  secondary skills, a previous roster, longer blocks of days off) keep their
-  day as it is;
+  below target and its preferences (a shift it would avoid, a preferred shift
+  missed), and keeps its days off in blocks of the length its rules ask;
+  agents this cannot model exactly (fixed days, secondary skills, a previous
+  roster) keep their day as it is;
 - the agents of a skill group on an option split among its *plans* in whole
   numbers: a lunch start and one queue, or two queues changing at lunch (a
   subset of what the block and switch rules allow, see :mod:`.plans`; the
@@ -56,7 +57,13 @@ from scheduler.rostering.daymend import DayMender
 from scheduler.rostering.dayprogram import Column, DayData, solve_program
 from scheduler.rostering.model import skill_groups
 from scheduler.rostering.plans import PlanColumn, block_lengths, lunch_change_plans, option_queues
-from scheduler.rostering.problem import SCALE, RosterProblem, understaffing_weight
+from scheduler.rostering.problem import (
+    SCALE,
+    RosterProblem,
+    preference_days,
+    preference_matches,
+    understaffing_weight,
+)
 from scheduler.rostering.shiftplan import LUNCH, ShiftPlan
 
 # Seconds of budget charged, calibrated to CPU time on the 2-core benchmark machine (100 agents,
@@ -204,16 +211,22 @@ class DayMoves:
                 by_day[problem.options[o].day_index].append(o)
             self.on_day.append(by_day)
         self.seconds = 0.0
-        # Agents kept as they are: what this model does not price or check exactly.
+        # Agents kept as they are: what this model does not price or check exactly (a secondary
+        # skill's cost depends on the plan an agent follows, not only on its shift).
         self.kept = {
             a
             for a, agent in enumerate(problem.agents)
-            if agent.preferences
-            or agent.secondary_queues
-            or problem.fixed.get(a)
-            or problem.previous.get(a)
-            or problem.rules[a].min_consecutive_days_off > 1
+            if agent.secondary_queues or problem.fixed.get(a) or problem.previous.get(a)
         }
+        # Per agent, its preferred shifts by the days they apply to (avoided shifts are priced per option).
+        self.preferred_days = [
+            [
+                (preference, set(preference_days(preference, problem.days)))
+                for preference in agent.preferences
+                if preference.kind != "avoid"
+            ]
+            for agent in problem.agents
+        ]
         self.mender = DayMender(problem)
         self.shift_on: dict[tuple[int, int], int] = {}
         self.plans: dict[tuple[int, int], ShiftPlan] = {}
@@ -289,9 +302,50 @@ class DayMoves:
         if current is not None and current not in options:  # the day as it is stays possible
             options.append(current)
         may_rest = low <= minutes <= high or current is None
+        if rules.min_consecutive_days_off > 1 and current is None and not self._days_off_hold(a, d, working=True):
+            options = []  # working would leave a day off shorter than its block
+        if rules.min_consecutive_days_off > 1 and current is not None and not self._days_off_hold(a, d, working=False):
+            may_rest = False
         costs: dict[int | None, int] = {o: hours(problem.options[o].paid_minutes) for o in options}
         costs[None] = hours(0)
+        self._price_preferences(a, d, costs)
         return options, may_rest, costs
+
+    def _price_preferences(self, a: int, d: int, costs: dict[int | None, int]) -> None:
+        """Add each choice's preference cost as the objective charges it (``score.py``)."""
+        problem = self.problem
+        agent = problem.agents[a]
+        for preference in agent.preferences:
+            weight = SCALE * preference.weight
+            if preference.kind == "avoid":
+                for o in costs:
+                    if o is not None and preference_matches(preference, problem.options[o]):
+                        costs[o] += weight
+        for preference, days in self.preferred_days[a]:
+            if d in days:
+                for o in costs:
+                    if o is None or not preference_matches(preference, problem.options[o]):
+                        costs[o] += SCALE * preference.weight
+
+    def _days_off_hold(self, a: int, d: int, *, working: bool) -> bool:
+        """Whether agent ``a``'s days off stay in blocks of its length with day ``d`` worked or not.
+
+        The same rule as the model's (``model.add_min_consecutive_days_off``), the previous
+        roster's last days included, on the agent's days as they are but ``d``.
+        """
+        problem = self.problem
+        horizon = len(problem.days)
+        k = problem.rules[a].min_consecutive_days_off
+        works = [(a, day) in self.shift_on for day in range(horizon)]
+        works[d] = working
+        self.seconds += SECONDS_PER_OPTION * horizon
+        for day in range(1, horizon):
+            if works[day - 1] and not works[day] and any(works[day + j] for j in range(1, k) if day + j < horizon):
+                return False
+        if problem.worked_before.get(a) and not works[0] and any(works[1:k]):
+            return False
+        off = problem.off_before.get(a, 0)
+        return not (off and any(works[: max(k - off, 0)]))
 
     def columns(self, g: int, o: int) -> dict[Column, int] | None:
         """The plans offered to group ``g`` on option ``o`` and their switches (None: a queue opens or closes inside it)."""
