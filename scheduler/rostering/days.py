@@ -218,13 +218,9 @@ class DayMoves:
             for a, agent in enumerate(problem.agents)
             if agent.secondary_queues or problem.fixed.get(a) or problem.previous.get(a)
         }
-        # Per agent, its preferred shifts by the days they apply to (avoided shifts are priced per option).
-        self.preferred_days = [
-            [
-                (preference, set(preference_days(preference, problem.days)))
-                for preference in agent.preferences
-                if preference.kind != "avoid"
-            ]
+        # Per agent, its preferences and the days a preferred shift is missed on if not worked.
+        self.wishes = [
+            [(preference, set(preference_days(preference, problem.days))) for preference in agent.preferences]
             for agent in problem.agents
         ]
         self.mender = DayMender(problem)
@@ -302,10 +298,12 @@ class DayMoves:
         if current is not None and current not in options:  # the day as it is stays possible
             options.append(current)
         may_rest = low <= minutes <= high or current is None
-        if rules.min_consecutive_days_off > 1 and current is None and not self._days_off_hold(a, d, working=True):
-            options = []  # working would leave a day off shorter than its block
-        if rules.min_consecutive_days_off > 1 and current is not None and not self._days_off_hold(a, d, working=False):
-            may_rest = False
+        # Changing whether the day is worked must keep the days off in blocks of their length.
+        if rules.min_consecutive_days_off > 1 and not self._days_off_hold(a, d, working=current is None):
+            if current is None:
+                options = []
+            else:
+                may_rest = False
         costs: dict[int | None, int] = {o: hours(problem.options[o].paid_minutes) for o in options}
         costs[None] = hours(0)
         self._price_preferences(a, d, costs)
@@ -314,18 +312,14 @@ class DayMoves:
     def _price_preferences(self, a: int, d: int, costs: dict[int | None, int]) -> None:
         """Add each choice's preference cost as the objective charges it (``score.py``)."""
         problem = self.problem
-        agent = problem.agents[a]
-        for preference in agent.preferences:
-            weight = SCALE * preference.weight
-            if preference.kind == "avoid":
-                for o in costs:
-                    if o is not None and preference_matches(preference, problem.options[o]):
-                        costs[o] += weight
-        for preference, days in self.preferred_days[a]:
-            if d in days:
-                for o in costs:
-                    if o is None or not preference_matches(preference, problem.options[o]):
-                        costs[o] += SCALE * preference.weight
+        for preference, days in self.wishes[a]:
+            avoid = preference.kind == "avoid"
+            if not avoid and d not in days:
+                continue
+            for o in costs:
+                # An avoided shift costs when worked; a preferred one when the day's choice is not one.
+                if (o is not None and preference_matches(preference, problem.options[o])) == avoid:
+                    costs[o] += SCALE * preference.weight
 
     def _days_off_hold(self, a: int, d: int, *, working: bool) -> bool:
         """Whether agent ``a``'s days off stay in blocks of its length with day ``d`` worked or not.
