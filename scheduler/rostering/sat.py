@@ -35,8 +35,7 @@ def make_agent_solver(time_limit: float) -> cp_model.CpSolver:
     setting on the same models; docs/roster-history.md, "Agent solves"). Probing, symmetry, a
     second presolve pass, the big-linear-overlap search and most of the LP's cuts pay on large
     models, not on one agent's, whose presolve already removes four fifths of the options.
-    Chvátal-Gomory cuts are the exception (below): without them an agent whose weekly hours
-    and days-off blocks interact can take CP-SAT half a second to prove its best shifts.
+    Chvátal-Gomory cuts are the exception (the comment below says why).
     """
     solver = make_solver(time_limit, workers=1)
     params = solver.parameters
