@@ -105,6 +105,12 @@ def new_model(problem: RosterProblem, agents: Sequence[int] | None = None) -> Ro
 # ---------------------------------------------------------------- hard rules
 
 
+def _hours(minutes: int) -> str:
+    """Paid minutes as a lead reads them: ``17 h 8 min`` rather than ``17.1333 h``."""
+    hours, rest = divmod(int(minutes), 60)
+    return f"{hours} h {rest} min" if rest else f"{hours} h"
+
+
 def add_weekly_hours(roster: RosterModel) -> None:
     """Paid minutes per ISO week within the contract (minimum pro-rated for leave and partial weeks)."""
     problem = roster.problem
@@ -124,11 +130,11 @@ def add_weekly_hours(roster: RosterModel) -> None:
             if abs(low / 60 - contract.min_hours_per_week) > 0.01:
                 source += f": {contract.min_hours_per_week:g} h/week pro-rated for leave and days outside the plan"
             roster.model.add(worked >= low).only_enforce_if(
-                rule_literal(roster, f"agent {agent.id}: at least {low / 60:g} h in week of {label} ({source})")
+                rule_literal(roster, f"agent {agent.id}: at least {_hours(low)} in week of {label} ({source})")
             )
             roster.model.add(worked <= high).only_enforce_if(
                 rule_literal(
-                    roster, f"agent {agent.id}: at most {high / 60:g} h in week of {label} (contract {contract.name})"
+                    roster, f"agent {agent.id}: at most {_hours(high)} in week of {label} (contract {contract.name})"
                 )
             )
 

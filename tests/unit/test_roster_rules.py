@@ -151,7 +151,7 @@ def test_weekend_conflict_names_the_agent_and_the_rule() -> None:
     with pytest.raises(InfeasibleError) as error:
         make_roster(config, team(member), demand(config, 7, {}), MONDAY, 7)
     assert str(error.value) == (
-        "no roster satisfies the rules: agent p1: at least 17.1333 h in week of 2026-11-23 (contract full: "
+        "no roster satisfies the rules: agent p1: at least 17 h 8 min in week of 2026-11-23 (contract full: "
         "40 h/week pro-rated for leave and days outside the plan) conflicts with at most 0 weekends worked in 1 "
         "(3 possible shifts within availability, time off and opening hours, one a day)"
     )
