@@ -52,12 +52,20 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import datetime as dt
 import json
 import os
 import resource
 import subprocess
 import sys
 import time
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from scheduler.config import Config
+    from scheduler.team import Team
 
 # Every skill mix and shift set the generator draws (describe(seed)); seed 20 is the first with
 # binding skills and 8-hour shifts.
@@ -78,22 +86,45 @@ def budget_for(size: int, weeks: int = 4) -> float:
 
 def run(size: int, weeks: int, seed: int, block_bound: bool = False) -> dict[str, object]:
     from benchmarks.roster_instances import describe, make_instance
+
+    # No time limit in the config: the automatic budget, as a team that sets none gets it.
+    config, team, requirements, start, days = make_instance(size, weeks, seed=seed, time_limit_seconds=None)
+    row = measure(config, team, requirements, start, days, block_bound=block_bound)
+    return {"agents": size, "seed": seed, **describe(seed), **row}
+
+
+def measure(
+    config: Config,
+    team: Team,
+    requirements: pd.DataFrame,
+    start: dt.date,
+    days: int,
+    *,
+    independent: bool = True,
+    block_bound: bool = False,
+    tiny: bool = True,
+) -> dict[str, object]:
+    """The figures of one instance (the module docstring), every one from the roster written.
+
+    ``independent``: also the three relaxations solved to optimality outside the budget;
+    ``tiny``: also ``make_roster`` at a budget of 0.01 s first (the floor).
+    """
     from scheduler.rostering import make_roster
     from scheduler.rostering.aggregate import solve_aggregate
     from scheduler.rostering.checker import find_violations
     from scheduler.rostering.previous import apply_previous
     from scheduler.rostering.problem import build_problem
 
-    # No time limit in the config: the automatic budget, as a team that sets none gets it.
-    config, team, requirements, start, days = make_instance(size, weeks, seed=seed, time_limit_seconds=None)
     # The first roster: what make_roster returns with next to no budget (every stage at its minimum:
     # the descent's first pass, one sweep of lunch and blocks), checked like the real one.
     load_before = os.getloadavg()[0]
-    tiny = dataclasses.replace(config, roster=dataclasses.replace(config.roster, time_limit_seconds=0.01))
-    began = time.perf_counter()
-    quick = make_roster(tiny, team, requirements, start, days)
-    tiny_s = time.perf_counter() - began
-    quick_violations = find_violations(quick.roster, team, config, start, days)
+    tiny_s, tiny_objective, quick_violations = float("nan"), float("nan"), []
+    if tiny:
+        floor = dataclasses.replace(config, roster=dataclasses.replace(config.roster, time_limit_seconds=0.01))
+        began = time.perf_counter()
+        quick = make_roster(floor, team, requirements, start, days)
+        tiny_s, tiny_objective = time.perf_counter() - began, quick.objective
+        quick_violations = find_violations(quick.roster, team, config, start, days)
     began, cpu, children = time.perf_counter(), time.process_time(), _children_cpu()
     result = make_roster(config, team, requirements, start, days)
     total, cpu = time.perf_counter() - began, time.process_time() - cpu
@@ -105,10 +136,14 @@ def run(size: int, weeks: int, seed: int, block_bound: bool = False) -> dict[str
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     child_peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
     problem = apply_previous(build_problem(config, team, requirements, start, days), None, None)
-    independent = max(
-        solve_aggregate(problem, whole_agents=True).bound,
-        solve_aggregate(problem).bound,
-        solve_aggregate(problem, whole_queues=True).bound,
+    independent_bound = (
+        max(
+            solve_aggregate(problem, whole_agents=True).bound,
+            solve_aggregate(problem).bound,
+            solve_aggregate(problem, whole_queues=True).bound,
+        )
+        if independent
+        else float("nan")
     )
     # The block-aware relaxation (multi-skilled agents split among whole-shift plans that keep the
     # block and switch rules, switches charged): the strongest, and far too slow for the budget.
@@ -116,9 +151,6 @@ def run(size: int, weeks: int, seed: int, block_bound: bool = False) -> dict[str
     switch_cost = sum(cost for rule, _subject, cost in result.violations if rule == "queue switch")
     without_switches = result.objective - switch_cost
     return {
-        "agents": size,
-        "seed": seed,
-        **describe(seed),
         "budget": result.time_limit_seconds,
         "violations": len(violations),
         "objective": result.objective,
@@ -128,9 +160,9 @@ def run(size: int, weeks: int, seed: int, block_bound: bool = False) -> dict[str
         "gap_no_switch": max(0.0, (without_switches - result.best_bound) / without_switches)
         if without_switches > 0
         else 0.0,
-        "independent_bound": independent,
-        "independent_gap": max(0.0, (without_switches - independent) / without_switches)
-        if without_switches > 0
+        "independent_bound": independent_bound,
+        "independent_gap": max(0.0, (without_switches - independent_bound) / without_switches)
+        if without_switches > 0 and independent
         else 0.0,
         # The block-aware bound charges switches too, so its gap is against the whole objective.
         "planned_bound": planned,
@@ -141,7 +173,7 @@ def run(size: int, weeks: int, seed: int, block_bound: bool = False) -> dict[str
         "shortest_block": result.shortest_block_minutes,
         "first_s": result.first_feasible_seconds,
         "tiny_s": tiny_s,
-        "tiny_objective": quick.objective,
+        "tiny_objective": tiny_objective,
         "first_violations": len(quick_violations),
         "total_s": total,
         "cpu_s": cpu + bound_cpu,
