@@ -61,9 +61,12 @@ from ortools.linear_solver import pywraplp
 
 from scheduler.errors import InfeasibleError
 from scheduler.rostering.aggregate_coverage import (
+    Runs,
     Terms,
     add_row,
     lunch_anywhere,
+    lunch_in_runs,
+    merged_coverage,
     plan_columns,
     queue_coverage,
     whole_agent_coverage,
@@ -80,6 +83,12 @@ GLOP_TIME_SCALE = 0.85
 # Seconds of budget charged for building the relaxation, per term of a shift-option count in an
 # interval (known before building): its CPU time on the benchmark machine, about 1 s per 250k terms.
 BUILD_SECONDS_PER_TERM = 4e-6
+# The same with intervals merged in runs (aggregate_coverage.Runs), per count term in a run: the
+# class rules (rest, days, weeks) and the per-interval cost curves stay while the coverage terms
+# shrink, so a term carries more. An envelope over one week's building CPU (2026-12-02, the VM's
+# slow phase scaled to its fast one): 7 us on the benchmark's 100/2 in runs of 2, 8 us on the New
+# York team in runs of 2, 10 us on the Berlin team's 15-minute grid in runs of 8.
+MERGED_BUILD_SECONDS_PER_TERM = 1e-5
 # Solving, charged after the fact from simplex iterations (deterministic, unlike its clock):
 # per iteration and row or column, plus per iteration squared (the basis fills as the simplex
 # goes, so long solves cost more per iteration: the 60-minute-lunch instance's span-plan LPs run
@@ -156,23 +165,37 @@ def _included(problem: RosterProblem, o: int, days: set[int] | None, owned: np.n
     return days is None or option.day_index in days or bool(owned[option.first_interval : option.last_interval].any())
 
 
-def build_seconds(problem: RosterProblem, block: Block | None = None, plans: PlanKind | None = None) -> float:
+def build_seconds(
+    problem: RosterProblem, block: Block | None = None, plans: PlanKind | None = None, merge: int = 1
+) -> float:
     """The budget building the relaxation is charged: counted from its size, before building it.
 
     The terms of the count variables in the intervals they cover, and with
-    ``plans`` those of the plan columns (:func:`_plan_terms`).
+    ``plans`` those of the plan columns (:func:`_plan_terms`). With ``merge``:
+    in the runs they reach (:class:`~.aggregate_coverage.Runs`), each at
+    :data:`MERGED_BUILD_SECONDS_PER_TERM`.
     """
+    if merge > 1:
+        return MERGED_BUILD_SECONDS_PER_TERM * count_terms(problem, block, merge) + (
+            build_seconds(problem, block, plans) - build_seconds(problem, block) if plans else 0.0
+        )
+    terms = count_terms(problem, block)
+    if plans:
+        days = set(block.days) if block is not None else None
+        terms += sum(_plan_terms(problem, o, len(queues), plans) for (_g, o), queues in _planned(problem, days).items())
+    return BUILD_SECONDS_PER_TERM * terms
+
+
+def count_terms(problem: RosterProblem, block: Block | None = None, merge: int = 1) -> int:
+    """Nonzeros of the count variables in the coverage rows: the intervals (runs of ``merge``) they reach."""
     days = set(block.days) if block is not None else None
     owned = _owned(problem, block)
-    terms = sum(
-        problem.options[o].last_interval - problem.options[o].first_interval
+    return sum(
+        (problem.options[o].last_interval - 1) // merge - problem.options[o].first_interval // merge + 1
         for members in agent_classes(problem)
         for o in problem.allowed[members[0]]
         if _included(problem, o, days, owned)
     )
-    if plans:
-        terms += sum(_plan_terms(problem, o, len(queues), plans) for (_g, o), queues in _planned(problem, days).items())
-    return BUILD_SECONDS_PER_TERM * terms
 
 
 def _plan_terms(problem: RosterProblem, o: int, queues: int, plans: PlanKind) -> int:
@@ -217,6 +240,7 @@ def solve_aggregate(
     time_limit: float | None = None,
     on_solve: Callable[[pywraplp.Solver], None] | None = None,
     keep_counts: bool = False,
+    merge: int = 1,
 ) -> AggregateResult:
     """Solve the linear relaxation; its objective is a lower bound on any roster's objective.
 
@@ -235,17 +259,23 @@ def solve_aggregate(
             another thread may interrupt it: ``InterruptSolve``; the result is
             then not optimal).
         keep_counts: return the optimum's counts of the block's own days (``counts``).
+        merge: with ``whole_queues``, charge coverage per run of this many consecutive
+            intervals (:func:`~.aggregate_coverage.merged_coverage`): a weaker bound from
+            an LP about ``1 / merge`` the size, for fine grids.
 
     Raises:
         InfeasibleError: the summed rules admit no counts at all (some agent's
             rules are infeasible; the caller explains which).
         ValueError: ``plans`` with ``whole_agents`` (the whole-agent curve
-            counts agents working, not the queues their plans serve).
+            counts agents working, not the queues their plans serve), ``merge``
+            without ``whole_queues``.
     """
     if plans and whole_agents:
         raise ValueError("plans need per-queue coverage: combine them with whole_queues or the default")
+    if merge > 1 and (whole_agents or not whole_queues):
+        raise ValueError("merged intervals are charged whole agents per queue: use them with whole_queues")
     classes = agent_classes(problem)
-    building = build_seconds(problem, block, plans)
+    building = build_seconds(problem, block, plans, merge)
     if time_limit is not None:
         # Building alone past half the limit: too little would be left to solve it (and the build,
         # Python, is the less exactly charged part).
@@ -270,16 +300,24 @@ def solve_aggregate(
     plan_queues = _planned(problem, own) if plans else {}
     planned: dict[tuple[int, int], list[pywraplp.Variable]] = {key: [] for key in plan_queues}
     count_vars: dict[tuple[int, int], pywraplp.Variable] = {}
+    runs = Runs(problem, owned, merge) if merge > 1 else None  # working then by (group, run)
     for c, members in enumerate(classes):
-        for o, var in _add_class(lp, problem, c, members, included, own, group_of, working, flexible, planned).items():
+        added = _add_class(lp, problem, c, members, included, own, group_of, working, flexible, planned, runs)
+        for o, var in added.items():
             count_vars[c, o] = var
 
-    lunch_anywhere(lp, problem, flexible, working)
+    if runs is not None:
+        lunch_in_runs(lp, problem, flexible, working, runs)
+    else:
+        lunch_anywhere(lp, problem, flexible, working)
     staffed = plan_columns(lp, problem, planned, plan_queues, span=plans == "span")
     if whole_agents:
         whole_agent_coverage(lp, problem, working, len(group_of), owned)
     else:
-        queue_coverage(lp, problem, working, owned, whole=whole_queues, staffed=staffed)
+        if runs is not None:
+            merged_coverage(lp, problem, working, runs, staffed)
+        else:
+            queue_coverage(lp, problem, working, owned, whole=whole_queues, staffed=staffed)
     objective = lp.Objective()
     objective.SetMinimization()
     parameters = GLOP_PARAMETERS
@@ -322,6 +360,7 @@ def _add_class(
     working: dict[tuple[int, int], Terms],
     flexible: dict[int, dict[int, list[pywraplp.Variable]]],
     planned: dict[tuple[int, int], list[pywraplp.Variable]],
+    runs: Runs | None = None,
 ) -> dict[int, pywraplp.Variable]:
     """One class's counts (returned: option -> count), its summed rules within the block's days and its soft terms there."""
     infinity = lp.infinity()
@@ -346,6 +385,10 @@ def _add_class(
             continue
         if o in flexible:
             flexible[o].setdefault(g, []).append(var)
+        if runs is not None:
+            runs.add(working, g, o, var, o in flexible)
+            continue
+        if o in flexible:
             covered = range(problem.options[o].first_interval, problem.options[o].last_interval)
         else:
             covered = problem.covering_intervals(o)

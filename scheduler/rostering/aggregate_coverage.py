@@ -110,6 +110,93 @@ def lunch_anywhere(
                     working[g, t].append((-1.0, var))
 
 
+class Runs:
+    """Intervals merged in runs of ``merge`` (:func:`merged_coverage`): which of them count for a group.
+
+    An interval counts for skill group ``g`` when it is charged (``owned``)
+    and some queue of the group is open then, as in the fine relaxation, where
+    a group's agents in an interval with none of its queues open serve nothing.
+    A count variable enters its run's row once, with the number of counted
+    intervals of the run it covers as coefficient, found from prefix sums
+    (a few operations per run instead of one term per interval).
+    """
+
+    def __init__(self, problem: RosterProblem, owned: np.ndarray, merge: int) -> None:
+        self.merge = merge
+        self.problem = problem
+        self.owned = owned
+        groups = skill_groups(problem)
+        self.counted = np.zeros((len(groups), len(problem.grid)), dtype=bool)
+        for g, skills in enumerate(groups):
+            rows = [q for q, queue in enumerate(problem.queues) if queue in skills]
+            if rows:
+                self.counted[g] = problem.is_open[rows].any(axis=0) & owned
+        self.prefix = np.concatenate(
+            [np.zeros((len(groups), 1), dtype=np.int64), np.cumsum(self.counted, axis=1)], axis=1
+        ).tolist()
+        self.touched = np.zeros_like(self.counted)  # (group, interval) some count of the group covers
+
+    def add(
+        self, working: dict[tuple[int, int], Terms], g: int, o: int, var: pywraplp.Variable, flexible: bool
+    ) -> None:
+        """Option ``o``'s count of group ``g`` into the rows of the runs it covers (``working[g, run]``)."""
+        option = self.problem.options[o]
+        if option.day_index in self.problem.frozen_days:
+            return
+        first, last, merge, prefix = option.first_interval, option.last_interval, self.merge, self.prefix[g]
+        self.touched[g, first:last] = True
+        lunch = None if flexible or option.nominal_lunch is None else option.nominal_lunch
+        for k in range(first // merge, (last - 1) // merge + 1):
+            low, high = max(first, k * merge), min(last, (k + 1) * merge)
+            count = prefix[high] - prefix[low]
+            if lunch is not None:  # the lunch at the middle of its window (covering_intervals)
+                away_low, away_high = max(low, lunch), min(high, lunch + option.lunch_intervals)
+                if away_high > away_low:
+                    count -= prefix[away_high] - prefix[away_low]
+            if count:
+                working[g, k].append((float(count), var))
+
+    def key(self, g: int, t: int) -> object:
+        """The run whose row ``t`` counts in for group ``g`` (its index), or a sink when it does not count."""
+        return t // self.merge if self.counted[g, t] else ("out", t // self.merge)
+
+
+def lunch_in_runs(
+    lp: pywraplp.Solver,
+    problem: RosterProblem,
+    flexible: dict[int, dict[int, list[pywraplp.Variable]]],
+    working: dict[tuple[int, int], Terms],
+    runs: Runs,
+) -> None:
+    """:func:`lunch_anywhere` for :func:`merged_coverage`: lunch intervals per run, not per start.
+
+    A run's coverage row sees only how many lunch intervals fall in it, so per
+    skill group the lunches of every option whose window's intervals lie in
+    the same runs are split among those runs together: ``sum(in_run) =
+    lunch intervals x agents on those options``, no run capped. Every roster's
+    placement is such a split (an option's lunches add up to its lunch length,
+    and summing options only widens the set), so the bound stays valid. An
+    interval that does not count for the group (:class:`Runs`) takes its share
+    into a sink that subtracts nothing. A few rows per group and day instead
+    of one per option and a variable per lunch start.
+    """
+    pooled: dict[tuple[int, int, tuple[object, ...]], list[pywraplp.Variable]] = defaultdict(list)
+    for o, by_group in sorted(flexible.items()):
+        option = problem.options[o]
+        reach = range(option.lunch_starts[0], option.lunch_starts[-1] + option.lunch_intervals)
+        for g, count_vars in sorted(by_group.items()):
+            keys = tuple(sorted({runs.key(g, t) for t in reach}, key=str))
+            pooled[g, option.lunch_intervals, keys].extend(count_vars)
+    for (g, length, keys), count_vars in sorted(pooled.items(), key=lambda item: str(item[0])):
+        shares = []
+        for key in keys:
+            var = lp.NumVar(0, lp.infinity(), f"lunchrun[{g},{key}]")
+            shares.append((1.0, var))
+            if isinstance(key, int):
+                working[g, key].append((-1.0, var))
+        add_row(lp, 0.0, 0.0, [*shares, *((-float(length), var) for var in count_vars)])
+
+
 def _lunch_split(
     lp: pywraplp.Solver, starts: tuple[int, ...], g: int, o: int, count_vars: list[pywraplp.Variable]
 ) -> dict[int, pywraplp.Variable]:
@@ -293,6 +380,123 @@ def _queue_curve(lp: pywraplp.Solver, problem: RosterProblem, q: int, t: int, ne
         objective.SetCoefficient(segment, slope)
         segments.append((1.0, segment))
     add_row(lp, 0.0, 0.0, [*segments, *((-coef, var) for coef, var in staff)])
+
+
+def merged_coverage(
+    lp: pywraplp.Solver,
+    problem: RosterProblem,
+    working: dict[tuple[int, int], Terms],
+    runs: Runs,
+    staffed: dict[tuple[int, int], Terms] | None = None,
+) -> None:
+    """Whole agents per queue with runs of consecutive intervals (:class:`Runs`) charged as one coverage row.
+
+    A cheaper relaxation of :func:`queue_coverage` (``whole=True``) for fine
+    grids. ``working[g, run]``: the agents of skill group ``g`` working in the
+    run's counted intervals, counted once per interval; they serve the group's
+    queues open then, and per queue the run is charged the *infimal
+    convolution* of its intervals' cost curves at the total: ``h(X) = min
+    f1(y1) + f2(y2) over y1 + y2 = X``. Any point of the fine relaxation gives
+    one here (serve and staff summed over the run) costing no more, since
+    ``f1(x1) + f2(x2) >= h(x1 + x2)``: the merged optimum is a lower bound on
+    the fine one, hence on every roster. The convolution of convex curves
+    with whole-agent breakpoints is the sum of their values at 0 plus their
+    one-agent steps taken cheapest first (the way :func:`interval_cost_curve`
+    merges queues), written as segments like :func:`_queue_curve`. A queue
+    minimum becomes the sum of its intervals' minimums over the run. About
+    ``1 / merge`` of the coverage rows and nonzeros.
+
+    A queue-interval no group reaches (none of its skilled groups' counts
+    covers it) is charged its cost at zero agents, as in the fine relaxation;
+    a generous reach only weakens the bound. ``staffed``: plan columns per
+    (queue, interval), summed into their runs.
+    """
+    settings = problem.settings
+    infinity = lp.infinity()
+    objective = lp.Objective()
+    merge = runs.merge
+    owned_runs: dict[int, list[int]] = defaultdict(list)
+    for t in np.flatnonzero(runs.owned).tolist():
+        owned_runs[t // merge].append(t)
+    reachable = np.zeros((len(problem.queues), len(problem.grid)), dtype=bool)
+    serve: dict[tuple[int, int], dict[int, list]] = defaultdict(dict)  # (queue, run) -> var index -> [coef, var]
+    for (q, t), columns in (staffed or {}).items():
+        if columns and runs.owned[t]:
+            reachable[q, t] = True
+            _accumulate(serve[q, t // merge], columns)
+    reached = runs.counted & runs.touched
+    for g, skills in enumerate(skill_groups(problem)):
+        skill_queues = [q for q, queue in enumerate(problem.queues) if queue in skills]
+        for k, members in sorted(owned_runs.items()):
+            present = working.get((g, k))
+            if not present:
+                continue
+            open_queues: set[int] = set()
+            for t in members:
+                if reached[g, t]:
+                    here = [q for q in skill_queues if problem.is_open[q, t]]
+                    open_queues.update(here)
+                    reachable[here, t] = True
+            if not open_queues:
+                continue
+            serving = []
+            for q in sorted(open_queues):
+                var = lp.NumVar(0, infinity, f"serve[{g},{k},{q}]")
+                serving.append((1.0, var))
+                serve[q, k][-len(serve[q, k]) - 1] = [1.0, var]  # a new variable: a key of its own
+            # Runs.add and lunch_in_runs name each variable once per run: no coefficients to sum.
+            add_row(lp, 0.0, 0.0, [*serving, *((-coef, var) for coef, var in present)])
+    constant = 0
+    for q in range(len(problem.queues)):
+        for k, members in sorted(owned_runs.items()):
+            steps: list[np.ndarray] = []
+            least = 0
+            for t in members:
+                need = round(problem.required[q, t] * SCALE)
+                weight = understaffing_weight(settings, bool(problem.peak[q, t]))
+                if not reachable[q, t]:
+                    constant += queue_interval_cost(need, weight, settings.overstaffing_weight, 0) if need else 0
+                    continue
+                least += int(problem.min_agents[q, t])
+                agents = np.arange(need // SCALE + 3, dtype=np.int64)  # to need // SCALE + 2, as _queue_curve
+                short = need - SCALE * agents
+                curve = np.where(
+                    short > 0,
+                    weight * np.minimum(short, SCALE) + 2 * weight * np.maximum(short - SCALE, 0),
+                    settings.overstaffing_weight * -short,
+                )
+                constant += int(curve[0])
+                steps.append(np.diff(curve))
+            staff = serve.get((q, k))
+            if not steps or not staff:
+                continue
+            staffing: Terms = [(coef, var) for coef, var in staff.values()]
+            if least:
+                add_row(lp, least, infinity, staffing)
+            # The convolution: each interval's one-agent steps, cheapest first; past them, overstaffing.
+            ordered = np.sort(np.concatenate(steps))
+            curve = [0, *np.cumsum(ordered).tolist()]
+            lines = segment_lines(curve)
+            segments = []
+            for j, (at, _value, slope) in enumerate(lines):
+                end = lines[j + 1][0] if j + 1 < len(lines) else len(curve) - 1
+                segment = lp.NumVar(0, end - at, f"mseg[{q},{k},{j}]")
+                objective.SetCoefficient(segment, slope)
+                segments.append((1.0, segment))
+            tail = lp.NumVar(0, infinity, f"mover[{q},{k}]")
+            objective.SetCoefficient(tail, SCALE * settings.overstaffing_weight)
+            add_row(lp, 0.0, 0.0, [*segments, (1.0, tail), *((-coef, var) for coef, var in staffing)])
+    objective.SetOffset(objective.offset() + constant)
+
+
+def _accumulate(into: dict[int, list], terms: Iterable[tuple[float, pywraplp.Variable]]) -> None:
+    """Add ``terms`` into ``into`` (variable index -> [coefficient, variable]), summing a variable's coefficients."""
+    for coef, var in terms:
+        entry = into.get(var.index())
+        if entry is None:
+            into[var.index()] = [coef, var]
+        else:
+            entry[0] += coef
 
 
 def whole_agent_coverage(

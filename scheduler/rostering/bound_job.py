@@ -51,7 +51,7 @@ def _child(connection: Connection, problem: RosterProblem, time_limit: float) ->
             pass
 
     try:
-        proven = lower_bound(problem, time_limit, on_guide=send_guide)
+        proven = lower_bound(problem, time_limit, on_guide=send_guide, runs=True)
         connection.send(("proven", proven))
     except InfeasibleError as error:
         connection.send(("infeasible", str(error)))
@@ -102,7 +102,7 @@ class BoundJob:
 
     def _run_here(self) -> None:
         try:
-            proven = lower_bound(self._problem, self._time_limit, self._cancelled, self._watch, self._found)
+            proven = lower_bound(self._problem, self._time_limit, self._cancelled, self._watch, self._found, runs=True)
             self._answer = ("proven", proven)
         except InfeasibleError as error:
             self._answer = ("infeasible", str(error))
@@ -132,7 +132,7 @@ class BoundJob:
             self._guided.wait()
         if self._guide is None:
             infeasible = self._answer is not None and self._answer[0] == "infeasible"
-            self._guide = (None if infeasible else first_guide(self._problem, self._time_limit),)
+            self._guide = (None if infeasible else first_guide(self._problem, self._time_limit, runs=True),)
         return self._guide[0]
 
     def _receive(self) -> tuple[str, object]:
@@ -172,7 +172,7 @@ class BoundJob:
         if kind == "failed" and self.mode == "thread":
             raise RuntimeError(f"the lower bound failed: {value}")
         # The child died or failed: the same computation here gives the same bound (or the error).
-        return lower_bound(self._problem, self._time_limit)
+        return lower_bound(self._problem, self._time_limit, runs=True)
 
     def _close_process(self) -> None:
         if self._connection is not None:
