@@ -77,6 +77,7 @@ def handmade_roster(config_path: Path) -> pd.DataFrame:
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    chromium()  # skips here, before the report is made (~2 s of CPU), when there is no browser to load it
     folder = tmp_path_factory.mktemp("browser")
     write_project(folder / "team", WEEK_START)
     config_path = folder / "team" / "peakplan.toml"
