@@ -6,8 +6,17 @@ import shutil
 from pathlib import Path
 
 import pytest
-
-from cli_support import EXAMPLE, GENERATED_AT, TIME_LIMIT, WEEK, PlanRun, SavedResult, assert_clean_error, invoke, snapshot
+from cli_support import (
+    EXAMPLE,
+    GENERATED_AT,
+    TIME_LIMIT,
+    WEEK,
+    PlanRun,
+    SavedResult,
+    assert_clean_error,
+    invoke,
+    snapshot,
+)
 from session_once import once_per_session
 
 COMMANDS = ("plan", "forecast", "staff", "roster", "export", "report", "validate")
