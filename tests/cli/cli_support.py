@@ -6,6 +6,7 @@ import tomllib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from unittest import mock
 
 import pytest
 from session_once import once_per_session
@@ -22,6 +23,7 @@ TIME_LIMIT = "1"
 HISTORY_FROM = "2026-09-01"  # ISO strings with one offset sort like the instants they name
 
 Snapshot = dict[str, bytes] | None
+NOT_DRAWN = "<!doctype html><title>not drawn in this test session</title>\n"
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -40,15 +42,25 @@ class PlanRun:
     result: Result | SavedResult
 
 
-def run_once(tmp_path_factory: pytest.TempPathFactory, name: str, args: Callable[[Path], Sequence[str]]) -> PlanRun:
+def run_once(
+    tmp_path_factory: pytest.TempPathFactory, name: str, args: Callable[[Path], Sequence[str]], *, draw_report: bool = True
+) -> PlanRun:
     """``peakplan ARGS`` run once per test session, however many xdist workers ask for it.
 
     The output folder is ``<shared folder>/out``; tests must not change it (copy it first).
-    ``args`` gets the output folder.
+    ``args`` gets the output folder. ``draw_report=False``: a plan writes a one-line report.html
+    instead of drawing its charts (~1.5-2.5 s of CPU), for a run whose report no test reads.
     """
 
     def run(folder: Path) -> SavedResult:
-        result = invoke(args(folder / "out"))
+        arguments = args(folder / "out")
+        if draw_report:
+            result = invoke(arguments)
+        else:
+            import scheduler.report.page  # here: matplotlib loads only for the tests that plan
+
+            with mock.patch.object(scheduler.report.page, "render_report", lambda _inputs: NOT_DRAWN):
+                result = invoke(arguments)
         return SavedResult(exit_code=result.exit_code, stdout=result.stdout, stderr=result.stderr, output=result.output)
 
     folder, saved = once_per_session(tmp_path_factory, name, run)
