@@ -16,6 +16,7 @@ from scheduler.rostering import build_problem, make_roster, solve
 from scheduler.rostering.aggregate import solve_aggregate
 from scheduler.rostering.bound import first_guide, lower_bound, week_blocks
 from scheduler.rostering.bound_job import BoundJob, can_fork
+from tests.session_once import once_per_session
 
 
 @pytest.fixture(scope="module")
@@ -45,21 +46,26 @@ def test_every_interval_is_charged_in_exactly_one_week(two_weeks) -> None:  # no
 
 
 @pytest.fixture(scope="module")
-def bound_in_process(two_weeks):  # noqa: ANN001, ANN201
-    """The bound of the two-week problem with a 1-second budget, computed here (no job)."""
+def bound_in_process(two_weeks, tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN001, ANN201
+    """The bound of the two-week problem with a 1-second budget, computed here (no job), once per session:
+    work stealing may give this module's tests to both xdist workers."""
     _instance, problem = two_weeks
-    return lower_bound(problem, 1.0)
+    return once_per_session(tmp_path_factory, "roster-weeks-bound", lambda _folder: lower_bound(problem, 1.0))[1]
 
 
 @pytest.fixture(scope="module")
-def rosters(two_weeks):  # noqa: ANN001, ANN201
-    """The roster with its bound beside the search, in a child process and in a thread."""
+def rosters(two_weeks, tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN001, ANN201
+    """The roster with its bound beside the search, in a child process and in a thread (once per session)."""
     (config, team, requirements, start, days), _problem = two_weeks
-    with mock.patch.object(solve, "DIRECT_MAX_AGENT_DAYS", 0):  # the large-team path: the bound beside it
-        in_process = make_roster(config, team, requirements, start, days)
-        with mock.patch.object(bound_job_module, "can_fork", return_value=False):
-            in_thread = make_roster(config, team, requirements, start, days)
-    return {"process": in_process, "thread": in_thread}
+
+    def solve_both(_folder):  # noqa: ANN001, ANN202
+        with mock.patch.object(solve, "DIRECT_MAX_AGENT_DAYS", 0):  # the large-team path: the bound beside it
+            in_process = make_roster(config, team, requirements, start, days)
+            with mock.patch.object(bound_job_module, "can_fork", return_value=False):
+                in_thread = make_roster(config, team, requirements, start, days)
+        return {"process": in_process, "thread": in_thread}
+
+    return once_per_session(tmp_path_factory, "roster-weeks-rosters", solve_both)[1]
 
 
 def test_the_weeks_add_up_to_at_most_the_whole_horizon_and_the_roster(two_weeks, rosters) -> None:  # noqa: ANN001

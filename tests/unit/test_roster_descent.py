@@ -22,6 +22,7 @@ from scheduler.rostering.checker import find_violations
 from scheduler.rostering.coveragecost import CoverageCost
 from scheduler.rostering.descent import Lunches, descend
 from scheduler.rostering.problem import build_problem
+from tests.session_once import once_per_session
 
 
 def coverage_problem(required: list[list[float]], channels: list[tuple[str, ...]], *, minimum: tuple[int, ...] = (), peak: bool = False):  # noqa: ANN201
@@ -166,10 +167,16 @@ def descent_roster(instance, monkeypatch: pytest.MonkeyPatch, **roster_changes):
 
 
 @pytest.fixture(scope="module")
-def default_descent(benchmark_instance):  # noqa: ANN001, ANN201
-    """The benchmark slice's roster on its own config, solved once for the tests that only read it."""
-    with pytest.MonkeyPatch.context() as monkeypatch:
-        return descent_roster(benchmark_instance, monkeypatch)
+def default_descent(benchmark_instance, tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN001, ANN201
+    """The benchmark slice's roster on its own config, solved once for the tests that only read it.
+
+    Once per session, not per xdist worker (work stealing may give this module's tests to both)."""
+
+    def solve_once(_folder):  # noqa: ANN001, ANN202
+        with pytest.MonkeyPatch.context() as monkeypatch:
+            return descent_roster(benchmark_instance, monkeypatch)
+
+    return once_per_session(tmp_path_factory, "roster-descent-default", solve_once)[1]
 
 
 def test_descent_roster_keeps_every_hard_rule_and_reports_a_true_gap(benchmark_instance, default_descent) -> None:  # noqa: ANN001
