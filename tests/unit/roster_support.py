@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
+import pytest
 
 from benchmarks.roster_instances import make_instance
+from scheduler.rostering import solve
+from scheduler.rostering.activities import plan_activities
 from scheduler.rostering.days import Relaxed
 from scheduler.rostering.previous import apply_previous
 from scheduler.rostering.problem import build_problem
+from scheduler.rostering.solve import solve_problem
 
 
 def small_problem(seed: int):  # noqa: ANN201
@@ -21,6 +27,23 @@ def small_problem(seed: int):  # noqa: ANN201
         days,
         apply_previous(build_problem(config, team, requirements, start, days), None, None),
     )
+
+
+@functools.cache
+def written_week(seed: int):  # noqa: ANN201
+    """A 14-agent week through the shift and activity stages (the large-team path), as the days stage finds it.
+
+    Cached here, in a module every test file imports under one name (a test file imported by another is a
+    second module, with a cache of its own): the days, day-mending and day-program tests share one per worker.
+    Callers must not change what it returns.
+    """
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(solve, "DIRECT_MAX_AGENT_DAYS", 0)
+        config, team, requirements, start, days = make_instance(14, weeks=1, seed=seed, time_limit_seconds=2.0)
+        problem = apply_previous(build_problem(config, team, requirements, start, days), None, None)
+        solution = solve_problem(problem, time_limit=0.5)
+        activities = plan_activities(problem, solution.chosen, solution.lunch, solution.serve, 0.5)
+    return config, team, requirements, start, days, problem, solution.chosen, activities.plans
 
 
 def relaxed_day(day: int, promise: float) -> Relaxed:

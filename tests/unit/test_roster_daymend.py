@@ -12,7 +12,7 @@ from scheduler.rostering.days import DayMoves
 from scheduler.rostering.extract import roster_rows
 from scheduler.rostering.score import score_roster
 from scheduler.rostering.shiftplan import LUNCH
-from tests.unit.test_roster_days import _written
+from tests.unit.roster_support import written_week as _written
 
 
 def _counts(problem, plans):  # noqa: ANN001, ANN202

@@ -6,7 +6,7 @@ from collections import defaultdict
 
 from scheduler.rostering.dayprogram import solve_program
 from scheduler.rostering.days import NODE_LIMIT, DayMoves
-from tests.unit.test_roster_days import _written
+from tests.unit.roster_support import written_week as _written
 
 
 def test_the_mip_keeps_its_rows_starts_from_the_hint_and_is_bounded_by_the_lp() -> None:

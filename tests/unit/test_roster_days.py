@@ -2,33 +2,17 @@
 
 from __future__ import annotations
 
-import functools
-
 import pytest
 
-from benchmarks.roster_instances import make_instance
-from scheduler.rostering import daymend, solve
-from scheduler.rostering.activities import plan_activities
+from scheduler.rostering import daymend
 from scheduler.rostering.checker import find_violations
 from scheduler.rostering.days import DayMoves, changes_at_lunch, improve_days
 from scheduler.rostering.extract import roster_rows
 from scheduler.rostering.plans import PlanColumn
-from scheduler.rostering.previous import apply_previous
-from scheduler.rostering.problem import build_problem
 from scheduler.rostering.score import score_roster
-from scheduler.rostering.solve import solve_problem
+from tests.unit.roster_support import written_week
 
-
-@functools.cache
-def _written(seed: int):  # noqa: ANN202
-    """A 14-agent week through the shift and activity stages (the large-team path), as the days stage finds it."""
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(solve, "DIRECT_MAX_AGENT_DAYS", 0)
-        config, team, requirements, start, days = make_instance(14, weeks=1, seed=seed, time_limit_seconds=2.0)
-        problem = apply_previous(build_problem(config, team, requirements, start, days), None, None)
-        solution = solve_problem(problem, time_limit=0.5)
-        activities = plan_activities(problem, solution.chosen, solution.lunch, solution.serve, 0.5)
-    return config, team, requirements, start, days, problem, solution.chosen, activities.plans
+_written = written_week  # one cache per worker for this file, test_roster_daymend.py and test_roster_dayprogram.py
 
 
 @pytest.mark.parametrize(
