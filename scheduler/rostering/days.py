@@ -182,28 +182,16 @@ def _switches(plan: ShiftPlan) -> int:
     return sum(1 for before, after in zip(worked, worked[1:], strict=False) if before != after)
 
 
-class DayMoves:
-    """The roster's shifts and plans, and one day's programs around them.
+class DayRules:
+    """What each agent may do on one day with its other days fixed: its options, whether it may rest, their costs.
 
-    Built once; :meth:`load` takes the roster as it is now (after agent moves,
-    say) and keeps what does not depend on it (each group's plans per option).
+    ``shift_on`` maps ``(agent, day)`` to the option worked; the caller keeps it up to date.
+    Shared by the polish's whole days (:class:`DayMoves`) and the descent's (:mod:`.freedays`).
     """
 
-    def __init__(self, problem: RosterProblem, chosen: Sequence[tuple[int, int]], plans: dict) -> None:
+    def __init__(self, problem: RosterProblem) -> None:
         self.problem = problem
-        self.groups = skill_groups(problem)
-        self.group_of = [self.groups.index(agent.channels) for agent in problem.agents]
-        self.blocks = block_lengths(problem)
-        self.need = np.rint(problem.required * SCALE).astype(np.int64)
-        settings = problem.settings
-        ordinary, peak = understaffing_weight(settings, False), understaffing_weight(settings, True)
-        self.weight = np.where(problem.peak, peak, ordinary).astype(np.int64)
-        self.charged = problem.is_open.astype(bool) | (self.need > 0)
-        self.data = DayData(
-            problem=problem, group_of=self.group_of, need=self.need, weight=self.weight, charged=self.charged
-        )
         self.week_of = {d: w for w, days in enumerate(problem.weeks) for d in days}
-        self.column_cache: dict[tuple[int, int], dict[Column, int] | None] = {}
         self.on_day: list[dict[int, list[int]]] = []  # per agent: day -> its options that day
         for a in range(len(problem.agents)):
             by_day: dict[int, list[int]] = defaultdict(list)
@@ -223,34 +211,7 @@ class DayMoves:
             [(preference, set(preference_days(preference, problem.days))) for preference in agent.preferences]
             for agent in problem.agents
         ]
-        self.mender = DayMender(problem)
         self.shift_on: dict[tuple[int, int], int] = {}
-        self.plans: dict[tuple[int, int], ShiftPlan] = {}
-        self.counts = np.zeros(problem.required.shape, dtype=np.int64)
-        self.load(chosen, plans)
-
-    def load(self, chosen: Iterable[tuple[int, int]], plans: dict[tuple[int, int], ShiftPlan]) -> None:
-        """Take the roster as it is: every ``(agent, option)`` worked, frozen days included, and the live plans."""
-        problem = self.problem
-        self.shift_on = {(a, problem.options[o].day_index): o for a, o in chosen}
-        self.plans = dict(plans)
-        self.counts = np.zeros(problem.required.shape, dtype=np.int64)
-        for (_a, o), plan in self.plans.items():
-            self._apply(self.counts, o, plan, +1)
-        self.seconds += SECONDS_PER_SHIFT * len(self.plans)
-
-    def chosen(self) -> list[tuple[int, int]]:
-        """Every ``(agent, option)`` worked, sorted."""
-        return sorted((a, o) for (a, _d), o in self.shift_on.items())
-
-    def cost(self, counts: np.ndarray, reach: np.ndarray) -> int:
-        """Coverage cost over the intervals ``reach`` (as the objective charges it)."""
-        need, weight = self.need[:, reach], self.weight[:, reach]
-        short = np.maximum(need - SCALE * counts[:, reach], 0)
-        over = np.maximum(SCALE * counts[:, reach] - need, 0)
-        cost = weight * np.minimum(short, SCALE) + 2 * weight * np.maximum(short - SCALE, 0)
-        cost = cost + self.problem.settings.overstaffing_weight * over
-        return int(np.where(self.charged[:, reach], cost, 0).sum())
 
     def choices(self, a: int, d: int) -> tuple[list[int], bool, dict[int | None, int]]:
         """Agent ``a``'s options on day ``d`` within its rules given its other days, whether it may rest,
@@ -340,6 +301,56 @@ class DayMoves:
             return False
         off = problem.off_before.get(a, 0)
         return not (off and any(works[: max(k - off, 0)]))
+
+
+class DayMoves(DayRules):
+    """The roster's shifts and plans, and one day's programs around them.
+
+    Built once; :meth:`load` takes the roster as it is now (after agent moves,
+    say) and keeps what does not depend on it (each group's plans per option).
+    """
+
+    def __init__(self, problem: RosterProblem, chosen: Sequence[tuple[int, int]], plans: dict) -> None:
+        super().__init__(problem)
+        self.groups = skill_groups(problem)
+        self.group_of = [self.groups.index(agent.channels) for agent in problem.agents]
+        self.blocks = block_lengths(problem)
+        self.need = np.rint(problem.required * SCALE).astype(np.int64)
+        settings = problem.settings
+        ordinary, peak = understaffing_weight(settings, False), understaffing_weight(settings, True)
+        self.weight = np.where(problem.peak, peak, ordinary).astype(np.int64)
+        self.charged = problem.is_open.astype(bool) | (self.need > 0)
+        self.data = DayData(
+            problem=problem, group_of=self.group_of, need=self.need, weight=self.weight, charged=self.charged
+        )
+        self.column_cache: dict[tuple[int, int], dict[Column, int] | None] = {}
+        self.mender = DayMender(problem)
+        self.plans: dict[tuple[int, int], ShiftPlan] = {}
+        self.counts = np.zeros(problem.required.shape, dtype=np.int64)
+        self.load(chosen, plans)
+
+    def load(self, chosen: Iterable[tuple[int, int]], plans: dict[tuple[int, int], ShiftPlan]) -> None:
+        """Take the roster as it is: every ``(agent, option)`` worked, frozen days included, and the live plans."""
+        problem = self.problem
+        self.shift_on = {(a, problem.options[o].day_index): o for a, o in chosen}
+        self.plans = dict(plans)
+        self.counts = np.zeros(problem.required.shape, dtype=np.int64)
+        for (_a, o), plan in self.plans.items():
+            self._apply(self.counts, o, plan, +1)
+        self.seconds += SECONDS_PER_SHIFT * len(self.plans)
+
+    def chosen(self) -> list[tuple[int, int]]:
+        """Every ``(agent, option)`` worked, sorted."""
+        return sorted((a, o) for (a, _d), o in self.shift_on.items())
+
+    def cost(self, counts: np.ndarray, reach: np.ndarray) -> int:
+        """Coverage cost over the intervals ``reach`` (as the objective charges it)."""
+        need, weight = self.need[:, reach], self.weight[:, reach]
+        short = np.maximum(need - SCALE * counts[:, reach], 0)
+        over = np.maximum(SCALE * counts[:, reach] - need, 0)
+        cost = weight * np.minimum(short, SCALE) + 2 * weight * np.maximum(short - SCALE, 0)
+        cost = cost + self.problem.settings.overstaffing_weight * over
+        return int(np.where(self.charged[:, reach], cost, 0).sum())
 
     def columns(self, g: int, o: int) -> dict[Column, int] | None:
         """The plans offered to group ``g`` on option ``o`` and their switches (None: a queue opens or closes inside it)."""

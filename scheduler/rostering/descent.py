@@ -48,6 +48,7 @@ from scheduler.rostering.agentmodels import AGENT_SOLVE_LIMIT, AgentModels
 from scheduler.rostering.aggregate import agent_classes
 from scheduler.rostering.charges import CHANGE_ELEMENTS_PER_UNIT, SECONDS_PER_WORK
 from scheduler.rostering.coveragecost import CoverageCost
+from scheduler.rostering.freedays import FreeDays
 from scheduler.rostering.guide import Guide, Pull
 from scheduler.rostering.problem import RosterProblem
 
@@ -135,6 +136,7 @@ def descend(
     *,
     move_lunch: bool = True,
     guide: Callable[[], Guide | None] | None = None,
+    whole_days: bool = False,
 ) -> DescentResult | None:
     """Run the three stages within ``time_limit`` of summed deterministic time.
 
@@ -145,7 +147,8 @@ def descend(
     descent); it returns the seconds it charged, counted in ``time_limit``.
     ``guide`` is called once construction is done (it may wait for the bound
     beside the search: :mod:`.bound_job`); the relaxation's counts it returns
-    steer one guided sweep (:mod:`.guide`).
+    steer one guided sweep (:mod:`.guide`). ``whole_days``: from the second sweep on, whole days are
+    re-chosen jointly too (:mod:`.freedays`), by what they gain per counted second like the other rounds.
 
     Returns None when some class's agent got no shifts at all within its
     limit: its rules conflict, or its model is too hard for the budget.
@@ -181,9 +184,12 @@ def descend(
     elsewhere = between() if between is not None else 0.0
     placed: set[int] = set()
 
+    days = FreeDays(problem, coverage, lunches) if whole_days else None
+
     def spent() -> float:
         """Budget used so far: CP-SAT's deterministic time, the counted Python work and ``between``'s."""
-        return models.deterministic_time + (coverage.work + copied.work) * SECONDS_PER_WORK + elsewhere
+        joint = days.seconds if days is not None else 0.0
+        return models.deterministic_time + (coverage.work + copied.work) * SECONDS_PER_WORK + elsewhere + joint
 
     def place(a: int, budget_left: float, pull: Pull | None = None) -> bool:
         group = coverage.group_of[a]
@@ -286,10 +292,38 @@ def descend(
             _repair(problem, models, coverage, current, lunches, order)
         report(f"descent guided by the relaxation: coverage cost {coverage.total():,}, {moved} agents changed")
 
-    # 2. Construction, 3. sweeps, and from the second sweep on 4. exchanges: each kind of round next
-    # by what its last round gained per counted second (exchanges first tried once sweep 2 is done).
-    sweeps = exchanges = cursor = 0
-    rate = {"sweep": float("inf"), "exchange": float("inf")}
+    def _days_round() -> int:
+        """Each live day re-chosen jointly (:mod:`.freedays`), the costliest first; the days replaced."""
+        assert days is not None
+        staffed = coverage.cost(coverage.served.sum(axis=0)).sum(axis=0)
+        coverage.work += coverage.served.size // CHANGE_ELEMENTS_PER_UNIT
+        worth = {d: int(staffed[spans[d][0] : spans[d][1]].sum()) for d in live_days}
+        replaced = 0
+        for d in sorted(live_days, key=lambda d: (-worth[d], d)):
+            if spent() >= time_limit:
+                break
+            outcome = days.improve(d, current)
+            if outcome is None or not outcome.gain:
+                continue
+            replaced += 1
+            for a, change in outcome.own.items():
+                own = models.remembered_cost(a)
+                if own is not None:
+                    models.restore_cost(a, own + change)
+        return replaced
+
+    # Each day's intervals (the options starting that day), for the order of the days' round.
+    live_days = [d for d in range(len(problem.days)) if d not in problem.frozen_days]
+    spans = {d: (len(problem.grid), 0) for d in range(len(problem.days))}
+    for option in problem.options:
+        first, last = spans[option.day_index]
+        spans[option.day_index] = (min(first, option.first_interval), max(last, option.last_interval))
+
+    # 2. Construction, 3. sweeps, and from the second sweep on 4. exchanges and whole days: each kind of
+    # round next by what its last round gained per counted second (whole days first tried once sweep 2 is
+    # done, then exchanges).
+    sweeps = exchanges = rounds = cursor = 0
+    rate = {"sweep": float("inf"), "exchange": float("inf"), "days": float("inf") if days else 0.0}
     while spent() < time_limit or (sweeps == 0 and not feasible):
         if sweeps == 1 and guide is not None:
             target, guide = guide(), None
@@ -297,7 +331,14 @@ def descend(
                 _guided_sweep(target)
         began, before = spent(), objective() if sweeps >= 1 else 0
         changes = 0
-        if sweeps >= 2 and takers and rate["exchange"] > rate["sweep"]:
+        if sweeps >= 2 and days is not None and rate["days"] >= max(rate["sweep"], rate["exchange"]):
+            kind = "days"
+            changes = _days_round()
+            rounds += 1
+            if changes:
+                failed.clear()
+            report(f"descent whole days {rounds}: coverage cost {coverage.total():,}, {changes} days changed")
+        elif sweeps >= 2 and takers and rate["exchange"] > rate["sweep"]:
             kind = "exchange"
             worked_days = [days_worked(x) for x in range(len(problem.agents))]
             coverage.work += EXCHANGE_UNITS_PER_PARTNER * len(worked_days)
@@ -339,7 +380,7 @@ def descend(
             rate[kind] = (before - objective()) / max(spent() - began, 1e-9) if changes else 0.0
         if sweeps > 1 and not any(rate.values()):
             break
-        if sweeps > 1 and changes == 0 and kind == "sweep" and not takers:
+        if sweeps > 1 and changes == 0 and kind == "sweep" and not takers and not rate["days"]:
             break
     unplaced = [a for a in order if a not in placed]
     for a in unplaced:  # the budget ran out during construction: they keep the first roster's shifts

@@ -243,6 +243,7 @@ def solve_problem(
             on_first_feasible=mark_first_feasible,
             between=None if bound_job is not None else lambda: prove(budget * BOUND_LIMIT),
             guide=bound_job.guide if bound_job is not None else None,  # the relaxation's counts steer it
+            whole_days=True,
         )
     if descent is None:  # some agent got no shifts: a conflict in their rules, or a hard model
         conflicts = agent_rule_conflicts(problem)

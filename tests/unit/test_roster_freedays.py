@@ -1,0 +1,95 @@
+"""Whole days re-chosen jointly inside the descent, queues split freely per skill group."""
+
+from __future__ import annotations
+
+import functools
+from collections import defaultdict
+
+import numpy as np
+import pytest
+
+from benchmarks.roster_instances import make_instance
+from scheduler.rostering import solve
+from scheduler.rostering.activities import plan_activities
+from scheduler.rostering.checker import find_violations
+from scheduler.rostering.coveragecost import CoverageCost
+from scheduler.rostering.descent import Lunches, descend
+from scheduler.rostering.extract import roster_rows
+from scheduler.rostering.freedays import FreeDays
+from scheduler.rostering.previous import apply_previous
+from scheduler.rostering.problem import build_problem
+
+
+@functools.cache
+def _descended(seed: int):  # noqa: ANN202
+    """A 14-agent week after a short descent (no whole days): the state the days start from."""
+    config, team, requirements, start, days = make_instance(14, weeks=1, seed=seed, time_limit_seconds=2.0)
+    problem = apply_previous(build_problem(config, team, requirements, start, days), None, None)
+    result = descend(problem, 0.3)
+    assert result is not None
+    return config, team, start, days, problem, result
+
+
+def _state(seed: int):  # noqa: ANN202
+    config, team, start, days, problem, result = _descended(seed)
+    coverage = CoverageCost(problem)
+    coverage.served[...] = result.served
+    lunches = Lunches(problem, movable=True)
+    lunches.at.update({key: start for key, start in result.lunch.items() if start is not None})
+    current: dict[int, list[int]] = defaultdict(list)
+    for a, o in sorted(result.chosen):
+        current[a].append(o)
+    return config, team, start, days, problem, coverage, lunches, current
+
+
+@pytest.mark.parametrize("seed", [2, 3])  # lunch 30 min; lunch 60 min and breaks
+def test_days_never_cost_more_keep_the_counts_and_every_rule(seed: int) -> None:
+    config, team, start, days, problem, coverage, lunches, current = _state(seed)
+    free = FreeDays(problem, coverage, lunches)
+    before = coverage.total()
+    gained = 0
+    for d in range(len(problem.days)):
+        cost = coverage.total()
+        outcome = free.improve(d, current)
+        assert outcome is not None
+        assert coverage.total() <= cost  # hours below target may trade against coverage, the sum never rises
+        gained += outcome.gain
+    assert gained > 0 and coverage.total() < before  # a short descent leaves room
+    assert coverage.missing_minimum() == 0
+    # The counts are the roster's: each group's agents per interval as the shifts and lunches give them.
+    working = np.zeros(coverage.served.sum(axis=1).shape, dtype=np.int64)
+    for a, shifts in current.items():
+        for o in shifts:
+            working[coverage.group_of[a], lunches.worked(a, o)] += 1
+    assert (coverage.served.sum(axis=1) == working).all()
+    # Every agent's rules hold: the roster written from them passes the independent checker.
+    chosen = tuple(sorted((a, o) for a, shifts in current.items() for o in shifts))
+    lunch = {(a, o): lunches.at.get((a, o), problem.options[o].nominal_lunch) for a, o in chosen}
+    serve = {
+        (int(g), int(t), int(q)): int(coverage.served[g, q, t])
+        for g, q, t in zip(*coverage.served.nonzero(), strict=True)
+    }
+    plans = plan_activities(problem, chosen, lunch, serve, 0.2).plans
+    assert find_violations(roster_rows(problem, plans), team, config, start, days) == []
+
+
+def test_days_are_deterministic_and_charged() -> None:
+    *_rest, problem, coverage, lunches, current = _state(2)
+    free = FreeDays(problem, coverage, lunches)
+    outcomes = [free.improve(d, current) for d in range(len(problem.days))]
+    *_rest, problem, coverage2, lunches2, current2 = _state(2)
+    again = FreeDays(problem, coverage2, lunches2)
+    assert [again.improve(d, current2) for d in range(len(problem.days))] == outcomes
+    assert (coverage.served == coverage2.served).all() and current == current2
+    assert again.seconds == free.seconds > 0
+
+
+def test_the_descent_with_whole_days_makes_a_valid_roster(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(solve, "DIRECT_MAX_AGENT_DAYS", 0)
+    config, team, start, days, problem, _result = _descended(3)
+    result = descend(problem, 1.0, whole_days=True)
+    assert result is not None and result.missing_minimum == 0
+    served = result.served
+    serve = {(int(g), int(t), int(q)): int(served[g, q, t]) for g, q, t in zip(*served.nonzero(), strict=True)}
+    plans = plan_activities(problem, tuple(sorted(result.chosen)), result.lunch, serve, 0.2).plans
+    assert find_violations(roster_rows(problem, plans), team, config, start, days) == []
