@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import functools
 
 import numpy as np
@@ -44,6 +45,29 @@ def written_week(seed: int):  # noqa: ANN201
         solution = solve_problem(problem, time_limit=0.5)
         activities = plan_activities(problem, solution.chosen, solution.lunch, solution.serve, 0.5)
     return config, team, requirements, start, days, problem, solution.chosen, activities.plans
+
+
+@functools.cache
+def _solved_small(seed: int):  # noqa: ANN202
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(solve, "DIRECT_MAX_AGENT_DAYS", 0)
+        instance = small_problem(seed)
+        problem = instance[-1]
+        solution = solve_problem(problem, time_limit=1.0)
+        activities = plan_activities(problem, solution.chosen, solution.lunch, solution.serve, 1.0)
+    return instance, solution, activities
+
+
+def solved_small(seed: int):  # noqa: ANN201
+    """``small_problem(seed)`` through the large-team path's shift stage and activity stage (1 s each), as the
+    polish and the whole-day replanning find it: ``(instance, solution, activities)``.
+
+    Solved once per worker (the polish and day-plan tests each solved it again); the solution and the
+    activities are deep copies per call, since the polish changes the agents' models (a copy's polish moves
+    are those of a fresh solve's, checked on seeds 2 and 3).
+    """
+    instance, solution, activities = _solved_small(seed)
+    return instance, copy.deepcopy(solution), copy.deepcopy(activities)
 
 
 def relaxed_day(day: int, promise: float) -> Relaxed:

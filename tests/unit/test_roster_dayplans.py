@@ -8,15 +8,13 @@ import numpy as np
 import pytest
 
 from scheduler.rostering import solve
-from scheduler.rostering.activities import plan_activities
 from scheduler.rostering.checker import find_violations
 from scheduler.rostering.dayplans import lunch_plans, replan_days
 from scheduler.rostering.extract import roster_rows
 from scheduler.rostering.polish import plan_of
 from scheduler.rostering.score import score_roster
 from scheduler.rostering.shiftplan import LUNCH, _breaks, _Rules, _Shift
-from scheduler.rostering.solve import solve_problem
-from tests.unit.roster_support import small_problem
+from tests.unit.roster_support import small_problem, solved_small
 
 
 @pytest.mark.parametrize("seed", [2, 3])  # lunch 30 min, lunch 60 min
@@ -56,11 +54,8 @@ def test_the_candidates_are_every_plan_with_one_queue_per_stretch(seed: int) -> 
 
 def test_whole_days_replanned_keep_every_rule_the_shifts_and_never_do_worse(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(solve, "DIRECT_MAX_AGENT_DAYS", 0)  # this small team takes the large-team path
-    config, team, requirements, start, days, problem = small_problem(
-        3
-    )  # hour-long lunches: where each falls depends on the others'
-    solution = solve_problem(problem, time_limit=1.0)
-    activities = plan_activities(problem, solution.chosen, solution.lunch, solution.serve, 1.0)
+    # hour-long lunches: where each falls depends on the others'
+    (config, team, requirements, start, days, problem), _solution, activities = solved_small(3)
     before = score_roster(roster_rows(problem, activities.plans), team, config, requirements, start, days)
     result = replan_days(problem, activities.plans, 5.0)
     frame = roster_rows(problem, result.plans)

@@ -11,7 +11,6 @@ import pytest
 
 from benchmarks.roster_instances import make_instance
 from scheduler.rostering import solve
-from scheduler.rostering.activities import plan_activities
 from scheduler.rostering.checker import find_violations
 from scheduler.rostering.days import DayOutcome
 from scheduler.rostering.descent import AgentModels
@@ -23,7 +22,7 @@ from scheduler.rostering.problem import build_problem
 from scheduler.rostering.score import score_roster
 from scheduler.rostering.shiftplan import LUNCH, ShiftPlan, _plan_cost, _Rules, _Shift
 from scheduler.rostering.solve import solve_problem
-from tests.unit.roster_support import relaxed_day, small_problem
+from tests.unit.roster_support import relaxed_day, small_problem, solved_small
 
 
 def _one_switch_plans(problem, a: int, o: int):  # noqa: ANN001, ANN202
@@ -101,10 +100,8 @@ def test_a_plan_serves_its_first_queue_until_the_switch_and_leaves_lunch_free() 
 def test_polish_keeps_every_rule_and_never_does_worse(seed: int, monkeypatch: pytest.MonkeyPatch) -> None:
     """From the activity stage's plans: the written roster keeps every hard rule and scores no worse."""
     monkeypatch.setattr(solve, "DIRECT_MAX_AGENT_DAYS", 0)  # this small team takes the large-team path
-    config, team, requirements, start, days, problem = small_problem(seed)
-    solution = solve_problem(problem, time_limit=1.0)
+    (config, team, requirements, start, days, problem), solution, activities = solved_small(seed)
     assert solution.models is not None  # this team is rostered by the descent
-    activities = plan_activities(problem, solution.chosen, solution.lunch, solution.serve, 1.0)
     before = score_roster(roster_rows(problem, activities.plans), team, config, requirements, start, days)
     result = polish(problem, solution.models, solution.chosen, activities.plans, 1.0)
     frame = roster_rows(problem, result.plans)
@@ -121,10 +118,8 @@ def test_polish_keeps_every_rule_and_never_does_worse(seed: int, monkeypatch: py
 def test_after_agent_moves_and_days_each_agent_remembers_its_own_cost_exactly(monkeypatch: pytest.MonkeyPatch) -> None:
     """A day that moves an agent updates its remembered own cost (hours below target) instead of forgetting it."""
     monkeypatch.setattr(solve, "DIRECT_MAX_AGENT_DAYS", 0)
-    _config, _team, _requirements, _start, _days, problem = small_problem(2)
-    solution = solve_problem(problem, time_limit=1.0)
+    (_config, _team, _requirements, _start, _days, problem), solution, activities = solved_small(2)
     assert solution.models is not None
-    activities = plan_activities(problem, solution.chosen, solution.lunch, solution.serve, 1.0)
     result = polish(problem, solution.models, solution.chosen, activities.plans, 3.0)
     assert result.days_improved > 0  # the days ran and changed something
     fresh = AgentModels(problem)
