@@ -6,7 +6,7 @@ CPU seconds so far:
 
 - the progress lines of the run (the descent's sweeps with its coverage cost:
   queues split freely per skill group, lunch where the descent placed it),
-- after lunch and queue blocks, whole days' lunches and plans, and the polish:
+- after lunch and queue blocks and after the polish:
   the coverage cost of the plans as they stand plus their switches (the
   objective's coverage and switch terms; hours below target and the other
   personal terms are not in it),
@@ -80,7 +80,6 @@ def main() -> None:
     )
     with (
         mock.patch.object(rostering, "plan_activities", traced("plan_activities")),
-        mock.patch.object(rostering, "replan_days", traced("replan_days")),
         mock.patch.object(rostering, "polish", traced("polish")),
     ):
         result = rostering.make_roster(config, team, requirements, start, days, progress=say)

@@ -15,7 +15,7 @@ Modules, in the order a roster is made:
 - :mod:`.activities` – lunch and queue blocks inside the chosen shifts (never breaking a hard rule)
 - :mod:`.shiftplan` – one shift's plan and its best one by dynamic program
 - :mod:`.shiftprogram` – that dynamic program compiled per shape of shift, run with numpy
-- :mod:`.dayplans` – large teams: a whole day's lunches and queue plans chosen jointly (a linear program per day)
+- :mod:`.dayplans` – a whole day's lunches and queue plans chosen jointly (a linear program per day; not called since session 14)
 - :mod:`.polish` – large teams: each agent's shifts re-chosen with their lunch and queue blocks in the loop
 - :mod:`.days` – large teams: whole days re-chosen jointly (in the polish's share, by their promise)
 - :mod:`.nextmove` – which the polish makes next: agent moves or a whole day (by gain per counted second)
@@ -42,7 +42,6 @@ from scheduler.errors import InfeasibleError
 from scheduler.rostering.activities import plan_activities
 from scheduler.rostering.bound_job import BoundJob
 from scheduler.rostering.checker import find_violations
-from scheduler.rostering.dayplans import replan_days
 from scheduler.rostering.extract import ACTIVITIES, ROSTER_COLUMNS, roster_rows
 from scheduler.rostering.polish import polish
 from scheduler.rostering.previous import apply_previous
@@ -167,24 +166,18 @@ def make_roster(
         solution = solve_problem(problem, progress, time_limit=stage_budget(problem), bound_job=job)
         report("roster: lunch and queue blocks")
         # The polish's share (large teams) is kept from lunch and blocks, whose regrouping would use it all.
-        # Large teams spend lunch and blocks' share, after its first sweep, on whole days' lunches and
-        # plans chosen jointly (dayplans.py) rather than on regrouping shifts.
+        # Large teams sweep until a sweep changes nothing and leave the rest of lunch and blocks' share
+        # to the polish, not to regrouping (nor to whole days' lunches and plans, dayplans.py: measured
+        # in docs/roster-history.md, "Hand-over to the blocks (session 14)").
         large = solution.models is not None
         reserved = stage_budget(problem) * polish_share(problem) if large else 0.0
         lunch_share = max(stages - solution.seconds - reserved, 0.0)
         activities = plan_activities(
-            problem, solution.chosen, solution.lunch, solution.serve, 0.0 if large else lunch_share
+            problem, solution.chosen, solution.lunch, solution.serve, lunch_share, regroup=not large
         )
         report(f"roster: lunch and queue blocks, {activities.sweeps} sweep(s), {activities.seconds:.1f} s counted")
         plans = activities.plans
         left = stages - solution.seconds - activities.seconds
-        if large and lunch_share - activities.seconds > 0:
-            joint = replan_days(problem, plans, lunch_share - activities.seconds)
-            report(
-                f"roster: whole days' lunches and plans, {joint.days_improved} of {joint.days_tried} day(s) improved"
-            )
-            plans = joint.plans
-            left -= joint.seconds
         if solution.models is not None and left > 0:
             polished = polish(problem, solution.models, solution.chosen, plans, left)
             report(f"roster: shifts with their blocks, {polished.moves} move(s) in {polished.sweeps} sweep(s)")

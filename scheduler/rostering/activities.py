@@ -195,6 +195,7 @@ def plan_activities(
     time_limit: float,
     *,
     move_lunch: bool = True,
+    regroup: bool = True,
 ) -> ActivityResult:
     """Lunch and queue blocks for every chosen shift, within ``time_limit`` seconds of counted work.
 
@@ -206,6 +207,8 @@ def plan_activities(
             it is the starting point.
         move_lunch: lunches may move within their windows (False: they stay
             where ``lunch`` has them, e.g. where a bound relies on it).
+        regroup: once a sweep changes nothing, regroup shifts while the budget
+            lasts (False: stop there; large teams leave the rest to the polish).
     """
     settings = problem.settings
     costs = _Costs(problem)
@@ -248,15 +251,17 @@ def plan_activities(
     planner.seconds += SECONDS_PER_SHIFT_SET_UP * len(live)
     # Sweeps, then the repair of shifts that had to break a block or switch rule to keep a queue
     # minimum, then more sweeps while the budget lasts; once one shift at a time improves nothing,
-    # shifts are regrouped with those around them. The first sweep and the repair always complete:
-    # the starting split is not in blocks yet, and a broken rule is worse than any cost.
+    # shifts are regrouped with those around them (``regroup`` off: the stage stops there). The
+    # first sweep and the repair always complete: the starting split is not in blocks yet, and a
+    # broken rule is worse than any cost.
     sweeps = 0
     while sweeps == 0 or planner.seconds < time_limit:
         sweeps += 1
         changes = planner.sweep(live, time_limit if sweeps > 1 else math.inf)
         repaired = planner.repair(live)
-        if changes == 0 and repaired == 0 and (planner.seconds >= time_limit or not planner.regroup(live, time_limit)):
-            break
+        if changes == 0 and repaired == 0:
+            if planner.seconds >= time_limit or not regroup or not planner.regroup(live, time_limit):
+                break
     missing = int(np.maximum(costs.minimum - counts, 0).sum())
     return ActivityResult(plans=plans, missing_minimum=missing, sweeps=sweeps, seconds=planner.seconds)
 

@@ -32,6 +32,10 @@ rule can be lost.
 
 Days go worst first (coverage cost over their span), and the work is counted,
 so the stage stops within its share of the budget whatever the machine.
+
+Not called by ``make_roster`` since session 14: its share given to the polish
+instead wrote better rosters on most benchmark instances (docs/roster-history.md,
+"Hand-over to the blocks (session 14)").
 """
 
 from __future__ import annotations
