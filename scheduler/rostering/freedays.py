@@ -44,7 +44,7 @@ from scheduler.rostering.days import DayRules
 from scheduler.rostering.problem import RosterProblem
 
 if TYPE_CHECKING:
-    from scheduler.rostering.descent import Lunches
+    from scheduler.rostering.lunches import Lunches
 
 # Seconds of budget charged, calibrated to CPU time: per term of a program built (its coefficients,
 # written in Python), per program; GLOP per simplex iteration and row or column; SCIP per iteration

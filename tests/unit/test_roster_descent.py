@@ -20,7 +20,8 @@ from scheduler.rostering import make_roster, solve
 from scheduler.rostering.agentmodels import AgentModels
 from scheduler.rostering.checker import find_violations
 from scheduler.rostering.coveragecost import CoverageCost
-from scheduler.rostering.descent import Lunches, descend
+from scheduler.rostering.descent import descend
+from scheduler.rostering.lunches import Lunches
 from scheduler.rostering.problem import build_problem
 from tests.session_once import once_per_session
 

@@ -13,7 +13,8 @@ from scheduler.rostering import solve
 from scheduler.rostering.activities import plan_activities
 from scheduler.rostering.checker import find_violations
 from scheduler.rostering.coveragecost import CoverageCost
-from scheduler.rostering.descent import Lunches, descend
+from scheduler.rostering.descent import descend
+from scheduler.rostering.lunches import Lunches
 from scheduler.rostering.extract import roster_rows
 from scheduler.rostering.freedays import FreeDays
 from scheduler.rostering.previous import apply_previous
