@@ -15,7 +15,6 @@ Modules, in the order a roster is made:
 - :mod:`.activities` – lunch and queue blocks inside the chosen shifts (never breaking a hard rule)
 - :mod:`.shiftplan` – one shift's plan and its best one by dynamic program
 - :mod:`.shiftprogram` – that dynamic program compiled per shape of shift, run with numpy
-- :mod:`.dayplans` – a whole day's lunches and queue plans chosen jointly (a linear program per day; not called since session 14)
 - :mod:`.polish` – large teams: each agent's shifts re-chosen with their lunch and queue blocks in the loop
 - :mod:`.days` – large teams: whole days re-chosen jointly (in the polish's share, by their promise)
 - :mod:`.nextmove` – which the polish makes next: agent moves or a whole day (by gain per counted second)
@@ -167,7 +166,7 @@ def make_roster(
         report("roster: lunch and queue blocks")
         # The polish's share (large teams) is kept from lunch and blocks, whose regrouping would use it all.
         # Large teams sweep until a sweep changes nothing and leave the rest of lunch and blocks' share
-        # to the polish, not to regrouping (nor to whole days' lunches and plans, dayplans.py: measured
+        # to the polish, not to regrouping (nor to whole days' lunches and plans, removed: measured
         # in docs/roster-history.md, "Hand-over to the blocks (session 14)").
         large = solution.models is not None
         reserved = stage_budget(problem) * polish_share(problem) if large else 0.0
