@@ -44,6 +44,16 @@ def add_row(lp: pywraplp.Solver, lower: float, upper: float, terms: Iterable[tup
         _set_coefficient(row, var, coef)
 
 
+def whole_agent_costs(need: int, weight: int, overstaffing_weight: int, agents: np.ndarray) -> np.ndarray:
+    """``queue_interval_cost`` at each whole number of ``agents`` at once (integers: exactly the same values)."""
+    short = need - SCALE * agents
+    return np.where(
+        short > 0,
+        weight * np.minimum(short, SCALE) + 2 * weight * np.maximum(short - SCALE, 0),
+        overstaffing_weight * -short,
+    )
+
+
 def interval_cost_curve(problem: RosterProblem, t: int, most: int) -> list[int]:
     """Least coverage cost of interval ``t`` with ``W = 0..most`` whole agents working, skills ignored.
 
@@ -63,13 +73,7 @@ def interval_cost_curve(problem: RosterProblem, t: int, most: int) -> list[int]:
             continue
         need = round(problem.required[q, t] * SCALE)
         weight = understaffing_weight(settings, bool(problem.peak[q, t]))
-        # queue_interval_cost over 0..most agents at once (integers, so exactly the same values)
-        short = need - SCALE * agents
-        cost = np.where(
-            short > 0,
-            weight * np.minimum(short, SCALE) + 2 * weight * np.maximum(short - SCALE, 0),
-            settings.overstaffing_weight * -short,
-        )
+        cost = whole_agent_costs(need, weight, settings.overstaffing_weight, agents)
         base += int(cost[0])
         steps.append(np.diff(cost))
     ordered = np.sort(np.concatenate(steps))[:most] if steps else np.zeros(0, dtype=np.int64)
@@ -459,14 +463,9 @@ def merged_coverage(
                     continue
                 least += int(problem.min_agents[q, t])
                 agents = np.arange(need // SCALE + 3, dtype=np.int64)  # to need // SCALE + 2, as _queue_curve
-                short = need - SCALE * agents
-                curve = np.where(
-                    short > 0,
-                    weight * np.minimum(short, SCALE) + 2 * weight * np.maximum(short - SCALE, 0),
-                    settings.overstaffing_weight * -short,
-                )
-                constant += int(curve[0])
-                steps.append(np.diff(curve))
+                costs = whole_agent_costs(need, weight, settings.overstaffing_weight, agents)
+                constant += int(costs[0])
+                steps.append(np.diff(costs))
             staff = serve.get((q, k))
             if not steps or not staff:
                 continue
