@@ -215,12 +215,18 @@ def main() -> None:
         action="store_true",
         help="also the block-aware bound (minutes of CPU and ~1 GB per instance, outside the budget)",
     )
+    parser.add_argument(
+        "--markdown",
+        action="store_true",
+        help="also print the instances as the Markdown table of docs/roster.md at the end",
+    )
     parser.add_argument("--one", type=int, nargs=2, metavar=("SIZE", "SEED"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.one:
         print(json.dumps(run(args.one[0], args.weeks, args.one[1], args.block_bound)))
         return
     print(HEADER, flush=True)
+    rows: list[dict[str, object]] = []
     for size in args.sizes:
         for seed in args.seeds:
             done = subprocess.run(
@@ -243,11 +249,40 @@ def main() -> None:
                 print(f"{size:>6} {seed:>4}  failed: {done.stderr.strip().splitlines()[-1:]}", flush=True)
                 continue
             row = json.loads(done.stdout.strip().splitlines()[-1])
+            rows.append(row)
             print(line(row), flush=True)
             if row["first_violations"]:
                 print(f"       first roster: {row['first_violations']} violations", flush=True)
             if row["first_violation"]:
                 print(f"       first violation: {row['first_violation']}", flush=True)
+    if args.markdown:
+        print()
+        print(MARKDOWN_HEADER)
+        for row in rows:
+            print(markdown_line(row))
+
+
+MARKDOWN_HEADER = (
+    "| agents | seed | skills, shifts | viol | objective | bound in budget | gap | independent bound | sw/shift "
+    "| min block | first | tiny | wall | CPU roster / bound child | peak MB roster / child |\n"
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|"
+)
+
+
+def markdown_line(row: dict[str, object]) -> str:
+    """One instance as a row of the docs' table; gaps within the issue's targets in bold."""
+    target = 0.01 if int(str(row["agents"])) <= 100 else 0.02
+    gap = f"{row['gap']:.2%}"
+    if float(str(row["gap"])) <= target:
+        gap = f"**{gap}**"
+    bound = f"{row['bound']:,.0f}" if row["bound_available"] else "n/a"
+    return (
+        f"| {row['agents']} | {row['seed']} | {row['skills']}, {row['shifts']} | {row['violations']} "
+        f"| {row['objective']:,.0f} | {bound} | {gap} | {row['independent_bound']:,.0f} "
+        f"| {row['switches_per_shift']:.2f} | {row['shortest_block']:g} min | {row['first_s']:.1f} s "
+        f"| {row['tiny_s']:.1f} s | {row['total_s']:.1f} s | {row['roster_cpu_s']:.1f} / {row['bound_cpu_s']:.1f} s "
+        f"| {row['peak_mb']:.0f} / {row['child_peak_mb']:.0f} |"
+    )
 
 
 if __name__ == "__main__":
