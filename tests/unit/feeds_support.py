@@ -7,35 +7,14 @@ from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import icalendar
-import pandas as pd
 import recurring_ical_events
 import vobject
+from feed_rows import GENERATED_AT as GENERATED_AT  # re-exported with the parsers
+from feed_rows import roster as roster
 from ical.calendar_stream import IcsCalendarStream
-
-from calendars.shifts import ROSTER_COLUMNS
-
-GENERATED_AT = datetime(2026, 11, 20, 12, 0, tzinfo=UTC)
 
 # (uid, start UTC, end UTC) per event, sorted.
 Shifts = list[tuple[str, datetime, datetime]]
-
-
-def roster(rows: list[tuple[str, str, str, str, str]], activities: list[str] | None = None) -> pd.DataFrame:
-    """Rows of (agent_id, queue, start, end, shift_id), times ISO with offset.
-
-    An empty queue means lunch unless ``activities`` says otherwise.
-    """
-    frame = pd.DataFrame(
-        {
-            "agent_id": [r[0] for r in rows],
-            "queue": [r[1] for r in rows],
-            "activity": activities if activities is not None else ["work" if r[1] else "lunch" for r in rows],
-            "start": pd.to_datetime([r[2] for r in rows], utc=True),
-            "end": pd.to_datetime([r[3] for r in rows], utc=True),
-            "shift_id": [r[4] for r in rows],
-        }
-    )
-    return frame[list(ROSTER_COLUMNS)]
 
 
 def unescape_text(value: str) -> str:

@@ -7,34 +7,19 @@ import os
 import subprocess
 import sys
 import textwrap
-from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from failure_injection import FILE_OPERATIONS, fail_at_every_step
+from feed_folder_writes import ANNA, BOB, LATER, MOVED, ROWS, TZ, WEEK, write
+from feed_rows import roster
+from feeds_support import parse_everywhere
 
 from calendars import files
 from calendars.errors import InputError
-from calendars.feed_folder import prepare_feeds, write_feeds
-from calendars.shifts import FeedAgent
-from failure_injection import FILE_OPERATIONS, fail_at_every_step
-from feeds_support import GENERATED_AT, parse_everywhere, roster
+from calendars.feed_folder import prepare_feeds
 
 ROOT = Path(__file__).resolve().parents[2]
-TZ = "Europe/Berlin"
-LATER = GENERATED_AT + timedelta(days=7)
-ANNA = FeedAgent(agent_id="anna", name="Anna")
-BOB = FeedAgent(agent_id="bob", name="Bob")
-WEEK = (date(2026, 11, 23), date(2026, 11, 29))
-ROWS = [
-    ("anna", "chat", "2026-11-23T09:00:00+01:00", "2026-11-23T17:00:00+01:00", "anna-2026-11-23-0900"),
-    ("bob", "chat", "2026-11-23T12:00:00+01:00", "2026-11-23T20:00:00+01:00", "bob-2026-11-23-1200"),
-]
-# Every shift an hour earlier: every feed changes.
-MOVED = [(*r[:2], r[2].replace("T09:", "T08:").replace("T12:", "T11:"), r[3], r[4]) for r in ROWS]
-
-
-def write(out: Path, rows=ROWS, at=GENERATED_AT):
-    return write_feeds(roster(rows), (ANNA, BOB), out_dir=out, tz=TZ, team_name="T", generated_at=at, horizon=WEEK)
 
 
 def snapshot(folder: Path) -> dict[str, bytes]:
@@ -84,7 +69,7 @@ KILLER = textwrap.dedent(
     import json, os, signal, sys
     sys.path[:0] = [{root!r}, {unit!r}]
     from calendars import files
-    from test_feed_folder import MOVED, LATER, write
+    from feed_folder_writes import MOVED, LATER, write
     from pathlib import Path
 
     def run_child(kill_at, out):
