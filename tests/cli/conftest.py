@@ -103,7 +103,9 @@ def understaffed_day(tmp_path_factory: pytest.TempPathFactory) -> PlanRun:
 
     The whole team covers that day within a fraction of a percent, so the copy gives every third
     agent the day off (time off, as a lead would record sickness): the rest cannot cover it.
-    (tests/cli/test_workflow.py covers the --max-understaffed-share option.)
+    (tests/cli/test_workflow.py covers the --max-understaffed-share option.) Its report is not drawn
+    (report.html is one line): the tests read its exit code, JSON and files, not the report's content, and
+    `make test`'s wheel smoke draws the report of the same day (Black Friday, 1 s) from the installed wheel.
     """
 
     def args(out: Path) -> list[str]:
@@ -121,5 +123,5 @@ def understaffed_day(tmp_path_factory: pytest.TempPathFactory) -> PlanRun:
         arguments[week_at : week_at + 2] = ["--start", "2026-11-27", "--days", "1"]
         return arguments
 
-    return run_once(tmp_path_factory, "understaffed_day", args)
+    return run_once(tmp_path_factory, "understaffed_day", args, draw_report=False)
 
