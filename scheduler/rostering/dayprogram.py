@@ -36,13 +36,27 @@ class DayData:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class Program:
+    """A day's program written as arrays, and the places of its variables and rows in them."""
+
+    model: linear_solver_pb2.MPModelProto
+    x_index: dict[tuple[int, int], int]  # (agent, option) -> variable
+    z_index: dict[tuple[int, int, Column], int]  # (group, option, plan) -> variable
+    cover_rows: dict[tuple[int, int], int]  # (queue, interval) -> its coverage row
+    floor_rows: dict[tuple[int, int], int]  # (queue, interval) -> its minimum's floor row
+    link_rows: dict[tuple[int, int], int]  # (group, option) -> the row tying its plans to its agents
+    terms: int  # coefficients written in Python
+    nonzeros: int
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Solved:
     value: float  # the optimum (without the hours of those who rest)
     x: dict[tuple[int, int], float]  # (agent, option) -> value
     z: dict[tuple[int, int, Column], float]  # (group, option, plan) -> agents
 
 
-def solve_program(
+def build_program(
     data: DayData,
     counts: np.ndarray,
     offered: dict[int, tuple[list[int], bool]],
@@ -52,23 +66,8 @@ def solve_program(
     reach: np.ndarray,
     *,
     integer: bool,
-    parameters: str,
-    hint: tuple[dict[tuple[int, int], int], dict[tuple[int, int, Column], int]] | None = None,
-) -> tuple[Solved | None, int, int, int]:
-    """The day's program solved. Returns it (None: not solved) and its terms, entries and nodes.
-
-    ``entries``: the LP's simplex iterations times its rows and columns; the MIP's iterations
-    (its root's LPs) times its nonzeros.
-
-    Args:
-        counts: agents serving per queue and interval with the day as it is (the minimums' floors).
-        offered: agent -> (options it may take, whether it may rest).
-        hours: agent -> choice -> hours below target.
-        keyed: (group, option) -> plan -> switches.
-        base: counts without the day's shifts; reach: the intervals the day's shifts may reach.
-        parameters: the solver's own parameters (a limit: deterministic time, nodes).
-        hint: a solution to start from (agents' choices, plans' agent counts; the others 0).
-    """
+) -> Program:
+    """The day's program as arrays, and where its variables and rows are (see :func:`solve_program`)."""
     problem = data.problem
     model = linear_solver_pb2.MPModelProto()
     variables: list[linear_solver_pb2.MPVariableProto] = []
@@ -121,7 +120,7 @@ def solve_program(
             if min(int(problem.min_agents[q, t]), int(counts[q, t])) - int(base[q, t]) > 0:
                 floors[q, t] = []
     z_index: dict[tuple[int, int, Column], int] = {}
-    links: list[tuple[list[int], list[int]]] = []
+    links: list[tuple[tuple[int, int], list[int], list[int]]] = []
     switch_weight = float(problem.settings.switch_weight)
     terms = 0
     for (g, o), agents in sorted(members.items()):
@@ -146,9 +145,13 @@ def solve_program(
                     if floor is not None:
                         floor.append(z)
             terms += len(key[1])
-        links.append((agents, plans))
+        links.append(((g, o), agents, plans))
+    cover_rows: dict[tuple[int, int], int] = {}
+    floor_rows: dict[tuple[int, int], int] = {}
+    link_rows: dict[tuple[int, int], int] = {}
     for (q, t), need, first in heads:
         served = cover[q, t]
+        cover_rows[q, t] = len(rows)
         rows.append(
             linear_solver_pb2.MPConstraintProto(
                 lower_bound=need,
@@ -160,12 +163,14 @@ def solve_program(
         floor = floors.get((q, t))
         if floor is not None:
             minimum = min(int(problem.min_agents[q, t]), int(counts[q, t])) - int(base[q, t])
+            floor_rows[q, t] = len(rows)
             rows.append(
                 linear_solver_pb2.MPConstraintProto(
                     lower_bound=float(minimum), upper_bound=infinity, var_index=floor, coefficient=[1.0] * len(floor)
                 )
             )
-    for agents, plans in links:
+    for group_option, agents, plans in links:
+        link_rows[group_option] = len(rows)
         rows.append(
             linear_solver_pb2.MPConstraintProto(
                 lower_bound=0.0,
@@ -177,8 +182,49 @@ def solve_program(
     model.variable.extend(variables)
     model.constraint.extend(rows)
     terms += len(x_index)
+    return Program(
+        model=model,
+        x_index=x_index,
+        z_index=z_index,
+        cover_rows=cover_rows,
+        floor_rows=floor_rows,
+        link_rows=link_rows,
+        terms=terms,
+        nonzeros=sum(len(row.var_index) for row in rows),
+    )
+
+
+def solve_program(
+    data: DayData,
+    counts: np.ndarray,
+    offered: dict[int, tuple[list[int], bool]],
+    hours: dict[int, dict[int | None, int]],
+    keyed: dict[tuple[int, int], dict[Column, int]],
+    base: np.ndarray,
+    reach: np.ndarray,
+    *,
+    integer: bool,
+    parameters: str,
+    hint: tuple[dict[tuple[int, int], int], dict[tuple[int, int, Column], int]] | None = None,
+) -> tuple[Solved | None, int, int, int]:
+    """The day's program solved. Returns it (None: not solved) and its terms, entries and nodes.
+
+    ``entries``: the LP's simplex iterations times its rows and columns; the MIP's iterations
+    (its root's LPs) times its nonzeros.
+
+    Args:
+        counts: agents serving per queue and interval with the day as it is (the minimums' floors).
+        offered: agent -> (options it may take, whether it may rest).
+        hours: agent -> choice -> hours below target.
+        keyed: (group, option) -> plan -> switches.
+        base: counts without the day's shifts; reach: the intervals the day's shifts may reach.
+        parameters: the solver's own parameters (a limit: deterministic time, nodes).
+        hint: a solution to start from (agents' choices, plans' agent counts; the others 0).
+    """
+    program = build_program(data, counts, offered, hours, keyed, base, reach, integer=integer)
+    x_index, z_index, terms = program.x_index, program.z_index, program.terms
     lp = pywraplp.Solver.CreateSolver("SCIP" if integer else "GLOP")
-    error = lp.LoadModelFromProto(model)
+    error = lp.LoadModelFromProto(program.model)
     if error:
         return None, terms, 0, 0
     lp.SetSolverSpecificParametersAsString(parameters)
@@ -192,7 +238,7 @@ def solve_program(
     # GLOP's work per iteration grows with the rows and columns; SCIP's root (its LPs, cuts and
     # heuristics) with the nonzeros: iterations times rows and columns charged it 0.55-1.1 times its
     # CPU from one day to another, iterations times nonzeros 0.9-1.15 (:mod:`.days`).
-    width = sum(len(row.var_index) for row in rows) if integer else lp.NumConstraints() + lp.NumVariables()
+    width = program.nonzeros if integer else lp.NumConstraints() + lp.NumVariables()
     entries = lp.iterations() * width
     nodes = lp.nodes() if integer else 0
     if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):

@@ -14,8 +14,8 @@ what the activity stage allows, so every plan keeps the block and switch
 rules), the agent's own model picks its shifts with those values, and the
 result is kept only when it is strictly better and no queue minimum is lost.
 
-Whole days re-chosen jointly (:mod:`.days`) reach what single agent moves
-cannot; the two kinds of move share the stage's budget by what each has been
+Whole days re-chosen jointly (:mod:`.days`, their plans priced by the dynamic
+program: :mod:`.dayblocks`) reach what single agent moves cannot; the two kinds of move share the stage's budget by what each has been
 gaining per counted second (:class:`~scheduler.rostering.nextmove.Schedule`).
 
 Everything is deterministic (fixed order, integer costs, CP-SAT's
@@ -33,7 +33,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from scheduler.rostering.coveragecost import CoverageCost
-from scheduler.rostering.days import DayMoves
+from scheduler.rostering.dayblocks import BlockDays
 from scheduler.rostering.descent import AGENT_SOLVE_LIMIT, AgentModels
 from scheduler.rostering.nextmove import AGENT_BATCHES, Schedule, block_loss
 from scheduler.rostering.problem import RosterProblem
@@ -238,7 +238,7 @@ def polish(
 
     Two kinds of move share the budget by what each has been gaining per
     charged second (:class:`~scheduler.rostering.nextmove.Schedule`): a batch of agent moves, or one day
-    re-chosen jointly (:mod:`.days`), the day whose relaxation promised most.
+    re-chosen jointly (:mod:`.dayblocks`), the day whose relaxation promised most.
 
     Args:
         models: the descent's agent models (their remembered own costs belong to
@@ -282,7 +282,7 @@ def polish(
         return np.bincount(day_of, weights=loss, minlength=len(problem.days))
 
     schedule = Schedule(problem, live, day_costs, day_losses)
-    days: DayMoves | None = None
+    days: BlockDays | None = None
 
     def spent() -> float:
         return (
@@ -341,7 +341,7 @@ def polish(
             schedule.agents_done(gain, spent() - began)
             continue
         if days is None:
-            days = DayMoves(problem, [(a, o) for a, options in current.items() for o in options], plans)
+            days = BlockDays(problem, [(a, o) for a, options in current.items() for o in options], plans)
             loaded = True
         elif not loaded:
             days.load([(a, o) for a, options in current.items() for o in options], plans)
