@@ -42,7 +42,11 @@ with one shift a day only and charged nothing. Every objective term (an
 interval's coverage, an option's preference and switches, a week's hours) is
 charged in exactly one block, and each block's rows are a subset of the whole
 horizon's, so the blocks' optima add up to at most the whole relaxation's:
-a valid bound, from LPs a fraction of the size.
+a valid bound, from LPs a fraction of the size. Over the whole horizon a class's
+worked days are also capped at the most one agent's day patterns allow
+(:func:`~.daypatterns.most_days`: days off in blocks, runs of days, weekends),
+which summed rules over fractions miss; ``day_patterns=True`` goes further
+and mixes the patterns themselves (column generation, outside any budget).
 
 Solved with GLOP, OR-Tools' simplex (deterministic). Writing the curves as
 the largest of their segments' lines made GLOP take 50-160 s; as bounded
@@ -71,7 +75,7 @@ from scheduler.rostering.aggregate_coverage import (
     queue_coverage,
     whole_agent_coverage,
 )
-from scheduler.rostering.daypatterns import PatternColumns
+from scheduler.rostering.daypatterns import PatternColumns, day_rules, most_days
 from scheduler.rostering.model import skill_groups
 from scheduler.rostering.plans import enumerable, option_queues
 from scheduler.rostering.problem import SCALE, RosterProblem, preference_days, preference_matches
@@ -456,6 +460,13 @@ def _add_class(
             clash = [(1.0, var) for begin, var in tomorrow if begin < latest]
             if clash:
                 add_row(lp, -infinity, size, [(1.0, counts[o]), *clash])
+    if len(own) == len(problem.days) and by_day:
+        # The whole horizon: no agent works more days than its day patterns allow (days off in blocks,
+        # runs of days and the weekend cap, summed over the class, let it count more: London's team
+        # with 4 days in a row and days off in pairs, 18-19 days of 28 against 20).
+        most = most_days(day_rules(problem, first))
+        if most is not None and most < sum(min(rules.max_shifts_per_week, len(week)) for week in problem.weeks):
+            add_row(lp, -infinity, size * most, [(1.0, var) for var in counts.values()])
     limit = rules.max_consecutive_days
     for begin in range(len(problem.days) - limit):
         span = range(begin, begin + limit + 1)

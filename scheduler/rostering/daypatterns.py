@@ -24,6 +24,7 @@ of day prices makes cheapest (dynamic programming over the days), and
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -156,6 +157,13 @@ def cheapest_pattern(rules: DayRules, prices: np.ndarray) -> tuple[float, tuple[
         if works:
             days.append(d)
     return total, tuple(sorted(days))
+
+
+@functools.lru_cache(maxsize=4096)
+def most_days(rules: DayRules) -> int | None:
+    """The most days one agent may work under ``rules`` (None: no pattern at all); classes share rules."""
+    found = cheapest_pattern(rules, np.full(len(rules.can_work), -1.0))
+    return None if found is None else len(found[1])
 
 
 # Cost of one agent-day of a class's counts not matched by its patterns (the artificial columns

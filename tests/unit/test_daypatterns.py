@@ -10,7 +10,7 @@ import pytest
 from benchmarks.roster_instances import make_instance
 from scheduler.rostering import make_roster
 from scheduler.rostering.aggregate import solve_aggregate
-from scheduler.rostering.daypatterns import CLOSE_ENOUGH, DayRules, cheapest_pattern, day_rules
+from scheduler.rostering.daypatterns import CLOSE_ENOUGH, DayRules, cheapest_pattern, day_rules, most_days
 from scheduler.rostering.previous import apply_previous
 from scheduler.rostering.problem import build_problem
 
@@ -99,6 +99,15 @@ def test_the_cheapest_pattern_is_the_cheapest_allowed_set_of_days(name: str) -> 
         assert _allowed(rules, set(days))
         assert cost == pytest.approx(sum(prices[d] for d in days))
         assert cost == pytest.approx(min(sum(prices[d] for d in days) for days in allowed))
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_most_days_is_the_largest_allowed_set(name: str) -> None:
+    rules = CASES[name]
+    largest = max(
+        size for size in range(15) for days in itertools.combinations(range(14), size) if _allowed(rules, set(days))
+    )
+    assert most_days(rules) == largest
 
 
 def test_no_pattern_when_the_rules_admit_none() -> None:
