@@ -27,7 +27,7 @@ splits the relaxation uses and the day as it is. The day is replaced only when
 strictly cheaper and no queue minimum is missed more.
 
 Both programs are written as arrays (an ``MPModelProto``) and charged by their
-size, simplex iterations and nodes, so a caller stops within its budget.
+size, simplex iterations times nonzeros and nodes, so a caller stops within its budget.
 """
 
 from __future__ import annotations
@@ -56,7 +56,14 @@ if TYPE_CHECKING:
 # 2.19 s for 2.42 s.
 BUILD_SECONDS_PER_TERM = 5e-7
 BUILD_SECONDS_PER_PROGRAM = 0.002
-SECONDS_PER_ITERATION_ENTRY = 1.5e-8
+# GLOP per simplex iteration and nonzero of its program (it was per iteration and row or column, 1.5e-8):
+# its work per iteration follows the nonzeros. Over the descent's and the polish's day LPs of 100 agents
+# (seeds 3, 9) and 500 (seed 5) its CPU was 3.8-4.7 ns per iteration and nonzero, where per row or
+# column it was 15 ns at 100 agents and 9.4 ns at 500 (500 agents' programs have 3.2 times the columns
+# for 2.2 times the nonzeros), so 500 agents' LPs were charged 1.4 times what 100 agents' were for the
+# same CPU (docs/roster-history.md, "Budget at 500 agents (session 15)"). The level is 100 agents':
+# 1.5e-8 times their (rows + columns) per nonzero, 0.29.
+SECONDS_PER_ITERATION_NONZERO = 4.3e-9
 SECONDS_PER_MIP_ENTRY = 1.6e-8
 SECONDS_PER_NODE = 0.06
 SOLVE_OVERHEAD = 0.015
@@ -338,17 +345,15 @@ class FreeDays:
         else:
             solver.SetSolverSpecificParametersAsString(f"max_deterministic_time: {LP_LIMIT:g}")
         status = solver.Solve()
+        nonzeros = sum(len(row[2]) for row in program.rows)
         if integer:
-            nonzeros = sum(len(row[2]) for row in program.rows)
             self.seconds += (
                 SECONDS_PER_MIP_ENTRY * solver.iterations() * nonzeros
                 + SECONDS_PER_NODE * max(solver.nodes() - 1, 0)
                 + SOLVE_OVERHEAD
             )
         else:
-            self.seconds += (
-                SECONDS_PER_ITERATION_ENTRY * solver.iterations() * (solver.NumConstraints() + solver.NumVariables())
-            )
+            self.seconds += SECONDS_PER_ITERATION_NONZERO * solver.iterations() * nonzeros
         if status not in (pywraplp.Solver.OPTIMAL, pywraplp.Solver.FEASIBLE):
             return None
         response = linear_solver_pb2.MPSolutionResponse()
