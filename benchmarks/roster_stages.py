@@ -45,6 +45,7 @@ import scheduler.rostering as rostering
 from benchmarks.roster_instances import make_instance
 from scheduler.rostering.agentmodels import AgentModels
 from scheduler.rostering.coveragecost import CoverageCost
+from scheduler.rostering.dayblocks import BlockDays
 from scheduler.rostering.days import DayMoves
 from scheduler.rostering.freedays import FreeDays
 from scheduler.rostering.problem import RosterProblem
@@ -249,6 +250,8 @@ def main() -> None:
         (FreeDays, "improve", "whole days (free split)", seconds),
         (DayMoves, "__init__", "whole days (plans)", lambda owner, _r: getattr(owner, "seconds", 0.0)),
         (DayMoves, "load", "whole days (plans)", seconds),
+        (BlockDays, "relax", "whole days (plans): relax", seconds),
+        (BlockDays, "settle", "whole days (plans): settle", seconds),
         (DayMoves, "relax", "whole days (plans): relax", seconds),
         (DayMoves, "settle", "whole days (plans): settle", seconds),
         (polish_module._Planner, "best", "plan valuations", seconds),
