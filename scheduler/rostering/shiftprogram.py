@@ -42,7 +42,12 @@ State = tuple[int, int, bool, int]  # queue, block length (capped), began its st
 # Integer arithmetic while every sum stays below this (else float64, as the walk's floats would be).
 _INT_LIMIT = 2**60
 _PAD = 2**62  # value of a missing predecessor in the integer arithmetic: never the least
-CACHE_SIZE = 128  # compiled shapes kept (about 100 kB each for a 9-hour shift, 5 lunch starts, 3 queues)
+# Compiled shapes kept (about 100 kB each for a 9-hour shift on 30 minutes, 5 lunch starts, 3 queues;
+# about 0.5 MB on 15 minutes). 128 held the benchmark's 30-minute teams but not a 15-minute one: the
+# unseen Berlin team (benchmarks/roster_unseen.py) compiled 2,181 times in 6,788 requests, 41.5 s of
+# uncharged CPU; at 512 it compiles each of its 481 shapes once (7.2 s), peak memory 739 MB, the
+# roster identical (a cache changes no result).
+CACHE_SIZE = 512
 
 
 @dataclass(frozen=True, slots=True)
