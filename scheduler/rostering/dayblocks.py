@@ -126,11 +126,11 @@ class BlockDays(DayMoves):
         """Day ``d``'s relaxation, its plans priced by the dynamic program for a few rounds (None: not solved)."""
         problem = self.problem
         day = self.day_setup(d)
-        keyed = dict(day.keyed)  # a group-option's plans are copied before the first is added (they may be cached)
+        keyed = dict(
+            day.choices.keyed
+        )  # a group-option's plans are copied before the first is added (they may be cached)
         grown: set[tuple[int, int]] = set()
-        program = build_program(
-            self.data, self.counts, day.offered, day.hours, keyed, day.base, day.reach, integer=False
-        )
+        program = build_program(self.data, self.counts, dataclasses.replace(day.choices, keyed=keyed), integer=False)
         self.seconds += BUILD_SECONDS_PER_TERM * program.terms + BUILD_SECONDS_PER_PROGRAM
         lp = pywraplp.Solver.CreateSolver("GLOP")
         if lp is None or lp.LoadModelFromProto(program.model):
@@ -207,7 +207,8 @@ class BlockDays(DayMoves):
         x = {key: values[i] for key, i in program.x_index.items()}
         z = {key: values[i] for key, i in z_index.items()}
         self.seconds += SECONDS_PER_VALUE * len(values)
-        return dataclasses.replace(day.relaxed(objective.Value(), x, z), keyed=keyed)
+        relaxed = day.relaxed(objective.Value(), x, z)
+        return dataclasses.replace(relaxed, choices=dataclasses.replace(relaxed.choices, keyed=keyed))
 
 
 def _switches(plan: ShiftPlan) -> int:

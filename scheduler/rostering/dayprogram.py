@@ -36,6 +36,17 @@ class DayData:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
+class DayChoices:
+    """What one day's program chooses among, and the coverage the rest of the roster gives."""
+
+    offered: dict[int, tuple[list[int], bool]]  # agent -> (options it may take, whether it may rest)
+    hours: dict[int, dict[int | None, int]]  # agent -> choice -> hours below target
+    keyed: dict[tuple[int, int], dict[Column, int]]  # (group, option) -> plan -> switches
+    base: np.ndarray  # coverage counts without the day's shifts, [queue, interval]
+    reach: np.ndarray  # intervals the day's shifts may reach (bool per interval)
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
 class Program:
     """A day's program written as arrays, and the places of its variables and rows in them."""
 
@@ -59,16 +70,13 @@ class Solved:
 def build_program(
     data: DayData,
     counts: np.ndarray,
-    offered: dict[int, tuple[list[int], bool]],
-    hours: dict[int, dict[int | None, int]],
-    keyed: dict[tuple[int, int], dict[Column, int]],
-    base: np.ndarray,
-    reach: np.ndarray,
+    choices: DayChoices,
     *,
     integer: bool,
 ) -> Program:
     """The day's program as arrays, and where its variables and rows are (see :func:`solve_program`)."""
     problem = data.problem
+    offered, hours, keyed, base, reach = choices.offered, choices.hours, choices.keyed, choices.base, choices.reach
     model = linear_solver_pb2.MPModelProto()
     variables: list[linear_solver_pb2.MPVariableProto] = []
     rows: list[linear_solver_pb2.MPConstraintProto] = []
@@ -197,11 +205,7 @@ def build_program(
 def solve_program(
     data: DayData,
     counts: np.ndarray,
-    offered: dict[int, tuple[list[int], bool]],
-    hours: dict[int, dict[int | None, int]],
-    keyed: dict[tuple[int, int], dict[Column, int]],
-    base: np.ndarray,
-    reach: np.ndarray,
+    choices: DayChoices,
     *,
     integer: bool,
     parameters: str,
@@ -214,14 +218,11 @@ def solve_program(
 
     Args:
         counts: agents serving per queue and interval with the day as it is (the minimums' floors).
-        offered: agent -> (options it may take, whether it may rest).
-        hours: agent -> choice -> hours below target.
-        keyed: (group, option) -> plan -> switches.
-        base: counts without the day's shifts; reach: the intervals the day's shifts may reach.
+        choices: the agents' options and hours, the plans offered, the coverage around the day.
         parameters: the solver's own parameters (a limit: deterministic time, nodes).
         hint: a solution to start from (agents' choices, plans' agent counts; the others 0).
     """
-    program = build_program(data, counts, offered, hours, keyed, base, reach, integer=integer)
+    program = build_program(data, counts, choices, integer=integer)
     x_index, z_index, terms = program.x_index, program.z_index, program.terms
     lp = pywraplp.Solver.CreateSolver("SCIP" if integer else "GLOP")
     error = lp.LoadModelFromProto(program.model)

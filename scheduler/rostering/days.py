@@ -47,6 +47,7 @@ counted, so a caller stops within its budget whatever the machine.
 
 from __future__ import annotations
 
+import dataclasses
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -54,7 +55,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from scheduler.rostering.daymend import DayMender
-from scheduler.rostering.dayprogram import Column, DayData, solve_program
+from scheduler.rostering.dayprogram import Column, DayChoices, DayData, solve_program
 from scheduler.rostering.dayrules import DayRules
 from scheduler.rostering.model import skill_groups
 from scheduler.rostering.plans import PlanColumn, block_lengths, lunch_change_plans, option_queues
@@ -115,12 +116,8 @@ class Relaxed:
     before: int  # the day's cost as it is (its intervals' coverage, its hours below target, its switches)
     bound: float  # the relaxation's optimum on the same scale
     current: dict[int, int]  # agent -> option worked that day
-    offered: dict[int, tuple[list[int], bool]]  # agent -> (options it may take, whether it may rest)
-    hours: dict[int, dict[int | None, int]]  # agent -> choice -> hours below target
-    keyed: dict[tuple[int, int], dict[Column, int]]  # (group, option) -> plan -> switches
+    choices: DayChoices  # what the day's program chooses among
     written: dict[tuple[int, int], dict[Column, int]]  # (group, option) -> the day's own plans -> agents
-    base: np.ndarray  # coverage counts without the day's shifts
-    reach: np.ndarray  # intervals the day's shifts may reach
     x: dict[tuple[int, int], float]  # the relaxation's (agent, option) values
     z: dict[tuple[int, int, Column], float]  # its agents per (group, option, plan)
 
@@ -145,12 +142,8 @@ class DaySetup:
     before: int
     constant: int  # the hours below target of those who rest, which the program leaves out
     current: dict[int, int]
-    offered: dict[int, tuple[list[int], bool]]
-    hours: dict[int, dict[int | None, int]]
-    keyed: dict[tuple[int, int], dict[Column, int]]
+    choices: DayChoices
     written: dict[tuple[int, int], dict[Column, int]]
-    base: np.ndarray
-    reach: np.ndarray
 
     def relaxed(
         self, value: float, x: dict[tuple[int, int], float], z: dict[tuple[int, int, Column], float]
@@ -161,12 +154,8 @@ class DaySetup:
             before=self.before,
             bound=value + self.constant,
             current=self.current,
-            offered=self.offered,
-            hours=self.hours,
-            keyed=self.keyed,
+            choices=self.choices,
             written=self.written,
-            base=self.base,
-            reach=self.reach,
             x=x,
             z=z,
         )
@@ -275,11 +264,7 @@ class DayMoves(DayRules):
 
     def _program(
         self,
-        offered: dict[int, tuple[list[int], bool]],
-        hours: dict[int, dict[int | None, int]],
-        keyed: dict[tuple[int, int], dict[Column, int]],
-        base: np.ndarray,
-        reach: np.ndarray,
+        choices: DayChoices,
         *,
         integer: bool,
         hint: tuple[dict[tuple[int, int], int], dict[tuple[int, int, Column], int]] | None = None,
@@ -296,11 +281,7 @@ class DayMoves(DayRules):
         solved, terms, entries, nodes = solve_program(
             self.data,
             self.counts,
-            offered,
-            hours,
-            keyed,
-            base,
-            reach,
+            choices,
             integer=integer,
             parameters=parameters,
             hint=hint,
@@ -315,7 +296,7 @@ class DayMoves(DayRules):
     def relax(self, d: int) -> Relaxed | None:
         """Day ``d``'s linear relaxation over every choice and plan (None: not solved)."""
         day = self.day_setup(d)
-        solved = self._program(day.offered, day.hours, day.keyed, day.base, day.reach, integer=False)
+        solved = self._program(day.choices, integer=False)
         if solved is None:
             return None
         value, x, z = solved
@@ -372,12 +353,8 @@ class DayMoves(DayRules):
             before=before,
             constant=constant,
             current=current,
-            offered=offered,
-            hours=hours,
-            keyed=keyed,
+            choices=DayChoices(offered=offered, hours=hours, keyed=keyed, base=base, reach=reach),
             written=written,
-            base=base,
-            reach=reach,
         )
 
     def settle(self, relaxed: Relaxed) -> DayOutcome | None:
@@ -387,11 +364,11 @@ class DayMoves(DayRules):
         the choices and plans the relaxation uses and the day as it is.
         """
         problem = self.problem
-        d, current, offered = relaxed.day, relaxed.current, relaxed.offered
+        d, current, offered = relaxed.day, relaxed.current, relaxed.choices.offered
         if relaxed.promise < 1:  # costs are whole numbers: nothing to gain
             return DayOutcome(day=d, replaced=False, gain=0, moved={})
         if relaxed.whole:
-            chosen_x, counts_z, keys = relaxed.x, relaxed.z, relaxed.keyed
+            chosen_x, counts_z, keys = relaxed.x, relaxed.z, relaxed.choices.keyed
         else:
             narrowed = {
                 a: ([o for o in options if relaxed.x[a, o] > WHOLE or current.get(a) == o], may_rest)
@@ -403,7 +380,7 @@ class DayMoves(DayRules):
                     for key, switches in columns.items()
                     if key in relaxed.written.get((g, o), {}) or relaxed.z.get((g, o, key), 0.0) > WHOLE
                 }
-                for (g, o), columns in relaxed.keyed.items()
+                for (g, o), columns in relaxed.choices.keyed.items()
             }
             # The day as it is, a solution of the program, as SCIP's first incumbent: its root heuristics
             # start from it (fewer iterations, and better answers where the root alone finds none).
@@ -411,7 +388,8 @@ class DayMoves(DayRules):
                 {(a, o): 1 for a, o in current.items()},
                 {(g, o, key): n for (g, o), plans in relaxed.written.items() for key, n in plans.items()},
             )
-            solved = self._program(narrowed, relaxed.hours, keys, relaxed.base, relaxed.reach, integer=True, hint=hint)
+            narrowed_choices = dataclasses.replace(relaxed.choices, offered=narrowed, keyed=keys)
+            solved = self._program(narrowed_choices, integer=True, hint=hint)
             if solved is None:
                 return None
             _value, chosen_x, counts_z = solved
@@ -435,7 +413,7 @@ class DayMoves(DayRules):
                     waiting.append(a)
             for a, key in zip(waiting, pool, strict=True):
                 new_plans[a, o] = plan_of_column(problem, o, key)
-        counts = relaxed.base.copy()
+        counts = relaxed.choices.base.copy()
         for (_a, o), plan in new_plans.items():
             self._apply(counts, o, plan, +1)
         self.seconds += SECONDS_PER_SHIFT * len(new_plans)
@@ -443,8 +421,8 @@ class DayMoves(DayRules):
         self.seconds += self.mender.mend(new_plans, counts, list(new_plans))
         after_hours = {a: o for a, o in new_plans}
         after = (
-            self.cost(counts, relaxed.reach)
-            + sum(costs.get(after_hours.get(a), 0) for a, costs in relaxed.hours.items())
+            self.cost(counts, relaxed.choices.reach)
+            + sum(costs.get(after_hours.get(a), 0) for a, costs in relaxed.choices.hours.items())
             + problem.settings.switch_weight * sum(_switches(plan) for plan in new_plans.values())
         )
         missing_before = np.maximum(problem.min_agents - self.counts, 0)
@@ -458,7 +436,7 @@ class DayMoves(DayRules):
             self.shift_on[a, d] = o
         self.counts = counts
         moved = {
-            a: relaxed.hours[a].get(after_hours.get(a), 0) - relaxed.hours[a].get(current.get(a), 0)
+            a: relaxed.choices.hours[a].get(after_hours.get(a), 0) - relaxed.choices.hours[a].get(current.get(a), 0)
             for a in sorted(set(current) | set(after_hours))
             if current.get(a) != after_hours.get(a)
         }

@@ -11,6 +11,7 @@ import pytest
 from benchmarks.roster_instances import make_instance
 from scheduler.rostering import solve
 from scheduler.rostering.activities import plan_activities
+from scheduler.rostering.dayprogram import DayChoices
 from scheduler.rostering.days import Relaxed
 from scheduler.rostering.previous import apply_previous
 from scheduler.rostering.problem import build_problem
@@ -77,12 +78,8 @@ def relaxed_day(day: int, promise: float) -> Relaxed:
         before=int(promise),
         bound=0.0,
         current={},
-        offered={},
-        hours={},
-        keyed={},
+        choices=DayChoices(offered={}, hours={}, keyed={}, base=np.zeros((1, 1)), reach=np.zeros(1, dtype=bool)),
         written={},
-        base=np.zeros((1, 1)),
-        reach=np.zeros(1, dtype=bool),
         x={},
         z={},
     )

@@ -62,8 +62,8 @@ def test_priced_plans_keep_the_block_and_switch_rules_and_the_relaxation_only_fa
         assert plain is not None and relaxed is not None
         assert relaxed.bound <= plain.bound + 1e-6 * max(abs(plain.bound), 1.0)  # more plans: never worse
         assert relaxed.before == plain.before
-        for (g, o), columns in relaxed.keyed.items():
-            added = set(columns) - set(plain.keyed[g, o])
+        for (g, o), columns in relaxed.choices.keyed.items():
+            added = set(columns) - set(plain.choices.keyed[g, o])
             shift = _Shift(problem, priced.standing[g], o, blocks)
             for column in added:
                 assert _breaks(shift, plan_of_column(problem, o, column), rules) == 0

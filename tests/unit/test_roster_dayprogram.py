@@ -14,7 +14,7 @@ def test_the_mip_keeps_its_rows_starts_from_the_hint_and_is_bounded_by_the_lp() 
     moves = DayMoves(problem, chosen, plans)
     relaxed = moves.relax(2)
     assert relaxed is not None
-    args = (moves.data, moves.counts, relaxed.offered, relaxed.hours, relaxed.keyed, relaxed.base, relaxed.reach)
+    args = (moves.data, moves.counts, relaxed.choices)
     hint = (
         {(a, o): 1 for a, o in relaxed.current.items()},
         {(g, o, key): n for (g, o), written in relaxed.written.items() for key, n in written.items()},
@@ -28,7 +28,7 @@ def test_the_mip_keeps_its_rows_starts_from_the_hint_and_is_bounded_by_the_lp() 
     assert lp.value <= relaxed.bound + 1e-6  # the relaxation's bound adds the resting agents' hours
     assert mip.value >= lp.value - 1e-6  # the LP relaxes the MIP
     taken: dict[tuple[int, int], float] = defaultdict(float)
-    for a, (options, may_rest) in relaxed.offered.items():
+    for a, (options, may_rest) in relaxed.choices.offered.items():
         total = sum(mip.x[a, o] for o in options)
         assert all(abs(mip.x[a, o] - round(mip.x[a, o])) < 1e-6 for o in options)
         assert total <= 1 + 1e-6 and (may_rest or total >= 1 - 1e-6)

@@ -89,7 +89,7 @@ def test_a_settled_day_reports_the_hours_change_of_each_agent_it_moved() -> None
         after = {a: o for (a, day), o in moves.shift_on.items() if day == d}
         for a, change in outcome.moved.items():
             assert relaxed.current.get(a) != after.get(a)
-            assert change == relaxed.hours[a].get(after.get(a), 0) - relaxed.hours[a].get(relaxed.current.get(a), 0)
+            assert change == relaxed.choices.hours[a].get(after.get(a), 0) - relaxed.choices.hours[a].get(relaxed.current.get(a), 0)
         unmoved = set(relaxed.current) | set(after)
         assert {a for a in unmoved if relaxed.current.get(a) != after.get(a)} == set(outcome.moved)
 
