@@ -31,11 +31,20 @@ solution and its dual bound, and the LP relaxation. Minutes of CPU per week,
 outside any budget.
 
     .venv/bin/python -m benchmarks.roster_week_mip [--size 100] [--seed 2] [--weeks 0 1 2 3] [--limit 300]
+
+or on a team of your own, from a config and the requirements a plan wrote (secondary skills and
+preferences, which the probe does not model, are dropped from the team first, and the roster is
+made again without them, so that both sides price the same problem):
+
+    .venv/bin/python -m benchmarks.roster_week_mip --config examples/cashback/peakplan.toml \
+        --requirements out/requirements.csv --start 2026-11-23 --horizon-weeks 1
 """
 
 from __future__ import annotations
 
 import argparse
+import dataclasses
+import datetime as dt
 import os
 import pickle
 import time
@@ -401,6 +410,40 @@ def _report_applied(problem, args, plans, moved) -> None:
         print(f"  {name}, activity stage again: objective {objective:,.0f}, {len(violations)} violations", flush=True)
 
 
+def own_team(config_path: str, requirements_path: str, start: dt.date, weeks: int):
+    """A team of one's own, without what the probe does not model, and the plans ``make_roster`` writes for it."""
+    from benchmarks.roster_neighbourhoods import written_plans
+    from scheduler.config.read import load_config
+    from scheduler.rostering import make_roster
+    from scheduler.rostering.previous import apply_previous
+    from scheduler.rostering.problem import build_problem
+    from scheduler.stage_files import read_requirements
+    from scheduler.team import load_config_team
+
+    config = load_config(config_path)
+    team = load_config_team(config, None)
+    dropped = sum(1 for agent in team.agents if agent.secondary_queues or agent.preferences)
+    plain = tuple(
+        dataclasses.replace(
+            agent,
+            channels=tuple(c for c in agent.channels if c not in agent.secondary_queues),
+            secondary_languages=(),
+            secondary_topics=(),
+            secondary_queues=(),
+            preferences=(),
+        )
+        for agent in team.agents
+    )
+    team = dataclasses.replace(team, agents=plain)
+    print(f"{config_path}: secondary skills and preferences dropped from {dropped} of {len(plain)} agents", flush=True)
+    requirements = read_requirements(requirements_path)
+    days = 7 * weeks
+    problem = apply_previous(build_problem(config, team, requirements, start, days), None, None)
+    result = make_roster(config, team, requirements, start, days)
+    print(f"roster: objective {result.objective:,.0f}, bound in budget {result.best_bound:,.0f}", flush=True)
+    return problem, result.objective, written_plans(problem, result.roster)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--size", type=int, default=100)
@@ -412,9 +455,19 @@ def main() -> None:
     parser.add_argument("--classes", action="store_true", help="whole counts per class of agents (a relaxation)")
     parser.add_argument("--days", action="store_true", help="each day re-chosen exactly, the other days fixed")
     parser.add_argument("--verbose", action="store_true", help="the MIP solver's log")
+    parser.add_argument("--config", help="a team of your own: its config (with --requirements and --start)")
+    parser.add_argument("--requirements", help="the requirements.csv a plan wrote for that team")
+    parser.add_argument("--start", type=dt.date.fromisoformat, help="the first day planned (a Monday)")
     args = parser.parse_args()
-    problem, objective, plans = written(args.size, args.seed, args.horizon_weeks)
-    print(f"{args.size} agents, seed {args.seed}: written objective {objective:,.0f}", flush=True)
+    if args.config:
+        if not (args.requirements and args.start):
+            parser.error("--config needs --requirements and --start")
+        if args.days:
+            parser.error("--days runs on the benchmark's instances only")
+        problem, objective, plans = own_team(args.config, args.requirements, args.start, args.horizon_weeks)
+    else:
+        problem, objective, plans = written(args.size, args.seed, args.horizon_weeks)
+        print(f"{args.size} agents, seed {args.seed}: written objective {objective:,.0f}", flush=True)
     if args.days:
         moved = []
         for week in args.weeks if args.weeks is not None else range(len(problem.weeks)):
