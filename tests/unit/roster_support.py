@@ -13,8 +13,10 @@ from scheduler.rostering import solve
 from scheduler.rostering.activities import plan_activities
 from scheduler.rostering.dayprogram import DayChoices
 from scheduler.rostering.days import Relaxed
+from scheduler.rostering.extract import roster_rows
 from scheduler.rostering.previous import apply_previous
 from scheduler.rostering.problem import build_problem
+from scheduler.rostering.score import score_roster
 from scheduler.rostering.solve import solve_problem
 
 
@@ -46,6 +48,13 @@ def written_week(seed: int):  # noqa: ANN201
         solution = solve_problem(problem, time_limit=0.5)
         activities = plan_activities(problem, solution.chosen, solution.lunch, solution.serve, 0.5)
     return config, team, requirements, start, days, problem, solution.chosen, activities.plans
+
+
+@functools.cache
+def written_objective(seed: int) -> float:
+    """``written_week(seed)``'s roster as written, scored: the objective the day tests start from (one score per worker)."""
+    config, team, requirements, start, days, problem, _chosen, plans = written_week(seed)
+    return score_roster(roster_rows(problem, plans), team, config, requirements, start, days).objective
 
 
 @functools.cache

@@ -68,11 +68,17 @@ def rosters(two_weeks, tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN00
     return once_per_session(tmp_path_factory, "roster-weeks-rosters", solve_both)[1]
 
 
-def test_the_weeks_add_up_to_at_most_the_whole_horizon_and_the_roster(two_weeks, rosters) -> None:  # noqa: ANN001
+@pytest.fixture(scope="module")
+def span(two_weeks):  # noqa: ANN001, ANN201
+    """Each week's whole-queue relaxation with span plans (solved once for the two tests that read it)."""
+    _instance, problem = two_weeks
+    return [solve_aggregate(problem, whole_queues=True, plans="span", block=block) for block in week_blocks(problem)]
+
+
+def test_the_weeks_add_up_to_at_most_the_whole_horizon_and_the_roster(two_weeks, span, rosters) -> None:  # noqa: ANN001
     _instance, problem = two_weeks
     whole = solve_aggregate(problem, whole_queues=True)
     weekly = [solve_aggregate(problem, whole_queues=True, block=block) for block in week_blocks(problem)]
-    span = [solve_aggregate(problem, whole_queues=True, plans="span", block=block) for block in week_blocks(problem)]
     assert all(result.optimal for result in [whole, *weekly, *span])
     assert sum(result.bound for result in weekly) <= whole.bound * (1 + 1e-9)
     for free, planned in zip(weekly, span, strict=True):
@@ -83,13 +89,10 @@ def test_the_weeks_add_up_to_at_most_the_whole_horizon_and_the_roster(two_weeks,
     assert roster.bound_available and roster.best_bound <= roster.objective
 
 
-def test_the_bound_takes_each_weeks_best_and_none_without_budget(two_weeks) -> None:  # noqa: ANN001
+def test_the_bound_takes_each_weeks_best_and_none_without_budget(two_weeks, span) -> None:  # noqa: ANN001
     _instance, problem = two_weeks
     ample = lower_bound(problem, 1e6)
-    span = sum(
-        solve_aggregate(problem, whole_queues=True, plans="span", block=block).bound for block in week_blocks(problem)
-    )
-    assert ample.available and ample.bound >= span * (1 - 1e-9)
+    assert ample.available and ample.bound >= sum(result.bound for result in span) * (1 - 1e-9)
     assert not lower_bound(problem, 0.0).available
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 
 import numpy as np
+import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -15,36 +16,38 @@ from scheduler.rostering.days import DayMoves, plan_of_column
 from scheduler.rostering.extract import roster_rows
 from scheduler.rostering.score import score_roster
 from scheduler.rostering.shiftplan import _breaks, _Rules, _Shift
-from tests.unit.roster_support import written_week
+from tests.unit.roster_support import written_objective, written_week
 
 _written = written_week  # one cache per worker, shared with the other day tests
-
-
-def _objective(seed: int, plans: dict) -> float:
-    config, team, requirements, start, days, problem, _chosen, _plans = _written(seed)
-    return score_roster(roster_rows(problem, plans), team, config, requirements, start, days).objective
 
 
 @pytest.mark.parametrize("seed", [2, 3])  # lunch 30 min; 60 min and breaks
 def test_every_day_replaced_keeps_every_rule_and_never_costs_more(seed: int) -> None:
     config, team, requirements, start, days, problem, chosen, plans = _written(seed)
     moves = BlockDays(problem, chosen, plans)
-    before = _objective(seed, plans)
+
+    def objective(frame: pd.DataFrame) -> float:
+        return score_roster(frame, team, config, requirements, start, days).objective
+
+    # Each roster is written and scored once: the cost after a day is the cost before the next
+    # (nothing changes the plans in between), and the last day's is the final roster's.
+    before = cost = written_objective(seed)
     replaced = 0
     for d in range(len(problem.days)):
-        cost = _objective(seed, moves.plans)
         relaxed = moves.relax(d)
         assert relaxed is not None
         outcome = moves.settle(relaxed)
         assert outcome is not None
         replaced += outcome.replaced
         assert outcome.replaced == (outcome.gain > 0)
+        frame = roster_rows(problem, moves.plans)
+        after = objective(frame)
         # the days' own accounting is the objective's but for the spread of weekends and late shifts
         # among a contract's agents, which no single day prices
-        assert _objective(seed, moves.plans) <= cost + 0.002 * cost
-        frame = roster_rows(problem, moves.plans)
+        assert after <= cost + 0.002 * cost
         assert find_violations(frame, team, config, start, days) == []
-    assert replaced > 0 and _objective(seed, moves.plans) < before
+        cost = after
+    assert replaced > 0 and cost < before
     assert set(moves.plans) == set(moves.chosen())
 
 

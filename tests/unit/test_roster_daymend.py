@@ -12,6 +12,7 @@ from scheduler.rostering.days import DayMoves
 from scheduler.rostering.extract import roster_rows
 from scheduler.rostering.score import score_roster
 from scheduler.rostering.shiftplan import LUNCH
+from tests.unit.roster_support import written_objective
 from tests.unit.roster_support import written_week as _written
 
 
@@ -38,7 +39,7 @@ def _gains(problem, chosen, plans):  # noqa: ANN001, ANN202
 
 def test_settled_days_mended_gain_more_and_keep_every_rule(monkeypatch: pytest.MonkeyPatch) -> None:
     config, team, requirements, start, days, problem, chosen, plans = _written(3)  # hour-long lunches
-    before = score_roster(roster_rows(problem, plans), team, config, requirements, start, days).objective
+    before = written_objective(3)
     mended, moves = _gains(problem, chosen, plans)
     monkeypatch.setattr(daymend, "SWEEPS", 0)
     plain, _ = _gains(problem, chosen, plans)

@@ -10,7 +10,7 @@ from scheduler.rostering.days import DayMoves, changes_at_lunch, improve_days
 from scheduler.rostering.extract import roster_rows
 from scheduler.rostering.plans import PlanColumn
 from scheduler.rostering.score import score_roster
-from tests.unit.roster_support import written_week
+from tests.unit.roster_support import written_objective, written_week
 
 _written = written_week  # one cache per worker for this file, test_roster_daymend.py and test_roster_dayprogram.py
 
@@ -21,7 +21,7 @@ _written = written_week  # one cache per worker for this file, test_roster_dayme
 )  # lunch 30 min; 60 min and breaks; a few days, or the whole week
 def test_days_keep_every_rule_never_do_worse_and_improve(seed: int, budget: float) -> None:
     config, team, requirements, start, days, problem, chosen, plans = _written(seed)
-    before = score_roster(roster_rows(problem, plans), team, config, requirements, start, days).objective
+    before = written_objective(seed)
     result = improve_days(problem, chosen, plans, budget)
     frame = roster_rows(problem, result.plans)
     assert find_violations(frame, team, config, start, days) == []
@@ -59,7 +59,7 @@ def test_a_day_gains_at_most_what_its_relaxation_promised_and_keeps_every_rule(m
     monkeypatch.setattr(daymend, "SWEEPS", 0)
     config, team, requirements, start, days, problem, chosen, plans = _written(2)
     moves = DayMoves(problem, chosen, plans)
-    before = score_roster(roster_rows(problem, plans), team, config, requirements, start, days).objective
+    before = written_objective(2)
     gained = 0
     for d in range(len(problem.days)):
         relaxed = moves.relax(d)
