@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import copy
+import dataclasses
+import datetime as dt
 import functools
 
 import numpy as np
@@ -11,13 +13,15 @@ import pytest
 from benchmarks.roster_instances import make_instance
 from scheduler.rostering import solve
 from scheduler.rostering.activities import plan_activities
+from scheduler.rostering.bound import Proven, lower_bound
 from scheduler.rostering.dayprogram import DayChoices
 from scheduler.rostering.days import Relaxed
 from scheduler.rostering.extract import roster_rows
 from scheduler.rostering.previous import apply_previous
-from scheduler.rostering.problem import build_problem
+from scheduler.rostering.problem import RosterProblem, build_problem
 from scheduler.rostering.score import score_roster
 from scheduler.rostering.solve import solve_problem
+from tests.session_once import once_per_session
 
 
 def small_problem(seed: int):  # noqa: ANN201
@@ -31,6 +35,24 @@ def small_problem(seed: int):  # noqa: ANN201
         days,
         apply_previous(build_problem(config, team, requirements, start, days), None, None),
     )
+
+
+def two_weeks_inputs():  # noqa: ANN201
+    """Thursday to the next Wednesday (two ISO weeks) of a 14-agent team, shifts starting every two hours
+    (small LPs): ``(config, team, requirements, start, days)``. The bound and guide tests' problem."""
+    config, team, requirements, start, _days = make_instance(14, weeks=2, seed=2, time_limit_seconds=1.0)
+    shifts = tuple(
+        dataclasses.replace(template, starts=tuple(sorted({*template.starts[::4], template.starts[-1]})))
+        for template in config.roster.shifts
+    )
+    config = dataclasses.replace(config, roster=dataclasses.replace(config.roster, shifts=shifts))
+    return config, team, requirements, start + dt.timedelta(days=3), 7
+
+
+def two_weeks_bound(tmp_path_factory: pytest.TempPathFactory, problem: RosterProblem) -> Proven:
+    """``lower_bound(problem, 1.0)`` of the two-week problem, computed once per session (both the bound and
+    the guide tests compare against it, and work stealing may put them on both xdist workers)."""
+    return once_per_session(tmp_path_factory, "roster-weeks-bound", lambda _folder: lower_bound(problem, 1.0))[1]
 
 
 @functools.cache

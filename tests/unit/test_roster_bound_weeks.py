@@ -3,33 +3,26 @@
 from __future__ import annotations
 
 import dataclasses
-import datetime as dt
 import multiprocessing
 from unittest import mock
 
 import numpy as np
 import pytest
 
-from benchmarks.roster_instances import make_instance
 from scheduler.rostering import bound_job as bound_job_module
 from scheduler.rostering import build_problem, make_roster, solve
 from scheduler.rostering.aggregate import solve_aggregate
 from scheduler.rostering.bound import first_guide, lower_bound, week_blocks
 from scheduler.rostering.bound_job import BoundJob, can_fork
 from tests.session_once import once_per_session
+from tests.unit.roster_support import two_weeks_bound, two_weeks_inputs
 
 
 @pytest.fixture(scope="module")
 def two_weeks():  # noqa: ANN201
     """Thursday to the next Wednesday (two ISO weeks), shifts starting every two hours: small LPs."""
-    config, team, requirements, start, _days = make_instance(14, weeks=2, seed=2, time_limit_seconds=1.0)
-    shifts = tuple(
-        dataclasses.replace(template, starts=tuple(sorted({*template.starts[::4], template.starts[-1]})))
-        for template in config.roster.shifts
-    )
-    config = dataclasses.replace(config, roster=dataclasses.replace(config.roster, shifts=shifts))
-    start, days = start + dt.timedelta(days=3), 7
-    return (config, team, requirements, start, days), build_problem(config, team, requirements, start, days)
+    instance = two_weeks_inputs()
+    return instance, build_problem(*instance)
 
 
 def test_every_interval_is_charged_in_exactly_one_week(two_weeks) -> None:  # noqa: ANN001
@@ -48,9 +41,9 @@ def test_every_interval_is_charged_in_exactly_one_week(two_weeks) -> None:  # no
 @pytest.fixture(scope="module")
 def bound_in_process(two_weeks, tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN001, ANN201
     """The bound of the two-week problem with a 1-second budget, computed here (no job), once per session:
-    work stealing may give this module's tests to both xdist workers."""
+    work stealing may give this module's tests to both xdist workers, and test_roster_guide.py reads it too."""
     _instance, problem = two_weeks
-    return once_per_session(tmp_path_factory, "roster-weeks-bound", lambda _folder: lower_bound(problem, 1.0))[1]
+    return two_weeks_bound(tmp_path_factory, problem)
 
 
 @pytest.fixture(scope="module")

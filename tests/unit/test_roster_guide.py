@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
-import datetime as dt
 import multiprocessing
 import os
 from collections import defaultdict
@@ -11,7 +9,6 @@ from unittest import mock
 
 import pytest
 
-from benchmarks.roster_instances import make_instance
 from scheduler.rostering import bound_job as bound_job_module
 from scheduler.rostering import build_problem
 from scheduler.rostering.aggregate import agent_classes
@@ -19,18 +16,13 @@ from scheduler.rostering.bound import first_guide, lower_bound
 from scheduler.rostering.bound_job import BoundJob, can_fork
 from scheduler.rostering.descent import descend
 from scheduler.rostering.guide import GUIDE_WEIGHT, Guide, Pull
+from tests.unit.roster_support import two_weeks_bound, two_weeks_inputs
 
 
 @pytest.fixture(scope="module")
 def problem():  # noqa: ANN201
-    """Two ISO weeks of a 14-agent team, shifts starting every two hours: small LPs."""
-    config, team, requirements, start, _days = make_instance(14, weeks=2, seed=2, time_limit_seconds=1.0)
-    shifts = tuple(
-        dataclasses.replace(template, starts=tuple(sorted({*template.starts[::4], template.starts[-1]})))
-        for template in config.roster.shifts
-    )
-    config = dataclasses.replace(config, roster=dataclasses.replace(config.roster, shifts=shifts))
-    return build_problem(config, team, requirements, start + dt.timedelta(days=3), 7)
+    """Two ISO weeks of a 14-agent team, shifts starting every two hours: small LPs (test_roster_bound_weeks.py's)."""
+    return build_problem(*two_weeks_inputs())
 
 
 @pytest.fixture(scope="module")
@@ -61,7 +53,7 @@ def test_no_counts_without_the_budget_for_them(problem) -> None:  # noqa: ANN001
     assert calls == [None]  # always answered, once
 
 
-def test_a_child_that_dies_first_leaves_the_same_counts(problem, guide) -> None:  # noqa: ANN001
+def test_a_child_that_dies_first_leaves_the_same_counts(problem, guide, tmp_path_factory) -> None:  # noqa: ANN001
     if not can_fork():
         pytest.skip("no fork here")
     real = bound_job_module.lower_bound
@@ -76,7 +68,7 @@ def test_a_child_that_dies_first_leaves_the_same_counts(problem, guide) -> None:
         BoundJob(problem, 1.0, process=True) as job,
     ):
         assert job.guide() == guide
-        assert job.result() == lower_bound(problem, 1.0)
+        assert job.result() == two_weeks_bound(tmp_path_factory, problem)  # lower_bound(problem, 1.0), once per session
     assert not multiprocessing.active_children()
     # The counts beside the search in a child or a thread, asked for or not: tests/unit/test_roster_bound_weeks.py.
 
