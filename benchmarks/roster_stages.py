@@ -24,6 +24,11 @@ is the machine's.
 Run with
 
     PYTHONPATH=$PWD .venv/bin/python -m benchmarks.roster_stages --agents 100 --seed 3
+
+or, on one of the teams unlike the benchmark's (:mod:`benchmarks.roster_unseen_instances`,
+its seed 1 unless ``--seed`` says otherwise; ``--agents`` and ``--weeks`` are the team's own),
+
+    PYTHONPATH=$PWD .venv/bin/python -m benchmarks.roster_stages --team ber100
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ from ortools.linear_solver import pywraplp
 
 import scheduler.rostering as rostering
 from benchmarks.roster_instances import make_instance
+from benchmarks.roster_unseen_instances import TEAMS, load_instance
 from scheduler.rostering.agentmodels import AgentModels
 from scheduler.rostering.coveragecost import CoverageCost
 from scheduler.rostering.dayblocks import BlockDays
@@ -198,11 +204,19 @@ class Programs:
             writer.writerows(self.rows)
 
 
+def instance(team: str | None, agents: int, weeks: int, seed: int | None) -> tuple[Any, Any, Any, Any, int]:
+    """(config, team, requirements, start, days): an unseen ``team`` (seed 1 by default) or a benchmark instance."""
+    if team is not None:
+        return load_instance(team, 1 if seed is None else seed, weeks)
+    return make_instance(agents, weeks, seed=3 if seed is None else seed, time_limit_seconds=None)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--agents", type=int, default=100)
-    parser.add_argument("--seed", type=int, default=3)
+    parser.add_argument("--seed", type=int, help="the instance's seed (default 3; a --team's: 1)")
     parser.add_argument("--weeks", type=int, default=4)
+    parser.add_argument("--team", choices=sorted(TEAMS), help="an unseen team (roster_unseen_instances) instead")
     parser.add_argument("--programs", help="write every LP and MIP solved (size, work, CPU) to this CSV file")
     args = parser.parse_args()
     began = time.process_time()
@@ -241,9 +255,7 @@ def main() -> None:
     def seconds(owner: Any, _result: Any) -> float:
         return float(owner.seconds)
 
-    config, team, requirements, start, days = make_instance(
-        args.agents, args.weeks, seed=args.seed, time_limit_seconds=None
-    )
+    config, team, requirements, start, days = instance(args.team, args.agents, args.weeks, args.seed)
     parts = [
         (AgentModels, "best_shifts", "agent solves", lambda owner, _r: owner.deterministic_time),
         (AgentModels, "remember", "agent solves", lambda owner, _r: owner.deterministic_time),

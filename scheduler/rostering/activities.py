@@ -63,14 +63,12 @@ __all__ = ["LUNCH", "ActivityResult", "ShiftPlan", "assign_queues", "plan_activi
 
 # Seconds of budget charged, calibrated to CPU time on the 2-core machine the benchmarks run on,
 # so the budget tracks time there while staying a count, not a clock: per shift looked at (its
-# costs, its plan's cost, the bookkeeping; a one-queue shift's plan without the program) and per
-# step of its plan (a run of the compiled program, :mod:`.shiftprogram`, counts its numpy calls
-# per interval as ``shiftplan.RUN_STEPS`` steps). Fitted per call on the first sweeps of 500 agents seed 2 and 100
-# agents seeds 1 and 3 (3,643 program runs, 170-230 us each, and 8,788 one-queue plans, 50 us;
-# load 2.5): the walk one state at a time was charged 6e-7 s per step and 1e-4 s per shift, 3.5 times
-# the program's CPU. Per shift checked or scanned (the repair, the regrouping's neighbours), per interval.
+# costs, its plan's cost, the bookkeeping; fitted per call on the first sweeps of 500 agents seed 2
+# and 100 agents seeds 1 and 3, load 2.5) on top of what its plan's dynamic program is charged
+# (:func:`.shiftplan._best_plan`: the compiled program's run, by its intervals, lunch starts and
+# predecessors, and its compiling once per shape, :mod:`.shiftprogram`). Per shift checked or
+# scanned (the repair, the regrouping's neighbours), per interval.
 SECONDS_PER_SHIFT = 7e-5
-SECONDS_PER_STEP = 3e-8
 SECONDS_PER_SCANNED = 6e-7
 # Per live shift, the stage's set-up: its static data, the starting split handed to named agents and
 # the counts (0.1 s at 100 agents over 4 weeks, 0.5 s at 500; uncharged until session 12).
@@ -294,8 +292,8 @@ class _Planner:
         served = self.counts[:, shift.first : shift.last]
         delta = self.costs.marginal(served, shift.first, shift.last).T + shift.secondary  # [i, q]
         lunches = (self.plans[key].lunch,) if keep_lunch and self.plans[key].queues.count(LUNCH) else None
-        cost, best, steps = _best_plan(shift, delta, rules, lunches)
-        self.seconds += SECONDS_PER_SHIFT + steps * SECONDS_PER_STEP
+        cost, best, seconds = _best_plan(shift, delta, rules, lunches)
+        self.seconds += SECONDS_PER_SHIFT + seconds
         return cost, best, delta
 
     def _set(self, key: tuple[int, int], plan: ShiftPlan) -> None:

@@ -4,7 +4,7 @@ An agent's hard rules and personal soft rules concern that agent alone, so its b
 shifts, each worth the coverage cost it saves, is a small exact problem (about 700
 booleans over 4 weeks) solved thousands of times by the descent and the polish: the
 solver is set up for that (:func:`.sat.make_agent_solver`) and each solve is charged
-its deterministic time plus a measured overhead (:mod:`.charges`).
+its deterministic time (at the CPU it costs) plus a measured overhead (:mod:`.charges`).
 """
 
 from __future__ import annotations
@@ -13,7 +13,13 @@ from collections.abc import Sequence
 
 from ortools.sat.python import cp_model
 
-from scheduler.rostering.charges import BUILD_SECONDS_PER_OPTION, SOLVE_OVERHEAD, SOLVE_OVERHEAD_PER_OPTION
+from scheduler.rostering.charges import (
+    BUILD_SECONDS_PER_OPTION,
+    SOLVE_DETERMINISTIC_FACTOR,
+    SOLVE_DETERMINISTIC_POWER,
+    SOLVE_OVERHEAD,
+    SOLVE_OVERHEAD_PER_OPTION,
+)
 from scheduler.rostering.model import RosterModel, build_full_model
 from scheduler.rostering.problem import RosterProblem
 from scheduler.rostering.sat import make_agent_solver
@@ -31,7 +37,7 @@ class AgentModels:
         # Per agent, its own soft terms flattened once (variable index -> coefficient, offset):
         # each solve only adds the shifts' worth to them (see _set_objective).
         self._own_objective: dict[int, tuple[dict[int, int], int]] = {}
-        self.deterministic_time = 0.0
+        self.deterministic_time = 0.0  # seconds charged: CP-SAT's deterministic time at its CPU rate, overheads
         self._own_cost: dict[int, int] = {}  # the agent's soft cost of its current shifts
 
     def model(self, a: int) -> tuple[RosterModel, list[int], list[cp_model.IntVar]]:
@@ -81,6 +87,10 @@ class AgentModels:
         """Seconds charged for one solve of agent ``a``'s model beyond CP-SAT's deterministic time."""
         return SOLVE_OVERHEAD + SOLVE_OVERHEAD_PER_OPTION * len(self.problem.allowed[a])
 
+    def solve_seconds(self, deterministic: float, a: int) -> float:
+        """Seconds charged for a solve of agent ``a``'s model that took ``deterministic`` of CP-SAT's time."""
+        return SOLVE_DETERMINISTIC_FACTOR * deterministic**SOLVE_DETERMINISTIC_POWER + self.solve_overhead(a)
+
     def remembered_cost(self, a: int) -> int | None:
         """The agent's own soft cost of its current shifts, as the last solve that chose them found it."""
         return self._own_cost.get(a)
@@ -106,7 +116,7 @@ class AgentModels:
         solver = make_agent_solver(AGENT_SOLVE_LIMIT)
         solver.parameters.fix_variables_to_their_hinted_value = True
         status = solver.solve(model)
-        self.deterministic_time += solver.response_proto.deterministic_time + self.solve_overhead(a)
+        self.deterministic_time += self.solve_seconds(solver.response_proto.deterministic_time, a)
         if status in (cp_model.OPTIMAL, cp_model.FEASIBLE):
             self._own_cost[a] = round(solver.objective_value)
 
@@ -127,9 +137,9 @@ class AgentModels:
         solver = make_agent_solver(time_limit)
         status = solver.solve(model)
         if status not in (cp_model.OPTIMAL, cp_model.FEASIBLE):
-            self.deterministic_time += time_limit + self.solve_overhead(a)  # it ran out of its limit
+            self.deterministic_time += self.solve_seconds(time_limit, a)  # it ran out of its limit
             return None
-        self.deterministic_time += solver.response_proto.deterministic_time + self.solve_overhead(a)
+        self.deterministic_time += self.solve_seconds(solver.response_proto.deterministic_time, a)
         shifts = [o for o, var in zip(options, shift_vars, strict=True) if solver.boolean_value(var)]
         own_cost = round(solver.objective_value) + sum(value.get(o, 0) for o in shifts)
         if a in self._own_cost and round(solver.objective_value) >= self._own_cost[a] - sum(

@@ -43,7 +43,6 @@ import numpy as np
 from ortools.linear_solver import linear_solver_pb2, pywraplp
 
 from scheduler.rostering.activities import SECONDS_PER_SHIFT as SECONDS_PER_RUN
-from scheduler.rostering.activities import SECONDS_PER_STEP
 from scheduler.rostering.daymend import SECONDS_PER_SHIFT_BUILT
 from scheduler.rostering.dayprogram import Column, build_program
 from scheduler.rostering.days import (
@@ -168,8 +167,8 @@ class BlockDays(DayMoves):
             for g, o in priced:
                 option = problem.options[o]
                 delta = -worth[:, option.first_interval : option.last_interval].T
-                _cost, plan, steps = _best_plan(self._shift(g, o), delta, self.rules)
-                self.seconds += SECONDS_PER_RUN + steps * SECONDS_PER_STEP
+                _cost, plan, seconds = _best_plan(self._shift(g, o), delta, self.rules)
+                self.seconds += SECONDS_PER_RUN + seconds
                 if plan is None:
                     continue
                 column = column_of(problem, o, plan)

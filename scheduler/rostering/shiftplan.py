@@ -10,6 +10,7 @@ given plan breaks and costs, so a stage can compare plans by the same measure.
 from __future__ import annotations
 
 import math
+import weakref
 from dataclasses import dataclass
 
 import numpy as np
@@ -17,10 +18,36 @@ import numpy as np
 from scheduler.rostering.problem import RosterProblem
 from scheduler.rostering.shiftprogram import LUNCH, program_for, run_program
 
-# A run of the compiled program costs, beyond the steps it weighs, about as much CPU as this many
-# steps (its numpy calls per interval: 1.1e-4 s a run against 3e-8 s a step, the activity stage's
-# fit in :mod:`.activities`), so a caller charging per step charges the run too.
-RUN_STEPS = 3700
+# A one-queue shift's plan without the program (:func:`_single_queue_plan`): seconds charged per call
+# and per interval and lunch start added up, calibrated to CPU like the program's (:mod:`.shiftprogram`).
+# (Fitted with the program's charges, same instances and level: the walk's steps had charged 3e-8 s a term.)
+SINGLE_SECONDS = 1.2e-5
+SINGLE_SECONDS_PER_TERM = 1.1e-7
+
+# Per problem, the shapes of shift whose compiling has been charged (:func:`charged_shapes`).
+_CHARGED: dict[int, tuple[weakref.ref[np.ndarray], set[object]]] = {}
+
+
+def charged_shapes(problem: RosterProblem) -> set[object]:
+    """The shapes of shift whose program's compiling was charged while planning ``problem``.
+
+    Every stage planning shifts of one problem shares it, so a shape is charged once however many
+    stages use its program. Kept beside the problem's demand array (the problem itself has slots
+    and takes no weak reference) for as long as that array lives.
+    """
+    anchor = problem.required
+    key = id(anchor)
+    entry = _CHARGED.get(key)
+    if entry is not None and entry[0]() is anchor:
+        return entry[1]
+
+    def drop(ref: weakref.ref[np.ndarray], key: int = key) -> None:
+        if key in _CHARGED and _CHARGED[key][0] is ref:
+            del _CHARGED[key]
+
+    shapes: set[object] = set()
+    _CHARGED[key] = (weakref.ref(anchor, drop), shapes)
+    return shapes
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -57,6 +84,7 @@ class _Shift:
             * problem.settings.secondary_skill_weight
         )
         self.blocks = block_lengths
+        self.charged = charged_shapes(problem)  # shapes whose compiling this problem was charged
 
     def lunch_set(self, lunch: int | None) -> range:
         return range(lunch, lunch + self.lunch_length) if lunch is not None else range(0)
@@ -64,10 +92,10 @@ class _Shift:
 
 def _best_plan(
     shift: _Shift, delta: np.ndarray, rules: _Rules, lunches: tuple[int | None, ...] | None = None
-) -> tuple[int, ShiftPlan | None, int]:
+) -> tuple[int, ShiftPlan | None, float]:
     """The cheapest plan of ``shift`` given ``delta[i, q]``, the cost of it serving q in its i-th interval.
 
-    Returns ``(cost, plan, steps)``; ``plan`` is None only when ``rules.penalty``
+    Returns ``(cost, plan, seconds)``; ``plan`` is None only when ``rules.penalty``
     is infinite and no plan keeps the block and switch rules. A state is (queue, length of the current
     block capped at the queue's minimum, whether the block began its stretch,
     switches so far capped at the maximum). A block may end (switch, lunch,
@@ -75,15 +103,15 @@ def _best_plan(
     the stretch ends with it (a stretch shorter than the minimum); otherwise,
     and for a switch past the maximum, it pays ``rules.penalty``. The program
     is compiled once per shape of shift and run with numpy (:mod:`.shiftprogram`);
-    ``steps`` counts the states it weighs, as the walk written out one state at a
-    time did, and :data:`RUN_STEPS` for the run (the activity stage's charge).
+    ``seconds`` is what the caller charges for it: the run, and the compiling the first time
+    the problem meets the shape (``shift.charged``).
     """
     if len(shift.queues) == 1:
         single = _single_queue_plan(shift, delta, lunches)
         if single is not None:
             return single
     options = shift.lunch_starts if lunches is None else lunches
-    program = program_for(
+    program, seconds = program_for(
         len(shift.t),
         shift.allowed,
         shift.queues,
@@ -94,17 +122,18 @@ def _best_plan(
         switch=rules.switch,
         most=rules.max_switches,
         penalty=rules.penalty,
+        charged=shift.charged,
     )
     found = run_program(program, delta, options)
     if found is None:
-        return 0, None, program.steps + RUN_STEPS
+        return 0, None, seconds
     cost, lunch, queues = found
-    return int(cost), ShiftPlan(lunch=lunch, queues=queues), program.steps + RUN_STEPS
+    return int(cost), ShiftPlan(lunch=lunch, queues=queues), seconds
 
 
 def _single_queue_plan(
     shift: _Shift, delta: np.ndarray, lunches: tuple[int | None, ...] | None
-) -> tuple[int, ShiftPlan, int] | None:
+) -> tuple[int, ShiftPlan, float] | None:
     """The dynamic program's answer for a shift that serves one queue, without the program.
 
     Such a shift has one plan per lunch start: its queue in every interval outside lunch.
@@ -137,7 +166,11 @@ def _single_queue_plan(
     lunch = best[1]
     at_lunch = shift.lunch_set(lunch)
     plan = tuple(LUNCH if i + shift.first in at_lunch else q for i in range(n))
-    return int(best[0]), ShiftPlan(lunch=lunch, queues=plan), n * len(options)
+    return (
+        int(best[0]),
+        ShiftPlan(lunch=lunch, queues=plan),
+        SINGLE_SECONDS + SINGLE_SECONDS_PER_TERM * n * len(options),
+    )
 
 
 def _plan_rules(shift: _Shift, plan: ShiftPlan) -> tuple[int, int, int]:

@@ -49,6 +49,25 @@ _PAD = 2**62  # value of a missing predecessor in the integer arithmetic: never 
 # roster identical (a cache changes no result).
 CACHE_SIZE = 512
 
+# Seconds charged for a program, calibrated to CPU seconds on the 2-core benchmark machine: a run per
+# call, its compiling the first time a problem meets its shape (:func:`program_for`). Fitted per call
+# (each run and compile timed) on four teams at once, the benchmark's 100-agent seed 3 and the unseen
+# ny30, chi100 (30-minute grids) and ber100 (15 minutes: shifts of 30-33 intervals, 7-9 lunch starts,
+# up to 300,000 predecessors a run), and brought to a quiet machine's level by the benchmark's own
+# CPU per counted second in the same runs (1.23; docs/roster-history.md, "Honest budget on unseen
+# teams (session 16)"). A run is numpy calls per interval and per lunch start, and its predecessors
+# weighed: its CPU over the fit 0.84-1.05 on the four teams, where the walk's steps had charged
+# 1.55-2.46 times less than it used (seed 3 1.68, chi100 2.46). Compiling is the walk in Python,
+# per step and per predecessor recorded: ber100 compiles 481 shapes for 8.7 s of CPU (under load),
+# uncharged until now; the benchmark's 30-minute seeds a few.
+RUN_SECONDS = 4.8e-5
+RUN_SECONDS_PER_LAYER = 5.1e-6
+RUN_SECONDS_PER_ELEMENT = 7.3e-9
+RUN_SECONDS_PER_OPTION = 2.6e-5
+COMPILE_SECONDS = 1.0e-3
+COMPILE_SECONDS_PER_STEP = 5.9e-7
+COMPILE_SECONDS_PER_ELEMENT = 2.5e-7
+
 
 @dataclass(frozen=True, slots=True)
 class _Layer:
@@ -84,6 +103,8 @@ class Program:
     steps: int  # the walk's elementary steps (what the activity stage charges)
     limit: float  # the largest |sum| the arithmetic may meet per unit of |delta| (for the integer check)
     penalties: float  # the largest sum of the fixed costs (penalties, switches) along a plan
+    run_seconds: float  # what a run is charged (:data:`RUN_SECONDS` and the rest)
+    compile_seconds: float  # what compiling it is charged
 
 
 def _walk(
@@ -278,6 +299,7 @@ def compile_program(
             )
         )
     fixed = (0.0 if math.isinf(penalty) else penalty) * 2 + switch + 1
+    elements = sum(layer.pred.size for layer in layers_out)
     return Program(
         layers=tuple(layers_out),
         options=tuple(options),
@@ -285,6 +307,11 @@ def compile_program(
         steps=steps,
         limit=float(n),
         penalties=fixed * n,
+        run_seconds=RUN_SECONDS
+        + RUN_SECONDS_PER_LAYER * n
+        + RUN_SECONDS_PER_ELEMENT * elements
+        + RUN_SECONDS_PER_OPTION * len(options),
+        compile_seconds=COMPILE_SECONDS + COMPILE_SECONDS_PER_STEP * steps + COMPILE_SECONDS_PER_ELEMENT * elements,
     )
 
 
@@ -303,8 +330,16 @@ def program_for(
     switch: int,
     most: int,
     penalty: float,
-) -> Program:
-    """:func:`compile_program`, kept for the next shift of the same shape (the last :data:`CACHE_SIZE` shapes)."""
+    charged: set[object] | None = None,
+) -> tuple[Program, float]:
+    """:func:`compile_program`, kept for the next shift of the same shape (the last :data:`CACHE_SIZE` shapes).
+
+    Returns the program and what its use is charged: its run, and its compiling the first time
+    the shapes already ``charged`` (a set kept per problem, which this adds to) lack its shape.
+    What is charged so depends on the problem alone, not on what the cache held before (a
+    roster is the same in a fresh process or after another roster); a shape compiled again
+    after the cache dropped it is not charged again.
+    """
     relative = tuple(None if lunch is None else lunch - first for lunch in lunches)
     key = (
         n,
@@ -338,7 +373,11 @@ def program_for(
             _CACHE.popitem(last=False)
     else:
         _CACHE.move_to_end(key)
-    return program
+    seconds = program.run_seconds
+    if charged is not None and key not in charged:
+        charged.add(key)
+        seconds += program.compile_seconds
+    return program, seconds
 
 
 def run_program(

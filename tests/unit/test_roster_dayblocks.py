@@ -15,7 +15,7 @@ from scheduler.rostering.dayblocks import BlockDays
 from scheduler.rostering.days import DayMoves, plan_of_column
 from scheduler.rostering.extract import roster_rows
 from scheduler.rostering.score import score_roster
-from scheduler.rostering.shiftplan import _breaks, _Rules, _Shift
+from scheduler.rostering.shiftplan import _breaks, _Rules, _Shift, charged_shapes
 from tests.unit.roster_support import written_objective, written_week
 
 _written = written_week  # one cache per worker, shared with the other day tests
@@ -77,6 +77,7 @@ def test_days_with_priced_plans_are_deterministic() -> None:
     _config, _team, _requirements, _start, _days, problem, chosen, plans = _written(2)
     runs = []
     for _ in range(2):
+        charged_shapes(problem).clear()  # as for a problem met afresh: its programs' compiling charged again
         moves = BlockDays(problem, chosen, plans)
         for d in range(3):
             relaxed = moves.relax(d)

@@ -22,6 +22,7 @@ class _FakeShift:
         self.lunch_starts = lunch_starts
         self.lunch_length = lunch_length
         self.blocks = np.full(allowed.shape[1], 2)
+        self.charged: set[object] = set()
 
     def lunch_set(self, lunch):
         return range(lunch, lunch + self.lunch_length) if lunch is not None else range(0)
@@ -54,9 +55,10 @@ def test_a_one_queue_shift_gets_the_programs_plan(n, lunch_length, seed, whole_n
     assert direct[1].queues.count(LUNCH) == lunch_length
     # with the lunch kept (the stage's keep_lunch), both read the same given start
     given_lunch = (lunches[-1],)
-    assert _single_queue_plan(one, delta, given_lunch)[:2] == _best_plan(
-        _FakeShift(n, [0, 1], allowed, lunches, lunch_length), delta, rules, given_lunch
-    )[:2]
+    assert (
+        _single_queue_plan(one, delta, given_lunch)[:2]
+        == _best_plan(_FakeShift(n, [0, 1], allowed, lunches, lunch_length), delta, rules, given_lunch)[:2]
+    )
 
 
 def test_a_queue_closing_inside_the_shift_is_left_to_the_program() -> None:
@@ -64,3 +66,25 @@ def test_a_queue_closing_inside_the_shift_is_left_to_the_program() -> None:
     allowed[4:, 0] = False
     shift = _FakeShift(6, [0], allowed, (None,), 0)
     assert _single_queue_plan(shift, np.zeros((6, 1)), None) is None
+
+
+def test_the_shapes_charged_are_kept_per_problem_and_dropped_with_it() -> None:
+    import dataclasses
+    import gc
+
+    from benchmarks.roster_instances import make_instance
+    from scheduler.rostering.problem import build_problem
+    from scheduler.rostering.shiftplan import _CHARGED, charged_shapes
+
+    config, members, requirements, start, days = make_instance(6, weeks=1, seed=2, time_limit_seconds=1.0)
+    problem = build_problem(config, members, requirements, start, days)
+    other = build_problem(config, members, requirements, start, days)
+    shapes = charged_shapes(problem)
+    shapes.add("a shape")
+    assert charged_shapes(problem) is shapes
+    assert charged_shapes(dataclasses.replace(problem, frozen_days=frozenset())) is shapes  # the same demand
+    assert charged_shapes(other) == set()  # another problem is charged anew, whatever the cache holds
+    held = len(_CHARGED)
+    del problem, other, shapes
+    gc.collect()
+    assert len(_CHARGED) == held - 2

@@ -15,7 +15,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from scheduler.rostering.activities import _Costs
-from scheduler.rostering.shiftplan import LUNCH, RUN_STEPS, ShiftPlan, _best_plan, _Rules
+from scheduler.rostering.shiftplan import LUNCH, ShiftPlan, _best_plan, _Rules
 from scheduler.rostering.shiftprogram import _CACHE, CACHE_SIZE
 
 
@@ -30,6 +30,7 @@ class _FakeShift:
         self.lunch_starts = lunch_starts
         self.lunch_length = lunch_length
         self.blocks = blocks
+        self.charged: set[object] = set()  # shapes whose compiling was charged (one problem's)
 
     def lunch_set(self, lunch):
         return range(lunch, lunch + self.lunch_length) if lunch is not None else range(0)
@@ -166,9 +167,12 @@ def test_the_compiled_program_chooses_the_walks_plan(case) -> None:
         walked = _walked_plan(shift, delta, rules, lunches)
     except AssertionError:  # the walk's states all died inside the shift: it could not trace a plan back
         return
-    cost, plan, steps = _best_plan(shift, delta, rules, lunches)
+    cost, plan, seconds = _best_plan(shift, delta, rules, lunches)
     assert (cost, plan) == walked[:2]
-    assert steps == walked[2] + RUN_STEPS  # the walk's steps, and the run's calls
+    program = next(reversed(_CACHE.values()))  # the one just used
+    assert program.steps == walked[2]  # the walk's steps, which its compiling is charged by
+    assert seconds == program.run_seconds + program.compile_seconds  # a new problem's first use of the shape
+    assert _best_plan(shift, delta, rules, lunches)[2] == program.run_seconds  # then the run alone
 
 
 def test_a_plan_whose_states_die_inside_the_shift_is_not_chosen() -> None:
@@ -217,3 +221,19 @@ def test_the_marginal_cost_is_the_difference_of_costs(counts, need, minimum, ove
     every = np.arange(6)
     expected = costs.cost(served + 1, every) - costs.cost(served, every)
     assert np.array_equal(costs.marginal(served, 0, 6), expected)
+
+
+def test_a_shapes_compiling_is_charged_once_per_problem_whatever_the_cache_holds() -> None:
+    allowed = np.ones((8, 2), dtype=bool)
+    rules = _Rules(switch=1, max_switches=1, penalty=50)
+    delta = np.arange(16, dtype=np.int64).reshape(8, 2)
+    one = _FakeShift(8, [0, 1], allowed, (103, 104), 1, np.array([2, 3]))
+    other = _FakeShift(8, [0, 1], allowed, (203, 204), 1, np.array([2, 3]), first=200)
+    other.charged = one.charged  # another shift of the same problem, the same shape
+    first = _best_plan(one, delta, rules)[2]
+    again = _best_plan(other, delta, rules)[2]
+    program = next(reversed(_CACHE.values()))
+    assert program.compile_seconds > 0 and program.run_seconds > 0
+    assert (first, again) == (program.run_seconds + program.compile_seconds, program.run_seconds)
+    fresh = _FakeShift(8, [0, 1], allowed, (103, 104), 1, np.array([2, 3]))  # another problem: cached, charged
+    assert _best_plan(fresh, delta, rules)[2] == first
