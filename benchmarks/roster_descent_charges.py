@@ -10,10 +10,12 @@ agent solve costs beyond CP-SAT's own deterministic time against the size of the
 agent's model (its allowed shift options).
 
     .venv/bin/python -m benchmarks.roster_descent_charges [--seeds 1 2 3] [--limit 21] [--languages] [--weeks 1] [--agents 500]
+    .venv/bin/python -m benchmarks.roster_descent_charges --teams chi100 ber100 [--limit 11]
 
 ``--languages`` runs the same seeds with queues by language (12 queues, dozens of
 skill groups: :mod:`benchmarks.roster_language_instances`), where the queue
-bookkeeping weighs most. Each kind of work is timed apart (its own CPU, without
+bookkeeping weighs most; ``--teams`` runs unseen teams instead
+(:mod:`benchmarks.roster_unseen_instances`, seed 1). Each kind of work is timed apart (its own CPU, without
 what it calls that is timed too).
 
 Read it on a quiet machine: CPU seconds stretch with the load, the charges do not.
@@ -65,14 +67,20 @@ def _timed(owner: type, name: str, totals: Counter, kind: str, charged: Callable
 BOOKKEEPING = ("rebalance", "add", "remove", "gains", "reachable")
 
 
-def measure(seed: int, limit: float, languages: bool = False, weeks: int = 4, agents: int = 100) -> dict[str, float]:
+def measure(
+    seed: int, limit: float, languages: bool = False, weeks: int = 4, agents: int = 100, team_name: str | None = None
+) -> dict[str, float]:
     from benchmarks.roster_instances import make_instance
     from benchmarks.roster_language_instances import make_language_instance
+    from benchmarks.roster_unseen_instances import load_instance
     from scheduler.rostering.previous import apply_previous
     from scheduler.rostering.problem import build_problem
 
-    maker = make_language_instance if languages else make_instance
-    config, team, requirements, start, days = maker(agents, weeks, seed=seed, time_limit_seconds=28)
+    if team_name is not None:
+        config, team, requirements, start, days = load_instance(team_name, seed, weeks)
+    else:
+        maker = make_language_instance if languages else make_instance
+        config, team, requirements, start, days = maker(agents, weeks, seed=seed, time_limit_seconds=28)
     problem = apply_previous(build_problem(config, team, requirements, start, days), None, None)
     totals: Counter = Counter()
     overheads: list[tuple[float, int]] = []  # per agent solve: CPU beyond CP-SAT's deterministic time, options
@@ -123,18 +131,21 @@ def main() -> None:
     parser.add_argument("--languages", action="store_true", help="12 queues by language, dozens of skill groups")
     parser.add_argument("--weeks", type=int, default=4, help="the horizon (1: a weekly plan's smaller agent models)")
     parser.add_argument("--agents", type=int, default=100, help="the team's size (500: the large benchmark instance)")
+    parser.add_argument("--teams", nargs="+", help="unseen teams (roster_unseen_instances, seed 1) instead of seeds")
     arguments = parser.parse_args()
     shape = "12 language queues" if arguments.languages else "3 queues"
     print(f"descent alone, {arguments.agents} agents, {arguments.weeks} week(s), {shape}, limit {arguments.limit:g} s; charge per solve "
-          f"{charges.SOLVE_OVERHEAD:g} s + {charges.SOLVE_OVERHEAD_PER_OPTION:g} s per option, per unit of bookkeeping "
+          f"{charges.SOLVE_OVERHEAD:g} s + {charges.SOLVE_OVERHEAD_PER_OPTION:g} s per option + "
+          f"{charges.SOLVE_DETERMINISTIC_FACTOR:g} x deterministic^{charges.SOLVE_DETERMINISTIC_POWER:g}, per unit of bookkeeping "
           f"{charges.SECONDS_PER_WORK:g} s")  # fmt: skip
     print("seed | CPU / charged | agent solves: n, CPU / charged | " + " | ".join(f"{name} CPU / charged" for name in BOOKKEEPING)
           + " | overhead per solve (per option, options)")  # fmt: skip
-    for seed in arguments.seeds:
-        row = measure(seed, arguments.limit, arguments.languages, arguments.weeks, arguments.agents)
+    runs = [(1, team) for team in arguments.teams] if arguments.teams else [(seed, None) for seed in arguments.seeds]
+    for seed, team in runs:
+        row = measure(seed, arguments.limit, arguments.languages, arguments.weeks, arguments.agents, team)
         bookkeeping = " | ".join(f"{row[f'{name} cpu']:.2f} / {row[f'{name} charged']:.2f} s" for name in BOOKKEEPING)
         print(
-            f"{seed} | {row['cpu']:.2f} / {row['charged']:.2f} s | {row['solves']:.0f}, {row['solve cpu']:.2f} / "
+            f"{team or seed} | {row['cpu']:.2f} / {row['charged']:.2f} s | {row['solves']:.0f}, {row['solve cpu']:.2f} / "
             f"{row['solve charged']:.2f} s | {bookkeeping} | "
             f"{row['overhead per solve'] * 1000:.1f} ms ({row['overhead per option'] * 1e6:.1f} us, "
             f"{row['options per solve']:.0f})"

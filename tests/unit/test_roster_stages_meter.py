@@ -62,3 +62,12 @@ def test_programs_records_each_solve_with_its_size(tmp_path: Path) -> None:
         "2",
         "2",
     )
+
+
+def test_the_meter_runs_an_unseen_team_or_a_benchmark_seed() -> None:
+    from benchmarks.roster_stages import instance
+
+    _config, team, _requirements, _start, days = instance("lon60", 100, 1, None)
+    assert (len(team.agents), days) == (60, 7)  # the team's own size, seed 1
+    _config, team, _requirements, _start, days = instance(None, 6, 1, 2)
+    assert (len(team.agents), days) == (6, 7)
