@@ -250,6 +250,8 @@ def solve_aggregate(
     keep_counts: bool = False,
     merge: int = 1,
     day_patterns: bool = False,
+    named: bool = False,
+    solver: str = "GLOP",
 ) -> AggregateResult:
     """Solve the linear relaxation; its objective is a lower bound on any roster's objective.
 
@@ -289,7 +291,7 @@ def solve_aggregate(
         raise ValueError("merged intervals are charged whole agents per queue: use them with whole_queues")
     if day_patterns and (block is not None or time_limit is not None):
         raise ValueError("day patterns span the whole horizon and are solved without a time limit")
-    classes = agent_classes(problem)
+    classes = tuple((a,) for a in range(len(problem.agents))) if named else agent_classes(problem)
     building = build_seconds(problem, block, plans, merge)
     if time_limit is not None:
         # Building alone past half the limit: too little would be left to solve it (and the build,
@@ -297,7 +299,7 @@ def solve_aggregate(
         if 2 * building >= time_limit:
             return AggregateResult(classes=classes, bound=0.0, optimal=False, seconds=0.0)
         time_limit -= building
-    lp = pywraplp.Solver.CreateSolver("GLOP")
+    lp = pywraplp.Solver.CreateSolver(solver)
     own = set(block.days) if block is not None else set(range(len(problem.days)))
     owned = _owned(problem, block)
     included = {o for o in range(len(problem.options)) if _included(problem, o, own, owned)}
@@ -346,7 +348,8 @@ def solve_aggregate(
     parameters = GLOP_PARAMETERS if columns is None else PATTERN_GLOP_PARAMETERS
     if time_limit is not None:
         parameters += f" max_deterministic_time: {max(time_limit, 0.01) * GLOP_TIME_SCALE:g}"
-    lp.SetSolverSpecificParametersAsString(parameters)
+    if solver == "GLOP":
+        lp.SetSolverSpecificParametersAsString(parameters)
     if on_solve is not None:
         on_solve(lp)
     if columns is not None:
