@@ -94,10 +94,17 @@ class WeekMip:
     """``on_solve`` for :func:`solve_aggregate`: integers, the mode's rows, the time limit."""
 
     def __init__(
-        self, problem: RosterProblem, block: Block, mode: str, limit: float, chosen: Chosen | None, verbose: bool
+        self,
+        problem: RosterProblem,
+        block: Block,
+        mode: str,
+        limit: float,
+        chosen: Chosen | None,
+        verbose: bool,
+        fix: bool = False,
     ) -> None:
         self.problem, self.block, self.mode, self.limit, self.chosen = problem, block, mode, limit, chosen or {}
-        self.verbose = verbose
+        self.verbose, self.fix = verbose, fix
         self.lp: pywraplp.Solver | None = None
 
     def __call__(self, lp: pywraplp.Solver) -> None:
@@ -114,13 +121,13 @@ class WeekMip:
         by_day: dict[tuple[int, int], list[pywraplp.Variable]] = defaultdict(list)
         for (a, o), var in counts.items():
             by_day[a, problem.options[o].day_index].append(var)
-        if self.mode == "fixed":
+        if self.mode == "fixed" or self.fix:
             for (a, o), var in counts.items():
                 worked = float(self.chosen.get((a, problem.options[o].day_index)) == o)
                 var.SetBounds(worked, worked)
-        elif self.mode == "hood":
+        if self.mode == "hood":
             self._edges(lp, counts, by_day, own)
-        else:
+        elif self.mode == "week":
             self._pairs(lp, by_day, own, lambda a, d: None)
         lp.SetTimeLimit(int(self.limit * 1000))
         if self.verbose:
@@ -198,10 +205,22 @@ class WeekMip:
 
 
 def solve_week(
-    problem: RosterProblem, block: Block, mode: str, limit: float, chosen: Chosen | None, verbose: bool = False
+    problem: RosterProblem,
+    block: Block,
+    mode: str,
+    limit: float,
+    chosen: Chosen | None,
+    verbose: bool = False,
+    *,
+    fix: bool = False,
 ) -> tuple[float | None, float]:
-    """(primal or None, dual bound) of one week's named MIP in ``mode``; ``verbose``: HiGHS's log."""
-    mip = WeekMip(problem, block, mode, limit, chosen, verbose)
+    """(primal or None, dual bound) of one week's named MIP in ``mode``.
+
+    ``verbose``: HiGHS's log. ``fix``: the mode's rows with the roster's shifts besides (a check
+    that the rows admit them: the result is then ``fixed``'s). Without a solution HiGHS reports
+    no dual bound through pywraplp (0 is returned; its log has it).
+    """
+    mip = WeekMip(problem, block, mode, limit, chosen, verbose, fix)
     result = solve_aggregate(problem, whole_queues=True, block=block, named=True, solver="HIGHS", on_solve=mip)
     assert mip.lp is not None
     objective = mip.lp.Objective()
