@@ -51,6 +51,8 @@ from scheduler.rostering.aggregate import solve_aggregate
 from scheduler.rostering.bound import week_blocks
 from scheduler.rostering.coveragecost import CoverageCost
 from scheduler.rostering.daymend import DayMender
+from scheduler.rostering.days import column_of, plan_of_column
+from scheduler.rostering.freedays import ProgramArrays
 from scheduler.rostering.model import skill_groups
 from scheduler.rostering.plans import lunch_change_plans, option_queues
 from scheduler.rostering.problem import SCALE, RosterProblem, understaffing_weight
@@ -85,50 +87,6 @@ class CrewOutcome:
     promise: float  # the crew's cost as it was less its relaxation's optimum
     gain: int  # the crew's cost before less after (0: not replaced)
     touched: frozenset[int]  # days whose shifts changed
-
-
-@dataclass(slots=True)
-class _Arrays:
-    lower: list[float]
-    upper: list[float]
-    cost: list[float]
-    integer: list[bool]
-    rows: list[tuple[float, float, list[int], list[float]]]
-
-    def add(self, lower: float, upper: float, cost: float, *, integer: bool = False) -> int:
-        self.lower.append(lower)
-        self.upper.append(upper)
-        self.cost.append(cost)
-        self.integer.append(integer)
-        return len(self.lower) - 1
-
-    def proto(self) -> linear_solver_pb2.MPModelProto:
-        model = linear_solver_pb2.MPModelProto()
-        model.variable.extend(
-            linear_solver_pb2.MPVariableProto(lower_bound=lo, upper_bound=up, objective_coefficient=c, is_integer=i)
-            for lo, up, c, i in zip(self.lower, self.upper, self.cost, self.integer, strict=True)
-        )
-        model.constraint.extend(
-            linear_solver_pb2.MPConstraintProto(lower_bound=lo, upper_bound=up, var_index=index, coefficient=coef)
-            for lo, up, index, coef in self.rows
-        )
-        return model
-
-    def nonzeros(self) -> int:
-        return sum(len(row[2]) for row in self.rows)
-
-
-def cover_of(problem: RosterProblem, o: int, plan: ShiftPlan) -> Cover:
-    first = problem.options[o].first_interval
-    return plan.lunch, tuple((first + i, q) for i, q in enumerate(plan.queues) if q != LUNCH)
-
-
-def plan_of_cover(problem: RosterProblem, o: int, cover: Cover) -> ShiftPlan:
-    option = problem.options[o]
-    queue_at = dict(cover[1])
-    return ShiftPlan(
-        lunch=cover[0], queues=tuple(queue_at.get(t, LUNCH) for t in range(option.first_interval, option.last_interval))
-    )
 
 
 def switches_of(plan: ShiftPlan) -> int:
@@ -298,7 +256,7 @@ class Crews:
         for a in crew:
             for o in old[a]:
                 plan = plans[a, o]
-                key = cover_of(problem, o, plan)
+                key = column_of(problem, o, plan)
                 written[self.group_of[a], o][key] = switches_of(plan)
                 held[self.group_of[a], o, key] += 1
         relaxed = self._solve(
@@ -395,7 +353,7 @@ class Crews:
         Returns its optimum (on the scale of the crew's cost), the members' choices and the plans' agents.
         """
         problem = self.problem
-        program = _Arrays([], [], [], [], [])
+        program = ProgramArrays([], [], [], [], [])
         inf = float("inf")
         start_values: dict[int, float] = {}  # the crew as it is, beside its choices and plans (a complete hint)
         x_index: dict[tuple[int, int], int] = {}
@@ -588,7 +546,7 @@ class Crews:
         for a in crew:
             for o in new[a]:
                 if o in old[a]:
-                    key = cover_of(problem, o, plans[a, o])
+                    key = column_of(problem, o, plans[a, o])
                     if key in pool[self.group_of[a], o]:
                         pool[self.group_of[a], o].remove(key)
                         new_plans[a, o] = plans[a, o]
@@ -598,7 +556,7 @@ class Crews:
                     continue
                 if not pool[self.group_of[a], o]:
                     return nothing  # not the program's answer (it could not be): keep the crew
-                new_plans[a, o] = plan_of_cover(problem, o, pool[self.group_of[a], o].pop(0))
+                new_plans[a, o] = plan_of_column(problem, o, pool[self.group_of[a], o].pop(0))
         changed = [a for a in crew if new[a] != sorted(old[a])]
         if not changed and all(new_plans[a, o] == plans[a, o] for a in crew for o in new[a]):
             return nothing

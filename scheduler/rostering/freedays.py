@@ -89,8 +89,8 @@ class FreeDayOutcome:
 
 
 @dataclass(slots=True)
-class _Program:
-    """A day's program being written: variables and rows as arrays for an ``MPModelProto``."""
+class ProgramArrays:
+    """A program being written: variables and rows as arrays for an ``MPModelProto`` (a day's here)."""
 
     lower: list[float]
     upper: list[float]
@@ -98,7 +98,7 @@ class _Program:
     integer: list[bool]
     rows: list[tuple[float, float, list[int], list[float]]]
 
-    def add(self, lower: float, upper: float, cost: float, *, integer: bool) -> int:
+    def add(self, lower: float, upper: float, cost: float, *, integer: bool = False) -> int:
         self.lower.append(lower)
         self.upper.append(upper)
         self.cost.append(cost)
@@ -118,7 +118,10 @@ class _Program:
         return model
 
     def terms(self) -> int:
-        return len(self.lower) + sum(len(row[2]) for row in self.rows)
+        return len(self.lower) + self.nonzeros()
+
+    def nonzeros(self) -> int:
+        return sum(len(row[2]) for row in self.rows)
 
 
 class FreeDays:
@@ -241,7 +244,7 @@ class FreeDays:
         the agents per (group, option, lunch start), per (group, queue, interval) and whether all are whole.
         """
         problem, coverage, lunches = self.problem, self.coverage, self.lunches
-        program = _Program([], [], [], [], [])
+        program = ProgramArrays([], [], [], [], [])
         inf = float("inf")
         constant = 0.0
         x_index: dict[tuple[int, int], int] = {}
