@@ -638,6 +638,14 @@ class Captured:
     objective: float
     bound: float
 
+    def polished(self) -> tuple[dict[tuple[int, int], ShiftPlan], dict[int, list[int]], np.ndarray]:
+        """The polished roster as crews start from it: a copy of its plans, each agent's options, the counts."""
+        plans = dict(self.plans)
+        current: dict[int, list[int]] = defaultdict(list)
+        for a, o in self.chosen:
+            current[a].append(o)
+        return plans, current, staffed(self.problem, plans)
+
 
 def capture(agents: int, seed: int, weeks: int = 4, time_limit_seconds: float | None = None) -> Captured:
     """``make_roster`` on the benchmark instance (default: the automatic budget), its stages' hand-overs kept."""
@@ -827,11 +835,7 @@ def main() -> None:
     if not args.crews:
         return
     problem = captured.problem
-    plans = dict(captured.plans)
-    current: dict[int, list[int]] = defaultdict(list)
-    for a, o in captured.chosen:
-        current[a].append(o)
-    counts = staffed(problem, plans)
+    plans, current, counts = captured.polished()
     models = AgentModels(problem)
     crews = Crews(problem, models, narrow=not args.full, size=args.size)
     gained = 0

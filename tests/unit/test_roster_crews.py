@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections import defaultdict
-
 import numpy as np
 
 from benchmarks.roster_crews import Crews, capture, hull_cost, split_freely, staffed
@@ -17,11 +15,7 @@ def test_crews_keep_the_rules_and_never_cost_more() -> None:
     agents, seed, budget = 22, 2, 0.3  # above 140 agent-days: descent, activity stage, polish
     captured = capture(agents, seed, weeks=1, time_limit_seconds=budget)
     problem = captured.problem
-    plans = dict(captured.plans)
-    current: dict[int, list[int]] = defaultdict(list)
-    for a, o in captured.chosen:
-        current[a].append(o)
-    counts = staffed(problem, plans)
+    plans, current, counts = captured.polished()
     crews = Crews(problem, AgentModels(problem), size=8)
     for _ in range(2):
         chosen = crews.next_crew()
