@@ -95,16 +95,21 @@ BUILD_SECONDS_PER_TERM = 4e-6
 # York team in runs of 2, 10 us on the Berlin team's 15-minute grid in runs of 8.
 MERGED_BUILD_SECONDS_PER_TERM = 1e-5
 # Solving, charged after the fact from simplex iterations (deterministic, unlike its clock):
-# per iteration and row or column, plus per iteration squared (the basis fills as the simplex
-# goes, so long solves cost more per iteration: the 60-minute-lunch instance's span-plan LPs run
-# twice as many iterations as the binding-skill instance's on the same size, at twice the CPU
-# per iteration). The least charge of that form above every LP measured (weekly whole-agents-
-# per-queue and span-plan LPs, 100 agents seeds 1-3 and 500 agents seed 2, 2026-12-01 18:30 UTC
-# under a load of 5, which inflates CPU): on average 1.36x their CPU, at least 1.0x. Iterations
-# times rows plus columns alone had undercharged the 60-minute-lunch LPs by up to a quarter and
-# overcharged the others up to 2.4x (GLOP's time per iteration varies 2x on LPs of one size).
-SECONDS_PER_ITERATION_ENTRY = 4e-9
-SECONDS_PER_ITERATION_SQUARED = 1.6e-8
+# per iteration and row, plus per iteration squared (the basis fills as the simplex goes, so long
+# solves cost more per iteration: the 60-minute-lunch instance's span-plan LPs run twice as many
+# iterations as the binding-skill instance's on the same size, at twice the CPU per iteration).
+# Refitted in session 17 (2026-12-02, docs/roster-history.md "The bound's charges on unseen
+# teams (session 17)"): 50 finished weekly and whole-horizon LPs of the benchmark's seeds 2, 3, 5
+# and 9 and the unseen teams ny30, chi100, ber100 (runs of 8), lon60 and syd300, each one's CPU
+# divided by that of a reference LP (seed 1's first week) solved right after it, so that the
+# VM's drifting speed cancels. Per row, not per row or column: columns added nothing to the fit
+# (GLOP's basis is as large as the rows), and the unseen teams' LPs have more rows per column
+# (night shifts, queues by language). Their CPU over the old charge (4e-9 per iteration and row
+# or column plus 1.6e-8) was 1.21-1.66 where the benchmark's was 0.87-1.36; over this one
+# 0.98-1.27 and 0.73-1.04 (geometric means per instance; the level: the pooled mean at the
+# reference LP's own old charge, about its CPU in the VM's better phases).
+SECONDS_PER_ITERATION_ROW = 1.1e-8
+SECONDS_PER_ITERATION_SQUARED = 2.67e-8
 
 # Maros' crash basis: a one-week block-aware relaxation (100 agents) in 11,250 iterations and 3.4 s
 # of CPU against 16,360 and 5.6 s from GLOP's default basis; no slower on the others.
@@ -167,10 +172,28 @@ def _owned(problem: RosterProblem, block: Block | None) -> np.ndarray:
     return owned
 
 
-def _included(problem: RosterProblem, o: int, days: set[int] | None, owned: np.ndarray) -> bool:
-    """Whether option ``o`` is in the block: on its days, or reaching into its intervals."""
-    option = problem.options[o]
-    return days is None or option.day_index in days or bool(owned[option.first_interval : option.last_interval].any())
+def _included(problem: RosterProblem, block: Block | None) -> np.ndarray:
+    """Per option, whether it is in the block: on its days, or reaching into its intervals.
+
+    Over every option at once (prefix sums of the owned intervals): per option and class, a
+    Python loop took 0.3 s of uncounted CPU a week on the 15-minute team (2026-12-02, session 17).
+    """
+    if block is None:
+        return np.ones(len(problem.options), dtype=bool)
+    first, last, day = _option_arrays(problem)
+    owned = np.concatenate(([0], np.cumsum(_owned(problem, block), dtype=np.int64)))
+    on_days = np.zeros(len(problem.days), dtype=bool)
+    on_days[list(block.days)] = True
+    return on_days[day] | (owned[last] > owned[first])
+
+
+def _option_arrays(problem: RosterProblem) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Every option's first interval, last interval (exclusive) and day, as arrays."""
+    size = len(problem.options)
+    first = np.fromiter((option.first_interval for option in problem.options), dtype=np.int64, count=size)
+    last = np.fromiter((option.last_interval for option in problem.options), dtype=np.int64, count=size)
+    day = np.fromiter((option.day_index for option in problem.options), dtype=np.int64, count=size)
+    return first, last, day
 
 
 def build_seconds(
@@ -196,14 +219,9 @@ def build_seconds(
 
 def count_terms(problem: RosterProblem, block: Block | None = None, merge: int = 1) -> int:
     """Nonzeros of the count variables in the coverage rows: the intervals (runs of ``merge``) they reach."""
-    days = set(block.days) if block is not None else None
-    owned = _owned(problem, block)
-    return sum(
-        (problem.options[o].last_interval - 1) // merge - problem.options[o].first_interval // merge + 1
-        for members in agent_classes(problem)
-        for o in problem.allowed[members[0]]
-        if _included(problem, o, days, owned)
-    )
+    first, last, _day = _option_arrays(problem)
+    terms = np.where(_included(problem, block), (last - 1) // merge - first // merge + 1, 0)
+    return int(sum(int(terms[list(problem.allowed[members[0]])].sum()) for members in agent_classes(problem)))
 
 
 def _plan_terms(problem: RosterProblem, o: int, queues: int, plans: PlanKind) -> int:
@@ -302,7 +320,7 @@ def solve_aggregate(
     lp = pywraplp.Solver.CreateSolver(solver)
     own = set(block.days) if block is not None else set(range(len(problem.days)))
     owned = _owned(problem, block)
-    included = {o for o in range(len(problem.options)) if _included(problem, o, own, owned)}
+    included = set(np.flatnonzero(_included(problem, block)).tolist())
     group_of = {skills: g for g, skills in enumerate(skill_groups(problem))}
     # (group, interval) -> (coefficient, variable) terms summing to the agents of the group working then
     working: dict[tuple[int, int], Terms] = defaultdict(list)
@@ -365,7 +383,7 @@ def solve_aggregate(
         return AggregateResult(classes=classes, bound=0.0, optimal=False, seconds=allowed)
     # A hair below the LP optimum: simplex tolerances must not turn a bound into an overestimate.
     bound = max(0.0, objective.Value() * (1 - 1e-7) - 1e-6)
-    used = building + solve_seconds(lp.iterations(), lp.NumConstraints() + lp.NumVariables())
+    used = building + solve_seconds(lp.iterations(), lp.NumConstraints())
     counts = {}
     if keep_counts:
         for key, var in count_vars.items():
@@ -386,9 +404,9 @@ def _optimum(lp: pywraplp.Solver) -> float | None:
     return lp.Objective().Value() if status == pywraplp.Solver.OPTIMAL else None
 
 
-def solve_seconds(iterations: int, entries: int) -> float:
-    """The budget a finished simplex solve is charged: its iterations, the LP's rows plus columns."""
-    return iterations * (SECONDS_PER_ITERATION_ENTRY * entries + SECONDS_PER_ITERATION_SQUARED * iterations)
+def solve_seconds(iterations: int, rows: int) -> float:
+    """The budget a finished simplex solve is charged: its iterations and the LP's rows."""
+    return iterations * (SECONDS_PER_ITERATION_ROW * rows + SECONDS_PER_ITERATION_SQUARED * iterations)
 
 
 def _add_class(

@@ -14,8 +14,8 @@ the largest bound proven is kept: whole agents per queue (cheap: 3-7 s of CPU
 at 100 agents over 4 weeks), then span plans (knows the switch cap and that
 an agent serves one queue for a stretch: +0.3-0.9%, 4-5x the cost), then the
 whole horizon at once (knows the cross-week rules; only with what is left).
-A relaxation some week of which does not finish within what is left counts
-for nothing and is charged what it used.
+A relaxation stops at its first week that does not finish within what is left
+(charged what it used); a week no relaxation finished counts 0 in the sum.
 """
 
 from __future__ import annotations
@@ -71,7 +71,9 @@ WHOLE_HORIZON_MARGIN = 10
 # the LP's own count terms (aggregate.count_terms, in runs). Measured (one week's LP, charged /
 # building, 2026-12-02): 2.9-6.2 on the benchmark's instances (500/2,
 # 100/5, 100/3), 6.4-14.6 on the unseen Chicago, New York and Sydney teams (30 minutes) and 32 on
-# the Berlin team at 30 minutes, 13-19 on its 15-minute grid merged in runs of 2-8.
+# the Berlin team at 30 minutes, 13-19 on its 15-minute grid merged in runs of 2-8 (about 1.3x
+# those since session 17's solve charges). Runs of four hours were tried there (session 17): the
+# weeks so merged proved a tenth of what runs of two hours do (53.6M against 95.7M in all).
 SOLVE_PER_BUILD = 8.0
 MERGE_MARGIN = 1.5
 MAX_RUN_MINUTES = 120
@@ -127,6 +129,30 @@ def run_length(problem: RosterProblem, block: Block, share: float, rate: float, 
         merge *= 2
 
 
+def _would_overrun(
+    problem: RosterProblem,
+    block: Block | None,
+    relaxation: Relaxation,
+    index: int,
+    left: float,
+    merge: int,
+    rate: float,
+) -> bool:
+    """Whether a week, at ``rate`` (the first relaxation's charge per building charge), would not finish in ``left``.
+
+    Such a week is not started: its unfinished solve would be charged all that is left and prove
+    nothing (the weeks before still count, the rest count 0). Only once the rate is measured (0
+    before) and for weeks: the whole horizon keeps its own margin. The first relaxation's weeks are
+    sized by their count terms, as :func:`run_length` sizes them; a later one's by its building
+    charge (span plans: at least the first's rate on every instance measured, 1-2x).
+    """
+    if rate <= 0 or block is None or not relaxation.weekly:
+        return False
+    if index == 0:
+        return rate * BUILD_SECONDS_PER_TERM * count_terms(problem, block, merge) > left
+    return rate * build_seconds(problem, block, relaxation.plans) > left
+
+
 def _plans_apply(problem: RosterProblem) -> bool:
     """Plans change the relaxation only where a multi-skilled group exists and the cap is small."""
     return enumerable(problem) and any(len(skills) > 1 for skills in skill_groups(problem))
@@ -146,8 +172,9 @@ def lower_bound(
     Per week the largest of the weekly relaxations that finished counts: each
     is a valid bound on that week's share of the objective (its coverage, its
     days' soft terms), so their sum is a valid bound even when the budget
-    runs out before a stronger relaxation has done every week. It is
-    available once every week has one. ``cancelled``: checked between solves
+    runs out before a stronger relaxation has done every week; a week none
+    finished counts 0 (every objective term is at least 0). It is available
+    once some week has one. ``cancelled``: checked between solves
     (a bound run beside the search stops early when the roster stage fails);
     ``on_solve``: given each solver before it solves, so that it can be interrupted.
     ``on_guide``: called once, as soon as the first relaxation is done, with its
@@ -165,6 +192,7 @@ def lower_bound(
     weekly: list[tuple[float, str] | None] = [None] * len(blocks)  # per week: best bound, its relaxation
     whole: tuple[float, str] | None = None
     guided: dict[tuple[int, int], float] | None = {} if on_guide is not None else None
+    first_rate = 0.0  # the first relaxation's charge per building charge (run_length's rate), once known
     for index, relaxation in enumerate(RELAXATIONS):
         built = used = 0.0  # this relaxation's weeks so far: building charge, charge
         merge = 1
@@ -181,6 +209,9 @@ def lower_bound(
             if runs and index == 0 and block is not None:
                 rate = used / built if built > 0 else MERGE_MARGIN * SOLVE_PER_BUILD
                 merge = run_length(problem, block, left / (len(blocks) - w), rate, merge)
+            measured = (used / built if built > 0 else 0.0) if index == 0 else first_rate
+            if (runs or index > 0) and _would_overrun(problem, block, relaxation, index, left, merge, measured):
+                break  # not started: at the first relaxation's charge per building charge it would not finish
             result = solve_aggregate(
                 problem,
                 whole_queues=True,
@@ -204,16 +235,24 @@ def lower_bound(
                 whole = (result.bound, name)
             elif weekly[w] is None or result.bound > weekly[w][0]:  # type: ignore[index]
                 weekly[w] = (result.bound, name)
+        if index == 0 and built > 0:
+            first_rate = used / built
         if index == 0 and on_guide is not None:
             # Counts of merged runs are no guide: agents moved within a run (the 15-minute team's
             # roster came out 0.9% dearer steered by them, New York's 0.4%, 2026-12-02).
             done = relaxation.weekly and merge == 1 and all(found is not None for found in weekly)
             on_guide(Guide(classes=agent_classes(problem), counts=guided or {}) if done else None)
             on_guide = None
-    candidates = []
-    if all(found is not None for found in weekly):
-        names = sorted({found[1] for found in weekly if found is not None})
-        candidates.append((sum(found[0] for found in weekly if found is not None), " + ".join(names)))
+    candidates: list[tuple[float, str]] = []
+    proven = [found for found in weekly if found is not None]
+    if proven:
+        # A week no relaxation finished counts 0: every objective term is at least 0, so the weeks
+        # proven still add up to a valid bound (the budget ran out before the last week, the
+        # 15-minute team's fourth in runs of 8 at session 17's charges: a bound, not none).
+        name = " + ".join(sorted({found[1] for found in proven}))
+        if len(proven) < len(weekly):
+            name += f", {len(proven)} of {len(weekly)} weeks (the others counted 0)"
+        candidates.append((sum(found[0] for found in proven), name))
     if whole is not None:
         candidates.append(whole)
     if on_guide is not None:  # the first relaxation was never tried

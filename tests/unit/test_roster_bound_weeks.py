@@ -9,9 +9,10 @@ from unittest import mock
 import numpy as np
 import pytest
 
+from scheduler.rostering import bound as bound_module
 from scheduler.rostering import bound_job as bound_job_module
 from scheduler.rostering import build_problem, make_roster, solve
-from scheduler.rostering.aggregate import solve_aggregate
+from scheduler.rostering.aggregate import _included, agent_classes, count_terms, solve_aggregate
 from scheduler.rostering.bound import first_guide, lower_bound, week_blocks
 from scheduler.rostering.bound_job import BoundJob, can_fork
 from tests.session_once import once_per_session
@@ -36,6 +37,26 @@ def test_every_interval_is_charged_in_exactly_one_week(two_weeks) -> None:  # no
         week = next(w for w, block in enumerate(blocks) if option.day_index in block.days)
         if week + 1 < len(blocks):
             assert not set(range(option.first_interval, option.last_interval)) & set(blocks[week + 1].intervals)
+
+
+def test_a_week_includes_its_days_options_and_those_reaching_into_its_intervals(two_weeks) -> None:  # noqa: ANN001
+    _instance, problem = two_weeks
+    for block in week_blocks(problem):
+        owned = set(block.intervals)
+        expected = [
+            option.day_index in block.days or bool(owned & set(range(option.first_interval, option.last_interval)))
+            for option in problem.options
+        ]
+        assert _included(problem, block).tolist() == expected
+        assert not all(expected)  # the other week's options stay out
+        # count terms: per class, its allowed options in the block, each the runs of two it reaches
+        spans = [
+            (problem.options[o].last_interval - 1) // 2 - problem.options[o].first_interval // 2 + 1
+            for members in agent_classes(problem)
+            for o in problem.allowed[members[0]]
+            if expected[o]
+        ]
+        assert count_terms(problem, block, 2) == sum(spans) > 0
 
 
 @pytest.fixture(scope="module")
@@ -87,6 +108,23 @@ def test_the_bound_takes_each_weeks_best_and_none_without_budget(two_weeks, span
     ample = lower_bound(problem, 1e6)
     assert ample.available and ample.bound >= sum(result.bound for result in span) * (1 - 1e-9)
     assert not lower_bound(problem, 0.0).available
+
+
+def test_a_week_the_budget_leaves_unproven_counts_zero(two_weeks) -> None:  # noqa: ANN001
+    """Out of budget in the last week: the weeks proven still bound the objective (its terms are >= 0)."""
+    _instance, problem = two_weeks
+    calls: list[float] = []
+
+    def first_week_only(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        result = solve_aggregate(*args, **kwargs)
+        calls.append(result.bound)
+        return result if len(calls) == 1 else dataclasses.replace(result, bound=0.0, optimal=False)
+
+    with mock.patch.object(bound_module, "solve_aggregate", first_week_only):
+        partial = lower_bound(problem, 1e6)
+    assert partial.available and partial.bound == calls[0] > 0
+    assert "1 of 2 weeks" in partial.relaxation
+    assert partial.bound <= lower_bound(problem, 1e6).bound
 
 
 @pytest.mark.parametrize("process", [True, False])
