@@ -62,6 +62,13 @@ SECONDS_PER_INTERVAL = 1e-7
 # charge at 100 agents, 1.23 times at 500 (15.5 ms of CPU for 12.6 ms; session 13, load 8): so
 # 3 ms covers the slow side, and a move costs about 2 ms less than it did.
 SECONDS_PER_MOVE = 0.003
+# A move's ceiling (:meth:`_Planner.ceiling`): per call and per option of the agent, fitted to its CPU
+# beside the valuation's in the same runs (100 agents, seeds 3 and 5, a slow phase: 0.20 s of CPU for
+# 236 ceilings, 0.167 s charged, where the valuations ran 0.98 s for 0.84 s charged).
+SECONDS_PER_CEILING = 3e-4
+SECONDS_PER_CEILING_OPTION = 5e-7
+PRICES = 5  # positive prices per minute tried in a ceiling, halving from the steepest worth per minute
+CEILING_SLACK = 0.01  # what the ceiling's floating-point sums may round away (worths below 1e10)
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -103,6 +110,7 @@ class _Planner:
                 lunch_length=option.lunch_intervals,
             )
         self._groups: dict[int, list[tuple[_Shape, np.ndarray]]] = {}
+        self._days: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}  # per agent: options, days, minutes
         self.seconds = 0.0  # budget charged for valuing plans
 
     def groups(self, a: int) -> list[tuple[_Shape, np.ndarray]]:
@@ -117,6 +125,43 @@ class _Planner:
                 for shape, options in sorted(by_shape.items(), key=lambda item: item[1][0])
             ]
         return self._groups[a]
+
+    def ceiling(self, a: int, value: dict[int, int]) -> int:
+        """At least what the agent's best shifts under ``value`` are worth less their hours below target.
+
+        Per week: one shift a day, at most the week's shift count, its paid minutes at most the week's
+        maximum and below its target priced as the objective prices them, the agent's other rules left
+        out; minutes by a Lagrangian bound, the least over a few prices ``p`` per minute of each day's
+        best option worth less ``p`` times its minutes, its best days summed, plus ``p`` times the
+        maximum (``p`` >= 0) or the target (``-hours_weight`` <= ``p`` < 0). So no choice the agent's
+        own model allows is worth more than this less :meth:`AgentModels.own_floor` of the other terms:
+        a move whose ceiling is below its current shifts' worth less their own cost plus one cannot
+        gain and needs no solve.
+        """
+        problem = self.problem
+        if a not in self._days:
+            options = np.array(problem.allowed[a], dtype=np.int64)
+            days = np.array([problem.options[o].day_index for o in options.tolist()], dtype=np.int64)
+            minutes = np.array([problem.options[o].paid_minutes for o in options.tolist()], dtype=np.float64)
+            self._days[a] = (options, days, minutes)
+        options, days, minutes = self._days[a]
+        self.seconds += SECONDS_PER_CEILING + SECONDS_PER_CEILING_OPTION * len(options)
+        worth = np.array([value.get(o, 0) for o in options.tolist()], dtype=np.float64)
+        steepest = float(np.max(worth / np.maximum(minutes, 1.0), initial=0.0))
+        hours = float(problem.settings.hours_weight)
+        prices = np.array([0.0, -hours, -hours / 2] + [steepest / 2**k for k in range(PRICES)])
+        priced = worth[None, :] - prices[:, None] * minutes[None, :]  # [price, option]
+        best = np.zeros((len(prices), len(problem.days)))  # resting is worth 0
+        np.maximum.at(best, (np.arange(len(prices))[:, None], days[None, :]), priced)
+        rules = problem.rules[a]
+        total = 0.0
+        for week, (low, high, target) in zip(problem.weeks, rules.week_minutes, strict=True):
+            in_week = -np.sort(-best[:, list(week)], axis=1)[:, : rules.max_shifts_per_week].sum(axis=1)
+            priced_minutes = np.where(prices >= 0, prices * high, prices * target)
+            if not hours or target <= low:  # no hours below target priced this week
+                priced_minutes = np.where(prices >= 0, priced_minutes, np.inf)
+            total += float(np.min(in_week + priced_minutes))
+        return math.floor(total + CEILING_SLACK)  # worths are whole: the best choice is at most this
 
     def best(
         self, a: int, queues: np.ndarray, gain: np.ndarray
@@ -412,7 +457,12 @@ def _move(
     if models.remembered_cost(a) is None:  # its current shifts' own cost is what a move must beat
         models.remember(a, current[a])
     remembered = models.remembered_cost(a)
-    shifts = models.best_shifts(a, value, current[a], min(AGENT_SOLVE_LIMIT, max(budget_left, 0.01)))
+    # A move that cannot gain skips its solve (a third to a half of the polish's agent moves at its end).
+    hope = planner.ceiling(a, value) - sum(value.get(o, 0) for o in current[a]) - models.own_floor(a)
+    if remembered is not None and hope + remembered < 1:
+        shifts = None
+    else:
+        shifts = models.best_shifts(a, value, current[a], min(AGENT_SOLVE_LIMIT, max(budget_left, 0.01)))
     new_shifts = shifts if shifts is not None else current[a]
     new: dict[int, ShiftPlan] = {}
     for o in new_shifts:

@@ -184,3 +184,24 @@ def test_the_polish_takes_half_the_shift_budget_once_the_descent_has_its_floor()
     assert solve.polish_share(problem, 1.5 * floor) == pytest.approx(1 - 1 / 1.5)
     one_core = dataclasses.replace(problem, settings=dataclasses.replace(problem.settings, workers=1))
     assert solve.polish_share(one_core, 4 * floor) == solve.POLISH_SHARE_BOUND_INSIDE
+
+
+@pytest.mark.parametrize("seed", [2, 3])
+def test_a_moves_ceiling_is_never_below_what_the_agents_own_model_finds(seed: int) -> None:
+    """Against random worths (some negative, some large), no shifts the agent's model allows are worth more
+    than the ceiling less the least its own cost can be; and the ceiling is not looser than one best option a day."""
+    _config, _team, _requirements, _start, _days, problem = small_problem(seed)
+    planner = _Planner(problem)
+    models = AgentModels(problem)
+    rng = np.random.default_rng(seed)
+    for a in range(0, len(problem.agents), 3):
+        options = problem.allowed[a]
+        value = {o: int(v) for o, v in zip(options, rng.integers(-20_000, 400_000, size=len(options)), strict=True)}
+        shifts = models.best_shifts(a, value, (), 1.0)
+        assert shifts is not None
+        best = sum(value[o] for o in shifts) - models.remembered_cost(a)
+        ceiling = planner.ceiling(a, value)
+        assert ceiling - models.own_floor(a) >= best
+        days = {problem.options[o].day_index for o in options}
+        loose = sum(max(0, *(value[o] for o in options if problem.options[o].day_index == d)) for d in days)
+        assert ceiling <= loose
