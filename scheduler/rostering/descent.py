@@ -267,7 +267,10 @@ def descend(
     # done, then exchanges).
     sweeps = exchanges = rounds = cursor = 0
     rate = {"sweep": float("inf"), "exchange": float("inf"), "days": float("inf") if days else 0.0}
-    while spent() < time_limit or (sweeps == 0 and not feasible):
+    # With a guide, the first plain sweep after construction (and the guided sweep) always completes,
+    # past the descent's share if need be (the polish gets what is left): chi100, issue 14, session 17.
+    follow = guide is not None
+    while spent() < time_limit or (sweeps == 0 and not feasible) or (sweeps == 1 and follow):
         if sweeps == 1 and guide is not None:
             target, guide = guide(), None
             if target is not None:
@@ -306,7 +309,7 @@ def descend(
             kind = "sweep"
             for a in order:
                 left = time_limit - spent()
-                if left <= 0 and (sweeps > 0 or feasible):
+                if left <= 0 and (sweeps > 0 or feasible) and not (sweeps == 1 and follow):
                     break
                 # Construction finishes even past the budget when the first roster misses a queue
                 # minimum: a valid roster comes first (it takes one pass, well under a second per 20 agents).

@@ -14,7 +14,7 @@ from scheduler.rostering import build_problem
 from scheduler.rostering.aggregate import agent_classes
 from scheduler.rostering.bound import first_guide, lower_bound
 from scheduler.rostering.bound_job import BoundJob, can_fork
-from scheduler.rostering.descent import descend
+from scheduler.rostering.descent import AgentModels, descend
 from scheduler.rostering.guide import GUIDE_WEIGHT, Guide, Pull
 from tests.unit.roster_support import two_weeks_bound, two_weeks_inputs
 
@@ -92,3 +92,24 @@ def test_a_guided_descent_is_valid_and_the_same_on_every_run(problem, guide) -> 
     assert all(run is not None and run.missing_minimum == 0 for run in [*runs, plain, unguided])
     assert runs[0].chosen == runs[1].chosen and (runs[0].served == runs[1].served).all()  # type: ignore[union-attr]
     assert unguided.chosen == plain.chosen  # type: ignore[union-attr]
+
+
+def test_a_guided_descent_completes_the_plain_sweep_after_the_guided_one(problem, guide) -> None:  # noqa: ANN001
+    # At 0.2 counted s the guided sweep ends the descent's share on this team; the plain sweep after
+    # it is still made for every agent (issue 14: Chicago's descent stopped there with nothing swept).
+    calls: list[int] = []
+    marks: list[int] = []
+    real = AgentModels.best_shifts
+
+    def counted(self, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        calls.append(args[0])
+        return real(self, *args, **kwargs)
+
+    def report(line: str) -> None:
+        if line.startswith("descent guided"):
+            marks.append(len(calls))
+
+    with mock.patch.object(AgentModels, "best_shifts", counted):
+        result = descend(problem, 0.2, report, guide=lambda: guide)
+    assert result is not None and result.missing_minimum == 0 and marks
+    assert set(calls[marks[0] :]) == set(range(len(problem.agents)))
