@@ -12,7 +12,8 @@ from scheduler.rostering.extract import roster_rows
 
 
 def test_crews_keep_the_rules_and_never_cost_more() -> None:
-    agents, seed, budget = 22, 2, 0.3  # above 140 agent-days: descent, activity stage, polish
+    agents, seed, budget = 22, 2, 0.6  # above 140 agent-days: descent, activity stage, polish (0.3 s left
+    # the polish nothing once the descent completes its plain sweep past its share, d3d866b)
     captured = capture(agents, seed, weeks=1, time_limit_seconds=budget)
     problem = captured.problem
     plans, current, counts = captured.polished()
