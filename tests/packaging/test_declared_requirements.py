@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[2]
 LIBRARY_PACKAGES = ("scheduler", "forecasts", "calendars")
 
 # Distribution name → top-level module name, where they differ.
-MODULE_OF_DISTRIBUTION = {"python-dateutil": "dateutil", "pyyaml": "yaml", "dask[distributed]": "dask"}
+MODULE_OF_DISTRIBUTION = {"python-dateutil": "dateutil", "pyyaml": "yaml", "dask[distributed]": "dask", "pillow": "PIL"}
 
 
 def _imported_top_level_modules() -> dict[str, set[str]]:
