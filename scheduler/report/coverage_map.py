@@ -22,30 +22,47 @@ MAX_RATIO = 2.0  # ratios above this are drawn as this (double the need is alrea
 def coverage_grid(
     coverage: pd.DataFrame, queue: str, tz: str, interval_minutes: int
 ) -> tuple[list, list[str], np.ndarray]:
-    """Days, interval labels and scheduled/required per day (rows) and time of day (columns); NaN where nothing is required."""
-    part = coverage[coverage["queue"] == queue]
-    local = part["ds"].dt.tz_convert(tz)
+    """Days, interval labels and scheduled/required per day (rows) and time of day (columns); NaN where nothing is required.
+
+    A day on which nothing is required is left out; an interval a DST day repeats is the mean of both.
+    """
+    return coverage_grids(coverage, [queue], tz, interval_minutes)[0]
+
+
+def coverage_grids(
+    coverage: pd.DataFrame, queues: Sequence[str], tz: str, interval_minutes: int
+) -> list[tuple[list, list[str], np.ndarray]]:
+    """:func:`coverage_grid` of each queue, from one pass over the coverage (local times converted once)."""
+    local = coverage["ds"].dt.tz_convert(tz)
     minutes = local.dt.hour * 60 + local.dt.minute
+    required = coverage["agents_required"]
     frame = pd.DataFrame(
         {
+            "queue": coverage["queue"].to_numpy(),
             "day": local.dt.date.to_numpy(),
             "slot": (minutes // interval_minutes).to_numpy(),
             "ratio": np.where(
-                part["agents_required"] > 1e-9,
-                part["agents_scheduled"] / part["agents_required"].where(part["agents_required"] > 1e-9, 1.0),
-                np.nan,
+                required > 1e-9, coverage["agents_scheduled"] / required.where(required > 1e-9, 1.0), np.nan
             ),
         }
     )
-    table = frame.pivot_table(index="day", columns="slot", values="ratio", aggfunc="mean")
-    slots = range(24 * 60 // interval_minutes)
-    table = table.reindex(columns=list(slots))
+    # the mean per cell, cells with nothing required dropped (and with them a day that requires nothing)
+    cells = frame.groupby(["queue", "day", "slot"], sort=True)["ratio"].mean().dropna()
+    slots = list(range(24 * 60 // interval_minutes))
     labels = [f"{slot * interval_minutes // 60:02d}:{slot * interval_minutes % 60:02d}" for slot in slots]
-    return list(table.index), labels, table.to_numpy(dtype=float)
+    present = set(cells.index.get_level_values("queue"))
+    grids = []
+    for queue in queues:
+        if queue in present:
+            table = cells.xs(queue, level="queue").unstack("slot").reindex(columns=slots)
+            grids.append((list(table.index), labels, table.to_numpy(dtype=float)))
+        else:
+            grids.append(([], labels, np.full((0, len(slots)), np.nan)))
+    return grids
 
 
 def heatmap_figure(coverage: pd.DataFrame, queues: Sequence[str], tz: str, interval_minutes: int) -> Figure:
-    grids = [coverage_grid(coverage, queue, tz, interval_minutes) for queue in queues]
+    grids = coverage_grids(coverage, queues, tz, interval_minutes)
     # Draw only the hours something is required in some queue.
     used = np.zeros(len(grids[0][1]), dtype=bool)
     for _days, _labels, values in grids:
