@@ -58,6 +58,9 @@ from scheduler.rostering.problem import RosterProblem
 # is charged this many units of bookkeeping.
 EXCHANGE_ROUND_FRACTION = 3
 EXCHANGE_UNITS_PER_PARTNER = 3
+# Past the descent's share, its first round of whole days leaves the polish this many plain sweeps' charge
+# (the last sweep's, measured in the run).
+KEPT_SWEEPS = 1
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -80,6 +83,7 @@ def descend(
     move_lunch: bool = True,
     guide: Callable[[], Guide | None] | None = None,
     whole_days: bool = False,
+    first_days_limit: float | None = None,
 ) -> DescentResult | None:
     """Run the three stages within ``time_limit`` of summed deterministic time.
 
@@ -92,6 +96,10 @@ def descend(
     beside the search: :mod:`.bound_job`); the relaxation's counts it returns
     steer one guided sweep (:mod:`.guide`). ``whole_days``: from the second sweep on, whole days are
     re-chosen jointly too (:mod:`.freedays`), by what they gain per counted second like the other rounds.
+    ``first_days_limit`` (the whole shift stage's budget, where the polish follows): the first round of
+    whole days goes on past ``time_limit`` up to it, less what the last plain sweep was charged (what the
+    polish's first sweep of agent moves needs, measured in the run): the round gains several times what
+    the polish's last moves do, where the polish is not short of a sweep.
 
     Returns None when some class's agent got no shifts at all within its
     limit: its rules conflict, or its model is too hard for the budget.
@@ -233,17 +241,20 @@ def descend(
             moved += place(a, left, pull)
         if coverage.missing_minimum():
             _repair(problem, models, coverage, current, lunches, order)
-        report(f"descent guided by the relaxation: coverage cost {coverage.total():,}, {moved} agents changed")
+        report(
+            f"descent guided by the relaxation: coverage cost {coverage.total():,}, {moved} agents changed"
+            f" ({spent():.2f} s counted)"
+        )
 
-    def _days_round() -> int:
-        """Each live day re-chosen jointly (:mod:`.freedays`), the costliest first; the days replaced."""
+    def _days_round(limit: float) -> int:
+        """Each live day re-chosen jointly (:mod:`.freedays`), the costliest first, within ``limit``; the days replaced."""
         assert days is not None
         staffed = coverage.cost(coverage.served.sum(axis=0)).sum(axis=0)
         coverage.work += coverage.served.size // CHANGE_ELEMENTS_PER_UNIT
         worth = {d: int(staffed[spans[d][0] : spans[d][1]].sum()) for d in live_days}
         replaced = 0
         for d in sorted(live_days, key=lambda d: (-worth[d], d)):
-            if spent() >= time_limit:
+            if spent() >= limit:
                 break
             outcome = days.improve(d, current)
             if outcome is None or not outcome.gain:
@@ -270,7 +281,20 @@ def descend(
     # With a guide, the first plain sweep after construction (and the guided sweep) always completes,
     # past the descent's share if need be (the polish gets what is left): chi100, issue 14, session 17.
     follow = guide is not None
-    while spent() < time_limit or (sweeps == 0 and not feasible) or (sweeps == 1 and follow):
+    # The first round of whole days goes on past the share up to ``first_days_limit`` less a plain sweep's charge.
+    sweep_charge = 0.0
+
+    def first_days_end() -> float:
+        if first_days_limit is None or days is None:
+            return time_limit
+        return max(time_limit, first_days_limit - KEPT_SWEEPS * sweep_charge)
+
+    while (
+        spent() < time_limit
+        or (sweeps == 0 and not feasible)
+        or (sweeps == 1 and follow)
+        or (sweeps >= 2 and rounds == 0 and spent() < first_days_end())
+    ):
         if sweeps == 1 and guide is not None:
             target, guide = guide(), None
             if target is not None:
@@ -279,11 +303,14 @@ def descend(
         changes = 0
         if sweeps >= 2 and days is not None and rate["days"] >= max(rate["sweep"], rate["exchange"]):
             kind = "days"
-            changes = _days_round()
+            changes = _days_round(first_days_end() if rounds == 0 else time_limit)
             rounds += 1
             if changes:
                 failed.clear()
-            report(f"descent whole days {rounds}: coverage cost {coverage.total():,}, {changes} days changed")
+            report(
+                f"descent whole days {rounds}: coverage cost {coverage.total():,}, {changes} days changed"
+                f" ({spent():.2f} s counted)"
+            )
         elif sweeps >= 2 and takers and rate["exchange"] > rate["sweep"]:
             kind = "exchange"
             worked_days = [days_worked(x) for x in range(len(problem.agents))]
@@ -304,7 +331,10 @@ def descend(
                 else:
                     failed.add((a, b))
             exchanges += 1
-            report(f"descent exchanges {exchanges}: coverage cost {coverage.total():,}, {changes} pairs changed")
+            report(
+                f"descent exchanges {exchanges}: coverage cost {coverage.total():,}, {changes} pairs changed"
+                f" ({spent():.2f} s counted)"
+            )
         else:
             kind = "sweep"
             for a in order:
@@ -315,9 +345,13 @@ def descend(
                 # minimum: a valid roster comes first (it takes one pass, well under a second per 20 agents).
                 changes += place(a, max(left, 0.05))
             sweeps += 1
+            sweep_charge = spent() - began
             if changes:
                 failed.clear()
-            report(f"descent sweep {sweeps}: coverage cost {coverage.total():,}, {changes} agents changed")
+            report(
+                f"descent sweep {sweeps}: coverage cost {coverage.total():,}, {changes} agents changed"
+                f" ({spent():.2f} s counted)"
+            )
             if not feasible and coverage.missing_minimum() == 0:
                 feasible = True
                 if on_first_feasible:

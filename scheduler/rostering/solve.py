@@ -16,7 +16,9 @@ split so:
    agent: a valid one first (one solve per class of identical agents, a few
    agents re-placed until every queue minimum holds), then ever better,
    within its share of :data:`SHARES` (large teams: all but
-   :func:`polish_share`, kept for :mod:`.polish` after lunch and blocks).
+   :func:`polish_share`, kept for :mod:`.polish` after lunch and blocks; its
+   first round of whole days may go on into that share as long as the polish
+   keeps what the descent's last plain sweep was charged).
 2. Small problems (up to ``DIRECT_MAX_AGENT_DAYS``): CP-SAT also searches the
    full model (lunch at the middle of its window), the descent's roster scored
    in the same model is the fallback and the better one wins. CP-SAT's own
@@ -244,6 +246,8 @@ def solve_problem(
             between=None if bound_job is not None else lambda: prove(budget * BOUND_LIMIT),
             guide=bound_job.guide if bound_job is not None else None,  # the relaxation's counts steer it
             whole_days=True,
+            # Its first round of whole days may go on into the polish's share, leaving it a sweep's charge.
+            first_days_limit=budget if bound_job is not None else None,
         )
     if descent is None:  # some agent got no shifts: a conflict in their rules, or a hard model
         conflicts = agent_rule_conflicts(problem)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import re
 from collections import defaultdict
 
 import numpy as np
@@ -14,9 +15,9 @@ from scheduler.rostering.activities import plan_activities
 from scheduler.rostering.checker import find_violations
 from scheduler.rostering.coveragecost import CoverageCost
 from scheduler.rostering.descent import descend
-from scheduler.rostering.lunches import Lunches
 from scheduler.rostering.extract import roster_rows
 from scheduler.rostering.freedays import FreeDays
+from scheduler.rostering.lunches import Lunches
 from scheduler.rostering.previous import apply_previous
 from scheduler.rostering.problem import build_problem
 
@@ -94,3 +95,32 @@ def test_the_descent_with_whole_days_makes_a_valid_roster(monkeypatch: pytest.Mo
     serve = {(int(g), int(t), int(q)): int(served[g, q, t]) for g, q, t in zip(*served.nonzero(), strict=True)}
     plans = plan_activities(problem, tuple(sorted(result.chosen)), result.lunch, serve, 0.2).plans
     assert find_violations(roster_rows(problem, plans), team, config, start, days) == []
+
+
+def _rounds(messages: list[str]) -> list[tuple[str, int, float]]:
+    """(kind, coverage cost, counted seconds) of each descent round reported."""
+    found = re.findall(
+        r"^descent (\w+)[^:]*: coverage cost ([\d,]+),.*\(([\d.]+) s counted\)$", "\n".join(messages), re.M
+    )
+    return [(kind, int(cost.replace(",", "")), float(seconds)) for kind, cost, seconds in found]
+
+
+def test_the_first_round_of_whole_days_goes_past_the_share_but_leaves_the_polish_a_sweep() -> None:
+    """Past the descent's share, its first round of whole days goes on up to ``first_days_limit`` less what its
+    last plain sweep was charged (the polish's first sweep); no round follows it."""
+    *_rest, problem, _result = _descended(3)
+    share = 0.3  # ends within the first round of whole days on this week
+    cut: list[str] = []
+    descend(problem, share, cut.append, whole_days=True)
+    assert [kind for kind, *_ in _rounds(cut)] == ["sweep", "sweep", "whole"]
+    sweep = _rounds(cut)[1][2] - _rounds(cut)[0][2]  # sweep 2's charge (no guide here)
+    full: list[str] = []
+    result = descend(problem, share, full.append, whole_days=True, first_days_limit=10.0)
+    assert result is not None and result.missing_minimum == 0
+    assert [kind for kind, *_ in _rounds(full)] == ["sweep", "sweep", "whole"]
+    assert _rounds(full)[-1][1] < _rounds(cut)[-1][1]  # the round went on, and gained
+    assert share < result.seconds < 10.0 - sweep  # ended by itself, every day tried
+    # A limit that would leave the polish less than that sweep gives the round nothing past the share.
+    kept: list[str] = []
+    descend(problem, share, kept.append, whole_days=True, first_days_limit=share + sweep / 2)
+    assert kept == cut
