@@ -142,12 +142,16 @@ class Block:
     intervals: tuple[int, ...]
 
 
-def agent_classes(problem: RosterProblem, *, by_skills: bool = True) -> tuple[tuple[int, ...], ...]:
+def agent_classes(
+    problem: RosterProblem, *, by_skills: bool = True, preferences: bool = True
+) -> tuple[tuple[int, ...], ...]:
     """Agents grouped by everything the model distinguishes; frozen or previously rostered agents stand alone.
 
     ``by_skills=False``: by everything an agent's own model distinguishes (its
     shift options, rules, preferences, contract and history), whatever queues
     it serves: agents whose shifts are chosen without regard to coverage.
+    ``preferences=False``: agents differing only in their preferences pooled (the relaxation
+    then charges no preference: see :func:`solve_aggregate`).
     """
     groups: dict[object, list[int]] = defaultdict(list)
     for a, agent in enumerate(problem.agents):
@@ -156,7 +160,7 @@ def agent_classes(problem: RosterProblem, *, by_skills: bool = True) -> tuple[tu
             agent.channels if by_skills else (),
             problem.allowed[a],
             problem.rules[a],
-            agent.preferences,
+            agent.preferences if preferences else (),
             agent.contract.name,
             history,
         )
@@ -197,31 +201,38 @@ def _option_arrays(problem: RosterProblem) -> tuple[np.ndarray, np.ndarray, np.n
 
 
 def build_seconds(
-    problem: RosterProblem, block: Block | None = None, plans: PlanKind | None = None, merge: int = 1
+    problem: RosterProblem,
+    block: Block | None = None,
+    plans: PlanKind | None = None,
+    merge: int = 1,
+    *,
+    preferences: bool = True,
 ) -> float:
     """The budget building the relaxation is charged: counted from its size, before building it.
 
     The terms of the count variables in the intervals they cover, and with
     ``plans`` those of the plan columns (:func:`_plan_terms`). With ``merge``:
     in the runs they reach (:class:`~.aggregate_coverage.Runs`), each at
-    :data:`MERGED_BUILD_SECONDS_PER_TERM`.
+    :data:`MERGED_BUILD_SECONDS_PER_TERM`. ``preferences=False``: over the classes pooled across
+    preferences (:func:`agent_classes`).
     """
     if merge > 1:
-        return MERGED_BUILD_SECONDS_PER_TERM * count_terms(problem, block, merge) + (
+        return MERGED_BUILD_SECONDS_PER_TERM * count_terms(problem, block, merge, preferences=preferences) + (
             build_seconds(problem, block, plans) - build_seconds(problem, block) if plans else 0.0
         )
-    terms = count_terms(problem, block)
+    terms = count_terms(problem, block, preferences=preferences)
     if plans:
         days = set(block.days) if block is not None else None
         terms += sum(_plan_terms(problem, o, len(queues), plans) for (_g, o), queues in _planned(problem, days).items())
     return BUILD_SECONDS_PER_TERM * terms
 
 
-def count_terms(problem: RosterProblem, block: Block | None = None, merge: int = 1) -> int:
+def count_terms(problem: RosterProblem, block: Block | None = None, merge: int = 1, *, preferences: bool = True) -> int:
     """Nonzeros of the count variables in the coverage rows: the intervals (runs of ``merge``) they reach."""
     first, last, _day = _option_arrays(problem)
     terms = np.where(_included(problem, block), (last - 1) // merge - first // merge + 1, 0)
-    return int(sum(int(terms[list(problem.allowed[members[0]])].sum()) for members in agent_classes(problem)))
+    classes = agent_classes(problem, preferences=preferences)
+    return int(sum(int(terms[list(problem.allowed[members[0]])].sum()) for members in classes))
 
 
 def _plan_terms(problem: RosterProblem, o: int, queues: int, plans: PlanKind) -> int:
@@ -270,6 +281,7 @@ def solve_aggregate(
     day_patterns: bool = False,
     named: bool = False,
     solver: str = "GLOP",
+    preferences: bool = True,
 ) -> AggregateResult:
     """Solve the linear relaxation; its objective is a lower bound on any roster's objective.
 
@@ -295,6 +307,9 @@ def solve_aggregate(
             allow (:mod:`.daypatterns`, column generation): a stronger bound where days off
             in blocks, runs of days and weekends bind across weeks. Whole horizon and no time
             limit only (it re-solves the program until no pattern prices out: minutes).
+        preferences: False: agents differing only in their preferences form one class and no
+            preference is charged (each costs at least 0: a weaker bound from fewer columns,
+            for teams whose preferences split most classes).
 
     Raises:
         InfeasibleError: the summed rules admit no counts at all (some agent's
@@ -309,8 +324,10 @@ def solve_aggregate(
         raise ValueError("merged intervals are charged whole agents per queue: use them with whole_queues")
     if day_patterns and (block is not None or time_limit is not None):
         raise ValueError("day patterns span the whole horizon and are solved without a time limit")
-    classes = tuple((a,) for a in range(len(problem.agents))) if named else agent_classes(problem)
-    building = build_seconds(problem, block, plans, merge)
+    classes = (
+        tuple((a,) for a in range(len(problem.agents))) if named else agent_classes(problem, preferences=preferences)
+    )
+    building = build_seconds(problem, block, plans, merge, preferences=preferences)
     if time_limit is not None:
         # Building alone past half the limit: too little would be left to solve it (and the build,
         # Python, is the less exactly charged part).
@@ -337,7 +354,9 @@ def solve_aggregate(
     count_vars: dict[tuple[int, int], pywraplp.Variable] = {}
     runs = Runs(problem, owned, merge) if merge > 1 else None  # working then by (group, run)
     for c, members in enumerate(classes):
-        added = _add_class(lp, problem, c, members, included, own, group_of, working, flexible, planned, runs)
+        added = _add_class(
+            lp, problem, c, members, included, own, group_of, working, flexible, planned, runs, preferences
+        )
         for o, var in added.items():
             count_vars[c, o] = var
 
@@ -409,6 +428,19 @@ def solve_seconds(iterations: int, rows: int) -> float:
     return iterations * (SECONDS_PER_ITERATION_ROW * rows + SECONDS_PER_ITERATION_SQUARED * iterations)
 
 
+def day_cap(problem: RosterProblem, a: int) -> int | None:
+    """The most days agent ``a``'s day patterns allow over the horizon, where its weekly shift counts allow more.
+
+    None where it cuts nothing: no pattern at all (the agent's own rules explain that), or as many
+    days as the weeks allow. The whole horizon's relaxation caps each class's days by it.
+    """
+    rules = problem.rules[a]
+    most = most_days(day_rules(problem, a))
+    if most is not None and most < sum(min(rules.max_shifts_per_week, len(week)) for week in problem.weeks):
+        return most
+    return None
+
+
 def _add_class(
     lp: pywraplp.Solver,
     problem: RosterProblem,
@@ -421,6 +453,7 @@ def _add_class(
     flexible: dict[int, dict[int, list[pywraplp.Variable]]],
     planned: dict[tuple[int, int], list[pywraplp.Variable]],
     runs: Runs | None = None,
+    preferences: bool = True,
 ) -> dict[int, pywraplp.Variable]:
     """One class's counts (returned: option -> count), its summed rules within the block's days and its soft terms there."""
     infinity = lp.infinity()
@@ -485,8 +518,8 @@ def _add_class(
         # The whole horizon: no agent works more days than its day patterns allow (days off in blocks,
         # runs of days and the weekend cap, summed over the class, let it count more: London's team
         # with 4 days in a row and days off in pairs, 18-19 days of 28 against 20).
-        most = most_days(day_rules(problem, first))
-        if most is not None and most < sum(min(rules.max_shifts_per_week, len(week)) for week in problem.weeks):
+        most = day_cap(problem, first)
+        if most is not None:
             add_row(lp, -infinity, size * most, [(1.0, var) for var in counts.values()])
     limit = rules.max_consecutive_days
     for begin in range(len(problem.days) - limit):
@@ -510,7 +543,7 @@ def _add_class(
                     add_row(lp, 0.0, 0.0, [term])
             elif kept in counts:
                 add_row(lp, 1.0, 1.0, [(1.0, counts[kept])])
-    for preference in agent.preferences:
+    for preference in agent.preferences if preferences else ():
         matching = [o for o in counts if preference_matches(preference, problem.options[o])]
         if preference.kind == "avoid":
             for o in matching:

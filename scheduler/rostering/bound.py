@@ -15,12 +15,15 @@ at 100 agents over 4 weeks), then span plans (knows the switch cap and that
 an agent serves one queue for a stretch: +0.3-0.9%, 4-5x the cost), then the
 whole horizon at once (knows the cross-week rules; only with what is left).
 A relaxation stops at its first week that does not finish within what is left
-(charged what it used); a week no relaxation finished counts 0 in the sum.
+(charged what it used), or that its own charge per size so far says would not
+(:data:`LATER_RATE_PRIOR` before its first week); a week no relaxation finished
+counts 0 in the sum.
 """
 
 from __future__ import annotations
 
 import threading
+from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -30,11 +33,13 @@ from ortools.linear_solver import pywraplp
 from scheduler.errors import InfeasibleError
 from scheduler.rostering.aggregate import (
     BUILD_SECONDS_PER_TERM,
+    COUNT_NOISE,
     Block,
     PlanKind,
     agent_classes,
     build_seconds,
     count_terms,
+    day_cap,
     solve_aggregate,
 )
 from scheduler.rostering.guide import Guide
@@ -64,7 +69,7 @@ WHOLE_HORIZON_MARGIN = 10
 
 # Fine grids: the first relaxation's weeks are solved with their intervals merged in runs
 # (aggregate_coverage.merged_coverage: a weaker bound from an LP about 1/merge the size) when the
-# fine LPs' expected charge does not fit the week's share of what is left (run_length); runs of
+# fine LPs' expected charge does not fit the week's share of what is left (coarsening); runs of
 # at most MAX_RUN_MINUTES. Expected charge: the building charge times SOLVE_PER_BUILD and
 # MERGE_MARGIN before the first week, then times the charge per building charge of the weeks
 # done (the first week's runs are chosen on a guess, hence the margin); the building charge of
@@ -77,6 +82,18 @@ WHOLE_HORIZON_MARGIN = 10
 SOLVE_PER_BUILD = 8.0
 MERGE_MARGIN = 1.5
 MAX_RUN_MINUTES = 120
+# A week of the first relaxation that does not fit what is left even in runs of MAX_RUN_MINUTES
+# is tried in runs up to this long before it is left to count 0: four hours proved a sixth to a
+# half of what two do on the 15-minute team (session 17: 53.6M against 95.7M over its weeks;
+# session 18: its fourth week 3.17M against about 20.8M).
+LAST_RESORT_RUN_MINUTES = 240
+# A later relaxation's charge per building charge before its first week is done: the first
+# relaxation's (per count-term charge) times this; its own from its first week on. The span
+# plans' own rate was 1-2x the first relaxation's on all nine instances measured in session 17
+# (benchmark seeds 2, 3, 5, 9 and the five unseen teams), and a week that does not finish costs
+# all that is left for nothing where one not started loses a span week's +0.3-0.9%: the top of
+# that range.
+LATER_RATE_PRIOR = 2.0
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -112,45 +129,99 @@ def week_blocks(problem: RosterProblem) -> tuple[Block, ...]:
     )
 
 
-def run_length(problem: RosterProblem, block: Block, share: float, rate: float, merge: int = 1) -> int:
-    """How many intervals a run merges in the week's first relaxation (1: none).
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Coarsening:
+    """How the first relaxation's week is made cheaper where its exact LP does not fit (beside the search)."""
 
-    The finest runs, from ``merge`` (the weeks before's) up, whose expected charge (``rate`` times
-    the LP's size: its count terms at the building charge per term) fits ``share``, the week's share of what is left; the coarsest allowed
-    (runs of :data:`MAX_RUN_MINUTES`) when none does. Never finer than the weeks before: measured
+    pooled: bool = False  # agents differing only in their preferences one class, no preference charged
+    merge: int = 1  # intervals per run (aggregate_coverage.merged_coverage)
+
+    def describe(self) -> str:
+        parts = (["classes pooled across preferences"] if self.pooled else []) + (
+            [f"intervals in runs of {self.merge}"] if self.merge > 1 else []
+        )
+        return "".join(f", {part}" for part in parts)
+
+
+EXACT = Coarsening()
+
+
+def coarsenings(problem: RosterProblem, *, last_resort: bool = False) -> tuple[Coarsening, ...]:
+    """From the exact LP to the cheapest: classes pooled, then runs of 2, 4, ... intervals, each
+    first with the exact classes, then pooled.
+
+    Pooling agents that differ only in their preferences drops what the preferences cost (each at
+    least 0) for fewer columns; measured on the 15-minute team (82 classes, 68 pooled): a week's
+    LP in runs of 8 charged 4.43 s instead of 6.86 s for 20.79M instead of 20.86M, where runs of
+    4 instead of 8 prove 26.5M; on New York's team pooled weeks in runs of 2 proved 1.1% less
+    (7.45M against 7.54M). So pooling comes before the next run length. Only where it pools some
+    agents. Runs of at most :data:`MAX_RUN_MINUTES`, or with ``last_resort``
+    :data:`LAST_RESORT_RUN_MINUTES` (a week that would otherwise count 0).
+    """
+    pool = len(agent_classes(problem, preferences=False)) < len(agent_classes(problem))
+    ladder = [EXACT, *([Coarsening(pooled=True)] if pool else [])]
+    merge = 2
+    while merge * problem.interval_minutes <= (LAST_RESORT_RUN_MINUTES if last_resort else MAX_RUN_MINUTES):
+        ladder.append(Coarsening(merge=merge))
+        if pool:
+            ladder.append(Coarsening(pooled=True, merge=merge))
+        merge *= 2
+    return tuple(ladder)
+
+
+def _terms(problem: RosterProblem, block: Block, level: Coarsening) -> int:
+    """The LP's size at ``level``: its count terms (:func:`~.aggregate.count_terms`)."""
+    return count_terms(problem, block, level.merge, preferences=not level.pooled)
+
+
+def coarsening(
+    problem: RosterProblem, block: Block, share: float, rate: float, start: Coarsening = EXACT
+) -> Coarsening:
+    """How the week's first relaxation is coarsened (:func:`coarsenings`; :data:`EXACT`: not at all).
+
+    The finest, from ``start`` (the weeks before's) on, whose expected charge (``rate`` times the
+    LP's size: its count terms at the building charge per term) fits ``share``, the week's share
+    of what is left; the coarsest when none does. Never finer than the weeks before: measured
     on merged weeks, the rate underestimates a finer LP (New York's team: 7.2 merged in pairs, 10.8
     fine), and a week that overruns all that is left costs the whole relaxation.
     """
-    while True:
-        if rate * BUILD_SECONDS_PER_TERM * count_terms(problem, block, merge) <= share:
-            return merge
-        if 2 * merge * problem.interval_minutes > MAX_RUN_MINUTES:
-            return merge
-        merge *= 2
+    ladder = coarsenings(problem)
+    for level in ladder[ladder.index(start) :]:
+        if rate * BUILD_SECONDS_PER_TERM * _terms(problem, block, level) <= share:
+            return level
+    return ladder[-1]
 
 
-def _would_overrun(
-    problem: RosterProblem,
-    block: Block | None,
-    relaxation: Relaxation,
-    index: int,
-    left: float,
-    merge: int,
-    rate: float,
-) -> bool:
-    """Whether a week, at ``rate`` (the first relaxation's charge per building charge), would not finish in ``left``.
+def _size(problem: RosterProblem, block: Block, relaxation: Relaxation, level: Coarsening) -> float:
+    """What a week's rate multiplies: the first relaxation's count terms (at the building charge per
+    term), a later one's building charge."""
+    if relaxation is RELAXATIONS[0]:
+        return BUILD_SECONDS_PER_TERM * _terms(problem, block, level)
+    return build_seconds(problem, block, relaxation.plans)
 
-    Such a week is not started: its unfinished solve would be charged all that is left and prove
-    nothing (the weeks before still count, the rest count 0). Only once the rate is measured (0
-    before) and for weeks: the whole horizon keeps its own margin. The first relaxation's weeks are
-    sized by their count terms, as :func:`run_length` sizes them; a later one's by its building
-    charge (span plans: at least the first's rate on every instance measured, 1-2x).
+
+def horizon_may_gain(problem: RosterProblem, counts: dict[tuple[int, int], float]) -> bool:
+    """Whether the whole horizon may prove more than the first relaxation's weeks, whose optima's counts are ``counts``.
+
+    Over the weeks it adds only the rules that span them: each class's day cap
+    (:func:`~.aggregate.day_cap`), the weekend cap, rest and runs of days across the weeks'
+    boundaries. Where the weeks' optima together keep every class's day cap and no class has a
+    weekend cap over the horizon, it proved exactly their sum wherever it ran (benchmark seed 20
+    at 100 agents, seeds 2 and 5 at 500, to the unit; session 18) at 11-17 times its building
+    charge (500 agents' seed 5: 40 counted seconds), and is not tried; London's team, whose days
+    off in pairs cap its agents' days, keeps it (18.1M over the weeks, 23.5M the whole horizon).
+    ``counts``: (class of :func:`~.aggregate.agent_classes`, option) -> agents, each week's own days.
     """
-    if rate <= 0 or block is None or not relaxation.weekly:
-        return False
-    if index == 0:
-        return rate * BUILD_SECONDS_PER_TERM * count_terms(problem, block, merge) > left
-    return rate * build_seconds(problem, block, relaxation.plans) > left
+    worked: dict[int, float] = defaultdict(float)
+    for (c, _option), agents in counts.items():
+        worked[c] += agents
+    for c, members in enumerate(agent_classes(problem)):
+        if problem.weekends and problem.rules[members[0]].max_weekends < len(problem.weekends):
+            return True
+        most = day_cap(problem, members[0])
+        if most is not None and worked[c] > len(members) * most + COUNT_NOISE:
+            return True
+    return False
 
 
 def _plans_apply(problem: RosterProblem) -> bool:
@@ -179,10 +250,12 @@ def lower_bound(
     ``on_solve``: given each solver before it solves, so that it can be interrupted.
     ``on_guide``: called once, as soon as the first relaxation is done, with its
     counts (:class:`~scheduler.rostering.guide.Guide`; None when some week did
-    not finish or merged its intervals): the search beside it steers by them. ``runs``: the first
-    relaxation's weeks merge their intervals in runs where the fine LP does not
-    fit (:func:`run_length`; the bound beside the search, which has no CP-SAT
-    bound to fall back on).
+    not finish or was coarsened): the search beside it steers by them. ``runs``: the first
+    relaxation's weeks pool classes and merge their intervals in runs where the exact LP does
+    not fit (:func:`coarsening`; the bound beside the search, which has no CP-SAT
+    bound to fall back on); there a later relaxation's week is sized at its own rate
+    (:data:`LATER_RATE_PRIOR` before its first) and the whole horizon is tried only where it
+    may gain (:func:`horizon_may_gain`).
 
     Raises:
         InfeasibleError: the summed rules admit no roster.
@@ -191,27 +264,45 @@ def lower_bound(
     blocks = week_blocks(problem)
     weekly: list[tuple[float, str] | None] = [None] * len(blocks)  # per week: best bound, its relaxation
     whole: tuple[float, str] | None = None
-    guided: dict[tuple[int, int], float] | None = {} if on_guide is not None else None
-    first_rate = 0.0  # the first relaxation's charge per building charge (run_length's rate), once known
+    first_rate = 0.0  # the first relaxation's charge per size (_size), once known
+    first_counts: dict[tuple[int, int], float] = {}  # its weeks' optima's counts (exact classes only)
+    exact_weeks = False  # every week of the first relaxation proven, none coarsened
     for index, relaxation in enumerate(RELAXATIONS):
-        built = used = 0.0  # this relaxation's weeks so far: building charge, charge
-        merge = 1
+        size = used = 0.0  # this relaxation's weeks so far: their size (_size) and charge
+        level = EXACT
         if relaxation.plans and not _plans_apply(problem):
             continue
         if not relaxation.weekly and len(blocks) == 1:
             continue  # the same as the per-week one
         if not relaxation.weekly and time_limit - charged < WHOLE_HORIZON_MARGIN * build_seconds(problem):
             continue  # too little left to solve it: an unfinished solve costs its whole limit for nothing
+        if runs and not relaxation.weekly and exact_weeks and not horizon_may_gain(problem, first_counts):
+            continue  # it would prove the weeks' sum again
         for w, block in enumerate(blocks if relaxation.weekly else (None,)):
             left = time_limit - charged
             if left <= 0 or (cancelled is not None and cancelled.is_set()):
                 break
+            # Its charge per size: beside the search, this relaxation's own once a week of it is done;
+            # before, a guess (the first relaxation's runs) or the first relaxation's times
+            # LATER_RATE_PRIOR. In the budget (small teams, whose search gets what the bound leaves):
+            # the first relaxation's, as in session 17.
+            if runs:
+                rate = used / size if size > 0 else (LATER_RATE_PRIOR * first_rate if index > 0 else 0.0)
+            else:
+                rate = first_rate if index > 0 else 0.0
             if runs and index == 0 and block is not None:
-                rate = used / built if built > 0 else MERGE_MARGIN * SOLVE_PER_BUILD
-                merge = run_length(problem, block, left / (len(blocks) - w), rate, merge)
-            measured = (used / built if built > 0 else 0.0) if index == 0 else first_rate
-            if (runs or index > 0) and _would_overrun(problem, block, relaxation, index, left, merge, measured):
-                break  # not started: at the first relaxation's charge per building charge it would not finish
+                level = coarsening(
+                    problem, block, left / (len(blocks) - w), rate or MERGE_MARGIN * SOLVE_PER_BUILD, level
+                )
+            if runs and index == 0 and block is not None and rate * _size(problem, block, relaxation, level) > left:
+                # Coarser runs than any other week's rather than a week counted 0.
+                ladder = coarsenings(problem, last_resort=True)
+                for coarser in ladder[ladder.index(level) + 1 :]:
+                    if rate * _size(problem, block, relaxation, coarser) <= left:
+                        level = coarser
+                        break
+            if (runs or index > 0) and block is not None and rate * _size(problem, block, relaxation, level) > left:
+                break  # not started: at its charge per size it would not finish, and proves nothing unfinished
             result = solve_aggregate(
                 problem,
                 whole_queues=True,
@@ -219,29 +310,31 @@ def lower_bound(
                 block=block,
                 time_limit=left,
                 on_solve=on_solve,
-                keep_counts=index == 0 and guided is not None,
-                merge=merge,
+                keep_counts=index == 0,
+                merge=level.merge,
+                preferences=not level.pooled,
             )
             charged += result.seconds
-            if index == 0 and block is not None:
-                built += BUILD_SECONDS_PER_TERM * count_terms(problem, block, merge)
+            if block is not None:
+                size += _size(problem, block, relaxation, level)
                 used += result.seconds
             if not result.optimal:
                 break
-            if index == 0 and guided is not None:
-                guided.update(result.counts)
-            name = relaxation.name + (f", intervals in runs of {merge}" if merge > 1 else "")
+            if index == 0:
+                first_counts.update(result.counts)
+            name = relaxation.name + level.describe()
             if block is None:
                 whole = (result.bound, name)
             elif weekly[w] is None or result.bound > weekly[w][0]:  # type: ignore[index]
                 weekly[w] = (result.bound, name)
-        if index == 0 and built > 0:
-            first_rate = used / built
+        if index == 0 and size > 0:
+            first_rate = used / size
+        if index == 0:
+            exact_weeks = relaxation.weekly and level == EXACT and all(found is not None for found in weekly)
         if index == 0 and on_guide is not None:
-            # Counts of merged runs are no guide: agents moved within a run (the 15-minute team's
-            # roster came out 0.9% dearer steered by them, New York's 0.4%, 2026-12-02).
-            done = relaxation.weekly and merge == 1 and all(found is not None for found in weekly)
-            on_guide(Guide(classes=agent_classes(problem), counts=guided or {}) if done else None)
+            # Counts of merged runs or pooled classes are no guide: agents moved within a run (the
+            # 15-minute team's roster came out 0.9% dearer steered by them, New York's 0.4%, 2026-12-02).
+            on_guide(Guide(classes=agent_classes(problem), counts=first_counts) if exact_weeks else None)
             on_guide = None
     candidates: list[tuple[float, str]] = []
     proven = [found for found in weekly if found is not None]

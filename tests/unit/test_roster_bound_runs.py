@@ -1,20 +1,31 @@
-"""Fine grids: the bound beside the search merges intervals in runs where the fine LP does not fit its share."""
+"""Fine grids and large teams: the bound beside the search pools classes and merges intervals in runs
+where the exact LP does not fit its share."""
 
 from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+from unittest import mock
 
 import pytest
 
 from benchmarks.roster_instances import make_instance
+from scheduler.rostering import bound as bound_module
 from scheduler.rostering import build_problem
-from scheduler.rostering.aggregate import BUILD_SECONDS_PER_TERM, count_terms, solve_aggregate
+from scheduler.rostering.aggregate import BUILD_SECONDS_PER_TERM, agent_classes, count_terms, solve_aggregate
 from scheduler.rostering.bound import (
+    EXACT,
+    LAST_RESORT_RUN_MINUTES,
     MAX_RUN_MINUTES,
     MERGE_MARGIN,
     SOLVE_PER_BUILD,
+    Coarsening,
+    coarsening,
+    coarsenings,
     lower_bound,
-    run_length,
     week_blocks,
 )
+from scheduler.team import Preference
 
 
 @pytest.fixture(scope="module")
@@ -23,15 +34,53 @@ def problem():  # noqa: ANN201
     return build_problem(config, team, requirements, start, days)
 
 
+@pytest.fixture(scope="module")
+def wished():  # noqa: ANN201
+    """The same team, two agents in three wishing (avoid Saturdays; some also prefer early Mondays): more classes."""
+    config, team, requirements, start, days = make_instance(14, weeks=2, seed=2, time_limit_seconds=1.0)
+    wishes = (
+        Preference(kind="avoid", weight=5, weekdays=(5,)),
+        Preference(kind="prefer", weight=3, weekdays=(0,), start_to=dt.time(10)),
+    )
+    agents = tuple(
+        dataclasses.replace(agent, preferences=wishes[: 1 + i % 2]) if i % 3 else agent
+        for i, agent in enumerate(team.agents)
+    )
+    return build_problem(config, dataclasses.replace(team, agents=agents), requirements, start, days)
+
+
 def test_runs_are_the_finest_that_fit_and_never_longer_than_two_hours(problem) -> None:  # noqa: ANN001
     block = week_blocks(problem)[0]
     fine = BUILD_SECONDS_PER_TERM * count_terms(problem, block)
     assert count_terms(problem, block, 2) < count_terms(problem, block)
-    assert run_length(problem, block, share=10 * fine, rate=10.0) == 1
-    assert run_length(problem, block, share=0.9 * 10 * fine, rate=10.0) >= 2
-    assert run_length(problem, block, share=0.0, rate=10.0) * problem.interval_minutes == MAX_RUN_MINUTES
+    # No preferences: no class to pool, runs straight after the exact LP.
+    assert [level.merge for level in coarsenings(problem)] == [1, 2, 4]
+    assert coarsening(problem, block, share=10 * fine, rate=10.0) == EXACT
+    assert coarsening(problem, block, share=0.9 * 10 * fine, rate=10.0).merge >= 2
+    assert coarsening(problem, block, share=0.0, rate=10.0).merge * problem.interval_minutes == MAX_RUN_MINUTES
+    # Four hours only as a last resort, for a week that would otherwise count 0.
+    assert coarsenings(problem, last_resort=True)[-1].merge * problem.interval_minutes == LAST_RESORT_RUN_MINUTES
     # Never finer than the weeks before.
-    assert run_length(problem, block, share=10 * fine, rate=10.0, merge=2) == 2
+    assert coarsening(problem, block, share=10 * fine, rate=10.0, start=Coarsening(merge=2)).merge == 2
+
+
+def test_classes_pooled_across_preferences_come_before_runs_and_bound_below_the_exact_weeks(wished) -> None:  # noqa: ANN001
+    assert len(agent_classes(wished, preferences=False)) < len(agent_classes(wished))
+    ladder = coarsenings(wished)
+    # Each run length with the exact classes first, then pooled.
+    assert ladder[:4] == (EXACT, Coarsening(pooled=True), Coarsening(merge=2), Coarsening(pooled=True, merge=2))
+    for block in week_blocks(wished):
+        exact = solve_aggregate(wished, whole_queues=True, block=block)
+        pooled = solve_aggregate(wished, whole_queues=True, block=block, preferences=False)
+        assert exact.optimal and pooled.optimal
+        # Fewer columns, a smaller charge, and no preference charged: below the exact week (which
+        # test_bound_properties.py checks against the optimum), and here strictly.
+        assert count_terms(wished, block, preferences=False) < count_terms(wished, block)
+        assert pooled.seconds < exact.seconds
+        assert 0 < pooled.bound < exact.bound
+        # The pooled LP is chosen where the exact one does not fit its share and the pooled one does.
+        size = BUILD_SECONDS_PER_TERM * count_terms(wished, block)
+        assert coarsening(wished, block, share=0.99 * size, rate=1.0) == Coarsening(pooled=True)
 
 
 def test_a_budget_the_fine_weeks_do_not_fit_proves_a_merged_bound_below_the_fine_one(problem) -> None:  # noqa: ANN001
@@ -43,9 +92,25 @@ def test_a_budget_the_fine_weeks_do_not_fit_proves_a_merged_bound_below_the_fine
     # Enough for the guess and the fine weeks: merged only with runs, and only on a tight budget.
     enough = 1.1 * guess * len(blocks) + sum(result.seconds for result in fine)
     generous = lower_bound(problem, enough, runs=True)
-    assert generous == lower_bound(problem, enough)
+    # The same bound as in the budget (which also solves the whole horizon: the weeks' sum again).
+    assert generous.bound == pytest.approx(lower_bound(problem, enough).bound, rel=1e-9)
     assert "runs" not in generous.relaxation
     tight = lower_bound(problem, 0.9 * guess * len(blocks), runs=True)
     assert tight.available and "intervals in runs of" in tight.relaxation
     assert tight.bound <= sum(result.bound for result in fine) * (1 + 1e-9)
     assert tight == lower_bound(problem, 0.9 * guess * len(blocks), runs=True)  # counted: the same every time
+
+
+def test_a_budget_the_exact_weeks_do_not_fit_pools_classes_before_merging_runs(wished) -> None:  # noqa: ANN001
+    blocks = week_blocks(wished)
+    exact = [solve_aggregate(wished, whole_queues=True, block=block) for block in blocks]
+    assert all(result.optimal for result in exact)
+    # The first week's share holds the pooled LP at the guessed rate, not the exact one.
+    guess = MERGE_MARGIN * SOLVE_PER_BUILD * BUILD_SECONDS_PER_TERM
+    sizes = count_terms(wished, blocks[0]) + count_terms(wished, blocks[0], preferences=False)
+    budget = len(blocks) * guess * sizes / 2
+    with mock.patch.object(bound_module, "RELAXATIONS", bound_module.RELAXATIONS[:1]):
+        tight = lower_bound(wished, budget, runs=True)
+    assert tight.available and tight.relaxation.endswith("classes pooled across preferences")
+    # Below the exact weeks, whose relaxation test_bound_properties.py checks against the optimum.
+    assert tight.bound <= sum(result.bound for result in exact)

@@ -12,8 +12,16 @@ import pytest
 from scheduler.rostering import bound as bound_module
 from scheduler.rostering import bound_job as bound_job_module
 from scheduler.rostering import build_problem, make_roster, solve
-from scheduler.rostering.aggregate import _included, agent_classes, count_terms, solve_aggregate
-from scheduler.rostering.bound import first_guide, lower_bound, week_blocks
+from scheduler.rostering.aggregate import (
+    BUILD_SECONDS_PER_TERM,
+    _included,
+    agent_classes,
+    build_seconds,
+    count_terms,
+    day_cap,
+    solve_aggregate,
+)
+from scheduler.rostering.bound import first_guide, horizon_may_gain, lower_bound, week_blocks
 from scheduler.rostering.bound_job import BoundJob, can_fork
 from tests.session_once import once_per_session
 from tests.unit.roster_support import two_weeks_bound, two_weeks_inputs
@@ -125,6 +133,65 @@ def test_a_week_the_budget_leaves_unproven_counts_zero(two_weeks) -> None:  # no
     assert partial.available and partial.bound == calls[0] > 0
     assert "1 of 2 weeks" in partial.relaxation
     assert partial.bound <= lower_bound(problem, 1e6).bound
+
+
+def test_a_later_relaxations_week_is_not_started_where_its_own_rate_says_it_cannot_finish(two_weeks) -> None:  # noqa: ANN001
+    """Span plans charged ten times over: their second week fits at the first relaxation's rate, not at their own."""
+    _instance, problem = two_weeks
+    blocks = week_blocks(problem)
+    calls: list[tuple[str | None, float]] = []
+
+    def dear_spans(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        result = solve_aggregate(*args, **kwargs)
+        if kwargs.get("plans"):
+            result = dataclasses.replace(result, seconds=10 * result.seconds)
+        calls.append((kwargs.get("plans"), result.seconds))
+        return result
+
+    with mock.patch.object(bound_module, "solve_aggregate", dear_spans):
+        lower_bound(problem, 1e6, runs=True)
+    first = [seconds for plans, seconds in calls if not plans][: len(blocks)]
+    spans = [seconds for plans, seconds in calls if plans]
+    first_rate = sum(first) / sum(BUILD_SECONDS_PER_TERM * count_terms(problem, block) for block in blocks)
+    at_first_rate = first_rate * build_seconds(problem, blocks[1], "span")
+    budget = sum(first) + spans[0] + 1.05 * at_first_rate
+    assert 1.05 * at_first_rate < spans[1]  # it would not finish
+    calls.clear()
+    with mock.patch.object(bound_module, "solve_aggregate", dear_spans):
+        tight = lower_bound(problem, budget, runs=True)
+    assert [plans for plans, _seconds in calls if plans] == ["span"]  # the second span week not started
+    assert tight.available and tight.seconds < budget
+
+
+def test_the_whole_horizon_is_tried_beside_the_search_only_where_the_weeks_break_a_rule_across_them(two_weeks) -> None:  # noqa: ANN001
+    _instance, problem = two_weeks
+    classes = agent_classes(problem)
+    # One weekend, one allowed: no weekend cap; no agent-days: every day cap kept.
+    assert not horizon_may_gain(problem, {})
+    c, members = next((c, members) for c, members in enumerate(classes) if day_cap(problem, members[0]) is not None)
+    most = day_cap(problem, members[0])
+    assert most is not None
+    option = problem.allowed[members[0]][0]
+    assert horizon_may_gain(problem, {(c, option): len(members) * most + 1.0})
+    assert not horizon_may_gain(problem, {(c, option): float(len(members) * most)})
+    weeks = [
+        solve_aggregate(problem, whole_queues=True, block=block, keep_counts=True) for block in week_blocks(problem)
+    ]
+    whole = solve_aggregate(problem, whole_queues=True)
+    summed = sum(result.bound for result in weeks)
+    assert whole.bound >= summed * (1 - 1e-9)
+    gain = horizon_may_gain(problem, {key: value for result in weeks for key, value in result.counts.items()})
+    if not gain:  # the weeks' optima together are the whole horizon's
+        assert whole.bound <= summed * (1 + 1e-6) + 1e-3
+    calls: list[bool] = []
+
+    def record(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        calls.append(kwargs.get("block") is None)
+        return solve_aggregate(*args, **kwargs)
+
+    with mock.patch.object(bound_module, "solve_aggregate", record):
+        lower_bound(problem, 1e6, runs=True)
+    assert any(calls) == gain
 
 
 @pytest.mark.parametrize("process", [True, False])
