@@ -94,6 +94,13 @@ LAST_RESORT_RUN_MINUTES = 240
 # all that is left for nothing where one not started loses a span week's +0.3-0.9%: the top of
 # that range.
 LATER_RATE_PRIOR = 2.0
+# A level not solved yet, finer than the one solved: its charge per size is the coarser level's
+# times (its size / the coarser's) to this power. Measured from the coarsest level of the ladder
+# to each finer one (one week's LP, 2026-12-03, session 19): New York's team 0.22-0.42 (its
+# runs of 2 from pooled runs of 4: 0.22; pooled, fine: 0.42), the 15-minute team -0.03 to 0.09,
+# London's up to 0.17, Chicago's and the benchmark's seed 5 below 0 (a merged LP's building
+# charge per term is the dearer). Above them all: a week chosen on it does not overrun its share.
+FINER_RATE_EXPONENT = 0.5
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -174,30 +181,75 @@ def _terms(problem: RosterProblem, block: Block, level: Coarsening) -> int:
     return count_terms(problem, block, level.merge, preferences=not level.pooled)
 
 
-def coarsening(
-    problem: RosterProblem, block: Block, share: float, rate: float, start: Coarsening = EXACT
-) -> Coarsening:
-    """How the week's first relaxation is coarsened (:func:`coarsenings`; :data:`EXACT`: not at all).
-
-    The finest, from ``start`` (the weeks before's) on, whose expected charge (``rate`` times the
-    LP's size: its count terms at the building charge per term) fits ``share``, the week's share
-    of what is left; the coarsest when none does. Never finer than the weeks before: measured
-    on merged weeks, the rate underestimates a finer LP (New York's team: 7.2 merged in pairs, 10.8
-    fine), and a week that overruns all that is left costs the whole relaxation.
-    """
-    ladder = coarsenings(problem)
-    for level in ladder[ladder.index(start) :]:
-        if rate * BUILD_SECONDS_PER_TERM * _terms(problem, block, level) <= share:
-            return level
-    return ladder[-1]
-
-
 def _size(problem: RosterProblem, block: Block, relaxation: Relaxation, level: Coarsening) -> float:
     """What a week's rate multiplies: the first relaxation's count terms (at the building charge per
     term), a later one's building charge."""
     if relaxation is RELAXATIONS[0]:
         return BUILD_SECONDS_PER_TERM * _terms(problem, block, level)
     return build_seconds(problem, block, relaxation.plans)
+
+
+Expected = Callable[[Block, Coarsening], float]
+
+
+def at_rate(problem: RosterProblem, rate: float) -> Expected:
+    """A week's expected charge at one charge per size (:func:`_size`) for every level."""
+    return lambda block, level: rate * BUILD_SECONDS_PER_TERM * _terms(problem, block, level)
+
+
+def coarsening(
+    problem: RosterProblem, block: Block, share: float, expected: Expected, start: Coarsening = EXACT
+) -> Coarsening:
+    """How the week's first relaxation is coarsened (:func:`coarsenings`; :data:`EXACT`: not at all).
+
+    The finest, from ``start`` on, whose ``expected`` charge fits ``share``, the week's share of
+    what is left; the coarsest when none does. ``start``: the week before's level (never finer:
+    a week that overruns all that is left costs the whole relaxation) or, after the first week's
+    probe (:class:`Rates`), the level the guess chose.
+    """
+    ladder = coarsenings(problem)
+    for level in ladder[ladder.index(start) :]:
+        if expected(block, level) <= share:
+            return level
+    return ladder[-1]
+
+
+class Rates:
+    """The first relaxation's charge per size (:func:`_size`) at each level it has solved, and a week's expected charge.
+
+    At a level solved, its own charge per size; at another, the nearest finer level's (the rate
+    grows with the LP: the basis fills, :func:`~.aggregate.solve_seconds`, so a finer level's
+    rate does not underestimate a coarser one's), else the nearest coarser level's times the
+    size ratio to the :data:`FINER_RATE_EXPONENT`.
+    """
+
+    def __init__(self, problem: RosterProblem) -> None:
+        self.problem = problem
+        self.ladder = coarsenings(problem, last_resort=True)
+        self.solved: dict[Coarsening, tuple[float, float]] = {}  # level -> charge, size
+
+    def __bool__(self) -> bool:
+        return bool(self.solved)
+
+    def add(self, level: Coarsening, charge: float, size: float) -> None:
+        used, sized = self.solved.get(level, (0.0, 0.0))
+        self.solved[level] = (used + charge, sized + size)
+
+    def rate(self, level: Coarsening) -> float:
+        used, size = self.solved[level]
+        return used / size if size > 0 else 0.0
+
+    def expected(self, block: Block, level: Coarsening) -> float:
+        size = _size(self.problem, block, RELAXATIONS[0], level)
+        if level in self.solved:
+            return self.rate(level) * size
+        at = self.ladder.index(level)
+        finer = [known for known in self.ladder[:at] if known in self.solved]
+        if finer:
+            return self.rate(finer[-1]) * size
+        coarser = next(known for known in self.ladder[at + 1 :] if known in self.solved)
+        ratio = size / max(_size(self.problem, block, RELAXATIONS[0], coarser), 1e-12)
+        return self.rate(coarser) * size * max(ratio, 1.0) ** FINER_RATE_EXPONENT
 
 
 def horizon_may_gain(problem: RosterProblem, counts: dict[tuple[int, int], float]) -> bool:
@@ -227,6 +279,88 @@ def horizon_may_gain(problem: RosterProblem, counts: dict[tuple[int, int], float
 def _plans_apply(problem: RosterProblem) -> bool:
     """Plans change the relaxation only where a multi-skilled group exists and the cap is small."""
     return enumerable(problem) and any(len(skills) > 1 for skills in skill_groups(problem))
+
+
+def _first_level(
+    problem: RosterProblem, block: Block, left: float, weeks: int, rates: Rates, start: Coarsening
+) -> tuple[Coarsening | None, Coarsening]:
+    """The first relaxation's level for a week beside the search, and the finest the next week may take.
+
+    The finest from ``start`` whose expected charge (:class:`Rates`) fits the week's share of
+    what is left (``weeks``: this and those after it); one coarser than any other week's, up to
+    :data:`LAST_RESORT_RUN_MINUTES`, where that does not fit what is left; None where nothing does.
+    The first week, before any rate is known: at :data:`MERGE_MARGIN` x :data:`SOLVE_PER_BUILD`,
+    a guess. Where it says the exact LP fits, the week is exact (the benchmark's teams); where it
+    coarsens, it is the least reliable (charges per size 11 on New York's team, 21 on the 15-minute
+    team's), so, where the budget would still hold every week at the guessed level should the guess
+    be right, the week is first solved at the coarsest level (four-hour runs, pooled: the
+    *probe*), which measures the team's rate cheaply; the next week may be as fine as the guess
+    said, and the probed week is solved again at the finest level the others took
+    (:func:`_refine`), counted among the weeks still to solve (``weeks``).
+    """
+    share = left / weeks
+    if not rates:
+        guess = at_rate(problem, MERGE_MARGIN * SOLVE_PER_BUILD)
+        guessed = coarsening(problem, block, share, guess)
+        probe = coarsenings(problem, last_resort=True)[-1]
+        if guessed == EXACT or guess(block, probe) + weeks * guess(block, guessed) > left:
+            return guessed, guessed  # no room for a probe should the guess be right
+        return probe, guessed
+    level = coarsening(problem, block, share, rates.expected, start)
+    if rates.expected(block, level) > left:
+        # Coarser runs than any other week's rather than a week counted 0.
+        ladder = coarsenings(problem, last_resort=True)
+        coarser = [other for other in ladder[ladder.index(level) + 1 :] if rates.expected(block, other) <= left]
+        return (coarser[0] if coarser else None), level
+    return level, level
+
+
+def _refine(
+    problem: RosterProblem,
+    blocks: tuple[Block, ...],
+    time_limit: float,
+    charged: float,
+    rates: Rates,
+    levels: list[Coarsening | None],
+    weekly: list[tuple[float, str] | None],
+    cancelled: threading.Event | None,
+    on_solve: Callable[[pywraplp.Solver], None] | None,
+) -> float:
+    """The first relaxation's weeks proven coarser than the finest level any week was, solved again at that level.
+
+    With what the weeks left (the probed first week, :func:`_first_level`, or a week squeezed by
+    the ones before), each where its expected charge fits; a week's larger bound counts. Updates
+    ``levels`` and ``weekly``; returns the budget charged in all.
+    """
+    proven = [level for level in levels if level is not None]
+    if not proven:
+        return charged
+    ladder = coarsenings(problem, last_resort=True)
+    finest = min(proven, key=ladder.index)
+    for w, block in enumerate(blocks):
+        level, found = levels[w], weekly[w]
+        if level is None or found is None or ladder.index(level) <= ladder.index(finest):
+            continue
+        left = time_limit - charged
+        if (cancelled is not None and cancelled.is_set()) or rates.expected(block, finest) > left:
+            break
+        result = solve_aggregate(
+            problem,
+            whole_queues=True,
+            block=block,
+            time_limit=left,
+            on_solve=on_solve,
+            merge=finest.merge,
+            preferences=not finest.pooled,
+        )
+        charged += result.seconds
+        rates.add(finest, result.seconds, _size(problem, block, RELAXATIONS[0], finest))
+        if not result.optimal:
+            break
+        levels[w] = finest
+        if result.bound > found[0]:
+            weekly[w] = (result.bound, RELAXATIONS[0].name + finest.describe())
+    return charged
 
 
 def lower_bound(
@@ -267,6 +401,10 @@ def lower_bound(
     first_rate = 0.0  # the first relaxation's charge per size (_size), once known
     first_counts: dict[tuple[int, int], float] = {}  # its weeks' optima's counts (exact classes only)
     exact_weeks = False  # every week of the first relaxation proven, none coarsened
+    rates = Rates(problem)  # beside the search: the first relaxation's charge per size at each level solved
+    levels: list[Coarsening | None] = [None] * len(blocks)  # the level each week of it was proven at
+    start = EXACT  # the finest level its next week may take (coarsening)
+    probed = False  # its first week solved at the coarsest level to measure the rate (_first_level)
     for index, relaxation in enumerate(RELAXATIONS):
         size = used = 0.0  # this relaxation's weeks so far: their size (_size) and charge
         level = EXACT
@@ -282,26 +420,21 @@ def lower_bound(
             left = time_limit - charged
             if left <= 0 or (cancelled is not None and cancelled.is_set()):
                 break
-            # Its charge per size: beside the search, this relaxation's own once a week of it is done;
-            # before, a guess (the first relaxation's runs) or the first relaxation's times
-            # LATER_RATE_PRIOR. In the budget (small teams, whose search gets what the bound leaves):
-            # the first relaxation's, as in session 17.
-            if runs:
-                rate = used / size if size > 0 else (LATER_RATE_PRIOR * first_rate if index > 0 else 0.0)
-            else:
-                rate = first_rate if index > 0 else 0.0
             if runs and index == 0 and block is not None:
-                level = coarsening(
-                    problem, block, left / (len(blocks) - w), rate or MERGE_MARGIN * SOLVE_PER_BUILD, level
-                )
-            if runs and index == 0 and block is not None and rate * _size(problem, block, relaxation, level) > left:
-                # Coarser runs than any other week's rather than a week counted 0.
-                ladder = coarsenings(problem, last_resort=True)
-                for coarser in ladder[ladder.index(level) + 1 :]:
-                    if rate * _size(problem, block, relaxation, coarser) <= left:
-                        level = coarser
-                        break
-            if (runs or index > 0) and block is not None and rate * _size(problem, block, relaxation, level) > left:
+                # The probed first week is still to be solved again (_refine): one more week to share.
+                chosen, start = _first_level(problem, block, left, len(blocks) - w + probed, rates, start)
+                if chosen is None:
+                    break  # not started: even at the coarsest level it would not finish in what is left
+                probed = probed or (w == 0 and chosen != start)
+                level = chosen
+            # A later relaxation's charge per size: beside the search, its own once a week of it is
+            # done; before, the first relaxation's times LATER_RATE_PRIOR. In the budget (small teams,
+            # whose search gets what the bound leaves): the first relaxation's, as in session 17.
+            if runs:
+                rate = used / size if size > 0 else LATER_RATE_PRIOR * first_rate
+            else:
+                rate = first_rate
+            if index > 0 and block is not None and rate * _size(problem, block, relaxation, level) > left:
                 break  # not started: at its charge per size it would not finish, and proves nothing unfinished
             result = solve_aggregate(
                 problem,
@@ -318,6 +451,8 @@ def lower_bound(
             if block is not None:
                 size += _size(problem, block, relaxation, level)
                 used += result.seconds
+                if index == 0:
+                    rates.add(level, result.seconds, _size(problem, block, relaxation, level))
             if not result.optimal:
                 break
             if index == 0:
@@ -325,17 +460,22 @@ def lower_bound(
             name = relaxation.name + level.describe()
             if block is None:
                 whole = (result.bound, name)
-            elif weekly[w] is None or result.bound > weekly[w][0]:  # type: ignore[index]
-                weekly[w] = (result.bound, name)
+            else:
+                if index == 0:
+                    levels[w] = level
+                if weekly[w] is None or result.bound > weekly[w][0]:  # type: ignore[index]
+                    weekly[w] = (result.bound, name)
         if index == 0 and size > 0:
             first_rate = used / size
         if index == 0:
-            exact_weeks = relaxation.weekly and level == EXACT and all(found is not None for found in weekly)
+            exact_weeks = relaxation.weekly and all(found == EXACT for found in levels)
         if index == 0 and on_guide is not None:
             # Counts of merged runs or pooled classes are no guide: agents moved within a run (the
             # 15-minute team's roster came out 0.9% dearer steered by them, New York's 0.4%, 2026-12-02).
             on_guide(Guide(classes=agent_classes(problem), counts=first_counts) if exact_weeks else None)
             on_guide = None
+        if runs and index == 0:
+            charged = _refine(problem, blocks, time_limit, charged, rates, levels, weekly, cancelled, on_solve)
     candidates: list[tuple[float, str]] = []
     proven = [found for found in weekly if found is not None]
     if proven:

@@ -20,6 +20,7 @@ from scheduler.rostering.bound import (
     MERGE_MARGIN,
     SOLVE_PER_BUILD,
     Coarsening,
+    at_rate,
     coarsening,
     coarsenings,
     lower_bound,
@@ -55,13 +56,19 @@ def test_runs_are_the_finest_that_fit_and_never_longer_than_two_hours(problem) -
     assert count_terms(problem, block, 2) < count_terms(problem, block)
     # No preferences: no class to pool, runs straight after the exact LP.
     assert [level.merge for level in coarsenings(problem)] == [1, 2, 4]
-    assert coarsening(problem, block, share=10 * fine, rate=10.0) == EXACT
-    assert coarsening(problem, block, share=0.9 * 10 * fine, rate=10.0).merge >= 2
-    assert coarsening(problem, block, share=0.0, rate=10.0).merge * problem.interval_minutes == MAX_RUN_MINUTES
+    assert coarsening(problem, block, share=10 * fine, expected=at_rate(problem, 10.0)) == EXACT
+    assert coarsening(problem, block, share=0.9 * 10 * fine, expected=at_rate(problem, 10.0)).merge >= 2
+    assert (
+        coarsening(problem, block, share=0.0, expected=at_rate(problem, 10.0)).merge * problem.interval_minutes
+        == MAX_RUN_MINUTES
+    )
     # Four hours only as a last resort, for a week that would otherwise count 0.
     assert coarsenings(problem, last_resort=True)[-1].merge * problem.interval_minutes == LAST_RESORT_RUN_MINUTES
     # Never finer than the weeks before.
-    assert coarsening(problem, block, share=10 * fine, rate=10.0, start=Coarsening(merge=2)).merge == 2
+    assert (
+        coarsening(problem, block, share=10 * fine, expected=at_rate(problem, 10.0), start=Coarsening(merge=2)).merge
+        == 2
+    )
 
 
 def test_classes_pooled_across_preferences_come_before_runs_and_bound_below_the_exact_weeks(wished) -> None:  # noqa: ANN001
@@ -80,7 +87,7 @@ def test_classes_pooled_across_preferences_come_before_runs_and_bound_below_the_
         assert 0 < pooled.bound < exact.bound
         # The pooled LP is chosen where the exact one does not fit its share and the pooled one does.
         size = BUILD_SECONDS_PER_TERM * count_terms(wished, block)
-        assert coarsening(wished, block, share=0.99 * size, rate=1.0) == Coarsening(pooled=True)
+        assert coarsening(wished, block, share=0.99 * size, expected=at_rate(wished, 1.0)) == Coarsening(pooled=True)
 
 
 def test_a_budget_the_fine_weeks_do_not_fit_proves_a_merged_bound_below_the_fine_one(problem) -> None:  # noqa: ANN001
@@ -114,3 +121,44 @@ def test_a_budget_the_exact_weeks_do_not_fit_pools_classes_before_merging_runs(w
     assert tight.available and tight.relaxation.endswith("classes pooled across preferences")
     # Below the exact weeks, whose relaxation test_bound_properties.py checks against the optimum.
     assert tight.bound <= sum(result.bound for result in exact)
+
+
+def _first_relaxations_lps(problem, budget: float) -> tuple[list[tuple[int, int]], object]:  # noqa: ANN001
+    """(first day, merge) of each LP the first relaxation solves beside the search, and the bound."""
+    solved: list[tuple[int, int]] = []
+
+    def traced(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        solved.append((kwargs["block"].days[0], kwargs["merge"]))
+        return solve_aggregate(*args, **kwargs)
+
+    with (
+        mock.patch.object(bound_module, "RELAXATIONS", bound_module.RELAXATIONS[:1]),
+        mock.patch.object(bound_module, "solve_aggregate", side_effect=traced),
+    ):
+        proven = lower_bound(problem, budget, runs=True)
+    return solved, proven
+
+
+def test_where_the_guess_coarsens_the_first_week_it_is_probed_coarsest_and_solved_again_with_what_is_left(
+    problem,  # noqa: ANN001
+) -> None:
+    blocks = week_blocks(problem)
+    first, second = (block.days[0] for block in blocks)
+    guess = at_rate(problem, MERGE_MARGIN * SOLVE_PER_BUILD)
+    budget = 0.9 * guess(blocks[0], EXACT) * len(blocks)  # the guess coarsens the first week: runs of 2
+    guessed = coarsening(problem, blocks[0], budget / len(blocks), expected=guess)
+    assert guessed == Coarsening(merge=2)
+    probe = coarsenings(problem, last_resort=True)[-1]
+    solved, proven = _first_relaxations_lps(problem, budget)
+    # The first week at the coarsest level (its charge measures the rate), the second as fine as the
+    # guess said (this tiny team's LPs are far cheaper than guessed), the first again at that level.
+    assert solved == [(first, probe.merge), (second, guessed.merge), (first, guessed.merge)]
+    weeks = [solve_aggregate(problem, whole_queues=True, block=block, merge=guessed.merge) for block in blocks]
+    assert proven.bound == pytest.approx(sum(week.bound for week in weeks), rel=1e-9)
+    assert proven.seconds <= budget
+    # No probe where the budget would not hold it beside every week at the guessed level, should
+    # the guess be right (New York's team): the first week at the guessed level straight away.
+    tight = 1.01 * len(blocks) * guess(blocks[0], guessed)
+    assert coarsening(problem, blocks[0], tight / len(blocks), expected=guess) == guessed
+    solved, _proven = _first_relaxations_lps(problem, tight)
+    assert solved[0] == (first, guessed.merge)
