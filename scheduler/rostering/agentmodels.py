@@ -157,7 +157,10 @@ class AgentModels:
             self.deterministic_time += self.solve_seconds(time_limit, a)  # it ran out of its limit
             return None
         self.deterministic_time += self.solve_seconds(solver.response_proto.deterministic_time, a)
-        shifts = [o for o, var in zip(options, shift_vars, strict=True) if solver.boolean_value(var)]
+        # Read from the response at once: boolean_value per variable cost about 2.5 ms a solve for 850
+        # options (uncharged CPU beyond the per-option overhead), the solution array 1.6 ms.
+        solution = solver.response_proto.solution
+        shifts = [o for o, var in zip(options, shift_vars, strict=True) if solution[var.index]]
         own_cost = round(solver.objective_value) + sum(value.get(o, 0) for o in shifts)
         if a in self._own_cost and round(solver.objective_value) >= self._own_cost[a] - sum(
             value.get(o, 0) for o in current
