@@ -235,7 +235,7 @@ class CoverageCost:
                         for here in frontier:
                             steps += len(groups_at[here])
                             for g, queues in groups_at[here]:
-                                if counts[g][here] == 0:
+                                if counts[g][here] <= 0:  # (never below 0: a move needs an agent there)
                                     continue
                                 for target in queues:
                                     if target not in path and is_open[target]:

@@ -18,9 +18,11 @@ from scheduler.config import RosterSettings
 from scheduler.errors import InfeasibleError
 from scheduler.rostering import make_roster, solve
 from scheduler.rostering.agentmodels import AgentModels
+from scheduler.rostering.aggregate import agent_classes
 from scheduler.rostering.checker import find_violations
 from scheduler.rostering.coveragecost import CoverageCost
 from scheduler.rostering.descent import descend
+from scheduler.rostering.guide import Guide
 from scheduler.rostering.lunches import Lunches
 from scheduler.rostering.problem import build_problem
 from tests.session_once import once_per_session
@@ -295,3 +297,27 @@ def test_exchanges_leave_the_bookkeeping_true() -> None:
     for a in range(len(problem.agents)):
         fresh.remember(a, [o for agent, o in result.chosen if agent == a])
         assert result.models.remembered_cost(a) == fresh.remembered_cost(a)
+
+
+def test_a_construction_cut_short_leaves_the_bookkeeping_true() -> None:
+    """The budget ends during construction, then the guided sweep and the minimums' repair run: the
+    agents construction did not reach keep the first roster's shifts *in the counts*, so no group's
+    count goes below zero (it did, and the queues' rebalancing looped for ever: lon60, session 19)
+    and the counts returned are the roster's, recounted from scratch."""
+    config, team, requirements, start, days = make_instance(30, weeks=1, seed=3, time_limit_seconds=1.0)
+    problem = build_problem(config, team, requirements, start, days)
+    guide = Guide(classes=agent_classes(problem), counts={})  # an empty guide: the sweep it steers still runs
+    messages: list[str] = []
+    # 0.15 counted s end construction after a few agents; the shift stage's 1 s lets the rounds after it run.
+    result = descend(problem, 0.15, messages.append, guide=lambda: guide, whole_days=True, first_days_limit=1.0)
+    assert result is not None
+    assert any(message.startswith("descent guided") for message in messages)
+    assert (result.served >= 0).all()
+    recount = CoverageCost(problem)
+    lunches = Lunches(problem, movable=True)
+    lunches.at.update({key: start for key, start in result.lunch.items() if start is not None})
+    for a, o in sorted(result.chosen):
+        recount.add(recount.group_of[a], lunches.worked(a, o), rebalance=False)
+    recount.rebalance(np.arange(len(problem.grid)))
+    np.testing.assert_array_equal(recount.served.sum(axis=1), result.served.sum(axis=1))
+    assert result.missing_minimum == recount.missing_minimum()
