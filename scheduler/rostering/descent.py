@@ -248,6 +248,7 @@ def descend(
             if left <= 0:
                 break
             moved += place(a, left, pull)
+        keep_unplaced()  # the repair below takes every agent's shifts out before re-placing it
         if coverage.missing_minimum():
             _repair(problem, models, coverage, current, lunches, order)
         report(
@@ -297,12 +298,13 @@ def descend(
     sweep_charge = 0.0
 
     def keep_unplaced() -> None:
-        """Agents construction did not reach (its budget ran out) keep the first roster's shifts, counted in coverage.
+        """Agents no sweep has reached yet (the budget ran out) keep the first roster's shifts, counted in coverage.
 
-        Done as soon as construction stops: every later round (the guided sweep, a repair of the
-        minimums) takes an agent's shifts out of the coverage before re-placing it, and taking out
-        shifts never counted drove a group's count below zero, where the queues' rebalancing looped
-        for ever (lon60 with a quicker first roster, session 19).
+        Until then a sweep simply adds them; but a repair of the minimums and the rounds of
+        exchanges and whole days take an agent's shifts out of the coverage before re-placing it,
+        and taking out shifts never counted drove a group's count below zero, where the queues'
+        rebalancing looped for ever (lon60 with a quicker first roster, session 19). So they are
+        counted before any of those.
         """
         unplaced = [a for a in order if a not in placed]
         for a in unplaced:
@@ -376,7 +378,7 @@ def descend(
                 changes += place(a, max(left, 0.05))
             sweeps += 1
             sweep_charge = spent() - began
-            if sweeps == 1:
+            if sweeps >= 2:  # the sweep after construction stopped at the stage's budget: the rounds need everyone
                 keep_unplaced()
             if changes:
                 failed.clear()
