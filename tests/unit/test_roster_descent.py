@@ -274,6 +274,17 @@ def test_rebalance_finds_the_cheapest_split_of_an_interval(needs, minimum, group
     assert coverage.total() == best
 
 
+def recounted(problem, result) -> CoverageCost:  # noqa: ANN001
+    """The descent's roster counted from scratch: its shifts and lunches added, the queues split once at the end."""
+    recount = CoverageCost(problem)
+    lunches = Lunches(problem, movable=True)
+    lunches.at.update({key: start for key, start in result.lunch.items() if start is not None})
+    for a, o in sorted(result.chosen):
+        recount.add(recount.group_of[a], lunches.worked(a, o), rebalance=False)
+    recount.rebalance(np.arange(len(problem.grid)))
+    return recount
+
+
 def test_exchanges_leave_the_bookkeeping_true() -> None:
     """Exchanges (two agents re-placed together) run, and whatever they keep or undo, the descent's
     counts and remembered own costs are those of the roster it returns, recounted from scratch."""
@@ -283,12 +294,7 @@ def test_exchanges_leave_the_bookkeeping_true() -> None:
     result = descend(problem, 5.0, messages.append)
     assert result is not None and result.models is not None
     assert any(message.startswith("descent exchanges") for message in messages)
-    recount = CoverageCost(problem)
-    lunches = Lunches(problem, movable=True)
-    lunches.at.update({key: start for key, start in result.lunch.items() if start is not None})
-    for a, o in sorted(result.chosen):
-        recount.add(recount.group_of[a], lunches.worked(a, o), rebalance=False)
-    recount.rebalance(np.arange(len(problem.grid)))
+    recount = recounted(problem, result)
     np.testing.assert_array_equal(recount.served.sum(axis=1), result.served.sum(axis=1))  # who works when
     returned = CoverageCost(problem)
     returned.served = result.served
@@ -313,11 +319,6 @@ def test_a_construction_cut_short_leaves_the_bookkeeping_true() -> None:
     assert result is not None
     assert any(message.startswith("descent guided") for message in messages)
     assert (result.served >= 0).all()
-    recount = CoverageCost(problem)
-    lunches = Lunches(problem, movable=True)
-    lunches.at.update({key: start for key, start in result.lunch.items() if start is not None})
-    for a, o in sorted(result.chosen):
-        recount.add(recount.group_of[a], lunches.worked(a, o), rebalance=False)
-    recount.rebalance(np.arange(len(problem.grid)))
+    recount = recounted(problem, result)
     np.testing.assert_array_equal(recount.served.sum(axis=1), result.served.sum(axis=1))
     assert result.missing_minimum == recount.missing_minimum()
