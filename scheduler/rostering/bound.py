@@ -302,14 +302,14 @@ def _first_level(
     if not rates:
         guess = at_rate(problem, MERGE_MARGIN * SOLVE_PER_BUILD)
         guessed = coarsening(problem, block, share, guess)
-        probe = coarsenings(problem, last_resort=True)[-1]
+        probe = rates.ladder[-1]
         if guessed == EXACT or guess(block, probe) + weeks * guess(block, guessed) > left:
             return guessed, guessed  # no room for a probe should the guess be right
         return probe, guessed
     level = coarsening(problem, block, share, rates.expected, start)
     if rates.expected(block, level) > left:
         # Coarser runs than any other week's rather than a week counted 0.
-        ladder = coarsenings(problem, last_resort=True)
+        ladder = rates.ladder
         coarser = [other for other in ladder[ladder.index(level) + 1 :] if rates.expected(block, other) <= left]
         return (coarser[0] if coarser else None), level
     return level, level
@@ -335,7 +335,7 @@ def _refine(
     proven = [level for level in levels if level is not None]
     if not proven:
         return charged
-    ladder = coarsenings(problem, last_resort=True)
+    ladder = rates.ladder
     finest = min(proven, key=ladder.index)
     for w, block in enumerate(blocks):
         level, found = levels[w], weekly[w]

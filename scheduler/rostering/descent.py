@@ -294,6 +294,11 @@ def descend(
     # ... but not past the whole shift stage's budget: on a team whose coverage bookkeeping is dear (lon60's
     # queues by language, 24/7), a sweep after a construction cut short ran for minutes of CPU.
     follow_end = first_days_limit if first_days_limit is not None else float("inf")
+
+    def following() -> bool:
+        """Whether the sweep after construction (and the guided sweep) must go on past the descent's share."""
+        return sweeps == 1 and follow and spent() < follow_end
+
     # The first round of whole days goes on past the share up to ``first_days_limit`` less a plain sweep's charge.
     sweep_charge = 0.0
 
@@ -324,7 +329,7 @@ def descend(
     while (
         spent() < time_limit
         or (sweeps == 0 and not feasible)
-        or (sweeps == 1 and follow and spent() < follow_end)
+        or following()
         or (sweeps >= 2 and rounds == 0 and spent() < first_days_end())
     ):
         if sweeps == 1 and guide is not None:
@@ -371,7 +376,7 @@ def descend(
             kind = "sweep"
             for a in order:
                 left = time_limit - spent()
-                if left <= 0 and (sweeps > 0 or feasible) and not (sweeps == 1 and follow and spent() < follow_end):
+                if left <= 0 and (sweeps > 0 or feasible) and not following():
                     break
                 # Construction finishes even past the budget when the first roster misses a queue
                 # minimum: a valid roster comes first (it takes one pass, well under a second per 20 agents).
