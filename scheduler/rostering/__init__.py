@@ -29,7 +29,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass
 
@@ -42,7 +42,7 @@ from scheduler.rostering.activities import plan_activities
 from scheduler.rostering.bound_job import BoundJob
 from scheduler.rostering.checker import find_violations
 from scheduler.rostering.extract import ACTIVITIES, ROSTER_COLUMNS, roster_rows
-from scheduler.rostering.polish import polish
+from scheduler.rostering.polish import mend, polish
 from scheduler.rostering.previous import apply_previous
 from scheduler.rostering.problem import RosterProblem, build_problem, uncovered_minimums
 from scheduler.rostering.score import score_roster
@@ -176,11 +176,19 @@ def make_roster(
         )
         report(f"roster: lunch and queue blocks, {activities.sweeps} sweep(s), {activities.seconds:.1f} s counted")
         plans = activities.plans
+        chosen: Sequence[tuple[int, int]] = solution.chosen
         left = stages - solution.seconds - activities.seconds
         if solution.models is not None and left > 0:
             polished = polish(problem, solution.models, solution.chosen, plans, left)
             report(f"roster: shifts with their blocks, {polished.moves} move(s) in {polished.sweeps} sweep(s)")
-            plans = polished.plans
+            plans, chosen = polished.plans, polished.chosen
+        mended = mend(problem, solution.models, chosen, plans)
+        if mended.broken:
+            report(
+                f"roster: {mended.mended} of {mended.broken} shift(s) breaking a block or switch rule mended"
+                f" by choosing shifts again ({mended.seconds:.2f} s counted)"
+            )
+            plans = mended.plans
         frame = roster_rows(problem, plans)
         horizon = requirements[(requirements["ds"] >= problem.grid[0]) & (requirements["ds"] <= problem.grid[-1])]
         score = score_roster(frame, team, config, horizon, start, days, previous=previous, freeze_until=freeze_until)
