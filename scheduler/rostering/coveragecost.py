@@ -142,6 +142,26 @@ class CoverageCost:
         if rebalance:
             self.rebalance(intervals)
 
+    def add_shifts(self, group: int, shifts: list[np.ndarray]) -> None:
+        """One agent's shifts added at once, the split not rebalanced: as many :meth:`add` calls, in one.
+
+        Each interval's queue is chosen from its own counts only, so shifts that share no interval
+        (one agent's) can be added together; charged as the calls one by one.
+        """
+        if not shifts:
+            return
+        intervals = np.concatenate(shifts)
+        if len(np.unique(intervals)) < len(intervals):  # overlapping shifts: one after the other
+            for worked in shifts:
+                self.add(group, worked, rebalance=False)
+            return
+        self.work += sum(self._change_work(group, worked) for worked in shifts)
+        queues = self.group_queues[group]
+        staffed = self._staffed(queues, intervals)
+        saving = self.cost(staffed, queues[:, None], intervals) - self.cost(staffed + 1, queues[:, None], intervals)
+        saving = np.where(self.is_open[queues][:, intervals], saving, np.iinfo(np.int64).min // 4)
+        self.served[group, queues[saving.argmax(axis=0)], intervals] += 1
+
     def remove(self, group: int, intervals: np.ndarray) -> None:
         self.work += self._change_work(group, intervals)
         queues = self.group_queues[group]

@@ -130,8 +130,7 @@ def descend(
             current[a] = shifts
     copied = CoverageCost(problem)
     for a, shifts in current.items():
-        for o in shifts:
-            copied.add(copied.group_of[a], lunches.worked(a, o), rebalance=False)
+        copied.add_shifts(copied.group_of[a], [lunches.worked(a, o) for o in shifts])
     copied.rebalance(np.arange(len(problem.grid)))
     order = sorted(range(len(problem.agents)), key=lambda a: (len(problem.allowed[a]), problem.agents[a].id))
     if copied.missing_minimum():

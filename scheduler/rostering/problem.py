@@ -13,7 +13,7 @@ import datetime as dt
 import math
 from collections import defaultdict
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -312,6 +312,28 @@ def _may_work(agent: Agent, option: ShiftOption, servable: frozenset[int]) -> bo
     return agent.available(option.day, option.local_start, option.end_minute - option.start_minute)
 
 
+def _allowed_options(
+    agents: Sequence[Agent], options: Sequence[ShiftOption], servable: dict[tuple[str, ...], frozenset[int]]
+) -> tuple[tuple[int, ...], ...]:
+    """Per agent, the options it may work (:func:`_may_work`), in option order.
+
+    Worked out once per skills, night work and availability windows, then each agent's days off
+    taken out: per agent and option it was most of building a 500-agent problem (0.9 s of CPU).
+    """
+    shared: dict[object, tuple[int, ...]] = {}
+    allowed = []
+    for agent in agents:
+        key = (agent.channels, agent.contract.night_work, agent.availability)
+        if key not in shared:
+            unbound = replace(agent, time_off=())
+            shared[key] = tuple(
+                option.index for option in options if _may_work(unbound, option, servable[agent.channels])
+            )
+        off = set(agent.time_off)
+        allowed.append(tuple(o for o in shared[key] if options[o].day not in off) if off else shared[key])
+    return tuple(allowed)
+
+
 def _servable_options(
     options: Sequence[ShiftOption], skills: tuple[str, ...], is_open: np.ndarray, queues: Sequence[str]
 ) -> frozenset[int]:
@@ -405,10 +427,7 @@ def build_problem(
         skills: _servable_options(options, skills, is_open, queues)
         for skills in {agent.channels for agent in team.agents}
     }
-    allowed = tuple(
-        tuple(option.index for option in options if _may_work(agent, option, servable[agent.channels]))
-        for agent in team.agents
-    )
+    allowed = _allowed_options(team.agents, options, servable)
     rules = tuple(_agent_rules(agent, config.roster, weeks, day_list, len(weekends)) for agent in team.agents)
 
     # Peak intervals: demand well above the queue's typical open-interval demand weighs more.
