@@ -111,14 +111,20 @@ def test_the_weeks_add_up_to_at_most_the_whole_horizon_and_the_roster(two_weeks,
     assert roster.bound_available and roster.best_bound <= roster.objective
 
 
-def test_the_bound_takes_each_weeks_best_and_none_without_budget(two_weeks, span) -> None:  # noqa: ANN001
+@pytest.fixture(scope="module")
+def ample(two_weeks):  # noqa: ANN001, ANN201
+    """``lower_bound(problem, 1e6)``: every week proven (two tests read it; each computed it, 0.6 s of CPU)."""
     _instance, problem = two_weeks
-    ample = lower_bound(problem, 1e6)
+    return lower_bound(problem, 1e6)
+
+
+def test_the_bound_takes_each_weeks_best_and_none_without_budget(two_weeks, span, ample) -> None:  # noqa: ANN001
+    _instance, problem = two_weeks
     assert ample.available and ample.bound >= sum(result.bound for result in span) * (1 - 1e-9)
     assert not lower_bound(problem, 0.0).available
 
 
-def test_a_week_the_budget_leaves_unproven_counts_zero(two_weeks) -> None:  # noqa: ANN001
+def test_a_week_the_budget_leaves_unproven_counts_zero(two_weeks, ample) -> None:  # noqa: ANN001
     """Out of budget in the last week: the weeks proven still bound the objective (its terms are >= 0)."""
     _instance, problem = two_weeks
     calls: list[float] = []
@@ -132,7 +138,7 @@ def test_a_week_the_budget_leaves_unproven_counts_zero(two_weeks) -> None:  # no
         partial = lower_bound(problem, 1e6)
     assert partial.available and partial.bound == calls[0] > 0
     assert "1 of 2 weeks" in partial.relaxation
-    assert partial.bound <= lower_bound(problem, 1e6).bound
+    assert partial.bound <= ample.bound
 
 
 def test_a_later_relaxations_week_is_not_started_where_its_own_rate_says_it_cannot_finish(two_weeks) -> None:  # noqa: ANN001
