@@ -20,6 +20,7 @@ aggregate shift counts into named shifts (coverage off, count targets on).
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
@@ -54,9 +55,24 @@ class RosterModel:
     rule_literals: dict[str, cp_model.IntVar] = field(default_factory=dict)
     soft: list[SoftTerm] = field(default_factory=list)
     weekend_vars: dict[int, list[cp_model.IntVar]] = field(default_factory=dict)
+    shifts_of: dict[int, list[tuple[int, cp_model.IntVar]]] = field(default_factory=dict)  # agent_shifts, cached
 
     def agent_shifts(self, a: int) -> list[tuple[int, cp_model.IntVar]]:
-        return [(o, self.shift[a, o]) for o in self.problem.allowed[a] if (a, o) in self.shift]
+        """The agent's (option, shift variable) pairs in option order (read by several rules: listed once)."""
+        if a not in self.shifts_of:
+            self.shifts_of[a] = [(o, self.shift[a, o]) for o in self.problem.allowed[a] if (a, o) in self.shift]
+        return self.shifts_of[a]
+
+    def shifts_by_week(self, a: int) -> list[list[tuple[int, cp_model.IntVar]]]:
+        """:meth:`agent_shifts` split by the problem's weeks, in option order within each."""
+        problem = self.problem
+        week_of = {d: w for w, week in enumerate(problem.weeks) for d in week}
+        split: list[list[tuple[int, cp_model.IntVar]]] = [[] for _ in problem.weeks]
+        for o, var in self.agent_shifts(a):
+            w = week_of.get(problem.options[o].day_index)
+            if w is not None:
+                split[w].append((o, var))
+        return split
 
     def objective(self) -> LinearExpr:
         return sum(term.weight * term.value for term in self.soft)
@@ -92,14 +108,29 @@ def new_model(problem: RosterProblem, agents: Sequence[int] | None = None) -> Ro
         for o in problem.allowed[a]:
             option = problem.options[o]
             shift[a, o] = model.new_bool_var(
-                f"shift[{agent_id},{option.day},{option.local_start:%H%M},{option.template}]"
+                f"shift[{agent_id},{_option_label(option.day, option.local_start, option.template)}]"
             )
         for d in range(len(problem.days)):
             day_var = model.new_bool_var(f"works[{agent_id},{problem.days[d]}]")
             works[a, d] = day_var
             # One shift per day is structural: ``works`` is the day's shift count.
-            model.add(sum(shift[a, o] for o in by_day.get(d, [])) == day_var)
+            model.add(cp_model.LinearExpr.sum([shift[a, o] for o in by_day.get(d, [])]) == day_var)
     return RosterModel(problem=problem, agents=members, model=model, shift=shift, works=works)
+
+
+def _paid_minutes(problem: RosterProblem, shifts: Sequence[tuple[int, cp_model.IntVar]]) -> LinearExpr:
+    """Paid minutes of ``shifts`` as a linear expression (0 without shifts: a constant, as ``sum`` gives)."""
+    if not shifts:
+        return 0
+    return cp_model.LinearExpr.weighted_sum(
+        [var for _o, var in shifts], [problem.options[o].paid_minutes for o, _var in shifts]
+    )
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _option_label(day: dt.date, start: dt.time, template: str) -> str:
+    """An option's part of its shift variables' names (formatting the time was most of naming them)."""
+    return f"{day},{start:%H%M},{template}"
 
 
 # ---------------------------------------------------------------- hard rules
@@ -117,13 +148,9 @@ def add_weekly_hours(roster: RosterModel) -> None:
     for a in roster.agents:
         agent = problem.agents[a]
         rules = problem.rules[a]
-        for week, (low, high, _target) in zip(problem.weeks, rules.week_minutes, strict=True):
-            in_week = set(week)
-            worked = sum(
-                problem.options[o].paid_minutes * var
-                for o, var in roster.agent_shifts(a)
-                if problem.options[o].day_index in in_week
-            )
+        by_week = roster.shifts_by_week(a)
+        for week, (low, high, _target), shifts in zip(problem.weeks, rules.week_minutes, by_week, strict=True):
+            worked = _paid_minutes(problem, shifts)
             label = problem.days[week[0]].isoformat()
             contract = agent.contract
             source = f"contract {contract.name}"
@@ -170,11 +197,16 @@ def add_min_rest(roster: RosterModel) -> None:
         by_day = problem.options_by_day(a)
         for d, today in sorted(by_day.items()):
             tomorrow = [(problem.options[o2].start_minute, roster.shift[a, o2]) for o2 in by_day.get(d + 1, [])]
+            clashes: dict[int, list[cp_model.IntVar]] = {}  # by the end of rest: shifts ending alike clash alike
             for o in today:
                 latest = problem.options[o].end_minute + rest_minutes
-                clash = [var for start, var in tomorrow if start < latest]
+                if latest not in clashes:
+                    clashes[latest] = [var for start, var in tomorrow if start < latest]
+                clash = clashes[latest]
                 if clash:
-                    roster.model.add(roster.shift[a, o] + sum(clash) <= 1).only_enforce_if(literal)
+                    roster.model.add(cp_model.LinearExpr.sum([roster.shift[a, o], *clash]) <= 1).only_enforce_if(
+                        literal
+                    )
 
 
 def add_max_consecutive_days(roster: RosterModel) -> None:
@@ -465,15 +497,13 @@ def add_hours_near_target(roster: RosterModel, weight: int) -> None:
     problem = roster.problem
     for a in roster.agents:
         agent = problem.agents[a]
-        for week, (low, _high, target) in zip(problem.weeks, problem.rules[a].week_minutes, strict=True):
+        by_week = roster.shifts_by_week(a)
+        for week, (low, _high, target), shifts in zip(
+            problem.weeks, problem.rules[a].week_minutes, by_week, strict=True
+        ):
             if target <= low:
                 continue
-            in_week = set(week)
-            worked = sum(
-                problem.options[o].paid_minutes * var
-                for o, var in roster.agent_shifts(a)
-                if problem.options[o].day_index in in_week
-            )
+            worked = _paid_minutes(problem, shifts)
             under = roster.model.new_int_var(0, target, f"under_target[{agent.id},{week[0]}]")
             roster.model.add(under >= target - worked)
             roster.penalise(
