@@ -341,11 +341,13 @@ def _servable_options(
     rows = [q for q, queue in enumerate(queues) if queue in skills]
     if not rows:
         return frozenset()
-    return frozenset(
-        option.index
-        for option in options
-        if is_open[rows, option.first_interval : option.last_interval].any(axis=0).all()
-    )
+    # Intervals with none of the skills open, counted up to each interval: an option is servable
+    # when none lies within it (per option, two numpy reductions cost 0.4 s on a 15-minute grid).
+    closed = np.concatenate(([0], np.cumsum(~is_open[rows].any(axis=0))))
+    first = np.array([option.first_interval for option in options], dtype=np.int64)
+    last = np.array([option.last_interval for option in options], dtype=np.int64)
+    servable = closed[np.maximum(last, first)] - closed[first] == 0
+    return frozenset(option.index for option, ok in zip(options, servable.tolist(), strict=True) if ok)
 
 
 def _requirements_matrix(
