@@ -29,7 +29,7 @@ from __future__ import annotations
 import dataclasses
 import datetime as dt
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from contextlib import nullcontext
 from dataclasses import dataclass
 
@@ -42,7 +42,7 @@ from scheduler.rostering.activities import plan_activities
 from scheduler.rostering.bound_job import BoundJob
 from scheduler.rostering.checker import find_violations
 from scheduler.rostering.extract import ACTIVITIES, ROSTER_COLUMNS, roster_rows
-from scheduler.rostering.polish import mend, polish
+from scheduler.rostering.polish import MendResult, mend, polish
 from scheduler.rostering.previous import apply_previous
 from scheduler.rostering.problem import RosterProblem, build_problem, uncovered_minimums
 from scheduler.rostering.score import score_roster
@@ -123,6 +123,15 @@ def _published_rows(previous: pd.DataFrame | None, problem: RosterProblem) -> pd
     return frame.sort_values(["agent_id", "start", "end"], kind="stable").reset_index(drop=True)
 
 
+def _report_mending(mended: MendResult, report: Callable[[str], None]) -> None:
+    """The mending's progress line, where it had something to mend."""
+    if mended.broken:
+        report(
+            f"roster: {mended.mended} of {mended.broken} shift(s) breaking a block or switch rule mended"
+            f" by choosing shifts again ({mended.seconds:.2f} s counted)"
+        )
+
+
 def make_roster(
     config: Config,
     team: Team,
@@ -175,19 +184,17 @@ def make_roster(
             problem, solution.chosen, solution.lunch, solution.serve, lunch_share, regroup=not large
         )
         report(f"roster: lunch and queue blocks, {activities.sweeps} sweep(s), {activities.seconds:.1f} s counted")
-        plans = activities.plans
-        chosen: Sequence[tuple[int, int]] = solution.chosen
-        left = stages - solution.seconds - activities.seconds
+        # Plans the activity stage had to leave breaking a rule are mended first (the polish then works
+        # on a valid roster, and its plans keep the rules), and once more at the end, should any remain.
+        mended = mend(problem, solution.models, solution.chosen, activities.plans)
+        _report_mending(mended, report)
+        plans, chosen = mended.plans, mended.chosen
+        left = stages - solution.seconds - activities.seconds - mended.seconds
         if solution.models is not None and left > 0:
-            polished = polish(problem, solution.models, solution.chosen, plans, left)
+            polished = polish(problem, solution.models, chosen, plans, left)
             report(f"roster: shifts with their blocks, {polished.moves} move(s) in {polished.sweeps} sweep(s)")
-            plans, chosen = polished.plans, polished.chosen
-        mended = mend(problem, solution.models, chosen, plans)
-        if mended.broken:
-            report(
-                f"roster: {mended.mended} of {mended.broken} shift(s) breaking a block or switch rule mended"
-                f" by choosing shifts again ({mended.seconds:.2f} s counted)"
-            )
+            mended = mend(problem, solution.models, polished.chosen, polished.plans)
+            _report_mending(mended, report)
             plans = mended.plans
         frame = roster_rows(problem, plans)
         horizon = requirements[(requirements["ds"] >= problem.grid[0]) & (requirements["ds"] <= problem.grid[-1])]

@@ -83,6 +83,7 @@ class PolishResult:
 
 @dataclass(frozen=True, slots=True, kw_only=True)
 class MendResult:
+    chosen: tuple[tuple[int, int], ...]  # (agent, option) worked, sorted
     plans: dict[tuple[int, int], ShiftPlan]  # the live shifts' plans, as :class:`PolishResult`'s
     broken: int  # shifts whose plan broke a block or switch rule before the mending
     mended: int  # of those, how many keep every rule now
@@ -508,7 +509,7 @@ def mend(
     planner = _Planner(problem)
     broken = [key for key in sorted(plans) if planner.breaks(key[0], key[1], plans[key])]
     if not broken:
-        return MendResult(plans=plans, broken=0, mended=0, seconds=0.0)
+        return MendResult(chosen=tuple(sorted(chosen)), plans=plans, broken=0, mended=0, seconds=0.0)
     models = AgentModels(problem) if models is None else models  # small teams: CP-SAT chose the shifts
     state = _State.of(problem, chosen, plans)
     start_time = models.deterministic_time
@@ -521,6 +522,7 @@ def mend(
         mended += _mend_shift(problem, models, state, a, o)
     seconds = models.deterministic_time - start_time + state.planner.seconds
     return MendResult(
+        chosen=tuple(sorted((a, o) for a, options in state.current.items() for o in options)),
         plans=state.plans,
         broken=len(broken),
         mended=mended,
