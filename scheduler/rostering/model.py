@@ -63,16 +63,17 @@ class RosterModel:
             self.shifts_of[a] = [(o, self.shift[a, o]) for o in self.problem.allowed[a] if (a, o) in self.shift]
         return self.shifts_of[a]
 
-    def shifts_by_week(self, a: int) -> list[list[tuple[int, cp_model.IntVar]]]:
-        """:meth:`agent_shifts` split by the problem's weeks, in option order within each."""
-        problem = self.problem
-        week_of = {d: w for w, week in enumerate(problem.weeks) for d in week}
-        split: list[list[tuple[int, cp_model.IntVar]]] = [[] for _ in problem.weeks]
+    def paid_minutes_by_week(self, a: int) -> list[LinearExpr]:
+        """The agent's paid minutes in each of the problem's weeks (0 in a week without options, as ``sum`` gave)."""
+        options, week_of = self.problem.options, {d: w for w, week in enumerate(self.problem.weeks) for d in week}
+        split: list[list[tuple[int, cp_model.IntVar]]] = [[] for _ in self.problem.weeks]
         for o, var in self.agent_shifts(a):
-            w = week_of.get(problem.options[o].day_index)
-            if w is not None:
-                split[w].append((o, var))
-        return split
+            if options[o].day_index in week_of:
+                split[week_of[options[o].day_index]].append((o, var))
+        return [
+            cp_model.LinearExpr.weighted_sum([v for _o, v in s], [options[o].paid_minutes for o, _v in s]) if s else 0
+            for s in split
+        ]
 
     def objective(self) -> LinearExpr:
         return sum(term.weight * term.value for term in self.soft)
@@ -118,15 +119,6 @@ def new_model(problem: RosterProblem, agents: Sequence[int] | None = None) -> Ro
     return RosterModel(problem=problem, agents=members, model=model, shift=shift, works=works)
 
 
-def _paid_minutes(problem: RosterProblem, shifts: Sequence[tuple[int, cp_model.IntVar]]) -> LinearExpr:
-    """Paid minutes of ``shifts`` as a linear expression (0 without shifts: a constant, as ``sum`` gives)."""
-    if not shifts:
-        return 0
-    return cp_model.LinearExpr.weighted_sum(
-        [var for _o, var in shifts], [problem.options[o].paid_minutes for o, _var in shifts]
-    )
-
-
 @functools.lru_cache(maxsize=1 << 16)
 def _option_label(day: dt.date, start: dt.time, template: str) -> str:
     """An option's part of its shift variables' names (formatting the time was most of naming them)."""
@@ -148,9 +140,8 @@ def add_weekly_hours(roster: RosterModel) -> None:
     for a in roster.agents:
         agent = problem.agents[a]
         rules = problem.rules[a]
-        by_week = roster.shifts_by_week(a)
-        for week, (low, high, _target), shifts in zip(problem.weeks, rules.week_minutes, by_week, strict=True):
-            worked = _paid_minutes(problem, shifts)
+        paid = roster.paid_minutes_by_week(a)
+        for week, (low, high, _target), worked in zip(problem.weeks, rules.week_minutes, paid, strict=True):
             label = problem.days[week[0]].isoformat()
             contract = agent.contract
             source = f"contract {contract.name}"
@@ -497,13 +488,10 @@ def add_hours_near_target(roster: RosterModel, weight: int) -> None:
     problem = roster.problem
     for a in roster.agents:
         agent = problem.agents[a]
-        by_week = roster.shifts_by_week(a)
-        for week, (low, _high, target), shifts in zip(
-            problem.weeks, problem.rules[a].week_minutes, by_week, strict=True
-        ):
+        paid = roster.paid_minutes_by_week(a)
+        for week, (low, _high, target), worked in zip(problem.weeks, problem.rules[a].week_minutes, paid, strict=True):
             if target <= low:
                 continue
-            worked = _paid_minutes(problem, shifts)
             under = roster.model.new_int_var(0, target, f"under_target[{agent.id},{week[0]}]")
             roster.model.add(under >= target - worked)
             roster.penalise(
