@@ -42,7 +42,8 @@ from scheduler.rostering.activities import plan_activities
 from scheduler.rostering.bound_job import BoundJob
 from scheduler.rostering.checker import find_violations
 from scheduler.rostering.extract import ACTIVITIES, ROSTER_COLUMNS, roster_rows
-from scheduler.rostering.polish import MendResult, mend, polish
+from scheduler.rostering.mend import MendResult, mend
+from scheduler.rostering.polish import polish
 from scheduler.rostering.previous import apply_previous
 from scheduler.rostering.problem import RosterProblem, build_problem, uncovered_minimums
 from scheduler.rostering.score import score_roster

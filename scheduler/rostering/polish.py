@@ -37,7 +37,7 @@ from scheduler.rostering.dayblocks import BlockDays
 from scheduler.rostering.descent import AGENT_SOLVE_LIMIT, AgentModels
 from scheduler.rostering.nextmove import AGENT_BATCHES, Schedule, block_loss
 from scheduler.rostering.problem import RosterProblem
-from scheduler.rostering.shiftplan import LUNCH, ShiftPlan
+from scheduler.rostering.shiftplan import LUNCH, ShiftPlan, plan_breaks
 
 # An interval an agent cannot serve on a queue (not skilled, closed) is worth this much less:
 # far below any coverage saving, small enough that a shift's sum stays a safe CP-SAT coefficient.
@@ -79,15 +79,6 @@ class PolishResult:
     sweeps: int
     days_improved: int  # days re-chosen jointly and replaced (:mod:`.days`)
     seconds: float  # budget charged (deterministic)
-
-
-@dataclass(frozen=True, slots=True, kw_only=True)
-class MendResult:
-    chosen: tuple[tuple[int, int], ...]  # (agent, option) worked, sorted
-    plans: dict[tuple[int, int], ShiftPlan]  # the live shifts' plans, as :class:`PolishResult`'s
-    broken: int  # shifts whose plan broke a block or switch rule before the mending
-    mended: int  # of those, how many keep every rule now
-    seconds: float  # budget charged (deterministic; the mending runs whatever is left)
 
 
 @dataclass(slots=True, kw_only=True)
@@ -162,35 +153,6 @@ class _Planner:
         self._groups: dict[int, list[tuple[_Shape, np.ndarray]]] = {}
         self._days: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]] = {}  # per agent: options, days, minutes
         self.seconds = 0.0  # budget charged for valuing plans
-
-    def breaks(self, a: int, o: int, plan: ShiftPlan) -> bool:
-        """Whether ``plan`` breaks a block or switch rule, as the checker reads the written shift.
-
-        A block shorter than its queue's minimum where its stretch (between the shift's ends and
-        lunch) has other blocks; more changes of queue than the cap, a change away from a queue
-        that has closed not counted. (Skills and opening hours: no stage writes a plan breaking them.)
-        """
-        first = self.problem.options[o].first_interval
-        is_open = self.problem.is_open
-        switches = 0
-        runs: list[list[int]] = []  # [queue, length] of the current stretch
-        previous = None
-        for i, q in enumerate(plan.queues):
-            if q == LUNCH:
-                if len(runs) > 1 and any(length < self.blocks[queue] for queue, length in runs):
-                    return True
-                runs = []
-                continue
-            if previous is not None and q != previous and is_open[previous, first + i]:
-                switches += 1
-            previous = q
-            if runs and runs[-1][0] == q:
-                runs[-1][1] += 1
-            else:
-                runs.append([q, 1])
-        if len(runs) > 1 and any(length < self.blocks[queue] for queue, length in runs):
-            return True
-        return switches > self.problem.settings.max_switches_per_shift
 
     def groups(self, a: int) -> list[tuple[_Shape, np.ndarray]]:
         """The agent's live options by shape (cached: what an agent may work does not change)."""
@@ -484,130 +446,6 @@ def polish(
     )
 
 
-def mend(
-    problem: RosterProblem,
-    models: AgentModels | None,
-    chosen: Sequence[tuple[int, int]],
-    plans: dict[tuple[int, int], ShiftPlan],
-) -> MendResult:
-    """Shifts whose plan breaks a block or switch rule, mended by choosing shifts again; the last stage.
-
-    The activity stage breaks a rule only where no plan of a shift keeps both the rules and the
-    queue minimums it holds, and its repair (other plans around it) found no way out either: on a
-    15-minute grid with two queue minimums, an agent held on one queue until it closes and on the
-    other minimum for the quarter hour its shift runs past (docs/roster-history.md, "A short block
-    the plans could not mend (session 20)"). Plans alone cannot mend that; shifts can. For each
-    broken shift, in order: its agent is placed again at its best shifts with plans that keep the
-    rules (the polish's agent move, the broken plan not kept, a loss accepted); failing that, the
-    shift's plan is taken out, the agents working beside it that share a queue with it move first
-    (the minimum it held is worth covering now), then the agent is placed again. A mending is kept
-    only when every plan it touched keeps the rules and the queue minimums miss no more than before;
-    otherwise everything goes back. It runs whatever the budget left (like the activity stage's
-    first sweep): a broken hard rule outweighs any cost. Deterministic: fixed order, the agent
-    models' deterministic time, whole-number costs.
-    """
-    planner = _Planner(problem)
-    broken = [key for key in sorted(plans) if planner.breaks(key[0], key[1], plans[key])]
-    if not broken:
-        return MendResult(chosen=tuple(sorted(chosen)), plans=plans, broken=0, mended=0, seconds=0.0)
-    models = AgentModels(problem) if models is None else models  # small teams: CP-SAT chose the shifts
-    state = _State.of(problem, chosen, plans)
-    start_time = models.deterministic_time
-    mended = 0
-    for a, o in broken:
-        plan = state.plans.get((a, o))
-        if plan is None or not state.planner.breaks(a, o, plan):
-            mended += plan is not None or o not in state.current[a]  # an earlier mending moved it
-            continue
-        mended += _mend_shift(problem, models, state, a, o)
-    seconds = models.deterministic_time - start_time + state.planner.seconds
-    return MendResult(
-        chosen=tuple(sorted((a, o) for a, options in state.current.items() for o in options)),
-        plans=state.plans,
-        broken=len(broken),
-        mended=mended,
-        seconds=seconds + state.coverage.work * SECONDS_PER_INTERVAL,
-    )
-
-
-# Agents who move first when a broken shift's agent alone cannot mend it: those sharing a queue with
-# it whose shifts that day overlap it most (each move one agent solve: a mending is tens of solves).
-MEND_HELPERS = 12
-
-
-def _mend_shift(problem: RosterProblem, models: AgentModels, state: _State, a: int, o: int) -> bool:
-    """Shift ``(a, o)``'s broken plan mended (:func:`mend`); False: everything as it was."""
-    option = problem.options[o]
-    helpers = sorted(
-        (
-            (-(min(option.last_interval, other.last_interval) - max(option.first_interval, other.first_interval)), b)
-            for b, worked in state.current.items()
-            if b != a and np.intersect1d(state.skills[b], state.skills[a]).size
-            for other in (problem.options[p] for p in worked)
-            if other.day_index == option.day_index
-            and other.first_interval < option.last_interval
-            and option.first_interval < other.last_interval
-        )
-    )
-    agents = [a, *dict.fromkeys(b for _overlap, b in helpers[:MEND_HELPERS])]
-    saved_plans, saved_counts = dict(state.plans), state.counts.copy()
-    saved_current = {b: list(state.current[b]) for b in agents}
-    saved_costs = {b: models.remembered_cost(b) for b in agents}
-    limit = _missing(state.coverage, state.counts)
-
-    def place(b: int, missing_limit: int | None) -> None:
-        _move(
-            problem,
-            models,
-            state.planner,
-            state.coverage,
-            state.counts,
-            state.plans,
-            state.current,
-            b,
-            state.skills[b],
-            state.secondary[b],
-            state.weight,
-            AGENT_SOLVE_LIMIT,
-            set(),
-            missing_limit,
-        )
-
-    def kept() -> bool:
-        whole = all((b, p) in state.plans for b in agents for p in state.current[b] if p in state.planner.shape_of)
-        return (
-            whole
-            and not any(
-                state.planner.breaks(b, p, state.plans[b, p])
-                for b in agents
-                for p in state.current[b]
-                if (b, p) in state.plans
-            )
-            and _missing(state.coverage, state.counts) <= limit
-        )
-
-    def restore() -> None:
-        state.plans.clear()
-        state.plans.update(saved_plans)
-        state.counts[:] = saved_counts
-        for b in agents:
-            state.current[b] = list(saved_current[b])
-            models.restore_cost(b, saved_costs[b])
-
-    place(a, limit)
-    if kept():
-        return True
-    restore()
-    _apply(state.counts, problem, o, state.plans.pop((a, o)), -1)  # out while the others move
-    for b in agents[1:]:
-        place(b, None)
-    place(a, limit)
-    if kept():
-        return True
-    restore()
-    return False
-
-
 def _move(
     problem: RosterProblem,
     models: AgentModels,
@@ -629,7 +467,7 @@ def _move(
     Returns what that gained (coverage, switches and the agent's own soft terms;
     None: nothing changed) and adds the days it changed to ``touched``.
 
-    ``missing_limit`` (the mending, :func:`mend`): the agent's plans that break a block or
+    ``missing_limit`` (the mending, :func:`~scheduler.rostering.mend.mend`): the agent's plans that break a block or
     switch rule are not kept as they are, and the move is kept whatever it gains as long as
     the queue minimums miss at most that many agent-intervals.
     """
@@ -647,7 +485,7 @@ def _move(
     own = {
         o: _worth(problem, o, plan, gain, queues, planner.switch)
         for o, plan in old.items()
-        if missing_limit is None or not planner.breaks(a, o, plan)
+        if missing_limit is None or not plan_breaks(problem, planner.blocks, o, plan)
     }
     for o, worth in own.items():
         if worth >= value[o]:  # the plan it has is as good: it stays

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import weakref
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -220,3 +221,35 @@ def _apply(counts: np.ndarray, shift: _Shift, plan: ShiftPlan, sign: int) -> Non
     queues = np.asarray(plan.queues)
     working = queues != LUNCH
     np.add.at(counts, (queues[working], shift.t[working]), sign)
+
+
+def plan_breaks(problem: RosterProblem, blocks: Sequence[int], o: int, plan: ShiftPlan) -> bool:
+    """Whether option ``o``'s ``plan`` breaks a block or switch rule, as the checker reads the written shift.
+
+    ``blocks``: each queue's minimum block in intervals (at least 1).
+
+    A block shorter than its queue's minimum where its stretch (between the shift's ends and
+    lunch) has other blocks; more changes of queue than the cap, a change away from a queue
+    that has closed not counted. (Skills and opening hours: no stage writes a plan breaking them.)
+    """
+    first = problem.options[o].first_interval
+    is_open = problem.is_open
+    switches = 0
+    runs: list[list[int]] = []  # [queue, length] of the current stretch
+    previous = None
+    for i, q in enumerate(plan.queues):
+        if q == LUNCH:
+            if len(runs) > 1 and any(length < blocks[queue] for queue, length in runs):
+                return True
+            runs = []
+            continue
+        if previous is not None and q != previous and is_open[previous, first + i]:
+            switches += 1
+        previous = q
+        if runs and runs[-1][0] == q:
+            runs[-1][1] += 1
+        else:
+            runs.append([q, 1])
+    if len(runs) > 1 and any(length < blocks[queue] for queue, length in runs):
+        return True
+    return switches > problem.settings.max_switches_per_shift

@@ -10,12 +10,14 @@ import pytest
 from scheduler.rostering.checker import find_violations
 from scheduler.rostering.descent import AgentModels
 from scheduler.rostering.extract import roster_rows
-from scheduler.rostering.polish import _Planner, mend, plan_of
-from scheduler.rostering.shiftplan import LUNCH, ShiftPlan
+from scheduler.rostering.mend import mend
+from scheduler.rostering.polish import _Planner, plan_of
+from scheduler.rostering.shiftplan import LUNCH, ShiftPlan, plan_breaks
 from tests.unit.roster_support import written_week
 
-# (``scheduler.rostering.polish`` the attribute is the function: the module by its name)
+# (``scheduler.rostering.polish`` and ``.mend`` the attributes are the functions: the modules by their names)
 polish_module = importlib.import_module("scheduler.rostering.polish")
+mend_module = importlib.import_module("scheduler.rostering.mend")
 BLOCK_OR_SWITCH = ("block on", "changes of queue")
 
 
@@ -59,10 +61,10 @@ def _broken_week():  # noqa: ANN202
 
 
 def test_the_planner_reads_a_plan_broken_as_the_checker_does() -> None:
-    """`_Planner.breaks` flags exactly the written shifts the checker finds a block or switch problem in."""
+    """`plan_breaks` flags exactly the written shifts the checker finds a block or switch problem in."""
     config, team, _requirements, start, days, problem, _chosen, plans, key = _broken_week()
     planner = _Planner(problem)
-    flagged = {k for k, plan in plans.items() if planner.breaks(k[0], k[1], plan)}
+    flagged = {k for k, plan in plans.items() if plan_breaks(problem, planner.blocks, k[1], plan)}
     assert flagged == {key}
     frame = roster_rows(problem, plans)
     found = _rule_problems(frame, team, config, start, days)
@@ -75,7 +77,7 @@ def test_the_planner_reads_a_plan_broken_as_the_checker_does() -> None:
     skills = [q for q, queue in enumerate(problem.queues) if queue in problem.agents[a].channels]
     lunch = option.lunch_starts[0] if option.lunch_starts else None
     whole = plan_of(problem, o, lunch, skills[0], skills[0], option.last_interval)
-    assert not planner.breaks(a, o, whole)
+    assert not plan_breaks(problem, planner.blocks, o, whole)
 
 
 def test_a_broken_plan_is_mended_and_no_queue_minimum_is_lost() -> None:
@@ -103,7 +105,7 @@ def test_where_the_agent_alone_cannot_the_agents_beside_it_move_first(monkeypatc
             return None  # the agent's own move found nothing
         return move(*args, **kwargs)
 
-    monkeypatch.setattr(polish_module, "_move", first_try_fails)
+    monkeypatch.setattr(mend_module, "_move", first_try_fails)
     result = mend(problem, AgentModels(problem), chosen, plans)
     assert (result.broken, result.mended) == (1, 1)
     assert any(not mending for _a, mending in calls)  # helpers moved
@@ -113,7 +115,7 @@ def test_where_the_agent_alone_cannot_the_agents_beside_it_move_first(monkeypatc
 
 def test_a_mending_that_fails_puts_everything_back(monkeypatch: pytest.MonkeyPatch) -> None:
     _config, _team, _requirements, _start, _days, problem, chosen, plans, key = _broken_week()
-    monkeypatch.setattr(polish_module, "_move", lambda *args, **kwargs: None)
+    monkeypatch.setattr(mend_module, "_move", lambda *args, **kwargs: None)
     result = mend(problem, AgentModels(problem), chosen, plans)
     assert (result.broken, result.mended) == (1, 0)
     assert result.plans == plans  # the broken plan too: nothing half-moved
