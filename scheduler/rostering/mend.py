@@ -36,7 +36,7 @@ def mend(
     chosen: Sequence[tuple[int, int]],
     plans: dict[tuple[int, int], ShiftPlan],
 ) -> MendResult:
-    """Shifts whose plan breaks a block or switch rule, mended by choosing shifts again; the last stage.
+    """Shifts whose plan breaks a block or switch rule, mended by choosing shifts again (after the activity stage and after the polish).
 
     The activity stage breaks a rule only where no plan of a shift keeps both the rules and the
     queue minimums it holds, and its repair (other plans around it) found no way out either: on a
