@@ -131,13 +131,17 @@ class CoverageCost:
             CHANGE_UNITS + self.served.size // CHANGE_ELEMENTS_PER_UNIT + len(intervals) * len(self.group_queues[group])
         )
 
-    def add(self, group: int, intervals: np.ndarray, *, rebalance: bool = True) -> None:
-        self.work += self._change_work(group, intervals)
+    def _best_queues(self, group: int, intervals: np.ndarray) -> np.ndarray:
+        """Per interval, the open queue of the group where one more agent saves most (as counted now)."""
         queues = self.group_queues[group]
         staffed = self._staffed(queues, intervals)
         saving = self.cost(staffed, queues[:, None], intervals) - self.cost(staffed + 1, queues[:, None], intervals)
         saving = np.where(self.is_open[queues][:, intervals], saving, np.iinfo(np.int64).min // 4)
-        best = queues[saving.argmax(axis=0)]
+        return queues[saving.argmax(axis=0)]
+
+    def add(self, group: int, intervals: np.ndarray, *, rebalance: bool = True) -> None:
+        self.work += self._change_work(group, intervals)
+        best = self._best_queues(group, intervals)
         np.add.at(self.served, (group, best, intervals), 1)  # type: ignore[arg-type]  # numpy's stubs reject a tuple index
         if rebalance:
             self.rebalance(intervals)
@@ -156,11 +160,7 @@ class CoverageCost:
                 self.add(group, worked, rebalance=False)
             return
         self.work += sum(self._change_work(group, worked) for worked in shifts)
-        queues = self.group_queues[group]
-        staffed = self._staffed(queues, intervals)
-        saving = self.cost(staffed, queues[:, None], intervals) - self.cost(staffed + 1, queues[:, None], intervals)
-        saving = np.where(self.is_open[queues][:, intervals], saving, np.iinfo(np.int64).min // 4)
-        self.served[group, queues[saving.argmax(axis=0)], intervals] += 1
+        self.served[group, self._best_queues(group, intervals), intervals] += 1
 
     def remove(self, group: int, intervals: np.ndarray) -> None:
         self.work += self._change_work(group, intervals)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import weakref
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -176,17 +176,28 @@ def _single_queue_plan(
 
 def _plan_rules(shift: _Shift, plan: ShiftPlan) -> tuple[int, int, int]:
     """A plan's changes of queue, those counted against the cap (not forced by a closing queue), short blocks."""
+    return _rule_counts(plan.queues, lambda i, q: bool(shift.allowed[i, q]), shift.blocks)
+
+
+def _rule_counts(
+    queues: Sequence[int], still_open: Callable[[int, int], bool], blocks: Sequence[int] | np.ndarray
+) -> tuple[int, int, int]:
+    """Changes of queue, those counted against the cap, short blocks of a shift's queue per interval.
+
+    ``still_open(i, q)``: whether queue ``q`` is open in the shift's ``i``-th interval (leaving a closed
+    queue is forced, not counted); ``blocks[q]``: its minimum block in intervals.
+    """
     changes = counted = 0
     stretches: list[list[int]] = [[]]
     previous = None
-    for i, q in enumerate(plan.queues):
+    for i, q in enumerate(queues):
         if q == LUNCH:
             if stretches[-1]:
                 stretches.append([])
             continue
         if previous is not None and q != previous:
             changes += 1
-            counted += int(shift.allowed[i, previous])  # leaving a closed queue is forced, not counted
+            counted += int(still_open(i, previous))
         previous = q
         stretches[-1].append(q)
     short = 0
@@ -198,7 +209,7 @@ def _plan_rules(shift: _Shift, plan: ShiftPlan) -> tuple[int, int, int]:
             else:
                 runs.append([q, 1])
         if len(runs) > 1:  # a stretch worked on one queue is one block, however short
-            short += sum(1 for q, length in runs if length < shift.blocks[q])
+            short += sum(1 for q, length in runs if length < blocks[q])
     return changes, counted, short
 
 
@@ -226,30 +237,12 @@ def _apply(counts: np.ndarray, shift: _Shift, plan: ShiftPlan, sign: int) -> Non
 def plan_breaks(problem: RosterProblem, blocks: Sequence[int], o: int, plan: ShiftPlan) -> bool:
     """Whether option ``o``'s ``plan`` breaks a block or switch rule, as the checker reads the written shift.
 
-    ``blocks``: each queue's minimum block in intervals (at least 1).
-
-    A block shorter than its queue's minimum where its stretch (between the shift's ends and
-    lunch) has other blocks; more changes of queue than the cap, a change away from a queue
-    that has closed not counted. (Skills and opening hours: no stage writes a plan breaking them.)
+    ``blocks``: each queue's minimum block in intervals. A block shorter than its queue's minimum where
+    its stretch (between the shift's ends and lunch) has other blocks; more changes of queue than the
+    cap, a change away from a queue that has closed not counted. (Skills and opening hours: no stage
+    writes a plan breaking them.)
     """
     first = problem.options[o].first_interval
     is_open = problem.is_open
-    switches = 0
-    runs: list[list[int]] = []  # [queue, length] of the current stretch
-    previous = None
-    for i, q in enumerate(plan.queues):
-        if q == LUNCH:
-            if len(runs) > 1 and any(length < blocks[queue] for queue, length in runs):
-                return True
-            runs = []
-            continue
-        if previous is not None and q != previous and is_open[previous, first + i]:
-            switches += 1
-        previous = q
-        if runs and runs[-1][0] == q:
-            runs[-1][1] += 1
-        else:
-            runs.append([q, 1])
-    if len(runs) > 1 and any(length < blocks[queue] for queue, length in runs):
-        return True
-    return switches > problem.settings.max_switches_per_shift
+    _changes, counted, short = _rule_counts(plan.queues, lambda i, q: bool(is_open[q, first + i]), blocks)
+    return short > 0 or counted > problem.settings.max_switches_per_shift
