@@ -10,7 +10,7 @@ WEEK ?= 2026-W48
 OUT ?= out
 # Python must write the .pyc of what it imports: nothing is byte-compiled at install (below), and
 # a shell or CI image that sets PYTHONDONTWRITEBYTECODE would make every process compile pandas,
-# matplotlib, OR-Tools' wrappers and the planner again (~2.5 s of CPU each: the two pytest
+# OR-Tools' wrappers and the planner again (~2.5 s of CPU each: the two pytest
 # workers, every CLI test run in a subprocess, every dask worker, the wheel smoke's plan).
 unexport PYTHONDONTWRITEBYTECODE
 

@@ -437,7 +437,7 @@ def plan_to_folder(
     The report is rendered before anything is written: a failure leaves the
     folder as it was.
     """
-    # imported here: matplotlib is slow to load and only the commands that plan need it
+    # imported here: only the commands that plan or report need the report's modules
     from scheduler.report.page import REPORT_FILE, render_report
 
     result = run_plan(config, start, days, previous=previous, freeze_until=freeze_until, progress=progress)

@@ -47,11 +47,11 @@ def report_not_drawn(monkeypatch: pytest.MonkeyPatch) -> list[ReportInputs]:
     """Plans in this test write a one-line report.html; returns the inputs each plan gave the report.
 
     For tests that check what a plan does besides its report (a rerun's kept shifts, a warning):
-    drawing the report's charts is ~2 s of CPU per plan. The report itself is checked on the
+    rendering the report is ~0.5 s of CPU per plan. The report itself is checked on the
     session's shared plans (tests/cli/test_report.py, test_peak_example.py, the browser tests), and a test
     can still check here what the plan handed it (a previous roster, warnings).
     """
-    import scheduler.report.page  # here, not above: matplotlib loads only for the tests that plan
+    import scheduler.report.page  # here, not above: the report's modules load only for the tests that plan
 
     received: list[ReportInputs] = []
 

@@ -82,8 +82,8 @@ def main() -> None:
     # thread per core costs ~70 ms of CPU at numpy's import, a quarter of `peakplan erlang`'s start.
     # Set here, before any command imports numpy (the commands import it only when they run).
     os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
-    # Fewer, larger collections (CPython's default is 700, 10, 10). A plan imports pandas, matplotlib
-    # and OR-Tools (a few hundred thousand long-lived objects) and then allocates heavily, so the
+    # Fewer, larger collections (CPython's default is 700, 10, 10). A plan imports pandas, OR-Tools
+    # and icalendar (a few hundred thousand long-lived objects) and then allocates heavily, so the
     # collector's full passes kept walking the imports: its CPU in a plan of the example week fell
     # from 0.36 s to 0.18 s. Set for the console script only: the library, an org's worker processes
     # and the in-process tests keep their own settings (the tests set the same numbers after collection).

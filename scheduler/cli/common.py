@@ -1,6 +1,6 @@
 """What every command shares: the consoles, the error boundary, the common options and their parsing.
 
-Heavy libraries (pandas, OR-Tools, matplotlib, icalendar) are imported inside
+Heavy libraries (pandas, OR-Tools, icalendar, holidays) are imported inside
 the functions that need them, so that `peakplan --help` and the Erlang
 calculator start without them (see benchmarks/cli_startup.py).
 """

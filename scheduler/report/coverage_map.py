@@ -3,6 +3,10 @@
 Red where the roster is short, white where it matches, blue where it is over;
 grey where nothing is required (closed, or no demand). The lead sees at once
 which hours of which days the peak actions are about.
+
+Drawn as inline SVG: per colour one path of runs (neighbouring cells of a row with
+the same colour are one rectangle), so a month of 15-minute cells stays small, and
+each run's hover title gives the day, the hours and the ratio.
 """
 
 from __future__ import annotations
@@ -11,12 +15,19 @@ from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
-from matplotlib.colors import TwoSlopeNorm
-from matplotlib.figure import Figure
 
-from scheduler.report.charts import fixed_layout, png, suptitle
+from scheduler.report.svg import WIDTH, Figure, num, tenth
 
 MAX_RATIO = 2.0  # ratios above this are drawn as this (double the need is already plainly over)
+# ColorBrewer's RdBu (matplotlib's "RdBu"), short (red) to over (blue); 1 (covered) is its middle.
+RDBU = (
+    "#67001f", "#b2182b", "#d6604d", "#f4a582", "#fddbc7", "#f7f7f7",
+    "#d1e5f0", "#92c5de", "#4393c3", "#2166ac", "#053061",
+)  # fmt: skip
+NOTHING_REQUIRED = "#eeeeee"
+LEVELS = 40  # colours in the scale: a ratio is drawn as the nearest of 0, 0.05, ..., 2
+ROW = 18.0  # px per day
+LEFT, RIGHT = 62.0, 96.0  # px: day labels left, the colour scale right
 
 
 def coverage_grid(
@@ -61,7 +72,25 @@ def coverage_grids(
     return grids
 
 
-def heatmap_figure(coverage: pd.DataFrame, queues: Sequence[str], tz: str, interval_minutes: int) -> Figure:
+def ratio_colour(ratio: float) -> str:
+    """The colour of a scheduled ÷ required ratio: RdBu over [0, 2] with 1 at its middle, in LEVELS steps."""
+    level = int(round(min(max(ratio, 0.0), MAX_RATIO) / MAX_RATIO * LEVELS))
+    at = level / LEVELS * (len(RDBU) - 1)
+    low = min(int(at), len(RDBU) - 2)
+    share = at - low
+    a, b = RDBU[low], RDBU[low + 1]
+    channels = (
+        round(int(a[k : k + 2], 16) * (1 - share) + int(b[k : k + 2], 16) * share) for k in (1, 3, 5)
+    )  # fmt: skip
+    return "#" + "".join(f"{c:02x}" for c in channels)
+
+
+def _level(ratio: float) -> int:
+    return int(round(min(max(ratio, 0.0), MAX_RATIO) / MAX_RATIO * LEVELS))
+
+
+def coverage_map_svg(coverage: pd.DataFrame, queues: Sequence[str], tz: str, interval_minutes: int) -> str:
+    """The heat map as one inline ``<svg>``: a panel per queue, a row per day, a column per interval."""
     grids = coverage_grids(coverage, queues, tz, interval_minutes)
     # Draw only the hours something is required in some queue.
     used = np.zeros(len(grids[0][1]), dtype=bool)
@@ -69,38 +98,102 @@ def heatmap_figure(coverage: pd.DataFrame, queues: Sequence[str], tz: str, inter
         used |= ~np.isnan(values).all(axis=0)
     columns = np.flatnonzero(used) if used.any() else np.arange(len(used))
     first, last = int(columns.min()), int(columns.max()) + 1
-    rows = sum(len(days) for days, _l, _v in grids)
-    figure = Figure(figsize=(11, 0.9 + 0.26 * rows + 0.45 * len(queues)))
-    axes = figure.subplots(len(queues), 1, squeeze=False)[:, 0]
-    fixed_layout(figure, len(queues), left=0.7, right=0.2, top=0.55, bottom=0.3, gap=0.45)
-    norm = TwoSlopeNorm(vmin=0.0, vcenter=1.0, vmax=MAX_RATIO)
-    cmap = _colormap()
-    image = None
-    for axis, queue, (days, labels, values) in zip(axes, queues, grids, strict=True):
-        shown = np.clip(values[:, first:last], 0.0, MAX_RATIO)
-        image = axis.imshow(np.ma.masked_invalid(shown), aspect="auto", cmap=cmap, norm=norm, interpolation="nearest")
-        axis.set_facecolor("#eeeeee")
-        axis.set_yticks(range(len(days)), [f"{day:%a %d}" for day in days], fontsize=7)
-        step = max(1, int(round(60 / interval_minutes)))  # one label an hour, every other hour when dense
-        if (last - first) / step > 14:
-            step *= 2
-        ticks = [i for i in range(last - first) if (first + i) % step == 0]
-        axis.set_xticks([i - 0.5 for i in ticks], [labels[first + i] for i in ticks], fontsize=7)
-        axis.set_title(f"{queue}: scheduled ÷ required (grey: nothing required)", fontsize=8, loc="left", y=1.0)
-    if image is not None:
-        bar = figure.colorbar(image, ax=list(axes), shrink=0.8, pad=0.01)
-        bar.set_ticks([0, 0.5, 1, 1.5, 2])
-        bar.set_ticklabels(["0", "½", "1 (covered)", "1½", "≥ 2"], fontsize=7)
-    suptitle(figure, "Coverage per queue, day and interval (red: short, blue: over)")
-    return figure
+    title_gap, label_gap = 22.0, 18.0
+    height = 40 + sum(title_gap + max(1, len(days)) * ROW + label_gap for days, _l, _v in grids)
+    title = "Coverage per queue, day and interval (red: short, blue: over)"
+    figure = Figure(height, title, "Scheduled ÷ required per queue, day and interval: " + ", ".join(queues))
+    figure.heading(title)
+    width = WIDTH - LEFT - RIGHT
+    cell = width / (last - first)
+    step = max(1, int(round(60 / interval_minutes)))  # one label an hour, every other hour when dense
+    if (last - first) / step > 14:
+        step *= 2
+    top = 40.0
+    for queue, (days, labels, values) in zip(queues, grids, strict=True):
+        top += title_gap
+        figure.text(LEFT, top - 5, f"{queue}: scheduled ÷ required (grey: nothing required)", size=11)
+        rows = max(1, len(days))
+        figure.add(
+            f'<rect x="{num(LEFT)}" y="{num(top)}" width="{num(width)}" height="{num(rows * ROW)}" '
+            f'fill="{NOTHING_REQUIRED}"/>'
+        )
+        _cells(figure, days, labels, values[:, first:last], first, top, cell, interval_minutes)
+        for r, day in enumerate(days):
+            figure.text(LEFT - 5, top + r * ROW + ROW / 2 + 3.5, f"{day:%a %d}", size=10, anchor="end")
+        bottom = top + rows * ROW
+        ticks = [i for i in range(last - first + 1) if (first + i) % step == 0 and first + i < len(labels)]
+        figure.add(
+            '<path d="'
+            + "".join(f"M{num(LEFT + i * cell)} {num(bottom)}v4" for i in ticks)
+            + '" stroke="#333333" stroke-width="0.8" fill="none"/>'
+            + "".join(
+                f'<text x="{num(LEFT + i * cell)}" y="{num(bottom + 14)}" font-size="10" text-anchor="middle">'
+                f"{labels[first + i]}</text>"
+                for i in ticks
+            )
+        )
+        figure.add(
+            f'<rect x="{num(LEFT)}" y="{num(top)}" width="{num(width)}" height="{num(rows * ROW)}" fill="none" '
+            'stroke="#333333" stroke-width="0.8"/>'
+        )
+        top = bottom + label_gap
+    _scale(figure, LEFT + width + 16, 62.0, min(360.0, height - 90))
+    return figure.svg("chart-coverage")
 
 
-def _colormap():  # noqa: ANN202
-    from matplotlib import colormaps
+def _cells(figure: Figure, days: list, labels: list[str], values: np.ndarray, first: int, top: float, cell: float,
+           interval_minutes: int) -> None:  # fmt: skip
+    """Runs of equal colour per row, one path per colour (sorted), each run titled for a hover."""
+    runs: dict[int, list[str]] = {}
+    titles: list[str] = []
+    y_tenths = [int(round((top + r * ROW) * 10)) for r in range(len(days) + 1)]
+    x_tenths = [int(round((LEFT + c * cell) * 10)) for c in range(values.shape[1] + 1)]
+    for r, day in enumerate(days):
+        row = values[r]
+        c = 0
+        while c < len(row):
+            if np.isnan(row[c]):
+                c += 1
+                continue
+            level = _level(float(row[c]))
+            end = c + 1
+            while end < len(row) and not np.isnan(row[end]) and _level(float(row[end])) == level:
+                end += 1
+            x0, x1, y0, y1 = x_tenths[c], x_tenths[end], y_tenths[r], y_tenths[r + 1]
+            runs.setdefault(level, []).append(
+                f"M{tenth(x0)} {tenth(y0)}h{tenth(x1 - x0)}v{tenth(y1 - y0)}h{tenth(x0 - x1)}z"
+            )
+            if level < LEVELS // 2:  # short: a hover names the day, hours and the lowest ratio
+                start = (first + c) * interval_minutes
+                stop = (first + end) * interval_minutes
+                low = float(np.nanmin(row[c:end]))
+                titles.append(
+                    f'<rect x="{tenth(x0)}" y="{tenth(y0)}" width="{tenth(x1 - x0)}" height="{tenth(y1 - y0)}" '
+                    f'fill="none" pointer-events="all"><title>{day:%a %d %b} {start // 60:02d}:{start % 60:02d}-'
+                    f"{stop // 60 % 24:02d}:{stop % 60:02d}: {low:.2f} of the agents required</title></rect>"
+                )
+            c = end
+    for level in sorted(runs):
+        figure.add(
+            f'<path class="cells" fill="{ratio_colour(level / LEVELS * MAX_RATIO)}" d="{"".join(runs[level])}"/>'
+        )
+    figure.add("".join(titles))
 
-    return colormaps["RdBu"]
 
-
-def coverage_map_png(coverage: pd.DataFrame, queues: Sequence[str], tz: str, interval_minutes: int) -> str:
-    """The heat map as base64 PNG for the page."""
-    return png(heatmap_figure(coverage, queues, tz, interval_minutes))
+def _scale(figure: Figure, left: float, top: float, height: float) -> None:
+    """The colour scale: LEVELS bands from 0 (bottom) to 2 (top), labelled 0, ½, 1 (covered), 1½, ≥ 2."""
+    band = height / (LEVELS + 1)
+    parts = []
+    for level in range(LEVELS + 1):
+        y = top + height - (level + 1) * band
+        parts.append(
+            f'<rect x="{num(left)}" y="{num(y)}" width="14" height="{num(band + 0.3)}" '
+            f'fill="{ratio_colour(level / LEVELS * MAX_RATIO)}"/>'
+        )
+    parts.append(
+        f'<rect x="{num(left)}" y="{num(top)}" width="14" height="{num(height)}" fill="none" stroke="#333333" stroke-width="0.6"/>'
+    )
+    for value, label in ((0.0, "0"), (0.5, "½"), (1.0, "1 (covered)"), (1.5, "1½"), (2.0, "≥ 2")):
+        y = top + height - (value / MAX_RATIO * LEVELS + 0.5) * band
+        parts.append(f'<text x="{num(left + 18)}" y="{num(y + 3.5)}" font-size="10">{label}</text>')
+    figure.add("".join(parts))

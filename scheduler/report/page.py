@@ -1,7 +1,8 @@
-"""The HTML report a support lead opens: one self-contained file, charts drawn by matplotlib.
+"""The HTML report a support lead opens: one self-contained file, its charts inline SVG.
 
 Everything a lead asks about a week's plan, on one page that opens offline
-(no script, no external file: the charts are PNG images inlined as base64):
+(no script, no external file: the charts are ``<svg>`` elements written by
+:mod:`scheduler.report.charts` and :mod:`scheduler.report.coverage_map`):
 
 - the forecast against the recent history, sale events and holidays shaded;
 - required against scheduled agents per interval and queue, understaffed
@@ -28,7 +29,7 @@ from calendars.files import write_text_atomic
 from scheduler.actions import day_figures, event_days, remaining_agents
 from scheduler.coverage import roster_coverage
 from scheduler.report.charts import PALETTE, fairness_chart, forecast_chart, local_naive, service_chart, staffing_chart
-from scheduler.report.coverage_map import coverage_map_png
+from scheduler.report.coverage_map import coverage_map_svg
 from scheduler.report.daily import forecast_vs_actual, service_by_day, wape
 from scheduler.report.diff import RosterDiff, change_text, diff_rosters
 from scheduler.report.gaps import language_gaps
@@ -137,14 +138,10 @@ table { border-collapse: collapse; font-size: 0.85rem; margin: 0.5rem 0; }
 th, td { border-bottom: 1px solid #eee; padding: 0.2rem 0.6rem; text-align: right; }
 th { background: #f6f6f6; } td.l, th.l { text-align: left; }
 td.short { color: #b33c00; font-weight: bold; }
-img.chart { width: 100%; height: auto; border: 1px solid #eee; }
+svg.chart { display: block; width: 100%; height: auto; border: 1px solid #eee; }
 ul.changes { font-family: ui-monospace, monospace; font-size: 0.85rem; }
 .warn { color: #8a5a00; }
 """
-
-
-def _chart(data: str, alt: str, chart_id: str) -> str:
-    return f'<img class="chart" id="{chart_id}" alt="{escape(alt)}" src="data:image/png;base64,{data}">'
 
 
 def _kpi(label: str, value: str, bad: bool = False) -> str:
@@ -203,7 +200,7 @@ def _service_section(inputs: ReportInputs, evaluation: pd.DataFrame, service: pd
     return "\n".join(
         [
             '<h2 id="service">Predicted service under this roster</h2>',
-            _chart(service_chart(inputs, evaluation, queues), "Service level, ASA and backlog", "chart-service"),
+            service_chart(inputs, evaluation, queues),
             table(headers, rows, left=2),
             service_days_section(service_by_day(evaluation, config.timezone), config),
         ]
@@ -232,7 +229,7 @@ def _fairness_section(fairness: pd.DataFrame) -> str:
     return "\n".join(
         [
             '<h2 id="fairness">Fairness: hours, weekends and late shifts per agent</h2>',
-            _chart(fairness_chart(fairness), "Hours, weekends and late shifts per agent", "chart-fairness"),
+            fairness_chart(fairness),
             table(headers, rows, left=3),
         ]
     )
@@ -324,23 +321,17 @@ def render_report(inputs: ReportInputs) -> str:
     parts.append('<h2 id="timeline">Every agent\'s week</h2>')
     parts.append(timeline_html(inputs.roster, days, agents, queues, tz))
     parts.append('<h2 id="coverage">Coverage heat map</h2>')
-    parts.append(
-        _chart(
-            coverage_map_png(coverage, queues, tz, config.interval_minutes),
-            "Scheduled ÷ required per queue, day and interval",
-            "chart-coverage",
-        )  # fmt: skip
-    )
+    parts.append(coverage_map_svg(coverage, queues, tz, config.interval_minutes))
 
     parts.append('<h2 id="forecast">Forecast</h2>')
     parts.append(
         "<p>Contacts per interval and queue: the forecast with its P80 band (80% of intervals are expected inside) "
         "after the recent history, sale events and public holidays shaded.</p>"
     )
-    parts.append(_chart(forecast_chart(inputs, queues), "Forecast vs history per queue", "chart-forecast"))
+    parts.append(forecast_chart(inputs, queues))
 
     parts.append('<h2 id="staffing">Required vs scheduled agents</h2>')
-    parts.append(_chart(staffing_chart(inputs, coverage, queues), "Required vs scheduled agents", "chart-staffing"))
+    parts.append(staffing_chart(inputs, coverage, queues))
     rows = [
         [
             str(row.day),

@@ -1,4 +1,4 @@
-"""The HTML report in a real browser: headless Chromium loads it offline and draws every chart.
+"""The HTML report in a real browser: headless Chromium loads it offline and draws every chart (inline SVG).
 
 The report is made by `peakplan report` from a starter project (`peakplan
 init`): forecast and requirements from the real stages, a hand-written
@@ -18,7 +18,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from matplotlib import image as mpimg
+from PIL import Image
 from typer.testing import CliRunner
 
 from scheduler.cli import app
@@ -49,6 +49,12 @@ def chromium() -> str:
     if Path("/usr/bin/chromium").exists():
         return "/usr/bin/chromium"
     pytest.skip("no Chromium binary: install Debian's chromium package (.ci/run does: apt-get install chromium)")
+
+
+def screenshot_pixels(path: Path) -> np.ndarray:
+    """A screenshot's RGB pixels as floats in [0, 1] (rows, columns, 3)."""
+    with Image.open(path) as image:
+        return np.asarray(image.convert("RGB"), dtype=float) / 255
 
 
 def run_chromium(binary: str, profile: Path, *args: str) -> subprocess.CompletedProcess[str]:
@@ -102,8 +108,9 @@ def test_chromium_loads_every_chart_offline(report: Path, tmp_path: Path) -> Non
     assert result.returncode == 0, result.stderr[-2000:]
     dom = result.stdout
     assert "<h1>Example Support: staffing plan 2026-11-23 to 2026-11-29</h1>" in dom
-    images = re.findall(r'<img class="chart" id="([a-z-]+)"[^>]*src="data:image/png;base64,', dom)
-    assert sorted(images) == sorted(CHART_IDS)
+    charts = re.findall(r'<svg class="chart" id="([a-z-]+)"', dom)
+    assert sorted(charts) == sorted(CHART_IDS)
+    assert "<img" not in dom
     assert "1 added, 0 removed" in dom  # the changes section against --previous
     assert "<script" not in dom
 
@@ -113,7 +120,7 @@ def test_screenshot_shows_the_drawn_charts(report: Path, tmp_path: Path) -> None
     shot = tmp_path / "report.png"
     result = run_chromium(binary, tmp_path / "profile", f"--screenshot={shot}", "--window-size=1200,5200", report.as_uri())
     assert result.returncode == 0 and shot.is_file(), result.stderr[-2000:]
-    pixels = mpimg.imread(shot)[..., :3]
+    pixels = screenshot_pixels(shot)
     height = pixels.shape[0]
     blue = np.all(np.abs(pixels - BLUE) < 0.06, axis=-1)
     # the charts decoded and were painted: the blue forecast line near the top, the blue hours bars further down

@@ -49,7 +49,7 @@ def run_once(
 
     The output folder is ``<shared folder>/out``; tests must not change it (copy it first).
     ``args`` gets the output folder. ``draw_report=False``: a plan writes a one-line report.html
-    instead of drawing its charts (~1.5-2.5 s of CPU), for a run whose report no test reads.
+    instead of rendering it (~0.5 s of CPU: coverage, service, charts), for a run whose report no test reads.
     """
 
     def run(folder: Path) -> SavedResult:
@@ -57,7 +57,7 @@ def run_once(
         if draw_report:
             result = invoke(arguments)
         else:
-            import scheduler.report.page  # here: matplotlib loads only for the tests that plan
+            import scheduler.report.page  # here: the report's modules load only for the tests that plan
 
             with mock.patch.object(scheduler.report.page, "render_report", lambda _inputs: NOT_DRAWN):
                 result = invoke(arguments)

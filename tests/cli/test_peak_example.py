@@ -51,7 +51,7 @@ def test_the_report_shows_every_agent_the_heat_map_and_the_actions(demo: PlanRun
     page = (demo.out / "report.html").read_text(encoding="utf-8")
     agents = re.findall(r'<tr id="tl-([A-Za-z0-9_-]+)"', page)
     assert agents == team_agent_ids(EXAMPLE / "team.toml")
-    assert re.search(r'<img class="chart" id="chart-coverage"[^>]*src="data:image/png;base64,', page)
+    assert re.search(r'<svg class="chart" id="chart-coverage"[^>]*>.*<path class="cells"', page, re.S)
     proposed = json.loads(demo.result.stdout)["actions"]["proposed"]
     assert page.count('<tr class="action">') == len(proposed)
 

@@ -41,7 +41,7 @@ def run_stages(folder: Path) -> list[tuple[str, SavedResult]]:
     example's config without [inputs] (``folder / "bare"``: they read no history), the others with the example's.
 
     The report stage reads the staged folder and builds the report's inputs as always, but writes a one-line
-    report.html instead of drawing the charts (~1.5 s of CPU): its report differs from plan's on purpose and
+    report.html instead of rendering it (~0.5 s of CPU): its report differs from plan's on purpose and
     no test reads it; the `report` command's drawing is checked in tests/cli/test_report.py."""
     config, bare, out = EXAMPLE / "peakplan.toml", without_inputs(folder / "bare"), folder / "staged"
     out.mkdir()
@@ -58,7 +58,7 @@ def run_stages(folder: Path) -> list[tuple[str, SavedResult]]:
     results = []
     for step in steps:
         if step[0] == "report":
-            import scheduler.report.page  # here: matplotlib loads only for the tests that plan
+            import scheduler.report.page  # here: the report's modules load only for the tests that plan
 
             with mock.patch.object(scheduler.report.page, "render_report", lambda _inputs: NOT_DRAWN):
                 result = invoke(step)

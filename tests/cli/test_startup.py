@@ -19,7 +19,7 @@ import pytest
 from cli_support import REPO, invoke
 
 # Loaded only by the commands that forecast, staff, solve, draw or write calendars.
-HEAVY = ("pandas", "pyarrow", "ortools", "matplotlib", "icalendar", "holidays", "scipy", "dateutil")
+HEAVY = ("pandas", "pyarrow", "ortools", "icalendar", "holidays", "scipy", "dateutil")
 ERLANG = ("erlang", "--volume", "200", "--interval-minutes", "60", "--aht", "180", "--target-seconds", "20")
 
 
