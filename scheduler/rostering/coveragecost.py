@@ -18,11 +18,14 @@ from scheduler.rostering.charges import (
     REBALANCE_UNITS_PER_STEP,
 )
 from scheduler.rostering.model import skill_groups
-from scheduler.rostering.problem import SCALE, RosterProblem, queue_interval_cost, understaffing_weight
+from scheduler.rostering.problem import SCALE, RosterProblem, understaffing_weight
 
 # A shift that takes a queue below its configured minimum costs this many times the peak
 # understaffing weight per missing agent: far above any saving, so minimums come first.
 MINIMUM_PENALTY_FACTOR = 50
+# Masks for the argmax/argmin over queues (``np.iinfo`` built anew on every call was a few percent of a move).
+_NEVER = np.iinfo(np.int64).min // 4
+_ALWAYS = np.iinfo(np.int64).max // 4
 
 
 class CoverageCost:
@@ -57,16 +60,27 @@ class CoverageCost:
         :func:`~scheduler.rostering.problem.queue_interval_cost` over arrays,
         plus the queue-minimum penalty.
         """
-        need, weight = self.need[q, t], self.weight[q, t]
+        return self._cost(agents, self.need[q, t], self.weight[q, t], self.minimum[q, t])
+
+    def _cost(self, agents: np.ndarray, need: np.ndarray, weight: np.ndarray, minimum: np.ndarray) -> np.ndarray:
+        """:meth:`cost` on the slice's own ``need``, ``weight`` and ``minimum`` (read once for several counts)."""
         short = np.maximum(need - SCALE * agents, 0)
         over = np.maximum(SCALE * agents - need, 0)
-        missing = np.maximum(self.minimum[q, t] - agents, 0)
+        missing = np.maximum(minimum - agents, 0)
         return (
             weight * np.minimum(short, SCALE)
             + 2 * weight * np.maximum(short - SCALE, 0)
             + self.over_weight * over
             + self.minimum_weight * missing
         )
+
+    def _levels(self, levels: tuple[np.ndarray, ...], q: np.ndarray | slice, t: np.ndarray) -> np.ndarray:
+        """:meth:`cost` of each count in ``levels`` (same shape) at ``q``, ``t``, stacked on a new first axis.
+
+        One pass for all: numpy's per-call overhead, most of a small slice's cost, once instead of once per
+        count. The same integers as a :meth:`cost` call per count.
+        """
+        return self._cost(np.stack(levels), self.need[q, t], self.weight[q, t], self.minimum[q, t])
 
     def total(self) -> int:
         staffed = self.served.sum(axis=0)
@@ -86,7 +100,7 @@ class CoverageCost:
         self.work += self.served[0].size // 4
         staffed = self.served.sum(axis=0)
         saving = self.cost(staffed) - self.cost(staffed + 1)
-        return np.where(self.reachable(group), saving, np.iinfo(np.int64).min // 4).max(axis=0)
+        return np.where(self.reachable(group), saving, _NEVER).max(axis=0)
 
     def reachable(self, group: int) -> np.ndarray:
         """``[queue, interval]``: the queues one more agent of ``group`` can raise by a chain of moves.
@@ -134,9 +148,12 @@ class CoverageCost:
     def _best_queues(self, group: int, intervals: np.ndarray) -> np.ndarray:
         """Per interval, the open queue of the group where one more agent saves most (as counted now)."""
         queues = self.group_queues[group]
+        if len(queues) == 1:  # the argmax over one queue: that queue, whatever the counts
+            return np.full(len(intervals), queues[0], dtype=queues.dtype)
         staffed = self._staffed(queues, intervals)
-        saving = self.cost(staffed, queues[:, None], intervals) - self.cost(staffed + 1, queues[:, None], intervals)
-        saving = np.where(self.is_open[queues][:, intervals], saving, np.iinfo(np.int64).min // 4)
+        here, more = self._levels((staffed, staffed + 1), queues[:, None], intervals)
+        saving = here - more
+        saving = np.where(self.is_open[queues][:, intervals], saving, _NEVER)
         return queues[saving.argmax(axis=0)]
 
     def add(self, group: int, intervals: np.ndarray, *, rebalance: bool = True) -> None:
@@ -146,35 +163,56 @@ class CoverageCost:
         if rebalance:
             self.rebalance(intervals)
 
-    def add_shifts(self, group: int, shifts: list[np.ndarray]) -> None:
-        """One agent's shifts added at once, the split not rebalanced: as many :meth:`add` calls, in one.
+    def add_shifts(self, group: int, shifts: list[np.ndarray], *, rebalance: bool = False) -> None:
+        """One agent's shifts added at once: as many :meth:`add` calls, in one, the same counts and charges.
 
-        Each interval's queue is chosen from its own counts only, so shifts that share no interval
-        (one agent's) can be added together; charged as the calls one by one.
+        Each interval's queue is chosen, and its split rebalanced, from its own counts only, so shifts
+        that share no interval (one agent's) can be added together; charged as the calls one by one
+        (the rebalance's steps rounded per shift, as each call rounded them).
         """
         if not shifts:
             return
         intervals = np.concatenate(shifts)
-        if len(np.unique(intervals)) < len(intervals):  # overlapping shifts: one after the other
+        if len(shifts) == 1 or len(np.unique(intervals)) < len(intervals):  # overlapping: one after the other
             for worked in shifts:
-                self.add(group, worked, rebalance=False)
+                self.add(group, worked, rebalance=rebalance)
             return
         self.work += sum(self._change_work(group, worked) for worked in shifts)
         self.served[group, self._best_queues(group, intervals), intervals] += 1
+        if rebalance:
+            self.rebalance(intervals, shifts=shifts)
+
+    def remove_shifts(self, group: int, shifts: list[np.ndarray]) -> None:
+        """One agent's shifts removed at once: as many :meth:`remove` calls, in one (as :meth:`add_shifts`)."""
+        if not shifts:
+            return
+        intervals = np.concatenate(shifts)
+        if len(shifts) == 1 or len(np.unique(intervals)) < len(intervals):  # overlapping: one after the other
+            for worked in shifts:
+                self.remove(group, worked)
+            return
+        self.work += sum(self._change_work(group, worked) for worked in shifts)
+        self._take(group, intervals)
+        self.rebalance(intervals, shifts=shifts)
 
     def remove(self, group: int, intervals: np.ndarray) -> None:
         self.work += self._change_work(group, intervals)
-        queues = self.group_queues[group]
-        staffed = self._staffed(queues, intervals)
-        loss = self.cost(np.maximum(staffed - 1, 0), queues[:, None], intervals) - self.cost(
-            staffed, queues[:, None], intervals
-        )
-        loss = np.where(self.served[group][np.ix_(queues, intervals)] > 0, loss, np.iinfo(np.int64).max // 4)
-        cheapest = queues[loss.argmin(axis=0)]
-        np.add.at(self.served, (group, cheapest, intervals), -1)  # type: ignore[arg-type]  # numpy's stubs reject a tuple index
+        self._take(group, intervals)
         self.rebalance(intervals)
 
-    def rebalance(self, intervals: np.ndarray) -> None:
+    def _take(self, group: int, intervals: np.ndarray) -> None:
+        """One agent of ``group`` fewer in each of ``intervals``, from the queue where that costs least."""
+        queues = self.group_queues[group]
+        if len(queues) == 1:  # the argmin over one queue: that queue, whatever the counts
+            cheapest = np.full(len(intervals), queues[0], dtype=queues.dtype)
+        else:
+            staffed = self._staffed(queues, intervals)
+            less, here = self._levels((np.maximum(staffed - 1, 0), staffed), queues[:, None], intervals)
+            loss = np.where(self.served[group][np.ix_(queues, intervals)] > 0, less - here, _ALWAYS)
+            cheapest = queues[loss.argmin(axis=0)]
+        np.add.at(self.served, (group, cheapest, intervals), -1)  # type: ignore[arg-type]  # numpy's stubs reject a tuple index
+
+    def rebalance(self, intervals: np.ndarray, *, shifts: list[np.ndarray] | None = None) -> None:
         """Move agents between the queues they know while that lowers an interval's cost.
 
         A move lowers one queue by an agent and raises another, directly (a
@@ -184,6 +222,9 @@ class CoverageCost:
         a sum of convex functions of its queues' counts, so once no move helps
         the split is optimal. Plain Python on a handful of numbers per
         interval: each move strictly lowers the cost, so the loop ends.
+
+        ``shifts``: ``intervals`` as the disjoint shifts they join, charged as a call per shift
+        (each interval is rebalanced on its own counts, so only the rounding of the charge differs).
         """
         flexible = [(g, queues.tolist()) for g, queues in enumerate(self.group_queues) if len(queues) > 1]
         if not flexible:
@@ -201,9 +242,12 @@ class CoverageCost:
         ts = np.unique(intervals)
         served = self.served[:, :, ts]
         staffed_now = served.sum(axis=0)
-        # The first search's costs at once (most intervals need no move, so no other search): each queue
-        # as it is, with one agent more and one less; :meth:`cost` is the closure's sum over arrays.
-        here_now = self.cost(staffed_now, slice(None), ts)
+        # The first search's costs at once (each queue as it is, with one agent more and one less; :meth:`cost`
+        # is the closure's sum over arrays); after a move only the two queues whose counts changed are
+        # costed again (the closure), so every search reads what one agent more or less costs from lists.
+        here_now, more_now, less_now = self._levels(
+            (staffed_now, staffed_now + 1, np.maximum(staffed_now - 1, 0)), slice(None), ts
+        )
         columns = zip(
             ts.tolist(),
             self.need[:, ts].T.tolist(),
@@ -212,43 +256,43 @@ class CoverageCost:
             self.is_open[:, ts].T.tolist(),
             served.transpose(2, 0, 1).tolist(),
             staffed_now.T.tolist(),
-            here_now.T.tolist(),
-            (self.cost(staffed_now + 1, slice(None), ts) - here_now).T.tolist(),
-            (self.cost(np.maximum(staffed_now - 1, 0), slice(None), ts) - here_now).T.tolist(),
+            (more_now - here_now).T.tolist(),
+            (less_now - here_now).T.tolist(),
             strict=True,
         )
-        for t, need, weight, minimum, is_open, counts, staffed, here_first, gain_first, lose_first in columns:
+        counted: list[int] = []  # the steps counted up to each interval's end (``shifts``' charges)
+        for t, need, weight, minimum, is_open, counts, staffed, gain, lose in columns:
             steps += REBALANCE_INTERVAL_STEPS + len(self.group_queues) * queue_count
 
-            # cost reads this interval's need, weight and minimum: it is only called within the interval
+            # cost reads this interval's need, weight and minimum: it is only called within the interval.
+            # queue_interval_cost's arithmetic written out, plus the minimum's penalty (the call was half its CPU).
             def cost(q: int, agents: int) -> int:
-                below = max(minimum[q] - agents, 0)  # noqa: B023
-                return queue_interval_cost(need[q], weight[q], over_weight, agents) + minimum_weight * below  # noqa: B023
+                short = need[q] - SCALE * agents  # noqa: B023
+                if short > 0:
+                    value = weight[q] * min(short, SCALE) + 2 * weight[q] * max(short - SCALE, 0)  # noqa: B023
+                else:
+                    value = over_weight * -short
+                below = minimum[q] - agents  # noqa: B023
+                return value + minimum_weight * below if below > 0 else value
 
             moved = False
-            first = True
             while True:
                 # From each queue with agents, the queues a chain of moves reaches (breadth first, so
                 # each link is one agent of one group moving on); the best pair is moved.
-                best: tuple[int, list[tuple[int, int, int]]] = (0, [])
-                # What one agent more (less) costs on each queue: a chain's change is one of each.
-                if first:
-                    here_cost, gain = here_first, gain_first
-                else:
-                    here_cost = [cost(q, staffed[q]) for q in range(queue_count)]
-                    gain = [cost(q, staffed[q] + 1) - here_cost[q] for q in range(queue_count)]
+                best_delta, best_target = 0, -1
+                best_parent: dict[int, tuple[int, int]] = {}
+                # What one agent more (gain) or less (lose) costs on each queue: a chain's change is one of each.
                 cheapest_gain = min(gain)
                 steps += 2 * queue_count
                 for source in range(queue_count):
                     if staffed[source] == 0:
                         continue
-                    if first:
-                        lose = lose_first[source]
-                    else:
-                        lose = cost(source, staffed[source] - 1) - here_cost[source]
-                    if lose + cheapest_gain >= best[0]:
+                    loss = lose[source]
+                    if loss + cheapest_gain >= best_delta:
                         continue  # no chain from here can beat the best found
-                    path: dict[int, list[tuple[int, int, int]]] = {source: []}
+                    # Each queue reached, from which queue and by which group's agent (its chain is its
+                    # parent's plus that link), in the order reached.
+                    parent: dict[int, tuple[int, int]] = {source: (-1, -1)}
                     frontier = [source]
                     while frontier:
                         nxt = []
@@ -258,23 +302,25 @@ class CoverageCost:
                                 if counts[g][here] <= 0:  # (never below 0: a move needs an agent there)
                                     continue
                                 for target in queues:
-                                    if target not in path and is_open[target]:
-                                        path[target] = [*path[here], (g, here, target)]
+                                    if target not in parent and is_open[target]:
+                                        parent[target] = (g, here)
                                         nxt.append(target)
                         frontier = nxt
-                    steps += len(path)
-                    for target, links in path.items():
-                        if not links:
-                            continue
-                        delta = lose + gain[target]
-                        if delta < best[0]:
-                            best = (delta, links)
-                links = best[1]
-                if not links:
+                    steps += len(parent)
+                    for target in parent:
+                        if target != source and loss + gain[target] < best_delta:
+                            best_delta, best_target, best_parent = loss + gain[target], target, parent
+                if best_target < 0:
                     break
-                first = False
+                links: list[tuple[int, int, int]] = []
+                reached = best_target
+                while best_parent[reached][0] >= 0:
+                    g, here = best_parent[reached]
+                    links.append((g, here, reached))
+                    reached = here
+                links.reverse()
                 source, target = links[0][1], links[-1][2]
-                delta = best[0]
+                delta = best_delta
                 while delta < 0 and all(counts[g][here] > 0 for g, here, _to in links):
                     # the same chain again while it still helps: one search, many agents moved
                     steps += len(links)
@@ -284,12 +330,17 @@ class CoverageCost:
                     staffed[source] -= 1
                     staffed[target] += 1
                     moved = True
-                    delta = (
-                        cost(source, staffed[source] - 1)
-                        - cost(source, staffed[source])
-                        + cost(target, staffed[target] + 1)
-                        - cost(target, staffed[target])
-                    )
+                    for q in (source, target):  # only these two queues' counts changed
+                        now = cost(q, staffed[q])
+                        gain[q] = cost(q, staffed[q] + 1) - now
+                        lose[q] = cost(q, staffed[q] - 1) - now
+                    delta = lose[source] + gain[target]
             if moved:
                 self.served[:, :, t] = counts
-        self.work += round(steps * REBALANCE_UNITS_PER_STEP)
+            counted.append(steps)
+        if shifts is None:
+            self.work += round(steps * REBALANCE_UNITS_PER_STEP)
+            return
+        per_interval = np.diff(np.array(counted, dtype=np.int64), prepend=0)
+        for worked in shifts:
+            self.work += round(int(per_interval[np.searchsorted(ts, worked)].sum()) * REBALANCE_UNITS_PER_STEP)

@@ -152,9 +152,8 @@ def descend(
 
     def place(a: int, budget_left: float, pull: Pull | None = None) -> bool:
         group = coverage.group_of[a]
-        if a in placed:
-            for o in current[a]:
-                coverage.remove(group, lunches.worked(a, o))
+        if a in placed:  # (its shifts at once: as a remove per shift, the same counts and charges)
+            coverage.remove_shifts(group, [lunches.worked(a, o) for o in current[a]])
         value, lunch = lunches.values(problem.allowed[a], coverage.gains(group))
         coverage.work += len(problem.allowed[a]) * lunches.starts.shape[1]
         if pull is not None:  # the guided sweep: following the relaxation is worth something too
@@ -168,7 +167,7 @@ def descend(
             current[a] = shifts
         for o in current[a]:
             lunches.at[a, o] = lunch[o]
-            coverage.add(group, lunches.worked(a, o))
+        coverage.add_shifts(group, [lunches.worked(a, o) for o in current[a]], rebalance=True)
         placed.add(a)
         if pull is not None:
             pull.put_back(a, current[a])

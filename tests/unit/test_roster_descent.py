@@ -322,3 +322,31 @@ def test_a_construction_cut_short_leaves_the_bookkeeping_true() -> None:
     recount = recounted(problem, result)
     np.testing.assert_array_equal(recount.served.sum(axis=1), result.served.sum(axis=1))
     assert result.missing_minimum == recount.missing_minimum()
+
+
+@settings(max_examples=25, deadline=None)
+@given(
+    needs=st.lists(st.lists(st.floats(0, 4).map(lambda x: round(x, 2)), min_size=12, max_size=12), min_size=3, max_size=3),
+    agents=st.lists(
+        st.tuples(st.integers(0, 3), st.lists(st.tuples(st.integers(0, 3), st.integers(1, 3)), min_size=1, max_size=4)),
+        min_size=1,
+        max_size=8,
+    ),
+)
+def test_an_agents_shifts_at_once_count_and_charge_as_one_call_each(needs, agents) -> None:  # noqa: ANN001
+    """``add_shifts``/``remove_shifts`` leave the counts and the work of a call per shift (overlapping: the fallback)."""
+    channels = [("q0", "q1"), ("q1", "q2"), ("q0",), ("q2",)]
+    one_by_one, at_once = (CoverageCost(coverage_problem(needs, channels)) for _ in range(2))
+    placed: list[tuple[int, list[np.ndarray]]] = []
+    for group, pieces in agents:
+        shifts = [np.arange(3 * day, 3 * day + length) for day, length in pieces]  # the same day twice: overlapping
+        for worked in shifts:
+            one_by_one.add(group, worked)
+        at_once.add_shifts(group, shifts, rebalance=True)
+        placed.append((group, shifts))
+        assert (one_by_one.served == at_once.served).all() and one_by_one.work == at_once.work
+    for group, shifts in placed[::2]:
+        for worked in shifts:
+            one_by_one.remove(group, worked)
+        at_once.remove_shifts(group, shifts)
+        assert (one_by_one.served == at_once.served).all() and one_by_one.work == at_once.work
