@@ -91,6 +91,7 @@ def descend(
     guide: Callable[[], Guide | None] | None = None,
     whole_days: bool = False,
     first_days_limit: float | None = None,
+    stage_end: Callable[[list[tuple[int, int]]], float] | None = None,
 ) -> DescentResult | None:
     """Run the three stages within ``time_limit`` of summed deterministic time.
 
@@ -107,6 +108,10 @@ def descend(
     whole days goes on past ``time_limit`` up to it, less what the last plain sweep was charged (what the
     polish's first sweep of agent moves needs, measured in the run): the round gains several times what
     the polish's last moves do, where the polish is not short of a sweep.
+    ``stage_end`` is called once construction is done, with the shifts worked: it returns the most the
+    descent may be charged in all, what the stages after it must have left (the activity
+    stage's first sweep, read from these shifts). Nothing of the descent, the sweep after construction
+    included, goes past it: a sweep cut short leaves the agents it did not reach as they were.
 
     Returns None when some class's agent got no shifts at all within its
     limit: its rules conflict, or its model is too hard for the budget.
@@ -290,7 +295,8 @@ def descend(
     # past the descent's share if need be (the polish gets what is left): chi100, issue 14, session 17.
     follow = guide is not None
     # ... but not past the whole shift stage's budget: on a team whose coverage bookkeeping is dear (lon60's
-    # queues by language, 24/7), a sweep after a construction cut short ran for minutes of CPU.
+    # queues by language, 24/7), a sweep after a construction cut short ran for minutes of CPU. Nor past
+    # ``stage_end``'s answer once construction is done (lunch and blocks' first sweep kept: ber100, session 21).
     follow_end = first_days_limit if first_days_limit is not None else float("inf")
 
     def following() -> bool:
@@ -330,6 +336,14 @@ def descend(
         or following()
         or (sweeps >= 2 and rounds == 0 and spent() < first_days_end())
     ):
+        if sweeps == 1 and stage_end is not None:
+            end = stage_end(sorted((a, o) for a, shifts in current.items() for o in shifts))
+            stage_end = None
+            if end < (follow_end if follow else time_limit):
+                report(f"descent: stops by {end:.2f} s counted, leaving lunch and queue blocks their first sweep")
+            time_limit, follow_end = min(time_limit, end), min(follow_end, end)
+            if first_days_limit is not None:
+                first_days_limit = min(first_days_limit, end)
         if sweeps == 1 and guide is not None:
             target, guide = guide(), None
             if target is not None:

@@ -315,6 +315,48 @@ def compile_program(
     )
 
 
+def estimated_seconds(
+    allowed: np.ndarray, caps: Sequence[int] | np.ndarray, lunches: Sequence[int | None], lunch_length: int, most: int
+) -> tuple[float, float]:
+    """What a shape's program would be charged (its run, its compiling), read from the shape without compiling it.
+
+    The same formulas as :func:`compile_program`'s, with the walk's states counted from the shape:
+    ``allowed[i, k]`` whether the shift may serve its ``k``-th queue in its ``i``-th interval (its
+    queues only), ``caps[k]`` that queue's block in intervals, ``lunches`` the lunch starts as offsets
+    within the shift (None: no lunch). A queue open in an interval holds a state for every switch count
+    above 0 and block length up to its cap, and one more for the block the shift began with (the
+    states of a block that began its stretch live only in the intervals after a start, left out). Every
+    state is weighed against each queue of the shift (the walk's steps) and takes the states of the
+    other open queues as predecessors (the widest row of the layer). Against the compiled programs of
+    every multi-queue shape in a 15-minute roster of 100 agents (342 shapes): steps 1.11-1.37 times the
+    compiled ones (10th-90th percentile), elements 0.86-1.35, the compiling's charge 1.02-1.26.
+    """
+    n, width_queues = allowed.shape
+    per_queue = 1 + most * np.maximum(np.asarray(caps, dtype=np.int64), 1)
+    states = allowed.astype(np.int64) @ per_queue  # per interval
+    least = np.where(allowed, per_queue, np.iinfo(np.int64).max).min(axis=1, initial=np.iinfo(np.int64).max)
+    least = np.where(allowed.any(axis=1), least, 0)
+    steps_at = np.zeros(n, dtype=np.int64)
+    steps_at[1:] = states[:-1] * width_queues
+    walked = np.concatenate(([0], np.cumsum(steps_at)))
+    begins = [n if lunch is None or lunch_length == 0 or lunch >= n else lunch for lunch in lunches]
+    walks = np.zeros(n, dtype=np.int64)  # the walks an interval's vector holds: the trunk and each lunch start's own
+    walks[: max(begins, default=n)] += 1
+    steps = 0
+    for begin in begins:
+        steps += int(walked[begin] + walked[n] - walked[min(begin + lunch_length, n)])
+        walks[begin:] += 1
+    width = np.maximum(np.concatenate(([1], (states - least)[:-1])), 1)
+    elements = float((states * walks * width).sum())
+    run = (
+        RUN_SECONDS
+        + RUN_SECONDS_PER_LAYER * n
+        + RUN_SECONDS_PER_ELEMENT * elements
+        + RUN_SECONDS_PER_OPTION * len(lunches)
+    )
+    return run, COMPILE_SECONDS + COMPILE_SECONDS_PER_STEP * steps + COMPILE_SECONDS_PER_ELEMENT * elements
+
+
 _CACHE: OrderedDict[tuple[object, ...], Program] = OrderedDict()
 
 

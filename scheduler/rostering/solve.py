@@ -11,7 +11,10 @@ split so:
 0. :func:`final_seconds` is reserved first, by the problem's size, for its
    building, the rows, their score and the independent check; :data:`ACTIVITY_SHARE` of the
    rest for lunch and queue blocks (:mod:`.activities`, in ``make_roster``),
-   which also gets whatever solving leaves.
+   which also gets whatever solving leaves. Their first sweep always completes; where it is
+   charged more than that share (15-minute grids with several queues an agent: many shapes of
+   shift, each program compiled), the descent leaves it what it needs, read from the roster
+   construction built (:func:`shift_stage_end`).
 1. :func:`~scheduler.rostering.descent.descend` builds a roster agent by
    agent: a valid one first (one solve per class of identical agents, a few
    agents re-placed until every queue minimum holds), then ever better,
@@ -54,6 +57,7 @@ from dataclasses import dataclass
 from ortools.sat.python import cp_model
 
 from scheduler.errors import InfeasibleError, NoSolutionError
+from scheduler.rostering.activities import floor_seconds
 from scheduler.rostering.bound import Proven, lower_bound
 from scheduler.rostering.bound_job import BoundJob
 from scheduler.rostering.descent import AgentModels, DescentResult, descend
@@ -248,6 +252,7 @@ def solve_problem(
             whole_days=True,
             # Its first round of whole days may go on into the polish's share, leaving it a sweep's charge.
             first_days_limit=budget if bound_job is not None else None,
+            stage_end=lambda shifts: shift_stage_end(problem, budget, shifts),
         )
     if descent is None:  # some agent got no shifts: a conflict in their rules, or a hard model
         conflicts = agent_rule_conflicts(problem)
@@ -350,6 +355,22 @@ def await_bound(problem: RosterProblem, job: BoundJob) -> Proven:
         return job.result()
     except InfeasibleError:
         raise InfeasibleError(explain(problem, "the rules admit no roster")) from None
+
+
+def shift_stage_end(problem: RosterProblem, budget: float, shifts: Sequence[tuple[int, int]]) -> float:
+    """The most the shift stage may be charged with these shifts worked.
+
+    ``budget`` is the shift stage's (:func:`stage_budget`), beside which lunch and queue blocks keep
+    :data:`ACTIVITY_SHARE` of the stages. Their first sweep always completes (:mod:`.activities`); where
+    it is charged more than that share (15-minute grids, several queues an agent: the programs of many
+    shapes of shift compiled), the shift stage leaves it what it needs
+    (:func:`~scheduler.rostering.activities.floor_seconds`), so that ``time_limit_seconds`` bounds the whole.
+    Elsewhere the end is ``budget``, as before. Reading the floor is charged where it binds (kept from
+    the shift stage with the floor); elsewhere its few hundredths of a second fall in the activity
+    stage's slack, so that a roster within its budget stays the same to the unit.
+    """
+    floor, reading = floor_seconds(problem, shifts)
+    return min(budget, budget / (1 - ACTIVITY_SHARE) - floor - reading)
 
 
 def stage_budget(problem: RosterProblem) -> float:
