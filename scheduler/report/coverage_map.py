@@ -11,13 +11,15 @@ each run's hover title gives the day, the hours and the ratio.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import TypeVar
 
 import numpy as np
 import pandas as pd
 
 from scheduler.report.svg import WIDTH, Figure, num, tenth
 
+Key = TypeVar("Key", int, bool)
 MAX_RATIO = 2.0  # ratios above this are drawn as this (double the need is already plainly over)
 # ColorBrewer's RdBu (matplotlib's "RdBu"), short (red) to over (blue); 1 (covered) is its middle.
 RDBU = (
@@ -143,41 +145,50 @@ def coverage_map_svg(coverage: pd.DataFrame, queues: Sequence[str], tz: str, int
 
 def _cells(figure: Figure, days: list, labels: list[str], values: np.ndarray, first: int, top: float, cell: float,
            interval_minutes: int) -> None:  # fmt: skip
-    """Runs of equal colour per row, one path per colour (sorted), each run titled for a hover."""
+    """Runs of equal colour per row, one path per colour (sorted); each short stretch titled for a hover."""
     runs: dict[int, list[str]] = {}
     titles: list[str] = []
     y_tenths = [int(round((top + r * ROW) * 10)) for r in range(len(days) + 1)]
     x_tenths = [int(round((LEFT + c * cell) * 10)) for c in range(values.shape[1] + 1)]
     for r, day in enumerate(days):
         row = values[r]
-        c = 0
-        while c < len(row):
-            if np.isnan(row[c]):
-                c += 1
-                continue
-            level = _level(float(row[c]))
-            end = c + 1
-            while end < len(row) and not np.isnan(row[end]) and _level(float(row[end])) == level:
-                end += 1
-            x0, x1, y0, y1 = x_tenths[c], x_tenths[end], y_tenths[r], y_tenths[r + 1]
-            runs.setdefault(level, []).append(
-                f"M{tenth(x0)} {tenth(y0)}h{tenth(x1 - x0)}v{tenth(y1 - y0)}h{tenth(x0 - x1)}z"
-            )
-            if level < LEVELS // 2:  # short: a hover names the day, hours and the lowest ratio
-                start = (first + c) * interval_minutes
-                stop = (first + end) * interval_minutes
-                low = float(np.nanmin(row[c:end]))
+        levels = [-1 if np.isnan(v) else _level(float(v)) for v in row.tolist()]
+        y0, y1 = y_tenths[r], y_tenths[r + 1]
+        for c, end, level in _stretches(levels, lambda level: level):
+            if level >= 0:
+                x0, x1 = x_tenths[c], x_tenths[end]
+                runs.setdefault(level, []).append(
+                    f"M{tenth(x0)} {tenth(y0)}h{tenth(x1 - x0)}v{tenth(y1 - y0)}h{tenth(x0 - x1)}z"
+                )
+        # A hover per stretch of short cells (whatever their shades): its day, hours and lowest ratio.
+        for c, end, short in _stretches(levels, lambda level: 0 <= level < LEVELS // 2):
+            if short:
+                x0, x1 = x_tenths[c], x_tenths[end]
+                start, stop = (first + c) * interval_minutes, (first + end) * interval_minutes
                 titles.append(
                     f'<rect x="{tenth(x0)}" y="{tenth(y0)}" width="{tenth(x1 - x0)}" height="{tenth(y1 - y0)}" '
                     f'fill="none" pointer-events="all"><title>{day:%a %d %b} {start // 60:02d}:{start % 60:02d}-'
-                    f"{stop // 60 % 24:02d}:{stop % 60:02d}: {low:.2f} of the agents required</title></rect>"
+                    f"{stop // 60 % 24:02d}:{stop % 60:02d}: {float(np.nanmin(row[c:end])):.2f} of the agents required"
+                    "</title></rect>"
                 )
-            c = end
     for level in sorted(runs):
         figure.add(
             f'<path class="cells" fill="{ratio_colour(level / LEVELS * MAX_RATIO)}" d="{"".join(runs[level])}"/>'
         )
     figure.add("".join(titles))
+
+
+def _stretches(levels: list[int], key: Callable[[int], Key]) -> list[tuple[int, int, Key]]:
+    """(start, end, key) of each stretch of neighbouring ``levels`` with the same ``key``."""
+    stretches = []
+    c = 0
+    while c < len(levels):
+        value, end = key(levels[c]), c + 1
+        while end < len(levels) and key(levels[end]) == value:
+            end += 1
+        stretches.append((c, end, value))
+        c = end
+    return stretches
 
 
 def _scale(figure: Figure, left: float, top: float, height: float) -> None:
