@@ -8,6 +8,9 @@ never hidden.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
+import numpy as np
 import pandas as pd
 
 from scheduler.team import Team
@@ -47,6 +50,7 @@ def language_gaps(
         step = part["ds"].diff().min() if len(part) > 1 else pd.Timedelta(minutes=30)
         run = (part["gap"] != part["gap"].shift()).cumsum()
         speakers = tuple(agent.id for agent in team.agents if queue in agent.channels)
+        shifts = _speaker_work(work, speakers)
         for _, block in part[part["gap"]].groupby(run[part["gap"]]):
             start, end = block["ds"].iloc[0], block["ds"].iloc[-1] + step
             rows.append(
@@ -57,7 +61,7 @@ def language_gaps(
                     "intervals": len(block),
                     "volume": float(block["volume"].sum()),
                     "speakers": ", ".join(speakers),
-                    "action": _action(str(queue), start, end, speakers, _busy(work, speakers, start, end), tz),
+                    "action": _action(str(queue), start, end, speakers, _busy(shifts, start, end), tz),
                 }
             )
     return pd.DataFrame(rows, columns=list(GAP_COLUMNS))
@@ -71,19 +75,44 @@ def _work_rows(roster: pd.DataFrame | None) -> pd.DataFrame | None:
     return rows.assign(start=pd.to_datetime(rows["start"], utc=True), end=pd.to_datetime(rows["end"], utc=True))
 
 
-def _busy(
-    work: pd.DataFrame | None, speakers: tuple[str, ...], start: pd.Timestamp, end: pd.Timestamp
-) -> dict[str, str]:
-    """Speakers working during [start, end) and the queue they mostly serve then."""
+@dataclass(frozen=True, slots=True)
+class SpeakerWork:
+    """The work rows of one queue's speakers as arrays (UTC nanoseconds), for :func:`_busy` on each gap."""
+
+    agents: np.ndarray
+    queues: np.ndarray
+    starts: np.ndarray
+    ends: np.ndarray
+
+
+def _speaker_work(work: pd.DataFrame | None, speakers: tuple[str, ...]) -> SpeakerWork | None:
+    """``work``'s rows of ``speakers``, once per queue rather than filtered again for every gap."""
+    if work is None:
+        return None
+    rows = work[work["agent_id"].isin(speakers)]
+    return SpeakerWork(
+        agents=rows["agent_id"].astype(str).to_numpy(),
+        queues=rows["queue"].astype(str).to_numpy(),
+        starts=rows["start"].to_numpy(dtype="datetime64[ns]").astype(np.int64),
+        ends=rows["end"].to_numpy(dtype="datetime64[ns]").astype(np.int64),
+    )
+
+
+def _busy(work: SpeakerWork | None, start: pd.Timestamp, end: pd.Timestamp) -> dict[str, str]:
+    """Speakers working during [start, end) and the queue they mostly serve then (ties: the first by name)."""
     if work is None:
         return {}
-    rows = work[work["agent_id"].isin(speakers)]
-    rows = rows.assign(overlap=(rows["end"].clip(upper=end) - rows["start"].clip(lower=start)).dt.total_seconds())
-    rows = rows[rows["overlap"] > 0]
-    return {
-        str(agent): str(part.groupby("queue")["overlap"].sum().idxmax())
-        for agent, part in rows.groupby("agent_id", sort=True)
-    }
+    overlap = np.minimum(work.ends, end.value) - np.maximum(work.starts, start.value)
+    totals: dict[str, dict[str, int]] = {}
+    for i in np.flatnonzero(overlap > 0).tolist():
+        per_queue = totals.setdefault(str(work.agents[i]), {})
+        queue = str(work.queues[i])
+        per_queue[queue] = per_queue.get(queue, 0) + int(overlap[i])
+    busy = {}
+    for agent in sorted(totals):
+        per_queue = totals[agent]
+        busy[agent] = max(sorted(per_queue), key=lambda queue: per_queue[queue])  # max keeps the first of equals
+    return busy
 
 
 def _action(

@@ -47,3 +47,24 @@ def test_unrouted_queues_have_no_gaps() -> None:
     coverage = pd.DataFrame({"ds": ds, "queue": "chat", "agents_scheduled": 0.0})
     team = Team(path=Path("team.toml"), contracts=(CONTRACT,), agents=())
     assert language_gaps(coverage, requirements, team, "UTC").empty
+
+
+def test_a_busy_speaker_is_named_with_the_queue_they_serve_longest_in_the_gap() -> None:
+    """Only the overlap with the gap counts: a07 works chat/ru 06:00-06:40 and email 06:40-09:00, 30 minutes of
+    it inside the 06:00-07:00 gap each way but 10 more on chat/ru; a tie goes to the first queue by name."""
+    ds = pd.date_range("2026-11-23T06:00Z", periods=2, freq="30min")
+    requirements = pd.DataFrame({"ds": ds, "queue": "chat/es+pt", "volume": 1.0, "open": True})
+    coverage = pd.DataFrame({"ds": ds, "queue": "chat/es+pt", "agents_scheduled": 0.0})
+    team = Team(path=Path("team.toml"), contracts=(CONTRACT,),
+                agents=(agent("a07", ("chat/ru", "email", "chat/es+pt")), agent("a02", ("chat/es+pt", "x", "y"))))  # fmt: skip
+    at = pd.Timestamp("2026-11-23T06:00Z")
+    minutes = pd.Timedelta(minutes=1)
+    roster = pd.DataFrame(
+        {"agent_id": ["a07", "a07", "a02", "a02", "a03"], "queue": ["chat/ru", "email", "y", "x", "chat/ru"],
+         "activity": "work",
+         "start": [at, at + 40 * minutes, at - 60 * minutes, at + 30 * minutes, at],
+         "end": [at + 40 * minutes, at + 180 * minutes, at + 30 * minutes, at + 120 * minutes, at + 60 * minutes]}
+    )  # fmt: skip
+    gaps = language_gaps(coverage, requirements, team, "UTC", roster)
+    assert len(gaps) == 1
+    assert "(a02 on x, a07 on chat/ru)" in gaps["action"].iloc[0]  # a03 speaks no es/pt: not named
