@@ -17,21 +17,32 @@ def roster_rows(problem: RosterProblem, plans: dict[tuple[int, int], ShiftPlan])
     step = pd.Timedelta(minutes=problem.interval_minutes)
     rows: list[dict[str, object]] = []
     grid = list(problem.grid)  # indexing a DatetimeIndex per interval costs more than the rest of the rows
+    # Per option and lunch start, the breaks' starts: agents on the same option share them (a shift's
+    # timestamps were most of the rows' CPU).
+    breaks: dict[tuple[int, int | None], list[pd.Timestamp]] = {}
     for (a, o), plan in sorted(plans.items()):
         agent = problem.agents[a]
         option = problem.options[o]
         shift_id = f"{agent.id}-{option.day.isoformat()}-{option.local_start:%H%M}"
-        blocks: list[list[object]] = []  # [activity, queue, begin, end]
+        runs: list[tuple[str, str, int]] = []  # (activity, queue, first interval), ...
+        lasts: list[int] = []  # ... and each run's last interval
         for t, q in zip(range(option.first_interval, option.last_interval), plan.queues, strict=True):
             activity = "lunch" if q == LUNCH else "work"
             queue = "" if q == LUNCH else problem.queues[q]
-            begin = grid[t]
-            if blocks and blocks[-1][0] == activity and blocks[-1][1] == queue:
-                blocks[-1][3] = begin + step
+            if runs and runs[-1][0] == activity and runs[-1][1] == queue:
+                lasts[-1] = t
             else:
-                blocks.append([activity, queue, begin, begin + step])
+                runs.append((activity, queue, t))
+                lasts.append(t)
+        # [activity, queue, begin, end]: timestamps made per block, not per interval (most of the rows' CPU)
+        blocks: list[list[object]] = [
+            [activity, queue, grid[first], grid[last] + step]
+            for (activity, queue, first), last in zip(runs, lasts, strict=True)
+        ]
         blocks[-1][3] = min(blocks[-1][3], option.end)
-        for break_start in break_times(option, plan.lunch, problem.grid, problem.interval_minutes):
+        if (o, plan.lunch) not in breaks:
+            breaks[o, plan.lunch] = break_times(option, plan.lunch, problem.grid, problem.interval_minutes)
+        for break_start in breaks[o, plan.lunch]:
             break_start = _inside_block(blocks, break_start)
             blocks = _cut(blocks, break_start, break_start + pd.Timedelta(minutes=BREAK_MINUTES))
         for block in blocks:

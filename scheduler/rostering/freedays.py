@@ -303,15 +303,22 @@ class FreeDays:
                 program.rows.append(
                     (float(base[g, p]), float(base[g, p]), [*split, *chosen], [1.0] * len(split) + [-1.0] * len(chosen))
                 )
-        # Per open queue and interval: its cost at whole agents, as segments of equal slope from what it has.
-        for q, p in sorted(direct):
-            t = int(ts[p])
-            low = int(fixed[q, p])
-            top = max(low, int(-(-coverage.need[q, t] // 100)), int(coverage.minimum[q, t])) + 2
-            points = np.arange(low, top + 1)
-            values = coverage.cost(points, q, np.full(len(points), t))
+        # Per open queue and interval: its cost at whole agents, as segments of equal slope from what it has
+        # (every queue and interval's costs from what it has to a little above its need read in one call).
+        keys = sorted(direct)
+        key_queues = np.array([q for q, _p in keys], dtype=np.int64)
+        key_positions = np.array([p for _q, p in keys], dtype=np.int64)
+        key_times = ts[key_positions]
+        lows = fixed[key_queues, key_positions]
+        need_above = -(-coverage.need[key_queues, key_times] // 100)
+        tops = np.maximum(np.maximum(lows, need_above), coverage.minimum[key_queues, key_times]) + 2
+        width = int((tops - lows).max()) + 1 if keys else 0
+        points = lows[:, None] + np.arange(width)[None, :]
+        table = coverage.cost(points, key_queues[:, None], key_times[:, None]).tolist()
+        for (q, p), row, low, top in zip(keys, table, lows.tolist(), tops.tolist(), strict=True):
+            values = row[: top - low + 1]
             constant += float(values[0])
-            slopes = np.diff(values).tolist()
+            slopes = [after - before for before, after in zip(values, values[1:], strict=False)]
             segments: list[int] = []
             begin = 0
             for k in range(1, len(slopes) + 1):

@@ -216,6 +216,7 @@ class _Planner:
         prefix = np.zeros((len(queues), gain.shape[1] + 1), dtype=np.int64)
         np.cumsum(gain, axis=1, out=prefix[:, 1:])
         caps = np.array([self.blocks[q] for q in queues], dtype=np.int64)
+        queue_ids = queues.tolist()
         values: dict[int, int] = {}
         plans: dict[int, tuple[int | None, int, int, int]] = {}
         self.seconds += SECONDS_PER_VALUATION
@@ -235,15 +236,16 @@ class _Planner:
                     best_plan[better, 1] = first_queue[better]
                     best_plan[better, 2] = second_queue[better]
                     best_plan[better, 3] = switch[better]
-            for i, o in enumerate(options.tolist()):
-                values[o] = int(best_value[i])
-                offset, first_queue, second_queue, switch = best_plan[i].tolist()
-                first = self.problem.options[o].first_interval
+            # Read as lists at once (a numpy scalar or row per option was most of this loop).
+            for o, worth, (offset, row_a, row_b, switch_offset), first in zip(
+                options.tolist(), best_value.tolist(), best_plan.tolist(), firsts.tolist(), strict=True
+            ):
+                values[o] = worth
                 plans[o] = (
                     None if offset < 0 else first + offset,
-                    int(queues[first_queue]),
-                    int(queues[second_queue]),
-                    first + switch,
+                    queue_ids[row_a],
+                    queue_ids[row_b],
+                    first + switch_offset,
                 )
         return values, plans
 
