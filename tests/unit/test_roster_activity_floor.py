@@ -99,3 +99,31 @@ def test_the_descent_stops_where_the_stages_after_it_need_their_floor() -> None:
     assert result.seconds <= 0.3 + 0.05  # the last agent solve's charge past it at most
     assert any(message.startswith("descent: stops by 0.30") for message in messages)
     assert result.missing_minimum == 0
+
+
+def test_the_descent_runs_as_before_where_not_even_its_share_leaves_the_floor_room() -> None:
+    """An end before the descent's own share cannot make the stage honest (ber100 seed 2): cutting the sweep after
+    construction would only make the roster worse, so the descent runs as without an end and says so."""
+    config, team, requirements, start, days = make_instance(30, weeks=1, seed=3, time_limit_seconds=1.0)
+    problem = build_problem(config, team, requirements, start, days)
+    guide = Guide(classes=agent_classes(problem), counts={})
+
+    def run(stage_end: object) -> tuple[object, list[str]]:
+        messages: list[str] = []
+        result = descend(
+            problem,
+            0.15,
+            messages.append,
+            guide=lambda: guide,
+            whole_days=True,
+            first_days_limit=1.0,
+            stage_end=stage_end,  # type: ignore[arg-type]
+        )
+        assert result is not None
+        return result, messages
+
+    unbounded, _ = run(None)
+    bounded, messages = run(lambda _shifts: 0.1)
+    assert bounded.seconds == unbounded.seconds > 0.3  # type: ignore[attr-defined]
+    assert bounded.chosen == unbounded.chosen  # type: ignore[attr-defined]
+    assert any("does not fit the budget (room to 0.10 s)" in message for message in messages)
