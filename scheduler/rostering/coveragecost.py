@@ -248,19 +248,26 @@ class CoverageCost:
         here_now, more_now, less_now = self._levels(
             (staffed_now, staffed_now + 1, np.maximum(staffed_now - 1, 0)), slice(None), ts
         )
+        gain_now, lose_now = more_now - here_now, less_now - here_now
+        # Most intervals have no move: no queue with agents loses one for less than the cheapest gain
+        # elsewhere, so their one search prunes every source (what it counts: the interval's reading
+        # and that search). Found at once here; only the others are searched in Python.
+        no_move = ((staffed_now == 0) | (lose_now + gain_now.min(axis=0) >= 0)).all(axis=0)
+        idle_steps = REBALANCE_INTERVAL_STEPS + len(self.group_queues) * queue_count + 2 * queue_count
+        live = np.flatnonzero(~no_move)
         columns = zip(
-            ts.tolist(),
-            self.need[:, ts].T.tolist(),
-            self.weight[:, ts].T.tolist(),
-            self.minimum[:, ts].T.tolist(),
-            self.is_open[:, ts].T.tolist(),
-            served.transpose(2, 0, 1).tolist(),
-            staffed_now.T.tolist(),
-            (more_now - here_now).T.tolist(),
-            (less_now - here_now).T.tolist(),
+            ts[live].tolist(),
+            self.need[:, ts[live]].T.tolist(),
+            self.weight[:, ts[live]].T.tolist(),
+            self.minimum[:, ts[live]].T.tolist(),
+            self.is_open[:, ts[live]].T.tolist(),
+            served[:, :, live].transpose(2, 0, 1).tolist(),
+            staffed_now[:, live].T.tolist(),
+            gain_now[:, live].T.tolist(),
+            lose_now[:, live].T.tolist(),
             strict=True,
         )
-        counted: list[int] = []  # the steps counted up to each interval's end (``shifts``' charges)
+        counted: list[int] = []  # the steps counted up to each searched interval's end (``shifts``' charges)
         for t, need, weight, minimum, is_open, counts, staffed, gain, lose in columns:
             steps += REBALANCE_INTERVAL_STEPS + len(self.group_queues) * queue_count
 
@@ -339,8 +346,9 @@ class CoverageCost:
                 self.served[:, :, t] = counts
             counted.append(steps)
         if shifts is None:
-            self.work += round(steps * REBALANCE_UNITS_PER_STEP)
+            self.work += round((steps + idle_steps * (len(ts) - len(live))) * REBALANCE_UNITS_PER_STEP)
             return
-        per_interval = np.diff(np.array(counted, dtype=np.int64), prepend=0)
+        per_interval = np.full(len(ts), idle_steps, dtype=np.int64)
+        per_interval[live] = np.diff(np.array(counted, dtype=np.int64), prepend=0)
         for worked in shifts:
             self.work += round(int(per_interval[np.searchsorted(ts, worked)].sum()) * REBALANCE_UNITS_PER_STEP)
