@@ -111,7 +111,8 @@ def descend(
     ``stage_end`` is called once construction is done, with the shifts worked: it returns the most the
     descent may be charged in all, what the stages after it must have left (the activity
     stage's first sweep, read from these shifts). Nothing of the descent, the sweep after construction
-    included, goes past it: a sweep cut short leaves the agents it did not reach as they were.
+    included, goes past it: a sweep cut short leaves the agents it did not reach as they were. An end
+    before the descent's own share (``time_limit``) is ignored: no cut can make the stage honest there.
 
     Returns None when some class's agent got no shifts at all within its
     limit: its rules conflict, or its model is too hard for the budget.
