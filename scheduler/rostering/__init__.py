@@ -44,8 +44,8 @@ from scheduler.rostering.checker import find_violations
 from scheduler.rostering.extract import ACTIVITIES, ROSTER_COLUMNS, roster_rows
 from scheduler.rostering.mend import MendResult, mend
 from scheduler.rostering.polish import polish
-from scheduler.rostering.previous import apply_previous
-from scheduler.rostering.problem import RosterProblem, build_problem, uncovered_minimums
+from scheduler.rostering.previous import REPLANNED_SHIFT_SHARE, apply_previous, replanned_shifts
+from scheduler.rostering.problem import SCALE, RosterProblem, build_problem, uncovered_minimums
 from scheduler.rostering.score import score_roster
 from scheduler.rostering.solve import (
     await_bound,
@@ -206,11 +206,15 @@ def make_roster(
             kept = score_roster(
                 published, team, config, horizon, start, days, previous=previous, freeze_until=freeze_until
             )
-            if kept.objective <= score.objective:
+            replanned = replanned_shifts(published, frame)
+            churn = REPLANNED_SHIFT_SHARE * SCALE * config.roster.stability_weight * replanned
+            if kept.objective <= score.objective + churn:
                 # The published roster still keeps every rule and the new one is no better once
-                # written (lunch, blocks, the changes it makes): agents keep what they have seen.
+                # written (lunch, blocks, the shifts it moves, the plans it changes within kept shifts):
+                # agents keep what they have seen.
                 report(
-                    f"roster: the published roster stands (objective {kept.objective:,.0f} against {score.objective:,.0f})"
+                    f"roster: the published roster stands (objective {kept.objective:,.0f} against {score.objective:,.0f},"
+                    f" which re-plans {replanned} kept shift(s))"
                 )
                 frame, score, hard = published, kept, []
         if solution.bound_from_job and job is not None:

@@ -223,3 +223,41 @@ def _coverage(rows: pd.DataFrame, problem: RosterProblem) -> np.ndarray:
             overlap = min(grid[t] + step, row.end) - max(grid[t], row.start)
             coverage[q, t] += max(overlap / step, 0.0)
     return coverage
+
+
+# A shift kept at the same times whose queue blocks, breaks or lunch move is a smaller change than a
+# moved shift (the agent's day is where it was) but still one every subscribed calendar shows; so the
+# published roster stands unless the new one is better by more than this share of a changed shift each.
+REPLANNED_SHIFT_SHARE = 0.25
+
+
+def replanned_shifts(published: pd.DataFrame, written: pd.DataFrame) -> int:
+    """Shifts at the same times in both rosters (same id, start and end) whose rows differ.
+
+    Both in the roster contract, start and end tz-aware. A shift whose times moved is not counted here:
+    the score's stability term already prices it.
+    """
+
+    def plans(frame: pd.DataFrame) -> dict[str, tuple[tuple[object, ...], ...]]:
+        ordered = frame.sort_values(["shift_id", "start", "end"], kind="stable")
+        rows = zip(
+            ordered["shift_id"],
+            ordered["queue"].fillna("").astype(str),
+            ordered["activity"],
+            pd.to_datetime(ordered["start"], utc=True),
+            pd.to_datetime(ordered["end"], utc=True),
+            strict=True,
+        )
+        grouped: dict[str, list[tuple[object, ...]]] = {}
+        for shift_id, *row in rows:
+            grouped.setdefault(shift_id, []).append(tuple(row))
+        return {shift_id: tuple(items) for shift_id, items in grouped.items()}
+
+    before, after = plans(published), plans(written)
+    return sum(
+        1
+        for shift_id, rows in after.items()
+        if shift_id in before
+        and before[shift_id] != rows
+        and (before[shift_id][0][2], before[shift_id][-1][3]) == (rows[0][2], rows[-1][3])
+    )

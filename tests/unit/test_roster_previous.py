@@ -12,6 +12,7 @@ from scheduler.config import Config, ShiftTemplate
 from scheduler.errors import InputError
 from scheduler.rostering import ROSTER_COLUMNS, RosterResult, make_roster
 from scheduler.rostering.checker import find_violations
+from scheduler.rostering.previous import replanned_shifts
 from scheduler.team import Contract, Team
 from tests.unit.test_roster import ALL_DAY, MONDAY, agent, demand, hours, make_config, shift_ids, team, template
 
@@ -65,7 +66,9 @@ def changed(result: RosterResult) -> list[tuple[str, float]]:
 
 def test_unchanged_demand_gives_the_identical_roster() -> None:
     # Lunch, breaks, two queues and a last shift cut at the horizon end (22:00 + 8 h): all kept as they were.
-    day = ShiftTemplate(name="day", hours=8, starts=(dt.time(8),), lunch_minutes=60, lunch_after_hours=(3.0, 5.0), breaks=2)
+    day = ShiftTemplate(
+        name="day", hours=8, starts=(dt.time(8),), lunch_minutes=60, lunch_after_hours=(3.0, 5.0), breaks=2
+    )
     late = ShiftTemplate(name="late", hours=8, starts=(dt.time(16),), breaks=1)
     config = configure(day, late, min_rest_hours=0)
     members = team(agent("a1", channels=("chat", "email")), agent("a2"))
@@ -173,7 +176,9 @@ def test_frozen_day_keeps_its_rows_and_the_rest_is_planned_again() -> None:
 
 def test_frozen_shift_counts_for_the_weekly_rules() -> None:
     config = configure(template(4, 8))
-    one_shift = team(agent(contract=Contract(name="one", min_hours_per_week=0, max_hours_per_week=40, max_shifts_per_week=1)))
+    one_shift = team(
+        agent(contract=Contract(name="one", min_hours_per_week=0, max_hours_per_week=40, max_shifts_per_week=1))
+    )
     previous = published(("a1", "2026-11-23T08:00", [("work", "chat", "2026-11-23T08:00", "2026-11-23T12:00")]))
     result = solve(config, one_shift, {"chat": hours(1, 8, 12)}, 2, previous=previous, freeze_until=MONDAY)
     assert shift_ids(result.roster) == ["a1-2026-11-23-0800"]  # the week's one shift is the published one
@@ -181,7 +186,9 @@ def test_frozen_shift_counts_for_the_weekly_rules() -> None:
 
 
 def test_frozen_late_shift_keeps_its_blocks_after_midnight_and_its_breaks_cover() -> None:
-    late = ShiftTemplate(name="late", hours=8, starts=(dt.time(18),), lunch_minutes=60, lunch_after_hours=(4.0, 5.0), breaks=2)
+    late = ShiftTemplate(
+        name="late", hours=8, starts=(dt.time(18),), lunch_minutes=60, lunch_after_hours=(4.0, 5.0), breaks=2
+    )
     config = configure(late, min_rest_hours=0)
     needs = {"chat": hours(0, 18, 24) | hours(1, 0, 2) | hours(1, 18, 24)}
     first = solve(config, team(agent()), needs, 2)
@@ -224,7 +231,9 @@ def test_freeze_needs_a_previous_roster() -> None:
 )
 def test_rest_after_the_last_shift_before_the_plan(sunday_end: str, first_start: str, objective: int) -> None:
     begin = f"{int(sunday_end[:2]) - 8:02d}:00"
-    previous = published(("a1", f"2026-11-22T{begin}", [("work", "chat", f"2026-11-22T{begin}", f"2026-11-22T{sunday_end}")]))
+    previous = published(
+        ("a1", f"2026-11-22T{begin}", [("work", "chat", f"2026-11-22T{begin}", f"2026-11-22T{sunday_end}")])
+    )
     config = configure(template(8, 8, 10))
     result = solve(config, team(agent()), {"chat": hours(0, 8, 16)}, 1, previous=previous)
     assert shift_ids(result.roster) == [f"a1-2026-11-23-{first_start}"]
@@ -281,3 +290,22 @@ def test_day_off_after_a_run_before_the_plan_starts_a_block() -> None:
     result = solve(config, team(agent()), needs, 3, previous=previous)
     assert worked_on(result) == [0, 1, 2]
     assert result.objective == 8 * OVER_HOUR
+
+
+def test_a_kept_shift_with_other_blocks_counts_as_replanned_and_a_moved_one_does_not() -> None:
+    morning = [
+        ("work", "chat", "2026-11-23T08:00", "2026-11-23T10:00"),
+        ("work", "email", "2026-11-23T10:00", "2026-11-23T12:00"),
+    ]
+    swapped = [
+        ("work", "email", "2026-11-23T08:00", "2026-11-23T10:00"),
+        ("work", "chat", "2026-11-23T10:00", "2026-11-23T12:00"),
+    ]
+    later = [("work", "chat", "2026-11-23T09:00", "2026-11-23T13:00")]
+    before = published(("a1", "2026-11-23T08:00", morning), ("a2", "2026-11-23T08:00", morning))
+    assert replanned_shifts(before, before) == 0
+    after = published(("a1", "2026-11-23T08:00", swapped), ("a2", "2026-11-23T08:00", morning))
+    assert replanned_shifts(before, after) == 1
+    # a2's shift moved: the score's stability term prices that, not this count
+    moved = published(("a1", "2026-11-23T08:00", swapped), ("a2", "2026-11-23T09:00", later))
+    assert replanned_shifts(before, moved) == 1
