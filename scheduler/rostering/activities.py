@@ -46,6 +46,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from scheduler.rostering.model import skill_groups
+from scheduler.rostering.plans import block_lengths
 from scheduler.rostering.problem import SCALE, RosterProblem, understaffing_weight
 from scheduler.rostering.shiftplan import (
     LUNCH,
@@ -281,8 +282,7 @@ def floor_seconds(problem: RosterProblem, chosen: Sequence[tuple[int, int]]) -> 
     where the stage's share is 3. Returns the estimate and what reading it is charged.
     """
     settings = problem.settings
-    step = problem.interval_minutes
-    caps = np.array([max(math.ceil(settings.min_block(queue) / step), 1) for queue in problem.queues], dtype=np.int64)
+    caps = np.array(block_lengths(problem), dtype=np.int64)
     live = [key for key in chosen if problem.options[key[1]].day_index not in problem.frozen_days]
     skills = {
         a: tuple(q for q, queue in enumerate(problem.queues) if queue in problem.agents[a].channels)

@@ -36,6 +36,7 @@ from scheduler.rostering.coveragecost import CoverageCost
 from scheduler.rostering.dayblocks import BlockDays
 from scheduler.rostering.descent import AGENT_SOLVE_LIMIT, AgentModels
 from scheduler.rostering.nextmove import AGENT_BATCHES, Schedule, block_loss
+from scheduler.rostering.plans import block_lengths
 from scheduler.rostering.problem import RosterProblem
 from scheduler.rostering.shiftplan import LUNCH, ShiftPlan, plan_breaks
 
@@ -137,8 +138,7 @@ class _Planner:
     def __init__(self, problem: RosterProblem) -> None:
         self.problem = problem
         settings = problem.settings
-        step = problem.interval_minutes
-        self.blocks = [max(math.ceil(settings.min_block(queue) / step), 1) for queue in problem.queues]
+        self.blocks = block_lengths(problem)
         self.switch = settings.switch_weight
         self.may_switch = settings.max_switches_per_shift >= 1
         self.shape_of: dict[int, _Shape] = {}
