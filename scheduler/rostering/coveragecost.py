@@ -170,10 +170,8 @@ class CoverageCost:
         that share no interval (one agent's) can be added together; charged as the calls one by one
         (the rebalance's steps rounded per shift, as each call rounded them).
         """
-        if not shifts:
-            return
-        intervals = np.concatenate(shifts)
-        if len(shifts) == 1 or len(np.unique(intervals)) < len(intervals):  # overlapping: one after the other
+        intervals = _joined(shifts)
+        if intervals is None:
             for worked in shifts:
                 self.add(group, worked, rebalance=rebalance)
             return
@@ -184,10 +182,8 @@ class CoverageCost:
 
     def remove_shifts(self, group: int, shifts: list[np.ndarray]) -> None:
         """One agent's shifts removed at once: as many :meth:`remove` calls, in one (as :meth:`add_shifts`)."""
-        if not shifts:
-            return
-        intervals = np.concatenate(shifts)
-        if len(shifts) == 1 or len(np.unique(intervals)) < len(intervals):  # overlapping: one after the other
+        intervals = _joined(shifts)
+        if intervals is None:
             for worked in shifts:
                 self.remove(group, worked)
             return
@@ -352,3 +348,12 @@ class CoverageCost:
         per_interval[live] = np.diff(np.array(counted, dtype=np.int64), prepend=0)
         for worked in shifts:
             self.work += round(int(per_interval[np.searchsorted(ts, worked)].sum()) * REBALANCE_UNITS_PER_STEP)
+
+
+def _joined(shifts: list[np.ndarray]) -> np.ndarray | None:
+    """The shifts' intervals in one array, or None where they go one call each: one shift (or none),
+    or shifts that overlap (each then changes the counts the next one's queues are chosen from)."""
+    if len(shifts) <= 1:
+        return None
+    intervals = np.concatenate(shifts)
+    return intervals if len(np.unique(intervals)) == len(intervals) else None
