@@ -80,6 +80,7 @@ class _Layer:
     queue: np.ndarray  # [states] queue whose delta the state adds (the extra column: carried over lunch, adds 0)
     carried: bool  # every state is its single predecessor carried over lunch (values copied)
     size: int  # states after this interval
+    starts: np.ndarray  # [states] int: where each state's row begins in ``pred`` flattened (state x width)
 
 
 @dataclass(frozen=True, slots=True)
@@ -271,6 +272,7 @@ def compile_program(
                 queue=queue,
                 carried=carried_all,
                 size=size,
+                starts=np.arange(size, dtype=np.int64) * width,
             )
         )
         queue_out.append(plan_queue)
@@ -422,23 +424,44 @@ def program_for(
     return program, seconds
 
 
-def run_program(
-    program: Program, delta: np.ndarray, lunches: Sequence[int | None]
-) -> tuple[float, int | None, tuple[int, ...]] | None:
-    """The least cost, its lunch start (from ``lunches``, in the program's order) and its queues per interval.
+def _forward_in_integers(program: Program, rows: np.ndarray) -> tuple[np.ndarray, list[np.ndarray | None]]:
+    """The last interval's least cost per state, and per interval each state's best predecessor (None: the only one).
 
-    None when no lunch start has a plan (the strict rules admit none).
+    Integers add exactly in any order, so a state's own cost (its queue's delta, the same whichever
+    predecessor leads to it) is added once its best predecessor is picked: the same pick as with it
+    added before, ties included. The previous values, then 0 (nothing worked before) and the pad,
+    sit in one buffer reused from interval to interval.
     """
-    n = len(program.layers)
-    integral = np.issubdtype(delta.dtype, np.integer)
-    if integral:
-        top = float(np.abs(delta).max(initial=0)) * program.limit + program.penalties
-        integral = top < _INT_LIMIT
-    dtype = np.int64 if integral else np.float64
-    rows = np.zeros((n, delta.shape[1] + 1), dtype=dtype)
-    rows[:, :-1] = delta
-    tail = np.array([0, _PAD if integral else math.inf], dtype=dtype)
-    values = np.zeros(0, dtype=dtype)
+    extended = np.empty(max((layer.size for layer in program.layers), default=0) + 2, dtype=np.int64)
+    extended[:2] = (0, _PAD)
+    values = extended[:0]
+    chosen: list[np.ndarray | None] = []
+    for i, layer in enumerate(program.layers):
+        size = len(values)
+        extended[:size] = values
+        extended[size : size + 2] = (0, _PAD)
+        if layer.carried:
+            values = extended[layer.pred[:, 0]]
+            chosen.append(None)
+            continue
+        full = extended[layer.pred]
+        if layer.fixed is not None:
+            full += layer.fixed
+        if full.shape[1] == 1:
+            values = full.ravel()
+            chosen.append(None)
+        else:
+            best = full.argmin(axis=1)
+            values = full.ravel()[layer.starts + best]
+            chosen.append(best)
+        values += rows[i, layer.queue]
+    return values, chosen
+
+
+def _forward_in_floats(program: Program, rows: np.ndarray) -> tuple[np.ndarray, list[np.ndarray | None]]:
+    """:func:`_forward_in_integers` in floats, each sum in the walk's order of additions (so they round alike)."""
+    tail = np.array([0, math.inf])
+    values = np.zeros(0)
     chosen: list[np.ndarray | None] = []
     for i, layer in enumerate(program.layers):
         extended = np.concatenate((values, tail))
@@ -447,22 +470,37 @@ def run_program(
             chosen.append(None)
             continue
         full = extended[layer.pred]
-        if integral:
-            if layer.fixed is not None:
-                full += layer.fixed
-        else:  # the walk's order of additions, so that float sums round alike
-            if layer.ending is not None:
-                full += layer.ending
-            if layer.change is not None:
-                full += layer.change
+        if layer.ending is not None:
+            full += layer.ending
+        if layer.change is not None:
+            full += layer.change
         full += rows[i, layer.queue][:, None]
         if full.shape[1] == 1:
             values = full[:, 0]
             chosen.append(None)
         else:
             best = full.argmin(axis=1)
-            values = full[np.arange(layer.size), best]
+            values = full.ravel()[layer.starts + best]
             chosen.append(best)
+    return values, chosen
+
+
+def run_program(
+    program: Program, delta: np.ndarray, lunches: Sequence[int | None]
+) -> tuple[float, int | None, tuple[int, ...]] | None:
+    """The least cost, its lunch start (from ``lunches``, in the program's order) and its queues per interval.
+
+    None when no lunch start has a plan (the strict rules admit none).
+    """
+    n = len(program.layers)
+    integral = delta.dtype.kind in "iu"
+    if integral:
+        top = float(np.abs(delta).max(initial=0)) * program.limit + program.penalties
+        integral = top < _INT_LIMIT
+    dtype = np.int64 if integral else np.float64
+    rows = np.zeros((n, delta.shape[1] + 1), dtype=dtype)  # the extra column: carried over lunch, adds 0
+    rows[:, :-1] = delta
+    values, chosen = (_forward_in_integers if integral else _forward_in_floats)(program, rows)
     found: tuple[float, int] | None = None  # cost, option
     end_state = 0
     for k, option in enumerate(program.options):
