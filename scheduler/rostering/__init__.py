@@ -44,7 +44,7 @@ from scheduler.rostering.checker import find_violations
 from scheduler.rostering.extract import ACTIVITIES, ROSTER_COLUMNS, roster_rows
 from scheduler.rostering.mend import MendResult, mend
 from scheduler.rostering.polish import polish
-from scheduler.rostering.previous import REPLANNED_SHIFT_SHARE, apply_previous, replanned_shifts
+from scheduler.rostering.previous import REPLANNED_SHIFT_SHARE, apply_previous, published_plans, replanned_shifts
 from scheduler.rostering.problem import SCALE, RosterProblem, build_problem, uncovered_minimums
 from scheduler.rostering.score import score_roster
 from scheduler.rostering.solve import (
@@ -181,8 +181,17 @@ def make_roster(
         large = solution.models is not None
         reserved = stage_budget(problem) * polish_share(problem) if large else 0.0
         lunch_share = max(stages - solution.seconds - reserved, 0.0)
+        # A kept shift's published plan stands unless changing it pays what make_roster charges below
+        # for a re-planned shift (its calendar event changes).
         activities = plan_activities(
-            problem, solution.chosen, solution.lunch, solution.serve, lunch_share, regroup=not large
+            problem,
+            solution.chosen,
+            solution.lunch,
+            solution.serve,
+            lunch_share,
+            regroup=not large,
+            published=published_plans(problem, previous) if config.roster.stability_weight else None,
+            replan_charge=REPLANNED_SHIFT_SHARE * SCALE * config.roster.stability_weight,
         )
         report(f"roster: lunch and queue blocks, {activities.sweeps} sweep(s), {activities.seconds:.1f} s counted")
         # Plans the activity stage had to leave breaking a rule are mended first (the polish then works

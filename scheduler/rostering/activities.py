@@ -29,6 +29,8 @@ shift is mended with the shifts overlapping it (:meth:`_Planner.repair`),
 which keeps a change only when no minimum is lost and fewer rules are broken.
 Where coverage is short and one shift at a time improves nothing, shifts are
 regrouped with those around them (:meth:`_Planner.regroup`) while the budget lasts.
+Over a published roster, a shift kept at its times starts from its published plan and any
+other plan of it costs what ``make_roster`` charges a re-planned shift (its calendar event changes).
 Everything is deterministic (fixed order, integer costs) and the work is
 counted, so the stage stops within its share of the budget whatever the
 machine, except that the first sweep and the mending always complete (the
@@ -40,7 +42,7 @@ from __future__ import annotations
 import dataclasses
 import math
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -82,6 +84,9 @@ REPAIR_ROUNDS = 3
 # What :func:`floor_seconds` is charged per shift it reads (its shape's key; each new shape's formula
 # besides): 100 agents over 4 weeks on 15 minutes, about 2,000 shifts and 340 shapes, 0.056 s of CPU.
 FLOOR_SECONDS_PER_SHIFT = 3e-5
+# Per published plan handed in: reading it back from the rows and writing it again (:func:`.previous.published_plans`,
+# before the stage); the example's 114 shifts, 0.044-0.049 s of CPU with the speed probe at 4.0 s.
+SECONDS_PER_PUBLISHED_PLAN = 3e-4
 REGROUP_ROUNDS = 3
 REGROUP_HELPERS = 8
 
@@ -201,6 +206,8 @@ def plan_activities(
     *,
     move_lunch: bool = True,
     regroup: bool = True,
+    published: Mapping[tuple[int, int], ShiftPlan] | None = None,
+    replan_charge: float = 0.0,
 ) -> ActivityResult:
     """Lunch and queue blocks for every chosen shift, within ``time_limit`` seconds of counted work.
 
@@ -214,6 +221,10 @@ def plan_activities(
             where ``lunch`` has them, e.g. where a bound relies on it).
         regroup: once a sweep changes nothing, regroup shifts while the budget
             lasts (False: stop there; large teams leave the rest to the polish).
+        published: the published plan of each kept shift (same agent and times as the previous
+            roster's, :func:`.previous.published_plans`); such a shift starts from it (unless that
+            loses a queue minimum the model's split keeps) and any other plan of it costs
+            ``replan_charge`` more, so it changes only where that pays (its calendar event changes).
     """
     settings = problem.settings
     costs = _Costs(problem)
@@ -248,12 +259,19 @@ def plan_activities(
                     for t in range(option.first_interval, option.last_interval)
                 ),
             )
-    counts = np.zeros(problem.required.shape, dtype=np.int64)
-    for key, plan in plans.items():
-        _apply(counts, shifts[key], plan, +1)
+    kept = {key: plan for key, plan in (published or {}).items() if key in shifts} if replan_charge > 0 else {}
+    counts = _counts(shifts, plans, problem.required.shape)
+    if kept:
+        # Kept shifts start from their published plans, unless those lose a queue minimum the split keeps
+        # (the agent off that day held it, say): then from the split, and the sweeps bring back what pays.
+        republished = {**plans, **kept}
+        again = _counts(shifts, republished, problem.required.shape)
+        if np.maximum(costs.minimum - again, 0).sum() <= np.maximum(costs.minimum - counts, 0).sum():
+            plans, counts = republished, again
 
-    planner = _Planner(costs=costs, shifts=shifts, plans=plans, counts=counts, rules=rules)
-    planner.seconds += SECONDS_PER_SHIFT_SET_UP * len(live)
+    planner = _Planner(costs=costs, shifts=shifts, plans=plans, counts=counts, rules=rules, published=kept)
+    planner.charge = replan_charge  # any other plan of a kept shift costs this more
+    planner.seconds += SECONDS_PER_SHIFT_SET_UP * len(live) + SECONDS_PER_PUBLISHED_PLAN * len(published or {})
     # Sweeps, then the repair of shifts that had to break a block or switch rule to keep a queue
     # minimum, then more sweeps while the budget lasts; once one shift at a time improves nothing,
     # shifts are regrouped with those around them (``regroup`` off: the stage stops there). The
@@ -269,6 +287,16 @@ def plan_activities(
                 break
     missing = int(np.maximum(costs.minimum - counts, 0).sum())
     return ActivityResult(plans=plans, missing_minimum=missing, sweeps=sweeps, seconds=planner.seconds)
+
+
+def _counts(
+    shifts: dict[tuple[int, int], _Shift], plans: dict[tuple[int, int], ShiftPlan], shape: tuple[int, ...]
+) -> np.ndarray:
+    """Agents serving each queue and interval under ``plans``."""
+    counts = np.zeros(shape, dtype=np.int64)
+    for key, plan in plans.items():
+        _apply(counts, shifts[key], plan, +1)
+    return counts
 
 
 def floor_seconds(problem: RosterProblem, chosen: Sequence[tuple[int, int]]) -> tuple[float, float]:
@@ -324,8 +352,10 @@ class _Planner:
         plans: dict[tuple[int, int], ShiftPlan],
         counts: np.ndarray,
         rules: _Rules,
+        published: Mapping[tuple[int, int], ShiftPlan] | None = None,
     ) -> None:
         self.costs, self.shifts, self.plans, self.counts, self.rules = costs, shifts, plans, counts, rules
+        self.published, self.charge = dict(published or {}), 0.0  # kept shifts' published plans; any other costs charge
         self.strict = dataclasses.replace(rules, penalty=math.inf)  # no plan breaking a block or switch rule
         self.seconds = 0.0
         self.move = 1
@@ -344,6 +374,36 @@ class _Planner:
         cost, best, seconds = _best_plan(shift, delta, rules, lunches)
         self.seconds += SECONDS_PER_SHIFT + seconds
         return cost, best, delta
+
+    def _charged(self, key: tuple[int, int], plan: ShiftPlan) -> float:
+        """What ``plan`` costs beyond its coverage and rules: ``charge`` if it re-plans a kept shift."""
+        kept = self.published.get(key)
+        return self.charge if kept is not None and plan != kept else 0.0
+
+    def _better(
+        self,
+        key: tuple[int, int],
+        cost: float,
+        best: ShiftPlan | None,
+        delta: np.ndarray,
+        rules: _Rules,
+        *,
+        keep_lunch: bool = False,
+    ) -> ShiftPlan | None:
+        """The plan to replace the shift's own with on strict improvement, or None: the program's ``best``
+        (costing ``cost``) or the published plan, with their charges. Exact: any other plan pays the charge
+        and costs no less than ``best``."""
+        shift, plan = self.shifts[key], self.plans[key]
+        current = _plan_cost(shift, plan, delta, rules) + self._charged(key, plan)
+        if best is not None:
+            cost += self._charged(key, best)
+        kept = self.published.get(key)
+        if kept is not None and kept not in (best, plan) and not (keep_lunch and kept.lunch != plan.lunch):
+            self.seconds += len(shift.t) * SECONDS_PER_SCANNED
+            kept_cost = _plan_cost(shift, kept, delta, rules)
+            if best is None or kept_cost <= cost:
+                best, cost = kept, kept_cost
+        return best if best is not None and cost < current else None
 
     def _set(self, key: tuple[int, int], plan: ShiftPlan) -> None:
         shift = self.shifts[key]
@@ -371,8 +431,9 @@ class _Planner:
             _apply(self.counts, shift, plan, -1)
             cost, best, delta = self._best(key, self.rules)
             _apply(self.counts, shift, plan, +1)
-            if best is not None and cost < _plan_cost(shift, plan, delta, self.rules):
-                self._set(key, best)
+            better = self._better(key, cost, best, delta, self.rules)
+            if better is not None:
+                self._set(key, better)
                 changes += 1
         return changes
 
@@ -393,8 +454,9 @@ class _Planner:
             _apply(self.counts, shift, plan, -1)
             cost, best, delta = self._best(key, self.strict, keep_lunch=keep_lunch)
             _apply(self.counts, shift, plan, +1)
-            if best is not None and cost < _plan_cost(shift, plan, delta, self.strict):
-                self._set(key, best)
+            better = self._better(key, cost, best, delta, self.strict, keep_lunch=keep_lunch)
+            if better is not None:
+                self._set(key, better)
                 changes += 1
         return changes
 
@@ -469,6 +531,7 @@ class _Planner:
             broken = _breaks(shift, plan, self.rules)
             total += self.rules.switch * changes + (self.rules.penalty * broken if broken else 0)
             total += float(sum(int(shift.secondary[q]) for q in plan.queues if q != LUNCH))
+            total += self._charged(key, plan)
         return total
 
     def _regroup(self, key: tuple[int, int], helpers: Sequence[tuple[int, int]]) -> bool:

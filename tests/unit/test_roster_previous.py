@@ -309,3 +309,21 @@ def test_a_kept_shift_with_other_blocks_counts_as_replanned_and_a_moved_one_does
     # a2's shift moved: the score's stability term prices that, not this count
     moved = published(("a1", "2026-11-23T08:00", swapped), ("a2", "2026-11-23T09:00", later))
     assert replanned_shifts(before, moved) == 1
+
+
+def test_a_kept_shifts_published_blocks_stand_after_another_agents_day_off() -> None:
+    # a2 has since taken Monday off, so the published roster cannot stand and a new one is written.
+    # a1's shift stays at its times; its published chat-then-email plan costs one switch (3,000) more
+    # than a single queue for a tenth of an agent on each, less than re-planning a kept shift
+    # (a quarter of a changed shift: 5,000), so its blocks stand too (its calendar event is unchanged).
+    split = [("work", "chat", "2026-11-23T08:00", "2026-11-23T10:00"), ("work", "email", "2026-11-23T10:00", "2026-11-23T12:00")]
+    previous = published(("a1", "2026-11-23T08:00", split), ("a2", "2026-11-23T14:00", [("work", "chat", "2026-11-23T14:00", "2026-11-23T18:00")]))
+    members = team(agent("a1", channels=("chat", "email")), agent("a2", time_off=(MONDAY,)))
+    needs = {"chat": hours(0, 8, 12, 0.1), "email": hours(0, 8, 12, 0.1)}
+    kept = solve(configure(template(4, 8, 14), switch_weight=3_000), members, needs, 1, previous=previous)
+    pd.testing.assert_frame_equal(kept.roster, previous[previous["agent_id"] == "a1"].reset_index(drop=True))
+    assert kept.objective == 4 * 10 * 100 + 4 * 90 * 2 + 3_000 + CHANGED  # short, over, the switch, a2
+    # Where re-planning is free (stability_weight 0), the same shift is planned afresh: one queue.
+    free = solve(configure(template(4, 8, 14), switch_weight=3_000, stability_weight=0), members, needs, 1, previous=previous)
+    assert shift_ids(free.roster) == ["a1-2026-11-23-0800"]
+    assert free.queue_switches == 0 and replanned_shifts(previous, free.roster) == 1
