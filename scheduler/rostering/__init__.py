@@ -168,7 +168,10 @@ def make_roster(
     # by the time the roster is written and checked, when make_roster waits for it: the reserve
     # is its margin for starting after the problem is built and for charges that miss its CPU.
     beside = stages
-    job = BoundJob(problem, beside) if parallel_bound(problem) else None
+    # The first relaxation's counts (the guide) steer the descent, which waits for them; past the shift stage's
+    # budget, the latest its guided sweep may end (descent.py, follow_end), they could steer nothing: the
+    # descent gets None once the child is charged more (syd300 waited 70 s for counts it did not get).
+    job = BoundJob(problem, beside, guide_limit=stage_budget(problem)) if parallel_bound(problem) else None
     if job is not None:
         report(f"lower bound: linear relaxations beside the search ({job.mode}), at most {beside:.1f} s")
     with job if job is not None else nullcontext():

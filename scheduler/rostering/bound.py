@@ -371,6 +371,7 @@ def lower_bound(
     on_guide: Callable[[Guide | None], None] | None = None,
     *,
     runs: bool = False,
+    guide_limit: float | None = None,
 ) -> Proven:
     """The largest bound :data:`RELAXATIONS` prove within ``time_limit`` counted seconds.
 
@@ -384,7 +385,9 @@ def lower_bound(
     ``on_solve``: given each solver before it solves, so that it can be interrupted.
     ``on_guide``: called once, as soon as the first relaxation is done, with its
     counts (:class:`~scheduler.rostering.guide.Guide`; None when some week did
-    not finish or was coarsened): the search beside it steers by them. ``runs``: the first
+    not finish or was coarsened, or the relaxation was charged more than ``guide_limit`` counted
+    seconds): the search beside it steers by them and may wait for them, so None is sent as soon as it
+    is certain (a week coarsened, the limit passed), the bound going on as before. ``runs``: the first
     relaxation's weeks pool classes and merge their intervals in runs where the exact LP does
     not fit (:func:`coarsening`; the bound beside the search, which has no CP-SAT
     bound to fall back on); there a later relaxation's week is sized at its own rate
@@ -427,6 +430,9 @@ def lower_bound(
                     break  # not started: even at the coarsest level it would not finish in what is left
                 probed = probed or (w == 0 and chosen != start)
                 level = chosen
+                if level != EXACT and on_guide is not None:
+                    on_guide(None)  # coarsened counts are no guide (below): the search need not wait for the rest
+                    on_guide = None
             # A later relaxation's charge per size: beside the search, its own once a week of it is
             # done; before, the first relaxation's times LATER_RATE_PRIOR. In the budget (small teams,
             # whose search gets what the bound leaves): the first relaxation's, as in session 17.
@@ -453,6 +459,9 @@ def lower_bound(
                 used += result.seconds
                 if index == 0:
                     rates.add(level, result.seconds, _size(problem, block, relaxation, level))
+            if index == 0 and on_guide is not None and guide_limit is not None and charged > guide_limit:
+                on_guide(None)  # past the guide's own limit: the search sweeps unguided, the bound goes on
+                on_guide = None
             if not result.optimal:
                 break
             if index == 0:
@@ -496,7 +505,9 @@ def lower_bound(
     return Proven(bound=bound, available=True, seconds=charged, relaxation=name)
 
 
-def first_guide(problem: RosterProblem, time_limit: float, *, runs: bool = False) -> Guide | None:
+def first_guide(
+    problem: RosterProblem, time_limit: float, *, runs: bool = False, guide_limit: float | None = None
+) -> Guide | None:
     """The counts :func:`lower_bound` hands ``on_guide``, computed alone (the first relaxation only)."""
     found: list[Guide | None] = []
     stop = threading.Event()
@@ -506,7 +517,7 @@ def first_guide(problem: RosterProblem, time_limit: float, *, runs: bool = False
         stop.set()  # the first relaxation is done: nothing after it is needed
 
     try:
-        lower_bound(problem, time_limit, stop, on_guide=keep, runs=runs)
+        lower_bound(problem, time_limit, stop, on_guide=keep, runs=runs, guide_limit=guide_limit)
     except InfeasibleError:
         return None
     return found[0] if found else None

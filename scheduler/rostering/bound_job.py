@@ -41,7 +41,7 @@ from scheduler.rostering.guide import Guide
 from scheduler.rostering.problem import RosterProblem
 
 
-def _child(connection: Connection, problem: RosterProblem, time_limit: float) -> None:
+def _child(connection: Connection, problem: RosterProblem, time_limit: float, guide_limit: float | None) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent ends the child
 
     def send_guide(guide: Guide | None) -> None:
@@ -51,7 +51,7 @@ def _child(connection: Connection, problem: RosterProblem, time_limit: float) ->
             pass
 
     try:
-        proven = lower_bound(problem, time_limit, on_guide=send_guide, runs=True)
+        proven = lower_bound(problem, time_limit, on_guide=send_guide, runs=True, guide_limit=guide_limit)
         connection.send(("proven", proven))
     except InfeasibleError as error:
         connection.send(("infeasible", str(error)))
@@ -69,12 +69,22 @@ def can_fork() -> bool:
 class BoundJob:
     """:func:`~scheduler.rostering.bound.lower_bound` of ``problem`` computed beside the caller.
 
-    Use as a context manager; :meth:`result` waits for it.
+    Use as a context manager; :meth:`result` waits for it. ``guide_limit``: the most the first
+    relaxation may be charged for its counts to be handed to the search (:meth:`guide`), counted
+    seconds; past it the search gets None at once and sweeps unguided, the bound going on as before.
     """
 
-    def __init__(self, problem: RosterProblem, time_limit: float, *, process: bool | None = None) -> None:
+    def __init__(
+        self,
+        problem: RosterProblem,
+        time_limit: float,
+        *,
+        process: bool | None = None,
+        guide_limit: float | None = None,
+    ) -> None:
         self._problem = problem
         self._time_limit = time_limit
+        self._guide_limit = guide_limit
         self._answer: tuple[str, object] | None = None
         self._cancelled = threading.Event()
         self._process: multiprocessing.process.BaseProcess | None = None
@@ -90,7 +100,10 @@ class BoundJob:
             context = multiprocessing.get_context("fork")
             receiver, sender = context.Pipe(duplex=False)
             self._process = context.Process(
-                target=_child, args=(sender, self._problem, self._time_limit), name="peakplan-bound", daemon=True
+                target=_child,
+                args=(sender, self._problem, self._time_limit, self._guide_limit),
+                name="peakplan-bound",
+                daemon=True,
             )
             self._process.start()
             sender.close()
@@ -102,7 +115,15 @@ class BoundJob:
 
     def _run_here(self) -> None:
         try:
-            proven = lower_bound(self._problem, self._time_limit, self._cancelled, self._watch, self._found, runs=True)
+            proven = lower_bound(
+                self._problem,
+                self._time_limit,
+                self._cancelled,
+                self._watch,
+                self._found,
+                runs=True,
+                guide_limit=self._guide_limit,
+            )
             self._answer = ("proven", proven)
         except InfeasibleError as error:
             self._answer = ("infeasible", str(error))
@@ -116,7 +137,7 @@ class BoundJob:
         self._guided.set()
 
     def guide(self) -> Guide | None:
-        """Wait for the first relaxation's counts (:mod:`.guide`; None: it did not finish in the budget).
+        """Wait for the first relaxation's counts (:mod:`.guide`; None: not exact, or not within the budget or the guide's limit).
 
         The same on every run: should the job end without them (it died, or failed), they are
         computed here, by the same computation.
@@ -132,7 +153,11 @@ class BoundJob:
             self._guided.wait()
         if self._guide is None:
             infeasible = self._answer is not None and self._answer[0] == "infeasible"
-            self._guide = (None if infeasible else first_guide(self._problem, self._time_limit, runs=True),)
+            self._guide = (
+                None
+                if infeasible
+                else first_guide(self._problem, self._time_limit, runs=True, guide_limit=self._guide_limit),
+            )
         return self._guide[0]
 
     def _receive(self) -> tuple[str, object]:

@@ -162,3 +162,25 @@ def test_where_the_guess_coarsens_the_first_week_it_is_probed_coarsest_and_solve
     assert coarsening(problem, blocks[0], tight / len(blocks), expected=guess) == guessed
     solved, _proven = _first_relaxations_lps(problem, tight)
     assert solved[0] == (first, guessed.merge)
+
+
+def test_coarsened_counts_are_no_guide_and_the_search_hears_so_before_the_first_lp(problem) -> None:  # noqa: ANN001
+    # The search beside the bound waits for the first relaxation's counts: where the first week is
+    # coarsened they can be no guide, and it hears None then, not once every week is solved (syd300
+    # waited 70 s for the three pooled weeks after its first, session 22).
+    blocks = week_blocks(problem)
+    budget = 0.9 * at_rate(problem, MERGE_MARGIN * SOLVE_PER_BUILD)(blocks[0], EXACT) * len(blocks)
+    solved: list[int] = []
+    heard: list[tuple[int, object]] = []
+
+    def traced(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        solved.append(kwargs["block"].days[0])
+        return solve_aggregate(*args, **kwargs)
+
+    with (
+        mock.patch.object(bound_module, "RELAXATIONS", bound_module.RELAXATIONS[:1]),
+        mock.patch.object(bound_module, "solve_aggregate", side_effect=traced),
+    ):
+        proven = lower_bound(problem, budget, on_guide=lambda found: heard.append((len(solved), found)), runs=True)
+    assert heard == [(0, None)] and len(solved) == 3  # the bound goes on: probe, second week, first again
+    assert proven == _first_relaxations_lps(problem, budget)[1]

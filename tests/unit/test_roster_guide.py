@@ -9,9 +9,10 @@ from unittest import mock
 
 import pytest
 
+from scheduler.rostering import bound as bound_module
 from scheduler.rostering import bound_job as bound_job_module
 from scheduler.rostering import build_problem
-from scheduler.rostering.aggregate import agent_classes
+from scheduler.rostering.aggregate import agent_classes, solve_aggregate
 from scheduler.rostering.bound import first_guide, lower_bound
 from scheduler.rostering.bound_job import BoundJob, can_fork
 from scheduler.rostering.descent import AgentModels, descend
@@ -51,6 +52,44 @@ def test_no_counts_without_the_budget_for_them(problem) -> None:  # noqa: ANN001
     calls = []
     assert not lower_bound(problem, 0.0, on_guide=calls.append).available
     assert calls == [None]  # always answered, once
+
+
+def _heard(problem, guide_limit: float | None):  # noqa: ANN001, ANN202
+    """The first relaxation alone: what ``on_guide`` heard after how many weeks, the bound, each week's charge."""
+    charges: list[float] = []
+    heard: list[tuple[int, Guide | None]] = []
+
+    def record(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
+        result = solve_aggregate(*args, **kwargs)
+        charges.append(result.seconds)
+        return result
+
+    with (
+        mock.patch.object(bound_module, "RELAXATIONS", bound_module.RELAXATIONS[:1]),
+        mock.patch.object(bound_module, "solve_aggregate", side_effect=record),
+    ):
+        proven = lower_bound(
+            problem, 1.0, on_guide=lambda found: heard.append((len(charges), found)), guide_limit=guide_limit
+        )
+    return heard, proven, charges
+
+
+def test_counts_past_the_guides_limit_are_no_guide_sent_at_once_and_the_bound_goes_on(problem, guide) -> None:  # noqa: ANN001
+    heard, bound, charges = _heard(problem, None)
+    assert heard == [(2, guide)] and len(charges) == 2
+    first, both = charges[0], charges[0] + charges[1]
+    # Within the limit (charged exactly it): the same counts, so the same guided descent.
+    assert _heard(problem, both)[:2] == ([(2, guide)], bound)
+    # Past it: None as soon as the week that passed it is done, the bound as before.
+    assert _heard(problem, (first + both) / 2)[:2] == ([(2, None)], bound)
+    assert _heard(problem, first / 2)[:2] == ([(1, None)], bound)
+    # Beside the search (a thread here): the search gets None, which it sweeps unguided
+    # (test_a_guided_descent_is_valid_and_the_same_on_every_run), and the same bound.
+    with (
+        mock.patch.object(bound_module, "RELAXATIONS", bound_module.RELAXATIONS[:1]),
+        BoundJob(problem, 1.0, process=False, guide_limit=first / 2) as job,
+    ):
+        assert job.guide() is None and job.result() == bound
 
 
 def test_a_child_that_dies_first_leaves_the_same_counts(problem, guide, tmp_path_factory) -> None:  # noqa: ANN001
