@@ -424,29 +424,37 @@ def program_for(
     return program, seconds
 
 
-def _forward_in_integers(program: Program, rows: np.ndarray) -> tuple[np.ndarray, list[np.ndarray | None]]:
+def _forward(program: Program, rows: np.ndarray, integral: bool) -> tuple[np.ndarray, list[np.ndarray | None]]:
     """The last interval's least cost per state, and per interval each state's best predecessor (None: the only one).
 
-    Integers add exactly in any order, so a state's own cost (its queue's delta, the same whichever
-    predecessor leads to it) is added once its best predecessor is picked: the same pick as with it
-    added before, ties included. The previous values, then 0 (nothing worked before) and the pad,
-    sit in one buffer reused from interval to interval.
+    In integers a state's own cost (its queue's delta, the same whichever predecessor leads to it) is
+    added once its best predecessor is picked: integers add exactly in any order, so the pick is the
+    same as with it added before, ties included, at half the numpy work. Floats add in the walk's
+    order, so that their sums round alike. The previous values, then 0 (nothing worked before) and
+    the pad, sit in one buffer reused from interval to interval.
     """
-    extended = np.empty(max((layer.size for layer in program.layers), default=0) + 2, dtype=np.int64)
-    extended[:2] = (0, _PAD)
+    extended = np.empty(max((layer.size for layer in program.layers), default=0) + 2, dtype=rows.dtype)
+    pad = _PAD if integral else math.inf
     values = extended[:0]
     chosen: list[np.ndarray | None] = []
     for i, layer in enumerate(program.layers):
         size = len(values)
         extended[:size] = values
-        extended[size : size + 2] = (0, _PAD)
+        extended[size : size + 2] = (0, pad)
         if layer.carried:
             values = extended[layer.pred[:, 0]]
             chosen.append(None)
             continue
         full = extended[layer.pred]
-        if layer.fixed is not None:
-            full += layer.fixed
+        if integral:
+            if layer.fixed is not None:
+                full += layer.fixed
+        else:
+            if layer.ending is not None:
+                full += layer.ending
+            if layer.change is not None:
+                full += layer.change
+            full += rows[i, layer.queue][:, None]
         if full.shape[1] == 1:
             values = full.ravel()
             chosen.append(None)
@@ -454,34 +462,8 @@ def _forward_in_integers(program: Program, rows: np.ndarray) -> tuple[np.ndarray
             best = full.argmin(axis=1)
             values = full.ravel()[layer.starts + best]
             chosen.append(best)
-        values += rows[i, layer.queue]
-    return values, chosen
-
-
-def _forward_in_floats(program: Program, rows: np.ndarray) -> tuple[np.ndarray, list[np.ndarray | None]]:
-    """:func:`_forward_in_integers` in floats, each sum in the walk's order of additions (so they round alike)."""
-    tail = np.array([0, math.inf])
-    values = np.zeros(0)
-    chosen: list[np.ndarray | None] = []
-    for i, layer in enumerate(program.layers):
-        extended = np.concatenate((values, tail))
-        if layer.carried:
-            values = extended[layer.pred[:, 0]]
-            chosen.append(None)
-            continue
-        full = extended[layer.pred]
-        if layer.ending is not None:
-            full += layer.ending
-        if layer.change is not None:
-            full += layer.change
-        full += rows[i, layer.queue][:, None]
-        if full.shape[1] == 1:
-            values = full[:, 0]
-            chosen.append(None)
-        else:
-            best = full.argmin(axis=1)
-            values = full.ravel()[layer.starts + best]
-            chosen.append(best)
+        if integral:
+            values += rows[i, layer.queue]
     return values, chosen
 
 
@@ -500,7 +482,7 @@ def run_program(
     dtype = np.int64 if integral else np.float64
     rows = np.zeros((n, delta.shape[1] + 1), dtype=dtype)  # the extra column: carried over lunch, adds 0
     rows[:, :-1] = delta
-    values, chosen = (_forward_in_integers if integral else _forward_in_floats)(program, rows)
+    values, chosen = _forward(program, rows, integral)
     found: tuple[float, int] | None = None  # cost, option
     end_state = 0
     for k, option in enumerate(program.options):
