@@ -62,6 +62,8 @@ from scheduler.rostering.shiftplan import (
     _plan_rules,
     _Rules,
     _Shift,
+    counts_of,
+    shifts_of,
 )
 from scheduler.rostering.shiftprogram import estimated_seconds
 
@@ -228,10 +230,8 @@ def plan_activities(
     """
     settings = problem.settings
     costs = _Costs(problem)
-    step = problem.interval_minutes
-    blocks = np.array([math.ceil(settings.min_block(queue) / step) for queue in problem.queues], dtype=np.int64)
     live = sorted(key for key in chosen if problem.options[key[1]].day_index not in problem.frozen_days)
-    shifts = {key: _Shift(problem, key[0], key[1], blocks) for key in live}
+    shifts = shifts_of(problem, live)
     if not move_lunch:
         for key, shift in shifts.items():
             shift.lunch_starts = (lunch.get(key),)
@@ -260,12 +260,12 @@ def plan_activities(
                 ),
             )
     kept = {key: plan for key, plan in (published or {}).items() if key in shifts} if replan_charge > 0 else {}
-    counts = _counts(shifts, plans, problem.required.shape)
+    counts = counts_of(shifts, plans, problem.required.shape)
     if kept:
         # Kept shifts start from their published plans, unless those lose a queue minimum the split keeps
         # (the agent off that day held it, say): then from the split, and the sweeps bring back what pays.
         republished = {**plans, **kept}
-        again = _counts(shifts, republished, problem.required.shape)
+        again = counts_of(shifts, republished, problem.required.shape)
         if np.maximum(costs.minimum - again, 0).sum() <= np.maximum(costs.minimum - counts, 0).sum():
             plans, counts = republished, again
 
@@ -287,16 +287,6 @@ def plan_activities(
                 break
     missing = int(np.maximum(costs.minimum - counts, 0).sum())
     return ActivityResult(plans=plans, missing_minimum=missing, sweeps=sweeps, seconds=planner.seconds)
-
-
-def _counts(
-    shifts: dict[tuple[int, int], _Shift], plans: dict[tuple[int, int], ShiftPlan], shape: tuple[int, ...]
-) -> np.ndarray:
-    """Agents serving each queue and interval under ``plans``."""
-    counts = np.zeros(shape, dtype=np.int64)
-    for key, plan in plans.items():
-        _apply(counts, shifts[key], plan, +1)
-    return counts
 
 
 def floor_seconds(problem: RosterProblem, chosen: Sequence[tuple[int, int]]) -> tuple[float, float]:

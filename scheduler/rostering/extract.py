@@ -12,6 +12,12 @@ ROSTER_COLUMNS = ("agent_id", "queue", "activity", "start", "end", "shift_id")
 ACTIVITIES = ("work", "lunch", "break")
 
 
+def shift_id(problem: RosterProblem, a: int, o: int) -> str:
+    """The id of agent ``a``'s shift on option ``o``: agent, local day and start (stable across regenerations)."""
+    option = problem.options[o]
+    return f"{problem.agents[a].id}-{option.day.isoformat()}-{option.local_start:%H%M}"
+
+
 def roster_rows(problem: RosterProblem, plans: dict[tuple[int, int], ShiftPlan]) -> pd.DataFrame:
     """Rows of the roster contract for the planned shifts, plus the frozen days' rows verbatim."""
     step = pd.Timedelta(minutes=problem.interval_minutes)
@@ -23,7 +29,7 @@ def roster_rows(problem: RosterProblem, plans: dict[tuple[int, int], ShiftPlan])
     for (a, o), plan in sorted(plans.items()):
         agent = problem.agents[a]
         option = problem.options[o]
-        shift_id = f"{agent.id}-{option.day.isoformat()}-{option.local_start:%H%M}"
+        this_id = shift_id(problem, a, o)
         runs: list[tuple[str, str, int]] = []  # (activity, queue, first interval), ...
         lasts: list[int] = []  # ... and each run's last interval
         for t, q in zip(range(option.first_interval, option.last_interval), plan.queues, strict=True):
@@ -54,7 +60,7 @@ def roster_rows(problem: RosterProblem, plans: dict[tuple[int, int], ShiftPlan])
                     "activity": kind,
                     "start": block_begin,
                     "end": block_end,
-                    "shift_id": shift_id,
+                    "shift_id": this_id,
                 }
             )
     frame = pd.DataFrame(rows, columns=list(ROSTER_COLUMNS))

@@ -18,7 +18,7 @@ import numpy as np
 import pandas as pd
 
 from scheduler.errors import InputError
-from scheduler.rostering.extract import roster_rows
+from scheduler.rostering.extract import roster_rows, shift_id
 from scheduler.rostering.problem import RosterProblem, ShiftOption
 from scheduler.rostering.shiftplan import ShiftPlan
 from scheduler.rostering.shiftprogram import LUNCH
@@ -243,10 +243,10 @@ def replanned_shifts(published: pd.DataFrame, written: pd.DataFrame) -> int:
     before, after = _shift_rows(published), _shift_rows(written)
     return sum(
         1
-        for shift_id, rows in after.items()
-        if shift_id in before
-        and before[shift_id] != rows
-        and (before[shift_id][0][2], before[shift_id][-1][3]) == (rows[0][2], rows[-1][3])
+        for name, rows in after.items()
+        if name in before
+        and before[name] != rows
+        and (before[name][0][2], before[name][-1][3]) == (rows[0][2], rows[-1][3])
     )
 
 
@@ -262,9 +262,9 @@ def _shift_rows(frame: pd.DataFrame) -> dict[str, tuple[tuple[object, ...], ...]
         strict=True,
     )
     grouped: dict[str, list[tuple[object, ...]]] = {}
-    for shift_id, *row in rows:
-        grouped.setdefault(shift_id, []).append(tuple(row))
-    return {shift_id: tuple(items) for shift_id, items in grouped.items()}
+    for name, *row in rows:
+        grouped.setdefault(name, []).append(tuple(row))
+    return {name: tuple(items) for name, items in grouped.items()}
 
 
 def published_plans(problem: RosterProblem, previous: pd.DataFrame | None) -> dict[tuple[int, int], ShiftPlan]:
@@ -283,7 +283,7 @@ def published_plans(problem: RosterProblem, previous: pd.DataFrame | None) -> di
     for a, days in sorted(problem.previous.items()):
         for _d, o in sorted(days.items()):
             if o is not None and o >= 0:
-                ids[_shift_id(problem, a, o)] = (a, o)
+                ids[shift_id(problem, a, o)] = (a, o)
     rows = previous[previous["shift_id"].isin(list(ids))].sort_values(["shift_id", "start"], kind="stable")
     if rows.empty:
         return {}
@@ -301,13 +301,13 @@ def published_plans(problem: RosterProblem, previous: pd.DataFrame | None) -> di
         for activity, queue in zip(rows["activity"], rows["queue"].fillna("").astype(str), strict=True)
     ]
     spans: dict[str, list[tuple[int | None, int, int, int, int]]] = defaultdict(list)
-    for shift_id, kind, begin, end, first, last in zip(
+    for name, kind, begin, end, first, last in zip(
         rows["shift_id"], kinds, starts.tolist(), ends.tolist(), firsts.tolist(), lasts.tolist(), strict=True
     ):
-        spans[str(shift_id)].append((kind, begin, end, first, last))
+        spans[str(name)].append((kind, begin, end, first, last))
     read: dict[tuple[int, int], ShiftPlan] = {}
-    for shift_id, shift_spans in spans.items():
-        a, o = ids[shift_id]
+    for name, shift_spans in spans.items():
+        a, o = ids[name]
         plan = _read_plan(problem, a, o, shift_spans, grid, step)
         if plan is not None:
             read[a, o] = plan
@@ -318,14 +318,8 @@ def published_plans(problem: RosterProblem, previous: pd.DataFrame | None) -> di
     return {
         key: plan
         for key, plan in read.items()
-        if written.get(_shift_id(problem, *key)) == published[_shift_id(problem, *key)]
+        if written.get(shift_id(problem, *key)) == published[shift_id(problem, *key)]
     }
-
-
-def _shift_id(problem: RosterProblem, a: int, o: int) -> str:
-    """The id :func:`.extract.roster_rows` writes for agent ``a`` working option ``o``."""
-    option = problem.options[o]
-    return f"{problem.agents[a].id}-{option.day.isoformat()}-{option.local_start:%H%M}"
 
 
 def _read_plan(

@@ -15,11 +15,9 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
-import numpy as np
-
-from scheduler.rostering.activities import SECONDS_PER_SHIFT_SET_UP, _Costs, _counts, _Planner
+from scheduler.rostering.activities import SECONDS_PER_SHIFT_SET_UP, _Costs, _Planner
 from scheduler.rostering.problem import RosterProblem
-from scheduler.rostering.shiftplan import ShiftPlan, _apply, _Rules, _Shift
+from scheduler.rostering.shiftplan import ShiftPlan, _apply, _Rules, counts_of, shifts_of
 
 PASSES = 3  # a shift put back changes its neighbours' costs: look at those still re-planned again
 
@@ -35,16 +33,13 @@ def republish(
         return plans, 0, 0.0
     settings = problem.settings
     costs = _Costs(problem)
-    blocks = np.array(
-        [math.ceil(settings.min_block(queue) / problem.interval_minutes) for queue in problem.queues], dtype=np.int64
-    )
-    shifts = {key: _Shift(problem, key[0], key[1], blocks) for key in sorted(plans)}
+    shifts = shifts_of(problem, sorted(plans))
     rules = _Rules(switch=settings.switch_weight, max_switches=settings.max_switches_per_shift, penalty=math.inf)
     planner = _Planner(
         costs=costs,
         shifts=shifts,
         plans=dict(plans),
-        counts=_counts(shifts, plans, problem.required.shape),
+        counts=counts_of(shifts, plans, problem.required.shape),
         rules=rules,
         published={key: plan for key, plan in published.items() if key in shifts},
     )

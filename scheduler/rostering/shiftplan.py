@@ -246,3 +246,20 @@ def plan_breaks(problem: RosterProblem, blocks: Sequence[int], o: int, plan: Shi
     is_open = problem.is_open
     _changes, counted, short = _rule_counts(plan.queues, lambda i, q: bool(is_open[q, first + i]), blocks)
     return short > 0 or counted > problem.settings.max_switches_per_shift
+
+
+def shifts_of(problem: RosterProblem, keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], _Shift]:
+    """Each ``(agent, option)`` as the dynamic program sees it, with every queue's minimum block in intervals."""
+    step = problem.interval_minutes
+    blocks = np.array([math.ceil(problem.settings.min_block(queue) / step) for queue in problem.queues], dtype=np.int64)
+    return {key: _Shift(problem, key[0], key[1], blocks) for key in keys}
+
+
+def counts_of(
+    shifts: dict[tuple[int, int], _Shift], plans: dict[tuple[int, int], ShiftPlan], shape: tuple[int, ...]
+) -> np.ndarray:
+    """Agents serving each queue and interval under ``plans``."""
+    counts = np.zeros(shape, dtype=np.int64)
+    for key, plan in plans.items():
+        _apply(counts, shifts[key], plan, +1)
+    return counts
