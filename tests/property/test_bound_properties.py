@@ -18,12 +18,13 @@ from scheduler.rostering.aggregate import solve_aggregate
 from scheduler.rostering.bound import lower_bound, week_blocks
 from scheduler.rostering.model import build_full_model
 from scheduler.rostering.sat import make_solver
+from tests.costly_examples import examples
 from tests.property.test_roster_properties import instance, problems
 
 TOLERANCE = 1e-6
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=examples(ci=30, explore=60), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(problem=problems())
 def test_no_relaxation_exceeds_the_optimum_or_the_roster(problem: dict[str, object]) -> None:
     config, team, requirements, start, days = instance(problem)

@@ -17,12 +17,13 @@ from scheduler.errors import InfeasibleError
 from scheduler.rostering import build_problem, make_roster
 from scheduler.rostering.aggregate import solve_aggregate
 from scheduler.rostering.bound import week_blocks
+from tests.costly_examples import examples
 from tests.property.test_roster_properties import instance, problems
 
 TOLERANCE = 1e-6
 
 
-@settings(max_examples=50, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=examples(ci=25, explore=50), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(problem=problems(), merge=st.sampled_from((2, 3, 4)), plans=st.sampled_from((None, "span")))
 def test_merged_runs_never_exceed_the_fine_relaxation(problem: dict[str, object], merge: int, plans: str | None) -> None:
     config, team, requirements, start, days = instance(problem)

@@ -19,6 +19,7 @@ from scheduler.rostering import make_roster
 from scheduler.rostering import solve
 from scheduler.team import Agent, AvailabilityWindow, Contract, Team
 from scheduler.rostering.checker import find_violations
+from tests.costly_examples import examples
 
 ZONES = ("UTC", "Europe/Berlin", "Europe/Moscow", "America/New_York")
 QUEUES = ("chat", "email")
@@ -134,13 +135,13 @@ def problems(draw: st.DrawFn) -> dict[str, object]:
     return {"config": config, "team": team, "requirements": requirements, "start": start, "days": days, "replan": replan}
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=examples(ci=20, explore=40), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(problem=problems())
 def test_every_roster_keeps_the_hard_rules(problem: dict[str, object]) -> None:
     check_hard_rules(problem)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@settings(max_examples=examples(ci=12, explore=25), deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 @given(problem=problems())
 def test_every_descent_roster_keeps_the_hard_rules(problem: dict[str, object]) -> None:
     """The same on the large-team path: agent-by-agent descent scored by the full model."""
