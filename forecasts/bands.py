@@ -224,9 +224,10 @@ def by_floor(
     (all special days'), else they stay the calibration's single set.
     """
     quantiles: dict[bool, dict[float, float]] = {}
+    floors = [zero_floor(yhat) for _y, yhat, _extra in (own, pooled)]  # once each, not once per kind of hour
     for zero in (True, False):
-        for y, yhat, extra in (own, pooled):
-            hit = (yhat > 0) & (zero_floor(yhat) == zero)
+        for (y, yhat, extra), floor in zip((own, pooled), floors, strict=True):
+            hit = (yhat > 0) & (floor == zero)
             if hit.sum() >= _MIN_CALIBRATION_POINTS:
                 y, yhat, extra = y[hit], yhat[hit], extra[hit]
                 sd = np.sqrt(yhat + calibration.phi2 * yhat**2 + calibration.share_weight * extra)
@@ -296,7 +297,7 @@ def count_quantiles(z: np.ndarray, y: np.ndarray, yhat: np.ndarray) -> dict[floa
     proportion they came in.
     """
     out: dict[float, float] = {}
-    floor = {p: poisson_quantile(yhat, p) for p in COUNT_ENDS}
+    floor = poisson_quantiles(yhat, COUNT_ENDS)
     for low, high in (P80, P95):
         below = z[y < floor[low]]  # only these can fall below the band, whatever q_lo is
         if len(below) == 0:
@@ -326,15 +327,29 @@ _LOG_FACTORIAL = np.array([math.lgamma(k + 1.0) for k in _POISSON_K])
 
 def poisson_quantile(mu: np.ndarray, p: float) -> np.ndarray:
     """The ``p`` quantile of a Poisson count of mean ``mu`` (the smallest ``k`` with ``P(Y <= k) >= p``), per entry."""
+    return poisson_quantiles(mu, (p,))[p]
+
+
+def poisson_quantiles(mu: np.ndarray, ps: tuple[float, ...]) -> dict[float, np.ndarray]:
+    """:func:`poisson_quantile` at each of ``ps``, the Poisson CDF of ``mu`` computed once for all of them.
+
+    The CDF (an exponential per entry and count) is most of the cost: count_quantiles reads three
+    quantiles of the same forecasts, in every calibration of a forecast.
+    """
     mu = np.asarray(mu, dtype=float)
-    out = np.floor(mu + _NORMAL_QUANTILES.get(p, 0.0) * np.sqrt(np.maximum(mu, 0.0)) + 0.5)
     small = (mu > 0) & (mu <= _POISSON_EXACT)
+    cdf = None
     if small.any():
         m = mu[small][:, None]
         cdf = np.cumsum(np.exp(_POISSON_K * np.log(m) - m - _LOG_FACTORIAL), axis=1)
-        out[small] = (cdf < p - 1e-12).sum(axis=1)
-    out[mu <= 0] = 0.0
-    return np.maximum(out, 0.0)
+    quantiles = {}
+    for p in ps:
+        out = np.floor(mu + _NORMAL_QUANTILES.get(p, 0.0) * np.sqrt(np.maximum(mu, 0.0)) + 0.5)
+        if cdf is not None:
+            out[small] = (cdf < p - 1e-12).sum(axis=1)
+        out[mu <= 0] = 0.0
+        quantiles[p] = np.maximum(out, 0.0)
+    return quantiles
 
 
 def _dispersion(excess: np.ndarray, square: np.ndarray, extra: np.ndarray) -> tuple[float, float]:
