@@ -43,9 +43,14 @@ demo: $(STAMP)
 # The whole suite, and the package as a user installs it (wheel, fresh venv, another folder).
 # The wheel smoke starts first, with the system's Python and the venv's uv: it builds and
 # installs while the development venv installs, so it is done before the suite needs both cores. Its log is printed at the end; the target fails if either fails.
+# In a fresh clone (no tests/__pycache__ yet) one collection pass without xdist first writes the .pyc of
+# the venv's packages, the planner and the rewritten test modules; otherwise both xdist workers compile
+# the same files at the same moment (5-9 s of CPU twice; its errors, if any, the suite's run reports).
 test: $(UV)
 	@log=$$(mktemp); PYTHON=$(PYTHON) LOCK=$(LOCK) UV=$(UV) .ci/wheel-smoke >$$log 2>&1 & smoke=$$!; \
-	$(MAKE) --no-print-directory $(STAMP) && $(BIN)/python -m pytest -q -n 2 --dist worksteal; suite=$$?; \
+	$(MAKE) --no-print-directory $(STAMP) \
+		&& { test -d tests/__pycache__ || $(BIN)/python -m pytest -qq --collect-only -p no:xdist >/dev/null 2>&1; \
+			$(BIN)/python -m pytest -q -n 2 --dist worksteal; }; suite=$$?; \
 	wait $$smoke; smoked=$$?; cat $$log; rm -f $$log; \
 	test $$suite -eq 0 && test $$smoked -eq 0
 
