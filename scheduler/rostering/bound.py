@@ -42,6 +42,7 @@ from scheduler.rostering.aggregate import (
     day_cap,
     solve_aggregate,
 )
+from scheduler.rostering.bound_ahead import Ahead
 from scheduler.rostering.guide import Guide
 from scheduler.rostering.model import skill_groups
 from scheduler.rostering.plans import enumerable
@@ -372,6 +373,7 @@ def lower_bound(
     *,
     runs: bool = False,
     guide_limit: float | None = None,
+    ahead: Ahead | None = None,
 ) -> Proven:
     """The largest bound :data:`RELAXATIONS` prove within ``time_limit`` counted seconds.
 
@@ -392,7 +394,9 @@ def lower_bound(
     not fit (:func:`coarsening`; the bound beside the search, which has no CP-SAT
     bound to fall back on); there a later relaxation's week is sized at its own rate
     (:data:`LATER_RATE_PRIOR` before its first) and the whole horizon is tried only where it
-    may gain (:func:`horizon_may_gain`).
+    may gain (:func:`horizon_may_gain`). ``ahead``: while the guide is awaited, the first
+    relaxation's later weeks solved in a thread once the search waits (:mod:`.bound_ahead`: the
+    same answers, sooner).
 
     Raises:
         InfeasibleError: the summed rules admit no roster.
@@ -442,17 +446,27 @@ def lower_bound(
                 rate = first_rate
             if index > 0 and block is not None and rate * _size(problem, block, relaxation, level) > left:
                 break  # not started: at its charge per size it would not finish, and proves nothing unfinished
-            result = solve_aggregate(
-                problem,
-                whole_queues=True,
-                plans=relaxation.plans,
-                block=block,
-                time_limit=left,
-                on_solve=on_solve,
-                keep_counts=index == 0,
-                merge=level.merge,
-                preferences=not level.pooled,
-            )
+            result = None
+            if ahead is not None and index == 0 and block is not None:
+                if on_guide is None:
+                    ahead.stop()
+                result = ahead.take(w, level.merge, level.pooled, left)
+                if on_guide is not None and rates:
+                    later = list(enumerate(blocks))[w + 1 :]
+                    expected = [rates.expected(other, start) for _k, other in [(w, block), *later]]
+                    ahead.plan(later, left, (start.merge, start.pooled), expected)
+            if result is None:
+                result = solve_aggregate(
+                    problem,
+                    whole_queues=True,
+                    plans=relaxation.plans,
+                    block=block,
+                    time_limit=left,
+                    on_solve=on_solve,
+                    keep_counts=index == 0,
+                    merge=level.merge,
+                    preferences=not level.pooled,
+                )
             charged += result.seconds
             if block is not None:
                 size += _size(problem, block, relaxation, level)
@@ -478,6 +492,8 @@ def lower_bound(
             first_rate = used / size
         if index == 0:
             exact_weeks = relaxation.weekly and all(found == EXACT for found in levels)
+        if index == 0 and ahead is not None:
+            ahead.stop()
         if index == 0 and on_guide is not None:
             # Counts of merged runs or pooled classes are no guide: agents moved within a run (the
             # 15-minute team's roster came out 0.9% dearer steered by them, New York's 0.4%, 2026-12-02).

@@ -31,17 +31,21 @@ import signal
 import sys
 import threading
 from multiprocessing.connection import Connection
+from multiprocessing.synchronize import Event
 from types import TracebackType
 
 from ortools.linear_solver import pywraplp
 
 from scheduler.errors import InfeasibleError
 from scheduler.rostering.bound import Proven, first_guide, lower_bound
+from scheduler.rostering.bound_ahead import Ahead, Waiting
 from scheduler.rostering.guide import Guide
 from scheduler.rostering.problem import RosterProblem
 
 
-def _child(connection: Connection, problem: RosterProblem, time_limit: float, guide_limit: float | None) -> None:
+def _child(
+    connection: Connection, problem: RosterProblem, time_limit: float, guide_limit: float | None, waiting: Waiting
+) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C reaches the whole group: the parent ends the child
 
     def send_guide(guide: Guide | None) -> None:
@@ -51,7 +55,8 @@ def _child(connection: Connection, problem: RosterProblem, time_limit: float, gu
             pass
 
     try:
-        proven = lower_bound(problem, time_limit, on_guide=send_guide, runs=True, guide_limit=guide_limit)
+        ahead = Ahead(problem, waiting)  # the waiting search's idle core solves weeks ahead (same answers)
+        proven = lower_bound(problem, time_limit, on_guide=send_guide, runs=True, guide_limit=guide_limit, ahead=ahead)
         connection.send(("proven", proven))
     except InfeasibleError as error:
         connection.send(("infeasible", str(error)))
@@ -89,6 +94,7 @@ class BoundJob:
         self._cancelled = threading.Event()
         self._process: multiprocessing.process.BaseProcess | None = None
         self._connection: Connection | None = None
+        self._waiting: Event | None = None  # process: set once the search waits for the guide
         self._thread: threading.Thread | None = None
         self._solver: pywraplp.Solver | None = None  # thread: the LP being solved, to interrupt
         self._guide: tuple[Guide | None] | None = None  # the first relaxation's counts, once known
@@ -99,9 +105,10 @@ class BoundJob:
         if self.mode == "process":
             context = multiprocessing.get_context("fork")
             receiver, sender = context.Pipe(duplex=False)
+            self._waiting = context.Event()
             self._process = context.Process(
                 target=_child,
-                args=(sender, self._problem, self._time_limit, self._guide_limit),
+                args=(sender, self._problem, self._time_limit, self._guide_limit, self._waiting),
                 name="peakplan-bound",
                 daemon=True,
             )
@@ -143,6 +150,8 @@ class BoundJob:
         computed here, by the same computation.
         """
         if self._guide is None and self._connection is not None:
+            if self._waiting is not None:
+                self._waiting.set()  # the child may use this process's core until the counts come
             kind, value = self._receive()
             if kind == "guide":
                 self._guide = (value if isinstance(value, Guide) else None,)
