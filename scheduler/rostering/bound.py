@@ -22,6 +22,7 @@ counts 0 in the sum.
 
 from __future__ import annotations
 
+import functools
 import threading
 from collections import defaultdict
 from collections.abc import Callable
@@ -423,6 +424,10 @@ def lower_bound(
             continue  # too little left to solve it: an unfinished solve costs its whole limit for nothing
         if runs and not relaxation.weekly and exact_weeks and not horizon_may_gain(problem, first_counts):
             continue  # it would prove the weeks' sum again
+        # The relaxation's week solve, written once: the weeks solved ahead (bound_ahead) are this LP.
+        solve_week = functools.partial(
+            solve_aggregate, problem, whole_queues=True, plans=relaxation.plans, keep_counts=index == 0
+        )
         for w, block in enumerate(blocks if relaxation.weekly else (None,)):
             left = time_limit - charged
             if left <= 0 or (cancelled is not None and cancelled.is_set()):
@@ -454,18 +459,10 @@ def lower_bound(
                 if on_guide is not None and rates:
                     later = list(enumerate(blocks))[w + 1 :]
                     expected = [rates.expected(other, start) for _k, other in [(w, block), *later]]
-                    ahead.plan(later, left, (start.merge, start.pooled), expected)
+                    ahead.plan(later, left, (start.merge, start.pooled), expected, solve_week)
             if result is None:
-                result = solve_aggregate(
-                    problem,
-                    whole_queues=True,
-                    plans=relaxation.plans,
-                    block=block,
-                    time_limit=left,
-                    on_solve=on_solve,
-                    keep_counts=index == 0,
-                    merge=level.merge,
-                    preferences=not level.pooled,
+                result = solve_week(
+                    block=block, time_limit=left, on_solve=on_solve, merge=level.merge, preferences=not level.pooled
                 )
             charged += result.seconds
             if block is not None:

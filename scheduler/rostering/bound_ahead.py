@@ -20,10 +20,10 @@ whether a week was solved ahead or not: only when the guide arrives changes.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Protocol
 
-from scheduler.rostering.aggregate import AggregateResult, Block, solve_aggregate
-from scheduler.rostering.problem import RosterProblem
+from scheduler.rostering.aggregate import AggregateResult, Block
 
 # A week solved ahead gets what is left less this many times the expected charge of each week
 # before it: the lower its limit, the surer it is below the one the loop gives it later (else it
@@ -44,12 +44,12 @@ class Ahead:
 
     The relaxation's loop calls :meth:`take` before solving a week (the answer, when solved
     ahead at that level within a limit no larger than ``left``), :meth:`plan` with the weeks
-    after it, and :meth:`stop` once the guide is sent.
+    after it and the very call it solves its weeks with, and :meth:`stop` once the guide is sent.
     """
 
-    def __init__(self, problem: RosterProblem, waiting: Waiting) -> None:
-        self._problem = problem
+    def __init__(self, waiting: Waiting) -> None:
         self._waiting = waiting
+        self._solve: Callable[..., AggregateResult] | None = None  # the loop's own week solve (plan)
         self._changed = threading.Condition()
         # Weeks to solve ahead, the one to start first first: (week, block, merge, pooled, limit).
         self._plan: list[tuple[int, Block, int, bool, float]] = []
@@ -66,11 +66,14 @@ class Ahead:
         left: float,
         level: tuple[int, bool],
         expected: list[float],
+        solve: Callable[..., AggregateResult],
     ) -> None:
         """The weeks after the loop's current one, in order, to solve ahead at ``level`` (merge, pooled).
 
         ``left``: the budget left before the current week; ``expected``: the expected charge at
-        that level of the current week, then of each of ``weeks``.
+        that level of the current week, then of each of ``weeks``; ``solve``: the loop's week solve
+        (``solve_aggregate`` with the relaxation's arguments bound), called with ``block``,
+        ``time_limit``, ``merge`` and ``preferences``: written once, so a week here is the loop's LP.
         """
         merge, pooled = level
         planned = []
@@ -79,6 +82,7 @@ class Ahead:
             spent += MARGIN * before
             planned.append((k, block, merge, pooled, left - spent))
         with self._changed:
+            self._solve = solve
             self._plan = [entry for entry in reversed(planned) if entry[4] > 0]
             self._changed.notify_all()
         if self._thread is None and self._plan:
@@ -131,15 +135,10 @@ class Ahead:
     def _run(self) -> None:
         while (entry := self._next()) is not None:
             week, block, merge, pooled, limit = entry
+            assert self._solve is not None  # set by plan() before the thread starts
             try:
-                result: AggregateResult | None = solve_aggregate(
-                    self._problem,
-                    whole_queues=True,
-                    block=block,
-                    time_limit=limit,
-                    keep_counts=True,
-                    merge=merge,
-                    preferences=not pooled,
+                result: AggregateResult | None = self._solve(
+                    block=block, time_limit=limit, merge=merge, preferences=not pooled
                 )
             except Exception:  # noqa: BLE001 - the loop solves the week itself and meets the error there
                 result = None

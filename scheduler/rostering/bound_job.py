@@ -55,7 +55,7 @@ def _child(
             pass
 
     try:
-        ahead = Ahead(problem, waiting)  # the waiting search's idle core solves weeks ahead (same answers)
+        ahead = Ahead(waiting)  # the waiting search's idle core solves weeks ahead (same answers)
         proven = lower_bound(problem, time_limit, on_guide=send_guide, runs=True, guide_limit=guide_limit, ahead=ahead)
         connection.send(("proven", proven))
     except InfeasibleError as error:

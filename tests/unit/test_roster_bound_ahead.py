@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import threading
 from unittest import mock
 
@@ -34,7 +35,7 @@ def test_weeks_solved_ahead_give_the_same_bound_and_guide(problem) -> None:  # n
     alone, alone_guides = _bound(problem, None)
     waiting = threading.Event()
     waiting.set()  # the search waits from the start: every week after the first may be solved ahead
-    ahead = Ahead(problem, waiting)
+    ahead = Ahead(waiting)
     beside, beside_guides = _bound(problem, ahead)
     assert ahead.used >= 1
     assert (beside.bound, beside.seconds, beside.relaxation) == (alone.bound, alone.seconds, alone.relaxation)
@@ -49,8 +50,9 @@ def test_a_week_is_taken_only_at_its_level_and_within_the_limit_it_was_given(pro
     alone = solve_aggregate(problem, whole_queues=True, block=block, time_limit=1.5, keep_counts=True)
 
     def solved_ahead() -> Ahead:
-        ahead = Ahead(problem, waiting)
-        ahead.plan([(2, block)], 2.0, (1, False), [0.1])  # limit 2.0 - 2 x 0.1 = 1.8
+        ahead = Ahead(waiting)
+        solve = functools.partial(solve_aggregate, problem, whole_queues=True, keep_counts=True)
+        ahead.plan([(2, block)], 2.0, (1, False), [0.1], solve)  # limit 2.0 - 2 x 0.1 = 1.8
         while ahead._busy is not None or 2 not in ahead._solved:  # noqa: SLF001 - wait for the thread
             threading.Event().wait(0.01)
         return ahead
