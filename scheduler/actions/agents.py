@@ -17,7 +17,7 @@ from typing import Any
 import pandas as pd
 
 from forecasts.grid import zone
-from scheduler.rostering.problem import RosterProblem, ShiftOption, _overlaps_night
+from scheduler.rostering.problem import RosterProblem, ShiftOption, overlaps_night
 from scheduler.team import Agent
 
 MINUTE_NS = 60_000_000_000
@@ -204,7 +204,7 @@ def window_ok(problem: RosterProblem, worker: Worker, day_index: int, first: int
         return False
     if not worker.night_work:
         settings = problem.settings
-        night = _overlaps_night(
+        night = overlaps_night(
             begin,
             begin + minutes,
             settings.night_start.hour * 60 + settings.night_start.minute,

@@ -16,12 +16,12 @@ from scheduler.config.model import (
     PeakSettings,
     PoolEntry,
 )
-from scheduler.config.sections import _parse_open_days, parse_opening_hours
+from scheduler.config.sections import parse_open_days, parse_opening_hours
 from scheduler.errors import InputError, Problems
 from scheduler.tomlfile import Section, did_you_mean
 
 
-def _parse_holidays(inputs: Section) -> str:
+def parse_holidays(inputs: Section) -> str:
     """``inputs.holidays``: an ISO 3166 code the ``holidays`` package knows, or ``""``."""
     code = inputs.string("holidays", "")
     if not inputs.ok("holidays") or not code.strip():
@@ -39,7 +39,7 @@ def _parse_holidays(inputs: Section) -> str:
     return code
 
 
-def _parse_report(table: Any, source: Path, problems: Problems) -> float | None:
+def parse_report(table: Any, source: Path, problems: Problems) -> float | None:
     """``[report]``: the CI threshold ``max_understaffed_share`` (0-1; absent = never fail)."""
     section = Section(table, "report", source, problems)
     section.check_keys(("max_understaffed_share",))
@@ -48,7 +48,7 @@ def _parse_report(table: Any, source: Path, problems: Problems) -> float | None:
     return section.number("max_understaffed_share", low=0, high=1)
 
 
-def _parse_export(inputs: Section, history_format: str, source: Path) -> tuple[str, tuple[tuple[str, str], ...]]:
+def parse_export(inputs: Section, history_format: str, source: Path) -> tuple[str, tuple[tuple[str, str], ...]]:
     """``inputs.export`` (a helpdesk preset) and ``inputs.queue_map`` (its channel names -> channels)."""
     export = inputs.string("export", "").strip().lower()
     if export:
@@ -73,7 +73,7 @@ def _parse_export(inputs: Section, history_format: str, source: Path) -> tuple[s
     return export, tuple(sorted((str(k), str(v)) for k, v in table.items()))
 
 
-def _parse_feeds(table: Any, source: Path, problems: Problems) -> FeedOptions:
+def parse_feeds(table: Any, source: Path, problems: Problems) -> FeedOptions:
     """``[feeds]``: calendar-level settings of the iCalendar feeds (all optional)."""
     section = Section(table, "feeds", source, problems)
     section.check_keys(("base_url", "color", "refresh", "keep_days"))
@@ -89,7 +89,7 @@ def _parse_feeds(table: Any, source: Path, problems: Problems) -> FeedOptions:
         return FeedOptions()
 
 
-def _parse_routing(table: Any, channels: tuple[str, ...], source: Path) -> Routing:
+def parse_routing(table: Any, channels: tuple[str, ...], source: Path) -> Routing:
     """``[routing]``: which channels are split by language and/or topic, and the pooled values."""
     section = Section(table, "routing", source)
     section.check_keys(
@@ -110,7 +110,7 @@ def _parse_routing(table: Any, channels: tuple[str, ...], source: Path) -> Routi
     return Routing(channels=tuple(name for name in channels if name in split), dimensions=dimensions)
 
 
-def _parse_queue_hours(
+def parse_queue_hours(
     table: Any, routing: Routing, channels: tuple[Channel, ...], source: Path, problems: Problems
 ) -> tuple[tuple[str, OpeningHours, tuple[int, ...]], ...]:
     """``routing.open`` / ``routing.open_days``: hours of a routed queue other than its channel's.
@@ -124,7 +124,7 @@ def _parse_queue_hours(
     routed = [queue for queue in routing.all_queue_ids(tuple(c.name for c in channels)) if "/" in queue]
     by_name = {channel.name: channel for channel in channels}
     parsed: dict[str, dict[str, Any]] = {"open": {}, "open_days": {}}
-    for key, parse in (("open", parse_opening_hours), ("open_days", _parse_open_days)):
+    for key, parse in (("open", parse_opening_hours), ("open_days", parse_open_days)):
         values = table.get(key, {})
         if not isinstance(values, Mapping):
             problems.add(f'{source}: routing.{key} must map queue ids to values, like {{ "chat/es+pt" = ... }}')
@@ -194,7 +194,7 @@ def _parse_dimension(section: Section, name: str, source: Path) -> Dimension:
     )
 
 
-def _parse_peak(table: Any, names: tuple[str, ...], routing: Routing, source: Path) -> PeakSettings:
+def parse_peak(table: Any, names: tuple[str, ...], routing: Routing, source: Path) -> PeakSettings:
     """``[peak]`` costs and overtime limits and its ``[[peak.pool]]`` entries (all optional).
 
     A pool entry names channels or queue ids; a routed channel stands for its

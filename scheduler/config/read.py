@@ -22,21 +22,21 @@ from scheduler.config.model import (
     ShiftTemplate,
 )
 from scheduler.config.optional import (
-    _parse_export,
-    _parse_feeds,
-    _parse_holidays,
-    _parse_peak,
-    _parse_queue_hours,
-    _parse_report,
-    _parse_routing,
+    parse_export,
+    parse_feeds,
+    parse_holidays,
+    parse_peak,
+    parse_queue_hours,
+    parse_report,
+    parse_routing,
 )
 from scheduler.config.sections import (
-    _parse_channel,
-    _parse_min_agents,
-    _parse_min_block,
-    _parse_night,
-    _parse_shift,
+    parse_channel,
     parse_clock,
+    parse_min_agents,
+    parse_min_block,
+    parse_night,
+    parse_shift,
 )
 from scheduler.errors import InputError, Problems
 from scheduler.tomlfile import Section, did_you_mean, read_toml
@@ -138,7 +138,7 @@ def read_config(path: str | Path) -> ConfigRead:
             problems.add(f"{source}: [channels] must define at least one channel, e.g. [channels.chat]")
         else:
             channels = tuple(
-                _parse_channel(str(name), table, source, problems) for name, table in sorted(channels_table.items())
+                parse_channel(str(name), table, source, problems) for name, table in sorted(channels_table.items())
             )
     names = tuple(channel.name for channel in channels)
 
@@ -147,7 +147,7 @@ def read_config(path: str | Path) -> ConfigRead:
     if not isinstance(shifts_raw, list) or not shifts_raw:
         problems.add(f"{source}: define at least one [[roster.shifts]] template (name, hours, starts)")
     else:
-        parsed_shifts = [_parse_shift(index, table, source, problems) for index, table in enumerate(shifts_raw)]
+        parsed_shifts = [parse_shift(index, table, source, problems) for index, table in enumerate(shifts_raw)]
         shifts = tuple(shift for shift in parsed_shifts if shift is not None)
         seen = [shift.name for shift in shifts]
         for name in sorted({name for name in seen if seen.count(name) > 1}):
@@ -171,15 +171,15 @@ def read_config(path: str | Path) -> ConfigRead:
                     f"{interval_minutes}-minute intervals (forecast.interval_minutes)"
                 )
 
-    night = problems.attempt(lambda: _parse_night(roster.string("night", "22:00-06:00"), source))
+    night = problems.attempt(lambda: parse_night(roster.string("night", "22:00-06:00"), source))
     late_end = problems.attempt(
         lambda: parse_clock(roster.string("late_end_after", "20:00"), f"{source}: roster.late_end_after")
     )
     events_text = inputs.string("events", "")
-    export, queue_map = _parse_export(inputs, history_format, source)
+    export, queue_map = parse_export(inputs, history_format, source)
     preset = export_preset(export) if export and inputs.ok("export") else None
-    holidays = _parse_holidays(inputs)
-    routing = problems.attempt(lambda: _parse_routing(raw.get("routing", {}), names, source), Routing()) or Routing()
+    holidays = parse_holidays(inputs)
+    routing = problems.attempt(lambda: parse_routing(raw.get("routing", {}), names, source), Routing()) or Routing()
     special_days = problems.attempt(
         lambda: parse_special_days(
             forecast.table.get("holidays", {}), forecast.table.get("special_days", {}), str(source)
@@ -195,7 +195,7 @@ def read_config(path: str | Path) -> ConfigRead:
     ):
         if section.ok(key) and value and ("\n" in value or "\0" in value):
             section.fail(f"{section.key(key)} = {value!r}: must be a file path", key)
-    min_block, min_block_by_queue = _parse_min_block(
+    min_block, min_block_by_queue = parse_min_block(
         roster.table.get("min_block_minutes", 60), routing.all_queue_ids(names), source, problems
     )
     roster_settings = RosterSettings(
@@ -214,9 +214,7 @@ def read_config(path: str | Path) -> ConfigRead:
         fairness_weight=roster.integer("fairness_weight", 20, low=0, high=10**6),
         hours_weight=roster.integer("hours_weight", 1, low=0, high=10**6),
         stability_weight=roster.integer("stability_weight", 200, low=0, high=10**6),
-        min_agents=_parse_min_agents(
-            roster.table.get("min_agents", {}), routing.all_queue_ids(names), source, problems
-        ),
+        min_agents=parse_min_agents(roster.table.get("min_agents", {}), routing.all_queue_ids(names), source, problems),
         min_block_minutes=min_block,
         min_block_by_queue=min_block_by_queue,
         switch_weight=roster.integer("switch_weight", 500, low=0, high=10**9),
@@ -242,14 +240,14 @@ def read_config(path: str | Path) -> ConfigRead:
         max_occupancy=staffing.number("max_occupancy", 0.85, low=0, high=1, low_inclusive=False),
         channels=channels,
         roster=roster_settings,
-        feeds=_parse_feeds(raw.get("feeds", {}), source, problems),
+        feeds=parse_feeds(raw.get("feeds", {}), source, problems),
         export=export,
         queue_map=queue_map,
-        max_understaffed_share=_parse_report(raw.get("report", {}), source, problems),
+        max_understaffed_share=parse_report(raw.get("report", {}), source, problems),
         routing=routing,
-        queue_hours=_parse_queue_hours(raw.get("routing", {}), routing, channels, source, problems),
+        queue_hours=parse_queue_hours(raw.get("routing", {}), routing, channels, source, problems),
         special_days=special_days or NO_SPECIAL_DAYS,
-        peak=problems.attempt(lambda: _parse_peak(raw.get("peak", {}), names, routing, source), PeakSettings())
+        peak=problems.attempt(lambda: parse_peak(raw.get("peak", {}), names, routing, source), PeakSettings())
         or PeakSettings(),
     )
     usable = (

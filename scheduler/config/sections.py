@@ -48,7 +48,7 @@ _CHANNEL_KEYS = (
 )  # fmt: skip
 
 
-def _parse_channel(name: str, table: Any, source: Path, problems: Problems) -> Channel:
+def parse_channel(name: str, table: Any, source: Path, problems: Problems) -> Channel:
     where = f"channels.{name}"
     section = Section(table, where, source, problems)
     section.check_keys(_CHANNEL_KEYS)
@@ -87,7 +87,7 @@ def _parse_channel(name: str, table: Any, source: Path, problems: Problems) -> C
     )
     every_day: tuple[int, ...] = (0, 1, 2, 3, 4, 5, 6)
     days = problems.attempt(
-        lambda: _parse_open_days(section.table.get("open_days", list(WEEKDAY_NAMES)), f"{source}: {where}.open_days"),
+        lambda: parse_open_days(section.table.get("open_days", list(WEEKDAY_NAMES)), f"{source}: {where}.open_days"),
         every_day,
     )
     return Channel(
@@ -105,7 +105,7 @@ def _parse_channel(name: str, table: Any, source: Path, problems: Problems) -> C
     )
 
 
-def _parse_open_days(value: Any, where: str) -> tuple[int, ...]:
+def parse_open_days(value: Any, where: str) -> tuple[int, ...]:
     """``["mon", "tue", ...]`` -> weekday numbers (0 = Monday), sorted."""
     if not isinstance(value, list) or not value or not all(isinstance(day, str) for day in value):
         raise InputError(f'{where} = {value!r}: must be a non-empty list of days like ["mon", "tue"]')
@@ -115,7 +115,7 @@ def _parse_open_days(value: Any, where: str) -> tuple[int, ...]:
     return tuple(sorted({WEEKDAY_NAMES.index(day.lower()) for day in value}))
 
 
-def _parse_shift(index: int, table: Any, source: Path, problems: Problems) -> ShiftTemplate | None:
+def parse_shift(index: int, table: Any, source: Path, problems: Problems) -> ShiftTemplate | None:
     where = f"roster.shifts[{index}]"
     section = Section(table, where, source, problems)
     section.check_keys(("name", "hours", "starts", "lunch_minutes", "lunch_after_hours", "breaks"))
@@ -159,7 +159,7 @@ def _parse_shift(index: int, table: Any, source: Path, problems: Problems) -> Sh
     return template if section.ok("name", "starts") else None
 
 
-def _parse_night(text: str, source: Path) -> OpeningHours:
+def parse_night(text: str, source: Path) -> OpeningHours:
     """Night window ``"22:00-06:00"``: it may wrap past midnight, unlike opening hours."""
     parts = text.split("-")
     if len(parts) != 2:
@@ -168,7 +168,7 @@ def _parse_night(text: str, source: Path) -> OpeningHours:
     return OpeningHours(open=parse_clock(parts[0].strip(), where), close=parse_clock(parts[1].strip(), where))
 
 
-def _parse_min_agents(
+def parse_min_agents(
     table: Any, queues: tuple[str, ...], source: Path, problems: Problems
 ) -> tuple[tuple[str, int], ...]:
     if not isinstance(table, Mapping):
@@ -177,7 +177,7 @@ def _parse_min_agents(
     return _per_queue(table, "min_agents", "", queues, source, problems)
 
 
-def _parse_min_block(
+def parse_min_block(
     value: Any, queues: tuple[str, ...], source: Path, problems: Problems
 ) -> tuple[int, tuple[tuple[str, int], ...]]:
     """``min_block_minutes``: one length for every queue (``60``) or per queue (``{ chat = 60, email = 120 }``, others 60)."""

@@ -203,7 +203,7 @@ def _shift_options(days: Sequence[dt.date], config: Config, grid: pd.DatetimeInd
                 local_end = end.tz_convert(tz)
                 end_minutes = _local_minutes(local_end.time()) + (1440 if local_end.date() > day else 0)
                 begin_minutes = _local_minutes(start_time)
-                night = _overlaps_night(begin_minutes, end_minutes, night_start, night_end)
+                night = overlaps_night(begin_minutes, end_minutes, night_start, night_end)
                 options.append(
                     ShiftOption(
                         index=len(options),
@@ -226,7 +226,7 @@ def _shift_options(days: Sequence[dt.date], config: Config, grid: pd.DatetimeInd
     return options
 
 
-def _overlaps_night(begin: int, end: int, night_start: int, night_end: int) -> bool:
+def overlaps_night(begin: int, end: int, night_start: int, night_end: int) -> bool:
     """Whether local minutes [begin, end) (end may pass 1440) touch the night window."""
     if night_start == night_end:
         return False
