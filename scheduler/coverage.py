@@ -38,6 +38,23 @@ def _with_break_queue(rows: pd.DataFrame) -> pd.DataFrame:
     return ordered
 
 
+def _overlaps(
+    starts: np.ndarray, ends: np.ndarray, begins: np.ndarray, finishes: np.ndarray, step: np.timedelta64
+) -> np.ndarray:
+    """Per interval (``starts`` ordered), the sum over blocks of the part of it each block covers.
+
+    Only the intervals a block touches count (the others would add 0.0), found for every block at
+    once; ``np.bincount`` adds each interval's parts in the blocks' order, starting from 0.0, so
+    the sums are the same floats as adding block after block.
+    """
+    firsts = np.searchsorted(ends, begins, side="right")
+    lengths = np.maximum(np.searchsorted(starts, finishes, side="left") - firsts, 0)
+    block = np.repeat(np.arange(len(begins)), lengths)
+    interval = np.repeat(firsts - (np.cumsum(lengths) - lengths), lengths) + np.arange(int(lengths.sum()))
+    overlap = (np.minimum(ends[interval], finishes[block]) - np.maximum(starts[interval], begins[block])) / step
+    return np.bincount(interval, weights=np.clip(overlap, 0.0, 1.0), minlength=len(starts)).astype(float)
+
+
 def scheduled_agents(roster: pd.DataFrame, requirements: pd.DataFrame, interval_minutes: int) -> pd.DataFrame:
     """Agents working each queue in each interval of the requirements.
 
@@ -56,20 +73,13 @@ def scheduled_agents(roster: pd.DataFrame, requirements: pd.DataFrame, interval_
         starts = _utc_ns(rows["ds"])
         ends = starts + step.to_timedelta64()
         blocks = work[work["queue"] == queue]
-        total = np.zeros(len(rows))
-        ordered = bool(len(starts) < 2 or (np.diff(starts) > np.timedelta64(0)).all())
-        for begin, end in zip(_utc_ns(blocks["start"]), _utc_ns(blocks["end"]), strict=True):
-            # Only the intervals the block touches (the others would add 0.0): same sums, in the
-            # same order, at a block's length instead of the horizon's per block.
-            first, last = (
-                (int(np.searchsorted(ends, begin, side="right")), int(np.searchsorted(starts, end, side="left")))
-                if ordered
-                else (0, len(starts))
-            )
-            overlap = (
-                np.minimum(ends[first:last], end) - np.maximum(starts[first:last], begin)
-            ) / step.to_timedelta64()
-            total[first:last] += np.clip(overlap, 0.0, 1.0)
+        begins, finishes = _utc_ns(blocks["start"]), _utc_ns(blocks["end"])
+        if len(starts) < 2 or (np.diff(starts) > np.timedelta64(0)).all():
+            total = _overlaps(starts, ends, begins, finishes, step.to_timedelta64())
+        else:
+            total = np.zeros(len(rows))
+            for begin, end in zip(begins, finishes, strict=True):
+                total += np.clip((np.minimum(ends, end) - np.maximum(starts, begin)) / step.to_timedelta64(), 0.0, 1.0)
         scheduled[rows.index.to_numpy()] = total
     base["agents_scheduled"] = scheduled
     base["shortfall"] = np.clip(base["agents_required"] - base["agents_scheduled"], 0.0, None)

@@ -4,11 +4,19 @@ from __future__ import annotations
 
 import datetime as dt
 
+import numpy as np
 import pandas as pd
 import pytest
 
 from forecasts.grid import interval_grid
-from scheduler.coverage import COVERAGE_COLUMNS, SUMMARY_COLUMNS, daily_summary, roster_coverage, scheduled_agents
+from scheduler.coverage import (
+    COVERAGE_COLUMNS,
+    SUMMARY_COLUMNS,
+    _overlaps,
+    daily_summary,
+    roster_coverage,
+    scheduled_agents,
+)
 
 TZ = "Europe/Moscow"
 
@@ -95,3 +103,37 @@ def test_roster_coverage_is_the_intervals_and_their_daily_roll_up() -> None:
     assert covered.intervals.equals(scheduled_agents(blocks, requirements(need, days=2), 60))
     assert covered.daily.equals(daily_summary(covered.intervals, 60, TZ))
     assert covered.daily["scheduled_hours"].tolist() == [4.5, 0.0]
+
+
+def test_the_blocks_overlaps_at_once_are_the_sums_block_after_block() -> None:
+    """Same floats as adding each block's parts in turn (its touched intervals only), whatever the blocks' order."""
+    rng = np.random.default_rng(7)
+    step = np.timedelta64(15 * 60 * 10**9, "ns")
+    starts = np.datetime64("2026-11-23T00:00", "ns") + step * np.arange(600)
+    ends = starts + step
+    minute, second = np.timedelta64(60 * 10**9, "ns"), np.timedelta64(10**9, "ns")
+    begins = starts[0] + minute * rng.integers(-30, 4_500, 400) + second * rng.integers(0, 60, 400)
+    finishes = begins + minute * rng.integers(0, 600, 400)  # empty, inside one interval, past the grid's ends
+    expected = np.zeros(len(starts))
+    for begin, end in zip(begins, finishes, strict=True):
+        first, last = np.searchsorted(ends, begin, side="right"), np.searchsorted(starts, end, side="left")
+        part = (np.minimum(ends[first:last], end) - np.maximum(starts[first:last], begin)) / step
+        expected[first:last] += np.clip(part, 0.0, 1.0)
+    total = _overlaps(starts, ends, begins, finishes, step)
+    assert total.dtype == np.float64
+    assert total.tolist() == expected.tolist()
+    assert 0 < np.count_nonzero(total) < len(total)
+    assert _overlaps(starts, ends, begins[:0], finishes[:0], step).tolist() == [0.0] * len(starts)
+
+
+def test_requirements_out_of_order_in_a_queue_are_counted_all_the_same() -> None:
+    """Two rows for one interval (the intervals not ordered): each gets the agents working it."""
+    need = requirements({"chat": [1.0] * 24})
+    need = pd.concat([need, need.iloc[[10]]], ignore_index=True)
+    blocks = roster([("a1", "chat", "work", "09:30", "11:00"), ("a2", "chat", "work", "10:00", "12:00")])
+    coverage = scheduled_agents(blocks, need, 60)
+    hours = coverage["ds"].dt.tz_convert(TZ).dt.hour.tolist()
+    scheduled = dict(zip(hours, coverage["agents_scheduled"], strict=True))
+    assert hours.count(10) == 2
+    assert coverage.loc[[h == 10 for h in hours], "agents_scheduled"].tolist() == [2.0, 2.0]
+    assert (scheduled[9], scheduled[11], scheduled[12]) == (0.5, 1.0, 0.0)
