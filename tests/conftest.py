@@ -27,6 +27,13 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "reproducible"))
 GC_THRESHOLDS = (2000, 20, 20)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "fresh_forecast: the CLI tests' forecast memo is off (tests/cli/conftest.py): the test's claim is that a run gives the same bytes again",
+    )
+
+
 def pytest_collection_finish(session: pytest.Session) -> None:
     """Keep the collector off what collection built (modules, test items) for the rest of the session.
 

@@ -8,13 +8,62 @@ copy of the example whose history is cut to the last ~12 weeks.
 
 from __future__ import annotations
 
+import copy
+import hashlib
+import pickle
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from cli_support import EXAMPLE, HISTORY_FROM, WEEK, PlanRun, demo_args, invoke, plan_args, run_once, team_agent_ids
+
+
+_FORECASTS: dict[str, Any] = {}  # one worker's forecasts, by a hash of their pickled arguments
+_memo_on = False  # while a CLI test not marked fresh_forecast runs (set up and teardown included)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    global _memo_on
+    _memo_on = item.get_closest_marker("fresh_forecast") is None
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_runtest_teardown(item: pytest.Item) -> None:
+    global _memo_on
+    _memo_on = False  # the tests of other folders (org, browser) run after on this worker forecast as written
+
+
+@pytest.fixture(scope="session", autouse=True)
+def one_forecast_per_input() -> Iterator[dict[str, Any]]:
+    """The plans of the CLI tests forecast each set of inputs once per worker (session 24).
+
+    Eight plans of the example week (a rerun, a budget, a what-if) handed the forecast the same history,
+    events, week and options: the same forecast, ~1 s of CPU each. ``scheduler.pipeline.forecast`` (the
+    only forecast the commands call, through ``run_forecast``) is wrapped: arguments seen before, whose
+    pickled bytes hash alike, get a deep copy of the result computed the first time; the commands run as
+    written around it. Tests whose claim is that a run gives the same bytes again (`plan` run twice, the
+    stages against `plan`) are marked ``fresh_forecast`` and forecast again: they keep the forecast's
+    determinism checked. A worker's first plan of each set of inputs forecasts as before.
+    """
+    import scheduler.pipeline  # here: loaded by the CLI tests anyway, not by the collection of others
+
+    real = scheduler.pipeline.forecast
+
+    def memo(*args: Any, **kwargs: Any) -> Any:
+        if not _memo_on:
+            return real(*args, **kwargs)
+        key = hashlib.sha256(pickle.dumps((args, sorted(kwargs.items())), protocol=pickle.HIGHEST_PROTOCOL)).hexdigest()
+        if key not in _FORECASTS:
+            _FORECASTS[key] = real(*args, **kwargs)
+        return copy.deepcopy(_FORECASTS[key])
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(scheduler.pipeline, "forecast", memo)
+        yield _FORECASTS
 
 
 @pytest.fixture(scope="session")

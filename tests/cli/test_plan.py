@@ -126,6 +126,7 @@ def test_csv_timestamps_carry_the_team_offset(example_plan: PlanRun) -> None:
             assert not bad, f"{name}.{column}: {bad[:3]}"
 
 
+@pytest.mark.fresh_forecast  # the rerun forecasts again: determinism is the claim
 def test_plan_is_byte_identical_when_run_again(example_plan: PlanRun, tmp_path: Path) -> None:
     assert example_plan.result.exit_code == 0
     again = tmp_path / "again"

@@ -21,6 +21,9 @@ from cli_support import (
 )
 from session_once import once_per_session
 
+# The stages forecast again, not from the CLI tests' memo: that they give plan's bytes is the claim.
+pytestmark = pytest.mark.fresh_forecast
+
 COMMANDS = ("plan", "forecast", "staff", "roster", "export", "report", "validate")
 
 
