@@ -40,8 +40,16 @@ import numpy as np
 import pandas as pd
 from ortools.sat.python import cp_model
 
-from scheduler.rostering.activities import _Costs
-from scheduler.rostering.shiftplan import LUNCH, ShiftPlan, _apply, _breaks, _plan_rules, _Rules, _Shift
+from scheduler.rostering.activities import ServingCosts
+from scheduler.rostering.shiftplan import (
+    LUNCH,
+    PlanRules,
+    PlanShift,
+    ShiftPlan,
+    apply_plan,
+    broken_rules,
+    plan_rule_counts,
+)
 
 WINDOW_SINGLES = 8
 PAIRS = 6
@@ -53,30 +61,30 @@ class Probe:
     def __init__(self, problem, plans: dict[tuple[int, int], ShiftPlan], limit: float) -> None:
         self.problem, self.plans, self.limit = problem, dict(plans), limit
         settings = problem.settings
-        self.costs = _Costs(problem)
+        self.costs = ServingCosts(problem)
         step = problem.interval_minutes
         self.blocks = np.array([math.ceil(settings.min_block(queue) / step) for queue in problem.queues])
-        self.strict = _Rules(
+        self.strict = PlanRules(
             switch=settings.switch_weight, max_switches=settings.max_switches_per_shift, penalty=math.inf
         )
-        self.shifts: dict[tuple[int, int], _Shift] = {}
+        self.shifts: dict[tuple[int, int], PlanShift] = {}
         self.counts = np.zeros(problem.required.shape, dtype=np.int64)
         for key, plan in self.plans.items():
-            _apply(self.counts, self.shift(key), plan, +1)
+            apply_plan(self.counts, self.shift(key), plan, +1)
         self.skills = [
             [q for q, queue in enumerate(problem.queues) if queue in agent.channels] for agent in problem.agents
         ]
         self.stats: dict[str, list[float]] = defaultdict(lambda: [0, 0, 0, 0.0, 0.0])
 
-    def shift(self, key: tuple[int, int]) -> _Shift:
+    def shift(self, key: tuple[int, int]) -> PlanShift:
         if key not in self.shifts:
-            self.shifts[key] = _Shift(self.problem, key[0], key[1], self.blocks)
+            self.shifts[key] = PlanShift(self.problem, key[0], key[1], self.blocks)
         return self.shifts[key]
 
     def extra(self, key: tuple[int, int], plan: ShiftPlan) -> int:
         """A plan's cost besides coverage: its switches and secondary-skill intervals, as scored."""
         shift = self.shift(key)
-        changes = _plan_rules(shift, plan)[0]
+        changes = plan_rule_counts(shift, plan)[0]
         return self.strict.switch * changes + int(sum(int(shift.secondary[q]) for q in plan.queues if q != LUNCH))
 
     def one_switch_plans(self, key: tuple[int, int]) -> list[ShiftPlan]:
@@ -97,7 +105,7 @@ class Probe:
                         if any(q != LUNCH and not shift.allowed[i, q] for i, q in enumerate(queues)):
                             continue
                         plan = ShiftPlan(lunch=lunch, queues=queues)
-                        if not _breaks(shift, plan, self.strict):
+                        if not broken_rules(shift, plan, self.strict):
                             found.append(plan)
         return list(dict.fromkeys(found))
 
@@ -117,7 +125,7 @@ class Probe:
         began = time.process_time()
         base = self.counts.copy()
         for key in leaving:
-            _apply(base, self.shift(key), self.plans[key], -1)
+            apply_plan(base, self.shift(key), self.plans[key], -1)
         cover: dict[tuple[int, int], list[cp_model.IntVar]] = defaultdict(list)
         terms: list[cp_model.LinearExprT] = [own]
         for index, (key, plan) in choices.items():
@@ -158,11 +166,11 @@ class Probe:
                 stats[2] += 1
                 stats[3] += gain
                 for key in leaving:
-                    _apply(self.counts, self.shift(key), self.plans.pop(key), -1)
+                    apply_plan(self.counts, self.shift(key), self.plans.pop(key), -1)
                 for index, (key, plan) in choices.items():
                     if solver.boolean_value(model.get_bool_var_from_proto_index(index)):
                         self.plans[key] = plan
-                        _apply(self.counts, self.shift(key), plan, +1)
+                        apply_plan(self.counts, self.shift(key), plan, +1)
         stats[4] += time.process_time() - began
 
 

@@ -266,7 +266,7 @@ def main() -> None:
         (BlockDays, "settle", "whole days (plans): settle", seconds),
         (DayMoves, "relax", "whole days (plans): relax", seconds),
         (DayMoves, "settle", "whole days (plans): settle", seconds),
-        (polish_module._Planner, "best", "plan valuations", seconds),
+        (polish_module.OptionPlanner, "best", "plan valuations", seconds),
     ]
     programs = Programs(meter)
     with ExitStack() as stack:

@@ -25,10 +25,10 @@ queues its agent knows and that are open.
 Shift by shift, a queue minimum and the block and switch rules can conflict:
 the only plan of a shift keeping the minimums it holds may break a rule while
 another shift could take a minimum over (its lunch elsewhere, say). Such a
-shift is mended with the shifts overlapping it (:meth:`_Planner.repair`),
+shift is mended with the shifts overlapping it (:meth:`ShiftPlanner.repair`),
 which keeps a change only when no minimum is lost and fewer rules are broken.
 Where coverage is short and one shift at a time improves nothing, shifts are
-regrouped with those around them (:meth:`_Planner.regroup`) while the budget lasts.
+regrouped with those around them (:meth:`ShiftPlanner.regroup`) while the budget lasts.
 Over a published roster, a shift kept at its times starts from its published plan and any
 other plan of it costs what ``make_roster`` charges a re-planned shift (its calendar event changes).
 Everything is deterministic (fixed order, integer costs) and the work is
@@ -54,15 +54,15 @@ from scheduler.rostering.shiftplan import (
     LUNCH,
     SINGLE_SECONDS,
     SINGLE_SECONDS_PER_TERM,
+    PlanRules,
+    PlanShift,
     ShiftPlan,
-    _apply,
-    _best_plan,
-    _breaks,
-    _plan_cost,
-    _plan_rules,
-    _Rules,
-    _Shift,
+    apply_plan,
+    broken_rules,
+    cheapest_plan,
     counts_of,
+    plan_cost,
+    plan_rule_counts,
     shifts_of,
 )
 from scheduler.rostering.shiftprogram import estimated_seconds
@@ -73,7 +73,7 @@ __all__ = ["LUNCH", "ActivityResult", "ShiftPlan", "assign_queues", "floor_secon
 # so the budget tracks time there while staying a count, not a clock: per shift looked at (its
 # costs, its plan's cost, the bookkeeping; fitted per call on the first sweeps of 500 agents seed 2
 # and 100 agents seeds 1 and 3, load 2.5) on top of what its plan's dynamic program is charged
-# (:func:`.shiftplan._best_plan`: the compiled program's run, by its intervals, lunch starts and
+# (:func:`.shiftplan.cheapest_plan`: the compiled program's run, by its intervals, lunch starts and
 # predecessors, and its compiling once per shape, :mod:`.shiftprogram`). Per shift checked or
 # scanned (the repair, the regrouping's neighbours), per interval.
 SECONDS_PER_SHIFT = 7e-5
@@ -101,7 +101,7 @@ class ActivityResult:
     seconds: float  # budget charged (deterministic)
 
 
-class _Costs:
+class ServingCosts:
     """Coverage cost per queue and interval as a function of the agents serving."""
 
     def __init__(self, problem: RosterProblem) -> None:
@@ -229,13 +229,13 @@ def plan_activities(
             ``replan_charge`` more, so it changes only where that pays (its calendar event changes).
     """
     settings = problem.settings
-    costs = _Costs(problem)
+    costs = ServingCosts(problem)
     live = sorted(key for key in chosen if problem.options[key[1]].day_index not in problem.frozen_days)
     shifts = shifts_of(problem, live)
     if not move_lunch:
         for key, shift in shifts.items():
             shift.lunch_starts = (lunch.get(key),)
-    rules = _Rules(
+    rules = PlanRules(
         switch=settings.switch_weight, max_switches=settings.max_switches_per_shift, penalty=costs.short_block
     )
 
@@ -269,7 +269,7 @@ def plan_activities(
         if np.maximum(costs.minimum - again, 0).sum() <= np.maximum(costs.minimum - counts, 0).sum():
             plans, counts = republished, again
 
-    planner = _Planner(costs=costs, shifts=shifts, plans=plans, counts=counts, rules=rules, published=kept)
+    planner = ShiftPlanner(costs=costs, shifts=shifts, plans=plans, counts=counts, rules=rules, published=kept)
     planner.charge = replan_charge  # any other plan of a kept shift costs this more
     planner.seconds += SECONDS_PER_SHIFT_SET_UP * len(live) + SECONDS_PER_PUBLISHED_PLAN * len(published or {})
     # Sweeps, then the repair of shifts that had to break a block or switch rule to keep a queue
@@ -331,17 +331,17 @@ def floor_seconds(problem: RosterProblem, chosen: Sequence[tuple[int, int]]) -> 
     return seconds, FLOOR_SECONDS_PER_SHIFT * len(live)
 
 
-class _Planner:
+class ShiftPlanner:
     """The shifts' current plans and the coverage they give, improved one shift (or a few) at a time."""
 
     def __init__(
         self,
         *,
-        costs: _Costs,
-        shifts: dict[tuple[int, int], _Shift],
+        costs: ServingCosts,
+        shifts: dict[tuple[int, int], PlanShift],
         plans: dict[tuple[int, int], ShiftPlan],
         counts: np.ndarray,
-        rules: _Rules,
+        rules: PlanRules,
         published: Mapping[tuple[int, int], ShiftPlan] | None = None,
     ) -> None:
         self.costs, self.shifts, self.plans, self.counts, self.rules = costs, shifts, plans, counts, rules
@@ -354,14 +354,14 @@ class _Planner:
         self.unchecked = set(plans)  # shifts whose plan changed since the last repair looked at them
 
     def _best(
-        self, key: tuple[int, int], rules: _Rules, *, keep_lunch: bool = False
+        self, key: tuple[int, int], rules: PlanRules, *, keep_lunch: bool = False
     ) -> tuple[float, ShiftPlan | None, np.ndarray]:
         """The shift's best plan with every other shift as it is (the shift itself taken out of the counts)."""
         shift = self.shifts[key]
         served = self.counts[:, shift.first : shift.last]
         delta = self.costs.marginal(served, shift.first, shift.last).T + shift.secondary  # [i, q]
         lunches = (self.plans[key].lunch,) if keep_lunch and self.plans[key].queues.count(LUNCH) else None
-        cost, best, seconds = _best_plan(shift, delta, rules, lunches)
+        cost, best, seconds = cheapest_plan(shift, delta, rules, lunches)
         self.seconds += SECONDS_PER_SHIFT + seconds
         return cost, best, delta
 
@@ -376,7 +376,7 @@ class _Planner:
         cost: float,
         best: ShiftPlan | None,
         delta: np.ndarray,
-        rules: _Rules,
+        rules: PlanRules,
         *,
         keep_lunch: bool = False,
     ) -> ShiftPlan | None:
@@ -384,22 +384,22 @@ class _Planner:
         (costing ``cost``) or the published plan, with their charges. Exact: any other plan pays the charge
         and costs no less than ``best``."""
         shift, plan = self.shifts[key], self.plans[key]
-        current = _plan_cost(shift, plan, delta, rules) + self._charged(key, plan)
+        current = plan_cost(shift, plan, delta, rules) + self._charged(key, plan)
         if best is not None:
             cost += self._charged(key, best)
         kept = self.published.get(key)
         if kept is not None and kept not in (best, plan) and not (keep_lunch and kept.lunch != plan.lunch):
             self.seconds += len(shift.t) * SECONDS_PER_SCANNED
-            kept_cost = _plan_cost(shift, kept, delta, rules)
+            kept_cost = plan_cost(shift, kept, delta, rules)
             if best is None or kept_cost <= cost:
                 best, cost = kept, kept_cost
         return best if best is not None and cost < current else None
 
     def _set(self, key: tuple[int, int], plan: ShiftPlan) -> None:
         shift = self.shifts[key]
-        _apply(self.counts, shift, self.plans[key], -1)
+        apply_plan(self.counts, shift, self.plans[key], -1)
         self.plans[key] = plan
-        _apply(self.counts, shift, plan, +1)
+        apply_plan(self.counts, shift, plan, +1)
         self.unchecked.add(key)
         self.changed_at[shift.first : shift.last] = self.move
         self.move += 1
@@ -418,9 +418,9 @@ class _Planner:
                 continue
             self.seen[key] = self.move
             plan = self.plans[key]
-            _apply(self.counts, shift, plan, -1)
+            apply_plan(self.counts, shift, plan, -1)
             cost, best, delta = self._best(key, self.rules)
-            _apply(self.counts, shift, plan, +1)
+            apply_plan(self.counts, shift, plan, +1)
             better = self._better(key, cost, best, delta, self.rules)
             if better is not None:
                 self._set(key, better)
@@ -441,9 +441,9 @@ class _Planner:
             if key in visited and self.changed_at[shift.first : shift.last].max() < visited[key]:
                 continue
             visited[key] = self.move
-            _apply(self.counts, shift, plan, -1)
+            apply_plan(self.counts, shift, plan, -1)
             cost, best, delta = self._best(key, self.strict, keep_lunch=keep_lunch)
-            _apply(self.counts, shift, plan, +1)
+            apply_plan(self.counts, shift, plan, +1)
             better = self._better(key, cost, best, delta, self.strict, keep_lunch=keep_lunch)
             if better is not None:
                 self._set(key, better)
@@ -465,7 +465,7 @@ class _Planner:
         for key in [key for key in live if key in self.unchecked]:
             self.unchecked.discard(key)
             self.seconds += len(self.shifts[key].t) * SECONDS_PER_SCANNED
-            if not _breaks(self.shifts[key], self.plans[key], self.rules):
+            if not broken_rules(self.shifts[key], self.plans[key], self.rules):
                 continue
             if self._mend(key, ()) or self._mend(key, self._overlapping(key, live)):
                 repaired += 1
@@ -517,8 +517,8 @@ class _Planner:
         total = float(self.costs.cost(self.counts[:, first:last], slice(first, last)).sum())
         for key in keys:
             shift, plan = self.shifts[key], self.plans[key]
-            changes, _counted, _short = _plan_rules(shift, plan)
-            broken = _breaks(shift, plan, self.rules)
+            changes, _counted, _short = plan_rule_counts(shift, plan)
+            broken = broken_rules(shift, plan, self.rules)
             total += self.rules.switch * changes + (self.rules.penalty * broken if broken else 0)
             total += float(sum(int(shift.secondary[q]) for q in plan.queues if q != LUNCH))
             total += self._charged(key, plan)
@@ -566,7 +566,7 @@ class _Planner:
         touched = [*helpers, key]
         saved = {other: self.plans[other] for other in touched}
         missing_before = int(np.maximum(minimum - self.counts, 0).sum())
-        broken_before = sum(_breaks(self.shifts[k], self.plans[k], self.rules) for k in touched)
+        broken_before = sum(broken_rules(self.shifts[k], self.plans[k], self.rules) for k in touched)
         self._set(key, ShiftPlan(lunch=None, queues=(LUNCH,) * len(shift.t)))  # out while the others move
         visited: dict[tuple[int, int], int] = {}
         for _round in range(REPAIR_ROUNDS if helpers else 0):
@@ -578,7 +578,7 @@ class _Planner:
             for _round in range(REPAIR_ROUNDS if helpers else 0):
                 if not self._strict_sweep(touched, visited):
                     break
-            broken_after = sum(_breaks(self.shifts[k], self.plans[k], self.rules) for k in touched)
+            broken_after = sum(broken_rules(self.shifts[k], self.plans[k], self.rules) for k in touched)
             missing_after = int(np.maximum(minimum - self.counts, 0).sum())
             if missing_after <= missing_before and broken_after < broken_before:
                 return True

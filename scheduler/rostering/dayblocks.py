@@ -10,7 +10,7 @@ time, and the day's program weighs its shifts as if they could not.
 Here the day's relaxation prices the other plans instead of listing them: its
 duals value one more agent on each queue and interval (the coverage row's dual
 times the agent's hundredths, plus the queue minimum's floor), and per skill
-group and option the activity stage's dynamic program (:func:`.shiftplan._best_plan`:
+group and option the activity stage's dynamic program (:func:`.shiftplan.cheapest_plan`:
 runs at least their block, at most ``max_switches_per_shift`` changes, the
 option's lunch window) finds the plan of least reduced cost. Plans that would
 lower the relaxation are added to it and it is solved again, warm, for a few
@@ -56,7 +56,7 @@ from scheduler.rostering.days import (
     column_of,
 )
 from scheduler.rostering.problem import SCALE, RosterProblem
-from scheduler.rostering.shiftplan import LUNCH, ShiftPlan, _best_plan, _Rules, _Shift
+from scheduler.rostering.shiftplan import LUNCH, PlanRules, PlanShift, ShiftPlan, cheapest_plan
 
 # Rounds of pricing a day's relaxation gets at most: each adds the cheapest plan of every group and
 # option that lowers it, then solves it again from the last basis.
@@ -86,7 +86,7 @@ class BlockDays(DayMoves):
     def __init__(self, problem: RosterProblem, chosen: Sequence[tuple[int, int]], plans: dict) -> None:
         super().__init__(problem, chosen, plans)
         settings = problem.settings
-        self.rules = _Rules(
+        self.rules = PlanRules(
             switch=settings.switch_weight, max_switches=settings.max_switches_per_shift, penalty=math.inf
         )
         self.block_array = np.array(self.blocks, dtype=np.int64)
@@ -98,7 +98,7 @@ class BlockDays(DayMoves):
                 problem.agents[self.standing[g]].secondary_queues and not agent.secondary_queues
             ):
                 self.standing[g] = a
-        self.shift_cache: dict[tuple[int, int], _Shift] = {}
+        self.shift_cache: dict[tuple[int, int], PlanShift] = {}
         self.rounds = 0  # pricing rounds run (for measurements)
         self.added = 0  # plans added by pricing
 
@@ -108,9 +108,9 @@ class BlockDays(DayMoves):
         queue of the group opens or closes inside the option: only the day's own plans are)."""
         return len(self.groups[g]) > 1 or self.columns(g, o) is None
 
-    def _shift(self, g: int, o: int) -> _Shift:
+    def _shift(self, g: int, o: int) -> PlanShift:
         if (g, o) not in self.shift_cache:
-            self.shift_cache[g, o] = _Shift(self.problem, self.standing[g], o, self.block_array)
+            self.shift_cache[g, o] = PlanShift(self.problem, self.standing[g], o, self.block_array)
             self.seconds += SECONDS_PER_SHIFT_BUILT
         return self.shift_cache[g, o]
 
@@ -167,7 +167,7 @@ class BlockDays(DayMoves):
             for g, o in priced:
                 option = problem.options[o]
                 delta = -worth[:, option.first_interval : option.last_interval].T
-                _cost, plan, seconds = _best_plan(self._shift(g, o), delta, self.rules)
+                _cost, plan, seconds = cheapest_plan(self._shift(g, o), delta, self.rules)
                 self.seconds += SECONDS_PER_RUN + seconds
                 if plan is None:
                     continue

@@ -16,7 +16,14 @@ import numpy as np
 
 from scheduler.rostering.agentmodels import AgentModels
 from scheduler.rostering.descent import AGENT_SOLVE_LIMIT
-from scheduler.rostering.polish import SECONDS_PER_INTERVAL, _apply, _missing, _move, _Planner, _State
+from scheduler.rostering.polish import (
+    SECONDS_PER_INTERVAL,
+    OptionPlanner,
+    PolishState,
+    apply_option_plan,
+    minimum_shortfall,
+    reseat_agent,
+)
 from scheduler.rostering.problem import RosterProblem
 from scheduler.rostering.shiftplan import ShiftPlan, plan_breaks
 
@@ -52,12 +59,12 @@ def mend(
     first sweep): a broken hard rule outweighs any cost. Deterministic: fixed order, the agent
     models' deterministic time, whole-number costs.
     """
-    planner = _Planner(problem)
+    planner = OptionPlanner(problem)
     broken = [key for key in sorted(plans) if plan_breaks(problem, planner.blocks, key[1], plans[key])]
     if not broken:
         return MendResult(chosen=tuple(sorted(chosen)), plans=plans, broken=0, mended=0, seconds=0.0)
     models = AgentModels(problem) if models is None else models  # small teams: CP-SAT chose the shifts
-    state = _State.of(problem, chosen, plans)
+    state = PolishState.of(problem, chosen, plans)
     start_time = models.deterministic_time
     mended = 0
     for a, o in broken:
@@ -81,7 +88,7 @@ def mend(
 MEND_HELPERS = 12
 
 
-def _mend_shift(problem: RosterProblem, models: AgentModels, state: _State, a: int, o: int) -> bool:
+def _mend_shift(problem: RosterProblem, models: AgentModels, state: PolishState, a: int, o: int) -> bool:
     """Shift ``(a, o)``'s broken plan mended (:func:`mend`); False: everything as it was."""
     option = problem.options[o]
     helpers = sorted(
@@ -99,10 +106,10 @@ def _mend_shift(problem: RosterProblem, models: AgentModels, state: _State, a: i
     saved_plans, saved_counts = dict(state.plans), state.counts.copy()
     saved_current = {b: list(state.current[b]) for b in agents}
     saved_costs = {b: models.remembered_cost(b) for b in agents}
-    limit = _missing(state.coverage, state.counts)
+    limit = minimum_shortfall(state.coverage, state.counts)
 
     def place(b: int, missing_limit: int | None) -> None:
-        _move(
+        reseat_agent(
             problem,
             models,
             state.planner,
@@ -129,7 +136,7 @@ def _mend_shift(problem: RosterProblem, models: AgentModels, state: _State, a: i
                 for p in state.current[b]
                 if (b, p) in state.plans
             )
-            and _missing(state.coverage, state.counts) <= limit
+            and minimum_shortfall(state.coverage, state.counts) <= limit
         )
 
     def restore() -> None:
@@ -144,7 +151,7 @@ def _mend_shift(problem: RosterProblem, models: AgentModels, state: _State, a: i
     if kept():
         return True
     restore()
-    _apply(state.counts, problem, o, state.plans.pop((a, o)), -1)  # out while the others move
+    apply_option_plan(state.counts, problem, o, state.plans.pop((a, o)), -1)  # out while the others move
     for b in agents[1:]:
         place(b, None)
     place(a, limit)

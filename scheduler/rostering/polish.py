@@ -63,7 +63,7 @@ SECONDS_PER_INTERVAL = 1e-7
 # charge at 100 agents, 1.23 times at 500 (15.5 ms of CPU for 12.6 ms; session 13, load 8): so
 # 3 ms covers the slow side, and a move costs about 2 ms less than it did.
 SECONDS_PER_MOVE = 0.003
-# A move's ceiling (:meth:`_Planner.ceiling`): per call and per option of the agent, fitted to its CPU
+# A move's ceiling (:meth:`OptionPlanner.ceiling`): per call and per option of the agent, fitted to its CPU
 # beside the valuation's in the same runs (100 agents, seeds 3 and 5, a slow phase: 0.20 s of CPU for
 # 236 ceilings, 0.167 s charged, where the valuations ran 0.98 s for 0.84 s charged).
 SECONDS_PER_CEILING = 3e-4
@@ -83,11 +83,11 @@ class PolishResult:
 
 
 @dataclass(slots=True, kw_only=True)
-class _State:
+class PolishState:
     """The roster the polish moves on: plans, the coverage they give, each agent's shifts."""
 
     coverage: CoverageCost  # its cost(): the objective's coverage terms plus the minimum penalty
-    planner: _Planner
+    planner: OptionPlanner
     counts: np.ndarray  # [queue, interval] agents serving
     plans: dict[tuple[int, int], ShiftPlan]
     current: dict[int, list[int]]  # agent -> options worked
@@ -98,16 +98,16 @@ class _State:
     @classmethod
     def of(
         cls, problem: RosterProblem, chosen: Sequence[tuple[int, int]], plans: dict[tuple[int, int], ShiftPlan]
-    ) -> _State:
+    ) -> PolishState:
         counts = np.zeros(problem.required.shape, dtype=np.int64)
         for (_a, o), plan in plans.items():
-            _apply(counts, problem, o, plan, +1)
+            apply_option_plan(counts, problem, o, plan, +1)
         current: dict[int, list[int]] = defaultdict(list)
         for a, o in chosen:
             current[a].append(o)
         return cls(
             coverage=CoverageCost(problem),
-            planner=_Planner(problem),
+            planner=OptionPlanner(problem),
             counts=counts,
             plans=dict(plans),
             current=current,
@@ -132,7 +132,7 @@ class _Shape:
     lunch_length: int
 
 
-class _Planner:
+class OptionPlanner:
     """Every shift option's best plan for one agent, from per-queue gains, vectorised over options of one shape."""
 
     def __init__(self, problem: RosterProblem) -> None:
@@ -334,7 +334,7 @@ def polish(
         chosen: every ``(agent, option)`` worked, frozen days included.
         plans: the activity stage's plans of the live shifts; the starting point.
     """
-    state = _State.of(problem, chosen, plans)
+    state = PolishState.of(problem, chosen, plans)
     coverage, planner, counts, plans, current = state.coverage, state.planner, state.counts, state.plans, state.current
     skills, secondary, weight = state.skills, state.secondary, state.weight
     start_time = models.deterministic_time
@@ -389,7 +389,7 @@ def polish(
                 position = (position + 1) % len(order)
                 sweeps += position == 0
                 touched: set[int] = set()
-                step = _move(
+                step = reseat_agent(
                     problem,
                     models,
                     planner,
@@ -448,10 +448,10 @@ def polish(
     )
 
 
-def _move(
+def reseat_agent(
     problem: RosterProblem,
     models: AgentModels,
-    planner: _Planner,
+    planner: OptionPlanner,
     coverage: CoverageCost,
     counts: np.ndarray,
     plans: dict[tuple[int, int], ShiftPlan],
@@ -474,10 +474,10 @@ def _move(
     the queue minimums miss at most that many agent-intervals.
     """
     old = {o: plans[a, o] for o in current[a] if (a, o) in plans}
-    missing_before = _missing(coverage, counts) if missing_limit is None else missing_limit
+    missing_before = minimum_shortfall(coverage, counts) if missing_limit is None else missing_limit
     cost_before = _total(coverage, counts) + planner.switch * sum(_switch_count(plan) for plan in old.values())
     for o, plan in old.items():
-        _apply(counts, problem, o, plan, -1)
+        apply_option_plan(counts, problem, o, plan, -1)
     coverage.work += counts.size + round(SECONDS_PER_MOVE / SECONDS_PER_INTERVAL)
     saving = coverage.cost(counts) - coverage.cost(counts + 1)  # [queue, interval]
     gain = (
@@ -515,12 +515,12 @@ def _move(
         else:
             new[o] = plan_of(problem, o, *best[o])
     for o, plan in new.items():
-        _apply(counts, problem, o, plan, +1)
-    if _missing(coverage, counts) > missing_before:
+        apply_option_plan(counts, problem, o, plan, +1)
+    if minimum_shortfall(coverage, counts) > missing_before:
         for o, plan in new.items():  # a queue minimum would be lost: undo
-            _apply(counts, problem, o, plan, -1)
+            apply_option_plan(counts, problem, o, plan, -1)
         for o, plan in old.items():
-            _apply(counts, problem, o, plan, +1)
+            apply_option_plan(counts, problem, o, plan, +1)
         models.restore_cost(a, remembered)
         return None
     for o in old:
@@ -565,13 +565,13 @@ def _worth(problem: RosterProblem, o: int, plan: ShiftPlan, gain: np.ndarray, qu
     return total
 
 
-def _missing(coverage: CoverageCost, counts: np.ndarray) -> int:
+def minimum_shortfall(coverage: CoverageCost, counts: np.ndarray) -> int:
     """Agent-intervals missing from the queue minimums."""
     coverage.work += counts.size
     return int(np.maximum(coverage.minimum - counts, 0).sum())
 
 
-def _apply(counts: np.ndarray, problem: RosterProblem, o: int, plan: ShiftPlan, sign: int) -> None:
+def apply_option_plan(counts: np.ndarray, problem: RosterProblem, o: int, plan: ShiftPlan, sign: int) -> None:
     first = problem.options[o].first_interval
     queues = np.asarray(plan.queues)
     working = queues != LUNCH

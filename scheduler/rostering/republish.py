@@ -15,9 +15,9 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 
-from scheduler.rostering.activities import SECONDS_PER_SHIFT_SET_UP, _Costs, _Planner
+from scheduler.rostering.activities import SECONDS_PER_SHIFT_SET_UP, ServingCosts, ShiftPlanner
 from scheduler.rostering.problem import RosterProblem
-from scheduler.rostering.shiftplan import ShiftPlan, _apply, _Rules, counts_of, shifts_of
+from scheduler.rostering.shiftplan import PlanRules, ShiftPlan, apply_plan, counts_of, shifts_of
 
 PASSES = 3  # a shift put back changes its neighbours' costs: look at those still re-planned again
 
@@ -32,10 +32,10 @@ def republish(
     if charge <= 0 or not any(key in plans and plans[key] != plan for key, plan in published.items()):
         return plans, 0, 0.0
     settings = problem.settings
-    costs = _Costs(problem)
+    costs = ServingCosts(problem)
     shifts = shifts_of(problem, sorted(plans))
-    rules = _Rules(switch=settings.switch_weight, max_switches=settings.max_switches_per_shift, penalty=math.inf)
-    planner = _Planner(
+    rules = PlanRules(switch=settings.switch_weight, max_switches=settings.max_switches_per_shift, penalty=math.inf)
+    planner = ShiftPlanner(
         costs=costs,
         shifts=shifts,
         plans=dict(plans),
@@ -51,9 +51,9 @@ def republish(
         back = 0
         for key in changed:
             shift, plan = shifts[key], planner.plans[key]
-            _apply(planner.counts, shift, plan, -1)
+            apply_plan(planner.counts, shift, plan, -1)
             delta = costs.marginal(planner.counts[:, shift.first : shift.last], shift.first, shift.last).T
-            _apply(planner.counts, shift, plan, +1)
+            apply_plan(planner.counts, shift, plan, +1)
             better = planner._better(key, math.inf, None, delta + shift.secondary, rules)
             if better is not None:
                 planner._set(key, better)

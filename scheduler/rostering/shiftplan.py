@@ -60,13 +60,13 @@ class ShiftPlan:
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
-class _Rules:
+class PlanRules:
     switch: int  # cost of a change of queue
     max_switches: int  # changes of queue a shift may have
     penalty: float  # a short block, or a switch past the maximum (math.inf: not allowed at all)
 
 
-class _Shift:
+class PlanShift:
     """Static data of one shift for the dynamic program."""
 
     def __init__(self, problem: RosterProblem, a: int, o: int, block_lengths: np.ndarray) -> None:
@@ -91,8 +91,8 @@ class _Shift:
         return range(lunch, lunch + self.lunch_length) if lunch is not None else range(0)
 
 
-def _best_plan(
-    shift: _Shift, delta: np.ndarray, rules: _Rules, lunches: tuple[int | None, ...] | None = None
+def cheapest_plan(
+    shift: PlanShift, delta: np.ndarray, rules: PlanRules, lunches: tuple[int | None, ...] | None = None
 ) -> tuple[int, ShiftPlan | None, float]:
     """The cheapest plan of ``shift`` given ``delta[i, q]``, the cost of it serving q in its i-th interval.
 
@@ -133,7 +133,7 @@ def _best_plan(
 
 
 def _single_queue_plan(
-    shift: _Shift, delta: np.ndarray, lunches: tuple[int | None, ...] | None
+    shift: PlanShift, delta: np.ndarray, lunches: tuple[int | None, ...] | None
 ) -> tuple[int, ShiftPlan, float] | None:
     """The dynamic program's answer for a shift that serves one queue, without the program.
 
@@ -174,7 +174,7 @@ def _single_queue_plan(
     )
 
 
-def _plan_rules(shift: _Shift, plan: ShiftPlan) -> tuple[int, int, int]:
+def plan_rule_counts(shift: PlanShift, plan: ShiftPlan) -> tuple[int, int, int]:
     """A plan's changes of queue, those counted against the cap (not forced by a closing queue), short blocks."""
     return _rule_counts(plan.queues, lambda i, q: bool(shift.allowed[i, q]), shift.blocks)
 
@@ -213,22 +213,22 @@ def _rule_counts(
     return changes, counted, short
 
 
-def _breaks(shift: _Shift, plan: ShiftPlan, rules: _Rules) -> int:
+def broken_rules(shift: PlanShift, plan: ShiftPlan, rules: PlanRules) -> int:
     """How many block and switch rules a plan breaks (short blocks, switches past the cap)."""
-    _changes, counted, short = _plan_rules(shift, plan)
+    _changes, counted, short = plan_rule_counts(shift, plan)
     return short + max(counted - rules.max_switches, 0)
 
 
-def _plan_cost(shift: _Shift, plan: ShiftPlan, delta: np.ndarray, rules: _Rules) -> float:
+def plan_cost(shift: PlanShift, plan: ShiftPlan, delta: np.ndarray, rules: PlanRules) -> float:
     """The dynamic program's objective for a given plan (to compare it with the best one)."""
     rows = delta.tolist()
     total = sum(int(rows[i][q]) for i, q in enumerate(plan.queues) if q != LUNCH)
-    changes, counted, short = _plan_rules(shift, plan)
-    broken = short + max(counted - rules.max_switches, 0)  # as _breaks counts them
+    changes, counted, short = plan_rule_counts(shift, plan)
+    broken = short + max(counted - rules.max_switches, 0)  # as broken_rules counts them
     return total + rules.switch * changes + (rules.penalty * broken if broken else 0)
 
 
-def _apply(counts: np.ndarray, shift: _Shift, plan: ShiftPlan, sign: int) -> None:
+def apply_plan(counts: np.ndarray, shift: PlanShift, plan: ShiftPlan, sign: int) -> None:
     queues = np.asarray(plan.queues)
     working = queues != LUNCH
     np.add.at(counts, (queues[working], shift.t[working]), sign)
@@ -248,18 +248,18 @@ def plan_breaks(problem: RosterProblem, blocks: Sequence[int], o: int, plan: Shi
     return short > 0 or counted > problem.settings.max_switches_per_shift
 
 
-def shifts_of(problem: RosterProblem, keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], _Shift]:
+def shifts_of(problem: RosterProblem, keys: Sequence[tuple[int, int]]) -> dict[tuple[int, int], PlanShift]:
     """Each ``(agent, option)`` as the dynamic program sees it, with every queue's minimum block in intervals."""
     step = problem.interval_minutes
     blocks = np.array([math.ceil(problem.settings.min_block(queue) / step) for queue in problem.queues], dtype=np.int64)
-    return {key: _Shift(problem, key[0], key[1], blocks) for key in keys}
+    return {key: PlanShift(problem, key[0], key[1], blocks) for key in keys}
 
 
 def counts_of(
-    shifts: dict[tuple[int, int], _Shift], plans: dict[tuple[int, int], ShiftPlan], shape: tuple[int, ...]
+    shifts: dict[tuple[int, int], PlanShift], plans: dict[tuple[int, int], ShiftPlan], shape: tuple[int, ...]
 ) -> np.ndarray:
     """Agents serving each queue and interval under ``plans``."""
     counts = np.zeros(shape, dtype=np.int64)
     for key, plan in plans.items():
-        _apply(counts, shifts[key], plan, +1)
+        apply_plan(counts, shifts[key], plan, +1)
     return counts

@@ -1,6 +1,6 @@
 """One shift's dynamic program, compiled once per shape and run with numpy.
 
-The activity stage's program (:func:`.shiftplan._best_plan`) walks a shift's
+The activity stage's program (:func:`.shiftplan.cheapest_plan`) walks a shift's
 intervals with states (queue, length of the current block capped at the queue's
 minimum, whether the block began its stretch, switches so far) for every lunch
 start. Which states exist, in which order, and which transitions reach each of
@@ -122,7 +122,7 @@ def _walk(
     penalty: float,
     processed: bool,
 ) -> tuple[list[tuple[list[State], list[list[tuple[int, float, float]]], bool]], int, bool, bool]:
-    """The walk of :func:`.shiftplan._best_plan` over intervals ``begin..end-1``, without costs.
+    """The walk of :func:`.shiftplan.cheapest_plan` over intervals ``begin..end-1``, without costs.
 
     ``states`` enter in the walk's order; ``processed``: whether a worked interval came before.
     Returns per interval (states in creation order, per state its predecessors as (position in

@@ -218,7 +218,7 @@ def test_shifts_regrouped_together_cover_what_one_at_a_time_cannot(monkeypatch) 
     }
     requirements = demand(config, 1, needs)
     regrouped = make_roster(config, members, requirements, MONDAY, 1)
-    monkeypatch.setattr(activities._Planner, "regroup", lambda self, live, time_limit: 0)
+    monkeypatch.setattr(activities.ShiftPlanner, "regroup", lambda self, live, time_limit: 0)
     alone = make_roster(config, members, requirements, MONDAY, 1)
     assert regrouped.hard_violations == () and alone.hard_violations == ()
     assert regrouped.objective < alone.objective
@@ -231,7 +231,7 @@ def test_large_teams_sweep_to_a_fixed_point_and_leave_the_rest_of_the_share(monk
 
     import scheduler.rostering.activities as activities
     from scheduler.rostering.extract import roster_rows
-    from scheduler.rostering.shiftplan import _apply, _Rules, _Shift
+    from scheduler.rostering.shiftplan import apply_plan, PlanRules, PlanShift
     from tests.unit.roster_support import solved_small
 
     # the large-team path's shift stage; hour-long lunches, one multi-skilled group among single-skilled ones
@@ -241,7 +241,7 @@ def test_large_teams_sweep_to_a_fixed_point_and_leave_the_rest_of_the_share(monk
     def no_regrouping(self, live, time_limit):  # noqa: ANN001, ANN202
         raise AssertionError("regrouped")
 
-    monkeypatch.setattr(activities._Planner, "regroup", no_regrouping)
+    monkeypatch.setattr(activities.ShiftPlanner, "regroup", no_regrouping)
     swept = plan_activities(problem, solution.chosen, solution.lunch, solution.serve, 50.0, regroup=False)
     assert once.sweeps == 1 and swept.sweeps > 1
     assert swept.seconds < 50.0  # stopped at the fixed point, not at the end of the share
@@ -254,14 +254,14 @@ def test_large_teams_sweep_to_a_fixed_point_and_leave_the_rest_of_the_share(monk
     assert scores[1] < scores[0]
     # a fixed point: one more sweep over the plans it wrote changes nothing
     settings = problem.settings
-    costs = activities._Costs(problem)
+    costs = activities.ServingCosts(problem)
     blocks = np.array([math.ceil(settings.min_block(q) / problem.interval_minutes) for q in problem.queues])
-    shifts = {key: _Shift(problem, key[0], key[1], blocks) for key in swept.plans}
+    shifts = {key: PlanShift(problem, key[0], key[1], blocks) for key in swept.plans}
     counts = np.zeros(problem.required.shape, dtype=np.int64)
     for key, plan in swept.plans.items():
-        _apply(counts, shifts[key], plan, +1)
-    rules = _Rules(
+        apply_plan(counts, shifts[key], plan, +1)
+    rules = PlanRules(
         switch=settings.switch_weight, max_switches=settings.max_switches_per_shift, penalty=costs.short_block
     )
-    planner = activities._Planner(costs=costs, shifts=shifts, plans=dict(swept.plans), counts=counts, rules=rules)
+    planner = activities.ShiftPlanner(costs=costs, shifts=shifts, plans=dict(swept.plans), counts=counts, rules=rules)
     assert planner.sweep(sorted(swept.plans), math.inf) == 0

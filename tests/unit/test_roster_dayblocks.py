@@ -15,7 +15,7 @@ from scheduler.rostering.dayblocks import BlockDays
 from scheduler.rostering.days import DayMoves, plan_of_column
 from scheduler.rostering.extract import roster_rows
 from scheduler.rostering.score import score_roster
-from scheduler.rostering.shiftplan import _breaks, _Rules, _Shift, charged_shapes
+from scheduler.rostering.shiftplan import broken_rules, PlanRules, PlanShift, charged_shapes
 from tests.unit.roster_support import written_objective, written_week
 
 _written = written_week  # one cache per worker, shared with the other day tests
@@ -54,7 +54,7 @@ def test_every_day_replaced_keeps_every_rule_and_never_costs_more(seed: int) -> 
 def test_priced_plans_keep_the_block_and_switch_rules_and_the_relaxation_only_falls() -> None:
     _config, _team, _requirements, _start, _days, problem, chosen, plans = _written(2)
     listed, priced = DayMoves(problem, chosen, plans), BlockDays(problem, chosen, plans)
-    rules = _Rules(
+    rules = PlanRules(
         switch=problem.settings.switch_weight,
         max_switches=problem.settings.max_switches_per_shift,
         penalty=math.inf,
@@ -67,9 +67,9 @@ def test_priced_plans_keep_the_block_and_switch_rules_and_the_relaxation_only_fa
         assert relaxed.before == plain.before
         for (g, o), columns in relaxed.choices.keyed.items():
             added = set(columns) - set(plain.choices.keyed[g, o])
-            shift = _Shift(problem, priced.standing[g], o, blocks)
+            shift = PlanShift(problem, priced.standing[g], o, blocks)
             for column in added:
-                assert _breaks(shift, plan_of_column(problem, o, column), rules) == 0
+                assert broken_rules(shift, plan_of_column(problem, o, column), rules) == 0
     assert priced.added > 0  # some day's relaxation found plans beyond those changing queue at lunch
 
 

@@ -11,7 +11,7 @@ from scheduler.rostering.checker import find_violations
 from scheduler.rostering.descent import AgentModels
 from scheduler.rostering.extract import roster_rows
 from scheduler.rostering.mend import mend
-from scheduler.rostering.polish import _Planner, plan_of
+from scheduler.rostering.polish import OptionPlanner, plan_of
 from scheduler.rostering.shiftplan import LUNCH, ShiftPlan, plan_breaks
 from tests.unit.roster_support import written_week
 
@@ -32,7 +32,7 @@ def _rule_problems(frame, team, config, start, days) -> list[str]:  # noqa: ANN0
 def _missing(problem, plans) -> int:  # noqa: ANN001
     counts = np.zeros(problem.required.shape, dtype=np.int64)
     for (_a, o), plan in plans.items():
-        polish_module._apply(counts, problem, o, plan, +1)
+        polish_module.apply_option_plan(counts, problem, o, plan, +1)
     minimum = polish_module.CoverageCost(problem).minimum
     return int(np.maximum(minimum - counts, 0).sum())
 
@@ -63,7 +63,7 @@ def _broken_week():  # noqa: ANN202
 def test_the_planner_reads_a_plan_broken_as_the_checker_does() -> None:
     """`plan_breaks` flags exactly the written shifts the checker finds a block or switch problem in."""
     config, team, _requirements, start, days, problem, _chosen, plans, key = _broken_week()
-    planner = _Planner(problem)
+    planner = OptionPlanner(problem)
     flagged = {k for k, plan in plans.items() if plan_breaks(problem, planner.blocks, k[1], plan)}
     assert flagged == {key}
     frame = roster_rows(problem, plans)
@@ -95,7 +95,7 @@ def test_a_broken_plan_is_mended_and_no_queue_minimum_is_lost() -> None:
 def test_where_the_agent_alone_cannot_the_agents_beside_it_move_first(monkeypatch: pytest.MonkeyPatch) -> None:
     """The second way: the broken plan taken out, the agents working beside it moved, then the agent placed again."""
     config, team, _requirements, start, days, problem, chosen, plans, key = _broken_week()
-    move = polish_module._move
+    move = polish_module.reseat_agent
     calls: list[tuple[int, bool]] = []
 
     def first_try_fails(*args, **kwargs):  # noqa: ANN002, ANN003, ANN202
@@ -105,7 +105,7 @@ def test_where_the_agent_alone_cannot_the_agents_beside_it_move_first(monkeypatc
             return None  # the agent's own move found nothing
         return move(*args, **kwargs)
 
-    monkeypatch.setattr(mend_module, "_move", first_try_fails)
+    monkeypatch.setattr(mend_module, "reseat_agent", first_try_fails)
     result = mend(problem, AgentModels(problem), chosen, plans)
     assert (result.broken, result.mended) == (1, 1)
     assert any(not mending for _a, mending in calls)  # helpers moved
@@ -115,7 +115,7 @@ def test_where_the_agent_alone_cannot_the_agents_beside_it_move_first(monkeypatc
 
 def test_a_mending_that_fails_puts_everything_back(monkeypatch: pytest.MonkeyPatch) -> None:
     _config, _team, _requirements, _start, _days, problem, chosen, plans, key = _broken_week()
-    monkeypatch.setattr(mend_module, "_move", lambda *args, **kwargs: None)
+    monkeypatch.setattr(mend_module, "reseat_agent", lambda *args, **kwargs: None)
     result = mend(problem, AgentModels(problem), chosen, plans)
     assert (result.broken, result.mended) == (1, 0)
     assert result.plans == plans  # the broken plan too: nothing half-moved

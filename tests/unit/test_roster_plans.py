@@ -13,7 +13,7 @@ from scheduler.rostering import build_problem, make_roster
 from scheduler.rostering.aggregate import solve_aggregate
 from scheduler.rostering.days import changes_at_lunch
 from scheduler.rostering.plans import block_lengths, lunch_change_plans, option_plans, option_queues
-from scheduler.rostering.shiftplan import LUNCH, ShiftPlan, _plan_rules, _Shift
+from scheduler.rostering.shiftplan import LUNCH, ShiftPlan, plan_rule_counts, PlanShift
 
 
 @pytest.fixture(scope="module")
@@ -23,7 +23,7 @@ def binding():  # noqa: ANN201
 
 def _allowed_by_brute_force(problem, a, o, queues, blocks) -> set[tuple[int | None, tuple[int, ...]]]:  # noqa: ANN001
     """Every queue sequence over the worked intervals that the activity stage's own rule check accepts."""
-    shift = _Shift(problem, a, o, np.asarray(blocks))
+    shift = PlanShift(problem, a, o, np.asarray(blocks))
     option = problem.options[o]
     allowed = set()
     for lunch in option.lunch_starts or (None,):
@@ -31,7 +31,7 @@ def _allowed_by_brute_force(problem, a, o, queues, blocks) -> set[tuple[int | No
         for sequence in itertools.product(queues, repeat=len(worked)):
             by_interval = dict(zip(worked, sequence, strict=True))
             plan = ShiftPlan(lunch=lunch, queues=tuple(by_interval.get(t, LUNCH) for t in shift.t))
-            _changes, counted, short = _plan_rules(shift, plan)
+            _changes, counted, short = plan_rule_counts(shift, plan)
             if counted <= problem.settings.max_switches_per_shift and short == 0:
                 allowed.add((lunch, plan.queues))
     return allowed

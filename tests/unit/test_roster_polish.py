@@ -16,11 +16,11 @@ from scheduler.rostering.days import DayOutcome
 from scheduler.rostering.descent import AgentModels
 from scheduler.rostering.extract import roster_rows
 from scheduler.rostering.nextmove import AGENT_BATCHES, Schedule
-from scheduler.rostering.polish import SECONDS_PER_OPTION, SECONDS_PER_VALUATION, _Planner, _worth, plan_of, polish
+from scheduler.rostering.polish import SECONDS_PER_OPTION, SECONDS_PER_VALUATION, OptionPlanner, _worth, plan_of, polish
 from scheduler.rostering.previous import apply_previous
 from scheduler.rostering.problem import build_problem
 from scheduler.rostering.score import score_roster
-from scheduler.rostering.shiftplan import LUNCH, ShiftPlan, _plan_cost, _Rules, _Shift
+from scheduler.rostering.shiftplan import LUNCH, ShiftPlan, plan_cost, PlanRules, PlanShift
 from tests.unit.roster_support import relaxed_day, small_problem, solved_small
 
 
@@ -43,11 +43,11 @@ def _one_switch_plans(problem, a: int, o: int):  # noqa: ANN001, ANN202
 def test_each_option_gets_the_best_valid_plan_of_one_switch(seed: int) -> None:
     """Against random gains, the vectorised valuation equals a brute force over plans the block rules allow."""
     _config, _team, _requirements, _start, _days, problem = small_problem(seed)
-    planner = _Planner(problem)
+    planner = OptionPlanner(problem)
     blocks = np.array(
         [math.ceil(problem.settings.min_block(queue) / problem.interval_minutes) for queue in problem.queues]
     )
-    rules = _Rules(switch=0, max_switches=problem.settings.max_switches_per_shift, penalty=1)
+    rules = PlanRules(switch=0, max_switches=problem.settings.max_switches_per_shift, penalty=1)
     rng = np.random.default_rng(seed)
     agent = next(a for a, member in enumerate(problem.agents) if len(member.channels) >= 2)
     queues = np.array([q for q, queue in enumerate(problem.queues) if queue in problem.agents[agent].channels])
@@ -55,12 +55,12 @@ def test_each_option_gets_the_best_valid_plan_of_one_switch(seed: int) -> None:
     values, plans = planner.best(agent, queues, gain)
     checked = 0
     for o in problem.allowed[agent][::7]:
-        shift = _Shift(problem, agent, o, blocks)
+        shift = PlanShift(problem, agent, o, blocks)
         zero = np.zeros((len(shift.t), len(problem.queues)), dtype=np.int64)
-        valid = [plan for plan in _one_switch_plans(problem, agent, o) if _plan_cost(shift, plan, zero, rules) == 0]
+        valid = [plan for plan in _one_switch_plans(problem, agent, o) if plan_cost(shift, plan, zero, rules) == 0]
         best = max(_worth(problem, o, plan, gain, queues, planner.switch) for plan in valid)
         chosen = plan_of(problem, o, *plans[o])
-        assert _plan_cost(shift, chosen, zero, rules) == 0  # keeps blocks and the switch cap
+        assert plan_cost(shift, chosen, zero, rules) == 0  # keeps blocks and the switch cap
         assert values[o] == _worth(problem, o, chosen, gain, queues, planner.switch) == best
         checked += 1
     assert checked > 5
@@ -69,7 +69,7 @@ def test_each_option_gets_the_best_valid_plan_of_one_switch(seed: int) -> None:
 def test_a_valuation_is_charged_its_set_up_besides_its_options_and_arrays() -> None:
     """Each agent valued pays SECONDS_PER_VALUATION on top of its per-option and per-element charges."""
     _config, _team, _requirements, _start, _days, problem = small_problem(2)
-    planner = _Planner(problem)
+    planner = OptionPlanner(problem)
     agent = next(a for a, member in enumerate(problem.agents) if len(member.channels) >= 2)
     queues = np.array([q for q, queue in enumerate(problem.queues) if queue in problem.agents[agent].channels])
     gain = np.ones((len(queues), len(problem.grid)), dtype=np.int64)
@@ -191,7 +191,7 @@ def test_a_moves_ceiling_is_never_below_what_the_agents_own_model_finds(seed: in
     """Against random worths (some negative, some large), no shifts the agent's model allows are worth more
     than the ceiling less the least its own cost can be; and the ceiling is not looser than one best option a day."""
     _config, _team, _requirements, _start, _days, problem = small_problem(seed)
-    planner = _Planner(problem)
+    planner = OptionPlanner(problem)
     models = AgentModels(problem)
     rng = np.random.default_rng(seed)
     for a in range(0, len(problem.agents), 3):

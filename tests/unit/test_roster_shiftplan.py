@@ -8,11 +8,11 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scheduler.rostering.shiftplan import LUNCH, _best_plan, _Rules, _single_queue_plan
+from scheduler.rostering.shiftplan import LUNCH, cheapest_plan, PlanRules, _single_queue_plan
 
 
 class _FakeShift:
-    """The attributes of ``shiftplan._Shift`` the planners read, for a shift of ``n`` intervals."""
+    """The attributes of ``shiftplan.PlanShift`` the planners read, for a shift of ``n`` intervals."""
 
     def __init__(self, n: int, queues: list[int], allowed: np.ndarray, lunch_starts, lunch_length: int) -> None:
         self.first, self.last = 100, 100 + n
@@ -42,22 +42,22 @@ def test_a_one_queue_shift_gets_the_programs_plan(n, lunch_length, seed, whole_n
     if not whole_numbers:
         delta += rng.random((n, 2)) * 7.3  # secondary-skill weights make fractions: the sums must match exactly
     lunches = tuple(range(101, 100 + n - lunch_length)) if lunch_length else (None,)
-    rules = _Rules(switch=30, max_switches=1, penalty=penalty)
+    rules = PlanRules(switch=30, max_switches=1, penalty=penalty)
     # queue 1 exists but is never allowed: the program runs (two queues) and can only plan queue 0
     allowed = np.zeros((n, 2), dtype=bool)
     allowed[:, 0] = True
-    by_program = _best_plan(_FakeShift(n, [0, 1], allowed, lunches, lunch_length), delta, rules)
+    by_program = cheapest_plan(_FakeShift(n, [0, 1], allowed, lunches, lunch_length), delta, rules)
     one = _FakeShift(n, [0], allowed, lunches, lunch_length)
     direct = _single_queue_plan(one, delta, None)
     assert direct is not None and by_program[1] is not None
     assert direct[:2] == by_program[:2]
-    assert _best_plan(one, delta, rules)[:2] == by_program[:2]  # the program's entry takes the short way
+    assert cheapest_plan(one, delta, rules)[:2] == by_program[:2]  # the program's entry takes the short way
     assert direct[1].queues.count(LUNCH) == lunch_length
     # with the lunch kept (the stage's keep_lunch), both read the same given start
     given_lunch = (lunches[-1],)
     assert (
         _single_queue_plan(one, delta, given_lunch)[:2]
-        == _best_plan(_FakeShift(n, [0, 1], allowed, lunches, lunch_length), delta, rules, given_lunch)[:2]
+        == cheapest_plan(_FakeShift(n, [0, 1], allowed, lunches, lunch_length), delta, rules, given_lunch)[:2]
     )
 
 

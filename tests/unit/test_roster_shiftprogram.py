@@ -14,13 +14,13 @@ import numpy as np
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from scheduler.rostering.activities import _Costs
-from scheduler.rostering.shiftplan import LUNCH, ShiftPlan, _best_plan, _Rules
+from scheduler.rostering.activities import ServingCosts
+from scheduler.rostering.shiftplan import LUNCH, ShiftPlan, cheapest_plan, PlanRules
 from scheduler.rostering.shiftprogram import _CACHE, CACHE_SIZE
 
 
 class _FakeShift:
-    """The attributes of ``shiftplan._Shift`` the planners read."""
+    """The attributes of ``shiftplan.PlanShift`` the planners read."""
 
     def __init__(self, n, queues, allowed, lunch_starts, lunch_length, blocks, first=100) -> None:
         self.first, self.last = first, first + n
@@ -37,7 +37,7 @@ class _FakeShift:
 
 
 def _walked_plan(
-    shift: _FakeShift, delta: np.ndarray, rules: _Rules, lunches: tuple[int | None, ...] | None = None
+    shift: _FakeShift, delta: np.ndarray, rules: PlanRules, lunches: tuple[int | None, ...] | None = None
 ) -> tuple[int, ShiftPlan | None, int]:
     """The dynamic program written out one state at a time, as the activity stage ran it until session 12."""
     n = len(shift.t)
@@ -143,7 +143,7 @@ def _cases(draw):
     else:
         starts = (None,)
     blocks = np.array(draw(st.lists(st.integers(1, 4), min_size=width, max_size=width)))
-    rules = _Rules(
+    rules = PlanRules(
         switch=draw(st.sampled_from([0, 1, 30, 500])),
         max_switches=draw(st.integers(0, 2)),
         penalty=draw(st.sampled_from([50, 10**6, math.inf])),
@@ -167,12 +167,12 @@ def test_the_compiled_program_chooses_the_walks_plan(case) -> None:
         walked = _walked_plan(shift, delta, rules, lunches)
     except AssertionError:  # the walk's states all died inside the shift: it could not trace a plan back
         return
-    cost, plan, seconds = _best_plan(shift, delta, rules, lunches)
+    cost, plan, seconds = cheapest_plan(shift, delta, rules, lunches)
     assert (cost, plan) == walked[:2]
     program = next(reversed(_CACHE.values()))  # the one just used
     assert program.steps == walked[2]  # the walk's steps, which its compiling is charged by
     assert seconds == program.run_seconds + program.compile_seconds  # a new problem's first use of the shape
-    assert _best_plan(shift, delta, rules, lunches)[2] == program.run_seconds  # then the run alone
+    assert cheapest_plan(shift, delta, rules, lunches)[2] == program.run_seconds  # then the run alone
 
 
 def test_a_plan_whose_states_die_inside_the_shift_is_not_chosen() -> None:
@@ -180,11 +180,11 @@ def test_a_plan_whose_states_die_inside_the_shift_is_not_chosen() -> None:
     # under the strict rules; queue 1 opens after. The walk restarted and failed to trace it back.
     allowed = np.array([[True, False], [False, True], [False, True]])
     shift = _FakeShift(3, [0, 1], allowed, (None,), 0, np.array([2, 1]))
-    rules = _Rules(switch=1, max_switches=1, penalty=math.inf)
-    cost, plan, _steps = _best_plan(shift, np.zeros((3, 2), dtype=np.int64), rules)
+    rules = PlanRules(switch=1, max_switches=1, penalty=math.inf)
+    cost, plan, _steps = cheapest_plan(shift, np.zeros((3, 2), dtype=np.int64), rules)
     assert plan is None and cost == 0
-    finite = _Rules(switch=1, max_switches=1, penalty=50)
-    assert _best_plan(shift, np.zeros((3, 2), dtype=np.int64), finite)[:2] == (
+    finite = PlanRules(switch=1, max_switches=1, penalty=50)
+    assert cheapest_plan(shift, np.zeros((3, 2), dtype=np.int64), finite)[:2] == (
         51,
         ShiftPlan(lunch=None, queues=(0, 1, 1)),
     )
@@ -192,14 +192,14 @@ def test_a_plan_whose_states_die_inside_the_shift_is_not_chosen() -> None:
 
 def test_shapes_are_compiled_once_and_the_cache_is_bounded() -> None:
     allowed = np.ones((6, 2), dtype=bool)
-    rules = _Rules(switch=1, max_switches=1, penalty=50)
+    rules = PlanRules(switch=1, max_switches=1, penalty=50)
     delta = np.arange(12, dtype=np.int64).reshape(6, 2)
     for first in (0, 7, 20):  # the same shape anywhere on the grid: one program
-        _best_plan(_FakeShift(6, [0, 1], allowed, (first + 2,), 1, np.array([2, 2]), first=first), delta, rules)
+        cheapest_plan(_FakeShift(6, [0, 1], allowed, (first + 2,), 1, np.array([2, 2]), first=first), delta, rules)
     sizes = len(_CACHE)
-    _best_plan(_FakeShift(6, [0, 1], allowed, (9,), 1, np.array([2, 2]), first=7), delta, rules)
+    cheapest_plan(_FakeShift(6, [0, 1], allowed, (9,), 1, np.array([2, 2]), first=7), delta, rules)
     assert len(_CACHE) == sizes <= CACHE_SIZE
-    plan = _best_plan(_FakeShift(6, [0, 1], allowed, (22,), 1, np.array([2, 2]), first=20), delta, rules)[1]
+    plan = cheapest_plan(_FakeShift(6, [0, 1], allowed, (22,), 1, np.array([2, 2]), first=20), delta, rules)[1]
     assert plan is not None and plan.lunch == 22 and plan.queues[2] == LUNCH
 
 
@@ -211,7 +211,7 @@ def test_shapes_are_compiled_once_and_the_cache_is_bounded() -> None:
     over=st.integers(0, 50),
 )
 def test_the_marginal_cost_is_the_difference_of_costs(counts, need, minimum, over) -> None:
-    costs = object.__new__(_Costs)  # the grid's arrays set by hand: one queue, six intervals
+    costs = object.__new__(ServingCosts)  # the grid's arrays set by hand: one queue, six intervals
     costs.need = np.array([need], dtype=np.int64)
     costs.weight = np.array([[1, 3, 1, 3, 1, 3]], dtype=np.int64)
     costs.over = over
@@ -225,15 +225,15 @@ def test_the_marginal_cost_is_the_difference_of_costs(counts, need, minimum, ove
 
 def test_a_shapes_compiling_is_charged_once_per_problem_whatever_the_cache_holds() -> None:
     allowed = np.ones((8, 2), dtype=bool)
-    rules = _Rules(switch=1, max_switches=1, penalty=50)
+    rules = PlanRules(switch=1, max_switches=1, penalty=50)
     delta = np.arange(16, dtype=np.int64).reshape(8, 2)
     one = _FakeShift(8, [0, 1], allowed, (103, 104), 1, np.array([2, 3]))
     other = _FakeShift(8, [0, 1], allowed, (203, 204), 1, np.array([2, 3]), first=200)
     other.charged = one.charged  # another shift of the same problem, the same shape
-    first = _best_plan(one, delta, rules)[2]
-    again = _best_plan(other, delta, rules)[2]
+    first = cheapest_plan(one, delta, rules)[2]
+    again = cheapest_plan(other, delta, rules)[2]
     program = next(reversed(_CACHE.values()))
     assert program.compile_seconds > 0 and program.run_seconds > 0
     assert (first, again) == (program.run_seconds + program.compile_seconds, program.run_seconds)
     fresh = _FakeShift(8, [0, 1], allowed, (103, 104), 1, np.array([2, 3]))  # another problem: cached, charged
-    assert _best_plan(fresh, delta, rules)[2] == first
+    assert cheapest_plan(fresh, delta, rules)[2] == first
