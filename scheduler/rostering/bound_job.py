@@ -16,6 +16,14 @@ Where it runs:
   children; other platforms): GLOP releases the GIL while it solves, only
   building the LPs competes with the search. Same computation, same result.
 
+For the job's length the cyclic garbage collector works less, in the search and in the child
+(:class:`Collector`): the objects alive at its start (the problem, the caller's) are frozen out of
+its sight, so that its full collections pass over what the search creates only and the child's
+leave the parent's pages unwritten, and its youngest generation is collected every
+:data:`YOUNG_THRESHOLD` allocations rather than 700. Seed 3 at 100 agents (session 25): the
+collector's CPU 0.71 -> 0.07 s in the search, 0.61 -> 0.08 s in the child. Nothing counted or solved
+depends on when the collector runs.
+
 The child is terminated and joined on every way out of the ``with`` block
 (an exception, ``KeyboardInterrupt``: the child ignores SIGINT, the parent
 ends it); a thread's solve is interrupted (GLOP supports it) and no other
@@ -26,6 +34,7 @@ result, later.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import signal
 import sys
@@ -41,6 +50,40 @@ from scheduler.rostering.bound import Proven, first_guide, lower_bound
 from scheduler.rostering.bound_ahead import Ahead, Waiting
 from scheduler.rostering.guide import Guide
 from scheduler.rostering.problem import RosterProblem
+
+# The youngest generation's collection threshold while a job runs (Python's default is 700): the
+# search's allocations of short-lived containers made 1,400 collections on seed 3 (0.15 s of CPU).
+YOUNG_THRESHOLD = 10_000
+
+
+class Collector:
+    """The cyclic garbage collector quieted for a job's length, then as the caller had it.
+
+    What the caller set itself is left alone: a freeze of its own (unfreezing would undo it),
+    a youngest threshold above :data:`YOUNG_THRESHOLD`, a threshold changed meanwhile.
+    """
+
+    def __init__(self) -> None:
+        self._froze = False
+        self._threshold: tuple[int, int, int] | None = None  # the caller's, to restore
+
+    def quiet(self) -> None:
+        if gc.get_freeze_count() == 0:
+            gc.freeze()
+            self._froze = True
+        young, *older = gc.get_threshold()
+        if 0 < young < YOUNG_THRESHOLD:
+            self._threshold = gc.get_threshold()
+            gc.set_threshold(YOUNG_THRESHOLD, *older)
+
+    def restore(self) -> None:
+        if self._froze:
+            self._froze = False
+            gc.unfreeze()  # the objects frozen at the start are collected again as before
+        if self._threshold is not None:
+            if gc.get_threshold()[0] == YOUNG_THRESHOLD:
+                gc.set_threshold(*self._threshold)
+            self._threshold = None
 
 
 def _child(
@@ -99,9 +142,19 @@ class BoundJob:
         self._solver: pywraplp.Solver | None = None  # thread: the LP being solved, to interrupt
         self._guide: tuple[Guide | None] | None = None  # the first relaxation's counts, once known
         self._guided = threading.Event()  # thread: set once they are known (or the thread ended)
+        self._collector = Collector()
         self.mode = "process" if (can_fork() if process is None else process) else "thread"
 
     def __enter__(self) -> BoundJob:
+        self._collector.quiet()  # before the fork: the child inherits it
+        try:
+            self._start()
+        except BaseException:
+            self._collector.restore()
+            raise
+        return self
+
+    def _start(self) -> None:
         if self.mode == "process":
             context = multiprocessing.get_context("fork")
             receiver, sender = context.Pipe(duplex=False)
@@ -118,7 +171,6 @@ class BoundJob:
         else:
             self._thread = threading.Thread(target=self._run_here, name="peakplan-bound", daemon=True)
             self._thread.start()
-        return self
 
     def _run_here(self) -> None:
         try:
@@ -227,3 +279,4 @@ class BoundJob:
         if solver is not None and self._thread is not None and self._thread.is_alive():
             solver.InterruptSolve()  # GLOP stops at its next check; the thread ends soon after
         self._close_process()
+        self._collector.restore()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 import multiprocessing
 from unittest import mock
 
@@ -225,6 +226,33 @@ def test_the_child_is_ended_on_an_error_and_on_ctrl_c(two_weeks) -> None:  # noq
             assert job.mode == "process"
             raise interruption
         assert not multiprocessing.active_children()
+
+
+@pytest.mark.parametrize("process", [True, False])
+def test_the_collector_is_quieted_for_the_jobs_length_only(two_weeks, process: bool) -> None:  # noqa: ANN001
+    _instance, problem = two_weeks
+    if process and not can_fork():
+        pytest.skip("no fork here")
+    gc.unfreeze()
+    threshold = gc.get_threshold()
+    try:
+        gc.set_threshold(700, 10, 10)
+        with pytest.raises(RuntimeError), BoundJob(problem, 1e6, process=process):
+            # The objects alive at the start out of the collector's sight, the young collected less often.
+            assert gc.get_freeze_count() > 0
+            assert gc.get_threshold() == (bound_job_module.YOUNG_THRESHOLD, 10, 10)
+            raise RuntimeError("search failed")
+        assert gc.get_freeze_count() == 0  # as before once it ends, whichever way
+        assert gc.get_threshold() == (700, 10, 10)
+        gc.freeze()  # what a caller set itself is the caller's: left as it was
+        gc.set_threshold(50_000, 5, 5)
+        with BoundJob(problem, 1e6, process=process):
+            assert gc.get_threshold() == (50_000, 5, 5)
+        assert gc.get_freeze_count() > 0  # (fewer: frozen objects freed since are gone from it)
+        assert gc.get_threshold() == (50_000, 5, 5)
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*threshold)
 
 
 def test_a_thread_stops_when_the_search_fails(two_weeks) -> None:  # noqa: ANN001
