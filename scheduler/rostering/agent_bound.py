@@ -140,7 +140,7 @@ def cheapest_week(rules: WeekRules, prices: dict[int, float], count: int = 1) ->
     """
     # Per state: yesterday's end -> (cost, back pointer (day index, previous state, previous end, option))
     layer: dict[_Key, dict[int, tuple[float, object]]] = {(0, 0, rules.run_before, 0): {_NONE: (0.0, None)}}
-    layers = []
+    layers: list[dict[_Key, dict[int, tuple[float, object]]]] = []
     for i, today in enumerate(rules.options):
         reached: dict[_Key, dict[int, tuple[float, object]]] = defaultdict(dict)
 
@@ -163,7 +163,8 @@ def cheapest_week(rules: WeekRules, prices: dict[int, float], count: int = 1) ->
                 offer((shifts, minutes, 0, max(rest_owed, 0)), _NONE, cost, (i, key, end, None))
             if owed > 0 or run >= rules.max_run or shifts >= rules.max_shifts:
                 continue
-            for o in today if rules.must[i] is None else (rules.must[i],):
+            kept = rules.must[i]
+            for o in today if kept is None else (kept,):
                 paid = minutes + rules.paid[o]
                 if paid > rules.high:
                     continue
@@ -349,7 +350,7 @@ def solve_agent_week(
             result.rounds += 1
             value = lp.Objective().Value()
             bound = value
-            entering = []
+            entering: list[tuple[int, tuple[int, ...]]] = []
             tolerance = REDUCED_COST_TOLERANCE * max(1.0, abs(value))
             for c, members in enumerate(columns.classes):
                 prices = {o: row.dual_value() for o, row in columns.links[c].items()}
