@@ -24,9 +24,9 @@ seen. Outside any budget (40 s to minutes of CPU a week at 100 agents): a
 measurement of what the aggregate's class sums cost,
 :mod:`benchmarks.roster_agent_bound`. On the benchmark's seed 5 it lifts the
 sale week by 2.0M (42.29M to 44.30M, each agent's weekly paid minutes held
-with the day its long shifts fall on), 2.5 points of that seed's 4.6; the
-other weeks measured (seeds 3, 5, 9) gain nothing (docs/roster-history.md,
-session 25).
+with the day its long shifts fall on), 2.5 points of that seed's 4.6, and
+at 500 agents by 10.3M (3.74% to 1.53%); the other weeks measured (seeds 3,
+5, 9) gain nothing (docs/roster-history.md, session 25).
 """
 
 from __future__ import annotations
