@@ -17,6 +17,8 @@ from __future__ import annotations
 import argparse
 import time
 
+WEEKS = 4  # the benchmark's instances' horizon (benchmarks.roster_bench)
+
 # Main's figures (docs/roster.md "Performance", session 24's final run on d84b98f): objective, bound in budget.
 MAIN = {
     (100, 1): (172_609_684, 172_260_257),
@@ -43,7 +45,7 @@ def measure(size: int, seed: int, weeks: list[int], limit: float) -> None:
     from scheduler.rostering.previous import apply_previous
     from scheduler.rostering.problem import build_problem
 
-    config, team, requirements, start, days = make_instance(size, 4, seed=seed, time_limit_seconds=budget_for(size))
+    config, team, requirements, start, days = make_instance(size, WEEKS, seed=seed, time_limit_seconds=budget_for(size))
     problem = apply_previous(build_problem(config, team, requirements, start, days), None, None)
     blocks = week_blocks(problem)
     first_total = agent_total = 0.0
@@ -82,7 +84,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, default=100)
     parser.add_argument("--seeds", type=int, nargs="+", default=[5, 3, 9])
-    parser.add_argument("--weeks", type=int, nargs="+", default=[0, 1, 2, 3])
+    parser.add_argument("--weeks", type=int, nargs="+", default=[0, 1, 2, 3], choices=range(WEEKS))
     parser.add_argument("--limit", type=float, default=600.0, help="CPU seconds per week before pricing stops")
     args = parser.parse_args()
     for seed in args.seeds:

@@ -39,7 +39,7 @@ from dataclasses import dataclass, field
 
 from ortools.linear_solver import pywraplp
 
-from scheduler.rostering.aggregate import Block, solve_aggregate
+from scheduler.rostering.aggregate import Block, agent_classes, solve_aggregate
 from scheduler.rostering.problem import SCALE, RosterProblem, understaffing_weight
 
 # Pricing stops once the proven bound is within this share of the program's optimum.
@@ -324,8 +324,6 @@ def solve_agent_week(
     holder: dict[str, _Columns] = {}
 
     def grow(lp: pywraplp.Solver) -> None:
-        from scheduler.rostering.aggregate import agent_classes
-
         if lp.Solve() != pywraplp.Solver.OPTIMAL:  # the aggregate's own optimum, the columns' start
             return
         result.first = lp.Objective().Value()
