@@ -269,10 +269,15 @@ def descend(
         coverage.work += coverage.served.size // CHANGE_ELEMENTS_PER_UNIT
         worth = {d: int(staffed[spans[d][0] : spans[d][1]].sum()) for d in live_days}
         replaced = 0
-        for d in sorted(live_days, key=lambda d: (-worth[d], d)):
+        order = sorted(live_days, key=lambda d: (-worth[d], d))
+        priced, charged = True, 0.0
+        for done, d in enumerate(order):
             if spent() >= limit:
                 break
-            outcome = days.improve(d, current)
+            priced = priced and round_affords(charged, done, len(order) - done, limit - spent())
+            before = days.seconds
+            outcome = days.improve(d, current, priced=priced)
+            charged += days.seconds - before
             if outcome is None or not outcome.gain:
                 continue
             replaced += 1
@@ -439,6 +444,17 @@ def descend(
     return DescentResult(
         chosen=chosen, served=served, missing_minimum=missing, lunch=lunch, seconds=spent(), models=models
     )
+
+
+def round_affords(charged: float, done: int, to_come: int, room: float) -> bool:
+    """Whether a round of whole days may go on pricing switches (:class:`~.freedays.FreeDays`).
+
+    ``charged`` for the ``done`` days priced so far: at their mean charge, the ``to_come`` days still
+    to come (this one included) must fit the ``room`` left before the round's limit; otherwise the
+    round goes on with the free split, several times cheaper on a large multi-skilled team, so that
+    every day is still re-chosen (syd300, session 25). The first day is always priced.
+    """
+    return done == 0 or charged / done * to_come <= room
 
 
 def _repair(

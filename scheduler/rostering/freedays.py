@@ -127,8 +127,11 @@ class ProgramArrays:
 class FreeDays:
     """One day at a time re-chosen jointly over the descent's state (``current``, ``coverage``, ``lunches``)."""
 
-    def __init__(self, problem: RosterProblem, coverage: CoverageCost, lunches: Lunches) -> None:
+    def __init__(
+        self, problem: RosterProblem, coverage: CoverageCost, lunches: Lunches, *, switches: bool = True
+    ) -> None:
         self.problem = problem
+        self.switches = switches
         self.coverage = coverage
         self.lunches = lunches
         self.rules = DayRules(problem)
@@ -161,10 +164,53 @@ class FreeDays:
         charged = (coverage.is_open | (coverage.need > 0))[:, ts]
         return int(np.where(charged, coverage.cost(staffed, slice(None), ts), 0).sum())
 
-    def improve(self, d: int, current: dict[int, list[int]]) -> FreeDayOutcome | None:
+    def _eligible(self, ts: np.ndarray) -> np.ndarray:
+        """Per group and interval position: whether its split may change only by arrivals and switches.
+
+        A multi-skilled group's, where the interval follows the one before it and the same (two or more)
+        queues are open in both; elsewhere the split starts afresh.
+        """
+        coverage = self.coverage
+        eligible = np.zeros((len(coverage.group_queues), len(ts)), dtype=bool)
+        if len(ts) < 2:
+            return eligible
+        contiguous = np.diff(ts) == 1
+        for g, queues in enumerate(coverage.group_queues):
+            if len(queues) < 2:
+                continue
+            opened = coverage.is_open[queues][:, ts]
+            same = (opened[:, 1:] == opened[:, :-1]).all(axis=0)
+            eligible[g, 1:] = contiguous & same & (opened[:, 1:].sum(axis=0) >= 2)
+        return eligible
+
+    @staticmethod
+    def _arriving(positions: np.ndarray, count: int) -> np.ndarray:
+        """The positions (of ``count``) a shift working ``positions`` works without the one before."""
+        worked = np.zeros(count, dtype=bool)
+        worked[positions] = True
+        return np.flatnonzero(worked[1:] & ~worked[:-1]) + 1
+
+    @classmethod
+    def _arrivals(cls, base: np.ndarray, shifts: list[tuple[int, np.ndarray]]) -> np.ndarray:
+        """Per group and position, the agents who work it but not the one before: ``base``'s rise and ``shifts``'."""
+        arrivals = np.zeros_like(base)
+        arrivals[:, 1:] = np.maximum(base[:, 1:] - base[:, :-1], 0)
+        for g, positions in shifts:
+            arrivals[g, cls._arriving(positions, base.shape[1])] += 1
+        return arrivals
+
+    def _switch_charge(self, served: np.ndarray, arrivals: np.ndarray, eligible: np.ndarray) -> int:
+        """What a split (group, queue, position) is charged: the fewest switches its rises need past the arrivals."""
+        rises = np.maximum(np.diff(served, axis=2), 0).sum(axis=1)
+        switched = np.where(eligible[:, 1:], np.maximum(rises - arrivals[:, 1:], 0), 0)
+        return self.problem.settings.switch_weight * int(switched.sum())
+
+    def improve(self, d: int, current: dict[int, list[int]], *, priced: bool = True) -> FreeDayOutcome | None:
         """Day ``d`` re-chosen; ``current`` and the coverage and lunches updated in place when it is replaced.
 
-        None: a program was not solved.
+        ``priced`` (with ``switches``): a multi-skilled group's split changes between intervals only as its
+        agents arrive or switch queue, each switch charged ``switch_weight``, and the day as it is is charged
+        its own switches; otherwise the split is free. None: a program was not solved.
         """
         problem, coverage, lunches = self.problem, self.coverage, self.lunches
         rules = self.rules
@@ -195,8 +241,17 @@ class FreeDays:
         for a, o in today.items():
             base[coverage.group_of[a], position[self._intervals(o, lunches.at.get((a, o)))]] -= 1
         before = self._day_cost(coverage.served, ts) + sum(costs.get(today.get(a), 0) for a, costs in hours.items())
+        switching = None
+        if priced and self.switches:
+            eligible = self._eligible(ts)
+            shifts = [
+                (coverage.group_of[a], position[self._intervals(o, lunches.at.get((a, o)))]) for a, o in today.items()
+            ]
+            arrivals = self._arrivals(base, shifts)
+            before += self._switch_charge(coverage.served[:, :, ts], arrivals, eligible)
+            switching = (eligible, self._arrivals(base, []), arrivals)
 
-        relaxed = self._solve(d, offered, hours, base, ts, position, today, integer=False)
+        relaxed = self._solve(d, offered, hours, base, ts, position, today, switching, integer=False)
         if relaxed is None:
             return None
         value, x, z, s, whole = relaxed
@@ -210,11 +265,13 @@ class FreeDays:
             }
             lunch_used = {key for key, v in z.items() if v > WHOLE}
             lunch_used |= {(coverage.group_of[a], o, lunches.at.get((a, o))) for a, o in today.items()}
-            solved = self._solve(d, narrowed, hours, base, ts, position, today, integer=True, lunch_used=lunch_used)
+            solved = self._solve(
+                d, narrowed, hours, base, ts, position, today, switching, integer=True, lunch_used=lunch_used
+            )
             if solved is None:
                 return None
             _value, x, z, s, _whole = solved
-        return self._apply(d, current, today, hours, x, z, s, base, ts, before, promise)
+        return self._apply(d, current, today, hours, x, z, s, base, ts, before, promise, switching)
 
     def _solve(
         self,
@@ -225,6 +282,7 @@ class FreeDays:
         ts: np.ndarray,
         position: np.ndarray,
         today: dict[int, int],
+        switching: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
         *,
         integer: bool,
         lunch_used: set[tuple[int, int, int | None]] | None = None,
@@ -242,6 +300,8 @@ class FreeDays:
 
         Returns its optimum (the day's cost on the scale of ``before``), the agents' choices,
         the agents per (group, option, lunch start), per (group, queue, interval) and whether all are whole.
+        ``switching`` (what is priced per group and position, the arrivals without the day's shifts and with
+        them as it is): the split's switches charged, the day as it is their hint.
         """
         problem, coverage, lunches = self.problem, self.coverage, self.lunches
         program = ProgramArrays([], [], [], [], [])
@@ -266,6 +326,7 @@ class FreeDays:
         # Lunch starts: whole agents of a group on an option split among them.
         z_index: dict[tuple[int, int, int | None], int] = {}
         serving: dict[tuple[int, int], list[int]] = defaultdict(list)  # (group, interval position) -> z
+        arriving: dict[tuple[int, int], list[int]] = defaultdict(list)  # (group, position) -> z arriving there
         for (g, o), xs in sorted(members.items()):
             starts = [
                 start for start in self._starts_of(o) if lunch_used is None or (g, o, start) in lunch_used
@@ -275,14 +336,19 @@ class FreeDays:
                 column = program.add(0.0, float(len(xs)) if integer else inf, 0.0, integer=integer)
                 z_index[g, o, start] = column
                 zs.append(column)
-                for p in position[self._intervals(o, start)].tolist():
+                positions = position[self._intervals(o, start)]
+                for p in positions.tolist():
                     serving[g, p].append(column)
+                if switching is not None:
+                    for p in self._arriving(positions, len(ts)).tolist():
+                        arriving[g, p].append(column)
             program.rows.append((0.0, 0.0, [*zs, *xs], [1.0] * len(zs) + [-1.0] * len(xs)))
         # Per group and interval: its agents split among its open queues (one open queue: all of them).
         is_open = coverage.is_open[:, ts]
         direct: dict[tuple[int, int], list[int]] = defaultdict(list)  # (queue, position) -> variables
         fixed = np.zeros((is_open.shape[0], len(ts)), dtype=np.int64)  # agents a queue has without choice
         s_index: dict[tuple[int, int, int], int] = {}
+        split_at: dict[tuple[int, int], dict[int, int]] = {}  # (group, position) -> queue -> split column
         for g, queues in enumerate(coverage.group_queues):
             for p in range(len(ts)):
                 chosen = serving.get((g, p), [])
@@ -300,8 +366,35 @@ class FreeDays:
                     s_index[g, q, int(ts[p])] = v = program.add(0.0, inf, 0.0, integer=integer)
                     direct[q, p].append(v)
                     split.append(v)
+                split_at[g, p] = dict(zip(open_queues, split, strict=True))
                 program.rows.append(
                     (float(base[g, p]), float(base[g, p]), [*split, *chosen], [1.0] * len(split) + [-1.0] * len(chosen))
+                )
+        # A group's split changes only as its agents arrive (a shift starting, a lunch ending, an agent of
+        # another day) or switch queue, each switch charged; agents leaving may leave any queue.
+        gained_index: dict[tuple[int, int, int], int] = {}
+        switched_index: dict[tuple[int, int], int] = {}
+        if switching is not None:
+            eligible, base_arrivals, _now = switching
+            weight = float(problem.settings.switch_weight)
+            for (g, p), columns in sorted(split_at.items()):
+                previous = split_at.get((g, p - 1))
+                if not eligible[g, p] or previous is None:
+                    continue
+                gained = []
+                for q, column in columns.items():
+                    gained_index[g, q, p] = v = program.add(0.0, inf, 0.0)
+                    program.rows.append((0.0, inf, [v, column, previous[q]], [1.0, -1.0, 1.0]))
+                    gained.append(v)
+                switched_index[g, p] = w = program.add(0.0, inf, weight)
+                arrivals = arriving.get((g, p), [])
+                program.rows.append(
+                    (
+                        -inf,
+                        float(base_arrivals[g, p]),
+                        [*gained, w, *arrivals],
+                        [1.0] * len(gained) + [-1.0] * (1 + len(arrivals)),
+                    )
                 )
         # Per open queue and interval: its cost at whole agents, as segments of equal slope from what it has
         # (every queue and interval's costs from what it has to a little above its need read in one call).
@@ -351,6 +444,19 @@ class FreeDays:
                 counts[coverage.group_of[a], o, lunches.at.get((a, o))] += 1
             hinted += [(every[i], float(counts.get(key, 0))) for key, i in z_index.items()]
             hinted += [(every[i], float(coverage.served[key])) for key, i in s_index.items()]
+            if switching is not None:  # the day as it is: its switches from its split
+                rise = {
+                    (g, q, p): max(int(coverage.served[g, q, ts[p]]) - int(coverage.served[g, q, ts[p - 1]]), 0)
+                    for g, q, p in gained_index
+                }
+                hinted += [(every[i], float(rise[key])) for key, i in gained_index.items()]
+                rises: dict[tuple[int, int], int] = defaultdict(int)
+                for (g, _q, p), n in rise.items():
+                    rises[g, p] += n
+                hinted += [
+                    (every[i], float(max(rises[g, p] - int(switching[2][g, p]), 0)))
+                    for (g, p), i in switched_index.items()
+                ]
             solver.SetHint([var for var, _ in hinted], [value for _, value in hinted])
         else:
             solver.SetSolverSpecificParametersAsString(f"max_deterministic_time: {LP_LIMIT:g}")
@@ -390,8 +496,13 @@ class FreeDays:
         ts: np.ndarray,
         before: int,
         promise: float,
+        switching: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
     ) -> FreeDayOutcome:
-        """The whole answer made the day when strictly cheaper and no minimum is missed more."""
+        """The whole answer made the day when strictly cheaper and no minimum is missed more.
+
+        With ``switching`` the program's split is handed over as it is (not re-split freely), and the
+        day's cost counts its switches the way ``before`` does.
+        """
         problem, coverage, lunches = self.problem, self.coverage, self.lunches
         after_choice = {a: o for (a, o), v in sorted(x.items()) if v > 0.5}
         on: dict[tuple[int, int], list[int]] = defaultdict(list)
@@ -438,10 +549,17 @@ class FreeDays:
         self.seconds += SECONDS_PER_SHIFT * (len(lunch_of) + served.shape[0] * served.shape[1] * len(ts) // 10)
         saved = coverage.served.copy()
         coverage.served[...] = served
-        coverage.rebalance(ts)
+        if switching is None:
+            coverage.rebalance(ts)
         after = self._day_cost(coverage.served, ts) + sum(
             costs.get(after_choice.get(a), 0) for a, costs in hours.items()
         )
+        if switching is not None:
+            shifts = [
+                (coverage.group_of[a], np.searchsorted(ts, self._intervals(o, start)))
+                for (a, o), start in lunch_of.items()
+            ]
+            after += self._switch_charge(coverage.served[:, :, ts], self._arrivals(base, shifts), switching[0])
         missing_before = np.maximum(coverage.minimum - saved.sum(axis=0), 0)
         missing_after = np.maximum(coverage.minimum - coverage.served.sum(axis=0), 0)
         if after >= before or (missing_after > missing_before).any():

@@ -47,7 +47,7 @@ def _state(seed: int):  # noqa: ANN202
 @pytest.mark.parametrize("seed", [2, 3])  # lunch 30 min; lunch 60 min and breaks
 def test_days_never_cost_more_keep_the_counts_and_every_rule(seed: int) -> None:
     config, team, start, days, problem, coverage, lunches, current = _state(seed)
-    free = FreeDays(problem, coverage, lunches)
+    free = FreeDays(problem, coverage, lunches, switches=False)
     before = coverage.total()
     gained = 0
     for d in range(len(problem.days)):
@@ -77,10 +77,10 @@ def test_days_never_cost_more_keep_the_counts_and_every_rule(seed: int) -> None:
 
 def test_days_are_deterministic_and_charged() -> None:
     *_rest, problem, coverage, lunches, current = _state(2)
-    free = FreeDays(problem, coverage, lunches)
+    free = FreeDays(problem, coverage, lunches, switches=False)
     outcomes = [free.improve(d, current) for d in range(len(problem.days))]
     *_rest, problem, coverage2, lunches2, current2 = _state(2)
-    again = FreeDays(problem, coverage2, lunches2)
+    again = FreeDays(problem, coverage2, lunches2, switches=False)
     assert [again.improve(d, current2) for d in range(len(problem.days))] == outcomes
     assert (coverage.served == coverage2.served).all() and current == current2
     assert again.seconds == free.seconds > 0
