@@ -191,12 +191,11 @@ class FreeDays:
         return np.flatnonzero(worked[1:] & ~worked[:-1]) + 1
 
     @classmethod
-    def _arrivals(cls, base: np.ndarray, shifts: list[tuple[int, np.ndarray]]) -> np.ndarray:
-        """Per group and position, the agents who work it but not the one before: ``base``'s rise and ``shifts``'."""
-        arrivals = np.zeros_like(base)
-        arrivals[:, 1:] = np.maximum(base[:, 1:] - base[:, :-1], 0)
+    def _arrivals(cls, fixed: np.ndarray, shifts: list[tuple[int, np.ndarray]]) -> np.ndarray:
+        """``fixed`` (per group and position) plus the ``shifts`` arriving there (group, positions worked)."""
+        arrivals = fixed.copy()
         for g, positions in shifts:
-            arrivals[g, cls._arriving(positions, base.shape[1])] += 1
+            arrivals[g, cls._arriving(positions, fixed.shape[1])] += 1
         return arrivals
 
     def _switch_charge(self, served: np.ndarray, arrivals: np.ndarray, eligible: np.ndarray) -> int:
@@ -204,6 +203,46 @@ class FreeDays:
         rises = np.maximum(np.diff(served, axis=2), 0).sum(axis=1)
         switched = np.where(eligible[:, 1:], np.maximum(rises - arrivals[:, 1:], 0), 0)
         return self.problem.settings.switch_weight * int(switched.sum())
+
+    def _switching(
+        self,
+        d: int,
+        today: dict[int, int],
+        offered: dict[int, tuple[list[int], bool]],
+        base: np.ndarray,
+        ts: np.ndarray,
+        position: np.ndarray,
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
+        """Day ``d``'s switch pricing: per group and position whether it is priced, the arrivals without
+        the day's shifts and with them as it is; None where nothing is priced.
+
+        Arrivals without the day's shifts are the other days' agents (the rise of ``base``) and, wherever
+        it works, the agent of a kept shift (its published shift, as it is): its plan is the published one,
+        which the activity stage charges for changing, so its switches are not priced again here.
+        Where those cover every agent the group could have, nothing is priced: over a published roster
+        every agent's shift is kept, and the day is the free split's, as cheap to solve.
+        """
+        problem, coverage, lunches = self.problem, self.coverage, self.lunches
+        fixed = np.zeros_like(base)
+        fixed[:, 1:] = np.maximum(base[:, 1:] - base[:, :-1], 0)
+        for a, o in today.items():
+            if problem.previous.get(a, {}).get(d) == o:
+                span = position[problem.options[o].first_interval : problem.options[o].last_interval]
+                fixed[coverage.group_of[a], span[span >= 0]] += 1
+        most = base.copy()  # the most agents each group could have
+        for a, (options, _rest) in offered.items():
+            covered = np.zeros(len(ts), dtype=bool)
+            for o in options:
+                span = position[problem.options[o].first_interval : problem.options[o].last_interval]
+                covered[span[span >= 0]] = True
+            most[coverage.group_of[a], covered] += 1
+        eligible = self._eligible(ts) & (fixed < most)
+        if not eligible.any():
+            return None
+        shifts = [
+            (coverage.group_of[a], position[self._intervals(o, lunches.at.get((a, o)))]) for a, o in today.items()
+        ]
+        return eligible, fixed, self._arrivals(fixed, shifts)
 
     def improve(self, d: int, current: dict[int, list[int]], *, priced: bool = True) -> FreeDayOutcome | None:
         """Day ``d`` re-chosen; ``current`` and the coverage and lunches updated in place when it is replaced.
@@ -241,15 +280,9 @@ class FreeDays:
         for a, o in today.items():
             base[coverage.group_of[a], position[self._intervals(o, lunches.at.get((a, o)))]] -= 1
         before = self._day_cost(coverage.served, ts) + sum(costs.get(today.get(a), 0) for a, costs in hours.items())
-        switching = None
-        if priced and self.switches:
-            eligible = self._eligible(ts)
-            shifts = [
-                (coverage.group_of[a], position[self._intervals(o, lunches.at.get((a, o)))]) for a, o in today.items()
-            ]
-            arrivals = self._arrivals(base, shifts)
-            before += self._switch_charge(coverage.served[:, :, ts], arrivals, eligible)
-            switching = (eligible, self._arrivals(base, []), arrivals)
+        switching = self._switching(d, today, offered, base, ts, position) if priced and self.switches else None
+        if switching is not None:
+            before += self._switch_charge(coverage.served[:, :, ts], switching[2], switching[0])
 
         relaxed = self._solve(d, offered, hours, base, ts, position, today, switching, integer=False)
         if relaxed is None:
@@ -300,8 +333,8 @@ class FreeDays:
 
         Returns its optimum (the day's cost on the scale of ``before``), the agents' choices,
         the agents per (group, option, lunch start), per (group, queue, interval) and whether all are whole.
-        ``switching`` (what is priced per group and position, the arrivals without the day's shifts and with
-        them as it is): the split's switches charged, the day as it is their hint.
+        ``switching`` (what is priced per group and position, the arrivals without the day's shifts' own
+        and with them as it is): the split's switches charged, the day as it is their hint.
         """
         problem, coverage, lunches = self.problem, self.coverage, self.lunches
         program = ProgramArrays([], [], [], [], [])
@@ -375,7 +408,7 @@ class FreeDays:
         gained_index: dict[tuple[int, int, int], int] = {}
         switched_index: dict[tuple[int, int], int] = {}
         if switching is not None:
-            eligible, base_arrivals, _now = switching
+            eligible, fixed_arrivals, _now = switching
             weight = float(problem.settings.switch_weight)
             for (g, p), columns in sorted(split_at.items()):
                 previous = split_at.get((g, p - 1))
@@ -391,7 +424,7 @@ class FreeDays:
                 program.rows.append(
                     (
                         -inf,
-                        float(base_arrivals[g, p]),
+                        float(fixed_arrivals[g, p]),
                         [*gained, w, *arrivals],
                         [1.0] * len(gained) + [-1.0] * (1 + len(arrivals)),
                     )
@@ -559,7 +592,7 @@ class FreeDays:
                 (coverage.group_of[a], np.searchsorted(ts, self._intervals(o, start)))
                 for (a, o), start in lunch_of.items()
             ]
-            after += self._switch_charge(coverage.served[:, :, ts], self._arrivals(base, shifts), switching[0])
+            after += self._switch_charge(coverage.served[:, :, ts], self._arrivals(switching[1], shifts), switching[0])
         missing_before = np.maximum(coverage.minimum - saved.sum(axis=0), 0)
         missing_after = np.maximum(coverage.minimum - coverage.served.sum(axis=0), 0)
         if after >= before or (missing_after > missing_before).any():

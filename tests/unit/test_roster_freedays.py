@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import re
 from collections import defaultdict
@@ -14,7 +15,7 @@ from scheduler.rostering import solve
 from scheduler.rostering.activities import plan_activities
 from scheduler.rostering.checker import find_violations
 from scheduler.rostering.coveragecost import CoverageCost
-from scheduler.rostering.descent import descend
+from scheduler.rostering.descent import descend, round_affords
 from scheduler.rostering.extract import roster_rows
 from scheduler.rostering.freedays import FreeDays
 from scheduler.rostering.lunches import Lunches
@@ -124,3 +125,83 @@ def test_the_first_round_of_whole_days_goes_past_the_share_but_leaves_the_polish
     kept: list[str] = []
     descend(problem, share, kept.append, whole_days=True, first_days_limit=share + sweep / 2)
     assert kept == cut
+
+
+def _switch_cost(free: FreeDays, current: dict[int, list[int]]) -> int:
+    """What the whole roster's split is charged for switches, as a priced day counts them (every interval)."""
+    coverage, lunches = free.coverage, free.lunches
+    ts = np.arange(coverage.served.shape[2])
+    shifts = [(coverage.group_of[a], lunches.worked(a, o)) for a, options in current.items() for o in options]
+    arrivals = free._arrivals(np.zeros(coverage.served.sum(axis=1).shape, dtype=np.int64), shifts)
+    return free._switch_charge(coverage.served, arrivals, free._eligible(ts))
+
+
+@pytest.mark.parametrize("seed", [2, 3])
+def test_priced_days_never_cost_more_with_their_switches_and_switch_less_than_the_free_split(seed: int) -> None:
+    """Issue 14: a group's split changes between intervals only as its agents arrive or switch queue, each
+    switch charged ``switch_weight``; a day is replaced only when that sum falls, and the split is handed
+    over as the program chose it."""
+    config, team, start, days, problem, coverage, lunches, current = _state(seed)
+    priced = FreeDays(problem, coverage, lunches)
+    for d in range(len(problem.days)):
+        cost = coverage.total() + _switch_cost(priced, current)
+        outcome = priced.improve(d, current)
+        assert outcome is not None
+        assert coverage.total() + _switch_cost(priced, current) <= cost
+    assert coverage.missing_minimum() == 0
+    working = np.zeros(coverage.served.sum(axis=1).shape, dtype=np.int64)
+    for a, shifts in current.items():
+        for o in shifts:
+            working[coverage.group_of[a], lunches.worked(a, o)] += 1
+    assert (coverage.served.sum(axis=1) == working).all()
+    *_rest, coverage2, lunches2, current2 = _state(seed)
+    free = FreeDays(problem, coverage2, lunches2, switches=False)
+    for d in range(len(problem.days)):
+        free.improve(d, current2)
+    # the free split follows its need interval by interval; the priced one switches less
+    assert _switch_cost(priced, current) < _switch_cost(free, current2)
+    chosen = tuple(sorted((a, o) for a, shifts in current.items() for o in shifts))
+    lunch = {(a, o): lunches.at.get((a, o), problem.options[o].nominal_lunch) for a, o in chosen}
+    serve = {
+        (int(g), int(t), int(q)): int(coverage.served[g, q, t])
+        for g, q, t in zip(*coverage.served.nonzero(), strict=True)
+    }
+    plans = plan_activities(problem, chosen, lunch, serve, 0.2).plans
+    assert find_violations(roster_rows(problem, plans), team, config, start, days) == []
+
+
+def test_kept_shifts_switches_are_not_priced_again() -> None:
+    """Over a published roster a kept shift's plan is the published one (the activity stage charges
+    changing it): its agent may switch freely in the day's program, so with every shift kept a priced
+    day is the free split's (session 26: priced, the example's replan after a day off re-planned 11
+    kept shifts where the test allows 10, the descent's budget going to programs that price nothing real)."""
+    *_rest, problem, coverage, lunches, current = _state(3)
+    kept = {a: {problem.options[o].day_index: o for o in shifts} for a, shifts in current.items()}
+    problem = dataclasses.replace(problem, previous=kept)
+    priced = FreeDays(problem, coverage, lunches)
+    outcomes = [priced.improve(d, current) for d in range(len(problem.days))]
+    *_rest, coverage2, lunches2, current2 = _state(3)
+    free = FreeDays(problem, coverage2, lunches2, switches=False)
+    assert [free.improve(d, current2) for d in range(len(problem.days))] == outcomes
+    assert (coverage.served == coverage2.served).all() and priced.seconds == free.seconds
+    # with no shift kept the same days are priced, and their programs are dearer
+    *_rest, problem, coverage3, lunches3, current3 = _state(3)
+    dearer = FreeDays(problem, coverage3, lunches3)
+    for d in range(len(problem.days)):
+        dearer.improve(d, current3)
+    assert dearer.seconds > free.seconds
+
+
+@pytest.mark.parametrize(
+    ("charged", "done", "to_come", "room", "affords"),
+    [
+        (0.0, 0, 28, 0.1, True),  # the first day is always priced
+        (1.0, 2, 10, 5.0, True),  # 0.5 a day, 10 to come: 5.0
+        (1.0, 2, 11, 5.0, False),
+        (6.0, 1, 27, 30.0, False),  # syd300: one day at six times the free program's charge
+    ],
+)
+def test_a_round_prices_switches_while_its_mean_charge_leaves_room(
+    charged: float, done: int, to_come: int, room: float, affords: bool
+) -> None:
+    assert round_affords(charged, done, to_come, room) is affords
