@@ -1,4 +1,4 @@
-"""Whole days re-chosen jointly inside the descent, queues split freely per skill group.
+"""Whole days re-chosen jointly inside the descent, queues split per skill group.
 
 The descent moves one agent at a time and settles 3-6% above the lower bound's
 relaxation on teams whose skills bind and whose sale cannot be covered: a better
@@ -14,10 +14,16 @@ program of the descent's own bookkeeping (:class:`~.coveragecost.CoverageCost`):
   target and its preferences;
 - the agents of a skill group on an option split among its lunch starts in
   whole numbers;
-- in each interval the agents of a skill group working split freely among the
+- in each interval the agents of a skill group working split among the
   group's open queues in whole numbers, as the descent counts them; every
   queue and interval costs what the objective charges at whole agents (its
-  chords between whole numbers, the queue minimum's penalty included).
+  chords between whole numbers, the queue minimum's penalty included);
+- the split changes from one interval to the next only as the group's agents
+  arrive or switch queue, each switch charged (:mod:`.dayswitches`; the day as
+  it is charged the same way, the program's split handed over as it is), so
+  that the lunches and shifts chosen are ones a plan in blocks can serve.
+  ``switches=False``, or a round that cannot afford the dearer programs
+  (:func:`.descent.round_affords`), keeps the split free, rebalanced afterwards.
 
 A day is first solved as a linear program (GLOP) over every choice: its optimum
 below the day's cost as it is is what re-choosing it may gain. If that is
@@ -41,6 +47,7 @@ from ortools.linear_solver import linear_solver_pb2, pywraplp
 
 from scheduler.rostering.coveragecost import CoverageCost
 from scheduler.rostering.days import DayRules
+from scheduler.rostering.dayswitches import DaySwitches, add_switches, arriving, day_switches, switch_hints
 from scheduler.rostering.problem import RosterProblem
 
 if TYPE_CHECKING:
@@ -164,86 +171,6 @@ class FreeDays:
         charged = (coverage.is_open | (coverage.need > 0))[:, ts]
         return int(np.where(charged, coverage.cost(staffed, slice(None), ts), 0).sum())
 
-    def _eligible(self, ts: np.ndarray) -> np.ndarray:
-        """Per group and interval position: whether its split may change only by arrivals and switches.
-
-        A multi-skilled group's, where the interval follows the one before it and the same (two or more)
-        queues are open in both; elsewhere the split starts afresh.
-        """
-        coverage = self.coverage
-        eligible = np.zeros((len(coverage.group_queues), len(ts)), dtype=bool)
-        if len(ts) < 2:
-            return eligible
-        contiguous = np.diff(ts) == 1
-        for g, queues in enumerate(coverage.group_queues):
-            if len(queues) < 2:
-                continue
-            opened = coverage.is_open[queues][:, ts]
-            same = (opened[:, 1:] == opened[:, :-1]).all(axis=0)
-            eligible[g, 1:] = contiguous & same & (opened[:, 1:].sum(axis=0) >= 2)
-        return eligible
-
-    @staticmethod
-    def _arriving(positions: np.ndarray, count: int) -> np.ndarray:
-        """The positions (of ``count``) a shift working ``positions`` works without the one before."""
-        worked = np.zeros(count, dtype=bool)
-        worked[positions] = True
-        return np.flatnonzero(worked[1:] & ~worked[:-1]) + 1
-
-    @classmethod
-    def _arrivals(cls, fixed: np.ndarray, shifts: list[tuple[int, np.ndarray]]) -> np.ndarray:
-        """``fixed`` (per group and position) plus the ``shifts`` arriving there (group, positions worked)."""
-        arrivals = fixed.copy()
-        for g, positions in shifts:
-            arrivals[g, cls._arriving(positions, fixed.shape[1])] += 1
-        return arrivals
-
-    def _switch_charge(self, served: np.ndarray, arrivals: np.ndarray, eligible: np.ndarray) -> int:
-        """What a split (group, queue, position) is charged: the fewest switches its rises need past the arrivals."""
-        rises = np.maximum(np.diff(served, axis=2), 0).sum(axis=1)
-        switched = np.where(eligible[:, 1:], np.maximum(rises - arrivals[:, 1:], 0), 0)
-        return self.problem.settings.switch_weight * int(switched.sum())
-
-    def _switching(
-        self,
-        d: int,
-        today: dict[int, int],
-        offered: dict[int, tuple[list[int], bool]],
-        base: np.ndarray,
-        ts: np.ndarray,
-        position: np.ndarray,
-    ) -> tuple[np.ndarray, np.ndarray, np.ndarray] | None:
-        """Day ``d``'s switch pricing: per group and position whether it is priced, the arrivals without
-        the day's shifts and with them as it is; None where nothing is priced.
-
-        Arrivals without the day's shifts are the other days' agents (the rise of ``base``) and, wherever
-        it works, the agent of a kept shift (its published shift, as it is): its plan is the published one,
-        which the activity stage charges for changing, so its switches are not priced again here.
-        Where those cover every agent the group could have, nothing is priced: over a published roster
-        every agent's shift is kept, and the day is the free split's, as cheap to solve.
-        """
-        problem, coverage, lunches = self.problem, self.coverage, self.lunches
-        fixed = np.zeros_like(base)
-        fixed[:, 1:] = np.maximum(base[:, 1:] - base[:, :-1], 0)
-        for a, o in today.items():
-            if problem.previous.get(a, {}).get(d) == o:
-                span = position[problem.options[o].first_interval : problem.options[o].last_interval]
-                fixed[coverage.group_of[a], span[span >= 0]] += 1
-        most = base.copy()  # the most agents each group could have
-        for a, (options, _rest) in offered.items():
-            covered = np.zeros(len(ts), dtype=bool)
-            for o in options:
-                span = position[problem.options[o].first_interval : problem.options[o].last_interval]
-                covered[span[span >= 0]] = True
-            most[coverage.group_of[a], covered] += 1
-        eligible = self._eligible(ts) & (fixed < most)
-        if not eligible.any():
-            return None
-        shifts = [
-            (coverage.group_of[a], position[self._intervals(o, lunches.at.get((a, o)))]) for a, o in today.items()
-        ]
-        return eligible, fixed, self._arrivals(fixed, shifts)
-
     def improve(self, d: int, current: dict[int, list[int]], *, priced: bool = True) -> FreeDayOutcome | None:
         """Day ``d`` re-chosen; ``current`` and the coverage and lunches updated in place when it is replaced.
 
@@ -280,9 +207,12 @@ class FreeDays:
         for a, o in today.items():
             base[coverage.group_of[a], position[self._intervals(o, lunches.at.get((a, o)))]] -= 1
         before = self._day_cost(coverage.served, ts) + sum(costs.get(today.get(a), 0) for a, costs in hours.items())
-        switching = self._switching(d, today, offered, base, ts, position) if priced and self.switches else None
+        switching = None
+        if priced and self.switches:
+            worked = {a: (o, position[self._intervals(o, lunches.at.get((a, o)))]) for a, o in today.items()}
+            switching = day_switches(problem, coverage, d, worked, offered, base, ts, position)
         if switching is not None:
-            before += self._switch_charge(coverage.served[:, :, ts], switching[2], switching[0])
+            before += switching.charge(coverage.served[:, :, ts], switching.now)
 
         relaxed = self._solve(d, offered, hours, base, ts, position, today, switching, integer=False)
         if relaxed is None:
@@ -315,7 +245,7 @@ class FreeDays:
         ts: np.ndarray,
         position: np.ndarray,
         today: dict[int, int],
-        switching: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
+        switching: DaySwitches | None,
         *,
         integer: bool,
         lunch_used: set[tuple[int, int, int | None]] | None = None,
@@ -333,8 +263,7 @@ class FreeDays:
 
         Returns its optimum (the day's cost on the scale of ``before``), the agents' choices,
         the agents per (group, option, lunch start), per (group, queue, interval) and whether all are whole.
-        ``switching`` (what is priced per group and position, the arrivals without the day's shifts' own
-        and with them as it is): the split's switches charged, the day as it is their hint.
+        ``switching``: the split's switches charged (:mod:`.dayswitches`), the day as it is their hint.
         """
         problem, coverage, lunches = self.problem, self.coverage, self.lunches
         program = ProgramArrays([], [], [], [], [])
@@ -359,7 +288,7 @@ class FreeDays:
         # Lunch starts: whole agents of a group on an option split among them.
         z_index: dict[tuple[int, int, int | None], int] = {}
         serving: dict[tuple[int, int], list[int]] = defaultdict(list)  # (group, interval position) -> z
-        arriving: dict[tuple[int, int], list[int]] = defaultdict(list)  # (group, position) -> z arriving there
+        arriving_at: dict[tuple[int, int], list[int]] = defaultdict(list)  # (group, position) -> z arriving there
         for (g, o), xs in sorted(members.items()):
             starts = [
                 start for start in self._starts_of(o) if lunch_used is None or (g, o, start) in lunch_used
@@ -373,8 +302,8 @@ class FreeDays:
                 for p in positions.tolist():
                     serving[g, p].append(column)
                 if switching is not None:
-                    for p in self._arriving(positions, len(ts)).tolist():
-                        arriving[g, p].append(column)
+                    for p in arriving(positions, len(ts)).tolist():
+                        arriving_at[g, p].append(column)
             program.rows.append((0.0, 0.0, [*zs, *xs], [1.0] * len(zs) + [-1.0] * len(xs)))
         # Per group and interval: its agents split among its open queues (one open queue: all of them).
         is_open = coverage.is_open[:, ts]
@@ -408,27 +337,7 @@ class FreeDays:
         gained_index: dict[tuple[int, int, int], int] = {}
         switched_index: dict[tuple[int, int], int] = {}
         if switching is not None:
-            eligible, fixed_arrivals, _now = switching
-            weight = float(problem.settings.switch_weight)
-            for (g, p), columns in sorted(split_at.items()):
-                previous = split_at.get((g, p - 1))
-                if not eligible[g, p] or previous is None:
-                    continue
-                gained = []
-                for q, column in columns.items():
-                    gained_index[g, q, p] = v = program.add(0.0, inf, 0.0)
-                    program.rows.append((0.0, inf, [v, column, previous[q]], [1.0, -1.0, 1.0]))
-                    gained.append(v)
-                switched_index[g, p] = w = program.add(0.0, inf, weight)
-                arrivals = arriving.get((g, p), [])
-                program.rows.append(
-                    (
-                        -inf,
-                        float(fixed_arrivals[g, p]),
-                        [*gained, w, *arrivals],
-                        [1.0] * len(gained) + [-1.0] * (1 + len(arrivals)),
-                    )
-                )
+            gained_index, switched_index = add_switches(program, switching, split_at, arriving_at)
         # Per open queue and interval: its cost at whole agents, as segments of equal slope from what it has
         # (every queue and interval's costs from what it has to a little above its need read in one call).
         keys = sorted(direct)
@@ -478,18 +387,8 @@ class FreeDays:
             hinted += [(every[i], float(counts.get(key, 0))) for key, i in z_index.items()]
             hinted += [(every[i], float(coverage.served[key])) for key, i in s_index.items()]
             if switching is not None:  # the day as it is: its switches from its split
-                rise = {
-                    (g, q, p): max(int(coverage.served[g, q, ts[p]]) - int(coverage.served[g, q, ts[p - 1]]), 0)
-                    for g, q, p in gained_index
-                }
-                hinted += [(every[i], float(rise[key])) for key, i in gained_index.items()]
-                rises: dict[tuple[int, int], int] = defaultdict(int)
-                for (g, _q, p), n in rise.items():
-                    rises[g, p] += n
-                hinted += [
-                    (every[i], float(max(rises[g, p] - int(switching[2][g, p]), 0)))
-                    for (g, p), i in switched_index.items()
-                ]
+                hints = switch_hints(switching, coverage.served, ts, gained_index, switched_index)
+                hinted += [(every[i], value) for i, value in hints]
             solver.SetHint([var for var, _ in hinted], [value for _, value in hinted])
         else:
             solver.SetSolverSpecificParametersAsString(f"max_deterministic_time: {LP_LIMIT:g}")
@@ -529,7 +428,7 @@ class FreeDays:
         ts: np.ndarray,
         before: int,
         promise: float,
-        switching: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
+        switching: DaySwitches | None,
     ) -> FreeDayOutcome:
         """The whole answer made the day when strictly cheaper and no minimum is missed more.
 
@@ -592,7 +491,7 @@ class FreeDays:
                 (coverage.group_of[a], np.searchsorted(ts, self._intervals(o, start)))
                 for (a, o), start in lunch_of.items()
             ]
-            after += self._switch_charge(coverage.served[:, :, ts], self._arrivals(switching[1], shifts), switching[0])
+            after += switching.charge(coverage.served[:, :, ts], switching.arrivals(shifts))
         missing_before = np.maximum(coverage.minimum - saved.sum(axis=0), 0)
         missing_after = np.maximum(coverage.minimum - coverage.served.sum(axis=0), 0)
         if after >= before or (missing_after > missing_before).any():

@@ -15,6 +15,7 @@ from scheduler.rostering import solve
 from scheduler.rostering.activities import plan_activities
 from scheduler.rostering.checker import find_violations
 from scheduler.rostering.coveragecost import CoverageCost
+from scheduler.rostering.dayswitches import DaySwitches, following
 from scheduler.rostering.descent import descend, round_affords
 from scheduler.rostering.extract import roster_rows
 from scheduler.rostering.freedays import FreeDays
@@ -131,9 +132,11 @@ def _switch_cost(free: FreeDays, current: dict[int, list[int]]) -> int:
     """What the whole roster's split is charged for switches, as a priced day counts them (every interval)."""
     coverage, lunches = free.coverage, free.lunches
     ts = np.arange(coverage.served.shape[2])
+    none = np.zeros(coverage.served.sum(axis=1).shape, dtype=np.int64)
+    weight = free.problem.settings.switch_weight
+    switches = DaySwitches(priced=following(coverage, ts), fixed=none, now=none, weight=weight)
     shifts = [(coverage.group_of[a], lunches.worked(a, o)) for a, options in current.items() for o in options]
-    arrivals = free._arrivals(np.zeros(coverage.served.sum(axis=1).shape, dtype=np.int64), shifts)
-    return free._switch_charge(coverage.served, arrivals, free._eligible(ts))
+    return switches.charge(coverage.served, switches.arrivals(shifts))
 
 
 @pytest.mark.parametrize("seed", [2, 3])
