@@ -24,15 +24,20 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import Protocol
 
 import numpy as np
 
 from scheduler.rostering.coveragecost import CoverageCost
 from scheduler.rostering.problem import RosterProblem
 
-if TYPE_CHECKING:
-    from scheduler.rostering.freedays import ProgramArrays
+
+class Program(Protocol):
+    """A program being written as arrays (:class:`.freedays.ProgramArrays`)."""
+
+    rows: list[tuple[float, float, list[int], list[float]]]
+
+    def add(self, lower: float, upper: float, cost: float, *, integer: bool = False) -> int: ...
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -120,7 +125,7 @@ def day_switches(
 
 
 def add_switches(
-    program: ProgramArrays,
+    program: Program,
     switches: DaySwitches,
     split_at: dict[tuple[int, int], dict[int, int]],
     arriving_at: dict[tuple[int, int], list[int]],
