@@ -48,7 +48,7 @@ from scheduler.rostering.agentmodels import AGENT_SOLVE_LIMIT, AgentModels
 from scheduler.rostering.aggregate import agent_classes
 from scheduler.rostering.charges import CHANGE_ELEMENTS_PER_UNIT, SECONDS_PER_WORK
 from scheduler.rostering.coveragecost import CoverageCost
-from scheduler.rostering.freedays import FreeDays
+from scheduler.rostering.freedays import LEAST_DAY_SECONDS, FreeDays
 from scheduler.rostering.guide import Guide, Pull
 from scheduler.rostering.lunches import Lunches
 from scheduler.rostering.problem import RosterProblem
@@ -452,9 +452,12 @@ def round_affords(charged: float, done: int, to_come: int, room: float) -> bool:
     ``charged`` for the ``done`` days priced so far: at their mean charge, the ``to_come`` days still
     to come (this one included) must fit the ``room`` left before the round's limit; otherwise the
     round goes on with the free split, several times cheaper on a large multi-skilled team, so that
-    every day is still re-chosen (syd300, session 25). The first day is always priced.
+    every day is still re-chosen (syd300, session 25). Before any day is priced, the least a day in
+    whole numbers is charged (its two programs built and the second's overhead) stands for the mean:
+    a round cut short soon after it starts (chi100's, 0.3 s for 28 days) is left to the free split.
     """
-    return done == 0 or charged / done * to_come <= room
+    mean = charged / done if done else LEAST_DAY_SECONDS
+    return mean * to_come <= room
 
 
 def _repair(

@@ -198,7 +198,8 @@ def test_kept_shifts_switches_are_not_priced_again() -> None:
 @pytest.mark.parametrize(
     ("charged", "done", "to_come", "room", "affords"),
     [
-        (0.0, 0, 28, 0.1, True),  # the first day is always priced
+        (0.0, 0, 28, 1.0, True),  # before any day: the least a day is charged (0.019 s) stands for the mean
+        (0.0, 0, 28, 0.3, False),  # chi100's round, cut short after 0.3 s: left to the free split
         (1.0, 2, 10, 5.0, True),  # 0.5 a day, 10 to come: 5.0
         (1.0, 2, 11, 5.0, False),
         (6.0, 1, 27, 30.0, False),  # syd300: one day at six times the free program's charge
