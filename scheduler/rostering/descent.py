@@ -276,7 +276,8 @@ def descend(
                 break
             priced = priced and round_affords(charged, done, len(order) - done, limit - spent())
             before = days.seconds
-            outcome = days.improve(d, current, priced=priced)
+            share = (limit - spent()) / (len(order) - done)
+            outcome = days.improve(d, current, priced=priced, share=share)
             charged += days.seconds - before
             if outcome is None or not outcome.gain:
                 continue

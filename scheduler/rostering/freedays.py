@@ -40,7 +40,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 from ortools.linear_solver import linear_solver_pb2, pywraplp
@@ -173,12 +173,16 @@ class FreeDays:
         charged = (coverage.is_open | (coverage.need > 0))[:, ts]
         return int(np.where(charged, coverage.cost(staffed, slice(None), ts), 0).sum())
 
-    def improve(self, d: int, current: dict[int, list[int]], *, priced: bool = True) -> FreeDayOutcome | None:
+    def improve(
+        self, d: int, current: dict[int, list[int]], *, priced: bool = True, share: float | None = None
+    ) -> FreeDayOutcome | None:
         """Day ``d`` re-chosen; ``current`` and the coverage and lunches updated in place when it is replaced.
 
         ``priced`` (with ``switches``): a multi-skilled group's split changes between intervals only as its
         agents arrive or switch queue, each switch charged ``switch_weight``, and the day as it is is charged
-        its own switches; otherwise the split is free. None: a program was not solved.
+        its own switches; otherwise the split is free. ``share``: the most the priced relaxation may be
+        expected to be charged (one simplex iteration per row, each over every nonzero, a lower bound);
+        a priced program expected dearer is left for the free split's. None: a program was not solved.
         """
         problem, coverage, lunches = self.problem, self.coverage, self.lunches
         rules = self.rules
@@ -213,11 +217,16 @@ class FreeDays:
         if priced and self.switches:
             worked = {a: (o, position[self._intervals(o, lunches.at.get((a, o)))]) for a, o in today.items()}
             switching = day_switches(problem, coverage, d, worked, offered, base, ts, position)
+        relaxed = None
         if switching is not None:
-            before += switching.charge(coverage.served[:, :, ts], switching.now)
-
-        relaxed = self._solve(d, offered, hours, base, ts, position, today, switching, integer=False)
-        if relaxed is None:
+            relaxed = self._solve(d, offered, hours, base, ts, position, today, switching, integer=False, share=share)
+            if isinstance(relaxed, str):  # expected dearer than its share: the free split's program
+                switching, relaxed = None, None
+            else:
+                before += switching.charge(coverage.served[:, :, ts], switching.now)
+        if switching is None:
+            relaxed = self._solve(d, offered, hours, base, ts, position, today, None, integer=False)
+        if relaxed is None or isinstance(relaxed, str):
             return None
         value, x, z, s, whole = relaxed
         promise = max(before - value, 0.0)
@@ -233,7 +242,7 @@ class FreeDays:
             solved = self._solve(
                 d, narrowed, hours, base, ts, position, today, switching, integer=True, lunch_used=lunch_used
             )
-            if solved is None:
+            if solved is None or isinstance(solved, str):
                 return None
             _value, x, z, s, _whole = solved
         return self._apply(d, current, today, hours, x, z, s, base, ts, before, promise, switching)
@@ -251,6 +260,7 @@ class FreeDays:
         *,
         integer: bool,
         lunch_used: set[tuple[int, int, int | None]] | None = None,
+        share: float | None = None,
     ) -> (
         tuple[
             float,
@@ -260,12 +270,14 @@ class FreeDays:
             bool,
         ]
         | None
+        | Literal["dear"]
     ):
         """The day's program: its LP, or (``integer``) in whole numbers from the day as it is.
 
         Returns its optimum (the day's cost on the scale of ``before``), the agents' choices,
         the agents per (group, option, lunch start), per (group, queue, interval) and whether all are whole.
         ``switching``: the split's switches charged (:mod:`.dayswitches`), the day as it is their hint.
+        "dear": built, and expected to be charged more than ``share`` (not solved).
         """
         problem, coverage, lunches = self.problem, self.coverage, self.lunches
         program = ProgramArrays([], [], [], [], [])
@@ -377,6 +389,8 @@ class FreeDays:
         model = program.proto()
         solver = pywraplp.Solver.CreateSolver("SCIP" if integer else "GLOP")
         self.seconds += BUILD_SECONDS_PER_TERM * program.terms() + BUILD_SECONDS_PER_PROGRAM
+        if share is not None and SECONDS_PER_ITERATION_NONZERO * len(program.rows) * program.nonzeros() > share:
+            return "dear"
         if solver is None or solver.LoadModelFromProto(model):
             return None
         if integer:
