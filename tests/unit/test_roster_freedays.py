@@ -195,6 +195,22 @@ def test_kept_shifts_switches_are_not_priced_again() -> None:
     assert dearer.seconds > free.seconds
 
 
+def test_a_priced_day_expected_dearer_than_its_share_takes_the_free_split() -> None:
+    """A round with little room left (the example at 1 s: 0.35 s for 7 days) re-chooses its days on the
+    free split rather than spend it on one priced program (session 26: 1 day changed instead of 5)."""
+    *_rest, problem, coverage, lunches, current = _state(3)
+    priced = FreeDays(problem, coverage, lunches)
+    outcomes = [priced.improve(d, current, share=0.0) for d in range(len(problem.days))]
+    *_rest, coverage2, lunches2, current2 = _state(3)
+    free = FreeDays(problem, coverage2, lunches2, switches=False)
+    assert [free.improve(d, current2) for d in range(len(problem.days))] == outcomes
+    assert (coverage.served == coverage2.served).all()
+    assert priced.seconds > free.seconds  # the priced programs were built, and charged
+    *_rest, coverage3, lunches3, current3 = _state(3)
+    roomy = FreeDays(problem, coverage3, lunches3)
+    assert [roomy.improve(d, current3, share=10.0) for d in range(len(problem.days))] != outcomes
+
+
 @pytest.mark.parametrize(
     ("charged", "done", "to_come", "room", "affords"),
     [
