@@ -6,7 +6,7 @@ and the agent-week bound (:mod:`scheduler.rostering.agent_bound`: each
 class's week a convex mix of whole agent-weeks its rules allow, column
 generation, proven at every round), with the rounds, columns and CPU it took;
 then the weeks summed, next to main's objective and bound in budget (session
-24's final benchmark, docs/roster.md "Performance"), and the gap against each.
+26's final benchmark, docs/roster.md "Performance"), and the gap against each.
 Minutes of CPU per week at 100 agents, outside any budget.
 
     .venv/bin/python -m benchmarks.roster_agent_bound [--size 100] [--seeds 5 3 9] [--weeks 0 1 2 3] [--limit 600]
@@ -19,20 +19,20 @@ import time
 
 WEEKS = 4  # the benchmark's instances' horizon (benchmarks.roster_bench)
 
-# Main's figures (docs/roster.md "Performance", session 24's final run on d84b98f): objective, bound in budget.
+# Main's figures (docs/roster.md "Performance", session 26's final run on 3aa4350): objective, bound in budget.
 MAIN = {
-    (100, 1): (172_609_684, 172_260_257),
-    (100, 2): (118_143_869, 117_061_333),
-    (100, 3): (10_871_615, 9_549_877),
-    (100, 4): (43_712_808, 42_559_931),
-    (100, 5): (77_687_646, 74_116_205),
-    (100, 6): (121_523_162, 120_536_128),
-    (100, 7): (135_504_527, 134_530_980),
-    (100, 8): (107_348_106, 105_357_159),
-    (100, 9): (52_772_678, 50_872_261),
-    (100, 20): (146_551_014, 145_760_982),
-    (500, 2): (588_641_704, 586_048_093),
-    (500, 5): (433_911_749, 417_667_912),
+    (100, 1): (172_581_008, 172_260_257),
+    (100, 2): (118_049_935, 117_061_333),
+    (100, 3): (10_703_987, 9_549_877),
+    (100, 4): (43_575_912, 42_559_931),
+    (100, 5): (77_765_398, 74_116_205),
+    (100, 6): (121_436_666, 120_536_128),
+    (100, 7): (135_383_960, 134_530_980),
+    (100, 8): (107_179_808, 105_357_159),
+    (100, 9): (52_443_148, 50_872_261),
+    (100, 20): (146_436_102, 145_760_982),
+    (500, 2): (588_429_684, 586_048_093),
+    (500, 5): (433_089_399, 417_667_912),
 }
 
 
