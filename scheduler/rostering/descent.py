@@ -279,6 +279,9 @@ def descend(
             share = (limit - spent()) / (len(order) - done)
             outcome = days.improve(d, current, priced=priced, share=share)
             charged += days.seconds - before
+            # A day expected dearer than its share (its priced program built, not solved): the days after it,
+            # of the same team and with no more room each, take the free split without building theirs (syd300).
+            priced = priced and not days.dear
             if outcome is None or not outcome.gain:
                 continue
             replaced += 1

@@ -83,6 +83,10 @@ NODE_LIMIT = 1
 # SCIP's root without cutting planes: on the benchmark's seed 3 the same days (9,699,486 against
 # 9,692,554 with cuts after one pass over the 28 days from the descent's fixed point) in 41% of the CPU.
 SCIP_PARAMETERS = f"limits/nodes = {NODE_LIMIT}\nseparating/maxroundsroot = 0\n"
+# A priced day's whole charge (its relaxation, its program in whole numbers, both built) against its relaxation
+# at one simplex iteration per row over every nonzero: 2.9-10.7 times (85 priced days of seeds 3, 5, 9 and syd300,
+# median 7; syd300's first day 5.9: 2.91 s against 0.49 s); the least of it is expected (session 26, est26).
+PRICED_DAY_PER_ITERATION_ROW = 3.0
 # The least a day re-chosen in whole numbers is charged: its two programs built, the second's overhead.
 LEAST_DAY_SECONDS = 2 * BUILD_SECONDS_PER_PROGRAM + SOLVE_OVERHEAD
 # A relaxation value this close to a whole number is whole; one above it is used.
@@ -145,6 +149,8 @@ class FreeDays:
         self.lunches = lunches
         self.rules = DayRules(problem)
         self.seconds = SECONDS_PER_ALLOWED * sum(len(options) for options in problem.allowed)
+        # Whether the last day's priced program was expected dearer than its share (and left for the free split's).
+        self.dear = False
         self._worked: dict[tuple[int, int | None], np.ndarray] = {}
         # Per option, the lunch starts an agent may take (the descent's), one when it has no lunch.
         self._starts: dict[int, list[int | None]] = {}
@@ -180,9 +186,10 @@ class FreeDays:
 
         ``priced`` (with ``switches``): a multi-skilled group's split changes between intervals only as its
         agents arrive or switch queue, each switch charged ``switch_weight``, and the day as it is is charged
-        its own switches; otherwise the split is free. ``share``: the most the priced relaxation may be
-        expected to be charged (one simplex iteration per row, each over every nonzero, a lower bound);
-        a priced program expected dearer is left for the free split's. None: a program was not solved.
+        its own switches; otherwise the split is free. ``share``: the most the priced day may be expected
+        to be charged, estimated from its relaxation's size before it is solved (one simplex iteration per
+        row, each over every nonzero, times ``PRICED_DAY_PER_ITERATION_ROW``: its program in whole numbers
+        too); a priced day expected dearer is left for the free split's program. None: a program was not solved.
         """
         problem, coverage, lunches = self.problem, self.coverage, self.lunches
         rules = self.rules
@@ -217,11 +224,11 @@ class FreeDays:
         if priced and self.switches:
             worked = {a: (o, position[self._intervals(o, lunches.at.get((a, o)))]) for a, o in today.items()}
             switching = day_switches(problem, coverage, d, worked, offered, base, ts, position)
-        relaxed = None
+        relaxed, self.dear = None, False
         if switching is not None:
             relaxed = self._solve(d, offered, hours, base, ts, position, today, switching, integer=False, share=share)
             if isinstance(relaxed, str):  # expected dearer than its share: the free split's program
-                switching, relaxed = None, None
+                switching, relaxed, self.dear = None, None, True
             else:
                 before += switching.charge(coverage.served[:, :, ts], switching.now)
         if switching is None:
@@ -277,7 +284,7 @@ class FreeDays:
         Returns its optimum (the day's cost on the scale of ``before``), the agents' choices,
         the agents per (group, option, lunch start), per (group, queue, interval) and whether all are whole.
         ``switching``: the split's switches charged (:mod:`.dayswitches`), the day as it is their hint.
-        "dear": built, and expected to be charged more than ``share`` (not solved).
+        "dear": built, and the day expected to be charged more than ``share`` (not solved).
         """
         problem, coverage, lunches = self.problem, self.coverage, self.lunches
         program = ProgramArrays([], [], [], [], [])
@@ -389,7 +396,8 @@ class FreeDays:
         model = program.proto()
         solver = pywraplp.Solver.CreateSolver("SCIP" if integer else "GLOP")
         self.seconds += BUILD_SECONDS_PER_TERM * program.terms() + BUILD_SECONDS_PER_PROGRAM
-        if share is not None and SECONDS_PER_ITERATION_NONZERO * len(program.rows) * program.nonzeros() > share:
+        expected = PRICED_DAY_PER_ITERATION_ROW * SECONDS_PER_ITERATION_NONZERO * len(program.rows) * program.nonzeros()
+        if share is not None and expected > share:
             return "dear"
         if solver is None or solver.LoadModelFromProto(model):
             return None

@@ -200,7 +200,10 @@ def test_a_priced_day_expected_dearer_than_its_share_takes_the_free_split() -> N
     free split rather than spend it on one priced program (session 26: 1 day changed instead of 5)."""
     *_rest, problem, coverage, lunches, current = _state(3)
     priced = FreeDays(problem, coverage, lunches)
-    outcomes = [priced.improve(d, current, share=0.0) for d in range(len(problem.days))]
+    outcomes = []
+    for d in range(len(problem.days)):
+        outcomes.append(priced.improve(d, current, share=0.0))
+        assert priced.dear  # told, so that the round's days after it take the free split without building theirs
     *_rest, coverage2, lunches2, current2 = _state(3)
     free = FreeDays(problem, coverage2, lunches2, switches=False)
     assert [free.improve(d, current2) for d in range(len(problem.days))] == outcomes
@@ -209,6 +212,7 @@ def test_a_priced_day_expected_dearer_than_its_share_takes_the_free_split() -> N
     *_rest, coverage3, lunches3, current3 = _state(3)
     roomy = FreeDays(problem, coverage3, lunches3)
     assert [roomy.improve(d, current3, share=10.0) for d in range(len(problem.days))] != outcomes
+    assert not roomy.dear
 
 
 @pytest.mark.parametrize(
