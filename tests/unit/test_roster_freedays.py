@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import functools
 import re
 from collections import defaultdict
@@ -11,6 +12,7 @@ import numpy as np
 import pytest
 
 from benchmarks.roster_instances import make_instance
+from scheduler.config import Config
 from scheduler.rostering import solve
 from scheduler.rostering.activities import plan_activities
 from scheduler.rostering.checker import find_violations
@@ -21,7 +23,8 @@ from scheduler.rostering.extract import roster_rows
 from scheduler.rostering.freedays import FreeDays
 from scheduler.rostering.lunches import Lunches
 from scheduler.rostering.previous import apply_previous
-from scheduler.rostering.problem import build_problem
+from scheduler.rostering.problem import RosterProblem, build_problem
+from scheduler.team import Team
 
 
 @functools.cache
@@ -46,6 +49,36 @@ def _state(seed: int):  # noqa: ANN202
     return config, team, start, days, problem, coverage, lunches, current
 
 
+def _assert_counts_are_the_rosters(coverage: CoverageCost, lunches: Lunches, current: dict[int, list[int]]) -> None:
+    """Each group's agents per interval are what the shifts and lunches give."""
+    working = np.zeros(coverage.served.sum(axis=1).shape, dtype=np.int64)
+    for a, shifts in current.items():
+        for o in shifts:
+            working[coverage.group_of[a], lunches.worked(a, o)] += 1
+    assert (coverage.served.sum(axis=1) == working).all()
+
+
+def _assert_roster_keeps_every_rule(
+    config: Config,
+    team: Team,
+    start: dt.date,
+    days: int,
+    problem: RosterProblem,
+    coverage: CoverageCost,
+    lunches: Lunches,
+    current: dict[int, list[int]],
+) -> None:
+    """The roster written from the state (plans in blocks on its shifts and split) passes the independent checker."""
+    chosen = tuple(sorted((a, o) for a, shifts in current.items() for o in shifts))
+    lunch = {(a, o): lunches.at.get((a, o), problem.options[o].nominal_lunch) for a, o in chosen}
+    serve = {
+        (int(g), int(t), int(q)): int(coverage.served[g, q, t])
+        for g, q, t in zip(*coverage.served.nonzero(), strict=True)
+    }
+    plans = plan_activities(problem, chosen, lunch, serve, 0.2).plans
+    assert find_violations(roster_rows(problem, plans), team, config, start, days) == []
+
+
 @pytest.mark.parametrize("seed", [2, 3])  # lunch 30 min; lunch 60 min and breaks
 def test_days_never_cost_more_keep_the_counts_and_every_rule(seed: int) -> None:
     config, team, start, days, problem, coverage, lunches, current = _state(seed)
@@ -61,20 +94,9 @@ def test_days_never_cost_more_keep_the_counts_and_every_rule(seed: int) -> None:
     assert gained > 0 and coverage.total() < before  # a short descent leaves room
     assert coverage.missing_minimum() == 0
     # The counts are the roster's: each group's agents per interval as the shifts and lunches give them.
-    working = np.zeros(coverage.served.sum(axis=1).shape, dtype=np.int64)
-    for a, shifts in current.items():
-        for o in shifts:
-            working[coverage.group_of[a], lunches.worked(a, o)] += 1
-    assert (coverage.served.sum(axis=1) == working).all()
+    _assert_counts_are_the_rosters(coverage, lunches, current)
     # Every agent's rules hold: the roster written from them passes the independent checker.
-    chosen = tuple(sorted((a, o) for a, shifts in current.items() for o in shifts))
-    lunch = {(a, o): lunches.at.get((a, o), problem.options[o].nominal_lunch) for a, o in chosen}
-    serve = {
-        (int(g), int(t), int(q)): int(coverage.served[g, q, t])
-        for g, q, t in zip(*coverage.served.nonzero(), strict=True)
-    }
-    plans = plan_activities(problem, chosen, lunch, serve, 0.2).plans
-    assert find_violations(roster_rows(problem, plans), team, config, start, days) == []
+    _assert_roster_keeps_every_rule(config, team, start, days, problem, coverage, lunches, current)
 
 
 def test_days_are_deterministic_and_charged() -> None:
@@ -152,25 +174,14 @@ def test_priced_days_never_cost_more_with_their_switches_and_switch_less_than_th
         assert outcome is not None
         assert coverage.total() + _switch_cost(priced, current) <= cost
     assert coverage.missing_minimum() == 0
-    working = np.zeros(coverage.served.sum(axis=1).shape, dtype=np.int64)
-    for a, shifts in current.items():
-        for o in shifts:
-            working[coverage.group_of[a], lunches.worked(a, o)] += 1
-    assert (coverage.served.sum(axis=1) == working).all()
+    _assert_counts_are_the_rosters(coverage, lunches, current)
     *_rest, coverage2, lunches2, current2 = _state(seed)
     free = FreeDays(problem, coverage2, lunches2, switches=False)
     for d in range(len(problem.days)):
         free.improve(d, current2)
     # the free split follows its need interval by interval; the priced one switches less
     assert _switch_cost(priced, current) < _switch_cost(free, current2)
-    chosen = tuple(sorted((a, o) for a, shifts in current.items() for o in shifts))
-    lunch = {(a, o): lunches.at.get((a, o), problem.options[o].nominal_lunch) for a, o in chosen}
-    serve = {
-        (int(g), int(t), int(q)): int(coverage.served[g, q, t])
-        for g, q, t in zip(*coverage.served.nonzero(), strict=True)
-    }
-    plans = plan_activities(problem, chosen, lunch, serve, 0.2).plans
-    assert find_violations(roster_rows(problem, plans), team, config, start, days) == []
+    _assert_roster_keeps_every_rule(config, team, start, days, problem, coverage, lunches, current)
 
 
 def test_kept_shifts_switches_are_not_priced_again() -> None:
